@@ -1,0 +1,56 @@
+# Two commands from a fresh clone: `make demo` and `make test` (see README).
+# Only python3 and make are needed; the virtual environment is created on first use and
+# reinstalled only when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+# Read-only project material beside the clone (real price snapshot, seeds, events, factors).
+SHARED := $(abspath ../shared)
+ifneq ($(wildcard $(SHARED)/data/prices),)
+export ANALYSIS_SHARED_DIR ?= $(SHARED)
+export ANALYSIS_PRICES_DIR ?= $(SHARED)/data/prices
+endif
+export MPLBACKEND := Agg
+
+.PHONY: help install demo test lab study bench clean
+
+help:
+	@echo "make demo   - set up .venv if needed, run the seed study, execute the notebooks, write figures/"
+	@echo "make test   - the full test suite"
+	@echo "make lab    - JupyterLab on notebooks/"
+	@echo "make study TICKER=1810.HK MARKET=^HSI DATE=2021-03-26 - one-ticker report into reports/"
+	@echo "make bench  - speed benchmarks (prints figures)"
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m analysis study --ticker 1810.HK --market ^HSI --event-date 2021-03-26
+	$(PY) -m analysis study --ticker 2333.HK --market ^HSI --event-date 2021-03-26
+	$(PY) -m analysis study --ticker 601633.SS --market 000001.SS --event-date 2021-03-26
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+TICKER ?= 1810.HK
+MARKET ?= ^HSI
+DATE   ?= 2021-03-26
+study: $(STAMP)
+	$(PY) -m analysis notebook --ticker $(TICKER) --market $(MARKET) --event-date $(DATE)
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_engine.py
+
+clean:
+	rm -rf reports/ figures/*/ .pytest_cache

@@ -1,0 +1,69 @@
+"""Settings, one name everywhere: API argument, CLI flag, environment variable, notebook parameter.
+
+| setting       | CLI flag        | environment variable   | default                         |
+|---------------|-----------------|------------------------|---------------------------------|
+| prices_dir    | --prices-dir    | ANALYSIS_PRICES_DIR    | unset: Yahoo through the cache  |
+| cache_dir     | --cache-dir     | ANALYSIS_CACHE_DIR     | data/cache                      |
+| offline       | --offline       | ANALYSIS_OFFLINE       | off                             |
+| shared_dir    | --shared-dir    | ANALYSIS_SHARED_DIR    | unset (seeds, events, factors)  |
+
+No path to any data folder is written into library code: the Makefile points these settings at
+``../shared`` when it exists.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import ConfigError
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name, "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def prices_dir(value: str | os.PathLike | None = None) -> Path | None:
+    """CSV price folder: the argument if given, else ``ANALYSIS_PRICES_DIR``, else None."""
+    path = Path(value).expanduser() if value else _env_path("ANALYSIS_PRICES_DIR")
+    if path is not None and not path.is_dir():
+        raise ConfigError(f"prices folder does not exist: {path}")
+    return path
+
+
+def cache_dir(value: str | os.PathLike | None = None) -> Path:
+    """Parquet cache folder: the argument, else ``ANALYSIS_CACHE_DIR``, else ``data/cache``."""
+    if value:
+        return Path(value).expanduser()
+    return _env_path("ANALYSIS_CACHE_DIR") or Path("data") / "cache"
+
+
+def offline(value: bool | None = None) -> bool:
+    """True when network access is forbidden (argument, else ``ANALYSIS_OFFLINE``)."""
+    if value is not None:
+        return bool(value)
+    raw = os.environ.get("ANALYSIS_OFFLINE", "").strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ConfigError(f"ANALYSIS_OFFLINE must be 0 or 1, got {raw!r}")
+
+
+def shared_dir(value: str | os.PathLike | None = None, *, required: bool = True) -> Path | None:
+    """Folder of read-only project material (seeds/, data/events, data/factors).
+
+    The argument, else ``ANALYSIS_SHARED_DIR``; raises ConfigError when required and unset.
+    """
+    path = Path(value).expanduser() if value else _env_path("ANALYSIS_SHARED_DIR")
+    if path is None:
+        if required:
+            raise ConfigError("shared data folder is not set: pass --shared-dir or set ANALYSIS_SHARED_DIR")
+        return None
+    if not path.is_dir():
+        raise ConfigError(f"shared data folder does not exist: {path}")
+    return path
