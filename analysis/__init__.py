@@ -19,6 +19,7 @@ _LAZY = {
     "study": "analysis.engine",
     "EventStudyResult": "analysis.results",
     "extract_events": "analysis.extract",
+    "subjects": "analysis.extract",
     "time_events": "analysis.timing",
     "resolve_day0": "analysis.timing",
     "open_source": "analysis.prices",

@@ -1,0 +1,68 @@
+"""``python -m analysis extract FILE``: news text (article and/or headline list) to an events CSV."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "extract", help="turn news text into an events table (one row per listing)",
+        description="Read an article, a list of headlines (one per line) or both, and write the events "
+                    "table (event_id, company, ticker, exchange, market, role, listed, event_date, "
+                    "announced_at, time_of_day, date_source, evidence) as CSV. Studies use the "
+                    "rows with role 'subject' and listed 'true'. Headlines naming no company are "
+                    "reported on standard error.")
+    p.add_argument("file", metavar="FILE", help="UTF-8 text file ('-' reads standard input)")
+    p.add_argument("--published", metavar="TS", default=None,
+                   help="publication date or time, ISO (2021-03-26 or 2021-03-25T20:15-04:00); "
+                        "resolves weekday words such as 'Thursday'")
+    p.add_argument("--tz", metavar="ZONE", default=None,
+                   help="IANA time zone of the publication (e.g. America/New_York)")
+    p.add_argument("--out", metavar="FILE", default=None, help="write the CSV here instead of standard output")
+    p.add_argument("--subjects", action="store_true",
+                   help="write only the listed subjects (the rows a study uses; readable by 'batch' as is)")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from ..errors import InputError
+    from ..extract import extract_events, subjects, to_csv_text
+
+    if args.file == "-":
+        text = sys.stdin.read()
+    else:
+        path = Path(args.file).expanduser()
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except FileNotFoundError:
+            raise InputError(f"news file does not exist: {path}") from None
+        except IsADirectoryError:
+            raise InputError(f"news file is a folder: {path}") from None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"news file {path} is not UTF-8 (byte {exc.start})") from None
+        except OSError as exc:
+            raise InputError(f"cannot read news file {path}: {exc.strerror or exc}") from None
+    events = extract_events(text, published=args.published, tz=args.tz)
+    for item_id, headline in events.attrs.get("skipped", []):
+        print(f"warning: {item_id}: no company named, no event: {headline}", file=sys.stderr)
+    n_subject = len(subjects(events))
+    if args.subjects:
+        events = subjects(events)
+        if events.empty:
+            print("warning: no listed subject company found: the events table is empty", file=sys.stderr)
+    csv_text = to_csv_text(events)
+    if args.out:
+        out = Path(args.out).expanduser()
+        try:
+            out.write_text(csv_text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
+        print(f"wrote {len(events)} rows ({n_subject} listed subjects) to {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(csv_text)
+    return 0

@@ -1,0 +1,206 @@
+"""Date and time phrases in news text: explicit dates, datelines, weekday words, time-of-day words.
+
+Pure functions over strings; :mod:`analysis.extract` decides which sentences to ask. Rules:
+
+* explicit dates: ``2021-03-26``, ``date 2021-03-26``, ``March 26, 2021``, ``Mar. 26, 2021``,
+  ``26 March 2021``, and ``March 26`` (year of the anchor, only when that is not after it);
+* weekday words (``Friday``, ``on Thursday``, ``reported Thursday``) are resolved against the
+  anchor (publication) date: the most recent such weekday on or before it; ``last Friday`` is
+  the one strictly before it;
+* forward-looking phrases are never event dates: a date or weekday preceded in its clause by
+  ``next``, ``by``, ``until``, ``before``, ``as soon as``, ``will``, ``expected``, ``scheduled``,
+  ``due``, ``coming``, ... and any date after the anchor. Month-only and year-only phrases
+  ("in January", "around 2023", "by the first quarter of 2022") are not parsed at all;
+* a dateline is a date at the very start of the text (``date 2021-03-26 ...``,
+  ``March 26, 2021 -``, ``HONG KONG, March 26 (Reuters) -``);
+* time-of-day words: "after the bell/close", "after hours", "post-market" -> ``after_close``;
+  "before the open/bell", "premarket" -> ``before_open``; "in (the) afternoon/morning ... trade",
+  "intraday", "during the session", "midday trade" -> ``during``; else ``unknown``;
+* clock times with a zone word (``4:05 p.m. ET``, ``16:30 HKT``) give an announcement time;
+  without a zone word the publication zone is used, and without that none is given.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+
+MONTHS = {m: i + 1 for i, m in enumerate(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"))}
+_MONTH_ABBR = {m[:3]: n for m, n in MONTHS.items()} | {"sept": 9}
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+_MONTH_RE = (r"(?P<mon>January|February|March|April|May|June|July|August|September|October|November|"
+             r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?")
+_ISO = re.compile(r"(?<![\d-])(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<d>\d{2})(?![\d-])")
+_MDY = re.compile(rf"\b{_MONTH_RE}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?\b")
+_DMY = re.compile(rf"\b(?P<d>\d{{1,2}})\s+{_MONTH_RE}\s+(?P<y>(?:19|20)\d{{2}})\b")
+_WEEKDAY = re.compile(r"\b(?P<last>last\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b")
+
+# words that make a following date/weekday forward-looking (within the same clause)
+_FORWARD_NEAR = re.compile(
+    r"\b(?:next|coming|upcoming|until|till|by|through|starting|from|before|as\s+soon\s+as)\s+"
+    r"(?:the\s+)?(?:early\s+|late\s+|end\s+of\s+|this\s+|on\s+)?$", re.IGNORECASE)
+_FORWARD_CLAUSE = re.compile(
+    r"\b(?:will|would|shall|expected|scheduled|due|set\s+to|plans?\s+to|planning\s+to|intends?\s+to)\b"
+    r"[^.;:!?,]{0,40}$", re.IGNORECASE)
+
+_DATELINE_ISO = re.compile(r"^\s*(?:date\s*:?\s*)?(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")
+_DATELINE_WORDS = re.compile(
+    rf"^\s*(?:[A-Z][A-Za-z .'-]{{1,40}},\s*){{0,2}}{_MONTH_RE}\s+(?P<d>\d{{1,2}})(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?"
+    r"\s*(?:\((?:Reuters|AP|AFP|Bloomberg|Xinhua|Dow Jones)\)\s*)?[-\u2013\u2014/]")
+
+_TIME_WORDS = (
+    ("after_close", re.compile(
+        r"\bafter\s+(?:the\s+)?(?:closing\s+)?bell\b|\bafter\s+(?:the\s+)?(?:market\s+)?close\b|"
+        r"\bafter[\s-]hours\b|\bpost[\s-]?market\b|\bafter\s+(?:the\s+)?market(?:s)?\s+closed?\b",
+        re.IGNORECASE)),
+    ("before_open", re.compile(
+        r"\bbefore\s+(?:the\s+)?(?:market\s+)?open(?:ing)?\b|\bbefore\s+(?:the\s+)?(?:opening\s+)?bell\b|"
+        r"\bpre[\s-]?market\b|\bbefore\s+(?:the\s+)?markets?\s+open(?:ed|s)?\b", re.IGNORECASE)),
+    ("during", re.compile(
+        r"\bin\s+(?:the\s+)?(?:early\s+|late\s+)?(?:morning|afternoon|midday)\s+(?:\w+\s+){0,2}trad(?:e|ing)\b|"
+        r"\bintra[\s-]?day\b|\bduring\s+(?:the\s+)?(?:trading\s+)?(?:session|trade|trading)\b|"
+        r"\bmidday\s+trad(?:e|ing)\b|\bmid-session\b", re.IGNORECASE)),
+)
+
+ZONE_WORDS = {
+    "ET": "America/New_York", "EST": "America/New_York", "EDT": "America/New_York",
+    "HKT": "Asia/Hong_Kong", "GMT": "UTC", "UTC": "UTC", "BST": "Europe/London",
+    "CET": "Europe/Paris", "CEST": "Europe/Paris", "JST": "Asia/Tokyo", "KST": "Asia/Seoul",
+    "AEST": "Australia/Sydney", "AEDT": "Australia/Sydney", "PT": "America/Los_Angeles",
+    "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles", "CT": "America/Chicago",
+}
+_ZONES = "|".join(sorted(ZONE_WORDS, key=len, reverse=True))
+_CLOCK_12 = re.compile(
+    rf"\b(?P<h>1[0-2]|0?[1-9])(?::(?P<mi>[0-5]\d))?\s*(?P<ap>a\.?m\.?|p\.?m\.?)(?:\s+(?P<z>{_ZONES})\b)?",
+    re.IGNORECASE)
+_CLOCK_24 = re.compile(rf"\b(?P<h>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?:\s*(?:hrs?|h))?(?:\s+(?P<z>{_ZONES})\b)?")
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """A date found in a sentence: the date, how it was found, and the matched text."""
+
+    date: _dt.date
+    source: str          # "explicit" | "relative weekday"
+    text: str
+
+
+def _month(name: str) -> int:
+    key = name.lower().rstrip(".")
+    return MONTHS.get(key) or _MONTH_ABBR[key[:4] if key == "sept" else key[:3]]
+
+
+def _safe_date(y: int, m: int, d: int) -> _dt.date | None:
+    try:
+        return _dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _year_of(month: int, day: int, anchor: _dt.date) -> _dt.date | None:
+    """``month day`` without a year: the anchor's year, or the year before when that is at most
+    half a year before the anchor (``Dec. 30`` in a January article); None when impossible."""
+    this = _safe_date(anchor.year, month, day)
+    if this is None or this <= anchor:
+        return this
+    last = _safe_date(anchor.year - 1, month, day)
+    return last if last is not None and (anchor - last).days <= 183 else this
+
+
+def resolve_weekday(name: str, anchor: _dt.date, *, strictly_before: bool = False) -> _dt.date:
+    """The most recent ``name`` weekday on or before ``anchor`` (strictly before when asked)."""
+    target = WEEKDAYS.index(name.lower().rstrip("s"))
+    back = (anchor.weekday() - target) % 7
+    if back == 0 and strictly_before:
+        back = 7
+    return anchor - _dt.timedelta(days=back)
+
+
+def _forward(sentence: str, start: int) -> bool:
+    before = sentence[max(0, start - 60):start]
+    return bool(_FORWARD_NEAR.search(before) or _FORWARD_CLAUSE.search(before))
+
+
+def find_dates(sentence: str, anchor: _dt.date | None) -> list[FoundDate]:
+    """Event-date candidates in one sentence, in text order (forward-looking ones left out).
+
+    Explicit dates need no anchor (except ``March 26`` without a year); weekday words need one
+    and are skipped without it. Dates after the anchor are forward-looking and skipped.
+    """
+    found: list[tuple[int, FoundDate]] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m: re.Match, date: _dt.date | None, source: str) -> None:
+        if date is None or _forward(sentence, m.start()):
+            return
+        if anchor is not None and date > anchor:
+            return
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            return
+        taken.append((m.start(), m.end()))
+        found.append((m.start(), FoundDate(date, source, m.group(0))))
+
+    for m in _ISO.finditer(sentence):
+        add(m, _safe_date(int(m["y"]), int(m["m"]), int(m["d"])), "explicit")
+    for m in _DMY.finditer(sentence):
+        add(m, _safe_date(int(m["y"]), _month(m["mon"]), int(m["d"])), "explicit")
+    for m in _MDY.finditer(sentence):
+        if m["y"]:
+            add(m, _safe_date(int(m["y"]), _month(m["mon"]), int(m["d"])), "explicit")
+        elif anchor is not None:
+            add(m, _year_of(_month(m["mon"]), int(m["d"]), anchor), "explicit")
+    if anchor is not None:
+        for m in _WEEKDAY.finditer(sentence):
+            add(m, resolve_weekday(m["wd"], anchor, strictly_before=bool(m["last"])), "relative weekday")
+    return [f for _, f in sorted(found, key=lambda x: x[0])]
+
+
+def find_dateline(text: str, anchor: _dt.date | None = None) -> tuple[_dt.date | None, int]:
+    """Date at the very start of an article and where the rest begins: ``(date, end)``.
+
+    ``(None, 0)`` when the text opens with no dateline. A dateline without a year
+    (``HONG KONG, March 26 (Reuters) -``) takes the year from ``anchor`` (the publication date)
+    and cannot be placed without one (date None, but its text is still skipped).
+    """
+    m = _DATELINE_ISO.match(text)
+    if m:
+        return _safe_date(int(m["y"]), int(m["m"]), int(m["d"])), m.end()
+    m = _DATELINE_WORDS.match(text)
+    if m and m["y"]:
+        return _safe_date(int(m["y"]), _month(m["mon"]), int(m["d"])), m.end()
+    if m:
+        return (_year_of(_month(m["mon"]), int(m["d"]), anchor) if anchor else None), m.end()
+    return None, 0
+
+
+def time_of_day(sentence: str) -> str:
+    """``after_close`` | ``before_open`` | ``during`` | ``unknown`` from the words of a sentence."""
+    for label, pattern in _TIME_WORDS:
+        if pattern.search(sentence):
+            return label
+    return "unknown"
+
+
+def find_clock_time(sentence: str, default_zone: str | None) -> tuple[int, int, str] | None:
+    """``(hour, minute, IANA zone)`` of the first clock time in the sentence, or None.
+
+    ``4:05 p.m. ET`` -> (16, 5, "America/New_York"); ``16:30 HKT``; a time without a zone word
+    uses ``default_zone`` (the publication's zone) and is None when that is None too.
+    """
+    hits = []
+    for m in _CLOCK_12.finditer(sentence):
+        h = int(m["h"]) % 12 + (12 if m["ap"].lower().startswith("p") else 0)
+        hits.append((m.start(), h, int(m["mi"] or 0), m["z"]))
+    for m in _CLOCK_24.finditer(sentence):
+        if any(s <= m.start() < s + 12 for s, *_ in hits):
+            continue
+        hits.append((m.start(), int(m["h"]), int(m["mi"]), m["z"]))
+    for _, h, mi, z in sorted(hits):
+        zone = ZONE_WORDS[z.upper()] if z else default_zone
+        if zone is not None:
+            return h, mi, zone
+    return None
