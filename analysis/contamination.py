@@ -1,0 +1,477 @@
+"""What could contaminate an event sample: other news, calendar clustering, price limits.
+
+* **Confounded / contaminated events** (MacKinlay 1997, section 4; McWilliams & Siegel 1997,
+  "Event studies in management research", AMJ 40(3): confounding events must be found and
+  removed or controlled). Another event of the same company inside the event window confounds
+  the abnormal return; one inside the estimation window contaminates the normal-return model.
+  Windows are counted in sessions of the listing's own exchange calendar (``analysis.timing``),
+  and each other date is placed on that calendar with the same rules as day 0 (a Saturday
+  announcement counts on Monday). "Same company" means the same ticker, or the same ``company``
+  when both rows name one. Rows of one announcement on different listings (same company, other
+  ticker, same requested date) are one event, not confounders of each other.
+* **Calendar clustering** (Kolari & Pynnonen 2010, "Event study testing with cross-sectional
+  correlation of abnormal returns", RFS 23(11)): events sharing day 0 have cross-correlated
+  abnormal returns, and the usual standardized tests over-reject. The sample is called clustered
+  when at least ``threshold`` (default 10%) of the events share their day 0 (calendar date) with
+  another event; the recommendation is then the Kolari-Pynnonen adjusted tests (``kp_patell_z``,
+  ``kp_bmp_t`` in ``analysis.statistics``).
+* **Price limits** (mainland A-shares): a close at the daily limit censors the return, so the
+  abnormal return understates the reaction. Limits: 10% main board, 20% STAR (688, from
+  2019-07-22) and ChiNext (300/301, from 2020-08-24), 5% for ST names; the limit price is the
+  reference price times (1 +- limit), rounded half-up to the fen, on the raw (unadjusted) close.
+  The reference price is the previous close, corrected on ex-rights days with the Adj Close
+  factor when one is given (the exchange's own 前收盘价). Not covered: first-days-of-listing rules.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import numpy as np
+import pandas as pd
+
+from .errors import AnalysisError, DataError, InputError, WindowError
+from .events import _missing
+from .timing import exchange_row, get_calendar, resolve_day0, time_events
+
+DEFAULT_ESTIMATION = (-260, -11)
+DEFAULT_EVENT = (-10, 10)
+CLUSTER_THRESHOLD = 0.10
+
+
+# ---------------------------------------------------------------------------------------------
+# inputs
+
+
+def _window(window, name: str) -> tuple[int, int]:
+    try:
+        t1, t2 = (int(w) for w in window)
+    except (TypeError, ValueError):
+        raise WindowError(f"{name} must be two integers (T1, T2), got {window!r}") from None
+    if t1 > t2:
+        raise WindowError(f"{name} is inverted: ({t1}, {t2})")
+    return t1, t2
+
+
+def _timed(events: pd.DataFrame, policy: str) -> pd.DataFrame:
+    if not isinstance(events, pd.DataFrame):
+        raise InputError(f"events must be a table (DataFrame), got {type(events).__name__}")
+    if {"day0", "calendar", "requested_date", "timing_error"} <= set(events.columns):
+        out = events  # already timed by analysis.timing.time_events
+    else:
+        out = time_events(events, policy=policy)
+    if "event_id" not in out.columns:
+        width = max(4, len(str(len(out))))
+        out = out.assign(event_id=[f"e{i + 1:0{width}d}" for i in range(len(out))])
+    return out.reset_index(drop=True)
+
+
+def validate_other_dates(other: pd.DataFrame | None) -> pd.DataFrame:
+    """Normalise a table of other known dates (earnings, dividends...).
+
+    Columns: ``ticker`` and/or ``company`` (at least one per row), ``date`` (or ``event_date``),
+    optional ``kind`` (default "other"), ``time_of_day``, ``announced_at``.
+    """
+    cols = ["ticker", "company", "date", "kind", "time_of_day", "announced_at"]
+    if other is None:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    if not isinstance(other, pd.DataFrame):
+        raise InputError(f"other dates must be a table (DataFrame), got {type(other).__name__}")
+    df = other.rename(columns={c: str(c).strip().lower() for c in other.columns})
+    if "date" not in df.columns and "event_date" in df.columns:
+        df = df.rename(columns={"event_date": "date"})
+    if "date" not in df.columns and "announced_at" not in df.columns:
+        raise InputError(f"other dates need a 'date' column (has {list(other.columns)})")
+    if "ticker" not in df.columns and "company" not in df.columns:
+        raise InputError(f"other dates need a 'ticker' or 'company' column (has {list(other.columns)})")
+    rows = []
+    for i, r in enumerate(df.to_dict("records")):
+        ticker = None if _missing(r.get("ticker")) else str(r["ticker"]).strip().upper()
+        company = None if _missing(r.get("company")) else str(r["company"]).strip()
+        if ticker is None and company is None:
+            raise InputError(f"other dates row {i + 1}: no ticker and no company")
+        date = r.get("date")
+        if not _missing(date):
+            try:
+                date = pd.Timestamp(date).normalize()
+            except (TypeError, ValueError):
+                raise InputError(f"other dates row {i + 1}: bad date {r.get('date')!r}") from None
+        elif _missing(r.get("announced_at")):
+            raise InputError(f"other dates row {i + 1}: no date")
+        else:
+            date = None
+        rows.append({"ticker": ticker, "company": company, "date": date,
+                     "kind": "other" if _missing(r.get("kind")) else str(r["kind"]).strip(),
+                     "time_of_day": None if _missing(r.get("time_of_day")) else r["time_of_day"],
+                     "announced_at": None if _missing(r.get("announced_at")) else r["announced_at"]})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _company(value) -> str | None:
+    return None if _missing(value) else " ".join(str(value).casefold().split())
+
+
+# ---------------------------------------------------------------------------------------------
+# overlaps between an event and the other news of the same company
+
+
+def _pairs(ev: pd.DataFrame, others: pd.DataFrame, lo: int, hi: int) -> pd.DataFrame:
+    """(event, other news of the same company) pairs with the news' session in [lo, hi] relative
+    to the event's day 0, on the event's listing calendar. ``ev`` is timed (``_timed``); the
+    result also carries ``calendar`` and ``pos0`` (day 0's position in the calendar's sessions)."""
+    n_ev = len(ev)
+    get = lambda frame, c: frame[c].tolist() if c in frame.columns else [None] * len(frame)  # noqa: E731
+    tickers = [str(t).strip().upper() for t in ev["ticker"]] + [t or "" for t in get(others, "ticker")]
+    companies = [_company(c) for c in get(ev, "company")] + [_company(c) for c in get(others, "company")]
+    labels = np.array([str(e) for e in ev["event_id"]] + get(others, "kind"), dtype=object)
+    kinds = np.array(["event"] * n_ev + get(others, "kind"), dtype=object)
+    dates = get(ev, "event_date") + get(others, "date")
+    stamps = get(ev, "announced_at") + get(others, "announced_at")
+    tods = get(ev, "time_of_day") + get(others, "time_of_day")
+    n_items = len(tickers)
+    item_ticker = np.array(tickers, dtype=object)
+    is_event = np.arange(n_items) < n_ev
+    requested = np.full(n_items, np.datetime64("NaT", "ns"))
+    requested[:n_ev] = pd.DatetimeIndex(ev["requested_date"]).as_unit("ns").to_numpy()
+
+    by_ticker: dict[str, set[int]] = {}
+    by_company: dict[str, set[int]] = {}
+    for j, (t, c) in enumerate(zip(tickers, companies)):
+        if t:
+            by_ticker.setdefault(t, set()).add(j)
+        if c:
+            by_company.setdefault(c, set()).add(j)
+
+    cols = ["event_id", "ticker", "day0", "other", "kind", "other_date", "other_day0", "relative_day",
+            "calendar", "pos0"]
+    frames = []
+    pad = pd.Timedelta(days=int(max(abs(lo), abs(hi)) * 1.6) + 30)
+    ok = ev["timing_error"].isna() & ev["day0"].notna()
+    for name, grp in ev[ok].groupby("calendar", sort=False):
+        cal = get_calendar(name, grp["day0"].min() - pad, grp["day0"].max() + pad)
+        sessions = cal.sessions
+        keys = [(str(t).strip().upper(), _company(c)) for t, c in zip(grp["ticker"], get(grp, "company"))]
+        cands = {k: np.array(sorted(by_ticker.get(k[0], set()) | (by_company.get(k[1], set()) if k[1] else set())),
+                             dtype=np.int64) for k in set(keys)}
+        # place every candidate news item on this calendar once
+        pos = np.full(n_items, np.iinfo(np.int64).min // 2, dtype=np.int64)   # undatable: in no window
+        placed_req = np.full(n_items, np.datetime64("NaT", "ns"))
+        for j in sorted(set().union(*[set(v.tolist()) for v in cands.values()])):
+            try:
+                d = resolve_day0(calendar=cal, event_date=dates[j], announced_at=stamps[j],
+                                 time_of_day=tods[j], policy="next")
+            except AnalysisError:
+                continue
+            pos[j] = sessions.searchsorted(d.day0)
+            placed_req[j] = np.datetime64(d.requested, "ns")
+        rows = grp.index.to_numpy()
+        pos0 = sessions.searchsorted(pd.DatetimeIndex(grp["day0"]))
+        hit_ev, hit_item, hit_rel = [], [], []
+        for r, p0, key in zip(rows, pos0, keys):
+            c = cands[key]
+            rel = pos[c] - p0
+            keep = (rel >= lo) & (rel <= hi) & (c != r)
+            # the same announcement on another listing is the same event, not a confounder
+            keep &= ~(is_event[c] & (item_ticker[c] != key[0]) & (requested[c] == requested[r]))
+            hit_ev.append(np.full(int(keep.sum()), r))
+            hit_item.append(c[keep])
+            hit_rel.append(rel[keep])
+        e_idx = np.concatenate(hit_ev) if hit_ev else np.empty(0, np.int64)
+        j_idx = np.concatenate(hit_item) if hit_item else np.empty(0, np.int64)
+        rel = np.concatenate(hit_rel) if hit_rel else np.empty(0, np.int64)
+        p0_of = dict(zip(rows, pos0))
+        p0 = np.array([p0_of[r] for r in e_idx], dtype=np.int64)
+        frames.append(pd.DataFrame({
+            "event_id": ev["event_id"].to_numpy()[e_idx], "ticker": ev["ticker"].to_numpy()[e_idx],
+            "day0": pd.DatetimeIndex(ev["day0"]).as_unit("ns")[e_idx], "other": labels[j_idx],
+            "kind": kinds[j_idx], "other_date": placed_req[j_idx],
+            "other_day0": (sessions[p0 + rel].as_unit("ns") if len(rel)
+                           else pd.DatetimeIndex([], dtype="datetime64[ns]")),
+            "relative_day": rel.astype(np.int64), "calendar": name, "pos0": p0,
+        }, columns=cols))
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    return pd.concat(frames, ignore_index=True)
+
+
+def overlaps(events: pd.DataFrame, other_dates: pd.DataFrame | None = None, *,
+             estimation_window=DEFAULT_ESTIMATION, event_window=DEFAULT_EVENT,
+             policy: str = "next") -> pd.DataFrame:
+    """Every (event, other news) pair whose news falls in the event or the estimation window.
+
+    Columns: ``event_id, ticker, day0, other, kind, other_date, other_day0, relative_day, where``
+    (``where`` = "event window" or "estimation window"; ``relative_day`` in sessions of the
+    event's listing calendar; ``other`` is the other event's id, or the kind of an other date).
+    """
+    est = _window(estimation_window, "estimation window")
+    evw = _window(event_window, "event window")
+    ev = _timed(events, policy)
+    pairs = _pairs(ev, validate_other_dates(other_dates), min(est[0], evw[0]), max(est[1], evw[1]))
+    rel = pairs["relative_day"]
+    in_event = (rel >= evw[0]) & (rel <= evw[1])
+    in_est = (rel >= est[0]) & (rel <= est[1])
+    pairs["where"] = np.where(in_event, "event window", "estimation window")
+    pairs = pairs[in_event | in_est].drop(columns=["calendar", "pos0"])
+    return pairs.sort_values(["event_id", "relative_day"], kind="stable").reset_index(drop=True)
+
+
+def confounding(events: pd.DataFrame, other_dates: pd.DataFrame | None = None, *,
+                estimation_window=DEFAULT_ESTIMATION, event_window=DEFAULT_EVENT,
+                policy: str = "next") -> pd.DataFrame:
+    """One row per event: ``event_id, ticker, day0, confounded, confounded_by, contaminated,
+    contaminated_by, timing_error``. ``*_by`` lists the other news as ``label (day +k)``;
+    flags are NA for events that could not be timed."""
+    ev = _timed(events, policy)
+    pairs = overlaps(ev, other_dates, estimation_window=estimation_window,
+                     event_window=event_window, policy=policy)
+    text = pairs.assign(txt=[f"{o} {d:%Y-%m-%d} (day {r:+d})" if k != "event" else f"{o} (day {r:+d})"
+                             for o, k, d, r in zip(pairs["other"], pairs["kind"], pairs["other_date"],
+                                                   pairs["relative_day"])])
+    by = {}
+    for where in ("event window", "estimation window"):
+        part = text[text["where"] == where]
+        joined = part.groupby("event_id", sort=False)["txt"].agg("; ".join).to_dict()
+        by[where] = pd.Series([joined.get(e, "") for e in ev["event_id"]], index=ev.index, dtype="str")
+    timed = (ev["timing_error"].isna() & ev["day0"].notna()).to_numpy()
+    out = pd.DataFrame({"event_id": ev["event_id"], "ticker": ev["ticker"], "day0": ev["day0"]})
+    for flag, where, col in (("confounded", "event window", "confounded_by"),
+                             ("contaminated", "estimation window", "contaminated_by")):
+        out[flag] = pd.array(np.where(timed, by[where].to_numpy() != "", None), dtype="boolean")
+        out[col] = by[where].to_numpy()
+    out["timing_error"] = ev["timing_error"]
+    return out[["event_id", "ticker", "day0", "confounded", "confounded_by", "contaminated",
+                "contaminated_by", "timing_error"]]
+
+
+def exclusions(events: pd.DataFrame, other_dates: pd.DataFrame | None = None, *,
+               estimation_window=DEFAULT_ESTIMATION, event_window=DEFAULT_EVENT,
+               around=(-1, 1), policy: str = "next") -> pd.DataFrame:
+    """Estimation-window dates to drop (``event_id, date``; engine argument ``exclude=``).
+
+    For every other news item of the same company near an event, the sessions ``around`` its own
+    day 0 (default -1..+1: leakage the day before, reaction to after-hours news the day after) are
+    dropped where they fall inside the event's estimation window, so that the normal-return model
+    is fitted on news-free days (MacKinlay 1997, section 4). ``event_window`` is accepted for
+    symmetry with :func:`confounding` and only validated: news inside the event window is a
+    confounder, reported there, and its ``around`` days are dropped only where they reach into
+    the estimation window.
+    """
+    est = _window(estimation_window, "estimation window")
+    _window(event_window, "event window")
+    a1, a2 = _window(around, "around")
+    ev = _timed(events, policy)
+    # news whose `around` sessions can reach into the estimation window
+    pairs = _pairs(ev, validate_other_dates(other_dates), est[0] - a2, est[1] - a1)
+    offsets = np.arange(a1, a2 + 1)
+    frames = [pd.DataFrame({"event_id": pd.Series(dtype=object), "date": pd.Series(dtype="datetime64[ns]")})]
+    for name, g in pairs.groupby("calendar", sort=False):
+        sessions = get_calendar(name).sessions
+        rel = g["relative_day"].to_numpy(np.int64)[:, None] + offsets[None, :]
+        pos = g["pos0"].to_numpy(np.int64)[:, None] + rel
+        keep = ((rel >= est[0]) & (rel <= est[1]) & (pos >= 0) & (pos < len(sessions))).ravel()
+        ids = np.repeat(g["event_id"].to_numpy(), len(offsets))[keep]
+        frames.append(pd.DataFrame({"event_id": ids, "date": sessions[pos.ravel()[keep]].as_unit("ns")}))
+    out = pd.concat(frames, ignore_index=True).drop_duplicates()
+    return out.sort_values(["event_id", "date"], kind="stable").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# calendar clustering
+
+
+@dataclasses.dataclass(frozen=True)
+class Clustering:
+    """Calendar clustering of a sample (Kolari & Pynnonen 2010)."""
+
+    n_events: int
+    n_days: int                    # distinct day-0 dates
+    share_same_day0: float         # events sharing day 0 with at least one other event
+    largest_cluster: int           # most events on one day 0
+    largest_cluster_day0: pd.Timestamp | None
+    share_overlapping: float       # events whose event window overlaps another's (calendar dates)
+    threshold: float
+    clustered: bool
+    recommendation: str
+    by_day0: pd.DataFrame          # day0, n, event_ids (days with more than one event)
+    n_cross_listed: int = 0        # events that are another listing of an announcement in the sample
+
+    def summary(self) -> str:
+        day = "" if self.largest_cluster_day0 is None else f" on {self.largest_cluster_day0:%Y-%m-%d}"
+        return (f"calendar clustering: {self.n_events} events on {self.n_days} distinct day-0 dates; "
+                f"{self.share_same_day0:.0%} share day 0 with another event (largest cluster "
+                f"{self.largest_cluster}{day}); {self.share_overlapping:.0%} have overlapping event "
+                f"windows. {self.recommendation}")
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def clustering(events: pd.DataFrame, *, event_window=DEFAULT_EVENT, threshold: float = CLUSTER_THRESHOLD,
+               policy: str = "next") -> Clustering:
+    """Measure calendar clustering and recommend tests (see the module docstring).
+
+    ``clustered`` when ``share_same_day0 >= threshold`` (10% by default: above that, the
+    cross-sectional correlation of abnormal returns biases the Patell/BMP tests materially in
+    Kolari & Pynnonen's simulations; the KP adjustment costs nothing when correlation is nil).
+    """
+    evw = _window(event_window, "event window")
+    if not 0 <= float(threshold) <= 1:
+        raise InputError(f"clustering threshold must be a share in [0, 1], got {threshold!r}")
+    ev = _timed(events, policy)
+    ok = ev[ev["timing_error"].isna() & ev["day0"].notna()]
+    n = len(ok)
+    counts = ok.groupby("day0")["event_id"].agg(["size", lambda s: ", ".join(map(str, s))])
+    counts.columns = ["n", "event_ids"]
+    multi = counts[counts["n"] > 1].sort_values("n", ascending=False, kind="stable")
+    shared = int(multi["n"].sum())
+    share = shared / n if n else 0.0
+    largest = int(counts["n"].max()) if n else 0
+    largest_day = multi.index[0] if len(multi) else None
+
+    # overlapping event windows in calendar time: each window as [first date, last date]
+    starts, ends = [], []
+    for name, grp in ok.groupby("calendar", sort=False):
+        lo, hi = grp["day0"].min(), grp["day0"].max()
+        pad = pd.Timedelta(days=int(max(abs(evw[0]), abs(evw[1])) * 1.6) + 30)
+        sessions = get_calendar(name, lo - pad, hi + pad).sessions
+        pos = sessions.get_indexer(grp["day0"])
+        starts.append(pd.Series(sessions[np.clip(pos + evw[0], 0, len(sessions) - 1)], index=grp.index))
+        ends.append(pd.Series(sessions[np.clip(pos + evw[1], 0, len(sessions) - 1)], index=grp.index))
+    if n > 1:
+        s = pd.concat(starts).loc[ok.index].to_numpy()
+        e = pd.concat(ends).loc[ok.index].to_numpy()
+        hit = (s[:, None] <= e[None, :]) & (e[:, None] >= s[None, :])
+        np.fill_diagonal(hit, False)
+        overlap = float(hit.any(axis=1).mean())
+    else:
+        overlap = 0.0
+
+    clustered = n > 1 and share >= threshold
+    if clustered:
+        rec = (f"Clustered ({share:.0%} >= {threshold:.0%} of events share day 0): abnormal returns are "
+               "cross-correlated; use the Kolari-Pynnonen adjusted tests (kp_patell_z, kp_bmp_t).")
+    else:
+        rec = (f"Not clustered ({share:.0%} < {threshold:.0%} of events share day 0): the standard "
+               "cross-sectional tests apply.")
+    # several listings of one announcement (same company, same requested date) are one piece of
+    # news: pooled in a cross-sectional test they count the same reaction more than once
+    company = [_company(c) or str(t).strip().upper()
+               for c, t in zip(ok["company"] if "company" in ok.columns else [None] * n, ok["ticker"])]
+    announcement = pd.Series(list(zip(company, ok["requested_date"])), index=ok.index)
+    cross = int(announcement.duplicated().sum()) if n else 0
+    if cross:
+        rec += (f" {cross} events are further listings of an announcement already in the sample: "
+                "study one listing per company (or per group) in pooled tests.")
+    by_day0 = multi.reset_index()[["day0", "n", "event_ids"]]
+    return Clustering(n, int(len(counts)), share, largest, largest_day, overlap, float(threshold),
+                      clustered, rec, by_day0, cross)
+
+
+# ---------------------------------------------------------------------------------------------
+# daily price limits (mainland A-shares)
+
+_ST = re.compile(r"(?<![A-Za-z])\*?S\*?T(?![A-Za-z])")
+
+
+def price_limit(symbol: str, date=None, name: str | None = None) -> float | None:
+    """Daily price limit (a fraction) of a listing on ``date``, or None when it has none.
+
+    From ``analysis/data/exchanges.csv``: ``limit`` (main board), ``limit_growth`` for codes
+    listed in ``growth_prefixes`` (``prefix:since``), ``limit_st`` when ``name`` marks an ST
+    ("special treatment") stock such as "ST Kangmei" or "*ST ...". Indices have no limit.
+    """
+    row = exchange_row(symbol)
+    if not row["limit"]:
+        return None
+    code = str(symbol).strip().upper().split(".")[0]
+    when = None if date is None else pd.Timestamp(date)
+    for spec in row["growth_prefixes"].split():
+        prefix, _, since = spec.partition(":")
+        if code.startswith(prefix) and (when is None or not since or when >= pd.Timestamp(since)):
+            return float(row["limit_growth"])
+    if name and _ST.search(str(name)):
+        return float(row["limit_st"])
+    return float(row["limit"])
+
+
+def _round_half_up(x: np.ndarray) -> np.ndarray:
+    """Round to the fen (0.01) half-up, as the exchanges do; the inner round removes float noise."""
+    return np.floor(np.round(x * 100.0, 6) + 0.5) / 100.0
+
+
+def limit_days(prices: pd.DataFrame, symbol: str, *, name: str | None = None) -> pd.DataFrame:
+    """Daily limit prices and limit closes of one A-share (raw prices, as from ``PriceSource.load``).
+
+    Returns, indexed by date: ``close``, ``reference`` (previous close, ex-rights corrected with
+    the Adj Close factor when the factor changes), ``limit``, ``limit_up``, ``limit_down`` and
+    ``at_limit`` ("up", "down" or missing). The first row has no reference and is never flagged.
+    """
+    if "Close" not in prices.columns:
+        raise DataError(f"prices of {symbol} have no Close column")
+    close = prices["Close"].astype(float)
+    prev = close.shift(1)
+    if "Adj Close" in prices.columns:
+        factor = prices["Adj Close"].astype(float) / close
+        ratio = (factor.shift(1) / factor).fillna(1.0)
+        exdate = (ratio - 1).abs() > 1e-6
+        # the exchange's reference price is itself quoted in fen
+        reference = prev.where(~exdate, pd.Series(_round_half_up((prev * ratio).to_numpy()), index=prev.index))
+    else:
+        reference = prev
+    limits = pd.Series([price_limit(symbol, d, name) for d in prices.index], index=prices.index, dtype=float)
+    up = pd.Series(_round_half_up((reference * (1 + limits)).to_numpy()), index=prices.index)
+    down = pd.Series(_round_half_up((reference * (1 - limits)).to_numpy()), index=prices.index)
+    c = close.round(2)
+    at = pd.Series(np.where(c >= up - 1e-9, "up", np.where(c <= down + 1e-9, "down", None)),
+                   index=prices.index, dtype="str")
+    return pd.DataFrame({"close": close, "reference": reference, "limit": limits,
+                         "limit_up": up, "limit_down": down, "at_limit": at})
+
+
+def limit_flags(events: pd.DataFrame, source, *, event_window=DEFAULT_EVENT,
+                names: dict[str, str] | None = None, policy: str = "next") -> pd.DataFrame:
+    """Event-window days closed at the daily limit, for events on listings that have limits.
+
+    ``source``: a ``PriceSource`` (raw closes needed: see the module docstring). Relative days
+    count the listing's own price bars from the first bar on or after day 0 (as the engine does).
+    Returns ``event_id, ticker, relative_day, date, close, limit_price, side, note``; an event
+    whose prices cannot be loaded gives one row with ``side`` missing and the reason in ``note``.
+    """
+    t1, t2 = _window(event_window, "event window")
+    ev = _timed(events, policy)
+    names = {str(k).strip().upper(): v for k, v in (names or {}).items()}
+    rows = []
+    cols = ["event_id", "ticker", "relative_day", "date", "close", "limit_price", "side", "note"]
+    for e in ev.to_dict("records"):
+        if not _missing(e.get("timing_error")) or pd.isna(e.get("day0")):
+            continue
+        ticker = str(e["ticker"]).strip().upper()
+        try:
+            if price_limit(ticker) is None:
+                continue
+        except AnalysisError:  # unknown exchange: no limit rule
+            continue
+        name = names.get(ticker) or e.get("name") or e.get("company")
+        name = None if _missing(name) else str(name)
+        day0 = pd.Timestamp(e["day0"])
+        pad = pd.Timedelta(days=int(max(abs(t1), abs(t2)) * 1.6) + 30)
+        try:
+            prices = source.load(ticker, start=day0 - pad, end=day0 + pad)
+        except DataError as exc:
+            rows.append(dict(zip(cols, [e["event_id"], ticker, pd.NA, pd.NaT, np.nan, np.nan, pd.NA, str(exc)])))
+            continue
+        table = limit_days(prices, ticker, name=name)
+        pos0 = int(table.index.searchsorted(day0))
+        if pos0 >= len(table):
+            rows.append(dict(zip(cols, [e["event_id"], ticker, pd.NA, pd.NaT, np.nan, np.nan, pd.NA,
+                                        f"no prices of {ticker} on or after {day0:%Y-%m-%d}"])))
+            continue
+        lo, hi = max(pos0 + t1, 1), min(pos0 + t2, len(table) - 1)
+        part = table.iloc[lo:hi + 1]
+        for k, (date, r) in zip(range(lo - pos0, hi - pos0 + 1), part.iterrows()):
+            if pd.notna(r["at_limit"]):
+                price = r["limit_up"] if r["at_limit"] == "up" else r["limit_down"]
+                rows.append(dict(zip(cols, [e["event_id"], ticker, k, date, r["close"], price,
+                                            r["at_limit"], f"closed at the {r['limit']:.0%} limit"])))
+    return pd.DataFrame(rows, columns=cols)
