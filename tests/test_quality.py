@@ -1,0 +1,116 @@
+"""Data-quality checks: each finding with its dates, on synthetic bars whose answer is known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.errors import ConfigError
+from analysis.quality import QUALITY_COLUMNS, apply_stale, check_prices, stale_mask
+
+
+def bars(dates, close, volume=None, **cols):
+    idx = pd.DatetimeIndex(pd.to_datetime(dates), name="Date")
+    close = np.asarray(close, dtype=float)
+    f = pd.DataFrame({"Open": close * 0.99, "High": close * 1.02, "Low": close * 0.97, "Close": close,
+                      "Adj Close": close, "Volume": np.full(len(close), 100.0) if volume is None else volume},
+                     index=idx)
+    for k, v in cols.items():
+        f[k.replace("_", " ")] = np.asarray(v, dtype=float)
+    return f
+
+
+def only(found, check):
+    rows = found[found.check == check]
+    assert len(rows) >= 1, found
+    return rows
+
+
+def test_clean_series_has_no_findings():
+    f = bars(pd.bdate_range("2021-01-04", periods=30), np.linspace(10, 12, 30))
+    out = check_prices(f, "X")
+    assert list(out.columns) == list(QUALITY_COLUMNS) and out.empty
+
+
+def test_unsorted_and_duplicate_dates_on_a_raw_read():
+    f = bars(["2021-01-05", "2021-01-04", "2021-01-06", "2021-01-06"], [1, 1, 1, 1])
+    out = check_prices(f, "X")
+    r = only(out, "unsorted_dates").iloc[0]
+    assert r.first_date == pd.Timestamp("2021-01-04") and r.n == 1
+    d = only(out, "duplicate_dates").iloc[0]
+    assert d.first_date == d.last_date == pd.Timestamp("2021-01-06") and d.n == 1
+    assert (out.symbol == "X").all()
+
+
+def test_missing_non_positive_and_infinite_prices():
+    f = bars(pd.bdate_range("2021-01-04", periods=5), [1, 1, 1, 1, 1])
+    f.loc["2021-01-05", "Adj Close"] = np.nan
+    f.loc["2021-01-06", "Close"] = 0.0
+    f.loc["2021-01-07", "Close"] = -1.0
+    f.loc["2021-01-08", "Open"] = np.inf
+    out = check_prices(f, "X")
+    m = only(out, "missing_price").iloc[0]
+    assert m.first_date == pd.Timestamp("2021-01-05") and "Adj Close" in m.detail
+    npos = only(out, "non_positive_price").iloc[0]
+    assert (npos.first_date, npos.last_date, npos.n) == (pd.Timestamp("2021-01-06"), pd.Timestamp("2021-01-07"), 2)
+    assert only(out, "non_finite_price").iloc[0].first_date == pd.Timestamp("2021-01-08")
+
+
+def test_gap_longer_than_ten_calendar_days():
+    f = bars(["2021-01-04", "2021-01-14", "2021-01-26", "2021-01-27"], [1, 1, 1, 1])
+    g = only(check_prices(f, "X"), "gap")
+    assert len(g) == 1            # 10 days is not a gap, 12 days is
+    assert (g.iloc[0].first_date, g.iloc[0].last_date, g.iloc[0].n) == (
+        pd.Timestamp("2021-01-14"), pd.Timestamp("2021-01-26"), 12)
+    assert len(check_prices(f, "X", max_gap_days=5).query("check == 'gap'")) == 2
+
+
+def test_stale_bars_and_the_stale_setting():
+    f = bars(pd.bdate_range("2021-12-22", periods=4), [10, 10.5, 10.5, 11], volume=[5.0, 5.0, 0.0, 5.0])
+    f.loc["2021-12-24", ["Open", "High", "Low", "Close", "Adj Close"]] = 10.5
+    s = only(check_prices(f, "X"), "stale_bar").iloc[0]
+    assert s.first_date == pd.Timestamp("2021-12-24") and s.n == 1
+    assert stale_mask(f).sum() == 1
+    out = apply_stale(f, "missing")
+    assert out.loc["2021-12-24", "Adj Close"] != out.loc["2021-12-24", "Adj Close"]   # NaN
+    assert out.loc["2021-12-23", "Adj Close"] == 10.5 and len(out) == 4
+    assert apply_stale(f, "keep") is f
+    with pytest.raises(ConfigError, match="'nan'"):
+        apply_stale(f, "nan")
+
+
+def test_zero_volume_alone_is_not_stale():
+    f = bars(pd.bdate_range("2021-01-04", periods=3), [1, 2, 3], volume=[0.0, 0.0, 0.0])
+    assert "stale_bar" not in set(check_prices(f, "X").check)
+
+
+def test_extreme_single_day_returns():
+    f = bars(pd.bdate_range("2021-01-04", periods=5), [10, 16, 15, 7, 7.1])
+    e = only(check_prices(f, "X"), "extreme_return")
+    assert list(e.first_date) == [pd.Timestamp("2021-01-05"), pd.Timestamp("2021-01-07")]
+    assert "+60.0%" in e.iloc[0].detail and "-53.3%" in e.iloc[1].detail
+    assert check_prices(f, "X", max_abs_return=0.7).query("check == 'extreme_return'").empty
+
+
+def test_close_outside_high_low():
+    f = bars(pd.bdate_range("2021-01-04", periods=3), [1, 1, 1])
+    f.loc["2021-01-05", "Close"] = 5.0
+    assert only(check_prices(f, "X"), "ohlc_inconsistent").iloc[0].first_date == pd.Timestamp("2021-01-05")
+
+
+def test_real_hk_half_day_filler_bars_are_found(prices_dir):
+    from analysis.prices import CsvFolderSource
+    out = CsvFolderSource(prices_dir).check("0001.HK")
+    s = only(out, "stale_bar").iloc[0]
+    assert s.n == 9                         # SOURCES.md: 9 rows with Volume 0, mostly flat bars
+    raw = pd.read_csv(prices_dir / "0001.HK.csv", parse_dates=["Date"])
+    flat = raw[(raw.Open == raw.High) & (raw.High == raw.Low) & (raw.Low == raw.Close) & (raw.Volume == 0)]
+    assert s.first_date == flat.Date.min() and s.last_date == flat.Date.max() and len(flat) == 9
+
+
+def test_real_suspension_gaps_found(prices_dir):
+    from analysis.prices import CsvFolderSource
+    g = only(CsvFolderSource(prices_dir).check("601633.SS"), "gap")
+    starts = set(g.first_date.dt.strftime("%Y-%m-%d"))
+    assert {"2015-06-18", "2017-09-28", "2020-01-23"} <= starts
