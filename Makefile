@@ -36,12 +36,16 @@ demo: $(STAMP)
 	$(PY) -m analysis study --ticker 1810.HK --market ^HSI --event-date 2021-03-26
 	$(PY) -m analysis study --ticker 2333.HK --market ^HSI --event-date 2021-03-26
 	$(PY) -m analysis study --ticker 601633.SS --market 000001.SS --event-date 2021-03-26
+	ANALYSIS_OFFLINE=1 $(PY) -m analysis notebook --out reports --figures figures \
+	    --run notebooks/01-xiaomi-great-wall-ev.ipynb notebooks/02-new-ticker.ipynb notebooks/03-event-sample.ipynb
 
 test: $(STAMP)
 	$(PY) -m pytest
 
+# the kernel is this virtual environment's python (jupyter_client runs a "python" kernelspec
+# with the server's own interpreter); notebooks open paired with their jupytext .py scripts
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
 TICKER ?= 1810.HK
 MARKET ?= ^HSI

@@ -62,3 +62,7 @@ class EstimationError(AnalysisError):
 
 class ExtractionError(AnalysisError):
     """News text cannot be turned into events (empty text, unparseable publication time)."""
+
+
+class NotebookError(AnalysisError):
+    """A notebook run by ``analysis notebook`` stopped in a cell (the partial output is kept)."""

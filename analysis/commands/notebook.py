@@ -1,0 +1,56 @@
+"""``python -m analysis notebook``: the one-ticker notebook report, or run given notebooks."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "notebook", help="execute the one-ticker notebook (or given notebooks) into reports/ with HTML",
+        description="With --ticker: execute notebooks/02-new-ticker.ipynb with papermill into "
+                    "reports/<TICKER>_<DATE>.ipynb plus an HTML export, figures under "
+                    "figures/<TICKER>_<DATE>/. With --run: execute the given notebooks with their "
+                    "default parameters into reports/.")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--ticker", help="Yahoo symbol of the stock, e.g. 1810.HK")
+    what.add_argument("--run", nargs="+", metavar="NOTEBOOK", help="notebooks to execute as they are")
+    p.add_argument("--market", default=None,
+                   help="benchmark symbol (default: the index of the ticker's exchange)")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--event-date", default=None, help="announcement date YYYY-MM-DD")
+    when.add_argument("--announced-at", default=None,
+                      help="announcement time with offset, e.g. 2021-03-26T12:30+08:00")
+    p.add_argument("--model", default="market", help="normal-return model (default: market)")
+    p.add_argument("--estimation", nargs=2, type=int, metavar=("T1", "T2"), default=(-260, -11),
+                   help="estimation window (default: -260 -11)")
+    p.add_argument("--window", nargs=2, type=int, metavar=("T1", "T2"), default=(-10, 10),
+                   help="event window (default: -10 10)")
+    p.add_argument("--min-estimation-obs", type=int, default=100, metavar="N",
+                   help="fewest estimation returns accepted (default: 100)")
+    p.add_argument("--prices-dir", metavar="DIR", default=None,
+                   help="folder of <SYMBOL>.csv files (default: $ANALYSIS_PRICES_DIR, else Yahoo via the cache)")
+    p.add_argument("--out", metavar="DIR", default="reports", help="executed notebooks and HTML (default: reports)")
+    p.add_argument("--figures", metavar="DIR", default="figures", help="figure folder (default: figures)")
+    p.add_argument("--no-html", action="store_true", help="skip the HTML export")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..errors import InputError
+    from ..notebook import run_notebooks, run_study_notebook
+
+    if args.run:
+        done = run_notebooks(args.run, reports_dir=args.out, figures_dir=args.figures, html=not args.no_html)
+        for d in done:
+            print("wrote " + ", ".join(str(p) for p in d.values()))
+        return 0
+    if not (args.event_date or args.announced_at):
+        raise InputError("give --event-date or --announced-at with --ticker")
+    paths = run_study_notebook(args.ticker, args.market, args.event_date, announced_at=args.announced_at,
+                               estimation_window=args.estimation, event_window=args.window,
+                               model=args.model, min_estimation_obs=args.min_estimation_obs,
+                               prices_dir=args.prices_dir, reports_dir=args.out,
+                               figures_dir=args.figures, html=not args.no_html)
+    print("wrote " + ", ".join(str(p) for p in paths.values()))
+    return 0

@@ -1,0 +1,587 @@
+"""The event-study engine: windows of every event gathered into arrays, models applied at once.
+
+Day 0 of an event is the first *joint* trading date (stock and market both have a return) on or
+after its date: the ``day0`` column from :func:`analysis.timing.time_events` when present, else
+``event_date``. Windows are in joint trading days relative to day 0 (MacKinlay 1997; Campbell,
+Lo & MacKinlay 1997, ch. 4). For each (ticker, market) pair the joint return series is built
+once; every event of the pair is then located by a binary search and its windows are read by
+index arithmetic into the concatenated series, so the computation has no Python loop over
+events (a loop over pairs only).
+
+A bad event is skipped, with a one-line reason in ``diagnostics``, and the others go on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import models as _models
+from .errors import (AnalysisError, DataError, EstimationError, EventError, InputError,
+                     UnknownTickerError, WindowError)
+from .returns import check_kind, returns_from_values
+
+DEFAULT_ESTIMATION_WINDOW = (-260, -11)
+DEFAULT_EVENT_WINDOW = (-10, 10)
+DEFAULT_CAR_WINDOWS = ((0, 0), (-1, 1), (-5, 5), (-10, 10))
+
+
+# --------------------------------------------------------------------------------------------
+# input validation
+# --------------------------------------------------------------------------------------------
+
+def _window(value, name: str) -> tuple[int, int]:
+    try:
+        a, b = value
+        if float(a) != int(a) or float(b) != int(b):
+            raise ValueError
+        a, b = int(a), int(b)
+    except (TypeError, ValueError):
+        raise WindowError(f"{name} must be two whole numbers of trading days (t1, t2), got {value!r}") from None
+    if a > b:
+        raise WindowError(f"{name} [{a}, {b}] is empty: its start is after its end")
+    return a, b
+
+
+def validate_windows(estimation_window, event_window) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Both windows as int pairs; WindowError when empty/inverted or not strictly before."""
+    est = _window(estimation_window, "estimation window")
+    evt = _window(event_window, "event window")
+    if est[1] >= evt[0]:
+        raise WindowError(f"estimation window [{est[0]}, {est[1]}] must end before the event window "
+                          f"[{evt[0]}, {evt[1]}] starts")
+    return est, evt
+
+
+def _to_days(values) -> np.ndarray:
+    """Timestamps (tz-naive) to int64 days since 1970-01-01; NaT -> INT64 min."""
+    return np.asarray(pd.DatetimeIndex(values).to_numpy().astype("datetime64[D]").astype(np.int64))
+
+
+_NAT = np.iinfo(np.int64).min
+_BLOCK = 1024       # events per block in the batched fit
+
+
+def _dates_column(events: pd.DataFrame, column: str) -> pd.Series:
+    raw = events[column]
+    if isinstance(raw.dtype, pd.DatetimeTZDtype):
+        parsed = raw.dt.tz_localize(None)
+    else:
+        parsed = pd.to_datetime(raw, errors="coerce", format="mixed") if raw.dtype == object else \
+            pd.to_datetime(raw, errors="coerce")
+        if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+            parsed = parsed.dt.tz_localize(None)
+    bad = parsed.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
+    if bad.any():
+        value = raw[bad].iloc[0]
+        raise InputError(f"{column} {value!r} is not a date")
+    return parsed.dt.normalize().astype("datetime64[ns]")
+
+
+def prepare_events(events: pd.DataFrame) -> pd.DataFrame:
+    """The columns the engine needs: event_id, ticker, market, event_date, start (date searched
+    from: timed ``day0`` when present, else ``event_date``), group, timing_error."""
+    if not isinstance(events, pd.DataFrame):
+        raise InputError(f"events must be a DataFrame, got {type(events).__name__}")
+    if "ticker" not in events.columns:
+        raise InputError("events table has no 'ticker' column")
+    if "event_date" not in events.columns and "day0" not in events.columns:
+        raise InputError("events table needs an 'event_date' (or a timed 'day0') column")
+    n = len(events)
+    out = pd.DataFrame(index=pd.RangeIndex(n))
+    if "event_id" in events.columns:
+        ids = events["event_id"].astype(str).to_numpy()
+        dup = pd.Index(ids).duplicated()
+        if dup.any():
+            raise InputError(f"event_id {ids[dup][0]!r} is not unique")
+    else:
+        ids = np.array([f"e{i:04d}" for i in range(1, n + 1)], dtype=object)
+    obj = (lambda values: pd.Series(np.asarray(values, dtype=object), dtype=object))
+    out["event_id"] = obj(ids)
+    out["ticker"] = obj(events["ticker"].astype("string").str.strip().to_numpy(dtype=object))
+    market = (events["market"].astype("string").str.strip() if "market" in events.columns
+              else pd.Series(pd.NA, index=events.index, dtype="string"))
+    market = market.mask(market == "")
+    if market.isna().any():
+        try:
+            from .timing import default_market
+        except ImportError:
+            default_market = None
+        if default_market is not None:
+            def _default(t):
+                try:
+                    return default_market(t)
+                except AnalysisError:
+                    return pd.NA
+            fill = [(_default(t) if pd.notna(t) else pd.NA) for t in out["ticker"][market.isna().to_numpy()]]
+            market = market.copy()
+            market[market.isna()] = fill
+    out["market"] = obj(market.to_numpy(dtype=object))
+    event_date = (_dates_column(events, "event_date") if "event_date" in events.columns
+                  else pd.Series(pd.NaT, index=events.index, dtype="datetime64[ns]"))
+    out["event_date"] = event_date.to_numpy()
+    start = event_date
+    if "day0" in events.columns:
+        day0 = _dates_column(events, "day0")
+        start = day0.where(day0.notna(), event_date)
+    out["start"] = start.to_numpy()
+    out["group"] = obj(events["group"].to_numpy(dtype=object) if "group" in events.columns else [None] * n)
+    if "timing_error" in events.columns:
+        te = events["timing_error"]
+        given = (te.notna() & (te.astype(str).str.strip() != "")).to_numpy(dtype=bool)
+        out["timing_error"] = obj(np.where(given, te.to_numpy(dtype=object), None))
+    else:
+        out["timing_error"] = obj([None] * n)
+    return out
+
+
+def _panel(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(f"{name} must be a wide DataFrame (dates x symbols), got {type(frame).__name__}")
+    index = frame.index
+    if not isinstance(index, pd.DatetimeIndex):
+        try:
+            index = pd.DatetimeIndex(pd.to_datetime(index))
+        except (TypeError, ValueError):
+            raise InputError(f"{name} must be indexed by dates") from None
+    if index.tz is not None:
+        index = index.tz_localize(None)
+    index = index.normalize()
+    if index.has_duplicates:
+        raise DataError(f"{name} has duplicate dates, e.g. {index[index.duplicated()][0].date()}")
+    if frame.columns.has_duplicates:
+        raise InputError(f"{name} has the column {frame.columns[frame.columns.duplicated()][0]!r} twice")
+    frame = frame.set_axis(index, axis=0)
+    if not index.is_monotonic_increasing:
+        frame = frame.sort_index()
+    try:
+        return frame.astype(float)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} has non-numeric values") from None
+
+
+# --------------------------------------------------------------------------------------------
+# the joint series of every (ticker, market) pair
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class _Skips:
+    """Per-event status: reason (None when fine) and the matching error class."""
+
+    reason: np.ndarray
+    error: np.ndarray
+    skipped: np.ndarray
+
+    @classmethod
+    def new(cls, n: int) -> "_Skips":
+        return cls(np.full(n, None, dtype=object), np.full(n, None, dtype=object), np.zeros(n, dtype=bool))
+
+    def ok(self) -> np.ndarray:
+        return ~self.skipped
+
+    def set(self, rows, reasons, error) -> None:
+        """Skip ``rows`` (the first reason given to an event wins)."""
+        rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
+        if not len(rows):
+            return
+        if isinstance(reasons, str):
+            reasons = [reasons] * len(rows)
+        reasons = np.asarray(reasons, dtype=object)
+        new = ~self.skipped[rows]
+        rows = rows[new]
+        self.reason[rows] = reasons[new]
+        self.error[rows] = error
+        self.skipped[rows] = True
+
+
+def _fmt_day(d: int) -> str:
+    return str(np.datetime64(int(d), "D"))
+
+
+def _pair_series(panel: pd.DataFrame, days: np.ndarray, ticker: str, market: str, from_prices: bool,
+                 kind: str, factor_values: np.ndarray | None):
+    """Joint returns of a pair: (stock, market, factors (T, f), dates (T,), stock's own dates)."""
+    a = panel[ticker].to_numpy(dtype=float)
+    b = panel[market].to_numpy(dtype=float)
+    has_a, has_b = ~np.isnan(a), ~np.isnan(b)
+    joint = has_a & has_b
+    if from_prices:
+        for values, has, sym in ((a, has_a, ticker), (b, has_b, market)):
+            bad = has & ~(values > 0)
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise DataError(f"non-positive price {float(values[i])!r} for {sym} on {_fmt_day(days[i])}")
+        rs, rm = returns_from_values(a[joint], kind), returns_from_values(b[joint], kind)
+        rows = np.flatnonzero(joint)[1:]
+        own = days[has_a][1:]            # days on which the stock alone has a return
+    else:
+        rows = np.flatnonzero(joint)
+        rs, rm = a[rows], b[rows]
+        own = days[has_a]
+    f = None
+    if factor_values is not None:
+        f = factor_values[rows]
+        keep = ~np.isnan(f).any(axis=1)
+        rows, rs, rm, f = rows[keep], rs[keep], rm[keep], f[keep]
+    return rs, rm, f, days[rows], own
+
+
+def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_prices: bool, kind: str,
+            factors: pd.DataFrame | None, factor_cols: tuple[str, ...], est, evt):
+    """Concatenate the joint series of every pair used and find each event's day 0 in it."""
+    n = len(events)
+    days = _to_days(panel.index)
+    factor_values = None
+    if factor_cols:
+        factor_values = factors.reindex(panel.index)[list(factor_cols)].to_numpy(dtype=float)
+    start = events["start"].to_numpy()
+    start_days = np.where(pd.isna(start), _NAT, start.astype("datetime64[D]").astype(np.int64))
+    tickers = events["ticker"].to_numpy(dtype=object)
+    markets = events["market"].to_numpy(dtype=object)
+    ok = skips.ok()
+    ct, ut = pd.factorize(tickers)
+    cm, um = pd.factorize(markets)
+    pair_code = ct.astype(np.int64) * max(len(um), 1) + cm
+    codes = np.full(n, -1, dtype=np.int64)             # -1 for events already skipped
+    codes[ok], upairs = pd.factorize(pair_code[ok])
+    uniques = [(ut[c // max(len(um), 1)], um[c % max(len(um), 1)]) for c in upairs]
+    chunks_r, chunks_m, chunks_f, chunks_d = [], [], [], []
+    pair_offset = np.zeros(len(uniques), dtype=np.int64)
+    pair_length = np.zeros(len(uniques), dtype=np.int64)
+    pos = np.full(n, -1, dtype=np.int64)
+    offset = 0
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    for p, (ticker, market) in enumerate(uniques):
+        rows = order[bounds[p]:bounds[p + 1]]
+        try:
+            rs, rm, f, d, own = _pair_series(panel, days, ticker, market, from_prices, kind, factor_values)
+        except DataError as exc:          # e.g. a non-positive price: this pair's events only
+            skips.set(rows, str(exc), DataError)
+            continue
+        pair_offset[p], pair_length[p] = offset, len(d)
+        offset += len(d)
+        chunks_r.append(rs), chunks_m.append(rm), chunks_d.append(d)
+        if f is not None:
+            chunks_f.append(f)
+        if len(d) == 0:
+            where = "on common dates"
+            if factor_cols:
+                fdates = factors.index[factors[list(factor_cols)].notna().all(axis=1)]
+                span = f"{fdates[0].date()} to {fdates[-1].date()}" if len(fdates) else "empty"
+                where = f"on dates covered by the factor table ({span})"
+            skips.set(rows, f"{ticker} and {market} have no returns {where}", DataError)
+            continue
+        s = start_days[rows]
+        p0 = np.searchsorted(d, s, side="left")
+        after = p0 >= len(d)
+        skips.set(rows[after], [f"event date {_fmt_day(x)} is after the data (last joint date of "
+                                f"{ticker} and {market}: {_fmt_day(d[-1])})" for x in s[after]], EventError)
+        before = s < d[0]
+        skips.set(rows[before], [f"event date {_fmt_day(x)} is before the data (first joint return of "
+                                 f"{ticker} and {market}: {_fmt_day(d[0])})" for x in s[before]], EventError)
+        inside = ~after & ~before
+        p0c = np.minimum(p0, len(d) - 1)
+        moved = inside & (d[p0c] != s)
+        stock_traded = np.isin(s, own)
+        gap = moved & stock_traded
+        if gap.any():
+            what = "factor data" if factor_cols else f"market data ({market})"
+            if factor_cols:
+                mkt_has = np.isin(s, days[~np.isnan(panel[market].to_numpy(dtype=float))])
+                whats = [f"market data ({market})" if not h else "factor data" for h in mkt_has[gap]]
+            else:
+                whats = [what] * int(gap.sum())
+            skips.set(rows[gap], [f"missing {w} on the event day {_fmt_day(x)} ({ticker} traded)"
+                                  for w, x in zip(whats, s[gap])], EventError)
+        lo, hi = p0c + evt[0], p0c + evt[1]
+        beyond = inside & ((lo < 0) | (hi >= len(d)))
+        skips.set(rows[beyond], [f"event window [{evt[0]}, {evt[1]}] around day 0 {_fmt_day(d[q])} runs "
+                                 f"beyond the data ({_fmt_day(d[0])} to {_fmt_day(d[-1])})"
+                                 for q in p0c[beyond]], WindowError)
+        pos[rows[inside]] = p0c[inside]
+    # concatenate, with a sentinel (missing day) at the end
+    g_r = np.concatenate(chunks_r + [[np.nan]])
+    g_m = np.concatenate(chunks_m + [[np.nan]])
+    g_d = np.concatenate(chunks_d + [[-1]]).astype(np.int64)
+    g_f = np.concatenate(chunks_f + [np.full((1, len(factor_cols)), np.nan)]) if factor_cols else None
+    located = (codes >= 0) & (pos >= 0)
+    base = np.full(n, -1, dtype=np.int64)
+    base[located] = pair_offset[codes[located]] + pos[located]
+    return g_r, g_m, g_f, g_d, base, pos, start_days
+
+
+def _exclusion_mask(exclude, event_ids: np.ndarray, est_dates: np.ndarray) -> np.ndarray:
+    """True where (event, estimation date) is listed in ``exclude`` (columns event_id, date)."""
+    if exclude is None or len(exclude) == 0:
+        return np.zeros(est_dates.shape, dtype=bool)
+    if not isinstance(exclude, pd.DataFrame) or not {"event_id", "date"} <= set(exclude.columns):
+        raise InputError("exclude must be a DataFrame with columns event_id and date")
+    row_of = pd.Index(event_ids.astype(str))
+    rows = row_of.get_indexer(exclude["event_id"].astype(str))
+    dates = pd.to_datetime(exclude["date"], errors="coerce")
+    if dates.isna().any():
+        raise InputError(f"exclude has a date that is not a date: {exclude['date'][dates.isna()].iloc[0]!r}")
+    keep = rows >= 0
+    d = _to_days(dates[keep].dt.normalize())
+    span = np.int64(1 << 32)
+    keys = rows[keep].astype(np.int64) * span + (d + (1 << 31))
+    grid = np.arange(len(event_ids), dtype=np.int64)[:, None] * span + (est_dates + (1 << 31))
+    return np.isin(grid, keys) & (est_dates != -1)
+
+
+# --------------------------------------------------------------------------------------------
+# the engine
+# --------------------------------------------------------------------------------------------
+
+def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
+                    prices: pd.DataFrame | None = None, model: str = "market",
+                    estimation_window=DEFAULT_ESTIMATION_WINDOW, event_window=DEFAULT_EVENT_WINDOW,
+                    min_estimation_obs: int = 100, factors: pd.DataFrame | None = None,
+                    returns_kind: str = "simple", exclude: pd.DataFrame | None = None,
+                    source_name: str | None = None):
+    """Run an event study of every event at once and return an :class:`EventStudyResult`.
+
+    events: DataFrame with ``event_id`` (generated when absent), ``ticker``, ``market``,
+        ``event_date`` and optionally ``day0`` (from :func:`analysis.timing.time_events`; wins over
+        event_date), ``group`` and ``timing_error`` (a non-empty value skips the event).
+    returns / prices: a wide DataFrame, trading dates x symbols (exactly one of them). Prices are
+        turned into ``returns_kind`` returns over the joint dates of each (ticker, market) pair;
+        given returns are used as they are, on the dates where both legs have one.
+    model: ``market`` (default), ``market_adjusted``, ``constant_mean``, ``ff3``, ``carhart4``,
+        ``ff5`` (see :mod:`analysis.models`); factor models need ``factors``, a date-indexed
+        frame in decimals as returned by :func:`analysis.factors.read_french_factors`.
+    estimation_window, event_window: (t1, t2) in trading days relative to day 0; the estimation
+        window must end before the event window starts.
+    min_estimation_obs: fewest estimation returns accepted (never fewer than k + 3, so that the
+        Patell variance (M - k) / (M - k - 2) is defined).
+    exclude: DataFrame ``event_id, date``: estimation-window dates dropped before the fit
+        (e.g. from :func:`analysis.contamination.exclusions`).
+    """
+    from .results import EventStudyResult
+
+    spec = _models.get_model(model)
+    est, evt = validate_windows(estimation_window, event_window)
+    kind = check_kind(returns_kind)
+    try:
+        min_obs = int(min_estimation_obs)
+    except (TypeError, ValueError):
+        raise InputError(f"min_estimation_obs must be a whole number, got {min_estimation_obs!r}") from None
+    le, lw = est[1] - est[0] + 1, evt[1] - evt[0] + 1
+    min_obs = max(min_obs, spec.k + 3)
+    if min_obs > le:
+        raise WindowError(f"estimation window [{est[0]}, {est[1]}] has {le} days, fewer than the "
+                          f"{min_obs} estimation returns required (min_estimation_obs)")
+    if (returns is None) == (prices is None):
+        raise InputError("give exactly one of returns= and prices= (a wide frame, dates x symbols)")
+    from_prices = prices is not None
+    panel = _panel(prices if from_prices else returns, "prices" if from_prices else "returns")
+    for (a, b), what in ((est, "estimation"), (evt, "event")):
+        if b - a + 1 > len(panel):
+            raise WindowError(f"{what} window [{a}, {b}] has {b - a + 1} days, more than the "
+                              f"{len(panel)} dates in the data")
+    factor_cols = spec.factor_columns
+    if factor_cols:
+        if factors is None:
+            raise InputError(f"model {spec.name!r} needs a factor table (factors=, e.g. from "
+                             f"analysis.factors.read_french_factors)")
+        missing = [c for c in factor_cols if c not in factors.columns]
+        if missing:
+            raise InputError(f"factor table has no column {missing[0]!r} needed by model {spec.name!r} "
+                             f"(it has {', '.join(map(str, factors.columns))})")
+        factors = _panel(factors, "factors")
+
+    ev = prepare_events(events)
+    n = len(ev)
+    skips = _Skips.new(n)
+    te = ev["timing_error"].to_numpy(dtype=object)
+    has_te = np.array([v is not None for v in te], dtype=bool)
+    skips.set(np.flatnonzero(has_te), [f"timing: {v}" for v in te[has_te]], EventError)
+    tickers = ev["ticker"].to_numpy(dtype=object)
+    markets = ev["market"].to_numpy(dtype=object)
+    no_ticker = pd.isna(tickers)
+    skips.set(np.flatnonzero(no_ticker), "no ticker given", InputError)
+    no_market = pd.isna(markets)
+    skips.set(np.flatnonzero(no_market), "no market given (and no default for the ticker)", InputError)
+    cols = set(map(str, panel.columns))
+    tick_s = pd.Series(tickers, dtype="string").fillna("")
+    mkt_s = pd.Series(markets, dtype="string").fillna("")
+    what = "prices" if from_prices else "returns"
+    miss_t = ~no_ticker & ~tick_s.isin(cols).to_numpy()
+    skips.set(np.flatnonzero(miss_t), [f"no {what} for ticker {t}" for t in tickers[miss_t]], UnknownTickerError)
+    miss_m = ~no_market & ~mkt_s.isin(cols).to_numpy()
+    skips.set(np.flatnonzero(miss_m), [f"no {what} for market {m}" for m in markets[miss_m]], UnknownTickerError)
+    same = ~no_ticker & ~no_market & (tick_s == mkt_s).to_numpy()
+    skips.set(np.flatnonzero(same), [f"market {m} is the same symbol as the ticker" for m in markets[same]],
+              InputError)
+    no_date = pd.isna(ev["start"]).to_numpy()
+    skips.set(np.flatnonzero(no_date), "no event date", EventError)
+
+    g_r, g_m, g_f, g_d, base, pos, start_days = _locate(ev, skips, panel, from_prices, kind, factors,
+                                                        factor_cols, est, evt)
+
+    # Gather the windows of every candidate event by index arithmetic into the concatenated
+    # series; missing days point at the sentinel (NaN return, date -1) at its end. Too few
+    # estimation returns is known before gathering (windows are contiguous in joint days).
+    cand = np.flatnonzero(skips.ok())
+    m_max = np.clip(est[1] - np.maximum(est[0], -pos[cand]) + 1, 0, le)
+    few = m_max < min_obs
+    skips.set(cand[few], [f"too few estimation returns: {x} < {min_obs} in window [{est[0]}, {est[1]}]"
+                          for x in m_max[few]], EstimationError)
+    cand = cand[~few]
+    sentinel = len(g_d) - 1
+    est_rel = np.arange(est[0], est[1] + 1)
+    evt_rel = np.arange(evt[0], evt[1] + 1)
+    series = _Series(g_r, g_m, g_f, g_d, spec, factor_cols)
+    ids = ev["event_id"].to_numpy(dtype=object)
+    exclude = None if exclude is None or len(exclude) == 0 else exclude
+
+    # fit in blocks of events: the temporaries stay small (speed and memory); per block also
+    # the checks (number of returns, constant series) and the estimation-window dates
+    has_market = _models.MARKET in spec.regressors
+    n_c = len(cand)
+    resid = np.empty((n_c, le))
+    est_dates = np.empty((n_c, le), dtype=np.int64)
+    fits, m, const_r, const_m, est_first, est_last = [], [], [], [], [], []
+    for r0 in range(0, max(n_c, 1), _BLOCK):
+        rows = cand[r0:r0 + _BLOCK]
+        idx = base[rows, None] + est_rel[None, :]
+        valid = (pos[rows, None] + est_rel[None, :]) >= 0
+        if exclude is not None:
+            valid &= ~_exclusion_mask(exclude, ids[rows], g_d[np.where(valid, idx, sentinel)])
+        idx = np.where(valid, idx, sentinel)
+        d = est_dates[r0:r0 + _BLOCK]
+        d[...] = g_d[idx]
+        est_last.append(d.max(axis=1))                       # dates increase along a row
+        est_first.append(d[np.arange(len(d)), valid.argmax(axis=1)])
+        r, rm = g_r[idx], g_m[idx]
+        est_target, est_z = _design(spec, factor_cols, r, rm, g_f[idx] if factor_cols else None)
+        fits.append(_models.fit(est_target, est_z, spec.intercept, resid_out=resid[r0:r0 + _BLOCK]))
+        const_r.append(np.fmax.reduce(r, axis=1) == np.fmin.reduce(r, axis=1))
+        if has_market:
+            const_m.append(np.fmax.reduce(rm, axis=1) == np.fmin.reduce(rm, axis=1))
+        m.append(valid.sum(axis=1))
+    fitted = _models.concat_fits(fits, resid)
+    del fits, idx, valid, r, rm, est_target, est_z
+    m = np.concatenate(m)
+    few = m < min_obs                                    # after exclusions
+    skips.set(cand[few], [f"too few estimation returns: {x} < {min_obs} in window [{est[0]}, {est[1]}]"
+                          f" after exclusions" for x in m[few]], EstimationError)
+    skips.set(cand[np.concatenate(const_r)], "stock returns are constant in the estimation window",
+              EstimationError)
+    if has_market:
+        skips.set(cand[np.concatenate(const_m)], "market returns are constant in the estimation window",
+                  EstimationError)
+    skips.set(cand[fitted.degenerate], "the model cannot be estimated: regressors are collinear or the "
+                                       "fit is perfect in the estimation window", EstimationError)
+    keep = skips.ok()[cand]
+    sel = cand[keep]
+    est_span = (np.concatenate(est_first)[keep], np.concatenate(est_last)[keep]) if est_first else \
+        (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    if not keep.all():
+        fitted = _subset_fit(fitted, keep)
+        est_dates = est_dates[keep]
+    evt_idx = base[sel, None] + evt_rel[None, :]
+    evt_target, evt_z = series.design(evt_idx)
+    pred = _models.predict(fitted, evt_target, evt_z)
+    del evt_target, evt_z
+    return EventStudyResult._build(
+        events=ev, skips=skips, selected=sel, spec=spec, fit=fitted, prediction=pred,
+        estimation_window=est, event_window=evt, series=series, est_dates=est_dates, evt_idx=evt_idx,
+        est_base=base[sel], est_span=est_span,
+        day0_days=np.where(base >= 0, g_d[np.maximum(base, 0)], _NAT), start_days=start_days,
+        settings=dict(model=spec.name, model_description=spec.description, k=spec.k,
+                      estimation_window=est, event_window=evt, returns_kind=kind,
+                      returns_given=not from_prices, min_estimation_obs=int(min_estimation_obs),
+                      min_estimation_obs_used=min_obs, factors=list(factor_cols),
+                      source_name=source_name, day0_rule="first joint trading date on or after the "
+                      "event date (timed day0 when given)", versions=_versions()),
+    )
+
+
+@dataclass(frozen=True)
+class _Series:
+    """The joint return series of all pairs, concatenated, with a missing-day sentinel at the end."""
+
+    stock: np.ndarray       # (T + 1,)
+    market: np.ndarray      # (T + 1,)
+    factors: np.ndarray | None  # (T + 1, f)
+    dates: np.ndarray       # (T + 1,) int64 days since 1970, -1 for the sentinel
+    spec: _models.ModelSpec
+    factor_cols: tuple[str, ...]
+
+    def estimation_index(self, base: int, est_dates_row: np.ndarray, estimation_window) -> np.ndarray:
+        """Indices of one event's estimation days (sentinel where the day is not used)."""
+        rel = np.arange(estimation_window[0], estimation_window[1] + 1)
+        return np.where(est_dates_row >= 0, base + rel, len(self.dates) - 1)
+
+    def design(self, idx: np.ndarray):
+        """Model target and regressors of the days ``idx`` (any shape): see _design."""
+        f = self.factors[idx] if self.factor_cols else None
+        return _design(self.spec, self.factor_cols, self.stock[idx], self.market[idx], f)
+
+
+def _design(spec, factor_cols, r, rm, f):
+    """Target (N, L) and regressors (N, L, q) of the model from stock, market, factor arrays."""
+    if spec.offset == _models.MARKET:
+        target = r - rm
+    elif spec.offset == _models.RF:
+        target = r - f[..., factor_cols.index(_models.RF)]
+    else:
+        target = r                          # no copy: the fit does not modify its inputs
+    if spec.regressors == (_models.MARKET,):
+        return target, rm[..., None]        # a view, no stacking
+    zs = [rm if c == _models.MARKET else f[..., factor_cols.index(c)] for c in spec.regressors]
+    z = np.stack(zs, axis=-1) if zs else np.zeros(r.shape + (0,))
+    return target, z
+
+
+def _subset_fit(f, keep):
+    from dataclasses import replace
+    return replace(f, m=f.m[keep], alpha=f.alpha[keep], coef=f.coef[keep], zbar=f.zbar[keep],
+                   szz_inv=f.szz_inv[keep], s2=f.s2[keep], r2=f.r2[keep], resid=f.resid[keep],
+                   degenerate=f.degenerate[keep])
+
+
+def _versions() -> dict:
+    import platform
+    from importlib import metadata
+
+    from . import __version__
+    out = {"analysis": __version__, "python": platform.python_version()}
+    for name in ("numpy", "pandas", "scipy", "statsmodels"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# one event from a price source
+# --------------------------------------------------------------------------------------------
+
+def study(ticker: str, market: str, event_date, *, source=None, prices_dir=None, cache_dir=None,
+          offline=None, event_id: str | None = None, **kwargs):
+    """One-event study with prices loaded from a :class:`analysis.prices.PriceSource`.
+
+    ``source`` (a PriceSource) or ``prices_dir`` / ``cache_dir`` / ``offline`` (passed to
+    :func:`analysis.prices.open_source`); other keyword arguments go to :func:`run_event_study`.
+    A skipped event raises the matching AnalysisError (EventError, EstimationError,
+    WindowError, UnknownTickerError) with the reason as message.
+    """
+    from .prices import load_panel, open_source
+
+    if source is None:
+        source = open_source(prices_dir=prices_dir, cache_dir=cache_dir, offline=offline)
+    events = pd.DataFrame({"ticker": [ticker], "market": [market], "event_date": [event_date]})
+    date = prepare_events(events)["event_date"].iloc[0]
+    event_id = event_id or (f"{ticker}_{date.date()}" if pd.notna(date) else str(ticker))
+    panel = load_panel(source, [ticker, market])
+    kwargs.setdefault("source_name", getattr(source, "name", None))
+    events.insert(0, "event_id", [event_id])
+    result = run_event_study(events, prices=panel, **kwargs)
+    result.raise_if_skipped(event_id)
+    return result

@@ -1,0 +1,692 @@
+"""Figures in one style, exported as PNG (200 dpi) + SVG (+ PDF) with a JSON sidecar.
+
+Plotting draws what it is given and computes no statistics: abnormal returns, CARs, their
+standard deviations and 95% bands, AAR/CAAR and their bands all come from the result object
+(:class:`analysis.results.EventStudyResult`, see its ``abnormal_returns``, ``aar()``,
+``diagnostics`` and ``settings``). The only arithmetic done here is presentation: decimals to
+percent, and prices rebased to 100 on day -1.
+
+Every ``*_figure`` function writes files through :func:`export` and returns their paths; the
+matching ``draw_*`` function returns the :class:`matplotlib.figure.Figure` for callers (notebooks)
+that want to adjust it first. All figures use the style sheet ``analysis/eventstudy.mplstyle``
+(6.5 in wide, the width of a report column), carry a title, labelled axes with units, a legend,
+and a source line naming the data source and the estimation window.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import AnalysisError, InputError
+
+STYLE = Path(__file__).with_name("eventstudy.mplstyle")
+FORMATS = ("png", "svg", "pdf")
+DAY_AXIS = "trading days relative to announcement (day 0)"
+
+# colours (the style's cycle, named for their role)
+STOCK, MARKET, ACCENT, GOOD, BAD = "#1f4e79", "#7f7f7f", "#c55a11", "#2e7d32", "#b71c1c"
+AR_POS, AR_NEG = "#6f9fd8", "#e8a07a"
+BAND = "#1f4e79"
+MARK_COLOURS = ("#b71c1c", "#6a1b9a", "#2e7d32", "#c55a11", "#00838f")
+
+__all__ = [
+    "STYLE", "export", "style", "source_line",
+    "draw_study", "study_figure",
+    "draw_aar", "aar_figure",
+    "draw_listings", "listings_figure",
+    "draw_estimation", "estimation_figure",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# style and export
+# --------------------------------------------------------------------------------------------
+
+@contextmanager
+def style():
+    """Context manager applying the package style sheet (``analysis/eventstudy.mplstyle``)."""
+    import matplotlib.pyplot as plt
+
+    with plt.style.context(str(STYLE)):
+        yield
+
+
+def _new_figure(nrows: int = 1, ncols: int = 1, *, height: float | None = None,
+                width: float | None = None, **kw):
+    """A figure in the package style with room at the bottom for the source line.
+
+    Figures are made with :class:`matplotlib.figure.Figure` (not pyplot), so none is left open.
+    """
+    from matplotlib.figure import Figure
+
+    with style():
+        import matplotlib as mpl
+
+        w, h = mpl.rcParams["figure.figsize"]
+        fig = Figure(figsize=(width or w, height or h), layout="constrained")
+        axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
+    return fig, axes
+
+
+def _finish(fig, title: str, source: str) -> None:
+    """Title on top, source line in small grey type at the bottom left (never clipped)."""
+    with style():
+        fig.suptitle(title, x=0.01, ha="left")
+        lines = [w for part in source.split("\n") for w in textwrap.wrap(part, 125)]
+        # supxlabel takes part in the constrained layout, so the line is never clipped or overlapped
+        fig.supxlabel("\n".join(lines), x=0.01, ha="left", fontsize=6.5, color="#555555",
+                      linespacing=1.3)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return None if math.isnan(v) or math.isinf(v) else v
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, (pd.Timestamp, datetime)):
+        return None if pd.isna(value) else value.isoformat()
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    if value is pd.NaT or (not isinstance(value, (list, dict)) and pd.api.types.is_scalar(value)
+                           and pd.isna(value)):
+        return None
+    return str(value)
+
+
+def export(fig, out_dir, stem: str, formats: Sequence[str] = ("png", "svg"),
+           metadata: Mapping[str, Any] | None = None) -> list[Path]:
+    """Write ``fig`` to ``out_dir/<stem>.<fmt>`` and a ``<stem>.json`` sidecar; return the paths.
+
+    PNG (200 dpi) and SVG are always written; PDF when ``"pdf"`` is in ``formats``. Files carry
+    no creation date, so rerunning gives identical SVG/PDF bytes. The sidecar holds ``metadata``
+    (settings, data range, the call that made the figure) plus the files and library versions,
+    enough to regenerate the figure.
+    """
+    import matplotlib
+
+    formats = [f.lower().lstrip(".") for f in formats]
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise InputError(f"unknown figure format {unknown[0]!r} (known: {', '.join(FORMATS)})")
+    if not stem or any(c in stem for c in "/\\"):
+        raise InputError(f"figure stem must be a plain file name, got {stem!r}")
+    wanted = ["png", "svg"] + [f for f in FORMATS if f in formats and f not in ("png", "svg")]
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    with style():
+        for fmt in wanted:
+            path = out / f"{stem}.{fmt}"
+            meta = {"png": {"Software": f"analysis, matplotlib {matplotlib.__version__}"},
+                    "svg": {"Date": None},
+                    "pdf": {"CreationDate": None, "ModDate": None}}[fmt]
+            fig.savefig(path, format=fmt, dpi=200, metadata=meta)
+            paths.append(path)
+    from . import __version__
+
+    sidecar = {
+        "figure": stem,
+        "files": [p.name for p in paths],
+        **_jsonable(dict(metadata or {})),
+        "versions": {"analysis": __version__, "matplotlib": matplotlib.__version__,
+                     "pandas": pd.__version__, "numpy": np.__version__},
+        "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    side = out / f"{stem}.json"
+    side.write_text(json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    paths.append(side)
+    return paths
+
+
+# --------------------------------------------------------------------------------------------
+# reading the result (no statistics: selection and lookup only)
+# --------------------------------------------------------------------------------------------
+
+def _settings(result) -> dict:
+    return dict(getattr(result, "settings", None) or {})
+
+
+def _window_text(w) -> str:
+    if w is None:
+        return "?"
+    a, b = w
+    return f"[{int(a)}, {int(b)}]"
+
+
+def source_line(result, event_ids: Iterable[str] | None = None) -> str:
+    """'Source: <data source>. Market model, estimation window [-260, -11] (M = 250) ...'.
+
+    Everything comes from ``result.settings`` and ``result.diagnostics``.
+    """
+    s = _settings(result)
+    src = s.get("source_name") or "data source not recorded"
+    model = str(s.get("model", "market")).replace("_", "-")
+    model = model[:1].upper() + model[1:]
+    text = f"Source: {src}. {model} model, estimation window {_window_text(s.get('estimation_window'))}"
+    diag = getattr(result, "diagnostics", None)
+    if diag is not None and len(diag) and "m" in diag:
+        d = diag
+        if "status" in d:
+            d = d[d["status"] == "ok"]
+        if event_ids is not None:
+            d = d[d["event_id"].isin(list(event_ids))]
+        m = pd.to_numeric(d["m"], errors="coerce").dropna().astype(int)
+        if len(m) and m.min() == m.max():
+            text += f" (M = {m.iloc[0]} returns)"
+        elif len(m) > 1:
+            text += f" (M = {m.min()}-{m.max()} returns)"
+    text += f" trading days; {s.get('returns_kind', 'simple')} returns from adjusted close."
+    return text
+
+
+def _event_rows(result, event_id: str) -> pd.DataFrame:
+    ar = result.abnormal_returns
+    rows = ar[ar["event_id"] == event_id]
+    if rows.empty:
+        known = list(pd.unique(ar["event_id"]))[:8]
+        raise InputError(f"event_id {event_id!r} is not among the studied events ({', '.join(map(str, known))}"
+                         f"{', ...' if ar['event_id'].nunique() > 8 else ''})")
+    return rows.sort_values("relative_day").reset_index(drop=True)
+
+
+def _diag_row(result, event_id: str) -> pd.Series | None:
+    diag = getattr(result, "diagnostics", None)
+    if diag is None or "event_id" not in diag:
+        return None
+    rows = diag[diag["event_id"] == event_id]
+    return None if rows.empty else rows.iloc[0]
+
+
+def _day0_date(rows: pd.DataFrame) -> pd.Timestamp | None:
+    d0 = rows.loc[rows["relative_day"] == 0, "date"]
+    return pd.Timestamp(d0.iloc[0]) if len(d0) and pd.notna(d0.iloc[0]) else None
+
+
+def _range(rows: pd.DataFrame) -> dict:
+    dates = pd.to_datetime(rows["date"]).dropna()
+    return {"first_date": dates.min() if len(dates) else None,
+            "last_date": dates.max() if len(dates) else None,
+            "relative_days": [int(rows["relative_day"].min()), int(rows["relative_day"].max())]}
+
+
+def _marks_to_days(marks, rows: pd.DataFrame) -> tuple[dict[str, list[int]], list]:
+    """{label: [relative days]} from {label: dates or relative days}; also what fell outside."""
+    if marks is None:
+        return {}, []
+    if isinstance(marks, pd.DataFrame):      # columns (date|relative_day, label)
+        key = "relative_day" if "relative_day" in marks else "date"
+        marks = {lab: list(g[key]) for lab, g in marks.groupby("label", sort=False)}
+    by_date = {pd.Timestamp(d).normalize(): int(r)
+               for d, r in zip(rows["date"], rows["relative_day"]) if pd.notna(d)}
+    days = set(int(r) for r in rows["relative_day"])
+    out, outside = {}, []
+    for label, whens in marks.items():
+        if isinstance(whens, (str, int, np.integer, pd.Timestamp, datetime)):
+            whens = [whens]
+        got = []
+        for w in whens:
+            if isinstance(w, (int, np.integer)) and not isinstance(w, bool):
+                ok = int(w) in days
+                rel = int(w)
+            else:
+                rel = by_date.get(pd.Timestamp(w).normalize())
+                ok = rel is not None
+            (got.append(rel) if ok else outside.append({"label": label, "when": w}))
+        if got:
+            out[str(label)] = sorted(set(got))
+    return out, outside
+
+
+def _draw_marks(axes, marks: dict[str, list[int]], *, legend_ax=None, order: list[str] | None = None) -> None:
+    """Shade marked days; a label keeps its colour across panels (position in ``order``)."""
+    order = list(order or marks)
+    for label, rels in marks.items():
+        colour = MARK_COLOURS[order.index(label) % len(MARK_COLOURS)]
+        for j, rel in enumerate(rels):
+            for ax in axes:
+                ax.axvspan(rel - 0.45, rel + 0.45, color=colour, alpha=0.13, lw=0, zorder=0,
+                           label=label if (ax is legend_ax and j == 0) else None)
+
+
+def _legend_rank(label: str) -> int:
+    """Legend order: returns first, cumulative line next, its band, then everything else."""
+    low = label.lower()
+    for rank, key in enumerate(("abnormal return", "aar", "ar", "car", "caar")):
+        if low == key or low.startswith(key + " ") or low.startswith(key + "("):
+            return rank if "95%" not in low else 10
+    return 20
+
+
+def _legend_above(ax, ncols: int = 3, **kw) -> None:
+    """Legend in one band above the axes (never over the data)."""
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: _legend_rank(labels[i]))
+    handles, labels = [handles[i] for i in order], [labels[i] for i in order]
+    if handles:
+        ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0, 1.0),
+                  ncols=min(ncols, len(handles)), frameon=False, borderaxespad=0.1, handlelength=1.6,
+                  **kw)
+
+
+def _ar_bars(ax, rel, values_pct, label: str) -> None:
+    """Bars coloured by sign; the legend entry is a two-colour patch (up / down)."""
+    from matplotlib.patches import Rectangle
+
+    ax.bar(rel, values_pct, width=0.7, color=np.where(values_pct >= 0, AR_POS, AR_NEG), zorder=2)
+    proxy = Rectangle((0, 0), 0, 0, facecolor=AR_POS, edgecolor=AR_NEG, lw=2.5, label=label)
+    ax.add_patch(proxy)       # zero size at (0, 0): invisible, keeps 0 in view (bars start there)
+
+
+def _pct_axis(ax) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%"))
+
+
+def _day_axis(ax, rows: pd.DataFrame, day0: pd.Timestamp | None, nbins: int = 12) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    lo, hi = int(rows["relative_day"].min()), int(rows["relative_day"].max())
+    ax.set_xlim(lo - 0.7, hi + 0.7)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=nbins, integer=True, steps=[1, 2, 5, 10]))
+    label = "Trading days relative to announcement"
+    if day0 is not None:
+        label += f" (day 0 = {day0:%Y-%m-%d})"
+    ax.set_xlabel(label)
+
+
+# --------------------------------------------------------------------------------------------
+# single event: indexed prices + AR bars / CAR line with 95% band
+# --------------------------------------------------------------------------------------------
+
+def _indexed_from_prices(rows: pd.DataFrame, frame: pd.DataFrame, base_date) -> pd.DataFrame | None:
+    """Adjusted close (and day-level High/Low/Close on the adjusted scale) rebased to 100."""
+    if frame is None or frame.empty or base_date is None:
+        return None
+    frame = frame.sort_index()
+    base = frame["Adj Close"].loc[:base_date].dropna()
+    if base.empty:
+        return None
+    scale = 100.0 / float(base.iloc[-1])
+    dates = pd.DatetimeIndex(pd.to_datetime(rows["date"]))
+    sub = frame.reindex(dates)
+    out = pd.DataFrame({"relative_day": rows["relative_day"].to_numpy(),
+                        "index": sub["Adj Close"].to_numpy() * scale})
+    have_ohlc = {"High", "Low", "Close"} <= set(frame.columns)
+    if have_ohlc:
+        adj = (sub["Adj Close"] / sub["Close"]).to_numpy()      # adjustment factor of that day
+        out["high"] = sub["High"].to_numpy() * adj * scale
+        out["low"] = sub["Low"].to_numpy() * adj * scale
+    return out
+
+
+def _indexed_from_returns(rows: pd.DataFrame, column: str, kind: str) -> pd.DataFrame:
+    """Fallback when no prices are given: the return series cumulated and rebased to 100 on day -1."""
+    r = rows[column].astype(float).fillna(0.0).to_numpy()
+    level = np.exp(np.cumsum(r)) if kind == "log" else np.cumprod(1.0 + r)
+    rel = rows["relative_day"].to_numpy()
+    if (rel == -1).any():
+        base = level[rel == -1][0]
+    else:                                   # window starts at day 0 or later: base before start
+        base = 1.0
+    return pd.DataFrame({"relative_day": rel, "index": 100.0 * level / base})
+
+
+def draw_study(result, event_id: str, *, prices: Mapping[str, pd.DataFrame | None] | None = None,
+               marks=None, title: str | None = None):
+    """Figure of one event: indexed prices (top) and AR bars with the CAR line and band (bottom).
+
+    ``prices``: ``{"stock": frame, "market": frame}`` as returned by ``PriceSource.load``; used for
+    the top panel (adjusted close rebased to 100 on day -1) and the day-0 intraday High/Low range
+    (shown when OHLC columns are present). Without prices the top panel rebases the stock and
+    market returns stored in the result. ``marks``: ``{label: [dates or relative days]}`` (or a
+    DataFrame with ``label`` and ``date``/``relative_day``) drawn as shaded days, e.g. limit-up
+    days or a confounding earnings release; flags are computed elsewhere (analysis.contamination).
+    Returns ``(figure, info)`` where ``info`` records the data range for the sidecar.
+    """
+    rows = _event_rows(result, event_id)
+    diag = _diag_row(result, event_id)
+    s = _settings(result)
+    ticker = str(rows["ticker"].iloc[0]) if "ticker" in rows else event_id
+    market = str(rows["market"].iloc[0]) if "market" in rows else "market"
+    day0 = _day0_date(rows)
+    rel = rows["relative_day"].to_numpy()
+    mark_days, outside = _marks_to_days(marks, rows)
+
+    fig, axes = _new_figure(2, 1, height=5.6, sharex=True, gridspec_kw={"height_ratios": [1, 1.15]})
+    ax1, ax2 = axes[:, 0]
+    with style():
+        # ---- top: indexed prices
+        prices = prices or {}
+        base_date = None
+        if (rel == -1).any():
+            base_date = pd.Timestamp(rows.loc[rows["relative_day"] == -1, "date"].iloc[0])
+        elif day0 is not None:
+            base_date = day0 - pd.Timedelta(days=1)
+        stock_ix = _indexed_from_prices(rows, prices.get("stock"), base_date)
+        market_ix = _indexed_from_prices(rows, prices.get("market"), base_date)
+        basis = "adjusted close"
+        if stock_ix is None:
+            stock_ix = _indexed_from_returns(rows, "stock_return", s.get("returns_kind", "simple"))
+            basis = "cumulated returns"
+        if market_ix is None:
+            market_ix = _indexed_from_returns(rows, "market_return", s.get("returns_kind", "simple"))
+        ax1.plot(stock_ix["relative_day"], stock_ix["index"], color=STOCK, marker="o", ms=3,
+                 label=f"{ticker}")
+        ax1.plot(market_ix["relative_day"], market_ix["index"], color=MARKET, marker="o", ms=2.5,
+                 label=f"{market} (market)")
+        ax1.axhline(100, color="#999999", lw=0.7, ls=":")
+        intraday = None
+        if "high" in stock_ix and (stock_ix["relative_day"] == 0).any():
+            r0 = stock_ix[stock_ix["relative_day"] == 0].iloc[0]
+            if np.isfinite(r0["high"]) and np.isfinite(r0["low"]):
+                ax1.vlines(0, r0["low"], r0["high"], color=ACCENT, lw=5, alpha=0.55, zorder=3,
+                           label="day-0 intraday range (low-high)")
+                intraday = {"low": r0["low"] - 100, "high": r0["high"] - 100, "close": r0["index"] - 100}
+                ax1.annotate(f"high {intraday['high']:+.1f}%\nclose {intraday['close']:+.1f}%",
+                             xy=(0, r0["high"]), xytext=(8, 0), textcoords="offset points",
+                             fontsize=7, color=ACCENT, va="center")
+        ax1.set_ylabel(f"Price index, {basis}\n(day -1 = 100)")
+
+        # ---- bottom: AR bars, CAR line, 95% band
+        ar = rows["abnormal_return"].astype(float).to_numpy() * 100
+        _ar_bars(ax2, rel, ar, "abnormal return (AR)")
+        if {"car_lo", "car_hi"} <= set(rows.columns):
+            ax2.fill_between(rel, rows["car_lo"].astype(float) * 100, rows["car_hi"].astype(float) * 100,
+                             color=BAND, alpha=0.13, lw=0, label="CAR 95% interval", zorder=1)
+        ax2.plot(rel, rows["car"].astype(float) * 100, color=STOCK, marker="o", ms=3,
+                 label=f"CAR from day {int(rel.min())}", zorder=3)
+        ax2.axhline(0, color="#444444", lw=0.7)
+        _pct_axis(ax2)
+        ax2.set_ylabel(f"Abnormal return vs {market} (%)")
+        for ax in (ax1, ax2):
+            ax.axvline(0, color=ACCENT, lw=1.0, ls="--", zorder=1)
+        _draw_marks((ax1, ax2), mark_days, legend_ax=ax2)
+        _day_axis(ax2, rows, day0)
+        _legend_above(ax1, 3)
+        _legend_above(ax2, 3)
+
+        when = f"{day0:%Y-%m-%d}" if day0 is not None else "?"
+        title = title or f"{ticker}: abnormal returns around {when}"
+        line = source_line(result, [event_id])
+        if diag is not None and "day0_shifted" in diag and bool(diag.get("day0_shifted")) \
+                and pd.notna(diag.get("event_date")):
+            line += f" Day 0 moved from {pd.Timestamp(diag['event_date']):%Y-%m-%d}."
+        _finish(fig, title, line)
+    info = {"event_id": event_id, "ticker": ticker, "market": market, "day0": day0,
+            "data_range": _range(rows), "price_basis": basis, "intraday_day0_pct": intraday,
+            "marks": mark_days, "marks_outside_window": outside}
+    return fig, info
+
+
+def study_figure(result, event_id: str, *, prices=None, out_dir, stem: str,
+                 formats: Sequence[str] = ("png", "svg"), marks=None, title: str | None = None) -> list[Path]:
+    """Write the single-event figure (see :func:`draw_study`); returns the written paths."""
+    fig, info = draw_study(result, event_id, prices=prices, marks=marks, title=title)
+    meta = {"kind": "study", "settings": _settings(result), **info,
+            "call": {"function": "analysis.plotting.study_figure", "event_id": event_id,
+                     "prices_given": sorted(k for k, v in (prices or {}).items() if v is not None),
+                     "marks": marks if not isinstance(marks, pd.DataFrame) else marks.to_dict("records"),
+                     "title": title, "stem": stem, "formats": list(formats)}}
+    return export(fig, out_dir, stem, formats, meta)
+
+
+# --------------------------------------------------------------------------------------------
+# sample: AAR bars, CAAR line with 95% band, number of events per day
+# --------------------------------------------------------------------------------------------
+
+def draw_aar(result, *, group=None, window=None, title: str | None = None):
+    """AAR bars and the CAAR line with its 95% band (top), events per relative day (bottom).
+
+    Everything drawn comes from ``result.aar(window=window, group=group)``.
+    """
+    table = result.aar(window=window, group=group)
+    if table is None or len(table) == 0:
+        raise InputError(f"no average abnormal returns to draw (group {group!r})")
+    table = table.sort_values("relative_day").reset_index(drop=True)
+    rel = table["relative_day"].astype(int).to_numpy()
+    fig, axes = _new_figure(2, 1, height=4.9, sharex=True, gridspec_kw={"height_ratios": [3.2, 1]})
+    ax1, ax2 = axes[:, 0]
+    n_max = int(pd.to_numeric(table["n"]).max())
+    with style():
+        aar = table["aar"].astype(float).to_numpy() * 100
+        _ar_bars(ax1, rel, aar, "AAR")
+        if {"caar_lo", "caar_hi"} <= set(table.columns):
+            ax1.fill_between(rel, table["caar_lo"].astype(float) * 100, table["caar_hi"].astype(float) * 100,
+                             color=BAND, alpha=0.13, lw=0, label="CAAR 95% interval", zorder=1)
+        ax1.plot(rel, table["caar"].astype(float) * 100, color=STOCK, marker="o", ms=3, zorder=3,
+                 label=f"CAAR from day {rel.min()}")
+        ax1.axhline(0, color="#444444", lw=0.7)
+        ax1.axvline(0, color=ACCENT, lw=1.0, ls="--")
+        _pct_axis(ax1)
+        ax1.set_ylabel("Average abnormal return (%)")
+        _legend_above(ax1, 3)
+
+        n = pd.to_numeric(table["n"]).to_numpy()
+        ax2.bar(rel, n, width=0.7, color=MARKET, zorder=2)
+        ax2.set_ylim(0, max(n_max, 1) * 1.25)
+        ax2.set_ylabel("Events (N)")
+        ax2.axvline(0, color=ACCENT, lw=1.0, ls="--")
+        if np.unique(n).size == 1:
+            ax2.text(0.99, 0.92, f"N = {n_max} on every day", transform=ax2.transAxes,
+                     ha="right", va="top", fontsize=7)
+        _day_axis(ax2, table.assign(date=pd.NaT), None)
+        ax2.set_xlabel("Trading days relative to announcement (day 0)")
+
+        label = f" ({group})" if group is not None else ""
+        title = title or f"Event sample{label}: AAR and CAAR, {n_max} events"
+        _finish(fig, title, source_line(result))
+    info = {"group": group, "window": window, "n_events_max": n_max,
+            "data_range": {"relative_days": [int(rel.min()), int(rel.max())]}}
+    diag = getattr(result, "diagnostics", None)
+    if diag is not None and "day0" in diag:
+        d = pd.to_datetime(diag["day0"], errors="coerce").dropna()
+        if len(d):
+            info["data_range"].update(first_day0=d.min(), last_day0=d.max())
+    return fig, info
+
+
+def aar_figure(result, *, out_dir, stem: str, group=None, formats: Sequence[str] = ("png", "svg"),
+               window=None, title: str | None = None) -> list[Path]:
+    """Write the AAR/CAAR figure (see :func:`draw_aar`); returns the written paths."""
+    fig, info = draw_aar(result, group=group, window=window, title=title)
+    meta = {"kind": "aar", "settings": _settings(result), **info,
+            "call": {"function": "analysis.plotting.aar_figure", "group": group, "window": window,
+                     "title": title, "stem": stem, "formats": list(formats)}}
+    return export(fig, out_dir, stem, formats, meta)
+
+
+# --------------------------------------------------------------------------------------------
+# listings of one company side by side (H, A, US ...)
+# --------------------------------------------------------------------------------------------
+
+def _items(items) -> list[tuple[Any, str, str, Any]]:
+    out = []
+    for it in items:
+        res, eid, label, marks = (tuple(it) + (None, None))[:4]
+        if label is None:
+            rows = _event_rows(res, eid)
+            label = f"{rows['ticker'].iloc[0]} vs {rows['market'].iloc[0]}"
+        out.append((res, eid, str(label), marks))
+    if not out:
+        raise InputError("listings figure needs at least one (result, event_id) pair")
+    return out
+
+
+def draw_listings(items, *, marks=None, title: str | None = None):
+    """AR bars and CAR with 95% band for several listings of one company, side by side.
+
+    ``items``: sequence of ``(result, event_id)``, ``(result, event_id, label)`` or
+    ``(result, event_id, label, marks)``, one per listing (e.g. the H share against ^HSI, the A
+    share against 000001.SS). The y axis is shared so the moves compare directly. ``marks``
+    (``{label: [dates]}``) apply to every listing, an item's own marks to that listing only.
+    """
+    items = _items(items)
+    k = len(items)
+    all_labels = list(dict.fromkeys([str(lab) for _, _, _, own in items
+                                     for lab in list((marks or {}).keys()) + list((own or {}).keys())]))
+    from matplotlib.figure import Figure as _Fig
+
+    with style():
+        import matplotlib as mpl
+
+        fig = _Fig(figsize=(mpl.rcParams["figure.figsize"][0], 3.9), layout="constrained")
+        gs = fig.add_gridspec(2, k, height_ratios=[1, 13])
+        first = fig.add_subplot(gs[1, 0])
+        axes = [first] + [fig.add_subplot(gs[1, j], sharey=first) for j in range(1, k)]
+        legend_ax = fig.add_subplot(gs[0, :])
+        legend_ax.axis("off")
+        for ax in axes[1:]:
+            ax.tick_params(labelleft=False)
+    info = []
+    with style():
+        for ax, (res, eid, label, own) in zip(axes, items):
+            rows = _event_rows(res, eid)
+            rel = rows["relative_day"].to_numpy()
+            ar = rows["abnormal_return"].astype(float).to_numpy() * 100
+            _ar_bars(ax, rel, ar, "AR")
+            if {"car_lo", "car_hi"} <= set(rows.columns):
+                ax.fill_between(rel, rows["car_lo"].astype(float) * 100, rows["car_hi"].astype(float) * 100,
+                                color=BAND, alpha=0.13, lw=0, label="CAR 95% interval", zorder=1)
+            ax.plot(rel, rows["car"].astype(float) * 100, color=STOCK, marker="o", ms=2.5, label="CAR", zorder=3)
+            ax.axhline(0, color="#444444", lw=0.7)
+            ax.axvline(0, color=ACCENT, lw=1.0, ls="--")
+            md, _ = _marks_to_days({**(marks or {}), **(own or {})}, rows)
+            _draw_marks([ax], md, legend_ax=ax, order=all_labels)
+            day0 = _day0_date(rows)
+            _day_axis(ax, rows, None, nbins=max(4, 12 // k))
+            ax.set_xlabel("Trading days from day 0" if k <= 2 else "Days from day 0")
+            ax.set_title(label + (f"\nday 0 = {day0:%Y-%m-%d}" if day0 is not None else ""), fontsize=8)
+            info.append({"event_id": eid, "label": label, "data_range": _range(rows)})
+        _pct_axis(axes[0])
+        axes[0].set_ylabel("Abnormal return (%)")
+        handles, labels = [], []
+        for ax in axes:
+            for h, lab in zip(*ax.get_legend_handles_labels()):
+                if lab not in labels:
+                    handles.append(h)
+                    labels.append(lab)
+        order = sorted(range(len(labels)), key=lambda i: _legend_rank(labels[i]))
+        handles, labels = [handles[i] for i in order], [labels[i] for i in order]
+        legend_ax.legend(handles, labels, loc="center left", ncols=min(len(handles), 3), frameon=False,
+                         borderaxespad=0)
+        sources = []
+        for res, eid, _, _ in items:
+            line = source_line(res, [eid])
+            if line not in sources:
+                sources.append(line)
+        title = title or "Listings side by side: abnormal returns and CAR"
+        _finish(fig, title, "\n".join(sources))
+    return fig, {"listings": info}
+
+
+def listings_figure(items, *, out_dir, stem: str, formats: Sequence[str] = ("png", "svg"),
+                    marks=None, title: str | None = None) -> list[Path]:
+    """Write the side-by-side listings figure (see :func:`draw_listings`)."""
+    items = _items(items)
+    fig, info = draw_listings(items, marks=marks, title=title)
+    meta = {"kind": "listings", "settings": [_settings(r) for r, _, _, _ in items], **info,
+            "call": {"function": "analysis.plotting.listings_figure",
+                     "items": [[eid, label, own] for _, eid, label, own in items], "marks": marks,
+                     "title": title, "stem": stem, "formats": list(formats)}}
+    return export(fig, out_dir, stem, formats, meta)
+
+
+# --------------------------------------------------------------------------------------------
+# estimation window: stock vs market returns with the fitted line
+# --------------------------------------------------------------------------------------------
+
+def _estimation_data(result, event_id: str):
+    """(market returns, stock returns) of the estimation window, from the stored OLS fit."""
+    try:
+        fit = result.ols(event_id)
+    except AnalysisError as exc:
+        raise InputError(f"no estimation-window fit for event {event_id!r}: {exc}") from None
+    exog = np.asarray(fit.model.exog, dtype=float)
+    y = np.asarray(fit.model.endog, dtype=float)
+    if exog.ndim != 2 or exog.shape[1] < 2:
+        raise InputError(f"event {event_id!r} was not fitted with the market model "
+                         f"(model {_settings(result).get('model')!r}); no scatter to draw")
+    return exog[:, 1], y, fit
+
+
+def draw_estimation(result, event_id: str, *, limit: float | None = None, title: str | None = None):
+    """Scatter of stock against market returns over the estimation window with the fitted line.
+
+    The line is alpha + beta * Rm with alpha and beta as fitted by the engine (``result.ols``);
+    the event-window days are overlaid in another colour with day 0 labelled, so a reader sees
+    how far the announcement day lies from the estimation-window cloud. ``limit`` (e.g. 0.10 for
+    a Shanghai main-board stock) draws the daily price limits: returns piled up there are censored.
+    """
+    x, y, fit = _estimation_data(result, event_id)
+    params = np.asarray(fit.params, dtype=float)
+    alpha, beta = params[0], params[1]
+    rows = _event_rows(result, event_id)
+    ticker, market = str(rows["ticker"].iloc[0]), str(rows["market"].iloc[0])
+    fig, axes = _new_figure(1, 1, height=4.6)
+    ax = axes[0, 0]
+    with style():
+        ax.scatter(x * 100, y * 100, s=9, color=MARKET, alpha=0.55, lw=0,
+                   label=f"estimation window ({len(x)} d)")
+        ev = rows.dropna(subset=["stock_return", "market_return"])
+        ax.scatter(ev["market_return"] * 100, ev["stock_return"] * 100, s=16, color=STOCK, zorder=3,
+                   label="event window")
+        d0 = ev[ev["relative_day"] == 0]
+        if len(d0):
+            ax.scatter(d0["market_return"] * 100, d0["stock_return"] * 100, s=50, color=ACCENT,
+                       zorder=4, label="day 0", marker="D")
+        allx = np.concatenate([x, ev["market_return"].to_numpy(float)]) * 100
+        xs = np.linspace(np.nanmin(allx), np.nanmax(allx), 50)
+        ax.plot(xs, alpha * 100 + beta * xs, color=STOCK, lw=1.3,
+                label=f"fit: R = {alpha * 100:.2f}% + {beta:.2f} Rm")
+        ax.axhline(0, color="#999999", lw=0.6)
+        ax.axvline(0, color="#999999", lw=0.6)
+        if limit:
+            for sign in (1, -1):
+                ax.axhline(sign * limit * 100, color=BAD, lw=0.9, ls="--",
+                           label=f"price limit \u00b1{limit * 100:g}%" if sign == 1 else None)
+        _pct_axis(ax)
+        from matplotlib.ticker import FuncFormatter
+
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%"))
+        ax.set_xlabel(f"{market} daily return (%)")
+        ax.set_ylabel(f"{ticker} daily return (%)")
+        _legend_above(ax, 3)
+        day0 = _day0_date(rows)
+        title = title or f"{ticker} against {market}: estimation window" + (
+            f" before {day0:%Y-%m-%d}" if day0 is not None else "")
+        _finish(fig, title, source_line(result, [event_id]))
+    diag = _diag_row(result, event_id)
+    rng = {"n_estimation": int(len(x))}
+    if diag is not None:
+        rng.update(estimation_start=diag.get("estimation_start"), estimation_end=diag.get("estimation_end"))
+    return fig, {"event_id": event_id, "ticker": ticker, "market": market, "alpha": alpha,
+                 "beta": beta, "data_range": rng}
+
+
+def estimation_figure(result, event_id: str, *, out_dir, stem: str,
+                      formats: Sequence[str] = ("png", "svg"), limit: float | None = None,
+                      title: str | None = None) -> list[Path]:
+    """Write the estimation-window scatter (see :func:`draw_estimation`)."""
+    fig, info = draw_estimation(result, event_id, limit=limit, title=title)
+    meta = {"kind": "estimation", "settings": _settings(result), **info,
+            "call": {"function": "analysis.plotting.estimation_figure", "event_id": event_id, "limit": limit,
+                     "title": title, "stem": stem, "formats": list(formats)}}
+    return export(fig, out_dir, stem, formats, meta)

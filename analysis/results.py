@@ -1,0 +1,456 @@
+"""The result of an event study: tidy frames, CARs, AAR/CAAR, cross-event tests, a summary.
+
+Built by :func:`analysis.engine.run_event_study`; every number comes from the arrays the engine
+computed (:class:`analysis.arrays.EventArrays`), so the frames are views of one computation.
+
+- ``abnormal_returns``: one row per event and event-window day. ``car`` cumulates from the start
+  of the event window, ``car_sd`` is its exact sd (CLM 1997 eq. 4.4.12-4.4.14, see
+  :mod:`analysis.models`) and ``car_lo``/``car_hi`` the 95% interval from Student t with M - k
+  degrees of freedom. ``ar_t``/``ar_p``: AR / sd(AR) and its two-sided Student-t p-value, M - k df.
+- ``cars(windows)``: CAR_i, its exact sd, SCAR_i = CAR_i / sd(CAR_i) (= the single-event t) and
+  the two-sided p-value from Student t with M_i - k df.
+- ``aar()``: AAR_t = mean_i AR_it and CAAR; the band uses the *crude dependence adjustment*
+  (Brown & Warner 1980, 1985): the sd of the AAR is the time-series sd of the AAR over the
+  estimation window, S(AAR) = sqrt(sum_tau (AAR_tau - mean AAR)^2 / (T - 1)), so it reflects
+  cross-sectional correlation of the events and works for a single event too; the CAAR over
+  L days has sd sqrt(L) S(AAR); 95% bands from Student t with T - 1 df (the df of ``cda_t``).
+- ``tests(window, group)``: every cross-event test from :func:`analysis.statistics.run_tests`.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .arrays import EventArrays
+from .errors import AnalysisError, InputError, WindowError
+from .statistics import student_t
+
+_EPOCH = np.datetime64("1970-01-01", "D")
+
+
+def _days_to_ts(days: np.ndarray) -> np.ndarray:
+    """int64 days since 1970 (-1 or INT64 min: missing) to datetime64[ns] (NaT)."""
+    days = np.asarray(days, dtype=np.int64)
+    out = days.astype("datetime64[D]").astype("datetime64[ns]")
+    return np.where((days == -1) | (days == np.iinfo(np.int64).min), np.datetime64("NaT", "ns"), out)
+
+
+class EventStudyResult:
+    """See the module docstring; built by :func:`analysis.engine.run_event_study`."""
+
+    # ---------------------------------------------------------------------------- construction
+    @classmethod
+    def _build(cls, *, events, skips, selected, spec, fit, prediction, estimation_window,
+               event_window, series, est_dates, evt_idx, est_base, est_span, day0_days, start_days, settings):
+        self = cls.__new__(cls)
+        self.settings = settings
+        self._spec = spec
+        self._fit = fit
+        self._pred = prediction
+        self._events = events
+        self._sel = selected
+        self._series = series
+        self._est_base = est_base
+        self._evt_idx = evt_idx
+        self._skips = skips
+        evt_dates = series.dates[evt_idx]
+        lo = event_window[0]
+        pred = prediction
+
+        def car_variance(t1: int, t2: int) -> np.ndarray:
+            c = _columns(event_window, t1, t2)
+            return pred.car_variance(c.start, c.stop - 1)
+
+        group = events["group"].to_numpy(dtype=object)
+        groups = group[selected] if pd.notna(group).any() else None
+        self.arrays = EventArrays(
+            event_ids=events["event_id"].to_numpy(dtype=object)[selected],
+            estimation_window=estimation_window, event_window=event_window,
+            est_ar=fit.resid, est_dates=est_dates, evt_ar=pred.ar, evt_ar_sd=np.sqrt(pred.ar_var),
+            evt_dates=evt_dates, s=np.sqrt(fit.s2), m=fit.m.astype(np.int64), k=fit.k,
+            car_variance=car_variance, groups=groups)
+        self.diagnostics = self._diagnostics(day0_days, start_days, est_span)
+        return self
+
+    @cached_property
+    def _index(self) -> dict:
+        return {e: i for i, e in enumerate(self.arrays.event_ids)}
+
+    @cached_property
+    def _all_index(self) -> dict:
+        return {e: i for i, e in enumerate(self._events["event_id"].to_numpy(dtype=object))}
+
+    def _diagnostics(self, day0_days, start_days, est_span) -> pd.DataFrame:
+        ev, sel, f, spec = self._events, self._sel, self._fit, self._spec
+        n = len(ev)
+        ok = np.zeros(n, dtype=bool)
+        ok[sel] = True
+        reason = self._skips.reason
+
+        def full(values, fill=np.nan, dtype=float):
+            out = np.full(n, fill, dtype=dtype)
+            out[sel] = values
+            return out
+
+        day0 = _days_to_ts(day0_days)
+        start = _days_to_ts(start_days)
+        first, last = est_span                     # first/last estimation date used
+        if spec.name == "market_adjusted":
+            alpha, beta = np.zeros(len(sel)), np.ones(len(sel))
+        else:
+            alpha = f.alpha
+            beta = f.coef[:, 0] if f.coef.shape[1] else np.full(len(sel), np.nan)
+        d = {
+            "event_id": ev["event_id"].to_numpy(dtype=object),
+            "ticker": ev["ticker"].to_numpy(dtype=object),
+            "market": ev["market"].to_numpy(dtype=object),
+            "event_date": ev["event_date"].to_numpy(),
+            "requested_day0": start,
+            "day0": day0,
+            "day0_shifted": pd.array(np.where(pd.isna(day0), pd.NA, day0 != start), dtype="boolean"),
+            "status": np.where(ok, "ok", "skipped").astype(object),
+            "reason": np.where(ok, "", reason).astype(object),
+            "m": pd.array(np.where(ok, full(f.m, 0, np.int64), 0), dtype="Int64"),
+            "k": spec.k,
+            "alpha": full(alpha),
+            "beta": full(beta),
+            "s": full(np.sqrt(f.s2)),
+            "r2": full(f.r2),
+            "estimation_start": _days_to_ts(full(first, -1, np.int64)),
+            "estimation_end": _days_to_ts(full(last, -1, np.int64)),
+            "model": spec.name,
+        }
+        frame = pd.DataFrame(d)
+        frame["m"] = frame["m"].mask(~ok)
+        for j, name in enumerate(spec.regressors[1:], start=1):
+            frame[f"beta_{name}"] = full(f.coef[:, j])
+        group = ev["group"].to_numpy(dtype=object)
+        if pd.notna(group).any():
+            frame.insert(3, "group", group)
+        return frame
+
+    # ---------------------------------------------------------------------------- lookups
+    @property
+    def event_ids(self) -> list[str]:
+        """Ids of the events studied (status ok), in input order."""
+        return list(self.arrays.event_ids)
+
+    @property
+    def n_ok(self) -> int:
+        return self.arrays.n
+
+    @property
+    def n_skipped(self) -> int:
+        return len(self.diagnostics) - self.arrays.n
+
+    def _row(self, event_id) -> int:
+        if event_id in self._index:
+            return self._index[event_id]
+        if event_id in self._all_index:
+            j = self._all_index[event_id]
+            raise self._skips.error[j](f"event {event_id}: {self._skips.reason[j]}")
+        raise InputError(f"unknown event_id {event_id!r}")
+
+    def raise_if_skipped(self, event_id) -> None:
+        """Raise the AnalysisError matching the reason the event was skipped (no-op when ok)."""
+        if event_id not in self._index:
+            self._row(event_id)
+
+    def _df(self) -> np.ndarray:
+        return (self.arrays.m - self.arrays.k).astype(float)
+
+    # ---------------------------------------------------------------------------- frames
+    @cached_property
+    def abnormal_returns(self) -> pd.DataFrame:
+        """Long frame: one row per studied event and event-window day (see module docstring)."""
+        a = self.arrays
+        n, lw = a.evt_ar.shape
+        lo = a.event_window[0]
+        df = self._df()[:, None]
+        ar, sd = a.evt_ar, a.evt_ar_sd
+        t, p = student_t(ar, sd, df)
+        car = np.cumsum(ar, axis=1)
+        car_sd = np.sqrt(self._pred.cumulative_car_variance())
+        q = stats.t.ppf(0.975, df)
+        rep = (lambda x: np.repeat(np.asarray(x, dtype=object), lw))
+        rows = self._sel
+        frame = {
+            "event_id": rep(a.event_ids),
+            "ticker": rep(self._events["ticker"].to_numpy(dtype=object)[rows]),
+            "market": rep(self._events["market"].to_numpy(dtype=object)[rows]),
+        }
+        if a.groups is not None:
+            frame["group"] = rep(a.groups)
+        frame.update({
+            "relative_day": np.tile(np.arange(lo, lo + lw), n),
+            "date": _days_to_ts(a.evt_dates.ravel()),
+            "stock_return": self._series.stock[self._evt_idx].ravel(),
+            "market_return": self._series.market[self._evt_idx].ravel(),
+            "expected_return": (self._series.stock[self._evt_idx] - ar).ravel(),
+            "abnormal_return": ar.ravel(),
+            "ar_sd": sd.ravel(),
+            "ar_t": t.ravel(),
+            "ar_p": p.ravel(),
+            "car": car.ravel(),
+            "car_sd": car_sd.ravel(),
+            "car_lo": (car - q * car_sd).ravel(),
+            "car_hi": (car + q * car_sd).ravel(),
+        })
+        return pd.DataFrame(frame)
+
+    def _windows(self, windows) -> list[tuple[int, int]]:
+        from .engine import DEFAULT_CAR_WINDOWS
+        lo, hi = self.arrays.event_window
+        if windows is None:
+            inside = [w for w in DEFAULT_CAR_WINDOWS if lo <= w[0] and w[1] <= hi]
+            return inside or [(lo, hi)]
+        if len(windows) == 2 and all(np.isscalar(x) for x in windows):
+            windows = [windows]
+        out = []
+        for w in windows:
+            try:
+                t1, t2 = (int(x) for x in w)
+            except (TypeError, ValueError):
+                raise WindowError(f"CAR window must be two whole numbers (t1, t2), got {w!r}") from None
+            _columns(self.arrays.event_window, t1, t2)
+            out.append((t1, t2))
+        return out
+
+    def cars(self, windows=None) -> pd.DataFrame:
+        """CAR of every event over each window: ``event_id, window_start, window_end, car, car_sd,
+        scar, t, p, car_lo, car_hi`` (+ ``group``). Default windows: [0,0], [-1,1], [-5,5],
+        [-10,10] (those inside the event window). t = SCAR, p two-sided from Student t, M - k df."""
+        a = self.arrays
+        df = self._df()
+        q = stats.t.ppf(0.975, df)
+        parts = []
+        for t1, t2 in self._windows(windows):
+            c = a.columns(t1, t2)
+            car = a.evt_ar[:, c].sum(axis=1)
+            sd = np.sqrt(a.car_variance(t1, t2))
+            t, p = student_t(car, sd, df)
+            part = {"event_id": a.event_ids}
+            if a.groups is not None:
+                part["group"] = a.groups
+            part.update({"window_start": t1, "window_end": t2, "car": car, "car_sd": sd, "scar": t,
+                         "t": t, "p": p, "car_lo": car - q * sd, "car_hi": car + q * sd})
+            parts.append(pd.DataFrame(part))
+        return pd.concat(parts, ignore_index=True)
+
+    def _subset(self, group) -> EventArrays:
+        a = self.arrays
+        if group is None:
+            return a
+        if a.groups is None:
+            raise InputError(f"group {group!r} asked for, but the events have no 'group' column")
+        mask = a.groups == group
+        if not mask.any():
+            known = ", ".join(map(str, pd.unique(a.groups)))
+            raise InputError(f"no studied event in group {group!r} (groups: {known})")
+        return a.subset(mask)
+
+    @property
+    def groups(self) -> list:
+        """The events' groups (missing groups left out), in order of appearance."""
+        a = self.arrays
+        return [] if a.groups is None else [g for g in pd.unique(a.groups) if pd.notna(g)]
+
+    def aar(self, window=None, group=None) -> pd.DataFrame:
+        """AAR and CAAR by relative day with 95% bands (crude dependence adjustment, see module).
+
+        Columns ``relative_day, n, aar, aar_se, aar_lo, aar_hi, caar, caar_se, caar_lo, caar_hi``;
+        ``window`` (t1, t2) restricts the days and the CAAR cumulates from t1 (default: the
+        event window); ``group``: only the events of that group.
+        """
+        a = self._subset(group)
+        lo, hi = a.event_window if window is None else self._windows([window])[0]
+        c = a.columns(lo, hi)
+        ar = a.evt_ar[:, c]
+        n = np.sum(~np.isnan(ar), axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            aar = np.nansum(ar, axis=0) / n
+        sd, dof = aar_sd_cda(a.est_ar)
+        days = np.arange(1, len(aar) + 1)
+        caar = np.cumsum(aar)
+        caar_se = sd * np.sqrt(days)
+        q = stats.t.ppf(0.975, dof) if dof > 0 else np.nan
+        return pd.DataFrame({
+            "relative_day": np.arange(lo, hi + 1), "n": n, "aar": aar, "aar_se": sd,
+            "aar_lo": aar - q * sd, "aar_hi": aar + q * sd,
+            "caar": caar, "caar_se": caar_se, "caar_lo": caar - q * caar_se, "caar_hi": caar + q * caar_se,
+        })
+
+    def tests(self, window=(0, 0), group=None) -> pd.DataFrame:
+        """Every cross-event test over ``window`` (t1, t2), indexed by test name, columns
+        ``statistic, p_value, n_events`` (:func:`analysis.statistics.run_tests`)."""
+        from .statistics import run_tests
+        (t1, t2), = self._windows([window])
+        cache = self.__dict__.setdefault("_tests_cache", {})
+        key = (t1, t2, group)
+        if key not in cache:
+            cache[key] = run_tests(self._subset(group), (t1, t2))
+        return cache[key].copy()
+
+    def tests_by_group(self, window=(0, 0)) -> pd.DataFrame:
+        """Long frame ``group, test, statistic, p_value, n_events``: all events, then each group."""
+        parts = []
+        for g in [None] + self.groups:
+            t = self.tests(window, group=g).rename_axis("test").reset_index()
+            t.insert(0, "group", "all" if g is None else g)
+            parts.append(t)
+        out = pd.concat(parts, ignore_index=True)
+        out.insert(1, "window_start", window[0])
+        out.insert(2, "window_end", window[1])
+        return out
+
+    # ---------------------------------------------------------------------------- statsmodels
+    def ols(self, event_id):
+        """The statsmodels OLS fit of the event's estimation window (target on [const, regressors]).
+
+        Same numbers as the engine's vectorised fit; for ``market_adjusted`` nothing is estimated
+        and an InputError is raised.
+        """
+        import statsmodels.api as sm
+
+        i = self._row(event_id)
+        if self._spec.k == 0:
+            raise InputError(f"model {self._spec.name!r} estimates no parameters: no OLS fit to show")
+        idx = self._series.estimation_index(self._est_base[i], self.arrays.est_dates[i],
+                                            self.arrays.estimation_window)
+        y, z = self._series.design(idx)
+        mask = ~np.isnan(y) & ~np.isnan(z).any(axis=1)
+        names = [r if r != "market" else "market_return" for r in self._spec.regressors]
+        exog = pd.DataFrame(z[mask], columns=names, index=_days_to_ts(self.arrays.est_dates[i][mask]))
+        exog.insert(0, "const", 1.0)
+        endog = pd.Series(y[mask], index=exog.index, name="excess_return" if self._spec.offset == "RF"
+                          else "stock_return")
+        return sm.OLS(endog, exog).fit()
+
+    # ---------------------------------------------------------------------------- text
+    def skipped_reasons(self) -> pd.Series:
+        """How many events were skipped for each reason (the reason text up to its first colon)."""
+        d = self.diagnostics
+        r = d.loc[d["status"] == "skipped", "reason"].astype(str)
+        return r.str.split(":").str[0].value_counts()
+
+    def summary(self, windows=None) -> str:
+        s = self.settings
+        lines = []
+        add = lines.append
+        add(f"Event study: {s['model']} model ({s.get('model_description', '')}), "
+            f"{s['returns_kind']} returns")
+        add(f"Estimation window {list(s['estimation_window'])}, event window {list(s['event_window'])} "
+            f"(trading days relative to day 0); minimum {s['min_estimation_obs_used']} estimation returns")
+        if s.get("source_name"):
+            add(f"Data: {s['source_name']}")
+        n = len(self.diagnostics)
+        add(f"Events: {n} given, {self.n_ok} studied, {self.n_skipped} skipped")
+        if self.n_skipped:
+            d = self.diagnostics[self.diagnostics["status"] == "skipped"]
+            if n == 1 or len(d) <= 10:
+                for _, r in d.iterrows():
+                    add(f"  skipped {r['event_id']} ({r['ticker']}): {r['reason']}")
+            else:
+                for reason, count in self.skipped_reasons().items():
+                    add(f"  {count:6d} skipped: {reason}")
+        if self.n_ok == 0:
+            return "\n".join(lines)
+        if self.n_ok == 1:
+            lines += self._single_summary(windows)
+        else:
+            lines += self._multi_summary(windows)
+        return "\n".join(lines)
+
+    def _single_summary(self, windows) -> list[str]:
+        d = self.diagnostics[self.diagnostics["status"] == "ok"].iloc[0]
+        eid = self.arrays.event_ids[0]
+        k = self.arrays.k
+        lines = ["", f"Event {eid}: {d['ticker']} against {d['market']}"]
+        shift = " (shifted: no joint trading on the date asked for)" if bool(d["day0_shifted"]) else ""
+        lines.append(f"  date asked {pd.Timestamp(d['requested_day0']).date()}, day 0 "
+                     f"{pd.Timestamp(d['day0']).date()}{shift}")
+        lines.append(f"  estimation {pd.Timestamp(d['estimation_start']).date()} to "
+                     f"{pd.Timestamp(d['estimation_end']).date()}: M = {int(d['m'])} returns, "
+                     f"k = {k}, df = {int(d['m']) - k}")
+        fit = [f"alpha = {d['alpha']:.6f}", f"beta = {d['beta']:.4f}", f"s = {d['s']:.6f}"]
+        if pd.notna(d["r2"]):
+            fit.append(f"R^2 = {d['r2']:.4f}")
+        lines.append("  " + ", ".join(fit))
+        loadings = [f"{c[5:]} {d[c]:.4f}" for c in d.index if c.startswith("beta_")]
+        if loadings:
+            lines.append(f"  (beta is the loading on {self._spec.regressors[0]}; other loadings: "
+                         f"{', '.join(loadings)})")
+        ar = self.abnormal_returns
+        lines += ["", "  day        date    stock   market expected       AR    sd(AR)      t      p"
+                  "      CAR"]
+        for _, r in ar.iterrows():
+            lines.append(f"  {int(r['relative_day']):3d}  {pd.Timestamp(r['date']).date()} "
+                         f"{r['stock_return']:8.4f} {r['market_return']:8.4f} {r['expected_return']:8.4f} "
+                         f"{r['abnormal_return']:8.4f} {r['ar_sd']:9.5f} {r['ar_t']:6.2f} {r['ar_p']:6.3f} "
+                         f"{r['car']:8.4f}")
+        lines += ["", "  CAR window       CAR    sd(CAR)      t      p   95% interval"]
+        for _, r in self.cars(windows).iterrows():
+            w = f"[{int(r['window_start'])}, {int(r['window_end'])}]"
+            lines.append(f"  {w:10s} {r['car']:8.4f} {r['car_sd']:10.5f} {r['t']:6.2f} {r['p']:6.3f}   "
+                         f"[{r['car_lo']:.4f}, {r['car_hi']:.4f}]")
+        lines.append("  (returns as decimals; t from Student t with M - k df; exact CAR variance, "
+                     "Campbell, Lo & MacKinlay 1997, ch. 4)")
+        return lines
+
+    def _multi_summary(self, windows) -> list[str]:
+        c = self.cars(windows)
+        lines = ["", "  CAR window   mean CAR  median CAR   share > 0     N"]
+        for (t1, t2), g in c.groupby(["window_start", "window_end"], sort=False):
+            w = f"[{t1}, {t2}]"
+            lines.append(f"  {w:10s} {g['car'].mean():10.4f} {g['car'].median():11.4f} "
+                         f"{(g['car'] > 0).mean():11.2f} {len(g):5d}")
+        for t1, t2 in self._windows(windows)[:1]:    # the first window; result.tests(w) for the others
+            try:
+                tests = self.tests((t1, t2))
+            except ImportError:
+                lines.append("  (cross-event tests unavailable: analysis.statistics.run_tests missing)")
+                break
+            except AnalysisError as exc:
+                lines.append(f"  tests over [{t1}, {t2}]: {exc}")
+                continue
+            lines += ["", f"  Tests over [{t1}, {t2}]      statistic    p-value     N"
+                      f"   (other windows: result.tests(window), tests.csv)"]
+            for name, r in tests.iterrows():
+                lines.append(f"  {name:24s} {r['statistic']:10.3f} {r['p_value']:10.4f} {int(r['n_events']):5d}")
+        return lines
+
+    def __repr__(self) -> str:
+        s = self.settings
+        return (f"<EventStudyResult {s['model']} model, {self.n_ok} events studied, "
+                f"{self.n_skipped} skipped, event window {list(s['event_window'])}>")
+
+
+def _columns(event_window, t1: int, t2: int) -> slice:
+    lo, hi = event_window
+    if not (lo <= t1 <= t2 <= hi):
+        raise WindowError(f"window [{t1}, {t2}] is not inside the event window [{lo}, {hi}]")
+    return slice(t1 - lo, t2 - lo + 1)
+
+
+def aar_sd_cda(est_ar: np.ndarray) -> tuple[float, int]:
+    """Crude dependence adjustment sd of the AAR (Brown & Warner 1980, 1985).
+
+    AAR_tau = mean over events of the estimation-window residuals on relative day tau (days with
+    no residual for any event are left out); S = sqrt(sum (AAR_tau - mean AAR)^2 / (T - 1)) over
+    the T such days. Returns (S, T - 1), the degrees of freedom of the CDA t statistic.
+    """
+    est_ar = np.asarray(est_ar, dtype=float)
+    if est_ar.size == 0:
+        return np.nan, 0
+    count = np.sum(~np.isnan(est_ar), axis=0)
+    used = count > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        aar = np.nansum(est_ar, axis=0)[used] / count[used]
+    t = len(aar)
+    if t < 2:
+        return np.nan, 0
+    return float(np.std(aar, ddof=1)), t - 1

@@ -1,0 +1,763 @@
+"""Significance tests for abnormal returns.
+
+Single-event tests (MacKinlay 1997; Campbell, Lo & MacKinlay 1997, ch. 4) and the cross-event
+tests of the event-study literature, computed from :class:`analysis.arrays.EventArrays` without
+a Python loop over events.
+
+Notation (all tests, window ``[t1, t2]`` of ``L = t2 - t1 + 1`` relative days, ``t1 = t2`` for a
+single day):
+
+* ``AR_it`` abnormal return of event ``i`` on relative day ``t``; ``e_it`` its estimation-window
+  residuals, ``M_i`` their number, ``k`` the parameters of the normal-return model, ``s_i`` the
+  residual standard deviation ``sqrt(SSR_i / (M_i - k))``;
+* ``CAR_i = sum_{t=t1..t2} AR_it`` and ``SCAR_i = CAR_i / sqrt(Var CAR_i)`` with the model's exact
+  CAR variance (prediction error included: Campbell, Lo & MacKinlay 1997, eq. 4.4.13 ff.);
+* ``N`` the events tested. Events whose CAR or its variance is not finite in the window are left
+  out of every test, so ``n_events`` is the same for every test of one window.
+
+Every test is available on its own (``csect_t``, ``cda_t``, ...) and all together through
+:func:`run_tests` (one sample) and :func:`run_tests_by_group` / :func:`grouped_tests` (one result
+per group, computed with array code for all groups at once; the simulation tests run 1,000
+replications this way). p-values are two-sided.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from scipy import sparse, stats
+
+from .arrays import EventArrays
+from .errors import WindowError
+
+TEST_NAMES = (
+    "csect_t", "cda_t", "patell_z", "bmp_t", "kp_patell_z", "kp_bmp_t",
+    "corrado_rank_z", "grank_t", "sign_z", "generalized_sign_z", "wilcoxon",
+)
+
+#: Kolari & Pynnonen r-bar: pairs need at least this many common estimation dates.
+KP_MIN_COMMON_DATES = 30
+#: Largest group for which r-bar is the exact mean of the pairwise Pearson correlations;
+#: larger groups use the calendar-sum identity (see :func:`kp_rbar`).
+KP_EXACT_MAX_EVENTS = 300
+
+
+def student_t(estimate, sd, df):
+    """t = estimate / sd and its two-sided p-value from Student t with ``df`` degrees of freedom.
+
+    For an abnormal return or CAR of one event under the null, AR/sd(AR) follows Student t with
+    M - k degrees of freedom (Campbell, Lo & MacKinlay 1997, eq. 4.4.17 ff.; MacKinlay 1997, p. 21).
+    Works elementwise on arrays; sd <= 0 or NaN gives NaN.
+    """
+    estimate = np.asarray(estimate, dtype=float)
+    sd = np.asarray(sd, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(sd > 0, estimate / sd, np.nan)
+    p = 2.0 * stats.t.sf(np.abs(t), df)
+    return t, p
+
+
+class TestResult(NamedTuple):
+    """One test: statistic, two-sided p-value and number of events (arrays, one per group)."""
+
+    statistic: np.ndarray
+    p_value: np.ndarray
+    n_events: np.ndarray
+
+
+# --------------------------------------------------------------------------- group helpers
+
+_BLOCK = 1024      # events per block: row-wise temporaries stay in cache
+
+
+def _blocks(n, size=_BLOCK):
+    """Slices of at most ``size`` events (a loop over blocks, never over events)."""
+    return [slice(i, min(i + size, n)) for i in range(0, max(n, 1), size)]
+
+
+def _codes(groups, n: int) -> tuple[np.ndarray, int]:
+    """Integer group codes 0..G-1 (all zeros when ``groups`` is None) and G."""
+    if groups is None:
+        return np.zeros(n, dtype=np.intp), 1
+    codes = np.asarray(groups)
+    if codes.dtype.kind not in "iu":
+        _, codes = np.unique(codes, return_inverse=True)
+    codes = codes.astype(np.intp, copy=False)
+    return codes, (int(codes.max()) + 1 if len(codes) else 1)
+
+
+def _gsum(x, codes, g):
+    return np.bincount(codes, weights=np.asarray(x, dtype=float), minlength=g)
+
+
+def _gcount(codes, g):
+    return np.bincount(codes, minlength=g).astype(float)
+
+
+def _gmean_var(x, codes, g):
+    """Per-group mean, sample variance (ddof 1) and count of x."""
+    n = _gcount(codes, g)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = _gsum(x, codes, g) / n
+        var = _gsum((x - mean[codes]) ** 2, codes, g) / (n - 1)
+    var = np.where(n > 1, var, np.nan)
+    return mean, var, n
+
+
+def _col_sums(x, codes, g):
+    """Per-group column sums and counts of the finite entries of a 2-D array: (G, L) each."""
+    finite = np.isfinite(x)
+    x0 = np.where(finite, x, 0.0)
+    if g == 1:
+        return x0.sum(axis=0)[None, :], finite.sum(axis=0)[None, :].astype(float)
+    ncol = x.shape[1]
+    keys = (codes[:, None] * ncol + np.arange(ncol)[None, :]).ravel()
+    sums = np.bincount(keys, weights=x0.ravel(), minlength=g * ncol)
+    counts = np.bincount(keys, weights=finite.ravel().astype(float), minlength=g * ncol)
+    return sums.reshape(g, ncol), counts.reshape(g, ncol)
+
+
+def _scatter_rows(order, values):
+    """out[i, order[i, j]] = values[i, j] (the inverse of ``take_along_axis``), fast."""
+    n, l = order.shape
+    out = np.empty((n, l))
+    flat = (order + (np.arange(n) * l)[:, None]).ravel()
+    out.ravel()[flat] = np.broadcast_to(values, (n, l)).ravel()
+    return out
+
+
+def _normal(z):
+    z = np.asarray(z, dtype=float)
+    return z, 2.0 * stats.norm.sf(np.abs(z))
+
+
+def _student(t, df):
+    t = np.asarray(t, dtype=float)
+    df = np.asarray(df, dtype=float)
+    with np.errstate(invalid="ignore"):
+        p = np.where(df > 0, 2.0 * stats.t.sf(np.abs(t), np.where(df > 0, df, 1.0)), np.nan)
+    return t, p
+
+
+def _div(a, b):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(b > 0, a / np.where(b > 0, b, 1.0), np.nan)
+
+
+def _result(stat, p, n, scalar: bool):
+    if scalar:
+        return TestResult(float(stat[0]), float(p[0]), int(n[0]))
+    return TestResult(np.asarray(stat, float), np.asarray(p, float), np.asarray(n, int))
+
+
+# --------------------------------------------------------------------------- parametric tests
+
+def csect_t(car, groups=None) -> TestResult:
+    """Cross-sectional t test on CARs (Brown & Warner 1980, 1985).
+
+    ``t = mean(CAR) / (sd(CAR) / sqrt(N))`` with the cross-sectional standard deviation
+    (ddof 1), Student t with ``N - 1`` df. Robust to event-induced variance, not to
+    cross-correlation.
+    """
+    car = np.asarray(car, float)
+    codes, g = _codes(groups, len(car))
+    mean, var, n = _gmean_var(car, codes, g)
+    t, p = _student(_div(mean, np.sqrt(var / n)), n - 1)
+    return _result(t, p, n, groups is None)
+
+
+def cda_t(est_ar, window_ar, groups=None) -> TestResult:
+    """Crude dependence adjustment t test (Brown & Warner 1980, p. 253; 1985, p. 7).
+
+    ``AAR_t = mean_i AR_it`` is the equally weighted portfolio's abnormal return on relative day
+    ``t``. Its standard deviation is taken from the estimation window's time series,
+    ``S = sqrt(sum_t (AAR_t - mean AAR)^2 / (T - 1))`` over the ``T`` estimation days, which
+    accounts for cross-sectional dependence. For a window, ``t = sum_{t1..t2} AAR_t /
+    (sqrt(L) S)``, Student t with ``T - 1`` df.
+
+    ``est_ar``: (N, Le) estimation residuals (NaN when missing); ``window_ar``: (N, L) event
+    window ARs of the tested window.
+    """
+    window_ar = np.atleast_2d(np.asarray(window_ar, float))
+    codes, g = _codes(groups, len(window_ar))
+    sd, df = cda_sd(est_ar, codes)
+    sd, df = np.atleast_1d(sd), np.atleast_1d(df)
+    win_sum, win_n = _col_sums(window_ar, codes, g)
+    caar = np.sum(_div(win_sum, win_n), axis=1)
+    n_win = window_ar.shape[1]
+    t, p = _student(_div(caar, np.sqrt(n_win) * sd), df)
+    return _result(t, p, _gcount(codes, g), groups is None)
+
+
+def cda_sd(est_ar, groups=None):
+    """Crude-dependence-adjustment sd of the AAR and its df (Brown & Warner 1980, 1985).
+
+    ``AAR_t`` is the mean estimation residual of the events on relative day t (days with no
+    residual are left out); ``S = sqrt(sum_t (AAR_t - mean AAR)^2 / (T - 1))`` over the T such
+    days; returns ``(S, T - 1)`` (arrays per group when ``groups`` is given).
+    """
+    est_ar = np.asarray(est_ar, float)
+    codes, g = _codes(groups, len(est_ar))
+    est_sum, est_n = _col_sums(est_ar, codes, g)
+    aar = _div(est_sum, est_n)                          # (G, Le), NaN on empty days
+    t_days = np.isfinite(aar).sum(axis=1).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nansum(aar, axis=1) / t_days
+        sd = np.sqrt(np.nansum((aar - mean[:, None]) ** 2, axis=1) / (t_days - 1))
+    sd = np.where(t_days > 1, sd, np.nan)
+    df = t_days - 1
+    if groups is None:
+        return float(sd[0]), int(max(df[0], 0))
+    return sd, df
+
+
+def _patell_var(m, k):
+    """Variance of a Student t with M - k df: (M - k) / (M - k - 2), NaN when undefined."""
+    df = np.asarray(m, float) - k
+    return _div(df, df - 2.0)
+
+
+def patell_z(scar, m, k, groups=None) -> TestResult:
+    """Patell (1976) standardised-residual test, CAR form with the exact CAR variance.
+
+    ``z = sum_i SCAR_i / sqrt(sum_i (M_i - k) / (M_i - k - 2))``: each SCAR_i is Student t with
+    ``M_i - k`` df under the null, whose variance is ``(M_i - k) / (M_i - k - 2)``; z is
+    standard normal. Sensitive to event-induced variance and to cross-correlation.
+    """
+    scar = np.asarray(scar, float)
+    codes, g = _codes(groups, len(scar))
+    var = _patell_var(m, k)
+    z, p = _normal(_div(_gsum(scar, codes, g), np.sqrt(_gsum(var, codes, g))))
+    return _result(z, p, _gcount(codes, g), groups is None)
+
+
+def bmp_t(scar, groups=None) -> TestResult:
+    """Standardised cross-sectional test of Boehmer, Musumeci & Poulsen (1991).
+
+    ``t = mean(SCAR) / (sd(SCAR) / sqrt(N))`` with the cross-sectional sd of the SCARs (ddof 1),
+    Student t with ``N - 1`` df. Robust to event-induced variance.
+    """
+    return csect_t(scar, groups)
+
+
+def _kp_factor(rbar, n):
+    return 1.0 + (np.asarray(n, float) - 1.0) * np.asarray(rbar, float)
+
+
+def kp_patell_z(scar, m, k, rbar, groups=None) -> TestResult:
+    """Patell test adjusted for cross-correlation (Kolari & Pynnonen 2010, eq. 11).
+
+    ``z_adj = z_Patell / sqrt(1 + (N - 1) r_bar)`` with ``r_bar`` the mean pairwise correlation
+    of the estimation residuals (:func:`kp_rbar`); standard normal. The adjustment is derived for
+    event-day clustering: when events fall on different days but their estimation windows
+    overlap, r_bar measures a dependence the event-window ARs do not share and the test is
+    conservative (docs/validation.md).
+    """
+    scar = np.asarray(scar, float)
+    codes, g = _codes(groups, len(scar))
+    base = patell_z(scar, m, k, codes)
+    n = base.n_events
+    z, p = _normal(_div(base.statistic, np.sqrt(_kp_factor(rbar, n))))
+    return _result(z, p, n, groups is None)
+
+
+def kp_bmp_t(scar, rbar, groups=None) -> TestResult:
+    """BMP test adjusted for cross-correlation (Kolari & Pynnonen 2010, eq. 14).
+
+    ``t_adj = t_BMP * sqrt((1 - r_bar) / (1 + (N - 1) r_bar))``, Student t with ``N - 1`` df,
+    ``r_bar`` from :func:`kp_rbar`; meant for clustered event days (see :func:`kp_patell_z`).
+    """
+    scar = np.asarray(scar, float)
+    codes, g = _codes(groups, len(scar))
+    base = bmp_t(scar, codes)
+    n = base.n_events
+    rbar = np.asarray(rbar, float)
+    t, p = _student(base.statistic * np.sqrt(_div(1.0 - rbar, _kp_factor(rbar, n))), n - 1)
+    return _result(t, p, n, groups is None)
+
+
+# --------------------------------------------------------------------------- Kolari-Pynnonen r-bar
+
+def _standardise_rows(est_ar, ok):
+    """(e - mean_i) / sd_i over each row's valid entries (population sd); 0 where invalid."""
+    cnt = ok.sum(axis=1)
+    x = np.where(ok, est_ar, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = x.sum(axis=1) / cnt
+        x -= mean[:, None]
+        x *= ok
+        sd = np.sqrt(np.einsum("ij,ij->i", x, x) / cnt)
+        scale = np.where(sd > 0, 1.0 / sd, 0.0)
+    x *= scale[:, None]
+    return x, ok & (sd[:, None] > 0)
+
+
+def _pair_values(mat, i, j):
+    """Entries (i[k], j[k]) of a sparse matrix, as a flat array."""
+    return np.asarray(mat.tocsr()[i, j], dtype=float).ravel()
+
+
+def _rbar_exact(u, ok, dates, codes, g, min_common):
+    """Per group, the mean Pearson correlation over common dates of the pairs sharing at least
+    ``min_common`` dates (0 when no pair qualifies).
+
+    One sparse (events x (group, date)) matrix holds every group; its products with itself are
+    block diagonal, so only pairs inside a group that share a date are ever formed. Memory is
+    O(number of such pairs), at most sum over groups of n_g^2 / 2.
+    """
+    rows, cols = np.nonzero(ok)
+    out = np.zeros(g)
+    if len(rows) == 0:
+        return out
+    key = codes[rows].astype(np.int64) * (int(dates.max()) + 2) + dates[rows, cols]
+    _, col = np.unique(key, return_inverse=True)
+    shape = (u.shape[0], int(col.max()) + 1)
+    uv = u[rows, cols]
+    U = sparse.csr_matrix((uv, (rows, col)), shape=shape)
+    U2 = sparse.csr_matrix((uv * uv, (rows, col)), shape=shape)
+    I = sparse.csr_matrix((np.ones_like(uv), (rows, col)), shape=shape)
+    It = I.T.tocsc()
+    C = (I @ It).tocoo()
+    pick = (C.row < C.col) & (C.data >= min_common)
+    i, j, c = C.row[pick], C.col[pick], C.data[pick]
+    if len(i) == 0:
+        return out
+    S = _pair_values(U @ U.T, i, j)
+    A = U @ It                      # A[i, j]: sum of u_i over the dates i shares with j
+    Q = U2 @ It
+    a_ij, a_ji = _pair_values(A, i, j), _pair_values(A, j, i)
+    q_ij, q_ji = _pair_values(Q, i, j), _pair_values(Q, j, i)
+    cov = S - a_ij * a_ji / c
+    var_i = q_ij - a_ij ** 2 / c
+    var_j = q_ji - a_ji ** 2 / c
+    good = (var_i > 1e-12) & (var_j > 1e-12)
+    r = cov[good] / np.sqrt(var_i[good] * var_j[good])
+    pg = codes[i[good]]
+    num = np.bincount(pg, weights=r, minlength=g)
+    cnt = np.bincount(pg, minlength=g)
+    return np.where(cnt > 0, num / np.maximum(cnt, 1), 0.0)
+
+
+def _calendar_sums(est_ar, ok, dates, codes, g):
+    """Sums over the events of each (group, calendar date) of the standardised residuals u
+    (:func:`_standardise_rows`): sum u, sum u^2 and the number of events.
+
+    Returns ``(cell_keys, s1, s2, nd, key_group)``; ``cell_keys(rows)`` gives the (group, date)
+    bin of every cell of those events. O(N * Le): a dense bincount over the calendar span,
+    accumulated over blocks of events (temporaries stay small), unless the calendar is sparse
+    compared with the data (then one sort, np.unique).
+    """
+    n = len(est_ar)
+    big = np.iinfo(np.int64).max
+    d0 = int(np.where(ok, dates, big).min())
+    span = int(np.where(ok, dates, -1).max()) - d0 + 1
+    if g * span <= max(2 * ok.size, 1_000_000):     # dense calendar: no sort needed
+        size = g * span
+
+        def cell_keys(rows):
+            # invalid cells (u = 0, weight 0) are put on the first date: they add nothing
+            off = np.where(ok[rows], dates[rows] - d0, 0)
+            return off if g == 1 else codes[rows][:, None] * span + off
+
+        s1, s2, nd = np.zeros(size), np.zeros(size), np.zeros(size)
+        for rows in _blocks(n, 4 * _BLOCK):
+            u, okb = _standardise_rows(est_ar[rows], ok[rows])
+            keys = cell_keys(rows).ravel()
+            s1 += np.bincount(keys, weights=u.ravel(), minlength=size)
+            s2 += np.bincount(keys, weights=(u * u).ravel(), minlength=size)
+            nd += np.bincount(keys, weights=okb.ravel().astype(float), minlength=size)
+        return cell_keys, s1, s2, nd, np.arange(size) // span
+    u, okb = _standardise_rows(est_ar, ok)
+    off = np.where(okb, dates - d0, 0)
+    uniq, inverse = np.unique((codes[:, None].astype(np.int64) * span + off).ravel(),
+                              return_inverse=True)
+    keys = inverse.reshape(ok.shape)
+    size = len(uniq)
+    s1 = np.bincount(keys.ravel(), weights=u.ravel(), minlength=size)
+    s2 = np.bincount(keys.ravel(), weights=(u * u).ravel(), minlength=size)
+    nd = np.bincount(keys.ravel(), weights=okb.ravel().astype(float), minlength=size)
+    return (lambda rows: keys[rows]), s1, s2, nd, uniq // span
+
+
+def _rbar_identity(sums, g):
+    """Overlap-weighted mean correlation by the calendar-sum identity, per group.
+
+    ``sum_{i != j} sum_d u_id u_jd = sum_d [(sum_i u_id)^2 - sum_i u_id^2]`` and the number of
+    (pair, common date) terms is ``sum_d (n_d^2 - n_d)``; the ratio is the mean of the pairwise
+    correlations ``sum_d u_id u_jd / T_ij`` weighted by the pairs' overlap ``T_ij`` (exactly the
+    mean Pearson correlation when all events share their estimation dates). O(N * Le) time and
+    memory.
+    """
+    _, s1, s2, nd, key_group = sums
+    num = np.bincount(key_group, weights=s1 * s1 - s2, minlength=g)
+    den = np.bincount(key_group, weights=nd * nd - nd, minlength=g)
+    return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+
+
+def _same_dates(dates, ok, codes, g):
+    """Per group: do all events use exactly the same estimation dates (column by column)?
+
+    Then every pair's common dates are each event's own dates and the calendar-sum identity
+    gives the exact mean Pearson correlation.
+    """
+    marked = np.where(ok, dates, -1)
+    first = np.full(g, -1)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]      # first event of each group
+    ref = marked[first[codes]] if len(codes) else marked
+    same = (marked == ref).all(axis=1)
+    return np.bincount(codes, weights=~same, minlength=g) == 0
+
+
+def kp_rbar(est_ar, est_dates, groups=None, *, method="auto",
+            min_common=KP_MIN_COMMON_DATES) -> np.ndarray | float:
+    """Mean cross-correlation of estimation residuals, r-bar of Kolari & Pynnonen (2010).
+
+    Residuals are aligned by calendar date (``est_dates``). ``method="exact"``: the mean over
+    all pairs with at least ``min_common`` (30) common dates of the Pearson correlation computed
+    on those common dates; 0 when no pair qualifies. Sparse products, memory O(n^2) for a group
+    of n events that all share dates, so "auto" uses it for groups of at most
+    ``KP_EXACT_MAX_EVENTS`` events.
+    ``method="identity"``: the calendar-sum identity of :func:`_rbar_identity`, each residual
+    series standardised over its own estimation window, O(N * Le) for any N; it equals the exact
+    value when the events share their estimation dates (event-date clustering, the case the
+    adjustment is for) and otherwise weights pairs by their overlap (pairs with fewer than
+    ``min_common`` common dates carry little weight but are not excluded).
+    ``method="auto"``: exact for small groups, identity for large ones.
+    """
+    est_ar = np.asarray(est_ar, float)
+    est_dates = np.asarray(est_dates)
+    codes, g = _codes(groups, len(est_ar))
+    ok = np.isfinite(est_ar) & (est_dates >= 0)
+    counts = np.bincount(codes, minlength=g)
+    if method not in ("auto", "exact", "identity"):
+        raise ValueError(f"unknown r-bar method {method!r}")
+    out = np.zeros(g)
+    if not ok.any():
+        return float(out[0]) if groups is None else out
+    sums = _calendar_sums(est_ar, ok, est_dates, codes, g)
+    if method == "exact":
+        small = np.ones(g, dtype=bool)
+    elif method == "identity":
+        small = np.zeros(g, dtype=bool)
+    else:
+        small = counts <= KP_EXACT_MAX_EVENTS
+        if small.any():
+            small &= ~_same_dates(est_dates, ok, codes, g)
+    if (~small).any():
+        out = _rbar_identity(sums, g)
+    if small.any():
+        # only events with >= min_common dates shared with some other event of their group
+        # can be in a qualifying pair: the others are left out of the pairwise computation
+        idx = np.flatnonzero(small[codes])
+        u, oks = _standardise_rows(est_ar[idx], ok[idx])
+        shared = oks & (sums[3][sums[0](idx)] >= 2)
+        cand = idx[shared.sum(axis=1) >= min_common]
+        pick = shared.sum(axis=1) >= min_common
+        exact = _rbar_exact(u[pick], oks[pick], est_dates[cand], codes[cand], g, min_common)
+        out = np.where(small, exact, out)
+    return float(out[0]) if groups is None else out
+
+
+# --------------------------------------------------------------------------- rank tests
+
+def _rank_stat_sums(sums, counts, n, event_cols):
+    """Campbell & Wasley (1993) form of the rank statistic, per group, from column sums.
+
+    ``sums``/``counts``: (G, T) per-group column sums and counts of the centred standardised
+    ranks ``U_it - 1/2``. ``Ubar_t`` is their mean over the events with data on day t;
+    ``S^2 = (1/T) sum_t (N_t / N) Ubar_t^2`` over the T days with data; returns
+    ``sum_{t in event_cols} Ubar_t / (sqrt(L) S)`` and T.
+    """
+    ubar = _div(sums, counts)
+    n = np.asarray(n, float)[:, None]
+    days = (counts > 0).sum(axis=1).astype(float)
+    s2 = _div(np.nansum(np.where(counts > 0, counts / n * ubar ** 2, 0.0), axis=1), days)
+    z = _div(ubar[:, event_cols].sum(axis=1), np.sqrt(len(event_cols) * s2))
+    return z, days
+
+
+def corrado_rank_z(est_sar, evt_sar, cols, groups=None) -> TestResult:
+    """Rank test of Corrado (1989) with Corrado & Zivney (1992) standardised ranks.
+
+    Each event's standardised abnormal returns over the estimation and the whole event window
+    (``T_i`` non-missing days) are ranked, ``U_it = rank(SAR_it) / (T_i + 1)`` (uniform with
+    mean 1/2 under the null, whatever T_i). With ``Ubar_t = mean_i (U_it - 1/2)`` over the
+    ``N_t`` events with data on day t and ``S^2 = (1/T) sum_t (N_t / N) Ubar_t^2`` over all days
+    (Campbell & Wasley 1993 weighting), the window statistic aggregates days as in Cowan (1992):
+    ``z = sum_{t1..t2} Ubar_t / (sqrt(L) S)``, standard normal.
+
+    ``est_sar`` (N, Le) and ``evt_sar`` (N, Lw) are the standardised ARs (``e_it / s_i`` and
+    ``AR_it / sd(AR_it)``); ``cols`` the event-window columns of the tested window.
+    """
+    est_sar = np.asarray(est_sar, float)
+    codes, g = _codes(groups, len(est_sar))
+    corrado, _ = _rank_tests(est_sar, np.asarray(evt_sar, float), np.zeros(len(est_sar)), cols,
+                             codes, g)
+    return _result(*corrado, groups is None)
+
+
+def grank_t(est_sar, scar, groups=None) -> TestResult:
+    """Generalised rank test for CARs, GRANK-T of Kolari & Pynnonen (2011).
+
+    ``SCAR*_i = SCAR_i / S_SCAR`` (cross-sectional sd, ddof 1, corrects event-induced volatility)
+    is ranked with the event's estimation-window standardised residuals ``SAR_it = e_it / s_i``
+    as one extra observation: ``U_it = rank / (T_i + 1) - 1/2`` with ``T_i = M_i + 1``.
+    ``Z = Ubar_0 / S_U``, ``S_U^2 = (1/T) sum_t (N_t / N) Ubar_t^2`` over the ``T = Le + 1`` days,
+    and ``t = Z sqrt((T - 2) / (T - 1 - Z^2))``, Student t with ``T - 2`` df.
+    """
+    est_sar = np.asarray(est_sar, float)
+    codes, g = _codes(groups, len(est_sar))
+    _, grank = _rank_tests(est_sar, est_sar[:, :0], np.asarray(scar, float), slice(0, 0), codes, g)
+    return _result(*grank, groups is None)
+
+
+def _rank_tests(est_sar, evt_sar, scar, cols, codes, g):
+    """Corrado and GRANK results per group; the ranks are computed once for both, in blocks
+    of events (the temporaries stay in cache) and only per-group column sums leave a block."""
+    le = est_sar.shape[1]
+    n = _gcount(codes, g)
+    _, var, _ = _gmean_var(scar, codes, g)
+    gsar = _div(scar, np.sqrt(var)[codes])
+    c_sum = np.zeros((g, le + evt_sar.shape[1]))
+    c_cnt = np.zeros_like(c_sum)
+    g_sum = np.zeros((g, le + 1))
+    g_cnt = np.zeros_like(g_sum)
+    for rows in _blocks(len(est_sar)):
+        cs, cc, gs, gc = _rank_block(est_sar[rows], evt_sar[rows], gsar[rows], codes[rows], g)
+        c_sum += cs
+        c_cnt += cc
+        g_sum += gs
+        g_cnt += gc
+    event_cols = np.arange(le, c_sum.shape[1])[cols]
+    cz, _ = _rank_stat_sums(c_sum, c_cnt, n, event_cols)
+    gz, days = _rank_stat_sums(g_sum, g_cnt, n, np.array([le]))
+    with np.errstate(invalid="ignore"):
+        gt = gz * np.sqrt(_div(days - 2.0, days - 1.0 - gz * gz))
+    corrado = TestResult(*_normal(cz), n.astype(int))
+    grank = TestResult(*_student(gt, days - 2.0), n.astype(int))
+    return corrado, grank
+
+
+# --------------------------------------------------------------------------- sign tests
+
+def sign_z(car, groups=None) -> TestResult:
+    """Sign test on CARs (Cowan 1992, with p = 1/2): ``z = (w - N/2) / sqrt(N/4)``.
+
+    ``w`` is the number of positive CARs; standard normal, no continuity correction.
+    """
+    car = np.asarray(car, float)
+    codes, g = _codes(groups, len(car))
+    w = _gsum(car > 0, codes, g)
+    n = _gcount(codes, g)
+    z, p = _normal(_div(w - 0.5 * n, np.sqrt(0.25 * n)))
+    return _result(z, p, n, groups is None)
+
+
+def generalized_sign_z(car, est_ar, groups=None) -> TestResult:
+    """Generalised sign test of Cowan (1992).
+
+    ``p_hat = (1/N) sum_i (1/M_i) sum_t 1[e_it > 0]`` is the fraction of positive residuals in
+    the estimation window; ``z = (w - N p_hat) / sqrt(N p_hat (1 - p_hat))`` with ``w`` the number
+    of positive CARs; standard normal, no continuity correction.
+    """
+    car = np.asarray(car, float)
+    est_ar = np.asarray(est_ar, float)
+    codes, g = _codes(groups, len(car))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = (est_ar > 0).sum(axis=1) / np.isfinite(est_ar).sum(axis=1)
+    n = _gcount(codes, g)
+    phat = _div(_gsum(frac, codes, g), n)
+    w = _gsum(car > 0, codes, g)
+    z, p = _normal(_div(w - n * phat, np.sqrt(n * phat * (1.0 - phat))))
+    return _result(z, p, n, groups is None)
+
+
+def wilcoxon(car, groups=None) -> TestResult:
+    """Wilcoxon (1945) signed-rank test of a zero median CAR (``scipy.stats.wilcoxon``).
+
+    The statistic is scipy's: for the two-sided test the smaller of the rank sums of the
+    positive and the negative CARs; the p-value is scipy's (exact for small samples without
+    ties, else the normal approximation).
+    """
+    car = np.asarray(car, float)
+    codes, g = _codes(groups, len(car))
+    counts = np.bincount(codes, minlength=g)
+    stat = np.full(g, np.nan)
+    p = np.full(g, np.nan)
+    order = np.argsort(codes, kind="stable")
+    has = counts > 0
+    if has.any() and (counts[has] == counts[has][0]).all() and counts[has][0] > 0:
+        x = car[order].reshape(int(has.sum()), counts[has][0])
+        res = stats.wilcoxon(x, axis=1)
+        stat[has], p[has] = res.statistic, res.pvalue
+    else:
+        bounds = np.concatenate([[0], np.cumsum(counts)])
+        for j in np.flatnonzero(has):
+            res = stats.wilcoxon(car[order[bounds[j]:bounds[j + 1]]])
+            stat[j], p[j] = res.statistic, res.pvalue
+    return _result(stat, p, counts, groups is None)
+
+
+# --------------------------------------------------------------------------- all tests
+
+@dataclass(frozen=True)
+class WindowSample:
+    """The quantities of one window for the tested events (rows with a finite CAR and sd)."""
+
+    car: np.ndarray
+    car_sd: np.ndarray
+    window_ar: np.ndarray
+    keep: np.ndarray      # (N_all,) bool: the events tested
+
+    @property
+    def scar(self) -> np.ndarray:
+        return self.car / self.car_sd
+
+
+def window_sample(arrays: EventArrays, window: tuple[int, int]) -> WindowSample:
+    """CAR_i, sd(CAR_i) and the window's ARs of the events that can be tested in ``window``."""
+    t1, t2 = (int(w) for w in window)
+    if t1 > t2:
+        raise WindowError(f"window start {t1} is after its end {t2}")
+    cols = arrays.columns(t1, t2)
+    window_ar = np.asarray(arrays.evt_ar, float)[:, cols]
+    car = window_ar.sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        car_sd = np.sqrt(np.asarray(arrays.car_variance(t1, t2), float))
+    keep = np.isfinite(car) & np.isfinite(car_sd) & (car_sd > 0) & (np.asarray(arrays.m) - arrays.k > 2)
+    return WindowSample(car[keep], car_sd[keep], window_ar[keep], keep)
+
+
+def grouped_tests(arrays: EventArrays, window: tuple[int, int], groups=None,
+                  rbar_method: str = "auto") -> dict[str, TestResult]:
+    """Every test for every group at once: ``{test name: TestResult of arrays (G,)}``.
+
+    ``groups``: integer codes 0..G-1 or labels, one per event (None: one group). Events that
+    cannot be tested in the window are dropped first (see :func:`window_sample`).
+    """
+    ws = window_sample(arrays, window)
+    codes_all, g = _codes(groups, arrays.n)
+    codes = codes_all[ws.keep]
+    keep = ws.keep
+    t1, t2 = (int(w) for w in window)
+    cols = arrays.columns(t1, t2)
+    take = (lambda x: np.asarray(x)) if keep.all() else (lambda x: np.asarray(x)[keep])
+    est_ar = take(arrays.est_ar).astype(float, copy=False)
+    s = take(arrays.s).astype(float, copy=False)
+    m = take(arrays.m).astype(float, copy=False)
+    est_sar = est_ar / s[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        evt_sar = take(arrays.evt_ar) / take(arrays.evt_ar_sd)
+    scar = ws.scar
+    rbar = kp_rbar(est_ar, take(arrays.est_dates), codes, method=rbar_method)
+    if np.isscalar(rbar):
+        rbar = np.array([rbar])
+
+    corrado, grank = _rank_tests(est_sar, evt_sar, scar, cols, codes, g)
+
+    out = {
+        "csect_t": csect_t(ws.car, codes),
+        "cda_t": cda_t(est_ar, ws.window_ar, codes),
+        "patell_z": patell_z(scar, m, arrays.k, codes),
+        "bmp_t": bmp_t(scar, codes),
+        "kp_patell_z": kp_patell_z(scar, m, arrays.k, rbar, codes),
+        "kp_bmp_t": kp_bmp_t(scar, rbar, codes),
+        "corrado_rank_z": corrado,
+        "grank_t": grank,
+        "sign_z": sign_z(ws.car, codes),
+        "generalized_sign_z": generalized_sign_z(ws.car, est_ar, codes),
+        "wilcoxon": wilcoxon(ws.car, codes),
+    }
+    return out
+
+
+def _rank_block(est_sar, evt_sar, gsar, codes, g):
+    """Column sums and counts per group of the centred standardised ranks of one block of
+    events: Corrado (estimation + event window) and GRANK (estimation + the event's GSAR).
+
+    One argsort per row; the ranks are formed in sorted order (position = rank; an estimation
+    value's rank among the estimation values alone = position - event-window values before it)
+    and scattered back to their days once. Rows with tied values get average ranks.
+    """
+    combined = np.concatenate([est_sar, evt_sar], axis=1)
+    le = est_sar.shape[1]
+    order = np.argsort(combined, axis=1)
+    srt = np.take_along_axis(combined, order, axis=1)
+    fin = ~np.isnan(srt)                                   # NaN sort last
+    pos = np.arange(1.0, combined.shape[1] + 1)[None, :]
+    t_i = fin.sum(axis=1)[:, None]
+    from_est = order < le
+    is_est = from_est & fin
+    tg = is_est.sum(axis=1)[:, None] + 1.0                 # estimation values + the GSAR
+    gcol = gsar[:, None]
+    with np.errstate(invalid="ignore"):
+        below = ((srt < gcol) & is_est).sum(axis=1)
+        equal = ((srt == gcol) & is_est).sum(axis=1)
+        own = pos - np.cumsum(~from_est, axis=1, dtype=np.int32)
+        est_rank = own + (gcol < srt) + 0.5 * (gcol == srt)
+    wc = np.where(fin, pos / (t_i + 1.0) - 0.5, 0.0)
+    wg = np.where(is_est, est_rank / (tg + 1.0) - 0.5, 0.0)
+    tied = np.flatnonzero((srt[:, 1:] == srt[:, :-1]).any(axis=1))
+    c_u = _scatter_rows(order, wc)
+    g_u = _scatter_rows(order, wg)[:, :le]
+    if len(tied):                                          # average ranks for these rows
+        x = combined[tied]
+        ok = ~np.isnan(x)
+        c_u[tied] = np.where(ok, stats.rankdata(x, axis=1, nan_policy="omit")
+                             / (t_i[tied] + 1.0) - 0.5, 0.0)
+        e = x[:, :le]
+        with np.errstate(invalid="ignore"):
+            r = stats.rankdata(e, axis=1, nan_policy="omit") + (gcol[tied] < e) + 0.5 * (gcol[tied] == e)
+        g_u[tied] = np.where(ok[:, :le], r / (tg[tied] + 1.0) - 0.5, 0.0)
+    u_gsar = (1.0 + below + 0.5 * equal) / (tg[:, 0] + 1.0) - 0.5
+    u_gsar[np.isnan(gsar)] = np.nan
+    if g == 1:
+        cs = c_u.sum(axis=0)[None, :]
+        cc = (~np.isnan(combined)).sum(axis=0)[None, :].astype(float)
+        gs = np.append(g_u.sum(axis=0), np.nansum(u_gsar))[None, :]
+        gc = np.append(cc[0, :le], np.sum(~np.isnan(u_gsar)))[None, :]
+        return cs, cc, gs, gc
+    cs, _ = _col_sums(c_u, codes, g)
+    _, cc = _col_sums(combined, codes, g)
+    gs, _ = _col_sums(np.concatenate([g_u, u_gsar[:, None]], axis=1), codes, g)
+    _, gc = _col_sums(np.concatenate([est_sar, u_gsar[:, None]], axis=1), codes, g)
+    return cs, cc, gs, gc
+
+
+def _frame(results: dict[str, TestResult], j: int) -> pd.DataFrame:
+    df = pd.DataFrame(
+        {
+            "statistic": [float(results[name].statistic[j]) for name in TEST_NAMES],
+            "p_value": [float(results[name].p_value[j]) for name in TEST_NAMES],
+            "n_events": [int(results[name].n_events[j]) for name in TEST_NAMES],
+        },
+        index=pd.Index(TEST_NAMES, name="test"),
+    )
+    return df
+
+
+def run_tests(arrays: EventArrays, window: tuple[int, int]) -> pd.DataFrame:
+    """All cross-event tests of the mean (C)AR over ``window`` = (t1, t2), relative days.
+
+    Returns a frame indexed by test name (``TEST_NAMES``) with columns ``statistic``,
+    ``p_value`` (two-sided) and ``n_events``. See each test's function for its formula and paper.
+    """
+    return _frame(grouped_tests(arrays, window), 0)
+
+
+def run_tests_by_group(arrays: EventArrays, window: tuple[int, int], groups=None) -> pd.DataFrame:
+    """:func:`run_tests` for each group (``groups`` or ``arrays.groups``), computed at once.
+
+    Long frame indexed by (``group``, ``test``) with columns ``statistic, p_value, n_events``.
+    """
+    labels = arrays.groups if groups is None else np.asarray(groups)
+    if labels is None:
+        raise ValueError("no groups: the events have no `group` column")
+    labels = pd.Series(np.asarray(labels, dtype=object)).astype("string").fillna("(none)")
+    uniq, codes = np.unique(labels.to_numpy(dtype=object), return_inverse=True)
+    res = grouped_tests(arrays, window, codes)
+    frames = [_frame(res, j) for j in range(len(uniq))]
+    return pd.concat(frames, keys=list(uniq), names=["group", "test"])
