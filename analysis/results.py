@@ -437,20 +437,8 @@ def _columns(event_window, t1: int, t2: int) -> slice:
 
 
 def aar_sd_cda(est_ar: np.ndarray) -> tuple[float, int]:
-    """Crude dependence adjustment sd of the AAR (Brown & Warner 1980, 1985).
+    """Crude dependence adjustment sd of the AAR and its df: :func:`analysis.statistics.cda_sd`."""
+    from .statistics import cda_sd
 
-    AAR_tau = mean over events of the estimation-window residuals on relative day tau (days with
-    no residual for any event are left out); S = sqrt(sum (AAR_tau - mean AAR)^2 / (T - 1)) over
-    the T such days. Returns (S, T - 1), the degrees of freedom of the CDA t statistic.
-    """
-    est_ar = np.asarray(est_ar, dtype=float)
-    if est_ar.size == 0:
-        return np.nan, 0
-    count = np.sum(~np.isnan(est_ar), axis=0)
-    used = count > 0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        aar = np.nansum(est_ar, axis=0)[used] / count[used]
-    t = len(aar)
-    if t < 2:
-        return np.nan, 0
-    return float(np.std(aar, ddof=1)), t - 1
+    sd, dof = cda_sd(np.asarray(est_ar, dtype=float))
+    return float(sd), int(dof)
