@@ -6,6 +6,7 @@
 | cache_dir     | --cache-dir     | ANALYSIS_CACHE_DIR     | data/cache                      |
 | offline       | --offline       | ANALYSIS_OFFLINE       | off                             |
 | shared_dir    | --shared-dir    | ANALYSIS_SHARED_DIR    | unset (seeds, events, factors)  |
+| threads       | (none)          | ANALYSIS_THREADS       | the CPUs this process may use   |
 
 No path to any data folder is written into library code: the Makefile points these settings at
 ``../shared`` when it exists.
@@ -67,3 +68,23 @@ def shared_dir(value: str | os.PathLike | None = None, *, required: bool = True)
     if not path.is_dir():
         raise ConfigError(f"shared data folder does not exist: {path}")
     return path
+
+
+def threads(value: int | None = None) -> int:
+    """Worker threads for the block-wise array code (argument, else ``ANALYSIS_THREADS``, else
+    the number of CPUs this process may use). 1 turns threading off."""
+    if value is None:
+        raw = os.environ.get("ANALYSIS_THREADS", "").strip()
+        if not raw:
+            try:
+                return max(1, len(os.sched_getaffinity(0)))
+            except AttributeError:          # not on Linux
+                return max(1, os.cpu_count() or 1)
+        value = raw
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"ANALYSIS_THREADS must be a whole number >= 1, got {value!r}") from None
+    if n < 1:
+        raise ConfigError(f"ANALYSIS_THREADS must be a whole number >= 1, got {value!r}")
+    return n

@@ -13,6 +13,7 @@ A bad event is skipped, with a one-line reason in ``diagnostics``, and the other
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -200,37 +201,23 @@ def _fmt_day(d: int) -> str:
     return str(np.datetime64(int(d), "D"))
 
 
-def _pair_series(panel: pd.DataFrame, days: np.ndarray, ticker: str, market: str, from_prices: bool,
-                 kind: str, factor_values: np.ndarray | None):
-    """Joint returns of a pair: (stock, market, factors (T, f), dates (T,), stock's own dates)."""
-    a = panel[ticker].to_numpy(dtype=float)
-    b = panel[market].to_numpy(dtype=float)
-    has_a, has_b = ~np.isnan(a), ~np.isnan(b)
-    joint = has_a & has_b
-    if from_prices:
-        for values, has, sym in ((a, has_a, ticker), (b, has_b, market)):
-            bad = has & ~(values > 0)
-            if bad.any():
-                i = int(np.flatnonzero(bad)[0])
-                raise DataError(f"non-positive price {float(values[i])!r} for {sym} on {_fmt_day(days[i])}")
-        rs, rm = returns_from_values(a[joint], kind), returns_from_values(b[joint], kind)
-        rows = np.flatnonzero(joint)[1:]
-        own = days[has_a][1:]            # days on which the stock alone has a return
-    else:
-        rows = np.flatnonzero(joint)
-        rs, rm = a[rows], b[rows]
-        own = days[has_a]
-    f = None
-    if factor_values is not None:
-        f = factor_values[rows]
-        keep = ~np.isnan(f).any(axis=1)
-        rows, rs, rm, f = rows[keep], rs[keep], rm[keep], f[keep]
-    return rs, rm, f, days[rows], own
+def _first_bad_price(values: np.ndarray, has: np.ndarray) -> np.ndarray:
+    """Row of the first non-positive price of each column, -1 where there is none."""
+    bad = has & ~(values > 0)
+    return np.where(bad.any(axis=0), bad.argmax(axis=0), -1)
 
 
 def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_prices: bool, kind: str,
             factors: pd.DataFrame | None, factor_cols: tuple[str, ...], est, evt):
-    """Concatenate the joint series of every pair used and find each event's day 0 in it."""
+    """Concatenate the joint series of every (ticker, market) pair used and find each event's
+    day 0 in it, with array code for all pairs and events at once.
+
+    The joint series of a pair is its dates where both legs have a value (and, for factor
+    models, the factor table too); from prices, the returns run between consecutive joint dates
+    (see :mod:`analysis.returns`). Returns the concatenated stock, market, factor and date
+    arrays (a missing-day sentinel at the end), each event's index of day 0 in them (``base``,
+    -1 when not located), its position inside its pair's series and the event start days.
+    """
     n = len(events)
     days = _to_days(panel.index)
     factor_values = None
@@ -241,75 +228,112 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
     tickers = events["ticker"].to_numpy(dtype=object)
     markets = events["market"].to_numpy(dtype=object)
     ok = skips.ok()
-    ct, ut = pd.factorize(tickers)
-    cm, um = pd.factorize(markets)
-    pair_code = ct.astype(np.int64) * max(len(um), 1) + cm
-    codes = np.full(n, -1, dtype=np.int64)             # -1 for events already skipped
-    codes[ok], upairs = pd.factorize(pair_code[ok])
-    uniques = [(ut[c // max(len(um), 1)], um[c % max(len(um), 1)]) for c in upairs]
-    chunks_r, chunks_m, chunks_f, chunks_d = [], [], [], []
-    pair_offset = np.zeros(len(uniques), dtype=np.int64)
-    pair_length = np.zeros(len(uniques), dtype=np.int64)
+    codes = np.full(n, -1, dtype=np.int64)             # pair of each event; -1: already skipped
+    ct, ut = pd.factorize(tickers[ok])
+    cm, um = pd.factorize(markets[ok])
+    codes[ok], upairs = pd.factorize(ct.astype(np.int64) * max(len(um), 1) + cm)
+    n_pairs = len(upairs)
+    pair_t = np.asarray(ut, dtype=object)[upairs // max(len(um), 1)]
+    pair_m = np.asarray(um, dtype=object)[upairs % max(len(um), 1)]
+    names = pd.Index([str(c) for c in panel.columns])
+    used, local = np.unique(np.concatenate([names.get_indexer(pair_t), names.get_indexer(pair_m)]),
+                            return_inverse=True)
+    t_col, m_col = local[:n_pairs], local[n_pairs:]
+    values = panel.iloc[:, used].to_numpy(dtype=float) if n_pairs else np.zeros((len(days), 0))
+    has = ~np.isnan(values)
+    rows_of = (lambda pairs: np.flatnonzero(np.isin(codes, pairs)))
+
+    bad_pair = np.zeros(n_pairs, dtype=bool)
+    if from_prices:                              # a non-positive price: that pair's events only
+        first_bad = _first_bad_price(values, has)
+        for p in np.flatnonzero((first_bad[t_col] >= 0) | (first_bad[m_col] >= 0)):
+            c, sym = (t_col[p], pair_t[p]) if first_bad[t_col[p]] >= 0 else (m_col[p], pair_m[p])
+            i = first_bad[c]
+            skips.set(rows_of([p]), f"non-positive price {float(values[i, c])!r} for {sym} on "
+                                    f"{_fmt_day(days[i])}", DataError)
+            bad_pair[p] = True
+
+    # the joint series of all pairs, pair after pair (np.nonzero walks the rows in order)
+    joint = has[:, t_col] & has[:, m_col]
+    joint[:, bad_pair] = False
+    pair_of, row = np.nonzero(joint.T)
+    if from_prices:
+        rs = returns_from_values(values[row, t_col[pair_of]], kind)
+        rm = returns_from_values(values[row, m_col[pair_of]], kind)
+        same = pair_of[1:] == pair_of[:-1]          # the first joint date of a pair has no return
+        rs, rm, pair_of, row = rs[same], rm[same], pair_of[1:][same], row[1:][same]
+    else:
+        rs, rm = values[row, t_col[pair_of]], values[row, m_col[pair_of]]
+    f = None
+    if factor_cols:
+        f = factor_values[row]
+        keep = ~np.isnan(f).any(axis=1)
+        rs, rm, f, pair_of, row = rs[keep], rm[keep], f[keep], pair_of[keep], row[keep]
+    d = days[row]
+    pair_offset = np.searchsorted(pair_of, np.arange(n_pairs + 1))
+    pair_length = np.diff(pair_offset)
+    pair_offset = pair_offset[:-1]
+
+    empty = np.flatnonzero((pair_length == 0) & ~bad_pair)
+    if len(empty):
+        where = "on common dates"
+        if factor_cols:
+            fdates = factors.index[factors[list(factor_cols)].notna().all(axis=1)]
+            span = f"{fdates[0].date()} to {fdates[-1].date()}" if len(fdates) else "empty"
+            where = f"on dates covered by the factor table ({span})"
+        for p in empty:
+            skips.set(rows_of([p]), f"{pair_t[p]} and {pair_m[p]} have no returns {where}", DataError)
+
+    # day 0: the first joint date on or after the start, by one binary search of all events
+    ev = np.flatnonzero((codes >= 0) & skips.ok())
+    p = codes[ev]
+    off, length = pair_offset[p], pair_length[p]
+    s = start_days[ev]
+    d_min = int(d.min()) if len(d) else 0
+    span = (int(d.max()) - d_min + 2) if len(d) else 2
+    keys = pair_of.astype(np.int64) * span + (d - d_min)
+    p0 = np.searchsorted(keys, p * span + np.clip(s - d_min, 0, span - 1)) - off
+    first, last = d[off], d[off + length - 1]
+    after = p0 >= length
+    skips.set(ev[after], [f"event date {_fmt_day(x)} is after the data (last joint date of "
+                          f"{pair_t[q]} and {pair_m[q]}: {_fmt_day(y)})"
+                          for x, q, y in zip(s[after], p[after], last[after])], EventError)
+    before = s < first
+    skips.set(ev[before], [f"event date {_fmt_day(x)} is before the data (first joint return of "
+                           f"{pair_t[q]} and {pair_m[q]}: {_fmt_day(y)})"
+                           for x, q, y in zip(s[before], p[before], first[before])], EventError)
+    inside = ~after & ~before
+    p0c = np.minimum(p0, length - 1)
+    moved = inside & (d[off + p0c] != s)
+    # the start is a trading day of the stock (it has a return) but not a joint day
+    r0 = np.minimum(np.searchsorted(days, s), max(len(days) - 1, 0))
+    on_day = moved & (days[r0] == s)
+    stock_has = has[r0, t_col[p]]
+    if from_prices:
+        stock_has &= r0 > has.argmax(axis=0)[t_col[p]]      # its first price has no return
+    gap = on_day & stock_has
+    if gap.any():
+        if factor_cols:
+            whats = [f"market data ({pair_m[q]})" if not h else "factor data"
+                     for q, h in zip(p[gap], has[r0[gap], m_col[p[gap]]])]
+        else:
+            whats = [f"market data ({pair_m[q]})" for q in p[gap]]
+        skips.set(ev[gap], [f"missing {w} on the event day {_fmt_day(x)} ({pair_t[q]} traded)"
+                            for w, x, q in zip(whats, s[gap], p[gap])], EventError)
+    beyond = inside & ((p0c + evt[0] < 0) | (p0c + evt[1] >= length))
+    skips.set(ev[beyond], [f"event window [{evt[0]}, {evt[1]}] around day 0 {_fmt_day(d[o + q])} runs "
+                           f"beyond the data ({_fmt_day(a)} to {_fmt_day(b)})"
+                           for o, q, a, b in zip(off[beyond], p0c[beyond], first[beyond], last[beyond])],
+              WindowError)
     pos = np.full(n, -1, dtype=np.int64)
-    offset = 0
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
-    for p, (ticker, market) in enumerate(uniques):
-        rows = order[bounds[p]:bounds[p + 1]]
-        try:
-            rs, rm, f, d, own = _pair_series(panel, days, ticker, market, from_prices, kind, factor_values)
-        except DataError as exc:          # e.g. a non-positive price: this pair's events only
-            skips.set(rows, str(exc), DataError)
-            continue
-        pair_offset[p], pair_length[p] = offset, len(d)
-        offset += len(d)
-        chunks_r.append(rs), chunks_m.append(rm), chunks_d.append(d)
-        if f is not None:
-            chunks_f.append(f)
-        if len(d) == 0:
-            where = "on common dates"
-            if factor_cols:
-                fdates = factors.index[factors[list(factor_cols)].notna().all(axis=1)]
-                span = f"{fdates[0].date()} to {fdates[-1].date()}" if len(fdates) else "empty"
-                where = f"on dates covered by the factor table ({span})"
-            skips.set(rows, f"{ticker} and {market} have no returns {where}", DataError)
-            continue
-        s = start_days[rows]
-        p0 = np.searchsorted(d, s, side="left")
-        after = p0 >= len(d)
-        skips.set(rows[after], [f"event date {_fmt_day(x)} is after the data (last joint date of "
-                                f"{ticker} and {market}: {_fmt_day(d[-1])})" for x in s[after]], EventError)
-        before = s < d[0]
-        skips.set(rows[before], [f"event date {_fmt_day(x)} is before the data (first joint return of "
-                                 f"{ticker} and {market}: {_fmt_day(d[0])})" for x in s[before]], EventError)
-        inside = ~after & ~before
-        p0c = np.minimum(p0, len(d) - 1)
-        moved = inside & (d[p0c] != s)
-        stock_traded = np.isin(s, own)
-        gap = moved & stock_traded
-        if gap.any():
-            what = "factor data" if factor_cols else f"market data ({market})"
-            if factor_cols:
-                mkt_has = np.isin(s, days[~np.isnan(panel[market].to_numpy(dtype=float))])
-                whats = [f"market data ({market})" if not h else "factor data" for h in mkt_has[gap]]
-            else:
-                whats = [what] * int(gap.sum())
-            skips.set(rows[gap], [f"missing {w} on the event day {_fmt_day(x)} ({ticker} traded)"
-                                  for w, x in zip(whats, s[gap])], EventError)
-        lo, hi = p0c + evt[0], p0c + evt[1]
-        beyond = inside & ((lo < 0) | (hi >= len(d)))
-        skips.set(rows[beyond], [f"event window [{evt[0]}, {evt[1]}] around day 0 {_fmt_day(d[q])} runs "
-                                 f"beyond the data ({_fmt_day(d[0])} to {_fmt_day(d[-1])})"
-                                 for q in p0c[beyond]], WindowError)
-        pos[rows[inside]] = p0c[inside]
+    pos[ev[inside]] = p0c[inside]
     # concatenate, with a sentinel (missing day) at the end
-    g_r = np.concatenate(chunks_r + [[np.nan]])
-    g_m = np.concatenate(chunks_m + [[np.nan]])
-    g_d = np.concatenate(chunks_d + [[-1]]).astype(np.int64)
-    g_f = np.concatenate(chunks_f + [np.full((1, len(factor_cols)), np.nan)]) if factor_cols else None
-    located = (codes >= 0) & (pos >= 0)
+    g_r = np.append(rs, np.nan)
+    g_m = np.append(rm, np.nan)
+    g_d = np.append(d, -1).astype(np.int64)
+    g_f = np.concatenate([f, np.full((1, len(factor_cols)), np.nan)]) if factor_cols else None
     base = np.full(n, -1, dtype=np.int64)
-    base[located] = pair_offset[codes[located]] + pos[located]
+    base[ev[inside]] = off[inside] + p0c[inside]
     return g_r, g_m, g_f, g_d, base, pos, start_days
 
 
@@ -545,7 +569,8 @@ def _subset_fit(f, keep):
                    degenerate=f.degenerate[keep])
 
 
-def _versions() -> dict:
+@functools.lru_cache(maxsize=1)
+def _versions_cached() -> tuple:
     import platform
     from importlib import metadata
 
@@ -556,7 +581,12 @@ def _versions() -> dict:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             out[name] = None
-    return out
+    return tuple(out.items())
+
+
+def _versions() -> dict:
+    """Versions of the package, Python and the numerical libraries (read once per process)."""
+    return dict(_versions_cached())
 
 
 # --------------------------------------------------------------------------------------------

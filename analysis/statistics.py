@@ -31,6 +31,7 @@ import pandas as pd
 from scipy import sparse, stats
 
 from .arrays import EventArrays
+from .blocks import BLOCK, sum_blocks
 from .errors import WindowError
 
 TEST_NAMES = (
@@ -69,14 +70,6 @@ class TestResult(NamedTuple):
 
 
 # --------------------------------------------------------------------------- group helpers
-
-_BLOCK = 1024      # events per block: row-wise temporaries stay in cache
-
-
-def _blocks(n, size=_BLOCK):
-    """Slices of at most ``size`` events (a loop over blocks, never over events)."""
-    return [slice(i, min(i + size, n)) for i in range(0, max(n, 1), size)]
-
 
 def _codes(groups, n: int) -> tuple[np.ndarray, int]:
     """Integer group codes 0..G-1 (all zeros when ``groups`` is None) and G."""
@@ -118,15 +111,6 @@ def _col_sums(x, codes, g):
     sums = np.bincount(keys, weights=x0.ravel(), minlength=g * ncol)
     counts = np.bincount(keys, weights=finite.ravel().astype(float), minlength=g * ncol)
     return sums.reshape(g, ncol), counts.reshape(g, ncol)
-
-
-def _scatter_rows(order, values):
-    """out[i, order[i, j]] = values[i, j] (the inverse of ``take_along_axis``), fast."""
-    n, l = order.shape
-    out = np.empty((n, l))
-    flat = (order + (np.arange(n) * l)[:, None]).ravel()
-    out.ravel()[flat] = np.broadcast_to(values, (n, l)).ravel()
-    return out
 
 
 def _normal(z):
@@ -362,13 +346,14 @@ def _calendar_sums(est_ar, ok, dates, codes, g):
             off = np.where(ok[rows], dates[rows] - d0, 0)
             return off if g == 1 else codes[rows][:, None] * span + off
 
-        s1, s2, nd = np.zeros(size), np.zeros(size), np.zeros(size)
-        for rows in _blocks(n, 4 * _BLOCK):
+        def block(rows):
             u, okb = _standardise_rows(est_ar[rows], ok[rows])
             keys = cell_keys(rows).ravel()
-            s1 += np.bincount(keys, weights=u.ravel(), minlength=size)
-            s2 += np.bincount(keys, weights=(u * u).ravel(), minlength=size)
-            nd += np.bincount(keys, weights=okb.ravel().astype(float), minlength=size)
+            return (np.bincount(keys, weights=u.ravel(), minlength=size),
+                    np.bincount(keys, weights=(u * u).ravel(), minlength=size),
+                    np.bincount(keys, weights=okb.ravel().astype(float), minlength=size))
+
+        s1, s2, nd = sum_blocks(block, n, 4 * BLOCK)
         return cell_keys, s1, s2, nd, np.arange(size) // span
     u, okb = _standardise_rows(est_ar, ok)
     off = np.where(okb, dates - d0, 0)
@@ -521,16 +506,8 @@ def _rank_tests(est_sar, evt_sar, scar, cols, codes, g):
     n = _gcount(codes, g)
     _, var, _ = _gmean_var(scar, codes, g)
     gsar = _div(scar, np.sqrt(var)[codes])
-    c_sum = np.zeros((g, le + evt_sar.shape[1]))
-    c_cnt = np.zeros_like(c_sum)
-    g_sum = np.zeros((g, le + 1))
-    g_cnt = np.zeros_like(g_sum)
-    for rows in _blocks(len(est_sar)):
-        cs, cc, gs, gc = _rank_block(est_sar[rows], evt_sar[rows], gsar[rows], codes[rows], g)
-        c_sum += cs
-        c_cnt += cc
-        g_sum += gs
-        g_cnt += gc
+    c_sum, c_cnt, g_sum, g_cnt = sum_blocks(
+        lambda rows: _rank_block(est_sar[rows], evt_sar[rows], gsar[rows], codes[rows], g), len(est_sar))
     event_cols = np.arange(le, c_sum.shape[1])[cols]
     cz, _ = _rank_stat_sums(c_sum, c_cnt, n, event_cols)
     gz, days = _rank_stat_sums(g_sum, g_cnt, n, np.array([le]))
@@ -674,49 +651,74 @@ def grouped_tests(arrays: EventArrays, window: tuple[int, int], groups=None,
     return out
 
 
+_SIGN_OFF = np.int64(0x7FFFFFFFFFFFFFFF)
+
+
+def _sort_keys(x: np.ndarray, finite: np.ndarray) -> tuple[np.ndarray, int]:
+    """int64 keys whose order is the order of the float rows ``x`` (NaN last), with each
+    entry's column number in the low bits: sorting the keys sorts the values and carries
+    their columns along (one integer sort instead of an argsort and a gather).
+
+    The low bits overwrite the end of the mantissa, so values closer than about 2^-43
+    relative get equal high parts; such rows are treated as tied by the caller, which ranks
+    them exactly. Returns the keys and the number of low bits.
+    """
+    n_cols = x.shape[1]
+    bits = max(1, (n_cols - 1).bit_length())
+    key = (x + 0.0).view(np.int64)                 # + 0.0 turns -0.0 into +0.0
+    key ^= (key >> 63) & _SIGN_OFF                 # IEEE order -> signed integer order
+    key[~finite] = _SIGN_OFF                       # NaN sorts last
+    key &= ~np.int64((1 << bits) - 1)
+    key |= np.arange(n_cols, dtype=np.int64)
+    return key, bits
+
+
 def _rank_block(est_sar, evt_sar, gsar, codes, g):
     """Column sums and counts per group of the centred standardised ranks of one block of
     events: Corrado (estimation + event window) and GRANK (estimation + the event's GSAR).
 
-    One argsort per row; the ranks are formed in sorted order (position = rank; an estimation
-    value's rank among the estimation values alone = position - event-window values before it)
-    and scattered back to their days once. Rows with tied values get average ranks.
+    One integer sort per row (:func:`_sort_keys`): the position in sorted order is the rank
+    among all values, minus the event-window values before it the rank among the estimation
+    values alone; both are scattered back to their days at once. Rows with tied values
+    (exactly, or within the keys' resolution) get average ranks from ``scipy.stats.rankdata``.
     """
     combined = np.concatenate([est_sar, evt_sar], axis=1)
+    n, length = combined.shape
     le = est_sar.shape[1]
-    order = np.argsort(combined, axis=1)
-    srt = np.take_along_axis(combined, order, axis=1)
-    fin = ~np.isnan(srt)                                   # NaN sort last
-    pos = np.arange(1.0, combined.shape[1] + 1)[None, :]
-    t_i = fin.sum(axis=1)[:, None]
-    from_est = order < le
-    is_est = from_est & fin
-    tg = is_est.sum(axis=1)[:, None] + 1.0                 # estimation values + the GSAR
-    gcol = gsar[:, None]
-    with np.errstate(invalid="ignore"):
-        below = ((srt < gcol) & is_est).sum(axis=1)
-        equal = ((srt == gcol) & is_est).sum(axis=1)
-        own = pos - np.cumsum(~from_est, axis=1, dtype=np.int32)
-        est_rank = own + (gcol < srt) + 0.5 * (gcol == srt)
-    wc = np.where(fin, pos / (t_i + 1.0) - 0.5, 0.0)
-    wg = np.where(is_est, est_rank / (tg + 1.0) - 0.5, 0.0)
-    tied = np.flatnonzero((srt[:, 1:] == srt[:, :-1]).any(axis=1))
-    c_u = _scatter_rows(order, wc)
-    g_u = _scatter_rows(order, wg)[:, :le]
+    fin = ~np.isnan(combined)
+    t_i = fin.sum(axis=1)
+    key, bits = _sort_keys(combined, fin)
+    key.sort(axis=1)
+    order = key & ((1 << bits) - 1)
+    key >>= bits
+    pos = np.arange(1, length + 1, dtype=np.int32)[None, :]
+    tied = np.flatnonzero(((key[:, 1:] == key[:, :-1]) & (pos[:, 1:] <= t_i[:, None])).any(axis=1))
+    del key
+    own = pos - np.cumsum(order >= le, axis=1, dtype=np.int32)  # rank among estimation values
+    packed = np.empty((n, length), dtype=np.int32)
+    packed.ravel()[(order + (np.arange(n) * length)[:, None]).ravel()] = (pos | (own << 16)).ravel()
+    del order, own
+    rank = (packed & 0xFFFF).astype(float)
+    own = (packed[:, :le] >> 16).astype(float)
+    del packed
     if len(tied):                                          # average ranks for these rows
         x = combined[tied]
-        ok = ~np.isnan(x)
-        c_u[tied] = np.where(ok, stats.rankdata(x, axis=1, nan_policy="omit")
-                             / (t_i[tied] + 1.0) - 0.5, 0.0)
-        e = x[:, :le]
-        with np.errstate(invalid="ignore"):
-            r = stats.rankdata(e, axis=1, nan_policy="omit") + (gcol[tied] < e) + 0.5 * (gcol[tied] == e)
-        g_u[tied] = np.where(ok[:, :le], r / (tg[tied] + 1.0) - 0.5, 0.0)
-    u_gsar = (1.0 + below + 0.5 * equal) / (tg[:, 0] + 1.0) - 0.5
+        rank[tied] = stats.rankdata(x, axis=1, nan_policy="omit")
+        own[tied] = stats.rankdata(x[:, :le], axis=1, nan_policy="omit")
+    fin_e = fin[:, :le]
+    tg = fin_e.sum(axis=1) + 1.0                           # estimation values + the GSAR
+    gcol = gsar[:, None]
+    with np.errstate(invalid="ignore"):
+        own += (gcol < est_sar) + 0.5 * (gcol == est_sar)   # the GSAR's place among them
+        below = (est_sar < gcol).sum(axis=1)
+        equal = (est_sar == gcol).sum(axis=1)
+    c_u = np.where(fin, rank / (t_i[:, None] + 1.0) - 0.5, 0.0)
+    g_u = np.where(fin_e, own / (tg[:, None] + 1.0) - 0.5, 0.0)
+    u_gsar = (1.0 + below + 0.5 * equal) / (tg + 1.0) - 0.5
     u_gsar[np.isnan(gsar)] = np.nan
     if g == 1:
         cs = c_u.sum(axis=0)[None, :]
-        cc = (~np.isnan(combined)).sum(axis=0)[None, :].astype(float)
+        cc = fin.sum(axis=0)[None, :].astype(float)
         gs = np.append(g_u.sum(axis=0), np.nansum(u_gsar))[None, :]
         gc = np.append(cc[0, :le], np.sum(~np.isnan(u_gsar)))[None, :]
         return cs, cc, gs, gc
