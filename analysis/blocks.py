@@ -8,6 +8,8 @@ give close to twice the speed. The number of threads is the ``threads`` setting
 
 from __future__ import annotations
 
+import functools
+import operator
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -46,11 +48,13 @@ def map_blocks(fn: Callable, items: Iterable, threads: int | None = None) -> lis
     return list(_pool(workers).map(fn, items))
 
 
-def sum_blocks(fn: Callable[[slice], tuple], n: int, size: int = BLOCK, threads: int | None = None) -> tuple:
-    """Elementwise sums over the blocks of ``range(n)`` of the tuples of arrays ``fn(rows)``.
+def sum_blocks(fn: Callable[[slice], tuple], n: int, size: int = BLOCK, threads: int | None = None,
+               combine: Callable = operator.add) -> tuple:
+    """Elementwise sums over the blocks of ``range(n)`` of the tuples of arrays ``fn(rows)``
+    (or another associative ``combine``, e.g. ``np.maximum``).
 
-    Each thread adds up the results of its own run of consecutive blocks, so memory holds one
-    running total per thread, never one result per block.
+    Each thread combines the results of its own run of blocks, so memory holds one running
+    total per thread, never one result per block.
     """
     parts = blocks(n, size)
     workers = max(1, min(config.threads(threads), len(parts)))
@@ -60,8 +64,8 @@ def sum_blocks(fn: Callable[[slice], tuple], n: int, size: int = BLOCK, threads:
         acc = None
         for rows in run:
             out = fn(rows)
-            acc = list(out) if acc is None else [a + b for a, b in zip(acc, out)]
+            acc = list(out) if acc is None else [combine(a, b) for a, b in zip(acc, out)]
         return acc
 
-    sums = map_blocks(total, runs, workers)
-    return tuple(sum(x[i] for x in sums) for i in range(len(sums[0])))
+    totals = map_blocks(total, runs, workers)
+    return tuple(functools.reduce(combine, (t[i] for t in totals)) for i in range(len(totals[0])))

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import models as _models
+from .blocks import blocks, map_blocks
 from .errors import (AnalysisError, DataError, EstimationError, EventError, InputError,
                      UnknownTickerError, WindowError)
 from .returns import check_kind, returns_from_values
@@ -62,7 +63,6 @@ def _to_days(values) -> np.ndarray:
 
 
 _NAT = np.iinfo(np.int64).min
-_BLOCK = 1024       # events per block in the batched fit
 
 
 def _dates_column(events: pd.DataFrame, column: str) -> pd.Series:
@@ -239,38 +239,43 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
     used, local = np.unique(np.concatenate([names.get_indexer(pair_t), names.get_indexer(pair_m)]),
                             return_inverse=True)
     t_col, m_col = local[:n_pairs], local[n_pairs:]
-    values = panel.iloc[:, used].to_numpy(dtype=float) if n_pairs else np.zeros((len(days), 0))
+    # symbols by dates (one row per symbol: a pair's series is read sequentially)
+    values = (np.ascontiguousarray(panel.iloc[:, used].to_numpy(dtype=float).T) if n_pairs
+              else np.zeros((0, len(days))))
     has = ~np.isnan(values)
     rows_of = (lambda pairs: np.flatnonzero(np.isin(codes, pairs)))
 
     bad_pair = np.zeros(n_pairs, dtype=bool)
     if from_prices:                              # a non-positive price: that pair's events only
-        first_bad = _first_bad_price(values, has)
+        first_bad = _first_bad_price(values.T, has.T)
         for p in np.flatnonzero((first_bad[t_col] >= 0) | (first_bad[m_col] >= 0)):
             c, sym = (t_col[p], pair_t[p]) if first_bad[t_col[p]] >= 0 else (m_col[p], pair_m[p])
             i = first_bad[c]
-            skips.set(rows_of([p]), f"non-positive price {float(values[i, c])!r} for {sym} on "
+            skips.set(rows_of([p]), f"non-positive price {float(values[c, i])!r} for {sym} on "
                                     f"{_fmt_day(days[i])}", DataError)
             bad_pair[p] = True
 
-    # the joint series of all pairs, pair after pair (np.nonzero walks the rows in order)
-    joint = has[:, t_col] & has[:, m_col]
-    joint[:, bad_pair] = False
-    pair_of, row = np.nonzero(joint.T)
+    # The joint series of all pairs, pair after pair: `fi` holds the flat index
+    # pair * n_days + row of every element, increasing, so one binary search finds any date.
+    n_days = len(days)
+    joint = has[t_col] & has[m_col]
+    joint[bad_pair] = False
+    fi = np.flatnonzero(joint)
+    dense = len(fi) == joint.size                   # no gaps anywhere: fi is 0, 1, 2, ...
+    pick = (lambda cols: values[cols].ravel() if dense else values[cols].ravel()[fi])
+    rs, rm = pick(t_col), pick(m_col)
     if from_prices:
-        rs = returns_from_values(values[row, t_col[pair_of]], kind)
-        rm = returns_from_values(values[row, m_col[pair_of]], kind)
-        same = pair_of[1:] == pair_of[:-1]          # the first joint date of a pair has no return
-        rs, rm, pair_of, row = rs[same], rm[same], pair_of[1:][same], row[1:][same]
-    else:
-        rs, rm = values[row, t_col[pair_of]], values[row, m_col[pair_of]]
+        rs, rm = returns_from_values(rs, kind), returns_from_values(rm, kind)
+        same = (fi[1:] // n_days) == (fi[:-1] // n_days)   # a pair's first joint date: no return
+        rs, rm, fi = rs[same], rm[same], fi[1:][same]
+    row = fi % n_days
     f = None
     if factor_cols:
         f = factor_values[row]
         keep = ~np.isnan(f).any(axis=1)
-        rs, rm, f, pair_of, row = rs[keep], rm[keep], f[keep], pair_of[keep], row[keep]
+        rs, rm, f, fi, row = rs[keep], rm[keep], f[keep], fi[keep], row[keep]
     d = days[row]
-    pair_offset = np.searchsorted(pair_of, np.arange(n_pairs + 1))
+    pair_offset = np.searchsorted(fi, np.arange(n_pairs + 1) * n_days)
     pair_length = np.diff(pair_offset)
     pair_offset = pair_offset[:-1]
 
@@ -289,10 +294,8 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
     p = codes[ev]
     off, length = pair_offset[p], pair_length[p]
     s = start_days[ev]
-    d_min = int(d.min()) if len(d) else 0
-    span = (int(d.max()) - d_min + 2) if len(d) else 2
-    keys = pair_of.astype(np.int64) * span + (d - d_min)
-    p0 = np.searchsorted(keys, p * span + np.clip(s - d_min, 0, span - 1)) - off
+    r_s = np.searchsorted(days, s)                  # first panel row on or after the start
+    p0 = np.searchsorted(fi, p * n_days + r_s) - off
     first, last = d[off], d[off + length - 1]
     after = p0 >= length
     skips.set(ev[after], [f"event date {_fmt_day(x)} is after the data (last joint date of "
@@ -306,16 +309,16 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
     p0c = np.minimum(p0, length - 1)
     moved = inside & (d[off + p0c] != s)
     # the start is a trading day of the stock (it has a return) but not a joint day
-    r0 = np.minimum(np.searchsorted(days, s), max(len(days) - 1, 0))
+    r0 = np.minimum(r_s, max(n_days - 1, 0))
     on_day = moved & (days[r0] == s)
-    stock_has = has[r0, t_col[p]]
+    stock_has = has[t_col[p], r0]
     if from_prices:
-        stock_has &= r0 > has.argmax(axis=0)[t_col[p]]      # its first price has no return
+        stock_has &= r0 > has.argmax(axis=1)[t_col[p]]      # its first price has no return
     gap = on_day & stock_has
     if gap.any():
         if factor_cols:
             whats = [f"market data ({pair_m[q]})" if not h else "factor data"
-                     for q, h in zip(p[gap], has[r0[gap], m_col[p[gap]]])]
+                     for q, h in zip(p[gap], has[m_col[p[gap]], r0[gap]])]
         else:
             whats = [f"market data ({pair_m[q]})" for q in p[gap]]
         skips.set(ev[gap], [f"missing {w} on the event day {_fmt_day(x)} ({pair_t[q]} traded)"
@@ -330,7 +333,7 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
     # concatenate, with a sentinel (missing day) at the end
     g_r = np.append(rs, np.nan)
     g_m = np.append(rm, np.nan)
-    g_d = np.append(d, -1).astype(np.int64)
+    g_d = np.append(d, -1)
     g_f = np.concatenate([f, np.full((1, len(factor_cols)), np.nan)]) if factor_cols else None
     base = np.full(n, -1, dtype=np.int64)
     base[ev[inside]] = off[inside] + p0c[inside]
@@ -468,27 +471,27 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
     n_c = len(cand)
     resid = np.empty((n_c, le))
     est_dates = np.empty((n_c, le), dtype=np.int64)
-    fits, m, const_r, const_m, est_first, est_last = [], [], [], [], [], []
-    for r0 in range(0, max(n_c, 1), _BLOCK):
-        rows = cand[r0:r0 + _BLOCK]
+    def fit_block(block: slice):
+        rows = cand[block]
         idx = base[rows, None] + est_rel[None, :]
         valid = (pos[rows, None] + est_rel[None, :]) >= 0
         if exclude is not None:
             valid &= ~_exclusion_mask(exclude, ids[rows], g_d[np.where(valid, idx, sentinel)])
         idx = np.where(valid, idx, sentinel)
-        d = est_dates[r0:r0 + _BLOCK]
+        d = est_dates[block]
         d[...] = g_d[idx]
-        est_last.append(d.max(axis=1))                       # dates increase along a row
-        est_first.append(d[np.arange(len(d)), valid.argmax(axis=1)])
+        last = d.max(axis=1)                                 # dates increase along a row
+        first = d[np.arange(len(d)), valid.argmax(axis=1)]
         r, rm = g_r[idx], g_m[idx]
         est_target, est_z = _design(spec, factor_cols, r, rm, g_f[idx] if factor_cols else None)
-        fits.append(_models.fit(est_target, est_z, spec.intercept, resid_out=resid[r0:r0 + _BLOCK]))
-        const_r.append(np.fmax.reduce(r, axis=1) == np.fmin.reduce(r, axis=1))
-        if has_market:
-            const_m.append(np.fmax.reduce(rm, axis=1) == np.fmin.reduce(rm, axis=1))
-        m.append(valid.sum(axis=1))
-    fitted = _models.concat_fits(fits, resid)
-    del fits, idx, valid, r, rm, est_target, est_z
+        fit = _models.fit(est_target, est_z, spec.intercept, resid_out=resid[block])
+        const_r = np.fmax.reduce(r, axis=1) == np.fmin.reduce(r, axis=1)
+        const_m = (np.fmax.reduce(rm, axis=1) == np.fmin.reduce(rm, axis=1)) if has_market else None
+        return fit, valid.sum(axis=1), const_r, const_m, first, last
+
+    fits, m, const_r, const_m, est_first, est_last = zip(*map_blocks(fit_block, blocks(n_c)))
+    fitted = _models.concat_fits(list(fits), resid)
+    del fits
     m = np.concatenate(m)
     few = m < min_obs                                    # after exclusions
     skips.set(cand[few], [f"too few estimation returns: {x} < {min_obs} in window [{est[0]}, {est[1]}]"

@@ -325,36 +325,51 @@ def _rbar_exact(u, ok, dates, codes, g, min_common):
     return np.where(cnt > 0, num / np.maximum(cnt, 1), 0.0)
 
 
-def _calendar_sums(est_ar, ok, dates, codes, g):
-    """Sums over the events of each (group, calendar date) of the standardised residuals u
-    (:func:`_standardise_rows`): sum u, sum u^2 and the number of events.
+class _CalendarSums(NamedTuple):
+    cell_keys: object          # rows -> (group, date) bin of each of their cells
+    s1: np.ndarray             # per bin: sum of u
+    nd: np.ndarray             # per bin: number of events with a residual
+    key_group: np.ndarray      # per bin: its group
+    sum_sq: np.ndarray         # per group: sum of u^2 (= the number of standardised residuals)
 
-    Returns ``(cell_keys, s1, s2, nd, key_group)``; ``cell_keys(rows)`` gives the (group, date)
-    bin of every cell of those events. O(N * Le): a dense bincount over the calendar span,
-    accumulated over blocks of events (temporaries stay small), unless the calendar is sparse
-    compared with the data (then one sort, np.unique).
+
+def _calendar_sums(est_ar, ok, dates, codes, g) -> _CalendarSums:
+    """Sums over the events of each (group, calendar date) of the standardised residuals u
+    (:func:`_standardise_rows`) and the number of events; per group the sum of u^2, which is
+    the number of residuals of the standardised events (each row of u has sum u^2 = its count).
+
+    O(N * Le): a dense bincount over the calendar span, accumulated over blocks of events on
+    the threads (temporaries stay small), unless the calendar is sparse compared with the data
+    (then one sort, np.unique).
     """
     n = len(est_ar)
     big = np.iinfo(np.int64).max
-    d0 = int(np.where(ok, dates, big).min())
-    span = int(np.where(ok, dates, -1).max()) - d0 + 1
+
+    def bounds(rows):
+        d, o = dates[rows], ok[rows]
+        return np.array([-np.where(o, d, big).min()]), np.array([np.where(o, d, -1).max()])
+
+    neg_lo, hi = sum_blocks(bounds, n, 4 * BLOCK, combine=np.maximum)
+    d0 = int(-neg_lo[0])
+    span = int(hi[0]) - d0 + 1
     if g * span <= max(2 * ok.size, 1_000_000):     # dense calendar: no sort needed
         size = g * span
 
         def cell_keys(rows):
-            # invalid cells (u = 0, weight 0) are put on the first date: they add nothing
+            # invalid cells (u = 0) are put on the first date: they add nothing to s1
             off = np.where(ok[rows], dates[rows] - d0, 0)
             return off if g == 1 else codes[rows][:, None] * span + off
 
         def block(rows):
             u, okb = _standardise_rows(est_ar[rows], ok[rows])
-            keys = cell_keys(rows).ravel()
-            return (np.bincount(keys, weights=u.ravel(), minlength=size),
-                    np.bincount(keys, weights=(u * u).ravel(), minlength=size),
-                    np.bincount(keys, weights=okb.ravel().astype(float), minlength=size))
+            keys = cell_keys(rows)
+            counted = np.where(okb, keys, size).ravel()         # bin `size`: not counted
+            return (np.bincount(keys.ravel(), weights=u.ravel(), minlength=size),
+                    np.bincount(counted, minlength=size + 1)[:size],
+                    np.bincount(codes[rows], weights=okb.sum(axis=1), minlength=g))
 
-        s1, s2, nd = sum_blocks(block, n, 4 * BLOCK)
-        return cell_keys, s1, s2, nd, np.arange(size) // span
+        s1, nd, sum_sq = sum_blocks(block, n, 4 * BLOCK)
+        return _CalendarSums(cell_keys, s1, nd.astype(float), np.arange(size) // span, sum_sq)
     u, okb = _standardise_rows(est_ar, ok)
     off = np.where(okb, dates - d0, 0)
     uniq, inverse = np.unique((codes[:, None].astype(np.int64) * span + off).ravel(),
@@ -362,12 +377,12 @@ def _calendar_sums(est_ar, ok, dates, codes, g):
     keys = inverse.reshape(ok.shape)
     size = len(uniq)
     s1 = np.bincount(keys.ravel(), weights=u.ravel(), minlength=size)
-    s2 = np.bincount(keys.ravel(), weights=(u * u).ravel(), minlength=size)
     nd = np.bincount(keys.ravel(), weights=okb.ravel().astype(float), minlength=size)
-    return (lambda rows: keys[rows]), s1, s2, nd, uniq // span
+    sum_sq = np.bincount(codes, weights=okb.sum(axis=1), minlength=g)
+    return _CalendarSums((lambda rows: keys[rows]), s1, nd, uniq // span, sum_sq)
 
 
-def _rbar_identity(sums, g):
+def _rbar_identity(sums: _CalendarSums, g):
     """Overlap-weighted mean correlation by the calendar-sum identity, per group.
 
     ``sum_{i != j} sum_d u_id u_jd = sum_d [(sum_i u_id)^2 - sum_i u_id^2]`` and the number of
@@ -376,9 +391,8 @@ def _rbar_identity(sums, g):
     mean Pearson correlation when all events share their estimation dates). O(N * Le) time and
     memory.
     """
-    _, s1, s2, nd, key_group = sums
-    num = np.bincount(key_group, weights=s1 * s1 - s2, minlength=g)
-    den = np.bincount(key_group, weights=nd * nd - nd, minlength=g)
+    num = np.bincount(sums.key_group, weights=sums.s1 * sums.s1, minlength=g) - sums.sum_sq
+    den = np.bincount(sums.key_group, weights=sums.nd * sums.nd - sums.nd, minlength=g)
     return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
 
 
@@ -438,7 +452,7 @@ def kp_rbar(est_ar, est_dates, groups=None, *, method="auto",
         # can be in a qualifying pair: the others are left out of the pairwise computation
         idx = np.flatnonzero(small[codes])
         u, oks = _standardise_rows(est_ar[idx], ok[idx])
-        shared = oks & (sums[3][sums[0](idx)] >= 2)
+        shared = oks & (sums.nd[sums.cell_keys(idx)] >= 2)
         cand = idx[shared.sum(axis=1) >= min_common]
         pick = shared.sum(axis=1) >= min_common
         exact = _rbar_exact(u[pick], oks[pick], est_dates[cand], codes[cand], g, min_common)
@@ -677,56 +691,62 @@ def _rank_block(est_sar, evt_sar, gsar, codes, g):
     """Column sums and counts per group of the centred standardised ranks of one block of
     events: Corrado (estimation + event window) and GRANK (estimation + the event's GSAR).
 
-    One integer sort per row (:func:`_sort_keys`): the position in sorted order is the rank
-    among all values, minus the event-window values before it the rank among the estimation
-    values alone; both are scattered back to their days at once. Rows with tied values
-    (exactly, or within the keys' resolution) get average ranks from ``scipy.stats.rankdata``.
+    Each row [estimation days, GSAR, event days] is sorted once (:func:`_sort_keys`). A
+    value's position in sorted order, minus the GSARs before it, is its Corrado rank among
+    the estimation and event-window values; minus the event-window values before it, its
+    GRANK rank among the estimation values and the GSAR. Both ranks are scattered back to
+    their days at once. Rows with tied values (exactly, or within the keys' resolution) are
+    ranked with average ranks by ``scipy.stats.rankdata`` instead.
     """
-    combined = np.concatenate([est_sar, evt_sar], axis=1)
-    n, length = combined.shape
-    le = est_sar.shape[1]
+    n, le = est_sar.shape
+    combined = np.concatenate([est_sar, gsar[:, None], evt_sar], axis=1)
+    length = combined.shape[1]
     fin = ~np.isnan(combined)
-    t_i = fin.sum(axis=1)
+    n_fin = fin.sum(axis=1)
     key, bits = _sort_keys(combined, fin)
     key.sort(axis=1)
     order = key & ((1 << bits) - 1)
     key >>= bits
-    pos = np.arange(1, length + 1, dtype=np.int32)[None, :]
-    tied = np.flatnonzero(((key[:, 1:] == key[:, :-1]) & (pos[:, 1:] <= t_i[:, None])).any(axis=1))
+    # adjacent equal keys other than the NaNs at the end of the row: a tie
+    equal_pairs = (key[:, 1:] == key[:, :-1]).sum(axis=1)
+    tied = np.flatnonzero(equal_pairs > np.maximum(length - n_fin - 1, 0))
     del key
-    own = pos - np.cumsum(order >= le, axis=1, dtype=np.int32)  # rank among estimation values
-    packed = np.empty((n, length), dtype=np.int32)
-    packed.ravel()[(order + (np.arange(n) * length)[:, None]).ravel()] = (pos | (own << 16)).ravel()
-    del order, own
-    rank = (packed & 0xFFFF).astype(float)
-    own = (packed[:, :le] >> 16).astype(float)
+    # both ranks packed in one integer: low half Corrado, high half GRANK
+    half, dtype = (16, np.int32) if length < (1 << 15) else (32, np.int64)
+    pos = np.arange(1, length + 1, dtype=dtype)[None, :]
+    c_rank = pos - np.cumsum(order == le, axis=1, dtype=dtype)
+    g_rank = pos - np.cumsum(order > le, axis=1, dtype=dtype)
+    packed_sorted = np.where(pos <= n_fin[:, None], c_rank | (g_rank << half), 0)    # 0: NaN
+    del c_rank, g_rank
+    packed = np.empty((n, length), dtype=dtype)
+    packed.ravel()[(order + (np.arange(n) * length)[:, None]).ravel()] = packed_sorted.ravel()
+    del order, packed_sorted
+    c_rank = (packed & ((1 << half) - 1)).astype(float)      # column le (the GSAR) is not used
+    g_rank = (packed[:, :le + 1] >> half).astype(float)
     del packed
-    if len(tied):                                          # average ranks for these rows
+    if len(tied):                                  # average ranks, NaN left out (rank 0)
         x = combined[tied]
-        rank[tied] = stats.rankdata(x, axis=1, nan_policy="omit")
-        own[tied] = stats.rankdata(x[:, :le], axis=1, nan_policy="omit")
-    fin_e = fin[:, :le]
-    tg = fin_e.sum(axis=1) + 1.0                           # estimation values + the GSAR
-    gcol = gsar[:, None]
-    with np.errstate(invalid="ignore"):
-        own += (gcol < est_sar) + 0.5 * (gcol == est_sar)   # the GSAR's place among them
-        below = (est_sar < gcol).sum(axis=1)
-        equal = (est_sar == gcol).sum(axis=1)
-    c_u = np.where(fin, rank / (t_i[:, None] + 1.0) - 0.5, 0.0)
-    g_u = np.where(fin_e, own / (tg[:, None] + 1.0) - 0.5, 0.0)
-    u_gsar = (1.0 + below + 0.5 * equal) / (tg + 1.0) - 0.5
-    u_gsar[np.isnan(gsar)] = np.nan
+        no_gsar = x.copy()
+        no_gsar[:, le] = np.nan
+        c_rank[tied] = _tied_ranks(no_gsar)
+        g_rank[tied] = _tied_ranks(x[:, :le + 1])
+    cnt = fin.sum(axis=0).astype(float)            # per column: events with a value
+    t_c = n_fin - fin[:, le]                       # Corrado: estimation + event-window values
+    t_g = fin[:, :le].sum(axis=1) + 1.0            # GRANK: estimation values + the GSAR
+    w_c, w_g = 1.0 / (t_c + 1.0), 1.0 / (t_g + 1.0)
+    c_cols = np.r_[0:le, le + 1:length]
     if g == 1:
-        cs = c_u.sum(axis=0)[None, :]
-        cc = fin.sum(axis=0)[None, :].astype(float)
-        gs = np.append(g_u.sum(axis=0), np.nansum(u_gsar))[None, :]
-        gc = np.append(cc[0, :le], np.sum(~np.isnan(u_gsar)))[None, :]
-        return cs, cc, gs, gc
-    cs, _ = _col_sums(c_u, codes, g)
-    _, cc = _col_sums(combined, codes, g)
-    gs, _ = _col_sums(np.concatenate([g_u, u_gsar[:, None]], axis=1), codes, g)
-    _, gc = _col_sums(np.concatenate([est_sar, u_gsar[:, None]], axis=1), codes, g)
+        cs = (w_c @ c_rank)[c_cols] - 0.5 * cnt[c_cols]
+        gs = w_g @ g_rank - 0.5 * cnt[:le + 1]
+        return cs[None, :], cnt[c_cols][None, :], gs[None, :], cnt[:le + 1][None, :]
+    cs, cc = _col_sums(np.where(fin, c_rank * w_c[:, None] - 0.5, np.nan)[:, c_cols], codes, g)
+    gs, gc = _col_sums(np.where(fin[:, :le + 1], g_rank * w_g[:, None] - 0.5, np.nan), codes, g)
     return cs, cc, gs, gc
+
+
+def _tied_ranks(x):
+    """Average ranks of each row's non-NaN values (``scipy.stats.rankdata``), 0 for NaN."""
+    return np.nan_to_num(stats.rankdata(x, axis=1, nan_policy="omit"), nan=0.0)
 
 
 def _frame(results: dict[str, TestResult], j: int) -> pd.DataFrame:
