@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 from . import models as _models
 from .blocks import blocks, map_blocks
@@ -473,12 +474,23 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
     est_dates = np.empty((n_c, le), dtype=np.int64)
     def fit_block(block: slice):
         rows = cand[block]
+        d = est_dates[block]
+        if exclude is None and len(rows) and (pos[rows] + est[0] >= 0).all():
+            # every window lies inside its pair's series: contiguous slices, no index arrays
+            start = base[rows] + est[0]
+            d[...] = _windows(g_d, start, le)
+            r, rm = _windows(g_r, start, le), _windows(g_m, start, le)
+            f = _windows(g_f, start, le) if factor_cols else None
+            est_target, est_z = _design(spec, factor_cols, r, rm, f)
+            fit = _models.fit(est_target, est_z, spec.intercept, resid_out=resid[block], complete=True)
+            const_r = _constant_rows(r)
+            const_m = _constant_rows(rm) if has_market else None
+            return fit, np.full(len(rows), le), const_r, const_m, d[:, 0], d[:, -1]
         idx = base[rows, None] + est_rel[None, :]
         valid = (pos[rows, None] + est_rel[None, :]) >= 0
         if exclude is not None:
             valid &= ~_exclusion_mask(exclude, ids[rows], g_d[np.where(valid, idx, sentinel)])
         idx = np.where(valid, idx, sentinel)
-        d = est_dates[block]
         d[...] = g_d[idx]
         last = d.max(axis=1)                                 # dates increase along a row
         first = d[np.arange(len(d)), valid.argmax(axis=1)]
@@ -548,6 +560,23 @@ class _Series:
         """Model target and regressors of the days ``idx`` (any shape): see _design."""
         f = self.factors[idx] if self.factor_cols else None
         return _design(self.spec, self.factor_cols, self.stock[idx], self.market[idx], f)
+
+
+def _windows(values: np.ndarray, start: np.ndarray, length: int) -> np.ndarray:
+    """Rows ``values[start_i : start_i + length]`` (along the first axis) as an (N, length, ...)
+    array: copies of contiguous slices, much faster than gathering by an index array."""
+    view = sliding_window_view(values, length, axis=0)[start]     # (N, [q,] length)
+    return view if values.ndim == 1 else np.ascontiguousarray(np.moveaxis(view, -1, 1))
+
+
+def _constant_rows(x: np.ndarray) -> np.ndarray:
+    """Rows of a NaN-free (N, L) array whose values are all equal (only rows whose first,
+    middle and last values agree are checked in full)."""
+    first = x[:, 0]
+    maybe = np.flatnonzero((x[:, -1] == first) & (x[:, x.shape[1] // 2] == first))
+    out = np.zeros(len(x), dtype=bool)
+    out[maybe] = (x[maybe] == first[maybe, None]).all(axis=1)
+    return out
 
 
 def _design(spec, factor_cols, r, rm, f):

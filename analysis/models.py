@@ -116,54 +116,67 @@ class BatchFit:
         return self.m - self.k
 
 
-def fit(target: np.ndarray, z: np.ndarray, intercept: bool, resid_out: np.ndarray | None = None) -> BatchFit:
+def fit(target: np.ndarray, z: np.ndarray, intercept: bool, resid_out: np.ndarray | None = None,
+        complete: bool = False) -> BatchFit:
     """Masked OLS of ``target`` (N, L) on ``z`` (N, L, q) [+ intercept] for every row at once.
 
     Days where the target or any regressor is NaN are left out. Rows whose regressors are
     (numerically) collinear or constant, or whose residuals are all zero, are flagged
     ``degenerate`` (their numbers are NaN); the others are unaffected. ``resid_out``: an
     (N, L) array to write the residuals into (saves a copy when fitting in blocks).
+    ``complete=True``: the caller knows there is no NaN (every day is used), so the masking
+    passes are skipped.
     """
     target = np.asarray(target, dtype=float)
     z = np.asarray(z, dtype=float)
     n, length, q = z.shape
-    mask = ~np.isnan(target)
-    if q == 1:
-        mask &= ~np.isnan(z[:, :, 0])
-    elif q:
-        mask &= ~np.isnan(z).any(axis=2)
-    m = mask.sum(axis=1)
+    if complete:
+        mask = None
+        m = np.full(n, length)
+    else:
+        mask = ~np.isnan(target)
+        if q == 1:
+            mask &= ~np.isnan(z[:, :, 0])
+        elif q:
+            mask &= ~np.isnan(z).any(axis=2)
+        m = mask.sum(axis=1)
     k = q + int(intercept)
+    resid = np.empty((n, length)) if resid_out is None else resid_out
     with np.errstate(invalid="ignore", divide="ignore"):
-        y = np.where(mask, target, 0.0)
-        zz = np.where(mask[:, :, None], z, 0.0)
+        if mask is None:
+            y, zz = target, z
+        else:
+            y = np.where(mask, target, 0.0)
+            zz = np.where(mask[:, :, None], z, 0.0)
         if intercept:
             ybar = y.sum(axis=1) / m
             zbar = zz.sum(axis=1) / m[:, None]
             yc = y - ybar[:, None]
-            yc *= mask
             zc = zz - zbar[:, None, :]
-            zc *= mask[:, :, None]
+            if mask is not None:
+                yc *= mask
+                zc *= mask[:, :, None]
         else:
             ybar = np.zeros(n)
             zbar = np.zeros((n, q))
             yc, zc = y, zz
         if q == 1:          # the market model: scalar formulas, no (1, 1) stacks
-            x, xr = zc[:, :, 0], zz[:, :, 0]
+            x = zc[:, :, 0]
             sxx = np.einsum("nt,nt->n", x, x)
-            raw = np.einsum("nt,nt->n", xr, xr)
+            # sum of the squared (masked) regressor: Sxx + M zbar^2 (a scale for the check)
+            raw = sxx + m * zbar[:, 0] ** 2 if intercept else sxx
             degenerate = ~(sxx > 1e-12 * np.maximum(raw, np.finfo(float).tiny))
             safe = np.where(degenerate, 1.0, sxx)
             coef = (np.einsum("nt,nt->n", x, yc) / safe)[:, None]
             szz_inv = (1.0 / safe)[:, None, None]
-            resid_c = x * coef
-            np.subtract(yc, resid_c, out=resid_c)
+            np.multiply(x, coef, out=resid)
+            np.subtract(yc, resid, out=resid)
         elif q:
             szz = np.einsum("nti,ntj->nij", zc, zc)
             szy = np.einsum("nti,nt->ni", zc, yc)
             # scale-free collinearity check on the correlation form of Szz
             diag = np.einsum("nii->ni", szz)
-            raw = np.einsum("nti,nti->ni", zz, zz)
+            raw = diag + m[:, None] * zbar ** 2 if intercept else diag
             tiny = ~(diag > 1e-12 * np.maximum(raw, np.finfo(float).tiny))
             scale = 1.0 / np.sqrt(np.where(tiny, 1.0, diag))
             corr = szz * scale[:, :, None] * scale[:, None, :]
@@ -172,25 +185,22 @@ def fit(target: np.ndarray, z: np.ndarray, intercept: bool, resid_out: np.ndarra
             safe = np.where(degenerate[:, None, None], np.eye(q), szz)
             szz_inv = np.linalg.inv(safe)
             coef = np.linalg.solve(safe, szy[:, :, None])[:, :, 0]
-            resid_c = yc - np.einsum("nti,ni->nt", zc, coef)
+            np.subtract(yc, np.einsum("nti,ni->nt", zc, coef), out=resid)
         else:
             szz_inv = np.zeros((n, 0, 0))
             coef = np.zeros((n, 0))
             degenerate = np.zeros(n, dtype=bool)
-            resid_c = yc
+            np.copyto(resid, yc)
         alpha = ybar - np.einsum("ni,ni->n", zbar, coef) if intercept else np.zeros(n)
-        ssr = np.einsum("nt,nt->n", resid_c, resid_c)
+        ssr = np.einsum("nt,nt->n", resid, resid)
         s2 = ssr / (m - k)
         sst = np.einsum("nt,nt->n", yc, yc)
         r2 = 1.0 - ssr / sst if intercept else np.full(n, np.nan)
+        # sum of the squared (masked) target: SST + M ybar^2
+        scale_y = sst + m * ybar ** 2 if intercept else sst
     # no residual variation left: a perfect fit or a constant target
-    scale_y = np.einsum("nt,nt->n", y, y)
     degenerate = degenerate | ~(ssr > 1e-24 * np.maximum(scale_y, 1e-300))
-    if resid_out is None:
-        resid = np.where(mask, resid_c, np.nan)
-    else:
-        resid = resid_out
-        np.copyto(resid, resid_c)
+    if mask is not None:
         np.copyto(resid, np.nan, where=~mask)
     return BatchFit(intercept=intercept, k=k, m=m, alpha=alpha, coef=coef, zbar=zbar,
                     szz_inv=szz_inv, s2=s2, r2=r2, resid=resid, degenerate=degenerate)
