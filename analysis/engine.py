@@ -75,7 +75,8 @@ def _dates_column(events: pd.DataFrame, column: str) -> pd.Series:
             pd.to_datetime(raw, errors="coerce")
         if isinstance(parsed.dtype, pd.DatetimeTZDtype):
             parsed = parsed.dt.tz_localize(None)
-    bad = parsed.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
+    missing = parsed.isna()
+    bad = missing & raw.notna() & (raw.astype(str).str.strip() != "") if missing.any() else missing
     if bad.any():
         value = raw[bad].iloc[0]
         raise InputError(f"{column} {value!r} is not a date")
@@ -95,8 +96,8 @@ def prepare_events(events: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=pd.RangeIndex(n))
     if "event_id" in events.columns:
         ids = events["event_id"].astype(str).to_numpy()
-        dup = pd.Index(ids).duplicated()
-        if dup.any():
+        if len(set(ids)) < len(ids):
+            dup = pd.Index(ids).duplicated()
             raise InputError(f"event_id {ids[dup][0]!r} is not unique")
     else:
         ids = np.array([f"e{i:04d}" for i in range(1, n + 1)], dtype=object)
@@ -208,6 +209,22 @@ def _first_bad_price(values: np.ndarray, has: np.ndarray) -> np.ndarray:
     return np.where(bad.any(axis=0), bad.argmax(axis=0), -1)
 
 
+def _count_before(sorted_flat: np.ndarray, x: np.ndarray, size: int) -> np.ndarray:
+    """For each x, the number of entries of ``sorted_flat`` (distinct, increasing, in
+    [0, size)) smaller than x: a binary search, done as a running count over the flat range
+    (one pass, no random access) when that range is not much longer than the needles."""
+    if len(sorted_flat) == size:                   # every flat index is present
+        return np.minimum(x, size)
+    if size > 50 * (len(x) + len(sorted_flat)):
+        return np.searchsorted(sorted_flat, x)
+    member = np.zeros(size, dtype=np.int32)
+    member[sorted_flat] = 1
+    before = np.empty(size + 1, dtype=np.int64)
+    before[0] = 0
+    np.cumsum(member, out=before[1:])
+    return before[np.minimum(x, size)]
+
+
 def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_prices: bool, kind: str,
             factors: pd.DataFrame | None, factor_cols: tuple[str, ...], est, evt):
     """Concatenate the joint series of every (ticker, market) pair used and find each event's
@@ -296,7 +313,7 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
     off, length = pair_offset[p], pair_length[p]
     s = start_days[ev]
     r_s = np.searchsorted(days, s)                  # first panel row on or after the start
-    p0 = np.searchsorted(fi, p * n_days + r_s) - off
+    p0 = _count_before(fi, p * n_days + r_s, joint.size) - off
     first, last = d[off], d[off + length - 1]
     after = p0 >= length
     skips.set(ev[after], [f"event date {_fmt_day(x)} is after the data (last joint date of "

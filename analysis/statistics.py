@@ -31,7 +31,7 @@ import pandas as pd
 from scipy import sparse, stats
 
 from .arrays import EventArrays
-from .blocks import BLOCK, sum_blocks
+from .blocks import BLOCK, blocks, map_blocks, sum_blocks
 from .errors import WindowError
 
 TEST_NAMES = (
@@ -101,7 +101,10 @@ def _gmean_var(x, codes, g):
 
 
 def _col_sums(x, codes, g):
-    """Per-group column sums and counts of the finite entries of a 2-D array: (G, L) each."""
+    """Per-group column sums and counts of the finite entries of a 2-D array: (G, L) each
+    (in blocks of rows on the threads when the array is large)."""
+    if len(x) > BLOCK:
+        return sum_blocks(lambda rows: _col_sums(x[rows], codes[rows], g), len(x))
     finite = np.isfinite(x)
     x0 = np.where(finite, x, 0.0)
     if g == 1:
@@ -513,15 +516,18 @@ def grank_t(est_sar, scar, groups=None) -> TestResult:
     return _result(*grank, groups is None)
 
 
-def _rank_tests(est_sar, evt_sar, scar, cols, codes, g):
+def _rank_tests(est_sar, evt_sar, scar, cols, codes, g, est_scale=None):
     """Corrado and GRANK results per group; the ranks are computed once for both, in blocks
-    of events (the temporaries stay in cache) and only per-group column sums leave a block."""
+    of events (the temporaries stay in cache) and only per-group column sums leave a block.
+    ``est_scale``: when given, the estimation values are ``est_sar / est_scale`` row by row
+    (the division is done block by block, never for the whole array)."""
     le = est_sar.shape[1]
     n = _gcount(codes, g)
     _, var, _ = _gmean_var(scar, codes, g)
     gsar = _div(scar, np.sqrt(var)[codes])
     c_sum, c_cnt, g_sum, g_cnt = sum_blocks(
-        lambda rows: _rank_block(est_sar[rows], evt_sar[rows], gsar[rows], codes[rows], g), len(est_sar))
+        lambda rows: _rank_block(est_sar[rows] if est_scale is None else est_sar[rows] / est_scale[rows, None],
+                                 evt_sar[rows], gsar[rows], codes[rows], g), len(est_sar))
     event_cols = np.arange(le, c_sum.shape[1])[cols]
     cz, _ = _rank_stat_sums(c_sum, c_cnt, n, event_cols)
     gz, days = _rank_stat_sums(g_sum, g_cnt, n, np.array([le]))
@@ -557,8 +563,13 @@ def generalized_sign_z(car, est_ar, groups=None) -> TestResult:
     car = np.asarray(car, float)
     est_ar = np.asarray(est_ar, float)
     codes, g = _codes(groups, len(car))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        frac = (est_ar > 0).sum(axis=1) / np.isfinite(est_ar).sum(axis=1)
+
+    def fraction(rows):
+        e = est_ar[rows]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (e > 0).sum(axis=1) / np.isfinite(e).sum(axis=1)
+
+    frac = np.concatenate(map_blocks(fraction, blocks(len(est_ar))))
     n = _gcount(codes, g)
     phat = _div(_gsum(frac, codes, g), n)
     w = _gsum(car > 0, codes, g)
@@ -639,7 +650,6 @@ def grouped_tests(arrays: EventArrays, window: tuple[int, int], groups=None,
     est_ar = take(arrays.est_ar).astype(float, copy=False)
     s = take(arrays.s).astype(float, copy=False)
     m = take(arrays.m).astype(float, copy=False)
-    est_sar = est_ar / s[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
         evt_sar = take(arrays.evt_ar) / take(arrays.evt_ar_sd)
     scar = ws.scar
@@ -647,7 +657,7 @@ def grouped_tests(arrays: EventArrays, window: tuple[int, int], groups=None,
     if np.isscalar(rbar):
         rbar = np.array([rbar])
 
-    corrado, grank = _rank_tests(est_sar, evt_sar, scar, cols, codes, g)
+    corrado, grank = _rank_tests(est_ar, evt_sar, scar, cols, codes, g, est_scale=s)
 
     out = {
         "csect_t": csect_t(ws.car, codes),
