@@ -1,0 +1,172 @@
+"""The speed devices give the same numbers as the plain way.
+
+Blocks on threads, integer sort keys for the rank tests, contiguous-slice windows and the
+running count that finds day 0 are each checked against a straightforward computation
+(scipy's rankdata, numpy's searchsorted, the index-array path of the engine).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from analysis import blocks, config, engine, statistics
+from analysis.errors import ConfigError
+
+
+# --------------------------------------------------------------------------- threads setting
+
+def test_threads_setting(monkeypatch):
+    monkeypatch.setenv("ANALYSIS_THREADS", "3")
+    assert config.threads() == 3
+    assert config.threads(1) == 1
+    monkeypatch.delenv("ANALYSIS_THREADS")
+    assert config.threads() >= 1
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv("ANALYSIS_THREADS", bad)
+        with pytest.raises(ConfigError, match="ANALYSIS_THREADS"):
+            config.threads()
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_sum_blocks_equals_direct_sums(threads):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2500, 7))
+    total, count = blocks.sum_blocks(lambda rows: (x[rows].sum(axis=0), np.array([len(x[rows])])),
+                                     len(x), size=300, threads=threads)
+    np.testing.assert_allclose(total, x.sum(axis=0), rtol=1e-12)
+    assert count[0] == len(x)
+    (hi,) = blocks.sum_blocks(lambda rows: (x[rows].max(axis=0),), len(x), size=300,
+                              threads=threads, combine=np.maximum)
+    np.testing.assert_array_equal(hi, x.max(axis=0))
+
+
+def test_map_blocks_keeps_order_and_raises():
+    assert blocks.map_blocks(lambda i: i * i, range(20), threads=4) == [i * i for i in range(20)]
+
+    def boom(i):
+        if i == 7:
+            raise ValueError("block 7")
+        return i
+
+    with pytest.raises(ValueError, match="block 7"):
+        blocks.map_blocks(boom, range(10), threads=2)
+    assert blocks.blocks(0) == [slice(0, 0)]
+    assert blocks.blocks(5, 2) == [slice(0, 2), slice(2, 4), slice(4, 5)]
+
+
+# --------------------------------------------------------------------------- rank keys
+
+def test_sort_keys_order_values_and_carry_columns():
+    x = np.array([[0.5, -0.0, 0.0, -2.0, np.inf, -np.inf, np.nan, 1e-300, -1e-300, 3.0]])
+    fin = ~np.isnan(x)
+    key, bits = statistics._sort_keys(x, fin)
+    order = np.sort(key, axis=1) & ((1 << bits) - 1)
+    got = x[0, order[0]]
+    assert np.isnan(got[-1])
+    assert list(got[:-1]) == sorted(x[fin])
+    # -0.0 and +0.0 are the same value: their high parts tie
+    hi = key >> bits
+    assert hi[0, 1] == hi[0, 2]
+
+
+def _brute_rank_sums(est, gsar, evt):
+    """Column sums of the centred ranks, computed row by row with scipy's rankdata."""
+    n, le = est.shape
+    comb = np.concatenate([est, evt], axis=1)
+    c = np.zeros(comb.shape[1])
+    gr = np.zeros(le + 1)
+    for i in range(n):
+        ok = ~np.isnan(comb[i])
+        r = stats.rankdata(comb[i][ok])
+        c[ok] += r / (ok.sum() + 1) - 0.5
+        e = np.append(est[i], gsar[i])
+        oke = ~np.isnan(e)
+        t = (~np.isnan(est[i])).sum() + 1
+        re = stats.rankdata(e[oke])
+        gr[oke] += re / (t + 1) - 0.5
+    return c, gr
+
+
+@pytest.mark.parametrize("kind", ["continuous", "ties", "one-ulp", "nan"])
+def test_rank_block_equals_rankdata(kind):
+    rng = np.random.default_rng(3)
+    n, le, lw = 40, 60, 7
+    est, evt, gsar = rng.normal(size=(n, le)), rng.normal(size=(n, lw)), rng.normal(size=n)
+    if kind == "ties":
+        est, evt, gsar = np.round(est, 1), np.round(evt, 1), np.round(gsar, 1)
+    if kind == "one-ulp":        # distinct values closer than the keys resolve: exact ranks
+        est[:, 1] = np.nextafter(est[:, 0], np.inf)
+        evt[:, 0] = np.nextafter(est[:, 2], -np.inf)
+        gsar = np.nextafter(est[:, 3], np.inf)
+    if kind == "nan":
+        est[rng.random(est.shape) < 0.1] = np.nan
+        evt[rng.random(evt.shape) < 0.1] = np.nan
+        gsar[:3] = np.nan
+    cs, cc, gs, gc = statistics._rank_block(est, evt, gsar, np.zeros(n, dtype=np.intp), 1)
+    c_ref, g_ref = _brute_rank_sums(est, gsar, evt)
+    np.testing.assert_allclose(cs[0], c_ref, atol=1e-12)
+    np.testing.assert_allclose(gs[0], g_ref, atol=1e-12)
+    np.testing.assert_array_equal(cc[0], (~np.isnan(np.concatenate([est, evt], axis=1))).sum(axis=0))
+    np.testing.assert_array_equal(gc[0], (~np.isnan(np.column_stack([est, gsar]))).sum(axis=0))
+
+
+def test_tests_do_not_depend_on_threads(monkeypatch):
+    from tests.synthetic_events import simulate
+
+    arrays = simulate(3000, seed=5)[0]
+    out = {}
+    for t in ("1", "2"):
+        monkeypatch.setenv("ANALYSIS_THREADS", t)
+        out[t] = statistics.run_tests(arrays, (-1, 1))
+    pd.testing.assert_frame_equal(out["1"], out["2"], rtol=1e-12)
+
+
+# --------------------------------------------------------------------------- engine paths
+
+@pytest.mark.parametrize("size_factor", [1, 3, 100])
+def test_count_before_equals_searchsorted(size_factor):
+    rng = np.random.default_rng(size_factor)
+    size = 1000 * size_factor
+    flat = np.sort(rng.choice(size, 700, replace=False))
+    x = rng.integers(0, size + 1, 300)
+    np.testing.assert_array_equal(engine._count_before(flat, x, size), np.searchsorted(flat, x))
+    every = np.arange(size)
+    np.testing.assert_array_equal(engine._count_before(every, x, size), np.searchsorted(every, x))
+
+
+def test_windows_are_the_slices():
+    v = np.arange(50.0)
+    f = np.arange(100.0).reshape(50, 2)
+    start = np.array([0, 7, 40])
+    np.testing.assert_array_equal(engine._windows(v, start, 10), [v[s:s + 10] for s in start])
+    np.testing.assert_array_equal(engine._windows(f, start, 10), [f[s:s + 10] for s in start])
+
+
+def test_constant_rows():
+    x = np.array([[1.0, 1, 1, 1, 1], [1, 2, 1, 3, 1], [0, 0, 0, 0, 0], [1, 1, 1, 1, 2]])
+    assert list(engine._constant_rows(x)) == [True, False, True, False]
+
+
+@pytest.mark.parametrize("model", ["market", "market_adjusted", "constant_mean"])
+def test_slice_path_equals_index_path(model):
+    """Windows read as slices (no exclusions) and through index arrays (an exclusion list that
+    removes nothing) give the same fit and abnormal returns."""
+    rng = np.random.default_rng(11)
+    dates = pd.bdate_range("2020-01-01", periods=400)
+    rm = rng.normal(0, 0.01, len(dates))
+    returns = pd.DataFrame({"MKT": rm, "A": 0.9 * rm + rng.normal(0, 0.02, len(dates)),
+                            "B": 1.2 * rm + rng.normal(0, 0.02, len(dates))}, index=dates)
+    returns.iloc[[150, 151, 300], 1] = np.nan                    # gaps in A's series
+    events = pd.DataFrame({"event_id": [f"e{i}" for i in range(6)],
+                           "ticker": ["A", "B", "A", "B", "A", "B"], "market": "MKT",
+                           "event_date": dates[[200, 210, 320, 330, 380, 250]]})
+    kw = dict(model=model, estimation_window=(-150, -11), event_window=(-5, 5))
+    fast = engine.run_event_study(events, returns, **kw)
+    nothing = pd.DataFrame({"event_id": ["e0"], "date": [pd.Timestamp("1990-01-01")]})
+    slow = engine.run_event_study(events, returns, exclude=nothing, **kw)
+    pd.testing.assert_frame_equal(fast.diagnostics, slow.diagnostics)
+    pd.testing.assert_frame_equal(fast.abnormal_returns, slow.abnormal_returns)
+    np.testing.assert_array_equal(fast.arrays.est_dates, slow.arrays.est_dates)
