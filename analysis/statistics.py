@@ -336,14 +336,27 @@ class _CalendarSums(NamedTuple):
     sum_sq: np.ndarray         # per group: sum of u^2 (= the number of standardised residuals)
 
 
-def _calendar_sums(est_ar, ok, dates, codes, g) -> _CalendarSums:
+class _Valid:
+    """The usable cells ``isfinite(est_ar) & (est_dates >= 0)``, computed for the rows asked
+    for (``valid[rows]``) instead of as one (N, Le) array."""
+
+    def __init__(self, est_ar, dates):
+        self.est_ar, self.dates = est_ar, dates
+        self.size = est_ar.size
+
+    def __getitem__(self, rows):
+        return np.isfinite(self.est_ar[rows]) & (self.dates[rows] >= 0)
+
+
+def _calendar_sums(est_ar, ok, dates, codes, g) -> _CalendarSums | None:
     """Sums over the events of each (group, calendar date) of the standardised residuals u
     (:func:`_standardise_rows`) and the number of events; per group the sum of u^2, which is
     the number of residuals of the standardised events (each row of u has sum u^2 = its count).
 
     O(N * Le): a dense bincount over the calendar span, accumulated over blocks of events on
     the threads (temporaries stay small), unless the calendar is sparse compared with the data
-    (then one sort, np.unique).
+    (then one sort, np.unique). ``ok``: a boolean array or a :class:`_Valid`. None when no
+    cell is usable.
     """
     n = len(est_ar)
     big = np.iinfo(np.int64).max
@@ -353,19 +366,22 @@ def _calendar_sums(est_ar, ok, dates, codes, g) -> _CalendarSums:
         return np.array([-np.where(o, d, big).min()]), np.array([np.where(o, d, -1).max()])
 
     neg_lo, hi = sum_blocks(bounds, n, 4 * BLOCK, combine=np.maximum)
+    if hi[0] < 0:
+        return None
     d0 = int(-neg_lo[0])
     span = int(hi[0]) - d0 + 1
     if g * span <= max(2 * ok.size, 1_000_000):     # dense calendar: no sort needed
         size = g * span
 
-        def cell_keys(rows):
+        def cell_keys(rows, ok_rows=None):
             # invalid cells (u = 0) are put on the first date: they add nothing to s1
-            off = np.where(ok[rows], dates[rows] - d0, 0)
+            off = np.where(ok[rows] if ok_rows is None else ok_rows, dates[rows] - d0, 0)
             return off if g == 1 else codes[rows][:, None] * span + off
 
         def block(rows):
-            u, okb = _standardise_rows(est_ar[rows], ok[rows])
-            keys = cell_keys(rows)
+            ok_rows = ok[rows]
+            u, okb = _standardise_rows(est_ar[rows], ok_rows)
+            keys = cell_keys(rows, ok_rows)
             counted = np.where(okb, keys, size).ravel()         # bin `size`: not counted
             return (np.bincount(keys.ravel(), weights=u.ravel(), minlength=size),
                     np.bincount(counted, minlength=size + 1)[:size],
@@ -373,6 +389,7 @@ def _calendar_sums(est_ar, ok, dates, codes, g) -> _CalendarSums:
 
         s1, nd, sum_sq = sum_blocks(block, n, 4 * BLOCK)
         return _CalendarSums(cell_keys, s1, nd.astype(float), np.arange(size) // span, sum_sq)
+    ok = ok[:] if isinstance(ok, _Valid) else ok
     u, okb = _standardise_rows(est_ar, ok)
     off = np.where(okb, dates - d0, 0)
     uniq, inverse = np.unique((codes[:, None].astype(np.int64) * span + off).ravel(),
@@ -432,14 +449,14 @@ def kp_rbar(est_ar, est_dates, groups=None, *, method="auto",
     est_ar = np.asarray(est_ar, float)
     est_dates = np.asarray(est_dates)
     codes, g = _codes(groups, len(est_ar))
-    ok = np.isfinite(est_ar) & (est_dates >= 0)
+    ok = _Valid(est_ar, est_dates)
     counts = np.bincount(codes, minlength=g)
     if method not in ("auto", "exact", "identity"):
         raise ValueError(f"unknown r-bar method {method!r}")
     out = np.zeros(g)
-    if not ok.any():
-        return float(out[0]) if groups is None else out
     sums = _calendar_sums(est_ar, ok, est_dates, codes, g)
+    if sums is None:                                # no usable residual
+        return float(out[0]) if groups is None else out
     if method == "exact":
         small = np.ones(g, dtype=bool)
     elif method == "identity":
@@ -447,7 +464,7 @@ def kp_rbar(est_ar, est_dates, groups=None, *, method="auto",
     else:
         small = counts <= KP_EXACT_MAX_EVENTS
         if small.any():
-            small &= ~_same_dates(est_dates, ok, codes, g)
+            small &= ~_same_dates(est_dates, ok[:], codes, g)
     if (~small).any():
         out = _rbar_identity(sums, g)
     if small.any():
