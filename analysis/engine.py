@@ -3,10 +3,11 @@
 Day 0 of an event is the first *joint* trading date (stock and market both have a return) on or
 after its date: the ``day0`` column from :func:`analysis.timing.time_events` when present, else
 ``event_date``. Windows are in joint trading days relative to day 0 (MacKinlay 1997; Campbell,
-Lo & MacKinlay 1997, ch. 4). For each (ticker, market) pair the joint return series is built
-once; every event of the pair is then located by a binary search and its windows are read by
-index arithmetic into the concatenated series, so the computation has no Python loop over
-events (a loop over pairs only).
+Lo & MacKinlay 1997, ch. 4). The joint return series of all (ticker, market) pairs are built
+at once and concatenated; each event's day 0 is found by a running count over them and its
+windows, contiguous runs of its pair's series, are copied as slices. There is no Python loop
+over events or pairs: the fit runs over blocks of events (on threads, see
+:mod:`analysis.blocks`).
 
 A bad event is skipped, with a one-line reason in ``diagnostics``, and the others go on.
 """
