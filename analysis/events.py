@@ -132,6 +132,14 @@ def _text(value):
     return pd.NA if _missing(value) else str(value).strip()
 
 
+def _at(prefix: str, fn, *args):
+    """``fn(*args)``, its InputError message prefixed with where the value came from."""
+    try:
+        return fn(*args)
+    except InputError as exc:
+        raise InputError(f"{prefix}{exc}") from None
+
+
 def validate_events(df: pd.DataFrame, *, _lines: list[int] | None = None,
                     _origin: str | None = None) -> pd.DataFrame:
     """Check and normalise an events table (see the module docstring); returns a new frame."""
@@ -171,33 +179,18 @@ def validate_events(df: pd.DataFrame, *, _lines: list[int] | None = None,
         elif _missing(t):
             raise InputError(f"{where(i)}: ticker is empty")
         else:
-            try:
-                out["ticker"].append(validate_symbol(str(t)))
-            except InputError as exc:
-                raise InputError(f"{where(i)}: {exc}") from None
+            out["ticker"].append(_at(f"{where(i)}: ", validate_symbol, str(t)))
         m = r.get("market")
-        if _missing(m):
-            out["market"].append(pd.NA)
-        else:
-            try:
-                out["market"].append(validate_symbol(str(m)))
-            except InputError as exc:
-                raise InputError(f"{where(i)}: market: {exc}") from None
+        out["market"].append(pd.NA if _missing(m) else _at(f"{where(i)}: market: ", validate_symbol, str(m)))
         tz = r.get("tz")
         if not _missing(tz):
-            try:
-                _zone(tz)
-            except InputError as exc:
-                raise InputError(f"{where(i)}: {exc}") from None
+            _at(f"{where(i)}: ", _zone, tz)
         ed = _parse_event_date(r.get("event_date"), where(i))
         ann = r.get("announced_at")
         if _missing(ann):
             ann_ts = pd.NaT
         else:
-            try:
-                ann_ts = parse_announced_at(ann, None if _missing(tz) else str(tz).strip())
-            except InputError as exc:
-                raise InputError(f"{where(i)}: {exc}") from None
+            ann_ts = _at(f"{where(i)}: ", parse_announced_at, ann, None if _missing(tz) else str(tz).strip())
         if ed is pd.NaT and ann_ts is pd.NaT and not extracted:
             raise InputError(f"{where(i)}: no event_date and no announced_at for {out['ticker'][-1]}")
         out["event_date"].append(ed)
