@@ -362,8 +362,9 @@ def _calendar_sums(est_ar, ok, dates, codes, g) -> _CalendarSums | None:
     big = np.iinfo(np.int64).max
 
     def bounds(rows):
-        d, o = dates[rows], ok[rows]
-        return np.array([-np.where(o, d, big).min()]), np.array([np.where(o, d, -1).max()])
+        # over the dated cells (a superset of the usable ones: the span may only grow)
+        d = dates[rows]
+        return np.array([-np.where(d >= 0, d, big).min()]), np.array([d.max()])
 
     neg_lo, hi = sum_blocks(bounds, n, 4 * BLOCK, combine=np.maximum)
     if hi[0] < 0:
@@ -708,7 +709,8 @@ def _sort_keys(x: np.ndarray, finite: np.ndarray) -> tuple[np.ndarray, int]:
     bits = max(1, (n_cols - 1).bit_length())
     key = (x + 0.0).view(np.int64)                 # + 0.0 turns -0.0 into +0.0
     key ^= (key >> 63) & _SIGN_OFF                 # IEEE order -> signed integer order
-    key[~finite] = _SIGN_OFF                       # NaN sorts last
+    if not finite.all():
+        key[~finite] = _SIGN_OFF                   # NaN sorts last
     key &= ~np.int64((1 << bits) - 1)
     key |= np.arange(n_cols, dtype=np.int64)
     return key, bits
