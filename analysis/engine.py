@@ -541,7 +541,9 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
         fitted = _subset_fit(fitted, keep)
         est_dates = est_dates[keep]
     evt_idx = base[sel, None] + evt_rel[None, :]
-    evt_target, evt_z = series.design(evt_idx)
+    # event windows lie inside their pair's series (checked in _locate): slices
+    evt_target, evt_z = (series.design_slices(base[sel] + evt[0], lw) if len(sel)
+                         else series.design(evt_idx))
     pred = _models.predict(fitted, evt_target, evt_z)
     del evt_target, evt_z
     return EventStudyResult._build(
@@ -573,6 +575,12 @@ class _Series:
         """Indices of one event's estimation days (sentinel where the day is not used)."""
         rel = np.arange(estimation_window[0], estimation_window[1] + 1)
         return np.where(est_dates_row >= 0, base + rel, len(self.dates) - 1)
+
+    def design_slices(self, start: np.ndarray, length: int):
+        """Model target and regressors of the days ``start_i .. start_i + length - 1``."""
+        f = _windows(self.factors, start, length) if self.factor_cols else None
+        return _design(self.spec, self.factor_cols, _windows(self.stock, start, length),
+                       _windows(self.market, start, length), f)
 
     def design(self, idx: np.ndarray):
         """Model target and regressors of the days ``idx`` (any shape): see _design."""
