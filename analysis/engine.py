@@ -262,17 +262,25 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
     values = (np.ascontiguousarray(panel.iloc[:, used].to_numpy(dtype=float).T) if n_pairs
               else np.zeros((0, len(days))))
     has = ~np.isnan(values)
-    rows_of = (lambda pairs: np.flatnonzero(np.isin(codes, pairs)))
+
+    def skip_pairs(pairs, reason_of, error):
+        """Skip the events of ``pairs`` (one pass over the events), reason_of(pair) each."""
+        if len(pairs):
+            reasons = {int(q): reason_of(q) for q in pairs}
+            hit = np.flatnonzero(np.isin(codes, pairs))
+            skips.set(hit, [reasons[int(q)] for q in codes[hit]], error)
 
     bad_pair = np.zeros(n_pairs, dtype=bool)
     if from_prices:                              # a non-positive price: that pair's events only
         first_bad = _first_bad_price(values.T, has.T)
-        for p in np.flatnonzero((first_bad[t_col] >= 0) | (first_bad[m_col] >= 0)):
+        bad_pair = (first_bad[t_col] >= 0) | (first_bad[m_col] >= 0)
+
+        def bad_price(p):
             c, sym = (t_col[p], pair_t[p]) if first_bad[t_col[p]] >= 0 else (m_col[p], pair_m[p])
             i = first_bad[c]
-            skips.set(rows_of([p]), f"non-positive price {float(values[c, i])!r} for {sym} on "
-                                    f"{_fmt_day(days[i])}", DataError)
-            bad_pair[p] = True
+            return f"non-positive price {float(values[c, i])!r} for {sym} on {_fmt_day(days[i])}"
+
+        skip_pairs(np.flatnonzero(bad_pair), bad_price, DataError)
 
     # The joint series of all pairs, pair after pair: `fi` holds the flat index
     # pair * n_days + row of every element, increasing, so one binary search finds any date.
@@ -305,8 +313,7 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
             fdates = factors.index[factors[list(factor_cols)].notna().all(axis=1)]
             span = f"{fdates[0].date()} to {fdates[-1].date()}" if len(fdates) else "empty"
             where = f"on dates covered by the factor table ({span})"
-        for p in empty:
-            skips.set(rows_of([p]), f"{pair_t[p]} and {pair_m[p]} have no returns {where}", DataError)
+        skip_pairs(empty, lambda p: f"{pair_t[p]} and {pair_m[p]} have no returns {where}", DataError)
 
     # day 0: the first joint date on or after the start, by one binary search of all events
     ev = np.flatnonzero((codes >= 0) & skips.ok())
