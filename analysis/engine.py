@@ -283,7 +283,8 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
         skip_pairs(np.flatnonzero(bad_pair), bad_price, DataError)
 
     # The joint series of all pairs, pair after pair: `fi` holds the flat index
-    # pair * n_days + row of every element, increasing, so one binary search finds any date.
+    # pair * n_days + row of every element, increasing, so counting the entries below
+    # pair * n_days + row finds any date's position.
     n_days = len(days)
     joint = has[t_col] & has[m_col]
     joint[bad_pair] = False
@@ -315,7 +316,7 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
             where = f"on dates covered by the factor table ({span})"
         skip_pairs(empty, lambda p: f"{pair_t[p]} and {pair_m[p]} have no returns {where}", DataError)
 
-    # day 0: the first joint date on or after the start, by one binary search of all events
+    # day 0: the first joint date on or after the start, for all events at once
     ev = np.flatnonzero((codes >= 0) & skips.ok())
     p = codes[ev]
     off, length = pair_offset[p], pair_length[p]
@@ -500,31 +501,29 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
     def fit_block(block: slice):
         rows = cand[block]
         d = est_dates[block]
-        if exclude is None and len(rows) and (pos[rows] + est[0] >= 0).all():
-            # every window lies inside its pair's series: contiguous slices, no index arrays
+        # every window inside its pair's series (the usual case): contiguous slices, no
+        # missing day; otherwise index arrays with the missing days on the sentinel
+        complete = exclude is None and bool((pos[rows] + est[0] >= 0).all())
+        if complete:
             start = base[rows] + est[0]
-            d[...] = _windows(g_d, start, le)
-            r, rm = _windows(g_r, start, le), _windows(g_m, start, le)
-            f = _windows(g_f, start, le) if factor_cols else None
-            est_target, est_z = _design(spec, factor_cols, r, rm, f)
-            fit = _models.fit(est_target, est_z, spec.intercept, resid_out=resid[block], complete=True)
-            const_r = _constant_rows(r)
-            const_m = _constant_rows(rm) if has_market else None
+            take = (lambda values: _windows(values, start, le))
+        else:
+            idx = base[rows, None] + est_rel[None, :]
+            valid = (pos[rows, None] + est_rel[None, :]) >= 0
+            if exclude is not None:
+                valid &= ~_exclusion_mask(exclude, ids[rows], g_d[np.where(valid, idx, sentinel)])
+            idx = np.where(valid, idx, sentinel)
+            take = (lambda values: values[idx])
+        d[...] = take(g_d)
+        r, rm = take(g_r), take(g_m)
+        est_target, est_z = _design(spec, factor_cols, r, rm, take(g_f) if factor_cols else None)
+        fit = _models.fit(est_target, est_z, spec.intercept, resid_out=resid[block], complete=complete)
+        const_r = _constant_rows(r, complete)
+        const_m = _constant_rows(rm, complete) if has_market else None
+        if complete:
             return fit, np.full(len(rows), le), const_r, const_m, d[:, 0], d[:, -1]
-        idx = base[rows, None] + est_rel[None, :]
-        valid = (pos[rows, None] + est_rel[None, :]) >= 0
-        if exclude is not None:
-            valid &= ~_exclusion_mask(exclude, ids[rows], g_d[np.where(valid, idx, sentinel)])
-        idx = np.where(valid, idx, sentinel)
-        d[...] = g_d[idx]
-        last = d.max(axis=1)                                 # dates increase along a row
         first = d[np.arange(len(d)), valid.argmax(axis=1)]
-        r, rm = g_r[idx], g_m[idx]
-        est_target, est_z = _design(spec, factor_cols, r, rm, g_f[idx] if factor_cols else None)
-        fit = _models.fit(est_target, est_z, spec.intercept, resid_out=resid[block])
-        const_r = np.fmax.reduce(r, axis=1) == np.fmin.reduce(r, axis=1)
-        const_m = (np.fmax.reduce(rm, axis=1) == np.fmin.reduce(rm, axis=1)) if has_market else None
-        return fit, valid.sum(axis=1), const_r, const_m, first, last
+        return fit, valid.sum(axis=1), const_r, const_m, first, d.max(axis=1)  # dates increase
 
     fits, m, const_r, const_m, est_first, est_last = zip(*map_blocks(fit_block, blocks(n_c)))
     fitted = _models.concat_fits(list(fits), resid)
@@ -549,8 +548,7 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
         est_dates = est_dates[keep]
     evt_idx = base[sel, None] + evt_rel[None, :]
     # event windows lie inside their pair's series (checked in _locate): slices
-    evt_target, evt_z = (series.design_slices(base[sel] + evt[0], lw) if len(sel)
-                         else series.design(evt_idx))
+    evt_target, evt_z = series.design_slices(base[sel] + evt[0], lw)
     pred = _models.predict(fitted, evt_target, evt_z)
     del evt_target, evt_z
     return EventStudyResult._build(
@@ -598,13 +596,17 @@ class _Series:
 def _windows(values: np.ndarray, start: np.ndarray, length: int) -> np.ndarray:
     """Rows ``values[start_i : start_i + length]`` (along the first axis) as an (N, length, ...)
     array: copies of contiguous slices, much faster than gathering by an index array."""
+    if len(start) == 0:
+        return np.empty((0, length) + values.shape[1:], dtype=values.dtype)
     view = sliding_window_view(values, length, axis=0)[start]     # (N, [q,] length)
     return view if values.ndim == 1 else np.ascontiguousarray(np.moveaxis(view, -1, 1))
 
 
-def _constant_rows(x: np.ndarray) -> np.ndarray:
-    """Rows of a NaN-free (N, L) array whose values are all equal (only rows whose first,
-    middle and last values agree are checked in full)."""
+def _constant_rows(x: np.ndarray, complete: bool = False) -> np.ndarray:
+    """Rows of an (N, L) array whose non-NaN values are all equal. ``complete``: the array has
+    no NaN, so only rows whose first, middle and last values agree are checked in full."""
+    if not complete:
+        return np.fmax.reduce(x, axis=1) == np.fmin.reduce(x, axis=1)
     first = x[:, 0]
     maybe = np.flatnonzero((x[:, -1] == first) & (x[:, x.shape[1] // 2] == first))
     out = np.zeros(len(x), dtype=bool)

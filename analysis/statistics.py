@@ -355,8 +355,8 @@ def _calendar_sums(est_ar, ok, dates, codes, g) -> _CalendarSums | None:
 
     O(N * Le): a dense bincount over the calendar span, accumulated over blocks of events on
     the threads (temporaries stay small), unless the calendar is sparse compared with the data
-    (then one sort, np.unique). ``ok``: a boolean array or a :class:`_Valid`. None when no
-    cell is usable.
+    (then one sort, np.unique). ``ok``: the usable cells (:class:`_Valid`). None when no
+    cell has a date.
     """
     n = len(est_ar)
     big = np.iinfo(np.int64).max
@@ -390,7 +390,7 @@ def _calendar_sums(est_ar, ok, dates, codes, g) -> _CalendarSums | None:
 
         s1, nd, sum_sq = sum_blocks(block, n, 4 * BLOCK)
         return _CalendarSums(cell_keys, s1, nd.astype(float), np.arange(size) // span, sum_sq)
-    ok = ok[:] if isinstance(ok, _Valid) else ok
+    ok = ok[:]
     u, okb = _standardise_rows(est_ar, ok)
     off = np.where(okb, dates - d0, 0)
     uniq, inverse = np.unique((codes[:, None].astype(np.int64) * span + off).ravel(),

@@ -148,6 +148,7 @@ def test_windows_are_the_slices():
 def test_constant_rows():
     x = np.array([[1.0, 1, 1, 1, 1], [1, 2, 1, 3, 1], [0, 0, 0, 0, 0], [1, 1, 1, 1, 2]])
     assert list(engine._constant_rows(x)) == [True, False, True, False]
+    assert list(engine._constant_rows(x, complete=True)) == [True, False, True, False]
 
 
 @pytest.mark.parametrize("model", ["market", "market_adjusted", "constant_mean"])
