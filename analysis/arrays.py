@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class EventArrays:
     # exact variance of CAR_i over [t1, t2] (relative days), shape (N,): model-specific
     car_variance: Callable[[int, int], np.ndarray] = field(repr=False)
     groups: np.ndarray | None = None   # (N,) object, the events' `group` (None: no groups)
+    # the estimation residuals as runs of a shared series, when every window is complete (the
+    # engine's usual case): lets r-bar use sums over the series instead of over every cell
+    runs: "ResidualRuns | None" = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -67,4 +71,38 @@ class EventArrays:
             k=self.k,
             car_variance=car_variance,
             groups=None if self.groups is None else self.groups[mask],
+            runs=None if self.runs is None else self.runs.subset(mask),
         )
+
+
+@dataclass(frozen=True)
+class ResidualRuns:
+    """Estimation residuals written as runs of one shared series (the engine's usual case).
+
+    Row i of ``est_ar`` is ``e_ij = target[start_i + j] - alpha_i - z[start_i + j] @ coef_i`` for
+    j = 0..L-1, every day present, on the dates ``dates[start_i + j]``: the linear model of
+    event i applied to a contiguous run of its (ticker, market) pair's joint series, all pairs
+    concatenated. Sums over the events covering a date then follow from running sums over the
+    series (O(N + T), T the series length) instead of a pass over the N x L residuals.
+    """
+
+    target: np.ndarray      # (T,) the model's target (stock return, or its excess return)
+    z: np.ndarray           # (T, q) the model's regressors
+    dates: np.ndarray       # (T,) int64 days since 1970-01-01, -1 where no date
+    start: np.ndarray       # (N,) series index of each event's first estimation day
+    alpha: np.ndarray       # (N,) intercepts (0 without one)
+    coef: np.ndarray        # (N, q) slopes
+    intercept: bool         # the model has an intercept (the residuals have mean 0)
+
+    def subset(self, mask: np.ndarray) -> "ResidualRuns":
+        return ResidualRuns(self.target, self.z, self.dates, self.start[mask], self.alpha[mask],
+                            self.coef[mask], self.intercept)
+
+
+def windows(values: np.ndarray, start: np.ndarray, length: int) -> np.ndarray:
+    """Rows ``values[start_i : start_i + length]`` (along the first axis) as an (N, length, ...)
+    array: copies of contiguous slices, much faster than gathering by an index array."""
+    if len(start) == 0:
+        return np.empty((0, length) + values.shape[1:], dtype=values.dtype)
+    view = sliding_window_view(values, length, axis=0)[start]     # (N, [q,] length)
+    return view if values.ndim == 1 else np.ascontiguousarray(np.moveaxis(view, -1, 1))

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from numpy.lib.stride_tricks import sliding_window_view
 
 from . import models as _models
+from .arrays import ResidualRuns, windows
 from .blocks import blocks, map_blocks
 from .errors import (AnalysisError, DataError, EstimationError, EventError, InputError,
                      UnknownTickerError, WindowError)
@@ -49,7 +49,7 @@ def _window(value, name: str) -> tuple[int, int]:
     return a, b
 
 
-def validate_windows(estimation_window, event_window) -> tuple[tuple[int, int], tuple[int, int]]:
+def validatewindows(estimation_window, event_window) -> tuple[tuple[int, int], tuple[int, int]]:
     """Both windows as int pairs; WindowError when empty/inverted or not strictly before."""
     est = _window(estimation_window, "estimation window")
     evt = _window(event_window, "event window")
@@ -96,7 +96,9 @@ def prepare_events(events: pd.DataFrame) -> pd.DataFrame:
     n = len(events)
     out = pd.DataFrame(index=pd.RangeIndex(n))
     if "event_id" in events.columns:
-        ids = events["event_id"].astype(str).to_numpy()
+        col = events["event_id"]
+        ids = (col.to_numpy(dtype=object) if isinstance(col.dtype, pd.StringDtype) and not col.hasnans
+               else col.astype(str).to_numpy(dtype=object))
         if len(set(ids)) < len(ids):
             dup = pd.Index(ids).duplicated()
             raise InputError(f"event_id {ids[dup][0]!r} is not unique")
@@ -104,9 +106,9 @@ def prepare_events(events: pd.DataFrame) -> pd.DataFrame:
         ids = np.array([f"e{i:04d}" for i in range(1, n + 1)], dtype=object)
     obj = (lambda values: pd.Series(np.asarray(values, dtype=object), dtype=object))
     out["event_id"] = obj(ids)
-    out["ticker"] = obj(events["ticker"].astype("string").str.strip().to_numpy(dtype=object))
-    market = (events["market"].astype("string").str.strip() if "market" in events.columns
-              else pd.Series(pd.NA, index=events.index, dtype="string"))
+    out["ticker"] = obj(_stripped(events["ticker"]))
+    market = (pd.Series(_stripped(events["market"]), index=events.index, dtype="string")
+              if "market" in events.columns else pd.Series(pd.NA, index=events.index, dtype="string"))
     market = market.mask(market == "")
     if market.isna().any():
         try:
@@ -131,14 +133,23 @@ def prepare_events(events: pd.DataFrame) -> pd.DataFrame:
         day0 = _dates_column(events, "day0")
         start = day0.where(day0.notna(), event_date)
     out["start"] = start.to_numpy()
-    out["group"] = obj(events["group"].to_numpy(dtype=object) if "group" in events.columns else [None] * n)
+    none = np.full(n, None, dtype=object)
+    out["group"] = obj(events["group"].to_numpy(dtype=object) if "group" in events.columns else none)
     if "timing_error" in events.columns:
         te = events["timing_error"]
         given = (te.notna() & (te.astype(str).str.strip() != "")).to_numpy(dtype=bool)
         out["timing_error"] = obj(np.where(given, te.to_numpy(dtype=object), None))
     else:
-        out["timing_error"] = obj([None] * n)
+        out["timing_error"] = obj(none)
     return out
+
+
+def _stripped(column: pd.Series) -> np.ndarray:
+    """The column as stripped strings (object array, pd.NA where missing); each distinct value
+    is converted once (tickers repeat)."""
+    codes, uniq = pd.factorize(column)
+    text = pd.Series(uniq, dtype=object).astype("string").str.strip().to_numpy(dtype=object)
+    return np.where(codes >= 0, text[np.maximum(codes, 0)] if len(text) else None, pd.NA)
 
 
 def _panel(frame: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -417,7 +428,7 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
     from .results import EventStudyResult
 
     spec = _models.get_model(model)
-    est, evt = validate_windows(estimation_window, event_window)
+    est, evt = validatewindows(estimation_window, event_window)
     kind = check_kind(returns_kind)
     try:
         min_obs = int(min_estimation_obs)
@@ -506,7 +517,7 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
         complete = exclude is None and bool((pos[rows] + est[0] >= 0).all())
         if complete:
             start = base[rows] + est[0]
-            take = (lambda values: _windows(values, start, le))
+            take = (lambda values: windows(values, start, le))
         else:
             idx = base[rows, None] + est_rel[None, :]
             valid = (pos[rows, None] + est_rel[None, :]) >= 0
@@ -546,15 +557,19 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
     if not keep.all():
         fitted = _subset_fit(fitted, keep)
         est_dates = est_dates[keep]
-    evt_idx = base[sel, None] + evt_rel[None, :]
     # event windows lie inside their pair's series (checked in _locate): slices
     evt_target, evt_z = series.design_slices(base[sel] + evt[0], lw)
     pred = _models.predict(fitted, evt_target, evt_z)
     del evt_target, evt_z
+    runs = None
+    if exclude is None and bool((pos[sel] + est[0] >= 0).all()):   # every window complete
+        target, z = _design(spec, factor_cols, g_r, g_m, g_f)
+        runs = ResidualRuns(target=target, z=z, dates=g_d, start=base[sel] + est[0], alpha=fitted.alpha,
+                            coef=fitted.coef, intercept=spec.intercept)
     return EventStudyResult._build(
         events=ev, skips=skips, selected=sel, spec=spec, fit=fitted, prediction=pred,
-        estimation_window=est, event_window=evt, series=series, est_dates=est_dates, evt_idx=evt_idx,
-        est_base=base[sel], est_span=est_span,
+        estimation_window=est, event_window=evt, series=series, est_dates=est_dates, evt_start=base[sel] + evt[0],
+        est_base=base[sel], est_span=est_span, runs=runs,
         day0_days=np.where(base >= 0, g_d[np.maximum(base, 0)], _NAT), start_days=start_days,
         settings=dict(model=spec.name, model_description=spec.description, k=spec.k,
                       estimation_window=est, event_window=evt, returns_kind=kind,
@@ -583,23 +598,14 @@ class _Series:
 
     def design_slices(self, start: np.ndarray, length: int):
         """Model target and regressors of the days ``start_i .. start_i + length - 1``."""
-        f = _windows(self.factors, start, length) if self.factor_cols else None
-        return _design(self.spec, self.factor_cols, _windows(self.stock, start, length),
-                       _windows(self.market, start, length), f)
+        f = windows(self.factors, start, length) if self.factor_cols else None
+        return _design(self.spec, self.factor_cols, windows(self.stock, start, length),
+                       windows(self.market, start, length), f)
 
     def design(self, idx: np.ndarray):
         """Model target and regressors of the days ``idx`` (any shape): see _design."""
         f = self.factors[idx] if self.factor_cols else None
         return _design(self.spec, self.factor_cols, self.stock[idx], self.market[idx], f)
-
-
-def _windows(values: np.ndarray, start: np.ndarray, length: int) -> np.ndarray:
-    """Rows ``values[start_i : start_i + length]`` (along the first axis) as an (N, length, ...)
-    array: copies of contiguous slices, much faster than gathering by an index array."""
-    if len(start) == 0:
-        return np.empty((0, length) + values.shape[1:], dtype=values.dtype)
-    view = sliding_window_view(values, length, axis=0)[start]     # (N, [q,] length)
-    return view if values.ndim == 1 else np.ascontiguousarray(np.moveaxis(view, -1, 1))
 
 
 def _constant_rows(x: np.ndarray, complete: bool = False) -> np.ndarray:

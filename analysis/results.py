@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .arrays import EventArrays
+from .arrays import EventArrays, windows
 from .errors import AnalysisError, InputError, WindowError
 from .statistics import student_t
 
@@ -45,7 +45,8 @@ class EventStudyResult:
     # ---------------------------------------------------------------------------- construction
     @classmethod
     def _build(cls, *, events, skips, selected, spec, fit, prediction, estimation_window,
-               event_window, series, est_dates, evt_idx, est_base, est_span, day0_days, start_days, settings):
+               event_window, series, est_dates, evt_start, est_base, est_span, day0_days, start_days, settings,
+               runs=None):
         self = cls.__new__(cls)
         self.settings = settings
         self._spec = spec
@@ -55,9 +56,10 @@ class EventStudyResult:
         self._sel = selected
         self._series = series
         self._est_base = est_base
-        self._evt_idx = evt_idx
+        self._evt_start = evt_start
+        self._diagnostics_args = (day0_days, start_days, est_span)
         self._skips = skips
-        evt_dates = series.dates[evt_idx]
+        evt_dates = windows(series.dates, evt_start, event_window[1] - event_window[0] + 1)
         lo = event_window[0]
         pred = prediction
 
@@ -72,8 +74,7 @@ class EventStudyResult:
             estimation_window=estimation_window, event_window=event_window,
             est_ar=fit.resid, est_dates=est_dates, evt_ar=pred.ar, evt_ar_sd=np.sqrt(pred.ar_var),
             evt_dates=evt_dates, s=np.sqrt(fit.s2), m=fit.m.astype(np.int64), k=fit.k,
-            car_variance=car_variance, groups=groups)
-        self.diagnostics = self._diagnostics(day0_days, start_days, est_span)
+            car_variance=car_variance, groups=groups, runs=runs)
         return self
 
     @cached_property
@@ -83,6 +84,11 @@ class EventStudyResult:
     @cached_property
     def _all_index(self) -> dict:
         return {e: i for i, e in enumerate(self._events["event_id"].to_numpy(dtype=object))}
+
+    @cached_property
+    def diagnostics(self) -> pd.DataFrame:
+        """One row per event: status ok/skipped, the reason, day 0, M, alpha, beta, s, R^2."""
+        return self._diagnostics(*self._diagnostics_args)
 
     def _diagnostics(self, day0_days, start_days, est_span) -> pd.DataFrame:
         ev, sel, f, spec = self._events, self._sel, self._fit, self._spec
@@ -145,7 +151,12 @@ class EventStudyResult:
 
     @property
     def n_skipped(self) -> int:
-        return len(self.diagnostics) - self.arrays.n
+        return len(self._events) - self.arrays.n
+
+    def _evt_window(self, series: np.ndarray) -> np.ndarray:
+        """(N, Lw) event-window values of a concatenated series (:class:`engine._Series`)."""
+        lo, hi = self.arrays.event_window
+        return windows(series, self._evt_start, hi - lo + 1)
 
     def _row(self, event_id) -> int:
         if event_id in self._index:
@@ -188,9 +199,9 @@ class EventStudyResult:
         frame.update({
             "relative_day": np.tile(np.arange(lo, lo + lw), n),
             "date": _days_to_ts(a.evt_dates.ravel()),
-            "stock_return": self._series.stock[self._evt_idx].ravel(),
-            "market_return": self._series.market[self._evt_idx].ravel(),
-            "expected_return": (self._series.stock[self._evt_idx] - ar).ravel(),
+            "stock_return": self._evt_window(self._series.stock).ravel(),
+            "market_return": self._evt_window(self._series.market).ravel(),
+            "expected_return": (self._evt_window(self._series.stock) - ar).ravel(),
             "abnormal_return": ar.ravel(),
             "ar_sd": sd.ravel(),
             "ar_t": t.ravel(),

@@ -7,12 +7,14 @@ running count that finds day 0 are each checked against a straightforward comput
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis import blocks, config, engine, statistics
+from analysis import arrays, blocks, config, engine, statistics
 from analysis.errors import ConfigError
 
 
@@ -141,8 +143,8 @@ def test_windows_are_the_slices():
     v = np.arange(50.0)
     f = np.arange(100.0).reshape(50, 2)
     start = np.array([0, 7, 40])
-    np.testing.assert_array_equal(engine._windows(v, start, 10), [v[s:s + 10] for s in start])
-    np.testing.assert_array_equal(engine._windows(f, start, 10), [f[s:s + 10] for s in start])
+    np.testing.assert_array_equal(arrays.windows(v, start, 10), [v[s:s + 10] for s in start])
+    np.testing.assert_array_equal(arrays.windows(f, start, 10), [f[s:s + 10] for s in start])
 
 
 def test_constant_rows():
@@ -171,3 +173,53 @@ def test_slice_path_equals_index_path(model):
     pd.testing.assert_frame_equal(fast.diagnostics, slow.diagnostics)
     pd.testing.assert_frame_equal(fast.abnormal_returns, slow.abnormal_returns)
     np.testing.assert_array_equal(fast.arrays.est_dates, slow.arrays.est_dates)
+
+
+# --------------------------------------------------------------------------- r-bar from runs
+
+def _overlapping_study(model, n_events=300, seed=5):
+    """Many events on few stocks (their estimation windows overlap heavily), so that the
+    residual runs are shorter to sum over than the cells and the runs path is taken."""
+    rng = np.random.default_rng(seed)
+    dates = pd.bdate_range("2019-01-01", periods=300)
+    common = rng.normal(0, 0.01, len(dates))             # a shared shock: r-bar clearly > 0
+    rm = rng.normal(0.0004, 0.01, len(dates))
+    cols = {f"S{j}": rng.uniform(0.5, 1.5) * rm + 0.8 * common + rng.normal(0, 0.015, len(dates))
+            for j in range(6)}
+    returns = pd.DataFrame({"MKT": rm, **cols}, index=dates)
+    day0 = rng.integers(130, 280, n_events)
+    events = pd.DataFrame({"event_id": [f"e{i}" for i in range(n_events)],
+                           "ticker": rng.choice(list(cols), n_events), "market": "MKT",
+                           "event_date": dates[day0], "group": rng.choice(["a", "b"], n_events)})
+    return engine.run_event_study(events, returns, model=model, estimation_window=(-120, -11),
+                                  event_window=(-5, 5))
+
+
+@pytest.mark.parametrize("model", ["market", "market_adjusted", "constant_mean"])
+def test_rbar_from_runs_equals_cell_sums(model):
+    a = _overlapping_study(model).arrays
+    assert a.runs is not None
+    codes = (a.groups == "b").astype(np.int64)
+    for groups, g in ((None, 1), (codes, 2)):
+        c = np.zeros(a.n, dtype=np.int64) if groups is None else groups
+        sums = statistics._calendar_sums_runs(a.runs, a.s, a.m.astype(float), a.k, a.est_ar.shape[1], c, g)
+        assert sums is not None                                  # the runs path is taken
+        fast = statistics.kp_rbar(a.est_ar, a.est_dates, groups, method="identity", runs=a.runs,
+                                  s=a.s, m=a.m, k=a.k)
+        plain = statistics.kp_rbar(a.est_ar, a.est_dates, groups, method="identity")
+        assert np.all(np.asarray(plain) > 0.05)
+        np.testing.assert_allclose(fast, plain, rtol=1e-10, atol=1e-13)
+
+
+def test_rbar_runs_follow_the_tested_subset():
+    """Events dropped from a window's tests (and a group's subset) drop out of the runs too."""
+    res = _overlapping_study("market")
+    a = res.arrays
+    b = a.subset(a.groups == "a")
+    assert len(b.runs.start) == b.n
+    fast = statistics.kp_rbar(b.est_ar, b.est_dates, method="identity", runs=b.runs, s=b.s, m=b.m, k=b.k)
+    plain = statistics.kp_rbar(b.est_ar, b.est_dates, method="identity")
+    np.testing.assert_allclose(fast, plain, rtol=1e-10)
+    whole = res.tests((-1, 1))
+    no_runs = statistics.run_tests(dataclasses.replace(a, runs=None), (-1, 1))
+    pd.testing.assert_frame_equal(whole, no_runs, check_exact=False, rtol=1e-10)
