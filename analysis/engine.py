@@ -107,10 +107,10 @@ def prepare_events(events: pd.DataFrame) -> pd.DataFrame:
     obj = (lambda values: pd.Series(np.asarray(values, dtype=object), dtype=object))
     out["event_id"] = obj(ids)
     out["ticker"] = obj(_stripped(events["ticker"]))
-    market = (pd.Series(_stripped(events["market"]), index=events.index, dtype="string")
-              if "market" in events.columns else pd.Series(pd.NA, index=events.index, dtype="string"))
-    market = market.mask(market == "")
-    if market.isna().any():
+    market = (_stripped(events["market"], empty_is_missing=True) if "market" in events.columns
+              else np.full(n, pd.NA, dtype=object))
+    missing = pd.isna(market)
+    if missing.any():
         try:
             from .timing import default_market
         except ImportError:
@@ -121,10 +121,8 @@ def prepare_events(events: pd.DataFrame) -> pd.DataFrame:
                     return default_market(t)
                 except AnalysisError:
                     return pd.NA
-            fill = [(_default(t) if pd.notna(t) else pd.NA) for t in out["ticker"][market.isna().to_numpy()]]
-            market = market.copy()
-            market[market.isna()] = fill
-    out["market"] = obj(market.to_numpy(dtype=object))
+            market[missing] = [(_default(t) if pd.notna(t) else pd.NA) for t in out["ticker"][missing]]
+    out["market"] = obj(market)
     event_date = (_dates_column(events, "event_date") if "event_date" in events.columns
                   else pd.Series(pd.NaT, index=events.index, dtype="datetime64[ns]"))
     out["event_date"] = event_date.to_numpy()
@@ -144,12 +142,15 @@ def prepare_events(events: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _stripped(column: pd.Series) -> np.ndarray:
-    """The column as stripped strings (object array, pd.NA where missing); each distinct value
-    is converted once (tickers repeat)."""
+def _stripped(column: pd.Series, empty_is_missing: bool = False) -> np.ndarray:
+    """The column as stripped strings (object array, pd.NA where missing, and where empty with
+    ``empty_is_missing``); each distinct value is converted once (tickers repeat)."""
     codes, uniq = pd.factorize(column)
     text = pd.Series(uniq, dtype=object).astype("string").str.strip().to_numpy(dtype=object)
-    return np.where(codes >= 0, text[np.maximum(codes, 0)] if len(text) else None, pd.NA)
+    if empty_is_missing:
+        text[text == ""] = pd.NA
+    text = np.append(text, pd.NA)                       # code -1: missing
+    return text[codes]
 
 
 def _panel(frame: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -462,7 +463,7 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
     n = len(ev)
     skips = _Skips.new(n)
     te = ev["timing_error"].to_numpy(dtype=object)
-    has_te = np.array([v is not None for v in te], dtype=bool)
+    has_te = pd.notna(te)
     skips.set(np.flatnonzero(has_te), [f"timing: {v}" for v in te[has_te]], EventError)
     tickers = ev["ticker"].to_numpy(dtype=object)
     markets = ev["market"].to_numpy(dtype=object)
@@ -470,15 +471,17 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
     skips.set(np.flatnonzero(no_ticker), "no ticker given", InputError)
     no_market = pd.isna(markets)
     skips.set(np.flatnonzero(no_market), "no market given (and no default for the ticker)", InputError)
+    # symbols compared through codes of their distinct values (-1: missing)
     cols = set(map(str, panel.columns))
-    tick_s = pd.Series(tickers, dtype="string").fillna("")
-    mkt_s = pd.Series(markets, dtype="string").fillna("")
+    codes, symbols = pd.factorize(np.concatenate([tickers, markets]))
+    known = np.array([str(x) in cols for x in symbols] + [False], dtype=bool)   # [-1]: missing
+    code_t, code_m = codes[:n], codes[n:]
     what = "prices" if from_prices else "returns"
-    miss_t = ~no_ticker & ~tick_s.isin(cols).to_numpy()
+    miss_t = ~no_ticker & ~known[code_t]
     skips.set(np.flatnonzero(miss_t), [f"no {what} for ticker {t}" for t in tickers[miss_t]], UnknownTickerError)
-    miss_m = ~no_market & ~mkt_s.isin(cols).to_numpy()
+    miss_m = ~no_market & ~known[code_m]
     skips.set(np.flatnonzero(miss_m), [f"no {what} for market {m}" for m in markets[miss_m]], UnknownTickerError)
-    same = ~no_ticker & ~no_market & (tick_s == mkt_s).to_numpy()
+    same = ~no_ticker & ~no_market & (code_t == code_m)
     skips.set(np.flatnonzero(same), [f"market {m} is the same symbol as the ticker" for m in markets[same]],
               InputError)
     no_date = pd.isna(ev["start"]).to_numpy()
@@ -498,7 +501,6 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
     cand = cand[~few]
     sentinel = len(g_d) - 1
     est_rel = np.arange(est[0], est[1] + 1)
-    evt_rel = np.arange(evt[0], evt[1] + 1)
     series = _Series(g_r, g_m, g_f, g_d, spec, factor_cols)
     ids = ev["event_id"].to_numpy(dtype=object)
     exclude = None if exclude is None or len(exclude) == 0 else exclude
@@ -531,14 +533,17 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
         fit = _models.fit(est_target, est_z, spec.intercept, resid_out=resid[block], complete=complete)
         const_r = _constant_rows(r, complete)
         const_m = _constant_rows(rm, complete) if has_market else None
+        # event windows lie inside their pair's series (checked in _locate): slices
+        pred = _models.predict(fit, *series.design_slices(base[rows] + evt[0], lw))
         if complete:
-            return fit, np.full(len(rows), le), const_r, const_m, d[:, 0], d[:, -1]
+            return fit, pred, np.full(len(rows), le), const_r, const_m, d[:, 0], d[:, -1]
         first = d[np.arange(len(d)), valid.argmax(axis=1)]
-        return fit, valid.sum(axis=1), const_r, const_m, first, d.max(axis=1)  # dates increase
+        return fit, pred, valid.sum(axis=1), const_r, const_m, first, d.max(axis=1)  # dates increase
 
-    fits, m, const_r, const_m, est_first, est_last = zip(*map_blocks(fit_block, blocks(n_c)))
+    fits, preds, m, const_r, const_m, est_first, est_last = zip(*map_blocks(fit_block, blocks(n_c)))
     fitted = _models.concat_fits(list(fits), resid)
-    del fits
+    pred = _models.concat_predictions(list(preds), fitted)
+    del fits, preds
     m = np.concatenate(m)
     few = m < min_obs                                    # after exclusions
     skips.set(cand[few], [f"too few estimation returns: {x} < {min_obs} in window [{est[0]}, {est[1]}]"
@@ -556,11 +561,8 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
         (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     if not keep.all():
         fitted = _subset_fit(fitted, keep)
+        pred = _models.subset_prediction(pred, keep, fitted)
         est_dates = est_dates[keep]
-    # event windows lie inside their pair's series (checked in _locate): slices
-    evt_target, evt_z = series.design_slices(base[sel] + evt[0], lw)
-    pred = _models.predict(fitted, evt_target, evt_z)
-    del evt_target, evt_z
     runs = None
     if exclude is None and bool((pos[sel] + est[0] >= 0).all()):   # every window complete
         target, z = _design(spec, factor_cols, g_r, g_m, g_f)

@@ -7,8 +7,15 @@ import socket
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# property tests: the same examples on every run (CI never flakes); HYPOTHESIS_PROFILE=explore
+# draws new random examples for a local bug hunt
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -41,7 +41,7 @@ def test_any_windows_valid_result_or_analysis_error(panel, e1, e2, w1, w2, at, m
                             min_estimation_obs=min_obs)
     except AnalysisError as exc:
         assert "\n" not in str(exc)
-        assert not (e1 <= e2 < w1 <= w2 and max(min_obs, 5) <= e2 - e1 + 1)
+        assert not (e1 <= e2 < w1 <= w2 and max(min_obs, 5) <= e2 - e1 + 1 <= len(panel))
         return
     assert e1 <= e2 < w1 <= w2
     d = r.diagnostics.iloc[0]
