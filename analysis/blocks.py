@@ -9,10 +9,13 @@ give close to twice the speed. The number of threads is the ``threads`` setting
 from __future__ import annotations
 
 import functools
+import math
 import operator
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
 
 from . import config
 
@@ -20,6 +23,7 @@ BLOCK = 1024        # events per block
 
 _lock = threading.Lock()
 _pools: dict[int, ThreadPoolExecutor] = {}
+_local = threading.local()
 
 
 def blocks(n: int, size: int = BLOCK) -> list[slice]:
@@ -69,3 +73,21 @@ def sum_blocks(fn: Callable[[slice], tuple], n: int, size: int = BLOCK, threads:
 
     totals = map_blocks(total, runs, workers)
     return tuple(functools.reduce(combine, (t[i] for t in totals)) for i in range(len(totals[0])))
+
+
+def scratch(name: str, shape: tuple[int, ...], dtype=np.float64) -> np.ndarray:
+    """A per-thread reusable array for a block's temporaries (uninitialised).
+
+    Blocks of events allocate the same few MB-sized temporaries again and again; a fresh
+    allocation of that size is often returned to the system when freed and page-faulted in
+    again, which costs as much as the arithmetic. Each thread keeps one buffer per ``name``
+    (grown when needed), so memory stays a few blocks' worth. The array is overwritten by the
+    next call with the same name in the same thread: never return it (or a view) to a caller.
+    """
+    dtype = np.dtype(dtype)
+    nbytes = math.prod(shape) * dtype.itemsize
+    bufs = _local.__dict__.setdefault("buffers", {})
+    buf = bufs.get(name)
+    if buf is None or buf.nbytes < nbytes:
+        buf = bufs[name] = np.empty(max(nbytes, 1), dtype=np.uint8)
+    return buf[:nbytes].view(dtype).reshape(shape)

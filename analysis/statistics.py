@@ -31,7 +31,7 @@ import pandas as pd
 from scipy import sparse, stats
 
 from .arrays import EventArrays
-from .blocks import BLOCK, blocks, map_blocks, sum_blocks
+from .blocks import BLOCK, blocks, map_blocks, scratch, sum_blocks
 from .errors import WindowError
 
 TEST_NAMES = (
@@ -622,8 +622,8 @@ def _rank_tests(est_sar, evt_sar, scar, cols, codes, g, est_scale=None):
     _, var, _ = _gmean_var(scar, codes, g)
     gsar = _div(scar, np.sqrt(var)[codes])
     c_sum, c_cnt, g_sum, g_cnt = sum_blocks(
-        lambda rows: _rank_block(est_sar[rows] if est_scale is None else est_sar[rows] / est_scale[rows, None],
-                                 evt_sar[rows], gsar[rows], codes[rows], g), len(est_sar))
+        lambda rows: _rank_block(est_sar[rows], evt_sar[rows], gsar[rows], codes[rows], g,
+                                 None if est_scale is None else est_scale[rows]), len(est_sar))
     event_cols = np.arange(le, c_sum.shape[1])[cols]
     cz, _ = _rank_stat_sums(c_sum, c_cnt, n, event_cols)
     gz, days = _rank_stat_sums(g_sum, g_cnt, n, np.array([le]))
@@ -776,81 +776,123 @@ def grouped_tests(arrays: EventArrays, window: tuple[int, int], groups=None,
 _SIGN_OFF = np.int64(0x7FFFFFFFFFFFFFFF)
 
 
-def _sort_keys(x: np.ndarray, finite: np.ndarray) -> tuple[np.ndarray, int]:
-    """int64 keys whose order is the order of the float rows ``x`` (NaN last), with each
-    entry's column number in the low bits: sorting the keys sorts the values and carries
-    their columns along (one integer sort instead of an argsort and a gather).
+def _sorted_keys(x: np.ndarray, finite: np.ndarray | None) -> tuple[np.ndarray, int]:
+    """Sorts the float rows ``x`` in place with their column numbers carried along: each
+    entry's column goes into the low bits of its bit pattern, so after one sort the low bits
+    of the sorted entries say where each came from (no argsort and gather).
 
-    The low bits overwrite the end of the mantissa, so values closer than about 2^-43
-    relative get equal high parts; such rows are treated as tied by the caller, which ranks
-    them exactly. Returns the keys and the number of low bits.
+    ``finite``: the non-NaN entries (None: all entries finite). Without NaN the rows are
+    sorted as floats (the column bits only touch the end of the mantissa). With NaN the bit
+    patterns are first turned into integers of the same order (sign-magnitude to two's
+    complement, NaN largest) and sorted as integers. -0.0 becomes +0.0 (the same value).
+    Values closer than about 2^-43 relative share their high bits: such rows are treated as
+    tied by the caller, which ranks them exactly from the original values. Returns the sorted
+    keys (the int64 view of ``x``) and the number of low bits.
     """
     n_cols = x.shape[1]
     bits = max(1, (n_cols - 1).bit_length())
-    key = (x + 0.0).view(np.int64)                 # + 0.0 turns -0.0 into +0.0
-    key ^= (key >> 63) & _SIGN_OFF                 # IEEE order -> signed integer order
-    if not finite.all():
+    x += 0.0                                       # turns -0.0 into +0.0
+    key = x.view(np.int64)
+    if finite is not None:
+        key ^= (key >> 63) & _SIGN_OFF             # IEEE order -> signed integer order
         key[~finite] = _SIGN_OFF                   # NaN sorts last
     key &= ~np.int64((1 << bits) - 1)
     key |= np.arange(n_cols, dtype=np.int64)
+    (x if finite is None else key).sort(axis=1)
     return key, bits
 
 
-def _rank_block(est_sar, evt_sar, gsar, codes, g):
+def _rank_block(est_sar, evt_sar, gsar, codes, g, est_scale=None):
     """Column sums and counts per group of the centred standardised ranks of one block of
     events: Corrado (estimation + event window) and GRANK (estimation + the event's GSAR).
+    ``est_scale``: the estimation values are ``est_sar / est_scale`` row by row.
 
-    Each row [estimation days, GSAR, event days] is sorted once (:func:`_sort_keys`). A
-    value's position in sorted order, minus the GSARs before it, is its Corrado rank among
-    the estimation and event-window values; minus the event-window values before it, its
-    GRANK rank among the estimation values and the GSAR. Both ranks are scattered back to
-    their days at once. Rows with tied values (exactly, or within the keys' resolution) are
-    ranked with average ranks by ``scipy.stats.rankdata`` instead.
+    Each row [estimation days, GSAR, event days] is sorted once (:func:`_sort_keys`). At
+    sorted position j (1-based) a value's Corrado rank among the estimation and event-window
+    values is j, less one after the GSAR; its GRANK rank among the estimation values and the
+    GSAR is j less the event-window values before it. The weighted ranks go straight from
+    sorted order into per-(group, column) sums with one bincount each (no scatter back to
+    the days). Rows with tied values (exactly, or within the keys' resolution) are ranked
+    with average ranks by ``scipy.stats.rankdata`` instead. Temporaries live in per-thread
+    scratch buffers (:func:`analysis.blocks.scratch`).
     """
     n, le = est_sar.shape
-    combined = np.concatenate([est_sar, gsar[:, None], evt_sar], axis=1)
-    length = combined.shape[1]
-    fin = ~np.isnan(combined)
-    n_fin = fin.sum(axis=1)
-    key, bits = _sort_keys(combined, fin)
-    key.sort(axis=1)
-    order = key & ((1 << bits) - 1)
+    length = le + 1 + evt_sar.shape[1]
+    shape = (n, length)
+
+    def values(rows=slice(None), out=None):
+        x = np.empty((len(est_sar[rows]), length)) if out is None else out
+        if est_scale is None:
+            x[:, :le] = est_sar[rows]
+        else:
+            np.divide(est_sar[rows], est_scale[rows, None], out=x[:, :le])
+        x[:, le] = gsar[rows]
+        x[:, le + 1:] = evt_sar[rows]
+        return x
+
+    x = values(out=scratch("rank.x", shape))
+    complete = bool(np.isfinite(x.sum()))           # the usual case: no NaN, no infinity
+    fin = None if complete else ~np.isnan(x)
+    n_fin = np.full(n, length) if complete else fin.sum(axis=1)
+    key, bits = _sorted_keys(x, fin)
+    order = np.bitwise_and(key, (1 << bits) - 1, out=scratch("rank.order", shape, np.int64))
     key >>= bits
     # adjacent equal keys other than the NaNs at the end of the row: a tie
-    equal_pairs = (key[:, 1:] == key[:, :-1]).sum(axis=1)
-    tied = np.flatnonzero(equal_pairs > np.maximum(length - n_fin - 1, 0))
-    del key
-    # both ranks packed in one integer: low half Corrado, high half GRANK
-    half, dtype = (16, np.int32) if length < (1 << 15) else (32, np.int64)
-    pos = np.arange(1, length + 1, dtype=dtype)[None, :]
-    c_rank = pos - np.cumsum(order == le, axis=1, dtype=dtype)
-    g_rank = pos - np.cumsum(order > le, axis=1, dtype=dtype)
-    packed_sorted = np.where(pos <= n_fin[:, None], c_rank | (g_rank << half), 0)    # 0: NaN
-    del c_rank, g_rank
-    packed = np.empty((n, length), dtype=dtype)
-    packed.ravel()[(order + (np.arange(n) * length)[:, None]).ravel()] = packed_sorted.ravel()
-    del order, packed_sorted
-    c_rank = (packed & ((1 << half) - 1)).astype(float)      # column le (the GSAR) is not used
-    g_rank = (packed[:, :le + 1] >> half).astype(float)
-    del packed
-    if len(tied):                                  # average ranks, NaN left out (rank 0)
-        x = combined[tied]
-        no_gsar = x.copy()
-        no_gsar[:, le] = np.nan
-        c_rank[tied] = _tied_ranks(no_gsar)
-        g_rank[tied] = _tied_ranks(x[:, :le + 1])
-    cnt = fin.sum(axis=0).astype(float)            # per column: events with a value
-    t_c = n_fin - fin[:, le]                       # Corrado: estimation + event-window values
-    t_g = fin[:, :le].sum(axis=1) + 1.0            # GRANK: estimation values + the GSAR
+    equal = np.equal(key[:, 1:], key[:, :-1], out=scratch("rank.equal", (n, length - 1), bool))
+    if complete:
+        tied = np.flatnonzero(equal.any(axis=1))
+    else:
+        tied = np.flatnonzero(equal.sum(axis=1) > np.maximum(length - n_fin - 1, 0))
+    gsar_fin = np.isfinite(gsar)
+    t_c = n_fin - gsar_fin                          # Corrado: estimation + event-window values
+    t_g = (np.full(n, le) if complete else fin[:, :le].sum(axis=1)) + 1.0   # GRANK: estimation + GSAR
     w_c, w_g = 1.0 / (t_c + 1.0), 1.0 / (t_g + 1.0)
+    pos = np.arange(1, length + 1, dtype=float)
+    flag = scratch("rank.flag", shape, bool)
+    gpos = np.equal(order, le, out=flag).argmax(axis=1) + 1.0     # the GSAR's sorted position
+    cw = np.subtract(pos, np.greater(pos, gpos[:, None], out=flag), out=x)   # x's memory is free
+    cw *= w_c[:, None]
+    after = np.cumsum(np.greater(order, le, out=flag), axis=1, dtype=np.int32,
+                      out=scratch("rank.after", shape, np.int32))
+    gw = np.subtract(pos, after, out=scratch("rank.gw", shape))
+    gw *= w_g[:, None]
+    if not complete:                                # the NaN tail of each row: no rank
+        tail = pos > n_fin[:, None]
+        cw[tail] = 0.0
+        gw[tail] = 0.0
+    if len(tied):
+        cw[tied] = 0.0
+        gw[tied] = 0.0
+    if g > 1:
+        order += (codes * length)[:, None]
+    bins = order.ravel()
+    cs = np.bincount(bins, weights=cw.ravel(), minlength=g * length).reshape(g, length)
+    gs = np.bincount(bins, weights=gw.ravel(), minlength=g * length).reshape(g, length)
+    if len(tied):                                   # average ranks, NaN left out (rank 0)
+        xt = values(tied)
+        no_gsar = xt.copy()
+        no_gsar[:, le] = np.nan
+        ct = _tied_ranks(no_gsar) * w_c[tied, None]
+        gt = np.zeros_like(xt)
+        gt[:, :le + 1] = _tied_ranks(xt[:, :le + 1]) * w_g[tied, None]
+        cs += _group_col_sums(ct, codes[tied], g)
+        gs += _group_col_sums(gt, codes[tied], g)
+    if complete:
+        cnt = np.broadcast_to(np.bincount(codes, minlength=g).astype(float)[:, None], (g, length))
+    else:
+        cnt = _group_col_sums(fin.astype(float), codes, g)
     c_cols = np.r_[0:le, le + 1:length]
+    return (cs[:, c_cols] - 0.5 * cnt[:, c_cols], cnt[:, c_cols],
+            gs[:, :le + 1] - 0.5 * cnt[:, :le + 1], cnt[:, :le + 1])
+
+
+def _group_col_sums(x, codes, g):
+    """Per-group column sums of a 2-D array, (G, L)."""
     if g == 1:
-        cs = (w_c @ c_rank)[c_cols] - 0.5 * cnt[c_cols]
-        gs = w_g @ g_rank - 0.5 * cnt[:le + 1]
-        return cs[None, :], cnt[c_cols][None, :], gs[None, :], cnt[:le + 1][None, :]
-    cs, cc = _col_sums(np.where(fin, c_rank * w_c[:, None] - 0.5, np.nan)[:, c_cols], codes, g)
-    gs, gc = _col_sums(np.where(fin[:, :le + 1], g_rank * w_g[:, None] - 0.5, np.nan), codes, g)
-    return cs, cc, gs, gc
+        return x.sum(axis=0)[None, :]
+    out = np.zeros((g, x.shape[1]))
+    np.add.at(out, codes, x)
+    return out
 
 
 def _tied_ranks(x):

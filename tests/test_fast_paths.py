@@ -61,17 +61,25 @@ def test_map_blocks_keeps_order_and_raises():
 
 # --------------------------------------------------------------------------- rank keys
 
-def test_sort_keys_order_values_and_carry_columns():
-    x = np.array([[0.5, -0.0, 0.0, -2.0, np.inf, -np.inf, np.nan, 1e-300, -1e-300, 3.0]])
+@pytest.mark.parametrize("with_nan", [False, True])
+def test_sorted_keys_order_values_and_carry_columns(with_nan):
+    x = np.array([[0.5, -0.0, 0.0, -2.0, 1e300, -1e300, 7.0, 1e-300, -1e-300, 3.0, -4.0]])
+    if with_nan:                       # the integer path also orders infinities
+        x[0, [4, 5, 6, 10]] = [np.inf, -np.inf, np.nan, -np.nan]
+    orig = x.copy()
     fin = ~np.isnan(x)
-    key, bits = statistics._sort_keys(x, fin)
-    order = np.sort(key, axis=1) & ((1 << bits) - 1)
-    got = x[0, order[0]]
-    assert np.isnan(got[-1])
-    assert list(got[:-1]) == sorted(x[fin])
-    # -0.0 and +0.0 are the same value: their high parts tie
+    key, bits = statistics._sorted_keys(x, fin if with_nan else None)   # x holds the keys
+    order = key & ((1 << bits) - 1)
+    got = orig[0, order[0]]
+    n_nan = int((~fin).sum())
+    assert np.isnan(got[len(got) - n_nan:]).all()
+    assert list(got[:len(got) - n_nan]) == sorted(orig[fin])
+    # -0.0 and +0.0 are the same value: their high parts tie; so do the NaNs
     hi = key >> bits
-    assert hi[0, 1] == hi[0, 2]
+    zeros = np.flatnonzero(got == 0.0)
+    assert len(zeros) == 2 and hi[0, zeros[0]] == hi[0, zeros[1]]
+    if with_nan:
+        assert hi[0, -1] == hi[0, -2]
 
 
 def _brute_rank_sums(est, gsar, evt):
@@ -92,13 +100,16 @@ def _brute_rank_sums(est, gsar, evt):
     return c, gr
 
 
-@pytest.mark.parametrize("kind", ["continuous", "ties", "one-ulp", "nan"])
+@pytest.mark.parametrize("kind", ["continuous", "ties", "one-ulp", "nan", "zeros"])
 def test_rank_block_equals_rankdata(kind):
     rng = np.random.default_rng(3)
     n, le, lw = 40, 60, 7
     est, evt, gsar = rng.normal(size=(n, le)), rng.normal(size=(n, lw)), rng.normal(size=n)
     if kind == "ties":
         est, evt, gsar = np.round(est, 1), np.round(evt, 1), np.round(gsar, 1)
+    if kind == "zeros":          # -0.0 and +0.0 are one value; the GSAR ties an estimation value
+        est[:5, 0], est[:5, 1], evt[5:9, 0] = -0.0, 0.0, -0.0
+        gsar[10:14] = est[10:14, 7]
     if kind == "one-ulp":        # distinct values closer than the keys resolve: exact ranks
         est[:, 1] = np.nextafter(est[:, 0], np.inf)
         evt[:, 0] = np.nextafter(est[:, 2], -np.inf)
@@ -113,6 +124,16 @@ def test_rank_block_equals_rankdata(kind):
     np.testing.assert_allclose(gs[0], g_ref, atol=1e-12)
     np.testing.assert_array_equal(cc[0], (~np.isnan(np.concatenate([est, evt], axis=1))).sum(axis=0))
     np.testing.assert_array_equal(gc[0], (~np.isnan(np.column_stack([est, gsar]))).sum(axis=0))
+    # per group (and with the estimation values given unscaled plus their scale)
+    codes = rng.integers(0, 3, n)
+    scale = 2.0 ** rng.integers(-2, 3, n)             # exact: ties stay ties
+    cs, cc, gs, gc = statistics._rank_block(est * scale[:, None], evt, gsar, codes, 3, est_scale=scale)
+    for j in range(3):
+        c_ref, g_ref = _brute_rank_sums(est[codes == j], gsar[codes == j], evt[codes == j])
+        np.testing.assert_allclose(cs[j], c_ref, atol=1e-12)
+        np.testing.assert_allclose(gs[j], g_ref, atol=1e-12)
+        np.testing.assert_array_equal(
+            gc[j], (~np.isnan(np.column_stack([est, gsar])[codes == j])).sum(axis=0))
 
 
 def test_tests_do_not_depend_on_threads(monkeypatch):
