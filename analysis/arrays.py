@@ -99,10 +99,17 @@ class ResidualRuns:
                             self.coef[mask], self.intercept)
 
 
-def windows(values: np.ndarray, start: np.ndarray, length: int) -> np.ndarray:
+def windows(values: np.ndarray, start: np.ndarray, length: int, out: np.ndarray | None = None) -> np.ndarray:
     """Rows ``values[start_i : start_i + length]`` (along the first axis) as an (N, length, ...)
-    array: copies of contiguous slices, much faster than gathering by an index array."""
+    array: copies of contiguous slices, much faster than gathering by an index array.
+    ``out``: for 1-D ``values``, an (N, length) array to copy into (returned)."""
     if len(start) == 0:
-        return np.empty((0, length) + values.shape[1:], dtype=values.dtype)
-    view = sliding_window_view(values, length, axis=0)[start]     # (N, [q,] length)
-    return view if values.ndim == 1 else np.ascontiguousarray(np.moveaxis(view, -1, 1))
+        return np.empty((0, length) + values.shape[1:], dtype=values.dtype) if out is None else out
+    if values.ndim == 1:
+        view = sliding_window_view(values, length)[start]
+        if out is None:
+            return view
+        out[...] = view          # (np.take(..., out=) would copy the whole window view first)
+        return out
+    view = sliding_window_view(values, length, axis=0)[start]     # (N, q, length)
+    return np.ascontiguousarray(np.moveaxis(view, -1, 1))

@@ -22,7 +22,7 @@ import pandas as pd
 
 from . import models as _models
 from .arrays import ResidualRuns, windows
-from .blocks import blocks, map_blocks
+from .blocks import blocks, map_blocks, scratch
 from .errors import (AnalysisError, DataError, EstimationError, EventError, InputError,
                      UnknownTickerError, WindowError)
 from .returns import check_kind, returns_from_values
@@ -517,22 +517,26 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
         # every window inside its pair's series (the usual case): contiguous slices, no
         # missing day; otherwise index arrays with the missing days on the sentinel
         complete = exclude is None and bool((pos[rows] + est[0] >= 0).all())
+        # the block's windows go into per-thread scratch buffers (no fresh allocations)
+        shape = (len(rows), le)
         if complete:
             start = base[rows] + est[0]
-            take = (lambda values: windows(values, start, le))
+            take = (lambda values, out=None: windows(values, start, le, out=out))
         else:
             idx = base[rows, None] + est_rel[None, :]
             valid = (pos[rows, None] + est_rel[None, :]) >= 0
             if exclude is not None:
                 valid &= ~_exclusion_mask(exclude, ids[rows], g_d[np.where(valid, idx, sentinel)])
             idx = np.where(valid, idx, sentinel)
-            take = (lambda values: values[idx])
-        d[...] = take(g_d)
-        r, rm = take(g_r), take(g_m)
-        est_target, est_z = _design(spec, factor_cols, r, rm, take(g_f) if factor_cols else None)
-        fit = _models.fit(est_target, est_z, spec.intercept, resid_out=resid[block], complete=complete)
+            take = (lambda values, out=None: np.take(values, idx, axis=0, out=out, mode="clip"))
+        take(g_d, out=d)
+        r, rm = take(g_r, out=scratch("fit.r", shape)), take(g_m, out=scratch("fit.rm", shape))
         const_r = _constant_rows(r, complete)
         const_m = _constant_rows(rm, complete) if has_market else None
+        est_target, est_z = _design(spec, factor_cols, r, rm, take(g_f) if factor_cols else None)
+        # the fit may overwrite the scratch windows, not the series (_design may return views)
+        fit = _models.fit(est_target, est_z, spec.intercept, resid_out=resid[block], complete=complete,
+                          overwrite=True)
         # event windows lie inside their pair's series (checked in _locate): slices
         pred = _models.predict(fit, *series.design_slices(base[rows] + evt[0], lw))
         if complete:

@@ -117,7 +117,7 @@ class BatchFit:
 
 
 def fit(target: np.ndarray, z: np.ndarray, intercept: bool, resid_out: np.ndarray | None = None,
-        complete: bool = False) -> BatchFit:
+        complete: bool = False, overwrite: bool = False) -> BatchFit:
     """Masked OLS of ``target`` (N, L) on ``z`` (N, L, q) [+ intercept] for every row at once.
 
     Days where the target or any regressor is NaN are left out. Rows whose regressors are
@@ -125,7 +125,8 @@ def fit(target: np.ndarray, z: np.ndarray, intercept: bool, resid_out: np.ndarra
     ``degenerate`` (their numbers are NaN); the others are unaffected. ``resid_out``: an
     (N, L) array to write the residuals into (saves a copy when fitting in blocks).
     ``complete=True``: the caller knows there is no NaN (every day is used), so the masking
-    passes are skipped.
+    passes are skipped. ``overwrite=True``: ``target`` and ``z`` are scratch arrays the fit may
+    centre in place (saves two copies).
     """
     target = np.asarray(target, dtype=float)
     z = np.asarray(z, dtype=float)
@@ -151,8 +152,12 @@ def fit(target: np.ndarray, z: np.ndarray, intercept: bool, resid_out: np.ndarra
         if intercept:
             ybar = y.sum(axis=1) / m
             zbar = zz.sum(axis=1) / m[:, None]
-            yc = y - ybar[:, None]
-            zc = zz - zbar[:, None, :]
+            if overwrite and mask is None:
+                yc = np.subtract(y, ybar[:, None], out=y)
+                zc = np.subtract(zz, zbar[:, None, :], out=zz)
+            else:
+                yc = y - ybar[:, None]
+                zc = zz - zbar[:, None, :]
             if mask is not None:
                 yc *= mask
                 zc *= mask[:, :, None]
