@@ -300,24 +300,44 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
     n_days = len(days)
     joint = has[t_col] & has[m_col]
     joint[bad_pair] = False
-    fi = np.flatnonzero(joint)
-    dense = len(fi) == joint.size                   # no gaps anywhere: fi is 0, 1, 2, ...
-    pick = (lambda cols: values[cols].ravel() if dense else values[cols].ravel()[fi])
-    rs, rm = pick(t_col), pick(m_col)
-    if from_prices:
-        rs, rm = returns_from_values(rs, kind), returns_from_values(rm, kind)
-        same = (fi[1:] // n_days) == (fi[:-1] // n_days)   # a pair's first joint date: no return
-        rs, rm, fi = rs[same], rm[same], fi[1:][same]
-    row = fi % n_days
+    size = joint.size
     f = None
-    if factor_cols:
-        f = factor_values[row]
-        keep = ~np.isnan(f).any(axis=1)
-        rs, rm, f, fi, row = rs[keep], rm[keep], f[keep], fi[keep], row[keep]
-    d = days[row]
-    pair_offset = np.searchsorted(fi, np.arange(n_pairs + 1) * n_days)
-    pair_length = np.diff(pair_offset)
-    pair_offset = pair_offset[:-1]
+    if not from_prices and not factor_cols and joint.all():
+        # given returns without a gap: each pair's series is the whole panel, read in place of
+        # gathering (fi would be 0, 1, 2, ...); the arrays get their sentinel slot at once
+        fi = None
+        g_r, g_m = np.empty(size + 1), np.empty(size + 1)
+        for out, cols in ((g_r, t_col), (g_m, m_col)):
+            np.take(values, cols, axis=0, out=out[:size].reshape(n_pairs, n_days), mode="clip")
+            out[size] = np.nan
+        g_d = np.empty(size + 1, dtype=np.int64)
+        g_d[:size].reshape(n_pairs, n_days)[...] = days
+        g_d[size] = -1
+        d = g_d[:size]
+        pair_offset = np.arange(n_pairs, dtype=np.int64) * n_days
+        pair_length = np.full(n_pairs, n_days, dtype=np.int64)
+    else:
+        fi = np.flatnonzero(joint)
+        dense = len(fi) == size                     # no gaps anywhere: fi is 0, 1, 2, ...
+        pick = (lambda cols: values[cols].ravel() if dense else values[cols].ravel()[fi])
+        rs, rm = pick(t_col), pick(m_col)
+        if from_prices:
+            rs, rm = returns_from_values(rs, kind), returns_from_values(rm, kind)
+            same = (fi[1:] // n_days) == (fi[:-1] // n_days)   # a pair's first joint date: no return
+            rs, rm, fi = rs[same], rm[same], fi[1:][same]
+        row = fi % n_days
+        if factor_cols:
+            f = factor_values[row]
+            keep = ~np.isnan(f).any(axis=1)
+            rs, rm, f, fi, row = rs[keep], rm[keep], f[keep], fi[keep], row[keep]
+        d = days[row]
+        pair_offset = np.searchsorted(fi, np.arange(n_pairs + 1) * n_days)
+        pair_length = np.diff(pair_offset)
+        pair_offset = pair_offset[:-1]
+        # concatenated, with a sentinel (missing day) at the end
+        g_r = np.append(rs, np.nan)
+        g_m = np.append(rm, np.nan)
+        g_d = np.append(d, -1)
 
     empty = np.flatnonzero((pair_length == 0) & ~bad_pair)
     if len(empty):
@@ -334,7 +354,8 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
     off, length = pair_offset[p], pair_length[p]
     s = start_days[ev]
     r_s = np.searchsorted(days, s)                  # first panel row on or after the start
-    p0 = _count_before(fi, p * n_days + r_s, joint.size) - off
+    flat = p * n_days + r_s
+    p0 = (np.minimum(flat, size) if fi is None else _count_before(fi, flat, size)) - off
     first, last = d[off], d[off + length - 1]
     after = p0 >= length
     skips.set(ev[after], [f"event date {_fmt_day(x)} is after the data (last joint date of "
@@ -369,10 +390,6 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
               WindowError)
     pos = np.full(n, -1, dtype=np.int64)
     pos[ev[inside]] = p0c[inside]
-    # concatenate, with a sentinel (missing day) at the end
-    g_r = np.append(rs, np.nan)
-    g_m = np.append(rm, np.nan)
-    g_d = np.append(d, -1)
     g_f = np.concatenate([f, np.full((1, len(factor_cols)), np.nan)]) if factor_cols else None
     base = np.full(n, -1, dtype=np.int64)
     base[ev[inside]] = off[inside] + p0c[inside]

@@ -419,7 +419,8 @@ def _calendar_sums_runs(runs, s, m, k, length, codes, g) -> _CalendarSums | None
     """
     n = len(runs.start)
     t_len = len(runs.target)
-    if n == 0 or g * t_len > n * length or not (np.asarray(m) == length).all():
+    # cost: about 30 ns per series position against about 7 per cell on two threads
+    if n == 0 or 4 * g * t_len > n * length or not (np.asarray(m) == length).all():
         return None
     q = runs.z.shape[1]
     start = runs.start.astype(np.int64)

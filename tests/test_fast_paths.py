@@ -244,3 +244,25 @@ def test_rbar_runs_follow_the_tested_subset():
     whole = res.tests((-1, 1))
     no_runs = statistics.run_tests(dataclasses.replace(a, runs=None), (-1, 1))
     pd.testing.assert_frame_equal(whole, no_runs, check_exact=False, rtol=1e-10)
+
+
+def test_gapless_returns_read_in_place_equal_the_gathered_series():
+    """Returns without a gap are read straight from the panel; one extra date where a stock
+    has no return (after every window) sends the same events through the gathering path."""
+    rng = np.random.default_rng(8)
+    dates = pd.bdate_range("2018-01-01", periods=500)
+    rm = rng.normal(0, 0.01, len(dates))
+    returns = pd.DataFrame({"MKT": rm, **{f"S{j}": rng.uniform(0.5, 1.5) * rm + rng.normal(0, 0.02, len(dates))
+                                          for j in range(4)}}, index=dates)
+    day0 = rng.integers(270, 480, 40)
+    events = pd.DataFrame({"event_id": [f"e{i}" for i in range(40)], "ticker": rng.choice(["S0", "S1", "S2", "S3"], 40),
+                           "market": "MKT", "event_date": dates[day0]})
+    gapped = pd.concat([returns, pd.DataFrame({"MKT": [0.001], "S0": [np.nan], "S1": [0.0], "S2": [0.0],
+                                               "S3": [0.0]}, index=[dates[-1] + pd.offsets.BDay(1)])])
+    kw = dict(estimation_window=(-250, -11), event_window=(-10, 10))
+    fast = engine.run_event_study(events, returns, **kw)
+    slow = engine.run_event_study(events, gapped, **kw)
+    assert fast.n_ok == 40
+    pd.testing.assert_frame_equal(fast.diagnostics, slow.diagnostics)
+    pd.testing.assert_frame_equal(fast.abnormal_returns, slow.abnormal_returns)
+    pd.testing.assert_frame_equal(fast.tests((-1, 1)), slow.tests((-1, 1)))
