@@ -23,10 +23,10 @@ class EventArrays:
     estimation_window: tuple[int, int]
     event_window: tuple[int, int]
     est_ar: np.ndarray             # (N, Le) estimation-window residuals (abnormal returns)
-    est_dates: np.ndarray          # (N, Le) int64 calendar dates, days since 1970-01-01, -1 missing
+    est_dates: "np.ndarray | WindowRows"   # (N, Le) int64 days since 1970-01-01, -1 missing
     evt_ar: np.ndarray             # (N, Lw) event-window abnormal returns
     evt_ar_sd: np.ndarray          # (N, Lw) sd of each event-window AR (prediction-error corrected)
-    evt_dates: np.ndarray          # (N, Lw) int64 calendar dates, -1 missing
+    evt_dates: "np.ndarray | WindowRows"   # (N, Lw) int64 calendar dates, -1 missing
     s: np.ndarray                  # (N,) residual standard deviation, sqrt(SSR / (M - k))
     m: np.ndarray                  # (N,) number of estimation returns used
     k: int                         # parameters estimated by the normal-return model
@@ -62,10 +62,10 @@ class EventArrays:
             estimation_window=self.estimation_window,
             event_window=self.event_window,
             est_ar=self.est_ar[mask],
-            est_dates=self.est_dates[mask],
+            est_dates=rows_of(self.est_dates, mask),
             evt_ar=self.evt_ar[mask],
             evt_ar_sd=self.evt_ar_sd[mask],
-            evt_dates=self.evt_dates[mask],
+            evt_dates=rows_of(self.evt_dates, mask),
             s=self.s[mask],
             m=self.m[mask],
             k=self.k,
@@ -113,3 +113,48 @@ def windows(values: np.ndarray, start: np.ndarray, length: int, out: np.ndarray 
         return out
     view = sliding_window_view(values, length, axis=0)[start]     # (N, q, length)
     return np.ascontiguousarray(np.moveaxis(view, -1, 1))
+
+
+class WindowRows:
+    """An (N, L) array of windows ``values[start_i : start_i + L]`` of a 1-D series, read only
+    when used: the engine's calendar dates of every event and day (N x L int64, 200 MB for
+    100k events) are needed by few computations. ``np.asarray`` reads them all; indexing by
+    rows reads only those rows; :func:`rows_of` selects rows without reading.
+    """
+
+    def __init__(self, values: np.ndarray, start: np.ndarray, length: int):
+        self.values, self.start, self.length = values, np.asarray(start), int(length)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.start), self.length)
+
+    ndim = 2
+
+    @property
+    def dtype(self):
+        return self.values.dtype
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def __array__(self, dtype=None, copy=None):
+        out = windows(self.values, self.start, self.length)
+        return out if dtype is None else out.astype(dtype, copy=False)
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple):                     # rows first, then the rest
+            rows = self[key[0]]
+            return rows[key[1:]] if rows.ndim == 1 else rows[(slice(None),) + key[1:]]
+        if np.ndim(key) == 0 and not isinstance(key, slice):
+            i = int(self.start[key])
+            return self.values[i:i + self.length].copy()
+        return windows(self.values, self.start[key], self.length)
+
+    def rows(self, key) -> "WindowRows":
+        return WindowRows(self.values, self.start[key], self.length)
+
+
+def rows_of(x, key):
+    """``x[key]`` for an array; the same rows, still unread, for :class:`WindowRows`."""
+    return x.rows(key) if isinstance(x, WindowRows) else x[key]

@@ -26,8 +26,16 @@ _pools: dict[int, ThreadPoolExecutor] = {}
 _local = threading.local()
 
 
-def blocks(n: int, size: int = BLOCK) -> list[slice]:
-    """Slices of at most ``size`` rows covering ``range(n)`` (one empty slice when n = 0)."""
+MIN_BLOCK = 128     # smallest block worth handing to a thread
+
+
+def blocks(n: int, size: int = BLOCK, threads: int | None = None) -> list[slice]:
+    """Slices of at most ``size`` rows covering ``range(n)`` (one empty slice when n = 0).
+
+    A small ``n`` is cut into one block per thread (of at least MIN_BLOCK rows), so that a
+    thousand events still use every core.
+    """
+    size = max(1, min(size, max(MIN_BLOCK, -(-n // config.threads(threads)))))
     return [slice(i, min(i + size, n)) for i in range(0, max(n, 1), size)]
 
 
@@ -60,7 +68,7 @@ def sum_blocks(fn: Callable[[slice], tuple], n: int, size: int = BLOCK, threads:
     Each thread combines the results of its own run of blocks, so memory holds one running
     total per thread, never one result per block.
     """
-    parts = blocks(n, size)
+    parts = blocks(n, size, threads)
     workers = max(1, min(config.threads(threads), len(parts)))
     runs = [parts[i::workers] for i in range(workers)]
 

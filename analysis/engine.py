@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import models as _models
-from .arrays import ResidualRuns, windows
+from .arrays import ResidualRuns, WindowRows, rows_of, windows
 from .blocks import blocks, map_blocks, scratch
 from .errors import (AnalysisError, DataError, EstimationError, EventError, InputError,
                      UnknownTickerError, WindowError)
@@ -270,10 +270,16 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
     used, local = np.unique(np.concatenate([names.get_indexer(pair_t), names.get_indexer(pair_m)]),
                             return_inverse=True)
     t_col, m_col = local[:n_pairs], local[n_pairs:]
-    # symbols by dates (one row per symbol: a pair's series is read sequentially)
-    values = (np.ascontiguousarray(panel.iloc[:, used].to_numpy(dtype=float).T) if n_pairs
-              else np.zeros((0, len(days))))
-    has = ~np.isnan(values)
+    # symbols by dates, one row per symbol (a pair's series is read sequentially): for a
+    # frame of one float block, a view of its memory
+    all_values = np.ascontiguousarray(panel.to_numpy(dtype=float).T)
+    # given returns without a gap in any used symbol: each pair's series is the whole panel
+    gapless = (n_pairs > 0 and not from_prices and not factor_cols
+               and not np.isnan(all_values).any(axis=1)[used].any())
+    values = has = None
+    if not gapless:
+        values = all_values[used] if n_pairs else np.zeros((0, len(days)))
+        has = ~np.isnan(values)
 
     def skip_pairs(pairs, reason_of, error):
         """Skip the events of ``pairs`` (one pass over the events), reason_of(pair) each."""
@@ -298,17 +304,15 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
     # pair * n_days + row of every element, increasing, so counting the entries below
     # pair * n_days + row finds any date's position.
     n_days = len(days)
-    joint = has[t_col] & has[m_col]
-    joint[bad_pair] = False
-    size = joint.size
+    size = n_pairs * n_days
     f = None
-    if not from_prices and not factor_cols and joint.all():
-        # given returns without a gap: each pair's series is the whole panel, read in place of
-        # gathering (fi would be 0, 1, 2, ...); the arrays get their sentinel slot at once
+    if gapless:
+        # read in place of gathering (fi would be 0, 1, 2, ...); the arrays get their
+        # sentinel slot at once
         fi = None
         g_r, g_m = np.empty(size + 1), np.empty(size + 1)
         for out, cols in ((g_r, t_col), (g_m, m_col)):
-            np.take(values, cols, axis=0, out=out[:size].reshape(n_pairs, n_days), mode="clip")
+            np.take(all_values, used[cols], axis=0, out=out[:size].reshape(n_pairs, n_days), mode="clip")
             out[size] = np.nan
         g_d = np.empty(size + 1, dtype=np.int64)
         g_d[:size].reshape(n_pairs, n_days)[...] = days
@@ -317,6 +321,8 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
         pair_offset = np.arange(n_pairs, dtype=np.int64) * n_days
         pair_length = np.full(n_pairs, n_days, dtype=np.int64)
     else:
+        joint = has[t_col] & has[m_col]
+        joint[bad_pair] = False
         fi = np.flatnonzero(joint)
         dense = len(fi) == size                     # no gaps anywhere: fi is 0, 1, 2, ...
         pick = (lambda cols: values[cols].ravel() if dense else values[cols].ravel()[fi])
@@ -371,7 +377,7 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
     # the start is a trading day of the stock (it has a return) but not a joint day
     r0 = np.minimum(r_s, max(n_days - 1, 0))
     on_day = moved & (days[r0] == s)
-    stock_has = has[t_col[p], r0]
+    stock_has = has[t_col[p], r0] if has is not None else np.ones(len(p), dtype=bool)
     if from_prices:
         stock_has &= r0 > has.argmax(axis=1)[t_col[p]]      # its first price has no return
     gap = on_day & stock_has
@@ -527,10 +533,14 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
     has_market = _models.MARKET in spec.regressors
     n_c = len(cand)
     resid = np.empty((n_c, le))
-    est_dates = np.empty((n_c, le), dtype=np.int64)
+    # every estimation window a complete run of its pair's series (the usual case): its dates
+    # are read from the series when needed, not copied for every event and day
+    all_complete = exclude is None and bool((pos[cand] + est[0] >= 0).all())
+    est_dates = (WindowRows(g_d, base[cand] + est[0], le) if all_complete
+                 else np.empty((n_c, le), dtype=np.int64))
+
     def fit_block(block: slice):
         rows = cand[block]
-        d = est_dates[block]
         # every window inside its pair's series (the usual case): contiguous slices, no
         # missing day; otherwise index arrays with the missing days on the sentinel
         complete = exclude is None and bool((pos[rows] + est[0] >= 0).all())
@@ -546,7 +556,9 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
                 valid &= ~_exclusion_mask(exclude, ids[rows], g_d[np.where(valid, idx, sentinel)])
             idx = np.where(valid, idx, sentinel)
             take = (lambda values, out=None: np.take(values, idx, axis=0, out=out, mode="clip"))
-        take(g_d, out=d)
+        if not all_complete:
+            d = est_dates[block]
+            take(g_d, out=d)
         r, rm = take(g_r, out=scratch("fit.r", shape)), take(g_m, out=scratch("fit.rm", shape))
         const_r = _constant_rows(r, complete)
         const_m = _constant_rows(rm, complete) if has_market else None
@@ -557,7 +569,7 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
         # event windows lie inside their pair's series (checked in _locate): slices
         pred = _models.predict(fit, *series.design_slices(base[rows] + evt[0], lw))
         if complete:
-            return fit, pred, np.full(len(rows), le), const_r, const_m, d[:, 0], d[:, -1]
+            return fit, pred, np.full(len(rows), le), const_r, const_m, g_d[start], g_d[start + le - 1]
         first = d[np.arange(len(d)), valid.argmax(axis=1)]
         return fit, pred, valid.sum(axis=1), const_r, const_m, first, d.max(axis=1)  # dates increase
 
@@ -583,9 +595,9 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
     if not keep.all():
         fitted = _subset_fit(fitted, keep)
         pred = _models.subset_prediction(pred, keep, fitted)
-        est_dates = est_dates[keep]
+        est_dates = rows_of(est_dates, keep)
     runs = None
-    if exclude is None and bool((pos[sel] + est[0] >= 0).all()):   # every window complete
+    if all_complete:
         target, z = _design(spec, factor_cols, g_r, g_m, g_f)
         runs = ResidualRuns(target=target, z=z, dates=g_d, start=base[sel] + est[0], alpha=fitted.alpha,
                             coef=fitted.coef, intercept=spec.intercept)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .arrays import EventArrays, windows
+from .arrays import EventArrays, WindowRows, windows
 from .errors import AnalysisError, InputError, WindowError
 from .statistics import student_t
 
@@ -59,7 +59,7 @@ class EventStudyResult:
         self._evt_start = evt_start
         self._diagnostics_args = (day0_days, start_days, est_span)
         self._skips = skips
-        evt_dates = windows(series.dates, evt_start, event_window[1] - event_window[0] + 1)
+        evt_dates = WindowRows(series.dates, evt_start, event_window[1] - event_window[0] + 1)
         lo = event_window[0]
         pred = prediction
 
@@ -198,7 +198,7 @@ class EventStudyResult:
             frame["group"] = rep(a.groups)
         frame.update({
             "relative_day": np.tile(np.arange(lo, lo + lw), n),
-            "date": _days_to_ts(a.evt_dates.ravel()),
+            "date": _days_to_ts(np.asarray(a.evt_dates).ravel()),
             "stock_return": self._evt_window(self._series.stock).ravel(),
             "market_return": self._evt_window(self._series.market).ravel(),
             "expected_return": (self._evt_window(self._series.stock) - ar).ravel(),

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from .arrays import EventArrays
+from .arrays import EventArrays, rows_of
 from .blocks import BLOCK, blocks, map_blocks, scratch, sum_blocks
 from .errors import WindowError
 
@@ -519,14 +519,11 @@ def kp_rbar(est_ar, est_dates, groups=None, *, method="auto",
     computed from sums over the series (:func:`_calendar_sums_runs`), same value.
     """
     est_ar = np.asarray(est_ar, float)
-    est_dates = np.asarray(est_dates)
     codes, g = _codes(groups, len(est_ar))
-    ok = _Valid(est_ar, est_dates)
     counts = np.bincount(codes, minlength=g)
     if method not in ("auto", "exact", "identity"):
         raise ValueError(f"unknown r-bar method {method!r}")
     out = np.zeros(g)
-    sums = None
     if runs is not None and (method == "identity" or (
             method == "auto" and ((counts == 0) | (counts > KP_EXACT_MAX_EVENTS)).all())):
         sums = _calendar_sums_runs(runs, np.asarray(s, float), np.asarray(m, float), k,
@@ -534,6 +531,8 @@ def kp_rbar(est_ar, est_dates, groups=None, *, method="auto",
         if sums is not None:
             out = _rbar_identity(sums, g)
             return float(out[0]) if groups is None else out
+    est_dates = np.asarray(est_dates)
+    ok = _Valid(est_ar, est_dates)
     sums = _calendar_sums(est_ar, ok, est_dates, codes, g)
     if sums is None:                                # no usable residual
         return float(out[0]) if groups is None else out
@@ -751,7 +750,7 @@ def grouped_tests(arrays: EventArrays, window: tuple[int, int], groups=None,
         evt_sar = take(arrays.evt_ar) / take(arrays.evt_ar_sd)
     scar = ws.scar
     runs = None if arrays.runs is None else (arrays.runs if keep.all() else arrays.runs.subset(keep))
-    rbar = kp_rbar(est_ar, take(arrays.est_dates), codes, method=rbar_method, runs=runs, s=s, m=m,
+    rbar = kp_rbar(est_ar, arrays.est_dates if keep.all() else rows_of(arrays.est_dates, keep), codes, method=rbar_method, runs=runs, s=s, m=m,
                    k=arrays.k)
     if np.isscalar(rbar):
         rbar = np.array([rbar])

@@ -57,6 +57,10 @@ def test_map_blocks_keeps_order_and_raises():
         blocks.map_blocks(boom, range(10), threads=2)
     assert blocks.blocks(0) == [slice(0, 0)]
     assert blocks.blocks(5, 2) == [slice(0, 2), slice(2, 4), slice(4, 5)]
+    # small inputs: one block per thread, of at least MIN_BLOCK rows
+    assert blocks.blocks(1000, 1024, threads=2) == [slice(0, 500), slice(500, 1000)]
+    assert blocks.blocks(200, 1024, threads=4) == [slice(0, 128), slice(128, 200)]
+    assert blocks.blocks(5000, 1024, threads=2)[0] == slice(0, 1024)
 
 
 # --------------------------------------------------------------------------- rank keys
@@ -166,6 +170,27 @@ def test_windows_are_the_slices():
     start = np.array([0, 7, 40])
     np.testing.assert_array_equal(arrays.windows(v, start, 10), [v[s:s + 10] for s in start])
     np.testing.assert_array_equal(arrays.windows(f, start, 10), [f[s:s + 10] for s in start])
+
+
+def test_window_rows_read_like_the_array():
+    v = np.arange(100, dtype=np.int64) * 3
+    start = np.array([5, 0, 40, 77])
+    full = np.array([v[s:s + 20] for s in start])
+    w = arrays.WindowRows(v, start, 20)
+    assert w.shape == full.shape and len(w) == 4 and w.dtype == v.dtype
+    np.testing.assert_array_equal(np.asarray(w), full)
+    np.testing.assert_array_equal(w[2], full[2])
+    np.testing.assert_array_equal(w[1:3], full[1:3])
+    mask = np.array([True, False, True, True])
+    np.testing.assert_array_equal(w[mask], full[mask])
+    np.testing.assert_array_equal(w[mask, 3:7], full[mask, 3:7])
+    np.testing.assert_array_equal(w[3, 2], full[3, 2])
+    sub = arrays.rows_of(w, mask)
+    assert isinstance(sub, arrays.WindowRows)
+    np.testing.assert_array_equal(np.asarray(sub), full[mask])
+    np.testing.assert_array_equal(arrays.rows_of(full, mask), full[mask])
+    w[0][:] = -1                                   # a row is a copy: the series is untouched
+    assert v[5] == 15
 
 
 def test_constant_rows():
