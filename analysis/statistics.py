@@ -105,6 +105,8 @@ def _col_sums(x, codes, g):
     (in blocks of rows on the threads when the array is large)."""
     if len(x) > BLOCK:
         return sum_blocks(lambda rows: _col_sums(x[rows], codes[rows], g), len(x))
+    if g == 1 and np.isfinite(x.sum()):             # no NaN: one pass
+        return x.sum(axis=0)[None, :], np.full((1, x.shape[1]), float(len(x)))
     finite = np.isfinite(x)
     x0 = np.where(finite, x, 0.0)
     if g == 1:
@@ -662,8 +664,11 @@ def generalized_sign_z(car, est_ar, groups=None) -> TestResult:
 
     def fraction(rows):
         e = est_ar[rows]
+        positive = np.count_nonzero(e > 0, axis=1)
+        if np.isfinite(e.sum()):                      # no NaN: every day counts
+            return positive / e.shape[1]
         with np.errstate(invalid="ignore", divide="ignore"):
-            return (e > 0).sum(axis=1) / np.isfinite(e).sum(axis=1)
+            return positive / np.isfinite(e).sum(axis=1)
 
     frac = np.concatenate(map_blocks(fraction, blocks(len(est_ar))))
     n = _gcount(codes, g)
