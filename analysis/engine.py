@@ -567,16 +567,21 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
         fit = _models.fit(est_target, est_z, spec.intercept, resid_out=resid[block], complete=complete,
                           overwrite=True)
         # event windows lie inside their pair's series (checked in _locate): slices
-        pred = _models.predict(fit, *series.design_slices(base[rows] + evt[0], lw))
+        block_pred = _models.predict(fit, *series.design_slices(base[rows] + evt[0], lw))
+        for name, values in predicted.items():
+            values[block] = getattr(block_pred, name)
         if complete:
-            return fit, pred, np.full(len(rows), le), const_r, const_m, g_d[start], g_d[start + le - 1]
+            return fit, np.full(len(rows), le), const_r, const_m, g_d[start], g_d[start + le - 1]
         first = d[np.arange(len(d)), valid.argmax(axis=1)]
-        return fit, pred, valid.sum(axis=1), const_r, const_m, first, d.max(axis=1)  # dates increase
+        return fit, valid.sum(axis=1), const_r, const_m, first, d.max(axis=1)  # dates increase
 
-    fits, preds, m, const_r, const_m, est_first, est_last = zip(*map_blocks(fit_block, blocks(n_c)))
+    q = len(spec.regressors)
+    predicted = {"expected_target": np.empty((n_c, lw)), "ar": np.empty((n_c, lw)),
+                 "ar_var": np.empty((n_c, lw)), "dev_cum": np.empty((n_c, lw + 1, q))}
+    fits, m, const_r, const_m, est_first, est_last = zip(*map_blocks(fit_block, blocks(n_c)))
     fitted = _models.concat_fits(list(fits), resid)
-    pred = _models.concat_predictions(list(preds), fitted)
-    del fits, preds
+    pred = _models.Prediction(fit=fitted, **predicted)
+    del fits
     m = np.concatenate(m)
     few = m < min_obs                                    # after exclusions
     skips.set(cand[few], [f"too few estimation returns: {x} < {min_obs} in window [{est[0]}, {est[1]}]"

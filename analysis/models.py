@@ -257,13 +257,6 @@ class Prediction:
         return f.s2[:, None] * (lengths[None, :] + extra + quad)
 
 
-def concat_predictions(preds: list[Prediction], fit: BatchFit) -> Prediction:
-    """One Prediction from predictions of consecutive row blocks, attached to their joint ``fit``."""
-    cat = (lambda name: np.concatenate([getattr(p, name) for p in preds]))
-    return Prediction(fit=fit, expected_target=cat("expected_target"), ar=cat("ar"),
-                      ar_var=cat("ar_var"), dev_cum=cat("dev_cum"))
-
-
 def subset_prediction(pred: Prediction, keep: np.ndarray, fit: BatchFit) -> Prediction:
     """The rows ``keep`` of a Prediction, attached to the same rows' ``fit``."""
     return Prediction(fit=fit, expected_target=pred.expected_target[keep], ar=pred.ar[keep],
