@@ -31,6 +31,7 @@ import pandas as pd
 
 from .errors import InputError
 from .prices import validate_symbol
+from .textfile import read_utf8
 
 TIMES_OF_DAY = ("before_open", "during", "after_close", "unknown")
 _TOD_ALIASES = {
@@ -236,20 +237,7 @@ def validate_events(df: pd.DataFrame, *, _lines: list[int] | None = None,
 def read_events(path: str | os.PathLike) -> pd.DataFrame:
     """Read an events CSV (UTF-8, BOM accepted) and validate it (see :func:`validate_events`)."""
     path = Path(path).expanduser()
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError(f"events file does not exist: {path}") from exc
-    except IsADirectoryError as exc:
-        raise InputError(f"events file is a folder: {path}") from exc
-    except OSError as exc:
-        raise InputError(f"cannot read events file {path}: {exc.strerror or exc}") from exc
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise InputError(f"events file {path} is not UTF-8: byte {data[exc.start:exc.start + 1]!r} "
-                         f"at line {line}") from exc
+    text = read_utf8(path, "events file")
     if "\x00" in text:
         raise InputError(f"events file {path} contains NUL bytes (not a CSV text file)")
     if not text.strip():

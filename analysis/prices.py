@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, InputError, UnknownTickerError
+from .textfile import read_utf8
 
 PRICE_COLUMNS = ("Open", "High", "Low", "Close", "Adj Close", "Volume")
 _OHLC = ("Open", "High", "Low", "Close", "Adj Close")
@@ -186,17 +187,8 @@ _CANON["adjclose"] = "Adj Close"
 
 
 def _read_text(path: Path, symbol: str) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise UnknownTickerError(f"no prices for {symbol}: {path} does not exist") from exc
-    except OSError as exc:
-        raise DataError(f"cannot read price file {path}: {exc.strerror or exc}") from exc
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bad = data[exc.start:exc.start + 1]
-        raise DataError(f"price file {path} is not UTF-8 text (byte {exc.start}: {bad!r})") from exc
+    return read_utf8(path, "price file", error=DataError,
+                     missing=UnknownTickerError(f"no prices for {symbol}: {path} does not exist"))
 
 
 def parse_price_csv(path: str | os.PathLike, symbol: str | None = None) -> pd.DataFrame:

@@ -32,21 +32,12 @@ def run(args: argparse.Namespace) -> int:
 
     from ..errors import InputError
     from ..extract import extract_events, subjects, to_csv_text
+    from ..textfile import read_utf8
 
     if args.file == "-":
         text = sys.stdin.read()
     else:
-        path = Path(args.file).expanduser()
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except FileNotFoundError:
-            raise InputError(f"news file does not exist: {path}") from None
-        except IsADirectoryError:
-            raise InputError(f"news file is a folder: {path}") from None
-        except UnicodeDecodeError as exc:
-            raise InputError(f"news file {path} is not UTF-8 (byte {exc.start})") from None
-        except OSError as exc:
-            raise InputError(f"cannot read news file {path}: {exc.strerror or exc}") from None
+        text = read_utf8(Path(args.file).expanduser(), "news file")
     events = extract_events(text, published=args.published, tz=args.tz)
     for item_id, headline in events.attrs.get("skipped", []):
         print(f"warning: {item_id}: no company named, no event: {headline}", file=sys.stderr)
