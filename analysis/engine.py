@@ -49,7 +49,7 @@ def _window(value, name: str) -> tuple[int, int]:
     return a, b
 
 
-def validatewindows(estimation_window, event_window) -> tuple[tuple[int, int], tuple[int, int]]:
+def validate_windows(estimation_window, event_window) -> tuple[tuple[int, int], tuple[int, int]]:
     """Both windows as int pairs; WindowError when empty/inverted or not strictly before."""
     est = _window(estimation_window, "estimation window")
     evt = _window(event_window, "event window")
@@ -452,7 +452,7 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
     from .results import EventStudyResult
 
     spec = _models.get_model(model)
-    est, evt = validatewindows(estimation_window, event_window)
+    est, evt = validate_windows(estimation_window, event_window)
     kind = check_kind(returns_kind)
     try:
         min_obs = int(min_estimation_obs)
