@@ -755,8 +755,8 @@ def grouped_tests(arrays: EventArrays, window: tuple[int, int], groups=None,
         evt_sar = take(arrays.evt_ar) / take(arrays.evt_ar_sd)
     scar = ws.scar
     runs = None if arrays.runs is None else (arrays.runs if keep.all() else arrays.runs.subset(keep))
-    rbar = kp_rbar(est_ar, arrays.est_dates if keep.all() else rows_of(arrays.est_dates, keep), codes, method=rbar_method, runs=runs, s=s, m=m,
-                   k=arrays.k)
+    est_dates = arrays.est_dates if keep.all() else rows_of(arrays.est_dates, keep)
+    rbar = kp_rbar(est_ar, est_dates, codes, method=rbar_method, runs=runs, s=s, m=m, k=arrays.k)
     if np.isscalar(rbar):
         rbar = np.array([rbar])
 
