@@ -307,17 +307,10 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
     size = n_pairs * n_days
     f = None
     if gapless:
-        # read in place of gathering (fi would be 0, 1, 2, ...); the arrays get their
-        # sentinel slot at once
+        # every pair's series is the whole panel (fi would be 0, 1, 2, ...): day 0 is found on
+        # the panel's dates; the series are copied afterwards (_gapless_series)
         fi = None
-        g_r, g_m = np.empty(size + 1), np.empty(size + 1)
-        for out, cols in ((g_r, t_col), (g_m, m_col)):
-            np.take(all_values, used[cols], axis=0, out=out[:size].reshape(n_pairs, n_days), mode="clip")
-            out[size] = np.nan
-        g_d = np.empty(size + 1, dtype=np.int64)
-        g_d[:size].reshape(n_pairs, n_days)[...] = days
-        g_d[size] = -1
-        d = g_d[:size]
+        date_at = (lambda i: days[i % n_days])
         pair_offset = np.arange(n_pairs, dtype=np.int64) * n_days
         pair_length = np.full(n_pairs, n_days, dtype=np.int64)
     else:
@@ -344,6 +337,7 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
         g_r = np.append(rs, np.nan)
         g_m = np.append(rm, np.nan)
         g_d = np.append(d, -1)
+        date_at = d.__getitem__
 
     empty = np.flatnonzero((pair_length == 0) & ~bad_pair)
     if len(empty):
@@ -362,7 +356,7 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
     r_s = np.searchsorted(days, s)                  # first panel row on or after the start
     flat = p * n_days + r_s
     p0 = (np.minimum(flat, size) if fi is None else _count_before(fi, flat, size)) - off
-    first, last = d[off], d[off + length - 1]
+    first, last = date_at(off), date_at(off + length - 1)
     after = p0 >= length
     skips.set(ev[after], [f"event date {_fmt_day(x)} is after the data (last joint date of "
                           f"{pair_t[q]} and {pair_m[q]}: {_fmt_day(y)})"
@@ -373,7 +367,7 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
                            for x, q, y in zip(s[before], p[before], first[before])], EventError)
     inside = ~after & ~before
     p0c = np.minimum(p0, length - 1)
-    moved = inside & (d[off + p0c] != s)
+    moved = inside & (date_at(off + p0c) != s)
     # the start is a trading day of the stock (it has a return) but not a joint day
     r0 = np.minimum(r_s, max(n_days - 1, 0))
     on_day = moved & (days[r0] == s)
@@ -390,16 +384,63 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
         skips.set(ev[gap], [f"missing {w} on the event day {_fmt_day(x)} ({pair_t[q]} traded)"
                             for w, x, q in zip(whats, s[gap], p[gap])], EventError)
     beyond = inside & ((p0c + evt[0] < 0) | (p0c + evt[1] >= length))
-    skips.set(ev[beyond], [f"event window [{evt[0]}, {evt[1]}] around day 0 {_fmt_day(d[o + q])} runs "
+    skips.set(ev[beyond], [f"event window [{evt[0]}, {evt[1]}] around day 0 {_fmt_day(date_at(o + q))} runs "
                            f"beyond the data ({_fmt_day(a)} to {_fmt_day(b)})"
                            for o, q, a, b in zip(off[beyond], p0c[beyond], first[beyond], last[beyond])],
               WindowError)
     pos = np.full(n, -1, dtype=np.int64)
-    pos[ev[inside]] = p0c[inside]
-    g_f = np.concatenate([f, np.full((1, len(factor_cols)), np.nan)]) if factor_cols else None
     base = np.full(n, -1, dtype=np.int64)
-    base[ev[inside]] = off[inside] + p0c[inside]
+    located, pair_of, row0 = ev[inside], p[inside], p0c[inside]
+    if gapless:
+        g_r, g_m, g_d, first_row, offset = _gapless_series(all_values, days, used[t_col], used[m_col],
+                                                           pair_of, row0, est[0], evt[1])
+        pos[located] = row0 - first_row[pair_of]
+        base[located] = offset[pair_of] + pos[located]
+    else:
+        pos[located] = row0
+        base[located] = off[inside] + row0
+    g_f = np.concatenate([f, np.full((1, len(factor_cols)), np.nan)]) if factor_cols else None
     return g_r, g_m, g_f, g_d, base, pos, start_days
+
+
+def _gapless_series(values, days, t_rows, m_rows, pair_of, row0, est_start, evt_end):
+    """The series of pairs without a gap (each is the whole panel), concatenated with a
+    missing-day sentinel at the end; returns them and each pair's first row and offset.
+
+    Whole rows are copied (one take per leg) unless the located events' windows reach less
+    than a quarter of the panel (a wide panel with few events per stock): then each pair gets
+    only its rows from its earliest estimation start to its latest event-window end, gathered
+    at once. ``values``: symbols x dates, C-contiguous; ``t_rows``/``m_rows``: each pair's
+    stock and market row; ``pair_of``/``row0``: each located event's pair and day-0 row.
+    """
+    n_pairs, n_days = len(t_rows), len(days)
+    first = np.zeros(n_pairs, dtype=np.int64)
+    length = np.full(n_pairs, n_days, dtype=np.int64)
+    if len(pair_of):
+        lo = np.full(n_pairs, n_days, dtype=np.int64)
+        hi = np.full(n_pairs, -1, dtype=np.int64)
+        np.minimum.at(lo, pair_of, np.maximum(row0 + est_start, 0))
+        np.maximum.at(hi, pair_of, np.minimum(row0 + evt_end, n_days - 1))
+        span = np.maximum(hi - lo + 1, 0)
+        if 4 * span.sum() < n_pairs * n_days:
+            first, length = np.minimum(lo, n_days), span
+    offset = np.zeros(n_pairs, dtype=np.int64)
+    np.cumsum(length[:-1], out=offset[1:])
+    total = int(length.sum())
+    g_r, g_m, g_d = np.empty(total + 1), np.empty(total + 1), np.empty(total + 1, dtype=np.int64)
+    if total == n_pairs * n_days:
+        for out, rows in ((g_r, t_rows), (g_m, m_rows)):
+            np.take(values, rows, axis=0, out=out[:total].reshape(n_pairs, n_days), mode="clip")
+        g_d[:total].reshape(n_pairs, n_days)[...] = days
+    else:
+        row = np.arange(total) - np.repeat(offset - first, length)
+        pair = np.repeat(np.arange(n_pairs), length)
+        flat = values.ravel()
+        np.take(flat, t_rows[pair] * n_days + row, out=g_r[:total], mode="clip")
+        np.take(flat, m_rows[pair] * n_days + row, out=g_m[:total], mode="clip")
+        np.take(days, row, out=g_d[:total], mode="clip")
+    g_r[total], g_m[total], g_d[total] = np.nan, np.nan, -1
+    return g_r, g_m, g_d, first, offset
 
 
 def _exclusion_mask(exclude, event_ids: np.ndarray, est_dates: np.ndarray) -> np.ndarray:

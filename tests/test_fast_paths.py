@@ -291,3 +291,34 @@ def test_gapless_returns_read_in_place_equal_the_gathered_series():
     pd.testing.assert_frame_equal(fast.diagnostics, slow.diagnostics)
     pd.testing.assert_frame_equal(fast.abnormal_returns, slow.abnormal_returns)
     pd.testing.assert_frame_equal(fast.tests((-1, 1)), slow.tests((-1, 1)))
+
+
+def test_wide_panel_copies_only_the_rows_windows_reach():
+    """Few events per stock on a long panel: only each pair's reachable rows are copied. Same
+    results as the gathering path, also for an event whose estimation window starts before the
+    data, one on a weekend and ones skipped for the data's ends (same messages)."""
+    rng = np.random.default_rng(9)
+    dates = pd.bdate_range("2015-01-01", periods=1500)
+    rm = rng.normal(0, 0.01, len(dates))
+    cols = [f"S{j}" for j in range(30)]
+    returns = pd.DataFrame({"MKT": rm, **{c: rng.uniform(0.5, 1.5) * rm + rng.normal(0, 0.02, len(dates))
+                                          for c in cols}}, index=dates)
+    day0 = list(rng.integers(300, 1400, 24)) + [150, 5, 1495]
+    events = pd.DataFrame({"event_id": [f"e{i}" for i in range(27)], "ticker": cols[:24] + ["S24", "S25", "S26"],
+                           "market": "MKT", "event_date": dates[day0]})
+    events.loc[3, "event_date"] = dates[day0[3]] + pd.offsets.Week(weekday=5)   # a Saturday
+    extra = pd.DataFrame({"MKT": [0.001], **{c: [0.0] for c in cols}}, index=[dates[-1] + pd.offsets.BDay(1)])
+    extra[["S0", "S25", "S26"]] = np.nan                   # the gap; the same data ends for e25, e26
+    gapped = pd.concat([returns, extra])
+    kw = dict(estimation_window=(-250, -11), event_window=(-10, 10), min_estimation_obs=100)
+    fast = engine.run_event_study(events, returns, **kw)
+    slow = engine.run_event_study(events, gapped, **kw)
+    assert len(fast._series.dates) < 0.25 * 27 * len(dates)          # rows, not whole panels
+    d = fast.diagnostics.set_index("event_id")
+    assert fast.n_ok == 25 and list(d.index[d["status"] == "skipped"]) == ["e25", "e26"]
+    assert d.loc["e3", "day0"].day_of_week == 0
+    pd.testing.assert_frame_equal(fast.diagnostics, slow.diagnostics)
+    pd.testing.assert_frame_equal(fast.abnormal_returns, slow.abnormal_returns)
+    pd.testing.assert_frame_equal(fast.tests((-1, 1)), slow.tests((-1, 1)))
+    np.testing.assert_array_equal(np.asarray(fast.arrays.est_dates), np.asarray(slow.arrays.est_dates))
+    assert fast.ols("e24").nobs == slow.ols("e24").nobs == 140       # window cut by the data start
