@@ -38,8 +38,10 @@ EVT = (-10, 10)
 TEST_WINDOW = (-1, 1)
 
 
-def make_data(n_events: int, *, n_stocks: int = 500, n_days: int = 3000, seed: int = 0):
-    """A returns panel (n_days business days x n_stocks + MKT) and n_events random events."""
+def make_data(n_events: int, *, n_stocks: int = 500, n_days: int = 3000, seed: int = 0,
+              one_per_stock: bool = False):
+    """A returns panel (n_days business days x n_stocks + MKT) and n_events random events
+    (``one_per_stock``: event i on stock i, so n_events <= n_stocks)."""
     rng = np.random.default_rng(seed)
     dates = pd.bdate_range("2010-01-04", periods=n_days)
     rm = rng.normal(0.0003, 0.01, n_days)
@@ -49,7 +51,7 @@ def make_data(n_events: int, *, n_stocks: int = 500, n_days: int = 3000, seed: i
     returns = pd.DataFrame(r, index=dates, columns=cols)
     returns["MKT"] = rm
     day0 = rng.integers(-EST[0] + 1, n_days - EVT[1] - 1, n_events)
-    stock = rng.integers(0, n_stocks, n_events)
+    stock = np.arange(n_events) if one_per_stock else rng.integers(0, n_stocks, n_events)
     events = pd.DataFrame({
         "event_id": [f"b{i:06d}" for i in range(n_events)],
         "ticker": np.asarray(cols, dtype=object)[stock],
@@ -149,12 +151,22 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="timed runs per size (best kept)")
     ap.add_argument("--no-memory", action="store_true", help="skip the tracemalloc runs")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--stocks", type=int, default=500, help="stocks in the panel (default 500)")
+    ap.add_argument("--days", type=int, default=3000, help="business days in the panel (default 3000)")
+    ap.add_argument("--one-per-stock", action="store_true",
+                    help="event i on stock i (a wide panel with one event per stock; needs --stocks >= size)")
     args = ap.parse_args(argv)
+    if args.one_per_stock and max(args.sizes) > args.stocks:
+        ap.error("--one-per-stock needs --stocks at least the largest size")
+    data = (lambda n: make_data(n, n_stocks=args.stocks, n_days=args.days, seed=args.seed,
+                                one_per_stock=args.one_per_stock))
 
     print(f"event-study engine benchmark: market model, estimation {list(EST)} (250 days), "
           f"event window {list(EVT)} (21 days), all 11 tests over {list(TEST_WINDOW)}")
     print(f"python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
           f"{os.cpu_count()} CPUs, {platform.machine()}")
+    print(f"panel: {args.stocks:,} stocks x {args.days:,} business days"
+          + (", one event per stock" if args.one_per_stock else ", random stock-date events"))
     print()
     header = (f"{'method':<22}{'events':>9}{'wall s':>9}{'events/s':>11}{'CPU s':>9}{'events/CPU s':>14}"
               f"{'peak MB':>9}")
@@ -162,7 +174,7 @@ def main(argv=None) -> int:
     print("-" * len(header))
     rows = {}
     for n in args.sizes:
-        returns, events = make_data(n, seed=args.seed)
+        returns, events = data(n)
         engine_run(returns, events.head(50))               # warm-up (imports, caches)
         (secs, cpu), (result, tests) = timed(lambda: engine_run(returns, events), args.repeat)
         peak = np.nan if args.no_memory else peak_memory(lambda: engine_run(returns, events)) / 2**20
@@ -172,7 +184,7 @@ def main(argv=None) -> int:
         del result, tests
 
     n = args.loop_events
-    returns, events = make_data(n, seed=args.seed)
+    returns, events = data(n)
     (loop_secs, loop_cpu), (loop_arrays, loop_tests) = timed(lambda: statsmodels_loop(returns, events), 1)
     print(f"{'statsmodels loop':<22}{n:>9,}{loop_secs:>9.3f}{n / loop_secs:>11,.0f}{loop_cpu:>9.3f}"
           f"{n / loop_cpu:>14,.0f}{'':>9}")
