@@ -102,7 +102,7 @@ class ResidualRuns:
 def windows(values: np.ndarray, start: np.ndarray, length: int, out: np.ndarray | None = None) -> np.ndarray:
     """Rows ``values[start_i : start_i + length]`` (along the first axis) as an (N, length, ...)
     array: copies of contiguous slices, much faster than gathering by an index array.
-    ``out``: for 1-D ``values``, an (N, length) array to copy into (returned)."""
+    ``out``: an array of the result's shape to copy into (returned)."""
     if len(start) == 0:
         return np.empty((0, length) + values.shape[1:], dtype=values.dtype) if out is None else out
     if values.ndim == 1:
@@ -111,15 +111,20 @@ def windows(values: np.ndarray, start: np.ndarray, length: int, out: np.ndarray 
             return view
         out[...] = view          # (np.take(..., out=) would copy the whole window view first)
         return out
-    view = sliding_window_view(values, length, axis=0)[start]     # (N, q, length)
-    return np.ascontiguousarray(np.moveaxis(view, -1, 1))
+    view = np.moveaxis(sliding_window_view(values, length, axis=0)[start], -1, 1)   # (N, length, q)
+    if out is None:
+        return np.ascontiguousarray(view)
+    out[...] = view
+    return out
 
 
-class WindowRows:
+class WindowRows(np.lib.mixins.NDArrayOperatorsMixin):
     """An (N, L) array of windows ``values[start_i : start_i + L]`` of a 1-D series, read only
     when used: the engine's calendar dates of every event and day (N x L int64, 200 MB for
     100k events) are needed by few computations. ``np.asarray`` reads them all; indexing by
-    rows reads only those rows; :func:`rows_of` selects rows without reading.
+    an event (or a slice or 1-D selection of events) reads only those rows; :func:`rows_of`
+    selects rows without reading. Operators, numpy functions and array attributes read all
+    rows and act on that array.
     """
 
     def __init__(self, values: np.ndarray, start: np.ndarray, length: int):
@@ -139,17 +144,28 @@ class WindowRows:
         return len(self.start)
 
     def __array__(self, dtype=None, copy=None):
+        if copy is False:
+            raise ValueError("WindowRows are read on demand: an array of them is always a copy")
         out = windows(self.values, self.start, self.length)
         return out if dtype is None else out.astype(dtype, copy=False)
 
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        inputs = tuple(np.asarray(x) if isinstance(x, WindowRows) else x for x in inputs)
+        return getattr(ufunc, method)(*inputs, **kwargs)
+
+    def __getattr__(self, name):                       # ravel, T, max, ...: on the array
+        if name.startswith("__") or name in ("values", "start", "length"):
+            raise AttributeError(name)
+        return getattr(np.asarray(self), name)
+
     def __getitem__(self, key):
-        if isinstance(key, tuple):                     # rows first, then the rest
-            rows = self[key[0]]
-            return rows[key[1:]] if rows.ndim == 1 else rows[(slice(None),) + key[1:]]
-        if np.ndim(key) == 0 and not isinstance(key, slice):
-            i = int(self.start[key])
-            return self.values[i:i + self.length].copy()
-        return windows(self.values, self.start[key], self.length)
+        rows, rest = (key[0], key[1:]) if isinstance(key, tuple) and key else (key, ())
+        if isinstance(rows, (int, np.integer)):        # one event's row
+            i = int(self.start[rows])
+            return self.values[i:i + self.length].copy()[rest]
+        if isinstance(rows, slice) or (isinstance(rows, (list, np.ndarray)) and np.ndim(rows) == 1):
+            return windows(self.values, self.start[rows], self.length)[(slice(None),) + rest]
+        return np.asarray(self)[key]                   # anything else: on the whole array
 
     def rows(self, key) -> "WindowRows":
         return WindowRows(self.values, self.start[key], self.length)

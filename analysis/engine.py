@@ -145,6 +145,9 @@ def prepare_events(events: pd.DataFrame) -> pd.DataFrame:
 def _stripped(column: pd.Series, empty_is_missing: bool = False) -> np.ndarray:
     """The column as stripped strings (object array, pd.NA where missing, and where empty with
     ``empty_is_missing``); each distinct value is converted once (tickers repeat)."""
+    if not isinstance(column.dtype, pd.StringDtype) and \
+            pd.api.types.infer_dtype(column, skipna=True) != "string":
+        column = column.astype("string")           # 1, 1.0 and True are different tickers
     codes, uniq = pd.factorize(column)
     text = pd.Series(uniq, dtype=object).astype("string").str.strip().to_numpy(dtype=object)
     if empty_is_missing:
@@ -409,8 +412,8 @@ def _gapless_series(values, days, t_rows, m_rows, pair_of, row0, est_start, evt_
 
     Whole rows are copied (one take per leg) unless the located events' windows reach less
     than a quarter of the panel (a wide panel with few events per stock): then each pair gets
-    only its rows from its earliest estimation start to its latest event-window end, gathered
-    at once. ``values``: symbols x dates, C-contiguous; ``t_rows``/``m_rows``: each pair's
+    only its rows from its earliest estimation start to its latest event-window end or day 0,
+    whichever is later, gathered at once. ``values``: symbols x dates, C-contiguous; ``t_rows``/``m_rows``: each pair's
     stock and market row; ``pair_of``/``row0``: each located event's pair and day-0 row.
     """
     n_pairs, n_days = len(t_rows), len(days)
@@ -420,7 +423,7 @@ def _gapless_series(values, days, t_rows, m_rows, pair_of, row0, est_start, evt_
         lo = np.full(n_pairs, n_days, dtype=np.int64)
         hi = np.full(n_pairs, -1, dtype=np.int64)
         np.minimum.at(lo, pair_of, np.maximum(row0 + est_start, 0))
-        np.maximum.at(hi, pair_of, np.minimum(row0 + evt_end, n_days - 1))
+        np.maximum.at(hi, pair_of, np.minimum(row0 + max(evt_end, 0), n_days - 1))   # day 0 too
         span = np.maximum(hi - lo + 1, 0)
         if 4 * span.sum() < n_pairs * n_days:
             first, length = np.minimum(lo, n_days), span
@@ -708,7 +711,7 @@ def _design(spec, factor_cols, r, rm, f):
     elif spec.offset == _models.RF:
         target = r - f[..., factor_cols.index(_models.RF)]
     else:
-        target = r                          # no copy: the fit does not modify its inputs
+        target = r                          # no copy (the engine's fit centres its scratch windows)
     if spec.regressors == (_models.MARKET,):
         return target, rm[..., None]        # a view, no stacking
     zs = [rm if c == _models.MARKET else f[..., factor_cols.index(c)] for c in spec.regressors]

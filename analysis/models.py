@@ -277,7 +277,8 @@ def predict(f: BatchFit, target: np.ndarray, z: np.ndarray) -> Prediction:
     else:
         h = np.zeros((n, lw))
     if f.intercept:
-        h = h + 1.0 / f.m[:, None]
+        with np.errstate(divide="ignore"):         # m = 0: an event skipped for no returns
+            h = h + 1.0 / f.m[:, None]
     dev_cum = np.concatenate([np.zeros((n, 1, q)), np.cumsum(dev, axis=1)], axis=1)
     return Prediction(fit=f, expected_target=expected, ar=target - expected,
                       ar_var=f.s2[:, None] * (1.0 + h), dev_cum=dev_cum)

@@ -812,7 +812,7 @@ def _rank_block(est_sar, evt_sar, gsar, codes, g, est_scale=None):
     events: Corrado (estimation + event window) and GRANK (estimation + the event's GSAR).
     ``est_scale``: the estimation values are ``est_sar / est_scale`` row by row.
 
-    Each row [estimation days, GSAR, event days] is sorted once (:func:`_sort_keys`). At
+    Each row [estimation days, GSAR, event days] is sorted once (:func:`_sorted_keys`). At
     sorted position j (1-based) a value's Corrado rank among the estimation and event-window
     values is j, less one after the GSAR; its GRANK rank among the estimation values and the
     GSAR is j less the event-window values before it. The weighted ranks go straight from
@@ -848,7 +848,7 @@ def _rank_block(est_sar, evt_sar, gsar, codes, g, est_scale=None):
         tied = np.flatnonzero(equal.any(axis=1))
     else:
         tied = np.flatnonzero(equal.sum(axis=1) > np.maximum(length - n_fin - 1, 0))
-    gsar_fin = np.isfinite(gsar)
+    gsar_fin = ~np.isnan(gsar)
     t_c = n_fin - gsar_fin                          # Corrado: estimation + event-window values
     t_g = (np.full(n, le) if complete else fin[:, :le].sum(axis=1)) + 1.0   # GRANK: estimation + GSAR
     w_c, w_g = 1.0 / (t_c + 1.0), 1.0 / (t_g + 1.0)

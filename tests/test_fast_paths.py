@@ -122,6 +122,7 @@ def test_rank_block_equals_rankdata(kind):
         est[rng.random(est.shape) < 0.1] = np.nan
         evt[rng.random(evt.shape) < 0.1] = np.nan
         gsar[:3] = np.nan
+        gsar[3:5] = [np.inf, -np.inf]             # infinite values are ranked, not dropped
     cs, cc, gs, gc = statistics._rank_block(est, evt, gsar, np.zeros(n, dtype=np.intp), 1)
     c_ref, g_ref = _brute_rank_sums(est, gsar, evt)
     np.testing.assert_allclose(cs[0], c_ref, atol=1e-12)
@@ -191,6 +192,15 @@ def test_window_rows_read_like_the_array():
     np.testing.assert_array_equal(arrays.rows_of(full, mask), full[mask])
     w[0][:] = -1                                   # a row is a copy: the series is untouched
     assert v[5] == 15
+    # everything else acts on the whole array
+    np.testing.assert_array_equal(w >= 30, full >= 30)
+    np.testing.assert_array_equal(w[full > 100], full[full > 100])
+    np.testing.assert_array_equal(w[..., 0], full[..., 0])
+    np.testing.assert_array_equal(w[[0, 2], 3], full[[0, 2], 3])
+    np.testing.assert_array_equal(w.ravel(), full.ravel())
+    assert w.max() == full.max()
+    with pytest.raises(ValueError, match="copy"):
+        np.asarray(w, copy=False)
 
 
 def test_constant_rows():
@@ -322,3 +332,36 @@ def test_wide_panel_copies_only_the_rows_windows_reach():
     pd.testing.assert_frame_equal(fast.tests((-1, 1)), slow.tests((-1, 1)))
     np.testing.assert_array_equal(np.asarray(fast.arrays.est_dates), np.asarray(slow.arrays.est_dates))
     assert fast.ols("e24").nobs == slow.ols("e24").nobs == 140       # window cut by the data start
+    # an event window that ends before day 0: day 0 is still among the copied rows
+    kw = dict(estimation_window=(-120, -11), event_window=(-6, -3), min_estimation_obs=100)
+    fast = engine.run_event_study(events.iloc[:24], returns, **kw)
+    slow = engine.run_event_study(events.iloc[:24], gapped, **kw)
+    assert len(fast._series.dates) < 0.25 * 24 * len(dates)
+    pd.testing.assert_frame_equal(fast.diagnostics, slow.diagnostics)
+    pd.testing.assert_frame_equal(fast.abnormal_returns, slow.abnormal_returns)
+
+
+def test_tickers_that_hash_alike_stay_apart():
+    col = pd.Series([1, 1.0, "1", True, " 2 ", None], dtype=object)
+    assert list(engine._stripped(col)[:5]) == ["1", "1.0", "1", "True", "2"]
+    assert pd.isna(engine._stripped(col)[5])
+
+
+def test_event_with_every_estimation_day_excluded_is_skipped_quietly():
+    import warnings
+
+    rng = np.random.default_rng(4)
+    dates = pd.bdate_range("2020-01-01", periods=400)
+    rm = rng.normal(0, 0.01, len(dates))
+    returns = pd.DataFrame({"MKT": rm, "A": rm + rng.normal(0, 0.02, len(dates))}, index=dates)
+    events = pd.DataFrame({"event_id": ["e0", "e1"], "ticker": "A", "market": "MKT",
+                           "event_date": dates[[300, 350]]})
+    exclude = pd.DataFrame({"event_id": "e0", "date": dates[300 - 150:300 - 10]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = engine.run_event_study(events, returns, estimation_window=(-150, -11), event_window=(-5, 5),
+                                     exclude=exclude)
+        res.tests((0, 0))
+    d = res.diagnostics.set_index("event_id")
+    assert d.loc["e0", "status"] == "skipped" and "too few estimation returns: 0" in d.loc["e0", "reason"]
+    assert d.loc["e1", "status"] == "ok"
