@@ -277,8 +277,10 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
     # frame of one float block, a view of its memory
     all_values = np.ascontiguousarray(panel.to_numpy(dtype=float).T)
     # given returns without a gap in any used symbol: each pair's series is the whole panel
+    # (a row sum is NaN when the row has a NaN; +inf and -inf together also give NaN and send
+    # the panel down the general path, which handles them the same way)
     gapless = (n_pairs > 0 and not from_prices and not factor_cols
-               and not np.isnan(all_values).any(axis=1)[used].any())
+               and not np.isnan(all_values.sum(axis=1)[used]).any())
     values = has = None
     if not gapless:
         values = all_values[used] if n_pairs else np.zeros((0, len(days)))
