@@ -415,8 +415,9 @@ def _gapless_series(values, days, t_rows, m_rows, pair_of, row0, est_start, evt_
     Whole rows are copied (one take per leg) unless the located events' windows reach less
     than a quarter of the panel (a wide panel with few events per stock): then each pair gets
     only its rows from its earliest estimation start to its latest event-window end or day 0,
-    whichever is later, gathered at once. ``values``: symbols x dates, C-contiguous; ``t_rows``/``m_rows``: each pair's
-    stock and market row; ``pair_of``/``row0``: each located event's pair and day-0 row.
+    whichever is later, gathered at once. ``values``: symbols x dates, C-contiguous;
+    ``t_rows``/``m_rows``: each pair's stock and market row; ``pair_of``/``row0``: each
+    located event's pair and day-0 row.
     """
     n_pairs, n_days = len(t_rows), len(days)
     first = np.zeros(n_pairs, dtype=np.int64)
@@ -654,8 +655,8 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
                             coef=fitted.coef, intercept=spec.intercept)
     return EventStudyResult._build(
         events=ev, skips=skips, selected=sel, spec=spec, fit=fitted, prediction=pred,
-        estimation_window=est, event_window=evt, series=series, est_dates=est_dates, evt_start=base[sel] + evt[0],
-        est_base=base[sel], est_span=est_span, runs=runs,
+        estimation_window=est, event_window=evt, series=series, est_dates=est_dates,
+        evt_start=base[sel] + evt[0], est_base=base[sel], est_span=est_span, runs=runs,
         day0_days=np.where(base >= 0, g_d[np.maximum(base, 0)], _NAT), start_days=start_days,
         settings=dict(model=spec.name, model_description=spec.description, k=spec.k,
                       estimation_window=est, event_window=evt, returns_kind=kind,

@@ -290,7 +290,8 @@ def test_gapless_returns_read_in_place_equal_the_gathered_series():
     returns = pd.DataFrame({"MKT": rm, **{f"S{j}": rng.uniform(0.5, 1.5) * rm + rng.normal(0, 0.02, len(dates))
                                           for j in range(4)}}, index=dates)
     day0 = rng.integers(270, 480, 40)
-    events = pd.DataFrame({"event_id": [f"e{i}" for i in range(40)], "ticker": rng.choice(["S0", "S1", "S2", "S3"], 40),
+    events = pd.DataFrame({"event_id": [f"e{i}" for i in range(40)],
+                           "ticker": rng.choice(["S0", "S1", "S2", "S3"], 40),
                            "market": "MKT", "event_date": dates[day0]})
     gapped = pd.concat([returns, pd.DataFrame({"MKT": [0.001], "S0": [np.nan], "S1": [0.0], "S2": [0.0],
                                                "S3": [0.0]}, index=[dates[-1] + pd.offsets.BDay(1)])])
@@ -314,7 +315,8 @@ def test_wide_panel_copies_only_the_rows_windows_reach():
     returns = pd.DataFrame({"MKT": rm, **{c: rng.uniform(0.5, 1.5) * rm + rng.normal(0, 0.02, len(dates))
                                           for c in cols}}, index=dates)
     day0 = list(rng.integers(300, 1400, 24)) + [150, 5, 1495]
-    events = pd.DataFrame({"event_id": [f"e{i}" for i in range(27)], "ticker": cols[:24] + ["S24", "S25", "S26"],
+    events = pd.DataFrame({"event_id": [f"e{i}" for i in range(27)],
+                           "ticker": cols[:24] + ["S24", "S25", "S26"],
                            "market": "MKT", "event_date": dates[day0]})
     events.loc[3, "event_date"] = dates[day0[3]] + pd.offsets.Week(weekday=5)   # a Saturday
     extra = pd.DataFrame({"MKT": [0.001], **{c: [0.0] for c in cols}}, index=[dates[-1] + pd.offsets.BDay(1)])
