@@ -3,7 +3,7 @@
 The public API is imported lazily so that ``python -m analysis --help`` stays fast:
 
 >>> import analysis
->>> analysis.run_event_study      # analysis.engine.run_event_study
+>>> analysis.run_event_study      # analysis.core.engine.run_event_study
 >>> analysis.study                # one-event convenience (loads prices from a source)
 >>> analysis.extract_events       # news text -> events table
 """
@@ -15,26 +15,26 @@ import importlib
 __version__ = "0.1.0"
 
 _LAZY = {
-    "run_event_study": "analysis.engine",
-    "study": "analysis.engine",
-    "EventStudyResult": "analysis.results",
-    "extract_events": "analysis.extract",
-    "subjects": "analysis.extract",
-    "time_events": "analysis.timing",
-    "resolve_day0": "analysis.timing",
-    "calendar_for": "analysis.timing",
-    "default_market": "analysis.timing",
-    "confounding": "analysis.contamination",
-    "exclusions": "analysis.contamination",
-    "clustering": "analysis.contamination",
-    "limit_flags": "analysis.contamination",
-    "open_source": "analysis.prices",
-    "load_panel": "analysis.prices",
-    "CsvFolderSource": "analysis.prices",
-    "validate_events": "analysis.events",
-    "check_prices": "analysis.quality",
-    "read_events": "analysis.events",
-    "read_french_factors": "analysis.factors",
+    "run_event_study": "analysis.core.engine",
+    "study": "analysis.core.engine",
+    "EventStudyResult": "analysis.core.results",
+    "extract_events": "analysis.events.extract",
+    "subjects": "analysis.events.extract",
+    "time_events": "analysis.events.timing",
+    "resolve_day0": "analysis.events.timing",
+    "calendar_for": "analysis.data.exchanges",
+    "default_market": "analysis.data.exchanges",
+    "confounding": "analysis.events.contamination",
+    "exclusions": "analysis.events.contamination",
+    "clustering": "analysis.events.contamination",
+    "limit_flags": "analysis.events.contamination",
+    "open_source": "analysis.data.prices",
+    "load_panel": "analysis.data.prices",
+    "CsvFolderSource": "analysis.data.prices",
+    "validate_events": "analysis.events.table",
+    "check_prices": "analysis.data.quality",
+    "read_events": "analysis.events.table",
+    "read_french_factors": "analysis.data.factors",
     "AnalysisError": "analysis.errors",
 }
 

@@ -30,8 +30,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis import run_event_study  # noqa: E402
-from analysis.arrays import EventArrays  # noqa: E402
-from analysis.statistics import run_tests  # noqa: E402
+from analysis.core.arrays import EventArrays  # noqa: E402
+from analysis.core.statistics import run_tests  # noqa: E402
 
 EST = (-260, -11)
 EVT = (-10, 10)

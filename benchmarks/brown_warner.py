@@ -8,7 +8,7 @@ Random stock-date events are drawn from the ``.HK`` files of the prices folder (
 uniformly, then one of its trading dates with a full estimation window before it and the event
 window after it, within the ^HSI coverage), in samples of ``--n`` (50) events. Each sample is
 studied with the market model against ^HSI (estimation window (-260, -11), event window
-(-10, 10), the package defaults) and every test of ``analysis.statistics`` is applied to day 0:
+(-10, 10), the package defaults) and every test of ``analysis.core.statistics`` is applied to day 0:
 
 * size: the share of samples rejecting "mean AR = 0" at 5% (two-sided) with no abnormal return;
 * power: the same after adding +0.5%, +1% and +2% to every event's day-0 return.
@@ -48,7 +48,7 @@ END = "<!-- brown-warner table: end -->"
 
 
 def load_prices(prices_dir: Path, exclude=()) -> pd.DataFrame:
-    from analysis.prices import CsvFolderSource, load_panel
+    from analysis.data.prices import CsvFolderSource, load_panel
 
     source = CsvFolderSource(prices_dir)
     symbols = sorted(p.stem for p in Path(prices_dir).glob("*.HK.csv") if p.stem not in exclude)
@@ -82,7 +82,7 @@ def draw_events(panel: pd.DataFrame, samples: int, n: int, rng) -> pd.DataFrame:
 
 
 def rejection_table(result, window=(0, 0)) -> tuple[pd.DataFrame, np.ndarray]:
-    from analysis.statistics import TEST_NAMES, grouped_tests
+    from analysis.core.statistics import TEST_NAMES, grouped_tests
 
     arrays = result.arrays
     codes = pd.Series(arrays.groups).astype(int).to_numpy()

@@ -46,13 +46,14 @@ warnings.filterwarnings("ignore", message="IProgress not found")   # tqdm withou
 
 import pandas as pd
 
-from analysis import config, plotting
-from analysis.contamination import confounding, limit_flags
-from analysis.extract import extract_events, subjects
-from analysis.notebook import show
-from analysis.prices import open_source
-from analysis.report import day0_price_moves, limit_marks, prepare_study
-from analysis.timing import time_events
+from analysis import config
+from analysis.figures import plotting
+from analysis.events.contamination import confounding, limit_flags
+from analysis.events.extract import extract_events, subjects
+from analysis.figures.notebook import show
+from analysis.data.prices import open_source
+from analysis.figures.report import day0_price_moves, limit_marks, prepare_study
+from analysis.events.timing import time_events
 
 pd.set_option("display.width", 140)
 pd.set_option("display.max_columns", 30)

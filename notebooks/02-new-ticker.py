@@ -49,13 +49,13 @@ warnings.filterwarnings("ignore", message="IProgress not found")   # tqdm withou
 
 import pandas as pd
 
-from analysis import plotting
-from analysis.contamination import limit_flags
-from analysis.events import validate_events
-from analysis.notebook import show, study_stem
-from analysis.prices import open_source
-from analysis.report import day0_price_moves, limit_marks, prepare_study
-from analysis.timing import time_events
+from analysis.figures import plotting
+from analysis.events.contamination import limit_flags
+from analysis.events.table import validate_events
+from analysis.figures.notebook import show, study_stem
+from analysis.data.prices import open_source
+from analysis.figures.report import day0_price_moves, limit_marks, prepare_study
+from analysis.events.timing import time_events
 
 pd.set_option("display.width", 120)
 pd.set_option("display.max_columns", 30)

@@ -51,13 +51,14 @@ warnings.filterwarnings("ignore", message="IProgress not found")   # tqdm withou
 
 import pandas as pd
 
-from analysis import config, plotting
-from analysis.contamination import clustering, confounding, exclusions, overlaps
-from analysis.events import read_events, validate_events
-from analysis.notebook import show
-from analysis.prices import open_source
-from analysis.report import prepare_study
-from analysis.timing import time_events
+from analysis import config
+from analysis.figures import plotting
+from analysis.events.contamination import clustering, confounding, exclusions, overlaps
+from analysis.events.table import read_events, validate_events
+from analysis.figures.notebook import show
+from analysis.data.prices import open_source
+from analysis.figures.report import prepare_study
+from analysis.events.timing import time_events
 
 pd.set_option("display.width", 140)
 pd.set_option("display.max_columns", 30)

@@ -1,7 +1,7 @@
 """Synthetic event samples whose properties are known by construction (no market data).
 
 ``market_model_arrays`` fits the market model by numpy (closed forms, Campbell, Lo & MacKinlay
-1997, ch. 4) and returns the :class:`analysis.arrays.EventArrays` the statistics consume:
+1997, ch. 4) and returns the :class:`analysis.core.arrays.EventArrays` the statistics consume:
 
     beta = sum (Rm - mean Rm)(R - mean R) / Smm,  alpha = mean R - beta mean Rm,
     s^2 = SSR / (M - 2),  Var AR_t = s^2 (1 + 1/M + (Rm_t - mean Rm)^2 / Smm),
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.arrays import EventArrays
+from analysis.core.arrays import EventArrays
 
 
 def market_model_arrays(r, rm, *, estimation_window=(-250, -11), event_window=(-10, 10),

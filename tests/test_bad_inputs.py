@@ -2,7 +2,7 @@
 naming the problem AND the offending value, and that nothing on disk changed; CLI cases also
 assert exit status 2 and no traceback.
 
-Engine cases go through ``analysis.engine.study`` over a tmp folder of synthetic CSVs (random
+Engine cases go through ``analysis.core.engine.study`` over a tmp folder of synthetic CSVs (random
 walks with a fixed seed: only the error matters, never a number) and, when the ``study`` command
 exists, through ``python -m analysis study`` subprocesses.
 """
@@ -22,8 +22,8 @@ import pytest
 
 from analysis.errors import (AnalysisError, CacheError, ConfigError, DataError, EstimationError,
                              EventError, InputError, OfflineError, UnknownTickerError, WindowError)
-from analysis.events import read_events, validate_events
-from analysis.prices import CsvFolderSource, open_source, read_price_csv
+from analysis.events.table import read_events, validate_events
+from analysis.data.prices import CsvFolderSource, open_source, read_price_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "Date,Open,High,Low,Close,Adj Close,Volume\n"
@@ -237,13 +237,13 @@ def test_inverted_date_range(tmp_path):
 # ------------------------------------------------------------------------------ cache
 
 def test_offline_and_not_cached(tmp_path):
-    from analysis.cache import CachedYahooSource
+    from analysis.data.cache import CachedYahooSource
     expect(tmp_path, OfflineError, ["offline", "1810.HK", "2021-03-01..2021-03-31"],
            lambda: CachedYahooSource(tmp_path, offline=True).load("1810.HK", "2021-03-01", "2021-03-31"))
 
 
 def test_corrupt_cache_file_offline(tmp_path):
-    from analysis.cache import CachedYahooSource
+    from analysis.data.cache import CachedYahooSource
     (tmp_path / "1810.HK.parquet").write_bytes(b"PAR1 truncated")
     expect(tmp_path, CacheError, ["corrupt or truncated", "1810.HK.parquet"],
            lambda: CachedYahooSource(tmp_path, offline=True).load("1810.HK", "2021-03-01", "2021-03-31"))
@@ -325,7 +325,7 @@ def synthetic(tmp_path) -> Path:
 
 
 def run_study(folder, ticker="STK", market="MKT", event_date=EVENT, **kw):
-    from analysis.engine import study
+    from analysis.core.engine import study
     return study(ticker, market, event_date, source=CsvFolderSource(folder), **kw)
 
 
@@ -359,7 +359,7 @@ def test_engine_market_equal_to_ticker(synthetic):
 
 
 def test_engine_non_positive_price_in_a_panel(tmp_path):
-    from analysis.engine import run_event_study
+    from analysis.core.engine import run_event_study
     prices = pd.DataFrame({"STK": np.linspace(10, 20, 300), "MKT": np.linspace(100, 120, 300)},
                           index=pd.bdate_range("2020-01-01", periods=300))
     prices.iloc[100, 0] = 0.0
@@ -408,7 +408,7 @@ FACTOR_CASES = [
 
 @pytest.mark.parametrize("content, needles", [c[1:] for c in FACTOR_CASES], ids=[c[0] for c in FACTOR_CASES])
 def test_factor_file_in_the_wrong_format(tmp_path, content, needles):
-    factors = pytest.importorskip("analysis.factors")
+    factors = pytest.importorskip("analysis.data.factors")
     path = events_file(tmp_path, content, name="F.csv")
     expect(tmp_path, InputError, needles, lambda: factors.read_french_factors(path))
 

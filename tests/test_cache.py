@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 from test_yahoo import fake_yahoo, history_frame
 
-from analysis.cache import META_KEY, CachedYahooSource, read_entry
+from analysis.data.cache import META_KEY, CachedYahooSource, read_entry
 from analysis.cli import main
 from analysis.errors import CacheError, DownloadError, InputError, OfflineError, UnknownTickerError
 
@@ -121,7 +121,7 @@ def test_offline_forbids_network(tmp_path, yahoo):
 
 
 def test_env_offline_reaches_the_source(tmp_path, monkeypatch, yahoo):
-    from analysis.prices import open_source
+    from analysis.data.prices import open_source
     monkeypatch.delenv("ANALYSIS_PRICES_DIR", raising=False)
     monkeypatch.setenv("ANALYSIS_OFFLINE", "1")
     monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path / "c"))
@@ -193,9 +193,9 @@ def test_adjusted_variant_lives_in_its_own_file(tmp_path, yahoo):
 KILL_SCRIPT = textwrap.dedent("""
     import os, signal, sys
     import numpy as np, pandas as pd
-    import analysis.cache as cache
-    from analysis.cache import CachedYahooSource
-    from analysis.yahoo import DownloadResult
+    import analysis.data.cache as cache
+    from analysis.data.cache import CachedYahooSource
+    from analysis.data.yahoo import DownloadResult
 
     def dying_writer(table, fh):           # write part of the file, then die without cleanup
         import io, pyarrow.parquet as pq
@@ -235,8 +235,8 @@ def test_process_killed_mid_write_leaves_the_old_file_intact(tmp_path, yahoo):
 CONCURRENT = textwrap.dedent("""
     import sys, time
     import numpy as np, pandas as pd
-    from analysis.cache import CachedYahooSource
-    from analysis.yahoo import DownloadResult
+    from analysis.data.cache import CachedYahooSource
+    from analysis.data.yahoo import DownloadResult
     dates = pd.bdate_range("2000-01-03", "2021-06-29")
     frame = pd.DataFrame(np.tile(np.arange(1.0, len(dates) + 1)[:, None], 6),
                          index=pd.DatetimeIndex(dates, name="Date"),

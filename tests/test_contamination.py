@@ -6,16 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.contamination import (
+from analysis.events.contamination import (
     clustering,
     confounding,
     exclusions,
     limit_days,
     limit_flags,
     overlaps,
-    price_limit,
     validate_other_dates,
 )
+from analysis.data.exchanges import price_limit
 from analysis.errors import InputError, WindowError
 
 D = pd.Timestamp
@@ -28,7 +28,7 @@ def _events(rows):
 # --- the headline sample ----------------------------------------------------------------------
 
 def test_headline_sample_is_confounded_and_clustered(shared_dir):
-    from analysis.events import read_events
+    from analysis.events.table import read_events
 
     events = read_events(shared_dir / "data" / "events" / "headlines-2026-01.csv")
     flags = confounding(events).set_index("event_id")
@@ -199,7 +199,7 @@ def test_ex_rights_day_uses_the_adjusted_reference_price():
 
 
 def test_great_wall_a_share_limit_up_on_2021_03_26(prices_dir):
-    from analysis.prices import CsvFolderSource
+    from analysis.data.prices import CsvFolderSource
 
     source = CsvFolderSource(prices_dir)
     stamp = pd.Timestamp("2021-03-25T20:00-04:00")
@@ -250,7 +250,7 @@ def test_check_command_other_dates_and_price_limits(prices_dir, tmp_path, capsys
 
 
 def test_overlaps_agree_with_a_brute_force_count():
-    from analysis.timing import get_calendar, time_events
+    from analysis.events.timing import get_calendar, time_events
 
     rng = np.random.default_rng(7)
     days = pd.bdate_range("2018-01-01", "2020-12-31")
@@ -281,9 +281,9 @@ def test_clustering_counts_cross_listings_of_one_announcement():
 
 
 def test_exclusions_feed_the_engine(prices_dir):
-    from analysis.engine import run_event_study
-    from analysis.prices import CsvFolderSource, load_panel
-    from analysis.timing import time_events
+    from analysis.core.engine import run_event_study
+    from analysis.data.prices import CsvFolderSource, load_panel
+    from analysis.events.timing import time_events
 
     stamp = pd.Timestamp("2021-03-25T20:00-04:00")
     events = time_events(pd.DataFrame({"event_id": ["gwm-a", "gwm-h"], "ticker": ["601633.SS", "2333.HK"],

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import InputError
-from analysis.events import TIMES_OF_DAY, parse_announced_at, read_events, validate_events
+from analysis.events.table import TIMES_OF_DAY, parse_announced_at, read_events, validate_events
 
 
 def write(tmp_path, text, name="events.csv", encoding="utf-8"):
@@ -119,7 +119,7 @@ def test_extract_table_keeps_private_and_undated_rows():
     # extract's output lists private companies (no ticker) and news it could not date; the
     # table is still read, and selecting subjects is the caller's job (batch skips the rest)
     import pandas as pd
-    from analysis.events import validate_events
+    from analysis.events.table import validate_events
     raw = pd.DataFrame({
         "event_id": ["a-1810.HK", "a-bytedance", "b-BA"],
         "ticker": ["1810.HK", "", "BA"],
@@ -136,7 +136,7 @@ def test_user_table_still_needs_ticker_and_date():
     import pandas as pd
     import pytest
     from analysis.errors import InputError
-    from analysis.events import validate_events
+    from analysis.events.table import validate_events
     with pytest.raises(InputError, match="ticker is empty"):
         validate_events(pd.DataFrame({"ticker": [""], "event_date": ["2021-03-26"]}))
     with pytest.raises(InputError, match="no event_date and no announced_at for BA"):

@@ -1,4 +1,4 @@
-"""Rules of news-text extraction (analysis.extract, analysis.companies, analysis.textdates)."""
+"""Rules of news-text extraction (analysis.events.extract, analysis.events.companies, analysis.events.textdates)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import io
 import pandas as pd
 import pytest
 
-from analysis.companies import company_table, find_names, find_tags, tag_ticker
+from analysis.data.exchanges import tag_ticker
+from analysis.events.companies import company_table, find_names, find_tags
 from analysis.errors import AnalysisError, ExtractionError
-from analysis.extract import COLUMNS, extract_events, split_sentences, to_csv_text
-from analysis.textdates import find_clock_time, find_dateline, find_dates, resolve_weekday, time_of_day
+from analysis.events.extract import COLUMNS, extract_events, split_sentences, to_csv_text
+from analysis.events.textdates import find_clock_time, find_dateline, find_dates, resolve_weekday, time_of_day
 
 FRI = dt.date(2021, 3, 26)
 
@@ -107,7 +108,7 @@ def test_company_table_is_consistent():
     for c in table:
         assert c.listed == bool(c.listings), c.name
         assert c.kind in ("company", "media")
-    from analysis.timing import calendar_for
+    from analysis.data.exchanges import calendar_for
     for t in tickers:
         calendar_for(t)                    # every listing has a known exchange
 
@@ -374,8 +375,8 @@ def test_csv_text_is_iso_and_reads_back():
 
 
 def test_announced_at_survives_the_csv_round_trip(tmp_path):
-    from analysis.events import read_events
-    from analysis.extract import subjects
+    from analysis.events.table import read_events
+    from analysis.events.extract import subjects
 
     df = extract_events("Nvidia said at 4:20 p.m. ET on Wednesday that revenue doubled.", published="2024-05-23")
     path = tmp_path / "events.csv"
@@ -446,7 +447,7 @@ def test_article_then_headline_list_numbers_items_separately():
 
 
 def test_cli_subjects_only_is_readable_as_events(tmp_path, cli, shared_dir):
-    from analysis.events import read_events
+    from analysis.events.table import read_events
 
     out = tmp_path / "events.csv"
     seed = shared_dir / "seeds" / "article-xiaomi-and-headlines.txt"
@@ -459,7 +460,7 @@ def test_cli_subjects_only_is_readable_as_events(tmp_path, cli, shared_dir):
 
 
 def test_subjects_of_a_frame_read_back_from_csv():
-    from analysis.extract import subjects
+    from analysis.events.extract import subjects
 
     df = extract_events("Anthropic Appoints Former Microsoft Executive\nBoeing Wins Order")
     back = pd.read_csv(io.StringIO(to_csv_text(df)), dtype=str, keep_default_na=False)

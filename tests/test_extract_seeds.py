@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.extract import COLUMNS, extract_events, to_csv_text
+from analysis.events.extract import COLUMNS, extract_events, to_csv_text
 
 BENZINGA = "article-xiaomi-great-wall-benzinga.txt"
 FIRST = "article-xiaomi-and-headlines.txt"
@@ -124,7 +124,7 @@ def test_benzinga_mentions_have_their_sentence(seeds):
 
 
 def test_benzinga_times_to_friday_on_every_listing(seeds):
-    from analysis.timing import time_events
+    from analysis.events.timing import time_events
 
     df = extract_events(seeds[BENZINGA], tz="America/New_York")
     subjects = df[(df["role"] == "subject") & df["listed"]]
@@ -154,7 +154,7 @@ def test_first_seed_without_publication_date(seeds):
 
 
 def test_first_seed_with_publication_date_times_to_friday(seeds):
-    from analysis.timing import time_events
+    from analysis.events.timing import time_events
 
     df = extract_events(seeds[FIRST], published="2021-03-26", tz="Asia/Hong_Kong")
     art = df[df["event_id"].str.startswith("a01-")]
@@ -178,8 +178,8 @@ def test_headline_subjects_match_the_researched_list(seeds, shared_dir):
 
 
 def test_seed_csv_reads_back_as_events(seeds, tmp_path):
-    """The listed subjects of the CSV are accepted by analysis.events.read_events as written."""
-    from analysis.events import read_events
+    """The listed subjects of the CSV are accepted by analysis.events.table.read_events as written."""
+    from analysis.events.table import read_events
 
     df = extract_events(seeds[BENZINGA], tz="America/New_York")
     text = to_csv_text(df[(df["role"] == "subject") & df["listed"]])

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import InputError
-from analysis.factors import combine_factors, load_factors, read_french_factors
+from analysis.data.factors import combine_factors, load_factors, read_french_factors
 
 FF3 = ("This file was created by CMPT_ME_BEME_RETS_DAILY using the 202408 CRSP database.\r\n"
        "The Tbill return is the simple daily rate.\r\n\r\n"

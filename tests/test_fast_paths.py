@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis import arrays, blocks, config, engine, statistics
+from analysis import config
+from analysis.core import arrays, blocks, engine, statistics
 from analysis.errors import ConfigError
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 
-from analysis import models
+from analysis.core import models
 from analysis.errors import InputError
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import plotting
+from analysis.figures import plotting
 from analysis.errors import InputError
 from fake_result import make_fake_prices, make_fake_result
 

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from analysis.errors import ConfigError, DataError, InputError, UnknownTickerError
-from analysis.prices import (PRICE_COLUMNS, CsvFolderSource, load_panel, open_source,
-                             parse_price_csv, read_price_csv, validate_symbol)
+from analysis.data.exchanges import validate_symbol
+from analysis.data.prices import (PRICE_COLUMNS, CsvFolderSource, load_panel, open_source,
+                                  parse_price_csv, read_price_csv)
 
 SNAPSHOT = "Date,Open,High,Low,Close,Adj Close,Volume\n"
 
@@ -173,7 +174,7 @@ def test_open_source_prefers_the_prices_folder(tmp_path, monkeypatch, prices_dir
     src = open_source()
     assert isinstance(src, CsvFolderSource) and str(prices_dir) in src.name
     monkeypatch.delenv("ANALYSIS_PRICES_DIR")
-    from analysis.cache import CachedYahooSource
+    from analysis.data.cache import CachedYahooSource
     src = open_source(cache_dir=tmp_path, offline=True)
     assert isinstance(src, CachedYahooSource) and "Yahoo Finance" in src.name and src.offline
     with pytest.raises(ConfigError, match="does not exist"):

@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.errors import AnalysisError, DataError, InputError
-from analysis.events import parse_announced_at, read_events
-from analysis.prices import PRICE_COLUMNS, CsvFolderSource, date_range_bounds, parse_price_csv, validate_symbol
+from analysis.events.table import parse_announced_at, read_events
+from analysis.data.exchanges import validate_symbol
+from analysis.data.prices import PRICE_COLUMNS, CsvFolderSource, date_range_bounds, parse_price_csv
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import ConfigError
-from analysis.quality import QUALITY_COLUMNS, apply_stale, check_prices, stale_mask
+from analysis.data.quality import QUALITY_COLUMNS, apply_stale, check_prices, stale_mask
 
 
 def bars(dates, close, volume=None, **cols):
@@ -100,7 +100,7 @@ def test_close_outside_high_low():
 
 
 def test_real_hk_half_day_filler_bars_are_found(prices_dir):
-    from analysis.prices import CsvFolderSource
+    from analysis.data.prices import CsvFolderSource
     out = CsvFolderSource(prices_dir).check("0001.HK")
     s = only(out, "stale_bar").iloc[0]
     assert s.n == 9                         # SOURCES.md: 9 rows with Volume 0, mostly flat bars
@@ -110,7 +110,7 @@ def test_real_hk_half_day_filler_bars_are_found(prices_dir):
 
 
 def test_real_suspension_gaps_found(prices_dir):
-    from analysis.prices import CsvFolderSource
+    from analysis.data.prices import CsvFolderSource
     g = only(CsvFolderSource(prices_dir).check("601633.SS"), "gap")
     starts = set(g.first_date.dt.strftime("%Y-%m-%d"))
     assert {"2015-06-18", "2017-09-28", "2020-01-23"} <= starts

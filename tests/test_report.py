@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import report
+from analysis.figures import report
 from fake_result import make_fake_prices, make_fake_result
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,7 +113,7 @@ def test_day0_price_moves_on_real_prices(prices_dir):
     """The '9% jump' was the intraday high: checked against the raw CSV read with the csv module."""
     import csv
 
-    from analysis.prices import CsvFolderSource
+    from analysis.data.prices import CsvFolderSource
 
     rows = {r["Date"]: r for r in csv.DictReader((prices_dir / "1810.HK.csv").open())}
     prev, bar = rows["2021-03-25"], rows["2021-03-26"]
@@ -145,7 +145,7 @@ def test_limit_marks_and_sample_warnings():
                           "close": 1.0, "limit_price": 1.0, "side": ["up", "up", pd.NA], "note": ""})
     assert report.limit_marks(flags) == {"a": {"closed limit-up (censored)": list(flags["date"][:2])}}
     assert report.limit_marks(flags.iloc[0:0]) == {}
-    from analysis.timing import time_events
+    from analysis.events.timing import time_events
 
     events = pd.DataFrame({"event_id": ["g1", "g2", "m1"], "ticker": ["GOOGL", "GOOGL", "MSFT"],
                            "market": "^GSPC", "event_date": ["2026-01-15", "2026-01-16", "2026-01-16"]})

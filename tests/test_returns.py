@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import DataError, InputError
-from analysis.returns import pair_returns, price_returns
+from analysis.core.returns import pair_returns, price_returns
 
 
 def _prices():

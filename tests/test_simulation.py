@@ -1,7 +1,7 @@
 """Validation by simulation (issue 3): size, power and event-date clustering of every test.
 
 Replications are run as one batch: replications x N events in one EventArrays, the statistics
-computed per replication with array code (``analysis.statistics.grouped_tests``). Returns are
+computed per replication with array code (``analysis.core.statistics.grouped_tests``). Returns are
 synthetic i.i.d. normal (R = Rm + e, sigma(e) = 2%, sigma(Rm) = 1%), market model fitted on a
 250-day estimation window; the right answers are known by construction. Seeds are fixed.
 
@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis import statistics as st
+from analysis.core import statistics as st
 from synthetic_events import market_model_arrays, simulate
 
 pytestmark = pytest.mark.slow

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis import statistics as st
+from analysis.core import statistics as st
 from analysis.errors import WindowError
 from synthetic_events import market_model_arrays, simulate
 
@@ -284,7 +284,7 @@ def test_few_events_give_nan_not_errors():
 
 def test_cda_sd_matches_the_result_bands(sample):
     """The AAR bands of results.aar() and cda_t use the same crude-dependence sd."""
-    from analysis.results import aar_sd_cda
+    from analysis.core.results import aar_sd_cda
 
     sd, df = st.cda_sd(sample.est_ar)
     want_sd, want_df = aar_sd_cda(sample.est_ar)

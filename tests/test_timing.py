@@ -1,4 +1,4 @@
-"""Day 0 on exchange calendars (analysis.timing): issue 4, "Announcement timing" and "Cross-listings".
+"""Day 0 on exchange calendars (analysis.events.timing): issue 4, "Announcement timing" and "Cross-listings".
 
 Expected sessions are facts of the exchanges' published calendars (HKEX 2021 Easter closure,
 SSE Qingming 2021-04-05, NYSE day after Thanksgiving early close at 13:00, US DST switches on
@@ -11,14 +11,8 @@ import pandas as pd
 import pytest
 
 from analysis.errors import CalendarError, EventError, InputError
-from analysis.timing import (
-    calendar_for,
-    default_market,
-    exchange_table,
-    known_suffixes,
-    resolve_day0,
-    time_events,
-)
+from analysis.data.exchanges import calendar_for, default_market, exchange_table, known_suffixes
+from analysis.events.timing import resolve_day0, time_events
 
 D = pd.Timestamp
 
@@ -58,7 +52,7 @@ def test_unknown_suffix_lists_known_ones_unless_calendar_given():
 def test_exchange_table_zones_match_exchange_calendars():
     import exchange_calendars as xc
 
-    from analysis.timing import CALENDAR_ALIASES
+    from analysis.data.exchanges import CALENDAR_ALIASES
 
     # the calendar classes carry their zone: no need to build 25 calendars (slow) here
     factories = xc.calendar_utils.global_calendar_dispatcher._calendar_factories
@@ -249,7 +243,7 @@ def test_headline_sample_timing(shared_dir):
 
 def test_timing_command_prints_requested_and_resolved_dates(tmp_path, capsys):
     from analysis.cli import main
-    from analysis.events import read_events
+    from analysis.events.table import read_events
 
     path = tmp_path / "events.csv"
     path.write_text("event_id,ticker,announced_at,event_date\n"
@@ -291,7 +285,7 @@ def test_calendar_limits_are_reported_per_row():
 
 
 def test_calendars_are_built_once_and_widened_when_needed():
-    from analysis.timing import get_calendar
+    from analysis.events.timing import get_calendar
 
     first = get_calendar("XNYS", "2020-01-02", "2020-12-31")
     assert get_calendar("XNYS", "2020-06-01", "2020-06-30") is first

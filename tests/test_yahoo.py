@@ -19,8 +19,8 @@ import yfinance
 from yfinance.exceptions import YFRateLimitError
 
 from analysis.errors import DownloadError, InputError
-from analysis.prices import PRICE_COLUMNS
-from analysis.yahoo import DOWNLOAD_SETTINGS, YahooSource, download, normalise_download
+from analysis.data.prices import PRICE_COLUMNS
+from analysis.data.yahoo import DOWNLOAD_SETTINGS, YahooSource, download, normalise_download
 
 # ---------------------------------------------------------------- yfinance 1.7 stand-ins
 

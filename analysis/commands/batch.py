@@ -70,10 +70,10 @@ def run(args) -> int:
 
     import pandas as pd
 
-    from ..engine import run_event_study
+    from ..core.engine import run_event_study
     from ..errors import EventError
-    from ..events import read_events
-    from ..prices import open_source
+    from ..events.table import read_events
+    from ..data.prices import open_source
 
     events = read_events(args.events)
     n_read = len(events)
@@ -81,7 +81,7 @@ def run(args) -> int:
     if len(events) < n_read:
         print(f"{n_read - len(events)} of {n_read} rows are not listed subjects of the news: left out")
     try:
-        from ..timing import time_events
+        from ..events.timing import time_events
     except ImportError:
         time_events = None
     if time_events is not None:
@@ -128,7 +128,7 @@ def run(args) -> int:
     files = ["abnormal_returns.csv", "car.csv", "aar.csv", "tests.csv", "diagnostics.csv"]
     if not args.no_figure:
         try:
-            from ..plotting import aar_figure
+            from ..figures.plotting import aar_figure
         except ImportError as exc:
             print(f"warning: figure skipped: {exc}", file=sys.stderr)
         else:

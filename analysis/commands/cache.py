@@ -19,7 +19,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from .. import config
-    from ..cache import CachedYahooSource
+    from ..data.cache import CachedYahooSource
     from ..errors import InputError
 
     source = CachedYahooSource(config.cache_dir(args.cache_dir), offline=True)

@@ -54,9 +54,9 @@ def _read_other(path):
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from ..contamination import clustering, confounding, exclusions, limit_flags, validate_other_dates
-    from ..events import read_events
-    from ..timing import time_events
+    from ..events.contamination import clustering, confounding, exclusions, limit_flags, validate_other_dates
+    from ..events.table import read_events
+    from ..events.timing import time_events
     from .batch import select_subjects
     from .timing import table_text, write_csv
 
@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         print(table_text(c.by_day0.head(10), ["day0", "n", "event_ids"]))
 
     if args.price_limits:
-        from ..prices import open_source
+        from ..data.prices import open_source
 
         source = open_source(args.prices_dir, args.cache_dir, args.offline)
         limits = limit_flags(timed, source, event_window=win)

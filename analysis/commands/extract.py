@@ -31,8 +31,8 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ..errors import InputError
-    from ..extract import extract_events, subjects, to_csv_text
-    from ..textfile import read_utf8
+    from ..events.extract import extract_events, subjects, to_csv_text
+    from ..data.textfile import read_utf8
 
     if args.file == "-":
         text = sys.stdin.read()

@@ -29,9 +29,9 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from .. import config
-    from ..cache import CachedYahooSource
+    from ..data.cache import CachedYahooSource
     from ..errors import DownloadError
-    from ..prices import date_range_bounds, validate_symbol
+    from ..data.prices import date_range_bounds, validate_symbol
 
     symbols = [validate_symbol(s) for s in args.symbols]
     date_range_bounds(args.start, args.end)

@@ -38,7 +38,7 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
-    from ..notebook import run_notebooks, run_study_notebook
+    from ..figures.notebook import run_notebooks, run_study_notebook
 
     if args.run:
         done = run_notebooks(args.run, reports_dir=args.out, figures_dir=args.figures, html=not args.no_html)

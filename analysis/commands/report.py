@@ -33,22 +33,22 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..events import read_events
-    from ..prices import open_source
-    from ..report import prepare_study, write_report
+    from ..events.table import read_events
+    from ..data.prices import open_source
+    from ..figures.report import prepare_study, write_report
 
     events = read_events(args.events)
     source = open_source(prices_dir=args.prices_dir, cache_dir=args.cache_dir, offline=args.offline)
     factors = None
     if args.factors:
-        from ..factors import read_french_factors
+        from ..data.factors import read_french_factors
         factors = read_french_factors(args.factors)
     prepared = prepare_study(events, source=source, policy=args.policy, model=args.model,
                              estimation_window=tuple(args.estimation), event_window=tuple(args.window),
                              min_estimation_obs=args.min_estimation_obs, returns_kind=args.returns,
                              factors=factors)
-    from ..contamination import limit_flags
-    from ..report import limit_marks, sample_warnings
+    from ..events.contamination import limit_flags
+    from ..figures.report import limit_marks, sample_warnings
 
     windows = dict(estimation_window=tuple(args.estimation), event_window=tuple(args.window))
     warnings = prepared.warnings + sample_warnings(prepared.events, **windows)

@@ -51,8 +51,8 @@ def safe_name(symbol: str) -> str:
 def factor_table(args, model: str):
     """The factor table asked for on the command line (None for non-factor models)."""
     from ..errors import InputError
-    from ..factors import load_factors
-    from ..models import get_model
+    from ..data.factors import load_factors
+    from ..core.models import get_model
 
     spec = get_model(model)
     if not spec.needs_factors:
@@ -112,12 +112,12 @@ def run(args) -> int:
 
     import pandas as pd
 
-    from ..engine import prepare_events, study
-    from ..prices import open_source
+    from ..core.engine import prepare_events, study
+    from ..data.prices import open_source
 
     market = args.market
     if market is None:
-        from ..timing import default_market
+        from ..events.timing import default_market
         market = default_market(args.ticker)
     date = prepare_events(pd.DataFrame({"ticker": [args.ticker], "event_date": [args.event_date]}))[
         "event_date"].iloc[0]
@@ -158,7 +158,7 @@ def run(args) -> int:
     figure_error = None
     if not args.no_figure:
         try:
-            from ..plotting import study_figure
+            from ..figures.plotting import study_figure
         except ImportError as exc:            # plotting not installed yet: tables only
             figure_error = f"figure skipped: {exc}"
         else:

@@ -71,8 +71,8 @@ def write_csv(frame, path) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from ..events import read_events
-    from ..timing import time_events
+    from ..events.table import read_events
+    from ..events.timing import time_events
 
     timed = time_events(read_events(args.events), policy=args.policy, calendar=args.calendar)
     print(table_text(timed, SHOWN))

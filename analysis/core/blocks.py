@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from . import config
+from .. import config
 
 BLOCK = 1024        # events per block
 

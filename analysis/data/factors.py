@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from ..errors import InputError
 
 MISSING = (-99.99, -999.0)
 _ALIASES = {"mom": "Mom", "umd": "Mom", "mkt-rf": "Mkt-RF", "mkt_rf": "Mkt-RF", "rf": "RF",

@@ -63,7 +63,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .companies import Company, company_by_ticker, find_names, find_tags, listing_venue
-from .errors import ExtractionError
+from ..errors import ExtractionError
 from .textdates import find_clock_time, find_dateline, find_dates, time_of_day
 
 COLUMNS = ("event_id", "company", "ticker", "exchange", "market", "role", "listed", "event_date",

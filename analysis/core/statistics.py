@@ -32,7 +32,7 @@ from scipy import sparse, stats
 
 from .arrays import EventArrays, rows_of
 from .blocks import BLOCK, blocks, map_blocks, scratch, sum_blocks
-from .errors import WindowError
+from ..errors import WindowError
 
 TEST_NAMES = (
     "csect_t", "cda_t", "patell_z", "bmp_t", "kp_patell_z", "kp_bmp_t",

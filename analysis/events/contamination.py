@@ -26,14 +26,14 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 
 import numpy as np
 import pandas as pd
 
-from .errors import AnalysisError, DataError, InputError, WindowError
-from .events import _missing
-from .timing import exchange_row, get_calendar, resolve_day0, time_events
+from ..errors import AnalysisError, DataError, InputError, WindowError
+from .table import _missing
+from ..data.exchanges import price_limit
+from .timing import get_calendar, resolve_day0, time_events
 
 DEFAULT_ESTIMATION = (-260, -11)
 DEFAULT_EVENT = (-10, 10)
@@ -370,30 +370,6 @@ def clustering(events: pd.DataFrame, *, event_window=DEFAULT_EVENT, threshold: f
 
 # ---------------------------------------------------------------------------------------------
 # daily price limits (mainland A-shares)
-
-_ST = re.compile(r"(?<![A-Za-z])\*?S\*?T(?![A-Za-z])")
-
-
-def price_limit(symbol: str, date=None, name: str | None = None) -> float | None:
-    """Daily price limit (a fraction) of a listing on ``date``, or None when it has none.
-
-    From ``analysis/data/exchanges.csv``: ``limit`` (main board), ``limit_growth`` for codes
-    listed in ``growth_prefixes`` (``prefix:since``), ``limit_st`` when ``name`` marks an ST
-    ("special treatment") stock such as "ST Kangmei" or "*ST ...". Indices have no limit.
-    """
-    row = exchange_row(symbol)
-    if not row["limit"]:
-        return None
-    code = str(symbol).strip().upper().split(".")[0]
-    when = None if date is None else pd.Timestamp(date)
-    for spec in row["growth_prefixes"].split():
-        prefix, _, since = spec.partition(":")
-        if code.startswith(prefix) and (when is None or not since or when >= pd.Timestamp(since)):
-            return float(row["limit_growth"])
-    if name and _ST.search(str(name)):
-        return float(row["limit_st"])
-    return float(row["limit"])
-
 
 def _round_half_up(x: np.ndarray) -> np.ndarray:
     """Round to the fen (0.01) half-up, as the exchanges do; the inner round removes float noise."""

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .errors import DownloadError, InputError
+from ..errors import DownloadError, InputError
 from .prices import PRICE_COLUMNS, PriceSource, date_range_bounds, finalize, slice_dates, validate_symbol
 
 DOWNLOAD_SETTINGS = dict(

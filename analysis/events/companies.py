@@ -27,7 +27,8 @@ from importlib import resources
 
 import pandas as pd
 
-from .errors import AnalysisError
+from ..data.exchanges import TAG_RE, _ONE_TAG, calendar_for, default_market, tag_ticker
+from ..errors import AnalysisError
 
 
 @dataclass(frozen=True)
@@ -37,51 +38,6 @@ class Company:
     listings: tuple[str, ...]        # Yahoo tickers, primary first
     listed: bool
     kind: str = "company"            # "company" | "media"
-
-
-# exchange tag -> (Yahoo suffix, digits to pad the code to or 0)
-_VENUES: dict[str, tuple[str, int]] = {}
-for _names, _suffix, _pad in (
-    (("NASDAQ", "NASDAQGS", "NASDAQGM", "NASDAQCM", "NYSE", "NYSE AMERICAN", "NYSEAMERICAN", "NYSE ARCA",
-      "NYSEARCA", "AMEX", "OTC", "OTCQX", "OTCQB", "OTC MARKETS", "OTCMKTS", "OTC PINK", "PINK"), "", 0),
-    (("HKEX", "HKSE", "SEHK", "HKG", "HK"), ".HK", 4),
-    (("SSE", "SHA", "SHSE"), ".SS", 6),
-    (("SZSE", "SHE"), ".SZ", 6),
-    (("LSE", "LON"), ".L", 0),
-    (("EPA", "EURONEXT PARIS", "ENXTPA"), ".PA", 0),
-    (("TSX",), ".TO", 0),
-    (("TYO", "TSE", "TOKYO"), ".T", 4),
-    (("ASX",), ".AX", 0),
-    (("TWSE", "TPE", "TAI"), ".TW", 4),
-    (("XETRA", "ETR", "FRA"), ".DE", 0),
-    (("SIX", "SWX"), ".SW", 0),
-    (("STO", "OMX"), ".ST", 0),
-    (("AMS",), ".AS", 0),
-    (("KRX", "KOSPI"), ".KS", 6),
-):
-    for _n in _names:
-        _VENUES[_n] = (_suffix, _pad)
-
-_VENUE_RE = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in sorted(_VENUES, key=len, reverse=True))
-TAG_RE = re.compile(
-    rf"\(\s*(?P<body>(?:{_VENUE_RE})\s*:\s*[A-Za-z0-9.\-]+(?:\s*[,;]\s*(?:{_VENUE_RE})\s*:\s*[A-Za-z0-9.\-]+)*)\s*\)",
-    re.IGNORECASE)
-_ONE_TAG = re.compile(rf"(?P<venue>{_VENUE_RE})\s*:\s*(?P<code>[A-Za-z0-9.\-]+)", re.IGNORECASE)
-
-
-def tag_ticker(venue: str, code: str) -> str:
-    """Yahoo ticker of an exchange tag: ``("HKEX", "1810")`` -> ``1810.HK``; ``("NYSE", "BRK.B")`` -> ``BRK-B``."""
-    key = " ".join(venue.upper().split())
-    if key not in _VENUES:
-        raise AnalysisError(f"unknown exchange tag {venue!r} (known: {', '.join(sorted(_VENUES))})")
-    suffix, pad = _VENUES[key]
-    code = code.strip().upper().rstrip(".")
-    if suffix == "":
-        return code.replace(".", "-")
-    if code.isdigit() and pad:
-        # Hong Kong codes are written 1810, 01810 or 00005: Yahoo uses exactly four digits
-        code = str(int(code)).zfill(pad) if suffix == ".HK" else code.zfill(pad)
-    return code + suffix
 
 
 def find_tags(text: str) -> list[tuple[int, int, list[tuple[str, str]]]]:
@@ -96,7 +52,7 @@ def find_tags(text: str) -> list[tuple[int, int, list[tuple[str, str]]]]:
 @functools.lru_cache(maxsize=1)
 def company_table() -> tuple[Company, ...]:
     """The curated table ``analysis/data/companies.csv`` (read once)."""
-    text = resources.files("analysis").joinpath("data", "companies.csv").read_text(encoding="utf-8")
+    text = resources.files(__package__).joinpath("companies.csv").read_text(encoding="utf-8")
     df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     out = []
     for r in df.itertuples(index=False):
@@ -144,7 +100,6 @@ def listing_venue(ticker: str) -> tuple[str, str]:
     ``("", "")`` when timing does not know the suffix (the row is still written; timing will
     report it when the events are timed).
     """
-    from .timing import calendar_for, default_market
     try:
         return calendar_for(ticker), default_market(ticker)
     except AnalysisError:

@@ -42,104 +42,20 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
-import importlib.resources
 import warnings
 
 import pandas as pd
 
-from .errors import CalendarError, EventError, InputError
-from .events import TIMES_OF_DAY, _missing, parse_announced_at
+from ..data.exchanges import (CALENDAR_ALIASES, _calendar_names, calendar_for, default_market,
+                              validate_calendar)
+from ..errors import CalendarError, EventError, InputError
+from .table import TIMES_OF_DAY, _missing, parse_announced_at
 
 POLICIES = ("next", "previous", "error")
-
-# exchange_calendars has no Shenzhen calendar: SZSE keeps the Shanghai sessions (one CSRC holiday
-# schedule, same 09:30-11:30 / 13:00-15:00 hours), so XSHE is served by XSHG.
-CALENDAR_ALIASES = {"XSHE": "XSHG"}
 
 # padding (calendar days) added around the dates a calendar is built for, so that "next session"
 # and "previous session" always exist inside the calendar's range
 _PAD_DAYS = 40
-
-
-# ---------------------------------------------------------------------------------------------
-# the exchange table (package data)
-
-
-@functools.cache
-def _table() -> pd.DataFrame:
-    path = importlib.resources.files("analysis") / "data" / "exchanges.csv"
-    with path.open("r", encoding="utf-8") as fh:
-        table = pd.read_csv(fh, dtype=str, keep_default_na=False)
-    return table.set_index("key")
-
-
-def exchange_table() -> pd.DataFrame:
-    """The shipped table: key (Yahoo suffix such as ``.HK``, ``""`` for US, or an exact index
-    symbol such as ``^HSI``), exchange, calendar, tz, benchmark and the price-limit columns."""
-    return _table().reset_index()
-
-
-def known_suffixes() -> list[str]:
-    """Yahoo suffixes the table knows (``""`` = no suffix = US listing, OTC included)."""
-    return sorted(k for k in _table().index if k == "" or k.startswith("."))
-
-
-def _normalise(symbol) -> str:
-    if symbol is None or (not isinstance(symbol, str) and pd.isna(symbol)):
-        raise InputError("empty ticker")
-    text = str(symbol).strip().upper()
-    if not text:
-        raise InputError("empty ticker")
-    return text
-
-
-def exchange_row(symbol) -> pd.Series:
-    """The table row of a Yahoo symbol: an exact entry (indices such as ^HSI, 000001.SS) wins over
-    its suffix; no suffix means a US listing (XNYS, OTC too). Raises CalendarError otherwise."""
-    s = _normalise(symbol)
-    table = _table()
-    if s in table.index:
-        return table.loc[s]
-    if not s.startswith("^"):
-        suffix = s[s.rindex("."):] if "." in s else ""
-        if suffix in table.index:
-            return table.loc[suffix]
-    shown = ", ".join(k or "(none = US)" for k in known_suffixes())
-    what = "index" if s.startswith("^") else f"suffix {s[s.rindex('.'):]!r}" if "." in s else "symbol"
-    raise CalendarError(
-        f"unknown exchange for {symbol!r} ({what}): known suffixes are {shown}; "
-        "pass a calendar name (exchange_calendars, e.g. XHKG) to use another exchange"
-    )
-
-
-@functools.cache
-def _calendar_names() -> frozenset[str]:
-    import exchange_calendars as xc
-
-    return frozenset(xc.get_calendar_names()) | frozenset(CALENDAR_ALIASES)
-
-
-def validate_calendar(name) -> str:
-    """The calendar name, upper-cased, if exchange_calendars (or our alias XSHE) knows it."""
-    text = str(name).strip().upper() if name is not None else ""
-    if text not in _calendar_names():
-        raise CalendarError(f"unknown exchange calendar {name!r} (see exchange_calendars.get_calendar_names())")
-    return text
-
-
-def calendar_for(symbol, calendar: str | None = None) -> str:
-    """exchange_calendars name of a Yahoo symbol's listing: ``1810.HK`` -> ``XHKG``,
-    ``601633.SS`` -> ``XSHG``, ``AAPL`` -> ``XNYS``. A given ``calendar`` wins (validated)."""
-    if calendar is not None and str(calendar).strip():
-        return validate_calendar(calendar)
-    return exchange_row(symbol)["calendar"]
-
-
-def default_market(symbol) -> str:
-    """Default benchmark index of the listing's exchange (``.HK`` -> ``^HSI``,
-    ``.SS`` -> ``000001.SS``, US -> ``^GSPC``)."""
-    return exchange_row(symbol)["benchmark"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -23,22 +23,20 @@ import abc
 import io
 import os
 import re
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, InputError, UnknownTickerError
+from ..errors import DataError, InputError, UnknownTickerError
+from .exchanges import validate_symbol
 from .textfile import read_utf8
 
 PRICE_COLUMNS = ("Open", "High", "Low", "Close", "Adj Close", "Volume")
 _OHLC = ("Open", "High", "Low", "Close", "Adj Close")
 _STRICT_POSITIVE = ("Close", "Adj Close")
 _MISSING_TOKENS = {"", "nan", "null", "none", "na", "n/a", "-"}
-# Yahoo symbols: letters, digits and ^ . - = _ & (e.g. ^HSI, BRK-B, 2333.HK, EURUSD=X, GC=F)
-_SYMBOL_RE = re.compile(r"^[A-Za-z0-9^=._&-]{1,32}$")
 # a date cell: YYYY-MM-DD, optionally a wall-clock time and a UTC offset (yfinance history())
 _DATE_RE = re.compile(
     r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:\s*(?:[+-]\d{2}:?\d{2}|Z|UTC))?$"
@@ -48,31 +46,6 @@ _MAX_DATE = pd.Timestamp("2200-12-31")
 
 
 # --------------------------------------------------------------------------- symbols
-
-def validate_symbol(symbol: object) -> str:
-    """Return ``symbol`` stripped of surrounding blanks, or raise InputError naming it.
-
-    Refused: non-strings, empty, path separators, ``..``, control characters, and anything
-    outside the Yahoo symbol alphabet (letters, digits, ``^ . - = _ &``; at most 32 characters).
-    A valid symbol is also a safe file name (``^HSI.csv``, ``BRK-B.parquet``).
-    """
-    if not isinstance(symbol, str):
-        raise InputError(f"ticker symbol must be text, got {symbol!r}")
-    s = symbol.strip()
-    if not s:
-        raise InputError(f"ticker symbol is empty: {symbol!r}")
-    if any(unicodedata.category(c).startswith("C") for c in s):
-        raise InputError(f"ticker symbol contains a control character: {symbol!r}")
-    if "/" in s or "\\" in s or os.sep in s:
-        raise InputError(f"ticker symbol contains a path separator: {symbol!r}")
-    if ".." in s or set(s) == {"."}:
-        raise InputError(f"ticker symbol contains '..': {symbol!r}")
-    if not _SYMBOL_RE.match(s):
-        raise InputError(
-            f"ticker symbol {symbol!r} is not a valid Yahoo symbol (letters, digits and ^ . - = _ &, at most 32)"
-        )
-    return s
-
 
 # --------------------------------------------------------------------------- interface
 
@@ -351,7 +324,7 @@ def open_source(prices_dir=None, cache_dir=None, offline=None, *, stale: str = "
     """The configured source: the CSV folder when ``prices_dir`` resolves (argument or
     ``ANALYSIS_PRICES_DIR``), else Yahoo Finance behind the parquet cache (``cache_dir``),
     with network forbidden when ``offline`` (argument or ``ANALYSIS_OFFLINE``)."""
-    from . import config
+    from .. import config
     folder = config.prices_dir(prices_dir)
     if folder is not None:
         return CsvFolderSource(folder, stale=stale)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, InputError
+from ..errors import DataError, InputError
 
 RETURN_KINDS = ("simple", "log")
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import AnalysisError, InputError
+from ..errors import AnalysisError, InputError
 
 STYLE = Path(__file__).with_name("eventstudy.mplstyle")
 FORMATS = ("png", "svg", "pdf")
@@ -139,7 +139,7 @@ def export(fig, out_dir, stem: str, formats: Sequence[str] = ("png", "svg"),
                     "pdf": {"CreationDate": None, "ModDate": None}}[fmt]
             fig.savefig(path, format=fmt, dpi=200, metadata=meta)
             paths.append(path)
-    from . import __version__
+    from .. import __version__
 
     sidecar = {
         "figure": stem,

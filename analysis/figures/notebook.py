@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, InputError, NotebookError
+from ..errors import ConfigError, InputError, NotebookError
 
 TEMPLATE = "02-new-ticker.ipynb"
 NOTEBOOKS = ("01-xiaomi-great-wall-ev.ipynb", "02-new-ticker.ipynb", "03-event-sample.ipynb")
@@ -30,7 +30,7 @@ NOTEBOOKS = ("01-xiaomi-great-wall-ev.ipynb", "02-new-ticker.ipynb", "03-event-s
 def notebooks_dir(path: str | os.PathLike | None = None) -> Path:
     """The folder of the project's notebooks: ``path``, else ``./notebooks``, else beside the package."""
     candidates = [Path(path)] if path else [Path.cwd() / "notebooks",
-                                            Path(__file__).resolve().parents[1] / "notebooks"]
+                                            Path(__file__).resolve().parents[2] / "notebooks"]
     for c in candidates:
         if (c / TEMPLATE).is_file():
             return c.resolve()
@@ -126,7 +126,7 @@ def run_study_notebook(ticker: str, market: str | None = None, event_date=None, 
     The notebook writes its figures under ``figures_dir/<TICKER>_<DATE>/``. Paths are made
     absolute before they are handed to the kernel.
     """
-    from . import config
+    from .. import config
 
     stem = study_stem(ticker, event_date, announced_at)
     tpl = Path(template) if template else notebooks_dir() / TEMPLATE

@@ -45,7 +45,7 @@ class EventArrays:
         """Column slice of the event-window arrays covering relative days t1..t2 inclusive."""
         lo, hi = self.event_window
         if not (lo <= t1 <= t2 <= hi):
-            from .errors import WindowError
+            from ..errors import WindowError
             raise WindowError(f"window [{t1}, {t2}] is not inside the event window [{lo}, {hi}]")
         return slice(t1 - lo, t2 - lo + 1)
 

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from . import plotting
-from .errors import AnalysisError, InputError
+from ..errors import AnalysisError, InputError
 
 # columns shown as percentages (decimals x 100) wherever they appear in a table
 PCT_COLUMNS = {"car", "car_sd", "car_lo", "car_hi", "aar", "aar_se", "aar_lo", "aar_hi", "caar",
@@ -152,7 +152,7 @@ def _groups(result) -> list:
 
 def render_html(result, parts: ReportParts) -> str:
     """The report as one HTML string (no external resources)."""
-    from . import __version__
+    from .. import __version__
 
     esc = html.escape
     diag = result.diagnostics
@@ -322,9 +322,9 @@ def prepare_study(events: pd.DataFrame, *, source, policy: str = "next", timed: 
     ``diagnostics``; the others go on. ``engine_kwargs`` go to
     :func:`analysis.engine.run_event_study` (``source_name`` defaults to ``source.name``).
     """
-    from .engine import run_event_study
-    from .events import validate_events
-    from .timing import time_events
+    from ..core.engine import run_event_study
+    from ..events.table import validate_events
+    from ..events.timing import time_events
 
     warnings: list[str] = []
     if not timed:
@@ -381,7 +381,7 @@ def sample_warnings(timed: pd.DataFrame, *, estimation_window=(-260, -11), event
     """Warnings a sample needs, from :mod:`analysis.contamination`: events confounded by another
     event of the same company inside the event window, estimation windows contaminated by other
     news, and calendar clustering (Kolari & Pynnonen 2010). ``timed``: from ``time_events``."""
-    from .contamination import clustering, confounding
+    from ..events.contamination import clustering, confounding
 
     out = []
     conf = confounding(timed, other_dates, estimation_window=estimation_window, event_window=event_window)

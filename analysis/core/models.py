@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
 
 MARKET = "market"          # the pair's benchmark return (a regressor or an offset)
 RF = "RF"                  # risk-free rate column of a factor table

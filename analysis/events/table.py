@@ -29,9 +29,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
-from .prices import validate_symbol
-from .textfile import read_utf8
+from ..errors import InputError
+from ..data.exchanges import validate_symbol
+from ..data.textfile import read_utf8
 
 TIMES_OF_DAY = ("before_open", "during", "after_close", "unknown")
 _TOD_ALIASES = {

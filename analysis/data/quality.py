@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 QUALITY_COLUMNS = ("symbol", "check", "first_date", "last_date", "n", "detail")
 STALE_SETTINGS = ("keep", "missing")

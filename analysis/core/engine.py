@@ -23,7 +23,7 @@ import pandas as pd
 from . import models as _models
 from .arrays import ResidualRuns, WindowRows, rows_of, windows
 from .blocks import blocks, map_blocks, scratch
-from .errors import (AnalysisError, DataError, EstimationError, EventError, InputError,
+from ..errors import (AnalysisError, DataError, EstimationError, EventError, InputError,
                      UnknownTickerError, WindowError)
 from .returns import check_kind, returns_from_values
 
@@ -112,7 +112,7 @@ def prepare_events(events: pd.DataFrame) -> pd.DataFrame:
     missing = pd.isna(market)
     if missing.any():
         try:
-            from .timing import default_market
+            from ..events.timing import default_market
         except ImportError:
             default_market = None
         if default_market is not None:
@@ -734,7 +734,7 @@ def _versions_cached() -> tuple:
     import platform
     from importlib import metadata
 
-    from . import __version__
+    from .. import __version__
     out = {"analysis": __version__, "python": platform.python_version()}
     for name in ("numpy", "pandas", "scipy", "statsmodels"):
         try:
@@ -762,7 +762,7 @@ def study(ticker: str, market: str, event_date, *, source=None, prices_dir=None,
     A skipped event raises the matching AnalysisError (EventError, EstimationError,
     WindowError, UnknownTickerError) with the reason as message.
     """
-    from .prices import load_panel, open_source
+    from ..data.prices import load_panel, open_source
 
     if source is None:
         source = open_source(prices_dir=prices_dir, cache_dir=cache_dir, offline=offline)

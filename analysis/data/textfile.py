@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import AnalysisError, InputError
+from ..errors import AnalysisError, InputError
 
 
 def read_utf8(path: Path, what: str, *, error: type[AnalysisError] = InputError,

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import CacheError, DownloadError, InputError, OfflineError, UnknownTickerError
+from ..errors import CacheError, DownloadError, InputError, OfflineError, UnknownTickerError
 from .prices import PRICE_COLUMNS, PriceSource, date_range_bounds, slice_dates, validate_symbol
 from .yahoo import DOWNLOAD_SETTINGS, DownloadResult, yfinance_version
 

@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import stats
 
 from .arrays import EventArrays, WindowRows, windows
-from .errors import AnalysisError, InputError, WindowError
+from ..errors import AnalysisError, InputError, WindowError
 from .statistics import student_t
 
 _EPOCH = np.datetime64("1970-01-01", "D")
