@@ -326,7 +326,7 @@ def test_wide_panel_copies_only_the_rows_windows_reach():
     kw = dict(estimation_window=(-250, -11), event_window=(-10, 10), min_estimation_obs=100)
     fast = engine.run_event_study(events, returns, **kw)
     slow = engine.run_event_study(events, gapped, **kw)
-    assert len(fast._series.dates) < 0.25 * 27 * len(dates)          # rows, not whole panels
+    assert len(fast.estimates.series.dates) < 0.25 * 27 * len(dates)          # rows, not whole panels
     d = fast.diagnostics.set_index("event_id")
     assert fast.n_ok == 25 and list(d.index[d["status"] == "skipped"]) == ["e25", "e26"]
     assert d.loc["e3", "day0"].day_of_week == 0
@@ -339,7 +339,7 @@ def test_wide_panel_copies_only_the_rows_windows_reach():
     kw = dict(estimation_window=(-120, -11), event_window=(-6, -3), min_estimation_obs=100)
     fast = engine.run_event_study(events.iloc[:24], returns, **kw)
     slow = engine.run_event_study(events.iloc[:24], gapped, **kw)
-    assert len(fast._series.dates) < 0.25 * 24 * len(dates)
+    assert len(fast.estimates.series.dates) < 0.25 * 24 * len(dates)
     pd.testing.assert_frame_equal(fast.diagnostics, slow.diagnostics)
     pd.testing.assert_frame_equal(fast.abnormal_returns, slow.abnormal_returns)
 

@@ -31,8 +31,6 @@ def add_window_options(parser: argparse.ArgumentParser) -> None:
                    help="fewest estimation returns accepted (default: 100)")
 
 
-DEFAULT_CAR_WINDOWS = ((0, 0), (-1, 1), (-5, 5), (-10, 10))
-
-
-def car_windows(args: argparse.Namespace) -> list[tuple[int, int]]:
-    return [tuple(w) for w in args.car] if args.car else list(DEFAULT_CAR_WINDOWS)
+def car_windows(args: argparse.Namespace) -> list[tuple[int, int]] | None:
+    """The --car windows, or None: the defaults that fit the event window (analysis.windows)."""
+    return [tuple(w) for w in args.car] if args.car else None

@@ -20,43 +20,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import models as _models
-from .arrays import ResidualRuns, WindowRows, rows_of, windows
-from .blocks import blocks, map_blocks, scratch
 from ..errors import (AnalysisError, DataError, EstimationError, EventError, InputError,
-                     UnknownTickerError, WindowError)
+                      UnknownTickerError, WindowError)
+from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_MIN_ESTIMATION_OBS,
+                       columns, validate_windows)
+from . import models as _models
+from .arrays import EventArrays, ResidualRuns, WindowRows, rows_of, windows
+from .blocks import blocks, map_blocks, scratch
+from .results import Estimates, EventStatus, EventStudyResult
 from .returns import check_kind, returns_from_values
-
-DEFAULT_ESTIMATION_WINDOW = (-260, -11)
-DEFAULT_EVENT_WINDOW = (-10, 10)
-DEFAULT_CAR_WINDOWS = ((0, 0), (-1, 1), (-5, 5), (-10, 10))
-
 
 # --------------------------------------------------------------------------------------------
 # input validation
 # --------------------------------------------------------------------------------------------
-
-def _window(value, name: str) -> tuple[int, int]:
-    try:
-        a, b = value
-        if float(a) != int(a) or float(b) != int(b):
-            raise ValueError
-        a, b = int(a), int(b)
-    except (TypeError, ValueError):
-        raise WindowError(f"{name} must be two whole numbers of trading days (t1, t2), got {value!r}") from None
-    if a > b:
-        raise WindowError(f"{name} [{a}, {b}] is empty: its start is after its end")
-    return a, b
-
-
-def validate_windows(estimation_window, event_window) -> tuple[tuple[int, int], tuple[int, int]]:
-    """Both windows as int pairs; WindowError when empty/inverted or not strictly before."""
-    est = _window(estimation_window, "estimation window")
-    evt = _window(event_window, "event window")
-    if est[1] >= evt[0]:
-        raise WindowError(f"estimation window [{est[0]}, {est[1]}] must end before the event window "
-                          f"[{evt[0]}, {evt[1]}] starts")
-    return est, evt
 
 
 def _to_days(values) -> np.ndarray:
@@ -475,7 +451,7 @@ def _exclusion_mask(exclude, event_ids: np.ndarray, est_dates: np.ndarray) -> np
 def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
                     prices: pd.DataFrame | None = None, model: str = "market",
                     estimation_window=DEFAULT_ESTIMATION_WINDOW, event_window=DEFAULT_EVENT_WINDOW,
-                    min_estimation_obs: int = 100, factors: pd.DataFrame | None = None,
+                    min_estimation_obs: int = DEFAULT_MIN_ESTIMATION_OBS, factors: pd.DataFrame | None = None,
                     returns_kind: str = "simple", exclude: pd.DataFrame | None = None,
                     source_name: str | None = None):
     """Run an event study of every event at once and return an :class:`EventStudyResult`.
@@ -496,8 +472,6 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
     exclude: DataFrame ``event_id, date``: estimation-window dates dropped before the fit
         (e.g. from :func:`analysis.contamination.exclusions`).
     """
-    from .results import EventStudyResult
-
     spec = _models.get_model(model)
     est, evt = validate_windows(estimation_window, event_window)
     kind = check_kind(returns_kind)
@@ -653,18 +627,38 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
         target, z = _design(spec, factor_cols, g_r, g_m, g_f)
         runs = ResidualRuns(target=target, z=z, dates=g_d, start=base[sel] + est[0], alpha=fitted.alpha,
                             coef=fitted.coef, intercept=spec.intercept)
-    return EventStudyResult._build(
-        events=ev, skips=skips, selected=sel, spec=spec, fit=fitted, prediction=pred,
-        estimation_window=est, event_window=evt, series=series, est_dates=est_dates,
-        evt_start=base[sel] + evt[0], est_base=base[sel], est_span=est_span, runs=runs,
-        day0_days=np.where(base >= 0, g_d[np.maximum(base, 0)], _NAT), start_days=start_days,
-        settings=dict(model=spec.name, model_description=spec.description, k=spec.k,
-                      estimation_window=est, event_window=evt, returns_kind=kind,
-                      returns_given=not from_prices, min_estimation_obs=int(min_estimation_obs),
-                      min_estimation_obs_used=min_obs, factors=list(factor_cols),
-                      source_name=source_name, day0_rule="first joint trading date on or after the "
-                      "event date (timed day0 when given)", versions=_versions()),
-    )
+    status = EventStatus(events=ev, reason=skips.reason, error=skips.error, selected=sel,
+                         day0_days=np.where(base >= 0, g_d[np.maximum(base, 0)], _NAT),
+                         start_days=start_days, est_span=est_span)
+    estimates = Estimates(spec=spec, fit=fitted, prediction=pred, series=series, est_base=base[sel],
+                          evt_start=base[sel] + evt[0])
+    settings = dict(model=spec.name, model_description=spec.description, k=spec.k,
+                    estimation_window=est, event_window=evt, returns_kind=kind,
+                    returns_given=not from_prices, min_estimation_obs=int(min_estimation_obs),
+                    min_estimation_obs_used=min_obs, factors=list(factor_cols),
+                    source_name=source_name, day0_rule="first joint trading date on or after the "
+                    "event date (timed day0 when given)", versions=_versions())
+    arrays = _event_arrays(ev, sel, estimates, est_dates, runs, est, evt)
+    return EventStudyResult(arrays, estimates, status, settings)
+
+
+def _event_arrays(ev: pd.DataFrame, sel: np.ndarray, estimates: Estimates, est_dates, runs,
+                  est: tuple[int, int], evt: tuple[int, int]) -> EventArrays:
+    """The hand-over to the statistics: ARs, their sds, dates and the CAR variance of any window."""
+    pred, fit = estimates.prediction, estimates.fit
+
+    def car_variance(t1: int, t2: int) -> np.ndarray:
+        c = columns(evt, t1, t2)
+        return pred.car_variance(c.start, c.stop - 1)
+
+    group = ev["group"].to_numpy(dtype=object)
+    return EventArrays(
+        event_ids=ev["event_id"].to_numpy(dtype=object)[sel],
+        estimation_window=est, event_window=evt,
+        est_ar=fit.resid, est_dates=est_dates, evt_ar=pred.ar, evt_ar_sd=np.sqrt(pred.ar_var),
+        evt_dates=WindowRows(estimates.series.dates, estimates.evt_start, evt[1] - evt[0] + 1),
+        s=np.sqrt(fit.s2), m=fit.m.astype(np.int64), k=fit.k, car_variance=car_variance,
+        groups=group[sel] if pd.notna(group).any() else None, runs=runs)
 
 
 @dataclass(frozen=True)

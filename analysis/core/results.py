@@ -19,14 +19,17 @@ computed (:class:`analysis.arrays.EventArrays`), so the frames are views of one 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .arrays import EventArrays, WindowRows, windows
-from ..errors import AnalysisError, InputError, WindowError
+from ..windows import car_windows
+from .arrays import EventArrays, windows
+from ..errors import AnalysisError, InputError
 from .statistics import student_t
 
 _EPOCH = np.datetime64("1970-01-01", "D")
@@ -39,43 +42,45 @@ def _days_to_ts(days: np.ndarray) -> np.ndarray:
     return np.where((days == -1) | (days == np.iinfo(np.int64).min), np.datetime64("NaT", "ns"), out)
 
 
+@dataclass(frozen=True)
+class Estimates:
+    """What the engine fitted, one row per studied event: the model, the fit over the estimation
+    window, the event-window prediction, the concatenated joint series and where each event's
+    windows start in them (:class:`analysis.core.engine.Series`)."""
+
+    spec: Any
+    fit: Any
+    prediction: Any
+    series: Any
+    est_base: np.ndarray        # index of day 0 in the series
+    evt_start: np.ndarray       # index of the first event-window day in the series
+
+
+@dataclass(frozen=True)
+class EventStatus:
+    """Every event given, in input order: the prepared table, why an event was skipped (reason and
+    error class, None when studied), the rows studied, day 0 and the date asked for (int days
+    since 1970) and the first/last estimation date of each studied event."""
+
+    events: pd.DataFrame
+    reason: np.ndarray
+    error: np.ndarray
+    selected: np.ndarray
+    day0_days: np.ndarray
+    start_days: np.ndarray
+    est_span: tuple[np.ndarray, np.ndarray]
+
+
 class EventStudyResult:
-    """See the module docstring; built by :func:`analysis.engine.run_event_study`."""
+    """See the module docstring; built by :func:`analysis.run_event_study` from three parts:
+    the arrays the statistics read (:class:`EventArrays`), the engine's :class:`Estimates` and
+    the :class:`EventStatus` of every event given, plus the settings of the run."""
 
-    # ---------------------------------------------------------------------------- construction
-    @classmethod
-    def _build(cls, *, events, skips, selected, spec, fit, prediction, estimation_window,
-               event_window, series, est_dates, evt_start, est_base, est_span, day0_days, start_days, settings,
-               runs=None):
-        self = cls.__new__(cls)
+    def __init__(self, arrays: EventArrays, estimates: Estimates, status: EventStatus, settings: dict):
+        self.arrays = arrays
+        self.estimates = estimates
+        self.status = status
         self.settings = settings
-        self._spec = spec
-        self._fit = fit
-        self._pred = prediction
-        self._events = events
-        self._sel = selected
-        self._series = series
-        self._est_base = est_base
-        self._evt_start = evt_start
-        self._diagnostics_args = (day0_days, start_days, est_span)
-        self._skips = skips
-        evt_dates = WindowRows(series.dates, evt_start, event_window[1] - event_window[0] + 1)
-        lo = event_window[0]
-        pred = prediction
-
-        def car_variance(t1: int, t2: int) -> np.ndarray:
-            c = _columns(event_window, t1, t2)
-            return pred.car_variance(c.start, c.stop - 1)
-
-        group = events["group"].to_numpy(dtype=object)
-        groups = group[selected] if pd.notna(group).any() else None
-        self.arrays = EventArrays(
-            event_ids=events["event_id"].to_numpy(dtype=object)[selected],
-            estimation_window=estimation_window, event_window=event_window,
-            est_ar=fit.resid, est_dates=est_dates, evt_ar=pred.ar, evt_ar_sd=np.sqrt(pred.ar_var),
-            evt_dates=evt_dates, s=np.sqrt(fit.s2), m=fit.m.astype(np.int64), k=fit.k,
-            car_variance=car_variance, groups=groups, runs=runs)
-        return self
 
     @cached_property
     def _index(self) -> dict:
@@ -83,19 +88,20 @@ class EventStudyResult:
 
     @cached_property
     def _all_index(self) -> dict:
-        return {e: i for i, e in enumerate(self._events["event_id"].to_numpy(dtype=object))}
+        return {e: i for i, e in enumerate(self.status.events["event_id"].to_numpy(dtype=object))}
 
     @cached_property
     def diagnostics(self) -> pd.DataFrame:
         """One row per event: status ok/skipped, the reason, day 0, M, alpha, beta, s, R^2."""
-        return self._diagnostics(*self._diagnostics_args)
+        return self._diagnostics()
 
-    def _diagnostics(self, day0_days, start_days, est_span) -> pd.DataFrame:
-        ev, sel, f, spec = self._events, self._sel, self._fit, self._spec
+    def _diagnostics(self) -> pd.DataFrame:
+        day0_days, start_days, est_span = self.status.day0_days, self.status.start_days, self.status.est_span
+        ev, sel, f, spec = self.status.events, self.status.selected, self.estimates.fit, self.estimates.spec
         n = len(ev)
         ok = np.zeros(n, dtype=bool)
         ok[sel] = True
-        reason = self._skips.reason
+        reason = self.status.reason
 
         def full(values, fill=np.nan, dtype=float):
             out = np.full(n, fill, dtype=dtype)
@@ -151,19 +157,19 @@ class EventStudyResult:
 
     @property
     def n_skipped(self) -> int:
-        return len(self._events) - self.arrays.n
+        return len(self.status.events) - self.arrays.n
 
     def _evt_window(self, series: np.ndarray) -> np.ndarray:
         """(N, Lw) event-window values of a concatenated series (:class:`engine._Series`)."""
         lo, hi = self.arrays.event_window
-        return windows(series, self._evt_start, hi - lo + 1)
+        return windows(series, self.estimates.evt_start, hi - lo + 1)
 
     def _row(self, event_id) -> int:
         if event_id in self._index:
             return self._index[event_id]
         if event_id in self._all_index:
             j = self._all_index[event_id]
-            raise self._skips.error[j](f"event {event_id}: {self._skips.reason[j]}")
+            raise self.status.error[j](f"event {event_id}: {self.status.reason[j]}")
         raise InputError(f"unknown event_id {event_id!r}")
 
     def raise_if_skipped(self, event_id) -> None:
@@ -185,23 +191,23 @@ class EventStudyResult:
         ar, sd = a.evt_ar, a.evt_ar_sd
         t, p = student_t(ar, sd, df)
         car = np.cumsum(ar, axis=1)
-        car_sd = np.sqrt(self._pred.cumulative_car_variance())
+        car_sd = np.sqrt(self.estimates.prediction.cumulative_car_variance())
         q = stats.t.ppf(0.975, df)
         rep = (lambda x: np.repeat(np.asarray(x, dtype=object), lw))
-        rows = self._sel
+        rows = self.status.selected
         frame = {
             "event_id": rep(a.event_ids),
-            "ticker": rep(self._events["ticker"].to_numpy(dtype=object)[rows]),
-            "market": rep(self._events["market"].to_numpy(dtype=object)[rows]),
+            "ticker": rep(self.status.events["ticker"].to_numpy(dtype=object)[rows]),
+            "market": rep(self.status.events["market"].to_numpy(dtype=object)[rows]),
         }
         if a.groups is not None:
             frame["group"] = rep(a.groups)
         frame.update({
             "relative_day": np.tile(np.arange(lo, lo + lw), n),
             "date": _days_to_ts(np.asarray(a.evt_dates).ravel()),
-            "stock_return": self._evt_window(self._series.stock).ravel(),
-            "market_return": self._evt_window(self._series.market).ravel(),
-            "expected_return": (self._evt_window(self._series.stock) - ar).ravel(),
+            "stock_return": self._evt_window(self.estimates.series.stock).ravel(),
+            "market_return": self._evt_window(self.estimates.series.market).ravel(),
+            "expected_return": (self._evt_window(self.estimates.series.stock) - ar).ravel(),
             "abnormal_return": ar.ravel(),
             "ar_sd": sd.ravel(),
             "ar_t": t.ravel(),
@@ -214,22 +220,7 @@ class EventStudyResult:
         return pd.DataFrame(frame)
 
     def _windows(self, windows) -> list[tuple[int, int]]:
-        from .engine import DEFAULT_CAR_WINDOWS
-        lo, hi = self.arrays.event_window
-        if windows is None:
-            inside = [w for w in DEFAULT_CAR_WINDOWS if lo <= w[0] and w[1] <= hi]
-            return inside or [(lo, hi)]
-        if len(windows) == 2 and all(np.isscalar(x) for x in windows):
-            windows = [windows]
-        out = []
-        for w in windows:
-            try:
-                t1, t2 = (int(x) for x in w)
-            except (TypeError, ValueError):
-                raise WindowError(f"CAR window must be two whole numbers (t1, t2), got {w!r}") from None
-            _columns(self.arrays.event_window, t1, t2)
-            out.append((t1, t2))
-        return out
+        return car_windows(windows, self.arrays.event_window)
 
     def cars(self, windows=None) -> pd.DataFrame:
         """CAR of every event over each window: ``event_id, window_start, window_end, car, car_sd,
@@ -328,16 +319,16 @@ class EventStudyResult:
         import statsmodels.api as sm
 
         i = self._row(event_id)
-        if self._spec.k == 0:
-            raise InputError(f"model {self._spec.name!r} estimates no parameters: no OLS fit to show")
-        idx = self._series.estimation_index(self._est_base[i], self.arrays.est_dates[i],
+        if self.estimates.spec.k == 0:
+            raise InputError(f"model {self.estimates.spec.name!r} estimates no parameters: no OLS fit to show")
+        idx = self.estimates.series.estimation_index(self.estimates.est_base[i], self.arrays.est_dates[i],
                                             self.arrays.estimation_window)
-        y, z = self._series.design(idx)
+        y, z = self.estimates.series.design(idx)
         mask = ~np.isnan(y) & ~np.isnan(z).any(axis=1)
-        names = [r if r != "market" else "market_return" for r in self._spec.regressors]
+        names = [r if r != "market" else "market_return" for r in self.estimates.spec.regressors]
         exog = pd.DataFrame(z[mask], columns=names, index=_days_to_ts(self.arrays.est_dates[i][mask]))
         exog.insert(0, "const", 1.0)
-        endog = pd.Series(y[mask], index=exog.index, name="excess_return" if self._spec.offset == "RF"
+        endog = pd.Series(y[mask], index=exog.index, name="excess_return" if self.estimates.spec.offset == "RF"
                           else "stock_return")
         return sm.OLS(endog, exog).fit()
 
@@ -393,7 +384,7 @@ class EventStudyResult:
         lines.append("  " + ", ".join(fit))
         loadings = [f"{c[5:]} {d[c]:.4f}" for c in d.index if c.startswith("beta_")]
         if loadings:
-            lines.append(f"  (beta is the loading on {self._spec.regressors[0]}; other loadings: "
+            lines.append(f"  (beta is the loading on {self.estimates.spec.regressors[0]}; other loadings: "
                          f"{', '.join(loadings)})")
         ar = self.abnormal_returns
         lines += ["", "  day        date    stock   market expected       AR    sd(AR)      t      p"
@@ -438,13 +429,6 @@ class EventStudyResult:
         s = self.settings
         return (f"<EventStudyResult {s['model']} model, {self.n_ok} events studied, "
                 f"{self.n_skipped} skipped, event window {list(s['event_window'])}>")
-
-
-def _columns(event_window, t1: int, t2: int) -> slice:
-    lo, hi = event_window
-    if not (lo <= t1 <= t2 <= hi):
-        raise WindowError(f"window [{t1}, {t2}] is not inside the event window [{lo}, {hi}]")
-    return slice(t1 - lo, t2 - lo + 1)
 
 
 def aar_sd_cda(est_ar: np.ndarray) -> tuple[float, int]:

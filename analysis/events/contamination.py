@@ -30,28 +30,17 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from ..errors import AnalysisError, DataError, InputError, WindowError
+from ..errors import AnalysisError, DataError, InputError
 from .table import _missing
 from ..data.exchanges import price_limit
+from ..windows import DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, window
 from .timing import get_calendar, resolve_day0, time_events
 
-DEFAULT_ESTIMATION = (-260, -11)
-DEFAULT_EVENT = (-10, 10)
 CLUSTER_THRESHOLD = 0.10
 
 
 # ---------------------------------------------------------------------------------------------
 # inputs
-
-
-def _window(window, name: str) -> tuple[int, int]:
-    try:
-        t1, t2 = (int(w) for w in window)
-    except (TypeError, ValueError):
-        raise WindowError(f"{name} must be two integers (T1, T2), got {window!r}") from None
-    if t1 > t2:
-        raise WindowError(f"{name} is inverted: ({t1}, {t2})")
-    return t1, t2
 
 
 def _timed(events: pd.DataFrame, policy: str) -> pd.DataFrame:
@@ -196,7 +185,7 @@ def _pairs(ev: pd.DataFrame, others: pd.DataFrame, lo: int, hi: int) -> pd.DataF
 
 
 def overlaps(events: pd.DataFrame, other_dates: pd.DataFrame | None = None, *,
-             estimation_window=DEFAULT_ESTIMATION, event_window=DEFAULT_EVENT,
+             estimation_window=DEFAULT_ESTIMATION_WINDOW, event_window=DEFAULT_EVENT_WINDOW,
              policy: str = "next") -> pd.DataFrame:
     """Every (event, other news) pair whose news falls in the event or the estimation window.
 
@@ -204,8 +193,8 @@ def overlaps(events: pd.DataFrame, other_dates: pd.DataFrame | None = None, *,
     (``where`` = "event window" or "estimation window"; ``relative_day`` in sessions of the
     event's listing calendar; ``other`` is the other event's id, or the kind of an other date).
     """
-    est = _window(estimation_window, "estimation window")
-    evw = _window(event_window, "event window")
+    est = window(estimation_window, "estimation window")
+    evw = window(event_window, "event window")
     ev = _timed(events, policy)
     pairs = _pairs(ev, validate_other_dates(other_dates), min(est[0], evw[0]), max(est[1], evw[1]))
     rel = pairs["relative_day"]
@@ -217,7 +206,7 @@ def overlaps(events: pd.DataFrame, other_dates: pd.DataFrame | None = None, *,
 
 
 def confounding(events: pd.DataFrame, other_dates: pd.DataFrame | None = None, *,
-                estimation_window=DEFAULT_ESTIMATION, event_window=DEFAULT_EVENT,
+                estimation_window=DEFAULT_ESTIMATION_WINDOW, event_window=DEFAULT_EVENT_WINDOW,
                 policy: str = "next") -> pd.DataFrame:
     """One row per event: ``event_id, ticker, day0, confounded, confounded_by, contaminated,
     contaminated_by, timing_error``. ``*_by`` lists the other news as ``label (day +k)``;
@@ -245,7 +234,7 @@ def confounding(events: pd.DataFrame, other_dates: pd.DataFrame | None = None, *
 
 
 def exclusions(events: pd.DataFrame, other_dates: pd.DataFrame | None = None, *,
-               estimation_window=DEFAULT_ESTIMATION, event_window=DEFAULT_EVENT,
+               estimation_window=DEFAULT_ESTIMATION_WINDOW, event_window=DEFAULT_EVENT_WINDOW,
                around=(-1, 1), policy: str = "next") -> pd.DataFrame:
     """Estimation-window dates to drop (``event_id, date``; engine argument ``exclude=``).
 
@@ -257,9 +246,9 @@ def exclusions(events: pd.DataFrame, other_dates: pd.DataFrame | None = None, *,
     confounder, reported there, and its ``around`` days are dropped only where they reach into
     the estimation window.
     """
-    est = _window(estimation_window, "estimation window")
-    _window(event_window, "event window")
-    a1, a2 = _window(around, "around")
+    est = window(estimation_window, "estimation window")
+    window(event_window, "event window")
+    a1, a2 = window(around, "around")
     ev = _timed(events, policy)
     # news whose `around` sessions can reach into the estimation window
     pairs = _pairs(ev, validate_other_dates(other_dates), est[0] - a2, est[1] - a1)
@@ -307,7 +296,7 @@ class Clustering:
         return self.summary()
 
 
-def clustering(events: pd.DataFrame, *, event_window=DEFAULT_EVENT, threshold: float = CLUSTER_THRESHOLD,
+def clustering(events: pd.DataFrame, *, event_window=DEFAULT_EVENT_WINDOW, threshold: float = CLUSTER_THRESHOLD,
                policy: str = "next") -> Clustering:
     """Measure calendar clustering and recommend tests (see the module docstring).
 
@@ -315,7 +304,7 @@ def clustering(events: pd.DataFrame, *, event_window=DEFAULT_EVENT, threshold: f
     cross-sectional correlation of abnormal returns biases the Patell/BMP tests materially in
     Kolari & Pynnonen's simulations; the KP adjustment costs nothing when correlation is nil).
     """
-    evw = _window(event_window, "event window")
+    evw = window(event_window, "event window")
     if not 0 <= float(threshold) <= 1:
         raise InputError(f"clustering threshold must be a share in [0, 1], got {threshold!r}")
     ev = _timed(events, policy)
@@ -405,7 +394,7 @@ def limit_days(prices: pd.DataFrame, symbol: str, *, name: str | None = None) ->
                          "limit_up": up, "limit_down": down, "at_limit": at})
 
 
-def limit_flags(events: pd.DataFrame, source, *, event_window=DEFAULT_EVENT,
+def limit_flags(events: pd.DataFrame, source, *, event_window=DEFAULT_EVENT_WINDOW,
                 names: dict[str, str] | None = None, policy: str = "next") -> pd.DataFrame:
     """Event-window days closed at the daily limit, for events on listings that have limits.
 
@@ -414,7 +403,7 @@ def limit_flags(events: pd.DataFrame, source, *, event_window=DEFAULT_EVENT,
     Returns ``event_id, ticker, relative_day, date, close, limit_price, side, note``; an event
     whose prices cannot be loaded gives one row with ``side`` missing and the reason in ``note``.
     """
-    t1, t2 = _window(event_window, "event window")
+    t1, t2 = window(event_window, "event window")
     ev = _timed(events, policy)
     names = {str(k).strip().upper(): v for k, v in (names or {}).items()}
     rows = []
