@@ -3,8 +3,9 @@
 The public API is imported lazily so that ``python -m analysis --help`` stays fast:
 
 >>> import analysis
->>> analysis.run_event_study      # analysis.core.engine.run_event_study
->>> analysis.study                # one-event convenience (loads prices from a source)
+>>> analysis.run_event_study      # analysis.core.pipeline.run_event_study
+>>> analysis.study                # one event, prices from the configured source
+>>> analysis.run_study            # events table -> Study (the pipeline every command uses)
 >>> analysis.extract_events       # news text -> events table
 """
 
@@ -15,8 +16,10 @@ import importlib
 __version__ = "0.1.0"
 
 _LAZY = {
-    "run_event_study": "analysis.core.engine",
-    "study": "analysis.core.engine",
+    "run_event_study": "analysis.core.pipeline",
+    "run_study": "analysis.core.pipeline",
+    "Study": "analysis.core.pipeline",
+    "study": "analysis.core.pipeline",
     "EventStudyResult": "analysis.core.results",
     "extract_events": "analysis.events.extract",
     "subjects": "analysis.events.extract",
@@ -28,7 +31,7 @@ _LAZY = {
     "exclusions": "analysis.events.contamination",
     "clustering": "analysis.events.contamination",
     "limit_flags": "analysis.events.contamination",
-    "open_source": "analysis.data.prices",
+    "open_source": "analysis.data.sources",
     "load_panel": "analysis.data.prices",
     "CsvFolderSource": "analysis.data.prices",
     "validate_events": "analysis.events.table",

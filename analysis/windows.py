@@ -3,12 +3,13 @@
 The estimation window ends before the event window starts (MacKinlay 1997, sec. 3: the event
 days must not influence the normal-return parameters). CAR windows lie inside the event window.
 The command line (``analysis.commands._options``), the notebooks' runner and the Python API
-read their defaults from here.
+read their defaults from here. Pure Python (no numpy), so that building the command line's
+parser stays fast.
 """
 
 from __future__ import annotations
 
-import numpy as np
+import numbers
 
 from .errors import WindowError
 
@@ -18,6 +19,8 @@ DEFAULT_CAR_WINDOWS = ((0, 0), (-1, 1), (-5, 5), (-10, 10))
 DEFAULT_TEST_WINDOW = (-1, 1)
 DEFAULT_MIN_ESTIMATION_OBS = 100
 DEFAULT_MODEL = "market"
+# the normal-return models of analysis.core.models (a test keeps the two in step)
+MODEL_NAMES = ("market", "market_adjusted", "constant_mean", "ff3", "carhart4", "ff5")
 DEFAULT_RETURNS = "simple"
 DEFAULT_POLICY = "next"
 
@@ -62,7 +65,7 @@ def car_windows(windows, event_window) -> list[tuple[int, int]]:
     if windows is None:
         inside = [w for w in DEFAULT_CAR_WINDOWS if lo <= w[0] and w[1] <= hi]
         return inside or [(lo, hi)]
-    if len(windows) == 2 and all(np.isscalar(x) for x in windows):
+    if len(windows) == 2 and all(isinstance(x, numbers.Number) for x in windows):
         windows = [windows]
     out = []
     for w in windows:

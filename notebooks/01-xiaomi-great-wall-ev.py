@@ -46,14 +46,13 @@ warnings.filterwarnings("ignore", message="IProgress not found")   # tqdm withou
 
 import pandas as pd
 
-from analysis import config
-from analysis.figures import plotting
-from analysis.events.contamination import confounding, limit_flags
+from analysis import config, run_study
+from analysis.core.returns import day0_price_moves
+from analysis.data.sources import open_source
+from analysis.events.contamination import confounding
 from analysis.events.extract import extract_events, subjects
+from analysis.figures import plotting
 from analysis.figures.notebook import show
-from analysis.data.prices import open_source
-from analysis.figures.report import day0_price_moves, limit_marks, prepare_study
-from analysis.events.timing import time_events
 
 pd.set_option("display.width", 140)
 pd.set_option("display.max_columns", 30)
@@ -77,38 +76,33 @@ print("\n" + benzinga.strip().splitlines()[0][:400])
 # ## 2. Events extracted from the text
 # The Benzinga article is dated 2021-03-26 and says Reuters reported the plan on *Thursday*
 # (25 March). The extractor resolves the weekday against the publication date and lists every
-# listing of each company; the subjects of the story are Xiaomi and Great Wall Motor. We keep the
-# listings with prices in the snapshot (the US over-the-counter lines XIACF and GWLLF have none).
+# listing of each company; the subjects of the story are Xiaomi and Great Wall Motor. The study
+# below keeps the listings with prices in the source (the US over-the-counter lines XIACF and
+# GWLLF have none in the snapshot, and are skipped with that reason).
 
 # %%
 extracted = extract_events(benzinga)
 subj = subjects(extracted)
 subj[["event_id", "company", "ticker", "market", "role", "event_date", "time_of_day", "date_source", "evidence"]]
 
-# %%
-def has_prices(symbol):
-    try:
-        source.load(symbol)
-        return True
-    except Exception:       # UnknownTickerError / DataError: not in this price source
-        return False
+# %% [markdown]
+# ## 3. The study: market model, estimation window [-260, -11], event window [-10, 10]
+# One call runs the whole pipeline: day 0 of each listing on its exchange calendar, each price
+# series read once and checked, the market model, abnormal returns and tests.
 
-studied = subj[[has_prices(t) for t in subj["ticker"]]].reset_index(drop=True)
-timed = time_events(studied)
-timed[["event_id", "ticker", "market", "calendar", "requested_date", "day0", "day0_rule", "timing_error"]]
+# %%
+study = run_study(subj, source=source, estimation_window=tuple(estimation_window),
+                  event_window=tuple(event_window))
+result = study.result
+timed = study.events[study.events["event_id"].isin(result.event_ids)].reset_index(drop=True)
+print(result.summary())
 
 # %% [markdown]
 # Day 0 is Friday 26 March 2021 on both exchanges: the report came out on Thursday after the Hong
 # Kong and Shanghai closes, so the first session that could react is Friday's.
 
-# %% [markdown]
-# ## 3. The study: market model, estimation window [-260, -11], event window [-10, 10]
-
 # %%
-prepared = prepare_study(timed, source=source, timed=True, estimation_window=tuple(estimation_window),
-                         event_window=tuple(event_window))
-result = prepared.result
-print(result.summary())
+timed[["event_id", "ticker", "market", "calendar", "requested_date", "day0", "day0_rule"]]
 
 # %%
 result.diagnostics[["event_id", "ticker", "market", "day0", "status", "m", "alpha", "beta", "s", "r2"]]
@@ -122,7 +116,7 @@ result.diagnostics[["event_id", "ticker", "market", "day0", "status", "m", "alph
 # %%
 day0 = pd.Timestamp("2021-03-26")
 symbols = list(dict.fromkeys(list(timed["ticker"]) + list(timed["market"])))
-moves = pd.DataFrame([day0_price_moves(prepared.prices[s], day0) for s in symbols], index=symbols)
+moves = pd.DataFrame([day0_price_moves(study.prices[s], day0) for s in symbols], index=symbols)
 moves[["previous_close", "open_pct", "high_pct", "low_pct", "close_pct"]]
 
 # %% [markdown]
@@ -174,8 +168,7 @@ confounding(timed, other_news, estimation_window=tuple(estimation_window), event
 # The AR of a limit day understates the news; treat it as censored.
 
 # %%
-flags = limit_flags(timed, source, event_window=tuple(event_window))
-flags
+study.limits
 
 # %% [markdown]
 # ## 8. Figures
@@ -184,15 +177,14 @@ flags
 # Shanghai limit-up closes (censored returns).
 
 # %%
-censored = limit_marks(flags)          # {event_id: {"closed limit-up (censored)": [dates]}}
-marks = {eid: dict(censored.get(eid, {})) for eid in timed["event_id"]}
+marks = {eid: dict(study.marks(eid)) for eid in timed["event_id"]}   # limit-up closes (censored)
 for eid, ticker in zip(timed["event_id"], timed["ticker"]):
     if ticker == "1810.HK":
         marks[eid]["earnings reaction (confounder)"] = ["2021-03-25"]
 paths = {}
 for eid, ticker, mkt in zip(timed["event_id"], timed["ticker"], timed["market"]):
-    paths[eid] = plotting.study_figure(result, eid, prices={"stock": prepared.prices[ticker],
-                                                            "market": prepared.prices[mkt]},
+    paths[eid] = plotting.study_figure(result, eid, prices={"stock": study.prices[ticker],
+                                                            "market": study.prices[mkt]},
                                        out_dir=figures, stem=f"study_{ticker}", marks=marks[eid] or None)
 show(paths[timed["event_id"].iloc[0]])
 

@@ -49,13 +49,11 @@ warnings.filterwarnings("ignore", message="IProgress not found")   # tqdm withou
 
 import pandas as pd
 
+from analysis import run_study
+from analysis.core.returns import day0_price_moves
+from analysis.data.sources import open_source
 from analysis.figures import plotting
-from analysis.events.contamination import limit_flags
-from analysis.events.table import validate_events
 from analysis.figures.notebook import show, study_stem
-from analysis.data.prices import open_source
-from analysis.figures.report import day0_price_moves, limit_marks, prepare_study
-from analysis.events.timing import time_events
 
 pd.set_option("display.width", 120)
 pd.set_option("display.max_columns", 30)
@@ -78,17 +76,17 @@ if announced_at:
     row["announced_at"] = announced_at
 else:
     row["event_date"] = event_date
-timed = time_events(validate_events(pd.DataFrame([row])))
+study = run_study(pd.DataFrame([row]), source=source, subjects_only=False, model=model,
+                  estimation_window=tuple(estimation_window), event_window=tuple(event_window),
+                  min_estimation_obs=min_estimation_obs, progress=False)
+timed = study.events
 timed[["event_id", "ticker", "market", "requested_date", "day0", "day0_rule", "timing_error"]]
 
 # %% [markdown]
 # ## The study
 
 # %%
-prepared = prepare_study(timed, source=source, timed=True, model=model,
-                         estimation_window=tuple(estimation_window), event_window=tuple(event_window),
-                         min_estimation_obs=min_estimation_obs)
-result = prepared.result
+result = study.result
 result.raise_if_skipped(stem)
 print(result.summary())
 
@@ -112,10 +110,10 @@ print(fit.summary() if fit is not None else "market-adjusted model: nothing esti
 # News stories often quote the intraday high; the event study measures close to close.
 
 # %%
-stock_prices = prepared.prices[ticker]
+stock_prices = study.prices[ticker]
 market_symbol = timed["market"].iloc[0]
 day0 = result.diagnostics.set_index("event_id").loc[stem, "day0"]
-moves = pd.DataFrame([day0_price_moves(prepared.prices[s], day0) for s in (ticker, market_symbol)],
+moves = pd.DataFrame([day0_price_moves(study.prices[s], day0) for s in (ticker, market_symbol)],
                      index=[ticker, market_symbol])
 moves[["previous_date", "previous_close", "open_pct", "high_pct", "low_pct", "close_pct"]]
 
@@ -123,9 +121,9 @@ moves[["previous_date", "previous_close", "open_pct", "high_pct", "low_pct", "cl
 # ## Price limits (mainland A-shares): a close at the limit censors the return
 
 # %%
-flags = limit_flags(timed, source, event_window=tuple(event_window))
-marks = limit_marks(flags).get(stem)
-flags if len(flags) else "no limit days (or no limit rule for this listing)"
+flags = study.limits
+marks = study.marks(stem) or None
+flags if flags is not None and len(flags) else "no limit days (or no limit rule for this listing)"
 
 # %% [markdown]
 # ## Figures
@@ -133,7 +131,7 @@ flags if len(flags) else "no limit days (or no limit rule for this listing)"
 # its 95% interval; then the estimation-window scatter with the fitted market-model line.
 
 # %%
-paths = plotting.study_figure(result, stem, prices={"stock": stock_prices, "market": prepared.prices[market_symbol]},
+paths = plotting.study_figure(result, stem, prices={"stock": stock_prices, "market": study.prices[market_symbol]},
                               out_dir=figures, stem="study", marks=marks)
 show(paths)
 

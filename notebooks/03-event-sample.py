@@ -52,13 +52,12 @@ warnings.filterwarnings("ignore", message="IProgress not found")   # tqdm withou
 import pandas as pd
 
 from analysis import config
-from analysis.figures import plotting
+from analysis.core.pipeline import prepare_events, run_study
+from analysis.data.sources import open_source
 from analysis.events.contamination import clustering, confounding, exclusions, overlaps
 from analysis.events.table import read_events, validate_events
+from analysis.figures import plotting
 from analysis.figures.notebook import show
-from analysis.data.prices import open_source
-from analysis.figures.report import prepare_study
-from analysis.events.timing import time_events
 
 pd.set_option("display.width", 140)
 pd.set_option("display.max_columns", 30)
@@ -75,7 +74,7 @@ print(f"shared: {shared}\nprices: {source.name}")
 
 # %%
 events = read_events(shared / "data" / "events" / "headlines-2026-01.csv")
-timed = time_events(events)
+timed = prepare_events(events)
 timed[["event_id", "company", "ticker", "requested_date", "time_of_day", "day0", "day0_rule", "confidence"]]
 
 # %% [markdown]
@@ -119,12 +118,10 @@ clus.by_day0
 
 # %%
 us_events = timed.assign(group=timed["confidence"])
-prepared = prepare_study(us_events, source=source, timed=True,
-                         estimation_window=tuple(us_estimation_window), event_window=tuple(event_window),
-                         min_estimation_obs=us_min_estimation_obs,
-                         exclude=exclusions(timed, estimation_window=tuple(us_estimation_window),
-                                            event_window=tuple(event_window)))
-us = prepared.result
+us = run_study(us_events, source=source, estimation_window=tuple(us_estimation_window),
+               event_window=tuple(event_window), min_estimation_obs=us_min_estimation_obs,
+               exclude=exclusions(timed, estimation_window=tuple(us_estimation_window),
+                                  event_window=tuple(event_window))).result
 print(us.summary())
 
 # %%
@@ -164,9 +161,9 @@ show(plotting.aar_figure(us, group="high", out_dir=figures, stem="us_aar_caar_hi
 
 # %%
 clean_ids = set(conf.loc[~conf["confounded"].fillna(True).astype(bool), "event_id"])
-clean = prepare_study(us_events[us_events["event_id"].isin(clean_ids)], source=source, timed=True,
-                      estimation_window=tuple(us_estimation_window), event_window=tuple(event_window),
-                      min_estimation_obs=us_min_estimation_obs).result
+clean = run_study(us_events[us_events["event_id"].isin(clean_ids)], source=source,
+                  estimation_window=tuple(us_estimation_window), event_window=tuple(event_window),
+                  min_estimation_obs=us_min_estimation_obs).result
 print(f"clean events: {sorted(clean_ids)}")
 clean.tests(window=(0, 0)) if clean.n_ok >= 2 else "fewer than two clean events"
 
@@ -186,7 +183,7 @@ hk_events = validate_events(pd.DataFrame({
     "time_of_day": "after_close",
     "group": ["deal party", "deal party", "rival", "rival"],
 }))
-hk_timed = time_events(hk_events)
+hk_timed = prepare_events(hk_events)
 hk_timed[["event_id", "ticker", "group", "requested_date", "day0", "day0_rule"]]
 
 # %% [markdown]
@@ -197,8 +194,8 @@ hk_timed[["event_id", "ticker", "group", "requested_date", "day0", "day0_rule"]]
 print(clustering(hk_timed, event_window=tuple(event_window)).summary())
 
 # %%
-hk = prepare_study(hk_timed, source=source, timed=True, estimation_window=tuple(hk_estimation_window),
-                   event_window=tuple(event_window)).result
+hk = run_study(hk_timed, source=source, estimation_window=tuple(hk_estimation_window),
+               event_window=tuple(event_window)).result
 hk.cars([(0, 0), (-1, 1), (0, 5)])
 
 # %%

@@ -23,7 +23,8 @@ import pytest
 from analysis.errors import (AnalysisError, CacheError, ConfigError, DataError, EstimationError,
                              EventError, InputError, OfflineError, UnknownTickerError, WindowError)
 from analysis.events.table import read_events, validate_events
-from analysis.data.prices import CsvFolderSource, open_source, read_price_csv
+from analysis.data.prices import CsvFolderSource, read_price_csv
+from analysis.data.sources import open_source
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "Date,Open,High,Low,Close,Adj Close,Volume\n"
@@ -325,7 +326,7 @@ def synthetic(tmp_path) -> Path:
 
 
 def run_study(folder, ticker="STK", market="MKT", event_date=EVENT, **kw):
-    from analysis.core.engine import study
+    from analysis.core.pipeline import study
     return study(ticker, market, event_date, source=CsvFolderSource(folder), **kw)
 
 
@@ -359,7 +360,7 @@ def test_engine_market_equal_to_ticker(synthetic):
 
 
 def test_engine_non_positive_price_in_a_panel(tmp_path):
-    from analysis.core.engine import run_event_study
+    from analysis.core.pipeline import run_event_study
     prices = pd.DataFrame({"STK": np.linspace(10, 20, 300), "MKT": np.linspace(100, 120, 300)},
                           index=pd.bdate_range("2020-01-01", periods=300))
     prices.iloc[100, 0] = 0.0

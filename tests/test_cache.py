@@ -121,7 +121,7 @@ def test_offline_forbids_network(tmp_path, yahoo):
 
 
 def test_env_offline_reaches_the_source(tmp_path, monkeypatch, yahoo):
-    from analysis.data.prices import open_source
+    from analysis.data.sources import open_source
     monkeypatch.delenv("ANALYSIS_PRICES_DIR", raising=False)
     monkeypatch.setenv("ANALYSIS_OFFLINE", "1")
     monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path / "c"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.commands.batch import select_subjects
+from analysis.events.table import select_subjects
 from test_cli_study import _run
 
 EVENTS = """event_id,ticker,market,event_date,group,role,listed

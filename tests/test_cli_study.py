@@ -10,7 +10,7 @@ import sys
 import pandas as pd
 import pytest
 
-from analysis.commands.study import safe_name
+from analysis.files import safe_name
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -281,7 +281,7 @@ def test_clustering_counts_cross_listings_of_one_announcement():
 
 
 def test_exclusions_feed_the_engine(prices_dir):
-    from analysis.core.engine import run_event_study
+    from analysis.core.pipeline import run_event_study
     from analysis.data.prices import CsvFolderSource, load_panel
     from analysis.events.timing import time_events
 

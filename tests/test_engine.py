@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from analysis.core.engine import run_event_study
+from analysis.core.pipeline import run_event_study
 from analysis.errors import (EstimationError, EventError, InputError, UnknownTickerError,
                              WindowError)
 

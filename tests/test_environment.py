@@ -56,3 +56,23 @@ def test_python_floor_matches():
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert data["project"]["requires-python"] == ">=3.11"
     assert "python>=3.11" in (ROOT / "environment.yml").read_text()
+
+
+def test_the_house():
+    """LICENSE matches the license string, the version lives in analysis/__init__.py only, the
+    build backend can build the SPDX string form, typing marker and changelog are there."""
+    import analysis
+
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    project = data["project"]
+    assert project["license"] == "MIT" and (ROOT / "LICENSE").read_text().startswith("MIT License")
+    assert "version" not in project and "version" in project["dynamic"]
+    assert data["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "analysis.__version__"}
+    assert re.fullmatch(r"\d+\.\d+\.\d+", analysis.__version__)
+    floor = [r for r in data["build-system"]["requires"] if _norm(r).startswith("setuptools")][0]
+    assert tuple(int(x) for x in re.search(r">=\s*(\d+)", floor).group(1).split(".")) >= (77,)
+    assert (ROOT / "analysis" / "py.typed").is_file()
+    assert "py.typed" in data["tool"]["setuptools"]["package-data"]["analysis"]
+    assert f"## {analysis.__version__}" in (ROOT / "CHANGELOG.md").read_text()
+    from importlib import metadata
+    assert metadata.version("analysis") == analysis.__version__

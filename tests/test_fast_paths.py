@@ -224,9 +224,9 @@ def test_slice_path_equals_index_path(model):
                            "ticker": ["A", "B", "A", "B", "A", "B"], "market": "MKT",
                            "event_date": dates[[200, 210, 320, 330, 380, 250]]})
     kw = dict(model=model, estimation_window=(-150, -11), event_window=(-5, 5))
-    fast = engine.run_event_study(events, returns, **kw)
+    fast = engine.run_engine(events, returns, **kw)
     nothing = pd.DataFrame({"event_id": ["e0"], "date": [pd.Timestamp("1990-01-01")]})
-    slow = engine.run_event_study(events, returns, exclude=nothing, **kw)
+    slow = engine.run_engine(events, returns, exclude=nothing, **kw)
     pd.testing.assert_frame_equal(fast.diagnostics, slow.diagnostics)
     pd.testing.assert_frame_equal(fast.abnormal_returns, slow.abnormal_returns)
     np.testing.assert_array_equal(fast.arrays.est_dates, slow.arrays.est_dates)
@@ -248,7 +248,7 @@ def _overlapping_study(model, n_events=300, seed=5):
     events = pd.DataFrame({"event_id": [f"e{i}" for i in range(n_events)],
                            "ticker": rng.choice(list(cols), n_events), "market": "MKT",
                            "event_date": dates[day0], "group": rng.choice(["a", "b"], n_events)})
-    return engine.run_event_study(events, returns, model=model, estimation_window=(-120, -11),
+    return engine.run_engine(events, returns, model=model, estimation_window=(-120, -11),
                                   event_window=(-5, 5))
 
 
@@ -297,8 +297,8 @@ def test_gapless_returns_read_in_place_equal_the_gathered_series():
     gapped = pd.concat([returns, pd.DataFrame({"MKT": [0.001], "S0": [np.nan], "S1": [0.0], "S2": [0.0],
                                                "S3": [0.0]}, index=[dates[-1] + pd.offsets.BDay(1)])])
     kw = dict(estimation_window=(-250, -11), event_window=(-10, 10))
-    fast = engine.run_event_study(events, returns, **kw)
-    slow = engine.run_event_study(events, gapped, **kw)
+    fast = engine.run_engine(events, returns, **kw)
+    slow = engine.run_engine(events, gapped, **kw)
     assert fast.n_ok == 40
     pd.testing.assert_frame_equal(fast.diagnostics, slow.diagnostics)
     pd.testing.assert_frame_equal(fast.abnormal_returns, slow.abnormal_returns)
@@ -324,8 +324,8 @@ def test_wide_panel_copies_only_the_rows_windows_reach():
     extra[["S0", "S25", "S26"]] = np.nan                   # the gap; the same data ends for e25, e26
     gapped = pd.concat([returns, extra])
     kw = dict(estimation_window=(-250, -11), event_window=(-10, 10), min_estimation_obs=100)
-    fast = engine.run_event_study(events, returns, **kw)
-    slow = engine.run_event_study(events, gapped, **kw)
+    fast = engine.run_engine(events, returns, **kw)
+    slow = engine.run_engine(events, gapped, **kw)
     assert len(fast.estimates.series.dates) < 0.25 * 27 * len(dates)          # rows, not whole panels
     d = fast.diagnostics.set_index("event_id")
     assert fast.n_ok == 25 and list(d.index[d["status"] == "skipped"]) == ["e25", "e26"]
@@ -337,8 +337,8 @@ def test_wide_panel_copies_only_the_rows_windows_reach():
     assert fast.ols("e24").nobs == slow.ols("e24").nobs == 140       # window cut by the data start
     # an event window that ends before day 0: day 0 is still among the copied rows
     kw = dict(estimation_window=(-120, -11), event_window=(-6, -3), min_estimation_obs=100)
-    fast = engine.run_event_study(events.iloc[:24], returns, **kw)
-    slow = engine.run_event_study(events.iloc[:24], gapped, **kw)
+    fast = engine.run_engine(events.iloc[:24], returns, **kw)
+    slow = engine.run_engine(events.iloc[:24], gapped, **kw)
     assert len(fast.estimates.series.dates) < 0.25 * 24 * len(dates)
     pd.testing.assert_frame_equal(fast.diagnostics, slow.diagnostics)
     pd.testing.assert_frame_equal(fast.abnormal_returns, slow.abnormal_returns)
@@ -362,7 +362,7 @@ def test_event_with_every_estimation_day_excluded_is_skipped_quietly():
     exclude = pd.DataFrame({"event_id": "e0", "date": dates[300 - 150:300 - 10]})
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        res = engine.run_event_study(events, returns, estimation_window=(-150, -11), event_window=(-5, 5),
+        res = engine.run_engine(events, returns, estimation_window=(-150, -11), event_window=(-5, 5),
                                      exclude=exclude)
         res.tests((0, 0))
     d = res.diagnostics.set_index("event_id")

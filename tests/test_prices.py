@@ -8,8 +8,8 @@ import pytest
 
 from analysis.errors import ConfigError, DataError, InputError, UnknownTickerError
 from analysis.data.exchanges import validate_symbol
-from analysis.data.prices import (PRICE_COLUMNS, CsvFolderSource, load_panel, open_source,
-                                  parse_price_csv, read_price_csv)
+from analysis.data.prices import PRICE_COLUMNS, CsvFolderSource, load_panel, parse_price_csv, read_price_csv
+from analysis.data.sources import open_source
 
 SNAPSHOT = "Date,Open,High,Low,Close,Adj Close,Volume\n"
 

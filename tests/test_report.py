@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from analysis.core import pipeline, returns
+from analysis.errors import InputError
 from analysis.figures import report
 from fake_result import make_fake_prices, make_fake_result
 
@@ -117,7 +119,7 @@ def test_day0_price_moves_on_real_prices(prices_dir):
 
     rows = {r["Date"]: r for r in csv.DictReader((prices_dir / "1810.HK.csv").open())}
     prev, bar = rows["2021-03-25"], rows["2021-03-26"]
-    moves = report.day0_price_moves(CsvFolderSource(prices_dir).load("1810.HK"), "2021-03-26")
+    moves = returns.day0_price_moves(CsvFolderSource(prices_dir).load("1810.HK"), "2021-03-26")
     assert moves["previous_close"] == pytest.approx(float(prev["Close"]))
     assert moves["high_pct"] == pytest.approx(100 * (float(bar["High"]) / float(prev["Close"]) - 1))
     assert moves["close_pct"] == pytest.approx(100 * (float(bar["Close"]) / float(prev["Close"]) - 1))
@@ -131,10 +133,10 @@ def test_day0_price_moves_uses_one_price_scale():
     idx = pd.DatetimeIndex(["2024-01-02", "2024-01-03"], name="Date")
     frame = pd.DataFrame({"Open": [10.0, 9.5], "High": [10.0, 9.9], "Low": [10.0, 9.4],
                           "Close": [10.0, 9.5], "Adj Close": [9.5, 9.5], "Volume": [1.0, 1.0]}, index=idx)
-    moves = report.day0_price_moves(frame, "2024-01-03")       # 0.5 paid out: unchanged in value
+    moves = returns.day0_price_moves(frame, "2024-01-03")       # 0.5 paid out: unchanged in value
     assert moves["close_pct"] == pytest.approx(0.0) and moves["previous_close"] == pytest.approx(9.5)
-    with pytest.raises(report.InputError):
-        report.day0_price_moves(frame, "2024-01-02")
+    with pytest.raises(InputError):
+        returns.day0_price_moves(frame, "2024-01-02")
 
 
 def test_limit_marks_and_sample_warnings():
@@ -143,13 +145,13 @@ def test_limit_marks_and_sample_warnings():
     flags = pd.DataFrame({"event_id": ["a", "a", "b"], "ticker": "601633.SS", "relative_day": [0, 1, 0],
                           "date": pd.to_datetime(["2021-03-26", "2021-03-29", "2021-03-26"]),
                           "close": 1.0, "limit_price": 1.0, "side": ["up", "up", pd.NA], "note": ""})
-    assert report.limit_marks(flags) == {"a": {"closed limit-up (censored)": list(flags["date"][:2])}}
-    assert report.limit_marks(flags.iloc[0:0]) == {}
+    assert pipeline.limit_marks(flags) == {"a": {"closed limit-up (censored)": list(flags["date"][:2])}}
+    assert pipeline.limit_marks(flags.iloc[0:0]) == {}
     from analysis.events.timing import time_events
 
     events = pd.DataFrame({"event_id": ["g1", "g2", "m1"], "ticker": ["GOOGL", "GOOGL", "MSFT"],
                            "market": "^GSPC", "event_date": ["2026-01-15", "2026-01-16", "2026-01-16"]})
-    warns = report.sample_warnings(time_events(events))
+    warns = pipeline.sample_warnings(time_events(events))
     assert any(w.startswith("g1: confounded by g2") for w in warns)
     assert any("calendar clustering" in w for w in warns)
     assert not any(w.startswith("m1") for w in warns)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from analysis.core.engine import run_event_study
+from analysis.core.pipeline import run_event_study
 from analysis.errors import AnalysisError
 
 

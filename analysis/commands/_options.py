@@ -1,8 +1,21 @@
-"""Options shared by several commands, so that a setting has one flag everywhere."""
+"""Options shared by several commands, so that a setting has one flag (and one default) everywhere.
+
+Defaults come from :mod:`analysis.windows`; this module imports nothing heavy, so that
+``python -m analysis --help`` stays fast.
+"""
 
 from __future__ import annotations
 
 import argparse
+
+from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_MIN_ESTIMATION_OBS,
+                       DEFAULT_MODEL, DEFAULT_POLICY, DEFAULT_RETURNS, MODEL_NAMES)
+
+POLICIES = ("next", "previous", "error")
+
+
+def _pair(w) -> str:
+    return f"{w[0]} {w[1]}"
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
@@ -16,21 +29,71 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
                    help="never touch the network (also ANALYSIS_OFFLINE=1)")
 
 
-def add_window_options(parser: argparse.ArgumentParser) -> None:
+def add_window_options(parser: argparse.ArgumentParser, *, car: bool = True, returns: bool = True) -> None:
     """--estimation / --window / --car / --returns / --min-estimation-obs."""
     g = parser.add_argument_group("windows (trading days relative to day 0)")
-    g.add_argument("--estimation", nargs=2, type=int, metavar=("T1", "T2"), default=(-260, -11),
-                   help="estimation window (default: -260 -11)")
-    g.add_argument("--window", nargs=2, type=int, metavar=("T1", "T2"), default=(-10, 10),
-                   help="event window (default: -10 10)")
-    g.add_argument("--car", nargs=2, type=int, action="append", metavar=("T1", "T2"), default=None,
-                   help="CAR window, repeatable (default: 0 0, -1 1, -5 5, -10 10)")
-    g.add_argument("--returns", choices=("simple", "log"), default="simple",
-                   help="return definition (default: simple)")
-    g.add_argument("--min-estimation-obs", type=int, default=100, metavar="N",
-                   help="fewest estimation returns accepted (default: 100)")
+    g.add_argument("--estimation", nargs=2, type=int, metavar=("T1", "T2"), default=DEFAULT_ESTIMATION_WINDOW,
+                   help=f"estimation window (default: {_pair(DEFAULT_ESTIMATION_WINDOW)})")
+    g.add_argument("--window", nargs=2, type=int, metavar=("T1", "T2"), default=DEFAULT_EVENT_WINDOW,
+                   help=f"event window (default: {_pair(DEFAULT_EVENT_WINDOW)})")
+    if car:
+        g.add_argument("--car", nargs=2, type=int, action="append", metavar=("T1", "T2"), default=None,
+                       help="CAR window, repeatable (default: 0 0, -1 1, -5 5, -10 10, those inside the "
+                            "event window)")
+    if returns:
+        g.add_argument("--returns", choices=("simple", "log"), default=DEFAULT_RETURNS,
+                       help=f"return definition (default: {DEFAULT_RETURNS})")
+    g.add_argument("--min-estimation-obs", type=int, default=DEFAULT_MIN_ESTIMATION_OBS, metavar="N",
+                   help=f"fewest estimation returns accepted (default: {DEFAULT_MIN_ESTIMATION_OBS})")
+
+
+def add_model_options(parser: argparse.ArgumentParser, *, factors: bool = True) -> None:
+    """--model / --factors."""
+    g = parser.add_argument_group("normal-return model")
+    g.add_argument("--model", choices=MODEL_NAMES, default=DEFAULT_MODEL,
+                   help=f"normal-return model (default: {DEFAULT_MODEL})")
+    if factors:
+        g.add_argument("--factors", nargs="+", metavar="FILE", default=None,
+                       help="Ken French daily factor file(s) for ff3/carhart4/ff5 (carhart4: the 3-factor "
+                            "and the momentum file)")
+
+
+def add_policy_option(parser: argparse.ArgumentParser) -> None:
+    """--policy: day 0 of a date-only event on a non-trading day."""
+    parser.add_argument("--policy", choices=POLICIES, default=DEFAULT_POLICY,
+                        help="date-only events on a non-trading day: next session (default), previous "
+                             "session, or error")
 
 
 def car_windows(args: argparse.Namespace) -> list[tuple[int, int]] | None:
     """The --car windows, or None: the defaults that fit the event window (analysis.windows)."""
     return [tuple(w) for w in args.car] if args.car else None
+
+
+def source_settings(args: argparse.Namespace) -> dict:
+    """The price-source options as keyword arguments of :func:`analysis.core.pipeline.run_study`."""
+    return {"prices_dir": args.prices_dir, "cache_dir": args.cache_dir, "offline": args.offline}
+
+
+def study_settings(args: argparse.Namespace) -> dict:
+    """Model and window options as keyword arguments of :func:`analysis.core.pipeline.run_study`
+    (the factor files are read here, once)."""
+    settings = {"model": args.model, "estimation_window": tuple(args.estimation),
+                "event_window": tuple(args.window), "min_estimation_obs": args.min_estimation_obs,
+                "returns_kind": getattr(args, "returns", DEFAULT_RETURNS),
+                "policy": getattr(args, "policy", DEFAULT_POLICY)}
+    settings["factors"] = factor_table(getattr(args, "factors", None), args.model)
+    return settings
+
+
+def factor_table(files, model: str):
+    """The factor table the model needs, read from the given files (None for other models)."""
+    from ..core.models import get_model
+    from ..data.factors import load_factors
+    from ..errors import InputError
+
+    if not get_model(model).needs_factors:
+        return None
+    if not files:
+        raise InputError(f"model {model!r} needs --factors FILE (Ken French daily factor files)")
+    return load_factors(files)

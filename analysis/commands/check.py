@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._options import add_source_options, add_window_options
+from ._options import add_policy_option, add_source_options, add_window_options
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -19,8 +19,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("events", metavar="EVENTS.csv", help="events table (ticker, event_date or announced_at, ...)")
     p.add_argument("--other-dates", metavar="FILE", default=None,
                    help="CSV of other known dates: ticker and/or company, date, kind (earnings, dividend...)")
-    p.add_argument("--policy", choices=("next", "previous", "error"), default="next",
-                   help="date-only events on a non-trading day (default: next session)")
+    add_policy_option(p)
     p.add_argument("--threshold", type=float, default=0.10, metavar="SHARE",
                    help="share of events sharing day 0 above which the sample is clustered (default 0.10)")
     p.add_argument("--price-limits", action="store_true",
@@ -29,7 +28,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--exclusions", metavar="FILE", default=None,
                    help="write the estimation-window dates to drop (event_id, date: the sessions -1..+1 "
                         "around each other news item) as CSV")
-    add_window_options(p)
+    add_window_options(p, car=False, returns=False)
     add_source_options(p)
     p.set_defaults(func=run)
     return p
@@ -55,10 +54,9 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from ..events.contamination import clustering, confounding, exclusions, limit_flags, validate_other_dates
-    from ..events.table import read_events
+    from ..events.table import read_events, select_subjects
     from ..events.timing import time_events
-    from .batch import select_subjects
-    from .timing import table_text, write_csv
+    from ._output import table_text, write_csv
 
     events = read_events(args.events)
     n_read = len(events)
@@ -85,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     print(table_text(cont, ["event_id", "ticker", "day0", "contaminated_by"]))
     if len(cont):
         print("(drop those days from the estimation window: --exclusions FILE, or "
-              "analysis.contamination.exclusions -> run_event_study(exclude=...))")
+              "analysis.events.contamination.exclusions -> run_event_study(exclude=...))")
 
     c = clustering(timed, event_window=win, threshold=args.threshold)
     print(f"\n{c.summary()}")
@@ -93,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         print(table_text(c.by_day0.head(10), ["day0", "n", "event_ids"]))
 
     if args.price_limits:
-        from ..data.prices import open_source
+        from ..data.sources import open_source
 
         source = open_source(args.prices_dir, args.cache_dir, args.offline)
         limits = limit_flags(timed, source, event_window=win)

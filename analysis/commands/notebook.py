@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ._options import add_model_options, add_window_options
+
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
@@ -21,13 +23,8 @@ def add_parser(subparsers) -> None:
     when.add_argument("--event-date", default=None, help="announcement date YYYY-MM-DD")
     when.add_argument("--announced-at", default=None,
                       help="announcement time with offset, e.g. 2021-03-26T12:30+08:00")
-    p.add_argument("--model", default="market", help="normal-return model (default: market)")
-    p.add_argument("--estimation", nargs=2, type=int, metavar=("T1", "T2"), default=(-260, -11),
-                   help="estimation window (default: -260 -11)")
-    p.add_argument("--window", nargs=2, type=int, metavar=("T1", "T2"), default=(-10, 10),
-                   help="event window (default: -10 10)")
-    p.add_argument("--min-estimation-obs", type=int, default=100, metavar="N",
-                   help="fewest estimation returns accepted (default: 100)")
+    add_model_options(p, factors=False)
+    add_window_options(p, car=False, returns=False)
     p.add_argument("--prices-dir", metavar="DIR", default=None,
                    help="folder of <SYMBOL>.csv files (default: $ANALYSIS_PRICES_DIR, else Yahoo via the cache)")
     p.add_argument("--out", metavar="DIR", default="reports", help="executed notebooks and HTML (default: reports)")

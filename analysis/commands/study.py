@@ -2,27 +2,17 @@
 
 Writes to ``--out`` (default ``figures/<TICKER>_<DATE>/``): ``abnormal_returns.csv``,
 ``car.csv``, ``diagnostics.json`` (every setting, the fit, the resolved dates, the data source,
-package versions) and the study figure (PNG + SVG) through :func:`analysis.plotting.study_figure`.
+package versions) and the study figure (PNG + SVG) through :func:`analysis.figures.plotting.study_figure`.
+The study itself is :func:`analysis.core.pipeline.study_one` (each price file read once).
 """
 
 from __future__ import annotations
 
-import argparse
-import re
 
-from ._options import add_source_options, add_window_options, car_windows
+from ._options import (add_model_options, add_policy_option, add_source_options, add_window_options,
+                       car_windows, source_settings, study_settings)
 
-MODEL_CHOICES = ("market", "market_adjusted", "constant_mean", "ff3", "carhart4", "ff5")
-
-
-def add_model_options(parser: argparse.ArgumentParser) -> None:
-    """--model / --factors (shared by study and batch)."""
-    g = parser.add_argument_group("normal-return model")
-    g.add_argument("--model", choices=MODEL_CHOICES, default="market",
-                   help="normal-return model (default: market)")
-    g.add_argument("--factors", nargs="+", metavar="FILE", default=None,
-                   help="Ken French daily factor file(s) for ff3/carhart4/ff5 (carhart4: the 3-factor "
-                        "and the momentum file)")
+TIMES_OF_DAY = ("before_open", "during", "after_close", "unknown")
 
 
 def add_parser(subparsers) -> None:
@@ -32,9 +22,14 @@ def add_parser(subparsers) -> None:
     p.add_argument("--ticker", required=True, help="Yahoo symbol of the stock, e.g. 1810.HK")
     p.add_argument("--market", default=None,
                    help="Yahoo symbol of the benchmark, e.g. ^HSI (default: the exchange's index)")
-    p.add_argument("--event-date", required=True, metavar="YYYY-MM-DD", help="date of the event")
+    p.add_argument("--event-date", required=True, metavar="DATE|TIME",
+                   help="date of the event (YYYY-MM-DD), or the announcement time with its UTC offset "
+                        "(2020-09-22T23:00-04:00), placed on the listing's calendar like announced_at")
+    p.add_argument("--time-of-day", choices=TIMES_OF_DAY, default=None,
+                   help="when on the event date the news came out (default: unknown = that session)")
     add_model_options(p)
     add_window_options(p)
+    add_policy_option(p)
     add_source_options(p)
     p.add_argument("--out", metavar="DIR", default=None,
                    help="output folder (default: figures/<TICKER>_<DATE>/)")
@@ -42,155 +37,120 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def safe_name(symbol: str) -> str:
-    """A symbol usable as a folder name: ^HSI -> HSI, BRK/B -> BRK_B."""
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", str(symbol).strip()).strip("._")
-    return name or "event"
+def when_given(value: str) -> dict:
+    """``--event-date`` as ``{"event_date": ...}`` or, for a time with an offset,
+    ``{"announced_at": ...}``; InputError for anything else."""
+    import re
 
-
-def factor_table(args, model: str):
-    """The factor table asked for on the command line (None for non-factor models)."""
     from ..errors import InputError
-    from ..data.factors import load_factors
-    from ..core.models import get_model
 
-    spec = get_model(model)
-    if not spec.needs_factors:
-        return None
-    if not args.factors:
-        raise InputError(f"model {model!r} needs --factors FILE (Ken French daily factor files)")
-    return load_factors(args.factors)
-
-
-def write_json(path, payload) -> None:
-    import json
-    import os
-
-    import numpy as np
-    import pandas as pd
-
-    def default(value):
-        if isinstance(value, (pd.Timestamp,)):
-            return None if pd.isna(value) else value.strftime("%Y-%m-%d")
-        if isinstance(value, np.integer):
-            return int(value)
-        if isinstance(value, np.floating):
-            return None if np.isnan(value) else float(value)
-        if isinstance(value, np.bool_):
-            return bool(value)
-        if isinstance(value, np.ndarray):
-            return value.tolist()
-        if value is pd.NA or value is pd.NaT:
-            return None
-        if isinstance(value, (set, tuple)):
-            return list(value)
-        return str(value)
-
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(payload, fh, indent=2, default=default, allow_nan=False)
-        fh.write("\n")
-    os.replace(tmp, path)
-
-
-def _clean(value):
-    """NaN/NaT/NA to None so that json has no NaN."""
-    import numpy as np
-    import pandas as pd
-
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (float, np.floating)) and np.isnan(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    return value
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return {"event_date": text}
+    if re.match(r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}", text):
+        if not re.search(r"(Z|[+-]\d{2}:?\d{2})$", text, flags=re.IGNORECASE):
+            raise InputError(f"--event-date {value!r} has a time but no UTC offset "
+                             "(write e.g. 2020-09-22T23:00-04:00)")
+        return {"announced_at": text}
+    raise InputError(f"--event-date {value!r} is not a date (YYYY-MM-DD) or a time with offset")
 
 
 def run(args) -> int:
     from pathlib import Path
 
-    import pandas as pd
+    from ..core.pipeline import study_one
+    from ..files import safe_name
 
-    from ..core.engine import prepare_events, study
-    from ..data.prices import open_source
-
-    market = args.market
-    if market is None:
-        from ..events.timing import default_market
-        market = default_market(args.ticker)
-    date = prepare_events(pd.DataFrame({"ticker": [args.ticker], "event_date": [args.event_date]}))[
-        "event_date"].iloc[0]
-    if pd.isna(date):
+    when = when_given(args.event_date)
+    if args.time_of_day and "announced_at" in when:
         from ..errors import InputError
-        raise InputError(f"--event-date {args.event_date!r} is not a date")
-    source = open_source(prices_dir=args.prices_dir, cache_dir=args.cache_dir, offline=args.offline)
-    factors = factor_table(args, args.model)
-    windows = car_windows(args) if args.car else None    # None: the defaults inside the window
-    result = study(args.ticker, market, date, source=source, model=args.model,
-                   estimation_window=tuple(args.estimation), event_window=tuple(args.window),
-                   min_estimation_obs=args.min_estimation_obs, factors=factors,
-                   returns_kind=args.returns)
+        raise InputError("--time-of-day goes with a date; a time with offset already says when")
+    settings = study_settings(args)
+    study = study_one(args.ticker, args.market, time_of_day=args.time_of_day, **when,
+                      **settings, **source_settings(args))
+    result = study.result
+    windows = car_windows(args)
     cars = result.cars(windows)               # validates the CAR windows before writing anything
+    timed = study.events.iloc[0]
+    print(f"day 0: {timed['day0']:%Y-%m-%d} ({timed['day0_rule']}; {timed['calendar']} calendar)")
     print(result.summary(windows))
-
-    stem = f"{safe_name(args.ticker)}_{date:%Y-%m-%d}"
+    stem = f"{safe_name(args.ticker)}_{result.diagnostics['requested_date'].iloc[0]:%Y-%m-%d}"
     out = Path(args.out) if args.out else Path("figures") / stem
     out.mkdir(parents=True, exist_ok=True)
-    event_id = result.event_ids[0]
+    files = _write_tables(result, cars, out)
+    if not args.no_figure:
+        files += _figure(study, out, stem=stem)
+    files.append("diagnostics.json")
+    _write_diagnostics(study, cars, args, out / "diagnostics.json", files)
+    print(f"\nwrote {', '.join(files)} to {out}")
+    return 0
+
+
+def _write_tables(result, cars, out) -> list[str]:
     ar = result.abnormal_returns.drop(columns=["event_id"])
     ar.to_csv(out / "abnormal_returns.csv", index=False, date_format="%Y-%m-%d", float_format="%.12g")
     car = cars.drop(columns=["event_id", "scar"]).rename(columns={"t": "car_t", "p": "car_p"})
     car.insert(car.columns.get_loc("car_p") + 1, "t", car["car_t"])
     car.insert(car.columns.get_loc("t") + 1, "p", car["car_p"])
     car.to_csv(out / "car.csv", index=False, float_format="%.12g")
+    return ["abnormal_returns.csv", "car.csv"]
 
+
+def _figure(study, out, stem: str) -> list[str]:
+    from pathlib import Path
+
+    from ..figures.plotting import study_figure
+
+    result = study.result
+    event_id = result.event_ids[0]
     d = result.diagnostics.iloc[0]
-    fit = result.ols(event_id) if result.arrays.k else None
+    prices = {"stock": study.prices.get(d["ticker"]), "market": study.prices.get(d["market"])}
+    paths = study_figure(result, event_id, prices=prices, out_dir=out, stem=stem,
+                         marks=study.marks(event_id))
+    return [Path(p).name for p in paths]
+
+
+def _write_diagnostics(study, cars, args, path, files) -> None:
+    from pathlib import Path
+
+    import pandas as pd
+
+    from ._output import clean, write_json
+
+    result = study.result
+    d = result.diagnostics.iloc[0]
+    event_id = result.event_ids[0]
     rows = result.abnormal_returns
-    fit_info = {key: _clean(d[key]) for key in ("alpha", "beta", "s", "r2", "m", "k")}
+    fit_info = {key: clean(d[key]) for key in ("alpha", "beta", "s", "r2", "m", "k")}
     fit_info["df"] = int(d["m"]) - int(d["k"])
-    if fit is not None:
+    if result.arrays.k:
+        fit = result.ols(event_id)
         fit_info["params"] = {k: float(v) for k, v in fit.params.items()}
         fit_info["standard_errors"] = {k: float(v) for k, v in fit.bse.items()}
         fit_info["t"] = {k: float(v) for k, v in fit.tvalues.items()}
-    files = ["abnormal_returns.csv", "car.csv", "diagnostics.json"]
-    figure_error = None
-    if not args.no_figure:
-        try:
-            from ..figures.plotting import study_figure
-        except ImportError as exc:            # plotting not installed yet: tables only
-            figure_error = f"figure skipped: {exc}"
-        else:
-            prices = {"stock": source.load(args.ticker), "market": source.load(market)}
-            paths = study_figure(result, event_id, prices=prices, out_dir=out, stem=stem)
-            files += [Path(p).name for p in paths]
+    timed = study.events.iloc[0]
+    car = cars.drop(columns=["event_id", "scar"])
     payload = {
         "command": "study",
         "event": {
-            "event_id": event_id, "ticker": args.ticker, "market": market,
-            "event_date": _clean(d["event_date"]), "day0": _clean(d["day0"]),
-            "day0_shifted": bool(d["day0_shifted"]),
-            "day0_rule": result.settings["day0_rule"],
-            "estimation_start": _clean(d["estimation_start"]), "estimation_end": _clean(d["estimation_end"]),
-            "event_window_start": _clean(pd.Timestamp(rows["date"].iloc[0])),
-            "event_window_end": _clean(pd.Timestamp(rows["date"].iloc[-1])),
+            "event_id": event_id, "ticker": d["ticker"], "market": d["market"],
+            "event_date": clean(d["event_date"]), "announced_at": clean(timed.get("announced_at")),
+            "requested_date": clean(d["requested_date"]), "day0": clean(d["day0"]),
+            "day0_shifted": bool(d["day0_shifted"]), "day0_rule": timed["day0_rule"],
+            "calendar": timed["calendar"],
+            "estimation_start": clean(d["estimation_start"]), "estimation_end": clean(d["estimation_end"]),
+            "event_window_start": clean(pd.Timestamp(rows["date"].iloc[0])),
+            "event_window_end": clean(pd.Timestamp(rows["date"].iloc[-1])),
         },
         "settings": {**{k: v for k, v in result.settings.items() if k != "versions"},
                      "car_windows": [[int(a), int(b)] for a, b in
-                                     cars[["window_start", "window_end"]].to_numpy()],
-                     "factor_files": [str(Path(f).resolve()) for f in (args.factors or [])]},
+                                     cars[["window_start", "window_end"]].drop_duplicates().to_numpy()],
+                     "factor_files": [Path(f).name for f in (args.factors or [])]},
         "fit": fit_info,
-        "car": [{k: _clean(v) for k, v in r.items()} for r in car.to_dict("records")],
+        "car": [{k: clean(v) for k, v in r.items()} for r in car.to_dict("records")],
         "data_source": result.settings.get("source_name"),
+        "warnings": study.warnings,
         "versions": result.settings["versions"],
         "files": files,
     }
-    if figure_error:
-        payload["warnings"] = [figure_error]
-    write_json(out / "diagnostics.json", payload)
-    print(f"\nwrote {', '.join(files)} to {out}")
-    if figure_error:
-        import sys
-        print(f"warning: {figure_error}", file=sys.stderr)
-    return 0
+    write_json(path, payload)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ._options import add_policy_option
+
 SHOWN = ["event_id", "ticker", "market", "calendar", "announced_at", "time_of_day", "requested_date",
          "day0", "day0_rule"]
 
@@ -16,9 +18,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                     "lunch breaks from exchange_calendars. Prints requested and resolved dates; "
                     "--out writes the events table with the timing columns as CSV.")
     p.add_argument("events", metavar="EVENTS.csv", help="events table (ticker, event_date or announced_at, ...)")
-    p.add_argument("--policy", choices=("next", "previous", "error"), default="next",
-                   help="date-only events on a non-trading day: next session (default), previous "
-                        "session, or error")
+    add_policy_option(p)
     p.add_argument("--calendar", metavar="NAME", default=None,
                    help="exchange_calendars name for tickers whose suffix is unknown (e.g. XHKG)")
     p.add_argument("--out", metavar="FILE", default=None, help="write the timed events table as CSV")
@@ -26,53 +26,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
-def table_text(frame, columns) -> str:
-    """A readable fixed-width table of ``columns`` (dates as YYYY-MM-DD, times ISO, blanks for NA)."""
-    shown = frame[[c for c in columns if c in frame.columns]].copy()
-    for c in shown.columns:
-        shown[c] = [_cell(v) for v in shown[c]]
-    return shown.to_string(index=False) if len(shown) else "(none)"
-
-
-def _cell(value) -> str:
-    import numpy as np
-    import pandas as pd
-
-    if isinstance(value, pd.Timestamp):
-        if value.tzinfo is None and value == value.normalize():
-            return f"{value:%Y-%m-%d}"
-        return value.isoformat()
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    if isinstance(value, (bool, np.bool_)):
-        return "true" if value else "false"
-    return str(value)
-
-
-def write_csv(frame, path) -> None:
-    """Write a table as CSV with ISO dates/times (readable back by ``analysis.events.read_events``)."""
-    from pathlib import Path
-
-    from ..errors import InputError
-
-    out = frame.copy()
-    for c in out.columns:
-        out[c] = [_cell(v) for v in out[c]]
-    target = Path(path).expanduser()
-    try:
-        out.to_csv(target, index=False, lineterminator="\n")
-    except OSError as exc:
-        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
-
-
 def run(args: argparse.Namespace) -> int:
     import sys
 
     from ..events.table import read_events
     from ..events.timing import time_events
+    from ._output import table_text, write_csv
 
     timed = time_events(read_events(args.events), policy=args.policy, calendar=args.calendar)
     print(table_text(timed, SHOWN))

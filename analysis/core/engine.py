@@ -1,13 +1,13 @@
 """The event-study engine: windows of every event gathered into arrays, models applied at once.
 
 Day 0 of an event is the first *joint* trading date (stock and market both have a return) on or
-after its date: the ``day0`` column from :func:`analysis.timing.time_events` when present, else
+after its date: the ``day0`` column from :func:`analysis.events.timing.time_events` when present, else
 ``event_date``. Windows are in joint trading days relative to day 0 (MacKinlay 1997; Campbell,
 Lo & MacKinlay 1997, ch. 4). The joint return series of all (ticker, market) pairs are built
 at once and concatenated; each event's day 0 is found by a running count over them and its
 windows, contiguous runs of its pair's series, are copied as slices. There is no Python loop
 over events or pairs: the fit runs over blocks of events (on threads, see
-:mod:`analysis.blocks`).
+:mod:`analysis.core.blocks`).
 
 A bad event is skipped, with a one-line reason in ``diagnostics``, and the others go on.
 """
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..data.exchanges import default_market
 from ..errors import (AnalysisError, DataError, EstimationError, EventError, InputError,
                       UnknownTickerError, WindowError)
 from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_MIN_ESTIMATION_OBS,
@@ -87,17 +88,7 @@ def prepare_events(events: pd.DataFrame) -> pd.DataFrame:
               else np.full(n, pd.NA, dtype=object))
     missing = pd.isna(market)
     if missing.any():
-        try:
-            from ..events.timing import default_market
-        except ImportError:
-            default_market = None
-        if default_market is not None:
-            def _default(t):
-                try:
-                    return default_market(t)
-                except AnalysisError:
-                    return pd.NA
-            market[missing] = [(_default(t) if pd.notna(t) else pd.NA) for t in out["ticker"][missing]]
+        market[missing] = [_default_market(t) for t in out["ticker"][missing]]
     out["market"] = obj(market)
     event_date = (_dates_column(events, "event_date") if "event_date" in events.columns
                   else pd.Series(pd.NaT, index=events.index, dtype="datetime64[ns]"))
@@ -107,6 +98,11 @@ def prepare_events(events: pd.DataFrame) -> pd.DataFrame:
         day0 = _dates_column(events, "day0")
         start = day0.where(day0.notna(), event_date)
     out["start"] = start.to_numpy()
+    requested = event_date
+    if "requested_date" in events.columns:             # timed: the date the announcement asked for
+        given = _dates_column(events, "requested_date")
+        requested = given.where(given.notna(), event_date)
+    out["requested_date"] = requested.to_numpy()
     none = np.full(n, None, dtype=object)
     out["group"] = obj(events["group"].to_numpy(dtype=object) if "group" in events.columns else none)
     if "timing_error" in events.columns:
@@ -116,6 +112,16 @@ def prepare_events(events: pd.DataFrame) -> pd.DataFrame:
     else:
         out["timing_error"] = obj(none)
     return out
+
+
+def _default_market(ticker):
+    """The benchmark of the ticker's exchange, or missing when there is no ticker or no rule."""
+    if pd.isna(ticker):
+        return pd.NA
+    try:
+        return default_market(ticker)
+    except AnalysisError:
+        return pd.NA
 
 
 def _stripped(column: pd.Series, empty_is_missing: bool = False) -> np.ndarray:
@@ -224,7 +230,7 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
 
     The joint series of a pair is its dates where both legs have a value (and, for factor
     models, the factor table too); from prices, the returns run between consecutive joint dates
-    (see :mod:`analysis.returns`). Returns the concatenated stock, market, factor and date
+    (see :mod:`analysis.core.returns`). Returns the concatenated stock, market, factor and date
     arrays (a missing-day sentinel at the end), each event's index of day 0 in them (``base``,
     -1 when not located), its position inside its pair's series and the event start days.
     """
@@ -448,29 +454,31 @@ def _exclusion_mask(exclude, event_ids: np.ndarray, est_dates: np.ndarray) -> np
 # the engine
 # --------------------------------------------------------------------------------------------
 
-def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
+def run_engine(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
                     prices: pd.DataFrame | None = None, model: str = "market",
                     estimation_window=DEFAULT_ESTIMATION_WINDOW, event_window=DEFAULT_EVENT_WINDOW,
                     min_estimation_obs: int = DEFAULT_MIN_ESTIMATION_OBS, factors: pd.DataFrame | None = None,
                     returns_kind: str = "simple", exclude: pd.DataFrame | None = None,
-                    source_name: str | None = None):
+                    source_name: str | None = None, load_errors=None):
     """Run an event study of every event at once and return an :class:`EventStudyResult`.
 
     events: DataFrame with ``event_id`` (generated when absent), ``ticker``, ``market``,
-        ``event_date`` and optionally ``day0`` (from :func:`analysis.timing.time_events`; wins over
+        ``event_date`` and optionally ``day0`` (from :func:`analysis.events.timing.time_events`; wins over
         event_date), ``group`` and ``timing_error`` (a non-empty value skips the event).
     returns / prices: a wide DataFrame, trading dates x symbols (exactly one of them). Prices are
         turned into ``returns_kind`` returns over the joint dates of each (ticker, market) pair;
         given returns are used as they are, on the dates where both legs have one.
     model: ``market`` (default), ``market_adjusted``, ``constant_mean``, ``ff3``, ``carhart4``,
-        ``ff5`` (see :mod:`analysis.models`); factor models need ``factors``, a date-indexed
-        frame in decimals as returned by :func:`analysis.factors.read_french_factors`.
+        ``ff5`` (see :mod:`analysis.core.models`); factor models need ``factors``, a date-indexed
+        frame in decimals as returned by :func:`analysis.data.factors.read_french_factors`.
     estimation_window, event_window: (t1, t2) in trading days relative to day 0; the estimation
         window must end before the event window starts.
     min_estimation_obs: fewest estimation returns accepted (never fewer than k + 3, so that the
         Patell variance (M - k) / (M - k - 2) is defined).
     exclude: DataFrame ``event_id, date``: estimation-window dates dropped before the fit
-        (e.g. from :func:`analysis.contamination.exclusions`).
+        (e.g. from :func:`analysis.events.contamination.exclusions`).
+    load_errors: ``{symbol: message}`` of symbols the price source could not load: the message
+        is the skip reason of their events.
     """
     spec = _models.get_model(model)
     est, evt = validate_windows(estimation_window, event_window)
@@ -496,7 +504,7 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
     if factor_cols:
         if factors is None:
             raise InputError(f"model {spec.name!r} needs a factor table (factors=, e.g. from "
-                             f"analysis.factors.read_french_factors)")
+                             f"analysis.data.factors.read_french_factors)")
         missing = [c for c in factor_cols if c not in factors.columns]
         if missing:
             raise InputError(f"factor table has no column {missing[0]!r} needed by model {spec.name!r} "
@@ -521,10 +529,13 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
     known = np.array([str(x) in cols for x in symbols] + [False], dtype=bool)   # [-1]: missing
     code_t, code_m = codes[:n], codes[n:]
     what = "prices" if from_prices else "returns"
+    said = dict(load_errors or {})              # the loader's own message says more
     miss_t = ~no_ticker & ~known[code_t]
-    skips.set(np.flatnonzero(miss_t), [f"no {what} for ticker {t}" for t in tickers[miss_t]], UnknownTickerError)
+    skips.set(np.flatnonzero(miss_t), [said.get(t, f"no {what} for ticker {t}") for t in tickers[miss_t]],
+              UnknownTickerError)
     miss_m = ~no_market & ~known[code_m]
-    skips.set(np.flatnonzero(miss_m), [f"no {what} for market {m}" for m in markets[miss_m]], UnknownTickerError)
+    skips.set(np.flatnonzero(miss_m), [said.get(m, f"no {what} for market {m}") for m in markets[miss_m]],
+              UnknownTickerError)
     same = ~no_ticker & ~no_market & (code_t == code_m)
     skips.set(np.flatnonzero(same), [f"market {m} is the same symbol as the ticker" for m in markets[same]],
               InputError)
@@ -741,31 +752,3 @@ def _versions_cached() -> tuple:
 def _versions() -> dict:
     """Versions of the package, Python and the numerical libraries (read once per process)."""
     return dict(_versions_cached())
-
-
-# --------------------------------------------------------------------------------------------
-# one event from a price source
-# --------------------------------------------------------------------------------------------
-
-def study(ticker: str, market: str, event_date, *, source=None, prices_dir=None, cache_dir=None,
-          offline=None, event_id: str | None = None, **kwargs):
-    """One-event study with prices loaded from a :class:`analysis.prices.PriceSource`.
-
-    ``source`` (a PriceSource) or ``prices_dir`` / ``cache_dir`` / ``offline`` (passed to
-    :func:`analysis.prices.open_source`); other keyword arguments go to :func:`run_event_study`.
-    A skipped event raises the matching AnalysisError (EventError, EstimationError,
-    WindowError, UnknownTickerError) with the reason as message.
-    """
-    from ..data.prices import load_panel, open_source
-
-    if source is None:
-        source = open_source(prices_dir=prices_dir, cache_dir=cache_dir, offline=offline)
-    events = pd.DataFrame({"ticker": [ticker], "market": [market], "event_date": [event_date]})
-    date = prepare_events(events)["event_date"].iloc[0]
-    event_id = event_id or (f"{ticker}_{date.date()}" if pd.notna(date) else str(ticker))
-    panel = load_panel(source, [ticker, market])
-    kwargs.setdefault("source_name", getattr(source, "name", None))
-    events.insert(0, "event_id", [event_id])
-    result = run_event_study(events, prices=panel, **kwargs)
-    result.raise_if_skipped(event_id)
-    return result

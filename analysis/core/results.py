@@ -1,11 +1,11 @@
 """The result of an event study: tidy frames, CARs, AAR/CAAR, cross-event tests, a summary.
 
-Built by :func:`analysis.engine.run_event_study`; every number comes from the arrays the engine
-computed (:class:`analysis.arrays.EventArrays`), so the frames are views of one computation.
+Built by :func:`analysis.run_event_study`; every number comes from the arrays the engine
+computed (:class:`analysis.core.arrays.EventArrays`), so the frames are views of one computation.
 
 - ``abnormal_returns``: one row per event and event-window day. ``car`` cumulates from the start
   of the event window, ``car_sd`` is its exact sd (CLM 1997 eq. 4.4.12-4.4.14, see
-  :mod:`analysis.models`) and ``car_lo``/``car_hi`` the 95% interval from Student t with M - k
+  :mod:`analysis.core.models`) and ``car_lo``/``car_hi`` the 95% interval from Student t with M - k
   degrees of freedom. ``ar_t``/``ar_p``: AR / sd(AR) and its two-sided Student-t p-value, M - k df.
 - ``cars(windows)``: CAR_i, its exact sd, SCAR_i = CAR_i / sd(CAR_i) (= the single-event t) and
   the two-sided p-value from Student t with M_i - k df.
@@ -14,7 +14,7 @@ computed (:class:`analysis.arrays.EventArrays`), so the frames are views of one 
   estimation window, S(AAR) = sqrt(sum_tau (AAR_tau - mean AAR)^2 / (T - 1)), so it reflects
   cross-sectional correlation of the events and works for a single event too; the CAAR over
   L days has sd sqrt(L) S(AAR); 95% bands from Student t with T - 1 df (the df of ``cda_t``).
-- ``tests(window, group)``: every cross-event test from :func:`analysis.statistics.run_tests`.
+- ``tests(window, group)``: every cross-event test from :func:`analysis.core.statistics.run_tests`.
 """
 
 from __future__ import annotations
@@ -110,6 +110,7 @@ class EventStudyResult:
 
         day0 = _days_to_ts(day0_days)
         start = _days_to_ts(start_days)
+        requested = ev["requested_date"].to_numpy() if "requested_date" in ev else ev["event_date"].to_numpy()
         first, last = est_span                     # first/last estimation date used
         if spec.name == "market_adjusted":
             alpha, beta = np.zeros(len(sel)), np.ones(len(sel))
@@ -121,9 +122,11 @@ class EventStudyResult:
             "ticker": ev["ticker"].to_numpy(dtype=object),
             "market": ev["market"].to_numpy(dtype=object),
             "event_date": ev["event_date"].to_numpy(),
+            "requested_date": requested,
             "requested_day0": start,
             "day0": day0,
-            "day0_shifted": pd.array(np.where(pd.isna(day0), pd.NA, day0 != start), dtype="boolean"),
+            "day0_shifted": pd.array(np.where(pd.isna(day0) | pd.isna(requested), pd.NA, day0 != requested),
+                                     dtype="boolean"),
             "status": np.where(ok, "ok", "skipped").astype(object),
             "reason": np.where(ok, "", reason).astype(object),
             "m": pd.array(np.where(ok, full(f.m, 0, np.int64), 0), dtype="Int64"),
@@ -288,7 +291,7 @@ class EventStudyResult:
 
     def tests(self, window=(0, 0), group=None) -> pd.DataFrame:
         """Every cross-event test over ``window`` (t1, t2), indexed by test name, columns
-        ``statistic, p_value, n_events`` (:func:`analysis.statistics.run_tests`)."""
+        ``statistic, p_value, n_events`` (:func:`analysis.core.statistics.run_tests`)."""
         from .statistics import run_tests
         (t1, t2), = self._windows([window])
         cache = self.__dict__.setdefault("_tests_cache", {})
@@ -372,8 +375,8 @@ class EventStudyResult:
         eid = self.arrays.event_ids[0]
         k = self.arrays.k
         lines = ["", f"Event {eid}: {d['ticker']} against {d['market']}"]
-        shift = " (shifted: no joint trading on the date asked for)" if bool(d["day0_shifted"]) else ""
-        lines.append(f"  date asked {pd.Timestamp(d['requested_day0']).date()}, day 0 "
+        shift = " (shifted from the date asked for)" if bool(d["day0_shifted"]) else ""
+        lines.append(f"  date asked {pd.Timestamp(d['requested_date']).date()}, day 0 "
                      f"{pd.Timestamp(d['day0']).date()}{shift}")
         lines.append(f"  estimation {pd.Timestamp(d['estimation_start']).date()} to "
                      f"{pd.Timestamp(d['estimation_end']).date()}: M = {int(d['m'])} returns, "
@@ -414,7 +417,7 @@ class EventStudyResult:
             try:
                 tests = self.tests((t1, t2))
             except ImportError:
-                lines.append("  (cross-event tests unavailable: analysis.statistics.run_tests missing)")
+                lines.append("  (cross-event tests unavailable: analysis.core.statistics.run_tests missing)")
                 break
             except AnalysisError as exc:
                 lines.append(f"  tests over [{t1}, {t2}]: {exc}")
@@ -432,7 +435,7 @@ class EventStudyResult:
 
 
 def aar_sd_cda(est_ar: np.ndarray) -> tuple[float, int]:
-    """Crude dependence adjustment sd of the AAR and its df: :func:`analysis.statistics.cda_sd`."""
+    """Crude dependence adjustment sd of the AAR and its df: :func:`analysis.core.statistics.cda_sd`."""
     from .statistics import cda_sd
 
     sd, dof = cda_sd(np.asarray(est_ar, dtype=float))

@@ -77,3 +77,34 @@ def pair_returns(stock: pd.Series, market: pd.Series, kind: str = "simple") -> p
     ratio = values[1:] / values[:-1]
     r = np.log(ratio) if kind == "log" else ratio - 1.0
     return pd.DataFrame(r, index=joint.index[1:], columns=["stock", "market"])
+
+
+def day0_price_moves(prices: pd.DataFrame, day0, *, previous=None) -> dict:
+    """Day-0 bar against the previous close: open, high, low and close as % moves.
+
+    The "rose over 9%" of a news story is often the intraday high; the event study uses the
+    close. ``prices``: a frame from ``PriceSource.load`` (OHLC on the Close scale, Adj Close for
+    the adjustment factor); moves are measured on one scale (the day-0 bar's) by converting the
+    previous close with the Adj Close factor, so a dividend between the two days does not show
+    up as a move. ``previous``: the date of the previous bar (default: the bar before day 0).
+    """
+    frame = prices.sort_index()
+    day0 = pd.Timestamp(day0)
+    if day0 not in frame.index:
+        raise InputError(f"no price bar on day 0 {day0:%Y-%m-%d}")
+    pos = frame.index.get_loc(day0)
+    if previous is None:
+        if pos == 0:
+            raise InputError(f"no price bar before day 0 {day0:%Y-%m-%d}")
+        prev = frame.iloc[pos - 1]
+    else:
+        prev = frame.loc[pd.Timestamp(previous)]
+    bar = frame.loc[day0]
+    factor_now = bar["Adj Close"] / bar["Close"]
+    factor_prev = prev["Adj Close"] / prev["Close"]
+    ref = prev["Close"] * factor_prev / factor_now          # previous close on day 0's scale
+    out = {"previous_date": prev.name, "previous_close": float(ref), "day0": day0}
+    for col in ("Open", "High", "Low", "Close"):
+        out[col.lower()] = float(bar[col])
+        out[f"{col.lower()}_pct"] = float(100.0 * (bar[col] / ref - 1.0))
+    return out

@@ -1,7 +1,7 @@
 """Significance tests for abnormal returns.
 
 Single-event tests (MacKinlay 1997; Campbell, Lo & MacKinlay 1997, ch. 4) and the cross-event
-tests of the event-study literature, computed from :class:`analysis.arrays.EventArrays` without
+tests of the event-study literature, computed from :class:`analysis.core.arrays.EventArrays` without
 a Python loop over events.
 
 Notation (all tests, window ``[t1, t2]`` of ``L = t2 - t1 + 1`` relative days, ``t1 = t2`` for a
@@ -407,7 +407,7 @@ def _calendar_sums(est_ar, ok, dates, codes, g) -> _CalendarSums | None:
 
 def _calendar_sums_runs(runs, s, m, k, length, codes, g) -> _CalendarSums | None:
     """:func:`_calendar_sums` for residuals given as runs of a shared series
-    (:class:`analysis.arrays.ResidualRuns`), in O(N + G T) instead of O(N L).
+    (:class:`analysis.core.arrays.ResidualRuns`), in O(N + G T) instead of O(N L).
 
     Standardised, ``u_ij = (e_ij - mean_i) / sd_i`` is linear in the series values:
     ``u_ij = w_i y_p - sum_k w_i b_ik z_pk - w_i (a_i + mean_i)`` at p = start_i + j with
@@ -517,7 +517,7 @@ def kp_rbar(est_ar, est_dates, groups=None, *, method="auto",
     ``min_common`` common dates carry little weight but are not excluded).
     ``method="auto"``: exact for small groups, identity for large ones.
     ``runs`` (with the residual sd ``s``, the counts ``m`` and the model's ``k``): the residuals
-    as runs of a shared series (:class:`analysis.arrays.ResidualRuns`); the identity is then
+    as runs of a shared series (:class:`analysis.core.arrays.ResidualRuns`); the identity is then
     computed from sums over the series (:func:`_calendar_sums_runs`), same value.
     """
     est_ar = np.asarray(est_ar, float)
@@ -819,7 +819,7 @@ def _rank_block(est_sar, evt_sar, gsar, codes, g, est_scale=None):
     sorted order into per-(group, column) sums with one bincount each (no scatter back to
     the days). Rows with tied values (exactly, or within the keys' resolution) are ranked
     with average ranks by ``scipy.stats.rankdata`` instead. Temporaries live in per-thread
-    scratch buffers (:func:`analysis.blocks.scratch`).
+    scratch buffers (:func:`analysis.core.blocks.scratch`).
     """
     n, le = est_sar.shape
     length = le + 1 + evt_sar.shape[1]

@@ -63,7 +63,7 @@ class PriceSource(abc.ABC):
         return {s: self.load(s, start, end) for s in dict.fromkeys(symbols)}
 
     def check(self, symbol: str, start=None, end=None) -> pd.DataFrame:
-        """Data-quality findings for ``symbol`` (see :func:`analysis.quality.check_prices`)."""
+        """Data-quality findings for ``symbol`` (see :func:`analysis.data.quality.check_prices`)."""
         from .quality import check_prices
         return check_prices(self.load(symbol, start, end), symbol)
 
@@ -262,7 +262,7 @@ class CsvFolderSource(PriceSource):
     """A folder of ``<SYMBOL>.csv`` files (e.g. the offline snapshot).
 
     ``stale="missing"`` turns flat zero-volume bars into missing prices on load
-    (see :func:`analysis.quality.apply_stale`).
+    (see :func:`analysis.data.quality.apply_stale`).
     """
 
     def __init__(self, folder: str | os.PathLike, *, stale: str = "keep"):
@@ -319,18 +319,6 @@ class CsvFolderSource(PriceSource):
 
 
 # --------------------------------------------------------------------------- entry points
-
-def open_source(prices_dir=None, cache_dir=None, offline=None, *, stale: str = "keep") -> PriceSource:
-    """The configured source: the CSV folder when ``prices_dir`` resolves (argument or
-    ``ANALYSIS_PRICES_DIR``), else Yahoo Finance behind the parquet cache (``cache_dir``),
-    with network forbidden when ``offline`` (argument or ``ANALYSIS_OFFLINE``)."""
-    from .. import config
-    folder = config.prices_dir(prices_dir)
-    if folder is not None:
-        return CsvFolderSource(folder, stale=stale)
-    from .cache import CachedYahooSource
-    return CachedYahooSource(config.cache_dir(cache_dir), offline=config.offline(offline), stale=stale)
-
 
 def load_panel(source: PriceSource, symbols: Iterable[str], start=None, end=None,
                column: str = "Adj Close") -> pd.DataFrame:

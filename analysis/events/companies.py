@@ -1,6 +1,6 @@
 """The company table shipped with the package, and finding companies and exchange tags in text.
 
-``analysis/data/companies.csv`` has one row per company: ``name``, ``aliases`` (``|``-separated,
+``analysis/events/companies.csv`` has one row per company: ``name``, ``aliases`` (``|``-separated,
 matched case-sensitively on word boundaries), ``listings`` (space-separated ``VENUE:TICKER``,
 Yahoo tickers, primary listing first; the venue is informational, e.g. OTC vs NYSE), ``listed``
 (``true``/``false``: private or delisted companies have no listing), and ``kind``
@@ -8,8 +8,8 @@ Yahoo tickers, primary listing first; the venue is informational, e.g. OTC vs NY
 "Reuters reported", is a *mention*; a story about it is not). A trade union or a government
 body is not a company and is not in the table.
 
-Exchange and benchmark of a listing come from :mod:`analysis.timing` (``calendar_for`` and
-``default_market``): the suffix-to-exchange mapping lives there, once.
+Exchange and benchmark of a listing come from :mod:`analysis.data.exchanges` (``calendar_for`` and
+``default_market``): the facts about exchanges live there, once.
 
 Exchange tags such as ``(NASDAQ: BIDU)``, ``(HKEX: 1810)`` / ``(HKEX: 01810)`` (four digits,
 ``.HK``), ``(SSE: 601633)``, ``(SZSE: 000333)``, ``(LSE: RIO)``, ``(EPA: SAN)``, ``(TSX: TRI)``,
@@ -51,7 +51,7 @@ def find_tags(text: str) -> list[tuple[int, int, list[tuple[str, str]]]]:
 
 @functools.lru_cache(maxsize=1)
 def company_table() -> tuple[Company, ...]:
-    """The curated table ``analysis/data/companies.csv`` (read once)."""
+    """The curated table ``analysis/events/companies.csv`` (read once)."""
     text = resources.files(__package__).joinpath("companies.csv").read_text(encoding="utf-8")
     df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     out = []
@@ -95,7 +95,7 @@ def find_names(text: str) -> list[tuple[int, int, Company]]:
 
 
 def listing_venue(ticker: str) -> tuple[str, str]:
-    """``(exchange calendar, default benchmark)`` of a listing, from :mod:`analysis.timing`.
+    """``(exchange calendar, default benchmark)`` of a listing, from :mod:`analysis.data.exchanges`.
 
     ``("", "")`` when timing does not know the suffix (the row is still written; timing will
     report it when the events are timed).

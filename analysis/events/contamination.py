@@ -4,7 +4,7 @@
   "Event studies in management research", AMJ 40(3): confounding events must be found and
   removed or controlled). Another event of the same company inside the event window confounds
   the abnormal return; one inside the estimation window contaminates the normal-return model.
-  Windows are counted in sessions of the listing's own exchange calendar (``analysis.timing``),
+  Windows are counted in sessions of the listing's own exchange calendar (``analysis.events.timing``),
   and each other date is placed on that calendar with the same rules as day 0 (a Saturday
   announcement counts on Monday). "Same company" means the same ticker, or the same ``company``
   when both rows name one. Rows of one announcement on different listings (same company, other
@@ -14,7 +14,7 @@
   abnormal returns, and the usual standardized tests over-reject. The sample is called clustered
   when at least ``threshold`` (default 10%) of the events share their day 0 (calendar date) with
   another event; the recommendation is then the Kolari-Pynnonen adjusted tests (``kp_patell_z``,
-  ``kp_bmp_t`` in ``analysis.statistics``).
+  ``kp_bmp_t`` in ``analysis.core.statistics``).
 * **Price limits** (mainland A-shares): a close at the daily limit censors the return, so the
   abnormal return understates the reaction. Limits: 10% main board, 20% STAR (688, from
   2019-07-22) and ChiNext (300/301, from 2020-08-24), 5% for ST names; the limit price is the
@@ -47,7 +47,7 @@ def _timed(events: pd.DataFrame, policy: str) -> pd.DataFrame:
     if not isinstance(events, pd.DataFrame):
         raise InputError(f"events must be a table (DataFrame), got {type(events).__name__}")
     if {"day0", "calendar", "requested_date", "timing_error"} <= set(events.columns):
-        out = events  # already timed by analysis.timing.time_events
+        out = events  # already timed by analysis.events.timing.time_events
     else:
         out = time_events(events, policy=policy)
     if "event_id" not in out.columns:

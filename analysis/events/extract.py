@@ -2,9 +2,9 @@
 
 ``extract_events(text, published=None, tz=None)`` reads an article, a list of headlines (one per
 line), or an article followed by a blank-line separated headline list, and returns the columns
-:data:`COLUMNS` (issue 4, "Extraction"). The rows feed :func:`analysis.timing.time_events` and
+:data:`COLUMNS` (issue 4, "Extraction"). The rows feed :func:`analysis.events.timing.time_events` and
 the batch command unchanged: tickers are Yahoo symbols, ``exchange`` is the exchange_calendars
-name and ``market`` the default benchmark of the listing (both from :mod:`analysis.timing`).
+name and ``market`` the default benchmark of the listing (both from :mod:`analysis.events.timing`).
 
 Text layout
     Blocks are separated by blank lines. A block of two or more lines none of which ends like a
@@ -27,7 +27,7 @@ Roles (studies use ``subject`` rows)
     A company is one row per listing per news item, with its strongest role; ``evidence`` is the
     sentence that decided the role. Trade unions and agencies of government are not companies.
 
-Dates and times (see :mod:`analysis.textdates` for the phrases)
+Dates and times (see :mod:`analysis.events.textdates` for the phrases)
     The anchor is ``published`` (in ``tz``) when given, else the article's dateline. The event
     date is the first non-forward-looking date in the title/lead (``explicit`` or ``relative
     weekday``, the latter needing an anchor), else the dateline (``dateline``), else the
@@ -43,7 +43,7 @@ Dates and times (see :mod:`analysis.textdates` for the phrases)
     article) is timed ``after_close`` on that date. The outlet reports it as overnight news, and
     the date-only convention (day 0 = that date) would put day 0 a session early on every
     exchange in a later time zone (a New York report on Thursday is Friday in Hong Kong). With
-    :mod:`analysis.timing` this gives day 0 = the next session on every listing (seed: 2021-03-26
+    :mod:`analysis.events.timing` this gives day 0 = the next session on every listing (seed: 2021-03-26
     on XHKG, XSHG and for the US OTC lines). If the news in fact came during the earlier session,
     the reaction sits on day -1, which the usual (-1, +1) window still covers (event-date
     uncertainty: MacKinlay 1997, section 3; Campbell, Lo & MacKinlay 1997, ch. 4.2). The row says

@@ -4,8 +4,8 @@ Normalised table (one row per event, the order of the input kept):
 
 ============== =================================================================================
 ``event_id``   text; generated ``e0001``, ``e0002``, ... when the column is absent; unique
-``ticker``     Yahoo symbol (validated by :func:`analysis.prices.validate_symbol`)
-``market``     benchmark symbol, or missing (``pd.NA``): ``analysis.timing`` fills the default
+``ticker``     Yahoo symbol (validated by :func:`analysis.data.exchanges.validate_symbol`)
+``market``     benchmark symbol, or missing (``pd.NA``): ``analysis.events.timing`` fills the default
 ``event_date`` tz-naive midnight Timestamp (``NaT`` allowed when ``announced_at`` is given)
 ``announced_at`` tz-aware Timestamp (object column, zones may differ between rows) or ``NaT``
 ``time_of_day`` ``before_open`` | ``during`` | ``after_close`` | ``unknown`` (default)
@@ -278,3 +278,20 @@ def read_events(path: str | os.PathLike) -> pd.DataFrame:
     if frame.empty:
         raise InputError(f"events file {path} has a header but no events")
     return validate_events(frame, _lines=lines, _origin=f"events file {path}")
+
+
+_TRUE = {"true", "1", "yes", "y", "t"}
+
+
+def select_subjects(events: pd.DataFrame) -> pd.DataFrame:
+    """Rows that are the subject of the news and listed, when ``extract``'s ``role`` and
+    ``listed`` columns say so (a table without them is returned whole)."""
+    keep = pd.Series(True, index=events.index)
+    if "role" in events.columns:
+        keep &= events["role"].astype("string").str.strip().str.lower().eq("subject").fillna(False)
+    if "listed" in events.columns:
+        listed = events["listed"]
+        if listed.dtype != bool:
+            listed = listed.astype("string").str.strip().str.lower().isin(_TRUE).fillna(False)
+        keep &= listed.astype(bool)
+    return events[keep.to_numpy()].reset_index(drop=True)

@@ -1,6 +1,6 @@
 """Date and time phrases in news text: explicit dates, datelines, weekday words, time-of-day words.
 
-Pure functions over strings; :mod:`analysis.extract` decides which sentences to ask. Rules:
+Pure functions over strings; :mod:`analysis.events.extract` decides which sentences to ask. Rules:
 
 * explicit dates: ``2021-03-26``, ``date 2021-03-26``, ``March 26, 2021``, ``Mar. 26, 2021``,
   ``26 March 2021``, and ``March 26`` (year of the anchor, only when that is not after it);

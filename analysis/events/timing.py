@@ -239,7 +239,7 @@ def _from_date(calendar, day: pd.Timestamp, tod: str, policy: str) -> Day0:
 
 
 def _parse_announcement(value, tz):
-    """A tz-aware Timestamp from an events-table cell (strings go through analysis.events)."""
+    """A tz-aware Timestamp from an events-table cell (strings go through analysis.events.table)."""
     if _missing(value):
         return None
     if isinstance(value, str):
@@ -257,7 +257,7 @@ def time_events(events: pd.DataFrame, policy: str = "next", *, calendar: str | N
     ``timing_error`` (NA when fine, else the one-line reason: one bad row never stops the others)
     and fills an empty ``market`` from :func:`default_market`. A non-empty ``calendar`` column in
     the input wins per row; for tickers whose suffix is unknown the ``calendar`` argument is used,
-    else an ``exchange`` column holding a calendar name (as ``analysis.extract`` writes it).
+    else an ``exchange`` column holding a calendar name (as ``analysis.events.extract`` writes it).
     """
     from tqdm.auto import tqdm
 

@@ -16,12 +16,14 @@ ipykernel's built-in spec of the running interpreter. Small helpers for notebook
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, InputError, NotebookError
+from ..files import safe_name
+from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_MIN_ESTIMATION_OBS,
+                       DEFAULT_MODEL)
 
 TEMPLATE = "02-new-ticker.ipynb"
 NOTEBOOKS = ("01-xiaomi-great-wall-ev.ipynb", "02-new-ticker.ipynb", "03-event-sample.ipynb")
@@ -35,14 +37,6 @@ def notebooks_dir(path: str | os.PathLike | None = None) -> Path:
         if (c / TEMPLATE).is_file():
             return c.resolve()
     raise ConfigError(f"notebook folder not found (looked in {', '.join(map(str, candidates))})")
-
-
-def safe_name(text: str) -> str:
-    """A file-name-safe version of a ticker/date (``^HSI`` -> ``HSI``, ``1810.HK`` kept)."""
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", str(text)).strip("._")
-    if not name:
-        raise InputError(f"cannot make a file name from {text!r}")
-    return name
 
 
 def _kernel_name() -> str:
@@ -118,8 +112,9 @@ def study_stem(ticker: str, event_date=None, announced_at=None) -> str:
 
 
 def run_study_notebook(ticker: str, market: str | None = None, event_date=None, *, announced_at=None,
-                       estimation_window=(-260, -11), event_window=(-10, 10), model: str = "market",
-                       min_estimation_obs: int = 100, prices_dir=None, reports_dir="reports",
+                       estimation_window=DEFAULT_ESTIMATION_WINDOW, event_window=DEFAULT_EVENT_WINDOW,
+                       model: str = DEFAULT_MODEL, min_estimation_obs: int = DEFAULT_MIN_ESTIMATION_OBS,
+                       prices_dir=None, reports_dir="reports",
                        figures_dir="figures", template=None, html: bool = True) -> dict[str, Path]:
     """Execute the one-ticker template into ``reports_dir/<TICKER>_<DATE>.ipynb`` (+ ``.html``).
 
@@ -165,7 +160,7 @@ def run_notebooks(paths: Iterable[str | os.PathLike], *, reports_dir="reports", 
 # --------------------------------------------------------------------------------------------
 
 def show(paths, width: int | None = None):
-    """Display the PNG among the paths returned by an ``analysis.plotting.*_figure`` call."""
+    """Display the PNG among the paths returned by an ``analysis.figures.plotting.*_figure`` call."""
     from IPython.display import Image
 
     png = next((Path(p) for p in paths if str(p).endswith(".png")), None)

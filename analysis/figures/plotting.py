@@ -2,7 +2,7 @@
 
 Plotting draws what it is given and computes no statistics: abnormal returns, CARs, their
 standard deviations and 95% bands, AAR/CAAR and their bands all come from the result object
-(:class:`analysis.results.EventStudyResult`, see its ``abnormal_returns``, ``aar()``,
+(:class:`analysis.core.results.EventStudyResult`, see its ``abnormal_returns``, ``aar()``,
 ``diagnostics`` and ``settings``). The only arithmetic done here is presentation: decimals to
 percent, and prices rebased to 100 on day -1.
 
@@ -358,7 +358,7 @@ def draw_study(result, event_id: str, *, prices: Mapping[str, pd.DataFrame | Non
     (shown when OHLC columns are present). Without prices the top panel rebases the stock and
     market returns stored in the result. ``marks``: ``{label: [dates or relative days]}`` (or a
     DataFrame with ``label`` and ``date``/``relative_day``) drawn as shaded days, e.g. limit-up
-    days or a confounding earnings release; flags are computed elsewhere (analysis.contamination).
+    days or a confounding earnings release; flags are computed elsewhere (analysis.events.contamination).
     Returns ``(figure, info)`` where ``info`` records the data range for the sidecar.
     """
     rows = _event_rows(result, event_id)
@@ -441,7 +441,7 @@ def study_figure(result, event_id: str, *, prices=None, out_dir, stem: str,
     """Write the single-event figure (see :func:`draw_study`); returns the written paths."""
     fig, info = draw_study(result, event_id, prices=prices, marks=marks, title=title)
     meta = {"kind": "study", "settings": _settings(result), **info,
-            "call": {"function": "analysis.plotting.study_figure", "event_id": event_id,
+            "call": {"function": "analysis.figures.plotting.study_figure", "event_id": event_id,
                      "prices_given": sorted(k for k, v in (prices or {}).items() if v is not None),
                      "marks": marks if not isinstance(marks, pd.DataFrame) else marks.to_dict("records"),
                      "title": title, "stem": stem, "formats": list(formats)}}
@@ -508,7 +508,7 @@ def aar_figure(result, *, out_dir, stem: str, group=None, formats: Sequence[str]
     """Write the AAR/CAAR figure (see :func:`draw_aar`); returns the written paths."""
     fig, info = draw_aar(result, group=group, window=window, title=title)
     meta = {"kind": "aar", "settings": _settings(result), **info,
-            "call": {"function": "analysis.plotting.aar_figure", "group": group, "window": window,
+            "call": {"function": "analysis.figures.plotting.aar_figure", "group": group, "window": window,
                      "title": title, "stem": stem, "formats": list(formats)}}
     return export(fig, out_dir, stem, formats, meta)
 
@@ -603,7 +603,7 @@ def listings_figure(items, *, out_dir, stem: str, formats: Sequence[str] = ("png
     items = _items(items)
     fig, info = draw_listings(items, marks=marks, title=title)
     meta = {"kind": "listings", "settings": [_settings(r) for r, _, _, _ in items], **info,
-            "call": {"function": "analysis.plotting.listings_figure",
+            "call": {"function": "analysis.figures.plotting.listings_figure",
                      "items": [[eid, label, own] for _, eid, label, own in items], "marks": marks,
                      "title": title, "stem": stem, "formats": list(formats)}}
     return export(fig, out_dir, stem, formats, meta)
@@ -687,6 +687,6 @@ def estimation_figure(result, event_id: str, *, out_dir, stem: str,
     """Write the estimation-window scatter (see :func:`draw_estimation`)."""
     fig, info = draw_estimation(result, event_id, limit=limit, title=title)
     meta = {"kind": "estimation", "settings": _settings(result), **info,
-            "call": {"function": "analysis.plotting.estimation_figure", "event_id": event_id, "limit": limit,
+            "call": {"function": "analysis.figures.plotting.estimation_figure", "event_id": event_id, "limit": limit,
                      "title": title, "stem": stem, "formats": list(formats)}}
     return export(fig, out_dir, stem, formats, meta)

@@ -5,9 +5,9 @@ writes ``DIR/report.html`` (every figure embedded as a base64 PNG, no external f
 font or style sheet) and the figures themselves under ``DIR/figures/`` (PNG + SVG + JSON
 sidecars, ready to drop into a document).
 
-The report draws and lays out what the result object holds (:class:`analysis.results.EventStudyResult`);
-it computes no statistic. :func:`prepare_study` is the thin edge that goes from an events table
-to a result: timing (``analysis.timing``), prices (``analysis.prices``), the engine.
+The report draws and lays out what the result object holds (:class:`analysis.core.results.EventStudyResult`);
+it computes no statistic: the study comes from the pipeline (:func:`analysis.core.pipeline.run_study`)
+and :func:`write_study_report` lays out what it holds.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ import numpy as np
 import pandas as pd
 
 from . import plotting
-from ..errors import AnalysisError, InputError
+from ..core.returns import day0_price_moves
+from ..errors import AnalysisError
+from ..files import safe_name
 
 # columns shown as percentages (decimals x 100) wherever they appear in a table
 PCT_COLUMNS = {"car", "car_sd", "car_lo", "car_hi", "aar", "aar_se", "aar_lo", "aar_hi", "caar",
@@ -249,7 +251,7 @@ def write_report(result, out_dir: str | Path, *, title: str = "Event study",
 
     ``prices``: ``{symbol: price frame}`` used for the indexed-price panels and the day-0
     intraday range; ``marks``: ``{event_id: {label: [dates]}}`` (limit days, confounders) passed
-    to :func:`analysis.plotting.study_figure`. One study figure per ok event, up to
+    to :func:`analysis.figures.plotting.study_figure`. One study figure per ok event, up to
     ``max_event_figures``; an AAR/CAAR figure when two or more events were studied.
     """
     out = Path(out_dir)
@@ -261,7 +263,7 @@ def write_report(result, out_dir: str | Path, *, title: str = "Event study",
         paths = plotting.aar_figure(result, out_dir=figdir, stem="aar_caar", formats=formats)
         parts.figures.append(Figure(f"AAR and CAAR with 95% band, {len(ok)} events", paths[0]))
         for g in _groups(result):
-            stem = "aar_caar_" + "".join(c if c.isalnum() else "_" for c in str(g))
+            stem = f"aar_caar_{safe_name(g, fallback='group')}"
             paths = plotting.aar_figure(result, out_dir=figdir, stem=stem, group=g, formats=formats)
             parts.figures.append(Figure(f"AAR and CAAR, group {g}", paths[0]))
     prices = prices or {}
@@ -269,7 +271,7 @@ def write_report(result, out_dir: str | Path, *, title: str = "Event study",
     for r in shown.itertuples():
         eid = str(r.event_id)
         px = {"stock": prices.get(r.ticker), "market": prices.get(r.market)}
-        stem = "study_" + "".join(c if c.isalnum() or c in "-_." else "_" for c in eid)
+        stem = f"study_{safe_name(eid, fallback='event')}"
         paths = plotting.study_figure(result, eid, prices=px, out_dir=figdir, stem=stem, formats=formats,
                                       marks=(marks or {}).get(eid))
         parts.figures.append(Figure(f"{eid}: {r.ticker} against {r.market}", paths[0]))
@@ -300,114 +302,9 @@ def _day0_bars(ok: pd.DataFrame, prices: Mapping[str, pd.DataFrame]) -> pd.DataF
     return pd.DataFrame(rows) if rows else None
 
 
-# --------------------------------------------------------------------------------------------
-# events table -> result (the edge used by the `report` command and the notebooks)
-# --------------------------------------------------------------------------------------------
-
-@dataclass
-class PreparedStudy:
-    result: Any
-    events: pd.DataFrame            # the timed events table
-    prices: dict[str, pd.DataFrame]  # symbol -> price frame (PriceSource.load)
-    warnings: list[str]
-
-
-def prepare_study(events: pd.DataFrame, *, source, policy: str = "next", timed: bool = False,
-                  **engine_kwargs) -> PreparedStudy:
-    """Time the events, load every symbol's prices from ``source`` and run the engine.
-
-    ``events``: a raw events table (validated by :func:`analysis.events.validate_events`) or,
-    with ``timed=True``, the output of :func:`analysis.timing.time_events`. A row whose timing
-    fails or whose prices are missing is skipped by the engine with its reason in
-    ``diagnostics``; the others go on. ``engine_kwargs`` go to
-    :func:`analysis.engine.run_event_study` (``source_name`` defaults to ``source.name``).
-    """
-    from ..core.engine import run_event_study
-    from ..events.table import validate_events
-    from ..events.timing import time_events
-
-    warnings: list[str] = []
-    if not timed:
-        events = time_events(validate_events(events), policy=policy)
-    prices: dict[str, pd.DataFrame] = {}
-    symbols = [s for s in dict.fromkeys(list(events["ticker"]) + list(events["market"]))
-               if isinstance(s, str) and s]
-    for sym in symbols:
-        try:
-            prices[sym] = source.load(sym)
-        except AnalysisError as exc:
-            warnings.append(f"{sym}: no prices ({exc})")
-    if not prices:
-        raise InputError("no prices for any symbol of the events table")
-    panel = pd.concat({s: f["Adj Close"] for s, f in prices.items()}, axis=1, sort=True)
-    engine_kwargs.setdefault("source_name", getattr(source, "name", None))
-    result = run_event_study(events, prices=panel, **engine_kwargs)
-    return PreparedStudy(result, events, prices, warnings)
-
-
-def day0_price_moves(prices: pd.DataFrame, day0, *, previous=None) -> dict:
-    """Day-0 bar against the previous close: open, high, low and close as % moves.
-
-    The "rose over 9%" of a news story is often the intraday high; the event study uses the
-    close. ``prices``: a frame from ``PriceSource.load`` (OHLC on the Close scale, Adj Close for
-    the adjustment factor); moves are measured on one scale (the day-0 bar's) by converting the
-    previous close with the Adj Close factor, so a dividend between the two days does not show
-    up as a move. ``previous``: the date of the previous bar (default: the bar before day 0).
-    """
-    frame = prices.sort_index()
-    day0 = pd.Timestamp(day0)
-    if day0 not in frame.index:
-        raise InputError(f"no price bar on day 0 {day0:%Y-%m-%d}")
-    pos = frame.index.get_loc(day0)
-    if previous is None:
-        if pos == 0:
-            raise InputError(f"no price bar before day 0 {day0:%Y-%m-%d}")
-        prev = frame.iloc[pos - 1]
-    else:
-        prev = frame.loc[pd.Timestamp(previous)]
-    bar = frame.loc[day0]
-    factor_now = bar["Adj Close"] / bar["Close"]
-    factor_prev = prev["Adj Close"] / prev["Close"]
-    ref = prev["Close"] * factor_prev / factor_now          # previous close on day 0's scale
-    out = {"previous_date": prev.name, "previous_close": float(ref), "day0": day0}
-    for col in ("Open", "High", "Low", "Close"):
-        out[col.lower()] = float(bar[col])
-        out[f"{col.lower()}_pct"] = float(100.0 * (bar[col] / ref - 1.0))
-    return out
-
-
-def sample_warnings(timed: pd.DataFrame, *, estimation_window=(-260, -11), event_window=(-10, 10),
-                    other_dates: pd.DataFrame | None = None) -> list[str]:
-    """Warnings a sample needs, from :mod:`analysis.contamination`: events confounded by another
-    event of the same company inside the event window, estimation windows contaminated by other
-    news, and calendar clustering (Kolari & Pynnonen 2010). ``timed``: from ``time_events``."""
-    from ..events.contamination import clustering, confounding
-
-    out = []
-    conf = confounding(timed, other_dates, estimation_window=estimation_window, event_window=event_window)
-    for r in conf[conf["confounded"].fillna(False).astype(bool)].itertuples():
-        out.append(f"{r.event_id}: confounded by {r.confounded_by} inside its event window")
-    n_cont = int(conf["contaminated"].fillna(False).astype(bool).sum())
-    if n_cont:
-        out.append(f"{n_cont} event(s) have other news of the same company in their estimation window "
-                   f"(drop those days with analysis.contamination.exclusions)")
-    ok = timed
-    if "timing_error" in timed.columns:
-        ok = timed[timed["timing_error"].isna()]
-    if len(ok) >= 2:
-        clus = clustering(ok, event_window=event_window)
-        if clus.clustered:
-            out.append(clus.summary())
-    return out
-
-
-def limit_marks(flags: pd.DataFrame) -> dict[str, dict[str, list]]:
-    """``{event_id: {"closed limit-up (censored)": [dates], ...}}`` from
-    :func:`analysis.contamination.limit_flags`, ready for ``plotting.study_figure(marks=...)``."""
-    out: dict[str, dict[str, list]] = {}
-    if flags is None or flags.empty:
-        return out
-    hits = flags.dropna(subset=["side"])
-    for (eid, side), g in hits.groupby(["event_id", "side"], sort=False):
-        out.setdefault(str(eid), {})[f"closed limit-{side} (censored)"] = list(g["date"])
-    return out
+def write_study_report(study, out_dir: str | Path, **kwargs) -> Path:
+    """:func:`write_report` of a :class:`analysis.core.pipeline.Study`: its result, the prices it
+    loaded, the timed events, its warnings and its limit-day marks."""
+    kwargs.setdefault("warnings", study.warnings)
+    return write_report(study.result, out_dir, prices=study.prices, events=study.events,
+                        marks=study.marks(), **kwargs)

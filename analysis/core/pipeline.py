@@ -1,0 +1,294 @@
+"""The one way through a study: an events table and settings in, a :class:`Study` out.
+
+Every entry point goes through here: ``python -m analysis study | batch | report | notebook``,
+the notebooks, :func:`run_event_study` and :func:`study`. The steps, each a function a notebook
+can call on its own:
+
+1. :func:`prepare_events` validates the table (:func:`analysis.events.table.validate_events`),
+   keeps the listed subjects of an extracted table and places day 0 of every row on its
+   listing's exchange calendar (:func:`analysis.events.timing.time_events`: ``announced_at``,
+   or ``event_date`` + ``time_of_day``, with the non-trading-day ``policy``);
+2. :func:`load_prices` reads each symbol once from the price source;
+3. :func:`check_prices` runs the data-quality checks on every series loaded;
+4. the engine (:func:`analysis.core.engine.run_engine`) computes returns over the joint dates
+   of each (stock, market) pair, fits the model and the abnormal returns;
+5. price-limit closes in the event windows (listings with daily limits) and the sample's
+   contamination and clustering notes are gathered for the printed output and the figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..data import quality
+from ..data.prices import PriceSource
+from ..data.sources import MemorySource, open_source
+from ..errors import AnalysisError, DataError, EventError, InputError
+from ..events.contamination import clustering, confounding, limit_flags
+from ..events.table import select_subjects, validate_events
+from ..events.timing import time_events
+from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_POLICY,
+                       validate_windows)
+from .engine import run_engine
+from .results import EventStudyResult
+
+_TIMED = ("day0", "timing_error")
+
+
+@dataclass
+class Study:
+    """Everything one run of the pipeline produced.
+
+    ``result``: the :class:`~analysis.core.results.EventStudyResult`; ``events``: the events as
+    validated and timed (one row per listing, with ``day0`` and ``day0_rule``); ``prices``: each
+    symbol's price frame, loaded once (``{symbol: frame}``); ``failed``: symbols that could not be
+    loaded and why; ``quality``: the findings of :func:`analysis.data.quality.check_prices` for
+    every symbol loaded; ``limits``: event-window days that closed at a daily price limit;
+    ``warnings``: notes on the sample (loading failures, confounded events, clustering).
+    """
+
+    result: EventStudyResult
+    events: pd.DataFrame
+    prices: dict[str, pd.DataFrame]
+    failed: dict[str, str] = field(default_factory=dict)
+    quality: pd.DataFrame | None = None
+    limits: pd.DataFrame | None = None
+    warnings: list[str] = field(default_factory=list)
+    source_name: str | None = None
+
+    @property
+    def diagnostics(self) -> pd.DataFrame:
+        return self.result.diagnostics
+
+    def source(self) -> PriceSource:
+        """The prices this study loaded, as a source (no file is read again)."""
+        return MemorySource(self.prices, name=self.source_name or "prices in memory")
+
+    def marks(self, event_id=None):
+        """Limit closes to mark on a study figure: ``{event_id: {label: [dates]}}``, or the
+        marks of one event (``{}`` when it has none)."""
+        marks = limit_marks(self.limits)
+        return marks if event_id is None else marks.get(str(event_id), {})
+
+    def __repr__(self) -> str:
+        return (f"<Study: {self.result.n_ok} of {len(self.events)} events studied, "
+                f"{len(self.prices)} price series, {len(self.warnings)} warnings>")
+
+
+# --------------------------------------------------------------------------------------------
+# the steps
+
+
+def needs_timing(events: pd.DataFrame) -> bool:
+    """True when the table says more than a plain date: an ``announced_at`` time or a
+    ``time_of_day``, and it has not been timed yet (no ``day0`` column)."""
+    if any(c in events.columns for c in _TIMED):
+        return False
+    if "announced_at" in events.columns and events["announced_at"].notna().any():
+        return True
+    if "time_of_day" in events.columns:
+        tod = events["time_of_day"].astype("string").str.strip().str.lower()
+        return bool((tod.notna() & ~tod.isin(["", "unknown"])).any())
+    return False
+
+
+def prepare_events(events: pd.DataFrame, *, policy: str = DEFAULT_POLICY,
+                   subjects_only: bool = True) -> pd.DataFrame:
+    """Validate, keep the listed subjects (when ``extract``'s columns say which) and time the
+    events: the table :func:`analysis.events.timing.time_events` returns. A table that is
+    already timed (it has ``day0``) is returned as it is."""
+    if isinstance(events, pd.DataFrame) and "day0" in events.columns:
+        return events
+    table = validate_events(events)
+    if subjects_only:
+        table = select_subjects(table)
+        if table.empty:
+            raise InputError("no event is a listed subject of the news (role and listed columns)")
+    return time_events(table, policy=policy)
+
+
+def symbols_of(events: pd.DataFrame) -> list[str]:
+    """The distinct ticker and market symbols of a (timed) events table, in order."""
+    columns = [events[c] for c in ("ticker", "market") if c in events.columns]
+    values = pd.concat(columns, ignore_index=True) if columns else pd.Series(dtype=object)
+    return [s for s in dict.fromkeys(values.dropna().astype(str).str.strip()) if s]
+
+
+def load_prices(source: PriceSource, symbols: Iterable[str], *,
+                progress: bool = True) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    """Each symbol read once: ``({symbol: frame}, {symbol: why it failed})``."""
+    from tqdm.auto import tqdm
+
+    symbols = list(dict.fromkeys(symbols))
+    frames, failed = {}, {}
+    for symbol in tqdm(symbols, desc="prices", unit="symbol", disable=not progress or len(symbols) < 20):
+        try:
+            frames[symbol] = source.load(symbol)
+        except DataError as exc:          # unknown ticker, bad file, failed download
+            failed[symbol] = str(exc)
+    return frames, failed
+
+
+def price_panel(frames: Mapping[str, pd.DataFrame], column: str = "Adj Close") -> pd.DataFrame:
+    """One column of every frame side by side: dates x symbols, NaN where a symbol has no bar."""
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat({s: f[column] for s, f in frames.items()}, axis=1, sort=True).astype(float)
+
+
+def check_prices(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Data-quality findings of every series (:func:`analysis.data.quality.check_prices`)."""
+    parts = [quality.check_prices(frame, symbol) for symbol, frame in frames.items()]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=list(quality.QUALITY_COLUMNS))
+    return pd.concat(parts, ignore_index=True)
+
+
+def sample_warnings(timed: pd.DataFrame, *, estimation_window=DEFAULT_ESTIMATION_WINDOW,
+                    event_window=DEFAULT_EVENT_WINDOW, other_dates: pd.DataFrame | None = None) -> list[str]:
+    """Notes a sample needs, from :mod:`analysis.events.contamination`: events confounded by
+    another event of the same company inside the event window, estimation windows contaminated
+    by other news, and calendar clustering (Kolari & Pynnonen 2010)."""
+    out = []
+    conf = confounding(timed, other_dates, estimation_window=estimation_window, event_window=event_window)
+    for r in conf[conf["confounded"].fillna(False).astype(bool)].itertuples():
+        out.append(f"{r.event_id}: confounded by {r.confounded_by} inside its event window")
+    n_cont = int(conf["contaminated"].fillna(False).astype(bool).sum())
+    if n_cont:
+        out.append(f"{n_cont} event(s) have other news of the same company in their estimation window "
+                   f"(drop those days with analysis.events.contamination.exclusions)")
+    ok = timed[timed["timing_error"].isna()] if "timing_error" in timed.columns else timed
+    if len(ok) >= 2:
+        clus = clustering(ok, event_window=event_window)
+        if clus.clustered:
+            out.append(clus.summary())
+    return out
+
+
+def limit_marks(flags: pd.DataFrame | None) -> dict[str, dict[str, list]]:
+    """``{event_id: {"closed limit-up (censored)": [dates], ...}}`` from
+    :func:`analysis.events.contamination.limit_flags`, ready for ``study_figure(marks=...)``."""
+    out: dict[str, dict[str, list]] = {}
+    if flags is None or flags.empty:
+        return out
+    hits = flags.dropna(subset=["side"])
+    for (eid, side), g in hits.groupby(["event_id", "side"], sort=False):
+        out.setdefault(str(eid), {})[f"closed limit-{side} (censored)"] = list(g["date"])
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# the pipeline
+
+
+def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices_dir=None,
+              cache_dir=None, offline=None, policy: str = DEFAULT_POLICY, subjects_only: bool = True,
+              estimation_window=DEFAULT_ESTIMATION_WINDOW, event_window=DEFAULT_EVENT_WINDOW,
+              other_dates: pd.DataFrame | None = None, progress: bool = True, **engine_kwargs) -> Study:
+    """From an events table to a :class:`Study` (the steps in the module docstring).
+
+    ``source``: a :class:`~analysis.data.prices.PriceSource`, else the one the settings give
+    (``prices_dir`` / ``cache_dir`` / ``offline``, see :func:`analysis.data.sources.open_source`).
+    ``engine_kwargs`` go to :func:`analysis.core.engine.run_engine` (``model``,
+    ``min_estimation_obs``, ``factors``, ``returns_kind``, ``exclude``). A row that cannot be
+    timed or whose prices cannot be loaded is skipped with its reason in ``diagnostics``; the
+    others go on. Raises EventError when no price series could be loaded at all.
+    """
+    est, evt = validate_windows(estimation_window, event_window)
+    if source is None:
+        source = open_source(prices_dir=prices_dir, cache_dir=cache_dir, offline=offline)
+    timed = prepare_events(events, policy=policy, subjects_only=subjects_only)
+    symbols = symbols_of(timed)
+    frames, failed = load_prices(source, symbols, progress=progress)
+    if not frames:
+        reasons = "; ".join(f"{s}: {r}" for s, r in list(failed.items())[:3])
+        raise EventError(f"no prices for any symbol of the events ({reasons})")
+    engine_kwargs.setdefault("source_name", getattr(source, "name", None))
+    result = run_engine(timed, prices=price_panel(frames), estimation_window=est, event_window=evt,
+                        load_errors=failed, **engine_kwargs)
+    loaded = MemorySource(frames, name=getattr(source, "name", "prices"))
+    warnings = [f"{s}: {r}" for s, r in failed.items()]
+    warnings += sample_warnings(timed, estimation_window=est, event_window=evt, other_dates=other_dates)
+    return Study(result=result, events=timed, prices=frames, failed=failed, quality=check_prices(frames),
+                 limits=_limits(timed, loaded, evt), warnings=warnings,
+                 source_name=getattr(source, "name", None))
+
+
+def _limits(timed: pd.DataFrame, source: PriceSource, event_window) -> pd.DataFrame | None:
+    try:
+        return limit_flags(timed, source, event_window=event_window)
+    except AnalysisError:
+        return None
+
+
+def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
+                    prices: pd.DataFrame | None = None, policy: str = DEFAULT_POLICY, **kwargs) -> EventStudyResult:
+    """An event study of every event at once, on a given panel of prices or returns.
+
+    ``events`` that carry an announcement time (``announced_at``) or a ``time_of_day`` and have
+    not been timed are first placed on their exchange calendars, exactly as
+    ``python -m analysis timing`` does (:func:`prepare_events`, with ``policy`` for dates that
+    are not trading days); the other arguments, and the rules by which events are skipped, are
+    those of :func:`analysis.core.engine.run_engine`.
+    """
+    if isinstance(events, pd.DataFrame) and needs_timing(events):
+        events = prepare_events(events, policy=policy, subjects_only=False)
+    return run_engine(events, returns, prices=prices, **kwargs)
+
+
+def study(ticker: str, market: str | None = None, event_date=None, *, announced_at=None,
+          time_of_day=None, source: PriceSource | None = None, prices_dir=None, cache_dir=None,
+          offline=None, event_id: str | None = None, policy: str = DEFAULT_POLICY, **kwargs) -> EventStudyResult:
+    """One event, prices from a source: the result, or the AnalysisError that says why the event
+    could not be studied (EventError, EstimationError, WindowError, UnknownTickerError).
+
+    ``market``: the benchmark (default: the index of the listing's exchange); ``event_date``
+    (a date) or ``announced_at`` (a time with its UTC offset); other keyword arguments as
+    :func:`run_study`.
+    """
+    return study_one(ticker, market, event_date, announced_at=announced_at, time_of_day=time_of_day,
+                     source=source, prices_dir=prices_dir, cache_dir=cache_dir, offline=offline,
+                     event_id=event_id, policy=policy, **kwargs).result
+
+
+def one_event(ticker: str, market: str | None = None, event_date=None, *, announced_at=None,
+              time_of_day=None, event_id: str | None = None) -> pd.DataFrame:
+    """A one-row events table (the id defaults to ``<TICKER>_<DATE>``)."""
+    if (event_date is None or str(event_date).strip() == "") == (announced_at is None or str(announced_at).strip() == ""):
+        raise InputError("give exactly one of an event date and an announcement time")
+    row = {"event_id": event_id, "ticker": ticker, "market": market or None}
+    if announced_at is not None and str(announced_at).strip():
+        row["announced_at"] = announced_at
+        when = str(announced_at)[:10]
+    else:
+        row["event_date"] = event_date
+        when = str(pd.Timestamp(event_date).date()) if _is_date(event_date) else str(event_date)
+    if time_of_day:
+        row["time_of_day"] = time_of_day
+    row["event_id"] = event_id or f"{ticker}_{when}"
+    return pd.DataFrame([row])
+
+
+def _is_date(value) -> bool:
+    try:
+        return pd.notna(pd.Timestamp(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def study_one(ticker: str, market: str | None = None, event_date=None, *, announced_at=None,
+              time_of_day=None, event_id: str | None = None, **kwargs) -> Study:
+    """:func:`run_study` of one event; raises the reason when the event is skipped."""
+    events = one_event(ticker, market, event_date, announced_at=announced_at, time_of_day=time_of_day,
+                       event_id=event_id)
+    kwargs.setdefault("progress", False)
+    result_study = run_study(events, subjects_only=False, **kwargs)
+    timed = result_study.events
+    if timed["timing_error"].notna().iloc[0]:
+        raise EventError(f"event {timed['event_id'].iloc[0]}: {timed['timing_error'].iloc[0]}")
+    result_study.result.raise_if_skipped(timed["event_id"].iloc[0])
+    return result_study
