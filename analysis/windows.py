@@ -23,6 +23,12 @@ DEFAULT_MODEL = "market"
 MODEL_NAMES = ("market", "market_adjusted", "constant_mean", "ff3", "carhart4", "ff5")
 DEFAULT_RETURNS = "simple"
 DEFAULT_POLICY = "next"
+# data checks (analysis.core.checks): what a study refuses to believe by default
+DEFAULT_JUMPS = "skip"              # an unadjusted split or a bad price in a window: skip the event
+DEFAULT_STALE = "missing"           # a flat zero-volume bar is no trade, not a 0% return
+DEFAULT_MAX_DAY0_DELAY = 5          # sessions day 0 may lie after the date asked for (no trade)
+DEFAULT_MAX_GAP = 20                # sessions in a row without a trade in the estimation window
+DEFAULT_MAX_MISSING_SHARE = 0.25    # share of the estimation window's sessions without a trade
 
 
 def window(value, name: str) -> tuple[int, int]:

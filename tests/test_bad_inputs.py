@@ -342,8 +342,6 @@ ENGINE_CASES = [
     ("event-window-beyond-data", dict(event_window=(-10, 100)), WindowError,
      ["runs beyond the data", "[-10, 100]"]),
     ("constant-returns", dict(ticker="CONST"), EstimationError, ["cannot be estimated", "CONST"]),
-    ("missing-market-data-on-event-day", dict(market="MKTHOLE"), EventError,
-     ["missing market data", "MKTHOLE", str(EVENT.date())]),
     ("unknown-ticker", dict(ticker="NOPE"), UnknownTickerError, ["no prices for NOPE", "NOPE.csv"]),
     ("too-few-estimation-returns", dict(event_date=DATES[60]), AnalysisError, ["STK", "100"]),
 ]
@@ -383,13 +381,11 @@ STUDY_CLI = (ROOT / "analysis" / "commands" / "study.py").exists()
     (["--ticker", "STK", "--market", "MKT", "--event-date", str(EVENT.date()), "--estimation", "-100", "0"],
      ["must end before the event window", "[-100, 0]"], False),
     (["--ticker", "CONST", "--market", "MKT", "--event-date", str(EVENT.date())], ["cannot be estimated"], False),
-    (["--ticker", "STK", "--market", "MKTHOLE", "--event-date", str(EVENT.date())],
-     ["missing market data", "MKTHOLE"], False),
     (["--ticker", "../STK", "--market", "MKT", "--event-date", str(EVENT.date())],
      ["path separator", "'../STK'"], False),
     (["--ticker", "STK", "--market", "MKT", "--event-date", "2021-02-30"], ["2021-02-30"], False),
 ], ids=["unknown-ticker", "after-data", "inverted-window", "overlapping-windows", "constant-returns",
-        "missing-market-day", "bad-symbol", "impossible-date"])
+        "bad-symbol", "impossible-date"])
 def test_cli_study(synthetic, extra, needles, sub, monkeypatch, capsys):
     cli(synthetic.parent, ["study", *extra, "--prices-dir", str(synthetic), "--out", str(synthetic.parent / "out")],
         needles, subprocess_run=sub, monkeypatch=monkeypatch, capsys=capsys)
@@ -445,11 +441,13 @@ def test_batch_finishes_with_the_good_events_and_lists_the_bad_ones(synthetic, m
     assert "Traceback" not in captured.err
     diag = pd.read_csv(root / "out" / "diagnostics.csv").set_index("event_id")
     assert diag.loc["good", "status"] == "ok"
-    assert (diag.drop(index="good")["status"] == "skipped").all()
+    # no market price on the date asked for: like a weekend, the next joint session, flagged
+    assert diag.loc["hole", "status"] == "ok" and "day0_moved" in diag.loc["hole", "warnings"]
+    assert (diag.drop(index=["good", "hole"])["status"] == "skipped").all()
     reasons = diag["reason"].fillna("")
     assert "NOPE" in reasons["unknown"]
     assert "after the data" in reasons["late"] and "2030-01-02" in reasons["late"]
     assert "cannot be estimated" in reasons["flat"]
-    assert "missing market data" in reasons["hole"] and "MKTHOLE" in reasons["hole"]
+    assert "no MKTHOLE price on" in diag.loc["hole", "warning_details"]
     ar = pd.read_csv(root / "out" / "abnormal_returns.csv")
-    assert set(ar["event_id"]) == {"good"}
+    assert set(ar["event_id"]) == {"good", "hole"}

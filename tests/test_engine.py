@@ -1,8 +1,10 @@
 """The vectorised engine against a plain per-event statsmodels loop (every model), and its skips.
 
 The reference below is written independently of the engine: pandas to align and index, one
-statsmodels OLS per event, prediction standard errors from ``get_prediction().se_obs`` and the CAR
-variance from the matrix formula s^2 L + 1'X* Cov(b) X*'1 (Campbell, Lo & MacKinlay 1997, ch. 4).
+statsmodels WLS per event (trade-to-trade weights 1/n for returns spanning n market sessions;
+OLS when every n is 1), prediction variances s^2 n_t + x_t' Cov(b) x_t and the CAR variance from
+the matrix formula s^2 sum(n) + 1'X* Cov(b) X*'1 (Campbell, Lo & MacKinlay 1997, ch. 4; Maynes &
+Rumsey 1993).
 """
 
 from __future__ import annotations
@@ -55,15 +57,28 @@ def _events(panel):
 
 
 def reference(panel, factors, ev, model, est=EST, evt=EVT, kind="simple", exclude=()):
-    """One event, the slow obvious way."""
+    """One event, the slow obvious way: returns over the joint dates, each spanning n market
+    sessions (trade-to-trade, Maynes & Rumsey 1993: a weighted least squares fit with weights
+    1/n on [n, regressors summed over the span])."""
     joint = panel[[ev.ticker, ev.market]].dropna()
     if kind == "log":
         rets = np.log(joint / joint.shift(1)).iloc[1:]
     else:
         rets = joint.pct_change().iloc[1:]
     rets.columns = ["r", "rm"]
+    market_days = panel.index[panel[ev.market].notna()]
+    upto = market_days.searchsorted(joint.index, side="right")     # market sessions up to each date
+    rets["n"] = np.diff(upto).astype(float)
     if model in FACTORS:
-        rets = rets.join(factors, how="inner").dropna()
+        prev = joint.index[:-1]
+        rows = []
+        for (t0, t1), n in zip(zip(prev, rets.index), rets["n"]):
+            if n > 1:       # a multi-session return: the factors summed over its days
+                rows.append(factors.loc[(factors.index > t0) & (factors.index <= t1)].sum(min_count=1)
+                            if ((factors.index > t0) & (factors.index <= t1)).any() else factors.iloc[0] * np.nan)
+            else:
+                rows.append(factors.loc[t1] if t1 in factors.index else factors.iloc[0] * np.nan)
+        rets = rets.join(pd.DataFrame(rows, index=rets.index)).dropna()
     p0 = rets.index.searchsorted(pd.Timestamp(ev.event_date))
     e = rets.iloc[max(p0 + est[0], 0): p0 + est[1] + 1]
     e = e[~e.index.isin(pd.DatetimeIndex(list(exclude)))]
@@ -71,29 +86,31 @@ def reference(panel, factors, ev, model, est=EST, evt=EVT, kind="simple", exclud
     assert len(w) == evt[1] - evt[0] + 1
     if model == "market_adjusted":
         ar_est = e["r"] - e["rm"]
-        s2 = (ar_est ** 2).sum() / len(e)
+        s2 = (ar_est ** 2 / e["n"]).sum() / len(e)
         ar = (w["r"] - w["rm"]).to_numpy()
-        return dict(ar=ar, ar_var=np.full(len(w), s2), car_var=lambda a, b: s2 * (b - a + 1),
-                    m=len(e), k=0, dates=w.index, resid=ar_est.to_numpy())
+        nw = w["n"].to_numpy()
+        return dict(ar=ar, ar_var=s2 * nw, car_var=lambda a, b: s2 * nw[a:b + 1].sum(),
+                    m=len(e), k=0, dates=w.index, resid=(ar_est / np.sqrt(e["n"])).to_numpy())
     if model == "market":
-        y, x, yw, xw = e["r"], sm.add_constant(e[["rm"]]), w["r"], sm.add_constant(w[["rm"]], has_constant="add")
+        y, x, yw, xw = e["r"], e[["n", "rm"]], w["r"], w[["n", "rm"]]
     elif model == "constant_mean":
-        y, x = e["r"], np.ones((len(e), 1))
-        yw, xw = w["r"], np.ones((len(w), 1))
+        y, x, yw, xw = e["r"], e[["n"]], w["r"], w[["n"]]
     else:
         cols = FACTORS[model]
-        y, x = e["r"] - e["RF"], sm.add_constant(e[cols])
-        yw, xw = w["r"] - w["RF"], sm.add_constant(w[cols], has_constant="add")
-    res = sm.OLS(np.asarray(y), np.asarray(x)).fit()
-    pred = res.get_prediction(np.asarray(xw))
+        y, x = e["r"] - e["RF"], e[["n"] + cols]
+        yw, xw = w["r"] - w["RF"], w[["n"] + cols]
+    res = sm.WLS(np.asarray(y), np.asarray(x), weights=1.0 / e["n"].to_numpy()).fit()
     xw = np.asarray(xw)
+    nw = w["n"].to_numpy()
+    cov = res.cov_params()
+    ar_var = res.scale * nw + np.einsum("ti,ij,tj->t", xw, cov, xw)
 
     def car_var(a, b):
         s = xw[a:b + 1].sum(axis=0)
-        return res.scale * (b - a + 1) + s @ res.cov_params() @ s
+        return res.scale * nw[a:b + 1].sum() + s @ cov @ s
 
-    return dict(ar=np.asarray(yw) - pred.predicted_mean, ar_var=pred.se_obs ** 2, car_var=car_var,
-                m=len(e), k=x.shape[1], dates=w.index, res=res, resid=res.resid)
+    return dict(ar=np.asarray(yw) - xw @ res.params, ar_var=ar_var, car_var=car_var,
+                m=len(e), k=x.shape[1], dates=w.index, res=res, resid=res.wresid)
 
 
 @pytest.mark.parametrize("model", ["market", "market_adjusted", "constant_mean", "ff3", "carhart4", "ff5"])
@@ -192,8 +209,13 @@ def test_bad_events_are_skipped_with_reasons(data):
     })
     r = run_event_study(events, prices=panel, estimation_window=EST, event_window=EVT, min_estimation_obs=80)
     diag = r.diagnostics.set_index("event_id")
-    assert r.event_ids == ["ok"]
+    assert r.event_ids == ["ok", "mktgap"]
     assert diag.loc["ok", "status"] == "ok" and diag.loc["ok", "reason"] == ""
+    # the market did not trade on d[230] while CCC did: like a weekend, day 0 is the next
+    # joint session, flagged, not a dropped event
+    assert diag.loc["mktgap", "day0"] == d[231] and bool(diag.loc["mktgap", "day0_shifted"])
+    assert "day0_moved" in diag.loc["mktgap", "warnings"]
+    assert "no MKT price on" in diag.loc["mktgap", "warning_details"]
     expected = {
         "noticker": ("no prices for ticker ZZZ", UnknownTickerError),
         "same": ("same symbol", InputError),
@@ -202,7 +224,6 @@ def test_bad_events_are_skipped_with_reasons(data):
         "beyond": ("runs beyond the data", WindowError),
         "few": ("too few estimation returns: 49 < 80", EstimationError),
         "flat": ("constant", EstimationError),
-        "mktgap": ("missing market data (MKT) on the event day", EventError),
         "nodate": ("no event date", EventError),
     }
     for eid, (text, err) in expected.items():
@@ -212,7 +233,7 @@ def test_bad_events_are_skipped_with_reasons(data):
         with pytest.raises(err, match=eid):
             r.raise_if_skipped(eid)
     text = r.summary()
-    assert "10 given, 1 studied, 9 skipped" in text and "too few estimation returns" in text
+    assert "10 given, 2 studied, 8 skipped" in text and "too few estimation returns" in text
 
 
 def test_exclusions_drop_estimation_days(data):
@@ -315,5 +336,7 @@ def test_returns_input_market_missing_on_event_day(data):
     events = pd.DataFrame({"event_id": ["x", "y"], "ticker": "AAA", "market": "MKT", "event_date": [d[250], d[252]]})
     r = run_event_study(events, rets, estimation_window=EST, event_window=EVT)
     diag = r.diagnostics.set_index("event_id")
-    assert diag.loc["x", "status"] == "skipped" and "missing market data (MKT)" in diag.loc["x", "reason"]
+    # no market return on the date asked for while the stock has one: the next joint day, flagged
+    assert diag.loc["x", "status"] == "ok" and diag.loc["x", "day0"] == d[251]
+    assert bool(diag.loc["x", "day0_shifted"]) and "no MKT price on" in diag.loc["x", "warning_details"]
     assert diag.loc["y", "status"] == "ok"

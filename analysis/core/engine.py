@@ -23,11 +23,14 @@ import pandas as pd
 from ..data.exchanges import default_market
 from ..errors import (AnalysisError, DataError, EstimationError, EventError, InputError,
                       UnknownTickerError, WindowError)
-from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_MIN_ESTIMATION_OBS,
-                       columns, validate_windows)
+from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_JUMPS, DEFAULT_MAX_DAY0_DELAY,
+                       DEFAULT_MAX_GAP, DEFAULT_MAX_MISSING_SHARE, DEFAULT_MIN_ESTIMATION_OBS, columns,
+                       validate_windows)
 from . import models as _models
 from .arrays import EventArrays, ResidualRuns, WindowRows, rows_of, windows
 from .blocks import blocks, map_blocks, scratch
+from .checks import (Notes, check_jump_policy, duplicate_of, flagged_in_windows, identical_rows, jump_text,
+                     series_problems)
 from .results import Estimates, EventStatus, EventStudyResult
 from .returns import check_kind, returns_from_values
 
@@ -223,8 +226,52 @@ def _count_before(sorted_flat: np.ndarray, x: np.ndarray, size: int) -> np.ndarr
     return before[np.minimum(x, size)]
 
 
+@dataclass
+class _Located:
+    """The concatenated joint series (sentinel at the end) and where each event sits in them."""
+
+    g_r: np.ndarray
+    g_m: np.ndarray
+    g_f: np.ndarray | None
+    g_d: np.ndarray
+    g_n: np.ndarray | None        # sessions each return covers (None: one each, or unknown)
+    breaks: np.ndarray            # True where a pair's series starts
+    base: np.ndarray              # per event: index of day 0 (-1: not located)
+    pos: np.ndarray               # per event: day 0's position in its pair's series
+    start_days: np.ndarray        # per event: the date day 0 was searched from
+    pair_names: tuple             # per event: (ticker, market) of its pair, None when skipped
+
+
+def _market_sessions(has: np.ndarray, m_col: np.ndarray):
+    """Running count of each pair's market sessions over the panel's rows: ``count(p, r)`` is
+    the number of rows <= r on which the pair's market has a value (0 for r < 0)."""
+    rows, which = np.unique(m_col, return_inverse=True)
+    cum = np.cumsum(has[rows], axis=1, dtype=np.int64)
+
+    def count(pair, row):
+        row = np.asarray(row)
+        return np.where(row >= 0, cum[which[pair], np.maximum(row, 0)], 0)
+
+    return count
+
+
+def _compound_factors(factors: pd.DataFrame, factor_cols, d_prev: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Factor returns summed over the factor table's days in (d_prev, d] (a multi-session
+    return's regressors: the linear model of n daily returns); NaN when a day is missing."""
+    table = factors[list(factor_cols)]
+    fdays = _to_days(table.index)
+    vals = table.to_numpy(dtype=float)
+    cum = np.vstack([np.zeros((1, vals.shape[1])), np.cumsum(np.nan_to_num(vals), axis=0)])
+    nan = np.concatenate([[0], np.cumsum(np.isnan(vals).any(axis=1))])
+    lo, hi = np.searchsorted(fdays, d_prev, side="right"), np.searchsorted(fdays, d, side="right")
+    out = cum[hi] - cum[lo]
+    out[(nan[hi] - nan[lo]) > 0] = np.nan
+    return out
+
+
 def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_prices: bool, kind: str,
-            factors: pd.DataFrame | None, factor_cols: tuple[str, ...], est, evt):
+            factors: pd.DataFrame | None, factor_cols: tuple[str, ...], est, evt, notes=None,
+            max_day0_delay: int | None = None) -> _Located:
     """Concatenate the joint series of every (ticker, market) pair used and find each event's
     day 0 in it, with array code for all pairs and events at once.
 
@@ -307,15 +354,24 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
         dense = len(fi) == size                     # no gaps anywhere: fi is 0, 1, 2, ...
         pick = (lambda cols: values[cols].ravel() if dense else values[cols].ravel()[fi])
         rs, rm = pick(t_col), pick(m_col)
+        sessions = _market_sessions(has, m_col)
+        spans = prev_row = None
         if from_prices:
             rs, rm = returns_from_values(rs, kind), returns_from_values(rm, kind)
             same = (fi[1:] // n_days) == (fi[:-1] // n_days)   # a pair's first joint date: no return
+            prev_row = (fi[:-1] % n_days)[same]
             rs, rm, fi = rs[same], rm[same], fi[1:][same]
+            # trade-to-trade: the market sessions each return spans (Maynes & Rumsey 1993)
+            spans = (sessions(fi // n_days, fi % n_days) - sessions(fi // n_days, prev_row)).astype(float)
         row = fi % n_days
         if factor_cols:
             f = factor_values[row]
+            if spans is not None and (spans > 1).any():
+                multi = spans > 1
+                f[multi] = _compound_factors(factors, factor_cols, days[prev_row[multi]], days[row[multi]])
             keep = ~np.isnan(f).any(axis=1)
             rs, rm, f, fi, row = rs[keep], rm[keep], f[keep], fi[keep], row[keep]
+            spans = None if spans is None else spans[keep]
         d = days[row]
         pair_offset = np.searchsorted(fi, np.arange(n_pairs + 1) * n_days)
         pair_length = np.diff(pair_offset)
@@ -324,6 +380,7 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
         g_r = np.append(rs, np.nan)
         g_m = np.append(rm, np.nan)
         g_d = np.append(d, -1)
+        g_n = None if spans is None else np.append(spans, np.nan)
         date_at = d.__getitem__
 
     empty = np.flatnonzero((pair_length == 0) & ~bad_pair)
@@ -362,14 +419,32 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
     if from_prices:
         stock_has &= r0 > has.argmax(axis=1)[t_col[p]]      # its first price has no return
     gap = on_day & stock_has
-    if gap.any():
+    if gap.any() and notes is not None:
+        # the market (or the factor table) has no value on a day the stock traded: like a
+        # weekend, day 0 is the next joint session (flagged), not a dropped event
         if factor_cols:
-            whats = [f"market data ({pair_m[q]})" if not h else "factor data"
+            whats = [f"no {pair_m[q]} price" if not h else "no factor data"
                      for q, h in zip(p[gap], has[m_col[p[gap]], r0[gap]])]
         else:
-            whats = [f"market data ({pair_m[q]})" for q in p[gap]]
-        skips.set(ev[gap], [f"missing {w} on the event day {_fmt_day(x)} ({pair_t[q]} traded)"
-                            for w, x, q in zip(whats, s[gap], p[gap])], EventError)
+            whats = [f"no {pair_m[q]} price" for q in p[gap]]
+        notes.add(ev[gap], "day0_moved", [f"{w} on {_fmt_day(x)} while {pair_t[q]} traded: day 0 is "
+                                          f"the next joint session {_fmt_day(date_at(o + c))}"
+                                          for w, x, q, o, c in zip(whats, s[gap], p[gap], off[gap], p0c[gap])])
+    if not gapless and notes is not None:
+        # sessions of the market between the date asked for and day 0 (the stock did not trade)
+        day0_row = np.searchsorted(days, date_at(off + p0c))
+        delay = sessions(p, day0_row - 1) - sessions(p, r_s - 1)
+        delay = np.where(inside, delay, 0)
+        notes.column("day0_delay", ev, delay, fill=0, dtype=np.int64)
+        halted = inside & ~gap & (delay > 0)
+        late = halted & (delay > (max_day0_delay if max_day0_delay is not None else np.inf))
+        skips.set(ev[late], [f"no trade for {k} sessions after the date asked for ({_fmt_day(x)}): day 0 "
+                             f"would be {_fmt_day(date_at(o + c))}" for k, x, o, c in
+                             zip(delay[late], s[late], off[late], p0c[late])], EventError)
+        kept = halted & ~late
+        notes.add(ev[kept], "day0_moved", [f"no trade for {k} session(s) after {_fmt_day(x)}: day 0 is "
+                                           f"{_fmt_day(date_at(o + c))}" for k, x, o, c in
+                                           zip(delay[kept], s[kept], off[kept], p0c[kept])])
     beyond = inside & ((p0c + evt[0] < 0) | (p0c + evt[1] >= length))
     skips.set(ev[beyond], [f"event window [{evt[0]}, {evt[1]}] around day 0 {_fmt_day(date_at(o + q))} runs "
                            f"beyond the data ({_fmt_day(a)} to {_fmt_day(b)})"
@@ -378,16 +453,23 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
     pos = np.full(n, -1, dtype=np.int64)
     base = np.full(n, -1, dtype=np.int64)
     located, pair_of, row0 = ev[inside], p[inside], p0c[inside]
+    breaks = np.zeros(len(g_d) if not gapless else 0, dtype=bool)
     if gapless:
         g_r, g_m, g_d, first_row, offset = _gapless_series(all_values, days, used[t_col], used[m_col],
                                                            pair_of, row0, est[0], evt[1])
         pos[located] = row0 - first_row[pair_of]
         base[located] = offset[pair_of] + pos[located]
+        g_n = None
+        breaks = np.zeros(len(g_d), dtype=bool)
+        breaks[offset[offset < len(g_d) - 1]] = True
     else:
         pos[located] = row0
         base[located] = off[inside] + row0
+        breaks[pair_offset[pair_length > 0]] = True
     g_f = np.concatenate([f, np.full((1, len(factor_cols)), np.nan)]) if factor_cols else None
-    return g_r, g_m, g_f, g_d, base, pos, start_days
+    names = np.full(n, None, dtype=object)
+    names[ev] = [(pair_t[q], pair_m[q]) for q in p]
+    return _Located(g_r, g_m, g_f, g_d, g_n, breaks, base, pos, start_days, names)
 
 
 def _gapless_series(values, days, t_rows, m_rows, pair_of, row0, est_start, evt_end):
@@ -455,11 +537,13 @@ def _exclusion_mask(exclude, event_ids: np.ndarray, est_dates: np.ndarray) -> np
 # --------------------------------------------------------------------------------------------
 
 def run_engine(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
-                    prices: pd.DataFrame | None = None, model: str = "market",
-                    estimation_window=DEFAULT_ESTIMATION_WINDOW, event_window=DEFAULT_EVENT_WINDOW,
-                    min_estimation_obs: int = DEFAULT_MIN_ESTIMATION_OBS, factors: pd.DataFrame | None = None,
-                    returns_kind: str = "simple", exclude: pd.DataFrame | None = None,
-                    source_name: str | None = None, load_errors=None):
+               prices: pd.DataFrame | None = None, model: str = "market",
+               estimation_window=DEFAULT_ESTIMATION_WINDOW, event_window=DEFAULT_EVENT_WINDOW,
+               min_estimation_obs: int = DEFAULT_MIN_ESTIMATION_OBS, factors: pd.DataFrame | None = None,
+               returns_kind: str = "simple", exclude: pd.DataFrame | None = None,
+               source_name: str | None = None, load_errors=None, jumps: str = DEFAULT_JUMPS,
+               max_day0_delay: int = DEFAULT_MAX_DAY0_DELAY, max_gap: int = DEFAULT_MAX_GAP,
+               max_missing_share: float = DEFAULT_MAX_MISSING_SHARE):
     """Run an event study of every event at once and return an :class:`EventStudyResult`.
 
     events: DataFrame with ``event_id`` (generated when absent), ``ticker``, ``market``,
@@ -467,7 +551,9 @@ def run_engine(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
         event_date), ``group`` and ``timing_error`` (a non-empty value skips the event).
     returns / prices: a wide DataFrame, trading dates x symbols (exactly one of them). Prices are
         turned into ``returns_kind`` returns over the joint dates of each (ticker, market) pair;
-        given returns are used as they are, on the dates where both legs have one.
+        a return that spans several sessions of the market (the stock did not trade) is
+        modelled trade-to-trade (Maynes & Rumsey 1993, see :mod:`analysis.core.models`). Given
+        returns are used as they are, on the dates where both legs have one.
     model: ``market`` (default), ``market_adjusted``, ``constant_mean``, ``ff3``, ``carhart4``,
         ``ff5`` (see :mod:`analysis.core.models`); factor models need ``factors``, a date-indexed
         frame in decimals as returned by :func:`analysis.data.factors.read_french_factors`.
@@ -479,19 +565,21 @@ def run_engine(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
         (e.g. from :func:`analysis.events.contamination.exclusions`).
     load_errors: ``{symbol: message}`` of symbols the price source could not load: the message
         is the skip reason of their events.
+    jumps: ``skip`` (default) an event whose windows hold a one-day price ratio that looks like
+        an unadjusted split or a bad price (:func:`analysis.data.quality.jump_mask`), or
+        ``keep`` it with a warning.
+    max_day0_delay: sessions day 0 may lie after the date asked for because the stock did not
+        trade; beyond, the event is skipped ("no trade for N sessions after the date asked for").
+    max_gap, max_missing_share: an estimation window with a run of more than ``max_gap``
+        sessions without a trade, or a larger share of such sessions, is skipped.
+
+    The checks, their warnings and skip reasons are listed in :mod:`analysis.core.checks`.
     """
     spec = _models.get_model(model)
     est, evt = validate_windows(estimation_window, event_window)
     kind = check_kind(returns_kind)
-    try:
-        min_obs = int(min_estimation_obs)
-    except (TypeError, ValueError):
-        raise InputError(f"min_estimation_obs must be a whole number, got {min_estimation_obs!r}") from None
-    le, lw = est[1] - est[0] + 1, evt[1] - evt[0] + 1
-    min_obs = max(min_obs, spec.k + 3)
-    if min_obs > le:
-        raise WindowError(f"estimation window [{est[0]}, {est[1]}] has {le} days, fewer than the "
-                          f"{min_obs} estimation returns required (min_estimation_obs)")
+    jumps = check_jump_policy(jumps)
+    min_obs = _min_obs(min_estimation_obs, spec, est)
     if (returns is None) == (prices is None):
         raise InputError("give exactly one of returns= and prices= (a wide frame, dates x symbols)")
     from_prices = prices is not None
@@ -501,19 +589,72 @@ def run_engine(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
             raise WindowError(f"{what} window [{a}, {b}] has {b - a + 1} days, more than the "
                               f"{len(panel)} dates in the data")
     factor_cols = spec.factor_columns
-    if factor_cols:
-        if factors is None:
-            raise InputError(f"model {spec.name!r} needs a factor table (factors=, e.g. from "
-                             f"analysis.data.factors.read_french_factors)")
-        missing = [c for c in factor_cols if c not in factors.columns]
-        if missing:
-            raise InputError(f"factor table has no column {missing[0]!r} needed by model {spec.name!r} "
-                             f"(it has {', '.join(map(str, factors.columns))})")
-        factors = _panel(factors, "factors")
+    factors = _factor_table(spec, factors)
 
     ev = prepare_events(events)
+    skips, notes = _Skips.new(len(ev)), Notes(len(ev))
+    _skip_unusable(ev, skips, panel, from_prices, load_errors)
+    loc = _locate(ev, skips, panel, from_prices, kind, factors, factor_cols, est, evt, notes=notes,
+                  max_day0_delay=int(max_day0_delay))
+    _scan_series(loc, skips, notes, kind, est, evt, jumps)
+    fitted, pred, cand, est_dates, est_span, all_complete = _fit_events(
+        ev, loc, skips, notes, spec, est, evt, min_obs, exclude, max_gap, max_missing_share)
+    sel, fitted, pred, est_dates, est_span = _select(ev, loc, skips, cand, fitted, pred, est_dates,
+                                                    est_span)
+    series = _Series(loc.g_r, loc.g_m, loc.g_f, loc.g_d, spec, factor_cols, loc.g_n)
+    runs = None
+    if all_complete and (loc.g_n is None or not (loc.g_n[:-1] > 1).any()):
+        target, z = _design(spec, factor_cols, loc.g_r, loc.g_m, loc.g_f)
+        runs = ResidualRuns(target=target, z=z, dates=loc.g_d, start=loc.base[sel] + est[0],
+                            alpha=fitted.alpha, coef=fitted.coef, intercept=spec.intercept)
+    base = loc.base
+    status = EventStatus(events=ev, reason=skips.reason, error=skips.error, selected=sel,
+                         day0_days=np.where(base >= 0, loc.g_d[np.maximum(base, 0)], _NAT),
+                         start_days=loc.start_days, est_span=est_span, notes=notes)
+    estimates = Estimates(spec=spec, fit=fitted, prediction=pred, series=series, est_base=base[sel],
+                          evt_start=base[sel] + evt[0])
+    settings = dict(model=spec.name, model_description=spec.description, k=spec.k,
+                    estimation_window=est, event_window=evt, returns_kind=kind,
+                    returns_given=not from_prices, min_estimation_obs=int(min_estimation_obs),
+                    min_estimation_obs_used=min_obs, factors=list(factor_cols),
+                    source_name=source_name, jumps=jumps, max_day0_delay=int(max_day0_delay),
+                    max_gap=int(max_gap), max_missing_share=float(max_missing_share),
+                    day0_rule="first joint trading date on or after the event date (timed day0 "
+                    "when given)", versions=_versions())
+    arrays = _event_arrays(ev, sel, estimates, est_dates, runs, est, evt)
+    return EventStudyResult(arrays, estimates, status, settings)
+
+
+def _min_obs(min_estimation_obs, spec, est) -> int:
+    try:
+        min_obs = int(min_estimation_obs)
+    except (TypeError, ValueError):
+        raise InputError(f"min_estimation_obs must be a whole number, got {min_estimation_obs!r}") from None
+    le = est[1] - est[0] + 1
+    min_obs = max(min_obs, spec.k + 3)
+    if min_obs > le:
+        raise WindowError(f"estimation window [{est[0]}, {est[1]}] has {le} days, fewer than the "
+                          f"{min_obs} estimation returns required (min_estimation_obs)")
+    return min_obs
+
+
+def _factor_table(spec, factors):
+    factor_cols = spec.factor_columns
+    if not factor_cols:
+        return factors
+    if factors is None:
+        raise InputError(f"model {spec.name!r} needs a factor table (factors=, e.g. from "
+                         f"analysis.data.factors.read_french_factors)")
+    missing = [c for c in factor_cols if c not in factors.columns]
+    if missing:
+        raise InputError(f"factor table has no column {missing[0]!r} needed by model {spec.name!r} "
+                         f"(it has {', '.join(map(str, factors.columns))})")
+    return _panel(factors, "factors")
+
+
+def _skip_unusable(ev, skips: _Skips, panel, from_prices: bool, load_errors) -> None:
+    """Events that cannot be located at all: timing errors, missing symbols or dates."""
     n = len(ev)
-    skips = _Skips.new(n)
     te = ev["timing_error"].to_numpy(dtype=object)
     has_te = pd.notna(te)
     skips.set(np.flatnonzero(has_te), [f"timing: {v}" for v in te[has_te]], EventError)
@@ -542,9 +683,39 @@ def run_engine(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
     no_date = pd.isna(ev["start"]).to_numpy()
     skips.set(np.flatnonzero(no_date), "no event date", EventError)
 
-    g_r, g_m, g_f, g_d, base, pos, start_days = _locate(ev, skips, panel, from_prices, kind, factors,
-                                                        factor_cols, est, evt)
 
+def _scan_series(loc: _Located, skips: _Skips, notes: Notes, kind: str, est, evt, jumps: str) -> None:
+    """Non-finite returns and price jumps inside each located event's windows."""
+    ev = np.flatnonzero(skips.ok() & (loc.base >= 0))
+    if not len(ev):
+        return
+    nonfinite, jump_s, jump_m, lr_s, lr_m = series_problems(loc.g_r, loc.g_m, kind, loc.breaks)
+    lo = loc.base[ev] + np.maximum(est[0], -loc.pos[ev])
+    hi = loc.base[ev] + evt[1]
+    day = (lambda i: _fmt_day(loc.g_d[i]))
+    bad = flagged_in_windows(nonfinite, lo, hi)
+    hit = bad >= 0
+    skips.set(ev[hit], [f"non-finite return of {loc.pair_names[e][0] if not np.isfinite(loc.g_r[i]) else loc.pair_names[e][1]}"
+                        f" on {day(i)} (a zero, tiny or huge price)" for e, i in zip(ev[hit], bad[hit])],
+              DataError)
+    for flags, lr, leg in ((jump_s, lr_s, 0), (jump_m, lr_m, 1)):
+        first = flagged_in_windows(flags, lo, hi)
+        hit = (first >= 0) & skips.ok()[ev]
+        texts = [jump_text(loc.pair_names[e][leg], lr[i], day(i), jumps == "skip")
+                 for e, i in zip(ev[hit], first[hit])]
+        if jumps == "skip":
+            skips.set(ev[hit], [f"price jump: {x}" for x in texts], DataError)
+        else:
+            notes.add(ev[hit], "jump", texts)
+
+
+def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, min_obs, exclude,
+                max_gap, max_missing_share):
+    """Fit every candidate event in blocks (on threads) and predict its event window."""
+    le, lw = est[1] - est[0] + 1, evt[1] - evt[0] + 1
+    base, pos = loc.base, loc.pos
+    g_r, g_m, g_f, g_d, g_n = loc.g_r, loc.g_m, loc.g_f, loc.g_d, loc.g_n
+    factor_cols = spec.factor_columns
     # Gather the windows of every candidate event by index arithmetic into the concatenated
     # series; missing days point at the sentinel (NaN return, date -1) at its end. Too few
     # estimation returns is known before gathering (windows are contiguous in joint days).
@@ -556,7 +727,7 @@ def run_engine(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
     cand = cand[~few]
     sentinel = len(g_d) - 1
     est_rel = np.arange(est[0], est[1] + 1)
-    series = _Series(g_r, g_m, g_f, g_d, spec, factor_cols)
+    series = _Series(g_r, g_m, g_f, g_d, spec, factor_cols, g_n)
     ids = ev["event_id"].to_numpy(dtype=object)
     exclude = None if exclude is None or len(exclude) == 0 else exclude
 
@@ -591,28 +762,35 @@ def run_engine(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
         if not all_complete:
             d = est_dates[block]
             take(g_d, out=d)
+        est_span_n = _multi_session(take(g_n)) if g_n is not None else None
+        evt_span_n = _multi_session(windows(g_n, base[rows] + evt[0], lw)) if g_n is not None else None
         r, rm = take(g_r, out=scratch("fit.r", shape)), take(g_m, out=scratch("fit.rm", shape))
         const_r = _constant_rows(r, complete)
         const_m = _constant_rows(rm, complete) if has_market else None
         est_target, est_z = _design(spec, factor_cols, r, rm, take(g_f) if factor_cols else None)
         # the fit may overwrite the scratch windows, not the series (_design may return views)
         fit = _models.fit(est_target, est_z, spec.intercept, resid_out=resid[block], complete=complete,
-                          overwrite=True)
+                          overwrite=True, span=est_span_n)
         # event windows lie inside their pair's series (checked in _locate): slices
-        block_pred = _models.predict(fit, *series.design_slices(base[rows] + evt[0], lw))
+        block_pred = _models.predict(fit, *series.design_slices(base[rows] + evt[0], lw), span=evt_span_n)
         for name, values in predicted.items():
             values[block] = getattr(block_pred, name)
+        if span_cum is not None:
+            span_cum[block] = block_pred.span_cum if block_pred.span_cum is not None else \
+                np.arange(lw + 1, dtype=float)[None, :]
+        gaps = _gap_stats(est_span_n, evt_span_n, len(rows))
         if complete:
-            return fit, np.full(len(rows), le), const_r, const_m, g_d[start], g_d[start + le - 1]
+            return fit, np.full(len(rows), le), const_r, const_m, g_d[start], g_d[start + le - 1], gaps
         first = d[np.arange(len(d)), valid.argmax(axis=1)]
-        return fit, valid.sum(axis=1), const_r, const_m, first, d.max(axis=1)  # dates increase
+        return fit, valid.sum(axis=1), const_r, const_m, first, d.max(axis=1), gaps  # dates increase
 
     q = len(spec.regressors)
     predicted = {"expected_target": np.empty((n_c, lw)), "ar": np.empty((n_c, lw)),
                  "ar_var": np.empty((n_c, lw)), "dev_cum": np.empty((n_c, lw + 1, q))}
-    fits, m, const_r, const_m, est_first, est_last = zip(*map_blocks(fit_block, blocks(n_c)))
+    span_cum = np.empty((n_c, lw + 1)) if g_n is not None else None
+    fits, m, const_r, const_m, est_first, est_last, gaps = zip(*map_blocks(fit_block, blocks(n_c)))
     fitted = _models.concat_fits(list(fits), resid)
-    pred = _models.Prediction(fit=fitted, **predicted)
+    pred = _models.Prediction(fit=fitted, span_cum=span_cum, **predicted)
     del fits
     m = np.concatenate(m)
     few = m < min_obs                                    # after exclusions
@@ -625,32 +803,100 @@ def run_engine(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
                   EstimationError)
     skips.set(cand[fitted.degenerate], "the model cannot be estimated: regressors are collinear or the "
                                        "fit is perfect in the estimation window", EstimationError)
+    if g_n is not None:
+        _gap_checks(cand, np.concatenate(gaps), skips, notes, max_gap, max_missing_share)
+    est_span = (np.concatenate(est_first), np.concatenate(est_last)) if est_first else \
+        (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    return fitted, pred, cand, est_dates, est_span, all_complete
+
+
+def _multi_session(span: np.ndarray) -> np.ndarray | None:
+    """The spans of a block's windows, or None when every return covers one session."""
+    with np.errstate(invalid="ignore"):
+        return span if (span > 1).any() else None
+
+
+_GAP_FIELDS = ("est_multi_day", "est_missing_sessions", "est_longest_gap", "est_sessions", "evt_multi_day")
+
+
+def _gap_stats(est_span, evt_span, n) -> np.ndarray:
+    """(n, 5): multi-session returns, sessions without a trade, the longest run of them and the
+    sessions covered in the estimation window; multi-session returns in the event window."""
+    out = np.zeros((n, len(_GAP_FIELDS)))
+    if est_span is not None:
+        s = np.nan_to_num(est_span, nan=0.0)
+        out[:, 0] = (s > 1).sum(axis=1)
+        out[:, 1] = np.maximum(s - 1, 0).sum(axis=1)
+        out[:, 2] = np.maximum(s.max(axis=1) - 1, 0)
+        out[:, 3] = s.sum(axis=1)
+    else:
+        out[:, 3] = np.nan            # one session per return: filled in by the caller
+    if evt_span is not None:
+        out[:, 4] = (np.nan_to_num(evt_span, nan=0.0) > 1).sum(axis=1)
+    return out
+
+
+def _gap_checks(cand, gaps: np.ndarray, skips: _Skips, notes: Notes, max_gap, max_missing_share) -> None:
+    """Report multi-session returns and gaps per event; skip estimation windows with a gap over
+    ``max_gap`` sessions or a share of sessions without a trade over ``max_missing_share``."""
+    multi, missing, longest, sessions, evt_multi = gaps.T
+    for name, values in zip(_GAP_FIELDS[:3] + _GAP_FIELDS[4:], (multi, missing, longest, evt_multi)):
+        notes.column(name, cand, values.astype(np.int64), fill=0, dtype=np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(sessions > 0, missing / sessions, 0.0)
+    notes.column("est_missing_share", cand, share, fill=0.0)
+    long_gap = longest > max_gap
+    skips.set(cand[long_gap], [f"gap in the estimation window: no trade for {int(g)} sessions in a row "
+                               f"(more than {max_gap}; see max_gap)" for g in longest[long_gap]], EstimationError)
+    thin = share > max_missing_share
+    skips.set(cand[thin], [f"thin trading: no trade on {x:.0%} of the estimation window's sessions (more "
+                           f"than {max_missing_share:.0%}; see max_missing_share)" for x in share[thin]],
+              EstimationError)
+    est_multi = multi > 0
+    notes.add(cand[est_multi & (missing > 0)], "gap", [f"{int(s)} session(s) without a trade in the "
+                                                       f"estimation window (longest run {int(g)})"
+                                                       for s, g in zip(missing[est_multi & (missing > 0)],
+                                                                       longest[est_multi & (missing > 0)])])
+    anywhere = est_multi | (evt_multi > 0)
+    notes.add(cand[anywhere], "multi_day_returns",
+              [f"{int(a)} estimation and {int(b)} event-window returns span several sessions "
+               "(modelled trade-to-trade)" for a, b in zip(multi[anywhere], evt_multi[anywhere])])
+
+
+def _select(ev, loc: _Located, skips: _Skips, cand, fitted, pred, est_dates, est_span):
+    """Skip duplicates among the fitted events and keep the studied rows of every array."""
+    ok = skips.ok()[cand]
+    rows = np.flatnonzero(ok)
+    if len(rows) > 1:
+        _skip_duplicates(ev, loc, skips, cand, rows, fitted, pred)
     keep = skips.ok()[cand]
     sel = cand[keep]
-    est_span = (np.concatenate(est_first)[keep], np.concatenate(est_last)[keep]) if est_first else \
-        (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    est_span = (est_span[0][keep], est_span[1][keep])
     if not keep.all():
         fitted = _subset_fit(fitted, keep)
         pred = _models.subset_prediction(pred, keep, fitted)
         est_dates = rows_of(est_dates, keep)
-    runs = None
-    if all_complete:
-        target, z = _design(spec, factor_cols, g_r, g_m, g_f)
-        runs = ResidualRuns(target=target, z=z, dates=g_d, start=base[sel] + est[0], alpha=fitted.alpha,
-                            coef=fitted.coef, intercept=spec.intercept)
-    status = EventStatus(events=ev, reason=skips.reason, error=skips.error, selected=sel,
-                         day0_days=np.where(base >= 0, g_d[np.maximum(base, 0)], _NAT),
-                         start_days=start_days, est_span=est_span)
-    estimates = Estimates(spec=spec, fit=fitted, prediction=pred, series=series, est_base=base[sel],
-                          evt_start=base[sel] + evt[0])
-    settings = dict(model=spec.name, model_description=spec.description, k=spec.k,
-                    estimation_window=est, event_window=evt, returns_kind=kind,
-                    returns_given=not from_prices, min_estimation_obs=int(min_estimation_obs),
-                    min_estimation_obs_used=min_obs, factors=list(factor_cols),
-                    source_name=source_name, day0_rule="first joint trading date on or after the "
-                    "event date (timed day0 when given)", versions=_versions())
-    arrays = _event_arrays(ev, sel, estimates, est_dates, runs, est, evt)
-    return EventStudyResult(arrays, estimates, status, settings)
+    return sel, fitted, pred, est_dates, est_span
+
+
+def _skip_duplicates(ev, loc: _Located, skips: _Skips, cand, rows, fitted, pred) -> None:
+    """The same ticker and day 0 twice, or two events with identical returns in both windows
+    (a copied file, two copies of one event), never enter the tests twice: the later one is
+    skipped as a duplicate of the first."""
+    events = cand[rows]
+    ids = ev["event_id"].to_numpy(dtype=object)
+    keys = pd.DataFrame({"ticker": ev["ticker"].to_numpy(dtype=object)[events],
+                         "day0": loc.g_d[loc.base[events]]})
+    first = duplicate_of(keys)
+    dup = first >= 0
+    skips.set(events[dup], [f"duplicate of {ids[events[j]]} (same ticker and day 0)" for j in first[dup]],
+              EventError)
+    left = ~dup
+    twins = identical_rows(fitted.resid[rows[left]], pred.ar[rows[left]])
+    hit = twins >= 0
+    src = events[left]
+    skips.set(src[hit], [f"duplicate of {ids[src[j]]} (identical returns in both windows)" for j in twins[hit]],
+              EventError)
 
 
 def _event_arrays(ev: pd.DataFrame, sel: np.ndarray, estimates: Estimates, est_dates, runs,
@@ -682,6 +928,7 @@ class _Series:
     dates: np.ndarray       # (T + 1,) int64 days since 1970, -1 for the sentinel
     spec: _models.ModelSpec
     factor_cols: tuple[str, ...]
+    spans: np.ndarray | None = None   # (T + 1,) sessions each return covers (None: one each)
 
     def estimation_index(self, base: int, est_dates_row: np.ndarray, estimation_window) -> np.ndarray:
         """Indices of one event's estimation days (sentinel where the day is not used)."""
@@ -731,7 +978,7 @@ def _subset_fit(f, keep):
     from dataclasses import replace
     return replace(f, m=f.m[keep], alpha=f.alpha[keep], coef=f.coef[keep], zbar=f.zbar[keep],
                    szz_inv=f.szz_inv[keep], s2=f.s2[keep], r2=f.r2[keep], resid=f.resid[keep],
-                   degenerate=f.degenerate[keep])
+                   degenerate=f.degenerate[keep], sessions=None if f.sessions is None else f.sessions[keep])
 
 
 @functools.lru_cache(maxsize=1)

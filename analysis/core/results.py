@@ -33,6 +33,9 @@ from ..errors import AnalysisError, InputError
 from .statistics import student_t
 
 _EPOCH = np.datetime64("1970-01-01", "D")
+# per-event data diagnostics (analysis.core.checks), in this order after the fit columns
+DATA_COLUMNS = ("day0_delay", "est_multi_day", "est_missing_sessions", "est_longest_gap",
+                "est_missing_share", "evt_multi_day")
 
 
 def _days_to_ts(days: np.ndarray) -> np.ndarray:
@@ -69,6 +72,7 @@ class EventStatus:
     day0_days: np.ndarray
     start_days: np.ndarray
     est_span: tuple[np.ndarray, np.ndarray]
+    notes: Any = None           # analysis.core.checks.Notes: warnings and extra columns per event
 
 
 class EventStudyResult:
@@ -143,10 +147,27 @@ class EventStudyResult:
         frame["m"] = frame["m"].mask(~ok)
         for j, name in enumerate(spec.regressors[1:], start=1):
             frame[f"beta_{name}"] = full(f.coef[:, j])
+        notes = self.status.notes
+        if notes is not None:
+            for name in DATA_COLUMNS:
+                values = notes.columns.get(name)
+                frame[name] = values if values is not None else (0.0 if name == "est_missing_share" else 0)
+            frame["warnings"] = notes.codes()
+            frame["warning_details"] = notes.details()
         group = ev["group"].to_numpy(dtype=object)
         if pd.notna(group).any():
             frame.insert(3, "group", group)
         return frame
+
+    def add_warnings(self, event_ids, code: str, details) -> None:
+        """Put a warning (a code and a one-line detail per event) on events of this result;
+        used by the pipeline for what the engine cannot see (limit days, foreign markets...)."""
+        notes = self.status.notes
+        if notes is None or not len(event_ids):
+            return
+        rows = [self._all_index[e] for e in event_ids]
+        notes.add(rows, code, details)
+        self.__dict__.pop("diagnostics", None)
 
     # ---------------------------------------------------------------------------- lookups
     @property
@@ -314,26 +335,33 @@ class EventStudyResult:
 
     # ---------------------------------------------------------------------------- statsmodels
     def ols(self, event_id):
-        """The statsmodels OLS fit of the event's estimation window (target on [const, regressors]).
+        """The statsmodels fit of the event's estimation window (target on [const, regressors]).
 
         Same numbers as the engine's vectorised fit; for ``market_adjusted`` nothing is estimated
-        and an InputError is raised.
+        and an InputError is raised. When some estimation returns span several sessions
+        (trade-to-trade), it is the weighted fit ``WLS(target, [n, regressors], weights=1/n)``
+        and the constant's column is the sessions ``n``.
         """
         import statsmodels.api as sm
 
         i = self._row(event_id)
-        if self.estimates.spec.k == 0:
-            raise InputError(f"model {self.estimates.spec.name!r} estimates no parameters: no OLS fit to show")
-        idx = self.estimates.series.estimation_index(self.estimates.est_base[i], self.arrays.est_dates[i],
-                                            self.arrays.estimation_window)
-        y, z = self.estimates.series.design(idx)
+        spec, series = self.estimates.spec, self.estimates.series
+        if spec.k == 0:
+            raise InputError(f"model {spec.name!r} estimates no parameters: no OLS fit to show")
+        idx = series.estimation_index(self.estimates.est_base[i], self.arrays.est_dates[i],
+                                      self.arrays.estimation_window)
+        y, z = series.design(idx)
         mask = ~np.isnan(y) & ~np.isnan(z).any(axis=1)
-        names = [r if r != "market" else "market_return" for r in self.estimates.spec.regressors]
+        names = [r if r != "market" else "market_return" for r in spec.regressors]
         exog = pd.DataFrame(z[mask], columns=names, index=_days_to_ts(self.arrays.est_dates[i][mask]))
-        exog.insert(0, "const", 1.0)
-        endog = pd.Series(y[mask], index=exog.index, name="excess_return" if self.estimates.spec.offset == "RF"
+        endog = pd.Series(y[mask], index=exog.index, name="excess_return" if spec.offset == "RF"
                           else "stock_return")
-        return sm.OLS(endog, exog).fit()
+        span = None if getattr(series, "spans", None) is None else series.spans[idx][mask]
+        if span is None or not (span > 1).any():
+            exog.insert(0, "const", 1.0)
+            return sm.OLS(endog, exog).fit()
+        exog.insert(0, "sessions", span)
+        return sm.WLS(endog, exog, weights=1.0 / span).fit()
 
     # ---------------------------------------------------------------------------- text
     def skipped_reasons(self) -> pd.Series:

@@ -17,6 +17,8 @@ Checks (``check`` column):
 ``stale_bar``          flat zero-volume bar: Open = High = Low = Close and Volume = 0 (Yahoo's
                        filler on Hong Kong half-day sessions); ``stale="missing"`` drops their prices
 ``extreme_return``     single-day |Adj Close return| > ``max_abs_return`` (default 50%)
+``jump``               a one-day Adj Close ratio that looks like an unadjusted split or a bad
+                       price rather than a return (see :func:`jump_mask`)
 =====================  =====================================================================
 """
 
@@ -71,6 +73,63 @@ def apply_stale(frame: pd.DataFrame, stale: str = "keep") -> pd.DataFrame:
     return out
 
 
+# Split and reverse-split factors seen in practice (n-for-1 and 1-for-n); 3-for-2 is left out:
+# a 50% move is a plausible reaction, and 3:2 splits are rare enough to be caught by users.
+SPLIT_FACTORS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 16, 20, 25, 30, 40, 50, 100, 200, 500, 1000)
+_LOG_FACTORS = np.log(np.array(SPLIT_FACTORS, dtype=float))
+SPLIT_TOLERANCE = np.log(1.05)      # |log ratio - log factor|: a split day's own move is small
+SPLIT_MIN = np.log(1.8)             # smaller one-day moves are never called splits
+HUGE = np.log(5.0)                  # x5 or /5 in one day: not a return a study can believe
+SPIKE = np.log(1.5)                 # a move this large that is undone within REVERT_DAYS ...
+REVERT_DAYS = 5
+REVERT_SHARE = 0.2                  # ... to within 20% of its size is a bad price
+
+
+def jump_mask(log_ratio: np.ndarray, breaks: np.ndarray | None = None) -> np.ndarray:
+    """Returns that are data errors rather than reactions: True where the one-day log price
+    ratio ``r_t``
+
+    * is near a split factor: ``|r_t| >= log 1.8`` and ``| |r_t| - log f | <= log 1.05`` for a
+      factor f in :data:`SPLIT_FACTORS` (an unadjusted split or reverse split), or
+    * is huge: ``|r_t| >= log 5``, or
+    * is a spike undone within five returns: ``|r_t| >= log 1.5`` and, for some j <= 5,
+      ``|r_t + r_{t+1} + ... + r_{t+j}| <= 0.2 |r_t|`` with one of those returns at least half as
+      large as ``r_t`` (a bad tick, not a slow decline).
+
+    ``breaks``: True where a new series starts (the look-ahead stops there). Non-finite ratios
+    are left to the caller (they are errors of their own kind).
+    """
+    lr = np.asarray(log_ratio, dtype=float)
+    a = np.abs(lr)
+    with np.errstate(invalid="ignore"):
+        near = np.min(np.abs(a[:, None] - _LOG_FACTORS[None, :]), axis=1) <= SPLIT_TOLERANCE \
+            if len(a) else np.zeros(0, dtype=bool)
+        out = np.isfinite(lr) & (((a >= SPLIT_MIN) & near) | (a >= HUGE))
+        candidates = np.flatnonzero(np.isfinite(lr) & (a >= SPIKE) & ~out)
+    for i in candidates:
+        total, biggest = lr[i], 0.0
+        for j in range(i + 1, min(i + 1 + REVERT_DAYS, len(lr))):
+            if breaks is not None and breaks[j]:
+                break
+            total += lr[j]
+            biggest = max(biggest, abs(lr[j]))
+            if abs(total) <= REVERT_SHARE * a[i] and biggest >= 0.5 * a[i]:
+                out[i] = True
+                break
+    return out
+
+
+def describe_jump(ratio: float) -> str:
+    """``x0.100 (a 10:1 split?)`` style text for a flagged one-day price ratio."""
+    lr = abs(np.log(ratio))
+    k = int(np.argmin(np.abs(_LOG_FACTORS - lr)))
+    if lr >= SPLIT_MIN and abs(_LOG_FACTORS[k] - lr) <= SPLIT_TOLERANCE:
+        f = SPLIT_FACTORS[k]
+        kind = f"an unadjusted {f}:1 split?" if ratio < 1 else f"an unadjusted 1:{f} reverse split?"
+        return f"x{ratio:.4g} ({kind})"
+    return f"x{ratio:.4g}"
+
+
 def check_prices(frame: pd.DataFrame, symbol: str, *, max_gap_days: int = 10,
                  max_abs_return: float = 0.5) -> pd.DataFrame:
     """Quality findings for one symbol's bars: DataFrame with :data:`QUALITY_COLUMNS`."""
@@ -123,6 +182,13 @@ def check_prices(frame: pd.DataFrame, symbol: str, *, max_gap_days: int = 10,
         for i in np.flatnonzero(np.abs(r) > max_abs_return):
             rows.append(_row(symbol, "extreme_return", [cidx[i + 1]], 1,
                              f"Adj Close return {r[i]:+.1%} on {cidx[i + 1].date()} "
+                             f"({p[i]:g} -> {p[i + 1]:g})"))
+        ok = np.isfinite(p[1:]) & np.isfinite(p[:-1]) & (p[1:] > 0) & (p[:-1] > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lr = np.where(ok, np.log(p[1:] / p[:-1]), np.nan)
+        for i in np.flatnonzero(jump_mask(lr)):
+            rows.append(_row(symbol, "jump", [cidx[i + 1]], 1,
+                             f"Adj Close {describe_jump(p[i + 1] / p[i])} on {cidx[i + 1].date()} "
                              f"({p[i]:g} -> {p[i + 1]:g})"))
     out = pd.DataFrame(rows, columns=list(QUALITY_COLUMNS))
     out["first_date"] = pd.to_datetime(out["first_date"])

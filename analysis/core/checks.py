@@ -1,0 +1,147 @@
+"""What a study checks in the data before it believes a number (issue "Data you can trust").
+
+The engine (:mod:`analysis.core.engine`) calls these on the concatenated joint series of every
+(stock, market) pair; each finding either skips an event with a named reason or puts a warning
+on it. Warnings are codes with a one-line detail, gathered in :class:`Notes` and shown in
+``diagnostics`` (columns ``warnings`` and ``warning_details``), in the printed summaries, the
+HTML report and the figure footers:
+
+============================ =================================================================
+``multi_day_returns``        returns spanning several sessions (the stock did not trade in
+                             between): modelled trade-to-trade (Maynes & Rumsey 1993)
+``gap``                      sessions without a trade in the estimation window
+``day0_moved``               day 0 is later than the date asked for (the stock, or the market,
+                             did not trade on it)
+``jump``                     a one-day price ratio that looks like an unadjusted split or a bad
+                             price, kept on request (``jumps="keep"``)
+``stale``                    flat zero-volume bars (no trade) in the windows
+``limit_day``                a close at the daily price limit in the event window (censored)
+``foreign_market``           the benchmark trades on another exchange than the stock
+``factor_region``            factor data of another region than the stock's exchange
+============================ =================================================================
+
+Skips (the event does not enter any test): ``jump`` (by default), non-finite returns, day 0 more
+than ``max_day0_delay`` sessions after the date asked for, gaps over ``max_gap`` sessions or a
+share of sessions without a trade over ``max_missing_share`` in the estimation window, and
+duplicates (the same ticker and day 0, or identical returns in both windows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..data.quality import describe_jump, jump_mask
+
+JUMP_POLICIES = ("skip", "keep")
+
+
+@dataclass
+class Notes:
+    """Per-event warnings (lists of ``(code, detail)``) and extra diagnostics columns."""
+
+    n: int
+    items: list = field(default_factory=list)
+    columns: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not self.items:
+            self.items = [[] for _ in range(self.n)]
+
+    def add(self, rows, code: str, details) -> None:
+        rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
+        if isinstance(details, str):
+            details = [details] * len(rows)
+        for r, d in zip(rows.tolist(), details):
+            self.items[r].append((code, d))
+
+    def column(self, name: str, rows, values, fill=np.nan, dtype=float) -> None:
+        """Set a per-event diagnostics column on ``rows`` (others keep ``fill``)."""
+        if name not in self.columns:
+            self.columns[name] = np.full(self.n, fill, dtype=dtype)
+        self.columns[name][np.asarray(rows, dtype=np.int64)] = values
+
+    def codes(self) -> np.ndarray:
+        return np.array([",".join(dict.fromkeys(c for c, _ in row)) for row in self.items], dtype=object)
+
+    def details(self) -> np.ndarray:
+        return np.array(["; ".join(f"{c}: {d}" for c, d in row) for row in self.items], dtype=object)
+
+
+def check_jump_policy(jumps: str) -> str:
+    from ..errors import InputError
+
+    if jumps not in JUMP_POLICIES:
+        raise InputError(f"jumps must be 'skip' or 'keep', got {jumps!r}")
+    return jumps
+
+
+def log_ratio(returns: np.ndarray, kind: str) -> np.ndarray:
+    """One-day log price ratios from simple or log returns."""
+    r = np.asarray(returns, dtype=float)
+    if kind == "log":
+        return r
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.log1p(r)
+
+
+def flagged_in_windows(flags: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """For each window [lo_i, hi_i] of indices, the first flagged index in it, or -1."""
+    idx = np.flatnonzero(flags)
+    if not len(idx) or not len(lo):
+        return np.full(len(lo), -1, dtype=np.int64)
+    j = np.searchsorted(idx, lo)
+    first = idx[np.minimum(j, len(idx) - 1)]
+    return np.where((j < len(idx)) & (first <= hi), first, -1)
+
+
+def series_problems(g_r, g_m, kind: str, breaks: np.ndarray):
+    """Flags over the concatenated series (the sentinel at the end excluded): non-finite
+    returns of either leg, and jumps of either leg (:func:`analysis.data.quality.jump_mask`)."""
+    body = slice(0, len(g_r) - 1)
+    r, m = g_r[body], g_m[body]
+    nonfinite = ~np.isfinite(r) | ~np.isfinite(m)
+    lr_s, lr_m = log_ratio(r, kind), log_ratio(m, kind)
+    jump_s = jump_mask(lr_s, breaks)
+    jump_m = jump_mask(lr_m, breaks)
+    return nonfinite, jump_s, jump_m, lr_s, lr_m
+
+
+def jump_text(symbol: str, lr: float, day: str, keep_hint: bool) -> str:
+    text = f"{symbol} price {describe_jump(float(np.exp(lr)))} on {day}"
+    if keep_hint:
+        text += (": an unadjusted split or a bad price; fix the prices, or keep the event with "
+                 "--jumps keep (jumps='keep')")
+    return text
+
+
+def duplicate_of(keys: pd.DataFrame) -> np.ndarray:
+    """For each row, the position of the first earlier row with the same keys, or -1."""
+    if not len(keys):
+        return np.zeros(0, dtype=np.int64)
+    codes = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(codes))).groupby(codes).transform("min").to_numpy()
+    return np.where(first < np.arange(len(codes)), first, -1)
+
+
+def identical_rows(*arrays: np.ndarray) -> np.ndarray:
+    """For each row, the first earlier row whose values are identical in every array (NaN equal
+    to NaN), or -1: a random projection finds candidates, an exact comparison confirms them."""
+    n = len(arrays[0])
+    if n < 2:
+        return np.full(n, -1, dtype=np.int64)
+    rng = np.random.default_rng(20240611)
+    key = np.zeros(n)
+    for a in arrays:
+        a = np.asarray(a, dtype=float).reshape(n, -1)
+        key += np.nan_to_num(a, nan=0.5, posinf=1e300, neginf=-1e300) @ rng.standard_normal(a.shape[1])
+        key += np.isnan(a).sum(axis=1) * np.pi
+    out = np.full(n, -1, dtype=np.int64)
+    first = duplicate_of(pd.DataFrame({"k": key}))
+    for i in np.flatnonzero(first >= 0):
+        j = first[i]
+        if all(np.array_equal(np.asarray(a)[i], np.asarray(a)[j], equal_nan=True) for a in arrays):
+            out[i] = j
+    return out
