@@ -1,9 +1,11 @@
 """Real-data regression test: 1810.HK against ^HSI around 2021-03-26 (the seed study).
 
 The expected numbers are computed here independently with plain numpy from the CSV files
-(csv module + numpy; no pandas, no package code): joint dates, simple returns of Adj Close,
-day 0, OLS by least squares, the prediction-error-corrected AR variance and the exact CAR
-variance (MacKinlay 1997; Campbell, Lo & MacKinlay 1997, eqs. 4.4.6-4.4.14).
+(csv module + numpy; no pandas, no package code): flat zero-volume bars left out (no trade),
+joint dates, simple returns of Adj Close, the market sessions each return spans, day 0, weighted
+least squares (Maynes & Rumsey 1993; plain OLS when every span is one), the prediction-error-
+corrected AR variance and the exact CAR variance (MacKinlay 1997; Campbell, Lo & MacKinlay 1997,
+eqs. 4.4.6-4.4.14).
 """
 
 from __future__ import annotations
@@ -18,36 +20,49 @@ import analysis
 from analysis.errors import EstimationError, EventError, UnknownTickerError, WindowError
 
 
-def _adj_close(path):
+def _adj_close(path, drop_stale=False):
+    """{date: Adj Close}, {date: Close}; ``drop_stale``: without flat zero-volume bars (Open =
+    High = Low = Close, Volume 0: no trade, the study's default)."""
     with open(path, newline="") as fh:
         rows = list(csv.DictReader(fh))
+    if drop_stale:
+        rows = [r for r in rows if not (r["Open"] == r["High"] == r["Low"] == r["Close"]
+                                        and float(r["Volume"] or 0) == 0)]
     return {r["Date"]: float(r["Adj Close"]) for r in rows if r["Adj Close"] not in ("", "null")}, \
         {r["Date"]: float(r["Close"]) for r in rows if r["Close"] not in ("", "null")}
 
 
 def _expected(prices_dir, ticker="1810.HK", market="^HSI", date="2021-03-26", est=(-260, -11), evt=(-10, 10)):
-    s, _ = _adj_close(prices_dir / f"{ticker}.csv")
-    m, _ = _adj_close(prices_dir / f"{market}.csv")
+    """Trade-to-trade (Maynes & Rumsey 1993): a return over joint dates that spans n sessions of
+    the market is fitted by weighted least squares (weights 1/n, design [n, Rm]); its AR variance
+    is s^2 (n + x' (X'WX)^-1 x)."""
+    s, _ = _adj_close(prices_dir / f"{ticker}.csv", drop_stale=True)
+    m, _ = _adj_close(prices_dir / f"{market}.csv", drop_stale=True)
+    market_days = sorted(m)
     dates = sorted(set(s) & set(m))
     ps = np.array([s[d] for d in dates])
     pm = np.array([m[d] for d in dates])
+    sessions_upto = np.searchsorted(np.array(market_days), np.array(dates), side="right")
+    n = np.diff(sessions_upto).astype(float)
     r, rm, dates = ps[1:] / ps[:-1] - 1, pm[1:] / pm[:-1] - 1, dates[1:]
     p0 = next(i for i, d in enumerate(dates) if d >= date)
     e = slice(p0 + est[0], p0 + est[1] + 1)
     w = slice(p0 + evt[0], p0 + evt[1] + 1)
-    x = np.column_stack([np.ones(est[1] - est[0] + 1), rm[e]])
-    coef, *_ = np.linalg.lstsq(x, r[e], rcond=None)
-    resid = r[e] - x @ coef
+    x = np.column_stack([n[e], rm[e]])
+    root = np.sqrt(n[e])
+    coef, *_ = np.linalg.lstsq(x / root[:, None], r[e] / root, rcond=None)
+    resid = (r[e] - x @ coef) / root
     big_m = len(resid)
     s2 = resid @ resid / (big_m - 2)
-    mean, smm = rm[e].mean(), ((rm[e] - rm[e].mean()) ** 2).sum()
-    ar = r[w] - coef[0] - coef[1] * rm[w]
-    ar_var = s2 * (1 + 1 / big_m + (rm[w] - mean) ** 2 / smm)
-    L = np.arange(1, len(ar) + 1)
-    car_var = s2 * (L + L ** 2 / big_m + np.cumsum(rm[w] - mean) ** 2 / smm)
+    inv = np.linalg.inv((x / root[:, None]).T @ (x / root[:, None]))
+    xw = np.column_stack([n[w], rm[w]])
+    ar = r[w] - xw @ coef
+    ar_var = s2 * (n[w] + np.einsum("ti,ij,tj->t", xw, inv, xw))
+    cum = np.cumsum(xw, axis=0)
+    car_var = s2 * (np.cumsum(n[w]) + np.einsum("ti,ij,tj->t", cum, inv, cum))
     return dict(dates=dates[w], alpha=coef[0], beta=coef[1], s2=s2, m=big_m, ar=ar, ar_var=ar_var,
                 car=np.cumsum(ar), car_var=car_var, est_dates=(dates[e][0], dates[e][-1]),
-                r=r[w], rm=rm[w])
+                r=r[w], rm=rm[w], spans=n[e], inv=inv, xw=xw, nw=n[w])
 
 
 @pytest.fixture(scope="module")
@@ -86,15 +101,12 @@ def test_seed_study_matches_plain_numpy(seed):
     day0 = ar[ar["relative_day"] == 0].iloc[0]
     assert day0["stock_return"] == pytest.approx(25.40 / 23.90 - 1, abs=1e-6)   # +6.3%
     cars = result.cars([(0, 0), (-1, 1), (-10, 10)]).set_index(["window_start", "window_end"])
+    assert (exp["spans"] > 1).sum() == 3            # the three half-day filler bars of 2020-21
     for t1, t2 in [(0, 0), (-1, 1), (-10, 10)]:
         a, b = t1 + 10, t2 + 10
-        L = b - a + 1
-        s2, big_m = exp["s2"], exp["m"]
-        # the exact CAR variance over [t1, t2] by the closed form, recomputed from the pieces
-        x = np.asarray(exp["rm"][a:b + 1])
-        r = result.ols("1810.HK_2021-03-26")
-        rm_est = r.model.exog[:, 1]
-        var = s2 * (L + L * L / big_m + ((x - rm_est.mean()).sum()) ** 2 / ((rm_est - rm_est.mean()) ** 2).sum())
+        # the exact CAR variance over [t1, t2]: s^2 (sum n + S' (X'WX)^-1 S), S = sum of x_t
+        s = exp["xw"][a:b + 1].sum(axis=0)
+        var = exp["s2"] * (exp["nw"][a:b + 1].sum() + s @ exp["inv"] @ s)
         assert cars.loc[(t1, t2), "car"] == pytest.approx(exp["ar"][a:b + 1].sum(), abs=1e-10)
         assert cars.loc[(t1, t2), "car_sd"] ** 2 == pytest.approx(var, rel=1e-10)
         assert cars.loc[(t1, t2), "t"] == pytest.approx(exp["ar"][a:b + 1].sum() / np.sqrt(var), rel=1e-9)

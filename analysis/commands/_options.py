@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_MIN_ESTIMATION_OBS,
-                       DEFAULT_MODEL, DEFAULT_POLICY, DEFAULT_RETURNS, MODEL_NAMES)
+from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_JUMPS, DEFAULT_MAX_DAY0_DELAY,
+                       DEFAULT_MAX_GAP, DEFAULT_MAX_MISSING_SHARE, DEFAULT_MIN_ESTIMATION_OBS, DEFAULT_MODEL,
+                       DEFAULT_POLICY, DEFAULT_RETURNS, DEFAULT_STALE, MODEL_NAMES)
 
 POLICIES = ("next", "previous", "error")
 
@@ -65,6 +66,26 @@ def add_policy_option(parser: argparse.ArgumentParser) -> None:
                              "session, or error")
 
 
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    """--stale / --jumps / --max-day0-delay / --max-gap / --max-missing-share: what the study
+    refuses to believe (see analysis.core.checks)."""
+    g = parser.add_argument_group("data checks")
+    g.add_argument("--stale", choices=("missing", "keep"), default=DEFAULT_STALE,
+                   help="flat zero-volume bars: no trade (missing, default) or prices (keep)")
+    g.add_argument("--jumps", choices=("skip", "keep"), default=DEFAULT_JUMPS,
+                   help="a split-like or bad-price jump in an event's windows: skip the event (default) "
+                        "or keep it with a warning")
+    g.add_argument("--max-day0-delay", type=int, default=DEFAULT_MAX_DAY0_DELAY, metavar="N",
+                   help=f"sessions day 0 may lie after the date asked for when the stock did not trade "
+                        f"(default: {DEFAULT_MAX_DAY0_DELAY})")
+    g.add_argument("--max-gap", type=int, default=DEFAULT_MAX_GAP, metavar="N",
+                   help=f"longest run of sessions without a trade in the estimation window (default: "
+                        f"{DEFAULT_MAX_GAP})")
+    g.add_argument("--max-missing-share", type=float, default=DEFAULT_MAX_MISSING_SHARE, metavar="X",
+                   help=f"largest share of the estimation window's sessions without a trade (default: "
+                        f"{DEFAULT_MAX_MISSING_SHARE})")
+
+
 def car_windows(args: argparse.Namespace) -> list[tuple[int, int]] | None:
     """The --car windows, or None: the defaults that fit the event window (analysis.windows)."""
     return [tuple(w) for w in args.car] if args.car else None
@@ -82,6 +103,9 @@ def study_settings(args: argparse.Namespace) -> dict:
                 "event_window": tuple(args.window), "min_estimation_obs": args.min_estimation_obs,
                 "returns_kind": getattr(args, "returns", DEFAULT_RETURNS),
                 "policy": getattr(args, "policy", DEFAULT_POLICY)}
+    for name in ("stale", "jumps", "max_day0_delay", "max_gap", "max_missing_share"):
+        if hasattr(args, name):
+            settings[name] = getattr(args, name)
     settings["factors"] = factor_table(getattr(args, "factors", None), args.model)
     return settings
 

@@ -9,7 +9,8 @@ group), ``diagnostics.csv`` and the AAR/CAAR figure (PNG + SVG).
 
 from __future__ import annotations
 
-from ._options import (add_model_options, add_policy_option, add_source_options, add_window_options,
+from ._options import (add_data_options, add_model_options, add_policy_option, add_source_options,
+                       add_window_options,
                        car_windows, source_settings, study_settings)
 
 
@@ -22,6 +23,7 @@ def add_parser(subparsers) -> None:
     add_window_options(p)
     add_source_options(p)
     add_policy_option(p)
+    add_data_options(p)
     p.add_argument("--out", metavar="DIR", required=True, help="output folder")
     p.add_argument("--no-figure", action="store_true", help="write the tables only")
     p.set_defaults(func=run)

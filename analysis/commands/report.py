@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from ..windows import DEFAULT_TEST_WINDOW
-from ._options import (add_model_options, add_policy_option, add_source_options, add_window_options,
+from ._options import (add_data_options, add_model_options, add_policy_option, add_source_options,
+                       add_window_options,
                        car_windows, source_settings, study_settings)
 
 
@@ -22,6 +23,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--test-window", nargs=2, type=int, metavar=("T1", "T2"), default=DEFAULT_TEST_WINDOW,
                    help="window of the cross-event tests (default: -1 1)")
     add_policy_option(p)
+    add_data_options(p)
     p.add_argument("--pdf", action="store_true", help="also write every figure as PDF")
     add_source_options(p)
     add_window_options(p)

@@ -9,7 +9,8 @@ The study itself is :func:`analysis.core.pipeline.study_one` (each price file re
 from __future__ import annotations
 
 
-from ._options import (add_model_options, add_policy_option, add_source_options, add_window_options,
+from ._options import (add_data_options, add_model_options, add_policy_option, add_source_options,
+                       add_window_options,
                        car_windows, source_settings, study_settings)
 
 TIMES_OF_DAY = ("before_open", "during", "after_close", "unknown")
@@ -30,6 +31,7 @@ def add_parser(subparsers) -> None:
     add_model_options(p)
     add_window_options(p)
     add_policy_option(p)
+    add_data_options(p)
     add_source_options(p)
     p.add_argument("--out", metavar="DIR", default=None,
                    help="output folder (default: figures/<TICKER>_<DATE>/)")

@@ -816,6 +816,7 @@ def _multi_session(span: np.ndarray) -> np.ndarray | None:
         return span if (span > 1).any() else None
 
 
+GAP_WARNING = 5      # a run of this many sessions without a trade is worth a `gap` warning
 _GAP_FIELDS = ("est_multi_day", "est_missing_sessions", "est_longest_gap", "est_sessions", "evt_multi_day")
 
 
@@ -853,10 +854,10 @@ def _gap_checks(cand, gaps: np.ndarray, skips: _Skips, notes: Notes, max_gap, ma
                            f"than {max_missing_share:.0%}; see max_missing_share)" for x in share[thin]],
               EstimationError)
     est_multi = multi > 0
-    notes.add(cand[est_multi & (missing > 0)], "gap", [f"{int(s)} session(s) without a trade in the "
-                                                       f"estimation window (longest run {int(g)})"
-                                                       for s, g in zip(missing[est_multi & (missing > 0)],
-                                                                       longest[est_multi & (missing > 0)])])
+    gap = longest >= GAP_WARNING
+    notes.add(cand[gap], "gap", [f"no trade for {int(g)} sessions in a row in the estimation window "
+                                 f"({int(s)} sessions without a trade in all)"
+                                 for s, g in zip(missing[gap], longest[gap])])
     anywhere = est_multi | (evt_multi > 0)
     notes.add(cand[anywhere], "multi_day_returns",
               [f"{int(a)} estimation and {int(b)} event-window returns span several sessions "

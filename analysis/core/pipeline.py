@@ -8,12 +8,16 @@ can call on its own:
    keeps the listed subjects of an extracted table and places day 0 of every row on its
    listing's exchange calendar (:func:`analysis.events.timing.time_events`: ``announced_at``,
    or ``event_date`` + ``time_of_day``, with the non-trading-day ``policy``);
-2. :func:`load_prices` reads each symbol once from the price source;
-3. :func:`check_prices` runs the data-quality checks on every series loaded;
+2. :func:`load_prices` reads each symbol once from the price source; flat zero-volume bars
+   count as no trade (``stale="missing"``, the default) or as prices (``stale="keep"``);
+3. :func:`check_prices` runs the data-quality checks on every series;
 4. the engine (:func:`analysis.core.engine.run_engine`) computes returns over the joint dates
-   of each (stock, market) pair, fits the model and the abnormal returns;
-5. price-limit closes in the event windows (listings with daily limits) and the sample's
-   contamination and clustering notes are gathered for the printed output and the figures.
+   of each (stock, market) pair, checks them (:mod:`analysis.core.checks`: trade-to-trade
+   returns, day-0 delays, jumps, gaps, duplicates), fits the model and the abnormal returns;
+5. price-limit closes in the event windows (listings with daily limits), the sample's
+   contamination and clustering notes and the per-event warnings the engine cannot see
+   (``stale``, ``limit_day``, ``foreign_market``, ``factor_region``) are gathered for the
+   printed output, the report and the figures.
 """
 
 from __future__ import annotations
@@ -21,17 +25,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ..data import quality
+from ..data.exchanges import calendar_for, default_market, factor_region_fits, region_of
 from ..data.prices import PriceSource
 from ..data.sources import MemorySource, open_source
 from ..errors import AnalysisError, DataError, EventError, InputError
 from ..events.contamination import clustering, confounding, limit_flags
 from ..events.table import select_subjects, validate_events
 from ..events.timing import time_events
-from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_POLICY,
-                       validate_windows)
+from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_POLICY, DEFAULT_STALE,
+                       MODEL_NAMES, validate_windows)
 from .engine import run_engine
 from .results import EventStudyResult
 
@@ -188,15 +194,19 @@ def limit_marks(flags: pd.DataFrame | None) -> dict[str, dict[str, list]]:
 def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices_dir=None,
               cache_dir=None, offline=None, policy: str = DEFAULT_POLICY, subjects_only: bool = True,
               estimation_window=DEFAULT_ESTIMATION_WINDOW, event_window=DEFAULT_EVENT_WINDOW,
-              other_dates: pd.DataFrame | None = None, progress: bool = True, **engine_kwargs) -> Study:
+              stale: str = DEFAULT_STALE, other_dates: pd.DataFrame | None = None, progress: bool = True,
+              **engine_kwargs) -> Study:
     """From an events table to a :class:`Study` (the steps in the module docstring).
 
     ``source``: a :class:`~analysis.data.prices.PriceSource`, else the one the settings give
     (``prices_dir`` / ``cache_dir`` / ``offline``, see :func:`analysis.data.sources.open_source`).
+    ``stale``: ``missing`` (default) turns flat zero-volume bars into missing prices, so the
+    next return spans the sessions without a trade; ``keep`` uses them as prices (a 0% return).
     ``engine_kwargs`` go to :func:`analysis.core.engine.run_engine` (``model``,
-    ``min_estimation_obs``, ``factors``, ``returns_kind``, ``exclude``). A row that cannot be
-    timed or whose prices cannot be loaded is skipped with its reason in ``diagnostics``; the
-    others go on. Raises EventError when no price series could be loaded at all.
+    ``min_estimation_obs``, ``factors``, ``returns_kind``, ``exclude``, ``jumps``,
+    ``max_day0_delay``, ``max_gap``, ``max_missing_share``). A row that cannot be timed or whose
+    prices cannot be loaded is skipped with its reason in ``diagnostics``; the others go on.
+    Raises EventError when no price series could be loaded at all.
     """
     est, evt = validate_windows(estimation_window, event_window)
     if source is None:
@@ -208,14 +218,89 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
         reasons = "; ".join(f"{s}: {r}" for s, r in list(failed.items())[:3])
         raise EventError(f"no prices for any symbol of the events ({reasons})")
     engine_kwargs.setdefault("source_name", getattr(source, "name", None))
-    result = run_engine(timed, prices=price_panel(frames), estimation_window=est, event_window=evt,
+    quality.check_stale_setting(stale)
+    stale_bars = {s: quality.stale_mask(f) for s, f in frames.items()}
+    studied = {s: quality.apply_stale(f, stale) for s, f in frames.items()}
+    result = run_engine(timed, prices=price_panel(studied), estimation_window=est, event_window=evt,
                         load_errors=failed, **engine_kwargs)
+    result.settings["stale"] = stale
     loaded = MemorySource(frames, name=getattr(source, "name", "prices"))
+    limits = _limits(timed, loaded, evt)
+    warn_events(result, stale_bars=stale_bars, stale=stale, limits=limits,
+                factors=engine_kwargs.get("factors"))
     warnings = [f"{s}: {r}" for s, r in failed.items()]
     warnings += sample_warnings(timed, estimation_window=est, event_window=evt, other_dates=other_dates)
-    return Study(result=result, events=timed, prices=frames, failed=failed, quality=check_prices(frames),
-                 limits=_limits(timed, loaded, evt), warnings=warnings,
-                 source_name=getattr(source, "name", None))
+    return Study(result=result, events=timed, prices=studied, failed=failed, quality=check_prices(frames),
+                 limits=limits, warnings=warnings, source_name=getattr(source, "name", None))
+
+
+def warn_events(result: EventStudyResult, *, stale_bars=None, stale: str = DEFAULT_STALE, limits=None,
+                factors=None) -> None:
+    """The warnings on studied events that need the price frames or the exchange facts:
+    ``stale`` bars in the windows, ``limit_day`` closes in the event window (censored returns),
+    a ``foreign_market`` benchmark, factors of another region (``factor_region``)."""
+    diag = result.diagnostics
+    ok = diag[diag["status"] == "ok"]
+    if ok.empty:
+        return
+    if stale_bars:
+        _warn_stale(result, ok, stale_bars, stale)
+    if limits is not None and len(limits):
+        hits = limits.dropna(subset=["side"])
+        for eid, g in hits[hits["event_id"].isin(ok["event_id"])].groupby("event_id", sort=False):
+            days = ", ".join(f"{d:%Y-%m-%d} (day {int(k)}, limit-{s})"
+                             for d, k, s in zip(g["date"], g["relative_day"], g["side"]))
+            result.add_warnings([eid], "limit_day", f"closed at the daily price limit on {days}: "
+                                "the return is censored (a lower bound of the reaction)")
+    _warn_foreign(result, ok)
+    region = getattr(factors, "attrs", {}).get("region") if factors is not None else None
+    if factors is not None:
+        wrong = [(e, t) for e, t in zip(ok["event_id"], ok["ticker"]) if factor_region_fits(region, t) is False]
+        result.add_warnings([e for e, _ in wrong], "factor_region",
+                            [f"{region} factors for a stock of {region_of(t)}: use the factor set of the "
+                             "stock's region (Ken French's regional files)" for _, t in wrong])
+
+
+def _warn_stale(result, ok: pd.DataFrame, stale_bars, stale: str) -> None:
+    end = _event_window_end(result)
+    for eid, ticker, start in zip(ok["event_id"], ok["ticker"], ok["estimation_start"]):
+        mask = stale_bars.get(ticker)
+        if mask is None or not mask.any() or pd.isna(start):
+            continue
+        inside = mask[(mask.index >= start) & (mask.index <= end[eid])]
+        n = int(inside.sum())
+        if n:
+            how = ("counted as no trade (returns span them)" if stale == "missing"
+                   else "used as prices (0% returns); --stale missing treats them as no trade")
+            result.add_warnings([eid], "stale", f"{n} flat zero-volume bar(s) in the windows, {how}")
+
+
+def _event_window_end(result: EventStudyResult) -> dict:
+    dates = np.asarray(result.arrays.evt_dates)
+    if not len(dates):
+        return {}
+    last = dates[:, -1].astype("datetime64[D]").astype("datetime64[ns]")
+    return dict(zip(result.arrays.event_ids, pd.DatetimeIndex(last)))
+
+
+def _warn_foreign(result, ok: pd.DataFrame) -> None:
+    hint = ("model='dimson' (lagged market returns)" if "dimson" in MODEL_NAMES
+            else "a market index of the stock's exchange")
+    found = []
+    for eid, ticker, market in zip(ok["event_id"], ok["ticker"], ok["market"]):
+        try:
+            own, theirs = calendar_for(ticker), calendar_for(market)
+        except AnalysisError:
+            continue
+        if own != theirs:
+            try:
+                home = default_market(ticker)
+            except AnalysisError:
+                home = None
+            found.append((eid, f"benchmark {market} trades on {theirs}, {ticker} on {own}: same-day returns "
+                               f"are out of sync; use {home or 'the exchange index'} or {hint}"))
+    if found:
+        result.add_warnings([e for e, _ in found], "foreign_market", [d for _, d in found])
 
 
 def _limits(timed: pd.DataFrame, source: PriceSource, event_window) -> pd.DataFrame | None:

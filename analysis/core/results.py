@@ -390,6 +390,7 @@ class EventStudyResult:
             else:
                 for reason, count in self.skipped_reasons().items():
                     add(f"  {count:6d} skipped: {reason}")
+        lines += self._warning_lines()
         if self.n_ok == 0:
             return "\n".join(lines)
         if self.n_ok == 1:
@@ -397,6 +398,24 @@ class EventStudyResult:
         else:
             lines += self._multi_summary(windows)
         return "\n".join(lines)
+
+    def _warning_lines(self) -> list[str]:
+        """Warnings on the studied events (analysis.core.checks): each one for a single event,
+        a count per code for a sample."""
+        d = self.diagnostics
+        if "warnings" not in d:
+            return []
+        ok = d[(d["status"] == "ok") & (d["warnings"] != "")]
+        if ok.empty:
+            return []
+        if len(ok) == 1 and len(d) == 1:
+            return ["Warnings:"] + [f"  {part}" for part in str(ok["warning_details"].iloc[0]).split("; ")]
+        if len(ok) <= 3:
+            return ["Warnings:"] + [f"  {r.event_id}: {part}" for r in ok.itertuples()
+                                    for part in str(r.warning_details).split("; ")]
+        codes = ok["warnings"].str.split(",").explode().value_counts()
+        return ["Warnings (events studied with each; details in diagnostics):"] + \
+            [f"  {n:6d} {code}" for code, n in codes.items()]
 
     def _single_summary(self, windows) -> list[str]:
         d = self.diagnostics[self.diagnostics["status"] == "ok"].iloc[0]

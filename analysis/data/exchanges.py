@@ -139,6 +139,47 @@ def default_market(symbol) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# regions (of the Ken French factor sets) of each exchange calendar
+
+_CALENDAR_REGION = {
+    "XNYS": "US", "XNAS": "US", "XTSE": "Canada",
+    "XTKS": "Japan",
+    "XHKG": "Asia Pacific ex Japan", "XASX": "Asia Pacific ex Japan", "XNZE": "Asia Pacific ex Japan",
+    "XSES": "Asia Pacific ex Japan",
+    "XLON": "Europe", "XPAR": "Europe", "XETR": "Europe", "XAMS": "Europe", "XBRU": "Europe",
+    "XMIL": "Europe", "XMAD": "Europe", "XSWX": "Europe", "XSTO": "Europe", "XCSE": "Europe",
+    "XHEL": "Europe", "XOSL": "Europe", "XDUB": "Europe", "XLIS": "Europe", "XWBO": "Europe",
+    "XSHG": "Emerging", "XSHE": "Emerging", "XKRX": "Emerging", "XTAI": "Emerging", "XBOM": "Emerging",
+    "BVMF": "Emerging", "XMEX": "Emerging",
+}
+# which stock regions each factor set covers (Fama & French 2012, 2017 regional factors)
+_FACTOR_COVERS = {
+    "US": {"US"}, "North America": {"US", "Canada"}, "Europe": {"Europe"}, "Japan": {"Japan"},
+    "Asia Pacific ex Japan": {"Asia Pacific ex Japan"}, "Emerging": {"Emerging"},
+    "Developed": {"US", "Canada", "Europe", "Japan", "Asia Pacific ex Japan"},
+    "Developed ex US": {"Canada", "Europe", "Japan", "Asia Pacific ex Japan"},
+}
+
+
+def region_of(symbol) -> str | None:
+    """The region of a listing's exchange (``1810.HK`` -> ``Asia Pacific ex Japan``), None when
+    the exchange is unknown."""
+    try:
+        return _CALENDAR_REGION.get(calendar_for(symbol))
+    except AnalysisError:
+        return None
+
+
+def factor_region_fits(factor_region: str | None, symbol) -> bool | None:
+    """Whether factors of ``factor_region`` cover the listing's exchange; None when either
+    region is unknown."""
+    stock = region_of(symbol)
+    if factor_region is None or stock is None or factor_region not in _FACTOR_COVERS:
+        return None
+    return stock in _FACTOR_COVERS[factor_region]
+
+
+# ---------------------------------------------------------------------------------------------
 # daily price limits (mainland A-shares)
 
 _ST = re.compile(r"(?<![A-Za-z])\*?S\*?T(?![A-Za-z])")

@@ -90,7 +90,27 @@ def read_french_factors(path: str | os.PathLike) -> pd.DataFrame:
     if frame.index.has_duplicates:
         raise InputError(f"factor file {path.name}: duplicate date "
                          f"{frame.index[frame.index.duplicated()][0].date()}")
-    return frame.sort_index()
+    frame = frame.sort_index()
+    frame.attrs["region"] = factor_region(path.name, "\n".join(lines[:header_at]))
+    return frame
+
+
+# The regional sets of the Ken French Data Library, as their file names spell them; the US
+# research files (``F-F_Research_Data_...``, built from CRSP) are "US".
+FACTOR_REGIONS = ("Developed ex US", "Developed", "North America", "Europe", "Japan",
+                  "Asia Pacific ex Japan", "Emerging", "US")
+
+
+def factor_region(file_name: str, preamble: str = "") -> str | None:
+    """The region a factor file covers, from its name (``Asia_Pacific_ex_Japan_3_Factors_Daily``)
+    or its preamble (``... using the 202408 CRSP database`` is US); None when neither says."""
+    name = file_name.replace("_", " ").replace("-", " ").lower()
+    for region in FACTOR_REGIONS[:-1]:
+        if region.lower() in name:
+            return region
+    if "crsp" in preamble.lower() or name.startswith("f f research data") or "f f momentum" in name:
+        return "US"
+    return None
 
 
 def combine_factors(*frames: pd.DataFrame) -> pd.DataFrame:
@@ -104,6 +124,8 @@ def combine_factors(*frames: pd.DataFrame) -> pd.DataFrame:
     for f in frames[1:]:
         new = [c for c in f.columns if c not in out.columns]
         out = out.join(f[new], how="inner")
+    regions = {f.attrs.get("region") for f in frames}
+    out.attrs["region"] = regions.pop() if len(regions) == 1 else None
     return out
 
 
