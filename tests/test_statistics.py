@@ -106,7 +106,8 @@ def test_every_statistic_matches_reference(sample, window):
     ref, _, days = reference(sample, *window)
     got = st.run_tests(sample, window)
     assert list(got.index) == list(st.TEST_NAMES)
-    assert list(got.columns) == ["statistic", "p_value", "n_events"]
+    assert list(got.columns) == ["statistic", "p_value", "n_events", "note"]
+    assert (got["note"] == "").all()
     for name in st.TEST_NAMES:
         assert got.loc[name, "statistic"] == pytest.approx(ref[name], rel=1e-10, abs=1e-12), name
     assert (got["n_events"] == sample.n).all()

@@ -183,6 +183,14 @@ class EventStudyResult:
     def n_skipped(self) -> int:
         return len(self.status.events) - self.arrays.n
 
+    def _sessions(self) -> np.ndarray:
+        """(N, Lw) market sessions each event-window return spans (1 unless the stock did not
+        trade: trade-to-trade returns, see analysis.core.models)."""
+        spans = getattr(self.estimates.series, "spans", None)
+        if spans is None:
+            return np.ones(self.arrays.evt_ar.shape, dtype=np.int64)
+        return self._evt_window(spans).astype(np.int64)
+
     def _evt_window(self, series: np.ndarray) -> np.ndarray:
         """(N, Lw) event-window values of a concatenated series (:class:`engine._Series`)."""
         lo, hi = self.arrays.event_window
@@ -229,6 +237,7 @@ class EventStudyResult:
         frame.update({
             "relative_day": np.tile(np.arange(lo, lo + lw), n),
             "date": _days_to_ts(np.asarray(a.evt_dates).ravel()),
+            "sessions": self._sessions().ravel(),
             "stock_return": self._evt_window(self.estimates.series.stock).ravel(),
             "market_return": self._evt_window(self.estimates.series.market).ravel(),
             "expected_return": (self._evt_window(self.estimates.series.stock) - ar).ravel(),

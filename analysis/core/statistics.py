@@ -91,11 +91,17 @@ def _gcount(codes, g):
 
 
 def _gmean_var(x, codes, g):
-    """Per-group mean, sample variance (ddof 1) and count of x."""
+    """Per-group mean, sample variance (ddof 1) and count of x. A variance that is only
+    rounding noise of identical values (below (32 eps max|x|)^2) is 0, so that a test dividing
+    by it gives NaN instead of a t of 1e16."""
     n = _gcount(codes, g)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = _gsum(x, codes, g) / n
         var = _gsum((x - mean[codes]) ** 2, codes, g) / (n - 1)
+    scale = np.zeros(g)
+    finite = np.isfinite(x)
+    np.maximum.at(scale, codes[finite], np.abs(np.asarray(x, float)[finite]))
+    var = np.where(var <= (32 * np.finfo(float).eps * scale) ** 2, 0.0, var)
     var = np.where(n > 1, var, np.nan)
     return mean, var, n
 
@@ -905,12 +911,32 @@ def _tied_ranks(x):
     return np.nan_to_num(stats.rankdata(x, axis=1, nan_policy="omit"), nan=0.0)
 
 
+# tests whose denominator is the cross-sectional spread of the events' (standardised) CARs
+_SPREAD_TESTS = {"csect_t", "bmp_t", "kp_bmp_t", "grank_t"}
+
+
+def test_note(name: str, statistic: float, n: int) -> str:
+    """Why a test has no number (empty when it has one)."""
+    if np.isfinite(statistic):
+        return ""
+    if n == 0:
+        return "no event can be tested in this window"
+    if n < 2 and name in _SPREAD_TESTS | {"wilcoxon", "sign_z", "generalized_sign_z"}:
+        return "needs two or more events"
+    if name in _SPREAD_TESTS:
+        return "the events' CARs do not vary (cross-sectional sd = 0): duplicates or identical series?"
+    return "not defined for this sample"
+
+
 def _frame(results: dict[str, TestResult], j: int) -> pd.DataFrame:
+    stat = [float(results[name].statistic[j]) for name in TEST_NAMES]
+    n = [int(results[name].n_events[j]) for name in TEST_NAMES]
     df = pd.DataFrame(
         {
-            "statistic": [float(results[name].statistic[j]) for name in TEST_NAMES],
+            "statistic": stat,
             "p_value": [float(results[name].p_value[j]) for name in TEST_NAMES],
-            "n_events": [int(results[name].n_events[j]) for name in TEST_NAMES],
+            "n_events": n,
+            "note": [test_note(name, s, k) for name, s, k in zip(TEST_NAMES, stat, n)],
         },
         index=pd.Index(TEST_NAMES, name="test"),
     )
