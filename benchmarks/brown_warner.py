@@ -17,9 +17,16 @@ Adding delta to the day-0 return adds exactly delta to AR_0 (day 0 is outside th
 window, so the fitted model and all variances are unchanged); the script therefore adds delta
 to the engine's day-0 abnormal returns instead of re-running the engine.
 
-All samples go through one ``run_event_study`` call (the sample is the event's ``group``) and
-the tests are computed for every sample at once. The table is written to ``--out``
-(docs/validation.md by default) between the markers of that file, or as a new file.
+All samples go through one ``run_event_study`` call (the sample is the event's ``group``, and
+duplicates across samples are kept: they are independent draws) and the tests are computed for
+every sample at once. The table is written to ``--out`` (docs/validation.md by default) between
+the markers of that file, or as a new file.
+
+``--thin F`` (e.g. 0.15) runs the thin-trading experiment instead: a share F of each stock's
+days, drawn at random, become days without a trade (the price is removed, as when a stock does
+not trade), so returns span several sessions; the size of every test is reported with
+trade-to-trade returns (Maynes & Rumsey 1993, the package default) and with the naive treatment
+of a multi-session return as a one-session return (``trade_to_trade=False``).
 """
 
 from __future__ import annotations
@@ -45,12 +52,14 @@ EVT = (-10, 10)
 DELTAS = (0.0, 0.005, 0.01, 0.02)
 BEGIN = "<!-- brown-warner table: begin (written by benchmarks/brown_warner.py) -->"
 END = "<!-- brown-warner table: end -->"
+THIN_BEGIN = "<!-- thin-trading table: begin (written by benchmarks/brown_warner.py --thin) -->"
+THIN_END = "<!-- thin-trading table: end -->"
 
 
 def load_prices(prices_dir: Path, exclude=()) -> pd.DataFrame:
     from analysis.data.prices import CsvFolderSource, load_panel
 
-    source = CsvFolderSource(prices_dir)
+    source = CsvFolderSource(prices_dir, stale="missing")    # the study's default
     symbols = sorted(p.stem for p in Path(prices_dir).glob("*.HK.csv") if p.stem not in exclude)
     if not symbols:
         raise ConfigError(f"no .HK price files in {prices_dir}")
@@ -128,12 +137,42 @@ def markdown(frame: pd.DataFrame, *, samples: int, n: int, sizes, n_stocks: int,
     ])
 
 
-def write(out: Path, block: str) -> None:
+def thin(panel: pd.DataFrame, share: float, rng) -> pd.DataFrame:
+    """A share of each stock's days without a trade (the market untouched)."""
+    out = panel.copy()
+    for col in out.columns:
+        if col != MARKET:
+            drop = rng.random(len(out)) < share
+            out.loc[drop, col] = np.nan
+    return out
+
+
+def thin_markdown(t2t: pd.DataFrame, naive: pd.DataFrame, *, samples, n, share, seed, seconds,
+                  skipped) -> str:
+    se = np.sqrt(0.05 * 0.95 / samples)
+    lines = ["| test | size, trade-to-trade | size, naive one-session returns |", "|---|---:|---:|"]
+    for name in t2t.index:
+        lines.append(f"| `{name}` | {100 * t2t.loc[name, 0.0]:.1f}% | {100 * naive.loc[name, 0.0]:.1f}% |")
+    return "\n".join([
+        THIN_BEGIN, "",
+        f"{samples} samples of {n} random stock-date events from the Hong Kong stocks of the snapshot, "
+        f"{100 * share:.0f}% of each stock's days made days without a trade at random (the market "
+        f"untouched), market model against ^HSI, estimation window [{EST[0]}, {EST[1]}], day-0 tests, "
+        f"rejection rate at 5% (two-sided); {skipped} of {samples * n} events skipped (thin trading "
+        f"beyond max_missing_share, or day 0 moved too far). 95% band of a 5% rate: "
+        f"{100 * (0.05 - 1.96 * se):.1f}%-{100 * (0.05 + 1.96 * se):.1f}%. Seed {seed}; {seconds:.0f} s.",
+        "", *lines, "",
+        f"Command: `ANALYSIS_PRICES_DIR=../shared/data/prices .venv/bin/python benchmarks/brown_warner.py "
+        f"--thin {share} --samples {samples} --n {n} --seed {seed}`", "", THIN_END,
+    ])
+
+
+def write(out: Path, block: str, begin: str = BEGIN, end: str = END) -> None:
     if out.exists():
         text = out.read_text()
-        if BEGIN in text and END in text:
-            before = text[:text.index(BEGIN)]
-            after = text[text.index(END) + len(END):]
+        if begin in text and end in text:
+            before = text[:text.index(begin)]
+            after = text[text.index(end) + len(end):]
             out.write_text(before + block + after)
             return
         out.write_text(text.rstrip() + "\n\n" + block + "\n")
@@ -151,7 +190,11 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=str(ROOT / "docs" / "validation.md"))
     ap.add_argument("--exclude", nargs="*", default=["2800.HK"],
                     help="symbols left out (default: 2800.HK, an index-tracker ETF, not a stock)")
+    ap.add_argument("--thin", type=float, default=None, metavar="SHARE",
+                    help="thin-trading experiment: this share of each stock's days without a trade")
     args = ap.parse_args(argv)
+    if args.thin is not None:
+        return main_thin(args)
     try:
         prices_dir = config.prices_dir(args.prices_dir)
         if prices_dir is None:
@@ -165,7 +208,7 @@ def main(argv=None) -> int:
         print(f"{len(events)} events in {args.samples} samples from "
               f"{panel.shape[1] - 1} stocks; running the engine...", flush=True)
         result = run_event_study(events, prices=panel, estimation_window=EST, event_window=EVT,
-                                 source_name=f"CSV folder {prices_dir}")
+                                 source_name=f"CSV folder {prices_dir.name}", duplicates="keep")
         frame, sizes = rejection_table(result)
         seconds = time.perf_counter() - t0
     except AnalysisError as exc:
@@ -177,6 +220,37 @@ def main(argv=None) -> int:
                      skipped=int(result.n_skipped))
     print(block)
     write(Path(args.out), block)
+    print(f"written to {args.out}")
+    return 0
+
+
+def main_thin(args) -> int:
+    try:
+        prices_dir = config.prices_dir(args.prices_dir)
+        if prices_dir is None:
+            raise ConfigError("no prices folder: pass --prices-dir or set ANALYSIS_PRICES_DIR")
+        from analysis import run_event_study
+
+        t0 = time.perf_counter()
+        rng = np.random.default_rng(args.seed)
+        panel = thin(load_prices(prices_dir, set(args.exclude)), args.thin, rng)
+        events = draw_events(panel, args.samples, args.n, rng)
+        print(f"{len(events)} events, {100 * args.thin:.0f}% of days without a trade; running the engine "
+              "twice...", flush=True)
+        tables, skipped = [], 0
+        for t2t in (True, False):
+            result = run_event_study(events, prices=panel, estimation_window=EST, event_window=EVT,
+                                     duplicates="keep", trade_to_trade=t2t)
+            tables.append(rejection_table(result)[0])
+            skipped = max(skipped, int(result.n_skipped))
+        seconds = time.perf_counter() - t0
+    except AnalysisError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    block = thin_markdown(*tables, samples=args.samples, n=args.n, share=args.thin, seed=args.seed,
+                          seconds=seconds, skipped=skipped)
+    print(block)
+    write(Path(args.out), block, THIN_BEGIN, THIN_END)
     print(f"written to {args.out}")
     return 0
 

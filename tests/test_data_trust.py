@@ -369,3 +369,19 @@ def test_a_time_on_the_command_line_is_timed(prices_dir, tmp_path):
     assert str(api.diagnostics.iloc[0]["day0"].date()) == "2020-09-23"
     assert batch[1].loc["tsla", "day0"] == "2020-09-23"
     assert study[0] == 0 and "day 0: 2020-09-23" in study[1]
+
+
+def test_cda_counts_the_sessions_of_multi_session_returns():
+    """Brown & Warner's crude dependence adjustment with trade-to-trade returns: the window's
+    variance is S^2 sum_t mean_i n_it (a return over n sessions has n times the variance)."""
+    from analysis.core import statistics as st
+    rng = np.random.default_rng(0)
+    est = rng.normal(0, 0.01, (6, 120))
+    win = rng.normal(0, 0.01, (6, 3))
+    sessions = np.array([[1, 1, 1], [2, 1, 1], [1, 3, 1], [1, 1, 1], [1, 1, 2], [1, 1, 1]], float)
+    aar_est = est.mean(axis=0)
+    s = aar_est.std(ddof=1)
+    expected = win.mean(axis=0).sum() / (np.sqrt(sessions.mean(axis=0).sum()) * s)
+    got = st.cda_t(est, win, sessions=sessions)
+    assert got.statistic == pytest.approx(expected, rel=1e-12)
+    assert st.cda_t(est, win).statistic == pytest.approx(win.mean(axis=0).sum() / (np.sqrt(3) * s), rel=1e-12)

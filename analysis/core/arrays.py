@@ -36,6 +36,9 @@ class EventArrays:
     # the estimation residuals as runs of a shared series, when every window is complete (the
     # engine's usual case): lets r-bar use sums over the series instead of over every cell
     runs: "ResidualRuns | None" = field(default=None, repr=False)
+    # (N, Lw) market sessions each event-window return spans (None: one each): trade-to-trade
+    # returns of a stock that did not trade every session (Maynes & Rumsey 1993)
+    evt_sessions: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -72,6 +75,7 @@ class EventArrays:
             car_variance=car_variance,
             groups=None if self.groups is None else self.groups[mask],
             runs=None if self.runs is None else self.runs.subset(mask),
+            evt_sessions=None if self.evt_sessions is None else self.evt_sessions[mask],
         )
 
 

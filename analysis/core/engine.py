@@ -277,185 +277,259 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
 
     The joint series of a pair is its dates where both legs have a value (and, for factor
     models, the factor table too); from prices, the returns run between consecutive joint dates
-    (see :mod:`analysis.core.returns`). Returns the concatenated stock, market, factor and date
-    arrays (a missing-day sentinel at the end), each event's index of day 0 in them (``base``,
-    -1 when not located), its position inside its pair's series and the event start days.
+    (see :mod:`analysis.core.returns`), each spanning the market sessions between them. Returns
+    the concatenated stock, market, factor, date and span arrays (a missing-day sentinel at the
+    end), each event's index of day 0 in them (``base``, -1 when not located), its position
+    inside its pair's series and the event start days.
     """
-    n = len(events)
-    days = _to_days(panel.index)
-    factor_values = None
-    if factor_cols:
-        factor_values = factors.reindex(panel.index)[list(factor_cols)].to_numpy(dtype=float)
     start = events["start"].to_numpy()
     start_days = np.where(pd.isna(start), _NAT, start.astype("datetime64[D]").astype(np.int64))
-    tickers = events["ticker"].to_numpy(dtype=object)
-    markets = events["market"].to_numpy(dtype=object)
-    ok = skips.ok()
-    codes = np.full(n, -1, dtype=np.int64)             # pair of each event; -1: already skipped
-    ct, ut = pd.factorize(tickers[ok])
-    cm, um = pd.factorize(markets[ok])
-    codes[ok], upairs = pd.factorize(ct.astype(np.int64) * max(len(um), 1) + cm)
-    n_pairs = len(upairs)
-    pair_t = np.asarray(ut, dtype=object)[upairs // max(len(um), 1)]
-    pair_m = np.asarray(um, dtype=object)[upairs % max(len(um), 1)]
-    names = pd.Index([str(c) for c in panel.columns])
-    used, local = np.unique(np.concatenate([names.get_indexer(pair_t), names.get_indexer(pair_m)]),
-                            return_inverse=True)
-    t_col, m_col = local[:n_pairs], local[n_pairs:]
-    # symbols by dates, one row per symbol (a pair's series is read sequentially): for a
-    # frame of one float block, a view of its memory
-    all_values = np.ascontiguousarray(panel.to_numpy(dtype=float).T)
-    # given returns without a gap in any used symbol: each pair's series is the whole panel
-    # (a row sum is NaN when the row has a NaN; +inf and -inf together also give NaN and send
-    # the panel down the general path, which handles them the same way)
-    gapless = (n_pairs > 0 and not from_prices and not factor_cols
-               and not np.isnan(all_values.sum(axis=1)[used]).any())
-    values = has = None
-    if not gapless:
-        values = all_values[used] if n_pairs else np.zeros((0, len(days)))
-        has = ~np.isnan(values)
-
-    def skip_pairs(pairs, reason_of, error):
-        """Skip the events of ``pairs`` (one pass over the events), reason_of(pair) each."""
-        if len(pairs):
-            reasons = {int(q): reason_of(q) for q in pairs}
-            hit = np.flatnonzero(np.isin(codes, pairs))
-            skips.set(hit, [reasons[int(q)] for q in codes[hit]], error)
-
-    bad_pair = np.zeros(n_pairs, dtype=bool)
-    if from_prices:                              # a non-positive price: that pair's events only
-        first_bad = _first_bad_price(values.T, has.T)
-        bad_pair = (first_bad[t_col] >= 0) | (first_bad[m_col] >= 0)
-
-        def bad_price(p):
-            c, sym = (t_col[p], pair_t[p]) if first_bad[t_col[p]] >= 0 else (m_col[p], pair_m[p])
-            i = first_bad[c]
-            return f"non-positive price {float(values[c, i])!r} for {sym} on {_fmt_day(days[i])}"
-
-        skip_pairs(np.flatnonzero(bad_pair), bad_price, DataError)
-
-    # The joint series of all pairs, pair after pair: `fi` holds the flat index
-    # pair * n_days + row of every element, increasing, so counting the entries below
-    # pair * n_days + row finds any date's position.
-    n_days = len(days)
-    size = n_pairs * n_days
-    f = None
-    if gapless:
-        # every pair's series is the whole panel (fi would be 0, 1, 2, ...): day 0 is found on
-        # the panel's dates; the series are copied afterwards (_gapless_series)
-        fi = None
-        date_at = (lambda i: days[i % n_days])
-        pair_offset = np.arange(n_pairs, dtype=np.int64) * n_days
-        pair_length = np.full(n_pairs, n_days, dtype=np.int64)
-    else:
-        joint = has[t_col] & has[m_col]
-        joint[bad_pair] = False
-        fi = np.flatnonzero(joint)
-        dense = len(fi) == size                     # no gaps anywhere: fi is 0, 1, 2, ...
-        pick = (lambda cols: values[cols].ravel() if dense else values[cols].ravel()[fi])
-        rs, rm = pick(t_col), pick(m_col)
-        sessions = _market_sessions(has, m_col)
-        spans = prev_row = None
-        if from_prices:
-            rs, rm = returns_from_values(rs, kind), returns_from_values(rm, kind)
-            same = (fi[1:] // n_days) == (fi[:-1] // n_days)   # a pair's first joint date: no return
-            prev_row = (fi[:-1] % n_days)[same]
-            rs, rm, fi = rs[same], rm[same], fi[1:][same]
-            # trade-to-trade: the market sessions each return spans (Maynes & Rumsey 1993)
-            spans = (sessions(fi // n_days, fi % n_days) - sessions(fi // n_days, prev_row)).astype(float)
-        row = fi % n_days
-        if factor_cols:
-            f = factor_values[row]
-            if spans is not None and (spans > 1).any():
-                multi = spans > 1
-                f[multi] = _compound_factors(factors, factor_cols, days[prev_row[multi]], days[row[multi]])
-            keep = ~np.isnan(f).any(axis=1)
-            rs, rm, f, fi, row = rs[keep], rm[keep], f[keep], fi[keep], row[keep]
-            spans = None if spans is None else spans[keep]
-        d = days[row]
-        pair_offset = np.searchsorted(fi, np.arange(n_pairs + 1) * n_days)
-        pair_length = np.diff(pair_offset)
-        pair_offset = pair_offset[:-1]
-        # concatenated, with a sentinel (missing day) at the end
-        g_r = np.append(rs, np.nan)
-        g_m = np.append(rm, np.nan)
-        g_d = np.append(d, -1)
-        g_n = None if spans is None else np.append(spans, np.nan)
-        date_at = d.__getitem__
-
-    empty = np.flatnonzero((pair_length == 0) & ~bad_pair)
+    pairs = _Pairs.build(events, skips, panel, from_prices, factor_cols)
+    bad_pair = pairs.skip_bad_prices(skips) if from_prices else np.zeros(pairs.n, dtype=bool)
+    joint = _joint_series(pairs, bad_pair, from_prices, kind, factors, factor_cols)
+    empty = np.flatnonzero((joint.pair_length == 0) & ~bad_pair)
     if len(empty):
         where = "on common dates"
         if factor_cols:
             fdates = factors.index[factors[list(factor_cols)].notna().all(axis=1)]
             span = f"{fdates[0].date()} to {fdates[-1].date()}" if len(fdates) else "empty"
             where = f"on dates covered by the factor table ({span})"
-        skip_pairs(empty, lambda p: f"{pair_t[p]} and {pair_m[p]} have no returns {where}", DataError)
+        pairs.skip(skips, empty, lambda q: f"{pairs.pair_t[q]} and {pairs.pair_m[q]} have no returns {where}",
+                   DataError)
+    day0 = _find_day0(pairs, joint, start_days, skips, notes, evt, max_day0_delay, factor_cols)
+    return _assemble(pairs, joint, day0, len(events), start_days, est, evt, factor_cols)
 
-    # day 0: the first joint date on or after the start, for all events at once
-    ev = np.flatnonzero((codes >= 0) & skips.ok())
-    p = codes[ev]
-    off, length = pair_offset[p], pair_length[p]
+
+@dataclass
+class _Pairs:
+    """The events' (ticker, market) pairs and their rows in the panel (symbols x dates)."""
+
+    codes: np.ndarray           # (n_events,) pair of each event; -1: already skipped
+    pair_t: np.ndarray
+    pair_m: np.ndarray
+    t_col: np.ndarray           # each pair's stock and market row in ``values``
+    m_col: np.ndarray
+    used: np.ndarray            # panel columns of ``values``
+    days: np.ndarray
+    all_values: np.ndarray      # symbols x dates, C-contiguous
+    values: np.ndarray | None   # the used rows (None on the gapless path)
+    has: np.ndarray | None
+    gapless: bool
+    from_prices: bool
+
+    @property
+    def n(self) -> int:
+        return len(self.pair_t)
+
+    @classmethod
+    def build(cls, events, skips: _Skips, panel, from_prices: bool, factor_cols) -> "_Pairs":
+        tickers = events["ticker"].to_numpy(dtype=object)
+        markets = events["market"].to_numpy(dtype=object)
+        ok = skips.ok()
+        codes = np.full(len(events), -1, dtype=np.int64)
+        ct, ut = pd.factorize(tickers[ok])
+        cm, um = pd.factorize(markets[ok])
+        codes[ok], upairs = pd.factorize(ct.astype(np.int64) * max(len(um), 1) + cm)
+        n_pairs = len(upairs)
+        pair_t = np.asarray(ut, dtype=object)[upairs // max(len(um), 1)]
+        pair_m = np.asarray(um, dtype=object)[upairs % max(len(um), 1)]
+        names = pd.Index([str(c) for c in panel.columns])
+        used, local = np.unique(np.concatenate([names.get_indexer(pair_t), names.get_indexer(pair_m)]),
+                                return_inverse=True)
+        days = _to_days(panel.index)
+        # symbols by dates, one row per symbol (a pair's series is read sequentially): for a
+        # frame of one float block, a view of its memory
+        all_values = np.ascontiguousarray(panel.to_numpy(dtype=float).T)
+        # given returns without a gap in any used symbol: each pair's series is the whole panel
+        # (a row sum is NaN when the row has a NaN; +inf and -inf together also give NaN and send
+        # the panel down the general path, which handles them the same way)
+        gapless = (n_pairs > 0 and not from_prices and not factor_cols
+                   and not np.isnan(all_values.sum(axis=1)[used]).any())
+        values = has = None
+        if not gapless:
+            values = all_values[used] if n_pairs else np.zeros((0, len(days)))
+            has = ~np.isnan(values)
+        return cls(codes, pair_t, pair_m, local[:n_pairs], local[n_pairs:], used, days, all_values,
+                   values, has, gapless, from_prices)
+
+    def skip(self, skips: _Skips, pairs, reason_of, error) -> None:
+        """Skip the events of ``pairs`` (one pass over the events), reason_of(pair) each."""
+        if len(pairs):
+            reasons = {int(q): reason_of(q) for q in pairs}
+            hit = np.flatnonzero(np.isin(self.codes, pairs))
+            skips.set(hit, [reasons[int(q)] for q in self.codes[hit]], error)
+
+    def skip_bad_prices(self, skips: _Skips) -> np.ndarray:
+        """A non-positive price skips that pair's events only; returns the bad pairs."""
+        first_bad = _first_bad_price(self.values.T, self.has.T)
+        bad_pair = (first_bad[self.t_col] >= 0) | (first_bad[self.m_col] >= 0)
+
+        def reason(q):
+            c, sym = ((self.t_col[q], self.pair_t[q]) if first_bad[self.t_col[q]] >= 0
+                      else (self.m_col[q], self.pair_m[q]))
+            i = first_bad[c]
+            return f"non-positive price {float(self.values[c, i])!r} for {sym} on {_fmt_day(self.days[i])}"
+
+        self.skip(skips, np.flatnonzero(bad_pair), reason, DataError)
+        return bad_pair
+
+
+@dataclass
+class _Joint:
+    """The joint series of all pairs, pair after pair (before the sentinel is appended)."""
+
+    fi: np.ndarray | None       # flat index pair * n_days + row of every element (None: gapless)
+    g_r: np.ndarray | None
+    g_m: np.ndarray | None
+    g_d: np.ndarray | None
+    g_n: np.ndarray | None
+    f: np.ndarray | None
+    pair_offset: np.ndarray
+    pair_length: np.ndarray
+    date_at: object             # series index -> day
+    sessions: object            # (pair, row) -> market sessions up to the row (None: gapless)
+
+
+def _joint_series(pairs: _Pairs, bad_pair, from_prices: bool, kind: str, factors, factor_cols) -> _Joint:
+    """The joint series of all pairs: `fi` holds the flat index pair * n_days + row of every
+    element, increasing, so counting the entries below pair * n_days + row finds any date's
+    position. On the gapless path (given returns, no gap) every pair's series is the whole
+    panel: day 0 is found on the panel's dates; the series are copied later (_gapless_series)."""
+    days, n_days, n_pairs = pairs.days, len(pairs.days), pairs.n
+    if pairs.gapless:
+        return _Joint(None, None, None, None, None, None, np.arange(n_pairs, dtype=np.int64) * n_days,
+                      np.full(n_pairs, n_days, dtype=np.int64), (lambda i: days[i % n_days]), None)
+    values, has, t_col, m_col = pairs.values, pairs.has, pairs.t_col, pairs.m_col
+    joint = has[t_col] & has[m_col]
+    joint[bad_pair] = False
+    fi = np.flatnonzero(joint)
+    dense = len(fi) == n_pairs * n_days             # no gaps anywhere: fi is 0, 1, 2, ...
+    pick = (lambda cols: values[cols].ravel() if dense else values[cols].ravel()[fi])
+    rs, rm = pick(t_col), pick(m_col)
+    sessions = _market_sessions(has, m_col)
+    spans = prev_row = None
+    if from_prices:
+        rs, rm = returns_from_values(rs, kind), returns_from_values(rm, kind)
+        same = (fi[1:] // n_days) == (fi[:-1] // n_days)   # a pair's first joint date: no return
+        prev_row = (fi[:-1] % n_days)[same]
+        rs, rm, fi = rs[same], rm[same], fi[1:][same]
+        # trade-to-trade: the market sessions each return spans (Maynes & Rumsey 1993)
+        spans = (sessions(fi // n_days, fi % n_days) - sessions(fi // n_days, prev_row)).astype(float)
+    row = fi % n_days
+    f = None
+    if factor_cols:
+        dates = pd.DatetimeIndex(days.astype("datetime64[D]").astype("datetime64[ns]"))
+        f = factors.reindex(dates)[list(factor_cols)].to_numpy(dtype=float)[row]
+        if spans is not None and (spans > 1).any():
+            multi = spans > 1
+            f[multi] = _compound_factors(factors, factor_cols, days[prev_row[multi]], days[row[multi]])
+        keep = ~np.isnan(f).any(axis=1)
+        rs, rm, f, fi, row = rs[keep], rm[keep], f[keep], fi[keep], row[keep]
+        spans = None if spans is None else spans[keep]
+    d = days[row]
+    pair_offset = np.searchsorted(fi, np.arange(n_pairs + 1) * n_days)
+    # concatenated, with a sentinel (missing day) at the end
+    return _Joint(fi, np.append(rs, np.nan), np.append(rm, np.nan), np.append(d, -1),
+                  None if spans is None else np.append(spans, np.nan), f, pair_offset[:-1],
+                  np.diff(pair_offset), d.__getitem__, sessions)
+
+
+@dataclass
+class _Day0:
+    ev: np.ndarray              # events located in a pair
+    p: np.ndarray               # their pairs
+    p0c: np.ndarray             # day 0's position in the pair's series
+    inside: np.ndarray          # day 0 inside the data
+
+
+def _find_day0(pairs: _Pairs, joint: _Joint, start_days, skips: _Skips, notes, evt, max_day0_delay,
+               factor_cols) -> _Day0:
+    """Day 0: the first joint date on or after the start, for all events at once; events before
+    or after the data, with a window beyond it, or whose stock did not trade for too long are
+    skipped; a market closed while the stock traded moves day 0 like a weekend (flagged)."""
+    days, n_days = pairs.days, len(pairs.days)
+    size = pairs.n * n_days
+    ev = np.flatnonzero((pairs.codes >= 0) & skips.ok())
+    p = pairs.codes[ev]
+    off, length = joint.pair_offset[p], joint.pair_length[p]
     s = start_days[ev]
     r_s = np.searchsorted(days, s)                  # first panel row on or after the start
     flat = p * n_days + r_s
-    p0 = (np.minimum(flat, size) if fi is None else _count_before(fi, flat, size)) - off
+    p0 = (np.minimum(flat, size) if joint.fi is None else _count_before(joint.fi, flat, size)) - off
+    date_at = joint.date_at
     first, last = date_at(off), date_at(off + length - 1)
     after = p0 >= length
     skips.set(ev[after], [f"event date {_fmt_day(x)} is after the data (last joint date of "
-                          f"{pair_t[q]} and {pair_m[q]}: {_fmt_day(y)})"
+                          f"{pairs.pair_t[q]} and {pairs.pair_m[q]}: {_fmt_day(y)})"
                           for x, q, y in zip(s[after], p[after], last[after])], EventError)
     before = s < first
     skips.set(ev[before], [f"event date {_fmt_day(x)} is before the data (first joint return of "
-                           f"{pair_t[q]} and {pair_m[q]}: {_fmt_day(y)})"
+                           f"{pairs.pair_t[q]} and {pairs.pair_m[q]}: {_fmt_day(y)})"
                            for x, q, y in zip(s[before], p[before], first[before])], EventError)
     inside = ~after & ~before
     p0c = np.minimum(p0, length - 1)
-    moved = inside & (date_at(off + p0c) != s)
-    # the start is a trading day of the stock (it has a return) but not a joint day
-    r0 = np.minimum(r_s, max(n_days - 1, 0))
-    on_day = moved & (days[r0] == s)
-    stock_has = has[t_col[p], r0] if has is not None else np.ones(len(p), dtype=bool)
-    if from_prices:
-        stock_has &= r0 > has.argmax(axis=1)[t_col[p]]      # its first price has no return
-    gap = on_day & stock_has
-    if gap.any() and notes is not None:
-        # the market (or the factor table) has no value on a day the stock traded: like a
-        # weekend, day 0 is the next joint session (flagged), not a dropped event
-        if factor_cols:
-            whats = [f"no {pair_m[q]} price" if not h else "no factor data"
-                     for q, h in zip(p[gap], has[m_col[p[gap]], r0[gap]])]
-        else:
-            whats = [f"no {pair_m[q]} price" for q in p[gap]]
-        notes.add(ev[gap], "day0_moved", [f"{w} on {_fmt_day(x)} while {pair_t[q]} traded: day 0 is "
-                                          f"the next joint session {_fmt_day(date_at(o + c))}"
-                                          for w, x, q, o, c in zip(whats, s[gap], p[gap], off[gap], p0c[gap])])
-    if not gapless and notes is not None:
-        # sessions of the market between the date asked for and day 0 (the stock did not trade)
-        day0_row = np.searchsorted(days, date_at(off + p0c))
-        delay = sessions(p, day0_row - 1) - sessions(p, r_s - 1)
-        delay = np.where(inside, delay, 0)
-        notes.column("day0_delay", ev, delay, fill=0, dtype=np.int64)
-        halted = inside & ~gap & (delay > 0)
-        late = halted & (delay > (max_day0_delay if max_day0_delay is not None else np.inf))
-        skips.set(ev[late], [f"no trade for {k} sessions after the date asked for ({_fmt_day(x)}): day 0 "
-                             f"would be {_fmt_day(date_at(o + c))}" for k, x, o, c in
-                             zip(delay[late], s[late], off[late], p0c[late])], EventError)
-        kept = halted & ~late
-        notes.add(ev[kept], "day0_moved", [f"no trade for {k} session(s) after {_fmt_day(x)}: day 0 is "
-                                           f"{_fmt_day(date_at(o + c))}" for k, x, o, c in
-                                           zip(delay[kept], s[kept], off[kept], p0c[kept])])
+    found = _Day0(ev, p, p0c, inside)
+    if not pairs.gapless and notes is not None:
+        closed = _market_closed(pairs, joint, found, s, r_s, notes, factor_cols)
+        _day0_delays(pairs, joint, found, s, r_s, closed, skips, notes, max_day0_delay)
     beyond = inside & ((p0c + evt[0] < 0) | (p0c + evt[1] >= length))
     skips.set(ev[beyond], [f"event window [{evt[0]}, {evt[1]}] around day 0 {_fmt_day(date_at(o + q))} runs "
                            f"beyond the data ({_fmt_day(a)} to {_fmt_day(b)})"
                            for o, q, a, b in zip(off[beyond], p0c[beyond], first[beyond], last[beyond])],
               WindowError)
+    return found
+
+
+def _market_closed(pairs: _Pairs, joint: _Joint, found: _Day0, s, r_s, notes, factor_cols) -> np.ndarray:
+    """Events asked for a day the stock traded but the market (or the factor table) has no
+    value: like a weekend, day 0 is the next joint session (a warning), not a dropped event."""
+    days, has, p = pairs.days, pairs.has, found.p
+    off = joint.pair_offset[p]
+    moved = found.inside & (joint.date_at(off + found.p0c) != s)
+    r0 = np.minimum(r_s, max(len(days) - 1, 0))
+    stock_has = has[pairs.t_col[p], r0]
+    if pairs.from_prices:
+        stock_has &= r0 > has.argmax(axis=1)[pairs.t_col[p]]      # its first price has no return
+    gap = moved & (days[r0] == s) & stock_has
+    if gap.any():
+        market_has = has[pairs.m_col[p[gap]], r0[gap]]
+        whats = [("no factor data" if factor_cols and h else f"no {pairs.pair_m[q]} price")
+                 for q, h in zip(p[gap], market_has)]
+        notes.add(found.ev[gap], "day0_moved",
+                  [f"{w} on {_fmt_day(x)} while {pairs.pair_t[q]} traded: day 0 is the next joint session "
+                   f"{_fmt_day(joint.date_at(o + c))}"
+                   for w, x, q, o, c in zip(whats, s[gap], p[gap], off[gap], found.p0c[gap])])
+    return gap
+
+
+def _day0_delays(pairs: _Pairs, joint: _Joint, found: _Day0, s, r_s, closed, skips: _Skips, notes,
+                 max_day0_delay) -> None:
+    """Sessions of the market between the date asked for and day 0 (the stock did not trade):
+    reported per event, warned about, and over ``max_day0_delay`` the event is skipped."""
+    ev, p, p0c, inside = found.ev, found.p, found.p0c, found.inside
+    off = joint.pair_offset[p]
+    day0_row = np.searchsorted(pairs.days, joint.date_at(off + p0c))
+    delay = np.where(inside, joint.sessions(p, day0_row - 1) - joint.sessions(p, r_s - 1), 0)
+    notes.column("day0_delay", ev, delay, fill=0, dtype=np.int64)
+    halted = inside & ~closed & (delay > 0)
+    late = halted & (delay > (max_day0_delay if max_day0_delay is not None else np.inf))
+    skips.set(ev[late], [f"no trade for {k} sessions after the date asked for ({_fmt_day(x)}): day 0 "
+                         f"would be {_fmt_day(joint.date_at(o + c))}" for k, x, o, c in
+                         zip(delay[late], s[late], off[late], p0c[late])], EventError)
+    kept = halted & ~late
+    notes.add(ev[kept], "day0_moved", [f"no trade for {k} session(s) after {_fmt_day(x)}: day 0 is "
+                                       f"{_fmt_day(joint.date_at(o + c))}" for k, x, o, c in
+                                       zip(delay[kept], s[kept], off[kept], p0c[kept])])
+
+
+def _assemble(pairs: _Pairs, joint: _Joint, found: _Day0, n: int, start_days, est, evt, factor_cols) -> _Located:
+    """The concatenated series and each located event's day 0 in them."""
     pos = np.full(n, -1, dtype=np.int64)
     base = np.full(n, -1, dtype=np.int64)
-    located, pair_of, row0 = ev[inside], p[inside], p0c[inside]
-    breaks = np.zeros(len(g_d) if not gapless else 0, dtype=bool)
-    if gapless:
-        g_r, g_m, g_d, first_row, offset = _gapless_series(all_values, days, used[t_col], used[m_col],
+    located, pair_of, row0 = found.ev[found.inside], found.p[found.inside], found.p0c[found.inside]
+    if pairs.gapless:
+        g_r, g_m, g_d, first_row, offset = _gapless_series(pairs.all_values, pairs.days,
+                                                           pairs.used[pairs.t_col], pairs.used[pairs.m_col],
                                                            pair_of, row0, est[0], evt[1])
         pos[located] = row0 - first_row[pair_of]
         base[located] = offset[pair_of] + pos[located]
@@ -463,12 +537,14 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
         breaks = np.zeros(len(g_d), dtype=bool)
         breaks[offset[offset < len(g_d) - 1]] = True
     else:
+        g_r, g_m, g_d, g_n = joint.g_r, joint.g_m, joint.g_d, joint.g_n
         pos[located] = row0
-        base[located] = off[inside] + row0
-        breaks[pair_offset[pair_length > 0]] = True
-    g_f = np.concatenate([f, np.full((1, len(factor_cols)), np.nan)]) if factor_cols else None
+        base[located] = joint.pair_offset[pair_of] + row0
+        breaks = np.zeros(len(g_d), dtype=bool)
+        breaks[joint.pair_offset[joint.pair_length > 0]] = True
+    g_f = np.concatenate([joint.f, np.full((1, len(factor_cols)), np.nan)]) if factor_cols else None
     names = np.full(n, None, dtype=object)
-    names[ev] = [(pair_t[q], pair_m[q]) for q in p]
+    names[found.ev] = [(pairs.pair_t[q], pairs.pair_m[q]) for q in found.p]
     return _Located(g_r, g_m, g_f, g_d, g_n, breaks, base, pos, start_days, names)
 
 
@@ -543,7 +619,8 @@ def run_engine(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
                returns_kind: str = "simple", exclude: pd.DataFrame | None = None,
                source_name: str | None = None, load_errors=None, jumps: str = DEFAULT_JUMPS,
                max_day0_delay: int = DEFAULT_MAX_DAY0_DELAY, max_gap: int = DEFAULT_MAX_GAP,
-               max_missing_share: float = DEFAULT_MAX_MISSING_SHARE):
+               max_missing_share: float = DEFAULT_MAX_MISSING_SHARE, duplicates: str = "skip",
+               trade_to_trade: bool = True):
     """Run an event study of every event at once and return an :class:`EventStudyResult`.
 
     events: DataFrame with ``event_id`` (generated when absent), ``ticker``, ``market``,
@@ -572,6 +649,12 @@ def run_engine(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
         trade; beyond, the event is skipped ("no trade for N sessions after the date asked for").
     max_gap, max_missing_share: an estimation window with a run of more than ``max_gap``
         sessions without a trade, or a larger share of such sessions, is skipped.
+    duplicates: ``skip`` (default) the later of two events with the same ticker and day 0 or
+        identical returns in both windows; ``keep`` them (a simulation that batches independent
+        samples as groups draws the same stock-date in different samples).
+    trade_to_trade: False treats every return over joint dates as a one-session return (the
+        plain market model of most packages; kept for comparisons: it understates the variance
+        of multi-session returns).
 
     The checks, their warnings and skip reasons are listed in :mod:`analysis.core.checks`.
     """
@@ -579,6 +662,8 @@ def run_engine(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
     est, evt = validate_windows(estimation_window, event_window)
     kind = check_kind(returns_kind)
     jumps = check_jump_policy(jumps)
+    if duplicates not in ("skip", "keep"):
+        raise InputError(f"duplicates must be 'skip' or 'keep', got {duplicates!r}")
     min_obs = _min_obs(min_estimation_obs, spec, est)
     if (returns is None) == (prices is None):
         raise InputError("give exactly one of returns= and prices= (a wide frame, dates x symbols)")
@@ -597,10 +682,12 @@ def run_engine(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
     loc = _locate(ev, skips, panel, from_prices, kind, factors, factor_cols, est, evt, notes=notes,
                   max_day0_delay=int(max_day0_delay))
     _scan_series(loc, skips, notes, kind, est, evt, jumps)
+    if not trade_to_trade:
+        loc.g_n = None
     fitted, pred, cand, est_dates, est_span, all_complete = _fit_events(
         ev, loc, skips, notes, spec, est, evt, min_obs, exclude, max_gap, max_missing_share)
     sel, fitted, pred, est_dates, est_span = _select(ev, loc, skips, cand, fitted, pred, est_dates,
-                                                    est_span)
+                                                    est_span, duplicates == "skip")
     series = _Series(loc.g_r, loc.g_m, loc.g_f, loc.g_d, spec, factor_cols, loc.g_n)
     runs = None
     if all_complete and (loc.g_n is None or not (loc.g_n[:-1] > 1).any()):
@@ -619,6 +706,7 @@ def run_engine(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
                     min_estimation_obs_used=min_obs, factors=list(factor_cols),
                     source_name=source_name, jumps=jumps, max_day0_delay=int(max_day0_delay),
                     max_gap=int(max_gap), max_missing_share=float(max_missing_share),
+                    duplicates=duplicates, trade_to_trade=bool(trade_to_trade),
                     day0_rule="first joint trading date on or after the event date (timed day0 "
                     "when given)", versions=_versions())
     arrays = _event_arrays(ev, sel, estimates, est_dates, runs, est, evt)
@@ -864,11 +952,11 @@ def _gap_checks(cand, gaps: np.ndarray, skips: _Skips, notes: Notes, max_gap, ma
                "(modelled trade-to-trade)" for a, b in zip(multi[anywhere], evt_multi[anywhere])])
 
 
-def _select(ev, loc: _Located, skips: _Skips, cand, fitted, pred, est_dates, est_span):
+def _select(ev, loc: _Located, skips: _Skips, cand, fitted, pred, est_dates, est_span, dedupe: bool):
     """Skip duplicates among the fitted events and keep the studied rows of every array."""
     ok = skips.ok()[cand]
     rows = np.flatnonzero(ok)
-    if len(rows) > 1:
+    if dedupe and len(rows) > 1:
         _skip_duplicates(ev, loc, skips, cand, rows, fitted, pred)
     keep = skips.ok()[cand]
     sel = cand[keep]
@@ -916,7 +1004,16 @@ def _event_arrays(ev: pd.DataFrame, sel: np.ndarray, estimates: Estimates, est_d
         est_ar=fit.resid, est_dates=est_dates, evt_ar=pred.ar, evt_ar_sd=np.sqrt(pred.ar_var),
         evt_dates=WindowRows(estimates.series.dates, estimates.evt_start, evt[1] - evt[0] + 1),
         s=np.sqrt(fit.s2), m=fit.m.astype(np.int64), k=fit.k, car_variance=car_variance,
-        groups=group[sel] if pd.notna(group).any() else None, runs=runs)
+        groups=group[sel] if pd.notna(group).any() else None, runs=runs,
+        evt_sessions=_event_sessions(estimates.series, estimates.evt_start, evt[1] - evt[0] + 1))
+
+
+def _event_sessions(series, evt_start, lw) -> np.ndarray | None:
+    """(N, Lw) sessions of the event-window returns, None when every one covers a session."""
+    if series.spans is None:
+        return None
+    spans = windows(series.spans, evt_start, lw)
+    return spans.astype(float) if (spans > 1).any() else None
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,7 @@ def csect_t(car, groups=None) -> TestResult:
     return _result(t, p, n, groups is None)
 
 
-def cda_t(est_ar, window_ar, groups=None) -> TestResult:
+def cda_t(est_ar, window_ar, groups=None, sessions=None) -> TestResult:
     """Crude dependence adjustment t test (Brown & Warner 1980, p. 253; 1985, p. 7).
 
     ``AAR_t = mean_i AR_it`` is the equally weighted portfolio's abnormal return on relative day
@@ -174,7 +174,10 @@ def cda_t(est_ar, window_ar, groups=None) -> TestResult:
     (sqrt(L) S)``, Student t with ``T - 1`` df.
 
     ``est_ar``: (N, Le) estimation residuals (NaN when missing); ``window_ar``: (N, L) event
-    window ARs of the tested window.
+    window ARs of the tested window. ``sessions``: (N, L) market sessions each window AR spans
+    (trade-to-trade returns, whose variance is n times a session's; the residuals are on the
+    one-session scale): the window's variance is then ``S^2 sum_t mean_i n_it`` instead of
+    ``S^2 L``.
     """
     window_ar = np.atleast_2d(np.asarray(window_ar, float))
     codes, g = _codes(groups, len(window_ar))
@@ -183,6 +186,10 @@ def cda_t(est_ar, window_ar, groups=None) -> TestResult:
     win_sum, win_n = _col_sums(window_ar, codes, g)
     caar = np.sum(_div(win_sum, win_n), axis=1)
     n_win = window_ar.shape[1]
+    if sessions is not None:
+        spans = np.where(np.isfinite(window_ar), np.asarray(sessions, float), np.nan)
+        span_sum, span_n = _col_sums(spans, codes, g)
+        n_win = np.sum(_div(span_sum, span_n), axis=1)
     t, p = _student(_div(caar, np.sqrt(n_win) * sd), df)
     return _result(t, p, _gcount(codes, g), groups is None)
 
@@ -770,7 +777,8 @@ def grouped_tests(arrays: EventArrays, window: tuple[int, int], groups=None,
 
     out = {
         "csect_t": csect_t(ws.car, codes),
-        "cda_t": cda_t(est_ar, ws.window_ar, codes),
+        "cda_t": cda_t(est_ar, ws.window_ar, codes,
+                       None if arrays.evt_sessions is None else take(arrays.evt_sessions)[:, cols]),
         "patell_z": patell_z(scar, m, arrays.k, codes),
         "bmp_t": bmp_t(scar, codes),
         "kp_patell_z": kp_patell_z(scar, m, arrays.k, rbar, codes),
