@@ -339,6 +339,15 @@ def test_a_limit_up_close_on_day_0_is_flagged(tmp_path):
     assert d["status"] == "ok" and "limit_day" in d["warnings"]
     assert f"{days[DAY0]:%Y-%m-%d} (day 0, limit-up)" in d["warning_details"]
     assert "limit_day" in batch[1].loc["e1", "warnings"] and "limit_day: closed at the daily price limit" in study[1]
+    # and the HTML report lists it among its warnings
+    path = tmp_path / "events.csv"
+    ev.to_csv(path, index=False)
+    with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+        assert main(["report", "--events", str(path), "--out", str(tmp_path / "report"), "--prices-dir",
+                     str(folder), "--estimation", "-250", "-11"]) == 0
+    html = (tmp_path / "report" / "report.html").read_text()
+    warnings = html[html.index("<h2>Warnings</h2>"):html.index("<h2>Settings</h2>")]
+    assert "e1: limit_day: closed at the daily price limit" in warnings
 
 
 def test_a_foreign_index_and_its_holidays(prices_dir, tmp_path):

@@ -178,6 +178,11 @@ def render_html(result, parts: ReportParts) -> str:
         warns.append("day 0 differs from the date asked for in " + ", ".join(
             f"{r.event_id} ({_fmt_value('', r.event_date)} -> {_fmt_value('', r.day0)})"
             for r in moved.itertuples()))
+    if "warning_details" in ok:
+        flagged = ok[ok["warning_details"].fillna("").astype(str) != ""]
+        warns += [f"{r.event_id}: {r.warning_details}" for r in flagged.head(50).itertuples()]
+        if len(flagged) > 50:
+            warns.append(f"... and {len(flagged) - 50} more events with warnings (see the diagnostics table)")
     if warns:
         out.append("<h2>Warnings</h2>")
         out += [f"<div class='warn'>{esc(w)}</div>" for w in warns]
