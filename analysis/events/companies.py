@@ -274,8 +274,10 @@ class Universe:
                 alias = m.group(0)
                 if namecontext.is_something_else(text, m.start(), m.end(), title_case=title_case):
                     continue
-                confirmed = not namecontext.is_common_word(alias) or namecontext.has_corporate_cue(
-                    text, m.start(), m.end())
+                common = namecontext.is_common_word(alias)
+                if common and namecontext.after_article(text, m.start()):
+                    continue
+                confirmed = not common or namecontext.has_corporate_cue(text, m.start(), m.end())
                 out.append((m.start(), m.end(), self.by_alias[alias], confirmed))
         for alias in self.cjk:
             for m in re.finditer(re.escape(alias), text):

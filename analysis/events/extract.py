@@ -64,7 +64,7 @@ import pandas as pd
 
 from ..errors import ExtractionError
 from .companies import Company, Universe, listing_venue, universe
-from .textdates import find_clock_time, find_dateline, find_dates, time_of_day
+from .textdates import find_clock_time, find_dateline, find_dates, time_of_day, without_time_words
 from ..data.exchanges import press_symbols
 
 COLUMNS = ("event_id", "company", "ticker", "exchange", "market", "role", "listed", "event_date",
@@ -126,7 +126,9 @@ _NEWS_WORD = re.compile(
     r"pushed|blew|crashed|grounded|ordered)\b", re.IGNORECASE)
 _CLAUSE_SPLIT = re.compile(
     r",\s+(?=[a-z])|;\s+|\s+\u2014\s+|\uff0c|\uff1b"
-    r"|\s+(?=(?:after|since|following|as|when|while|before)\s+"
+    r"|(?<!\bmuch)(?<!\bmany)(?<!\bwell)(?<!\bsuch)(?<!\bfar)(?<!\bsoon)(?<!\blong)"
+    r"\s+(?=(?:after|since|following|as(?!\s+(?:much|many|well|high|low|little|far|long|soon|part|of|if|"
+    r"though|such|to|a\s+result)\b)|when|while|before)\s+"
     r"(?!(?:the\s+)?(?:[\w.'\u2019]+\s+){0,3}(?:bell|close|closing|open|opening|hours|markets?|trading|"
     r"session|midnight|dawn|noon)\b))", re.IGNORECASE)
 _HEADLINE_CLAUSE_SPLIT = re.compile(r"[,;:]\s+(?!\d)|\s+[\u2013\u2014-]\s+|\uff0c|\uff1b|\uff1a")
@@ -473,6 +475,7 @@ def _clauses(sentence: str, headline: bool) -> list[str]:
 
 def _is_reaction(clause: str) -> bool:
     """A clause about shares moving ("shares fell 8% on Monday"), not about the news itself."""
+    clause = without_time_words(clause)
     if not _MOVE_WORD.search(clause):
         return False
     return bool(_SHARES_WORD.search(clause)) or not _NEWS_WORD.search(clause)
@@ -543,9 +546,11 @@ def _fallback(news: _Statement | None, reaction: _Statement | None, item: _Item,
         for date, source in ((reaction.date if reaction else None, reaction.source if reaction else ""),
                              (item.dateline, "dateline"), (pub_date, "published")):
             if date is not None:
-                news = _Statement(date, source, news.time, news.clock, False, True)
+                # reaction=True: the date is the shares' move, so no prior-day convention
+                news = _Statement(date, source, news.time, news.clock, reaction is not None and
+                                  date is reaction.date, True)
                 break
-    return _Statement(news.date, news.source, _reaction_time(news, reaction), news.clock, False, True)
+    return _Statement(news.date, news.source, _reaction_time(news, reaction), news.clock, news.reaction, True)
 
 
 def _previous_weekday(day: _dt.date) -> _dt.date:
@@ -582,7 +587,7 @@ def _when(item: _Item, pub_date, pub_ts, tz: str | None) -> _When:
     st = _bounded_by_publication(_fallback(news, reaction, item, pub_date), pub_ts)
     announced = _announced(st)
     tod = st.time
-    if (announced is pd.NaT and tod == "unknown" and anchor is not None and st.date is not None
+    if (announced is pd.NaT and tod == "unknown" and anchor is not None and st.date is not None and not st.reaction
             and 1 <= (anchor - st.date).days <= PRIOR_DAY_MAX_DAYS
             and st.source in ("explicit", "relative weekday", "relative day")):
         tod = "after_close"          # prior-day convention (module docstring)

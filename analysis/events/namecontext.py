@@ -76,6 +76,7 @@ companies firms corporations growers farmers orchards orchard trees tree pie pie
 blossoms analysis analyses shock game games larvae pigeons lightning parties party soup tiles telescope
 stars law music rock elections election runners year years levels population populations sightings
 """.split())
+_PARTICLES = frozenset("da de di del della van von der du le la bin al".split())
 PLACE_BEFORE = frozenset("Mount Mt Lake River Cape Fort Big UC Gulf Isle Port Bay".split())
 REGIONS = frozenset("""
 Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia Hawaii Idaho
@@ -159,6 +160,8 @@ def is_something_else(text: str, start: int, end: int, *, title_case: bool = Fal
         return True
     if re.fullmatch(r"[A-Z]", prev) and text[max(0, start - 3):start].rstrip().endswith("."):
         return True                                    # "Michael J. Fox"
+    if prev.lower() in _PARTICLES and len(before) == 2 and before[0][:1].isupper():
+        return True                                    # "Leonardo da Vinci", "Vincent van Gogh"
     if prev == "of" and len(before) == 2 and before[0] in ("University", "College", "Republic", "Oracle",
                                                             "Bank", "Gulf", "Isle", "City", "Port"):
         return True                                    # "Republic of Gilead"
@@ -178,6 +181,12 @@ def has_corporate_cue(text: str, start: int, end: int) -> bool:
     if _CUE_AFTER.match(text[end:end + 80]):
         return True
     return bool(_CUE_BEFORE.search(text[max(0, start - 40):start]))
+
+
+def after_article(text: str, start: int) -> bool:
+    """True when "the" comes right before: "the Amazon", "the Big Apple" -- an ordinary-word
+    name with an article is the thing, not the company."""
+    return bool(re.search(r"\bthe\s+$", text[max(0, start - 5):start], re.IGNORECASE))
 
 
 def is_common_word(alias: str) -> bool:

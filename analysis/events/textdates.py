@@ -48,6 +48,7 @@ _FORWARD_NEAR = re.compile(
     r"\b(?:next|coming|upcoming|until|till|by|through|starting|from|before|as\s+soon\s+as)\s+"
     r"(?:the\s+)?(?:early\s+|late\s+|end\s+of\s+|this\s+|on\s+)?$", re.IGNORECASE)
 _FORWARD_CLAUSE = re.compile(
+    r"(?<![-\w])(?<!than\s)(?<!as\s)"              # "better-than-expected", "than expected" look back
     r"\b(?:will|would|shall|expected|scheduled|due|set\s+to|plans?\s+to|planning\s+to|intends?\s+to)\b"
     r"[^.;:!?,]{0,40}$", re.IGNORECASE)
 
@@ -220,6 +221,14 @@ def find_dateline(text: str, anchor: _dt.date | None = None) -> tuple[_dt.date |
     if m:
         return (_year_of(_month(m["mon"]), int(m["d"]), anchor) if anchor else None), m.end()
     return None, 0
+
+
+def without_time_words(sentence: str) -> str:
+    """The sentence with its time-of-day phrases blanked ("before the market opened" is no
+    statement about shares opening)."""
+    for _, pattern in _TIME_WORDS:
+        sentence = pattern.sub(" ", sentence)
+    return sentence
 
 
 def time_of_day(sentence: str) -> str:
