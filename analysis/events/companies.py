@@ -145,18 +145,28 @@ def _package_ticker(symbol: str | None) -> str | None:
     return symbol
 
 
+def _package_home(entry: dict, venue_of: dict[str, str], us_lines: set[str]) -> str | None:
+    """The home listing: the package's symbol, unless it is a bare code of a foreign company
+    (an OTC or Frankfurt line mislabelled), else its first line on an exchange the table knows."""
+    home = _package_ticker(entry.get("symbol"))
+    foreign = venue_of.get(home) == "OTCMKTS" or str(entry.get("country") or "") in _NON_US
+    if home is not None and "." not in home and home not in us_lines and foreign:
+        home = None
+    if home is not None:
+        return home
+    for yahoo, venue in venue_of.items():
+        t = _package_ticker(yahoo) if venue not in ("FRA", "OTCMKTS", "MCX") else None
+        if t and "." in t:
+            return t
+    return None
+
+
 def _package_listings(entry: dict) -> tuple[list[str], list[str]]:
     """``(listings, otc)`` of one pytickersymbols company: home, New York ADR, OTC lines."""
-    lines = [(s.get("yahoo"), str(s.get("google") or "")) for s in entry.get("symbols") or []]
-    venue_of = {y: g.split(":", 1)[0] for y, g in lines if y}
+    venue_of = {s.get("yahoo"): str(s.get("google") or "").split(":", 1)[0]
+                for s in entry.get("symbols") or [] if s.get("yahoo")}
     us_lines = {y for y, v in venue_of.items() if v in ("NYSE", "NASDAQ")}
-    home = _package_ticker(entry.get("symbol"))
-    if home is not None and "." not in home and home not in us_lines and (
-            venue_of.get(home) == "OTCMKTS" or str(entry.get("country") or "") in _NON_US):
-        home = None                # a bare code of a foreign company: an OTC or Frankfurt line
-    if home is None:
-        home = next((t for y, v in lines if v not in ("FRA", "OTCMKTS", "MCX")
-                     and (t := _package_ticker(y)) and "." in t), None)
+    home = _package_home(entry, venue_of, us_lines)
     if home is None:
         return [], []
     listings = [home]
@@ -257,7 +267,7 @@ class Universe:
     def named(self, name: str) -> Company | None:
         return self.by_alias.get(name)
 
-    def find_names(self, text: str, *, title_case: bool = False) -> list[tuple[int, int, Company, bool]]:
+    def find_names(self, text: str) -> list[tuple[int, int, Company, bool]]:
         """Company names in text: ``[(start, end, company, confirmed)]`` left to right, no overlaps.
 
         Longest alias first at each position ("Great Wall Motor" over "Great Wall"); a name
@@ -272,7 +282,7 @@ class Universe:
         if candidates:
             for m in _pattern(candidates).finditer(text):
                 alias = m.group(0)
-                if namecontext.is_something_else(text, m.start(), m.end(), title_case=title_case):
+                if namecontext.is_something_else(text, m.start(), m.end()):
                     continue
                 common = namecontext.is_common_word(alias)
                 if common and namecontext.after_article(text, m.start()):

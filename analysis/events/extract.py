@@ -281,11 +281,6 @@ def _adhoc_name(before: str, ticker: str) -> str:
     return name or ticker
 
 
-def _title_case(sentence: str) -> bool:
-    words = [w for w in re.findall(r"[A-Za-z][\w'\u2019]*", sentence) if len(w) > 3]
-    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
-
-
 def _flag(masked: str, s: int, e: int, company: Company) -> str:
     if _FORMER.search(masked[max(0, s - 12):s]):
         return "former"
@@ -297,8 +292,8 @@ def _flag(masked: str, s: int, e: int, company: Company) -> str:
     return ""
 
 
-def _name_hits(masked: str, u: Universe, headline: bool) -> tuple[dict[str, _Hit], list]:
-    names = u.find_names(masked, title_case=headline and _title_case(masked))
+def _name_hits(masked: str, u: Universe) -> tuple[dict[str, _Hit], list]:
+    names = u.find_names(masked)
     out: dict[str, _Hit] = {}
     for s, e, c, confirmed in names:
         flag = _flag(masked, s, e, c)
@@ -356,22 +351,21 @@ def _symbol_hits(masked: str, tags, u: Universe, out: dict[str, _Hit], names: li
                     hit.extra.append(f"otc:{extra}")
 
 
-def _companies(sentence: str, u: Universe, headline: bool = False) -> list[_Hit]:
+def _companies(sentence: str, u: Universe) -> list[_Hit]:
     """Companies in one sentence, left to right (see :class:`_Hit` for the flags)."""
     tags = press_symbols(sentence)
     masked = sentence
     for s, e, _ in tags:
         masked = masked[:s] + " " * (e - s) + masked[e:]
-    out, names = _name_hits(masked, u, headline)
+    out, names = _name_hits(masked, u)
     _symbol_hits(masked, tags, u, out, names)
     return sorted(out.values(), key=lambda h: h.pos)
 
 
 def _item_companies(item: _Item, u: Universe) -> list[_Found]:
     found: dict[str, _Found] = {}
-    headline = item.kind == "headline"
     for k, (sentence, where) in enumerate(item.sentences):
-        for hit in _companies(sentence, u, headline or (where == "subject" and k == 0)):
+        for hit in _companies(sentence, u):
             role = "subject" if where == "subject" and not hit.flag else "mention"
             f = found.get(hit.company.name)
             if f is None:
@@ -498,24 +492,36 @@ def _statements(item: _Item, anchor: _dt.date | None, tz: str | None) -> list[_S
     return out
 
 
+def _lead_reaction(statements: list[_Statement]) -> _Statement | None:
+    """The lead's statement about the shares' move, a dated one first."""
+    moves = [s for s in statements if s.reaction and s.lead]
+    return next((s for s in moves if s.date is not None), moves[0] if moves else None)
+
+
+def _in_window(s: _Statement, news: _Statement | None, ref: _dt.date | None) -> bool:
+    """A body statement about the same event: undated, or dated at most :data:`EVENT_WINDOW_DAYS`
+    before the lead's date (and the lead's own news date, when it has one)."""
+    if s.date is None or ref is None:
+        return True
+    if news is not None and news.date is not None and s.date != news.date:
+        return False
+    return 0 <= (ref - s.date).days <= EVENT_WINDOW_DAYS
+
+
 def _event_statement(statements: list[_Statement]) -> tuple[_Statement | None, _Statement | None]:
     """``(the news's own statement, the lead's reaction statement)``: the lead's announcement
-    first, else an announcement anywhere in the item dated within :data:`EVENT_WINDOW_DAYS`
-    before the lead's reaction date (or undated: a time of day of the event)."""
+    first; a time or date it lacks comes from the first announcement elsewhere in the item that
+    is about the same event (:func:`_in_window`)."""
     lead_news = [s for s in statements if s.lead and not s.reaction]
-    reaction = next((s for s in statements if s.reaction and s.date is not None and s.lead), None) \
-        or next((s for s in statements if s.reaction and s.lead), None)
+    reaction = _lead_reaction(statements)
     news = next((s for s in lead_news if s.date is not None), None)
     if news is not None and (news.time != "unknown" or news.clock):
         return news, reaction
     ref = news.date if news is not None else reaction.date if reaction is not None else None
-    for s in statements:
-        if s.reaction or s.lead:
-            continue
-        if s.date is None or ref is None or 0 <= (ref - s.date).days <= EVENT_WINDOW_DAYS:
-            if news is not None and s.date is not None and s.date != news.date:
-                continue
-            return _merge(news, s), reaction
+    body = (s for s in statements if not (s.reaction or s.lead) and _in_window(s, news, ref))
+    other = next(body, None)
+    if other is not None:
+        return _merge(news, other), reaction
     return news or next((s for s in lead_news if s.time != "unknown"), None), reaction
 
 

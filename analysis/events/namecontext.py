@@ -148,32 +148,36 @@ def _word_after(text: str, end: int) -> tuple[str, str]:
     return (m.group(1), m.group(2)) if m else ("", "")
 
 
-def is_something_else(text: str, start: int, end: int, *, title_case: bool = False) -> bool:
-    """True when the words around ``text[start:end]`` make the name a person, a place, a thing.
-
-    ``title_case``: the text is a headline in Title Case, where a capitalised word after the
-    name is no evidence of a surname or a place.
-    """
+def _person_or_place_before(text: str, start: int) -> bool:
+    """A given name, title, initial, name particle or place word right before the name."""
     before = _words_before(text, start)
     prev = before[-1].rstrip(".") if before else ""
     if prev in GIVEN_NAMES or prev in TITLES or prev in PLACE_BEFORE:
         return True
     if re.fullmatch(r"[A-Z]", prev) and text[max(0, start - 3):start].rstrip().endswith("."):
         return True                                    # "Michael J. Fox"
-    if prev.lower() in _PARTICLES and len(before) == 2 and before[0][:1].isupper():
+    if len(before) < 2:
+        return False
+    if prev.lower() in _PARTICLES and before[0][:1].isupper():
         return True                                    # "Leonardo da Vinci", "Vincent van Gogh"
-    if prev == "of" and len(before) == 2 and before[0] in ("University", "College", "Republic", "Oracle",
-                                                            "Bank", "Gulf", "Isle", "City", "Port"):
-        return True                                    # "Republic of Gilead"
+    return prev == "of" and before[0] in ("University", "College", "Republic", "Oracle", "Bank", "Gulf",
+                                          "Isle", "City", "Port")    # "Republic of Gilead"
+
+
+def _thing_after(text: str, end: int) -> bool:
+    """A hyphenated compound, a region after a comma, or a place or generic word right after."""
     sep, nxt = _word_after(text, end)
     low = nxt.lower()
     if sep == "-" and low not in COMPANY_COMPOUNDS:
-        return True                                    # "Meta-analysis", "Amazon-like"?
+        return True                                    # "Meta-analysis"
     if sep.strip(" ") == "," and nxt in REGIONS:
         return True                                    # "Phoenix, Arizona"
-    if sep and not sep.strip() and (low in PLACE_AFTER or low in GENERIC_AFTER):
-        return True
-    return False
+    return bool(sep) and not sep.strip() and (low in PLACE_AFTER or low in GENERIC_AFTER)
+
+
+def is_something_else(text: str, start: int, end: int) -> bool:
+    """True when the words around ``text[start:end]`` make the name a person, a place, a thing."""
+    return _person_or_place_before(text, start) or _thing_after(text, end)
 
 
 def has_corporate_cue(text: str, start: int, end: int) -> bool:
