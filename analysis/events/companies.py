@@ -24,8 +24,9 @@ as the Reuters code ``VOWG_p.DE``). A trade union or a government body is not a 
 From ``pytickersymbols`` a company keeps its home listing, its New York listing (a primary ADR)
 and its over-the-counter lines (marked OTC: kept as ``listed=otc`` rows, not studied by
 default); Frankfurt secondary lines and London international order-book lines are left out.
-Its aliases are its name and the name without the legal form ("Apple Inc." -> "Apple"), also
-without accents ("Hermès" -> "Hermes"); an alias two package companies share is dropped.
+Its aliases are its name and the name without the legal form ("Apple Inc." -> "Apple"); an
+alias two package companies share is dropped. Every alias of every table also matches without
+its accents ("Hermès" -> "Hermes").
 
 A name found in text is the company unless its context makes it something else, and a name
 that is an ordinary word needs corporate evidence (:mod:`analysis.events.namecontext`).
@@ -246,7 +247,7 @@ class Universe:
                 kept.append(c)
                 for t in (*c.listings, *c.codes):
                     u.by_ticker.setdefault(t, c)
-                for a in dict.fromkeys((c.name, *c.aliases)):
+                for a in dict.fromkeys(v for a in (c.name, *c.aliases) for v in (a, _fold(a))):
                     if a not in u.by_alias:
                         claimed.setdefault(a, []).append(c)
             for alias, owners in claimed.items():

@@ -207,5 +207,5 @@ _LEGAL = re.compile(
 def short_name(name: str) -> str:
     """The name without its legal form: "Apple Inc." -> "Apple", "The Boeing Company" -> "Boeing"."""
     s = re.sub(r"^The\s+", "", name.strip())
-    s = _LEGAL.sub("", s).strip().rstrip(",")
+    s = _LEGAL.sub("", s).strip().rstrip(",&").strip()      # "Deere & Company" -> "Deere"
     return s or name.strip()
