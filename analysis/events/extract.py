@@ -1,6 +1,6 @@
 """News text to an events table: one row per listing of every company a text names.
 
-``extract_events(text, published=None, tz=None)`` reads an article, a list of headlines (one per
+``extract_events(text, published=None, tz=None, companies=None)`` reads an article, a list of headlines (one per
 line), or an article followed by a blank-line separated headline list, and returns the columns
 :data:`COLUMNS` (issue 4, "Extraction"). The rows feed :func:`analysis.events.timing.time_events` and
 the batch command unchanged: tickers are Yahoo symbols, ``exchange`` is the exchange_calendars
@@ -9,7 +9,8 @@ name and ``market`` the default benchmark of the listing (both from :mod:`analys
 Text layout
     Blocks are separated by blank lines. A block of two or more lines none of which ends like a
     sentence (with ``.`` or ``\u2026``; ``?`` and ``!`` end headlines too) and none longer than 30
-    words is a headline list (leading bullets and numbers dropped): each line is one news item
+    words is a headline list (leading bullets and numbers dropped; Chinese text ends sentences
+    with 。): each line is one news item
     (``h01``, ``h02``, ... numbered in order across the text). Every other block belongs to an
     article (``a01``, ...); in an article each line is a paragraph. A single unpunctuated line
     opening the text and followed by article text is the article's title (so is an unpunctuated
@@ -17,37 +18,69 @@ Text layout
     Consecutive article blocks are one article: separate two articles by a headline list or
     extract them one at a time.
 
+Companies (see :mod:`analysis.events.companies` and :mod:`analysis.events.namecontext`)
+    Names from the company universe (user tables, the curated table, the ``pytickersymbols``
+    index constituents, names found earlier by Yahoo's search), unless their context makes them
+    something else ("Harrison Ford", "Amazon rainforest", "Hang Seng Index"); names that are
+    ordinary words ("Apple", "Shell", "Target") count only with corporate evidence somewhere in
+    the item. Symbols as the press writes them (``(NASDAQ: NVDA)``, ``SEHK:700``, ``(RIVN.O)``,
+    ``(000858.SZ)``; :func:`analysis.data.exchanges.press_symbols`) name their company: known by
+    its listing, else the name just before the symbol (a Reuters code of a listing the table has,
+    ``(LVMH.PA)`` for MC.PA, is no new listing). A symbol or name no table knows and that looks
+    like a company ("Rivian shares", "shares of Acme") is listed in
+    ``result.attrs["unresolved"]``; the ``extract`` command looks those up online.
+
 Roles (studies use ``subject`` rows)
     * ``subject``: named in a headline, the article title, or the lead (the first sentence of
       the article body, the one that carries the news);
     * ``mention``: everything else: background paragraphs, rivals listed for context,
       "See Also" / "Read Next" / "Click here" lines, a company named as someone's *former*
-      employer ("Former Microsoft Executive"), and a news agency or publisher cited as the
-      source ("Reuters reported", "according to Bloomberg", "Benzinga's EV Hub").
+      employer ("Former Microsoft Executive"), a news agency or publisher cited as the
+      source ("Reuters reported", "according to Bloomberg", "Benzinga's EV Hub"), and a company
+      the lead names only to compare ("to better compete with Tesla", "such as BYD").
     A company is one row per listing per news item, with its strongest role; ``evidence`` is the
     sentence that decided the role. Trade unions and agencies of government are not companies.
+    ``listed``: True for home listings and primary (exchange-listed) ADRs, ``"otc"`` for
+    over-the-counter lines (kept, not studied by default: :func:`subjects`), False for private
+    companies.
 
 Dates and times (see :mod:`analysis.events.textdates` for the phrases)
-    The anchor is ``published`` (in ``tz``) when given, else the article's dateline. The event
-    date is the first non-forward-looking date in the title/lead (``explicit`` or ``relative
-    weekday``, the latter needing an anchor), else the dateline (``dateline``), else the
-    publication date (``published``), else missing (``unknown``). Forward-looking phrases
-    ("as soon as early next week", "around 2023", "by the first quarter of 2022") and month-only
-    background ("said in January") never set it. ``time_of_day`` comes from time words in the
-    title/lead. ``announced_at`` is filled only when the text gives a clock time (in the title or
-    lead, with a zone word or ``tz``); a publication *time* only places the publication date in
-    ``tz`` (it bounds the announcement from above but does not date it).
+    The anchor is ``published`` (in ``tz``) when given, else the article's dateline. Every
+    clause of the item that states a date, a time of day or a clock time is read, and told
+    apart: a clause about the shares moving ("shares fell 8% on Monday") is the *reaction*,
+    any other is the *news* ("after a cabin panel blew out late on Friday", "the company
+    released the results on Wednesday after the Hong Kong market closed").
+
+    * The event date and time are the news's own: the lead's first dated news clause; a time or
+      a date it lacks comes from the first news clause elsewhere in the item about the same event
+      (undated, or dated at most :data:`EVENT_WINDOW_DAYS` before the lead's date, and the same
+      date as the lead's news when that has one). So the time-of-day statement anywhere in the
+      article applies to the event ("pushed out ... hours before the market opened").
+    * Without a news date: the reaction's date (``date_source`` that of the reaction's words),
+      else the dateline (``dateline``), else the publication date (``published``), else missing
+      (``unknown``). Without a news time: the reaction's time when the reaction is that same day
+      (shares moving premarket, in afternoon trade or after hours put the news before then).
+    * "late on Friday", "Friday evening", "last night", 盘后 / 晚间 / 昨晚 are after the close.
+    * The publication time bounds the announcement from above: news "after the bell" dated only
+      by a publication made before 09:30 in ``tz`` is the previous weekday's evening (a list
+      published at 07:45 New York time that says "after the bell" means the previous session).
+    * Forward-looking phrases ("as soon as early next week", "around 2023", "by the first
+      quarter of 2022") and month-only background ("said in January") never set a date.
+    * ``announced_at`` is filled only when the text gives a clock time (with a zone word or
+      ``tz``); a publication *time* only places the publication date in ``tz``.
 
     Prior-day convention: news dated one to three days *before* the publication day with no time
     given ("Reuters reported Thursday" in an article published Friday; Friday news in a Monday
-    article) is timed ``after_close`` on that date. The outlet reports it as overnight news, and
-    the date-only convention (day 0 = that date) would put day 0 a session early on every
-    exchange in a later time zone (a New York report on Thursday is Friday in Hong Kong). With
-    :mod:`analysis.events.timing` this gives day 0 = the next session on every listing (seed: 2021-03-26
-    on XHKG, XSHG and for the US OTC lines). If the news in fact came during the earlier session,
-    the reaction sits on day -1, which the usual (-1, +1) window still covers (event-date
-    uncertainty: MacKinlay 1997, section 3; Campbell, Lo & MacKinlay 1997, ch. 4.2). The row says
-    so: ``time_of_day`` is ``after_close`` and ``date_source`` keeps where the date came from.
+    article) is timed ``after_close`` on that date, unless that date is the reaction's (shares
+    that moved on Thursday were news by Thursday's session). The outlet reports it as overnight
+    news, and the date-only convention (day 0 = that date) would put day 0 a session early on
+    every exchange in a later time zone (a New York report on Thursday is Friday in Hong Kong).
+    With :mod:`analysis.events.timing` this gives day 0 = the next session on every listing
+    (seed: 2021-03-26 on XHKG, XSHG and for the US OTC lines). If the news in fact came during
+    the earlier session, the reaction sits on day -1, which the usual (-1, +1) window still
+    covers (event-date uncertainty: MacKinlay 1997, section 3; Campbell, Lo & MacKinlay 1997,
+    ch. 4.2). The row says so: ``time_of_day`` is ``after_close`` and ``date_source`` keeps
+    where the date came from.
 
 Headlines and articles naming no company give no rows; they are listed in
 ``result.attrs["skipped"]`` as ``(item_id, text)`` pairs (the CLI warns on standard error).
