@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from analysis.data.exchanges import calendar_for, code_ticker, press_symbols
-from analysis.events.companies import Universe, company_table, package_table, read_company_table, universe
+from analysis.events.companies import company_table, package_table, read_company_table, universe
 from analysis.events.extract import extract_events, subjects, to_csv_text
 from analysis.events.lookup import choose_quote, lookup_file, lookup_names
 
@@ -195,14 +195,10 @@ def test_cli_looks_up_unknown_names_when_online(tmp_path, capsys, monkeypatch, s
 
     monkeypatch.setattr(lookup, "yahoo_search", stored_search)
     monkeypatch.delenv("ANALYSIS_OFFLINE", raising=False)
-    news = tmp_path / "news.txt"
-    news.write_text("Tencent shares rose in afternoon trade.\n", encoding="utf-8")      # Tencent is known
-    empty = tmp_path / "user.csv"
-    empty.write_text("name,aliases,listings\nPlaceholder Co,Placeholder Co,NYSE:PLHD\n", encoding="utf-8")
     other = tmp_path / "rivian.txt"
     other.write_text("Shares of Rivian jumped on Tuesday after the truck maker's deliveries rose.\n",
                      encoding="utf-8")
-    # Rivian is curated; a name only the search knows: remove it from a private universe
+    # Rivian is curated: take it out, so that only the (stored) search answer knows it
     monkeypatch.setattr("analysis.events.companies.company_table",
                         lambda: tuple(c for c in company_table() if c.name != "Rivian Automotive"))
     from analysis.events.companies import _universe

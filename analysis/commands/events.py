@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ._options import add_cache_options
+from ._output import emit_text
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -29,9 +30,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     import sys
-    from pathlib import Path
 
-    from ..errors import InputError
     from ..events.earnings import earnings_events, load_earnings_dates, parse_since
     from ..events.extract import to_csv_text
 
@@ -41,14 +40,5 @@ def run(args: argparse.Namespace) -> int:
     if events.empty:
         print(f"warning: no past earnings announcements for {args.ticker}"
               + (f" since {since:%Y-%m-%d}" if since is not None else ""), file=sys.stderr)
-    csv_text = to_csv_text(events)
-    if not args.out:
-        sys.stdout.write(csv_text)
-        return 0
-    out = Path(args.out).expanduser()
-    try:
-        out.write_text(csv_text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
-    print(f"wrote {len(events)} earnings events for {args.ticker} to {out}", file=sys.stderr)
+    emit_text(to_csv_text(events), args.out, f"wrote {len(events)} earnings events for {args.ticker}")
     return 0

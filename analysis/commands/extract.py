@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ._options import add_cache_options
+from ._output import emit_text
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -37,7 +38,6 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
-    from ..errors import InputError
     from ..events.extract import subjects, to_csv_text
     from ..data.textfile import read_utf8
 
@@ -53,16 +53,7 @@ def run(args: argparse.Namespace) -> int:
         events = subjects(events)
         if events.empty:
             print("warning: no listed subject company found: the events table is empty", file=sys.stderr)
-    csv_text = to_csv_text(events)
-    if args.out:
-        out = Path(args.out).expanduser()
-        try:
-            out.write_text(csv_text, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
-        print(f"wrote {len(events)} rows ({n_subject} listed subjects) to {out}", file=sys.stderr)
-    else:
-        sys.stdout.write(csv_text)
+    emit_text(to_csv_text(events), args.out, f"wrote {len(events)} rows ({n_subject} listed subjects)")
     return 0
 
 

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,6 +31,7 @@ from ..data.exchanges import exchange_row, validate_symbol
 from ..errors import DownloadError, InputError, OfflineError
 from .companies import listing_venue, universe
 from .extract import COLUMNS
+from .lookup import write_json
 
 FIGURES = ("EPS Estimate", "Reported EPS", "Surprise(%)")
 EXTRA_COLUMNS = ("eps_estimate", "eps_reported", "surprise_pct")
@@ -121,20 +120,6 @@ def _from_records(records: list[dict]) -> pd.DataFrame:
     return pd.DataFrame({c: [r.get(c) for r in records] for c in FIGURES}, index=index).astype(float)
 
 
-def _write(path: Path, payload: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, indent=1)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def fetch_earnings_dates(ticker: str, limit: int = 100) -> pd.DataFrame | None:
     """Yahoo's earnings calendar for a symbol (yfinance ``get_earnings_dates``)."""
     import yfinance as yf
@@ -168,7 +153,7 @@ def load_earnings_dates(ticker: str, *, cache_dir=None, offline: bool | None = N
         raise DownloadError(f"cannot fetch earnings dates for {ticker}: {reason}") from None
     if frame is None or len(frame) == 0:
         raise DownloadError(f"Yahoo has no earnings dates for {ticker}")
-    _write(path, {"format": FORMAT, "symbol": ticker, "fetched": _dt.datetime.now(_dt.timezone.utc).isoformat(),
+    write_json(path, {"format": FORMAT, "symbol": ticker, "fetched": _dt.datetime.now(_dt.timezone.utc).isoformat(),
                   "rows": _to_records(frame)})
     return _from_records(_to_records(frame))
 

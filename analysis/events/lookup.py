@@ -47,13 +47,13 @@ def read_cache(path: Path) -> dict:
     return data["names"]
 
 
-def _write(path: Path, names: dict) -> None:
-    """Atomically: a temporary file in the same folder renamed into place."""
+def write_json(path: Path, payload: dict) -> None:
+    """``payload`` as JSON, atomically: a temporary file in the same folder, fsync, renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"format": FORMAT, "names": names}, fh, indent=1, sort_keys=True, ensure_ascii=False)
+            json.dump(payload, fh, indent=1, sort_keys=True, ensure_ascii=False)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -131,6 +131,6 @@ def lookup_names(names: Iterable[str], *, cache_dir=None, offline: bool | None =
         changed = True
         found[name] = hit["symbol"] if hit else None
     if changed:
-        _write(path, cache)
+        write_json(path, {"format": FORMAT, "names": cache})
     unresolved += [n for n, s in found.items() if s is None]
     return found, unresolved
