@@ -7,6 +7,7 @@
 | offline       | --offline       | ANALYSIS_OFFLINE       | off                             |
 | shared_dir    | --shared-dir    | ANALYSIS_SHARED_DIR    | unset (seeds, events, factors)  |
 | threads       | (none)          | ANALYSIS_THREADS       | the CPUs this process may use   |
+| companies     | --companies     | ANALYSIS_COMPANIES     | unset (the shipped tables only) |
 
 No path to any data folder is written into library code: the Makefile points these settings at
 ``../shared`` when it exists.
@@ -88,3 +89,21 @@ def threads(value: int | None = None) -> int:
     if n < 1:
         raise ConfigError(f"ANALYSIS_THREADS must be a whole number >= 1, got {value!r}")
     return n
+
+
+def companies(value=None) -> list[Path]:
+    """The user's company tables (:mod:`analysis.events.companies`): the argument (a path or a list
+    of paths), else ``ANALYSIS_COMPANIES`` (paths separated by ``os.pathsep``), else none.
+    Raises ConfigError for a file that does not exist."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raw = os.environ.get("ANALYSIS_COMPANIES", "").strip()
+        items = [p for p in raw.split(os.pathsep) if p.strip()] if raw else []
+    elif isinstance(value, (str, os.PathLike)):
+        items = [value]
+    else:
+        items = list(value)
+    paths = [Path(p).expanduser() for p in items]
+    for path in paths:
+        if not path.is_file():
+            raise ConfigError(f"company table does not exist: {path}")
+    return paths

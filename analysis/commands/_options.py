@@ -30,6 +30,14 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
                    help="never touch the network (also ANALYSIS_OFFLINE=1)")
 
 
+def add_cache_options(parser: argparse.ArgumentParser) -> None:
+    """--cache-dir / --offline for commands that cache what they look up (not prices)."""
+    parser.add_argument("--cache-dir", metavar="DIR", default=None,
+                        help="cache folder (default: $ANALYSIS_CACHE_DIR or data/cache)")
+    parser.add_argument("--offline", action="store_true", default=None,
+                        help="never touch the network (also ANALYSIS_OFFLINE=1)")
+
+
 def add_window_options(parser: argparse.ArgumentParser, *, car: bool = True, returns: bool = True) -> None:
     """--estimation / --window / --car / --returns / --min-estimation-obs."""
     g = parser.add_argument_group("windows (trading days relative to day 0)")

@@ -91,3 +91,21 @@ def write_json(path, payload) -> None:
         json.dump(payload, fh, indent=2, default=jsonable, allow_nan=False)
         fh.write("\n")
     os.replace(tmp, path)
+
+
+def emit_text(text: str, out, summary: str) -> None:
+    """Write ``text`` to the file ``out`` (then ``summary`` on standard error), else to standard
+    output; InputError when the file cannot be written."""
+    import sys
+
+    from ..errors import InputError
+
+    if not out:
+        sys.stdout.write(text)
+        return
+    target = Path(out).expanduser()
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    print(f"{summary} to {target}", file=sys.stderr)

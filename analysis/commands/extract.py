@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from ._options import add_cache_options
+from ._output import emit_text
+
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
@@ -22,6 +25,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", default=None, help="write the CSV here instead of standard output")
     p.add_argument("--subjects", action="store_true",
                    help="write only the listed subjects (the rows a study uses; readable by 'batch' as is)")
+    p.add_argument("--companies", metavar="FILE", action="append", default=None,
+                   help="your own company table (CSV: name, aliases, listings, listed, kind), repeatable; "
+                        "also ANALYSIS_COMPANIES. Names not in any table are looked up with Yahoo's search "
+                        "when online (cached), else listed as notes")
+    add_cache_options(p)
     p.set_defaults(func=run)
     return p
 
@@ -30,15 +38,14 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
-    from ..errors import InputError
-    from ..events.extract import extract_events, subjects, to_csv_text
+    from ..events.extract import subjects, to_csv_text
     from ..data.textfile import read_utf8
 
     if args.file == "-":
         text = sys.stdin.read()
     else:
         text = read_utf8(Path(args.file).expanduser(), "news file")
-    events = extract_events(text, published=args.published, tz=args.tz)
+    events = _extract(text, args)
     for item_id, headline in events.attrs.get("skipped", []):
         print(f"warning: {item_id}: no company named, no event: {headline}", file=sys.stderr)
     n_subject = len(subjects(events))
@@ -46,14 +53,34 @@ def run(args: argparse.Namespace) -> int:
         events = subjects(events)
         if events.empty:
             print("warning: no listed subject company found: the events table is empty", file=sys.stderr)
-    csv_text = to_csv_text(events)
-    if args.out:
-        out = Path(args.out).expanduser()
-        try:
-            out.write_text(csv_text, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
-        print(f"wrote {len(events)} rows ({n_subject} listed subjects) to {out}", file=sys.stderr)
-    else:
-        sys.stdout.write(csv_text)
+    emit_text(to_csv_text(events), args.out, f"wrote {len(events)} rows ({n_subject} listed subjects)")
     return 0
+
+
+def _extract(text: str, args: argparse.Namespace):
+    """Extract; names no table knows are looked up (online, cached) and the text read again with
+    them; those left unresolved are listed as notes on standard error."""
+    import sys
+
+    from .. import config
+    from ..events.companies import universe
+    from ..events.extract import extract_events
+    from ..events.lookup import lookup_names
+
+    def run_once():
+        known = universe(args.companies, cache_dir=args.cache_dir)
+        return extract_events(text, published=args.published, tz=args.tz, companies=known)
+
+    events = run_once()
+    names = [name for _, name in events.attrs.get("unresolved", [])]
+    if not names:
+        return events
+    offline = config.offline(args.offline)
+    found, left = lookup_names(names, cache_dir=args.cache_dir, offline=offline)
+    if any(found.values()):
+        events = run_once()
+    why = "offline" if offline else "Yahoo's search found no listing"
+    for name in left:
+        print(f"note: {name!r} is in no company table ({why}): no event; add it with --companies FILE",
+              file=sys.stderr)
+    return events

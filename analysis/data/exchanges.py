@@ -208,13 +208,14 @@ def price_limit(symbol: str, date=None, name: str | None = None) -> float | None
 
 
 # ---------------------------------------------------------------------------------------------
-# exchange tags as the press writes them: (HKEX: 1810), (NASDAQ: NIO)
+# symbols as the press writes them: (HKEX: 1810), NASDAQ: NVDA, SEHK:700, (RIVN.O), (000858.SZ)
 
 # exchange tag -> (Yahoo suffix, digits to pad the code to or 0)
 _VENUES: dict[str, tuple[str, int]] = {}
 for _names, _suffix, _pad in (
     (("NASDAQ", "NASDAQGS", "NASDAQGM", "NASDAQCM", "NYSE", "NYSE AMERICAN", "NYSEAMERICAN", "NYSE ARCA",
-      "NYSEARCA", "AMEX", "OTC", "OTCQX", "OTCQB", "OTC MARKETS", "OTCMKTS", "OTC PINK", "PINK"), "", 0),
+      "NYSEARCA", "NYSE MKT", "AMEX", "OTC", "OTCQX", "OTCQB", "OTC MARKETS", "OTCMKTS", "OTC PINK", "PINK",
+      "OTCPK"), "", 0),
     (("HKEX", "HKSE", "SEHK", "HKG", "HK"), ".HK", 4),
     (("SSE", "SHA", "SHSE"), ".SS", 6),
     (("SZSE", "SHE"), ".SZ", 6),
@@ -224,20 +225,57 @@ for _names, _suffix, _pad in (
     (("TYO", "TSE", "TOKYO"), ".T", 4),
     (("ASX",), ".AX", 0),
     (("TWSE", "TPE", "TAI"), ".TW", 4),
+    (("TPEX", "GTSM"), ".TWO", 4),
     (("XETRA", "ETR", "FRA"), ".DE", 0),
-    (("SIX", "SWX"), ".SW", 0),
-    (("STO", "OMX"), ".ST", 0),
-    (("AMS",), ".AS", 0),
-    (("KRX", "KOSPI"), ".KS", 6),
+    (("SIX", "SWX", "VTX"), ".SW", 0),
+    (("STO", "OMX", "OMXSTO", "SSME"), ".ST", 0),
+    (("AMS", "EURONEXT AMSTERDAM", "ENXTAM"), ".AS", 0),
+    (("EBR", "EURONEXT BRUSSELS", "ENXTBR"), ".BR", 0),
+    (("BIT", "MIL", "BORSA ITALIANA"), ".MI", 0),
+    (("BME", "MCE", "BMAD"), ".MC", 0),
+    (("CPH", "OMXCOP"), ".CO", 0),
+    (("HEL", "OMXHEX"), ".HE", 0),
+    (("OSL", "OB", "OSE"), ".OL", 0),
+    (("VIE", "WBAG"), ".VI", 0),
+    (("ELI", "EURONEXT LISBON", "ENXTLS"), ".LS", 0),
+    (("ISE", "EURONEXT DUBLIN"), ".IR", 0),
+    (("WSE", "GPW"), ".WA", 0),
+    (("JSE",), ".JO", 0),
+    (("KRX", "KOSPI", "KSE"), ".KS", 6),
+    (("KOSDAQ",), ".KQ", 6),
+    (("SGX",), ".SI", 0),
+    (("NSE",), ".NS", 0),
+    (("BOM",), ".BO", 0),
+    (("NZX", "NZE"), ".NZ", 0),
+    (("BMV",), ".MX", 0),
+    (("B3", "BVMF"), ".SA", 0),
 ):
     for _n in _names:
         _VENUES[_n] = (_suffix, _pad)
 
+# Reuters instrument codes (RIC) whose exchange suffix differs from Yahoo's: .O/.OQ (Nasdaq),
+# .N (NYSE), .A (NYSE American), .P (NYSE Arca), .K (NYSE consolidated) are US listings without a
+# suffix; .S is SIX Swiss (.SW), .I Euronext Dublin (.IR). Every other RIC suffix is Yahoo's.
+_RIC_SUFFIX = {".O": "", ".OQ": "", ".N": "", ".A": "", ".P": "", ".K": "", ".S": ".SW", ".I": ".IR"}
+
+_CODE = r"[A-Za-z0-9][A-Za-z0-9.\-_]*"
 _VENUE_RE = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in sorted(_VENUES, key=len, reverse=True))
+_PAIR = rf"(?:{_VENUE_RE})\s*:\s*{_CODE}"
+# (NASDAQ: NVDA), [HKEX: 9988], (HKEX: 1211; SZSE: 002594), and, without brackets, an upper-case
+# venue (NASDAQ: NVDA, SEHK:700 in running text)
+# venues read without brackets: upper case, long or unambiguous enough ("HK:" or "OB:" in running
+# text is no tag), followed by an upper-case code
+_BARE_VENUES = ("NASDAQ", "NYSE", "NYSEARCA", "AMEX", "OTC", "OTCQX", "OTCMKTS", "HKEX", "SEHK", "SSE",
+                "SZSE", "SHA", "LSE", "LON", "EPA", "TSX", "TYO", "ASX", "TWSE", "XETRA", "ETR", "SIX", "STO",
+                "BME", "CPH", "HEL", "OSL", "KRX", "KOSDAQ", "SGX", "NSE", "JSE", "EBR", "AMS", "BIT", "WSE")
 TAG_RE = re.compile(
-    rf"\(\s*(?P<body>(?:{_VENUE_RE})\s*:\s*[A-Za-z0-9.\-]+(?:\s*[,;]\s*(?:{_VENUE_RE})\s*:\s*[A-Za-z0-9.\-]+)*)\s*\)",
+    rf"[(\[]\s*(?P<body>{_PAIR}(?:\s*[,;/]\s*{_PAIR})*)\s*[)\]]"
+    rf"|(?<![\w:])(?P<bare>(?-i:(?:{'|'.join(sorted(_BARE_VENUES, key=len, reverse=True))})\s*:\s*"
+    rf"[A-Z0-9][A-Z0-9.\-]{{0,11}})(?![\w]))",
     re.IGNORECASE)
-_ONE_TAG = re.compile(rf"(?P<venue>{_VENUE_RE})\s*:\s*(?P<code>[A-Za-z0-9.\-]+)", re.IGNORECASE)
+_ONE_TAG = re.compile(rf"(?P<venue>{_VENUE_RE})\s*:\s*(?P<code>{_CODE})", re.IGNORECASE)
+# (RIVN.O), (0700.HK), (000858.SZ), (VOWG_p.DE), (NOVO-B.CO): a code with an exchange suffix
+CODE_RE = re.compile(r"[(\[]\s*(?P<code>[A-Z0-9][A-Za-z0-9\-_]{0,11}\.(?P<suffix>[A-Z]{1,3}))\s*[)\]]")
 
 
 def tag_ticker(venue: str, code: str) -> str:
@@ -252,6 +290,55 @@ def tag_ticker(venue: str, code: str) -> str:
     if code.isdigit() and pad:
         # Hong Kong codes are written 1810, 01810 or 00005: Yahoo uses exactly four digits
         code = str(int(code)).zfill(pad) if suffix == ".HK" else code.zfill(pad)
+    elif suffix not in (".HK", ".SS", ".SZ", ".T", ".TW", ".TWO", ".KS", ".KQ"):
+        code = code.replace(".", "-")          # share classes: (STO: ERIC.B) -> ERIC-B.ST
     return code + suffix
 
 
+def code_ticker(code: str) -> str | None:
+    """Yahoo ticker of a Reuters code or Yahoo symbol written in the text, or None.
+
+    ``RIVN.O`` -> ``RIVN``; ``BA.N`` -> ``BA``; ``CFR.S`` -> ``CFR.SW``; ``0700.HK`` / ``700.HK``
+    -> ``0700.HK``; ``000858.SZ``; ``ERICb.ST`` -> ``ERIC-B.ST``; ``BRKa.N`` -> ``BRK-A``. None when
+    the suffix is no exchange the table knows, or for a code Yahoo writes differently that
+    cannot be derived (a preferred line such as ``VOWG_p.DE``: the company's own listing is
+    found by name instead).
+    """
+    base, _, suffix = code.strip().rpartition(".")
+    suffix = "." + suffix.upper()
+    if not base or "_" in base:
+        return None
+    if suffix in _RIC_SUFFIX:
+        suffix = _RIC_SUFFIX[suffix]
+    elif suffix not in _table().index:
+        return None
+    m = re.fullmatch(r"([A-Z0-9]+)([a-z])", base)
+    if m:                                      # RIC share class: ERICb -> ERIC-B
+        base = f"{m[1]}-{m[2].upper()}"
+    if not re.fullmatch(r"[A-Z0-9][A-Z0-9\-]*", base):
+        return None
+    if suffix == ".HK" and base.isdigit():
+        base = str(int(base)).zfill(4)
+    return base + suffix
+
+
+def press_symbols(text: str) -> list[tuple[int, int, list[tuple[str, str | None, str]]]]:
+    """Symbols as the press writes them, left to right: ``[(start, end, [(venue, ticker, written)])]``.
+
+    Exchange-prefixed tags (``(NASDAQ: NVDA)``, ``HKEX: 9988``, ``SEHK:700``, ``(BME: ITX)``,
+    ``(SHA: 600519)``, several in one bracket), Reuters codes (``(RIVN.O)``, ``(0700.HK)``,
+    ``(VOWG_p.DE)``) and Yahoo symbols (``(000858.SZ)``). ``venue`` is the tag's exchange word,
+    or ``"CODE"`` for a bare code; ``ticker`` the Yahoo symbol, None when it cannot be derived
+    (see :func:`code_ticker`); ``written`` the code as written.
+    """
+    out = []
+    for m in TAG_RE.finditer(text):
+        body = m["body"] or m["bare"]
+        pairs = [(t["venue"].upper(), tag_ticker(t["venue"], t["code"]), t["code"]) for t in _ONE_TAG.finditer(body)]
+        out.append((m.start(), m.end(), pairs))
+    taken = [(s, e) for s, e, _ in out]
+    for m in CODE_RE.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        out.append((m.start(), m.end(), [("CODE", code_ticker(m["code"]), m["code"])]))
+    return sorted(out, key=lambda x: x[0])

@@ -1,52 +1,126 @@
-"""The company table shipped with the package, and finding companies and exchange tags in text.
+"""The company universe, and finding companies and exchange symbols in text.
 
-``analysis/events/companies.csv`` has one row per company: ``name``, ``aliases`` (``|``-separated,
-matched case-sensitively on word boundaries), ``listings`` (space-separated ``VENUE:TICKER``,
-Yahoo tickers, primary listing first; the venue is informational, e.g. OTC vs NYSE), ``listed``
-(``true``/``false``: private or delisted companies have no listing), and ``kind``
-(``company`` or ``media``: a news agency or publisher cited as the source of a story, as in
-"Reuters reported", is a *mention*; a story about it is not). A trade union or a government
-body is not a company and is not in the table.
+Tables, the first that names a company wins:
 
-Exchange and benchmark of a listing come from :mod:`analysis.data.exchanges` (``calendar_for`` and
-``default_market``): the facts about exchanges live there, once.
+1. the user's own tables (``--companies FILE`` on ``extract``; the setting ``ANALYSIS_COMPANIES``,
+   several files separated by ``os.pathsep``), in the format below;
+2. the curated table shipped with the package, ``analysis/events/companies.csv``: the seed
+   companies with their aliases, media companies, private companies, and the Hong Kong,
+   mainland China, Taiwan and Korea listings (Hang Seng and HS China Enterprises constituents,
+   the largest A-shares, with their H-share/A-share/ADR cross-listings) that (3) lacks;
+3. the index constituents that ``pytickersymbols`` ships offline (S&P 500/600, Nasdaq 100, Dow,
+   DAX/MDAX/SDAX/TecDAX, CAC 40/Mid 60, FTSE 100, Euro Stoxx 50, IBEX 35, AEX, BEL 20, SMI,
+   Nikkei 225, OMX Stockholm 30 and Helsinki 25: about 1,800 companies with Yahoo symbols);
+4. names resolved earlier through Yahoo's search and cached on disk (:mod:`analysis.events.lookup`).
 
-Exchange tags such as ``(NASDAQ: BIDU)``, ``(HKEX: 1810)`` / ``(HKEX: 01810)`` (four digits,
-``.HK``), ``(SSE: 601633)``, ``(SZSE: 000333)``, ``(LSE: RIO)``, ``(EPA: SAN)``, ``(TSX: TRI)``,
-``(TYO: 7203)``, ``(ASX: BHP)``, ``(TWSE: 2317)`` become Yahoo tickers (:func:`tag_ticker`);
-several in one parenthesis (``(HKEX: 1211; SZSE: 002594)``) are all read.
+Table format (CSV, UTF-8): ``name``, ``aliases`` (``|``-separated, matched case-sensitively on
+word boundaries; Chinese aliases anywhere), ``listings`` (space-separated ``VENUE:TICKER``, Yahoo
+tickers, home listing first; venue ``OTC`` marks an over-the-counter line), ``listed``
+(``true``/``false``: private or delisted companies have no listing) and ``kind`` (``company`` or
+``media``: a news agency cited as the source of a story, as in "Reuters reported", is a
+*mention*); optional ``codes`` (``|``-separated codes the press uses that are not Yahoo's, such
+as the Reuters code ``VOWG_p.DE``). A trade union or a government body is not a company.
+
+From ``pytickersymbols`` a company keeps its home listing, its New York listing (a primary ADR)
+and its over-the-counter lines (marked OTC: kept as ``listed=otc`` rows, not studied by
+default); Frankfurt secondary lines and London international order-book lines are left out.
+Its aliases are its name and the name without the legal form ("Apple Inc." -> "Apple"); an
+alias two package companies share is dropped. Every alias of every table also matches without
+its accents ("Hermès" -> "Hermes").
+
+A name found in text is the company unless its context makes it something else, and a name
+that is an ordinary word needs corporate evidence (:mod:`analysis.events.namecontext`).
+Exchange and benchmark of a listing come from :mod:`analysis.data.exchanges`.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import os
 import re
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 
-from ..data.exchanges import TAG_RE, _ONE_TAG, calendar_for, default_market, tag_ticker
-from ..errors import AnalysisError
+from ..data.exchanges import calendar_for, default_market, press_symbols, validate_symbol
+from ..errors import AnalysisError, InputError
+from . import namecontext
+from .namecontext import short_name
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_SHARE_CLASS_US = re.compile(r"^([A-Z]+)\.([A-Z])$")          # BRK.B -> BRK-B
+_OTC_VENUES = {"OTC", "OTCMKTS", "OTCQX", "OTCQB", "PINK", "OTC PINK", "OTCPK"}
 
 
 @dataclass(frozen=True)
 class Company:
     name: str
     aliases: tuple[str, ...]
-    listings: tuple[str, ...]        # Yahoo tickers, primary first
+    listings: tuple[str, ...]        # Yahoo tickers, home listing first
     listed: bool
     kind: str = "company"            # "company" | "media"
+    otc: tuple[str, ...] = ()        # listings that are over-the-counter lines
+    codes: tuple[str, ...] = ()      # other codes the press writes (Reuters codes)
+    source: str = "curated"          # "user" | "curated" | "package" | "lookup"
+
+    def listing_status(self, ticker: str) -> str:
+        """``"true"`` for a listing that is studied, ``"otc"`` for an over-the-counter line."""
+        return "otc" if ticker in self.otc else "true"
 
 
-def find_tags(text: str) -> list[tuple[int, int, list[tuple[str, str]]]]:
-    """Exchange tags in text: ``[(start, end, [(venue, ticker), ...]), ...]``."""
+# ------------------------------------------------------------------------------------ tables ----
+
+def _fold(text: str) -> str:
+    """Accents off: "Hermès" -> "Hermes", "Nestlé" -> "Nestle"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _rows_to_companies(df: pd.DataFrame, where: str, source: str) -> list[Company]:
+    missing = {"name", "listings"} - set(df.columns)
+    if missing:
+        raise InputError(f"{where}: company table needs columns name and listings (missing {sorted(missing)})")
     out = []
-    for m in TAG_RE.finditer(text):
-        pairs = [(t["venue"].upper(), tag_ticker(t["venue"], t["code"])) for t in _ONE_TAG.finditer(m["body"])]
-        out.append((m.start(), m.end(), pairs))
+    for i, r in enumerate(df.to_dict("records"), start=2):
+        name = str(r.get("name", "")).strip()
+        if not name:
+            raise InputError(f"{where}, line {i}: company name is empty")
+        listings, otc = [], []
+        for item in str(r.get("listings", "")).split():
+            venue, _, ticker = item.rpartition(":")
+            try:
+                ticker = validate_symbol(ticker)
+                calendar_for(ticker)
+            except AnalysisError as exc:
+                raise InputError(f"{where}, line {i} ({name}): listing {item!r}: {exc}") from None
+            listings.append(ticker)
+            if venue.upper() in _OTC_VENUES:
+                otc.append(ticker)
+        listed_text = str(r.get("listed", "")).strip().lower()
+        listed = bool(listings) if not listed_text else listed_text in ("true", "1", "yes")
+        kind = str(r.get("kind", "") or "company").strip() or "company"
+        aliases = tuple(a.strip() for a in str(r.get("aliases", "")).split("|") if a.strip())
+        codes = tuple(c.strip() for c in str(r.get("codes", "")).split("|") if c.strip())
+        out.append(Company(name, aliases, tuple(listings), listed and bool(listings), kind, tuple(otc),
+                           codes, source))
     return out
+
+
+def read_company_table(path: str | os.PathLike, *, source: str = "user") -> tuple[Company, ...]:
+    """A company table file (format: module docstring); InputError naming the file and line."""
+    from ..data.textfile import read_utf8
+
+    path = Path(path).expanduser()
+    text = read_utf8(path, "company table")
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"company table {path} is not a valid CSV: {str(exc).splitlines()[0]}") from None
+    return tuple(_rows_to_companies(df, f"company table {path}", source))
 
 
 @functools.lru_cache(maxsize=1)
@@ -54,44 +128,243 @@ def company_table() -> tuple[Company, ...]:
     """The curated table ``analysis/events/companies.csv`` (read once)."""
     text = resources.files(__package__).joinpath("companies.csv").read_text(encoding="utf-8")
     df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    out = []
-    for r in df.itertuples(index=False):
-        listings = tuple(x.split(":", 1)[1] for x in r.listings.split())
-        out.append(Company(r.name, tuple(a for a in r.aliases.split("|") if a), listings,
-                           r.listed.strip().lower() == "true", r.kind or "company"))
-    return tuple(out)
+    return tuple(_rows_to_companies(df, "companies.csv", "curated"))
+
+
+def _package_ticker(symbol: str | None) -> str | None:
+    if not symbol:
+        return None
+    symbol = symbol.strip()
+    m = _SHARE_CLASS_US.match(symbol)
+    if m and "." + m[2] not in _suffixes():
+        symbol = f"{m[1]}-{m[2]}"
+    suffix = symbol[symbol.rindex("."):] if "." in symbol else ""
+    if suffix not in _suffixes() or not re.fullmatch(r"[A-Z0-9][A-Z0-9.\-&]{0,20}", symbol):
+        return None
+    if symbol.endswith(".L") and re.fullmatch(r"0[A-Z0-9]{3}\.L", symbol):
+        return None                                       # London international order book line
+    return symbol
+
+
+def _package_home(entry: dict, venue_of: dict[str, str], us_lines: set[str]) -> str | None:
+    """The home listing: the package's symbol, unless it is a bare code of a foreign company
+    (an OTC or Frankfurt line mislabelled), else its first line on an exchange the table knows."""
+    home = _package_ticker(entry.get("symbol"))
+    foreign = venue_of.get(home) == "OTCMKTS" or str(entry.get("country") or "") in _NON_US
+    if home is not None and "." not in home and home not in us_lines and foreign:
+        home = None
+    if home is not None:
+        return home
+    for yahoo, venue in venue_of.items():
+        t = _package_ticker(yahoo) if venue not in ("FRA", "OTCMKTS", "MCX") else None
+        if t and "." in t:
+            return t
+    return None
+
+
+def _package_listings(entry: dict) -> tuple[list[str], list[str]]:
+    """``(listings, otc)`` of one pytickersymbols company: home, New York ADR, OTC lines."""
+    venue_of = {s.get("yahoo"): str(s.get("google") or "").split(":", 1)[0]
+                for s in entry.get("symbols") or [] if s.get("yahoo")}
+    us_lines = {y for y, v in venue_of.items() if v in ("NYSE", "NASDAQ")}
+    home = _package_home(entry, venue_of, us_lines)
+    if home is None:
+        return [], []
+    listings = [home]
+    listings += [t for y in sorted(us_lines) if (t := _package_ticker(y)) and t not in listings]
+    otc = [t for y, v in venue_of.items() if v == "OTCMKTS" and (t := _package_ticker(y)) and t not in listings]
+    return listings + otc, otc
+
+
+_NON_US = frozenset("""United Kingdom|Germany|France|Netherlands|Spain|Switzerland|Sweden|Finland|Japan|
+Belgium|Italy|Ireland|Luxembourg|Denmark|Norway|Austria|Portugal|Jersey|Guernsey|Isle of Man|Bermuda|
+Canada|Australia|Israel|China|Hong Kong|Taiwan|South Korea|Singapore|Mexico|Brazil|Chile|Russia|
+Poland|Czech Republic|Greece|Turkey|South Africa|India""".replace("\n", "").split("|"))
 
 
 @functools.lru_cache(maxsize=1)
-def _index() -> tuple[re.Pattern, dict[str, Company], dict[str, Company]]:
-    by_alias: dict[str, Company] = {}
-    by_ticker: dict[str, Company] = {}
-    for c in company_table():
-        for a in (c.name, *c.aliases):
-            by_alias.setdefault(a, c)
-        for t in c.listings:
-            by_ticker[t] = c
-    names = sorted(by_alias, key=len, reverse=True)          # longest first wins at a position
-    alternation = "|".join(re.escape(n) for n in names)
-    # word boundaries that also work for names ending in "." or "&" ("J.P. Morgan", "Merck & Co.")
-    # ("$3M" is money, not 3M)
-    pattern = re.compile(rf"(?<![\w&$\u20ac\u00a3\u00a5])(?:{alternation})(?![\w&])(?!\s+of\s+[A-Z])")
-    return pattern, by_alias, by_ticker
+def _suffixes() -> frozenset[str]:
+    from ..data.exchanges import known_suffixes
+
+    return frozenset(known_suffixes())
+
+
+@functools.lru_cache(maxsize=1)
+def package_table() -> tuple[Company, ...]:
+    """Index constituents shipped by ``pytickersymbols`` (offline), as companies (see the module
+    docstring); an empty table when the package is not installed."""
+    try:
+        from pytickersymbols.indices_data import INDICES
+    except ImportError:                                  # pragma: no cover - a declared dependency
+        return ()
+    by_home: dict[str, dict] = {}
+    for index in INDICES.values():
+        for entry in index.get("companies", []):
+            listings, otc = _package_listings(entry)
+            if not listings:
+                continue
+            slot = by_home.setdefault(listings[0], {"names": [], "listings": [], "otc": []})
+            slot["names"].append(entry["name"])
+            slot["listings"] += [t for t in listings if t not in slot["listings"]]
+            slot["otc"] += [t for t in otc if t not in slot["otc"]]
+    out = []
+    for slot in by_home.values():
+        names = list(dict.fromkeys(slot["names"]))
+        aliases = []
+        for n in names:
+            for a in (n.strip(), short_name(n)):
+                for v in (a, _fold(a)):
+                    if v and v not in aliases and len(v) >= 2:
+                        aliases.append(v)
+        out.append(Company(short_name(names[0]), tuple(aliases), tuple(slot["listings"]), True, "company",
+                           tuple(slot["otc"]), (), "package"))
+    return tuple(out)
+
+
+# ----------------------------------------------------------------------------------- universe ----
+
+@dataclass
+class Universe:
+    """Companies from several tables, indexed for finding them in text (see the module docstring)."""
+
+    companies: tuple[Company, ...]
+    by_alias: dict[str, Company] = field(default_factory=dict)
+    by_ticker: dict[str, Company] = field(default_factory=dict)
+    by_first: dict[str, list[str]] = field(default_factory=dict)
+    cjk: list[str] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, tables: Iterable[Iterable[Company]]) -> "Universe":
+        """Tables in priority order: a company whose listing an earlier table has is left out,
+        and so is an alias an earlier table uses."""
+        u = cls(())
+        kept: list[Company] = []
+        for table in tables:
+            claimed: dict[str, list[Company]] = {}
+            for c in table:
+                if any(t in u.by_ticker for t in c.listings) or (not c.listings and c.name in u.by_alias):
+                    continue
+                kept.append(c)
+                for t in (*c.listings, *c.codes):
+                    u.by_ticker.setdefault(t, c)
+                for a in dict.fromkeys(v for a in (c.name, *c.aliases) for v in (a, _fold(a))):
+                    if a not in u.by_alias:
+                        claimed.setdefault(a, []).append(c)
+            for alias, owners in claimed.items():
+                if len({o.name for o in owners}) == 1 or owners[0].source != "package":
+                    u.by_alias[alias] = owners[0]        # a package alias two companies share is dropped
+        u.companies = tuple(kept)
+        for alias in u.by_alias:
+            if _CJK.search(alias):
+                u.cjk.append(alias)
+            else:
+                m = re.match(r"[\w]+", alias)
+                u.by_first.setdefault(m.group(0) if m else alias[:1], []).append(alias)
+        return u
+
+    def company(self, ticker: str) -> Company | None:
+        return self.by_ticker.get(ticker)
+
+    def named(self, name: str) -> Company | None:
+        return self.by_alias.get(name)
+
+    def find_names(self, text: str) -> list[tuple[int, int, Company, bool]]:
+        """Company names in text: ``[(start, end, company, confirmed)]`` left to right, no overlaps.
+
+        Longest alias first at each position ("Great Wall Motor" over "Great Wall"); a name
+        followed by "of <Capital>" is not a match ("Great Wall of China") unless the longer form
+        is itself an alias ("Bank of China"); a name whose context makes it something else
+        (:func:`analysis.events.namecontext.is_something_else`) is left out. ``confirmed`` is
+        False for an ordinary-word name without corporate evidence around it.
+        """
+        words = set(re.findall(r"\w+", text))
+        candidates = tuple(sorted({a for w in words for a in self.by_first.get(w, ())}, key=len, reverse=True))
+        out = []
+        if candidates:
+            for m in _pattern(candidates).finditer(text):
+                alias = m.group(0)
+                if namecontext.is_something_else(text, m.start(), m.end()):
+                    continue
+                common = namecontext.is_common_word(alias)
+                if common and namecontext.after_article(text, m.start()):
+                    continue
+                confirmed = not common or namecontext.has_corporate_cue(text, m.start(), m.end())
+                out.append((m.start(), m.end(), self.by_alias[alias], confirmed))
+        for alias in self.cjk:
+            for m in re.finditer(re.escape(alias), text):
+                if not any(s <= m.start() < e for s, e, *_ in out):
+                    out.append((m.start(), m.end(), self.by_alias[alias], True))
+        return sorted(out, key=lambda x: x[0])
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern(aliases: tuple[str, ...]) -> re.Pattern:
+    alternation = "|".join(re.escape(a) for a in aliases)
+    # word boundaries that also work for names ending in "." or "&" ("J.P. Morgan", "Merck & Co.");
+    # "$3M" is money, not 3M
+    return re.compile(rf"(?<![\w&$\u20ac\u00a3\u00a5])(?:{alternation})(?![\w&])(?!\s+of\s+[A-Z])")
+
+
+def _user_paths(paths) -> tuple[str, ...]:
+    from .. import config
+
+    return tuple(str(p) for p in config.companies(paths))
+
+
+def cached_companies(path: Path) -> tuple[Company, ...]:
+    """The companies Yahoo's search found earlier (:mod:`analysis.events.lookup`); answers that
+    found nothing are left out."""
+    from .lookup import read_cache
+
+    out = []
+    for query, hit in sorted(read_cache(path).items()):
+        if not hit:
+            continue
+        name = hit.get("name") or query
+        aliases = tuple(dict.fromkeys(a for a in (query, name, short_name(name)) if a))
+        otc = (hit["symbol"],) if hit.get("otc") else ()
+        out.append(Company(short_name(name), aliases, (hit["symbol"],), True, "company", otc, (), "lookup"))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=8)
+def _universe(user: tuple[str, ...], lookup_key: tuple) -> Universe:
+    tables = [read_company_table(p) for p in user]
+    tables += [company_table(), package_table()]
+    if lookup_key:
+        tables.append(cached_companies(Path(lookup_key[0])))
+    return Universe.build(tables)
+
+
+def universe(companies=None, *, cache_dir=None) -> Universe:
+    """The company universe: user tables (``companies``: a path or paths, else the setting
+    ``ANALYSIS_COMPANIES``), the curated table, the package table, and names found earlier by
+    Yahoo's search in the cache folder (``cache_dir``, else the setting). Built once per set of
+    files and cache state."""
+    from .lookup import lookup_file
+
+    if isinstance(companies, Universe):
+        return companies
+    user = _user_paths(companies)
+    cache = lookup_file(cache_dir)
+    key = (str(cache), cache.stat().st_mtime_ns) if cache.is_file() else ()
+    return _universe(user, key)
 
 
 def company_by_ticker(ticker: str) -> Company | None:
-    return _index()[2].get(ticker)
+    return universe().company(ticker)
 
 
 def find_names(text: str) -> list[tuple[int, int, Company]]:
-    """Company names in text: ``[(start, end, company), ...]`` left to right, no overlaps.
+    """Company names in text, confirmed ones only: ``[(start, end, company)]`` (see
+    :meth:`Universe.find_names`)."""
+    return [(s, e, c) for s, e, c, ok in universe().find_names(text) if ok]
 
-    Longest alias first at each position, so "Great Wall Motor" wins over "Great Wall" and
-    "Google DeepMind" is one match (Alphabet). A name followed by "of <Capital>" is not a match
-    ("Great Wall of China"), unless the longer form is itself an alias ("Bank of China").
-    """
-    pattern, by_alias, _ = _index()
-    return [(m.start(), m.end(), by_alias[m.group(0)]) for m in pattern.finditer(text)]
+
+def find_tags(text: str) -> list[tuple[int, int, list[tuple[str, str | None]]]]:
+    """Exchange symbols in text: ``[(start, end, [(venue, ticker), ...]), ...]`` (see
+    :func:`analysis.data.exchanges.press_symbols`); ticker None when it cannot be derived."""
+    return [(s, e, [(v, t) for v, t, _ in pairs]) for s, e, pairs in press_symbols(text)]
 
 
 def listing_venue(ticker: str) -> tuple[str, str]:

@@ -1,6 +1,6 @@
 """News text to an events table: one row per listing of every company a text names.
 
-``extract_events(text, published=None, tz=None)`` reads an article, a list of headlines (one per
+``extract_events(text, published=None, tz=None, companies=None)`` reads an article, a list of headlines (one per
 line), or an article followed by a blank-line separated headline list, and returns the columns
 :data:`COLUMNS` (issue 4, "Extraction"). The rows feed :func:`analysis.events.timing.time_events` and
 the batch command unchanged: tickers are Yahoo symbols, ``exchange`` is the exchange_calendars
@@ -9,7 +9,8 @@ name and ``market`` the default benchmark of the listing (both from :mod:`analys
 Text layout
     Blocks are separated by blank lines. A block of two or more lines none of which ends like a
     sentence (with ``.`` or ``\u2026``; ``?`` and ``!`` end headlines too) and none longer than 30
-    words is a headline list (leading bullets and numbers dropped): each line is one news item
+    words is a headline list (leading bullets and numbers dropped; Chinese text ends sentences
+    with 。): each line is one news item
     (``h01``, ``h02``, ... numbered in order across the text). Every other block belongs to an
     article (``a01``, ...); in an article each line is a paragraph. A single unpunctuated line
     opening the text and followed by article text is the article's title (so is an unpunctuated
@@ -17,37 +18,69 @@ Text layout
     Consecutive article blocks are one article: separate two articles by a headline list or
     extract them one at a time.
 
+Companies (see :mod:`analysis.events.companies` and :mod:`analysis.events.namecontext`)
+    Names from the company universe (user tables, the curated table, the ``pytickersymbols``
+    index constituents, names found earlier by Yahoo's search), unless their context makes them
+    something else ("Harrison Ford", "Amazon rainforest", "Hang Seng Index"); names that are
+    ordinary words ("Apple", "Shell", "Target") count only with corporate evidence somewhere in
+    the item. Symbols as the press writes them (``(NASDAQ: NVDA)``, ``SEHK:700``, ``(RIVN.O)``,
+    ``(000858.SZ)``; :func:`analysis.data.exchanges.press_symbols`) name their company: known by
+    its listing, else the name just before the symbol (a Reuters code of a listing the table has,
+    ``(LVMH.PA)`` for MC.PA, is no new listing). A symbol or name no table knows and that looks
+    like a company ("Rivian shares", "shares of Acme") is listed in
+    ``result.attrs["unresolved"]``; the ``extract`` command looks those up online.
+
 Roles (studies use ``subject`` rows)
     * ``subject``: named in a headline, the article title, or the lead (the first sentence of
       the article body, the one that carries the news);
     * ``mention``: everything else: background paragraphs, rivals listed for context,
       "See Also" / "Read Next" / "Click here" lines, a company named as someone's *former*
-      employer ("Former Microsoft Executive"), and a news agency or publisher cited as the
-      source ("Reuters reported", "according to Bloomberg", "Benzinga's EV Hub").
+      employer ("Former Microsoft Executive"), a news agency or publisher cited as the
+      source ("Reuters reported", "according to Bloomberg", "Benzinga's EV Hub"), and a company
+      the lead names only to compare ("to better compete with Tesla", "such as BYD").
     A company is one row per listing per news item, with its strongest role; ``evidence`` is the
     sentence that decided the role. Trade unions and agencies of government are not companies.
+    ``listed``: True for home listings and primary (exchange-listed) ADRs, ``"otc"`` for
+    over-the-counter lines (kept, not studied by default: :func:`subjects`), False for private
+    companies.
 
 Dates and times (see :mod:`analysis.events.textdates` for the phrases)
-    The anchor is ``published`` (in ``tz``) when given, else the article's dateline. The event
-    date is the first non-forward-looking date in the title/lead (``explicit`` or ``relative
-    weekday``, the latter needing an anchor), else the dateline (``dateline``), else the
-    publication date (``published``), else missing (``unknown``). Forward-looking phrases
-    ("as soon as early next week", "around 2023", "by the first quarter of 2022") and month-only
-    background ("said in January") never set it. ``time_of_day`` comes from time words in the
-    title/lead. ``announced_at`` is filled only when the text gives a clock time (in the title or
-    lead, with a zone word or ``tz``); a publication *time* only places the publication date in
-    ``tz`` (it bounds the announcement from above but does not date it).
+    The anchor is ``published`` (in ``tz``) when given, else the article's dateline. Every
+    clause of the item that states a date, a time of day or a clock time is read, and told
+    apart: a clause about the shares moving ("shares fell 8% on Monday") is the *reaction*,
+    any other is the *news* ("after a cabin panel blew out late on Friday", "the company
+    released the results on Wednesday after the Hong Kong market closed").
+
+    * The event date and time are the news's own: the lead's first dated news clause; a time or
+      a date it lacks comes from the first news clause elsewhere in the item about the same event
+      (undated, or dated at most :data:`EVENT_WINDOW_DAYS` before the lead's date, and the same
+      date as the lead's news when that has one). So the time-of-day statement anywhere in the
+      article applies to the event ("pushed out ... hours before the market opened").
+    * Without a news date: the reaction's date (``date_source`` that of the reaction's words),
+      else the dateline (``dateline``), else the publication date (``published``), else missing
+      (``unknown``). Without a news time: the reaction's time when the reaction is that same day
+      (shares moving premarket, in afternoon trade or after hours put the news before then).
+    * "late on Friday", "Friday evening", "last night", 盘后 / 晚间 / 昨晚 are after the close.
+    * The publication time bounds the announcement from above: news "after the bell" dated only
+      by a publication made before 09:30 in ``tz`` is the previous weekday's evening (a list
+      published at 07:45 New York time that says "after the bell" means the previous session).
+    * Forward-looking phrases ("as soon as early next week", "around 2023", "by the first
+      quarter of 2022") and month-only background ("said in January") never set a date.
+    * ``announced_at`` is filled only when the text gives a clock time (with a zone word or
+      ``tz``); a publication *time* only places the publication date in ``tz``.
 
     Prior-day convention: news dated one to three days *before* the publication day with no time
     given ("Reuters reported Thursday" in an article published Friday; Friday news in a Monday
-    article) is timed ``after_close`` on that date. The outlet reports it as overnight news, and
-    the date-only convention (day 0 = that date) would put day 0 a session early on every
-    exchange in a later time zone (a New York report on Thursday is Friday in Hong Kong). With
-    :mod:`analysis.events.timing` this gives day 0 = the next session on every listing (seed: 2021-03-26
-    on XHKG, XSHG and for the US OTC lines). If the news in fact came during the earlier session,
-    the reaction sits on day -1, which the usual (-1, +1) window still covers (event-date
-    uncertainty: MacKinlay 1997, section 3; Campbell, Lo & MacKinlay 1997, ch. 4.2). The row says
-    so: ``time_of_day`` is ``after_close`` and ``date_source`` keeps where the date came from.
+    article) is timed ``after_close`` on that date, unless that date is the reaction's (shares
+    that moved on Thursday were news by Thursday's session). The outlet reports it as overnight
+    news, and the date-only convention (day 0 = that date) would put day 0 a session early on
+    every exchange in a later time zone (a New York report on Thursday is Friday in Hong Kong).
+    With :mod:`analysis.events.timing` this gives day 0 = the next session on every listing
+    (seed: 2021-03-26 on XHKG, XSHG and for the US OTC lines). If the news in fact came during
+    the earlier session, the reaction sits on day -1, which the usual (-1, +1) window still
+    covers (event-date uncertainty: MacKinlay 1997, section 3; Campbell, Lo & MacKinlay 1997,
+    ch. 4.2). The row says so: ``time_of_day`` is ``after_close`` and ``date_source`` keeps
+    where the date came from.
 
 Headlines and articles naming no company give no rows; they are listed in
 ``result.attrs["skipped"]`` as ``(item_id, text)`` pairs (the CLI warns on standard error).
@@ -62,16 +95,18 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .companies import Company, company_by_ticker, find_names, find_tags, listing_venue
 from ..errors import ExtractionError
-from .textdates import find_clock_time, find_dateline, find_dates, time_of_day
+from .companies import Company, Universe, listing_venue, universe
+from .textdates import find_clock_time, find_dateline, find_dates, time_of_day, without_time_words
+from ..data.exchanges import press_symbols
 
 COLUMNS = ("event_id", "company", "ticker", "exchange", "market", "role", "listed", "event_date",
            "announced_at", "time_of_day", "date_source", "evidence")
 PRIOR_DAY_MAX_DAYS = 3      # prior-day convention: reports up to 3 days old (Friday news in a Monday paper)
-DATE_SOURCES = ("explicit", "dateline", "relative weekday", "published", "unknown")
+EVENT_WINDOW_DAYS = 7       # a dated statement in the body is the event's when at most this before the lead's date
+DATE_SOURCES = ("explicit", "dateline", "relative weekday", "relative day", "reaction", "published", "unknown")
 
-_SENTENCE_END = re.compile(r"[.\u2026][\"'\u201d\u2019)]*$")     # "?" / "!" end headlines too
+_SENTENCE_END = re.compile(r"[.\u2026\u3002][\"'\u201d\u2019)]*$")     # "?" / "!" end headlines too
 _BOILERPLATE = re.compile(
     r"^\s*(?:See\s+Also|Read\s+Next|Read\s+More|Also\s+Read|Related(?:\s+Links?)?|Don['\u2019]t\s+Miss|"
     r"Click\s+here|Photo|Image|Source|Disclaimer|Subscribe|Sign\s+up)\b", re.IGNORECASE)
@@ -79,7 +114,7 @@ _ABBREV = {"inc.", "corp.", "co.", "ltd.", "plc.", "mr.", "mrs.", "ms.", "dr.", 
            "sr.", "bros.", "jan.", "feb.", "mar.", "apr.", "jun.", "jul.", "aug.", "sep.", "sept.",
            "oct.", "nov.", "dec.", "vs.", "calif.", "corp.,", "approx.", "est.", "dept.", "gov.",
            "sen.", "rep.", "gen.", "s.a.", "n.v.", "a.g."}
-_BOUNDARY = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
+_BOUNDARY = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|(?<=[\u3002\uff01\uff1f])")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2013\u2014]\s+|\d{1,3}[.)]\s+)")
 _FORMER = re.compile(r"(?:\b(?:former|ex)\s+|\bex-)$", re.IGNORECASE)
 # "Reuters reported Thursday", "(Reuters)", "Benzinga's EV Hub" -- but not "Thomson Reuters reported a
@@ -90,8 +125,46 @@ _ATTRIB_AFTER = re.compile(
     r"revenue|profit|earnings|sales|results|\d)\b))", re.IGNORECASE)
 _ATTRIB_BEFORE = re.compile(r"(?:\b(?:according\s+to|told|citing|per|via|by|to)\s+(?:the\s+)?|\()$",
                             re.IGNORECASE)
+# a company the lead names only to compare ("to better compete with Tesla", "rivals such as BYD")
+_COMPARED = re.compile(
+    r"(?:\bcompet(?:e|es|ing|ition)\s+(?:with|against)|\bsuch\s+as|\blike|\bthan|"
+    r"\bversus|\bvs\.?|\bovertak(?:e|es|ing)|\bunlike)\s+(?:[\w.'\u2019-]+\s+){0,2}$", re.IGNORECASE)
 _NAME_BEFORE_TAG = re.compile(
     r"((?:[A-Z0-9][\w.&'\u2019\-]*)(?:,?\s+(?:[A-Z0-9][\w.&'\u2019\-]*|&|of|and|de|la))*)[\s,]*$")
+# company-like names no table knows: "Rivian shares", "shares of Acme", "Acme Corp"
+_UNKNOWN_NAME = re.compile(
+    r"(?:\b[Ss]hares\s+(?:of|in)\s+(?P<a>[A-Z][\w&'\u2019.-]*(?:\s+[A-Z][\w&'\u2019.-]*){0,3}))"
+    r"|(?P<b>\b[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})(?:['\u2019]s)?\s+(?i:shares|stock)\b"
+    r"|(?P<c>\b[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3}),?\s+(?:Inc|Corp|Ltd|plc|Holdings|AG|SE|SA|NV|N\.V)\b\.?")
+_NOT_A_NAME = frozenset("""
+The A An Its Their His Her Our U.S US UK EU China Chinese Hong Kong Japan Japanese Korean European Asian
+American British German French Global World Wall Street Nasdaq NYSE Shares Stock Stocks Markets Market
+Tech Bank Banks Oil Gold Why What How When Who Which This That These Those Investors Analysts Its
+""".split())
+# a clause about the market's reaction: shares moving, not the news itself
+_SHARES_WORD = re.compile(r"\b(?:shares?|stocks?|ADRs?|stock\s+price|share\s+price|\u80a1\u4ef7|\u80a1\u7968)\b|\u80a1\u4ef7",
+                          re.IGNORECASE)
+_MOVE_WORD = re.compile(
+    r"\b(?:rose|rise|rises|rising|fell|fall|falls|falling|jump(?:s|ed)?|slump(?:s|ed)?|surg(?:e|es|ed)|"
+    r"soar(?:s|ed)?|plung(?:e|es|ed)|tumbl(?:e|es|ed)|sink(?:s)?|sank|slid(?:e|es)?|climb(?:s|ed)?|"
+    r"gain(?:s|ed)?|drop(?:s|ped)?|higher|lower|traded|trading|closed|opened|rall(?:y|ies|ied)|"
+    r"slipp?(?:ed|s)?|dipp?(?:ed|s)?|edged|sl(?:a|u)mp|rebound(?:ed|s)?|tank(?:s|ed)?|"
+    r"skyrocket(?:s|ed)?|spik(?:e|es|ed))\b|\u5927\u6da8|\u5927\u8dcc|\u6da8\u505c|\u8dcc\u505c|\u4e0a\u6da8|\u4e0b\u8dcc",
+    re.IGNORECASE)
+_NEWS_WORD = re.compile(
+    r"\b(?:said|says|say|announc(?:e|es|ed|ing)|report(?:s|ed)?|post(?:s|ed)|releas(?:e|es|ed)|"
+    r"unveil(?:s|ed)?|launch(?:es|ed)?|publish(?:es|ed)?|disclos(?:e|es|ed)|forecast(?:s)?|warn(?:s|ed)?|"
+    r"cut(?:s)?|rais(?:e|es|ed)|slash(?:es|ed)?|agree(?:s|d)?|fil(?:e|es|ed)|apologi[sz](?:e|es|ed)|"
+    r"declar(?:e|es|ed)|pric(?:e|es|ed)|issu(?:e|es|ed)|confirm(?:s|ed)?|reveal(?:s|ed)?|"
+    r"pushed|blew|crashed|grounded|ordered)\b", re.IGNORECASE)
+_CLAUSE_SPLIT = re.compile(
+    r",\s+(?=[a-z])|;\s+|\s+\u2014\s+|\uff0c|\uff1b"
+    r"|(?<!\bmuch)(?<!\bmany)(?<!\bwell)(?<!\bsuch)(?<!\bfar)(?<!\bsoon)(?<!\blong)"
+    r"\s+(?=(?:after|since|following|as(?!\s+(?:much|many|well|high|low|little|far|long|soon|part|of|if|"
+    r"though|such|to|a\s+result)\b)|when|while|before)\s+"
+    r"(?!(?:the\s+)?(?:[\w.'\u2019]+\s+){0,3}(?:bell|close|closing|open|opening|hours|markets?|trading|"
+    r"session|midnight|dawn|noon)\b))", re.IGNORECASE)
+_HEADLINE_CLAUSE_SPLIT = re.compile(r"[,;:]\s+(?!\d)|\s+[\u2013\u2014-]\s+|\uff0c|\uff1b|\uff1a")
 
 
 @dataclass
@@ -126,59 +199,90 @@ def split_sentences(paragraph: str) -> list[str]:
     return [s for s in out if s]
 
 
+def _blocks(text: str) -> list[list[str]]:
+    """Blank-line separated blocks of non-empty lines, bullets and numbers dropped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    blocks = []
+    for b in re.split(r"\n[ \t\u00a0]*\n", text):
+        lines = [_BULLET.sub("", ln).strip() for ln in b.splitlines()]
+        lines = [ln for ln in lines if ln]
+        if lines:
+            blocks.append(lines)
+    return blocks
+
+
+class _Layout:
+    """Builds the items of a text block by block (see the module docstring, "Text layout")."""
+
+    def __init__(self, anchor: _dt.date | None):
+        self.anchor = anchor
+        self.items: list[_Item] = []
+        self.article: _Item | None = None
+        self.n_articles = self.n_headlines = 0
+
+    def headlines(self, block: list[str]) -> None:
+        self.article = None
+        for line in block:
+            self.n_headlines += 1
+            self.items.append(_Item(f"h{self.n_headlines:02d}", "headline", [(line, "subject")], text=line))
+
+    def new_article(self) -> _Item:
+        self.n_articles += 1
+        self.article = _Item(f"a{self.n_articles:02d}", "article")
+        self.items.append(self.article)
+        return self.article
+
+    def title(self, line: str) -> None:
+        self.article.sentences.append((line, "subject"))
+        self.article.text = line
+
+    def lead(self, line: str) -> None:
+        """The first body paragraph: dateline, then the lead sentence, then mentions."""
+        article = self.article
+        dateline, end = find_dateline(line, self.anchor)
+        if dateline is not None:
+            article.dateline = dateline
+            line = line[end:].strip()
+        sentences = split_sentences(line)
+        if not sentences:            # a dateline on a line of its own
+            return
+        article.sentences.append((sentences[0], "subject"))
+        article.text = article.text or sentences[0]
+        article.has_lead = True
+        article.sentences.extend((s, "mention") for s in sentences[1:])
+
+    def body(self, line: str) -> None:
+        role = "boiler" if _BOILERPLATE.match(line) else "mention"
+        self.article.sentences.extend((s, role) for s in split_sentences(line))
+
+    def article_block(self, block: list[str]) -> None:
+        for j, line in enumerate(block):
+            if not self.article.sentences and j + 1 < len(block) and _headline_like(line):
+                self.title(line)                                  # a title on the first line
+            elif not self.article.has_lead:
+                self.lead(line)
+            else:
+                self.body(line)
+
+
 def split_items(text: str, anchor: _dt.date | None = None) -> list[_Item]:
     """Articles and headlines of a text, in order (see the module docstring for the layout)."""
-    blocks = [[_BULLET.sub("", ln).strip() for ln in b.splitlines() if _BULLET.sub("", ln).strip()]
-              for b in re.split(r"\n[ \t\u00a0]*\n", text.replace("\r\n", "\n").replace("\r", "\n"))]
-    blocks = [b for b in blocks if b]
-    items: list[_Item] = []
-    article: _Item | None = None
-    n_articles = n_headlines = 0
-
-    def headline(line: str) -> None:
-        nonlocal n_headlines
-        n_headlines += 1
-        items.append(_Item(f"h{n_headlines:02d}", "headline", [(line, "subject")], text=line))
-
+    blocks = _blocks(text)
+    layout = _Layout(anchor)
     for i, block in enumerate(blocks):
         is_list = len(block) >= 2 and all(_headline_like(ln) for ln in block)
         single_title = len(block) == 1 and _headline_like(block[0])
         followed_by_article = i + 1 < len(blocks) and not all(_headline_like(ln) for ln in blocks[i + 1])
-        if is_list or (single_title and article is None and not followed_by_article):
-            article = None
-            for line in block:
-                headline(line)
-            continue
-        if article is None:
-            n_articles += 1
-            article = _Item(f"a{n_articles:02d}", "article")
-            items.append(article)
-            if single_title:
-                article.sentences.append((block[0], "subject"))          # the title
-                article.text = block[0]
-                continue
-        for j, line in enumerate(block):
-            if not article.sentences and j + 1 < len(block) and _headline_like(line):
-                article.sentences.append((line, "subject"))          # a title on the first line
-                article.text = line
-                continue
-            if not article.has_lead:
-                # first body paragraph: dateline, then the lead sentence
-                dateline, end = find_dateline(line, anchor)
-                if dateline is not None:
-                    article.dateline = dateline
-                    line = line[end:].strip()
-                sentences = split_sentences(line)
-                if not sentences:            # a dateline on a line of its own
-                    continue
-                article.sentences.append((sentences[0], "subject"))
-                article.text = article.text or sentences[0]
-                article.has_lead = True
-                article.sentences.extend((s, "mention") for s in sentences[1:])
-                continue
-            role = "boiler" if _BOILERPLATE.match(line) else "mention"
-            article.sentences.extend((s, role) for s in split_sentences(line))
-    return items
+        if is_list or (single_title and layout.article is None and not followed_by_article):
+            layout.headlines(block)
+        elif layout.article is None and single_title:
+            layout.new_article()
+            layout.title(block[0])
+        else:
+            if layout.article is None:
+                layout.new_article()
+            layout.article_block(block)
+    return layout.items
 
 
 # ------------------------------------------------------------------------------- companies ----
@@ -190,75 +294,143 @@ class _Found:
     evidence: str
     order: tuple[int, int]
     extra: list[str] = field(default_factory=list)
+    confirmed: bool = True
+
+
+@dataclass
+class _Hit:
+    pos: int
+    company: Company
+    flag: str                    # "" | "former" | "source" | "compared"
+    extra: list[str]
+    confirmed: bool = True
 
 
 def _adhoc_name(before: str, ticker: str) -> str:
     m = _NAME_BEFORE_TAG.search(before)
     name = m.group(1) if m else ""
     name = re.sub(r"['\u2019]s$", "", name.strip().rstrip(","))
-    name = re.sub(r"^(?:(?:Shares|Stock|Units)\s+of|The|Rivals?|Peers?)\s+", "", name)
+    name = re.sub(r"^(?:(?:Shares|Stock|Units)\s+(?:of|in)|The|Rivals?|Peers?)\s+", "", name)
     return name or ticker
 
 
-def _companies(sentence: str) -> list[tuple[int, Company, str, list[str]]]:
-    """Companies in one sentence: ``(position, company, context_flag, extra_tickers)``.
-
-    ``context_flag`` is ``"former"`` or ``"source"`` when the name is a former employer or a
-    cited news source, else ``""``.
-    """
-    tags = find_tags(sentence)
-    masked = sentence
-    for s, e, _ in tags:
-        masked = masked[:s] + " " * (e - s) + masked[e:]
-    names = find_names(masked)
-    out: dict[str, list] = {}
-    for s, e, c in names:
-        flag = ""
-        if _FORMER.search(masked[max(0, s - 12):s]):
-            flag = "former"
-        elif c.kind == "media" and (_ATTRIB_AFTER.match(masked[e:e + 30])
+def _flag(masked: str, s: int, e: int, company: Company) -> str:
+    if _FORMER.search(masked[max(0, s - 12):s]):
+        return "former"
+    if company.kind == "media" and (_ATTRIB_AFTER.match(masked[e:e + 30])
                                     or _ATTRIB_BEFORE.search(masked[max(0, s - 20):s])):
-            flag = "source"
-        if c.name in out:
-            # the strongest context wins: a plain naming beats "former"/"source"
-            if out[c.name][2] and not flag:
-                out[c.name][2] = ""
+        return "source"
+    if _COMPARED.search(masked[max(0, s - 60):s]):
+        return "compared"
+    return ""
+
+
+def _name_hits(masked: str, u: Universe) -> tuple[dict[str, _Hit], list]:
+    names = u.find_names(masked)
+    out: dict[str, _Hit] = {}
+    for s, e, c, confirmed in names:
+        flag = _flag(masked, s, e, c)
+        hit = out.get(c.name)
+        if hit is None:
+            out[c.name] = _Hit(s, c, flag, [], confirmed)
             continue
-        out[c.name] = [s, c, flag, []]
+        if hit.flag and not flag:        # the strongest context wins: a plain naming beats a flag
+            hit.flag = ""
+        hit.confirmed = hit.confirmed or confirmed
+    return out, names
+
+
+def _tag_owner(u: Universe, names: list, s: int, ticker: str | None, written: str) -> Company | None:
+    """The company a symbol belongs to: known by its ticker or code, else the name just before it."""
+    known = (u.company(ticker) if ticker else None) or u.company(written)
+    if known is not None:
+        return known
+    return next((c for ns, ne, c, _ in names if 0 <= s - ne <= 3), None)
+
+
+def _suffix(ticker: str) -> str:
+    return ticker[ticker.rindex("."):] if "." in ticker else ""
+
+
+def _further_listing(owner: Company, venue: str, ticker: str | None, written: str) -> str | None:
+    """The symbol as a further listing of a known company, or None: a listing or code the table
+    has, or a Reuters code written for a listing on an exchange the table has (``LVMH.PA`` for
+    MC.PA, ``PRTP.PA`` for KER.PA)."""
+    if ticker is None or ticker in owner.listings or written in owner.codes:
+        return None
+    if venue == "CODE" and any(_suffix(t) == _suffix(ticker) for t in owner.listings):
+        return None
+    return ticker
+
+
+def _symbol_hits(masked: str, tags, u: Universe, out: dict[str, _Hit], names: list) -> None:
     for s, e, pairs in tags:
-        for _venue, ticker in pairs:
-            known = company_by_ticker(ticker)
-            if known is not None:
-                if known.name not in out:
-                    out[known.name] = [s, known, "", []]
+        for venue, ticker, written in pairs:
+            owner = _tag_owner(u, names, s, ticker, written)
+            if owner is None and ticker is None:
                 continue
-            # an unknown ticker: it belongs to the name just before the tag, if that is a company
-            owner = next((c for ns, ne, c in names if 0 <= s - ne <= 3), None)
             if owner is None:
                 before = masked[:s]
                 name = _adhoc_name(before, ticker)
-                owner = Company(name, (name,), (), True)
+                owner = Company(name, (name,), (), True, source="text")
                 start = s - len(before) + len(before.rstrip()) - len(name)
-                out.setdefault(owner.name, [max(0, start), owner, "", []])
-            entry = out.setdefault(owner.name, [s, owner, "", []])
-            if ticker not in entry[1].listings and ticker not in entry[3]:
-                entry[3].append(ticker)
-    return sorted(((v[0], v[1], v[2], v[3]) for v in out.values()), key=lambda v: v[0])
+                out.setdefault(owner.name, _Hit(max(0, start), owner, "", []))
+            hit = out.setdefault(owner.name, _Hit(s, owner, "", []))
+            hit.confirmed = True
+            extra = _further_listing(owner, venue, ticker, written)
+            if extra and extra not in hit.extra:
+                hit.extra.append(extra)
+                if venue.startswith(("OTC", "PINK")):
+                    hit.extra.append(f"otc:{extra}")
 
 
-def _item_companies(item: _Item) -> list[_Found]:
+def _companies(sentence: str, u: Universe) -> list[_Hit]:
+    """Companies in one sentence, left to right (see :class:`_Hit` for the flags)."""
+    tags = press_symbols(sentence)
+    masked = sentence
+    for s, e, _ in tags:
+        masked = masked[:s] + " " * (e - s) + masked[e:]
+    out, names = _name_hits(masked, u)
+    _symbol_hits(masked, tags, u, out, names)
+    return sorted(out.values(), key=lambda h: h.pos)
+
+
+def _item_companies(item: _Item, u: Universe) -> list[_Found]:
     found: dict[str, _Found] = {}
     for k, (sentence, where) in enumerate(item.sentences):
-        for pos, company, flag, extra in _companies(sentence):
-            role = "subject" if where == "subject" and not flag else "mention"
-            f = found.get(company.name)
+        for hit in _companies(sentence, u):
+            role = "subject" if where == "subject" and not hit.flag else "mention"
+            f = found.get(hit.company.name)
             if f is None:
-                found[company.name] = _Found(company, role, sentence, (k, pos), list(extra))
+                found[hit.company.name] = _Found(hit.company, role, sentence, (k, hit.pos), list(hit.extra),
+                                                  hit.confirmed)
                 continue
-            f.extra.extend(t for t in extra if t not in f.extra)
+            f.extra.extend(t for t in hit.extra if t not in f.extra)
+            f.confirmed = f.confirmed or hit.confirmed
             if role == "subject" and f.role != "subject":
                 f.role, f.evidence = "subject", sentence
-    return sorted(found.values(), key=lambda f: f.order)
+    # an ordinary-word name ("Apple", "Shell") counts only when the item confirms it somewhere
+    return sorted((f for f in found.values() if f.confirmed), key=lambda f: f.order)
+
+
+def _unknown_names(item: _Item, u: Universe, found: list[_Found]) -> list[str]:
+    """Company-like names of the item that no table knows (for the notes and the lookup)."""
+    known = {a for f in found for a in (f.company.name, *f.company.aliases)}
+    out = []
+    for sentence, where in item.sentences:
+        if where == "boiler":
+            continue
+        for m in _UNKNOWN_NAME.finditer(sentence):
+            name = (m["a"] or m["b"] or m["c"] or "").strip().rstrip(".,")
+            words = name.split()
+            while words and words[0] in _NOT_A_NAME:
+                words = words[1:]
+            name = " ".join(words)
+            if not name or name in known or u.named(name) or any(w in _NOT_A_NAME for w in words[-1:]):
+                continue
+            if name not in out:
+                out.append(name)
+    return out
 
 
 # ------------------------------------------------------------------------------------ dates ----
@@ -309,34 +481,157 @@ class _When:
     date_source: str
 
 
-def _when(item: _Item, pub_date, tz: str | None) -> _When:
+@dataclass
+class _Statement:
+    """A clause of the item that says when something happened."""
+
+    date: _dt.date | None
+    source: str
+    time: str
+    clock: tuple[int, int, str] | None
+    reaction: bool
+    lead: bool
+
+
+def _clauses(sentence: str, headline: bool) -> list[str]:
+    parts = _CLAUSE_SPLIT.split(sentence)
+    if headline:
+        parts = [q for p in parts for q in _HEADLINE_CLAUSE_SPLIT.split(p)]
+    return [p for p in parts if p and p.strip()]
+
+
+def _is_reaction(clause: str) -> bool:
+    """A clause about shares moving ("shares fell 8% on Monday"), not about the news itself."""
+    clause = without_time_words(clause)
+    if not _MOVE_WORD.search(clause):
+        return False
+    return bool(_SHARES_WORD.search(clause)) or not _NEWS_WORD.search(clause)
+
+
+def _statements(item: _Item, anchor: _dt.date | None, tz: str | None) -> list[_Statement]:
+    out = []
+    headline = item.kind == "headline"
+    for sentence, where in item.sentences:
+        if where == "boiler":
+            continue
+        for clause in _clauses(sentence, headline):
+            hits = find_dates(clause, anchor)
+            tod = time_of_day(clause)
+            clock = find_clock_time(clause, tz)
+            if not hits and tod == "unknown" and clock is None:
+                continue
+            date, source = (hits[0].date, hits[0].source) if hits else (None, "unknown")
+            out.append(_Statement(date, source, tod, clock, _is_reaction(clause), where == "subject"))
+    return out
+
+
+def _lead_reaction(statements: list[_Statement]) -> _Statement | None:
+    """The lead's statement about the shares' move, a dated one first."""
+    moves = [s for s in statements if s.reaction and s.lead]
+    return next((s for s in moves if s.date is not None), moves[0] if moves else None)
+
+
+def _in_window(s: _Statement, news: _Statement | None, ref: _dt.date | None) -> bool:
+    """A body statement about the same event: undated, or dated at most :data:`EVENT_WINDOW_DAYS`
+    before the lead's date (and the lead's own news date, when it has one)."""
+    if s.date is None or ref is None:
+        return True
+    if news is not None and news.date is not None and s.date != news.date:
+        return False
+    return 0 <= (ref - s.date).days <= EVENT_WINDOW_DAYS
+
+
+def _event_statement(statements: list[_Statement]) -> tuple[_Statement | None, _Statement | None]:
+    """``(the news's own statement, the lead's reaction statement)``: the lead's announcement
+    first; a time or date it lacks comes from the first announcement elsewhere in the item that
+    is about the same event (:func:`_in_window`)."""
+    lead_news = [s for s in statements if s.lead and not s.reaction]
+    reaction = _lead_reaction(statements)
+    news = next((s for s in lead_news if s.date is not None), None)
+    if news is not None and (news.time != "unknown" or news.clock):
+        return news, reaction
+    ref = news.date if news is not None else reaction.date if reaction is not None else None
+    body = (s for s in statements if not (s.reaction or s.lead) and _in_window(s, news, ref))
+    other = next(body, None)
+    if other is not None:
+        return _merge(news, other), reaction
+    return news or next((s for s in lead_news if s.time != "unknown"), None), reaction
+
+
+def _merge(first: _Statement | None, other: _Statement) -> _Statement:
+    """A dated statement completed by another one's date or time (same event)."""
+    if first is None:
+        return other
+    return _Statement(first.date or other.date, first.source if first.date else other.source,
+                      first.time if first.time != "unknown" else other.time, first.clock or other.clock,
+                      False, first.lead)
+
+
+def _reaction_time(news: _Statement, reaction: _Statement | None) -> str:
+    """The news's time of day, else the reaction's when it is the same day: shares moving
+    premarket, in the session or after hours put the news before then."""
+    if news.time != "unknown" or reaction is None:
+        return news.time
+    if reaction.date is None or news.date is None or reaction.date == news.date:
+        return reaction.time
+    return "unknown"
+
+
+def _fallback(news: _Statement | None, reaction: _Statement | None, item: _Item, pub_date) -> _Statement:
+    """When the news has no date: the reaction's date, else the dateline, else the publication
+    date (else none); the time is the news's own, else the same-day reaction's."""
+    news = news or _Statement(None, "unknown", "unknown", None, False, True)
+    if news.date is None:
+        for date, source in ((reaction.date if reaction else None, reaction.source if reaction else ""),
+                             (item.dateline, "dateline"), (pub_date, "published")):
+            if date is not None:
+                # reaction=True: the date is the shares' move, so no prior-day convention
+                news = _Statement(date, source, news.time, news.clock, reaction is not None and
+                                  date is reaction.date, True)
+                break
+    return _Statement(news.date, news.source, _reaction_time(news, reaction), news.clock, news.reaction, True)
+
+
+def _previous_weekday(day: _dt.date) -> _dt.date:
+    day -= _dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= _dt.timedelta(days=1)
+    return day
+
+
+def _bounded_by_publication(st: _Statement, pub_ts: pd.Timestamp | None) -> _Statement:
+    """News "after the bell" dated only by a publication made before that day's open (09:30 in
+    the publication's zone) is the previous session's evening."""
+    if st.source != "published" or st.time != "after_close" or pub_ts is None:
+        return st
+    if (pub_ts.hour, pub_ts.minute) >= (9, 30):
+        return st
+    return _Statement(_previous_weekday(st.date), "published", st.time, st.clock, False, True)
+
+
+def _announced(st: _Statement) -> object:
+    if st.date is None or st.clock is None:
+        return pd.NaT
+    h, mi, zone = st.clock
+    try:
+        return pd.Timestamp(_dt.datetime(st.date.year, st.date.month, st.date.day, h, mi)).tz_localize(
+            zone, ambiguous="raise", nonexistent="raise")
+    except (ValueError, TypeError):
+        return pd.NaT
+
+
+def _when(item: _Item, pub_date, pub_ts, tz: str | None) -> _When:
     anchor = pub_date or item.dateline
-    lead = [s for s, where in item.sentences if where == "subject"]
-    date, source = None, "unknown"
-    for s in lead:
-        hits = find_dates(s, anchor)
-        if hits:
-            date, source = hits[0].date, hits[0].source
-            break
-    if date is None and item.dateline is not None:
-        date, source = item.dateline, "dateline"
-    if date is None and pub_date is not None:
-        date, source = pub_date, "published"
-    tod = next((t for t in (time_of_day(s) for s in lead) if t != "unknown"), "unknown")
-    announced = pd.NaT
-    if date is not None:
-        clock = next((c for c in (find_clock_time(s, tz) for s in lead) if c), None)
-        if clock is not None:
-            h, mi, zone = clock
-            try:
-                announced = pd.Timestamp(_dt.datetime(date.year, date.month, date.day, h, mi)).tz_localize(
-                    zone, ambiguous="raise", nonexistent="raise")
-            except (ValueError, TypeError):
-                announced = pd.NaT
-        if (announced is pd.NaT and tod == "unknown" and anchor is not None
-                and 1 <= (anchor - date).days <= PRIOR_DAY_MAX_DAYS and source in ("explicit", "relative weekday")):
-            tod = "after_close"          # prior-day convention (module docstring)
-    return _When(pd.Timestamp(date) if date is not None else pd.NaT, announced, tod, source)
+    news, reaction = _event_statement(_statements(item, anchor, tz))
+    st = _bounded_by_publication(_fallback(news, reaction, item, pub_date), pub_ts)
+    announced = _announced(st)
+    tod = st.time
+    if (announced is pd.NaT and tod == "unknown" and anchor is not None and st.date is not None and not st.reaction
+            and 1 <= (anchor - st.date).days <= PRIOR_DAY_MAX_DAYS
+            and st.source in ("explicit", "relative weekday", "relative day")):
+        tod = "after_close"          # prior-day convention (module docstring)
+    date = pd.Timestamp(st.date) if st.date is not None else pd.NaT
+    return _When(date, announced, tod, st.source)
 
 
 # ------------------------------------------------------------------------------------- main ----
@@ -345,15 +640,36 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "company"
 
 
-def extract_events(text: str, published=None, tz: str | None = None) -> pd.DataFrame:
+def _rows_for(item: _Item, f: _Found, when: _When) -> list[dict]:
+    otc = set(f.company.otc) | {t[4:] for t in f.extra if t.startswith("otc:")}
+    tickers = list(f.company.listings) + [t for t in f.extra if not t.startswith("otc:")]
+    common = dict(company=f.company.name, role=f.role, event_date=when.event_date,
+                  announced_at=when.announced_at, time_of_day=when.time_of_day,
+                  date_source=when.date_source, evidence=f.evidence)
+    if not tickers:
+        return [dict(event_id=f"{item.id}-{_slug(f.company.name)}", ticker="", exchange="", market="",
+                     listed=False, **common)]
+    rows = []
+    for t in tickers:
+        exchange, market = listing_venue(t)
+        rows.append(dict(event_id=f"{item.id}-{t}", ticker=t, exchange=exchange, market=market,
+                         listed="otc" if t in otc else True, **common))
+    return rows
+
+
+def extract_events(text: str, published=None, tz: str | None = None, *, companies=None) -> pd.DataFrame:
     """Events table (columns :data:`COLUMNS`) from an article and/or a headline list.
 
     ``published``: publication date or time (ISO text, date, datetime, Timestamp), used to resolve
     weekday words and as the fallback event date; ``tz``: IANA zone of the publication (a naive
-    ``published`` is read in it; clock times without a zone word are in it). Rules: module
-    docstring. ``event_id`` is ``<item>-<ticker>`` (``h07-anthropic`` for private companies);
-    ``listed`` is a bool; ``ticker``/``exchange``/``market`` are empty for private companies.
-    Items naming no company: ``result.attrs["skipped"]``, a list of ``(item_id, text)``.
+    ``published`` is read in it; clock times without a zone word are in it). ``companies``: the
+    user's company table(s) (a path or paths; default the setting ``ANALYSIS_COMPANIES``) or a
+    :class:`~analysis.events.companies.Universe`. Rules: module docstring. ``event_id`` is
+    ``<item>-<ticker>`` (``h07-anthropic`` for private companies); ``listed`` is True, False
+    (private) or ``"otc"`` (an over-the-counter line, not studied by default);
+    ``ticker``/``exchange``/``market`` are empty for private companies.
+    ``result.attrs``: ``"skipped"`` (items naming no company, ``(item_id, text)``) and
+    ``"unresolved"`` (company-like names no table knows, ``(item_id, name)``).
     Raises ExtractionError for empty text, an unreadable ``published`` or an unknown ``tz``.
     """
     if not isinstance(text, str):
@@ -361,53 +677,52 @@ def extract_events(text: str, published=None, tz: str | None = None) -> pd.DataF
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise ExtractionError("news text is empty")
-    pub_date, _ = parse_published(published, tz)
-    rows, skipped = [], []
+    pub_date, pub_ts = parse_published(published, tz)
+    u = universe(companies)
+    rows, skipped, unresolved = [], [], []
     for item in split_items(text, pub_date):
-        found = _item_companies(item)
+        found = _item_companies(item, u)
+        unresolved += [(item.id, n) for n in _unknown_names(item, u, found)]
         if not found:
             skipped.append((item.id, item.text or item.sentences[0][0]))
             continue
-        when = _when(item, pub_date, tz)
+        when = _when(item, pub_date, pub_ts, tz)
         for f in found:
-            tickers = list(f.company.listings) + f.extra
-            common = dict(company=f.company.name, role=f.role, event_date=when.event_date,
-                          announced_at=when.announced_at, time_of_day=when.time_of_day,
-                          date_source=when.date_source, evidence=f.evidence)
-            if not tickers:
-                rows.append(dict(event_id=f"{item.id}-{_slug(f.company.name)}", ticker="", exchange="",
-                                 market="", listed=False, **common))
-                continue
-            for t in tickers:
-                exchange, market = listing_venue(t)
-                rows.append(dict(event_id=f"{item.id}-{t}", ticker=t, exchange=exchange, market=market,
-                                 listed=True, **common))
+            rows.extend(_rows_for(item, f, when))
     df = pd.DataFrame(rows, columns=list(COLUMNS))
     df["event_date"] = pd.to_datetime(df["event_date"]).astype("datetime64[ns]")
     df["announced_at"] = df["announced_at"].astype(object)
-    df["listed"] = df["listed"].astype(bool)
+    df["listed"] = df["listed"].astype(object)
     df.attrs["skipped"] = skipped
+    df.attrs["unresolved"] = unresolved
     return df
 
 
-def subjects(events: pd.DataFrame) -> pd.DataFrame:
-    """The rows a study uses: ``role == "subject"`` and ``listed`` (private companies have no prices).
+def _listed_text(value) -> str:
+    if value is True or value is False:
+        return "true" if value else "false"
+    text = str(value).strip().lower()
+    return {"1": "true", "yes": "true", "0": "false", "no": "false", "": "false"}.get(text, text)
+
+
+def subjects(events: pd.DataFrame, *, otc: bool = False) -> pd.DataFrame:
+    """The rows a study uses: ``role == "subject"`` and ``listed`` true (private companies have no
+    prices; over-the-counter lines, ``listed == "otc"``, only with ``otc=True``).
 
     Accepts the frame of :func:`extract_events` or the same table read back from CSV (``listed``
-    as text ``true``/``false``).
+    as text ``true``/``false``/``otc``).
     """
-    listed = events["listed"]
-    if listed.dtype != bool:
-        listed = listed.astype(str).str.strip().str.lower().isin(("true", "1", "yes"))
+    keep = {"true", "otc"} if otc else {"true"}
+    listed = events["listed"].map(_listed_text).isin(keep)
     out = events[(events["role"].astype(str).str.strip() == "subject") & listed]
     out.attrs = dict(events.attrs)
     return out
 
 
 def to_csv_text(events: pd.DataFrame) -> str:
-    """The events table as CSV text: ISO dates (``YYYY-MM-DD``), ISO times with offset, ``true/false``."""
+    """The events table as CSV text: ISO dates (``YYYY-MM-DD``), ISO times with offset, ``true/false/otc``."""
     out = events.copy()
     out["event_date"] = [d.strftime("%Y-%m-%d") if not pd.isna(d) else "" for d in out["event_date"]]
     out["announced_at"] = [a.isoformat() if not pd.isna(a) else "" for a in out["announced_at"]]
-    out["listed"] = ["true" if v else "false" for v in out["listed"]]
+    out["listed"] = [_listed_text(v) for v in out["listed"]]
     return out.to_csv(index=False, lineterminator="\n")

@@ -285,7 +285,8 @@ _TRUE = {"true", "1", "yes", "y", "t"}
 
 def select_subjects(events: pd.DataFrame) -> pd.DataFrame:
     """Rows that are the subject of the news and listed, when ``extract``'s ``role`` and
-    ``listed`` columns say so (a table without them is returned whole)."""
+    ``listed`` columns say so (a table without them is returned whole). Over-the-counter lines
+    (``listed`` = ``otc``) are not selected."""
     keep = pd.Series(True, index=events.index)
     if "role" in events.columns:
         keep &= events["role"].astype("string").str.strip().str.lower().eq("subject").fillna(False)

@@ -4,6 +4,8 @@ Pure functions over strings; :mod:`analysis.events.extract` decides which senten
 
 * explicit dates: ``2021-03-26``, ``date 2021-03-26``, ``March 26, 2021``, ``Mar. 26, 2021``,
   ``26 March 2021``, and ``March 26`` (year of the anchor, only when that is not after it);
+* Chinese dates: ``3月25日``, ``2024年3月25日``, weekdays ``周五`` / ``星期五``, and ``昨天`` /
+  ``昨晚`` / ``今天``; English ``yesterday``, ``last night``, ``today`` (``relative day``);
 * weekday words (``Friday``, ``on Thursday``, ``reported Thursday``) are resolved against the
   anchor (publication) date: the most recent such weekday on or before it; ``last Friday`` is
   the one strictly before it;
@@ -13,9 +15,11 @@ Pure functions over strings; :mod:`analysis.events.extract` decides which senten
   ("in January", "around 2023", "by the first quarter of 2022") are not parsed at all;
 * a dateline is a date at the very start of the text (``date 2021-03-26 ...``,
   ``March 26, 2021 -``, ``HONG KONG, March 26 (Reuters) -``);
-* time-of-day words: "after the bell/close", "after hours", "post-market" -> ``after_close``;
-  "before the open/bell", "premarket" -> ``before_open``; "in (the) afternoon/morning ... trade",
-  "intraday", "during the session", "midday trade" -> ``during``; else ``unknown``;
+* time-of-day words: "after the bell/close", "after hours", "post-market", "after the Hong Kong
+  market closed", "late on Friday", "Friday evening", "last night", 盘后, 晚间, 昨晚 ->
+  ``after_close``; "before the open/bell", "premarket", "before the market opened", "overnight",
+  盘前 -> ``before_open``; "in (the) afternoon/morning ... trade", "intraday", "during the
+  session", "midday trade", 盘中 -> ``during``; else ``unknown``;
 * clock times with a zone word (``4:05 p.m. ET``, ``16:30 HKT``) give an announcement time;
   without a zone word the publication zone is used, and without that none is given.
 """
@@ -44,6 +48,7 @@ _FORWARD_NEAR = re.compile(
     r"\b(?:next|coming|upcoming|until|till|by|through|starting|from|before|as\s+soon\s+as)\s+"
     r"(?:the\s+)?(?:early\s+|late\s+|end\s+of\s+|this\s+|on\s+)?$", re.IGNORECASE)
 _FORWARD_CLAUSE = re.compile(
+    r"(?<![-\w])(?<!than\s)(?<!as\s)"              # "better-than-expected", "than expected" look back
     r"\b(?:will|would|shall|expected|scheduled|due|set\s+to|plans?\s+to|planning\s+to|intends?\s+to)\b"
     r"[^.;:!?,]{0,40}$", re.IGNORECASE)
 
@@ -52,18 +57,31 @@ _DATELINE_WORDS = re.compile(
     rf"^\s*(?:[A-Z][A-Za-z .'-]{{1,40}},\s*){{0,2}}{_MONTH_RE}\s+(?P<d>\d{{1,2}})(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?"
     r"\s*(?:\((?:Reuters|AP|AFP|Bloomberg|Xinhua|Dow Jones)\)\s*)?[-\u2013\u2014/]")
 
+_WD = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_MKT = r"(?:the\s+)?(?:[A-Z][\w.]*\s+){0,3}(?:stock\s+)?(?:markets?|exchange|trading|session)"
 _TIME_WORDS = (
     ("after_close", re.compile(
         r"\bafter\s+(?:the\s+)?(?:closing\s+)?bell\b|\bafter\s+(?:the\s+)?(?:market\s+)?close\b|"
-        r"\bafter[\s-]hours\b|\bpost[\s-]?market\b|\bafter\s+(?:the\s+)?market(?:s)?\s+closed?\b",
+        r"\bafter[\s-]hours\b|\bpost[\s-]?market\b|\bafter\s+(?:the\s+)?market(?:s)?\s+closed?\b|"
+        rf"\bafter\s+{_MKT}\s+(?:had\s+)?(?:closed|close|ended|finished)\b|\bafter\s+(?:the\s+)?close\s+of\s+trad|"
+        r"\bafter\s+(?:trading|market)\s+hours\b|"
+        rf"\blate\s+(?:on\s+)?{_WD}\b|\b{_WD}\s+(?:evening|night)\b|\bon\s+{_WD}\s+(?:evening|night)\b|"
+        r"\blate\s+(?:yesterday|last\s+night)\b|\blast\s+night\b|"
+        r"\u76d8\u540e|\u6536\u76d8\u540e|\u665a\u95f4|\u665a\u4e0a|\u6628\u665a|\u4eca\u665a|\u591c\u95f4",
         re.IGNORECASE)),
     ("before_open", re.compile(
         r"\bbefore\s+(?:the\s+)?(?:market\s+)?open(?:ing)?\b|\bbefore\s+(?:the\s+)?(?:opening\s+)?bell\b|"
-        r"\bpre[\s-]?market\b|\bbefore\s+(?:the\s+)?markets?\s+open(?:ed|s)?\b", re.IGNORECASE)),
+        r"\bpre[\s-]?market\b|\bbefore\s+(?:the\s+)?markets?\s+open(?:ed|s)?\b|"
+        rf"\b(?:before|ahead\s+of)\s+{_MKT}\s+(?:opened|opens|open|began|begins|started|starts)\b|"
+        r"\bahead\s+of\s+(?:the\s+)?(?:market\s+)?open(?:ing)?\b|\bbefore\s+(?:trading|markets)\s+(?:began|opened)\b|"
+        r"\bovernight\b|\bbefore\s+dawn\b|"
+        r"\u76d8\u524d|\u5f00\u76d8\u524d|\u65e9\u76d8\u524d", re.IGNORECASE)),
     ("during", re.compile(
         r"\bin\s+(?:the\s+)?(?:early\s+|late\s+)?(?:morning|afternoon|midday)\s+(?:\w+\s+){0,2}trad(?:e|ing)\b|"
         r"\bintra[\s-]?day\b|\bduring\s+(?:the\s+)?(?:trading\s+)?(?:session|trade|trading)\b|"
-        r"\bmidday\s+trad(?:e|ing)\b|\bmid-session\b", re.IGNORECASE)),
+        r"\bmidday\s+trad(?:e|ing)\b|\bmid-session\b|\bduring\s+(?:trading|market)\s+hours\b|"
+        r"\bwhile\s+(?:the\s+)?markets?\s+(?:was|were)\s+open\b|"
+        r"\u76d8\u4e2d|\u5348\u76d8|\u65e9\u76d8|\u5348\u540e", re.IGNORECASE)),
 )
 
 ZONE_WORDS = {
@@ -85,7 +103,7 @@ class FoundDate:
     """A date found in a sentence: the date, how it was found, and the matched text."""
 
     date: _dt.date
-    source: str          # "explicit" | "relative weekday"
+    source: str          # "explicit" | "relative weekday" | "relative day"
     text: str
 
 
@@ -125,6 +143,33 @@ def _forward(sentence: str, start: int) -> bool:
     return bool(_FORWARD_NEAR.search(before) or _FORWARD_CLAUSE.search(before))
 
 
+_ZH_DATE = re.compile(r"(?:(?P<y>(?:19|20)\d{2})\u5e74)?(?P<m>\d{1,2})\u6708(?P<d>\d{1,2})(?:\u65e5|\u53f7)")
+_ZH_WEEKDAY = re.compile(r"(?:\u5468|\u661f\u671f|\u793c\u62dc)(?P<wd>[\u4e00\u4e8c\u4e09\u56db\u4e94\u516d\u65e5\u5929])")
+_ZH_WD = {"\u4e00": 0, "\u4e8c": 1, "\u4e09": 2, "\u56db": 3, "\u4e94": 4, "\u516d": 5, "\u65e5": 6, "\u5929": 6}
+# 昨天/昨日/昨晚 (yesterday), 前天 (the day before), 今天/今日/今晚 (today)
+_ZH_RELATIVE = re.compile(r"(?P<w>\u6628\u5929|\u6628\u65e5|\u6628\u665a|\u524d\u5929|\u4eca\u5929|\u4eca\u65e5|\u4eca\u665a)")
+_ZH_BACK = {"\u6628\u5929": 1, "\u6628\u65e5": 1, "\u6628\u665a": 1, "\u524d\u5929": 2, "\u4eca\u5929": 0, "\u4eca\u65e5": 0,
+            "\u4eca\u665a": 0}
+_EN_RELATIVE = re.compile(r"\b(?P<w>yesterday|today|last\s+night|tonight)\b", re.IGNORECASE)
+_EN_BACK = {"yesterday": 1, "today": 0, "last night": 1, "tonight": 0}
+
+
+def _chinese_dates(sentence: str, anchor: _dt.date | None, add) -> None:
+    for m in _ZH_DATE.finditer(sentence):
+        if m["y"]:
+            add(m, _safe_date(int(m["y"]), int(m["m"]), int(m["d"])), "explicit")
+        elif anchor is not None:
+            add(m, _year_of(int(m["m"]), int(m["d"]), anchor), "explicit")
+    if anchor is None:
+        return
+    for m in _ZH_WEEKDAY.finditer(sentence):
+        add(m, resolve_weekday(WEEKDAYS[_ZH_WD[m["wd"]]], anchor), "relative weekday")
+    for m in _ZH_RELATIVE.finditer(sentence):
+        add(m, anchor - _dt.timedelta(days=_ZH_BACK[m["w"]]), "relative day")
+    for m in _EN_RELATIVE.finditer(sentence):
+        add(m, anchor - _dt.timedelta(days=_EN_BACK[" ".join(m["w"].lower().split())]), "relative day")
+
+
 def find_dates(sentence: str, anchor: _dt.date | None) -> list[FoundDate]:
     """Event-date candidates in one sentence, in text order (forward-looking ones left out).
 
@@ -156,6 +201,7 @@ def find_dates(sentence: str, anchor: _dt.date | None) -> list[FoundDate]:
     if anchor is not None:
         for m in _WEEKDAY.finditer(sentence):
             add(m, resolve_weekday(m["wd"], anchor, strictly_before=bool(m["last"])), "relative weekday")
+    _chinese_dates(sentence, anchor, add)
     return [f for _, f in sorted(found, key=lambda x: x[0])]
 
 
@@ -175,6 +221,14 @@ def find_dateline(text: str, anchor: _dt.date | None = None) -> tuple[_dt.date |
     if m:
         return (_year_of(_month(m["mon"]), int(m["d"]), anchor) if anchor else None), m.end()
     return None, 0
+
+
+def without_time_words(sentence: str) -> str:
+    """The sentence with its time-of-day phrases blanked ("before the market opened" is no
+    statement about shares opening)."""
+    for _, pattern in _TIME_WORDS:
+        sentence = pattern.sub(" ", sentence)
+    return sentence
 
 
 def time_of_day(sentence: str) -> str:

@@ -1,0 +1,169 @@
+"""Held-out evaluation of news extraction on ``tests/data/news`` (issue 19).
+
+The texts there (wire-style articles and headline lists about real, well-known corporate events,
+with their true dates) and the expected events beside each (``<name>.csv``) were written before
+the extraction was tuned for issue 19, and were not changed afterwards. ``index.csv`` gives each
+text's publication time and zone. ``traps-heldout.txt`` is a list of sentences in which a
+company name is something else (a person, a place, a fruit, an index): none may give a row.
+
+Scores (``python tests/news_eval.py`` prints them):
+
+* subjects found: an expected subject counts when a row of that news item is a listed subject
+  with the expected home listing (the first of ``tickers``);
+* false subjects: listed subject rows (``listed`` true, so studied) whose ticker is not a listing
+  of an expected subject of that item (an OTC line emitted as listed counts here);
+* dates / times / day 0: on the found home-listing row, ``event_date`` and ``time_of_day``
+  where the expected CSV states them, and day 0 on the home listing's exchange calendar
+  (:func:`analysis.events.timing.time_events`) where it states one;
+* mentions found: an expected mention appears in the item with any role (by ticker, or by
+  name for a private company);
+* traps: trap sentences that give no row at all.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+NEWS = Path(__file__).resolve().parent / "data" / "news"
+
+
+@dataclass
+class Score:
+    subjects: int = 0
+    subjects_found: int = 0
+    false_subjects: list = field(default_factory=list)
+    dates: int = 0
+    dates_right: int = 0
+    times: int = 0
+    times_right: int = 0
+    day0s: int = 0
+    day0s_right: int = 0
+    mentions: int = 0
+    mentions_found: int = 0
+    traps: int = 0
+    traps_clean: int = 0
+    misses: list = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [
+            f"subjects found   {self.subjects_found}/{self.subjects}",
+            f"false subjects   {len(self.false_subjects)}",
+            f"dates right      {self.dates_right}/{self.dates}",
+            f"times right      {self.times_right}/{self.times}",
+            f"day 0 right      {self.day0s_right}/{self.day0s}",
+            f"mentions found   {self.mentions_found}/{self.mentions}",
+            f"traps clean      {self.traps_clean}/{self.traps}",
+        ]
+
+
+def _listed_true(value) -> bool:
+    return value is True or str(value).strip().lower() == "true"
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value)) or not str(value).strip()
+
+
+def _day0(row: pd.Series):
+    from analysis.events.timing import time_events
+
+    timed = time_events(pd.DataFrame([row]).reset_index(drop=True))
+    return timed["day0"].iloc[0]
+
+
+def score_file(name: str, published: str, tz: str, score: Score) -> None:
+    from analysis.events.extract import extract_events
+
+    text = (NEWS / name).read_text(encoding="utf-8")
+    expected = pd.read_csv(NEWS / name.replace(".txt", ".csv"), dtype=str, keep_default_na=False)
+    df = extract_events(text, published=published, tz=tz)
+    item_of = df["event_id"].str.split("-", n=1).str[0]
+    for item, exp in expected.groupby("item", sort=False):
+        got = df[item_of == item]
+        studied = got[(got["role"] == "subject") & got["listed"].map(_listed_true)]
+        subj = exp[exp["role"] == "subject"]
+        allowed = {t for ts in subj["tickers"] for t in ts.split()}
+        for r in studied.itertuples():
+            if r.ticker not in allowed:
+                score.false_subjects.append(f"{name}:{item}:{r.ticker} ({r.company})")
+        for e in subj.itertuples():
+            score.subjects += 1
+            home = e.tickers.split()[0]
+            hit = studied[studied["ticker"] == home]
+            if hit.empty:
+                score.misses.append(f"{name}:{item}: subject {e.company} ({home}) not found")
+                score.dates += not _blank(e.event_date)         # a missed subject's date is wrong too
+                score.times += not _blank(e.time_of_day)
+                score.day0s += not _blank(e.day0)
+                continue
+            score.subjects_found += 1
+            row = hit.iloc[0]
+            if not _blank(e.event_date):
+                score.dates += 1
+                ok = not pd.isna(row["event_date"]) and row["event_date"] == pd.Timestamp(e.event_date)
+                score.dates_right += ok
+                if not ok:
+                    score.misses.append(f"{name}:{item}: {home} event_date {row['event_date']} != {e.event_date}")
+            if not _blank(e.time_of_day):
+                score.times += 1
+                ok = row["time_of_day"] == e.time_of_day
+                score.times_right += ok
+                if not ok:
+                    score.misses.append(f"{name}:{item}: {home} time_of_day {row['time_of_day']} != {e.time_of_day}")
+            if not _blank(e.day0):
+                score.day0s += 1
+                day0 = _day0(row)
+                ok = not pd.isna(day0) and day0 == pd.Timestamp(e.day0)
+                score.day0s_right += ok
+                if not ok:
+                    score.misses.append(f"{name}:{item}: {home} day0 {day0} != {e.day0}")
+        for e in exp[exp["role"] == "mention"].itertuples():
+            score.mentions += 1
+            tickers = e.tickers.split()
+            if tickers:
+                ok = bool(set(got["ticker"]) & set(tickers))
+            else:
+                ok = got["company"].str.contains(e.company, regex=False).any()
+            score.mentions_found += ok
+            if not ok:
+                score.misses.append(f"{name}:{item}: mention {e.company} not found")
+    for item in sorted(set(item_of) - set(expected["item"])):
+        got = df[item_of == item]
+        for r in got[(got["role"] == "subject") & got["listed"].map(_listed_true)].itertuples():
+            score.false_subjects.append(f"{name}:{item}:{r.ticker} ({r.company})")
+
+
+def score_traps(path: Path, score: Score) -> None:
+    from analysis.events.extract import extract_events
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        score.traps += 1
+        df = extract_events(line, published="2024-06-03")
+        if df.empty:
+            score.traps_clean += 1
+        else:
+            score.misses.append(f"trap: {line} -> {sorted(set(df['company']))}")
+
+
+def evaluate(traps: str = "traps-heldout.txt") -> Score:
+    score = Score()
+    index = pd.read_csv(NEWS / "index.csv", dtype=str, keep_default_na=False)
+    for r in index.itertuples():
+        score_file(r.file, r.published, r.tz, score)
+    score_traps(NEWS / traps, score)
+    return score
+
+
+if __name__ == "__main__":
+    s = evaluate(*sys.argv[1:])
+    print("\n".join(s.lines()))
+    for f in s.false_subjects:
+        print("false subject:", f)
+    for m in s.misses:
+        print(m)
