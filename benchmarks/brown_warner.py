@@ -147,12 +147,28 @@ def thin(panel: pd.DataFrame, share: float, rng) -> pd.DataFrame:
     return out
 
 
-def thin_markdown(t2t: pd.DataFrame, naive: pd.DataFrame, *, samples, n, share, seed, seconds,
-                  skipped) -> str:
+def single_event_rates(t2t, naive) -> dict:
+    """Share of day-0 single-event t tests rejecting at 5% among the events whose day-0 return
+    spans several sessions, and among the others, with and without trade-to-trade returns."""
+    out = {}
+    d0 = t2t.abnormal_returns.query("relative_day == 0").set_index("event_id")
+    n0 = naive.abnormal_returns.query("relative_day == 0").set_index("event_id")
+    for label, ids in (("multi", d0.index[d0["sessions"] > 1]), ("one", d0.index[d0["sessions"] == 1])):
+        ids = ids.intersection(n0.index)
+        out[label] = (len(ids), float((d0.loc[ids, "ar_p"] < 0.05).mean()),
+                      float((n0.loc[ids, "ar_p"] < 0.05).mean()))
+    return out
+
+
+def thin_markdown(t2t: pd.DataFrame, naive: pd.DataFrame, single: dict, *, samples, n, share, seed,
+                  seconds, skipped) -> str:
     se = np.sqrt(0.05 * 0.95 / samples)
     lines = ["| test | size, trade-to-trade | size, naive one-session returns |", "|---|---:|---:|"]
     for name in t2t.index:
         lines.append(f"| `{name}` | {100 * t2t.loc[name, 0.0]:.1f}% | {100 * naive.loc[name, 0.0]:.1f}% |")
+    for label, text in (("multi", "day 0 spans 2 or more sessions"), ("one", "day 0 spans one session")):
+        k, a, b = single[label]
+        lines.append(f"| single-event t of AR(0), {k} events whose {text} | {100 * a:.1f}% | {100 * b:.1f}% |")
     return "\n".join([
         THIN_BEGIN, "",
         f"{samples} samples of {n} random stock-date events from the Hong Kong stocks of the snapshot, "
@@ -237,17 +253,19 @@ def main_thin(args) -> int:
         events = draw_events(panel, args.samples, args.n, rng)
         print(f"{len(events)} events, {100 * args.thin:.0f}% of days without a trade; running the engine "
               "twice...", flush=True)
-        tables, skipped = [], 0
+        tables, results, skipped = [], [], 0
         for t2t in (True, False):
             result = run_event_study(events, prices=panel, estimation_window=EST, event_window=EVT,
                                      duplicates="keep", trade_to_trade=t2t)
             tables.append(rejection_table(result)[0])
+            results.append(result)
             skipped = max(skipped, int(result.n_skipped))
+        single = single_event_rates(*results)
         seconds = time.perf_counter() - t0
     except AnalysisError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    block = thin_markdown(*tables, samples=args.samples, n=args.n, share=args.thin, seed=args.seed,
+    block = thin_markdown(*tables, single, samples=args.samples, n=args.n, share=args.thin, seed=args.seed,
                           seconds=seconds, skipped=skipped)
     print(block)
     write(Path(args.out), block, THIN_BEGIN, THIN_END)
