@@ -472,9 +472,6 @@ class EventStudyResult:
         for t1, t2 in self._windows(windows)[:1]:    # the first window; result.tests(w) for the others
             try:
                 tests = self.tests((t1, t2))
-            except ImportError:
-                lines.append("  (cross-event tests unavailable: analysis.core.statistics.run_tests missing)")
-                break
             except AnalysisError as exc:
                 lines.append(f"  tests over [{t1}, {t2}]: {exc}")
                 continue

@@ -33,11 +33,14 @@ def _check_positive(values: np.ndarray, dates, name) -> None:
 
 
 def returns_from_values(values: np.ndarray, kind: str = "simple") -> np.ndarray:
-    """Returns between consecutive entries of a 1-d array of positive prices (length n - 1)."""
+    """Returns between consecutive entries of a 1-d array of positive prices (length n - 1).
+    A ratio that overflows (a price of 5e-324) is an infinite return, which the engine reports
+    as a non-finite return of that date (analysis.core.checks), without a RuntimeWarning."""
     check_kind(kind)
     values = np.asarray(values, dtype=float)
-    ratio = values[1:] / values[:-1]
-    return np.log(ratio) if kind == "log" else ratio - 1.0
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        ratio = values[1:] / values[:-1]
+        return np.log(ratio) if kind == "log" else ratio - 1.0
 
 
 def price_returns(prices: pd.Series | pd.DataFrame, kind: str = "simple") -> pd.Series | pd.DataFrame:

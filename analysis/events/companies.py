@@ -192,11 +192,9 @@ def _suffixes() -> frozenset[str]:
 @functools.lru_cache(maxsize=1)
 def package_table() -> tuple[Company, ...]:
     """Index constituents shipped by ``pytickersymbols`` (offline), as companies (see the module
-    docstring); an empty table when the package is not installed."""
-    try:
-        from pytickersymbols.indices_data import INDICES
-    except ImportError:                                  # pragma: no cover - a declared dependency
-        return ()
+    docstring). A declared dependency: its absence is an installation error, not an empty table."""
+    from pytickersymbols.indices_data import INDICES
+
     by_home: dict[str, dict] = {}
     for index in INDICES.values():
         for entry in index.get("companies", []):
