@@ -416,3 +416,11 @@ def test_size_on_thinly_traded_real_samples(prices_dir):
     size = table[0.0]
     for name in ("csect_t", "cda_t", "patell_z", "bmp_t", "corrado_rank_z", "grank_t", "wilcoxon"):
         assert 0.025 <= size[name] <= 0.075, (name, size[name])
+
+
+def test_a_market_wide_crash_and_rebound_is_not_a_bad_price(prices_dir):
+    """Li Auto (2015.HK) fell 34% over 14-15 March 2022 with the Hang Seng down 10% and rebounded
+    with it the next days: real moves, not a bad tick (the jump rule is net of the market)."""
+    s = analysis.run_study(one("2015.HK", "^HSI", "2022-03-16"), prices_dir=prices_dir, progress=False)
+    d = s.diagnostics.iloc[0]
+    assert d["status"] == "ok", d["reason"]

@@ -99,12 +99,16 @@ def flagged_in_windows(flags: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.
 
 def series_problems(g_r, g_m, kind: str, breaks: np.ndarray):
     """Flags over the concatenated series (the sentinel at the end excluded): non-finite
-    returns of either leg, and jumps of either leg (:func:`analysis.data.quality.jump_mask`)."""
+    returns of either leg, and jumps of either leg (:func:`analysis.data.quality.jump_mask`).
+    The stock's jumps are judged net of the market's move over the same span, so that a
+    market-wide crash and rebound (Hong Kong, 15-16 March 2022) is not taken for a bad price;
+    a split shifts the stock's level whatever the market does."""
     body = slice(0, len(g_r) - 1)
     r, m = g_r[body], g_m[body]
     nonfinite = ~np.isfinite(r) | ~np.isfinite(m)
     lr_s, lr_m = log_ratio(r, kind), log_ratio(m, kind)
-    jump_s = jump_mask(lr_s, breaks)
+    with np.errstate(invalid="ignore"):
+        jump_s = jump_mask(lr_s - np.where(np.isfinite(lr_m), lr_m, 0.0), breaks)
     jump_m = jump_mask(lr_m, breaks)
     return nonfinite, jump_s, jump_m, lr_s, lr_m
 
