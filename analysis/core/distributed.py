@@ -198,13 +198,30 @@ class BroadcastSource(PriceSource):
 
     def __init__(self, base: PriceSource | None, frames: dict, failed: dict):
         self.base, self.frames, self.failed = base, frames, failed
+        self.read_frames: dict = {}
+        self.read_failed: dict = {}
         self.name = getattr(base, "name", "prices in memory")
 
+    def prefetch(self, symbols: Iterable[str]) -> None:
+        """Read ``symbols`` at once where the source can (a parquet dataset: one scan)."""
+        read = getattr(self.base, "read", None)
+        want = [s for s in dict.fromkeys(symbols) if s not in self.frames and s not in self.failed]
+        if read is None or not want:
+            return
+        try:
+            frames, failed = read(want)
+        except AnalysisError:                  # each symbol is then read (and fails) on its own
+            return
+        self.read_frames.update(frames)
+        self.read_failed.update(failed)
+
     def load(self, symbol: str, start=None, end=None) -> pd.DataFrame:
-        if symbol in self.frames:
-            return slice_dates(self.frames[symbol], start, end)
-        if symbol in self.failed:
-            raise DataError(self.failed[symbol])
+        for frames in (self.frames, self.read_frames):
+            if symbol in frames:
+                return slice_dates(frames[symbol], start, end)
+        for failed in (self.failed, self.read_failed):
+            if symbol in failed:
+                raise DataError(failed[symbol])
         if self.base is None:
             raise DataError(f"no prices for {symbol}")
         return self.base.load(symbol, start, end)
@@ -268,6 +285,8 @@ def _study(job: Job, part: pd.DataFrame, shared: dict, panel=None):
     if shared.get("factors") is not None:
         settings["factors"] = shared["factors"]
     source = BroadcastSource(job.source, shared["frames"], shared["failed"])
+    if panel is None:
+        source.prefetch(str(t).strip() for t in part["ticker"].dropna())
     if job.kind == "study":
         study = job.steps.run_study(part, source=source, progress=False, subjects_only=False,
                                     other_dates=shared.get("other_dates"), **settings)
@@ -327,6 +346,18 @@ def _tables(job: Job, result, study) -> dict[str, pd.DataFrame]:
     return {k: v for k, v in tables.items() if k in job.tables}
 
 
+def _first_positions(diag: pd.DataFrame) -> dict:
+    """Each skip reason (as :meth:`EventStudyResult.skipped_reasons` words it) and the position
+    of its first event: ties of the counts keep the input order, as ``value_counts`` does."""
+    skipped = (diag["status"] == "skipped").to_numpy()
+    prefix = diag["reason"].astype(str)[skipped].str.split(":").str[0]
+    pos = np.flatnonzero(skipped)
+    out: dict = {}
+    for p, r in zip(pos, prefix):
+        out.setdefault(r, int(p))
+    return out
+
+
 def first_round(job: Job, index: int, part: pd.DataFrame, shared: dict, panel=None) -> dict:
     """Round 1 on one partition: the study, its sums and its per-event tables."""
     result, study, timed = _study(job, part, shared, panel)
@@ -336,7 +367,7 @@ def first_round(job: Job, index: int, part: pd.DataFrame, shared: dict, panel=No
     skipped = diag[diag["status"] == "skipped"]
     out = {"index": index, "n_given": len(diag), "n_ok": a.n, "k": a.k, "settings": result.settings,
            "shapes": (np.shape(a.est_ar)[1], np.shape(a.evt_ar)[1]),
-           "reasons": result.skipped_reasons(),
+           "reasons": result.skipped_reasons(), "reason_first": _first_positions(diag),
            "skipped": skipped[["event_id", "ticker", "reason"]].head(11).assign(
                position=np.flatnonzero((diag["status"] == "skipped").to_numpy())[:11]),
            "first_ok": {}, "aar": {}, "sums": {}, "cars": {}, "group_codes": codes.get("group"),
@@ -463,6 +494,7 @@ class _Totals:
     settings: dict | None = None
     shapes: tuple | None = None
     reasons: list = field(default_factory=list)
+    reason_first: dict = field(default_factory=dict)
     skipped: list = field(default_factory=list)
     first_ok: dict = field(default_factory=dict)
     aar: dict = field(default_factory=dict)
@@ -499,6 +531,8 @@ def _execute(job: Job, parts: list[pd.DataFrame], rows: list[np.ndarray], client
             tot.k = res["k"]
         tot.shapes = tot.shapes or res["shapes"]
         tot.reasons.append(res["reasons"])
+        for r, p in res["reason_first"].items():
+            tot.reason_first[r] = min(tot.reason_first.get(r, np.iinfo(np.int64).max), int(base[p]))
         tot.skipped.append(res["skipped"].assign(position=base[res["skipped"]["position"].to_numpy()]))
         for c, pos in res["first_ok"].items():
             tot.first_ok[c] = min(tot.first_ok.get(c, np.iinfo(np.int64).max), int(base[pos]))
@@ -598,8 +632,13 @@ class DistributedResult:
         cars = {w: np.concatenate([c for c, _ in v]) for w, v in tot.cars.items()}
         code_of = {c: label for label, c in job.groups.items()}
         groups = [(code_of[c], c) for c, _ in sorted(tot.first_ok.items(), key=lambda x: x[1])]
-        reasons = pd.concat(tot.reasons).groupby(level=0, sort=False).sum() if tot.reasons else pd.Series(dtype=int)
+        reasons = pd.concat(tot.reasons).groupby(level=0, sort=False).sum() if tot.reasons \
+            else pd.Series(dtype=int)
+        reasons = reasons.iloc[np.argsort([tot.reason_first.get(r, 0) for r in reasons.index], kind="stable")]
         reasons = reasons.sort_values(ascending=False, kind="stable")
+        if len(tot.reasons):
+            reasons = reasons.rename_axis(tot.reasons[0].index.name).rename(tot.reasons[0].name)
+            reasons.index = reasons.index.astype(tot.reasons[0].index.dtype)
         skipped = pd.concat(tot.skipped, ignore_index=True).sort_values("position", kind="stable")
         tables = None
         if not job.out:
