@@ -11,8 +11,7 @@ system, dashboard off, closed at the end of the module.
 from __future__ import annotations
 
 import logging
-import subprocess
-import sys
+
 
 import numpy as np
 import pandas as pd
@@ -29,6 +28,7 @@ from analysis.events.contamination import _overlapping
 from synthetic_events import simulate
 
 TOL = dict(rtol=1e-12, atol=1e-10)
+pytestmark = pytest.mark.slow          # a LocalCluster of two worker processes
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +73,9 @@ def hk_events(prices_dir, n=70, seed=7) -> pd.DataFrame:
     skip with a reason (unknown ticker, too early for an estimation window) and two listings of
     one company (confounding is looked for across them)."""
     src = CsvFolderSource(prices_dir)
-    tickers = [s for s in src.symbols() if s.endswith(".HK") and s != "2800.HK"]
     rng = np.random.default_rng(seed)
+    tickers = list(rng.choice([s for s in src.symbols() if s.endswith(".HK") and s != "2800.HK"], 14,
+                              replace=False))
     dates = pd.bdate_range("2021-06-01", "2024-12-31")
     ev = pd.DataFrame({"event_id": [f"hk{i:03d}" for i in range(n)], "ticker": rng.choice(tickers, n),
                        "market": "^HSI", "event_date": rng.choice(dates, n).astype("datetime64[ns]"),
@@ -95,8 +96,8 @@ WINDOWS = [(0, 0), (-1, 1), (-5, 5), (-10, 10)]
 def test_run_study_on_real_events_matches_one_process(client, prices_dir):
     events = hk_events(prices_dir)
     single = run_study(events, prices_dir=prices_dir, progress=False)
-    dist = run_study(events, prices_dir=prices_dir, progress=False, client=client, partition_events=12)
-    assert dist.result.settings["dask"]["partitions"] >= 5
+    dist = run_study(events, prices_dir=prices_dir, progress=False, client=client, partition_events=20)
+    assert dist.result.settings["dask"]["partitions"] >= 3
     assert_same_result(single.result, dist.result, WINDOWS, ["banks", "tech"])
     assert dist.warnings == single.warnings
     assert dist.failed == single.failed
@@ -224,7 +225,8 @@ def test_out_writes_one_parquet_file_per_partition(client, tmp_path):
 def test_a_window_not_computed_is_refused(client):
     panel = simulated_panel(n_stocks=10, seed=1)
     events = simulated_events(panel).iloc[:30]
-    dist = run_event_study(events, returns=panel, client=client, windows=[(0, 0)], progress=False,
+    dist = run_event_study(events, returns=panel, client=client.scheduler.address, windows=[(0, 0)],
+                           progress=False,
                            estimation_window=(-150, -11), event_window=(-5, 5), min_estimation_obs=80)
     with pytest.raises(InputError, match=r"window \[-1, 1\] was not computed"):
         dist.tests((-1, 1))
@@ -296,23 +298,29 @@ def test_overlap_counts_match_the_pairwise_comparison():
 
 # --------------------------------------------------------------------------- command line
 
-def test_batch_dask_writes_the_same_tables(prices_dir, tmp_path):
-    """``batch --dask local:2``: the same tests.csv and aar.csv as the one-process batch, the
-    per-event tables as parquet datasets; the cluster it started is gone afterwards."""
+def test_batch_dask_writes_the_same_tables(prices_dir, tmp_path, capsys):
+    """``batch --dask local:1``: the same tests.csv and aar.csv as the one-process batch, the
+    per-event tables as parquet datasets; the LocalCluster started for the run is closed (no
+    worker process left; ports chosen by the system, so parallel runs do not clash)."""
     import psutil
 
-    events = hk_events(prices_dir, n=30, seed=5).drop(columns="company")
+    from analysis.cli import main
+
+    events = hk_events(prices_dir, n=24, seed=5).drop(columns="company")
     path = tmp_path / "events.csv"
     events.to_csv(path, index=False)
-    base = [sys.executable, "-m", "analysis", "batch", str(path), "--prices-dir", str(prices_dir),
-            "--no-figure", "--car", "0", "0", "--car", "-1", "1"]
-    one = subprocess.run(base + ["--out", str(tmp_path / "one")], capture_output=True, text=True, timeout=300)
-    assert one.returncode == 0, one.stderr
+    base = ["batch", str(path), "--prices-dir", str(prices_dir), "--no-figure", "--car", "0", "0",
+            "--car", "-1", "1"]
+    assert main(base + ["--out", str(tmp_path / "one")]) == 0
+    capsys.readouterr()
     before = {p.pid for p in psutil.Process().children(recursive=True)}
-    two = subprocess.run(base + ["--out", str(tmp_path / "two"), "--dask", "local:2"], capture_output=True,
-                         text=True, timeout=300)
-    assert two.returncode == 0, two.stderr
-    assert {p.pid for p in psutil.Process().children(recursive=True)} <= before
+    assert main(base + ["--out", str(tmp_path / "two"), "--dask", "local:1"]) == 0
+    # multiprocessing's resource tracker stays while this process lives; workers must be gone
+    left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before
+            and "resource_tracker" not in " ".join(p.cmdline())]
+    assert not psutil.wait_procs(left, timeout=15)[1]
+    printed = capsys.readouterr().out
+    assert f"{len(events)} given" in printed and "partitions" in printed
     for name in ("tests.csv", "aar.csv"):
         a, b = pd.read_csv(tmp_path / "one" / name), pd.read_csv(tmp_path / "two" / name)
         pd.testing.assert_frame_equal(b, a, **TOL)
@@ -322,7 +330,5 @@ def test_batch_dask_writes_the_same_tables(prices_dir, tmp_path):
                                   pd.read_csv(tmp_path / "one" / "car.csv")
                                   .sort_values(["window_start", "event_id"], ignore_index=True),
                                   check_dtype=False, **TOL)
-    assert "studied" in two.stdout and "wrote" in two.stdout
-    bad = subprocess.run(base + ["--out", str(tmp_path / "x"), "--dask", "local:0"], capture_output=True,
-                         text=True, timeout=120)
-    assert bad.returncode == 2 and bad.stderr.startswith("error: ") and "Traceback" not in bad.stderr
+    assert main(base + ["--out", str(tmp_path / "x"), "--dask", "local:0"]) == 2
+    assert capsys.readouterr().err.startswith("error: ")

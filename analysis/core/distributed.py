@@ -68,6 +68,8 @@ from .statistics import TEST_NAMES, _frame
 
 #: events per partition (a worker holds one partition at a time per thread)
 PARTITION_EVENTS = 20_000
+#: partition results a worker keeps between the rounds (bytes; at most a quarter of its memory limit)
+KEEP_BYTES = 2 << 30
 #: per-event tables, one parquet dataset (a folder of part-NNNNN.parquet files) each under ``out``
 TABLES = ("diagnostics", "abnormal_returns", "car")
 GROUPINGS = ("all", "group")
@@ -270,6 +272,8 @@ class Job:
     time: bool = False                   # event_study: time the partition first
     out: str | None = None
     tables: tuple[str, ...] = TABLES
+    keep_bytes: int = KEEP_BYTES
+    run_id: str = ""
     estimation_window: tuple[int, int] = DEFAULT_ESTIMATION_WINDOW
     event_window: tuple[int, int] = DEFAULT_EVENT_WINDOW
     min_rows: int = 0
@@ -346,6 +350,54 @@ def _tables(job: Job, result, study) -> dict[str, pd.DataFrame]:
     return {k: v for k, v in tables.items() if k in job.tables}
 
 
+# Partition results kept on their worker between the two rounds, up to a byte budget per worker
+# process; a partition that does not fit is studied again in round 2 (memory stays bounded).
+_KEPT: dict = {}
+
+
+def _result_bytes(result) -> int:
+    """About the memory of a partition's result (its arrays and the engine's series)."""
+    a, est = result.arrays, result.estimates
+    arrays = [a.est_ar, a.evt_ar, a.evt_ar_sd, est.series.stock, est.series.market, est.series.dates,
+              est.prediction.dev_cum, est.prediction.ar_var]
+    return int(1.3 * sum(getattr(x, "nbytes", 0) for x in arrays))
+
+
+def _keep(job: Job, index: int, result) -> bool:
+    if not job.keep_bytes:
+        return False
+    try:
+        from dask.distributed import get_worker
+        worker = get_worker()
+        budget = min(job.keep_bytes, (worker.memory_manager.memory_limit or 4 * job.keep_bytes) // 4)
+    except (ImportError, ValueError, AttributeError):
+        return False
+    size = _result_bytes(result)
+    if sum(b for _, b in _KEPT.values()) + size > budget:
+        return False
+    _KEPT[(job.run_id, index)] = (result, size)
+    return True
+
+
+def _kept(job: Job, index: int):
+    hit = _KEPT.pop((job.run_id, index), None)
+    return None if hit is None else hit[0]
+
+
+def _forget(run_id: str) -> None:
+    """Drop whatever a run left on this worker (run on every worker at the end of a run)."""
+    for key in [k for k in _KEPT if k[0] == run_id]:
+        del _KEPT[key]
+
+
+def _worker_address() -> str | None:
+    try:
+        from dask.distributed import get_worker
+        return get_worker().address
+    except (ImportError, ValueError):
+        return None
+
+
 def _first_positions(diag: pd.DataFrame) -> dict:
     """Each skip reason (as :meth:`EventStudyResult.skipped_reasons` words it) and the position
     of its first event: ties of the counts keep the input order, as ``value_counts`` does."""
@@ -372,6 +424,7 @@ def first_round(job: Job, index: int, part: pd.DataFrame, shared: dict, panel=No
                position=np.flatnonzero((diag["status"] == "skipped").to_numpy())[:11]),
            "first_ok": {}, "aar": {}, "sums": {}, "cars": {}, "group_codes": codes.get("group"),
            "selected": np.asarray(result.status.selected),
+           "kept": _keep(job, index, result), "worker": _worker_address(),
            "ids": np.asarray(a.event_ids, dtype=object)}
     if "group" in codes:
         sel = out["selected"]
@@ -407,7 +460,9 @@ def first_round(job: Job, index: int, part: pd.DataFrame, shared: dict, panel=No
 def second_round(job: Job, index: int, part: pd.DataFrame, shared: dict, plan: dict, panel=None) -> dict:
     """Round 2 on one partition (studied again): rank sums with the sample's sd of SCAR and the
     residuals of the small groups (exact r-bar)."""
-    result, _, _ = _study(job, part, shared, panel)
+    result = _kept(job, index)
+    if result is None:
+        result, _, _ = _study(job, part, shared, panel)
     a = result.arrays
     codes = _codes(job, a)
     out = {"index": index, "ranks": {}, "small": {}}
@@ -452,6 +507,12 @@ def _ordered_fold(futures, fold, progress: bool, desc: str):
         raise
     finally:
         bar.close()
+
+
+def _pin(worker: str | None) -> dict:
+    """Round 2 of a partition goes to the worker that kept its result (another worker, free
+    first, studies it again)."""
+    return {} if worker is None else {"workers": [worker], "allow_other_workers": True}
 
 
 def _prepare_out(out, tables) -> Path:
@@ -509,13 +570,18 @@ class _Totals:
     rows: dict = field(default_factory=dict)
     selected: list = field(default_factory=list)
     ids: list = field(default_factory=list)
+    where: dict = field(default_factory=dict)
+    kept: int = 0
 
 
 def _execute(job: Job, parts: list[pd.DataFrame], rows: list[np.ndarray], client, shared: dict,
              panels: list | None, progress: bool) -> tuple["DistributedResult", _Totals]:
+    import uuid
+
     root = _prepare_out(job.out, job.tables) if job.out else None
     if root is not None:
         job.out = str(root)
+    job.run_id = uuid.uuid4().hex
     shared_f = client.scatter([shared], broadcast=True, hash=False)[0]
     panels = panels or [None] * len(parts)
     tot = _Totals()
@@ -543,6 +609,8 @@ def _execute(job: Job, parts: list[pd.DataFrame], rows: list[np.ndarray], client
         for w, value in res["cars"].items():
             tot.cars.setdefault(w, []).append(value)
         tot.group_codes.append(res["group_codes"])
+        tot.where[i] = res["worker"] if res["kept"] else None
+        tot.kept += bool(res["kept"])
         tot.selected.append(base[res["selected"]])
         tot.ids.append(res["ids"])
         for name in ("quality", "limits"):
@@ -580,9 +648,13 @@ def _execute(job: Job, parts: list[pd.DataFrame], rows: list[np.ndarray], client
     if tot.n_ok:
         timed = tot.timed if tot.timed else [None] * len(parts)
         futures = [client.submit(second_round, job, i, part if t is None else t, shared_f, plan, panel,
-                                 pure=False)
+                                 pure=False, **_pin(tot.where.get(i)))
                    for i, (part, t, panel) in enumerate(zip(parts, timed, panels))]
-        _ordered_fold(futures, fold2, progress, "dask round 2")
+        try:
+            _ordered_fold(futures, fold2, progress, "dask round 2")
+        finally:
+            with contextlib.suppress(Exception):
+                client.run(_forget, job.run_id)
     shared_f.release()
     return DistributedResult._build(job, tot, ranks, small, rows, root), tot
 
@@ -903,12 +975,15 @@ def run_study_distributed(steps: Pipeline, events: pd.DataFrame, *, client, sour
                           cache_dir=None, offline=None, policy: str = DEFAULT_POLICY, subjects_only: bool = True,
                           estimation_window=DEFAULT_ESTIMATION_WINDOW, event_window=DEFAULT_EVENT_WINDOW,
                           other_dates=None, progress: bool = True, windows=None, out=None,
-                          partition_events=None, tables=TABLES, **engine_kwargs) -> DistributedStudy:
+                          partition_events=None, tables=TABLES, keep_bytes=KEEP_BYTES,
+                          **engine_kwargs) -> DistributedStudy:
     """:func:`analysis.core.pipeline.run_study` on a cluster (see the module docstring).
 
     ``windows``: the CAR windows whose tests are computed (default: those of
     :func:`analysis.windows.car_windows`); ``out``: folder for the per-event tables (parquet
-    datasets), else they are gathered; ``partition_events``: events per partition.
+    datasets), else they are gathered; ``partition_events``: events per partition;
+    ``keep_bytes``: partition results each worker keeps between the rounds (at most a quarter
+    of its memory limit; 0: every partition is studied again in round 2).
     """
     est, evt = validate_windows(estimation_window, event_window)
     windows, size, tables = _options(windows, out, partition_events, tables, evt)
@@ -928,7 +1003,7 @@ def run_study_distributed(steps: Pipeline, events: pd.DataFrame, *, client, sour
     groups = _group_codes(table["group"]) if "group" in table.columns else {}
     settings = dict(policy=policy, estimation_window=est, event_window=evt, **engine_kwargs)
     job = Job("study", steps, settings, windows, groups, source=source, out=None if out is None else str(out),
-              tables=tables, estimation_window=est, event_window=evt)
+              tables=tables, keep_bytes=int(keep_bytes or 0), estimation_window=est, event_window=evt)
     with connect(client) as c:
         rows = partition_rows(table["ticker"], table["company"] if "company" in table.columns else None,
                               size=size, minimum=2 * _n_workers(c))
@@ -952,7 +1027,8 @@ def run_study_distributed(steps: Pipeline, events: pd.DataFrame, *, client, sour
 
 def run_event_study_distributed(steps: Pipeline, events: pd.DataFrame, returns=None, *, prices=None, source=None,
                                 client, policy: str = DEFAULT_POLICY, progress: bool = True, windows=None,
-                                out=None, partition_events=None, tables=TABLES, **kwargs) -> DistributedResult:
+                                out=None, partition_events=None, tables=TABLES, keep_bytes=KEEP_BYTES,
+                                **kwargs) -> DistributedResult:
     """:func:`analysis.core.pipeline.run_event_study` on a cluster: prices from ``source`` (each
     worker reads its tickers) or from a given panel (``returns`` / ``prices``, sliced by
     partition). Other arguments as :func:`run_study_distributed` and ``run_engine``."""
@@ -977,7 +1053,8 @@ def run_event_study_distributed(steps: Pipeline, events: pd.DataFrame, returns=N
     panel = returns if returns is not None else prices
     job = Job("event_study", steps, settings, windows, groups, source=source,
               panel_kind=None if panel is None else given[0], time=time,
-              out=None if out is None else str(out), tables=tables, estimation_window=est, event_window=evt,
+              out=None if out is None else str(out), tables=tables, keep_bytes=int(keep_bytes or 0),
+              estimation_window=est, event_window=evt,
               min_rows=max(est[1] - est[0] + 1, evt[1] - evt[0] + 1))
     with connect(client) as c:
         rows = partition_rows(checked["ticker"], table["company"] if "company" in table.columns else None,
