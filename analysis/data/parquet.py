@@ -112,21 +112,15 @@ class ParquetDatasetSource(PriceSource):
         for c in _OPTIONAL:
             if c not in frame.columns:
                 frame[c] = np.nan
-        frames, failed = {}, {}
-        by_symbol = dict(tuple(frame.groupby(frame[self.symbol_column].astype(str), sort=False)))
+        symbols_of_rows = frame.pop(self.symbol_column).astype(str).to_numpy(dtype=object)
+        frames, failed = _split(frame, symbols_of_rows, self.name)
         for s in names:
-            raw = by_symbol.get(s)
-            if raw is None:
+            if s not in frames and s not in failed:
                 failed[s] = UnknownTickerError(f"no prices for {s} in {self.name}")
-                continue
-            try:
-                out = finalize(raw, s, f"{self.name}")
-            except DataError as exc:
-                failed[s] = exc
-                continue
-            if lo is not None or hi is not None:
-                out = out.loc[lo:hi]
-            frames[s] = _stale(out, self.stale)
+        frames = {s: frames[s] for s in names if s in frames}
+        if lo is not None or hi is not None:
+            frames = {s: f.loc[lo:hi] for s, f in frames.items()}
+        frames = {s: _stale(f, self.stale) for s, f in frames.items()}
         return frames, failed
 
     def load(self, symbol: str, start=None, end=None) -> pd.DataFrame:
@@ -141,6 +135,45 @@ class ParquetDatasetSource(PriceSource):
     def symbols(self) -> list[str]:
         col = self.dataset().to_table(columns=[self.symbol_column])[self.symbol_column]
         return sorted(map(str, pd.unique(col.to_pandas())))
+
+
+def _split(frame: pd.DataFrame, symbols: np.ndarray, where: str) -> tuple[dict, dict]:
+    """The rows of many symbols (dates as index) to ``{symbol: contract frame}`` and
+    ``{symbol: DataError}``. The value policy is :func:`analysis.data.prices.finalize`'s: a
+    symbol with anything it would change or refuse (a repeated date, a non-positive or
+    infinite close, a zero open/high/low, a bad volume, no close at all) goes through
+    ``finalize`` itself; the others, sorted, are already what it returns and are cut out of
+    the sorted table directly (no per-symbol pandas work)."""
+    frames, failed = {}, {}
+    if not len(frame):
+        return frames, failed
+    codes, uniq = pd.factorize(symbols)
+    days = frame.index.to_numpy(dtype="datetime64[ns]")
+    order = np.lexsort((days, codes))
+    codes, days = codes[order], days[order]
+    values = frame[list(PRICE_COLUMNS)].to_numpy(dtype=float)[order]
+    close, ohl, vol = values[:, [3, 4]], values[:, :3], values[:, 5]
+    with np.errstate(invalid="ignore"):
+        bad = ((close <= 0) | np.isinf(close)).any(axis=1) | ((ohl <= 0) | np.isinf(ohl)).any(axis=1) \
+            | (vol < 0) | np.isinf(vol)
+    bad[1:] |= (codes[1:] == codes[:-1]) & (days[1:] == days[:-1])
+    g = len(uniq)
+    trouble = np.bincount(codes, weights=bad, minlength=g) > 0
+    trouble |= (np.bincount(codes, weights=~np.isnan(close[:, 0]), minlength=g) == 0) \
+        | (np.bincount(codes, weights=~np.isnan(close[:, 1]), minlength=g) == 0)
+    bounds = np.searchsorted(codes, np.arange(g + 1))
+    index = pd.DatetimeIndex(days, name="Date").as_unit("ns")
+    for j, sym in enumerate(uniq):
+        a, b = bounds[j], bounds[j + 1]
+        if trouble[j]:
+            raw = pd.DataFrame(values[a:b], index=index[a:b], columns=list(PRICE_COLUMNS))
+            try:
+                frames[sym] = finalize(raw, sym, where)
+            except DataError as exc:
+                failed[sym] = exc
+        else:
+            frames[sym] = pd.DataFrame(values[a:b], index=index[a:b], columns=list(PRICE_COLUMNS))
+    return frames, failed
 
 
 def _stale(frame: pd.DataFrame, stale: str) -> pd.DataFrame:
