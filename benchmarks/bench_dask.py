@@ -107,6 +107,15 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0      # Linux: kB
 
 
+def _warm() -> None:
+    """Import the package on a worker before timing (the one-process run imports it before too)."""
+    import scipy.stats  # noqa: F401
+
+    import analysis.core.distributed  # noqa: F401
+    import analysis.core.pipeline  # noqa: F401
+    import analysis.data.parquet  # noqa: F401
+
+
 def run_dask(data: Path, events: pd.DataFrame, workers: int, partition: int) -> dict:
     from dask.distributed import Client, LocalCluster
 
@@ -119,6 +128,7 @@ def run_dask(data: Path, events: pd.DataFrame, workers: int, partition: int) -> 
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                           scheduler_port=0, host="127.0.0.1", silence_logs=logging.ERROR, env=env) as cluster, \
                 Client(cluster) as client:
+            client.run(_warm)
             t0 = time.perf_counter()
             result = run_event_study(events, source=ParquetDatasetSource(data), client=client, windows=[WINDOW],
                                      estimation_window=EST, event_window=EVT, out=out,
