@@ -171,7 +171,7 @@ def test_simulated_groups_missing_data_and_clustering(client, gaps):
     single = run_event_study(events, returns=panel, **kw)
     dist = run_event_study(events, returns=panel, client=client, windows=windows, partition_events=90,
                            progress=False, **kw)
-    assert single.n_ok > 550 and single.n_skipped >= 2
+    assert single.n_ok > 450 and single.n_skipped >= 2
     counts = single.diagnostics.query("status == 'ok'")["group"].value_counts()
     assert counts["A"] > 300 >= counts["B"]                   # identity and exact r-bar both used
     assert_same_result(single, dist, windows, ["A", "B", "C"])

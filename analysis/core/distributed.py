@@ -410,6 +410,23 @@ def _first_positions(diag: pd.DataFrame) -> dict:
     return out
 
 
+def _warned(diag: pd.DataFrame) -> dict:
+    """The studied events with data warnings (analysis.core.checks): how many, the first four
+    (event, details, position) and the count of each code with its first position."""
+    if "warnings" not in diag:
+        return {"n": 0, "rows": [], "codes": {}}
+    hit = ((diag["status"] == "ok") & (diag["warnings"] != "")).to_numpy()
+    pos = np.flatnonzero(hit)
+    rows = [(e, str(d), int(p)) for e, d, p in zip(diag["event_id"].to_numpy()[pos][:4],
+                                                     diag["warning_details"].to_numpy()[pos][:4], pos[:4])]
+    codes: dict = {}
+    for p, text in zip(pos, diag["warnings"].to_numpy()[pos]):
+        for code in str(text).split(","):
+            n, first = codes.get(code, (0, int(p)))
+            codes[code] = (n + 1, first)
+    return {"n": int(hit.sum()), "rows": rows, "codes": codes}
+
+
 def first_round(job: Job, index: int, part: pd.DataFrame, shared: dict, panel=None) -> dict:
     """Round 1 on one partition: the study, its sums and its per-event tables."""
     result, study, timed = _study(job, part, shared, panel)
@@ -420,6 +437,7 @@ def first_round(job: Job, index: int, part: pd.DataFrame, shared: dict, panel=No
     out = {"index": index, "n_given": len(diag), "n_ok": a.n, "k": a.k, "settings": result.settings,
            "shapes": (np.shape(a.est_ar)[1], np.shape(a.evt_ar)[1]),
            "reasons": result.skipped_reasons(), "reason_first": _first_positions(diag),
+           "warned": _warned(diag),
            "skipped": skipped[["event_id", "ticker", "reason"]].head(11).assign(
                position=np.flatnonzero((diag["status"] == "skipped").to_numpy())[:11]),
            "first_ok": {}, "aar": {}, "sums": {}, "cars": {}, "group_codes": codes.get("group"),
@@ -556,6 +574,9 @@ class _Totals:
     shapes: tuple | None = None
     reasons: list = field(default_factory=list)
     reason_first: dict = field(default_factory=dict)
+    warned_n: int = 0
+    warned_rows: list = field(default_factory=list)
+    warned_codes: dict = field(default_factory=dict)
     skipped: list = field(default_factory=list)
     first_ok: dict = field(default_factory=dict)
     aar: dict = field(default_factory=dict)
@@ -597,6 +618,12 @@ def _execute(job: Job, parts: list[pd.DataFrame], rows: list[np.ndarray], client
             tot.k = res["k"]
         tot.shapes = tot.shapes or res["shapes"]
         tot.reasons.append(res["reasons"])
+        w = res["warned"]
+        tot.warned_n += w["n"]
+        tot.warned_rows += [(e, d, int(base[p])) for e, d, p in w["rows"]]
+        for code, (n, p) in w["codes"].items():
+            n0, p0 = tot.warned_codes.get(code, (0, np.iinfo(np.int64).max))
+            tot.warned_codes[code] = (n0 + n, min(p0, int(base[p])))
         for r, p in res["reason_first"].items():
             tot.reason_first[r] = min(tot.reason_first.get(r, np.iinfo(np.int64).max), int(base[p]))
         tot.skipped.append(res["skipped"].assign(position=base[res["skipped"]["position"].to_numpy()]))
@@ -682,6 +709,7 @@ class DistributedResult:
         self.n_given, self.n_ok = n_given, n_ok
         self._tables = tables
         self.output = output
+        self._warning_lines: list[str] = []
 
     @classmethod
     def _build(cls, job: Job, tot: _Totals, ranks, small, rows, root):
@@ -717,8 +745,10 @@ class DistributedResult:
             tables = _ordered_tables(tot, rows, job.windows)
         settings = dict(tot.settings or {})
         settings["dask"] = {"partitions": len(rows), "output": None if root is None else str(root)}
-        return cls(settings, job.windows, groups, tests, tot.aar, cars, reasons, skipped, tot.n_given,
-                   tot.n_ok, tables, root)
+        out = cls(settings, job.windows, groups, tests, tot.aar, cars, reasons, skipped, tot.n_given,
+                  tot.n_ok, tables, root)
+        out._warning_lines = _warning_lines(tot)
+        return out
 
     @staticmethod
     def _tested_cars(tot: _Totals, w, grouping):
@@ -854,6 +884,7 @@ class DistributedResult:
             else:
                 for reason, count in self._reasons.items():
                     lines.append(f"  {count:6d} skipped: {reason}")
+        lines += self._warning_lines
         if self.n_ok == 0:
             return "\n".join(lines)
         wanted = [self._window(w) for w in car_windows(windows, s["event_window"])]
@@ -874,6 +905,21 @@ class DistributedResult:
         s = self.settings
         return (f"<DistributedResult {s.get('model')} model, {self.n_ok} events studied, "
                 f"{self.n_skipped} skipped, {s['dask']['partitions']} partitions>")
+
+
+def _warning_lines(tot: _Totals) -> list[str]:
+    """The summary's warning lines, as :meth:`EventStudyResult._warning_lines` words them."""
+    if not tot.warned_n:
+        return []
+    rows = sorted(tot.warned_rows, key=lambda r: r[2])
+    if tot.warned_n == 1 and tot.n_given == 1:
+        return ["Warnings:"] + [f"  {part}" for part in rows[0][1].split("; ")]
+    if tot.warned_n <= 3:
+        return ["Warnings:"] + [f"  {e}: {part}" for e, d, _ in rows for part in d.split("; ")]
+    codes = sorted(tot.warned_codes.items(), key=lambda kv: kv[1][1])
+    codes = sorted(codes, key=lambda kv: -kv[1][0])
+    return ["Warnings (events studied with each; details in diagnostics):"] + \
+        [f"  {n:6d} {code}" for code, (n, _) in codes]
 
 
 def _ordered_tables(tot: _Totals, rows, windows) -> dict[str, pd.DataFrame]:

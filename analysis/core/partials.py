@@ -49,28 +49,37 @@ def _bincount(codes, weights, g):
 
 @dataclass(frozen=True)
 class Moments:
-    """Per group: count, mean and centred sum of squares ``M2`` of a variable."""
+    """Per group: count, mean, centred sum of squares ``M2`` and largest absolute value."""
 
     n: np.ndarray
     mean: np.ndarray
     m2: np.ndarray
+    absmax: np.ndarray
 
     @classmethod
     def of(cls, x, codes, g) -> "Moments":
+        x = np.asarray(x, float)
         n = np.bincount(codes, minlength=g).astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(n > 0, _bincount(codes, x, g) / np.where(n > 0, n, 1.0), 0.0)
-        return cls(n, mean, _bincount(codes, (np.asarray(x, float) - mean[codes]) ** 2, g))
+        absmax = np.zeros(g)
+        finite = np.isfinite(x)
+        np.maximum.at(absmax, codes[finite], np.abs(x[finite]))
+        return cls(n, mean, _bincount(codes, (x - mean[codes]) ** 2, g), absmax)
 
     def __add__(self, other: "Moments") -> "Moments":
         n = self.n + other.n
         share = np.where(n > 0, other.n / np.where(n > 0, n, 1.0), 0.0)
         delta = other.mean - self.mean
-        return Moments(n, self.mean + delta * share, self.m2 + other.m2 + delta * delta * self.n * share)
+        return Moments(n, self.mean + delta * share, self.m2 + other.m2 + delta * delta * self.n * share,
+                       np.maximum(self.absmax, other.absmax))
 
     def var(self) -> np.ndarray:
-        """Sample variance (ddof 1), NaN for fewer than two values (as ``_gmean_var``)."""
-        return np.where(self.n > 1, _div(self.m2, self.n - 1.0), np.nan)
+        """Sample variance (ddof 1) as ``_gmean_var`` gives it: 0 when it is only the rounding
+        noise of identical values (below ``(32 eps max|x|)^2``), NaN for fewer than two values."""
+        var = _div(self.m2, self.n - 1.0)
+        var = np.where(var <= (32 * np.finfo(float).eps * self.absmax) ** 2, 0.0, var)
+        return np.where(self.n > 1, var, np.nan)
 
     def t(self) -> tuple[np.ndarray, np.ndarray]:
         """``mean / (sd / sqrt(n))`` and its p-value, Student t with n - 1 df (:func:`csect_t`)."""
@@ -195,6 +204,9 @@ class WindowSums:
     est_cnt: np.ndarray
     win_sum: np.ndarray
     win_cnt: np.ndarray
+    span_sum: np.ndarray        # sessions spanned by the window's ARs (trade-to-trade returns)
+    span_cnt: np.ndarray
+    multi: np.ndarray           # (1,): partitions with multi-session returns (0: every AR one session)
     positive: np.ndarray
     positive_share: np.ndarray
     calendar: CalendarSums
@@ -209,6 +221,7 @@ class Tested:
 
     rows: np.ndarray
     codes: np.ndarray
+    cols: slice
     car: np.ndarray
     scar: np.ndarray
     window_ar: np.ndarray
@@ -222,7 +235,8 @@ def tested(arrays: EventArrays, window, codes_all) -> Tested:
     keep = ws.keep & (np.asarray(codes_all) >= 0)
     sel = keep[ws.keep]
     est = np.asarray(arrays.est_ar, float)
-    return Tested(np.flatnonzero(keep), np.asarray(codes_all)[keep].astype(np.intp), ws.car[sel],
+    cols = arrays.columns(*(int(x) for x in window))
+    return Tested(np.flatnonzero(keep), np.asarray(codes_all)[keep].astype(np.intp), cols, ws.car[sel],
                   ws.scar[sel], ws.window_ar[sel], est if keep.all() else est[keep])
 
 
@@ -231,12 +245,16 @@ def window_sums(arrays: EventArrays, t: Tested, g: int) -> WindowSums:
     c = t.codes
     m = np.asarray(arrays.m, float)[t.rows]
     est = t.est_ar
+    sessions = getattr(arrays, "evt_sessions", None)
+    spans = np.ones(t.window_ar.shape) if sessions is None else np.asarray(sessions, float)[t.rows][:, t.cols]
+    spans = np.where(np.isfinite(t.window_ar), spans, np.nan)
     if len(c):
         est_sum, est_cnt = _col_sums(est, c, g)
         win_sum, win_cnt = _col_sums(t.window_ar, c, g)
+        span_sum, span_cnt = _col_sums(spans, c, g)
     else:
         est_sum = est_cnt = np.zeros((g, est.shape[1]))
-        win_sum = win_cnt = np.zeros((g, t.window_ar.shape[1]))
+        win_sum = win_cnt = span_sum = span_cnt = np.zeros((g, t.window_ar.shape[1]))
     with np.errstate(invalid="ignore", divide="ignore"):     # generalized_sign_z's p_hat terms
         share = np.count_nonzero(est > 0, axis=1) / np.isfinite(est).sum(axis=1)
     dates = np.asarray(rows_of(arrays.est_dates, t.rows)) if len(c) else np.zeros(est.shape, np.int64)
@@ -244,7 +262,8 @@ def window_sums(arrays: EventArrays, t: Tested, g: int) -> WindowSums:
         n=np.bincount(c, minlength=g).astype(float),
         car=Moments.of(t.car, c, g), scar=Moments.of(t.scar, c, g),
         scar_sum=_bincount(c, t.scar, g), patell_var=_bincount(c, _patell_var(m, arrays.k), g),
-        est_sum=est_sum, est_cnt=est_cnt, win_sum=win_sum, win_cnt=win_cnt,
+        est_sum=est_sum, est_cnt=est_cnt, win_sum=win_sum, win_cnt=win_cnt, span_sum=span_sum,
+        span_cnt=span_cnt, multi=np.array([0.0 if sessions is None else 1.0]),
         positive=_bincount(c, t.car > 0, g), positive_share=_bincount(c, share, g),
         calendar=CalendarSums.of(est, dates, c, g))
 
@@ -318,7 +337,8 @@ def finish_tests(w: WindowSums, ranks: RankSums, rbar, k: int, cols: slice, cars
     out = {"csect_t": TestResult(*w.car.t(), ni)}
     sd, df = cda_sd_from_sums(w.est_sum, w.est_cnt)
     caar = np.sum(_div(w.win_sum, w.win_cnt), axis=1)
-    out["cda_t"] = TestResult(*_student(_div(caar, np.sqrt(w.win_sum.shape[1]) * sd), df), ni)
+    n_win = np.sum(_div(w.span_sum, w.span_cnt), axis=1) if w.multi[0] > 0 else w.win_sum.shape[1]
+    out["cda_t"] = TestResult(*_student(_div(caar, np.sqrt(n_win) * sd), df), ni)
     patell = _div(w.scar_sum, np.sqrt(w.patell_var))
     out["patell_z"] = TestResult(*_normal(patell), ni)
     bmp, bmp_p = w.scar.t()
