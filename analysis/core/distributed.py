@@ -64,6 +64,7 @@ from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_
                        columns, validate_windows)
 from . import partials
 from .engine import prepare_events as engine_events
+from .results import EventStudyResult
 from .statistics import TEST_NAMES, _frame
 
 #: events per partition (a worker holds one partition at a time per thread)
@@ -603,7 +604,8 @@ def _execute(job: Job, parts: list[pd.DataFrame], rows: list[np.ndarray], client
     if root is not None:
         job.out = str(root)
     job.run_id = uuid.uuid4().hex
-    shared_f = client.scatter([shared], broadcast=True, hash=False)[0]
+    # the job (with its source, whose memo may hold frames) and the broadcast data: once per worker
+    shared_f, job_f = client.scatter([shared, job], broadcast=True, hash=False)
     panels = panels or [None] * len(parts)
     tot = _Totals()
 
@@ -652,7 +654,7 @@ def _execute(job: Job, parts: list[pd.DataFrame], rows: list[np.ndarray], client
         for name, n in (res.get("rows") or {}).items():
             tot.rows.setdefault(name, []).append(n)
 
-    futures = [client.submit(first_round, job, i, part, shared_f, panel, pure=False)
+    futures = [client.submit(first_round, job_f, i, part, shared_f, panel, pure=False)
                for i, (part, panel) in enumerate(zip(parts, panels))]
     _ordered_fold(futures, fold1, progress, "dask round 1")
     if root is not None:
@@ -674,7 +676,7 @@ def _execute(job: Job, parts: list[pd.DataFrame], rows: list[np.ndarray], client
 
     if tot.n_ok:
         timed = tot.timed if tot.timed else [None] * len(parts)
-        futures = [client.submit(second_round, job, i, part if t is None else t, shared_f, plan, panel,
+        futures = [client.submit(second_round, job_f, i, part if t is None else t, shared_f, plan, panel,
                                  pure=False, **_pin(tot.where.get(i)))
                    for i, (part, t, panel) in enumerate(zip(parts, timed, panels))]
         try:
@@ -683,6 +685,7 @@ def _execute(job: Job, parts: list[pd.DataFrame], rows: list[np.ndarray], client
             with contextlib.suppress(Exception):
                 client.run(_forget, job.run_id)
     shared_f.release()
+    job_f.release()
     return DistributedResult._build(job, tot, ranks, small, rows, root), tot
 
 
@@ -800,17 +803,8 @@ class DistributedResult:
         grouping, j = self._grouping(group)
         return _frame(self._tests[(w, grouping)], j)
 
-    def tests_by_group(self, window=(0, 0)) -> pd.DataFrame:
-        """Long frame ``group, test, statistic, p_value, n_events``: all events, then each group."""
-        parts = []
-        for g in [None] + self.groups:
-            t = self.tests(window, group=g).rename_axis("test").reset_index()
-            t.insert(0, "group", "all" if g is None else g)
-            parts.append(t)
-        out = pd.concat(parts, ignore_index=True)
-        out.insert(1, "window_start", window[0])
-        out.insert(2, "window_end", window[1])
-        return out
+    #: long frame ``group, test, statistic, p_value, n_events``: all events, then each group
+    tests_by_group = EventStudyResult.tests_by_group
 
     def aar(self, window=None, group=None) -> pd.DataFrame:
         """AAR and CAAR by relative day with 95% bands, as :meth:`EventStudyResult.aar`."""
@@ -971,7 +965,7 @@ class DistributedStudy:
                 f"{self.result.settings['dask']['partitions']} partitions, {len(self.warnings)} warnings>")
 
 
-def _options(windows, out, partition_events, tables, evt):
+def _options(windows, partition_events, tables, evt):
     windows = car_windows(windows, evt)
     size = PARTITION_EVENTS if partition_events is None else int(partition_events)
     if size < 1:
@@ -1032,7 +1026,7 @@ def run_study_distributed(steps: Pipeline, events: pd.DataFrame, *, client, sour
     of its memory limit; 0: every partition is studied again in round 2).
     """
     est, evt = validate_windows(estimation_window, event_window)
-    windows, size, tables = _options(windows, out, partition_events, tables, evt)
+    windows, size, tables = _options(windows, partition_events, tables, evt)
     if source is None:
         source = open_source(prices_dir=prices_dir, cache_dir=cache_dir, offline=offline)
     if isinstance(events, pd.DataFrame) and "day0" in events.columns:
@@ -1085,7 +1079,7 @@ def run_event_study_distributed(steps: Pipeline, events: pd.DataFrame, returns=N
         raise InputError("give exactly one of returns=, prices= and source= (with client=)")
     est, evt = validate_windows(kwargs.pop("estimation_window", DEFAULT_ESTIMATION_WINDOW),
                                 kwargs.pop("event_window", DEFAULT_EVENT_WINDOW))
-    windows, size, tables = _options(windows, out, partition_events, tables, evt)
+    windows, size, tables = _options(windows, partition_events, tables, evt)
     table = events.reset_index(drop=True)
     time = bool(steps.needs_timing(table))
     if "event_id" not in table.columns:            # the ids the single-process run would give
