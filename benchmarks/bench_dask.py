@@ -125,7 +125,7 @@ def run_dask(data: Path, events: pd.DataFrame, workers: int, partition: int) -> 
     env = {"ANALYSIS_THREADS": "1", "OMP_NUM_THREADS": "1"}
     out = Path(tempfile.mkdtemp(prefix="bench-dask-"))
     try:
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
                           scheduler_port=0, host="127.0.0.1", silence_logs=logging.ERROR, env=env) as cluster, \
                 Client(cluster) as client:
             client.run(_warm)

@@ -4,8 +4,8 @@ Every AR, CAR, AAR/CAAR and all eleven tests of every window and group agree to 
 ``run_study`` / ``run_event_study`` run in one process: on real Hong Kong events (the
 snapshot in ../shared) and on simulated samples with groups (small ones: exact r-bar; a large
 one: the calendar-sum identity), missing data, skipped events and clustered event dates. The
-cluster is a ``LocalCluster(n_workers=2, processes=True)`` on 127.0.0.1, ports chosen by the
-system, dashboard off, closed at the end of the module.
+cluster is a ``LocalCluster(n_workers=2, processes=True)`` on 127.0.0.1, every port (the
+scheduler's HTTP routes too) chosen by the system, closed at the end of the module.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def client():
     from dask.distributed import Client, LocalCluster
 
     env = {"ANALYSIS_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
                       scheduler_port=0, host="127.0.0.1", silence_logs=logging.ERROR, env=env) as cluster, \
             Client(cluster) as c:
         yield c

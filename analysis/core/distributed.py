@@ -97,7 +97,7 @@ class Pipeline(NamedTuple):
 def connect(client):
     """A :class:`dask.distributed.Client` for ``client``: itself when it is one (left open),
     else a new client of ``"local"`` / ``"local:N"`` (a LocalCluster of N single-threaded worker
-    processes, dashboard off, ports chosen by the system) or of a scheduler address, closed
+    processes on 127.0.0.1, every port chosen by the system) or of a scheduler address, closed
     (with the LocalCluster) on leaving."""
     from dask.distributed import Client, LocalCluster
 
@@ -110,10 +110,12 @@ def connect(client):
         n = int(m.group(1)) if m.group(1) else _cpus()
         if n < 1:
             raise InputError(f"--dask {spec}: the number of local workers must be at least 1")
-        # one thread per worker and per array block: the workers are the parallelism
+        # one thread per worker and per array block: the workers are the parallelism; every
+        # port (scheduler, workers, the scheduler's HTTP routes) chosen by the system, on
+        # 127.0.0.1 only (no dashboard: bokeh is not a dependency)
         env = {"ANALYSIS_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1"}
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
                           scheduler_port=0, host="127.0.0.1", silence_logs=logging.ERROR,
                           env=env) as cluster, Client(cluster) as c:
             yield c
