@@ -369,11 +369,12 @@ def _result_bytes(result) -> int:
 def _keep(job: Job, index: int, result) -> bool:
     if not job.keep_bytes:
         return False
+    from dask.distributed import get_worker
+
     try:
-        from dask.distributed import get_worker
-        worker = get_worker()
+        worker = get_worker()                  # ValueError when not run by a worker
         budget = min(job.keep_bytes, (worker.memory_manager.memory_limit or 4 * job.keep_bytes) // 4)
-    except (ImportError, ValueError, AttributeError):
+    except (ValueError, AttributeError):
         return False
     size = _result_bytes(result)
     if sum(b for _, b in _KEPT.values()) + size > budget:
@@ -394,10 +395,11 @@ def _forget(run_id: str) -> None:
 
 
 def _worker_address() -> str | None:
+    from dask.distributed import get_worker
+
     try:
-        from dask.distributed import get_worker
         return get_worker().address
-    except (ImportError, ValueError):
+    except ValueError:                         # not run by a worker
         return None
 
 
