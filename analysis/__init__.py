@@ -34,6 +34,7 @@ _LAZY = {
     "open_source": "analysis.data.sources",
     "load_panel": "analysis.data.prices",
     "CsvFolderSource": "analysis.data.prices",
+    "ParquetDatasetSource": "analysis.data.parquet",
     "validate_events": "analysis.events.table",
     "check_prices": "analysis.data.quality",
     "read_events": "analysis.events.table",

@@ -5,6 +5,11 @@ Reads the events with :func:`analysis.events.table.read_events` and runs the pip
 symbol loaded once, price checks, the engine), then writes ``abnormal_returns.csv``,
 ``car.csv``, ``aar.csv``, ``tests.csv`` (every test for each CAR window, all events and each
 group), ``diagnostics.csv`` and the AAR/CAAR figure (PNG + SVG).
+
+``--dask ADDRESS|local[:N]`` runs the same study on a Dask cluster
+(:mod:`analysis.core.distributed`): the same ``aar.csv``, ``tests.csv`` and figure; the
+per-event tables are parquet datasets, one file per partition, in ``diagnostics/``,
+``abnormal_returns/`` and ``car/``.
 """
 
 from __future__ import annotations
@@ -26,6 +31,10 @@ def add_parser(subparsers) -> None:
     add_data_options(p)
     p.add_argument("--out", metavar="DIR", required=True, help="output folder")
     p.add_argument("--no-figure", action="store_true", help="write the tables only")
+    p.add_argument("--dask", metavar="ADDRESS|local[:N]", default=None,
+                   help="run on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' / "
+                        "'local:N' worker processes on this machine; per-event tables are written as "
+                        "parquet datasets (docs/scaling.md)")
     p.set_defaults(func=run)
 
 
@@ -38,6 +47,8 @@ def run(args) -> int:
     from ..events.table import read_events
 
     events = read_events(args.events)
+    if args.dask:
+        return _run_distributed(args, events)
     study = run_study(events, **study_settings(args), **source_settings(args))
     n_subjects = len(study.events)
     if n_subjects < len(events):
@@ -66,15 +77,50 @@ def _write_tables(result, cars, out) -> list[str]:
     fmt = dict(index=False, float_format="%.12g")
     result.abnormal_returns.to_csv(out / "abnormal_returns.csv", date_format="%Y-%m-%d", **fmt)
     cars.to_csv(out / "car.csv", **fmt)
+    used = list(dict.fromkeys(zip(cars["window_start"].tolist(), cars["window_end"].tolist())))
+    _sample_tables(result, used, out)
+    return ["abnormal_returns.csv", "car.csv", "aar.csv", "tests.csv", "diagnostics.csv"]
+
+
+def _sample_tables(result, windows, out) -> None:
+    """aar.csv (all events, then each group) and tests.csv (every test of every window)."""
+    import pandas as pd
+
+    fmt = dict(index=False, float_format="%.12g")
     aar = [result.aar().assign(group="all")]
     aar += [result.aar(group=g).assign(group=g) for g in result.groups]
     aar = pd.concat(aar, ignore_index=True)
     aar.insert(0, "group", aar.pop("group"))
     aar.to_csv(out / "aar.csv", **fmt)
-    used = list(dict.fromkeys(zip(cars["window_start"].tolist(), cars["window_end"].tolist())))
-    tests = pd.concat([result.tests_by_group(w) for w in used], ignore_index=True)
+    tests = pd.concat([result.tests_by_group(w) for w in windows], ignore_index=True)
     tests.to_csv(out / "tests.csv", **fmt)
-    return ["abnormal_returns.csv", "car.csv", "aar.csv", "tests.csv", "diagnostics.csv"]
+
+
+def _run_distributed(args, events) -> int:
+    """The batch on a Dask cluster: tables of the sample as CSV, per-event tables as parquet."""
+    import sys
+    from pathlib import Path
+
+    from ..core.pipeline import run_study
+    from ..errors import EventError
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    study = run_study(events, client=args.dask, out=out, windows=car_windows(args), **study_settings(args),
+                      **source_settings(args))
+    for symbol, reason in study.failed.items():
+        print(f"warning: {reason}", file=sys.stderr)
+    result = study.result
+    if result.n_ok == 0:
+        reasons = "; ".join(f"{n} {r}" for r, n in result.skipped_reasons().items())
+        raise EventError(f"no event could be studied ({reasons}); see {out / 'diagnostics'}")
+    print(result.summary(car_windows(args)))
+    _sample_tables(result, result.windows, out)
+    files = ["aar.csv", "tests.csv", "diagnostics/", "abnormal_returns/", "car/"]
+    if not args.no_figure:
+        files += _figures(result, out, stem=f"aar_{Path(args.events).stem}")
+    print(f"\nwrote {', '.join(files)} to {out} ({result.settings['dask']['partitions']} partitions)")
+    return 0
 
 
 def _figures(result, out, stem: str) -> list[str]:

@@ -195,6 +195,7 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
               cache_dir=None, offline=None, policy: str = DEFAULT_POLICY, subjects_only: bool = True,
               estimation_window=DEFAULT_ESTIMATION_WINDOW, event_window=DEFAULT_EVENT_WINDOW,
               stale: str = DEFAULT_STALE, other_dates: pd.DataFrame | None = None, progress: bool = True,
+              client=None,
               **engine_kwargs) -> Study:
     """From an events table to a :class:`Study` (the steps in the module docstring).
 
@@ -207,7 +208,18 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
     ``max_day0_delay``, ``max_gap``, ``max_missing_share``). A row that cannot be timed or whose
     prices cannot be loaded is skipped with its reason in ``diagnostics``; the others go on.
     Raises EventError when no price series could be loaded at all.
+
+    ``client``: a Dask client, scheduler address, ``"local"`` or ``"local:N"``: the same study
+    on a cluster (:func:`analysis.core.distributed.run_study_distributed`, which also takes
+    ``windows``, ``out`` and ``partition_events``).
     """
+    if client is not None:
+        from .distributed import run_study_distributed
+        return run_study_distributed(_steps(), events, client=client, source=source, prices_dir=prices_dir,
+                                     cache_dir=cache_dir, offline=offline, policy=policy,
+                                     subjects_only=subjects_only, estimation_window=estimation_window,
+                                     event_window=event_window, stale=stale, other_dates=other_dates,
+                                     progress=progress, **engine_kwargs)
     est, evt = validate_windows(estimation_window, event_window)
     if source is None:
         source = open_source(prices_dir=prices_dir, cache_dir=cache_dir, offline=offline)
@@ -311,7 +323,8 @@ def _limits(timed: pd.DataFrame, source: PriceSource, event_window) -> pd.DataFr
 
 
 def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
-                    prices: pd.DataFrame | None = None, policy: str = DEFAULT_POLICY, **kwargs) -> EventStudyResult:
+                    prices: pd.DataFrame | None = None, policy: str = DEFAULT_POLICY, client=None,
+                    **kwargs) -> EventStudyResult:
     """An event study of every event at once, on a given panel of prices or returns.
 
     ``events`` that carry an announcement time (``announced_at``) or a ``time_of_day`` and have
@@ -319,10 +332,24 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
     ``python -m analysis timing`` does (:func:`prepare_events`, with ``policy`` for dates that
     are not trading days); the other arguments, and the rules by which events are skipped, are
     those of :func:`analysis.core.engine.run_engine`.
+
+    ``client`` (a Dask client, scheduler address, ``"local"`` or ``"local:N"``): the same study
+    on a cluster, prices from the panel or from ``source=`` (each worker reads its tickers):
+    :func:`analysis.core.distributed.run_event_study_distributed`.
     """
+    if client is not None:
+        from .distributed import run_event_study_distributed
+        return run_event_study_distributed(_steps(), events, returns, prices=prices, policy=policy,
+                                           client=client, **kwargs)
     if isinstance(events, pd.DataFrame) and needs_timing(events):
         events = prepare_events(events, policy=policy, subjects_only=False)
     return run_engine(events, returns, prices=prices, **kwargs)
+
+
+def _steps():
+    """This module's functions, for the distributed run (which does not import this module)."""
+    from .distributed import Pipeline
+    return Pipeline(run_study, run_event_study, prepare_events, needs_timing, sample_warnings)
 
 
 def study(ticker: str, market: str | None = None, event_date=None, *, announced_at=None,

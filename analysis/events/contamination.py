@@ -330,9 +330,7 @@ def clustering(events: pd.DataFrame, *, event_window=DEFAULT_EVENT_WINDOW, thres
     if n > 1:
         s = pd.concat(starts).loc[ok.index].to_numpy()
         e = pd.concat(ends).loc[ok.index].to_numpy()
-        hit = (s[:, None] <= e[None, :]) & (e[:, None] >= s[None, :])
-        np.fill_diagonal(hit, False)
-        overlap = float(hit.any(axis=1).mean())
+        overlap = float((_overlapping(s, e) > 1).mean())
     else:
         overlap = 0.0
 
@@ -359,6 +357,14 @@ def clustering(events: pd.DataFrame, *, event_window=DEFAULT_EVENT_WINDOW, thres
 
 # ---------------------------------------------------------------------------------------------
 # daily price limits (mainland A-shares)
+
+def _overlapping(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """For each interval [s_i, e_i], the number of intervals (itself included) it overlaps:
+    ``#{j: s_j <= e_i} - #{j: e_j < s_i}`` (an interval that ends before s_i starts before e_i),
+    two binary searches instead of an N x N comparison."""
+    return (np.searchsorted(np.sort(starts), ends, side="right")
+            - np.searchsorted(np.sort(ends), starts, side="left"))
+
 
 def _round_half_up(x: np.ndarray) -> np.ndarray:
     """Round to the fen (0.01) half-up, as the exchanges do; the inner round removes float noise."""
