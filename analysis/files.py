@@ -540,5 +540,7 @@ class OutputSet:
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
             self.commit()
-        else:
-            self.discard()
+            return
+        self.discard()
+        if isinstance(exc, OSError):      # a writer failed (disk full...): one line, not a traceback
+            raise output_error(exc, f"output folder {self.folder}") from None
