@@ -93,6 +93,8 @@ def needs_timing(events: pd.DataFrame) -> bool:
     ``time_of_day``, and it has not been timed yet (no ``day0`` column)."""
     if any(c in events.columns for c in _TIMED):
         return False
+    if "input_error" in events.columns and events["input_error"].notna().any():
+        return True          # rows kept with a problem are skipped with it by the timing step
     if "announced_at" in events.columns and events["announced_at"].notna().any():
         return True
     if "time_of_day" in events.columns:
@@ -212,7 +214,11 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
     if source is None:
         source = open_source(prices_dir=prices_dir, cache_dir=cache_dir, offline=offline)
     timed = prepare_events(events, policy=policy, subjects_only=subjects_only)
-    symbols = symbols_of(timed)
+    untimed = timed["timing_error"].notna().to_numpy() if "timing_error" in timed.columns else None
+    if untimed is not None and untimed.all():      # every row skipped: say why, load nothing
+        reasons = "; ".join(f"{e}: {r}" for e, r in zip(timed["event_id"][:3], timed["timing_error"][:3]))
+        raise EventError(f"no event can be studied ({reasons})")
+    symbols = symbols_of(timed if untimed is None else timed[~untimed])
     frames, failed = load_prices(source, symbols, progress=progress)
     if not frames:
         reasons = "; ".join(f"{s}: {r}" for s, r in list(failed.items())[:3])
