@@ -132,7 +132,12 @@ def load_prices(source: PriceSource, symbols: Iterable[str], *,
 
     symbols = list(dict.fromkeys(symbols))
     frames, failed = {}, {}
+    prefetch = getattr(source, "prefetch", None)
+    if prefetch is not None:      # a network source downloads them all in one batch, one deadline
+        failed.update(prefetch(symbols))
     for symbol in tqdm(symbols, desc="prices", unit="symbol", disable=not progress or len(symbols) < 20):
+        if symbol in failed:
+            continue
         try:
             frames[symbol] = source.load(symbol)
         except DataError as exc:          # unknown ticker, bad file, failed download
