@@ -397,8 +397,10 @@ class OutputSet:
         """Staging folders of runs that were killed (nobody holds their lock) are removed."""
         with contextlib.suppress(OSError, OutputError):
             for entry in os.scandir(self.folder):
-                if entry.name.startswith(STAGING) and entry.is_dir(follow_symlinks=False):
-                    with locked(Path(entry.path) / LOCK, blocking=False) as free:
+                lock = Path(entry.path) / LOCK
+                # a staging folder without its lock file is being made right now: left alone
+                if entry.name.startswith(STAGING) and entry.is_dir(follow_symlinks=False) and lock.exists():
+                    with locked(lock, blocking=False) as free:
                         if free:
                             shutil.rmtree(entry.path, ignore_errors=True)
 

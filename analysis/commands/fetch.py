@@ -47,7 +47,10 @@ def run(args: argparse.Namespace) -> int:
     failed = report[report["status"] == "failed"]
     if len(failed):
         hint = f"; {OFFLINE_HINT}" if failed["network"].any() else ""
+        by_reason: dict[str, list[str]] = {}          # one cause shared by many symbols is said once
+        for s, d in zip(failed["symbol"], failed["detail"]):
+            by_reason.setdefault(d, []).append(s)
         raise DownloadError(f"{len(failed)} of {len(report)} symbols failed: "
-                            + "; ".join(f"{s}: {d}" for s, d in zip(failed["symbol"], failed["detail"])) + hint)
+                            + "; ".join(f"{', '.join(syms)}: {d}" for d, syms in by_reason.items()) + hint)
     print(f"cache: {source.folder}")
     return 0

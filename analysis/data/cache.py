@@ -49,14 +49,13 @@ from ..errors import (CacheError, ConfigError, DataError, DownloadError, InputEr
                       UnknownTickerError)
 from ..files import describe_os_error, locked
 from .prices import PRICE_COLUMNS, PriceSource, date_range_bounds, slice_dates, validate_symbol
-from .yahoo import DOWNLOAD_SETTINGS, Deadline, DownloadResult, failure_message, yfinance_version
+from .yahoo import (DOWNLOAD_SETTINGS, UNKNOWN_SYMBOL, Deadline, DownloadResult, failure_message,
+                    yfinance_version)
 
 CACHE_FORMAT = 1
 META_KEY = b"analysis.cache"
 OVERLAP_DAYS = 14
 BATCH_SIZE = 50
-_UNKNOWN = ("delisted", "not found", "no timezone", "YFTzMissingError", "YFPricesMissingError",
-            "no data found", "symbol may be")
 
 
 @dataclass(frozen=True)
@@ -506,8 +505,7 @@ class CachedYahooSource(PriceSource):
     def _failure(symbol: str, reason: str, network: bool) -> DataError:
         """The error of a symbol Yahoo gave no prices for: UnknownTickerError only when Yahoo
         said it does not know the symbol, else DownloadError (with how to work offline)."""
-        cls = UnknownTickerError if not network and any(k.lower() in reason.lower() for k in _UNKNOWN) \
-            else DownloadError
+        cls = UnknownTickerError if not network and UNKNOWN_SYMBOL.search(reason) else DownloadError
         return cls(failure_message(symbol, reason, network))
 
     def prefetch(self, symbols: Iterable[str]) -> dict[str, str]:

@@ -46,6 +46,9 @@ DOWNLOAD_SETTINGS = dict(
     multi_level_index=True, progress=False, threads=True, timeout=30,
 )
 _RATE_LIMIT = re.compile(r"YFRateLimitError|rate.?limit|too many requests|HTTP 429", re.IGNORECASE)
+# what Yahoo (through yfinance) says about a symbol it does not know
+UNKNOWN_SYMBOL = re.compile(r"delisted|not found|no timezone|YFTzMissingError|YFPricesMissingError|"
+                            r"no data found|symbol may be|HTTP 404", re.IGNORECASE)
 # the hint every network failure carries: how to work without the network
 OFFLINE_HINT = ("to work without the network, read CSV prices with --prices-dir DIR (or "
                 "ANALYSIS_PRICES_DIR), or use what the cache holds with --offline")
@@ -153,18 +156,19 @@ def _symbol_of(url: str, wanted: Iterable[str]) -> str | None:
 
 @dataclass
 class _Journal:
-    """What the session saw last about each requested symbol (an HTTP status or a network
-    failure), and the failures of requests about no symbol (cookie, crumb)."""
+    """What the session saw about each requested symbol (HTTP statuses, the last network
+    failure) and the failures of requests about no symbol (cookie, crumb)."""
     wanted: list[str]
     timeout: float
-    last: dict[str, tuple[str, object]] = field(default_factory=dict)
+    status: dict[str, list[int]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
     first: str | None = None
 
     def response(self, url, code: int) -> None:
         sym = _symbol_of(url, self.wanted)
         if sym is not None:
-            self.last[sym] = ("status", int(code))
+            self.status.setdefault(sym, []).append(int(code))
 
     def failure(self, url, exc: BaseException) -> None:
         cause = network_cause(exc, self.timeout)
@@ -176,19 +180,23 @@ class _Journal:
         if sym is None:
             self.general.append(cause)
         else:
-            self.last[sym] = ("error", cause)
+            self.errors[sym] = cause
+
+    def not_found(self, sym: str) -> bool:
+        """Yahoo answered 404 about ``sym`` (it does not know the symbol)."""
+        return 404 in self.status.get(sym, [])
 
     def cause(self, sym: str) -> str | None:
-        """The network reason ``sym`` failed, or None when Yahoo's answer stands (a page, or
-        404: Yahoo saying it does not know the symbol)."""
-        kind, value = self.last.get(sym, ("none", None))
-        if kind == "error":
-            return str(value)
-        if kind == "status":
-            if value == 429:
-                return "rate-limited by Yahoo (HTTP 429 Too Many Requests)"
-            return f"Yahoo answered HTTP {value}" if value >= 400 and value != 404 else None
-        return self.general[-1] if self.general else None
+        """The network reason ``sym`` failed, or None when Yahoo's own answer stands: a page
+        about the symbol, or HTTP 404 (Yahoo saying it does not know the symbol)."""
+        codes = self.status.get(sym, [])
+        if any(c < 400 or c == 404 for c in codes):
+            return None
+        if 429 in codes:
+            return "rate-limited by Yahoo (HTTP 429 Too Many Requests)"
+        if codes:
+            return f"Yahoo answered HTTP {codes[-1]}"
+        return self.errors.get(sym) or (self.general[-1] if self.general else None)
 
 
 @functools.cache
@@ -365,6 +373,8 @@ def _attempt(todo: list[str], kwargs: dict, adjusted: bool, deadline: Deadline) 
             batch.network.add(sym)
         elif handler.errors.get(sym.upper()):
             batch.failed[sym] = handler.errors[sym.upper()]
+        if journal.not_found(sym) and not UNKNOWN_SYMBOL.search(batch.failed[sym]):
+            batch.failed[sym] = "Yahoo does not know the symbol (HTTP 404: possibly delisted)"
     return batch
 
 
