@@ -636,6 +636,23 @@ def filled_cache(tmp_path, prices_dir):
     return tmp_path / "cache"
 
 
+def test_cache_files_follow_the_umask(tmp_path):
+    from analysis.data.cache import CachedYahooSource
+    from analysis.data.yahoo import DownloadResult
+
+    dates = pd.bdate_range("2021-01-04", "2021-03-31")
+    frame = pd.DataFrame(np.full((len(dates), 6), 5.0), index=pd.DatetimeIndex(dates, name="Date"),
+                         columns=["Open", "High", "Low", "Close", "Adj Close", "Volume"])
+    src = CachedYahooSource(tmp_path / "c", today=pd.Timestamp("2021-06-30"),
+                            downloader=lambda syms, lo, hi: DownloadResult(frames={s: frame for s in syms}))
+    old = os.umask(0o002)              # a team's shared cache: group-writable
+    try:
+        src.fetch(["1810.HK"], "2021-01-04", "2021-03-31")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(src.path_for("1810.HK").stat().st_mode) == 0o664
+
+
 def test_cache_filled_by_fetch_serves_a_later_offline_study(filled_cache, tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("ANALYSIS_PRICES_DIR", raising=False)
     rc, out, err = run_cli(["study", "--ticker", "1810.HK", "--market", "^HSI", "--event-date", "2021-03-26",
