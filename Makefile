@@ -32,11 +32,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# the demo's folders are the project's own: --overwrite also replaces outputs of versions
+# before the output manifests (issue 13), never deletes anything
 demo: $(STAMP)
-	$(PY) -m analysis study --ticker 1810.HK --market ^HSI --event-date 2021-03-26
-	$(PY) -m analysis study --ticker 2333.HK --market ^HSI --event-date 2021-03-26
-	$(PY) -m analysis study --ticker 601633.SS --market 000001.SS --event-date 2021-03-26
-	ANALYSIS_OFFLINE=1 $(PY) -m analysis notebook --out reports --figures figures \
+	$(PY) -m analysis study --ticker 1810.HK --market ^HSI --event-date 2021-03-26 --overwrite
+	$(PY) -m analysis study --ticker 2333.HK --market ^HSI --event-date 2021-03-26 --overwrite
+	$(PY) -m analysis study --ticker 601633.SS --market 000001.SS --event-date 2021-03-26 --overwrite
+	ANALYSIS_OFFLINE=1 $(PY) -m analysis notebook --out reports --figures figures --overwrite \
 	    --run notebooks/01-xiaomi-great-wall-ev.ipynb notebooks/02-new-ticker.ipynb notebooks/03-event-sample.ipynb
 
 test: $(STAMP)
@@ -51,7 +53,7 @@ TICKER ?= 1810.HK
 MARKET ?= ^HSI
 DATE   ?= 2021-03-26
 study: $(STAMP)
-	$(PY) -m analysis notebook --ticker $(TICKER) --market $(MARKET) --event-date $(DATE)
+	$(PY) -m analysis notebook --ticker $(TICKER) --market $(MARKET) --event-date $(DATE) --overwrite
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_engine.py

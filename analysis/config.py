@@ -8,6 +8,8 @@
 | shared_dir    | --shared-dir    | ANALYSIS_SHARED_DIR    | unset (seeds, events, factors)  |
 | threads       | (none)          | ANALYSIS_THREADS       | the CPUs this process may use   |
 | companies     | --companies     | ANALYSIS_COMPANIES     | unset (the shipped tables only) |
+| timeout       | (none)          | ANALYSIS_TIMEOUT       | 20 (seconds per network request)|
+| deadline      | (none)          | ANALYSIS_DEADLINE      | 120 (seconds for one download)  |
 
 No path to any data folder is written into library code: the Makefile points these settings at
 ``../shared`` when it exists.
@@ -38,10 +40,17 @@ def prices_dir(value: str | os.PathLike | None = None) -> Path | None:
 
 
 def cache_dir(value: str | os.PathLike | None = None) -> Path:
-    """Parquet cache folder: the argument, else ``ANALYSIS_CACHE_DIR``, else ``data/cache``."""
+    """Parquet cache folder: the argument, else ``ANALYSIS_CACHE_DIR``, else ``data/cache``.
+    ConfigError when it names a file (the folder itself may not exist yet)."""
     if value:
-        return Path(value).expanduser()
-    return _env_path("ANALYSIS_CACHE_DIR") or Path("data") / "cache"
+        path, how = Path(value).expanduser(), "--cache-dir"
+    else:
+        path, how = _env_path("ANALYSIS_CACHE_DIR"), "ANALYSIS_CACHE_DIR"
+        if path is None:
+            path, how = Path("data") / "cache", "the default cache folder"
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"cache folder {path} ({how}) is a file, not a folder")
+    return path
 
 
 def offline(value: bool | None = None) -> bool:
@@ -107,3 +116,35 @@ def companies(value=None) -> list[Path]:
         if not path.is_file():
             raise ConfigError(f"company table does not exist: {path}")
     return paths
+
+
+DEFAULT_TIMEOUT = 20.0
+DEFAULT_DEADLINE = 120.0
+
+
+def _seconds(name: str, value, default: float) -> float:
+    if value is None:
+        raw = os.environ.get(name, "").strip()
+        if not raw:
+            return default
+        value = raw
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a number of seconds > 0, got {value!r}") from None
+    if not seconds > 0 or seconds == float("inf"):
+        raise ConfigError(f"{name} must be a number of seconds > 0, got {value!r}")
+    return seconds
+
+
+def timeout(value: float | None = None) -> float:
+    """Seconds one network request (to Yahoo Finance) may take: the argument, else
+    ``ANALYSIS_TIMEOUT``, else 20."""
+    return _seconds("ANALYSIS_TIMEOUT", value, DEFAULT_TIMEOUT)
+
+
+def deadline(value: float | None = None) -> float:
+    """Seconds one download of any number of symbols may take in all (every request, retry and
+    back-off included): the argument, else ``ANALYSIS_DEADLINE``, else 120. Symbols not done by
+    then are reported as failed, with the cause."""
+    return _seconds("ANALYSIS_DEADLINE", value, DEFAULT_DEADLINE)

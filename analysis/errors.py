@@ -66,3 +66,8 @@ class ExtractionError(AnalysisError):
 
 class NotebookError(AnalysisError):
     """A notebook run by ``analysis notebook`` stopped in a cell (the partial output is kept)."""
+
+
+class OutputError(AnalysisError):
+    """An output cannot be written: the folder is a file, read-only or full, or it holds files
+    the project did not write (see :class:`analysis.files.OutputSet`)."""

@@ -144,11 +144,29 @@ EVENT_CASES = [
 ]
 
 
-@pytest.mark.parametrize("content, error, needles", [c[1:] for c in EVENT_CASES],
-                         ids=[c[0] for c in EVENT_CASES])
-def test_events_csv(tmp_path, content, error, needles):
+# problems of one row: the row is kept with its reason (input_error), the others go on; with
+# strict=True the file is refused as before
+ROW_LEVEL = {"bad-date-month-13", "bad-date-format", "bad-date-feb-30", "unknown-time-zone",
+             "announced-without-zone", "duplicate-event-ids", "ticker-path-traversal", "ticker-empty",
+             "ticker-control-char", "bad-time-of-day", "no-date-at-all"}
+
+
+@pytest.mark.parametrize("case, content, error, needles", EVENT_CASES, ids=[c[0] for c in EVENT_CASES])
+def test_events_csv(tmp_path, case, content, error, needles):
     path = events_file(tmp_path, content)
-    expect(tmp_path, error, needles, lambda: read_events(path))
+    if case not in ROW_LEVEL:
+        expect(tmp_path, error, needles, lambda: read_events(path))
+        return
+    expect(tmp_path, error, needles, lambda: read_events(path, strict=True))
+    with unchanged(tmp_path):
+        table = read_events(path)
+    bad = table["input_error"].dropna()
+    assert len(bad) == 1 and len(table) - len(bad) == table["input_error"].isna().sum()
+    msg = bad.iloc[0]
+    assert "\n" not in msg and msg.startswith("line ")
+    for needle in needles:
+        if not needle.startswith("row "):
+            assert needle in msg, (needle, msg)
 
 
 def test_events_file_that_does_not_exist(tmp_path):
@@ -277,9 +295,9 @@ def test_cli_cache_clear_bad_symbol(tmp_path, monkeypatch, capsys):
 
 def test_cli_report_with_bad_events_file(tmp_path, monkeypatch, capsys):
     price_file(tmp_path / "prices", "A", HEADER + GOOD_ROWS)
-    events = events_file(tmp_path, "event_id,ticker,event_date\nx,A,2021-03-26\nx,A,2021-03-26\n")
+    events = events_file(tmp_path, "event_id,ticker,date\nx,A,2021-03-26\n")
     cli(tmp_path, ["report", "--events", str(events), "--out", str(tmp_path / "out"),
-                   "--prices-dir", str(tmp_path / "prices")], ["duplicate event_id", "'x'"],
+                   "--prices-dir", str(tmp_path / "prices")], ["needs an 'event_date' or 'announced_at'", "date"],
         subprocess_run=False, monkeypatch=monkeypatch, capsys=capsys)
 
 

@@ -90,7 +90,10 @@ def test_shared_headlines_file_reads(shared_dir):
 def test_errors_name_the_row_and_value(tmp_path):
     p = write(tmp_path, "ticker,event_date\n1810.HK,2021-03-26\n2333.HK,26/03/2021\n")
     with pytest.raises(InputError, match=r"row 2 \(line 3\): bad event_date '26/03/2021'"):
-        read_events(p)
+        read_events(p, strict=True)
+    ev = read_events(p)            # by default the bad row is kept with its reason, the other goes on
+    assert ev["input_error"].isna().tolist() == [True, False]
+    assert ev["input_error"].iloc[1] == "line 3: bad event_date '26/03/2021' (expected YYYY-MM-DD)"
 
 
 def test_trailing_comma_and_midnight_timestamps_accepted(tmp_path):
@@ -106,7 +109,7 @@ def test_value_in_an_unnamed_column_is_refused(tmp_path):
 
 def test_event_date_with_a_time_of_day_is_refused(tmp_path):
     with pytest.raises(InputError, match="bad event_date '2021-03-26 09:30'"):
-        read_events(write(tmp_path, "ticker,event_date\n1810.HK,2021-03-26 09:30\n"))
+        read_events(write(tmp_path, "ticker,event_date\n1810.HK,2021-03-26 09:30\n"), strict=True)
 
 
 def test_same_column_in_two_spellings_is_refused():
@@ -138,6 +141,8 @@ def test_user_table_still_needs_ticker_and_date():
     from analysis.errors import InputError
     from analysis.events.table import validate_events
     with pytest.raises(InputError, match="ticker is empty"):
-        validate_events(pd.DataFrame({"ticker": [""], "event_date": ["2021-03-26"]}))
+        validate_events(pd.DataFrame({"ticker": [""], "event_date": ["2021-03-26"]}), strict=True)
     with pytest.raises(InputError, match="no event_date and no announced_at for BA"):
-        validate_events(pd.DataFrame({"ticker": ["BA"], "event_date": [""]}))
+        validate_events(pd.DataFrame({"ticker": ["BA"], "event_date": [""]}), strict=True)
+    table = validate_events(pd.DataFrame({"ticker": ["", "BA"], "event_date": ["2021-03-26", ""]}))
+    assert table["input_error"].tolist() == ["ticker is empty", "no event_date and no announced_at for BA"]

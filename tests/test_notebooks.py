@@ -129,4 +129,4 @@ def test_failing_notebook_is_a_one_line_user_error(tmp_path, prices_dir):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     line = [l for l in proc.stderr.splitlines() if l.startswith("error: ")]
     assert line and "NOPE.HK" in line[0] and "UnknownTickerError" in line[0]
-    assert (tmp_path / "r" / "NOPE.HK_2021-03-26.ipynb").is_file()     # partial notebook kept
+    assert (tmp_path / "r" / "NOPE.HK_2021-03-26.failed.ipynb").is_file()     # failed run kept, named so

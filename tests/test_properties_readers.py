@@ -122,9 +122,17 @@ def test_events_text_gives_table_or_input_error(work, text):
         assert table["event_id"].is_unique and len(table) > 0
         assert list(table.columns[:6]) == ["event_id", "ticker", "market", "event_date", "announced_at",
                                            "time_of_day"]
-        assert (table["event_date"].notna() | table["announced_at"].notna()).all()
+        # a bad row is kept with a one-line reason; every other row of a user table has a date
+        bad = table["input_error"].notna() if "input_error" in table.columns else pd.Series(False, table.index)
+        assert all(isinstance(r, str) and r and "\n" not in r for r in table.loc[bad, "input_error"])
+        if "role" not in table.columns:
+            fine = table[~bad]
+            assert (fine["event_date"].notna() | fine["announced_at"].notna()).all()
         for ts in table["announced_at"].dropna():
             assert ts.tzinfo is not None
+    strict = only_project_errors(lambda: read_events(work / "e.csv", strict=True), allowed=InputError)
+    if strict is not None:                  # strict: the whole table is fine or refused
+        assert "input_error" not in strict.columns
 
 
 @SETTINGS

@@ -67,6 +67,13 @@ def add_model_options(parser: argparse.ArgumentParser, *, factors: bool = True) 
                             "and the momentum file)")
 
 
+def add_overwrite_option(parser: argparse.ArgumentParser) -> None:
+    """--overwrite: write into an output folder (or over a file) the project did not write."""
+    parser.add_argument("--overwrite", action="store_true",
+                        help="write even where files analysis did not write are in the way (files of "
+                             "the same name are replaced; others are left alone)")
+
+
 def add_policy_option(parser: argparse.ArgumentParser) -> None:
     """--policy: day 0 of a date-only event on a non-trading day."""
     parser.add_argument("--policy", choices=POLICIES, default=DEFAULT_POLICY,

@@ -1,10 +1,19 @@
-"""Writing tables for people: fixed-width text for the terminal, CSV and JSON files."""
+"""Writing tables for people: fixed-width text for the terminal, CSV, parquet and JSON files.
+
+Every file goes through :mod:`analysis.files`: written atomically, text cells made
+spreadsheet-safe (:func:`analysis.files.neutralise`), inside an output set with a manifest
+(:class:`analysis.files.OutputSet`) or, for ``--out FILE``, listed in its folder's manifest
+(:func:`output_file`).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
+from collections.abc import Iterator
 from pathlib import Path
+
+TABLE_FORMATS = ("csv", "parquet")
 
 
 def cell(value) -> str:
@@ -34,18 +43,88 @@ def table_text(frame, columns) -> str:
     return shown.to_string(index=False) if len(shown) else "(none)"
 
 
-def write_csv(frame, path) -> None:
-    """Write a table as CSV with ISO dates/times (readable back by ``analysis.events.table.read_events``)."""
-    from ..errors import InputError
+def write_csv(frame, path) -> Path:
+    """Write a table as CSV with ISO dates/times, text cells spreadsheet-safe, atomically
+    (readable back by ``analysis.events.table.read_events``)."""
+    from ..files import atomic_open, neutralise
 
     out = frame.copy()
     for c in out.columns:
-        out[c] = [cell(v) for v in out[c]]
+        out[c] = [neutralise(cell(v)) for v in out[c]]
+    out.columns = [neutralise(str(c)) for c in out.columns]
     target = Path(path).expanduser()
+    with atomic_open(target, "w", newline="") as fh:
+        out.to_csv(fh, index=False, lineterminator="\n")
+    return target
+
+
+def write_table(frame, path, fmt: str = "csv", *, date_columns=("date",)) -> Path:
+    """A numeric table (abnormal returns, CARs, diagnostics) written fast with pyarrow, atomically.
+
+    ``fmt="csv"``: floats in shortest round-trip form, dates as YYYY-MM-DD, booleans
+    true/false, missing values empty, text cells spreadsheet-safe; ``fmt="parquet"``: the same
+    table with its types kept (dates as timestamps). ``path`` gets the format's suffix."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    from ..errors import InputError
+    from ..files import atomic_path, spreadsheet_safe
+
+    if fmt not in TABLE_FORMATS:
+        raise InputError(f"unknown table format {fmt!r} (one of {', '.join(TABLE_FORMATS)})")
+    target = Path(path).with_suffix(f".{fmt}")
+    table = spreadsheet_safe(frame) if fmt == "csv" else frame
+    table = table.copy()
+    for c in table.columns:
+        s = table[c]
+        if pd.api.types.is_object_dtype(s.dtype):      # mixed cells: text, NA as missing
+            table[c] = s.map(lambda v: None if _missing(v) else v if isinstance(v, str) else cell(v))
+        elif fmt == "csv" and pd.api.types.is_datetime64_any_dtype(s.dtype):
+            table[c] = s.dt.strftime("%Y-%m-%d" if (s.dropna() == s.dropna().dt.normalize()).all()
+                                     else "%Y-%m-%dT%H:%M:%S")
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    with atomic_path(target) as tmp:
+        if fmt == "parquet":
+            pq.write_table(arrow, tmp)
+        else:
+            pacsv.write_csv(arrow, tmp, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    return target
+
+
+def _missing(value) -> bool:
+    import pandas as pd
+
     try:
-        out.to_csv(target, index=False, lineterminator="\n")
-    except OSError as exc:
-        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def check_output_file(path, *, overwrite: bool = False) -> None:
+    """Refuse ``--out FILE`` before any work: a folder, an unwritable place, or an existing
+    file the project did not write (unless ``overwrite``)."""
+    from ..errors import OutputError
+    from ..files import OutputSet
+
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise OutputError(f"{target} is a folder: give a file name")
+    OutputSet.check(target.parent, overwrite=overwrite, whole_folder=False, names=[target.name])
+
+
+@contextlib.contextmanager
+def output_file(path, *, overwrite: bool = False, command: str = "analysis") -> Iterator[Path]:
+    """Yield where to write ``--out FILE``; on success it is renamed into place and listed in
+    its folder's manifest, so a later run may replace it; a file of that name the project did
+    not write is refused unless ``overwrite``."""
+    from ..files import OutputSet
+
+    target = Path(path).expanduser()
+    check_output_file(target, overwrite=overwrite)
+    with OutputSet(target.parent, overwrite=overwrite, whole_folder=False, command=command) as files:
+        yield files.path(target.name)
 
 
 def jsonable(value):
@@ -84,28 +163,23 @@ def clean(value):
     return value
 
 
-def write_json(path, payload) -> None:
-    """Write ``payload`` as indented JSON through a temporary file renamed into place."""
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(payload, fh, indent=2, default=jsonable, allow_nan=False)
-        fh.write("\n")
-    os.replace(tmp, path)
+def write_json(path, payload) -> Path:
+    """Write ``payload`` as indented JSON, atomically (a temporary name of its own, renamed)."""
+    from ..files import atomic_write_text
+
+    text = json.dumps(payload, indent=2, default=jsonable, allow_nan=False) + "\n"
+    return atomic_write_text(path, text)
 
 
-def emit_text(text: str, out, summary: str) -> None:
-    """Write ``text`` to the file ``out`` (then ``summary`` on standard error), else to standard
-    output; InputError when the file cannot be written."""
+def emit_text(text: str, out, summary: str, *, overwrite: bool = False, command: str = "analysis") -> None:
+    """Write ``text`` to the file ``out`` (see :func:`output_file`: atomically, listed in its
+    folder's manifest, a file of that name analysis did not write refused unless ``overwrite``),
+    then ``summary`` on standard error; without ``out``, to standard output."""
     import sys
-
-    from ..errors import InputError
 
     if not out:
         sys.stdout.write(text)
         return
-    target = Path(out).expanduser()
-    try:
-        target.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
-    print(f"{summary} to {target}", file=sys.stderr)
+    with output_file(out, overwrite=overwrite, command=command) as path:
+        path.write_text(text, encoding="utf-8")
+    print(f"{summary} to {Path(out).expanduser()}", file=sys.stderr)

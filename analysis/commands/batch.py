@@ -4,7 +4,10 @@ Reads the events with :func:`analysis.events.table.read_events` and runs the pip
 (:func:`analysis.core.pipeline.run_study`: listed subjects of an extracted table, timing, each
 symbol loaded once, price checks, the engine), then writes ``abnormal_returns.csv``,
 ``car.csv``, ``aar.csv``, ``tests.csv`` (every test for each CAR window, all events and each
-group), ``diagnostics.csv`` and the AAR/CAAR figure (PNG + SVG).
+group), ``diagnostics.csv`` and the AAR/CAAR figure (PNG + SVG), as one output set
+(:class:`analysis.files.OutputSet`: all files or none, a manifest written last). With
+``--format parquet`` the per-event tables (abnormal returns, CARs, diagnostics) are parquet
+files that keep their types.
 
 ``--dask ADDRESS|local[:N]`` runs the same study on a Dask cluster
 (:mod:`analysis.core.distributed`): the same ``aar.csv``, ``tests.csv`` and figure; the
@@ -14,9 +17,9 @@ per-event tables are parquet datasets, one file per partition, in ``diagnostics/
 
 from __future__ import annotations
 
-from ._options import (add_data_options, add_model_options, add_policy_option, add_source_options,
-                       add_window_options,
-                       car_windows, source_settings, study_settings)
+from ._options import (add_data_options, add_model_options, add_overwrite_option, add_policy_option,
+                       add_source_options, add_window_options, car_windows, source_settings, study_settings)
+from ._output import TABLE_FORMATS
 
 
 def add_parser(subparsers) -> None:
@@ -29,7 +32,12 @@ def add_parser(subparsers) -> None:
     add_source_options(p)
     add_policy_option(p)
     add_data_options(p)
-    p.add_argument("--out", metavar="DIR", required=True, help="output folder")
+    p.add_argument("--out", metavar="DIR", required=True,
+                   help="output folder (new, empty, or written by analysis before)")
+    add_overwrite_option(p)
+    p.add_argument("--format", choices=TABLE_FORMATS, default="csv",
+                   help="per-event tables (abnormal returns, CARs, diagnostics) as CSV (default) or "
+                        "parquet (types kept)")
     p.add_argument("--no-figure", action="store_true", help="write the tables only")
     p.add_argument("--dask", metavar="ADDRESS|local[:N]", default=None,
                    help="run on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' / "
@@ -45,7 +53,10 @@ def run(args) -> int:
     from ..core.pipeline import run_study
     from ..errors import EventError
     from ..events.table import read_events
+    from ..files import OutputSet
+    from ._output import write_table
 
+    OutputSet.check(args.out, overwrite=args.overwrite)      # refused before any work
     events = read_events(args.events)
     if args.dask:
         return _run_distributed(args, events)
@@ -57,43 +68,45 @@ def run(args) -> int:
         print(f"warning: {reason}", file=sys.stderr)
     result = study.result
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    result.diagnostics.to_csv(out / "diagnostics.csv", index=False, date_format="%Y-%m-%d")
+    windows = car_windows(args)
+    with OutputSet(out, overwrite=args.overwrite, command="batch") as files:
+        diagnostics = write_table(result.diagnostics, files.dir / "diagnostics", args.format).name
+        if result.n_ok:
+            print(result.summary(windows))
+            names = _write_tables(result, result.cars(windows), files.dir, args.format)
+            if not args.no_figure:
+                names += _figures(result, files.dir, stem=f"aar_{Path(args.events).stem}")
     if result.n_ok == 0:
         reasons = "; ".join(f"{n} {r}" for r, n in result.skipped_reasons().items())
-        raise EventError(f"no event could be studied ({reasons}); see {out / 'diagnostics.csv'}")
-    windows = car_windows(args)
-    print(result.summary(windows))
-    files = _write_tables(result, result.cars(windows), out)
-    if not args.no_figure:
-        files += _figures(result, out, stem=f"aar_{Path(args.events).stem}")
-    print(f"\nwrote {', '.join(files)} to {out}")
+        raise EventError(f"no event could be studied ({reasons}); see {out / diagnostics}")
+    print(f"\nwrote {', '.join(names + [diagnostics])} to {out}")
     return 0
 
 
-def _write_tables(result, cars, out) -> list[str]:
-    import pandas as pd
+def _write_tables(result, cars, out, fmt: str = "csv") -> list[str]:
+    from ._output import write_table
 
-    fmt = dict(index=False, float_format="%.12g")
-    result.abnormal_returns.to_csv(out / "abnormal_returns.csv", date_format="%Y-%m-%d", **fmt)
-    cars.to_csv(out / "car.csv", **fmt)
+    names = [write_table(result.abnormal_returns, out / "abnormal_returns", fmt).name,
+             write_table(cars, out / "car", fmt).name]
     used = list(dict.fromkeys(zip(cars["window_start"].tolist(), cars["window_end"].tolist())))
     _sample_tables(result, used, out)
-    return ["abnormal_returns.csv", "car.csv", "aar.csv", "tests.csv", "diagnostics.csv"]
+    return names + ["aar.csv", "tests.csv"]
 
 
 def _sample_tables(result, windows, out) -> None:
     """aar.csv (all events, then each group) and tests.csv (every test of every window)."""
     import pandas as pd
 
-    fmt = dict(index=False, float_format="%.12g")
+    from ..files import spreadsheet_safe
+
+    fmt_csv = dict(index=False, float_format="%.12g")
     aar = [result.aar().assign(group="all")]
     aar += [result.aar(group=g).assign(group=g) for g in result.groups]
     aar = pd.concat(aar, ignore_index=True)
     aar.insert(0, "group", aar.pop("group"))
-    aar.to_csv(out / "aar.csv", **fmt)
+    spreadsheet_safe(aar).to_csv(out / "aar.csv", **fmt_csv)
     tests = pd.concat([result.tests_by_group(w) for w in windows], ignore_index=True)
-    tests.to_csv(out / "tests.csv", **fmt)
+    spreadsheet_safe(tests).to_csv(out / "tests.csv", **fmt_csv)
 
 
 def _run_distributed(args, events) -> int:

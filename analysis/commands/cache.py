@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
         if args.symbols:
             raise InputError(f"'cache list' takes no symbols, got {' '.join(args.symbols)}")
         table = source.entries()
-        if table.empty:
+        if table.empty and not source.other_files():
             print(f"cache {source.folder} is empty")
             return 0
         for r in table.itertuples(index=False):
@@ -36,9 +36,15 @@ def run(args: argparse.Namespace) -> int:
                       f"{r.first_date}..{r.last_date}  covered {r.covered_start or 'start'}..{r.covered_end}  "
                       f"fetched {r.fetched_at}  yfinance {r.yfinance_version}")
             else:
-                print(f"{r.symbol:<12} CORRUPT  {r.detail}")
-        print(f"{len(table)} files in {source.folder}")
+                print(f"{r.symbol:<12} BAD      {r.detail}")
+        others = source.other_files()
+        print(f"{len(table)} files in {source.folder}"
+              + (f"; {len(others)} other files the cache did not write left alone (e.g. {others[0].name})"
+                 if others else ""))
         return 0
     removed = source.clear(args.symbols or None)
-    print(f"removed {len(removed)} files from {source.folder}")
+    others = source.other_files()
+    print(f"removed {len(removed)} files from {source.folder}"
+          + (f"; {len(others)} files the cache did not write left alone (e.g. {others[0].name})"
+             if others else ""))
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._options import add_policy_option, add_source_options, add_window_options
+from ._options import add_overwrite_option, add_policy_option, add_source_options, add_window_options
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -28,6 +28,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--exclusions", metavar="FILE", default=None,
                    help="write the estimation-window dates to drop (event_id, date: the sessions -1..+1 "
                         "around each other news item) as CSV")
+    add_overwrite_option(p)
     add_window_options(p, car=False, returns=False)
     add_source_options(p)
     p.set_defaults(func=run)
@@ -56,8 +57,11 @@ def run(args: argparse.Namespace) -> int:
     from ..events.contamination import clustering, confounding, exclusions, limit_flags, validate_other_dates
     from ..events.table import read_events, select_subjects
     from ..events.timing import time_events
-    from ._output import table_text, write_csv
+    from ._output import check_output_file, output_file, table_text, write_csv
 
+    for target in (args.out, args.exclusions):
+        if target:
+            check_output_file(target, overwrite=args.overwrite)     # refused before any work
     events = read_events(args.events)
     n_read = len(events)
     events = select_subjects(events)
@@ -102,10 +106,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"warning: event {eid}: no price-limit check: {note}", file=sys.stderr)
 
     if args.out:
-        write_csv(flags, args.out)
+        with output_file(args.out, overwrite=args.overwrite, command="check") as path:
+            write_csv(flags, path)
         print(f"wrote {len(flags)} rows to {args.out}", file=sys.stderr)
     if args.exclusions:
         dropped = exclusions(timed, other, estimation_window=est, event_window=win)
-        write_csv(dropped, args.exclusions)
+        with output_file(args.exclusions, overwrite=args.overwrite, command="check") as path:
+            write_csv(dropped, path)
         print(f"wrote {len(dropped)} estimation-window dates to drop to {args.exclusions}", file=sys.stderr)
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._options import add_cache_options
+from ._options import add_cache_options, add_overwrite_option
 from ._output import emit_text
 
 
@@ -23,6 +23,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     e.add_argument("--since", metavar="D", default=None, help="only announcements on or after this date (YYYY-MM-DD)")
     e.add_argument("--refresh", action="store_true", help="ask Yahoo again even when cached")
     e.add_argument("--out", metavar="FILE", default=None, help="write the CSV here instead of standard output")
+    add_overwrite_option(e)
     add_cache_options(e)
     e.set_defaults(func=run)
     return p
@@ -33,12 +34,17 @@ def run(args: argparse.Namespace) -> int:
 
     from ..events.earnings import earnings_events, load_earnings_dates, parse_since
     from ..events.extract import to_csv_text
+    from ..files import spreadsheet_safe
+    from ._output import check_output_file
 
+    if args.out:
+        check_output_file(args.out, overwrite=args.overwrite)     # refused before any work
     since = parse_since(args.since)
     frame = load_earnings_dates(args.ticker, cache_dir=args.cache_dir, offline=args.offline, refresh=args.refresh)
     events = earnings_events(frame, args.ticker, since=since)
     if events.empty:
         print(f"warning: no past earnings announcements for {args.ticker}"
               + (f" since {since:%Y-%m-%d}" if since is not None else ""), file=sys.stderr)
-    emit_text(to_csv_text(events), args.out, f"wrote {len(events)} earnings events for {args.ticker}")
+    emit_text(to_csv_text(spreadsheet_safe(events)), args.out, f"wrote {len(events)} earnings events for {args.ticker}",
+              overwrite=args.overwrite, command="events")
     return 0

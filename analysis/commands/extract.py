@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._options import add_cache_options
+from ._options import add_cache_options, add_overwrite_option
 from ._output import emit_text
 
 
@@ -23,6 +23,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--tz", metavar="ZONE", default=None,
                    help="IANA time zone of the publication (e.g. America/New_York)")
     p.add_argument("--out", metavar="FILE", default=None, help="write the CSV here instead of standard output")
+    add_overwrite_option(p)
     p.add_argument("--subjects", action="store_true",
                    help="write only the listed subjects (the rows a study uses; readable by 'batch' as is)")
     p.add_argument("--companies", metavar="FILE", action="append", default=None,
@@ -38,9 +39,13 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
-    from ..events.extract import subjects, to_csv_text
     from ..data.textfile import read_utf8
+    from ..events.extract import subjects, to_csv_text
+    from ..files import spreadsheet_safe
+    from ._output import check_output_file
 
+    if args.out:
+        check_output_file(args.out, overwrite=args.overwrite)     # refused before any work
     if args.file == "-":
         text = sys.stdin.read()
     else:
@@ -53,7 +58,10 @@ def run(args: argparse.Namespace) -> int:
         events = subjects(events)
         if events.empty:
             print("warning: no listed subject company found: the events table is empty", file=sys.stderr)
-    emit_text(to_csv_text(events), args.out, f"wrote {len(events)} rows ({n_subject} listed subjects)")
+    # news text may begin with '=' or '+': cells a spreadsheet would run are neutralised
+    emit_text(to_csv_text(spreadsheet_safe(events)), args.out,
+              f"wrote {len(events)} rows ({n_subject} listed subjects)", overwrite=args.overwrite,
+              command="extract")
     return 0
 
 

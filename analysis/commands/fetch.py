@@ -30,8 +30,9 @@ def run(args: argparse.Namespace) -> int:
 
     from .. import config
     from ..data.cache import CachedYahooSource
-    from ..errors import DownloadError
     from ..data.prices import date_range_bounds, validate_symbol
+    from ..data.yahoo import OFFLINE_HINT
+    from ..errors import DownloadError
 
     symbols = [validate_symbol(s) for s in args.symbols]
     date_range_bounds(args.start, args.end)
@@ -45,7 +46,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"{r.symbol:<12} {r.status:<10} {r.rows:>6} rows  {span}" + (f"  {r.detail}" if r.detail else ""))
     failed = report[report["status"] == "failed"]
     if len(failed):
+        hint = f"; {OFFLINE_HINT}" if failed["network"].any() else ""
+        by_reason: dict[str, list[str]] = {}          # one cause shared by many symbols is said once
+        for s, d in zip(failed["symbol"], failed["detail"]):
+            by_reason.setdefault(d, []).append(s)
         raise DownloadError(f"{len(failed)} of {len(report)} symbols failed: "
-                            + "; ".join(f"{s}: {d}" for s, d in zip(failed["symbol"], failed["detail"])))
+                            + "; ".join(f"{', '.join(syms)}: {d}" for d, syms in by_reason.items()) + hint)
     print(f"cache: {source.folder}")
     return 0

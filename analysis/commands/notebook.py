@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._options import add_model_options, add_window_options
+from ._options import add_model_options, add_overwrite_option, add_window_options
 
 
 def add_parser(subparsers) -> None:
@@ -28,6 +28,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--prices-dir", metavar="DIR", default=None,
                    help="folder of <SYMBOL>.csv files (default: $ANALYSIS_PRICES_DIR, else Yahoo via the cache)")
     p.add_argument("--out", metavar="DIR", default="reports", help="executed notebooks and HTML (default: reports)")
+    add_overwrite_option(p)
     p.add_argument("--figures", metavar="DIR", default="figures", help="figure folder (default: figures)")
     p.add_argument("--no-html", action="store_true", help="skip the HTML export")
     p.set_defaults(func=run)
@@ -38,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
     from ..figures.notebook import run_notebooks, run_study_notebook
 
     if args.run:
-        done = run_notebooks(args.run, reports_dir=args.out, figures_dir=args.figures, html=not args.no_html)
+        done = run_notebooks(args.run, reports_dir=args.out, figures_dir=args.figures, html=not args.no_html,
+                             overwrite=args.overwrite)
         for d in done:
             print("wrote " + ", ".join(str(p) for p in d.values()))
         return 0
@@ -48,6 +50,6 @@ def run(args: argparse.Namespace) -> int:
                                estimation_window=args.estimation, event_window=args.window,
                                model=args.model, min_estimation_obs=args.min_estimation_obs,
                                prices_dir=args.prices_dir, reports_dir=args.out,
-                               figures_dir=args.figures, html=not args.no_html)
+                               figures_dir=args.figures, html=not args.no_html, overwrite=args.overwrite)
     print("wrote " + ", ".join(str(p) for p in paths.values()))
     return 0

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 
 from ..windows import DEFAULT_TEST_WINDOW
-from ._options import (add_data_options, add_model_options, add_policy_option, add_source_options,
-                       add_window_options,
-                       car_windows, source_settings, study_settings)
+from ._options import (add_data_options, add_model_options, add_overwrite_option, add_policy_option,
+                       add_source_options, add_window_options, car_windows, source_settings, study_settings)
 
 
 def add_parser(subparsers) -> None:
@@ -17,7 +16,9 @@ def add_parser(subparsers) -> None:
                     "tables, settings, diagnostics) with the figures under DIR/figures/.")
     p.add_argument("--events", required=True, metavar="FILE",
                    help="events CSV (ticker and event_date or announced_at; optional event_id, market, group...)")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="output folder (new, empty, or written by analysis before)")
+    add_overwrite_option(p)
     p.add_argument("--title", default=None, help="report title (default: from the events file name)")
     add_model_options(p)
     p.add_argument("--test-window", nargs=2, type=int, metavar=("T1", "T2"), default=DEFAULT_TEST_WINDOW,
@@ -35,12 +36,23 @@ def run(args: argparse.Namespace) -> int:
 
     from ..core.pipeline import run_study
     from ..events.table import read_events
+    from ..files import OutputSet
     from ..figures.report import write_study_report
+    from ..windows import car_windows as check_car_windows, validate_windows, window
 
-    study = run_study(read_events(args.events), **study_settings(args), **source_settings(args))
+    # every setting is checked before any work: a bad window is one line and exit 2, not a
+    # warning inside the HTML
+    _, event_window = validate_windows(args.estimation, args.window)
+    test_window = window(args.test_window, "test window")
+    check_car_windows([test_window], event_window)
+    check_car_windows(car_windows(args), event_window)
+    OutputSet.check(args.out, overwrite=args.overwrite)
+    events = read_events(args.events)
+    study = run_study(events, **study_settings(args), **source_settings(args))
     title = args.title or f"Event study: {Path(args.events).stem}"
-    path = write_study_report(study, args.out, title=title, car_windows=car_windows(args),
-                              test_window=tuple(args.test_window),
-                              formats=("png", "svg", "pdf") if args.pdf else ("png", "svg"))
+    with OutputSet(args.out, overwrite=args.overwrite, command="report") as files:
+        path = write_study_report(study, files, title=title, car_windows=car_windows(args),
+                                  test_window=test_window,
+                                  formats=("png", "svg", "pdf") if args.pdf else ("png", "svg"))
     print(f"{study.result.n_ok} of {len(study.events)} events studied; report written to {path}")
     return 0

@@ -9,9 +9,8 @@ The study itself is :func:`analysis.core.pipeline.study_one` (each price file re
 from __future__ import annotations
 
 
-from ._options import (add_data_options, add_model_options, add_policy_option, add_source_options,
-                       add_window_options,
-                       car_windows, source_settings, study_settings)
+from ._options import (add_data_options, add_model_options, add_overwrite_option, add_policy_option,
+                       add_source_options, add_window_options, car_windows, source_settings, study_settings)
 
 TIMES_OF_DAY = ("before_open", "during", "after_close", "unknown")
 
@@ -34,7 +33,9 @@ def add_parser(subparsers) -> None:
     add_data_options(p)
     add_source_options(p)
     p.add_argument("--out", metavar="DIR", default=None,
-                   help="output folder (default: figures/<TICKER>_<DATE>/)")
+                   help="output folder (default: figures/<TICKER>_<DATE>/); new, empty, or written by "
+                        "analysis before")
+    add_overwrite_option(p)
     p.add_argument("--no-figure", action="store_true", help="write the tables only")
     p.set_defaults(func=run)
 
@@ -61,12 +62,14 @@ def run(args) -> int:
     from pathlib import Path
 
     from ..core.pipeline import study_one
-    from ..files import safe_name
+    from ..files import OutputSet, safe_name
 
     when = when_given(args.event_date)
     if args.time_of_day and "announced_at" in when:
         from ..errors import InputError
         raise InputError("--time-of-day goes with a date; a time with offset already says when")
+    if args.out:
+        OutputSet.check(args.out, overwrite=args.overwrite)     # refused before any work
     settings = study_settings(args)
     study = study_one(args.ticker, args.market, time_of_day=args.time_of_day, **when,
                       **settings, **source_settings(args))
@@ -78,23 +81,26 @@ def run(args) -> int:
     print(result.summary(windows))
     stem = f"{safe_name(args.ticker)}_{result.diagnostics['requested_date'].iloc[0]:%Y-%m-%d}"
     out = Path(args.out) if args.out else Path("figures") / stem
-    out.mkdir(parents=True, exist_ok=True)
-    files = _write_tables(result, cars, out)
-    if not args.no_figure:
-        files += _figure(study, out, stem=stem)
-    files.append("diagnostics.json")
-    _write_diagnostics(study, cars, args, out / "diagnostics.json", files)
-    print(f"\nwrote {', '.join(files)} to {out}")
+    with OutputSet(out, overwrite=args.overwrite, command="study") as files:
+        names = _write_tables(result, cars, files.dir)
+        if not args.no_figure:
+            names += _figure(study, files.dir, stem=stem)
+        names.append("diagnostics.json")
+        _write_diagnostics(study, cars, args, files.path("diagnostics.json"), names)
+    print(f"\nwrote {', '.join(names)} to {out}")
     return 0
 
 
 def _write_tables(result, cars, out) -> list[str]:
+    from ..files import spreadsheet_safe
+
     ar = result.abnormal_returns.drop(columns=["event_id"])
+    ar = spreadsheet_safe(ar)
     ar.to_csv(out / "abnormal_returns.csv", index=False, date_format="%Y-%m-%d", float_format="%.12g")
     car = cars.drop(columns=["event_id", "scar"]).rename(columns={"t": "car_t", "p": "car_p"})
     car.insert(car.columns.get_loc("car_p") + 1, "t", car["car_t"])
     car.insert(car.columns.get_loc("t") + 1, "p", car["car_p"])
-    car.to_csv(out / "car.csv", index=False, float_format="%.12g")
+    spreadsheet_safe(car).to_csv(out / "car.csv", index=False, float_format="%.12g")
     return ["abnormal_returns.csv", "car.csv"]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._options import add_policy_option
+from ._options import add_overwrite_option, add_policy_option
 
 SHOWN = ["event_id", "ticker", "market", "calendar", "announced_at", "time_of_day", "requested_date",
          "day0", "day0_rule"]
@@ -22,6 +22,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--calendar", metavar="NAME", default=None,
                    help="exchange_calendars name for tickers whose suffix is unknown (e.g. XHKG)")
     p.add_argument("--out", metavar="FILE", default=None, help="write the timed events table as CSV")
+    add_overwrite_option(p)
     p.set_defaults(func=run)
     return p
 
@@ -31,12 +32,15 @@ def run(args: argparse.Namespace) -> int:
 
     from ..events.table import read_events
     from ..events.timing import time_events
-    from ._output import table_text, write_csv
+    from ._output import check_output_file, output_file, table_text, write_csv
 
+    if args.out:
+        check_output_file(args.out, overwrite=args.overwrite)     # refused before any work
     timed = time_events(read_events(args.events), policy=args.policy, calendar=args.calendar)
     print(table_text(timed, SHOWN))
     if args.out:
-        write_csv(timed, args.out)
+        with output_file(args.out, overwrite=args.overwrite, command="timing") as path:
+            write_csv(timed, path)
         print(f"wrote {len(timed)} events to {args.out}", file=sys.stderr)
     failed = timed[timed["timing_error"].notna()]
     for eid, msg in zip(failed["event_id"], failed["timing_error"]):

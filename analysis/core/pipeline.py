@@ -93,6 +93,8 @@ def needs_timing(events: pd.DataFrame) -> bool:
     ``time_of_day``, and it has not been timed yet (no ``day0`` column)."""
     if any(c in events.columns for c in _TIMED):
         return False
+    if "input_error" in events.columns and events["input_error"].notna().any():
+        return True          # rows kept with a problem are skipped with it by the timing step
     if "announced_at" in events.columns and events["announced_at"].notna().any():
         return True
     if "time_of_day" in events.columns:
@@ -130,7 +132,12 @@ def load_prices(source: PriceSource, symbols: Iterable[str], *,
 
     symbols = list(dict.fromkeys(symbols))
     frames, failed = {}, {}
+    prefetch = getattr(source, "prefetch", None)
+    if prefetch is not None:      # a network source downloads them all in one batch, one deadline
+        failed.update(prefetch(symbols))
     for symbol in tqdm(symbols, desc="prices", unit="symbol", disable=not progress or len(symbols) < 20):
+        if symbol in failed:
+            continue
         try:
             frames[symbol] = source.load(symbol)
         except DataError as exc:          # unknown ticker, bad file, failed download
@@ -224,7 +231,11 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
     if source is None:
         source = open_source(prices_dir=prices_dir, cache_dir=cache_dir, offline=offline)
     timed = prepare_events(events, policy=policy, subjects_only=subjects_only)
-    symbols = symbols_of(timed)
+    untimed = timed["timing_error"].notna().to_numpy() if "timing_error" in timed.columns else None
+    if untimed is not None and untimed.all():      # every row skipped: say why, load nothing
+        reasons = "; ".join(f"{e}: {r}" for e, r in zip(timed["event_id"][:3], timed["timing_error"][:3]))
+        raise EventError(f"no event can be studied ({reasons})")
+    symbols = symbols_of(timed if untimed is None else timed[~untimed])
     frames, failed = load_prices(source, symbols, progress=progress)
     if not frames:
         reasons = "; ".join(f"{s}: {r}" for s, r in list(failed.items())[:3])

@@ -282,7 +282,7 @@ class EventStudyResult:
             return a
         if a.groups is None:
             raise InputError(f"group {group!r} asked for, but the events have no 'group' column")
-        mask = a.groups == group
+        mask = pd.Series(a.groups, dtype=object).eq(group).to_numpy(dtype=bool)   # a missing group is no group
         if not mask.any():
             known = ", ".join(map(str, pd.unique(a.groups)))
             raise InputError(f"no studied event in group {group!r} (groups: {known})")

@@ -20,8 +20,9 @@ import pandas as pd
 
 from ..errors import AnalysisError, CalendarError, InputError
 
-# Yahoo symbols: letters, digits and ^ . - = _ & (e.g. ^HSI, BRK-B, 2333.HK, EURUSD=X, GC=F)
-_SYMBOL_RE = re.compile(r"^[A-Za-z0-9^=._&-]{1,32}$")
+# Yahoo symbols: letters, digits and ^ . - = _ & (e.g. ^HSI, BRK-B, 2333.HK, EURUSD=X, GC=F),
+# beginning with a letter, a digit or ^ (never =, - ...: a spreadsheet would run "=A1" as a formula)
+_SYMBOL_RE = re.compile(r"^[A-Za-z0-9^][A-Za-z0-9^=._&-]{0,31}$")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -31,7 +32,8 @@ def validate_symbol(symbol: object) -> str:
     """Return ``symbol`` stripped of surrounding blanks, or raise InputError naming it.
 
     Refused: non-strings, empty, path separators, ``..``, control characters, and anything
-    outside the Yahoo symbol alphabet (letters, digits, ``^ . - = _ &``; at most 32 characters).
+    outside the Yahoo symbol alphabet (letters, digits, ``^ . - = _ &``; at most 32 characters;
+    the first a letter, a digit or ``^``, so that no symbol reads as a spreadsheet formula).
     A valid symbol is also a safe file name (``^HSI.csv``, ``BRK-B.parquet``).
     """
     if not isinstance(symbol, str):
@@ -47,7 +49,8 @@ def validate_symbol(symbol: object) -> str:
         raise InputError(f"ticker symbol contains '..': {symbol!r}")
     if not _SYMBOL_RE.match(s):
         raise InputError(
-            f"ticker symbol {symbol!r} is not a valid Yahoo symbol (letters, digits and ^ . - = _ &, at most 32)"
+            f"ticker symbol {symbol!r} is not a valid Yahoo symbol (letters, digits and ^ . - = _ &, "
+            "at most 32, beginning with a letter, a digit or ^)"
         )
     return s
 
@@ -104,8 +107,9 @@ def exchange_row(symbol) -> pd.Series:
     shown = ", ".join(k or "(none = US)" for k in known_suffixes())
     what = "index" if s.startswith("^") else f"suffix {s[s.rindex('.'):]!r}" if "." in s else "symbol"
     raise CalendarError(
-        f"unknown exchange for {symbol!r} ({what}): known suffixes are {shown}; "
-        "pass a calendar name (exchange_calendars, e.g. XHKG) to use another exchange"
+        f"unknown exchange for {symbol!r} ({what}): known suffixes are {shown}; use the symbol of "
+        "a listing on one of these exchanges, or study it from an events file with a 'calendar' "
+        "column naming its exchange_calendars calendar (e.g. XHKG) and a 'market' column"
     )
 
 

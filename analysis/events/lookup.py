@@ -16,9 +16,7 @@ which is kept as ``listed=otc``.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -48,18 +46,11 @@ def read_cache(path: Path) -> dict:
 
 
 def write_json(path: Path, payload: dict) -> None:
-    """``payload`` as JSON, atomically: a temporary file in the same folder, fsync, renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, indent=1, sort_keys=True, ensure_ascii=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """``payload`` as JSON, atomically (:func:`analysis.files.atomic_write_text`: a temporary
+    file in the same folder, fsync, renamed into place, permissions from the user's umask)."""
+    from ..files import atomic_write_text
+
+    atomic_write_text(path, json.dumps(payload, indent=1, sort_keys=True, ensure_ascii=False))
 
 
 def _words(text: str) -> list[str]:
@@ -93,8 +84,10 @@ def yahoo_search(name: str) -> list[dict]:
     """Yahoo's search answers for a name (yfinance ``Search(...).quotes``)."""
     import yfinance as yf
 
+    from .. import config
+
     return list(yf.Search(name, max_results=8, news_count=0, lists_count=0, include_cb=False,
-                          recommended=0, raise_errors=True).quotes)
+                          recommended=0, raise_errors=True, timeout=config.timeout()).quotes)
 
 
 def lookup_names(names: Iterable[str], *, cache_dir=None, offline: bool | None = None,

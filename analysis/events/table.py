@@ -12,9 +12,13 @@ Normalised table (one row per event, the order of the input kept):
 ``tz``, ``group`` and any other column: kept (text, blanks stripped, empty -> missing)
 ============== =================================================================================
 
-Every problem is an :class:`~analysis.errors.InputError` naming the row (and the file line when
-read from a file) and the offending value. A UTF-8 byte-order mark and blanks around names and
-values are accepted. A ``role`` column is kept as is: choosing subjects is the caller's job.
+A problem of the whole table or file (not a CSV, a missing required column...) is an
+:class:`~analysis.errors.InputError`. A problem of one row (a malformed ticker, a bad date...)
+keeps the row with its reason in an ``input_error`` column naming the row, the file line and
+the offending value: the timing step leaves it untimed with that reason and a study skips it,
+the other rows go on (``strict=True`` raises instead). A UTF-8 byte-order mark and blanks
+around names and values are accepted. A ``role`` column is kept as is: choosing subjects is the
+caller's job. A missing ``group`` is no group.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ _TOD_ALIASES = {
     "unknown": "unknown", "": "unknown",
 }
 _FIRST = ("event_id", "ticker", "market", "event_date", "announced_at", "time_of_day")
+ROW_ERROR = "input_error"     # a row's problem, kept for the caller (see validate_events)
 _DATE_ONLY = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")   # midnight allowed
 _OFFSET = re.compile(r"(Z|[+-]\d{2}(:?\d{2})?)$", re.IGNORECASE)
 
@@ -107,25 +112,25 @@ def parse_announced_at(value, tz: str | None = None) -> pd.Timestamp:
     return ts
 
 
-def _parse_event_date(value, where: str) -> pd.Timestamp:
+def _parse_event_date(value) -> pd.Timestamp:
     if _missing(value):
         return pd.NaT
     if isinstance(value, str):
         m = _DATE_ONLY.match(value.strip())
         if not m:
-            raise InputError(f"{where}: bad event_date {value!r} (expected YYYY-MM-DD)")
+            raise InputError(f"bad event_date {value!r} (expected YYYY-MM-DD)")
         try:
             ts = pd.Timestamp(_dt.date.fromisoformat(m.group(1)))
         except ValueError as exc:
-            raise InputError(f"{where}: bad event_date {value!r} (not a calendar date)") from exc
+            raise InputError(f"bad event_date {value!r} (not a calendar date)") from exc
     elif isinstance(value, (pd.Timestamp, _dt.datetime, _dt.date)):
         ts = pd.Timestamp(value)
         if ts.tzinfo is not None:
-            raise InputError(f"{where}: event_date {value!r} has a time zone; use announced_at for times")
+            raise InputError(f"event_date {value!r} has a time zone; use announced_at for times")
         if ts != ts.normalize():
-            raise InputError(f"{where}: event_date {value!r} has a time of day; use announced_at for times")
+            raise InputError(f"event_date {value!r} has a time of day; use announced_at for times")
     else:
-        raise InputError(f"{where}: bad event_date {value!r} (expected YYYY-MM-DD)")
+        raise InputError(f"bad event_date {value!r} (expected YYYY-MM-DD)")
     return ts.normalize()
 
 
@@ -141,110 +146,168 @@ def _at(prefix: str, fn, *args):
         raise InputError(f"{prefix}{exc}") from None
 
 
-def validate_events(df: pd.DataFrame, *, _lines: list[int] | None = None,
-                    _origin: str | None = None) -> pd.DataFrame:
-    """Check and normalise an events table (see the module docstring); returns a new frame."""
+# --------------------------------------------------------------------------------------------
+# validation, step by step: the table's columns, each row's values, the event ids
+
+def _table_columns(df, origin: str) -> pd.DataFrame:
+    """The table with canonical column names; InputError for a problem of the whole table."""
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"events must be a table (DataFrame), got {type(df).__name__}")
-    origin = f"{_origin}: " if _origin else ""
     names = [str(c).strip() for c in df.columns]
-    lower = {n.lower(): n for n in names}
-    canon = [n.lower() if n.lower() in (*_FIRST, "tz", "group") else n for n in names]
+    canon = [n.lower() if n.lower() in (*_FIRST, "tz", "group", ROW_ERROR) else n for n in names]
     dup = sorted({n for n in canon if canon.count(n) > 1})
     if dup:
         raise InputError(f"{origin}events table has duplicate columns: {dup}")
     df = df.set_axis(canon, axis=1)
     if "ticker" not in df.columns:
-        raise InputError(f"{origin}events table is missing column 'ticker' (has {list(lower.values())})")
+        raise InputError(f"{origin}events table is missing column 'ticker' (has {names})")
     if "event_date" not in df.columns and "announced_at" not in df.columns:
-        raise InputError(f"{origin}events table needs an 'event_date' or 'announced_at' column "
-                         f"(has {list(lower.values())})")
+        raise InputError(f"{origin}events table needs an 'event_date' or 'announced_at' column (has {names})")
     if len(df) == 0:
         raise InputError(f"{origin}events table has no rows")
+    return df
+
+
+def _ticker(r: dict, extracted: bool):
+    t = r.get("ticker")
+    if _missing(t):
+        # an extract table lists private companies (listed false, no ticker): kept, for the
+        # caller to select (select_subjects) instead of failing the table
+        if extracted and str(r.get("listed", "")).strip().lower() in {"false", "0", "no"}:
+            return pd.NA
+        raise InputError("ticker is empty")
+    return validate_symbol(str(t))
+
+
+def _announced(r: dict):
+    ann, tz = r.get("announced_at"), r.get("tz")
+    if not _missing(tz):
+        _zone(tz)
+    if _missing(ann):
+        return pd.NaT
+    return parse_announced_at(ann, None if _missing(tz) else str(tz).strip())
+
+
+def _time_of_day(value) -> str:
+    key = "" if _missing(value) else re.sub(r"[\s-]+", "_", str(value).strip().lower())
+    if key not in _TOD_ALIASES:
+        raise InputError(f"bad time_of_day {value!r} (one of {', '.join(TIMES_OF_DAY)})")
+    return _TOD_ALIASES[key]
+
+
+def _row(r: dict, extracted: bool) -> tuple[dict, str | None]:
+    """One row's normalised values and its problem (None when fine). A field that cannot be
+    read is left missing; the first problem found is the row's reason."""
+    values = {"ticker": pd.NA, "market": pd.NA, "event_date": pd.NaT, "announced_at": pd.NaT,
+              "time_of_day": "unknown"}
+    steps = (("ticker", lambda: _ticker(r, extracted)),
+             ("market", lambda: pd.NA if _missing(r.get("market"))
+              else _at("market: ", validate_symbol, str(r.get("market")))),
+             ("event_date", lambda: _parse_event_date(r.get("event_date"))),
+             ("announced_at", lambda: _announced(r)),
+             ("time_of_day", lambda: _time_of_day(r.get("time_of_day"))))
+    error = None if _missing(r.get(ROW_ERROR)) else str(r.get(ROW_ERROR)).strip()
+    for key, step in steps:
+        try:
+            values[key] = step()
+        except InputError as exc:
+            error = error or str(exc)
+    if error is None and values["event_date"] is pd.NaT and values["announced_at"] is pd.NaT \
+            and not extracted:
+        error = f"no event_date and no announced_at for {values['ticker']}"
+    return values, error
+
+
+def _event_ids(df: pd.DataFrame, where, errors: list) -> list[str]:
+    """The event ids: given ones stripped, else ``e0001``...; an empty or repeated id is the
+    row's problem (recorded in ``errors``) and the row gets a stand-in id ``<id>@row<N>``."""
+    if "event_id" not in df.columns:
+        width = max(4, len(str(len(df))))
+        return [f"e{i + 1:0{width}d}" for i in range(len(df))]
+    ids, seen = [], {}
+    for i, v in enumerate(df["event_id"].tolist()):
+        text = "" if _missing(v) else str(v).strip()
+        if not text:
+            errors[i] = errors[i] or "event_id is empty"
+        elif text in seen:
+            errors[i] = errors[i] or f"duplicate event_id {text!r} (also in {where(seen[text])})"
+        else:
+            seen[text] = i
+            ids.append(text)
+            continue
+        ids.append(f"{text}@row{i + 1}")
+    return ids
+
+
+def validate_events(df: pd.DataFrame, *, strict: bool = False, _lines: list[int] | None = None,
+                    _origin: str | None = None) -> pd.DataFrame:
+    """Check and normalise an events table (see the module docstring); returns a new frame.
+
+    Problems of the table (not a table, duplicate or missing columns, no rows) raise
+    InputError. A problem of one row (a bad ticker, market, date, time, zone or time of day; an
+    empty or repeated event_id) does not stop the others: the row is kept, its unreadable
+    values missing, with its one-line reason (``line L: ...`` when read from a file) in the ``input_error``
+    column, which is present only when some row has one. :func:`analysis.events.timing.time_events`
+    leaves such a row untimed with that reason, so a study skips it with the reason.
+    ``strict=True`` raises InputError for the first bad row instead.
+    """
+    origin = f"{_origin}: " if _origin else ""
+    df = _table_columns(df, origin)
 
     def where(i: int) -> str:
-        line = f" (line {_lines[i]})" if _lines is not None else ""
-        return f"{origin}row {i + 1}{line}"
+        return f"row {i + 1}" + (f" (line {_lines[i]})" if _lines is not None else "")
 
-    # An extract table (it has a `role` column) also lists private companies (listed false, no
-    # ticker) and news it could not date: those rows are kept, for the caller to select
-    # (`select_subjects`) or to report as skipped, instead of failing the whole table.
     extracted = "role" in df.columns
-    rows = df.to_dict("records")
-    out: dict[str, list] = {c: [] for c in _FIRST}
-    for i, r in enumerate(rows):
-        t = r.get("ticker")
-        unlisted = extracted and str(r.get("listed", "")).strip().lower() in {"false", "0", "no"}
-        if _missing(t) and unlisted:
-            out["ticker"].append(pd.NA)
-        elif _missing(t):
-            raise InputError(f"{where(i)}: ticker is empty")
-        else:
-            out["ticker"].append(_at(f"{where(i)}: ", validate_symbol, str(t)))
-        m = r.get("market")
-        out["market"].append(pd.NA if _missing(m) else _at(f"{where(i)}: market: ", validate_symbol, str(m)))
-        tz = r.get("tz")
-        if not _missing(tz):
-            _at(f"{where(i)}: ", _zone, tz)
-        ed = _parse_event_date(r.get("event_date"), where(i))
-        ann = r.get("announced_at")
-        if _missing(ann):
-            ann_ts = pd.NaT
-        else:
-            ann_ts = _at(f"{where(i)}: ", parse_announced_at, ann, None if _missing(tz) else str(tz).strip())
-        if ed is pd.NaT and ann_ts is pd.NaT and not extracted:
-            raise InputError(f"{where(i)}: no event_date and no announced_at for {out['ticker'][-1]}")
-        out["event_date"].append(ed)
-        out["announced_at"].append(ann_ts)
-        tod = r.get("time_of_day")
-        key = "" if _missing(tod) else re.sub(r"[\s-]+", "_", str(tod).strip().lower())
-        if key not in _TOD_ALIASES:
-            raise InputError(f"{where(i)}: bad time_of_day {tod!r} (one of {', '.join(TIMES_OF_DAY)})")
-        out["time_of_day"].append(_TOD_ALIASES[key])
+    rows = [_row(r, extracted) for r in df.to_dict("records")]
+    errors = [e for _, e in rows]
+    ids = _event_ids(df, where, errors)
+    if strict:
+        bad = next((i for i, e in enumerate(errors) if e is not None), None)
+        if bad is not None:
+            raise InputError(f"{origin}{where(bad)}: {errors[bad]}")
+    # the row is named by the caller (event id, row number); the file line is said here
+    reasons = [None if e is None else f"line {_lines[i]}: {e}" if _lines is not None and
+               not e.startswith("line ") else e for i, e in enumerate(errors)]
+    return _normalised(df, rows, ids, reasons)
 
-    if "event_id" in df.columns:
-        ids = []
-        for i, v in enumerate(df["event_id"].tolist()):
-            if _missing(v):
-                raise InputError(f"{where(i)}: event_id is empty")
-            ids.append(str(v).strip())
-        seen: dict[str, int] = {}
-        for i, v in enumerate(ids):
-            if v in seen:
-                raise InputError(f"{origin}duplicate event_id {v!r} in {where(seen[v])[len(origin):]} "
-                                 f"and {where(i)[len(origin):]}")
-            seen[v] = i
-    else:
-        width = max(4, len(str(len(df))))
-        ids = [f"e{i + 1:0{width}d}" for i in range(len(df))]
-    out["event_id"] = ids
+
+def _normalised(df: pd.DataFrame, rows: list, ids: list[str], reasons: list) -> pd.DataFrame:
+    """The output table: the normalised columns first, the others as text, then ``input_error``."""
+    def col(key):
+        return pd.Series([v[key] for v, _ in rows], dtype=object)
 
     table = pd.DataFrame({
-        "event_id": pd.Series(ids, dtype=object),
-        "ticker": pd.Series(out["ticker"], dtype=object),
-        "market": pd.Series(out["market"], dtype=object),
-        "event_date": pd.DatetimeIndex(out["event_date"]).as_unit("ns"),
-        "announced_at": pd.Series(out["announced_at"], dtype=object),
-        "time_of_day": pd.Series(out["time_of_day"], dtype=object),
+        "event_id": pd.Series(ids, dtype=object), "ticker": col("ticker"), "market": col("market"),
+        "event_date": pd.DatetimeIndex([v["event_date"] for v, _ in rows]).as_unit("ns"),
+        "announced_at": col("announced_at"), "time_of_day": col("time_of_day"),
     })
     for c in df.columns:
-        if c in _FIRST:
-            continue
-        table[c] = pd.Series([_text(v) for v in df[c].tolist()], dtype=object)
+        if c not in _FIRST and c != ROW_ERROR:
+            table[c] = pd.Series([_text(v) for v in df[c].tolist()], dtype=object)
+    if any(r is not None for r in reasons):
+        table[ROW_ERROR] = pd.Series([pd.NA if r is None else r for r in reasons], dtype=object)
     return table
 
 
-def read_events(path: str | os.PathLike) -> pd.DataFrame:
-    """Read an events CSV (UTF-8, BOM accepted) and validate it (see :func:`validate_events`)."""
-    path = Path(path).expanduser()
-    text = read_utf8(path, "events file")
+def bad_rows(events: pd.DataFrame) -> pd.DataFrame:
+    """The rows :func:`validate_events` kept with a problem (``event_id``, ``ticker``, ``input_error``)."""
+    if ROW_ERROR not in events.columns:
+        return events.iloc[0:0]
+    return events[events[ROW_ERROR].notna().to_numpy()]
+
+
+# --------------------------------------------------------------------------------------------
+# reading a CSV file, step by step
+
+def _csv_records(text: str, path: Path) -> list[tuple[int, list[str]]]:
+    """``(line, cells)`` of every non-blank CSV record; InputError when the text is not CSV."""
     if "\x00" in text:
         raise InputError(f"events file {path} contains NUL bytes (not a CSV text file)")
     if not text.strip():
         raise InputError(f"events file {path} is empty")
     reader = csv.reader(io.StringIO(text, newline=""))
+    records = []
     try:
-        records = []
         for row in reader:
             if row and any(cell.strip() for cell in row):
                 records.append((reader.line_num, row))
@@ -252,15 +315,23 @@ def read_events(path: str | os.PathLike) -> pd.DataFrame:
         raise InputError(f"events file {path} is not a valid CSV at line {reader.line_num}: {exc}") from exc
     if not records:
         raise InputError(f"events file {path} is empty")
-    header = [h.strip() for h in records[0][1]]
+    return records
+
+
+def _body(records, header: list[str], path: Path) -> tuple[list[list[str]], list[int]]:
+    """The data rows padded to the header's width, and their line numbers."""
     body, lines = [], []
-    for line, row in records[1:]:
+    for line, row in records:
         if len(row) > len(header):
             raise InputError(f"events file {path}, line {line}: {len(row)} fields but the header has "
                              f"{len(header)}: {','.join(row)!r}")
         body.append(row + [""] * (len(header) - len(row)))
         lines.append(line)
-    # unnamed columns (a trailing comma from a spreadsheet) are dropped when empty, else refused
+    return body, lines
+
+
+def _drop_unnamed(header: list[str], body, lines, path: Path) -> None:
+    """Unnamed columns (a trailing comma from a spreadsheet) are dropped when empty, else refused."""
     for j in [j for j, h in enumerate(header) if not h][::-1]:
         filled = [ln for ln, row in zip(lines, body) if row[j].strip()]
         if filled:
@@ -269,6 +340,21 @@ def read_events(path: str | os.PathLike) -> pd.DataFrame:
         header.pop(j)
         for row in body:
             row.pop(j)
+
+
+def read_events(path: str | os.PathLike, *, strict: bool = False) -> pd.DataFrame:
+    """Read an events CSV (UTF-8, BOM accepted) and validate it (see :func:`validate_events`:
+    a bad row is kept with its reason in ``input_error``; ``strict=True`` refuses the file).
+
+    File-level problems always refuse the file (InputError naming it): not a text file (a
+    folder, a device such as /dev/zero, NUL bytes, not UTF-8), not a CSV, no header or no rows,
+    a row with more fields than the header, duplicate or missing required columns."""
+    path = Path(path).expanduser()
+    text = read_utf8(path, "events file")
+    records = _csv_records(text, path)
+    header = [h.strip() for h in records[0][1]]
+    body, lines = _body(records[1:], header, path)
+    _drop_unnamed(header, body, lines, path)
     if not header:
         raise InputError(f"events file {path} has no column names")
     if len(set(header)) != len(header):
@@ -277,7 +363,7 @@ def read_events(path: str | os.PathLike) -> pd.DataFrame:
     frame = pd.DataFrame(body, columns=header, dtype=object)
     if frame.empty:
         raise InputError(f"events file {path} has a header but no events")
-    return validate_events(frame, _lines=lines, _origin=f"events file {path}")
+    return validate_events(frame, strict=strict, _lines=lines, _origin=f"events file {path}")
 
 
 _TRUE = {"true", "1", "yes", "y", "t"}

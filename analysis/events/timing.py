@@ -254,7 +254,8 @@ def time_events(events: pd.DataFrame, policy: str = "next", *, calendar: str | N
     """The events table with day 0 per listing.
 
     Adds ``calendar``, ``requested_date``, ``day0``, ``day0_rule``, ``intraday`` and
-    ``timing_error`` (NA when fine, else the one-line reason: one bad row never stops the others)
+    ``timing_error`` (NA when fine, else the one-line reason: one bad row never stops the others;
+    a row with an ``input_error`` from :func:`analysis.events.table.validate_events` keeps it)
     and fills an empty ``market`` from :func:`default_market`. A non-empty ``calendar`` column in
     the input wins per row; for tickers whose suffix is unknown the ``calendar`` argument is used,
     else an ``exchange`` column holding a calendar name (as ``analysis.events.extract`` writes it).
@@ -278,10 +279,13 @@ def time_events(events: pd.DataFrame, policy: str = "next", *, calendar: str | N
     exchanges = col("exchange")  # extract writes the calendar name of the listing here
 
     cal_names: list = [None] * n
-    errors: list = [None] * n
+    # a row events.table.validate_events kept with a problem stays untimed, with that reason
+    errors: list = [None if _missing(e) else str(e) for e in col("input_error")]
     markets_out = list(markets)
     announcements: list = [None] * n
     for i in range(n):
+        if errors[i] is not None:
+            continue
         try:
             own = None if _missing(given_cal[i]) else given_cal[i]
             try:

@@ -54,21 +54,66 @@ def _kernel_name() -> str:
 def run_notebook(notebook: str | os.PathLike, output: str | os.PathLike,
                  parameters: Mapping[str, Any] | None = None, *, html: bool = True,
                  cwd: str | os.PathLike | None = None, timeout: int = 600,
-                 progress: bool = False) -> dict[str, Path]:
+                 progress: bool = False, overwrite: bool = False) -> dict[str, Path]:
     """Execute ``notebook`` into ``output`` with papermill; also write ``output`` as HTML.
 
     ``parameters`` replace the notebook's ``parameters`` cell. The kernel's working directory is
     ``cwd`` (default: the notebook's folder, so relative paths behave as in JupyterLab).
-    Returns ``{"ipynb": path, "html": path}``. A failing cell raises :class:`NotebookError`
-    naming the cell and the error; the partial notebook is saved at ``output``.
+    Returns ``{"ipynb": path, "html": path}``.
+
+    The executed notebook and its HTML are one output set (:class:`analysis.files.OutputSet`):
+    both replace the previous pair together, or neither does. A failing cell raises
+    :class:`NotebookError` naming the cell and the error; the previous report and its HTML are
+    left untouched and the failed run is kept beside them as ``<name>.failed.ipynb``. A file of
+    the output's name that analysis did not write is refused unless ``overwrite``.
     """
-    import papermill as pm
+    from ..files import OutputSet
 
     src = Path(notebook).resolve()
-    if not src.is_file():
-        raise InputError(f"notebook not found: {notebook}")
+    _read_notebook(src)
     out = Path(output).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
+    failed = out.with_name(f"{out.stem}.failed.ipynb")
+    names = [out.name, out.with_suffix(".html").name] if html else [out.name]
+    OutputSet.check(out.parent, overwrite=overwrite, whole_folder=False, names=[*names, failed.name])
+    error, saved = None, False
+    with OutputSet(out.parent, overwrite=overwrite, whole_folder=False, command="notebook") as files:
+        staged = files.path(out.name)
+        try:
+            _execute(src, staged, parameters, cwd=cwd, timeout=timeout, progress=progress)
+        except NotebookError as exc:
+            error, saved = exc, staged.exists()
+            if saved:                # the failed run is kept under a name that says so
+                os.replace(staged, files.path(failed.name))
+        else:
+            if html:
+                export_html(staged, files.path(out.with_suffix(".html").name))
+    if error is not None:
+        kept = f"failed run saved as {failed}" if saved else "no notebook was saved"
+        unchanged = f"; the previous {out.name} is unchanged" if out.exists() else ""
+        raise NotebookError(f"{error} ({kept}{unchanged})")
+    paths = {"ipynb": out}
+    if html:
+        paths["html"] = out.with_suffix(".html")
+    return paths
+
+
+def _read_notebook(path: Path):
+    """The notebook at ``path``; InputError when it is missing or not a Jupyter notebook."""
+    import nbformat
+
+    if not path.is_file():
+        raise InputError(f"notebook not found: {path}")
+    try:
+        return nbformat.read(path, as_version=4)
+    except (ValueError, UnicodeDecodeError, OSError, AttributeError, KeyError, TypeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{path} is not a Jupyter notebook (.ipynb JSON): {first[:200]}") from None
+
+
+def _execute(src: Path, out: Path, parameters, *, cwd, timeout: int, progress: bool) -> None:
+    """papermill ``src`` -> ``out``; NotebookError naming the cell and the cause."""
+    import papermill as pm
+
     try:
         pm.execute_notebook(str(src), str(out), parameters=dict(parameters or {}),
                             kernel_name=_kernel_name(), cwd=str(Path(cwd).resolve() if cwd else src.parent),
@@ -76,25 +121,24 @@ def run_notebook(notebook: str | os.PathLike, output: str | os.PathLike,
                             execution_timeout=timeout, log_output=False)
     except pm.PapermillExecutionError as exc:
         # the error is shown in the saved notebook; the command line gets one line
-        raise NotebookError(f"{src.name} stopped in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
-                            f"(partial notebook: {out})") from None
-    paths = {"ipynb": out}
-    if html:
-        paths["html"] = export_html(out)
-    return paths
+        raise NotebookError(f"{src.name} stopped in cell {exc.exec_count}: {exc.ename}: {exc.evalue}") from None
+    except (RuntimeError, TimeoutError) as exc:     # dead kernel, cell timeout (nbclient)
+        raise NotebookError(f"{src.name} did not finish: {type(exc).__name__}: "
+                            f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''}") from None
 
 
 def export_html(ipynb: str | os.PathLike, output: str | os.PathLike | None = None) -> Path:
-    """Write an executed notebook as HTML beside it (nbconvert); images are embedded."""
+    """Write an executed notebook as HTML beside it (nbconvert), atomically; images are embedded."""
     import nbformat
     from nbconvert import HTMLExporter
+
+    from ..files import atomic_write_text
 
     ipynb = Path(ipynb)
     nb = nbformat.read(ipynb, as_version=4)
     body, _ = HTMLExporter(embed_images=True).from_notebook_node(nb)
     out = Path(output) if output else ipynb.with_suffix(".html")
-    out.write_text(body, encoding="utf-8")
-    return out
+    return atomic_write_text(out, body)
 
 
 def study_stem(ticker: str, event_date=None, announced_at=None) -> str:
@@ -115,7 +159,8 @@ def run_study_notebook(ticker: str, market: str | None = None, event_date=None, 
                        estimation_window=DEFAULT_ESTIMATION_WINDOW, event_window=DEFAULT_EVENT_WINDOW,
                        model: str = DEFAULT_MODEL, min_estimation_obs: int = DEFAULT_MIN_ESTIMATION_OBS,
                        prices_dir=None, reports_dir="reports",
-                       figures_dir="figures", template=None, html: bool = True) -> dict[str, Path]:
+                       figures_dir="figures", template=None, html: bool = True,
+                       overwrite: bool = False) -> dict[str, Path]:
     """Execute the one-ticker template into ``reports_dir/<TICKER>_<DATE>.ipynb`` (+ ``.html``).
 
     The notebook writes its figures under ``figures_dir/<TICKER>_<DATE>/``. Paths are made
@@ -136,11 +181,12 @@ def run_study_notebook(ticker: str, market: str | None = None, event_date=None, 
         "prices_dir": str(pdir.resolve()) if pdir else "",
         "figures_dir": str((Path(figures_dir) / stem).resolve()),
     }
-    return run_notebook(tpl, Path(reports_dir) / f"{stem}.ipynb", params, html=html)
+    return run_notebook(tpl, Path(reports_dir) / f"{stem}.ipynb", params, html=html, overwrite=overwrite)
 
 
 def run_notebooks(paths: Iterable[str | os.PathLike], *, reports_dir="reports", figures_dir="figures",
-                  parameters: Mapping[str, Any] | None = None, html: bool = True) -> list[dict[str, Path]]:
+                  parameters: Mapping[str, Any] | None = None, html: bool = True,
+                  overwrite: bool = False) -> list[dict[str, Path]]:
     """Execute notebooks with their default parameters into ``reports_dir/<name>.ipynb``.
 
     Each notebook gets ``figures_dir=<figures_dir>/<notebook name>`` (absolute) plus ``parameters``.
@@ -151,7 +197,7 @@ def run_notebooks(paths: Iterable[str | os.PathLike], *, reports_dir="reports", 
     paths = [Path(p) for p in paths]
     for p in tqdm(paths, desc="notebooks", unit="nb", disable=len(paths) < 2):
         params = {"figures_dir": str((Path(figures_dir) / p.stem).resolve()), **dict(parameters or {})}
-        done.append(run_notebook(p, Path(reports_dir) / p.name, params, html=html))
+        done.append(run_notebook(p, Path(reports_dir) / p.name, params, html=html, overwrite=overwrite))
     return done
 
 

@@ -114,7 +114,8 @@ def export(fig, out_dir, stem: str, formats: Sequence[str] = ("png", "svg"),
            metadata: Mapping[str, Any] | None = None) -> list[Path]:
     """Write ``fig`` to ``out_dir/<stem>.<fmt>`` and a ``<stem>.json`` sidecar; return the paths.
 
-    PNG (200 dpi) and SVG are always written; PDF when ``"pdf"`` is in ``formats``. Files carry
+    PNG (200 dpi) and SVG are always written; PDF when ``"pdf"`` is in ``formats``. Each file is
+    written atomically (:func:`analysis.files.atomic_path`): a temporary name, renamed. Files carry
     no creation date, so rerunning gives identical SVG/PDF bytes. The sidecar holds ``metadata``
     (settings, data range, the call that made the figure) plus the files and library versions,
     enough to regenerate the figure.
@@ -127,9 +128,10 @@ def export(fig, out_dir, stem: str, formats: Sequence[str] = ("png", "svg"),
         raise InputError(f"unknown figure format {unknown[0]!r} (known: {', '.join(FORMATS)})")
     if not stem or any(c in stem for c in "/\\"):
         raise InputError(f"figure stem must be a plain file name, got {stem!r}")
+    from ..files import atomic_path, atomic_write_text
+
     wanted = ["png", "svg"] + [f for f in FORMATS if f in formats and f not in ("png", "svg")]
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     paths = []
     with style():
         for fmt in wanted:
@@ -137,7 +139,8 @@ def export(fig, out_dir, stem: str, formats: Sequence[str] = ("png", "svg"),
             meta = {"png": {"Software": f"analysis, matplotlib {matplotlib.__version__}"},
                     "svg": {"Date": None},
                     "pdf": {"CreationDate": None, "ModDate": None}}[fmt]
-            fig.savefig(path, format=fmt, dpi=200, metadata=meta)
+            with atomic_path(path) as tmp:      # never a half-written figure under its name
+                fig.savefig(tmp, format=fmt, dpi=200, metadata=meta)
             paths.append(path)
     from .. import __version__
 
@@ -150,7 +153,7 @@ def export(fig, out_dir, stem: str, formats: Sequence[str] = ("png", "svg"),
         "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     side = out / f"{stem}.json"
-    side.write_text(json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    atomic_write_text(side, json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n")
     paths.append(side)
     return paths
 

@@ -247,19 +247,42 @@ def render_html(result, parts: ReportParts) -> str:
     return "\n".join(out)
 
 
-def write_report(result, out_dir: str | Path, *, title: str = "Event study",
+def write_report(result, out_dir, *, title: str = "Event study",
                  prices: Mapping[str, pd.DataFrame] | None = None, events: pd.DataFrame | None = None,
                  warnings: Iterable[str] = (), marks: Mapping[str, Mapping] | None = None,
                  car_windows=None, test_window: tuple[int, int] = (-1, 1),
-                 max_event_figures: int = 12, formats: Sequence[str] = ("png", "svg")) -> Path:
+                 max_event_figures: int = 12, formats: Sequence[str] = ("png", "svg"),
+                 overwrite: bool = False) -> Path:
     """Write ``out_dir/report.html`` and its figures under ``out_dir/figures/``; return the HTML path.
 
     ``prices``: ``{symbol: price frame}`` used for the indexed-price panels and the day-0
     intraday range; ``marks``: ``{event_id: {label: [dates]}}`` (limit days, confounders) passed
     to :func:`analysis.figures.plotting.study_figure`. One study figure per ok event, up to
     ``max_event_figures``; an AAR/CAAR figure when two or more events were studied.
+
+    ``out_dir``: a folder, or an :class:`analysis.files.OutputSet` the caller commits. Into a
+    folder, the report and its figures are one output set (:class:`~analysis.files.OutputSet`):
+    they appear together or not at all, and a file of the same name the project did not write
+    is refused unless ``overwrite``.
     """
-    out = Path(out_dir)
+    import contextlib
+
+    from ..files import OutputSet
+
+    given = isinstance(out_dir, OutputSet)
+    with (contextlib.nullcontext(out_dir) if given else
+          OutputSet(out_dir, overwrite=overwrite, whole_folder=False, command="report")) as files:
+        html_text = _report_html(result, files.dir, title=title, prices=prices, events=events,
+                                 warnings=warnings, marks=marks, car_windows=car_windows,
+                                 test_window=test_window, max_event_figures=max_event_figures,
+                                 formats=formats)
+        files.write_text("report.html", html_text)
+    return files.folder / "report.html"
+
+
+def _report_html(result, out: Path, *, title, prices, events, warnings, marks, car_windows, test_window,
+                 max_event_figures, formats) -> str:
+    """Draw the figures under ``out/figures`` and return the report's HTML."""
     figdir = out / "figures"
     parts = ReportParts(title=title, warnings=list(warnings), events=events,
                         car_windows=car_windows, test_window=test_window)
@@ -283,11 +306,7 @@ def write_report(result, out_dir: str | Path, *, title: str = "Event study",
     if len(ok) > len(shown):
         parts.warnings.append(f"study figures drawn for the first {len(shown)} of {len(ok)} events")
     parts.day0_bars = _day0_bars(ok, prices)
-    html_text = render_html(result, parts)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "report.html"
-    path.write_text(html_text, encoding="utf-8")
-    return path
+    return render_html(result, parts)
 
 
 def _day0_bars(ok: pd.DataFrame, prices: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
