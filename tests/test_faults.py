@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import socket
 import stat
 import subprocess
@@ -31,8 +30,8 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.errors import CacheError, DataError, InputError, NotebookError, OutputError
-from analysis.files import MANIFEST, STAGING, OutputSet, check_output, neutralise, safe_name
+from analysis.errors import CacheError, DataError, NotebookError, OutputError
+from analysis.files import STAGING, OutputSet, check_output, neutralise, safe_name
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = "event_id,ticker,market,event_date,group\nx1,1810.HK,^HSI,2021-03-26,tech\nx2,2333.HK,^HSI,2021-03-26,auto\n"

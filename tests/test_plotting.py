@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from analysis.figures import plotting

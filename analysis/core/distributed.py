@@ -65,7 +65,7 @@ from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_
 from . import partials
 from .engine import prepare_events as engine_events
 from .results import EventStudyResult
-from .statistics import TEST_NAMES, _frame
+from .statistics import _frame
 
 #: events per partition (a worker holds one partition at a time per thread)
 PARTITION_EVENTS = 20_000
