@@ -207,18 +207,20 @@ class BroadcastSource(PriceSource):
         self.read_failed: dict = {}
         self.name = getattr(base, "name", "prices in memory")
 
-    def prefetch(self, symbols: Iterable[str]) -> None:
-        """Read ``symbols`` at once where the source can (a parquet dataset: one scan)."""
+    def prefetch(self, symbols: Iterable[str]) -> dict[str, str]:
+        """Read ``symbols`` at once where the source can (a parquet dataset: one scan);
+        ``{symbol: why it failed}`` as :meth:`analysis.data.cache.CachedYahooSource.prefetch`."""
         read = getattr(self.base, "read", None)
         want = [s for s in dict.fromkeys(symbols) if s not in self.frames and s not in self.failed]
         if read is None or not want:
-            return
+            return {}
         try:
             frames, failed = read(want)
         except AnalysisError:                  # each symbol is then read (and fails) on its own
-            return
+            return {}
         self.read_frames.update(frames)
         self.read_failed.update(failed)
+        return dict(failed)
 
     def load(self, symbol: str, start=None, end=None) -> pd.DataFrame:
         for frames in (self.frames, self.read_frames):

@@ -134,7 +134,7 @@ def load_prices(source: PriceSource, symbols: Iterable[str], *,
     frames, failed = {}, {}
     prefetch = getattr(source, "prefetch", None)
     if prefetch is not None:      # a network source downloads them all in one batch, one deadline
-        failed.update(prefetch(symbols))
+        failed.update(prefetch(symbols) or {})
     for symbol in tqdm(symbols, desc="prices", unit="symbol", disable=not progress or len(symbols) < 20):
         if symbol in failed:
             continue
