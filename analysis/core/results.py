@@ -80,6 +80,11 @@ class EventStudyResult:
     the arrays the statistics read (:class:`EventArrays`), the engine's :class:`Estimates` and
     the :class:`EventStatus` of every event given, plus the settings of the run."""
 
+    #: the panel the study read (prices, or the given returns) and which of the two, set by
+    #: :func:`analysis.core.pipeline.run_measure`: measures over other windows (``bhar``) read it
+    panel: pd.DataFrame | None = None
+    panel_kind: str = "prices"
+
     def __init__(self, arrays: EventArrays, estimates: Estimates, status: EventStatus, settings: dict):
         self.arrays = arrays
         self.estimates = estimates
@@ -341,6 +346,22 @@ class EventStudyResult:
         out.insert(1, "window_start", window[0])
         out.insert(2, "window_end", window[1])
         return out
+
+    def bhar(self, window=(1, 250), *, benchmark="market", reference=None, delisting: str = "benchmark",
+             prices: pd.DataFrame | None = None, n_boot: int = 1000, resample_size: int | None = None,
+             seed=0):
+        """Buy-and-hold abnormal returns of the events over ``window`` (trading days after day
+        0, default one year), with the skewness-adjusted and bootstrapped tests of Lyon, Barber &
+        Tsai (1999): a :class:`analysis.core.bhar.BHARResult` (``table``, ``path()``,
+        ``tests()``, ``summary()``). ``benchmark``: ``"market"`` (each event's market), a symbol
+        of the panel, ``{event_id: symbol}``, or a Series of daily reference-portfolio returns;
+        ``reference``: a DataFrame of reference-portfolio returns whose columns ``benchmark``
+        may name; ``delisting``: ``"benchmark"``, ``"truncate"`` or ``"skip"``; ``prices``: a
+        panel to use instead of the one the study read. See :mod:`analysis.core.bhar`."""
+        from .bhar import bhar_of_result
+
+        return bhar_of_result(self, window, benchmark=benchmark, reference=reference, delisting=delisting,
+                              prices=prices, n_boot=n_boot, resample_size=resample_size, seed=seed)
 
     # ---------------------------------------------------------------------------- statsmodels
     def ols(self, event_id):
