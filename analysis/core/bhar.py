@@ -99,6 +99,20 @@ def bootstrap_skewness_adjusted(x, *, n_boot: int = DEFAULT_BOOTSTRAP, size: int
     return t_sa, float(min(p, 1.0)), t_b
 
 
+def carry(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(carried, last_row)`` of a (rows x columns) array: the last finite value on or before
+    each row (NaN before a column's first value), the level carried over days without a price;
+    and the row of each column's last finite value (-1 for an empty column)."""
+    values = np.asarray(values, dtype=float)
+    n_rows = values.shape[0]
+    has = np.isfinite(values)
+    idx = np.where(has, np.arange(n_rows)[:, None], -1)
+    np.maximum.accumulate(idx, axis=0, out=idx)
+    carried = np.where(idx >= 0, values[np.maximum(idx, 0), np.arange(values.shape[1])[None, :]], np.nan)
+    last_row = np.where(has.any(axis=0), n_rows - 1 - np.argmax(has[::-1], axis=0), -1)
+    return carried, last_row
+
+
 def wealth(panel: pd.DataFrame, kind: str = "prices", returns_kind: str = "simple") -> pd.DataFrame:
     """Levels to compound: prices as they are; returns cumulated into a wealth index that starts
     at 1 on each column's first date (a missing return inside a column's span is a day without
@@ -299,11 +313,7 @@ def compute_bhar(events: pd.DataFrame, levels: pd.DataFrame, window=DEFAULT_BHAR
     has = np.isfinite(values)
     n_rows = len(levels)
     dates = levels.index
-    # last value on or before each row (the level carried over days without a price)
-    idx = np.where(has, np.arange(n_rows)[:, None], -1)
-    np.maximum.accumulate(idx, axis=0, out=idx)
-    carried = np.where(idx >= 0, values[np.maximum(idx, 0), np.arange(values.shape[1])[None, :]], np.nan)
-    last_row = np.where(has.any(axis=0), n_rows - 1 - np.argmax(has[::-1], axis=0), -1)
+    carried, last_row = carry(values)
     cum_has = np.vstack([np.zeros((1, has.shape[1]), dtype=np.int64), np.cumsum(has, axis=0)])
 
     def col_of(names):
