@@ -114,13 +114,14 @@ def carry(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def wealth(panel: pd.DataFrame, kind: str = "prices", returns_kind: str = "simple") -> pd.DataFrame:
-    """Levels to compound: prices as they are; returns cumulated into a wealth index that starts
-    at 1 on each column's first date (a missing return inside a column's span is a day without
+    """Levels to compound: prices as they are; returns cumulated into a wealth index from each
+    column's first return to its last (a missing return inside that span is a day without a
     price: its level carries over, so the next return covers it)."""
     if kind == "prices":
         return panel.astype(float)
     r = panel.astype(float)
-    inside = r.notna().cumsum() > 0
+    has = r.notna()
+    inside = (has.cumsum() > 0) & (has[::-1].cumsum()[::-1] > 0)   # first to last return
     growth = np.exp(r.fillna(0.0)) if returns_kind == "log" else 1.0 + r.fillna(0.0)
     level = growth.where(inside).cumprod()
     return level.where(inside)

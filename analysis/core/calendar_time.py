@@ -19,8 +19,8 @@ is regressed on the factors by OLS (statsmodels),
 
 and the intercept ``a`` (Jensen's alpha) is the mean abnormal return per period of a stock in
 its window; its t statistic tests it against zero, with ordinary or Newey-West (1987) standard
-errors (``cov_type="HAC"``, Bartlett kernel, statsmodels; default lag ``floor(4 (T/100)^(2/9))``,
-Newey & West 1994). Because every period is one observation, the test is robust to the
+errors (``cov_type="HAC"``, Bartlett kernel, no small-sample factor, statsmodels; default lag
+``floor(4 (T/100)^(2/9))``, Newey & West 1994). Because every period is one observation, the test is robust to the
 cross-sectional dependence of events that overlap in calendar time, which is the point of the
 method (Mitchell & Stafford 2000, sec. IV).
 
