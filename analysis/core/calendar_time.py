@@ -49,6 +49,7 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..errors import InputError, WindowError
 from .bhar import carry
@@ -91,7 +92,8 @@ class CalendarTimeResult:
     - ``coefficients``: every coefficient of every regression (long frame);
     - ``portfolio``: one row per weighting and period: ``date``, ``n_firms``,
       ``portfolio_return``, ``rf``, ``excess_return``, the factors, ``abnormal`` (alpha +
-      residual) and ``cumulative_abnormal``;
+      residual), ``cumulative_abnormal`` and ``cumulative_alpha`` (k alpha after k periods) with
+      its 95% band ``cumulative_alpha_lo/hi`` (k (alpha -+ q se), q from t(T - K), normal for HAC);
     - ``fits``: ``{weighting: statsmodels results}``; ``table``: every event, the periods it
       spent in the portfolio or why it never did; ``summary()``.
     """
@@ -307,6 +309,13 @@ def calendar_time_portfolio(events: pd.DataFrame, prices: pd.DataFrame, *, windo
         fits[wname] = fit
         frame["abnormal"] = fit.params["const"] + fit.resid.to_numpy()
         frame["cumulative_abnormal"] = np.cumsum(frame["abnormal"].to_numpy())
+        # alpha cumulated over the periods so far, with its 95% band (k alpha +- k q se)
+        k = np.arange(1, len(frame) + 1)
+        q = stats.norm.ppf(0.975) if cov_type == "HAC" else stats.t.ppf(0.975, fit.df_resid)
+        a, se = float(fit.params["const"]), float(fit.bse["const"])
+        frame["cumulative_alpha"] = k * a
+        frame["cumulative_alpha_lo"] = k * (a - q * se)
+        frame["cumulative_alpha_hi"] = k * (a + q * se)
         frame.insert(0, "weighting", wname)
         frames.append(frame)
         if n_thin or n_nofactor:

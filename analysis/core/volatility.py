@@ -148,7 +148,8 @@ class VolatilityResult:
 
     - ``abnormal_volatility``: one row per event and event-window day: ``abnormal_return``,
       ``ar_sd``, ``sar``, ``sar2`` (= SAR^2, the day's variance ratio against the prediction
-      variance) and ``expected_sar2`` (df / (df - 2));
+      variance), ``expected_sar2`` (df / (df - 2)) and ``sar2_critical`` (t(0.975, df)^2, the
+      two-sided 5% point of one day's SAR^2);
     - ``ratios(windows)``: per event and window ``variance_ratio``, the exact ``f`` with its
       ``df1, df2`` and p-value (upper tail: more variance than the model);
     - ``by_day(window, group)``: mean SAR^2 across events by relative day, 95% band from the
@@ -229,6 +230,9 @@ class VolatilityResult:
         out["sar"] = sar
         out["sar2"] = sar * sar
         out["expected_sar2"] = np.repeat(self._c(), self._sar.shape[1])
+        # SAR^2 above this is significant at 5% on its own (SAR is t with df_i degrees of freedom)
+        out["sar2_critical"] = np.repeat(stats.t.ppf(0.975, np.where(self._df() > 0, self._df(), np.nan)) ** 2,
+                                         self._sar.shape[1])
         return out
 
     def ratios(self, windows=None) -> pd.DataFrame:

@@ -47,6 +47,7 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..errors import InputError, WindowError
 from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_MIN_ESTIMATION_OBS,
@@ -244,7 +245,8 @@ class VolumeResult:
     - ``abnormal_volume``: one row per event and event-window day: ``volume``,
       ``market_volume``, ``log_volume``, ``market_log_volume``, ``expected_log_volume``,
       ``abnormal_volume`` (AV, in log points), ``volume_ratio`` = exp(AV) (times the normal
-      volume), ``av_sd``, ``av_t``, ``av_p`` (Student t, M - k df), ``cav`` (from the start of
+      volume), ``av_sd``, ``av_t``, ``av_p`` (Student t, M - k df), ``av_lo``/``av_hi`` (95%
+      interval of the day's AV, t with M - k df), ``cav`` (from the start of
       the event window; NaN from a day without volume on), ``cav_sd``, ``cav_lo``, ``cav_hi``;
     - ``cav(windows)``: CAV of every event over each window, its exact sd, t, p, 95% interval;
     - ``aav(window, group)``: average abnormal volume by day and its cumulation, with 95%
@@ -350,6 +352,9 @@ class VolumeResult:
         out["av_sd"] = f["ar_sd"].to_numpy()
         out["av_t"] = f["ar_t"].to_numpy()
         out["av_p"] = f["ar_p"].to_numpy()
+        q = stats.t.ppf(0.975, np.repeat(self._masked._df(), self.arrays.evt_ar.shape[1]))
+        out["av_lo"] = ar - q * out["av_sd"].to_numpy()
+        out["av_hi"] = ar + q * out["av_sd"].to_numpy()
         for a, b in (("cav", "car"), ("cav_sd", "car_sd"), ("cav_lo", "car_lo"), ("cav_hi", "car_hi")):
             out[a] = f[b].to_numpy()
         return out
