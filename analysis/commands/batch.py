@@ -4,7 +4,8 @@ Reads the events with :func:`analysis.events.table.read_events` and runs the pip
 (:func:`analysis.core.pipeline.run_study`: listed subjects of an extracted table, timing, each
 symbol loaded once, price checks, the engine), then writes ``abnormal_returns.csv``,
 ``car.csv``, ``aar.csv``, ``tests.csv`` (every test for each CAR window, all events and each
-group), ``diagnostics.csv`` and the AAR/CAAR figure (PNG + SVG).
+group), ``diagnostics.csv`` and the AAR/CAAR figure (PNG + SVG). ``--measure volume`` or
+``--measure volatility`` writes the tables of that measure instead (``commands/_measures.py``).
 
 ``--dask ADDRESS|local[:N]`` runs the same study on a Dask cluster
 (:mod:`analysis.core.distributed`): the same ``aar.csv``, ``tests.csv`` and figure; the
@@ -14,9 +15,8 @@ per-event tables are parquet datasets, one file per partition, in ``diagnostics/
 
 from __future__ import annotations
 
-from ._options import (add_data_options, add_model_options, add_policy_option, add_source_options,
-                       add_window_options,
-                       car_windows, source_settings, study_settings)
+from ._options import (add_data_options, add_measure_option, add_model_options, add_policy_option,
+                       add_source_options, add_window_options, car_windows, source_settings, study_settings)
 
 
 def add_parser(subparsers) -> None:
@@ -29,6 +29,7 @@ def add_parser(subparsers) -> None:
     add_source_options(p)
     add_policy_option(p)
     add_data_options(p)
+    add_measure_option(p)
     p.add_argument("--out", metavar="DIR", required=True, help="output folder")
     p.add_argument("--no-figure", action="store_true", help="write the tables only")
     p.add_argument("--dask", metavar="ADDRESS|local[:N]", default=None,
@@ -48,8 +49,11 @@ def run(args) -> int:
 
     events = read_events(args.events)
     if args.dask:
+        if args.measure != "returns":
+            from ..errors import InputError
+            raise InputError(f"--measure {args.measure} runs on this machine: --dask is for abnormal returns")
         return _run_distributed(args, events)
-    study = run_study(events, **study_settings(args), **source_settings(args))
+    study = run_study(events, **study_settings(args), **source_settings(args), measure=args.measure)
     n_subjects = len(study.events)
     if n_subjects < len(events):
         print(f"{len(events) - n_subjects} of {len(events)} rows are not listed subjects of the news: left out")
@@ -64,6 +68,14 @@ def run(args) -> int:
         raise EventError(f"no event could be studied ({reasons}); see {out / 'diagnostics.csv'}")
     windows = car_windows(args)
     print(result.summary(windows))
+    if args.measure != "returns":
+        from ._measures import measure_figures, write_measure_tables
+
+        files = write_measure_tables(result, windows, out)
+        if not args.no_figure:
+            files += measure_figures(result, out, stem=f"{args.measure}_{Path(args.events).stem}")
+        print(f"\nwrote {', '.join(files)} to {out}")
+        return 0
     files = _write_tables(result, result.cars(windows), out)
     if not args.no_figure:
         files += _figures(result, out, stem=f"aar_{Path(args.events).stem}")
