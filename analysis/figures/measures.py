@@ -35,7 +35,9 @@ __all__ = ["draw_volume", "volume_figure", "draw_volatility", "volatility_figure
 
 
 def _source(settings: dict, what: str) -> str:
+    """'Source: <data source>. <what>', a folder named by its last part (no machine paths)."""
     src = settings.get("source_name") or "data source not recorded"
+    src = " ".join(Path(w).name if ("/" in w or "\\" in w) else w for w in str(src).split(" "))
     return f"Source: {src}. {what}"
 
 
