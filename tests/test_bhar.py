@@ -180,7 +180,7 @@ def test_tests_match_formulas_and_a_plain_bootstrap(study):
     # the bootstrap, one resample at a time with the same draws
     rng = np.random.default_rng(42)
     nb = max(len(x) // 4, 3)
-    idx = rng.integers(0, len(x), size=(500, nb))
+    idx = np.floor(rng.random((500, nb)) * len(x)).astype(int)
     tb = []
     for row in idx:
         y = x[row]
@@ -246,3 +246,19 @@ def test_one_year_of_xiaomi_against_the_csv(prices_dir):
     a = b.table.iloc[1]
     assert bool(a["delisted"]) and a["last_price_date"] == pd.Timestamp("2022-01-14")
     assert "prices end inside the window" in b.summary()
+
+
+def test_grouped_tests_equal_separate_runs():
+    """All groups at once: the same statistics as each group alone (the bootstrap's draws
+    differ, its p-value is a probability)."""
+    rng = np.random.default_rng(9)
+    x = rng.lognormal(0, 0.5, 90) - 1.1
+    codes = np.repeat([0, 1, 2], [40, 30, 20])
+    res = bh.grouped_bhar_tests(x, codes, n_boot=300, seed=1)
+    for j in range(3):
+        one = bh.grouped_bhar_tests(x[codes == j], n_boot=300, seed=1)
+        for name in ("t", "skew_adj_t", "sign_z", "wilcoxon"):
+            np.testing.assert_allclose(res[name].statistic[j], one[name].statistic, rtol=1e-12)
+            np.testing.assert_allclose(res[name].p_value[j], one[name].p_value, rtol=1e-12)
+        assert 0 <= res["boot_skew_adj_t"].p_value[j] <= 1
+    assert list(res["t"].n_events) == [40, 30, 20]

@@ -129,6 +129,12 @@ def test_cross_event_tests_match_scipy_and_formulas(window):
     want = stats.ttest_1samp(np.array(u) - np.array(c), 0.0)
     np.testing.assert_allclose(t.loc["sar2_t", ["statistic", "p_value"]].astype(float),
                                [want.statistic, want.pvalue], rtol=1e-9)
+    x = np.array(u) - np.array(c)                      # Johnson (1978), written out
+    m, sd = x.mean(), x.std(ddof=1)
+    g = np.mean((x - m) ** 3) / sd ** 3
+    tsa = np.sqrt(len(x)) * (m / sd + g * (m / sd) ** 2 / 3 + g / (6 * len(x)))
+    np.testing.assert_allclose(t.loc["sar2_skew_t", ["statistic", "p_value"]].astype(float),
+                               [tsa, 2 * stats.t.sf(abs(tsa), len(x) - 1)], rtol=1e-9)
     mean, var = stats.f.stats(len(cols), np.array(d2), moments="mv")
     z = np.sum(np.array(f) - mean) / np.sqrt(np.sum(var))
     np.testing.assert_allclose(t.loc["f_sum_z", "statistic"], z, rtol=1e-10)

@@ -36,6 +36,9 @@ def _panel(seed=5, n_days=420):
     # S2 has no price (no trading day at all) on two days: not a day of its calendar
     prices.iloc[[240, 241], 2] = np.nan
     volume.iloc[[240, 241], 2] = np.nan
+    # S4 lists late: no price and no volume before row 60 (days of no calendar, not gaps)
+    prices.iloc[:60, 4] = np.nan
+    volume.iloc[:60, 4] = np.nan
     events = pd.DataFrame({"event_id": ["a", "b", "c", "d"], "ticker": names, "market": "MKT",
                            "event_date": dates[[300, 320, 280, 380]]})
     return events, prices, volume

@@ -75,28 +75,89 @@ def skewness_adjusted_t(x, n=None) -> tuple[float, float, float]:
 
 
 def bootstrap_skewness_adjusted(x, *, n_boot: int = DEFAULT_BOOTSTRAP, size: int | None = None,
-                                seed=0) -> tuple[float, float, np.ndarray]:
-    """``(t_sa, p, t_b)``: the skewness-adjusted t of ``x`` and its bootstrap p-value (Lyon,
-    Barber & Tsai 1999); ``t_b`` the ``n_boot`` bootstrap statistics of resamples of ``size``
-    (default ``max(N // 4, 3)``). All resamples are drawn and evaluated at once."""
+                                seed=0) -> tuple[float, float]:
+    """``(t_sa, p)``: the skewness-adjusted t of ``x`` and its bootstrap p-value (Lyon, Barber &
+    Tsai 1999), resamples of ``size`` (default ``max(N // 4, 3)``); see :func:`grouped_bhar_tests`."""
+    r = grouped_bhar_tests(x, n_boot=n_boot, size=size, seed=seed)["boot_skew_adj_t"]
+    return float(r.statistic), float(r.p_value)
+
+
+def skew_adjusted_t(x, groups=None) -> st.TestResult:
+    """The skewness-adjusted t of Johnson (1978) (Lyon, Barber & Tsai 1999, eq. 5), per group:
+    ``t_sa = sqrt(n) (S + gamma S^2 / 3 + gamma / (6 n))``, ``S = mean / sd``,
+    ``gamma = sum (x - mean)^3 / (n sd^3)`` (sd with ddof 1); two-sided p from Student t with
+    n - 1 df. NaN for groups of fewer than three values."""
     x = np.asarray(x, float)
-    n = len(x)
-    nb = max(int(size if size is not None else n // 4), 3)
-    rng = np.random.default_rng(seed)
-    draw = x[rng.integers(0, n, size=(int(n_boot), nb))]
-    mean_b = draw.mean(axis=1)
-    dev = draw - mean_b[:, None]
-    sd_b = np.sqrt(np.einsum("bi,bi->b", dev, dev) / (nb - 1))
+    codes, g = st._codes(groups, len(x))
+    n = st._gcount(codes, g)
+    small = n < 3
     with np.errstate(invalid="ignore", divide="ignore"):
-        s_b = (mean_b - x.mean()) / sd_b
-        g_b = np.einsum("bi,bi,bi->b", dev, dev, dev) / (nb * sd_b ** 3)
-        t_b = np.sqrt(nb) * (s_b + g_b * s_b * s_b / 3.0 + g_b / (6.0 * nb))
-    t_b = t_b[np.isfinite(t_b)]
-    t_sa, _, _ = skewness_adjusted_t(x)
-    if not len(t_b) or not np.isfinite(t_sa):
-        return t_sa, float("nan"), t_b
-    p = 2.0 * min(np.mean(t_b <= t_sa), np.mean(t_b >= t_sa))
-    return t_sa, float(min(p, 1.0)), t_b
+        mean, var, _ = st._gmean_var(x, codes, g)
+        sd = np.sqrt(var)
+        s = mean / sd
+        gamma = st._gsum((x - mean[codes]) ** 3, codes, g) / (n * sd ** 3)
+        t_sa = np.sqrt(n) * (s + gamma * s * s / 3.0 + gamma / (6.0 * n))
+    t_sa = np.where(small, np.nan, t_sa)
+    p_sa = np.where(small, np.nan, 2.0 * stats.t.sf(np.abs(t_sa), np.where(small, 1, n - 1)))
+    return st._result(t_sa, p_sa, n, groups is None)
+
+
+def grouped_bhar_tests(x, groups=None, *, n_boot: int = DEFAULT_BOOTSTRAP, size: int | None = None,
+                       seed=0) -> dict[str, st.TestResult]:
+    """Every BHAR test for every group at once: ``{name: TestResult}`` (arrays per group when
+    ``groups`` are given, codes or labels per event; scalars otherwise). Groups of fewer than
+    three events get NaN.
+
+    The bootstrap draws, for every group at once, ``n_boot`` resamples of ``n_b = size`` or
+    ``max(n_g // 4, 3)`` events with replacement (one uniform number per draw, ``floor(u n_g)``
+    the event drawn: ``numpy.random.default_rng(seed).random((G, n_boot, max n_b))``);
+    resamples of a single repeated value have no statistic and are left out of the p-value.
+    """
+    x = np.asarray(x, float)
+    codes, g = st._codes(groups, len(x))
+    n = st._gcount(codes, g)
+    small = n < 3
+    sa = skew_adjusted_t(x, codes)
+    t_sa, p_sa = np.asarray(sa.statistic, float), np.asarray(sa.p_value, float)
+    mean = st._gsum(x, codes, g) / np.maximum(n, 1)
+    # the bootstrap, every group at once (in chunks of groups that keep the draws small)
+    order = np.argsort(codes, kind="stable")
+    xs = x[order]
+    first = np.concatenate([[0], np.cumsum(n)[:-1]]).astype(np.int64)
+    nb = (np.full(g, int(size)) if size is not None else np.maximum(n // 4, 3)).astype(np.int64)
+    nb = np.where(small, 0, nb)
+    width = max(int(nb.max()) if g else 0, 1)
+    rng = np.random.default_rng(seed)
+    p_boot = np.full(g, np.nan)
+    chunk = max(1, 20_000_000 // max(int(n_boot) * width, 1))
+    for lo in range(0, g, chunk):
+        hi = min(g, lo + chunk)
+        u = rng.random((hi - lo, int(n_boot), width))
+        idx = first[lo:hi, None, None] + np.floor(u * n[lo:hi, None, None]).astype(np.int64)
+        use = np.arange(width)[None, None, :] < nb[lo:hi, None, None]
+        draw = np.where(use, xs[np.minimum(idx, len(xs) - 1)] if len(xs) else 0.0, 0.0)
+        k = nb[lo:hi, None].astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mb = draw.sum(axis=2) / k
+            dev = np.where(use, draw - mb[:, :, None], 0.0)
+            sdb = np.sqrt((dev * dev).sum(axis=2) / (k - 1))
+            sb = (mb - mean[lo:hi, None]) / sdb
+            gb = (dev * dev * dev).sum(axis=2) / (k * sdb ** 3)
+            tb = np.sqrt(k) * (sb + gb * sb * sb / 3.0 + gb / (6.0 * k))
+        fin = np.isfinite(tb)
+        cnt = fin.sum(axis=1)
+        t0 = t_sa[lo:hi, None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            below = (fin & (tb <= t0)).sum(axis=1) / cnt
+            above = (fin & (tb >= t0)).sum(axis=1) / cnt
+        p = np.minimum(2.0 * np.minimum(below, above), 1.0)
+        p_boot[lo:hi] = np.where((cnt > 0) & np.isfinite(t_sa[lo:hi]), p, np.nan)
+    scalar = groups is None
+    return {"t": st.csect_t(x, None if scalar else codes),
+            "skew_adj_t": st._result(t_sa, p_sa, n, scalar),
+            "boot_skew_adj_t": st._result(t_sa, p_boot, n, scalar),
+            "sign_z": st.sign_z(x, None if scalar else codes),
+            "wilcoxon": st.wilcoxon(x, None if scalar else codes)}
 
 
 def carry(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -199,26 +260,12 @@ class BHARResult:
         p_value, n_events``. ``n_boot``/``seed`` override the bootstrap settings."""
         x = self.bhar["bhar"].to_numpy(dtype=float)[self._rows(group)]
         x = x[np.isfinite(x)]
-        n = len(x)
-        rows = {}
-        nan = (float("nan"), float("nan"))
-        if n >= 3:
-            t = st.csect_t(x)
-            rows["t"] = (t.statistic, t.p_value)
-            t_sa, _, _ = skewness_adjusted_t(x)
-            rows["skew_adj_t"] = (t_sa, float(2 * stats.t.sf(abs(t_sa), n - 1)))
-            boot_n = self.settings["n_boot"] if n_boot is None else n_boot
-            t_b, p_b, _ = bootstrap_skewness_adjusted(
-                x, n_boot=boot_n, size=self.settings.get("resample_size"),
-                seed=self.settings["seed"] if seed is None else seed)
-            rows["boot_skew_adj_t"] = (t_b, p_b)
-            s = st.sign_z(x)
-            rows["sign_z"] = (s.statistic, s.p_value)
-            w = st.wilcoxon(x)
-            rows["wilcoxon"] = (w.statistic, w.p_value)
-        return pd.DataFrame({"statistic": [rows.get(k, nan)[0] for k in BHAR_TESTS],
-                             "p_value": [rows.get(k, nan)[1] for k in BHAR_TESTS],
-                             "n_events": n}, index=pd.Index(BHAR_TESTS, name="test"))
+        res = grouped_bhar_tests(x, np.zeros(len(x), dtype=np.intp), size=self.settings.get("resample_size"),
+                                 n_boot=self.settings["n_boot"] if n_boot is None else n_boot,
+                                 seed=self.settings["seed"] if seed is None else seed)
+        return pd.DataFrame({"statistic": [float(res[k].statistic[0]) if len(x) else np.nan for k in BHAR_TESTS],
+                             "p_value": [float(res[k].p_value[0]) if len(x) else np.nan for k in BHAR_TESTS],
+                             "n_events": len(x)}, index=pd.Index(BHAR_TESTS, name="test"))
 
     def summary(self) -> str:
         s = self.settings

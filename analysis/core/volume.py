@@ -154,6 +154,9 @@ def run_volume(events: pd.DataFrame, volume: pd.DataFrame, *, prices: pd.DataFra
     reasons = dict(load_errors or {})
     panel = values.where(has_day.to_numpy())
     none = (missing | ~has_day).all(axis=0)
+    # a day without a price is no trading day of the symbol (not in its joint calendar): only
+    # days with a price but no volume are dropped or masked
+    missing = missing & has_day
     for sym in panel.columns[none.to_numpy()]:
         reasons.setdefault(str(sym), f"no volume for {sym} (every Volume is zero or missing)"
                            + (": use model='constant_mean'" if model == "market" else ""))
