@@ -1,5 +1,5 @@
 """Validation by simulation of the measures beyond returns: size and power on synthetic data whose
-answer is known by construction (docs/validation.md, section 4).
+answer is known by construction (docs/validation.md, section 5).
 
 Replications are groups of one run (every replication's events in one call, the tests computed
 per replication with array code). Bands: with R replications a test of true size 5% rejects in
