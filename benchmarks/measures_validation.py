@@ -71,7 +71,7 @@ def volume_rates(events, prices, volume) -> pd.DataFrame:
     from analysis.core.statistics import TEST_NAMES, grouped_tests
 
     res = run_event_study(events, prices=prices, volume=volume, measure="volume", estimation_window=EST,
-                          event_window=EVT)
+                          event_window=EVT, duplicates="keep")
     a = res.arrays
     codes = _codes(events, a.event_ids)
     col = a.columns(0, 0).start
@@ -88,7 +88,8 @@ def volatility_rates(events, prices) -> pd.DataFrame:
     from analysis import run_event_study
     from analysis.core.volatility import VOLATILITY_TESTS, VolatilityResult, grouped_volatility_tests
 
-    res = run_event_study(events, prices=prices, measure="volatility", estimation_window=EST, event_window=EVT)
+    res = run_event_study(events, prices=prices, measure="volatility", estimation_window=EST, event_window=EVT,
+                          duplicates="keep")
     a = res.arrays
     codes = _codes(events, a.event_ids)
     col = a.columns(0, 0).start
@@ -107,7 +108,7 @@ def bhar_rates(events, prices, seed, benchmark="market") -> tuple[pd.DataFrame, 
     from analysis import run_event_study
     from analysis.core.bhar import BHAR_TESTS, grouped_bhar_tests
 
-    res = run_event_study(events, prices=prices, estimation_window=EST, event_window=EVT)
+    res = run_event_study(events, prices=prices, estimation_window=EST, event_window=EVT, duplicates="keep")
     b = res.bhar(BHAR_WINDOW, seed=seed, benchmark=benchmark)
     ok = b.bhar
     codes = ok["group"].astype(int).to_numpy()

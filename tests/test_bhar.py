@@ -262,3 +262,12 @@ def test_grouped_tests_equal_separate_runs():
             np.testing.assert_allclose(res[name].p_value[j], one[name].p_value, rtol=1e-12)
         assert 0 <= res["boot_skew_adj_t"].p_value[j] <= 1
     assert list(res["t"].n_events) == [40, 30, 20]
+
+
+def test_a_duplicate_event_is_left_out_as_in_the_return_study(study):
+    events, prices, _ = study
+    twice = pd.concat([events, events.iloc[[3]].assign(event_id="again")], ignore_index=True)
+    res = analysis.run_event_study(twice, prices=prices, estimation_window=EST, event_window=EVT)
+    t = res.bhar(W).table.set_index("event_id")
+    assert t.loc["again", "status"] == "skipped" and t.loc["again", "reason"].startswith("duplicate of e3")
+    assert t.loc["e3", "status"] == "ok"

@@ -26,7 +26,8 @@ EST, EVT = (-250, -11), (-5, 5)
 
 
 # Each replication's events are distinct stocks: their residuals are independent by
-# construction (two events of one stock would share estimation days, hence s^2).
+# construction (two events of one stock would share estimation days, hence s^2). Replications
+# may draw the same stock-date: duplicates="keep" (the engine would skip the later one).
 
 
 def band(reps):
@@ -60,7 +61,7 @@ def volume_run():
     prices = pd.DataFrame(1.0, index=dates, columns=volume.columns)
     events = _events(rng, reps, n, n_stocks, dates, 260, n_days - 10, distinct=True)
     res = analysis.run_event_study(events, prices=prices, volume=volume, measure="volume", estimation_window=EST,
-                                   event_window=EVT)
+                                   event_window=EVT, duplicates="keep")
     return res, reps, n
 
 
@@ -116,7 +117,7 @@ def volatility_run():
     prices["MKT"] = 100 * np.cumprod(1 + rm)
     events = _events(rng, reps, n, n_stocks, dates, 260, n_days - 10, distinct=True)
     res = analysis.run_event_study(events, prices=prices, measure="volatility", estimation_window=EST,
-                                   event_window=EVT)
+                                   event_window=EVT, duplicates="keep")
     return res, reps, n
 
 

@@ -202,11 +202,16 @@ def test_real_prices_pipeline(prices_dir):
     vol = analysis.run_study(events, prices_dir=prices_dir, measure="volume", progress=False)
     ret = analysis.run_study(events, prices_dir=prices_dir, progress=False)
     assert list(vol.result.diagnostics["day0"]) == list(ret.result.diagnostics["day0"])
+    from analysis.data.quality import apply_stale
+
     src = analysis.CsvFolderSource(prices_dir)
     m = src.load("^HSI")
+    # the trading days: bars with a price, flat zero-volume bars counted as no trade (the
+    # pipeline's default, stale="missing"), as in the return study
+    traded = (lambda f: apply_stale(f, "missing")["Adj Close"].dropna().index)
     for eid, t in (("x", "1810.HK"), ("g", "2333.HK")):
         s = src.load(t)
-        joint = s.index.intersection(m.index)
+        joint = traded(s).intersection(traded(m))
         p0 = int(np.searchsorted(joint, pd.Timestamp("2021-03-26")))
         est = joint[p0 - 260: p0 - 10]
         est = est[(s.loc[est, "Volume"] > 0).to_numpy() & (m.loc[est, "Volume"] > 0).to_numpy()]

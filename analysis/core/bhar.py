@@ -57,6 +57,8 @@ from ..errors import InputError, WindowError
 from . import statistics as st
 
 DELISTING = ("benchmark", "truncate", "skip")
+# skip reasons of the return study that also leave an event out of its BHAR
+_TRUST_SKIPS = ("duplicate of", "price jump", "non-finite return")
 DEFAULT_BHAR_WINDOW = (1, 250)
 DEFAULT_BOOTSTRAP = 1000
 BHAR_TESTS = ("t", "skew_adj_t", "boot_skew_adj_t", "sign_z", "wilcoxon")
@@ -525,7 +527,11 @@ def bhar_of_result(result, window=DEFAULT_BHAR_WINDOW, *, benchmark="market", re
     ev = status.events
     day0 = pd.to_datetime(np.asarray(status.day0_days, dtype=np.int64).astype("datetime64[D]"))
     located = pd.notna(day0)
-    reason = np.where(located, None, np.where(pd.isna(status.reason), "no day 0", status.reason))
+    given = np.asarray(status.reason, dtype=object)
+    # the return study's data-trust skips hold for any measure of the event; its estimation-window
+    # skips (too few returns, gaps) do not: a BHAR needs no estimation window
+    trust = np.array([isinstance(r, str) and r.startswith(_TRUST_SKIPS) for r in given], dtype=bool)
+    reason = np.where(located & ~trust, None, np.where(pd.isna(given), "no day 0", given))
     table = pd.DataFrame({"event_id": ev["event_id"].to_numpy(dtype=object),
                           "ticker": ev["ticker"].to_numpy(dtype=object),
                           "market": ev["market"].to_numpy(dtype=object), "day0": day0,

@@ -401,17 +401,20 @@ def calendar_time(events, *, window=None, frequency: str = "daily", model: str =
                   market: str | None = None, rf: pd.Series | None = None, weights=None, weighting=None,
                   cov_type: str = "nonrobust", hac_lags: int | None = None, min_firms: int = 1,
                   source=None, prices_dir=None, cache_dir=None, offline=None, policy: str | None = None,
-                  subjects_only: bool = True, progress: bool = True) -> CalendarTimeResult:
+                  subjects_only: bool = True, stale: str | None = None, progress: bool = True) -> CalendarTimeResult:
     """Calendar-time portfolios of an events table (or of a :class:`~analysis.core.pipeline.Study`).
 
     The events are validated and timed and their prices loaded by the pipeline's steps
-    (:mod:`analysis.core.pipeline`); ``factors``: a factor table or Ken French file path(s)
+    (:mod:`analysis.core.pipeline`), flat zero-volume bars counted as no trade unless
+    ``stale="keep"`` (as in :func:`analysis.core.pipeline.run_study`; a Study's prices are used as
+    it read them); ``factors``: a factor table or Ken French file path(s)
     (read by :func:`analysis.data.factors.load_factors`); the other arguments as
     :func:`calendar_time_portfolio`.
     """
     from ..data.factors import load_factors
+    from ..data.quality import apply_stale
     from ..data.sources import open_source
-    from ..windows import DEFAULT_POLICY
+    from ..windows import DEFAULT_POLICY, DEFAULT_STALE
     from .pipeline import Study, load_prices, prepare_events, price_panel, symbols_of
 
     if isinstance(events, Study):
@@ -423,6 +426,7 @@ def calendar_time(events, *, window=None, frequency: str = "daily", model: str =
         timed = prepare_events(events, policy=policy or DEFAULT_POLICY, subjects_only=subjects_only)
         symbols = symbols_of(timed) + ([market] if market else [])
         frames, failed = load_prices(source, symbols, progress=progress)
+        frames = {sym: apply_stale(f, stale or DEFAULT_STALE) for sym, f in frames.items()}
         source_name = getattr(source, "name", None)
     if factors is not None and not isinstance(factors, pd.DataFrame):
         factors = load_factors(factors)

@@ -222,6 +222,11 @@ class VolatilityResult:
     def skipped_reasons(self) -> pd.Series:
         return self.engine.skipped_reasons()
 
+    def add_warnings(self, event_ids, code: str, details) -> None:
+        """Put a warning on events (as ``EventStudyResult.add_warnings``)."""
+        self.engine.add_warnings(event_ids, code, details)
+        self.__dict__.pop("diagnostics", None)
+
     @cached_property
     def diagnostics(self) -> pd.DataFrame:
         return self.engine.diagnostics.assign(measure="volatility")

@@ -57,6 +57,8 @@ from .engine import run_engine
 from .results import EventStudyResult
 
 VOLUME_MODELS = ("market", "constant_mean")
+# the engine's data checks that apply to volume days as to returns (analysis.core.checks)
+_ENGINE_CHECKS = ("max_day0_delay", "max_gap", "max_missing_share", "duplicates")
 TRANSFORMS = ("log1p", "log")
 ZERO_VOLUME = ("missing", "keep")
 
@@ -126,7 +128,7 @@ def run_volume(events: pd.DataFrame, volume: pd.DataFrame, *, prices: pd.DataFra
                model: str = "market", estimation_window=DEFAULT_ESTIMATION_WINDOW,
                event_window=DEFAULT_EVENT_WINDOW, min_estimation_obs: int = DEFAULT_MIN_ESTIMATION_OBS,
                transform: str = "log1p", zero_volume: str = "missing", exclude: pd.DataFrame | None = None,
-               source_name: str | None = None, load_errors=None, **ignored) -> "VolumeResult":
+               source_name: str | None = None, load_errors=None, **checks) -> "VolumeResult":
     """Abnormal log volume of every event at once (see the module docstring).
 
     ``volume``: wide frame of volumes (dates x symbols: shares traded, or turnover with
@@ -135,12 +137,16 @@ def run_volume(events: pd.DataFrame, volume: pd.DataFrame, *, prices: pd.DataFra
     a volume panel alone works). ``model``: ``"market"`` (log volume on the market's log volume)
     or ``"constant_mean"`` (mean-adjusted); windows and ``min_estimation_obs`` as for returns.
     ``exclude`` (``event_id, date``): further estimation dates to drop. The return-only
-    settings (``returns_kind``, ``factors``) do not apply and are ignored.
+    settings (``returns_kind``, ``factors``) do not apply and are ignored; the engine's data
+    checks (``max_day0_delay``, ``max_gap``, ``max_missing_share``, ``duplicates``) apply to the
+    trading days as for returns, except the price-jump check, which has no meaning for volumes
+    (a day's volume may be many times the day before's).
     """
     if model not in VOLUME_MODELS:
         raise InputError(f"model {model!r} does not apply to volume: use one of {', '.join(VOLUME_MODELS)}")
-    if ignored.get("factors") is not None:
+    if checks.pop("factors", None) is not None:
         raise InputError("factor models do not apply to volume (model 'market' or 'constant_mean')")
+    checks = {k: v for k, v in checks.items() if k in _ENGINE_CHECKS}
     if not isinstance(volume, pd.DataFrame):
         raise InputError(f"volume must be a wide DataFrame (dates x symbols), got {type(volume).__name__}")
     est, evt = validate_windows(estimation_window, event_window)
@@ -177,7 +183,7 @@ def run_volume(events: pd.DataFrame, volume: pd.DataFrame, *, prices: pd.DataFra
     try:
         inner = run_engine(ev, returns=panel, model=model, estimation_window=est, event_window=evt,
                            min_estimation_obs=min_estimation_obs, exclude=drop, source_name=source_name,
-                           load_errors=reasons)
+                           load_errors=reasons, jumps="keep", **checks)
     except WindowError as exc:
         raise WindowError(str(exc).replace("returns", "volume days")) from None
     counts = _estimation_gaps(inner, has_day.loc[:, panel.columns], missing.loc[:, panel.columns],
@@ -267,6 +273,11 @@ class VolumeResult:
 
     def __init__(self, inner: EventStudyResult, missing_lookup, estimation_gaps: np.ndarray, *,
                  volume: pd.DataFrame, model: str, transform: str, zero_volume: str, uses_market: bool):
+        notes = getattr(inner.status, "notes", None)
+        if notes is not None:            # price-jump notes say nothing about log volumes
+            for row in notes.items:
+                row[:] = [(code, text) for code, text in row if code != "jump"]
+            inner.__dict__.pop("diagnostics", None)
         self.engine = inner
         a = inner.arrays
         tickers = self._selected("ticker")
@@ -314,6 +325,11 @@ class VolumeResult:
 
     def skipped_reasons(self) -> pd.Series:
         return self.engine.skipped_reasons()
+
+    def add_warnings(self, event_ids, code: str, details) -> None:
+        """Put a warning on events (as ``EventStudyResult.add_warnings``)."""
+        self.engine.add_warnings(event_ids, code, details)
+        self.__dict__.pop("diagnostics", None)
 
     @cached_property
     def diagnostics(self) -> pd.DataFrame:
