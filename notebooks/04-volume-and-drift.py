@@ -69,7 +69,8 @@ events
 # One call of the pipeline with `measure="volume"`: the same timing and day 0 as the return study,
 # each price file read once, the volume model fitted for all three listings at once. Days with a
 # zero or missing volume (Yahoo reports zero on half-day sessions) are left out of the estimation
-# window; `no_volume_estimation` counts them.
+# window; `no_volume_estimation` counts them. Flat zero-volume bars (no trade at all) are not
+# trading days of the stock, as in the return study (`stale="missing"`, the default).
 
 # %%
 volume = run_study(events, source=source, measure="volume", estimation_window=tuple(estimation_window),
@@ -117,9 +118,9 @@ volatility = run_study(events, source=source, measure="volatility", estimation_w
 volatility.ratios([(0, 0), (-1, 1)])
 
 # %% [markdown]
-# Great Wall's day-0 abnormal return had 4.5 times (H shares) and 4.3 times (A shares) the variance
-# of a normal day, each significant at 5% on its own (F(1, 248), p = 0.036 and 0.039); Xiaomi's
-# 1.8 times is not. The A share's day-0 return is censored at the +10% limit, so its true surprise
+# Great Wall's day-0 abnormal return had 4.8 times (H shares) and 4.3 times (A shares) the variance
+# of a normal day, each significant at 5% on its own (F(1, 248), p = 0.031 and 0.039); Xiaomi's
+# 1.9 times is not. The A share's day-0 return is censored at the +10% limit, so its true surprise
 # was larger still.
 
 # %% [markdown]

@@ -271,3 +271,15 @@ def test_a_duplicate_event_is_left_out_as_in_the_return_study(study):
     t = res.bhar(W).table.set_index("event_id")
     assert t.loc["again", "status"] == "skipped" and t.loc["again", "reason"].startswith("duplicate of e3")
     assert t.loc["e3", "status"] == "ok"
+
+
+def test_a_split_like_jump_in_the_holding_window_is_a_warning(study):
+    events, prices, _ = study
+    p = prices.copy()
+    d0 = p.index.get_loc(analysis.run_event_study(events, prices=p, estimation_window=EST,
+                                                  event_window=EVT).diagnostics.loc[6, "day0"])
+    p.iloc[d0 + 30:, 6] = p.iloc[d0 + 30:, 6] / 10          # an unadjusted 10:1 split on day 30
+    res = analysis.run_event_study(events, prices=p, estimation_window=EST, event_window=EVT)
+    t = res.bhar(W).table.set_index("event_id")
+    assert t.loc["e6", "status"] == "ok" and "10:1 split" in t.loc["e6", "warnings"]
+    assert (t.drop(index="e6")["warnings"].fillna("") == "").all()

@@ -57,8 +57,9 @@ from ..errors import InputError, WindowError
 from . import statistics as st
 
 DELISTING = ("benchmark", "truncate", "skip")
-# skip reasons of the return study that also leave an event out of its BHAR
-_TRUST_SKIPS = ("duplicate of", "price jump", "non-finite return")
+# skip reasons of the return study that also leave an event out of its BHAR (its other checks
+# are about the estimation and event windows, not the holding window)
+_TRUST_SKIPS = ("duplicate of",)
 DEFAULT_BHAR_WINDOW = (1, 250)
 DEFAULT_BOOTSTRAP = 1000
 BHAR_TESTS = ("t", "skew_adj_t", "boot_skew_adj_t", "sign_z", "wilcoxon")
@@ -195,8 +196,8 @@ class BHARResult:
 
     - ``table``: one row per event given: ``event_id, ticker, benchmark, status, reason, day0,
       start_date`` (the close bought), ``end_date``, ``days``, ``stock_days``, ``missing_days``,
-      ``delisted``, ``last_price_date``, ``bh_return``, ``bh_benchmark``, ``bhar``
-      (+ ``group``);
+      ``delisted``, ``last_price_date``, ``bh_return``, ``bh_benchmark``, ``bhar``,
+      ``warnings`` (a price jump inside the holding window) (+ ``group``);
     - ``bhar``: the studied events' rows (status ok);
     - ``path()``: mean BHAR by relative day with a 95% band (cross-sectional sd);
     - ``paths``: the studied events' BHAR after each day (long frame);
@@ -291,6 +292,11 @@ class BHARResult:
         if n_miss:
             lines.append(f"  {n_miss} event(s) with days without a price inside the window "
                          f"({int(ok['missing_days'].sum())} days; price carried, trade to trade)")
+        jumps = ok.loc[ok["warnings"].fillna("") != "", "warnings"]
+        for text in jumps.head(5):
+            lines.append(f"  warning: {text}")
+        if len(jumps) > 5:
+            lines.append(f"  ... {len(jumps) - 5} more price jumps (table, warnings)")
         if len(ok) == 1:
             r = ok.iloc[0]
             lines.append(f"  {r['event_id']}: stock {r['bh_return']:+.4f}, benchmark {r['bh_benchmark']:+.4f}, "
@@ -442,6 +448,7 @@ def compute_bhar(events: pd.DataFrame, levels: pd.DataFrame, window=DEFAULT_BHAR
     # days of the window (after the close bought) on which the stock had no price, before its last
     s_has = has[r[:, 1:], c_s[sel, None]]
     missing = np.sum(~s_has & ~after[:, 1:], axis=1)
+    jumps = _window_jumps(s_lvl, dates.to_numpy()[r], tickers[sel])
 
     ok = pd.isna(reason)
     keep = ok[sel]
@@ -479,6 +486,7 @@ def compute_bhar(events: pd.DataFrame, levels: pd.DataFrame, window=DEFAULT_BHAR
         "bh_return": full(gross_s[:, -1] - 1.0),
         "bh_benchmark": full(gross_b[:, -1] - 1.0),
         "bhar": full(path[:, -1]),
+        "warnings": np.where(ok, full(jumps, "", object), "").astype(object),
     })
     frame = pd.DataFrame(table)
     for c in ("stock_days", "missing_days", "delisted"):
@@ -491,6 +499,31 @@ def compute_bhar(events: pd.DataFrame, levels: pd.DataFrame, window=DEFAULT_BHAR
             else (benchmark if isinstance(benchmark, str) else "the benchmark of each event"),
             **dict(settings or {})}
     return BHARResult(frame, path[keep], (t1, t2), meta)
+
+
+def _window_jumps(levels: np.ndarray, dates: np.ndarray, tickers: np.ndarray) -> np.ndarray:
+    """Per event, the price jumps inside its holding window that look like an unadjusted split
+    or a bad price (:func:`analysis.data.quality.jump_mask` on the one-day log price ratios):
+    a warning text, "" when none. The BHAR compounds through them (a bad price that reverts
+    cancels out; an unadjusted split does not: fix the prices)."""
+    from ..data.quality import describe_jump, jump_mask
+
+    n, width = levels.shape
+    out = np.full(n, "", dtype=object)
+    if n == 0 or width < 2:
+        return out
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lr = np.log(levels[:, 1:] / levels[:, :-1])
+    lr = np.where(np.isfinite(lr), lr, 0.0)
+    breaks = np.zeros(lr.shape, dtype=bool)
+    breaks[:, 0] = True
+    flags = jump_mask(lr.ravel(), breaks.ravel()).reshape(lr.shape)
+    for i in np.flatnonzero(flags.any(axis=1)):
+        j = int(np.argmax(flags[i]))
+        day = pd.Timestamp(dates[i, j + 1])
+        out[i] = (f"jump: {tickers[i]} price {describe_jump(float(np.exp(lr[i, j])))} on {day:%Y-%m-%d}, "
+                  f"inside the holding window")
+    return out
 
 
 def bhar_of_result(result, window=DEFAULT_BHAR_WINDOW, *, benchmark="market", reference=None,
