@@ -66,42 +66,44 @@ def _codes(events, result_ids) -> np.ndarray:
     return group.loc[list(result_ids)].astype(int).to_numpy()
 
 
-def volume_rates(events, prices, volume) -> pd.DataFrame:
-    from analysis import run_event_study
-    from analysis.core.statistics import TEST_NAMES, grouped_tests
-
-    res = run_event_study(events, prices=prices, volume=volume, measure="volume", estimation_window=EST,
-                          event_window=EVT, duplicates="keep")
+def _day0_rates(res, events, effects, shift, grouped) -> pd.DataFrame:
+    """Rejection rates per effect: ``shift(day-0 abnormal returns, effect)`` applied to the
+    arrays, ``grouped(arrays, codes)`` the tests of every sample at once."""
     a = res.arrays
     codes = _codes(events, a.event_ids)
     col = a.columns(0, 0).start
     table = {}
-    for k in VOLUME_EFFECTS:
+    for k in effects:
         evt = a.evt_ar.copy()
-        evt[:, col] += np.log(k)
-        out = grouped_tests(replace(a, evt_ar=evt), (0, 0), codes)
-        table[k] = {name: float(np.mean(out[name].p_value < 0.05)) for name in TEST_NAMES}
-    return pd.DataFrame(table), res
+        evt[:, col] = shift(evt[:, col], k)
+        out = grouped(replace(a, evt_ar=evt), codes)
+        table[k] = {name: float(np.mean(r.p_value < 0.05)) for name, r in out.items()}
+    return pd.DataFrame(table)
+
+
+def volume_rates(events, prices, volume) -> pd.DataFrame:
+    from analysis import run_event_study
+    from analysis.core.statistics import grouped_tests
+
+    res = run_event_study(events, prices=prices, volume=volume, measure="volume", estimation_window=EST,
+                          event_window=EVT, duplicates="keep")
+    return _day0_rates(res, events, VOLUME_EFFECTS, lambda ar, k: ar + np.log(k),
+                       lambda arrays, codes: grouped_tests(arrays, (0, 0), codes)), res
 
 
 def volatility_rates(events, prices) -> pd.DataFrame:
     from analysis import run_event_study
-    from analysis.core.volatility import VOLATILITY_TESTS, VolatilityResult, grouped_volatility_tests
+    from analysis.core.volatility import VolatilityResult, grouped_volatility_tests
 
     res = run_event_study(events, prices=prices, measure="volatility", estimation_window=EST, event_window=EVT,
                           duplicates="keep")
-    a = res.arrays
-    codes = _codes(events, a.event_ids)
-    col = a.columns(0, 0).start
-    table = {}
-    for k in VOLATILITY_EFFECTS:
-        evt = a.evt_ar.copy()
-        evt[:, col] *= np.sqrt(k)
+
+    def grouped(arrays, codes):
         scaled = VolatilityResult(res.engine)
-        scaled.arrays = replace(a, evt_ar=evt)
-        out = grouped_volatility_tests(scaled, (0, 0), codes)
-        table[k] = {name: float(np.mean(out[name].p_value < 0.05)) for name in VOLATILITY_TESTS}
-    return pd.DataFrame(table), res
+        scaled.arrays = arrays
+        return grouped_volatility_tests(scaled, (0, 0), codes)
+
+    return _day0_rates(res, events, VOLATILITY_EFFECTS, lambda ar, k: ar * np.sqrt(k), grouped), res
 
 
 def bhar_rates(events, prices, seed, benchmark="market") -> tuple[pd.DataFrame, object]:

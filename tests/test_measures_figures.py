@@ -15,21 +15,17 @@ import analysis
 from analysis.core.calendar_time import calendar_time_portfolio
 from analysis.errors import InputError
 from analysis.figures import measures as fm
+from test_bhar import _panel as bhar_panel
 
 
-def _panel(seed=2, n_days=500, n=8):
-    rng = np.random.default_rng(seed)
-    dates = pd.bdate_range("2018-01-01", periods=n_days)
-    rm = rng.normal(0.0003, 0.01, n_days)
-    r = rm[:, None] + rng.normal(0, 0.02, (n_days, n))
-    prices = pd.DataFrame(10 * np.exp(np.cumsum(np.log1p(r), axis=0)), index=dates,
-                          columns=[f"S{i}" for i in range(n)])
-    prices["MKT"] = 100 * np.cumprod(1 + rm)
-    volume = pd.DataFrame(np.round(np.exp(rng.normal(14, 0.4, prices.shape))), index=dates,
+def _panel():
+    """The BHAR tests' synthetic panel (eight stocks and MKT), with lognormal volumes."""
+    events, prices = bhar_panel(seed=2, n_days=500, n=8)
+    prices = prices.drop(columns="ALT").ffill()
+    rng = np.random.default_rng(2)
+    volume = pd.DataFrame(np.round(np.exp(rng.normal(14, 0.4, prices.shape))), index=prices.index,
                           columns=prices.columns)
-    events = pd.DataFrame({"event_id": [f"e{i}" for i in range(n)], "ticker": prices.columns[:n],
-                           "market": "MKT", "event_date": dates[rng.integers(200, 300, n)]})
-    return events, prices, volume
+    return events.drop(columns="group"), prices, volume
 
 
 @pytest.fixture(scope="module")
@@ -96,15 +92,13 @@ def test_the_bands_drawn_are_the_results():
 
 
 def test_measure_figures_compute_no_statistics():
-    src = Path(fm.__file__).read_text()
-    tree = ast.parse(src)
-    imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            imported.add((node.module or "").split(".")[0] if node.level == 0 else node.module or "")
-        elif isinstance(node, ast.Import):
-            imported.update(a.name.split(".")[0] for a in node.names)
-    assert not imported & {"scipy", "statsmodels", "statistics", "models", "engine", "results"}
-    called = {n.func.attr for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)}
-    assert not called & {"std", "var", "mean", "fit", "sem", "ppf", "cdf", "sf", "quantile", "lstsq",
-                         "polyfit", "corr", "cov"}
+    """Like the plotting module: nothing estimated here (no statistics module imported, no
+    estimator called), only the results' numbers drawn."""
+    tree = ast.parse(Path(fm.__file__).read_text())
+    nodes = list(ast.walk(tree))
+    modules = {(n.module or "").split(".")[-1] for n in nodes if isinstance(n, ast.ImportFrom)}
+    modules |= {a.name.split(".")[0] for n in nodes if isinstance(n, ast.Import) for a in n.names}
+    estimators = {"std", "var", "mean", "fit", "sem", "ppf", "cdf", "sf", "quantile", "lstsq", "polyfit"}
+    calls = {n.func.attr for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)}
+    assert not modules & {"scipy", "statsmodels", "statistics", "models", "engine", "results"}, modules
+    assert not calls & (estimators | {"corr", "cov"}), calls & estimators

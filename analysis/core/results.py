@@ -514,3 +514,61 @@ def aar_sd_cda(est_ar: np.ndarray) -> tuple[float, int]:
 
     sd, dof = cda_sd(np.asarray(est_ar, dtype=float))
     return float(sd), int(dof)
+
+
+class MeasureResult:
+    """A measure computed from an engine result (abnormal volume, abnormal volatility): its
+    events, their status, skip reasons and warnings are those of ``self.engine`` (an
+    :class:`EventStudyResult`); subclasses give the measure's frames, ``tests()`` and summary."""
+
+    engine: EventStudyResult
+    measure = ""
+
+    @property
+    def event_ids(self) -> list[str]:
+        return self.engine.event_ids
+
+    @property
+    def n_ok(self) -> int:
+        return self.engine.n_ok
+
+    @property
+    def n_skipped(self) -> int:
+        return self.engine.n_skipped
+
+    @property
+    def groups(self) -> list:
+        return self.engine.groups
+
+    def raise_if_skipped(self, event_id) -> None:
+        self.engine.raise_if_skipped(event_id)
+
+    def skipped_reasons(self) -> pd.Series:
+        return self.engine.skipped_reasons()
+
+    def add_warnings(self, event_ids, code: str, details) -> None:
+        """Put a warning on events (as :meth:`EventStudyResult.add_warnings`)."""
+        self.engine.add_warnings(event_ids, code, details)
+        self.__dict__.pop("diagnostics", None)
+
+    # every test of the measure for all events, then each group (the measure's own tests())
+    tests_by_group = EventStudyResult.tests_by_group
+
+    def _test_lines(self, window) -> list[str]:
+        """The measure's tests over ``window``, one line each."""
+        t1, t2 = window
+        lines = ["", f"  Tests over [{t1}, {t2}]      statistic    p-value     N"]
+        for name, r in self.tests((t1, t2)).iterrows():
+            lines.append(f"  {name:24s} {r['statistic']:10.3f} {r['p_value']:10.4f} {int(r['n_events']):5d}")
+        return lines
+
+    def _sample_lines(self) -> list[str]:
+        """The data source, events given/studied/skipped and the first ten skip reasons."""
+        s, d = self.settings, self.diagnostics
+        lines = [f"Data: {s['source_name']}"] if s.get("source_name") else []
+        lines.append(f"Events: {len(d)} given, {self.n_ok} studied, {self.n_skipped} skipped")
+        skipped = d[d["status"] == "skipped"]
+        lines += [f"  skipped {r['event_id']} ({r['ticker']}): {r['reason']}" for _, r in skipped.head(10).iterrows()]
+        if len(skipped) > 10:
+            lines.append(f"  ... {len(skipped) - 10} more (diagnostics)")
+        return lines

@@ -62,7 +62,7 @@ from scipy import stats
 from ..windows import car_windows
 from . import statistics as st
 from .bhar import skew_adjusted_t
-from .results import EventStudyResult
+from .results import EventStudyResult, MeasureResult
 
 VOLATILITY_TESTS = ("sar2_t", "sar2_skew_t", "f_sum_z", "rank_abs_z")
 
@@ -175,7 +175,7 @@ def grouped_volatility_tests(result: "VolatilityResult", window, groups=None) ->
             "rank_abs_z": st.corrado_rank_z(est_abs, np.abs(result._sar[keep]), c, codes)}
 
 
-class VolatilityResult:
+class VolatilityResult(MeasureResult):
     """The abnormal-volatility study of a sample (see the module docstring for every formula).
 
     - ``abnormal_volatility``: one row per event and event-window day: ``abnormal_return``,
@@ -198,34 +198,6 @@ class VolatilityResult:
         self.arrays = inner.arrays
         self.estimates, self.status = inner.estimates, inner.status
         self.settings = {**inner.settings, "measure": "volatility"}
-
-    # ------------------------------------------------------------------ shared
-    @property
-    def event_ids(self) -> list[str]:
-        return self.engine.event_ids
-
-    @property
-    def n_ok(self) -> int:
-        return self.engine.n_ok
-
-    @property
-    def n_skipped(self) -> int:
-        return self.engine.n_skipped
-
-    @property
-    def groups(self) -> list:
-        return self.engine.groups
-
-    def raise_if_skipped(self, event_id) -> None:
-        self.engine.raise_if_skipped(event_id)
-
-    def skipped_reasons(self) -> pd.Series:
-        return self.engine.skipped_reasons()
-
-    def add_warnings(self, event_ids, code: str, details) -> None:
-        """Put a warning on events (as ``EventStudyResult.add_warnings``)."""
-        self.engine.add_warnings(event_ids, code, details)
-        self.__dict__.pop("diagnostics", None)
 
     @cached_property
     def diagnostics(self) -> pd.DataFrame:
@@ -332,17 +304,6 @@ class VolatilityResult:
                              "n_events": [int(r.n_events[0]) for r in res.values()]},
                             index=pd.Index(list(res), name="test"))
 
-    def tests_by_group(self, window=(0, 0)) -> pd.DataFrame:
-        parts = []
-        for g in [None] + self.groups:
-            t = self.tests(window, group=g).rename_axis("test").reset_index()
-            t.insert(0, "group", "all" if g is None else g)
-            parts.append(t)
-        out = pd.concat(parts, ignore_index=True)
-        out.insert(1, "window_start", window[0])
-        out.insert(2, "window_end", window[1])
-        return out
-
     # ------------------------------------------------------------------ text
     def summary(self, windows=None) -> str:
         s = self.settings
@@ -350,15 +311,7 @@ class VolatilityResult:
                  f"{s['returns_kind']} returns",
                  f"Estimation window {list(s['estimation_window'])}, event window {list(s['event_window'])} "
                  f"(trading days relative to day 0)"]
-        if s.get("source_name"):
-            lines.append(f"Data: {s['source_name']}")
-        d = self.diagnostics
-        lines.append(f"Events: {len(d)} given, {self.n_ok} studied, {self.n_skipped} skipped")
-        skipped = d[d["status"] == "skipped"]
-        for _, r in skipped.head(10).iterrows():
-            lines.append(f"  skipped {r['event_id']} ({r['ticker']}): {r['reason']}")
-        if len(skipped) > 10:
-            lines.append(f"  ... {len(skipped) - 10} more (diagnostics)")
+        lines += self._sample_lines()
         if self.n_ok == 0:
             return "\n".join(lines)
         r = self.ratios(windows)
@@ -367,12 +320,7 @@ class VolatilityResult:
             w = f"[{t1}, {t2}]"
             lines.append(f"  {w:10s} {g['variance_ratio'].mean():8.2f} {g['variance_ratio'].median():10.2f} "
                          f"{(g['p'] < 0.05).mean():16.2f} {g['f'].notna().sum():5d}")
-        t1, t2 = self._windows(windows)[0]
-        tests = self.tests((t1, t2))
-        lines += ["", f"  Tests over [{t1}, {t2}]      statistic    p-value     N"]
-        for name, row in tests.iterrows():
-            lines.append(f"  {name:24s} {row['statistic']:10.3f} {row['p_value']:10.4f} "
-                         f"{int(row['n_events']):5d}")
+        lines += self._test_lines(self._windows(windows)[0])
         lines.append("  (VR: event-window variance of the abnormal returns over the estimation-window "
                      "residual variance; F: exact predictive test, F(L, M - k))")
         return "\n".join(lines)

@@ -54,7 +54,7 @@ from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_
                        validate_windows)
 from .engine import prepare_events as _engine_events
 from .engine import run_engine
-from .results import EventStudyResult
+from .results import EventStudyResult, MeasureResult
 
 VOLUME_MODELS = ("market", "constant_mean")
 # the engine's data checks that apply to volume days as to returns (analysis.core.checks)
@@ -247,7 +247,7 @@ def _exclusions(ev: pd.DataFrame, missing: pd.DataFrame, exclude) -> pd.DataFram
     return pd.concat(parts, ignore_index=True).drop_duplicates()
 
 
-class VolumeResult:
+class VolumeResult(MeasureResult):
     """The abnormal-volume study of a sample: tidy frames, tests and a summary, shaped like
     :class:`~analysis.core.results.EventStudyResult` with volume names.
 
@@ -302,34 +302,6 @@ class VolumeResult:
     def _selected(self, column: str) -> np.ndarray:
         ev = self.engine.status.events
         return ev[column].to_numpy(dtype=object)[self.engine.status.selected]
-
-    # ------------------------------------------------------------------ shared with returns
-    @property
-    def event_ids(self) -> list[str]:
-        return self.engine.event_ids
-
-    @property
-    def n_ok(self) -> int:
-        return self.engine.n_ok
-
-    @property
-    def n_skipped(self) -> int:
-        return self.engine.n_skipped
-
-    @property
-    def groups(self) -> list:
-        return self.engine.groups
-
-    def raise_if_skipped(self, event_id) -> None:
-        self.engine.raise_if_skipped(event_id)
-
-    def skipped_reasons(self) -> pd.Series:
-        return self.engine.skipped_reasons()
-
-    def add_warnings(self, event_ids, code: str, details) -> None:
-        """Put a warning on events (as ``EventStudyResult.add_warnings``)."""
-        self.engine.add_warnings(event_ids, code, details)
-        self.__dict__.pop("diagnostics", None)
 
     @cached_property
     def diagnostics(self) -> pd.DataFrame:
@@ -410,9 +382,6 @@ class VolumeResult:
         window are left out of that window."""
         return self._masked.tests(window, group)
 
-    def tests_by_group(self, window=(0, 0)) -> pd.DataFrame:
-        return self._masked.tests_by_group(window)
-
     def ols(self, event_id):
         """The statsmodels OLS fit of the event's volume model over its estimation window."""
         return self.engine.ols(event_id)
@@ -425,17 +394,10 @@ class VolumeResult:
                  f"Estimation window {list(s['estimation_window'])}, event window {list(s['event_window'])} "
                  f"(trading days relative to day 0); minimum {s['min_estimation_obs_used']} estimation days; "
                  f"zero volume: {s['zero_volume']}"]
-        if s.get("source_name"):
-            lines.append(f"Data: {s['source_name']}")
-        d = self.diagnostics
-        lines.append(f"Events: {len(d)} given, {self.n_ok} studied, {self.n_skipped} skipped")
-        skipped = d[d["status"] == "skipped"]
-        for _, r in skipped.head(10).iterrows():
-            lines.append(f"  skipped {r['event_id']} ({r['ticker']}): {r['reason']}")
-        if len(skipped) > 10:
-            lines.append(f"  ... {len(skipped) - 10} more (diagnostics)")
+        lines += self._sample_lines()
         if self.n_ok == 0:
             return "\n".join(lines)
+        d = self.diagnostics
         ok = d[d["status"] == "ok"]
         gaps = ok[(ok["no_volume_event"] > 0)]
         if len(gaps):
@@ -448,11 +410,7 @@ class VolumeResult:
             w = f"[{t1}, {t2}]"
             lines.append(f"  {w:10s} {v.mean():9.4f} {np.exp(v.mean() / (t2 - t1 + 1)):10.2f}x "
                          f"{v.median():11.4f} {(v > 0).mean():10.2f} {len(v):5d}")
-        t1, t2 = self._masked._windows(windows)[0]
-        tests = self.tests((t1, t2))
-        lines += ["", f"  Tests over [{t1}, {t2}]      statistic    p-value     N"]
-        for name, r in tests.iterrows():
-            lines.append(f"  {name:24s} {r['statistic']:10.3f} {r['p_value']:10.4f} {int(r['n_events']):5d}")
+        lines += self._test_lines(self._masked._windows(windows)[0])
         lines.append("  (abnormal volume in log points: exp(AV) is the multiple of normal volume; "
                      "(x normal) is per day)")
         return "\n".join(lines)
