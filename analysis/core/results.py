@@ -554,6 +554,10 @@ class MeasureResult:
     # every test of the measure for all events, then each group (the measure's own tests())
     tests_by_group = EventStudyResult.tests_by_group
 
+    def __repr__(self) -> str:
+        return (f"<{type(self).__name__} {self.settings['model']} model, {self.n_ok} events studied, "
+                f"{self.n_skipped} skipped, event window {list(self.settings['event_window'])}>")
+
     def _test_lines(self, window) -> list[str]:
         """The measure's tests over ``window``, one line each."""
         t1, t2 = window

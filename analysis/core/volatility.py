@@ -324,7 +324,3 @@ class VolatilityResult(MeasureResult):
         lines.append("  (VR: event-window variance of the abnormal returns over the estimation-window "
                      "residual variance; F: exact predictive test, F(L, M - k))")
         return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return (f"<VolatilityResult {self.settings['model']} model, {self.n_ok} events studied, "
-                f"{self.n_skipped} skipped, event window {list(self.settings['event_window'])}>")

@@ -415,7 +415,3 @@ class VolumeResult(MeasureResult):
                      "(x normal) is per day)")
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return (f"<VolumeResult {self.settings['model']} model, {self.n_ok} events studied, "
-                f"{self.n_skipped} skipped, event window {list(self.settings['event_window'])}>")
-
