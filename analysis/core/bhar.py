@@ -448,7 +448,7 @@ def compute_bhar(events: pd.DataFrame, levels: pd.DataFrame, window=DEFAULT_BHAR
     # days of the window (after the close bought) on which the stock had no price, before its last
     s_has = has[r[:, 1:], c_s[sel, None]]
     missing = np.sum(~s_has & ~after[:, 1:], axis=1)
-    jumps = _window_jumps(s_lvl, dates.to_numpy()[r], tickers[sel])
+    jumps = _window_jumps(s_lvl, carried[r, c_m[sel, None]], dates.to_numpy()[r], tickers[sel])
 
     ok = pd.isna(reason)
     keep = ok[sel]
@@ -501,10 +501,11 @@ def compute_bhar(events: pd.DataFrame, levels: pd.DataFrame, window=DEFAULT_BHAR
     return BHARResult(frame, path[keep], (t1, t2), meta)
 
 
-def _window_jumps(levels: np.ndarray, dates: np.ndarray, tickers: np.ndarray) -> np.ndarray:
+def _window_jumps(levels: np.ndarray, market: np.ndarray, dates: np.ndarray, tickers: np.ndarray) -> np.ndarray:
     """Per event, the price jumps inside its holding window that look like an unadjusted split
-    or a bad price (:func:`analysis.data.quality.jump_mask` on the one-day log price ratios):
-    a warning text, "" when none. The BHAR compounds through them (a bad price that reverts
+    or a bad price (:func:`analysis.data.quality.jump_mask` on the one-day log price ratios net
+    of the market's, as the engine's check in :func:`analysis.core.checks.series_problems`): a
+    warning text, "" when none. The BHAR compounds through them (a bad price that reverts
     cancels out; an unadjusted split does not: fix the prices)."""
     from ..data.quality import describe_jump, jump_mask
 
@@ -514,10 +515,12 @@ def _window_jumps(levels: np.ndarray, dates: np.ndarray, tickers: np.ndarray) ->
         return out
     with np.errstate(invalid="ignore", divide="ignore"):
         lr = np.log(levels[:, 1:] / levels[:, :-1])
+        lr_m = np.log(market[:, 1:] / market[:, :-1])
     lr = np.where(np.isfinite(lr), lr, 0.0)
+    net = lr - np.where(np.isfinite(lr_m), lr_m, 0.0)
     breaks = np.zeros(lr.shape, dtype=bool)
     breaks[:, 0] = True
-    flags = jump_mask(lr.ravel(), breaks.ravel()).reshape(lr.shape)
+    flags = jump_mask(net.ravel(), breaks.ravel()).reshape(lr.shape)
     for i in np.flatnonzero(flags.any(axis=1)):
         j = int(np.argmax(flags[i]))
         day = pd.Timestamp(dates[i, j + 1])
