@@ -75,4 +75,4 @@ def test_longrun_user_errors(prices_dir, events_file, tmp_path):
     assert p.returncode == 2 and p.stderr.strip().splitlines()[-1].startswith("error: benchmark NOPE.HK")
     p = _run(["longrun", str(events_file), "--prices-dir", str(prices_dir), "--out", str(tmp_path),
               "--ct-model", "ff3"])
-    assert p.returncode == 2 and "factor table" in p.stderr and "Traceback" not in p.stderr
+    assert p.returncode == 2 and "needs a factor table" in p.stderr and "Traceback" not in p.stderr

@@ -60,22 +60,28 @@ def run(args) -> int:
 
     from ..core.calendar_time import calendar_time
     from ..core.pipeline import load_prices, price_panel, run_study
+    from ..data.quality import apply_stale
     from ..data.sources import open_source
-    from ..errors import EventError
+    from ..errors import EventError, InputError
     from ..events.table import read_events
+    from ..windows import DEFAULT_STALE
 
     events = read_events(args.events)
+    if args.calendar_time != "none" and args.ct_model != "market" and not args.factors:
+        raise InputError(f"--ct-model {args.ct_model} needs a factor table: --factors FILE (Ken French "
+                         f"daily factor files)")
     settings = source_settings(args)
     source = open_source(**settings)
-    study = run_study(events, source=source, policy=args.policy)
-    for reason in study.failed.values():
-        print(f"warning: {reason}", file=sys.stderr)
-    frames = dict(study.prices)
-    if args.benchmark != "market" and args.benchmark not in frames:
+    extra = {}
+    if args.benchmark != "market":                 # before the study: a bad symbol fails fast
         extra, failed = load_prices(source, [args.benchmark], progress=False)
         if failed:
             raise EventError(f"benchmark {args.benchmark}: {failed[args.benchmark]}")
-        frames.update(extra)
+    study = run_study(events, source=source, policy=args.policy)
+    for reason in study.failed.values():
+        print(f"warning: {reason}", file=sys.stderr)
+    # the benchmark's flat zero-volume bars count as no trade, as the study's prices do
+    frames = {**{k: apply_stale(f, DEFAULT_STALE) for k, f in extra.items()}, **study.prices}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     fmt = dict(index=False, float_format="%.12g")
