@@ -39,7 +39,8 @@ demo: $(STAMP)
 	$(PY) -m analysis study --ticker 2333.HK --market ^HSI --event-date 2021-03-26 --overwrite
 	$(PY) -m analysis study --ticker 601633.SS --market 000001.SS --event-date 2021-03-26 --overwrite
 	ANALYSIS_OFFLINE=1 $(PY) -m analysis notebook --out reports --figures figures --overwrite \
-	    --run notebooks/01-xiaomi-great-wall-ev.ipynb notebooks/02-new-ticker.ipynb notebooks/03-event-sample.ipynb
+	    --run notebooks/01-xiaomi-great-wall-ev.ipynb notebooks/02-new-ticker.ipynb notebooks/03-event-sample.ipynb \
+	    notebooks/04-volume-and-drift.ipynb
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -7,6 +7,7 @@ The public API is imported lazily so that ``python -m analysis --help`` stays fa
 >>> analysis.study                # one event, prices from the configured source
 >>> analysis.run_study            # events table -> Study (the pipeline every command uses)
 >>> analysis.extract_events       # news text -> events table
+>>> analysis.calendar_time        # events -> calendar-time portfolios and their alpha
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ _LAZY = {
     "Study": "analysis.core.pipeline",
     "study": "analysis.core.pipeline",
     "EventStudyResult": "analysis.core.results",
+    "calendar_time": "analysis.core.calendar_time",
     "extract_events": "analysis.events.extract",
     "subjects": "analysis.events.extract",
     "time_events": "analysis.events.timing",

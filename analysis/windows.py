@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numbers
 
-from .errors import WindowError
+from .errors import InputError, WindowError
 
 DEFAULT_ESTIMATION_WINDOW = (-260, -11)
 DEFAULT_EVENT_WINDOW = (-10, 10)
@@ -29,6 +29,17 @@ DEFAULT_STALE = "missing"           # a flat zero-volume bar is no trade, not a 
 DEFAULT_MAX_DAY0_DELAY = 5          # sessions day 0 may lie after the date asked for (no trade)
 DEFAULT_MAX_GAP = 20                # sessions in a row without a trade in the estimation window
 DEFAULT_MAX_MISSING_SHARE = 0.25    # share of the estimation window's sessions without a trade
+# what a study measures: abnormal returns (the engine), abnormal volume (analysis.core.volume)
+# or abnormal volatility (analysis.core.volatility)
+MEASURES = ("returns", "volume", "volatility")
+DEFAULT_MEASURE = "returns"
+
+
+def measure(value) -> str:
+    """The measure asked for, checked against :data:`MEASURES`."""
+    if value not in MEASURES:
+        raise InputError(f"unknown measure {value!r}: use one of {', '.join(MEASURES)}")
+    return value
 
 
 def window(value, name: str) -> tuple[int, int]:

@@ -66,7 +66,7 @@ def load_prices(prices_dir: Path, exclude=()) -> pd.DataFrame:
     return load_panel(source, symbols + [MARKET])
 
 
-def draw_events(panel: pd.DataFrame, samples: int, n: int, rng) -> pd.DataFrame:
+def draw_events(panel: pd.DataFrame, samples: int, n: int, rng, *, est=EST, evt=EVT) -> pd.DataFrame:
     """samples x n random (stock, trading date) events with room for both windows."""
     market = panel[MARKET].dropna()
     stocks = [c for c in panel.columns if c != MARKET]
@@ -74,7 +74,7 @@ def draw_events(panel: pd.DataFrame, samples: int, n: int, rng) -> pd.DataFrame:
     for s in stocks:
         joint = panel[s].dropna().index.intersection(market.index)
         # returns start one date after the first price; keep whole windows inside the data
-        lo, hi = -EST[0] + 1, len(joint) - EVT[1] - 1
+        lo, hi = -est[0] + 1, len(joint) - evt[1] - 1
         if hi > lo:
             candidates.append((s, joint[lo:hi]))
     stock_idx = rng.integers(0, len(candidates), samples * n)

@@ -25,6 +25,7 @@ EXPECTED = {
                                 "estimation_601633.SS"],
     "02-new-ticker": ["study", "estimation"],
     "03-event-sample": ["us_aar_caar", "us_aar_caar_high", "hk_aar_caar", "hk_side_by_side"],
+    "04-volume-and-drift": ["volume_2333.HK", "volume_listings", "bhar_index", "bhar_peers"],
 }
 
 
@@ -70,7 +71,7 @@ def test_notebook_runs_offline(path, tmp_path, shared_dir, prices_dir, monkeypat
     monkeypatch.setenv("ANALYSIS_OFFLINE", "1")        # the kernel inherits this environment
     figures = tmp_path / "figures"
     params = {"shared_dir": str(shared_dir), "prices_dir": str(prices_dir), "figures_dir": str(figures)}
-    if path.stem == "02-new-ticker":
+    if path.stem in ("02-new-ticker", "04-volume-and-drift"):
         params.pop("shared_dir")
     start = time.perf_counter()
     out = nbrun.run_notebook(path, tmp_path / path.name, params)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 
 from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_JUMPS, DEFAULT_MAX_DAY0_DELAY,
-                       DEFAULT_MAX_GAP, DEFAULT_MAX_MISSING_SHARE, DEFAULT_MIN_ESTIMATION_OBS, DEFAULT_MODEL,
-                       DEFAULT_POLICY, DEFAULT_RETURNS, DEFAULT_STALE, MODEL_NAMES)
+                       DEFAULT_MAX_GAP, DEFAULT_MAX_MISSING_SHARE, DEFAULT_MEASURE, DEFAULT_MIN_ESTIMATION_OBS,
+                       DEFAULT_MODEL, DEFAULT_POLICY, DEFAULT_RETURNS, DEFAULT_STALE, MEASURES, MODEL_NAMES)
 
 POLICIES = ("next", "previous", "error")
 
@@ -99,6 +99,13 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--max-missing-share", type=float, default=DEFAULT_MAX_MISSING_SHARE, metavar="X",
                    help=f"largest share of the estimation window's sessions without a trade (default: "
                         f"{DEFAULT_MAX_MISSING_SHARE})")
+
+
+def add_measure_option(parser: argparse.ArgumentParser) -> None:
+    """--measure: abnormal returns, abnormal volume or abnormal volatility."""
+    parser.add_argument("--measure", choices=MEASURES, default=DEFAULT_MEASURE,
+                        help="what to study: returns (default), volume (abnormal log volume, "
+                             "analysis.core.volume) or volatility (analysis.core.volatility)")
 
 
 def car_windows(args: argparse.Namespace) -> list[tuple[int, int]] | None:

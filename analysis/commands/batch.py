@@ -7,7 +7,8 @@ symbol loaded once, price checks, the engine), then writes ``abnormal_returns.cs
 group), ``diagnostics.csv`` and the AAR/CAAR figure (PNG + SVG), as one output set
 (:class:`analysis.files.OutputSet`: all files or none, a manifest written last). With
 ``--format parquet`` the per-event tables (abnormal returns, CARs, diagnostics) are parquet
-files that keep their types.
+files that keep their types. ``--measure volume`` or ``--measure volatility`` writes the tables
+of that measure instead (``commands/_measures.py``).
 
 ``--dask ADDRESS|local[:N]`` runs the same study on a Dask cluster
 (:mod:`analysis.core.distributed`): the same ``aar.csv``, ``tests.csv`` and figure; the
@@ -17,8 +18,9 @@ per-event tables are parquet datasets, one file per partition, in ``diagnostics/
 
 from __future__ import annotations
 
-from ._options import (add_data_options, add_model_options, add_overwrite_option, add_policy_option,
-                       add_source_options, add_window_options, car_windows, source_settings, study_settings)
+from ._options import (add_data_options, add_measure_option, add_model_options, add_overwrite_option,
+                       add_policy_option, add_source_options, add_window_options, car_windows, source_settings,
+                       study_settings)
 from ._output import TABLE_FORMATS
 
 
@@ -32,6 +34,7 @@ def add_parser(subparsers) -> None:
     add_source_options(p)
     add_policy_option(p)
     add_data_options(p)
+    add_measure_option(p)
     p.add_argument("--out", metavar="DIR", required=True,
                    help="output folder (new, empty, or written by analysis before)")
     add_overwrite_option(p)
@@ -59,8 +62,11 @@ def run(args) -> int:
     OutputSet.check(args.out, overwrite=args.overwrite)      # refused before any work
     events = read_events(args.events)
     if args.dask:
+        if args.measure != "returns":
+            from ..errors import InputError
+            raise InputError(f"--measure {args.measure} runs on this machine: --dask is for abnormal returns")
         return _run_distributed(args, events)
-    study = run_study(events, **study_settings(args), **source_settings(args))
+    study = run_study(events, **study_settings(args), **source_settings(args), measure=args.measure)
     n_subjects = len(study.events)
     if n_subjects < len(events):
         print(f"{len(events) - n_subjects} of {len(events)} rows are not listed subjects of the news: left out")
@@ -69,18 +75,31 @@ def run(args) -> int:
     result = study.result
     out = Path(args.out)
     windows = car_windows(args)
+    names: list[str] = []
     with OutputSet(out, overwrite=args.overwrite, command="batch") as files:
         diagnostics = write_table(result.diagnostics, files.dir / "diagnostics", args.format).name
         if result.n_ok:
             print(result.summary(windows))
-            names = _write_tables(result, result.cars(windows), files.dir, args.format)
-            if not args.no_figure:
-                names += _figures(result, files.dir, stem=f"aar_{Path(args.events).stem}")
+            names = _write_outputs(args, result, windows, files.dir)
     if result.n_ok == 0:
         reasons = "; ".join(f"{n} {r}" for r, n in result.skipped_reasons().items())
         raise EventError(f"no event could be studied ({reasons}); see {out / diagnostics}")
     print(f"\nwrote {', '.join(names + [diagnostics])} to {out}")
     return 0
+
+
+def _write_outputs(args, result, windows, out) -> list[str]:
+    """The tables and figures of the measure asked for (abnormal returns by default)."""
+    from pathlib import Path
+
+    stem = Path(args.events).stem
+    if args.measure != "returns":
+        from ._measures import measure_figures, write_measure_tables
+
+        names = write_measure_tables(result, windows, out)
+        return names + ([] if args.no_figure else measure_figures(result, out, stem=f"{args.measure}_{stem}"))
+    names = _write_tables(result, result.cars(windows), out, args.format)
+    return names + ([] if args.no_figure else _figures(result, out, stem=f"aar_{stem}"))
 
 
 def _write_tables(result, cars, out, fmt: str = "csv") -> list[str]:

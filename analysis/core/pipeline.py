@@ -36,8 +36,8 @@ from ..errors import AnalysisError, DataError, EventError, InputError
 from ..events.contamination import clustering, confounding, limit_flags
 from ..events.table import select_subjects, validate_events
 from ..events.timing import time_events
-from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_POLICY, DEFAULT_STALE,
-                       MODEL_NAMES, validate_windows)
+from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_MEASURE, DEFAULT_POLICY,
+                       DEFAULT_STALE, MODEL_NAMES, measure as check_measure, validate_windows)
 from .engine import run_engine
 from .results import EventStudyResult
 
@@ -202,8 +202,7 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
               cache_dir=None, offline=None, policy: str = DEFAULT_POLICY, subjects_only: bool = True,
               estimation_window=DEFAULT_ESTIMATION_WINDOW, event_window=DEFAULT_EVENT_WINDOW,
               stale: str = DEFAULT_STALE, other_dates: pd.DataFrame | None = None, progress: bool = True,
-              client=None,
-              **engine_kwargs) -> Study:
+              client=None, measure: str = DEFAULT_MEASURE, **engine_kwargs) -> Study:
     """From an events table to a :class:`Study` (the steps in the module docstring).
 
     ``source``: a :class:`~analysis.data.prices.PriceSource`, else the one the settings give
@@ -215,12 +214,17 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
     ``max_day0_delay``, ``max_gap``, ``max_missing_share``). A row that cannot be timed or whose
     prices cannot be loaded is skipped with its reason in ``diagnostics``; the others go on.
     Raises EventError when no price series could be loaded at all.
+    ``measure``: ``"returns"`` (abnormal returns), ``"volume"`` (abnormal log volume from the
+    frames' Volume, :mod:`analysis.core.volume`) or ``"volatility"`` (:mod:`analysis.core.volatility`).
 
     ``client``: a Dask client, scheduler address, ``"local"`` or ``"local:N"``: the same study
     on a cluster (:func:`analysis.core.distributed.run_study_distributed`, which also takes
-    ``windows``, ``out`` and ``partition_events``).
+    ``windows``, ``out`` and ``partition_events``); abnormal returns only.
     """
+    measure = check_measure(measure)
     if client is not None:
+        if measure != "returns":
+            raise InputError(f"measure {measure!r} runs on this machine: client= is for abnormal returns")
         from .distributed import run_study_distributed
         return run_study_distributed(_steps(), events, client=client, source=source, prices_dir=prices_dir,
                                      cache_dir=cache_dir, offline=offline, policy=policy,
@@ -244,8 +248,9 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
     quality.check_stale_setting(stale)
     stale_bars = {s: quality.stale_mask(f) for s, f in frames.items()}
     studied = {s: quality.apply_stale(f, stale) for s, f in frames.items()}
-    result = run_engine(timed, prices=price_panel(studied), estimation_window=est, event_window=evt,
-                        load_errors=failed, **engine_kwargs)
+    result = run_measure(measure, timed, prices=price_panel(studied), estimation_window=est, event_window=evt,
+                         volume=price_panel(studied, "Volume") if measure == "volume" else None,
+                         load_errors=failed, **engine_kwargs)
     result.settings["stale"] = stale
     loaded = MemorySource(frames, name=getattr(source, "name", "prices"))
     limits = _limits(timed, loaded, evt)
@@ -333,8 +338,31 @@ def _limits(timed: pd.DataFrame, source: PriceSource, event_window) -> pd.DataFr
         return None
 
 
+def run_measure(measure: str, events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
+                prices: pd.DataFrame | None = None, volume: pd.DataFrame | None = None, **kwargs):
+    """The engine for one measure: abnormal returns (:func:`analysis.core.engine.run_engine`),
+    abnormal log volume (:func:`analysis.core.volume.run_volume` on ``volume``, the trading
+    days those of ``prices`` when given) or abnormal volatility (the engine's abnormal returns
+    in a :class:`analysis.core.volatility.VolatilityResult`). A return result keeps the panel
+    it read, for measures over other windows (``result.bhar``)."""
+    if check_measure(measure) == "volume":
+        from .volume import run_volume
+
+        if volume is None:
+            raise InputError("measure 'volume' needs volume= (a wide frame of volumes, dates x symbols)")
+        return run_volume(events, volume, prices=prices, **kwargs)
+    result = run_engine(events, returns, prices=prices, **kwargs)
+    result.panel, result.panel_kind = (prices, "prices") if prices is not None else (returns, "returns")
+    if measure == "volatility":
+        from .volatility import VolatilityResult
+
+        return VolatilityResult(result)
+    return result
+
+
 def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
                     prices: pd.DataFrame | None = None, policy: str = DEFAULT_POLICY, client=None,
+                    measure: str = DEFAULT_MEASURE, volume: pd.DataFrame | None = None,
                     **kwargs) -> EventStudyResult:
     """An event study of every event at once, on a given panel of prices or returns.
 
@@ -342,19 +370,24 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
     not been timed are first placed on their exchange calendars, exactly as
     ``python -m analysis timing`` does (:func:`prepare_events`, with ``policy`` for dates that
     are not trading days); the other arguments, and the rules by which events are skipped, are
-    those of :func:`analysis.core.engine.run_engine`.
+    those of :func:`analysis.core.engine.run_engine`. ``measure="volume"`` studies abnormal
+    log volume of ``volume`` (dates x symbols, :mod:`analysis.core.volume`; ``prices``, when
+    given, set the trading days), ``measure="volatility"`` abnormal volatility
+    (:mod:`analysis.core.volatility`).
 
     ``client`` (a Dask client, scheduler address, ``"local"`` or ``"local:N"``): the same study
     on a cluster, prices from the panel or from ``source=`` (each worker reads its tickers):
-    :func:`analysis.core.distributed.run_event_study_distributed`.
+    :func:`analysis.core.distributed.run_event_study_distributed`; abnormal returns only.
     """
     if client is not None:
+        if check_measure(measure) != "returns":
+            raise InputError(f"measure {measure!r} runs on this machine: client= is for abnormal returns")
         from .distributed import run_event_study_distributed
         return run_event_study_distributed(_steps(), events, returns, prices=prices, policy=policy,
                                            client=client, **kwargs)
     if isinstance(events, pd.DataFrame) and needs_timing(events):
         events = prepare_events(events, policy=policy, subjects_only=False)
-    return run_engine(events, returns, prices=prices, **kwargs)
+    return run_measure(measure, events, returns, prices=prices, volume=volume, **kwargs)
 
 
 def _steps():

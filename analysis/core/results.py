@@ -80,6 +80,11 @@ class EventStudyResult:
     the arrays the statistics read (:class:`EventArrays`), the engine's :class:`Estimates` and
     the :class:`EventStatus` of every event given, plus the settings of the run."""
 
+    #: the panel the study read (prices, or the given returns) and which of the two, set by
+    #: :func:`analysis.core.pipeline.run_measure`: measures over other windows (``bhar``) read it
+    panel: pd.DataFrame | None = None
+    panel_kind: str = "prices"
+
     def __init__(self, arrays: EventArrays, estimates: Estimates, status: EventStatus, settings: dict):
         self.arrays = arrays
         self.estimates = estimates
@@ -342,6 +347,22 @@ class EventStudyResult:
         out.insert(2, "window_end", window[1])
         return out
 
+    def bhar(self, window=(1, 250), *, benchmark="market", reference=None, delisting: str = "benchmark",
+             prices: pd.DataFrame | None = None, n_boot: int = 1000, resample_size: int | None = None,
+             seed=0):
+        """Buy-and-hold abnormal returns of the events over ``window`` (trading days after day
+        0, default one year), with the skewness-adjusted and bootstrapped tests of Lyon, Barber &
+        Tsai (1999): a :class:`analysis.core.bhar.BHARResult` (``table``, ``path()``,
+        ``tests()``, ``summary()``). ``benchmark``: ``"market"`` (each event's market), a symbol
+        of the panel, ``{event_id: symbol}``, or a Series of daily reference-portfolio returns;
+        ``reference``: a DataFrame of reference-portfolio returns whose columns ``benchmark``
+        may name; ``delisting``: ``"benchmark"``, ``"truncate"`` or ``"skip"``; ``prices``: a
+        panel to use instead of the one the study read. See :mod:`analysis.core.bhar`."""
+        from .bhar import bhar_of_result
+
+        return bhar_of_result(self, window, benchmark=benchmark, reference=reference, delisting=delisting,
+                              prices=prices, n_boot=n_boot, resample_size=resample_size, seed=seed)
+
     # ---------------------------------------------------------------------------- statsmodels
     def ols(self, event_id):
         """The statsmodels fit of the event's estimation window (target on [const, regressors]).
@@ -493,3 +514,65 @@ def aar_sd_cda(est_ar: np.ndarray) -> tuple[float, int]:
 
     sd, dof = cda_sd(np.asarray(est_ar, dtype=float))
     return float(sd), int(dof)
+
+
+class MeasureResult:
+    """A measure computed from an engine result (abnormal volume, abnormal volatility): its
+    events, their status, skip reasons and warnings are those of ``self.engine`` (an
+    :class:`EventStudyResult`); subclasses give the measure's frames, ``tests()`` and summary."""
+
+    engine: EventStudyResult
+    measure = ""
+
+    @property
+    def event_ids(self) -> list[str]:
+        return self.engine.event_ids
+
+    @property
+    def n_ok(self) -> int:
+        return self.engine.n_ok
+
+    @property
+    def n_skipped(self) -> int:
+        return self.engine.n_skipped
+
+    @property
+    def groups(self) -> list:
+        return self.engine.groups
+
+    def raise_if_skipped(self, event_id) -> None:
+        self.engine.raise_if_skipped(event_id)
+
+    def skipped_reasons(self) -> pd.Series:
+        return self.engine.skipped_reasons()
+
+    def add_warnings(self, event_ids, code: str, details) -> None:
+        """Put a warning on events (as :meth:`EventStudyResult.add_warnings`)."""
+        self.engine.add_warnings(event_ids, code, details)
+        self.__dict__.pop("diagnostics", None)
+
+    # every test of the measure for all events, then each group (the measure's own tests())
+    tests_by_group = EventStudyResult.tests_by_group
+
+    def __repr__(self) -> str:
+        return (f"<{type(self).__name__} {self.settings['model']} model, {self.n_ok} events studied, "
+                f"{self.n_skipped} skipped, event window {list(self.settings['event_window'])}>")
+
+    def _test_lines(self, window) -> list[str]:
+        """The measure's tests over ``window``, one line each."""
+        t1, t2 = window
+        lines = ["", f"  Tests over [{t1}, {t2}]      statistic    p-value     N"]
+        for name, r in self.tests((t1, t2)).iterrows():
+            lines.append(f"  {name:24s} {r['statistic']:10.3f} {r['p_value']:10.4f} {int(r['n_events']):5d}")
+        return lines
+
+    def _sample_lines(self) -> list[str]:
+        """The data source, events given/studied/skipped and the first ten skip reasons."""
+        s, d = self.settings, self.diagnostics
+        lines = [f"Data: {s['source_name']}"] if s.get("source_name") else []
+        lines.append(f"Events: {len(d)} given, {self.n_ok} studied, {self.n_skipped} skipped")
+        skipped = d[d["status"] == "skipped"]
+        lines += [f"  skipped {r['event_id']} ({r['ticker']}): {r['reason']}" for _, r in skipped.head(10).iterrows()]
+        if len(skipped) > 10:
+            lines.append(f"  ... {len(skipped) - 10} more (diagnostics)")
+        return lines

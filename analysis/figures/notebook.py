@@ -26,7 +26,8 @@ from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_
                        DEFAULT_MODEL)
 
 TEMPLATE = "02-new-ticker.ipynb"
-NOTEBOOKS = ("01-xiaomi-great-wall-ev.ipynb", "02-new-ticker.ipynb", "03-event-sample.ipynb")
+NOTEBOOKS = ("01-xiaomi-great-wall-ev.ipynb", "02-new-ticker.ipynb", "03-event-sample.ipynb",
+             "04-volume-and-drift.ipynb")
 
 
 def notebooks_dir(path: str | os.PathLike | None = None) -> Path:
