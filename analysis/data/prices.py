@@ -8,8 +8,6 @@ Value policy (one place, shared by the CSV reader and the Yahoo source, see :fun
 
 * ``Close`` / ``Adj Close`` that are zero, negative or infinite are refused (DataError naming
   the symbol, column, date and value): a return computed from them would be a silent wrong number;
-* any price outside :data:`PRICE_RANGE` (1e-10 to 1e12: ``1e300``, the subnormal ``5e-324``)
-  is refused the same way: no security trades there, and returns from it overflow;
 * ``Open`` / ``High`` / ``Low`` that are zero or negative become NaN: Yahoo writes 0 for a missing
   open (e.g. 2800.HK in 2009) and those columns never feed a return; ``quality.check_prices`` on
   the raw read still reports them;
@@ -33,14 +31,11 @@ import pandas as pd
 
 from ..errors import DataError, InputError, UnknownTickerError
 from .exchanges import validate_symbol
-from .textfile import not_a_file, read_utf8
+from .textfile import read_utf8
 
 PRICE_COLUMNS = ("Open", "High", "Low", "Close", "Adj Close", "Volume")
 _OHLC = ("Open", "High", "Low", "Close", "Adj Close")
 _STRICT_POSITIVE = ("Close", "Adj Close")
-# no real price lies outside this range; values such as 1e300 or 5e-324 (subnormal) are damaged
-# data whose returns and variances overflow to inf or lose every digit
-PRICE_RANGE = (1e-10, 1e12)
 _MISSING_TOKENS = {"", "nan", "null", "none", "na", "n/a", "-"}
 # a date cell: YYYY-MM-DD, optionally a wall-clock time and a UTC offset (yfinance history())
 _DATE_RE = re.compile(
@@ -107,43 +102,63 @@ def slice_dates(frame: pd.DataFrame, start=None, end=None) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- values
 
-def clean_values(frame: pd.DataFrame, symbol: str, where: str) -> pd.DataFrame:
-    """Apply the value policy of this module (see the module docstring) to a sorted frame."""
-    out = frame.copy()
-    values = out[list(_OHLC)].to_numpy()
-    bad_inf = ~np.isfinite(values) & ~np.isnan(values)
+def _first_bad(mask: np.ndarray) -> int:
+    return int(np.flatnonzero(mask)[0])
+
+
+def _check_strict_positive(values: np.ndarray, dates: pd.DatetimeIndex, symbol: str, where: str) -> None:
+    """Close / Adj Close that are zero or negative (-inf included) are refused."""
     for col in _STRICT_POSITIVE:
-        s = out[col]
-        bad = s <= 0
+        v = values[:, PRICE_COLUMNS.index(col)]
+        bad = v <= 0
         if bad.any():
-            d = s.index[bad.to_numpy()][0]
-            raise DataError(f"{where}: non-positive {col} {float(s[d])!r} for {symbol} on {d.date()} "
+            i = _first_bad(bad)
+            raise DataError(f"{where}: non-positive {col} {float(v[i])!r} for {symbol} on {dates[i].date()} "
                             f"({int(bad.sum())} such rows)")
+
+
+def _check_finite(values: np.ndarray, dates: pd.DatetimeIndex, symbol: str, where: str) -> None:
+    """An infinite price, or a negative or infinite Volume, is refused."""
+    prices = values[:, :len(_OHLC)]
+    bad_inf = np.isinf(prices)
     if bad_inf.any():
         r, c = np.argwhere(bad_inf)[0]
-        raise DataError(f"{where}: infinite {_OHLC[c]} {float(values[r, c])!r} for {symbol} on "
-                        f"{out.index[r].date()}")
-    with np.errstate(invalid="ignore"):
-        extreme = (values > PRICE_RANGE[1]) | ((values > 0) & (values < PRICE_RANGE[0]))
-    if extreme.any():
-        r, c = np.argwhere(extreme)[0]
-        raise DataError(f"{where}: implausible {_OHLC[c]} {float(values[r, c])!r} for {symbol} on "
-                        f"{out.index[r].date()} (prices must lie between {PRICE_RANGE[0]:g} and "
-                        f"{PRICE_RANGE[1]:g}; returns from it would overflow)")
-    vol = out["Volume"]
-    if (vol < 0).any() or np.isinf(vol.to_numpy()).any():
-        d = vol.index[((vol < 0) | np.isinf(vol)).to_numpy()][0]
-        raise DataError(f"{where}: invalid Volume {float(vol[d])!r} for {symbol} on {d.date()}")
-    for col in ("Open", "High", "Low"):
-        out[col] = out[col].where(~(out[col] <= 0))
-    return out
+        raise DataError(f"{where}: infinite {_OHLC[c]} {float(prices[r, c])!r} for {symbol} on "
+                        f"{dates[r].date()}")
+    vol = values[:, PRICE_COLUMNS.index("Volume")]
+    bad = (vol < 0) | np.isinf(vol)
+    if bad.any():
+        i = _first_bad(bad)
+        raise DataError(f"{where}: invalid Volume {float(vol[i])!r} for {symbol} on {dates[i].date()}")
 
 
-def finalize(raw: pd.DataFrame, symbol: str, where: str) -> pd.DataFrame:
-    """Raw bars (any order, duplicates allowed) -> the contract frame, or DataError."""
-    frame = raw.loc[:, list(PRICE_COLUMNS)].astype("float64")
-    frame.index = pd.DatetimeIndex(frame.index).as_unit("ns")
-    frame.index.name = "Date"
+def clean_values(frame: pd.DataFrame, symbol: str, where: str) -> pd.DataFrame:
+    """Apply the value policy of this module (see the module docstring) to a sorted frame of
+    :data:`PRICE_COLUMNS`; a new frame (the input is not changed)."""
+    values = frame.loc[:, list(PRICE_COLUMNS)].to_numpy(dtype="float64", copy=True)
+    _check_strict_positive(values, frame.index, symbol, where)
+    _check_finite(values, frame.index, symbol, where)
+    ohl = values[:, :3]                                # Open, High, Low
+    ohl[ohl <= 0] = np.nan
+    return pd.DataFrame(values, index=frame.index, columns=list(PRICE_COLUMNS))
+
+
+def _contract_frame(raw: pd.DataFrame) -> pd.DataFrame:
+    """float64 :data:`PRICE_COLUMNS` on a nanosecond ``DatetimeIndex`` named ``Date`` (the
+    frame itself when it already is one, as the CSV reader's frames are)."""
+    frame = raw if list(raw.columns) == list(PRICE_COLUMNS) else raw.loc[:, list(PRICE_COLUMNS)]
+    if not all(dt == np.float64 for dt in frame.dtypes):
+        frame = frame.astype("float64")
+    index = frame.index
+    if not (isinstance(index, pd.DatetimeIndex) and index.unit == "ns" and index.name == "Date"):
+        frame = frame.set_axis(pd.DatetimeIndex(index, name="Date").as_unit("ns"), axis=0)
+    return frame
+
+
+def _sorted_unique(frame: pd.DataFrame, symbol: str, where: str) -> pd.DataFrame:
+    """Dates sorted; a date repeated with identical values kept once; different values refused."""
+    if frame.index.is_monotonic_increasing and frame.index.is_unique:
+        return frame                                   # the usual file: nothing to do
     frame = frame.sort_index(kind="stable")
     dup = frame.index.duplicated(keep=False)
     if dup.any():
@@ -154,9 +169,16 @@ def finalize(raw: pd.DataFrame, symbol: str, where: str) -> pd.DataFrame:
             dates = [str(d.date()) for d in differs.index[differs.to_numpy()][:5]]
             raise DataError(f"{where}: {symbol} has conflicting rows for the same date: {', '.join(dates)}")
         frame = frame[~frame.index.duplicated(keep="first")]
-    if frame[list(_STRICT_POSITIVE)].isna().all().any():
-        col = [c for c in _STRICT_POSITIVE if frame[c].isna().all()][0]
-        raise DataError(f"{where}: {symbol} has no {col} values at all")
+    return frame
+
+
+def finalize(raw: pd.DataFrame, symbol: str, where: str) -> pd.DataFrame:
+    """Raw bars (any order, duplicates allowed) -> the contract frame, or DataError."""
+    frame = _sorted_unique(_contract_frame(raw), symbol, where)
+    strict = frame.loc[:, list(_STRICT_POSITIVE)].to_numpy()
+    empty = np.isnan(strict).all(axis=0)
+    if empty.any():
+        raise DataError(f"{where}: {symbol} has no {_STRICT_POSITIVE[_first_bad(empty)]} values at all")
     return clean_values(frame, symbol, where)
 
 
@@ -169,11 +191,163 @@ def _canonical(name: str) -> str:
 _CANON = {_canonical(c): c for c in (*PRICE_COLUMNS, "Date", "Datetime", "Dividends", "Stock Splits",
                                     "Capital Gains")}
 _CANON["adjclose"] = "Adj Close"
+# the header of the snapshot / classic Yahoo layout, read by the fast path
+_PLAIN_HEADER = "Date," + ",".join(PRICE_COLUMNS)
+_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9])      # positions of the digits in YYYY-MM-DD
 
 
 def _read_text(path: Path, symbol: str) -> str:
-    return read_utf8(path, "price file", error=DataError,
+    text = read_utf8(path, "price file", error=DataError,
                      missing=UnknownTickerError(f"no prices for {symbol}: {path} does not exist"))
+    if "\x00" in text:
+        raise DataError(f"price file {path} contains NUL bytes (not a CSV text file)")
+    if not text.strip():
+        raise DataError(f"price file {path} is empty")
+    return text
+
+
+def _plain_dates(cells: np.ndarray) -> pd.DatetimeIndex | None:
+    """Dates written exactly ``YYYY-MM-DD`` (real calendar dates inside the accepted range),
+    read from their digits; None for anything else."""
+    n = len(cells)
+    try:
+        joined = "".join(cells).encode("ascii")
+    except (TypeError, UnicodeEncodeError):
+        return None
+    if len(joined) != 10 * n:
+        return None
+    b = np.frombuffer(joined, dtype=np.uint8).reshape(n, 10)
+    digits = b[:, _DIGITS].astype(np.int64) - 48
+    if not ((digits >= 0) & (digits <= 9)).all() or not (b[:, [4, 7]] == 45).all():
+        return None
+    year = digits[:, :4] @ np.array([1000, 100, 10, 1])
+    month, day = digits[:, 4:6] @ np.array([10, 1]), digits[:, 6:] @ np.array([10, 1])
+    if not ((month >= 1) & (month <= 12) & (day >= 1)).all():
+        return None
+    first = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+    days = first.astype("datetime64[D]") + (day - 1)
+    if (days.astype("datetime64[M]") != first).any():          # e.g. 2021-02-30
+        return None
+    if year.min() < _MIN_DATE.year or year.max() > _MAX_DATE.year:
+        return None
+    return pd.DatetimeIndex(days.astype("datetime64[ns]"), name="Date")
+
+
+def _parse_plain(text: str) -> pd.DataFrame | None:
+    """The fast path: the snapshot layout (``Date,Open,...,Volume`` header, ``YYYY-MM-DD`` dates,
+    every price cell a number) read by pandas' C parser in one call. None when the file is
+    anything else (then :func:`_parse_general` reads it, and names any problem)."""
+    if text.partition("\n")[0].rstrip("\r") != _PLAIN_HEADER:
+        return None
+    try:
+        table = pd.read_csv(io.StringIO(text), engine="c")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OverflowError):
+        return None
+    if table.empty or list(table.columns) != ["Date", *PRICE_COLUMNS]:
+        return None
+    values = np.empty((len(table), len(PRICE_COLUMNS)))
+    for j, col in enumerate(PRICE_COLUMNS):
+        cells = table[col].to_numpy()
+        if cells.dtype.kind not in "if":
+            return None
+        values[:, j] = cells
+    if np.isnan(values).any():          # missing cells: the general path checks their tokens
+        return None
+    dates = _plain_dates(table["Date"].to_numpy())
+    return None if dates is None else pd.DataFrame(values, index=dates, columns=list(PRICE_COLUMNS))
+
+
+def _read_cells(text: str, path: Path) -> pd.DataFrame:
+    """Every cell as text (no header row taken), or DataError when the text is not a CSV."""
+    try:
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, header=None,
+                            skip_blank_lines=True, engine="c")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OverflowError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"price file {path} is not a valid CSV: {first}") from exc
+    if table.empty:
+        raise DataError(f"price file {path} is empty")
+    return table.fillna("")          # short rows: the missing trailing cells are empty
+
+
+def _header_rows(table: pd.DataFrame) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+    """The header, the body rows and their line numbers; a yfinance download() export's
+    ``Price,<cols>`` / ``Ticker,<sym>`` / ``Date,,,`` header rows become one header."""
+    header = [str(h).strip() for h in table.iloc[0].tolist()]
+    body = table.iloc[1:]
+    line_no = np.arange(2, len(table) + 1)
+    if header and header[0].lower() == "price" and len(body) >= 2:
+        second = str(body.iloc[0, 0]).strip().lower()
+        third = str(body.iloc[1, 0]).strip().lower()
+        if second == "ticker" and third in ("date", "datetime"):
+            header = ["Date", *header[1:]]
+            body, line_no = body.iloc[2:], line_no[2:]
+    return header, body, line_no
+
+
+def _column_names(header: list[str], path: Path) -> list[str]:
+    """Canonical column names (``adj_close`` -> ``Adj Close``); DataError on duplicates."""
+    names = [_CANON.get(_canonical(h), h) for h in header]
+    seen = [n for n in names if names.count(n) > 1]
+    if seen:
+        raise DataError(f"price file {path} has duplicate columns: {sorted(set(seen))}")
+    if "Datetime" in names and "Date" not in names:
+        names[names.index("Datetime")] = "Date"
+    return names
+
+
+def _check_columns(names: list[str], header: list[str], body: pd.DataFrame, path: Path) -> None:
+    """The columns a layout needs are there, and there is at least one row."""
+    history_export = "Dividends" in names or "Stock Splits" in names
+    needed = ["Date", "Open", "High", "Low", "Close", "Volume"]
+    if not history_export:
+        needed.insert(5, "Adj Close")
+    missing = [c for c in needed if c not in names]
+    if missing:
+        raise DataError(f"price file {path} is missing columns {missing} (has {header})")
+    if body.empty:
+        raise DataError(f"price file {path} has a header but no rows")
+
+
+def _parse_dates(cells: pd.Series, line_no: np.ndarray, path: Path) -> pd.DatetimeIndex:
+    """Date cells (a date, optionally a wall-clock time and offset: the written date is kept)."""
+    raw_dates = cells.str.strip()
+    parts = raw_dates.str.extract(_DATE_RE, expand=False)
+    parsed = pd.to_datetime(parts, format="%Y-%m-%d", errors="coerce")
+    bad = parsed.isna() | (parsed < _MIN_DATE) | (parsed > _MAX_DATE)
+    if bad.any():
+        i = _first_bad(bad.to_numpy())
+        raise DataError(f"price file {path}, line {line_no[i]}: unparseable date {raw_dates.iloc[i]!r}")
+    return pd.DatetimeIndex(parsed.to_numpy(), name="Date").as_unit("ns")
+
+
+def _parse_numbers(cells: pd.Series, col: str, line_no: np.ndarray, path: Path) -> np.ndarray:
+    """Number cells; missing tokens (empty, null, NaN, ...) are NaN; anything else is refused."""
+    cells = cells.str.strip()
+    missing_cell = cells.str.lower().isin(_MISSING_TOKENS)
+    nums = pd.to_numeric(cells.where(~missing_cell), errors="coerce")
+    bad = nums.isna() & ~missing_cell
+    if bad.any():
+        i = _first_bad(bad.to_numpy())
+        raise DataError(f"price file {path}, line {line_no[i]}: non-numeric {col} {cells.iloc[i]!r}")
+    return nums.astype("float64").to_numpy()
+
+
+def _parse_general(text: str, path: Path) -> pd.DataFrame:
+    """Any accepted layout (see :func:`parse_price_csv`), cell by cell, with line numbers in errors."""
+    table = _read_cells(text, path)
+    header, body, line_no = _header_rows(table)
+    names = _column_names(header, path)
+    body = body.set_axis(names, axis=1)
+    _check_columns(names, header, body, path)
+    dates = _parse_dates(body["Date"], line_no, path)
+    cols = {col: _parse_numbers(body[col], col, line_no, path) for col in PRICE_COLUMNS if col in names}
+    if "Adj Close" not in cols:
+        cols["Adj Close"] = cols["Close"].copy()     # history() export: already adjusted
+    raw = pd.DataFrame({c: cols[c] for c in PRICE_COLUMNS}, index=dates)
+    if raw[list(_OHLC)].isna().all(axis=1).all():
+        raise DataError(f"price file {path} has no price values at all")
+    return raw
 
 
 def parse_price_csv(path: str | os.PathLike, symbol: str | None = None) -> pd.DataFrame:
@@ -190,77 +364,15 @@ def parse_price_csv(path: str | os.PathLike, symbol: str | None = None) -> pd.Da
 
     A file without ``Adj Close`` that is not a history() export is refused: nothing says whether
     its Close is adjusted. Raises DataError (naming the file and the problem) on anything else.
+
+    A file in the snapshot layout whose cells are all plain numbers and ``YYYY-MM-DD`` dates is
+    read in one call of pandas' C parser (:func:`_parse_plain`); every other file goes cell by
+    cell (:func:`_parse_general`). Both give the same frame (``tests/test_prices.py``).
     """
     path = Path(path)
-    symbol = symbol or path.stem
-    text = _read_text(path, symbol)
-    if "\x00" in text:
-        raise DataError(f"price file {path} contains NUL bytes (not a CSV text file)")
-    if not text.strip():
-        raise DataError(f"price file {path} is empty")
-    try:
-        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, header=None,
-                            skip_blank_lines=True, engine="c")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OverflowError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"price file {path} is not a valid CSV: {first}") from exc
-    if table.empty:
-        raise DataError(f"price file {path} is empty")
-    table = table.fillna("")          # short rows: the missing trailing cells are empty
-    header = [str(h).strip() for h in table.iloc[0].tolist()]
-    body = table.iloc[1:]
-    line_no = np.arange(2, len(table) + 1)
-    # yfinance download() export: Price,<cols>... / Ticker,<sym>... / Date,,,... header rows
-    if header and header[0].lower() == "price" and len(body) >= 2:
-        second = str(body.iloc[0, 0]).strip().lower()
-        third = str(body.iloc[1, 0]).strip().lower()
-        if second == "ticker" and third in ("date", "datetime"):
-            header = ["Date", *header[1:]]
-            body, line_no = body.iloc[2:], line_no[2:]
-    names = [_CANON.get(_canonical(h), h) for h in header]
-    seen = [n for n in names if names.count(n) > 1]
-    if seen:
-        raise DataError(f"price file {path} has duplicate columns: {sorted(set(seen))}")
-    if "Datetime" in names and "Date" not in names:
-        names[names.index("Datetime")] = "Date"
-    body = body.set_axis(names, axis=1)
-    history_export = "Dividends" in names or "Stock Splits" in names
-    needed = ["Date", "Open", "High", "Low", "Close", "Volume"]
-    if not history_export:
-        needed.insert(5, "Adj Close")
-    missing = [c for c in needed if c not in names]
-    if missing:
-        raise DataError(f"price file {path} is missing columns {missing} (has {header})")
-    if body.empty:
-        raise DataError(f"price file {path} has a header but no rows")
-
-    raw_dates = body["Date"].str.strip()
-    parts = raw_dates.str.extract(_DATE_RE, expand=False)
-    parsed = pd.to_datetime(parts, format="%Y-%m-%d", errors="coerce")
-    bad = parsed.isna() | (parsed < _MIN_DATE) | (parsed > _MAX_DATE)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"price file {path}, line {line_no[i]}: unparseable date {raw_dates.iloc[i]!r}")
-
-    cols = {}
-    for col in PRICE_COLUMNS:
-        if col == "Adj Close" and col not in names:
-            continue
-        cells = body[col].str.strip()
-        missing_cell = cells.str.lower().isin(_MISSING_TOKENS)
-        nums = pd.to_numeric(cells.where(~missing_cell), errors="coerce")
-        bad = nums.isna() & ~missing_cell
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(f"price file {path}, line {line_no[i]}: non-numeric {col} {cells.iloc[i]!r}")
-        cols[col] = nums.astype("float64").to_numpy()
-    if "Adj Close" not in cols:
-        cols["Adj Close"] = cols["Close"].copy()     # history() export: already adjusted
-    raw = pd.DataFrame({c: cols[c] for c in PRICE_COLUMNS},
-                       index=pd.DatetimeIndex(parsed.to_numpy(), name="Date").as_unit("ns"))
-    if raw[list(_OHLC)].isna().all(axis=1).all():
-        raise DataError(f"price file {path} has no price values at all")
-    return raw
+    text = _read_text(path, symbol or path.stem)
+    fast = _parse_plain(text)
+    return fast if fast is not None else _parse_general(text, path)
 
 
 def read_price_csv(path: str | os.PathLike, symbol: str | None = None) -> pd.DataFrame:
@@ -294,10 +406,6 @@ class CsvFolderSource(PriceSource):
         upper = self.folder / f"{s.upper()}.csv"
         if upper.is_file():
             return upper
-        for path in (exact, upper):       # there, but not a file: say what it is
-            problem = not_a_file(path)
-            if problem != "does not exist":
-                raise DataError(f"no prices for {s}: price file {path} {problem}")
         raise UnknownTickerError(f"no prices for {s}: {exact} does not exist")
 
     def load_raw(self, symbol: str) -> pd.DataFrame:
