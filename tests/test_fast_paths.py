@@ -368,3 +368,43 @@ def test_event_with_every_estimation_day_excluded_is_skipped_quietly():
     d = res.diagnostics.set_index("event_id")
     assert d.loc["e0", "status"] == "skipped" and "too few estimation returns: 0" in d.loc["e0", "reason"]
     assert d.loc["e1", "status"] == "ok"
+
+
+# --------------------------------------------------------------------------- distributions without scipy.stats
+
+def test_t_and_normal_functions_equal_scipy_stats():
+    x = np.r_[-np.inf, -40.0, -3.2, -1e-9, 0.0, 1e-300, 0.5, 1.96, 8.5, 38.0, np.inf, np.nan]
+    for df in (1.0, 2.5, 9.0, 98.0, 238.0, 1e6, 0.0, -1.0, np.nan):
+        np.testing.assert_array_equal(statistics.t_sf(x, df), stats.t.sf(x, df))
+    dfs = np.array([1.0, 3.0, 30.0, 248.0, 0.0, np.nan])
+    for q in (0.975, 0.5, 1e-12, 0.0, 1.0):
+        np.testing.assert_array_equal(statistics.t_ppf(q, dfs), stats.t.ppf(q, dfs))
+    np.testing.assert_array_equal(statistics.norm_sf(x), stats.norm.sf(x))
+    assert np.isscalar(statistics.t_ppf(0.975, 10.0)) and statistics.t_ppf(0.975, 10.0) == stats.t.ppf(0.975, 10)
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 13, 14, 30, 50, 51, 80, 333])
+def test_wilcoxon_without_ties_equals_scipy(n):
+    rng = np.random.default_rng(n)
+    for shift in (0.0, 0.3, -1.5):
+        x = rng.normal(shift, 1.0, n)
+        got = statistics._wilcoxon_untied(x)
+        want = stats.wilcoxon(x)
+        assert got is not None
+        assert got[0] == want.statistic and got[1] == want.pvalue, (n, shift, got, want)
+
+
+def test_wilcoxon_groups_and_ties_equal_scipy():
+    rng = np.random.default_rng(7)
+    car = rng.normal(0.01, 0.05, 240)
+    groups = np.repeat(["a", "b", "c"], [100, 100, 40])
+    res = statistics.wilcoxon(car, groups)
+    for j, g in enumerate(["a", "b", "c"]):
+        want = stats.wilcoxon(car[groups == g])
+        assert res.statistic[j] == want.statistic and res.p_value[j] == want.pvalue
+    # a zero, or two equal absolute values: scipy decides (zero handling, tie correction)
+    for bad in (np.r_[car[:60], 0.0], np.r_[car[:20], car[:3]], np.r_[car[:30], -car[:2]]):
+        assert statistics._wilcoxon_untied(bad) is None
+        got = statistics.wilcoxon(bad)
+        want = stats.wilcoxon(bad)
+        assert got.statistic == want.statistic and got.p_value == want.pvalue
