@@ -135,12 +135,27 @@ def _check_finite(values: np.ndarray, dates: pd.DatetimeIndex, symbol: str, wher
 def clean_values(frame: pd.DataFrame, symbol: str, where: str) -> pd.DataFrame:
     """Apply the value policy of this module (see the module docstring) to a sorted frame of
     :data:`PRICE_COLUMNS`; a new frame (the input is not changed)."""
-    values = frame.loc[:, list(PRICE_COLUMNS)].to_numpy(dtype="float64", copy=True)
-    _check_strict_positive(values, frame.index, symbol, where)
-    _check_finite(values, frame.index, symbol, where)
+    if list(frame.columns) != list(PRICE_COLUMNS):
+        frame = frame.loc[:, list(PRICE_COLUMNS)]
+    return _apply_policy(frame.to_numpy(dtype="float64", copy=True), frame.index, symbol, where)
+
+
+def _apply_policy(values: np.ndarray, dates: pd.DatetimeIndex, symbol: str, where: str) -> pd.DataFrame:
+    """The value policy on the (n, 6) array of a sorted frame (changed in place): the contract
+    frame, or DataError."""
+    _check_strict_positive(values, dates, symbol, where)
+    _check_finite(values, dates, symbol, where)
     ohl = values[:, :3]                                # Open, High, Low
     ohl[ohl <= 0] = np.nan
-    return pd.DataFrame(values, index=frame.index, columns=list(PRICE_COLUMNS))
+    return pd.DataFrame(values, index=dates, columns=_COLUMNS.copy())
+
+
+def _check_not_empty(values: np.ndarray, symbol: str, where: str) -> None:
+    """A Close or Adj Close column without a single value is refused."""
+    strict = values[:, [PRICE_COLUMNS.index(c) for c in _STRICT_POSITIVE]]
+    empty = np.isnan(strict).all(axis=0)
+    if empty.any():
+        raise DataError(f"{where}: {symbol} has no {_STRICT_POSITIVE[_first_bad(empty)]} values at all")
 
 
 def _contract_frame(raw: pd.DataFrame) -> pd.DataFrame:
@@ -175,11 +190,9 @@ def _sorted_unique(frame: pd.DataFrame, symbol: str, where: str) -> pd.DataFrame
 def finalize(raw: pd.DataFrame, symbol: str, where: str) -> pd.DataFrame:
     """Raw bars (any order, duplicates allowed) -> the contract frame, or DataError."""
     frame = _sorted_unique(_contract_frame(raw), symbol, where)
-    strict = frame.loc[:, list(_STRICT_POSITIVE)].to_numpy()
-    empty = np.isnan(strict).all(axis=0)
-    if empty.any():
-        raise DataError(f"{where}: {symbol} has no {_STRICT_POSITIVE[_first_bad(empty)]} values at all")
-    return clean_values(frame, symbol, where)
+    values = frame.to_numpy(dtype="float64", copy=True)
+    _check_not_empty(values, symbol, where)
+    return _apply_policy(values, frame.index, symbol, where)
 
 
 # --------------------------------------------------------------------------- CSV reading
@@ -193,6 +206,7 @@ _CANON = {_canonical(c): c for c in (*PRICE_COLUMNS, "Date", "Datetime", "Divide
 _CANON["adjclose"] = "Adj Close"
 # the header of the snapshot / classic Yahoo layout, read by the fast path
 _PLAIN_HEADER = "Date," + ",".join(PRICE_COLUMNS)
+_COLUMNS = pd.Index(PRICE_COLUMNS)                # copied into each frame (cheaper than a new Index)
 _DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9])      # positions of the digits in YYYY-MM-DD
 
 
@@ -206,22 +220,24 @@ def _read_text(path: Path, symbol: str) -> str:
     return text
 
 
-def _plain_dates(cells: np.ndarray) -> pd.DatetimeIndex | None:
-    """Dates written exactly ``YYYY-MM-DD`` (real calendar dates inside the accepted range),
-    read from their digits; None for anything else."""
-    n = len(cells)
-    try:
-        joined = "".join(cells).encode("ascii")
-    except (TypeError, UnicodeEncodeError):
+def _plain_dates(text: str, n: int) -> pd.DatetimeIndex | None:
+    """The dates of the ``n`` rows of a snapshot-layout text, read from the first ten bytes of
+    each line after the header: every one written exactly ``YYYY-MM-DD`` (a real calendar
+    date inside the accepted range) and followed by a comma, else None."""
+    b = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    starts = np.flatnonzero(b == 10) + 1
+    starts = starts[starts < len(b)]
+    if len(starts) != n or (len(b) and starts[-1] + 10 >= len(b)):
+        return None                                   # blank lines, quoted line breaks, short rows
+    if np.count_nonzero(b == 44) != len(PRICE_COLUMNS) * (n + 1):
+        return None                                   # a row with more cells (or a quoted comma)
+    cells = b[starts[:, None] + np.arange(11)].astype(np.int32) - 48     # '-' is -3, ',' is -4
+    digits = cells[:, _DIGITS]
+    if not ((digits >= 0) & (digits <= 9)).all() or not (cells[:, [4, 7]] == -3).all() \
+            or not (cells[:, 10] == -4).all():
         return None
-    if len(joined) != 10 * n:
-        return None
-    b = np.frombuffer(joined, dtype=np.uint8).reshape(n, 10)
-    digits = b[:, _DIGITS].astype(np.int64) - 48
-    if not ((digits >= 0) & (digits <= 9)).all() or not (b[:, [4, 7]] == 45).all():
-        return None
-    year = digits[:, :4] @ np.array([1000, 100, 10, 1])
-    month, day = digits[:, 4:6] @ np.array([10, 1]), digits[:, 6:] @ np.array([10, 1])
+    year = ((cells[:, 0] * 10 + cells[:, 1]) * 10 + cells[:, 2]) * 10 + cells[:, 3]
+    month, day = cells[:, 5] * 10 + cells[:, 6], cells[:, 8] * 10 + cells[:, 9]
     if not ((month >= 1) & (month <= 12) & (day >= 1)).all():
         return None
     first = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
@@ -233,28 +249,30 @@ def _plain_dates(cells: np.ndarray) -> pd.DatetimeIndex | None:
     return pd.DatetimeIndex(days.astype("datetime64[ns]"), name="Date")
 
 
-def _parse_plain(text: str) -> pd.DataFrame | None:
-    """The fast path: the snapshot layout (``Date,Open,...,Volume`` header, ``YYYY-MM-DD`` dates,
-    every price cell a number) read by pandas' C parser in one call. None when the file is
-    anything else (then :func:`_parse_general` reads it, and names any problem)."""
+def _plain_arrays(text: str) -> tuple[np.ndarray, pd.DatetimeIndex] | None:
+    """The fast path: a file in the snapshot layout (``Date,Open,...,Volume`` header, one
+    ``YYYY-MM-DD`` date and six numbers on every line, no empty cell) read by pandas' C parser
+    in one call: the (n, 6) float64 values and the dates. None when the file is anything else
+    (then :func:`_parse_general` reads it, and names any problem)."""
     if text.partition("\n")[0].rstrip("\r") != _PLAIN_HEADER:
         return None
     try:
-        table = pd.read_csv(io.StringIO(text), engine="c")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OverflowError):
+        table = pd.read_csv(io.StringIO(text), engine="c", usecols=list(PRICE_COLUMNS), dtype="float64")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OverflowError, TypeError):
         return None
-    if table.empty or list(table.columns) != ["Date", *PRICE_COLUMNS]:
+    if table.empty or list(table.columns) != list(PRICE_COLUMNS):
         return None
-    values = np.empty((len(table), len(PRICE_COLUMNS)))
-    for j, col in enumerate(PRICE_COLUMNS):
-        cells = table[col].to_numpy()
-        if cells.dtype.kind not in "if":
-            return None
-        values[:, j] = cells
+    values = table.to_numpy(dtype="float64")
     if np.isnan(values).any():          # missing cells: the general path checks their tokens
         return None
-    dates = _plain_dates(table["Date"].to_numpy())
-    return None if dates is None else pd.DataFrame(values, index=dates, columns=list(PRICE_COLUMNS))
+    dates = _plain_dates(text, len(values))
+    return None if dates is None else (values, dates)
+
+
+def _parse_plain(text: str) -> pd.DataFrame | None:
+    """:func:`_plain_arrays` as raw bars (a frame), or None."""
+    arrays = _plain_arrays(text)
+    return None if arrays is None else pd.DataFrame(arrays[0], index=arrays[1], columns=_COLUMNS.copy())
 
 
 def _read_cells(text: str, path: Path) -> pd.DataFrame:
@@ -376,10 +394,21 @@ def parse_price_csv(path: str | os.PathLike, symbol: str | None = None) -> pd.Da
 
 
 def read_price_csv(path: str | os.PathLike, symbol: str | None = None) -> pd.DataFrame:
-    """Read and normalise one price CSV into the contract frame (see :func:`parse_price_csv`)."""
+    """Read and normalise one price CSV into the contract frame (see :func:`parse_price_csv`).
+
+    A snapshot-layout file whose dates are already sorted and unique goes from the C parser's
+    arrays to the contract frame directly (the same checks, one frame built)."""
     path = Path(path)
     symbol = symbol or path.stem
-    return finalize(parse_price_csv(path, symbol), symbol, f"price file {path}")
+    where = f"price file {path}"
+    text = _read_text(path, symbol)
+    arrays = _plain_arrays(text)
+    if arrays is not None and (np.diff(arrays[1].asi8) > 0).all():
+        values, dates = arrays
+        _check_not_empty(values, symbol, where)
+        return _apply_policy(values, dates, symbol, where)
+    raw = _parse_plain(text) if arrays is not None else _parse_general(text, path)
+    return finalize(raw, symbol, where)
 
 
 class CsvFolderSource(PriceSource):
@@ -422,7 +451,7 @@ class CsvFolderSource(PriceSource):
         if hit is not None and hit[0] == stamp:     # a batch loads the same index many times
             frame = hit[1]
         else:
-            frame = finalize(parse_price_csv(path, s), s, f"price file {path}")
+            frame = read_price_csv(path, s)
             self._memo[path] = (stamp, frame)
         # copy-on-write (pandas 3): callers cannot change the memoised frame through the result
         return apply_stale(slice_dates(frame, start, end), self.stale)
