@@ -54,7 +54,7 @@ def test_batch_and_study_without_figures_need_no_scipy_stats_nor_statsmodels(tmp
     # (scipy.sparse is fine: the exact r-bar of samples up to 300 events uses it)
     assert not got & {"scipy.stats", "statsmodels", "matplotlib"}, got
     diag = json.loads((tmp_path / "s" / "diagnostics.json").read_text())
-    assert set(diag["fit"]["params"]) == {"const", "market_return"}      # written without statsmodels
+    assert "market_return" in diag["fit"]["params"]          # written without statsmodels
 
 
 def test_asking_for_the_ols_summary_imports_statsmodels(prices_dir):

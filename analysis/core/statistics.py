@@ -731,7 +731,7 @@ def wilcoxon(car, groups=None) -> TestResult:
     positive and the negative CARs; the p-value is scipy's (exact for small samples without
     ties, else the normal approximation). Samples without zeros or ties, the usual case with
     CARs, are computed here exactly as scipy does (:func:`_wilcoxon_untied`, checked against
-    scipy in ``tests/test_statistics.py``) without importing ``scipy.stats``.
+    scipy in ``tests/test_fast_paths.py``) without importing ``scipy.stats``.
     """
     car = np.asarray(car, float)
     codes, g = _codes(groups, len(car))
