@@ -408,3 +408,29 @@ def test_wilcoxon_groups_and_ties_equal_scipy():
         got = statistics.wilcoxon(bad)
         want = stats.wilcoxon(bad)
         assert got.statistic == want.statistic and got.p_value == want.pvalue
+
+
+def test_identical_rows_equals_pairwise_comparison():
+    from analysis.core.checks import identical_rows
+
+    rng = np.random.default_rng(3)
+    ar = rng.normal(size=(300, 5))
+    res = rng.normal(size=(300, 40))
+    ar[[10, 50, 120, 200]] = ar[7]                  # same event-window ARs ...
+    res[[50, 200]] = res[7]                         # ... and the same residuals for two of them
+    res[120] = res[10]                              # 120 equals 10 (not 7) in both windows
+    ar[30, 2] = res[30, 1] = np.nan
+    ar[31], res[31] = ar[30], res[30]               # NaN equal to NaN
+    rows = rng.permutation(300)[:250]
+
+    def plain(rows):
+        out = np.full(len(rows), -1)
+        for i in range(len(rows)):
+            for j in range(i):
+                if all(np.array_equal(x[rows[i]], x[rows[j]], equal_nan=True) for x in (ar, res)):
+                    out[i] = j
+                    break
+        return out
+
+    for r in (np.arange(300), rows):
+        np.testing.assert_array_equal(identical_rows(ar, res, rows=r), plain(r))

@@ -981,7 +981,7 @@ def _skip_duplicates(ev, loc: _Located, skips: _Skips, cand, rows, fitted, pred)
     skips.set(events[dup], [f"duplicate of {ids[events[j]]} (same ticker and day 0)" for j in first[dup]],
               EventError)
     left = ~dup
-    twins = identical_rows(fitted.resid[rows[left]], pred.ar[rows[left]])
+    twins = identical_rows(pred.ar, fitted.resid, rows=rows[left])     # no copy of the residuals
     hit = twins >= 0
     src = events[left]
     skips.set(src[hit], [f"duplicate of {ids[src[j]]} (identical returns in both windows)" for j in twins[hit]],

@@ -102,8 +102,9 @@ def jump_mask(log_ratio: np.ndarray, breaks: np.ndarray | None = None) -> np.nda
     lr = np.asarray(log_ratio, dtype=float)
     a = np.abs(lr)
     with np.errstate(invalid="ignore"):
-        near = np.min(np.abs(a[:, None] - _LOG_FACTORS[None, :]), axis=1) <= SPLIT_TOLERANCE \
-            if len(a) else np.zeros(0, dtype=bool)
+        big = np.flatnonzero(a >= SPLIT_MIN)       # the distance to a split factor matters only there
+        near = np.zeros(len(a), dtype=bool)
+        near[big] = np.min(np.abs(a[big, None] - _LOG_FACTORS[None, :]), axis=1) <= SPLIT_TOLERANCE
         out = np.isfinite(lr) & (((a >= SPLIT_MIN) & near) | (a >= HUGE))
         candidates = np.flatnonzero(np.isfinite(lr) & (a >= SPIKE) & ~out)
     for i in candidates:
