@@ -434,3 +434,15 @@ def test_identical_rows_equals_pairwise_comparison():
 
     for r in (np.arange(300), rows):
         np.testing.assert_array_equal(identical_rows(ar, res, rows=r), plain(r))
+
+
+@pytest.mark.parametrize("pattern", ["few", "alternating", "none", "all", "ends"])
+def test_compact_rows_equals_boolean_indexing(pattern):
+    rng = np.random.default_rng(11)
+    a = rng.normal(size=(5000, 7))
+    keep = {"few": rng.random(5000) > 0.01, "alternating": np.arange(5000) % 2 == 0,
+            "none": np.zeros(5000, bool), "all": np.ones(5000, bool),
+            "ends": np.r_[np.zeros(10, bool), np.ones(4980, bool), np.zeros(10, bool)]}[pattern]
+    want = a[keep]
+    got = arrays.compact_rows(a.copy(), keep)
+    np.testing.assert_array_equal(got, want)
