@@ -21,7 +21,9 @@ Peers (the same events, windows and price files):
 Events: real Hong Kong listings against ^HSI, sampled reproducibly (``--seed``) from the price
 files: a listing uniformly, then one of its trading days whose estimation window (-260, -11)
 and event window (-10, 10) have prices for the stock and the index on every day of the joint
-file the peer reads (so every tool studies every event on the same days).
+file the peer reads and no flat zero-volume bar (which the analysis package counts as no
+trade), each (listing, day) once: every tool studies every event on the same days, and the
+script checks that their average abnormal returns agree.
 
 Steps (``--only steps``): reading the price CSVs against ``pd.read_csv(engine="pyarrow")`` on
 the same files (our reader's checks included), ``time_events`` on 100,000 events, and
@@ -64,13 +66,18 @@ TARGETS = {"batch --no-figure": 0.5, "batch with figure": 0.7, "study with figur
 def hk_events(prices_dir: Path, n: int, seed: int, exclude=("2800.HK",)) -> pd.DataFrame:
     """``n`` random (Hong Kong listing, trading day) events against ^HSI with whole windows."""
     from analysis.data.prices import CsvFolderSource
+    from analysis.data.quality import stale_mask
     from analysis.events.timing import get_calendar
 
     source = CsvFolderSource(prices_dir)
     symbols = sorted(p.stem for p in prices_dir.glob("*.HK.csv") if p.stem not in exclude)
-    wide = pd.DataFrame({s: source.load(s)["Adj Close"] for s in [*symbols, MARKET]}).sort_index()
+    frames = {s: source.load(s) for s in [*symbols, MARKET]}
+    wide = pd.DataFrame({s: f["Adj Close"] for s, f in frames.items()}).sort_index()
+    # a flat zero-volume bar is no trade to the analysis package (trade-to-trade returns) and a
+    # price to the peers: windows with one are left out, so that all compute the same numbers
+    flat = pd.DataFrame({s: stale_mask(f) for s, f in frames.items()}).reindex(wide.index).fillna(False)
     sessions = get_calendar("XHKG", wide.index[0], wide.index[-1]).sessions
-    have = wide.notna().to_numpy()
+    have = (wide.notna() & ~flat.astype(bool)).to_numpy()
     lo, hi = -EST[0] + 1, EVT[1]                 # prices from day -261 to day +10
     width = lo + hi + 1
     market_ok = np.convolve(have[:, -1], np.ones(width), "valid") == width
@@ -82,11 +89,13 @@ def hk_events(prices_dir: Path, n: int, seed: int, exclude=("2800.HK",)) -> pd.D
         if len(days):
             candidates.append((s, days))
     rng = np.random.default_rng(seed)
-    picks = rng.integers(0, len(candidates), n)
-    rows = []
-    for i, k in enumerate(picks):
-        s, days = candidates[k]
-        rows.append((f"hk{i:05d}", s, MARKET, days[rng.integers(0, len(days))].strftime("%Y-%m-%d")))
+    rows, seen = [], set()
+    while len(rows) < n:                          # distinct (listing, day) pairs
+        s, days = candidates[rng.integers(0, len(candidates))]
+        day = days[rng.integers(0, len(days))].strftime("%Y-%m-%d")
+        if (s, day) not in seen:
+            seen.add((s, day))
+            rows.append((f"hk{len(rows):05d}", s, MARKET, day))
     return pd.DataFrame(rows, columns=["event_id", "ticker", "market", "event_date"])
 
 
@@ -208,15 +217,18 @@ def agreement(work: Path, prices: Path, peer: Path | None) -> str:
     subprocess.run([py, HERE / "peers" / "statsmodels_batch.py", ev, prices, work / "check_s"], check=True,
                    capture_output=True)
     ours = pd.read_csv(work / "check_a" / "aar.csv")
-    ours = ours[ours["group"] == "all"].set_index("relative_day")["aar"]
+    ours = ours[ours["group"] == "all"].set_index("relative_day")
+    n = int(ours["n"].max())
+    ours = ours["aar"]
     script = pd.read_csv(work / "check_s" / "aar.csv", index_col=0)["aar"]
-    text = f"same numbers: max |AAR difference| analysis vs statsmodels script {np.max(np.abs(ours - script)):.1e}"
+    text = (f"same numbers ({n} of {min(ARGS.sizes)} events studied by the analysis package): max |AAR "
+            f"difference| analysis vs statsmodels script {np.max(np.abs(ours - script)):.1e}")
     if peer is not None:
         subprocess.run([peer, HERE / "peers" / "eventstudy_batch.py", ev, prices, work / "check_e"], check=True,
                        capture_output=True)
         es = pd.read_csv(work / "check_e" / "aar.csv", index_col=0)["AAR"].to_numpy()
         text += f", vs eventstudy {np.max(np.abs(ours.to_numpy() - es)):.1e}"
-    return text + f" ({min(ARGS.sizes)} events)"
+    return text
 
 
 def steps_table(args, prices: Path, work: Path) -> list[str]:

@@ -34,7 +34,8 @@ ar_rows, car_rows, est_ar = [], [], []
 for ev in events.itertuples(index=False):
     key = (ev.ticker, ev.market)
     if key not in pairs:
-        joint = pd.concat([prices[ev.ticker], prices[ev.market]], axis=1, keys=["stock", "market"]).dropna()
+        joint = pd.concat([prices[ev.ticker], prices[ev.market]], axis=1, keys=["stock", "market"],
+                          sort=True).dropna()
         pairs[key] = joint.pct_change().iloc[1:]
     r = pairs[key]
     d0 = r.index.searchsorted(ev.event_date)

@@ -25,7 +25,7 @@ out.mkdir(parents=True, exist_ok=True)
 EST, EVT = (-260, -11), (-10, 10)
 
 px = pd.concat([pd.read_csv(prices_dir / f"{s}.csv", index_col="Date", parse_dates=True)["Adj Close"]
-                for s in (ticker, market)], axis=1, keys=["stock", "market"]).dropna()
+                for s in (ticker, market)], axis=1, keys=["stock", "market"], sort=True).dropna()
 r = px.pct_change().iloc[1:]
 d0 = r.index.searchsorted(pd.Timestamp(date))
 est, win = r.iloc[d0 + EST[0]:d0 + EST[1] + 1], r.iloc[d0 + EVT[0]:d0 + EVT[1] + 1]
