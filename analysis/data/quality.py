@@ -69,7 +69,8 @@ def apply_stale(frame: pd.DataFrame, stale: str = "keep") -> pd.DataFrame:
     if not mask.any():
         return frame
     out = frame.copy()
-    out.loc[mask, list(_PRICES)] = np.nan
+    for col in _PRICES:                  # column by column in numpy (a .loc assignment is slow)
+        out[col] = np.where(mask, np.nan, out[col].to_numpy(dtype="float64"))
     return out
 
 
