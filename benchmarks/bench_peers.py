@@ -241,7 +241,7 @@ def steps_table(args, prices: Path, work: Path) -> list[str]:
     reads = median_times({
         "analysis": lambda: [CsvFolderSource(prices).load(s) for s in symbols],
         "pyarrow": lambda: [pd.read_csv(p, engine="pyarrow") for p in paths],
-    }, args.repeat * 3)
+    }, args.repeat * 5)
     big = pd.read_csv(work / f"events_{max(args.sizes)}.csv")
     big = pd.concat([big] * -(-100_000 // len(big)), ignore_index=True).head(100_000)
     big["event_id"] = [f"t{i:06d}" for i in range(len(big))]
@@ -251,7 +251,7 @@ def steps_table(args, prices: Path, work: Path) -> list[str]:
     starts = median_times({
         "help": lambda: subprocess.run([py, "-m", "analysis", "--help"], capture_output=True, check=True),
         "bare": lambda: subprocess.run([py, "-c", "pass"], capture_output=True, check=True),
-    }, args.repeat * 3)
+    }, args.repeat * 5)
     r_read = med(reads["analysis"]) / med(reads["pyarrow"])
     r_help = med(starts["help"]) / med(starts["bare"])
     t = med(timing)

@@ -403,17 +403,22 @@ class _Rows:
 
     def of_calendar(self) -> dict[str, np.ndarray]:
         """``{calendar: row numbers}`` of the rows without an error."""
-        ok = np.array([e is None for e in self.errors], dtype=bool)
+        ok = _none(self.errors)
         names = self.calendars[ok]
         rows = np.flatnonzero(ok)
         return {name: rows[names == name] for name in dict.fromkeys(names)}
+
+
+def _none(values: np.ndarray) -> np.ndarray:
+    """``values[i] is None`` for an object array, as one comparison in C (errors are str or None)."""
+    return np.equal(values, None) if len(values) else np.zeros(0, dtype=bool)
 
 
 def _first_errors(steps: list[np.ndarray]) -> np.ndarray:
     """Row by row, the first error of the steps (None when every step went well)."""
     out = steps[0].copy()
     for errors in steps[1:]:
-        empty = np.array([e is None for e in out], dtype=bool)
+        empty = _none(out)
         out[empty] = errors[empty]
     return out
 
@@ -549,7 +554,7 @@ def _after_close(cal, name, late, pos, days, when, rows, t: _Rows, placed: _Plac
 
 def _timed_table(events: pd.DataFrame, rows: _Rows, placed: _Placed) -> pd.DataFrame:
     """The input table with the timing columns added (NaT / NA on rows with an error)."""
-    bad = np.array([e is not None for e in rows.errors], dtype=bool)
+    bad = ~_none(rows.errors)
     placed.requested[bad] = _NAT
     placed.day0[bad] = _NAT
     placed.rule[bad] = None
