@@ -236,7 +236,7 @@ ROW = "2021-03-25,{},1,1,{},1,7\n2021-03-26,2,2,2,2,2,1\n"
 @pytest.mark.parametrize("cell", [
     "1.5", " 1.5", "1.5 ", "+1.5", ".5", "1.", "1e3", "1E-3", "0", "-1", "inf", "-inf", "Infinity",
     "nan", "NaN", "-nan", "NULL", "null", "None", "n/a", "N/A", "-", "", "abc", "1,5", '"1.5"', "0x10",
-    "1_000", "True", "1e999", "99999999999999999999999",
+    "1_000", "True", "1e999", "99999999999999999999999", "1e300", "5e-324",
 ])
 def test_fast_reader_equals_general_reader_cell_by_cell(tmp_path, cell):
     from analysis.data import prices as mod

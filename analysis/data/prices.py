@@ -8,6 +8,8 @@ Value policy (one place, shared by the CSV reader and the Yahoo source, see :fun
 
 * ``Close`` / ``Adj Close`` that are zero, negative or infinite are refused (DataError naming
   the symbol, column, date and value): a return computed from them would be a silent wrong number;
+* any price outside :data:`PRICE_RANGE` (1e-10 to 1e12: ``1e300``, the subnormal ``5e-324``)
+  is refused the same way: no security trades there, and returns from it overflow;
 * ``Open`` / ``High`` / ``Low`` that are zero or negative become NaN: Yahoo writes 0 for a missing
   open (e.g. 2800.HK in 2009) and those columns never feed a return; ``quality.check_prices`` on
   the raw read still reports them;
@@ -31,11 +33,14 @@ import pandas as pd
 
 from ..errors import DataError, InputError, UnknownTickerError
 from .exchanges import validate_symbol
-from .textfile import read_utf8
+from .textfile import not_a_file, read_utf8
 
 PRICE_COLUMNS = ("Open", "High", "Low", "Close", "Adj Close", "Volume")
 _OHLC = ("Open", "High", "Low", "Close", "Adj Close")
 _STRICT_POSITIVE = ("Close", "Adj Close")
+# no real price lies outside this range; values such as 1e300 or 5e-324 (subnormal) are damaged
+# data whose returns and variances overflow to inf or lose every digit
+PRICE_RANGE = (1e-10, 1e12)
 _MISSING_TOKENS = {"", "nan", "null", "none", "na", "n/a", "-"}
 # a date cell: YYYY-MM-DD, optionally a wall-clock time and a UTC offset (yfinance history())
 _DATE_RE = re.compile(
@@ -125,6 +130,13 @@ def _check_finite(values: np.ndarray, dates: pd.DatetimeIndex, symbol: str, wher
         r, c = np.argwhere(bad_inf)[0]
         raise DataError(f"{where}: infinite {_OHLC[c]} {float(prices[r, c])!r} for {symbol} on "
                         f"{dates[r].date()}")
+    with np.errstate(invalid="ignore"):
+        extreme = (prices > PRICE_RANGE[1]) | ((prices > 0) & (prices < PRICE_RANGE[0]))
+    if extreme.any():
+        r, c = np.argwhere(extreme)[0]
+        raise DataError(f"{where}: implausible {_OHLC[c]} {float(prices[r, c])!r} for {symbol} on "
+                        f"{dates[r].date()} (prices must lie between {PRICE_RANGE[0]:g} and "
+                        f"{PRICE_RANGE[1]:g}; returns from it would overflow)")
     vol = values[:, PRICE_COLUMNS.index("Volume")]
     bad = (vol < 0) | np.isinf(vol)
     if bad.any():
@@ -435,6 +447,10 @@ class CsvFolderSource(PriceSource):
         upper = self.folder / f"{s.upper()}.csv"
         if upper.is_file():
             return upper
+        for path in (exact, upper):       # there, but not a file: say what it is
+            problem = not_a_file(path)
+            if problem != "does not exist":
+                raise DataError(f"no prices for {s}: price file {path} {problem}")
         raise UnknownTickerError(f"no prices for {s}: {exact} does not exist")
 
     def load_raw(self, symbol: str) -> pd.DataFrame:

@@ -398,8 +398,16 @@ class _Rows:
         self.utc = instant.numbers(lambda t: t.value)
         self.asked = instant.numbers(lambda t: t.tz_localize(None).normalize().as_unit("ns").value)
         self.days = day.numbers(lambda t: t.as_unit("ns").value)
-        self.errors = _first_errors([cal.errors(), market.errors(), parsed.errors(), tod.errors(),
+        # a row events.table.validate_events kept with a problem stays untimed, with that reason
+        codes, uniq = cols.codes("input_error")
+        given = np.array([None if _missing(u) else str(u) for u in uniq] + [None], dtype=object)[codes]
+        self.errors = _first_errors([given, cal.errors(), market.errors(), parsed.errors(), tod.errors(),
                                      np.where(self.has_stamp, instant.errors(), day.errors())])
+        kept = ~_none(given)
+        if kept.any():                     # as given: no calendar, no default market
+            codes, uniq = cols.codes("market")
+            self.calendars[kept] = None
+            self.markets[kept] = uniq[codes][kept]
 
     def of_calendar(self) -> dict[str, np.ndarray]:
         """``{calendar: row numbers}`` of the rows without an error."""
@@ -584,7 +592,8 @@ def time_events(events: pd.DataFrame, policy: str = "next", *, calendar: str | N
     """The events table with day 0 per listing.
 
     Adds ``calendar``, ``requested_date``, ``day0``, ``day0_rule``, ``intraday`` and
-    ``timing_error`` (NA when fine, else the one-line reason: one bad row never stops the others)
+    ``timing_error`` (NA when fine, else the one-line reason: one bad row never stops the others;
+    a row with an ``input_error`` from :func:`analysis.events.table.validate_events` keeps it)
     and fills an empty ``market`` from :func:`default_market`. A non-empty ``calendar`` column in
     the input wins per row; for tickers whose suffix is unknown the ``calendar`` argument is used,
     else an ``exchange`` column holding a calendar name (as ``analysis.events.extract`` writes it).
