@@ -2,13 +2,19 @@
 
     .venv/bin/python benchmarks/bench_engine.py                 # 1k, 10k, 100k events
     .venv/bin/python benchmarks/bench_engine.py --sizes 1000 10000 --repeat 3
+    .venv/bin/python benchmarks/bench_engine.py --memory-events 1000000   # the 1M-event memory target
 
 For each size: ``run_event_study`` (market model, estimation window (-260, -11) = 250 days,
 event window (-10, 10) = 21 days) followed by ``result.tests((-1, 1))`` (all eleven tests),
-wall and CPU time (best of ``--repeat``), events per second and the peak memory traced by tracemalloc
-(numpy buffers included) in a separate run. Then the same study done the straightforward way,
-one statsmodels OLS per event in a Python loop, on ``--loop-events`` events, and the speed-up.
-The loop's abnormal returns are checked against the engine's (max abs difference printed).
+wall and CPU time (median of ``--repeat`` runs), events per second, the time of the fit
+(``run_event_study``) and of the two rank tests (Corrado and GRANK, the costliest tests), and
+the peak memory of a separate fresh process (tracemalloc, numpy buffers included, and the
+process's peak resident size). Then the same study done the straightforward way, one
+statsmodels OLS per event in a Python loop, on ``--loop-events`` events, timed the same way
+(median of the same number of runs), and the speed-up. The loop's abnormal returns and test
+statistics are checked against the engine's (max abs difference printed). The machine's CPU
+model, core count and load average are printed with the table; each target line prints the
+measured value, the target and PASS/FAIL.
 
 Synthetic data generated here (i.i.d. normal returns on a business-day calendar): the script
 measures speed, not finance.
@@ -17,8 +23,10 @@ measures speed, not finance.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -29,6 +37,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _machine import machine_line, verdict  # noqa: E402
 from analysis import run_event_study  # noqa: E402
 from analysis.core.arrays import EventArrays  # noqa: E402
 from analysis.core.statistics import run_tests  # noqa: E402
@@ -68,28 +77,60 @@ def engine_run(returns, events):
 
 
 def timed(fn, repeat):
-    """Best wall time and best process CPU time over ``repeat`` runs, and the last output.
+    """Median wall time and median process CPU time over ``repeat`` runs, and the last output.
 
-    On a shared machine the CPU time (time.process_time) is the steadier figure: it does not
-    count the time other processes hold the cores.
+    Every side of a comparison is timed this way with the same ``repeat``. On a shared machine
+    the CPU time (time.process_time) is the steadier figure: it does not count the time other
+    processes hold the cores.
     """
-    wall = cpu = np.inf
+    walls, cpus = [], []
     out = None
     for _ in range(repeat):
+        out = None                      # the previous result is freed before the next run
         t0, c0 = time.perf_counter(), time.process_time()
         out = fn()
-        wall = min(wall, time.perf_counter() - t0)
-        cpu = min(cpu, time.process_time() - c0)
-    return (wall, cpu), out
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return (float(np.median(walls)), float(np.median(cpus))), out
 
 
-def peak_memory(fn):
-    tracemalloc.start()
-    tracemalloc.reset_peak()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak
+def peak_memory(n: int, args) -> tuple[float, float]:
+    """Peak memory (MB traced by tracemalloc, MB peak resident) of engine + all tests on ``n``
+    events, in a fresh process that holds nothing else."""
+    code = (
+        "import json, resource, sys, tracemalloc\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n"
+        "import bench_engine as b\n"
+        f"returns, events = b.make_data({n}, n_stocks={args.stocks}, n_days={args.days}, seed={args.seed}, "
+        f"one_per_stock={args.one_per_stock})\n"
+        "tracemalloc.start()\n"
+        "b.engine_run(returns, events)\n"
+        "traced = tracemalloc.get_traced_memory()[1]\n"
+        "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024\n"
+        "print(json.dumps([traced / 2**20, rss / 2**20]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-2000:])
+    traced, rss = json.loads(done.stdout.strip().splitlines()[-1])
+    return traced, rss
+
+
+def fit_and_ranks(returns, events, repeat):
+    """Median seconds of the fit (run_event_study) and of the Corrado + GRANK rank tests."""
+    from analysis.core import statistics as st
+
+    (fit_s, _), result = timed(lambda: run_event_study(events, returns, estimation_window=EST,
+                                                         event_window=EVT), repeat)
+    a = result.arrays
+    ws = st.window_sample(a, TEST_WINDOW)
+    codes = np.zeros(int(ws.keep.sum()), dtype=np.intp)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        evt_sar = a.evt_ar[ws.keep] / a.evt_ar_sd[ws.keep]
+    (rank_s, _), _ = timed(lambda: st._rank_tests(a.est_ar[ws.keep], evt_sar, ws.scar,
+                                                  a.columns(*TEST_WINDOW), codes, 1, est_scale=a.s[ws.keep]),
+                           repeat)
+    return fit_s, rank_s
 
 
 def statsmodels_loop(returns, events, progress=None):
@@ -148,8 +189,10 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     ap.add_argument("--loop-events", type=int, default=1_000)
-    ap.add_argument("--repeat", type=int, default=3, help="timed runs per size (best kept)")
-    ap.add_argument("--no-memory", action="store_true", help="skip the tracemalloc runs")
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs per size and for the loop (median kept)")
+    ap.add_argument("--no-memory", action="store_true", help="skip the memory runs")
+    ap.add_argument("--memory-events", type=int, default=None,
+                    help="also measure the peak memory at this many events (the target: 1,000,000 in 2 GB)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--stocks", type=int, default=500, help="stocks in the panel (default 500)")
     ap.add_argument("--days", type=int, default=3000, help="business days in the panel (default 3000)")
@@ -162,43 +205,56 @@ def main(argv=None) -> int:
                                 one_per_stock=args.one_per_stock))
 
     print(f"event-study engine benchmark: market model, estimation {list(EST)} (250 days), "
-          f"event window {list(EVT)} (21 days), all 11 tests over {list(TEST_WINDOW)}")
-    print(f"python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
-          f"{os.cpu_count()} CPUs, {platform.machine()}")
-    print(f"panel: {args.stocks:,} stocks x {args.days:,} business days"
-          + (", one event per stock" if args.one_per_stock else ", random stock-date events"))
+          f"event window {list(EVT)} (21 days), all 11 tests over {list(TEST_WINDOW)}; "
+          f"median of {args.repeat} runs on each side")
+    print(machine_line())
+    print(f"numpy {np.__version__}, pandas {pd.__version__}; panel: {args.stocks:,} stocks x {args.days:,} "
+          "business days" + (", one event per stock" if args.one_per_stock else ", random stock-date events"))
     print()
-    header = (f"{'method':<22}{'events':>9}{'wall s':>9}{'events/s':>11}{'CPU s':>9}{'events/CPU s':>14}"
-              f"{'peak MB':>9}")
+    header = (f"| {'method':<20} | {'events':>9} | {'wall s':>7} | {'events/s':>9} | {'CPU s':>7} | "
+              f"{'fit s':>6} | {'ranks s':>7} | {'traced MB':>9} | {'peak RSS MB':>11} |")
     print(header)
-    print("-" * len(header))
+    print("|" + "|".join("-" * (len(c)) + (":" if i else "") for i, c in enumerate(header.split("|")[1:-1])) + "|")
     rows = {}
     for n in args.sizes:
         returns, events = data(n)
         engine_run(returns, events.head(50))               # warm-up (imports, caches)
         (secs, cpu), (result, tests) = timed(lambda: engine_run(returns, events), args.repeat)
-        peak = np.nan if args.no_memory else peak_memory(lambda: engine_run(returns, events)) / 2**20
-        rows[n] = (secs, cpu)
-        print(f"{'engine + all tests':<22}{result.n_ok:>9,}{secs:>9.3f}{n / secs:>11,.0f}{cpu:>9.3f}"
-              f"{n / cpu:>14,.0f}{peak:>9.0f}")
+        n_ok = result.n_ok
         del result, tests
+        fit_s, rank_s = fit_and_ranks(returns, events, args.repeat)
+        traced, rss = (np.nan, np.nan) if args.no_memory else peak_memory(n, args)
+        rows[n] = (secs, cpu, fit_s, rank_s, traced)
+        print(f"| {'engine + all tests':<20} | {n_ok:>9,} | {secs:>7.3f} | {n / secs:>9,.0f} | {cpu:>7.3f} | "
+              f"{fit_s:>6.3f} | {rank_s:>7.3f} | {traced:>9.0f} | {rss:>11.0f} |", flush=True)
 
     n = args.loop_events
     returns, events = data(n)
-    (loop_secs, loop_cpu), (loop_arrays, loop_tests) = timed(lambda: statsmodels_loop(returns, events), 1)
-    print(f"{'statsmodels loop':<22}{n:>9,}{loop_secs:>9.3f}{n / loop_secs:>11,.0f}{loop_cpu:>9.3f}"
-          f"{n / loop_cpu:>14,.0f}{'':>9}")
+    statsmodels_loop(returns, events.head(20))
+    (loop_secs, loop_cpu), (loop_arrays, loop_tests) = timed(lambda: statsmodels_loop(returns, events), args.repeat)
+    print(f"| {'statsmodels loop':<20} | {n:>9,} | {loop_secs:>7.3f} | {n / loop_secs:>9,.0f} | {loop_cpu:>7.3f} | "
+          f"{'':>6} | {'':>7} | {'':>9} | {'':>11} |")
     result, tests = engine_run(returns, events)
     diff = np.nanmax(np.abs(result.arrays.evt_ar - loop_arrays.evt_ar))
     tdiff = np.nanmax(np.abs(tests["statistic"] - loop_tests["statistic"]))
+    del result, tests, loop_arrays
     print()
-    if n in rows:
-        print(f"speed-up over the statsmodels loop at {n:,} events: {loop_secs / rows[n][0]:,.0f}x wall, "
-              f"{loop_cpu / rows[n][1]:,.0f}x CPU")
-    for k, (secs, cpu) in rows.items():
+    for k, (secs, cpu, *_) in rows.items():
         print(f"{k:>9,} events: {k / secs:,.0f} events/s wall ({k / secs / (n / loop_secs):,.0f}x the loop), "
               f"{k / cpu:,.0f} events per CPU second ({k / cpu / (n / loop_cpu):,.0f}x the loop)")
     print(f"engine vs loop: max |AR difference| = {diff:.2e}, max |test statistic difference| = {tdiff:.2e}")
+    print()
+    for k, (secs, cpu, fit_s, rank_s, traced) in rows.items():
+        if k >= 100_000:
+            print(f"TARGET {k:,} events: {k / secs:,.0f} events/s (engine + all tests), target >= 100,000 "
+                  f"{verdict(100_000 / (k / secs), 1.0)}")
+            print(f"TARGET {k:,} events: rank tests / fit = {rank_s / fit_s:.2f} ({rank_s:.3f} s / {fit_s:.3f} s), "
+                  f"target <= 1 {verdict(rank_s / fit_s, 1.0)}")
+    if args.memory_events:
+        traced, rss = peak_memory(args.memory_events, args)
+        print(f"TARGET {args.memory_events:,} events with all tests: peak {traced / 1024:.2f} GB traced "
+              f"({rss / 1024:.2f} GB peak resident), target <= 2 GB {verdict(max(traced, rss) / 1024, 2.0)}")
+    print(machine_line())
     return 0
 
 

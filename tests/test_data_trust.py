@@ -238,6 +238,14 @@ def test_a_halt_in_the_estimation_window(base, tmp_path):
     _, _, fit = reference_t2t(folder, "STK", "MKT", EVENT)
     assert d["beta"] == pytest.approx(fit.params["m"], rel=1e-10)
     assert d["alpha"] == pytest.approx(fit.params["n"], abs=1e-12)
+    # the weighted fit without statsmodels (study's diagnostics.json) is statsmodels' WLS
+    table = api.result.fit_table("e1")
+    assert list(table.index) == ["sessions", "market_return"]
+    np.testing.assert_allclose(table["params"], fit.params.to_numpy(), rtol=1e-10)
+    np.testing.assert_allclose(table["bse"], fit.bse.to_numpy(), rtol=1e-10)
+    np.testing.assert_allclose(table["t"], fit.tvalues.to_numpy(), rtol=1e-10)
+    wls = api.result.ols("e1")
+    np.testing.assert_allclose(table["bse"], wls.bse, rtol=1e-12)
 
 
 def test_stale_bars_are_no_trade_by_default(base, tmp_path):

@@ -152,6 +152,11 @@ def test_engine_agrees_with_statsmodels_loop(data, model):
         if "res" in ref:
             fit = r.ols(ev.event_id)
             np.testing.assert_allclose(fit.params, ref["res"].params, atol=1e-10)
+            table = r.fit_table(ev.event_id)           # the same fit without statsmodels
+            assert list(table.index) == list(fit.params.index)
+            np.testing.assert_allclose(table["params"], fit.params, rtol=1e-12, atol=1e-13)
+            np.testing.assert_allclose(table["bse"], fit.bse, rtol=1e-12, atol=1e-13)
+            np.testing.assert_allclose(table["t"], fit.tvalues, rtol=1e-12, atol=1e-13)
             assert d["s"] == pytest.approx(np.sqrt(ref["res"].scale), rel=1e-10)
             assert d["alpha"] == pytest.approx(ref["res"].params[0], abs=1e-12)
     # the arrays hand-over: same numbers, exact CAR variance

@@ -368,3 +368,81 @@ def test_event_with_every_estimation_day_excluded_is_skipped_quietly():
     d = res.diagnostics.set_index("event_id")
     assert d.loc["e0", "status"] == "skipped" and "too few estimation returns: 0" in d.loc["e0", "reason"]
     assert d.loc["e1", "status"] == "ok"
+
+
+# --------------------------------------------------------------------------- distributions without scipy.stats
+
+def test_t_and_normal_functions_equal_scipy_stats():
+    x = np.r_[-np.inf, -40.0, -3.2, -1e-9, 0.0, 1e-300, 0.5, 1.96, 8.5, 38.0, np.inf, np.nan]
+    for df in (1.0, 2.5, 9.0, 98.0, 238.0, 1e6, 0.0, -1.0, np.nan):
+        np.testing.assert_array_equal(statistics.t_sf(x, df), stats.t.sf(x, df))
+    dfs = np.array([1.0, 3.0, 30.0, 248.0, 0.0, np.nan])
+    for q in (0.975, 0.5, 1e-12, 0.0, 1.0):
+        np.testing.assert_array_equal(statistics.t_ppf(q, dfs), stats.t.ppf(q, dfs))
+    np.testing.assert_array_equal(statistics.norm_sf(x), stats.norm.sf(x))
+    assert np.isscalar(statistics.t_ppf(0.975, 10.0)) and statistics.t_ppf(0.975, 10.0) == stats.t.ppf(0.975, 10)
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 13, 14, 30, 50, 51, 80, 333])
+def test_wilcoxon_without_ties_equals_scipy(n):
+    rng = np.random.default_rng(n)
+    for shift in (0.0, 0.3, -1.5):
+        x = rng.normal(shift, 1.0, n)
+        got = statistics._wilcoxon_untied(x)
+        want = stats.wilcoxon(x)
+        assert got is not None
+        assert got[0] == want.statistic and got[1] == want.pvalue, (n, shift, got, want)
+
+
+def test_wilcoxon_groups_and_ties_equal_scipy():
+    rng = np.random.default_rng(7)
+    car = rng.normal(0.01, 0.05, 240)
+    groups = np.repeat(["a", "b", "c"], [100, 100, 40])
+    res = statistics.wilcoxon(car, groups)
+    for j, g in enumerate(["a", "b", "c"]):
+        want = stats.wilcoxon(car[groups == g])
+        assert res.statistic[j] == want.statistic and res.p_value[j] == want.pvalue
+    # a zero, or two equal absolute values: scipy decides (zero handling, tie correction)
+    for bad in (np.r_[car[:60], 0.0], np.r_[car[:20], car[:3]], np.r_[car[:30], -car[:2]]):
+        assert statistics._wilcoxon_untied(bad) is None
+        got = statistics.wilcoxon(bad)
+        want = stats.wilcoxon(bad)
+        assert got.statistic == want.statistic and got.p_value == want.pvalue
+
+
+def test_identical_rows_equals_pairwise_comparison():
+    from analysis.core.checks import identical_rows
+
+    rng = np.random.default_rng(3)
+    ar = rng.normal(size=(300, 5))
+    res = rng.normal(size=(300, 40))
+    ar[[10, 50, 120, 200]] = ar[7]                  # same event-window ARs ...
+    res[[50, 200]] = res[7]                         # ... and the same residuals for two of them
+    res[120] = res[10]                              # 120 equals 10 (not 7) in both windows
+    ar[30, 2] = res[30, 1] = np.nan
+    ar[31], res[31] = ar[30], res[30]               # NaN equal to NaN
+    rows = rng.permutation(300)[:250]
+
+    def plain(rows):
+        out = np.full(len(rows), -1)
+        for i in range(len(rows)):
+            for j in range(i):
+                if all(np.array_equal(x[rows[i]], x[rows[j]], equal_nan=True) for x in (ar, res)):
+                    out[i] = j
+                    break
+        return out
+
+    for r in (np.arange(300), rows):
+        np.testing.assert_array_equal(identical_rows(ar, res, rows=r), plain(r))
+
+
+@pytest.mark.parametrize("pattern", ["few", "alternating", "none", "all", "ends"])
+def test_compact_rows_equals_boolean_indexing(pattern):
+    rng = np.random.default_rng(11)
+    a = rng.normal(size=(5000, 7))
+    keep = {"few": rng.random(5000) > 0.01, "alternating": np.arange(5000) % 2 == 0,
+            "none": np.zeros(5000, bool), "all": np.ones(5000, bool),
+            "ends": np.r_[np.zeros(10, bool), np.ones(4980, bool), np.zeros(10, bool)]}[pattern]
+    want = a[keep]
+    got = arrays.compact_rows(a.copy(), keep)
+    np.testing.assert_array_equal(got, want)

@@ -87,13 +87,13 @@ def test_a_saturday_event_is_shifted(panel):
 
 def test_study_command_reads_each_price_file_once(prices_dir, tmp_path, monkeypatch):
     reads = []
-    real = prices_module.parse_price_csv
+    real = prices_module.read_price_csv
 
     def counting(path, symbol=None):
         reads.append(path.name)
         return real(path, symbol)
 
-    monkeypatch.setattr(prices_module, "parse_price_csv", counting)
+    monkeypatch.setattr(prices_module, "read_price_csv", counting)
     with redirect_stdout(io.StringIO()):
         rc = main(["study", "--ticker", "601633.SS", "--market", "000001.SS", "--event-date", "2021-03-26",
                    "--prices-dir", str(prices_dir), "--out", str(tmp_path / "out")])

@@ -185,3 +185,107 @@ def test_parse_keeps_file_order_and_duplicates(tmp_path):
     text = SNAPSHOT + "2021-03-26,2,2,2,2,2,1\n2021-03-25,1,1,1,1,1,1\n2021-03-26,2,2,2,2,2,1\n"
     raw = parse_price_csv(write(tmp_path, "X.csv", text))
     assert [d.day for d in raw.index] == [26, 25, 26]
+
+
+# ---------------------------------------------------------------- the fast reader against the general one
+
+def _outcome(fn):
+    """The frame a reader returns, or the message of the DataError it raises."""
+    try:
+        return fn()
+    except DataError as exc:
+        return str(exc)
+
+
+def _same(a, b):
+    if isinstance(a, str) or isinstance(b, str):
+        assert a == b
+    else:
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+        assert a.index.unit == b.index.unit == "ns"
+
+
+def test_fast_reader_equals_general_reader_on_every_real_file(prices_dir):
+    from analysis.data import prices as mod
+
+    files = sorted(prices_dir.glob("*.csv"))
+    # the cell-by-cell reader is slow: compared on a spread of the files (indexes, the longest)
+    compared = {"^HSI", "^GSPC", "000001.SS", "601633.SS", "2800.HK", "1810.HK", "SPY", "BABA"}
+    fast_used = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8-sig")
+        fast = mod._parse_plain(text)
+        fast_used += fast is not None
+        if path.stem in compared:
+            general = mod._parse_general(text, path)
+            if fast is not None:
+                _same(fast, general)
+            read = mod.read_price_csv(path)
+            _same(mod.finalize(general, path.stem, f"price file {path}"), read)
+            # the values are the decimal text's nearest doubles (Python's float(), independent)
+            cells = pd.read_csv(path, dtype=str, keep_default_na=False)
+            if cells["Date"].is_monotonic_increasing and (cells["Close"] != "").all():
+                expect = np.array([float(x) for x in cells["Close"]])
+                np.testing.assert_array_equal(read["Close"].to_numpy(), expect)
+    assert fast_used >= len(files) - 2          # the snapshot layout takes the fast path
+
+
+ROW = "2021-03-25,{},1,1,{},1,7\n2021-03-26,2,2,2,2,2,1\n"
+
+
+@pytest.mark.parametrize("cell", [
+    "1.5", " 1.5", "1.5 ", "+1.5", ".5", "1.", "1e3", "1E-3", "0", "-1", "inf", "-inf", "Infinity",
+    "nan", "NaN", "-nan", "NULL", "null", "None", "n/a", "N/A", "-", "", "abc", "1,5", '"1.5"', "0x10",
+    "1_000", "True", "1e999", "99999999999999999999999", "1e300", "5e-324",
+])
+def test_fast_reader_equals_general_reader_cell_by_cell(tmp_path, cell):
+    from analysis.data import prices as mod
+
+    text = SNAPSHOT + ROW.format(cell, cell if cell not in ("", "-") else 1)
+    path = write(tmp_path, "X.csv", text)
+    fast = mod._parse_plain(text)
+    general = _outcome(lambda: mod._parse_general(text, path))
+    if fast is not None:
+        _same(fast, general)
+    _same(_outcome(lambda: read_price_csv(path)), _outcome(lambda: mod.finalize(general, "X", f"price file {path}"))
+          if not isinstance(general, str) else general)
+
+
+@pytest.mark.parametrize("date", [
+    "2021-03-25", "2021-3-25", "2021-03-5", " 2021-03-25", "2021-03-25 ", "2021-02-29", "2020-02-29",
+    "2021-13-01", "2021-00-10", "2021-04-31", "1799-12-31", "1800-01-01", "2200-12-31", "2201-01-01",
+    "2021-03-25 00:00:00+08:00", "2021/03/25", "20210325", "２０２１-03-25", "2021-03-25T00:00",
+])
+def test_fast_reader_equals_general_reader_date_by_date(tmp_path, date):
+    from analysis.data import prices as mod
+
+    text = SNAPSHOT + f"{date},1,1,1,1,1,1\n2021-03-26,2,2,2,2,2,1\n"
+    path = write(tmp_path, "X.csv", text)
+    fast = mod._parse_plain(text)
+    general = _outcome(lambda: mod._parse_general(text, path))
+    if fast is not None:
+        _same(fast, general)
+    elif date == "2021-03-25":
+        raise AssertionError("a plain date must take the fast path")
+
+
+@pytest.mark.parametrize("text", [
+    SNAPSHOT,                                                  # no rows
+    SNAPSHOT + "2021-03-25,1,1,1,1,1\n",                       # short row
+    SNAPSHOT + "2021-03-25,1,1,1,1,1,1,1\n",                   # long row
+    SNAPSHOT + "\n2021-03-25,1,1,1,1,1,1\n\n2021-03-26,2,2,2,2,2,1\r\n",
+    SNAPSHOT.replace("\n", "\r\n") + "2021-03-25,1,1,1,1,1,1\r\n",
+    SNAPSHOT + "2021-03-26,1,1,1,1,1,1\n2021-03-25,1,1,1,1,1,1\n2021-03-26,1,1,1,1,1,1\n",
+    SNAPSHOT + "2021-03-25,1,1,1,0,1,1\n",
+    SNAPSHOT + "2021-03-25,0,-1,1,1,1,1\n",
+    SNAPSHOT + "2021-03-25,1,1,1,1,1,-5\n",
+])
+def test_fast_reader_equals_general_reader_on_odd_files(tmp_path, text):
+    from analysis.data import prices as mod
+
+    path = write(tmp_path, "X.csv", text)
+    fast = mod._parse_plain(text)
+    general = _outcome(lambda: mod._parse_general(text, path))
+    if fast is not None:
+        _same(fast, general)
+        _same(_outcome(lambda: mod.finalize(fast, "X", "w")), _outcome(lambda: mod.finalize(general, "X", "w")))

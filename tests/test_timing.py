@@ -7,6 +7,7 @@ SSE Qingming 2021-04-05, NYSE day after Thanksgiving early close at 13:00, US DS
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -300,3 +301,69 @@ def test_exchange_column_is_the_fallback_calendar_for_unknown_suffixes():
     assert out["calendar"].iloc[0] == "XHKG" and out["day0"].iloc[0] == D("2021-04-07")
     assert "'.XX'" in out["timing_error"].iloc[1]
     assert out["calendar"].iloc[2] == "XNYS"  # a known suffix wins over the exchange column
+
+
+# --- the vectorised table path against the one-event rules ------------------------------------
+
+def _random_events(n: int, seed: int) -> pd.DataFrame:
+    """Events on three calendars: dates (every time_of_day, weekends and holidays included) and
+    announcement times in several zones, some at the open, the lunch break and (early) closes."""
+    rng = np.random.default_rng(seed)
+    tickers = np.array(["1810.HK", "601633.SS", "AAPL", "2333.HK", "MSFT"])
+    days = pd.date_range("2019-12-20", "2024-12-31", freq="D")
+    tods = np.array(["unknown", "before_open", "during", "after_close", None, " After_Close ", "noon"])
+    zones = ["UTC", "Asia/Hong_Kong", "America/New_York", "Asia/Shanghai", "Europe/London"]
+    rows = []
+    for i in range(n):
+        day = days[rng.integers(len(days))]
+        row = {"event_id": f"r{i}", "ticker": tickers[rng.integers(len(tickers))]}
+        if rng.random() < 0.5:
+            row["event_date"] = day.strftime("%Y-%m-%d") if rng.random() < 0.5 else day
+            row["time_of_day"] = tods[rng.integers(len(tods))]
+        else:
+            # minutes spread over the day, with extra weight on the session edges (UTC 01:30-08:30,
+            # 13:30-21:00 hold the Hong Kong, Shanghai and New York opens, breaks and closes)
+            minute = int(rng.choice([rng.integers(0, 1440), rng.integers(90, 510), rng.integers(810, 1260)]))
+            minute -= minute % 5 * (rng.random() < 0.5)
+            ts = (day + pd.Timedelta(minutes=minute)).tz_localize("UTC")
+            row["announced_at"] = ts.tz_convert(zones[rng.integers(len(zones))])
+            row["time_of_day"] = tods[rng.integers(len(tods))] if rng.random() < 0.1 else None
+        rows.append(row)
+    events = pd.DataFrame(rows)
+    events.loc[3, ["event_date", "announced_at"]] = [None, None]        # neither
+    events.loc[4, ["event_date", "announced_at"]] = ["not a date", None]
+    events.loc[5, ["event_date", "announced_at", "ticker"]] = ["2027-03-01", None, "601633.SS"]
+    # half days: Hong Kong on Christmas Eve 2021 (close 12:00), New York after Thanksgiving 2021
+    events.loc[6, ["event_date", "announced_at", "ticker"]] = [None, pd.Timestamp("2021-12-24 13:00+08:00"), "1810.HK"]
+    events.loc[7, ["event_date", "announced_at", "ticker"]] = [None, pd.Timestamp("2021-11-26 14:00-05:00"), "AAPL"]
+    events.loc[8, ["event_date", "announced_at", "ticker"]] = [None, pd.Timestamp("2021-11-26 12:59-05:00"), "AAPL"]
+    return events
+
+
+@pytest.mark.parametrize("policy", ["next", "previous", "error"])
+def test_time_events_matches_resolve_day0_row_by_row(policy):
+    from analysis.events.timing import _message
+
+    events = _random_events(400, seed={"next": 1, "previous": 2, "error": 3}[policy])
+    out = time_events(events, policy=policy)
+    checked = 0
+    for i, row in events.iterrows():
+        got = out.loc[i]
+        stamp = row.get("announced_at")
+        try:
+            d = resolve_day0(calendar=got["calendar"], event_date=row.get("event_date"),
+                             announced_at=None if pd.isna(stamp) else stamp,
+                             time_of_day=row.get("time_of_day"), policy=policy)
+        except (InputError, CalendarError, EventError) as exc:
+            assert got["timing_error"] == _message(exc), (i, row.to_dict())
+            assert pd.isna(got["day0"])
+            continue
+        assert pd.isna(got["timing_error"]), (i, row.to_dict(), got["timing_error"])
+        assert (got["requested_date"], got["day0"], got["day0_rule"], bool(got["intraday"])) == \
+            (d.requested, d.day0, d.rule, d.intraday), (i, row.to_dict())
+        checked += 1
+    assert checked > 250
+    rules = " ".join(out["day0_rule"].dropna())
+    for phrase in ["lunch break", "early close", "before open", "during session", "non-trading day",
+                   "after close -> next session"]:
+        assert phrase in rules        # the sample reaches every rule

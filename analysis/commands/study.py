@@ -132,10 +132,10 @@ def _write_diagnostics(study, cars, args, path, files) -> None:
     fit_info = {key: clean(d[key]) for key in ("alpha", "beta", "s", "r2", "m", "k")}
     fit_info["df"] = int(d["m"]) - int(d["k"])
     if result.arrays.k:
-        fit = result.ols(event_id)
-        fit_info["params"] = {k: float(v) for k, v in fit.params.items()}
-        fit_info["standard_errors"] = {k: float(v) for k, v in fit.bse.items()}
-        fit_info["t"] = {k: float(v) for k, v in fit.tvalues.items()}
+        fit = result.fit_table(event_id)           # the OLS numbers without importing statsmodels
+        fit_info["params"] = {k: float(v) for k, v in fit["params"].items()}
+        fit_info["standard_errors"] = {k: float(v) for k, v in fit["bse"].items()}
+        fit_info["t"] = {k: float(v) for k, v in fit["t"].items()}
     timed = study.events.iloc[0]
     car = cars.drop(columns=["event_id", "scar"])
     payload = {

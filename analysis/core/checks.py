@@ -130,22 +130,29 @@ def duplicate_of(keys: pd.DataFrame) -> np.ndarray:
     return np.where(first < np.arange(len(codes)), first, -1)
 
 
-def identical_rows(*arrays: np.ndarray) -> np.ndarray:
-    """For each row, the first earlier row whose values are identical in every array (NaN equal
-    to NaN), or -1: a random projection finds candidates, an exact comparison confirms them."""
-    n = len(arrays[0])
+def identical_rows(*arrays: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """For each of ``rows`` (default: every row), the first earlier one whose values are
+    identical in every array (NaN equal to NaN), or -1 (positions within ``rows``).
+
+    A random projection of the first array's rows finds candidates (give the narrowest array
+    first: the projection reads only it), an exact comparison of every array confirms them.
+    The projection is a sum over each row's columns in one fixed order (not a matrix product,
+    whose kernels may sum rows in different orders), so identical rows get identical keys."""
+    rows = np.arange(len(arrays[0])) if rows is None else np.asarray(rows)
+    n = len(rows)
     if n < 2:
         return np.full(n, -1, dtype=np.int64)
     rng = np.random.default_rng(20240611)
-    key = np.zeros(n)
-    for a in arrays:
-        a = np.asarray(a, dtype=float).reshape(n, -1)
-        key += np.nan_to_num(a, nan=0.5, posinf=1e300, neginf=-1e300) @ rng.standard_normal(a.shape[1])
-        key += np.isnan(a).sum(axis=1) * np.pi
+    a = np.asarray(arrays[0][rows], dtype=float).reshape(n, -1)
+    key = (np.nan_to_num(a, nan=0.5, posinf=1e300, neginf=-1e300) * rng.standard_normal(a.shape[1])).sum(axis=1)
+    key += np.isnan(a).sum(axis=1) * np.pi
     out = np.full(n, -1, dtype=np.int64)
-    first = duplicate_of(pd.DataFrame({"k": key}))
-    for i in np.flatnonzero(first >= 0):
-        j = first[i]
-        if all(np.array_equal(np.asarray(a)[i], np.asarray(a)[j], equal_nan=True) for a in arrays):
-            out[i] = j
+    same = (lambda i, j: all(np.array_equal(np.asarray(x)[rows[i]], np.asarray(x)[rows[j]], equal_nan=True)
+                             for x in arrays))
+    codes = pd.factorize(key)[0]
+    earlier: dict[int, list[int]] = {}
+    for i in np.flatnonzero(duplicate_of(pd.DataFrame({"k": key})) >= 0):
+        group = earlier.setdefault(codes[i], list(np.flatnonzero(codes[:i] == codes[i])))
+        out[i] = next((j for j in group if same(i, j)), -1)
+        group.append(i)
     return out

@@ -27,7 +27,7 @@ from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_
                        DEFAULT_MAX_GAP, DEFAULT_MAX_MISSING_SHARE, DEFAULT_MIN_ESTIMATION_OBS, columns,
                        validate_windows)
 from . import models as _models
-from .arrays import EventArrays, ResidualRuns, WindowRows, rows_of, windows
+from .arrays import EventArrays, ResidualRuns, WindowRows, compact_rows, rows_of, windows
 from .blocks import blocks, map_blocks, scratch
 from .checks import (Notes, check_jump_policy, duplicate_of, flagged_in_windows, identical_rows, jump_text,
                      series_problems)
@@ -981,7 +981,7 @@ def _skip_duplicates(ev, loc: _Located, skips: _Skips, cand, rows, fitted, pred)
     skips.set(events[dup], [f"duplicate of {ids[events[j]]} (same ticker and day 0)" for j in first[dup]],
               EventError)
     left = ~dup
-    twins = identical_rows(fitted.resid[rows[left]], pred.ar[rows[left]])
+    twins = identical_rows(pred.ar, fitted.resid, rows=rows[left])     # no copy of the residuals
     hit = twins >= 0
     src = events[left]
     skips.set(src[hit], [f"duplicate of {ids[src[j]]} (identical returns in both windows)" for j in twins[hit]],
@@ -1075,7 +1075,7 @@ def _design(spec, factor_cols, r, rm, f):
 def _subset_fit(f, keep):
     from dataclasses import replace
     return replace(f, m=f.m[keep], alpha=f.alpha[keep], coef=f.coef[keep], zbar=f.zbar[keep],
-                   szz_inv=f.szz_inv[keep], s2=f.s2[keep], r2=f.r2[keep], resid=f.resid[keep],
+                   szz_inv=f.szz_inv[keep], s2=f.s2[keep], r2=f.r2[keep], resid=compact_rows(f.resid, keep),
                    degenerate=f.degenerate[keep], sessions=None if f.sessions is None else f.sessions[keep])
 
 

@@ -25,12 +25,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..windows import car_windows
 from .arrays import EventArrays, windows
 from ..errors import AnalysisError, InputError
-from .statistics import student_t
+from .statistics import student_t, t_ppf
 
 _EPOCH = np.datetime64("1970-01-01", "D")
 # per-event data diagnostics (analysis.core.checks), in this order after the fit columns
@@ -229,7 +228,7 @@ class EventStudyResult:
         t, p = student_t(ar, sd, df)
         car = np.cumsum(ar, axis=1)
         car_sd = np.sqrt(self.estimates.prediction.cumulative_car_variance())
-        q = stats.t.ppf(0.975, df)
+        q = t_ppf(0.975, df)
         rep = (lambda x: np.repeat(np.asarray(x, dtype=object), lw))
         rows = self.status.selected
         frame = {
@@ -266,7 +265,7 @@ class EventStudyResult:
         [-10,10] (those inside the event window). t = SCAR, p two-sided from Student t, M - k df."""
         a = self.arrays
         df = self._df()
-        q = stats.t.ppf(0.975, df)
+        q = t_ppf(0.975, df)
         parts = []
         for t1, t2 in self._windows(windows):
             c = a.columns(t1, t2)
@@ -317,7 +316,7 @@ class EventStudyResult:
         days = np.arange(1, len(aar) + 1)
         caar = np.cumsum(aar)
         caar_se = sd * np.sqrt(days)
-        q = stats.t.ppf(0.975, dof) if dof > 0 else np.nan
+        q = t_ppf(0.975, dof) if dof > 0 else np.nan
         return pd.DataFrame({
             "relative_day": np.arange(lo, hi + 1), "n": n, "aar": aar, "aar_se": sd,
             "aar_lo": aar - q * sd, "aar_hi": aar + q * sd,
@@ -364,16 +363,10 @@ class EventStudyResult:
                               prices=prices, n_boot=n_boot, resample_size=resample_size, seed=seed)
 
     # ---------------------------------------------------------------------------- statsmodels
-    def ols(self, event_id):
-        """The statsmodels fit of the event's estimation window (target on [const, regressors]).
-
-        Same numbers as the engine's vectorised fit; for ``market_adjusted`` nothing is estimated
-        and an InputError is raised. When some estimation returns span several sessions
-        (trade-to-trade), it is the weighted fit ``WLS(target, [n, regressors], weights=1/n)``
-        and the constant's column is the sessions ``n``.
-        """
-        import statsmodels.api as sm
-
+    def _estimation_design(self, event_id):
+        """(endog, exog, weights) of the event's estimation window as :meth:`ols` fits it:
+        ``const`` first, or, when some returns span several sessions (trade-to-trade), the
+        ``sessions`` column n with weights 1/n (None: ordinary least squares)."""
         i = self._row(event_id)
         spec, series = self.estimates.spec, self.estimates.series
         if spec.k == 0:
@@ -389,9 +382,51 @@ class EventStudyResult:
         span = None if getattr(series, "spans", None) is None else series.spans[idx][mask]
         if span is None or not (span > 1).any():
             exog.insert(0, "const", 1.0)
-            return sm.OLS(endog, exog).fit()
+            return endog, exog, None
         exog.insert(0, "sessions", span)
-        return sm.WLS(endog, exog, weights=1.0 / span).fit()
+        return endog, exog, 1.0 / span
+
+    def ols(self, event_id):
+        """The statsmodels fit of the event's estimation window (target on [const, regressors]).
+
+        Same numbers as the engine's vectorised fit; for ``market_adjusted`` nothing is estimated
+        and an InputError is raised. When some estimation returns span several sessions
+        (trade-to-trade), it is the weighted fit ``WLS(target, [n, regressors], weights=1/n)``
+        and the constant's column is the sessions ``n``. Imports statsmodels; :meth:`fit_table`
+        gives the coefficients, standard errors and t without it.
+        """
+        import statsmodels.api as sm
+
+        endog, exog, weights = self._estimation_design(event_id)
+        if weights is None:
+            return sm.OLS(endog, exog).fit()
+        return sm.WLS(endog, exog, weights=weights).fit()
+
+    def fit_table(self, event_id) -> pd.DataFrame:
+        """The estimation-window fit of one event without statsmodels: columns ``params``,
+        ``bse`` and ``t`` indexed by regressor (``const`` first, or ``sessions`` for a weighted
+        trade-to-trade fit), the numbers :meth:`ols` gives as ``params``, ``bse`` and ``tvalues``
+        (tests/test_engine.py, tests/test_data_trust.py).
+
+        .. math:: \\hat\\beta = (X'WX)^{-1} X'Wy, \\quad
+                  \\widehat{\\mathrm{Var}}(\\hat\\beta) = s^2 (X'WX)^{-1}, \\quad
+                  s^2 = \\frac{e'We}{M - k}
+
+        with W = I (ordinary least squares; Campbell, Lo & MacKinlay 1997, eq. 4.4.5-4.4.8) or
+        W = diag(1/n) for returns spanning n sessions (weighted least squares).
+        """
+        endog, exog, weights = self._estimation_design(event_id)
+        root_w = np.ones(len(endog)) if weights is None else np.sqrt(np.asarray(weights, dtype=float))
+        x = exog.to_numpy(dtype=float) * root_w[:, None]      # WLS: rows scaled by sqrt(weight)
+        y = endog.to_numpy(dtype=float) * root_w
+        params, *_ = np.linalg.lstsq(x, y, rcond=None)
+        resid = y - x @ params
+        dof = len(y) - x.shape[1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cov = np.linalg.pinv(x.T @ x) * (resid @ resid / dof)
+            bse = np.sqrt(np.diag(cov))
+            t = params / bse
+        return pd.DataFrame({"params": params, "bse": bse, "t": t}, index=exog.columns)
 
     # ---------------------------------------------------------------------------- text
     def skipped_reasons(self) -> pd.Series:

@@ -28,7 +28,6 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
 
 from .arrays import EventArrays, rows_of
 from .blocks import BLOCK, blocks, map_blocks, scratch, sum_blocks
@@ -46,6 +45,38 @@ KP_MIN_COMMON_DATES = 30
 KP_EXACT_MAX_EVENTS = 300
 
 
+def _special():
+    """``scipy.special``, imported when a p-value or quantile is first needed (it is a fraction of
+    the import time of ``scipy.stats``, which only the rare tied Wilcoxon samples need)."""
+    from scipy import special
+    return special
+
+
+def t_sf(x, df):
+    """Survival function of Student t with ``df`` degrees of freedom: ``scipy.stats.t.sf(x, df)``,
+    computed as scipy does (``scipy.special.stdtr(df, -x)``); NaN where df <= 0 or is NaN."""
+    x, df = np.asarray(x, dtype=float), np.asarray(df, dtype=float)
+    good = df > 0
+    with np.errstate(invalid="ignore"):
+        out = np.where(good, _special().stdtr(np.where(good, df, 1.0), -x), np.nan)
+    return out[()]
+
+
+def t_ppf(q, df):
+    """Quantile of Student t: ``scipy.stats.t.ppf(q, df)`` (``scipy.special.stdtrit(df, q)``) for
+    0 < q < 1 and df > 0; -inf / inf at q = 0 / 1; NaN otherwise."""
+    q, df = np.asarray(q, dtype=float), np.asarray(df, dtype=float)
+    good = (df > 0) & (q > 0) & (q < 1)
+    out = np.where(good, _special().stdtrit(np.where(good, df, 1.0), np.where(good, q, 0.5)), np.nan)
+    out = np.where((df > 0) & (q == 0), -np.inf, np.where((df > 0) & (q == 1), np.inf, out))
+    return out[()]
+
+
+def norm_sf(x):
+    """Standard normal survival function: ``scipy.stats.norm.sf(x)`` (``scipy.special.ndtr(-x)``)."""
+    return _special().ndtr(-np.asarray(x, dtype=float))[()]
+
+
 def student_t(estimate, sd, df):
     """t = estimate / sd and its two-sided p-value from Student t with ``df`` degrees of freedom.
 
@@ -57,7 +88,7 @@ def student_t(estimate, sd, df):
     sd = np.asarray(sd, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(sd > 0, estimate / sd, np.nan)
-    p = 2.0 * stats.t.sf(np.abs(t), df)
+    p = 2.0 * t_sf(np.abs(t), df)
     return t, p
 
 
@@ -126,14 +157,14 @@ def _col_sums(x, codes, g):
 
 def _normal(z):
     z = np.asarray(z, dtype=float)
-    return z, 2.0 * stats.norm.sf(np.abs(z))
+    return z, 2.0 * norm_sf(np.abs(z))
 
 
 def _student(t, df):
     t = np.asarray(t, dtype=float)
     df = np.asarray(df, dtype=float)
     with np.errstate(invalid="ignore"):
-        p = np.where(df > 0, 2.0 * stats.t.sf(np.abs(t), np.where(df > 0, df, 1.0)), np.nan)
+        p = np.where(df > 0, 2.0 * t_sf(np.abs(t), np.where(df > 0, df, 1.0)), np.nan)
     return t, p
 
 
@@ -310,6 +341,8 @@ def _rbar_exact(u, ok, dates, codes, g, min_common):
     block diagonal, so only pairs inside a group that share a date are ever formed. Memory is
     O(number of such pairs), at most sum over groups of n_g^2 / 2.
     """
+    from scipy import sparse
+
     rows, cols = np.nonzero(ok)
     out = np.zeros(g)
     if len(rows) == 0:
@@ -696,25 +729,91 @@ def wilcoxon(car, groups=None) -> TestResult:
 
     The statistic is scipy's: for the two-sided test the smaller of the rank sums of the
     positive and the negative CARs; the p-value is scipy's (exact for small samples without
-    ties, else the normal approximation).
+    ties, else the normal approximation). Samples without zeros or ties, the usual case with
+    CARs, are computed here exactly as scipy does (:func:`_wilcoxon_untied`, checked against
+    scipy in ``tests/test_fast_paths.py``) without importing ``scipy.stats``.
     """
     car = np.asarray(car, float)
     codes, g = _codes(groups, len(car))
     counts = np.bincount(codes, minlength=g)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    samples = [car[order[bounds[j]:bounds[j + 1]]] for j in range(g)]
+    untied = [_wilcoxon_untied(x) for x in samples]
+    if all(u is not None for u in untied):
+        stat = np.array([u[0] for u in untied], dtype=float)
+        p = np.array([u[1] for u in untied], dtype=float)
+    else:
+        stat, p = _wilcoxon_scipy(car, codes, counts, order, bounds, g)
+    return _result(stat, p, counts, groups is None)
+
+
+def _wilcoxon_scipy(car, codes, counts, order, bounds, g):
+    """``scipy.stats.wilcoxon`` of each group (one call when the groups are of equal size)."""
+    from scipy import stats
+
     stat = np.full(g, np.nan)
     p = np.full(g, np.nan)
-    order = np.argsort(codes, kind="stable")
     has = counts > 0
     if has.any() and (counts[has] == counts[has][0]).all() and counts[has][0] > 0:
         x = car[order].reshape(int(has.sum()), counts[has][0])
         res = stats.wilcoxon(x, axis=1)
         stat[has], p[has] = res.statistic, res.pvalue
     else:
-        bounds = np.concatenate([[0], np.cumsum(counts)])
         for j in np.flatnonzero(has):
             res = stats.wilcoxon(car[order[bounds[j]:bounds[j + 1]]])
             stat[j], p[j] = res.statistic, res.pvalue
-    return _result(stat, p, counts, groups is None)
+    return stat, p
+
+
+def _wilcoxon_untied(x: np.ndarray):
+    """(statistic, two-sided p) of ``scipy.stats.wilcoxon(x)`` for a sample with no zero, no NaN
+    and no two equal absolute values, else None (scipy is then asked).
+
+    With ranks 1..n of |x| and ``W+`` the rank sum of the positive values, the statistic is
+    ``min(W+, W-)``. For n > 50 (scipy's "auto" method) the p-value is ``2 P(Z > |z|)`` with
+    ``z = (W+ - n(n+1)/4) / sqrt(n(n+1)(2n+1)/24)``; otherwise it is exact,
+    ``min(1, 2 min(P(W+ >= w), P(W+ <= w)))`` under the null distribution of W+ (each rank's sign
+    a fair coin), with the same sums as scipy's ``WilcoxonDistribution`` so the numbers agree.
+    """
+    n = len(x)
+    if n == 0 or not np.isfinite(x).all() or (x == 0).any():
+        return None
+    a = np.abs(x)
+    order = np.argsort(a, kind="stable")
+    if (np.diff(a[order]) == 0).any():
+        return None
+    ranks = np.empty(n)
+    ranks[order] = np.arange(1, n + 1)
+    r_plus = float(ranks[x > 0].sum())
+    r_minus = float(ranks[x < 0].sum())
+    count = float(n)
+    if n > 50:
+        mn = count * (count + 1.) * 0.25
+        se = np.sqrt((count * (count + 1.) * (2. * count + 1.) - 0.0 / 2) / 24)
+        z = (r_plus - mn) / se
+        p = 2 * norm_sf(abs(z))
+    else:
+        pmf = _wilcoxon_null(n)
+        mn = n * (n + 1) / 4
+        k_lo, k_hi = int(np.floor(r_plus)), int(np.ceil(r_plus))
+        sf = pmf[k_lo:].sum() if k_lo <= mn else 1 - pmf[:k_lo].sum()
+        cdf = pmf[:k_hi + 1].sum() if k_hi <= mn else 1 - pmf[k_hi + 1:].sum()
+        p = float(np.clip(2 * min(sf, cdf), 0, 1))
+    return min(r_plus, r_minus), float(p)
+
+
+def _wilcoxon_null(n: int) -> np.ndarray:
+    """Null distribution of the Wilcoxon W+ for n untied ranks: P(W+ = r), r = 0..n(n+1)/2
+    (the recursion over ranks that scipy's ``_get_wilcoxon_distr`` uses)."""
+    c = np.ones(1, dtype=np.float64)
+    for k in range(1, n + 1):
+        prev = c
+        c = np.zeros(k * (k + 1) // 2 + 1, dtype=np.float64)
+        m = len(prev)
+        c[:m] = prev * 0.5
+        c[-m:] += prev * 0.5
+    return c
 
 
 # --------------------------------------------------------------------------- all tests
@@ -916,6 +1015,8 @@ def _group_col_sums(x, codes, g):
 
 def _tied_ranks(x):
     """Average ranks of each row's non-NaN values (``scipy.stats.rankdata``), 0 for NaN."""
+    from scipy import stats
+
     return np.nan_to_num(stats.rankdata(x, axis=1, nan_policy="omit"), nan=0.0)
 
 

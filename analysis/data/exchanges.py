@@ -133,13 +133,28 @@ def calendar_for(symbol, calendar: str | None = None) -> str:
     ``601633.SS`` -> ``XSHG``, ``AAPL`` -> ``XNYS``. A given ``calendar`` wins (validated)."""
     if calendar is not None and str(calendar).strip():
         return validate_calendar(calendar)
-    return exchange_row(symbol)["calendar"]
+    return _field(_normalise(symbol), "calendar", symbol)
 
 
 def default_market(symbol) -> str:
     """Default benchmark index of the listing's exchange (``.HK`` -> ``^HSI``,
     ``.SS`` -> ``000001.SS``, US -> ``^GSPC``)."""
-    return exchange_row(symbol)["benchmark"]
+    return _field(_normalise(symbol), "benchmark", symbol)
+
+
+@functools.lru_cache(maxsize=65536)
+def _field_of(normalised: str, column: str) -> str:
+    return exchange_row(normalised)[column]
+
+
+def _field(normalised: str, column: str, symbol) -> str:
+    """One column of a symbol's table row, remembered per symbol (a sample repeats its symbols
+    and a pandas lookup per event adds up); the error names the symbol as given."""
+    try:
+        return _field_of(normalised, column)
+    except CalendarError:
+        exchange_row(symbol)            # raises the error with the symbol as the user wrote it
+        raise
 
 
 # ---------------------------------------------------------------------------------------------

@@ -107,43 +107,85 @@ def slice_dates(frame: pd.DataFrame, start=None, end=None) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- values
 
-def clean_values(frame: pd.DataFrame, symbol: str, where: str) -> pd.DataFrame:
-    """Apply the value policy of this module (see the module docstring) to a sorted frame."""
-    out = frame.copy()
-    values = out[list(_OHLC)].to_numpy()
-    bad_inf = ~np.isfinite(values) & ~np.isnan(values)
+def _first_bad(mask: np.ndarray) -> int:
+    return int(np.flatnonzero(mask)[0])
+
+
+def _check_strict_positive(values: np.ndarray, dates: pd.DatetimeIndex, symbol: str, where: str) -> None:
+    """Close / Adj Close that are zero or negative (-inf included) are refused."""
     for col in _STRICT_POSITIVE:
-        s = out[col]
-        bad = s <= 0
+        v = values[:, PRICE_COLUMNS.index(col)]
+        bad = v <= 0
         if bad.any():
-            d = s.index[bad.to_numpy()][0]
-            raise DataError(f"{where}: non-positive {col} {float(s[d])!r} for {symbol} on {d.date()} "
+            i = _first_bad(bad)
+            raise DataError(f"{where}: non-positive {col} {float(v[i])!r} for {symbol} on {dates[i].date()} "
                             f"({int(bad.sum())} such rows)")
+
+
+def _check_finite(values: np.ndarray, dates: pd.DatetimeIndex, symbol: str, where: str) -> None:
+    """An infinite price, or a negative or infinite Volume, is refused."""
+    prices = values[:, :len(_OHLC)]
+    bad_inf = np.isinf(prices)
     if bad_inf.any():
         r, c = np.argwhere(bad_inf)[0]
-        raise DataError(f"{where}: infinite {_OHLC[c]} {float(values[r, c])!r} for {symbol} on "
-                        f"{out.index[r].date()}")
+        raise DataError(f"{where}: infinite {_OHLC[c]} {float(prices[r, c])!r} for {symbol} on "
+                        f"{dates[r].date()}")
     with np.errstate(invalid="ignore"):
-        extreme = (values > PRICE_RANGE[1]) | ((values > 0) & (values < PRICE_RANGE[0]))
+        extreme = (prices > PRICE_RANGE[1]) | ((prices > 0) & (prices < PRICE_RANGE[0]))
     if extreme.any():
         r, c = np.argwhere(extreme)[0]
-        raise DataError(f"{where}: implausible {_OHLC[c]} {float(values[r, c])!r} for {symbol} on "
-                        f"{out.index[r].date()} (prices must lie between {PRICE_RANGE[0]:g} and "
+        raise DataError(f"{where}: implausible {_OHLC[c]} {float(prices[r, c])!r} for {symbol} on "
+                        f"{dates[r].date()} (prices must lie between {PRICE_RANGE[0]:g} and "
                         f"{PRICE_RANGE[1]:g}; returns from it would overflow)")
-    vol = out["Volume"]
-    if (vol < 0).any() or np.isinf(vol.to_numpy()).any():
-        d = vol.index[((vol < 0) | np.isinf(vol)).to_numpy()][0]
-        raise DataError(f"{where}: invalid Volume {float(vol[d])!r} for {symbol} on {d.date()}")
-    for col in ("Open", "High", "Low"):
-        out[col] = out[col].where(~(out[col] <= 0))
-    return out
+    vol = values[:, PRICE_COLUMNS.index("Volume")]
+    bad = (vol < 0) | np.isinf(vol)
+    if bad.any():
+        i = _first_bad(bad)
+        raise DataError(f"{where}: invalid Volume {float(vol[i])!r} for {symbol} on {dates[i].date()}")
 
 
-def finalize(raw: pd.DataFrame, symbol: str, where: str) -> pd.DataFrame:
-    """Raw bars (any order, duplicates allowed) -> the contract frame, or DataError."""
-    frame = raw.loc[:, list(PRICE_COLUMNS)].astype("float64")
-    frame.index = pd.DatetimeIndex(frame.index).as_unit("ns")
-    frame.index.name = "Date"
+def clean_values(frame: pd.DataFrame, symbol: str, where: str) -> pd.DataFrame:
+    """Apply the value policy of this module (see the module docstring) to a sorted frame of
+    :data:`PRICE_COLUMNS`; a new frame (the input is not changed)."""
+    if list(frame.columns) != list(PRICE_COLUMNS):
+        frame = frame.loc[:, list(PRICE_COLUMNS)]
+    return _apply_policy(frame.to_numpy(dtype="float64", copy=True), frame.index, symbol, where)
+
+
+def _apply_policy(values: np.ndarray, dates: pd.DatetimeIndex, symbol: str, where: str) -> pd.DataFrame:
+    """The value policy on the (n, 6) array of a sorted frame (changed in place): the contract
+    frame, or DataError."""
+    _check_strict_positive(values, dates, symbol, where)
+    _check_finite(values, dates, symbol, where)
+    ohl = values[:, :3]                                # Open, High, Low
+    ohl[ohl <= 0] = np.nan
+    return pd.DataFrame(values, index=dates, columns=_COLUMNS.copy())
+
+
+def _check_not_empty(values: np.ndarray, symbol: str, where: str) -> None:
+    """A Close or Adj Close column without a single value is refused."""
+    strict = values[:, [PRICE_COLUMNS.index(c) for c in _STRICT_POSITIVE]]
+    empty = np.isnan(strict).all(axis=0)
+    if empty.any():
+        raise DataError(f"{where}: {symbol} has no {_STRICT_POSITIVE[_first_bad(empty)]} values at all")
+
+
+def _contract_frame(raw: pd.DataFrame) -> pd.DataFrame:
+    """float64 :data:`PRICE_COLUMNS` on a nanosecond ``DatetimeIndex`` named ``Date`` (the
+    frame itself when it already is one, as the CSV reader's frames are)."""
+    frame = raw if list(raw.columns) == list(PRICE_COLUMNS) else raw.loc[:, list(PRICE_COLUMNS)]
+    if not all(dt == np.float64 for dt in frame.dtypes):
+        frame = frame.astype("float64")
+    index = frame.index
+    if not (isinstance(index, pd.DatetimeIndex) and index.unit == "ns" and index.name == "Date"):
+        frame = frame.set_axis(pd.DatetimeIndex(index, name="Date").as_unit("ns"), axis=0)
+    return frame
+
+
+def _sorted_unique(frame: pd.DataFrame, symbol: str, where: str) -> pd.DataFrame:
+    """Dates sorted; a date repeated with identical values kept once; different values refused."""
+    if frame.index.is_monotonic_increasing and frame.index.is_unique:
+        return frame                                   # the usual file: nothing to do
     frame = frame.sort_index(kind="stable")
     dup = frame.index.duplicated(keep=False)
     if dup.any():
@@ -154,10 +196,15 @@ def finalize(raw: pd.DataFrame, symbol: str, where: str) -> pd.DataFrame:
             dates = [str(d.date()) for d in differs.index[differs.to_numpy()][:5]]
             raise DataError(f"{where}: {symbol} has conflicting rows for the same date: {', '.join(dates)}")
         frame = frame[~frame.index.duplicated(keep="first")]
-    if frame[list(_STRICT_POSITIVE)].isna().all().any():
-        col = [c for c in _STRICT_POSITIVE if frame[c].isna().all()][0]
-        raise DataError(f"{where}: {symbol} has no {col} values at all")
-    return clean_values(frame, symbol, where)
+    return frame
+
+
+def finalize(raw: pd.DataFrame, symbol: str, where: str) -> pd.DataFrame:
+    """Raw bars (any order, duplicates allowed) -> the contract frame, or DataError."""
+    frame = _sorted_unique(_contract_frame(raw), symbol, where)
+    values = frame.to_numpy(dtype="float64", copy=True)
+    _check_not_empty(values, symbol, where)
+    return _apply_policy(values, frame.index, symbol, where)
 
 
 # --------------------------------------------------------------------------- CSV reading
@@ -169,11 +216,168 @@ def _canonical(name: str) -> str:
 _CANON = {_canonical(c): c for c in (*PRICE_COLUMNS, "Date", "Datetime", "Dividends", "Stock Splits",
                                     "Capital Gains")}
 _CANON["adjclose"] = "Adj Close"
+# the header of the snapshot / classic Yahoo layout, read by the fast path
+_PLAIN_HEADER = "Date," + ",".join(PRICE_COLUMNS)
+_COLUMNS = pd.Index(PRICE_COLUMNS)                # copied into each frame (cheaper than a new Index)
+_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9])      # positions of the digits in YYYY-MM-DD
 
 
 def _read_text(path: Path, symbol: str) -> str:
-    return read_utf8(path, "price file", error=DataError,
+    text = read_utf8(path, "price file", error=DataError,
                      missing=UnknownTickerError(f"no prices for {symbol}: {path} does not exist"))
+    if "\x00" in text:
+        raise DataError(f"price file {path} contains NUL bytes (not a CSV text file)")
+    if not text.strip():
+        raise DataError(f"price file {path} is empty")
+    return text
+
+
+def _plain_dates(text: str, n: int) -> pd.DatetimeIndex | None:
+    """The dates of the ``n`` rows of a snapshot-layout text, read from the first ten bytes of
+    each line after the header: every one written exactly ``YYYY-MM-DD`` (a real calendar
+    date inside the accepted range) and followed by a comma, else None."""
+    b = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    starts = np.flatnonzero(b == 10) + 1
+    starts = starts[starts < len(b)]
+    if len(starts) != n or (len(b) and starts[-1] + 10 >= len(b)):
+        return None                                   # blank lines, quoted line breaks, short rows
+    if np.count_nonzero(b == 44) != len(PRICE_COLUMNS) * (n + 1):
+        return None                                   # a row with more cells (or a quoted comma)
+    cells = b[starts[:, None] + np.arange(11)].astype(np.int32) - 48     # '-' is -3, ',' is -4
+    digits = cells[:, _DIGITS]
+    if not ((digits >= 0) & (digits <= 9)).all() or not (cells[:, [4, 7]] == -3).all() \
+            or not (cells[:, 10] == -4).all():
+        return None
+    year = ((cells[:, 0] * 10 + cells[:, 1]) * 10 + cells[:, 2]) * 10 + cells[:, 3]
+    month, day = cells[:, 5] * 10 + cells[:, 6], cells[:, 8] * 10 + cells[:, 9]
+    if not ((month >= 1) & (month <= 12) & (day >= 1)).all():
+        return None
+    first = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+    days = first.astype("datetime64[D]") + (day - 1)
+    if (days.astype("datetime64[M]") != first).any():          # e.g. 2021-02-30
+        return None
+    if year.min() < _MIN_DATE.year or year.max() > _MAX_DATE.year:
+        return None
+    return pd.DatetimeIndex(days.astype("datetime64[ns]"), name="Date")
+
+
+def _plain_arrays(text: str) -> tuple[np.ndarray, pd.DatetimeIndex] | None:
+    """The fast path: a file in the snapshot layout (``Date,Open,...,Volume`` header, one
+    ``YYYY-MM-DD`` date and six numbers on every line, no empty cell) read by pandas' C parser
+    in one call: the (n, 6) float64 values and the dates. None when the file is anything else
+    (then :func:`_parse_general` reads it, and names any problem)."""
+    if text.partition("\n")[0].rstrip("\r") != _PLAIN_HEADER:
+        return None
+    try:
+        table = pd.read_csv(io.StringIO(text), engine="c", usecols=list(PRICE_COLUMNS), dtype="float64")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OverflowError, TypeError):
+        return None
+    if table.empty or list(table.columns) != list(PRICE_COLUMNS):
+        return None
+    values = table.to_numpy(dtype="float64")
+    if np.isnan(values).any():          # missing cells: the general path checks their tokens
+        return None
+    dates = _plain_dates(text, len(values))
+    return None if dates is None else (values, dates)
+
+
+def _parse_plain(text: str) -> pd.DataFrame | None:
+    """:func:`_plain_arrays` as raw bars (a frame), or None."""
+    arrays = _plain_arrays(text)
+    return None if arrays is None else pd.DataFrame(arrays[0], index=arrays[1], columns=_COLUMNS.copy())
+
+
+def _read_cells(text: str, path: Path) -> pd.DataFrame:
+    """Every cell as text (no header row taken), or DataError when the text is not a CSV."""
+    try:
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, header=None,
+                            skip_blank_lines=True, engine="c")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OverflowError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"price file {path} is not a valid CSV: {first}") from exc
+    if table.empty:
+        raise DataError(f"price file {path} is empty")
+    return table.fillna("")          # short rows: the missing trailing cells are empty
+
+
+def _header_rows(table: pd.DataFrame) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+    """The header, the body rows and their line numbers; a yfinance download() export's
+    ``Price,<cols>`` / ``Ticker,<sym>`` / ``Date,,,`` header rows become one header."""
+    header = [str(h).strip() for h in table.iloc[0].tolist()]
+    body = table.iloc[1:]
+    line_no = np.arange(2, len(table) + 1)
+    if header and header[0].lower() == "price" and len(body) >= 2:
+        second = str(body.iloc[0, 0]).strip().lower()
+        third = str(body.iloc[1, 0]).strip().lower()
+        if second == "ticker" and third in ("date", "datetime"):
+            header = ["Date", *header[1:]]
+            body, line_no = body.iloc[2:], line_no[2:]
+    return header, body, line_no
+
+
+def _column_names(header: list[str], path: Path) -> list[str]:
+    """Canonical column names (``adj_close`` -> ``Adj Close``); DataError on duplicates."""
+    names = [_CANON.get(_canonical(h), h) for h in header]
+    seen = [n for n in names if names.count(n) > 1]
+    if seen:
+        raise DataError(f"price file {path} has duplicate columns: {sorted(set(seen))}")
+    if "Datetime" in names and "Date" not in names:
+        names[names.index("Datetime")] = "Date"
+    return names
+
+
+def _check_columns(names: list[str], header: list[str], body: pd.DataFrame, path: Path) -> None:
+    """The columns a layout needs are there, and there is at least one row."""
+    history_export = "Dividends" in names or "Stock Splits" in names
+    needed = ["Date", "Open", "High", "Low", "Close", "Volume"]
+    if not history_export:
+        needed.insert(5, "Adj Close")
+    missing = [c for c in needed if c not in names]
+    if missing:
+        raise DataError(f"price file {path} is missing columns {missing} (has {header})")
+    if body.empty:
+        raise DataError(f"price file {path} has a header but no rows")
+
+
+def _parse_dates(cells: pd.Series, line_no: np.ndarray, path: Path) -> pd.DatetimeIndex:
+    """Date cells (a date, optionally a wall-clock time and offset: the written date is kept)."""
+    raw_dates = cells.str.strip()
+    parts = raw_dates.str.extract(_DATE_RE, expand=False)
+    parsed = pd.to_datetime(parts, format="%Y-%m-%d", errors="coerce")
+    bad = parsed.isna() | (parsed < _MIN_DATE) | (parsed > _MAX_DATE)
+    if bad.any():
+        i = _first_bad(bad.to_numpy())
+        raise DataError(f"price file {path}, line {line_no[i]}: unparseable date {raw_dates.iloc[i]!r}")
+    return pd.DatetimeIndex(parsed.to_numpy(), name="Date").as_unit("ns")
+
+
+def _parse_numbers(cells: pd.Series, col: str, line_no: np.ndarray, path: Path) -> np.ndarray:
+    """Number cells; missing tokens (empty, null, NaN, ...) are NaN; anything else is refused."""
+    cells = cells.str.strip()
+    missing_cell = cells.str.lower().isin(_MISSING_TOKENS)
+    nums = pd.to_numeric(cells.where(~missing_cell), errors="coerce")
+    bad = nums.isna() & ~missing_cell
+    if bad.any():
+        i = _first_bad(bad.to_numpy())
+        raise DataError(f"price file {path}, line {line_no[i]}: non-numeric {col} {cells.iloc[i]!r}")
+    return nums.astype("float64").to_numpy()
+
+
+def _parse_general(text: str, path: Path) -> pd.DataFrame:
+    """Any accepted layout (see :func:`parse_price_csv`), cell by cell, with line numbers in errors."""
+    table = _read_cells(text, path)
+    header, body, line_no = _header_rows(table)
+    names = _column_names(header, path)
+    body = body.set_axis(names, axis=1)
+    _check_columns(names, header, body, path)
+    dates = _parse_dates(body["Date"], line_no, path)
+    cols = {col: _parse_numbers(body[col], col, line_no, path) for col in PRICE_COLUMNS if col in names}
+    if "Adj Close" not in cols:
+        cols["Adj Close"] = cols["Close"].copy()     # history() export: already adjusted
+    raw = pd.DataFrame({c: cols[c] for c in PRICE_COLUMNS}, index=dates)
+    if raw[list(_OHLC)].isna().all(axis=1).all():
+        raise DataError(f"price file {path} has no price values at all")
+    return raw
 
 
 def parse_price_csv(path: str | os.PathLike, symbol: str | None = None) -> pd.DataFrame:
@@ -190,84 +394,33 @@ def parse_price_csv(path: str | os.PathLike, symbol: str | None = None) -> pd.Da
 
     A file without ``Adj Close`` that is not a history() export is refused: nothing says whether
     its Close is adjusted. Raises DataError (naming the file and the problem) on anything else.
+
+    A file in the snapshot layout whose cells are all plain numbers and ``YYYY-MM-DD`` dates is
+    read in one call of pandas' C parser (:func:`_parse_plain`); every other file goes cell by
+    cell (:func:`_parse_general`). Both give the same frame (``tests/test_prices.py``).
     """
     path = Path(path)
-    symbol = symbol or path.stem
-    text = _read_text(path, symbol)
-    if "\x00" in text:
-        raise DataError(f"price file {path} contains NUL bytes (not a CSV text file)")
-    if not text.strip():
-        raise DataError(f"price file {path} is empty")
-    try:
-        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, header=None,
-                            skip_blank_lines=True, engine="c")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OverflowError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"price file {path} is not a valid CSV: {first}") from exc
-    if table.empty:
-        raise DataError(f"price file {path} is empty")
-    table = table.fillna("")          # short rows: the missing trailing cells are empty
-    header = [str(h).strip() for h in table.iloc[0].tolist()]
-    body = table.iloc[1:]
-    line_no = np.arange(2, len(table) + 1)
-    # yfinance download() export: Price,<cols>... / Ticker,<sym>... / Date,,,... header rows
-    if header and header[0].lower() == "price" and len(body) >= 2:
-        second = str(body.iloc[0, 0]).strip().lower()
-        third = str(body.iloc[1, 0]).strip().lower()
-        if second == "ticker" and third in ("date", "datetime"):
-            header = ["Date", *header[1:]]
-            body, line_no = body.iloc[2:], line_no[2:]
-    names = [_CANON.get(_canonical(h), h) for h in header]
-    seen = [n for n in names if names.count(n) > 1]
-    if seen:
-        raise DataError(f"price file {path} has duplicate columns: {sorted(set(seen))}")
-    if "Datetime" in names and "Date" not in names:
-        names[names.index("Datetime")] = "Date"
-    body = body.set_axis(names, axis=1)
-    history_export = "Dividends" in names or "Stock Splits" in names
-    needed = ["Date", "Open", "High", "Low", "Close", "Volume"]
-    if not history_export:
-        needed.insert(5, "Adj Close")
-    missing = [c for c in needed if c not in names]
-    if missing:
-        raise DataError(f"price file {path} is missing columns {missing} (has {header})")
-    if body.empty:
-        raise DataError(f"price file {path} has a header but no rows")
-
-    raw_dates = body["Date"].str.strip()
-    parts = raw_dates.str.extract(_DATE_RE, expand=False)
-    parsed = pd.to_datetime(parts, format="%Y-%m-%d", errors="coerce")
-    bad = parsed.isna() | (parsed < _MIN_DATE) | (parsed > _MAX_DATE)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"price file {path}, line {line_no[i]}: unparseable date {raw_dates.iloc[i]!r}")
-
-    cols = {}
-    for col in PRICE_COLUMNS:
-        if col == "Adj Close" and col not in names:
-            continue
-        cells = body[col].str.strip()
-        missing_cell = cells.str.lower().isin(_MISSING_TOKENS)
-        nums = pd.to_numeric(cells.where(~missing_cell), errors="coerce")
-        bad = nums.isna() & ~missing_cell
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(f"price file {path}, line {line_no[i]}: non-numeric {col} {cells.iloc[i]!r}")
-        cols[col] = nums.astype("float64").to_numpy()
-    if "Adj Close" not in cols:
-        cols["Adj Close"] = cols["Close"].copy()     # history() export: already adjusted
-    raw = pd.DataFrame({c: cols[c] for c in PRICE_COLUMNS},
-                       index=pd.DatetimeIndex(parsed.to_numpy(), name="Date").as_unit("ns"))
-    if raw[list(_OHLC)].isna().all(axis=1).all():
-        raise DataError(f"price file {path} has no price values at all")
-    return raw
+    text = _read_text(path, symbol or path.stem)
+    fast = _parse_plain(text)
+    return fast if fast is not None else _parse_general(text, path)
 
 
 def read_price_csv(path: str | os.PathLike, symbol: str | None = None) -> pd.DataFrame:
-    """Read and normalise one price CSV into the contract frame (see :func:`parse_price_csv`)."""
+    """Read and normalise one price CSV into the contract frame (see :func:`parse_price_csv`).
+
+    A snapshot-layout file whose dates are already sorted and unique goes from the C parser's
+    arrays to the contract frame directly (the same checks, one frame built)."""
     path = Path(path)
     symbol = symbol or path.stem
-    return finalize(parse_price_csv(path, symbol), symbol, f"price file {path}")
+    where = f"price file {path}"
+    text = _read_text(path, symbol)
+    arrays = _plain_arrays(text)
+    if arrays is not None and (np.diff(arrays[1].asi8) > 0).all():
+        values, dates = arrays
+        _check_not_empty(values, symbol, where)
+        return _apply_policy(values, dates, symbol, where)
+    raw = _parse_plain(text) if arrays is not None else _parse_general(text, path)
+    return finalize(raw, symbol, where)
 
 
 class CsvFolderSource(PriceSource):
@@ -314,7 +467,7 @@ class CsvFolderSource(PriceSource):
         if hit is not None and hit[0] == stamp:     # a batch loads the same index many times
             frame = hit[1]
         else:
-            frame = finalize(parse_price_csv(path, s), s, f"price file {path}")
+            frame = read_price_csv(path, s)
             self._memo[path] = (stamp, frame)
         # copy-on-write (pandas 3): callers cannot change the memoised frame through the result
         return apply_stale(slice_dates(frame, start, end), self.stale)

@@ -50,8 +50,8 @@ def _few(dates, k: int = 5) -> str:
 
 def stale_mask(frame: pd.DataFrame) -> pd.Series:
     """True on flat zero-volume bars (Open = High = Low = Close, Volume = 0)."""
-    o, h, lo, c, v = (frame[k] for k in ("Open", "High", "Low", "Close", "Volume"))
-    return (o == h) & (h == lo) & (lo == c) & (v == 0)
+    o, h, lo, c, v = (frame[k].to_numpy() for k in ("Open", "High", "Low", "Close", "Volume"))
+    return pd.Series((o == h) & (h == lo) & (lo == c) & (v == 0), index=frame.index)   # numpy: 86 series in a batch
 
 
 def check_stale_setting(stale: str) -> str:
@@ -69,7 +69,8 @@ def apply_stale(frame: pd.DataFrame, stale: str = "keep") -> pd.DataFrame:
     if not mask.any():
         return frame
     out = frame.copy()
-    out.loc[mask, list(_PRICES)] = np.nan
+    for col in _PRICES:                  # column by column in numpy (a .loc assignment is slow)
+        out[col] = np.where(mask, np.nan, out[col].to_numpy(dtype="float64"))
     return out
 
 
@@ -102,8 +103,9 @@ def jump_mask(log_ratio: np.ndarray, breaks: np.ndarray | None = None) -> np.nda
     lr = np.asarray(log_ratio, dtype=float)
     a = np.abs(lr)
     with np.errstate(invalid="ignore"):
-        near = np.min(np.abs(a[:, None] - _LOG_FACTORS[None, :]), axis=1) <= SPLIT_TOLERANCE \
-            if len(a) else np.zeros(0, dtype=bool)
+        big = np.flatnonzero(a >= SPLIT_MIN)       # the distance to a split factor matters only there
+        near = np.zeros(len(a), dtype=bool)
+        near[big] = np.min(np.abs(a[big, None] - _LOG_FACTORS[None, :]), axis=1) <= SPLIT_TOLERANCE
         out = np.isfinite(lr) & (((a >= SPLIT_MIN) & near) | (a >= HUGE))
         candidates = np.flatnonzero(np.isfinite(lr) & (a >= SPIKE) & ~out)
     for i in candidates:
@@ -163,7 +165,8 @@ def check_prices(frame: pd.DataFrame, symbol: str, *, max_gap_days: int = 10,
                              f"Open or Close outside [Low, High] on {_few(idx[bad])}"))
 
     # the remaining checks need a time-ordered series of distinct dates
-    clean = frame[~idx.duplicated(keep="first")].sort_index()
+    clean = frame if idx.is_monotonic_increasing and idx.is_unique else \
+        frame[~idx.duplicated(keep="first")].sort_index()
     cidx = pd.DatetimeIndex(clean.index)
     if len(cidx) > 1:
         days = (cidx[1:] - cidx[:-1]).days.to_numpy()

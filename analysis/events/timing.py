@@ -44,6 +44,7 @@ import contextlib
 import dataclasses
 import warnings
 
+import numpy as np
 import pandas as pd
 
 from ..data.exchanges import (CALENDAR_ALIASES, _calendar_names, calendar_for, default_market,
@@ -235,7 +236,7 @@ def _from_date(calendar, day: pd.Timestamp, tod: str, policy: str) -> Day0:
 
 
 # ---------------------------------------------------------------------------------------------
-# a whole events table
+# a whole events table: one session lookup per calendar, all its rows at once
 
 
 def _parse_announcement(value, tz):
@@ -250,6 +251,343 @@ def _parse_announcement(value, tz):
     return ts
 
 
+_ROW_ERRORS = (InputError, CalendarError, EventError, ValueError, TypeError)
+_TOD_RULES = {"before_open": "before open -> same session",
+              "during": "during session -> same session (intraday)",
+              "unknown": "time unknown -> same session"}
+_NAT = np.iinfo(np.int64).min
+
+
+class _Distinct:
+    """``fn`` applied once to each distinct tuple of cells (a sample repeats its tickers, dates
+    and times; cells are told apart by ``pandas.factorize``, missing ones are one value):
+    ``values()`` and ``errors()`` give the results row by row (an error is the one-line message
+    of the user error the call raised, else None)."""
+
+    def __init__(self, fn, codes: np.ndarray, distinct: list[tuple]):
+        self.codes = codes
+        self.value = np.full(len(distinct), None, dtype=object)
+        self.error = np.full(len(distinct), None, dtype=object)
+        for j, args in enumerate(distinct):
+            try:
+                self.value[j] = fn(*args)
+            except _ROW_ERRORS as exc:
+                self.error[j] = _message(exc)
+
+    def then(self, fn) -> _Distinct:
+        """``fn`` of each distinct value (None stays None), for the same rows."""
+        return _Distinct(lambda v: None if v is None else fn(v), self.codes, [(v,) for v in self.value])
+
+    def values(self) -> np.ndarray:
+        return self.value[self.codes]
+
+    def errors(self) -> np.ndarray:
+        return self.error[self.codes]
+
+    def numbers(self, fn, fill=_NAT) -> np.ndarray:
+        """``fn(value)`` (an int64) of each row's value; ``fill`` where there is none."""
+        per = np.array([fill if v is None else fn(v) for v in self.value] + [fill], dtype=np.int64)
+        return per[self.codes]
+
+
+class _Columns:
+    """The columns of an events table, each factorized once (a missing column is all None)."""
+
+    def __init__(self, events: pd.DataFrame):
+        self.events, self.n = events, len(events)
+        self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def codes(self, column) -> tuple[np.ndarray, np.ndarray]:
+        """Row codes and the distinct values of a column (a name, or an array of row values)."""
+        if not isinstance(column, str):
+            return self._factorize(column)
+        if column not in self._codes:
+            self._codes[column] = (self._factorize(self.events[column]) if column in self.events.columns
+                                   else (np.zeros(self.n, dtype=np.intp), np.array([None], dtype=object)))
+        return self._codes[column]
+
+    @staticmethod
+    def _factorize(values) -> tuple[np.ndarray, np.ndarray]:
+        try:
+            codes, uniq = pd.factorize(values, use_na_sentinel=False)
+        except TypeError:                   # an unhashable cell: every row on its own
+            cells = np.empty(len(values), dtype=object)
+            cells[:] = list(values)
+            return np.arange(len(values)), cells
+        return codes, np.asarray(pd.Index(uniq).astype(object))
+
+    def distinct(self, fn, *columns) -> _Distinct:
+        """:class:`_Distinct` of ``fn`` over the columns (names, or arrays of row values)."""
+        parts = [self.codes(c) for c in columns]
+        if len(parts) == 1:
+            codes, uniq = parts[0]
+            return _Distinct(fn, codes, [(u,) for u in uniq])
+        key = np.zeros(self.n, dtype=np.int64)
+        for codes, uniq in parts:
+            key = key * max(len(uniq), 1) + codes
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        return _Distinct(fn, inverse.reshape(-1), [tuple(u[c[i]] for c, u in parts) for i in first])
+
+
+def _check_table(events: pd.DataFrame, policy: str, calendar):
+    """The arguments of :func:`time_events`; the validated ``calendar`` argument."""
+    if policy not in POLICIES:
+        raise InputError(f"unknown timing policy {policy!r} (use one of {', '.join(POLICIES)})")
+    if "ticker" not in events.columns:
+        raise InputError("events table has no 'ticker' column")
+    if "event_date" not in events.columns and "announced_at" not in events.columns:
+        raise InputError("events table needs an 'event_date' or 'announced_at' column")
+    return None if calendar is None else validate_calendar(calendar)
+
+
+def _row_calendar(ticker, own, exchange, fallback):
+    """The calendar of one listing: its own ``calendar`` cell, the ticker's suffix, else the
+    ``calendar`` argument, else an ``exchange`` cell holding a calendar name."""
+    try:
+        return calendar_for(ticker, None if _missing(own) else own)
+    except CalendarError:
+        if fallback is None and not _missing(exchange) and str(exchange).strip().upper() in _calendar_names():
+            fallback = validate_calendar(exchange)
+        if fallback is None:
+            raise
+        return fallback
+
+
+def _row_market(ticker, market):
+    if not _missing(market):
+        return market
+    try:
+        return default_market(ticker)
+    except CalendarError:
+        raise CalendarError(f"no default benchmark for {ticker!r}: fill the market column") from None
+
+
+def _time_of_day(value) -> str:
+    tod = "unknown" if _missing(value) else str(value).strip().lower()
+    if tod not in TIMES_OF_DAY:
+        raise InputError(f"unknown time_of_day {value!r} (use one of {', '.join(TIMES_OF_DAY)})")
+    return tod
+
+
+def _event_day(value, stamped: bool) -> pd.Timestamp | None:
+    """The event date of a row without an announcement time (midnight)."""
+    if stamped:
+        return None
+    if _missing(value):
+        raise InputError("event has neither event_date nor announced_at")
+    return _as_date(value)
+
+
+class _Rows:
+    """What each row of an events table says, worked out once per distinct value: calendar,
+    market, time of day, announcement (UTC nanoseconds and the date asked for) or event date,
+    and the first user error of the row (the order of :func:`resolve_day0`)."""
+
+    def __init__(self, events: pd.DataFrame, calendar):
+        cols = _Columns(events)
+        cal = cols.distinct(lambda t, own, ex: _row_calendar(t, own, ex, calendar),
+                            "ticker", "calendar", "exchange")
+        market = cols.distinct(_row_market, "ticker", "market")
+        tod = cols.distinct(_time_of_day, "time_of_day")
+        parsed = cols.distinct(_parse_announcement, "announced_at", "tz")
+        instant = parsed.then(_as_instant)
+        self.has_stamp = parsed.numbers(lambda v: 1, fill=0).astype(bool)
+        day = cols.distinct(_event_day, "event_date", self.has_stamp)
+        self.n, self.calendars, self.markets = cols.n, cal.values(), market.values()
+        self.tods = tod.values()
+        self.utc = instant.numbers(lambda t: t.value)
+        self.asked = instant.numbers(lambda t: t.tz_localize(None).normalize().as_unit("ns").value)
+        self.days = day.numbers(lambda t: t.as_unit("ns").value)
+        # a row events.table.validate_events kept with a problem stays untimed, with that reason
+        codes, uniq = cols.codes("input_error")
+        given = np.array([None if _missing(u) else str(u) for u in uniq] + [None], dtype=object)[codes]
+        self.errors = _first_errors([given, cal.errors(), market.errors(), parsed.errors(), tod.errors(),
+                                     np.where(self.has_stamp, instant.errors(), day.errors())])
+        kept = ~_none(given)
+        if kept.any():                     # as given: no calendar, no default market
+            codes, uniq = cols.codes("market")
+            self.calendars[kept] = None
+            self.markets[kept] = uniq[codes][kept]
+
+    def of_calendar(self) -> dict[str, np.ndarray]:
+        """``{calendar: row numbers}`` of the rows without an error."""
+        ok = _none(self.errors)
+        names = self.calendars[ok]
+        rows = np.flatnonzero(ok)
+        return {name: rows[names == name] for name in dict.fromkeys(names)}
+
+
+def _none(values: np.ndarray) -> np.ndarray:
+    """``values[i] is None`` for an object array, as one comparison in C (errors are str or None)."""
+    return np.equal(values, None) if len(values) else np.zeros(0, dtype=bool)
+
+
+def _first_errors(steps: list[np.ndarray]) -> np.ndarray:
+    """Row by row, the first error of the steps (None when every step went well)."""
+    out = steps[0].copy()
+    for errors in steps[1:]:
+        empty = _none(out)
+        out[empty] = errors[empty]
+    return out
+
+
+def _build_calendars(rows: _Rows) -> dict[str, np.ndarray]:
+    """Each calendar built once over the range of its rows: ``{name: row numbers}``."""
+    members = rows.of_calendar()
+    for name, idx in list(members.items()):
+        # announcements count by their UTC date (as resolve_day0 builds its calendar)
+        ns = np.where(rows.has_stamp[idx], rows.utc[idx], rows.days[idx])
+        lo, hi = pd.Timestamp(ns.min()).normalize(), pd.Timestamp(ns.max()).normalize()
+        try:
+            get_calendar(name, lo, hi)
+        except CalendarError as exc:
+            rows.errors[idx] = _message(exc)
+            del members[name]
+    return members
+
+
+class _Placed:
+    """Day 0 of every row of the table, filled calendar by calendar."""
+
+    def __init__(self, n: int):
+        self.requested = np.full(n, _NAT, dtype=np.int64)
+        self.day0 = np.full(n, _NAT, dtype=np.int64)
+        self.rule = np.full(n, None, dtype=object)
+        self.intraday = np.zeros(n, dtype=bool)
+
+
+def _outside(cal, name: str, days: pd.DatetimeIndex, rows: np.ndarray, errors: np.ndarray) -> np.ndarray:
+    """Rows whose date is outside the calendar get the CalendarError of :func:`_check_range`;
+    the mask of the others."""
+    first, last = cal.first_session, cal.last_session
+    out = np.asarray((days < first) | (days > last))
+    for j in np.flatnonzero(out):
+        errors[rows[j]] = (f"date {days[j].date()} is outside the {name} calendar "
+                           f"({first.date()}..{last.date()})")
+    return ~out
+
+
+def _positions(cal, days: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Position of the first session on or after each day, and whether the day is a session."""
+    sessions = cal.sessions.as_unit("ns").asi8
+    pos = np.searchsorted(sessions, days.asi8, side="left")
+    is_session = sessions[np.minimum(pos, len(sessions) - 1)] == days.asi8
+    return pos, is_session
+
+
+def _session_at(cal, name, pos, ok, days, rows, errors) -> np.ndarray:
+    """The sessions at ``pos`` of the rows ``ok``; a row whose session would lie outside the
+    calendar gets an error instead (and is dropped from ``ok``, in place)."""
+    sessions = cal.sessions.as_unit("ns").asi8
+    beyond = ok & ((pos < 0) | (pos >= len(sessions)))
+    for j in np.flatnonzero(beyond):
+        errors[rows[j]] = f"no {name} session next to {days[j].date()} in the calendar"
+    ok &= ~beyond
+    return sessions[np.clip(pos, 0, len(sessions) - 1)]
+
+
+def _place_dates(cal, name: str, rows: np.ndarray, t: _Rows, policy: str, placed: _Placed) -> None:
+    """Date-only rows (the rules of :func:`_from_date`), vectorised over one calendar."""
+    days = pd.DatetimeIndex(t.days[rows], dtype="datetime64[ns]")
+    tods = t.tods[rows]
+    placed.requested[rows] = days.asi8
+    ok = _outside(cal, name, days, rows, t.errors)
+    pos, is_session = _positions(cal, days)
+    after = ok & is_session & (tods == "after_close")
+    same = ok & is_session & ~after
+    off = ok & ~is_session
+    placed.day0[rows[same]] = days.asi8[same]
+    placed.rule[rows[same]] = [_TOD_RULES[x] for x in tods[same]]
+    nxt = _session_at(cal, name, pos + 1, after, days, rows, t.errors)
+    placed.day0[rows[after]] = nxt[after]
+    placed.rule[rows[after]] = "after close -> next session"
+    if policy == "error":
+        for j in np.flatnonzero(off):
+            t.errors[rows[j]] = f"{days[j].date()} is not a {name} trading day (policy 'error')"
+    else:
+        other = _session_at(cal, name, pos - (policy == "previous"), off, days, rows, t.errors)
+        placed.day0[rows[off]] = other[off]
+        placed.rule[rows[off]] = f"non-trading day -> {policy} session"
+    placed.intraday[rows] = (tods == "during") & (placed.day0[rows] == days.asi8)
+
+
+def _utc_ns(times: pd.Series) -> np.ndarray:
+    """UTC instants of a calendar's opens / closes / breaks as int64 nanoseconds (NaT: _NAT)."""
+    return pd.DatetimeIndex(times).as_unit("ns").asi8
+
+
+def _place_instants(cal, name: str, rows: np.ndarray, t: _Rows, placed: _Placed) -> None:
+    """Rows with an announcement time (the rules of :func:`_from_instant`), vectorised over one
+    calendar: the UTC instant against the session's open, break and close."""
+    utc = pd.DatetimeIndex(t.utc[rows], dtype="datetime64[ns]").tz_localize("UTC")
+    local = utc.tz_convert(cal.tz)
+    days = local.tz_localize(None).normalize().as_unit("ns")
+    placed.requested[rows] = t.asked[rows]
+    ok = _outside(cal, name, days, rows, t.errors)
+    when = np.asarray(local.strftime("%Y-%m-%d %H:%M") + f" {name} time", dtype=object)
+    pos, is_session = _positions(cal, days)
+    off = ok & ~is_session
+    nxt = _session_at(cal, name, pos, off, days, rows, t.errors)
+    placed.day0[rows[off]] = nxt[off]
+    placed.rule[rows[off]] = [f"{w}, non-trading day -> next session" for w in when[off]]
+    on = ok & is_session
+    at, ns = pos[on], utc.asi8[on]
+    opens, closes = _utc_ns(cal.opens)[at], _utc_ns(cal.closes)[at]
+    brk_start, brk_end = _utc_ns(cal.break_starts)[at], _utc_ns(cal.break_ends)[at]
+    before, during = ns < opens, (ns >= opens) & (ns < closes)
+    in_break = (brk_start != _NAT) & (brk_start <= ns) & (ns < brk_end)
+    same = rows[on][before | during]
+    placed.day0[same] = days.asi8[on][before | during]
+    placed.intraday[rows[on][during]] = True
+    what = np.where(in_break, "lunch break", "during session")
+    placed.rule[rows[on]] = [f"{w}, before open -> same session" if b else
+                             f"{w}, {x} -> same session (intraday)" if d else None
+                             for w, b, d, x in zip(when[on], before, during, what)]
+    late = on.copy()
+    late[on] = ~before & ~during
+    _after_close(cal, name, late, pos, days, when, rows, t, placed)
+
+
+def _after_close(cal, name, late, pos, days, when, rows, t: _Rows, placed: _Placed) -> None:
+    """Announcements at or after a session's close (an early close named with its time)."""
+    nxt = _session_at(cal, name, pos + 1, late, days, rows, t.errors)
+    early = np.asarray(days.isin(cal.early_closes))
+    closes = _utc_ns(cal.closes)
+    for j in np.flatnonzero(late):
+        close = pd.Timestamp(closes[pos[j]], tz="UTC").tz_convert(cal.tz)
+        txt = f"after early close ({close:%H:%M})" if early[j] else "after close"
+        placed.day0[rows[j]] = nxt[j]
+        placed.rule[rows[j]] = f"{when[j]}, {txt} -> next session"
+
+
+def _timed_table(events: pd.DataFrame, rows: _Rows, placed: _Placed) -> pd.DataFrame:
+    """The input table with the timing columns added (NaT / NA on rows with an error)."""
+    bad = ~_none(rows.errors)
+    placed.requested[bad] = _NAT
+    placed.day0[bad] = _NAT
+    placed.rule[bad] = None
+    placed.intraday[bad] = False
+    index = events.index
+    out = events.copy()
+    out["market"] = _strings(rows.markets, index)
+    out["calendar"] = _strings(rows.calendars, index)
+    out["requested_date"] = pd.Series(placed.requested.view("datetime64[ns]"), index=index)
+    out["day0"] = pd.Series(placed.day0.view("datetime64[ns]"), index=index)
+    out["day0_rule"] = _strings(placed.rule, index)
+    out["intraday"] = pd.Series(placed.intraday, index=index, dtype=bool)
+    out["timing_error"] = _strings(rows.errors, index)
+    return out
+
+
+def _strings(values: np.ndarray, index) -> pd.Series:
+    """``pd.Series(values, dtype="str")``, each distinct value converted once (None: NA)."""
+    try:
+        codes, uniq = pd.factorize(values)
+    except TypeError:
+        return pd.Series(values, index=index, dtype="str")
+    return pd.Series(pd.array(uniq, dtype="str").take(codes, allow_fill=True), index=index)
+
+
 def time_events(events: pd.DataFrame, policy: str = "next", *, calendar: str | None = None) -> pd.DataFrame:
     """The events table with day 0 per listing.
 
@@ -259,102 +597,22 @@ def time_events(events: pd.DataFrame, policy: str = "next", *, calendar: str | N
     and fills an empty ``market`` from :func:`default_market`. A non-empty ``calendar`` column in
     the input wins per row; for tickers whose suffix is unknown the ``calendar`` argument is used,
     else an ``exchange`` column holding a calendar name (as ``analysis.events.extract`` writes it).
+
+    The rules are those of :func:`resolve_day0`, applied to all the rows of one calendar at
+    once: each distinct cell is read once, the dates are placed with one ``searchsorted`` in
+    the calendar's sessions and the times compared with its opens, breaks and closes as arrays
+    (``tests/test_timing.py`` checks every row against :func:`resolve_day0`).
     """
-    from tqdm.auto import tqdm
-
-    if policy not in POLICIES:
-        raise InputError(f"unknown timing policy {policy!r} (use one of {', '.join(POLICIES)})")
-    if calendar is not None:
-        calendar = validate_calendar(calendar)
-    if "ticker" not in events.columns:
-        raise InputError("events table has no 'ticker' column")
-    if "event_date" not in events.columns and "announced_at" not in events.columns:
-        raise InputError("events table needs an 'event_date' or 'announced_at' column")
-
-    n = len(events)
-    out = events.copy()
-    col = lambda c: events[c].tolist() if c in events.columns else [None] * n  # noqa: E731
-    tickers, dates, stamps = col("ticker"), col("event_date"), col("announced_at")
-    tods, zones, given_cal, markets = col("time_of_day"), col("tz"), col("calendar"), col("market")
-    exchanges = col("exchange")  # extract writes the calendar name of the listing here
-
-    cal_names: list = [None] * n
-    # a row events.table.validate_events kept with a problem stays untimed, with that reason
-    errors: list = [None if _missing(e) else str(e) for e in col("input_error")]
-    markets_out = list(markets)
-    announcements: list = [None] * n
-    for i in range(n):
-        if errors[i] is not None:
-            continue
-        try:
-            own = None if _missing(given_cal[i]) else given_cal[i]
-            try:
-                cal_names[i] = calendar_for(tickers[i], own)
-            except CalendarError:
-                fallback = calendar
-                if fallback is None and not _missing(exchanges[i]) and \
-                        str(exchanges[i]).strip().upper() in _calendar_names():
-                    fallback = validate_calendar(exchanges[i])
-                if fallback is None:
-                    raise
-                cal_names[i] = fallback
-            if _missing(markets[i]):
-                try:
-                    markets_out[i] = default_market(tickers[i])
-                except CalendarError:
-                    raise CalendarError(
-                        f"no default benchmark for {tickers[i]!r}: fill the market column"
-                    ) from None
-            announcements[i] = _parse_announcement(stamps[i], zones[i])
-        except Exception as exc:  # noqa: BLE001 - user errors go to the row; bugs still surface below
-            if not isinstance(exc, (InputError, CalendarError, EventError, ValueError, TypeError)):
-                raise
-            errors[i] = _message(exc)
-
-    # build each calendar once, over the whole range of its rows
-    for name in {c for c, e in zip(cal_names, errors) if c is not None and e is None}:
-        days = []
-        for i in range(n):
-            if cal_names[i] == name and errors[i] is None:
-                if announcements[i] is not None:
-                    days.append(announcements[i].tz_convert("UTC").tz_localize(None))
-                elif not _missing(dates[i]):
-                    try:
-                        days.append(_as_date(dates[i]))
-                    except InputError:
-                        pass
-        if days:
-            try:
-                get_calendar(name, min(days), max(days))
-            except CalendarError as exc:
-                for i in range(n):
-                    if cal_names[i] == name:
-                        errors[i] = errors[i] or _message(exc)
-
-    requested = [pd.NaT] * n
-    day0 = [pd.NaT] * n
-    rules: list = [None] * n
-    intraday = [False] * n
-    for i in tqdm(range(n), desc="timing events", unit="event", disable=n < 2000):
-        if errors[i] is not None:
-            continue
-        try:
-            d = resolve_day0(calendar=cal_names[i], event_date=dates[i], announced_at=announcements[i],
-                             time_of_day=tods[i], policy=policy)
-        except (InputError, CalendarError, EventError) as exc:
-            errors[i] = _message(exc)
-            continue
-        requested[i], day0[i], rules[i], intraday[i] = d.requested, d.day0, d.rule, d.intraday
-
-    index = events.index
-    out["market"] = pd.Series(markets_out, index=index, dtype="str")
-    out["calendar"] = pd.Series(cal_names, index=index, dtype="str")
-    out["requested_date"] = pd.Series(pd.DatetimeIndex(requested).as_unit("ns"), index=index)
-    out["day0"] = pd.Series(pd.DatetimeIndex(day0).as_unit("ns"), index=index)
-    out["day0_rule"] = pd.Series(rules, index=index, dtype="str")
-    out["intraday"] = pd.Series(intraday, index=index, dtype=bool)
-    out["timing_error"] = pd.Series(errors, index=index, dtype="str")
-    return out
+    calendar = _check_table(events, policy, calendar)
+    rows = _Rows(events, calendar)
+    placed = _Placed(rows.n)
+    for name, idx in _build_calendars(rows).items():
+        cal = get_calendar(name)
+        shown = validate_calendar(name)
+        stamped = rows.has_stamp[idx]
+        _place_dates(cal, shown, idx[~stamped], rows, policy, placed)
+        _place_instants(cal, shown, idx[stamped], rows, placed)
+    return _timed_table(events, rows, placed)
 
 
 def _message(exc: Exception) -> str:

@@ -1,0 +1,69 @@
+"""Heavy libraries are imported only when a step needs them (issue 14, whole-process speed).
+
+Each check runs a fresh interpreter and reads ``sys.modules``: timing is not asserted here
+(``benchmarks/bench_peers.py`` measures it), only what gets imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("numpy", "pandas", "scipy", "scipy.stats", "scipy.sparse", "statsmodels", "matplotlib",
+         "exchange_calendars", "pyarrow")
+
+
+def imported_after(code: str, env: dict | None = None) -> set[str]:
+    """The HEAVY modules present in ``sys.modules`` after running ``code`` in a new interpreter."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT,
+                         env={**os.environ, **(env or {}), "MPLBACKEND": "Agg"}, timeout=300)
+    assert out.returncode == 0, out.stderr
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_building_the_command_line_imports_no_heavy_library():
+    assert imported_after("import analysis.cli\nanalysis.cli.build_parser()") == set()
+
+
+def test_the_pipeline_imports_neither_scipy_nor_statsmodels_nor_matplotlib():
+    got = imported_after("import analysis.core.pipeline, analysis.core.results, analysis.core.statistics")
+    assert {"numpy", "pandas"} <= got
+    assert not got & {"scipy", "scipy.stats", "statsmodels", "matplotlib"}
+
+
+def test_batch_and_study_without_figures_need_no_scipy_stats_nor_statsmodels(tmp_path, prices_dir):
+    events = tmp_path / "events.csv"
+    rows = [f"e{i},{t},^HSI,{d}" for i, (t, d) in enumerate(
+        [(t, d) for t in ("0001.HK", "0005.HK", "0700.HK", "1810.HK", "2318.HK")
+         for d in ("2022-03-15", "2022-09-01", "2023-02-10", "2023-06-20", "2024-01-05")])]
+    events.write_text("event_id,ticker,market,event_date\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    code = (
+        "from analysis.cli import main\n"
+        f"assert main(['batch', {str(events)!r}, '--out', {str(tmp_path / 'b')!r}, '--no-figure']) == 0\n"
+        "assert main(['study', '--ticker', '1810.HK', '--event-date', '2021-03-26', '--out', "
+        f"{str(tmp_path / 's')!r}, '--no-figure']) == 0\n"
+    )
+    got = imported_after(code, env={"ANALYSIS_PRICES_DIR": str(prices_dir)})
+    # (scipy.sparse is fine: the exact r-bar of samples up to 300 events uses it)
+    assert not got & {"scipy.stats", "statsmodels", "matplotlib"}, got
+    diag = json.loads((tmp_path / "s" / "diagnostics.json").read_text())
+    assert "market_return" in diag["fit"]["params"]          # written without statsmodels
+
+
+def test_asking_for_the_ols_summary_imports_statsmodels(prices_dir):
+    code = ("import analysis\n"
+            "r = analysis.study('1810.HK', '^HSI', '2021-03-26', offline=True)\n"
+            "r.ols(r.event_ids[0]).summary()\n")
+    assert "statsmodels" in imported_after(code, env={"ANALYSIS_PRICES_DIR": str(prices_dir)})
+
+
+@pytest.mark.parametrize("module", ["analysis.commands._options", "analysis.windows"])
+def test_option_modules_stay_free_of_numpy(module):
+    assert imported_after(f"import {module}") == set()
