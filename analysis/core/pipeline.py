@@ -33,7 +33,7 @@ from ..data.exchanges import calendar_for, default_market, factor_region_fits, r
 from ..data.prices import PriceSource
 from ..data.sources import MemorySource, open_source
 from ..errors import AnalysisError, DataError, EventError, InputError
-from ..events.contamination import clustering, confounding, limit_flags
+from ..events.contamination import clustering, limit_flags, overlaps
 from ..events.table import select_subjects, validate_events
 from ..events.timing import time_events
 from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_MEASURE, DEFAULT_POLICY,
@@ -167,10 +167,13 @@ def sample_warnings(timed: pd.DataFrame, *, estimation_window=DEFAULT_ESTIMATION
     another event of the same company inside the event window, estimation windows contaminated
     by other news, and calendar clustering (Kolari & Pynnonen 2010)."""
     out = []
-    conf = confounding(timed, other_dates, estimation_window=estimation_window, event_window=event_window)
-    for r in conf[conf["confounded"].fillna(False).astype(bool)].itertuples():
-        out.append(f"{r.event_id}: confounded by {r.confounded_by} inside its event window")
-    n_cont = int(conf["contaminated"].fillna(False).astype(bool).sum())
+    pairs = overlaps(timed, other_dates, estimation_window=estimation_window, event_window=event_window)
+    inside = pairs[pairs["where"] == "event window"]
+    for eid, g in inside.groupby("event_id", sort=False):
+        others = "; ".join(f"{o} (day {r:+d})" if k == "event" else f"{o} {d:%Y-%m-%d} (day {r:+d})"
+                           for o, k, d, r in zip(g["other"], g["kind"], g["other_date"], g["relative_day"]))
+        out.append(f"{eid}: confounded by {others} inside its event window")
+    n_cont = pairs.loc[pairs["where"] == "estimation window", "event_id"].nunique()
     if n_cont:
         out.append(f"{n_cont} event(s) have other news of the same company in their estimation window "
                    f"(drop those days with analysis.events.contamination.exclusions)")
@@ -290,17 +293,25 @@ def warn_events(result: EventStudyResult, *, stale_bars=None, stale: str = DEFAU
 
 
 def _warn_stale(result, ok: pd.DataFrame, stale_bars, stale: str) -> None:
+    """Count each event's flat zero-volume bars between its estimation start and its event
+    window's end (one binary search per event on the stock's sorted stale dates)."""
     end = _event_window_end(result)
-    for eid, ticker, start in zip(ok["event_id"], ok["ticker"], ok["estimation_start"]):
+    how = ("counted as no trade (returns span them)" if stale == "missing"
+           else "used as prices (0% returns); --stale missing treats them as no trade")
+    ids, texts = [], []
+    for ticker, events in ok.groupby("ticker", sort=False):
         mask = stale_bars.get(ticker)
-        if mask is None or not mask.any() or pd.isna(start):
+        if mask is None or not mask.any():
             continue
-        inside = mask[(mask.index >= start) & (mask.index <= end[eid])]
-        n = int(inside.sum())
-        if n:
-            how = ("counted as no trade (returns span them)" if stale == "missing"
-                   else "used as prices (0% returns); --stale missing treats them as no trade")
-            result.add_warnings([eid], "stale", f"{n} flat zero-volume bar(s) in the windows, {how}")
+        dates = mask.index[mask.to_numpy()].to_numpy()
+        start = events["estimation_start"].to_numpy()
+        stop = np.array([end.get(e, np.datetime64("NaT")) for e in events["event_id"]], dtype="datetime64[ns]")
+        n = np.searchsorted(dates, stop, side="right") - np.searchsorted(dates, start, side="left")
+        n = np.where(pd.isna(start) | pd.isna(stop), 0, n)
+        hit = n > 0
+        ids += list(events["event_id"].to_numpy()[hit])
+        texts += [f"{k} flat zero-volume bar(s) in the windows, {how}" for k in n[hit]]
+    result.add_warnings(ids, "stale", texts)
 
 
 def _event_window_end(result: EventStudyResult) -> dict:

@@ -84,6 +84,26 @@ def known_suffixes() -> list[str]:
     return sorted(k for k in _table().index if k == "" or k.startswith("."))
 
 
+@functools.cache
+def _rows() -> dict[str, pd.Series]:
+    """Each row of the table, read once (a batch asks for the same few rows many times)."""
+    table = _table()
+    return {key: table.loc[key] for key in table.index}
+
+
+@functools.lru_cache(maxsize=65536)
+def _row_key(s: str) -> str | None:
+    """The table key of a normalised symbol: itself when listed (indices), else its suffix."""
+    keys = _rows()
+    if s in keys:
+        return s
+    if not s.startswith("^"):
+        suffix = s[s.rindex("."):] if "." in s else ""
+        if suffix in keys:
+            return suffix
+    return None
+
+
 def _normalise(symbol) -> str:
     if symbol is None or (not isinstance(symbol, str) and pd.isna(symbol)):
         raise InputError("empty ticker")
@@ -97,13 +117,9 @@ def exchange_row(symbol) -> pd.Series:
     """The table row of a Yahoo symbol: an exact entry (indices such as ^HSI, 000001.SS) wins over
     its suffix; no suffix means a US listing (XNYS, OTC too). Raises CalendarError otherwise."""
     s = _normalise(symbol)
-    table = _table()
-    if s in table.index:
-        return table.loc[s]
-    if not s.startswith("^"):
-        suffix = s[s.rindex("."):] if "." in s else ""
-        if suffix in table.index:
-            return table.loc[suffix]
+    key = _row_key(s)
+    if key is not None:
+        return _rows()[key]
     shown = ", ".join(k or "(none = US)" for k in known_suffixes())
     what = "index" if s.startswith("^") else f"suffix {s[s.rindex('.'):]!r}" if "." in s else "symbol"
     raise CalendarError(

@@ -123,6 +123,9 @@ def _pairs(ev: pd.DataFrame, others: pd.DataFrame, lo: int, hi: int) -> pd.DataF
     is_event = np.arange(n_items) < n_ev
     requested = np.full(n_items, np.datetime64("NaT", "ns"))
     requested[:n_ev] = pd.DatetimeIndex(ev["requested_date"]).as_unit("ns").to_numpy()
+    ev_calendar = ev["calendar"].to_numpy(dtype=object)
+    ev_ok = (ev["timing_error"].isna() & ev["day0"].notna()).to_numpy()
+    ev_day0 = pd.DatetimeIndex(ev["day0"]).as_unit("ns")
 
     by_ticker: dict[str, set[int]] = {}
     by_company: dict[str, set[int]] = {}
@@ -146,7 +149,13 @@ def _pairs(ev: pd.DataFrame, others: pd.DataFrame, lo: int, hi: int) -> pd.DataF
         # place every candidate news item on this calendar once
         pos = np.full(n_items, np.iinfo(np.int64).min // 2, dtype=np.int64)   # undatable: in no window
         placed_req = np.full(n_items, np.datetime64("NaT", "ns"))
-        for j in sorted(set().union(*[set(v.tolist()) for v in cands.values()])):
+        wanted = np.unique(np.concatenate([np.zeros(0, np.int64), *cands.values()]))
+        # events timed on this very calendar keep their day 0 (no second calendar lookup)
+        own = wanted[(wanted < n_ev)]
+        own = own[(ev_calendar[own] == name) & ev_ok[own]]
+        pos[own] = sessions.searchsorted(ev_day0[own])
+        placed_req[own] = requested[own]
+        for j in np.setdiff1d(wanted, own, assume_unique=True):
             try:
                 d = resolve_day0(calendar=cal, event_date=dates[j], announced_at=stamps[j],
                                  time_of_day=tods[j], policy="next")
@@ -214,9 +223,10 @@ def confounding(events: pd.DataFrame, other_dates: pd.DataFrame | None = None, *
     ev = _timed(events, policy)
     pairs = overlaps(ev, other_dates, estimation_window=estimation_window,
                      event_window=event_window, policy=policy)
-    text = pairs.assign(txt=[f"{o} {d:%Y-%m-%d} (day {r:+d})" if k != "event" else f"{o} (day {r:+d})"
-                             for o, k, d, r in zip(pairs["other"], pairs["kind"], pairs["other_date"],
-                                                   pairs["relative_day"])])
+    day = " (day " + pd.Series(pairs["relative_day"].to_numpy(np.int64)).map("{:+d}".format).to_numpy(object) + ")"
+    other = pairs["other"].astype(str).to_numpy(object)
+    dated = other + " " + pd.DatetimeIndex(pairs["other_date"]).strftime("%Y-%m-%d").to_numpy(object)
+    text = pairs.assign(txt=np.where(pairs["kind"].to_numpy(object) != "event", dated, other) + day)
     by = {}
     for where in ("event window", "estimation window"):
         part = text[text["where"] == where]
