@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..windows import car_windows
 from .arrays import EventArrays, windows
+from .models import beta_description, diagnostic_columns, model_beta
 from ..errors import AnalysisError, InputError
 from .statistics import student_t, t_ppf
 
@@ -62,7 +63,8 @@ class Estimates:
 class EventStatus:
     """Every event given, in input order: the prepared table, why an event was skipped (reason and
     error class, None when studied), the rows studied, day 0 and the date asked for (int days
-    since 1970) and the first/last estimation date of each studied event."""
+    since 1970), the first/last estimation date of each studied event and the table as given
+    (row i of ``given`` is row i of ``events``)."""
 
     events: pd.DataFrame
     reason: np.ndarray
@@ -72,6 +74,7 @@ class EventStatus:
     start_days: np.ndarray
     est_span: tuple[np.ndarray, np.ndarray]
     notes: Any = None           # analysis.core.checks.Notes: warnings and extra columns per event
+    given: pd.DataFrame | None = None     # the events table as given to the engine (every column)
 
 
 class EventStudyResult:
@@ -124,7 +127,7 @@ class EventStudyResult:
             alpha, beta = np.zeros(len(sel)), np.ones(len(sel))
         else:
             alpha = f.alpha
-            beta = f.coef[:, 0] if f.coef.shape[1] else np.full(len(sel), np.nan)
+            beta = model_beta(spec, f)
         d = {
             "event_id": ev["event_id"].to_numpy(dtype=object),
             "ticker": ev["ticker"].to_numpy(dtype=object),
@@ -151,6 +154,8 @@ class EventStudyResult:
         frame["m"] = frame["m"].mask(~ok)
         for j, name in enumerate(spec.regressors[1:], start=1):
             frame[f"beta_{name}"] = full(f.coef[:, j])
+        for name, values in diagnostic_columns(spec, f).items():
+            frame[name] = full(values)
         notes = self.status.notes
         if notes is not None:
             for name in DATA_COLUMNS:
@@ -371,6 +376,8 @@ class EventStudyResult:
         spec, series = self.estimates.spec, self.estimates.series
         if spec.k == 0:
             raise InputError(f"model {spec.name!r} estimates no parameters: no OLS fit to show")
+        if not spec.is_ols:
+            raise InputError(f"model {spec.name!r} is not an OLS fit: its parameters are in diagnostics")
         idx = series.estimation_index(self.estimates.est_base[i], self.arrays.est_dates[i],
                                       self.arrays.estimation_window)
         y, z = series.design(idx)
@@ -499,8 +506,11 @@ class EventStudyResult:
         lines.append("  " + ", ".join(fit))
         loadings = [f"{c[5:]} {d[c]:.4f}" for c in d.index if c.startswith("beta_")]
         if loadings:
-            lines.append(f"  (beta is the loading on {self.estimates.spec.regressors[0]}; other loadings: "
-                         f"{', '.join(loadings)})")
+            lines.append(f"  ({beta_description(self.estimates.spec)}: {', '.join(loadings)})")
+        others = [f"{c} {d[c]:.4g}" for c in diagnostic_columns(self.estimates.spec, self.estimates.fit)
+                  if not c.startswith("beta_")]
+        if others:
+            lines.append(f"  ({', '.join(others)})")
         ar = self.abnormal_returns
         lines += ["", "  day        date    stock   market expected       AR    sd(AR)      t      p"
                   "      CAR"]
