@@ -828,6 +828,8 @@ def _fit_predict_user(spec: ModelSpec, est_target, est_z, evt_target, evt_z, *, 
     g = cov = None
     failure = np.full(n, None, dtype=object)
     for i in range(n):
+        if progress is not None:
+            progress(1)
         ok = np.isfinite(est_target[i]) & np.isfinite(est_z[i]).all(axis=1)
         m[i] = ok.sum()
         try:
@@ -852,8 +854,6 @@ def _fit_predict_user(spec: ModelSpec, est_target, est_z, evt_target, evt_z, *, 
                 raise ValueError("it returned numbers that are not finite (or a zero residual variance)")
         except Exception as exc:  # noqa: BLE001 - the user's code: any failure skips this event only
             failure[i] = f"user model {spec.name!r} failed: {type(exc).__name__}: {exc}".splitlines()[0]
-            if progress is not None:
-                progress(1)
             continue
         if g is None:
             g, cov = np.zeros((n, lw, p)), np.zeros((n, p, p))
@@ -867,8 +867,6 @@ def _fit_predict_user(spec: ModelSpec, est_target, est_z, evt_target, evt_z, *, 
         r2[i] = 1.0 - (e @ e) / (yc @ yc) if yc @ yc > 0 else np.nan
         alpha[i], beta[i] = out.alpha, out.beta
         expected[i], v[i], g[i], cov[i] = pred, var, grad, c
-        if progress is not None:
-            progress(1)
     if g is None:
         g, cov = np.zeros((n, lw, 1)), np.zeros((n, 1, 1))
     degenerate = np.array([x is not None for x in failure], dtype=bool)
@@ -946,8 +944,7 @@ def make_prediction(spec: ModelSpec, fit_: BatchFit, arrays: dict[str, np.ndarra
 def _pad(x, width, name):
     """Blocks of a user model that failed everywhere carry a 1-parameter placeholder."""
     shape = x.shape[:-1] + (width,) if name == "grad_cum" else x.shape[:1] + (width, width)
-    out = np.zeros(shape)
-    return out
+    return np.zeros(shape)
 
 
 def model_beta(spec: ModelSpec, f: BatchFit) -> np.ndarray:
