@@ -31,7 +31,7 @@ import pandas as pd
 
 from .arrays import EventArrays, rows_of
 from .blocks import BLOCK, blocks, map_blocks, scratch, sum_blocks
-from ..errors import WindowError
+from ..errors import InputError, WindowError
 from ..windows import DEFAULT_RESAMPLES, DEFAULT_SEED
 
 TEST_NAMES = (
@@ -1317,3 +1317,31 @@ def _more_tests(ws: WindowSample, est_ar, evt_ar, clusters, cols, codes, g, draw
         "boot_bmp_t": wild_bootstrap_t(ws.scar, codes, draws, seed),
         "permutation_t": permutation_t(ws.scar, codes, draws, seed),
     }
+
+
+# --------------------------------------------------------------------------- multiple testing
+
+#: the methods of ``statsmodels.stats.multitest.multipletests``
+ADJUST_METHODS = ("bonferroni", "sidak", "holm-sidak", "holm", "simes-hochberg", "hommel", "fdr_bh",
+                  "fdr_by", "fdr_tsbh", "fdr_tsbky")
+
+
+def adjust_p_values(p_values, method: str, families=None) -> np.ndarray:
+    """p-values adjusted for multiple testing within each family, by
+    ``statsmodels.stats.multitest.multipletests(p, method=method)`` (Holm 1979; Benjamini &
+    Hochberg 1995; ... see statsmodels). ``families``: one label per p-value (None: one
+    family). Missing p-values stay missing and are not counted in their family.
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    if method not in ADJUST_METHODS:
+        raise InputError(f"unknown multiple-testing adjustment {method!r}: use one of {', '.join(ADJUST_METHODS)}")
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    labels = np.zeros(len(p), dtype=np.intp) if families is None else pd.factorize(pd.Series(families,
+                                                                                             dtype=object))[0]
+    for f in np.unique(labels):
+        rows = np.flatnonzero((labels == f) & np.isfinite(p))
+        if len(rows):
+            out[rows] = multipletests(p[rows], method=method)[1]
+    return out
