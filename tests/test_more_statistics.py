@@ -147,3 +147,17 @@ def test_resampling_tests_have_the_right_size_under_the_null():
         assert 0.02 <= rate <= 0.08, (name, rate)
         if name != "cz_sign_z":
             assert stats.kstest(res[name].p_value, "uniform").pvalue > 0.001, name
+
+
+def test_resampling_blocks_do_not_change_the_draws(monkeypatch):
+    """The sums over the signs are computed in blocks of draws and columns (bounded memory):
+    any block size gives the same p-values as the whole matrix at once."""
+    arrays, reps = simulate(23, 7, seed=41, le=60, event_window=(-2, 2), delta=0.01)
+    whole = st.grouped_tests(arrays, (0, 0), reps)
+    monkeypatch.setattr(st, "_RESAMPLE_BLOCK", 700)
+    small = st.grouped_tests(arrays, (0, 0), reps)
+    for name in ("boot_csect_t", "boot_bmp_t", "permutation_t"):
+        np.testing.assert_array_equal(small[name].p_value, whole[name].p_value)
+        # and the shared draw equals each test's own function
+    own = st.wild_bootstrap_t(st.window_sample(arrays, (0, 0)).car, reps)
+    np.testing.assert_array_equal(own.p_value, whole["boot_csect_t"].p_value)

@@ -124,13 +124,21 @@ def _ref_signs(values):
     return out
 
 
+def _ref_rademacher(n, draws, seed):
+    """The documented signs: bits of 64-bit words of np.random.default_rng(seed), little-endian,
+    least significant bit first; w = 1 - 2 bit."""
+    raw = np.random.default_rng(seed).integers(0, 2 ** 64, size=(draws, -(-n // 64)), dtype=np.uint64)
+    bits = np.unpackbits(raw.astype("<u8").view(np.uint8), axis=1, bitorder="little")[:, :n]
+    return 1.0 - 2.0 * bits
+
+
 def _ref_resampled_p(x, draws, seed, center):
     """The resampling p-values written out: draw b multiplies (x - mean x) (wild bootstrap)
-    or x (sign flips) by the signs 1 - 2 [U < 1/2] of np.random.default_rng(seed).random"""
-    u = np.random.default_rng(seed).random((draws, len(x)))
+    or x (sign flips) by the signs of _ref_rademacher, t* by scipy, p = (1 + #) / (B + 1)."""
+    w = _ref_rademacher(len(x), draws, seed)
     t = stats.ttest_1samp(x, 0.0).statistic
     y = x - x.mean() if center else x
-    t_star = stats.ttest_1samp(np.where(u < 0.5, 1.0, -1.0) * y, 0.0, axis=1).statistic
+    t_star = stats.ttest_1samp(w * y, 0.0, axis=1).statistic
     return (1 + np.sum(np.abs(t_star) >= abs(t))) / (draws + 1)
 
 

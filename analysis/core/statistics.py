@@ -1197,24 +1197,62 @@ def cz_sign_z(est_ar, evt_ar, cols, groups=None) -> TestResult:
     return _result(z, p, _gcount(codes, g), groups is None)
 
 
-#: draws of the sign matrix per block of the resampling tests (bounded memory)
-_DRAW_CHUNK = 64
+#: elements of a block of the resampling tests' temporaries (bounded memory)
+_RESAMPLE_BLOCK = 1 << 22
+#: subset sums of each run of 8 events, one per byte value
+_BYTE_MASKS = ((np.arange(256)[:, None] >> np.arange(8)[None, :]) & 1).astype(float)
+
+
+def sign_bytes(n: int, draws: int, seed: int, rows: slice | None = None) -> np.ndarray:
+    """The random signs of the resampling tests, packed: (draws, 8 ceil(n / 64)) bytes.
+
+    Draw b gives event i the sign w_bi = 1 - 2 bit_bi, bit_bi the bit i % 8 (least significant
+    first) of byte i // 8 of row b of
+    ``np.random.default_rng(seed).integers(0, 2**64, size=(draws, ceil(n / 64)), dtype=np.uint64)``
+    read as little-endian bytes: independent signs, +1 and -1 with probability 1/2 (Rademacher).
+    ``rows``: only those draws (the generator's stream is read row after row, so a block of
+    rows is the same as the rows of the whole matrix)."""
+    words = -(-n // 64)
+    rng = np.random.default_rng(seed)
+    if rows is not None and rows.start:
+        rng.bit_generator.advance(rows.start * words)    # PCG64: one step per 64-bit word
+    count = draws if rows is None else min(rows.stop, draws) - (rows.start or 0)
+    raw = rng.integers(0, 2 ** 64, size=(count, words), dtype=np.uint64)
+    return raw.astype("<u8").view(np.uint8)
+
+
+def _sign_sums(x: np.ndarray, draws: int, seed: int) -> np.ndarray:
+    """``W @ x`` for the (draws, n) signs of :func:`sign_bytes` and x (n, k), without forming W:
+    the sums of x over every subset of each run of 8 events are tabulated once (256 per run)
+    and each draw adds up one table entry per run (its byte), so a draw costs n / 8 look-ups
+    instead of n multiplications. Blocks of draws and columns keep the memory bounded."""
+    n, k = x.shape
+    octets = -(-n // 8)
+    xp = np.zeros((octets * 8, k))
+    xp[:n] = x
+    out = np.empty((draws, k))
+    total = x.sum(axis=0)
+    cols = max(1, _RESAMPLE_BLOCK // (octets * 256))
+    rows = max(1, _RESAMPLE_BLOCK // max(octets * min(cols, k), 1))
+    for c0 in range(0, k, cols):
+        c = slice(c0, min(c0 + cols, k))
+        # table[j, m, :] = sum of x over the events 8j + l whose bit l of m is set
+        table = np.einsum("ml,jlk->jmk", _BYTE_MASKS, xp[:, c].reshape(octets, 8, -1))
+        flat = table.reshape(octets * 256, -1)
+        base = (np.arange(octets) * 256)[None, :]
+        for r0 in range(0, draws, rows):
+            r = slice(r0, min(r0 + rows, draws))
+            b = sign_bytes(n, draws, seed, r)[:, :octets].astype(np.intp)
+            ones = flat[(base + b).ravel()].reshape(b.shape[0], octets, -1).sum(axis=1)
+            out[r, c] = total[None, c] - 2.0 * ones          # sum w x = sum x - 2 sum_{bit 1} x
+    return out
 
 
 def _rademacher_sums(values_by_size, draws: int, seed: int):
-    """For each size n: ``(W @ X)`` where X is (n, k) and W the (draws, n) Rademacher signs
-    ``1 - 2 [U < 1/2]``, U = ``np.random.default_rng(seed).random((draws, n))`` (row after
-    row). Every group of events of size n gets the same signs, which is what a study of that
-    group alone draws: per-group results equal separate runs."""
-    out = {}
-    for n, x in values_by_size.items():
-        rng = np.random.default_rng(seed)
-        parts = []
-        for start in range(0, draws, _DRAW_CHUNK):
-            u = rng.random((min(_DRAW_CHUNK, draws - start), n))
-            parts.append(np.where(u < 0.5, 1.0, -1.0) @ x)
-        out[n] = np.concatenate(parts) if parts else np.zeros((0, x.shape[1]))
-    return out
+    """For each size n: the (draws, k) sums ``W @ X`` for X (n, k), W the signs of
+    :func:`sign_bytes`. Every group of events of size n gets the same signs, which is what a
+    study of that group alone draws: per-group results equal separate runs."""
+    return {n: _sign_sums(x, draws, seed) for n, x in values_by_size.items()}
 
 
 def _all_signs(n: int) -> np.ndarray:
@@ -1253,22 +1291,30 @@ def _grouped_by_size(x, codes, g):
     return mats, by_size
 
 
-def _resampled_t(x, codes, g, draws, seed, *, center: bool, exact_small: bool):
-    """Observed t = sqrt(N) mean / sd per group and its resampling p-value (see callers)."""
-    mean, var, n = _gmean_var(x, codes, g)
-    t_obs = _div(mean, np.sqrt(var / n))
-    p = np.full(g, np.nan)
-    y = x - mean[codes] if center else x
-    mats, by_size = _grouped_by_size(y, codes, g)
-    exact = {k for k in mats if exact_small and 2 ** k <= draws + 1}
-    sums = _rademacher_sums({k: v for k, v in mats.items() if k not in exact}, draws, seed)
-    sums.update({k: _all_signs(k) @ mats[k] for k in exact})
-    for k, groups in by_size.items():
-        sum_sq = (mats[k] ** 2).sum(axis=0)
-        t_star = _t_from_sums(sums[k] / k, sum_sq[None, :], k)
-        p[groups] = _exceed_p(t_obs[groups], t_star, k in exact)
-    p = np.where(np.isfinite(t_obs), p, np.nan)
-    return t_obs, p, n
+def _resampled_t(xs, codes, g, draws, seed, *, center, exact_small):
+    """Observed t = sqrt(N) mean / sd per group and its resampling p-value, for each series of
+    ``xs`` (with its ``center`` and ``exact_small`` flags): one draw of the signs serves all."""
+    n = _gcount(codes, g)
+    t_obs, ys = [], []
+    for x, c in zip(xs, center):
+        mean, var, _ = _gmean_var(x, codes, g)
+        t_obs.append(_div(mean, np.sqrt(var / n)))
+        ys.append(x - mean[codes] if c else x)
+    mats, by_size = _grouped_by_size(np.column_stack(ys), codes, g)       # (size, groups * series)
+    m = len(xs)
+    random = {k: v for k, v in mats.items() if not (all(exact_small) and 2 ** k <= draws + 1)}
+    sums = _rademacher_sums(random, draws, seed)
+    out = []
+    for j in range(m):
+        p = np.full(g, np.nan)
+        for k, groups in by_size.items():
+            y = mats[k][:, j::m]
+            exact = exact_small[j] and 2 ** k <= draws + 1
+            s_k = _all_signs(k) @ y if exact else sums[k][:, j::m]
+            t_star = _t_from_sums(s_k / k, (y ** 2).sum(axis=0)[None, :], k)
+            p[groups] = _exceed_p(t_obs[j][groups], t_star, exact)
+        out.append((t_obs[j], np.where(np.isfinite(t_obs[j]), p, np.nan), n))
+    return out
 
 
 def wild_bootstrap_t(x, groups=None, draws: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> TestResult:
@@ -1285,7 +1331,7 @@ def wild_bootstrap_t(x, groups=None, draws: int = DEFAULT_RESAMPLES, seed: int =
     """
     x = np.asarray(x, float)
     codes, g = _codes(groups, len(x))
-    t, p, n = _resampled_t(x, codes, g, int(draws), int(seed), center=True, exact_small=False)
+    (t, p, n), = _resampled_t([x], codes, g, int(draws), int(seed), center=[True], exact_small=[False])
     return _result(t, p, n, groups is None)
 
 
@@ -1303,19 +1349,22 @@ def permutation_t(scar, groups=None, draws: int = DEFAULT_RESAMPLES, seed: int =
     """
     scar = np.asarray(scar, float)
     codes, g = _codes(groups, len(scar))
-    t, p, n = _resampled_t(scar, codes, g, int(draws), int(seed), center=False, exact_small=True)
+    (t, p, n), = _resampled_t([scar], codes, g, int(draws), int(seed), center=[False], exact_small=[True])
     return _result(t, p, n, groups is None)
 
 
 def _more_tests(ws: WindowSample, est_ar, evt_ar, clusters, cols, codes, g, draws, seed) -> dict[str, TestResult]:
-    """The tests added after the classical eleven, for :func:`grouped_tests`."""
+    """The tests added after the classical eleven, for :func:`grouped_tests` (the three
+    resampling tests share one draw of the signs: the same numbers as their own functions)."""
+    boot_c, boot_b, perm = _resampled_t([ws.car, ws.scar, ws.scar], codes, g, int(draws), int(seed),
+                                        center=[True, True, False], exact_small=[False, False, True])
     return {
         "skew_t": skew_t(ws.car, codes),
         "jackknife_t": jackknife_t(ws.car, clusters, codes),
         "cz_sign_z": cz_sign_z(est_ar, evt_ar, cols, codes),
-        "boot_csect_t": wild_bootstrap_t(ws.car, codes, draws, seed),
-        "boot_bmp_t": wild_bootstrap_t(ws.scar, codes, draws, seed),
-        "permutation_t": permutation_t(ws.scar, codes, draws, seed),
+        "boot_csect_t": TestResult(*boot_c[:2], boot_c[2].astype(int)),
+        "boot_bmp_t": TestResult(*boot_b[:2], boot_b[2].astype(int)),
+        "permutation_t": TestResult(*perm[:2], perm[2].astype(int)),
     }
 
 
