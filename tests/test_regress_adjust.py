@@ -99,7 +99,7 @@ def test_adjusted_p_values_match_statsmodels(result):
     table = res.tests(wins, group=[None, "first", "second"], adjust="holm")
     assert len(table) == 3 * 3 * len(st.TEST_NAMES)
     assert list(table.columns) == ["group", "window_start", "window_end", "test", "statistic", "p_value",
-                                   "n_events", "p_adjusted"]
+                                   "p_adjusted", "n_events", "note"]
     for name, rows in table.groupby("test"):
         assert len(rows) == 9
         np.testing.assert_allclose(rows["p_adjusted"], multipletests(rows["p_value"], method="holm")[1])

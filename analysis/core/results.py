@@ -354,7 +354,8 @@ class EventStudyResult:
             cache[key] = run_tests(self._subset(group), (t1, t2), draws=int(draws), seed=int(seed))
         out = cache[key].copy()
         if adjust is not None:
-            out["p_adjusted"] = _adjusted(out.index.to_numpy(), out["p_value"], adjust, family)
+            out.insert(out.columns.get_loc("p_value") + 1, "p_adjusted",
+                       _adjusted(out.index.to_numpy(), out["p_value"], adjust, family))
         return out
 
     def bhar(self, window=(1, 250), *, benchmark="market", reference=None, delisting: str = "benchmark",

@@ -1029,7 +1029,8 @@ def _tied_ranks(x):
 
 
 # tests whose denominator is the cross-sectional spread of the events' (standardised) CARs
-_SPREAD_TESTS = {"csect_t", "bmp_t", "kp_bmp_t", "grank_t"}
+_SPREAD_TESTS = {"csect_t", "bmp_t", "kp_bmp_t", "grank_t", "skew_t", "jackknife_t", "boot_csect_t",
+                 "boot_bmp_t", "permutation_t"}
 
 
 def test_note(name: str, statistic: float, n: int) -> str:
@@ -1040,6 +1041,10 @@ def test_note(name: str, statistic: float, n: int) -> str:
         return "no event can be tested in this window"
     if n < 2 and name in _SPREAD_TESTS | {"wilcoxon", "sign_z", "generalized_sign_z"}:
         return "needs two or more events"
+    if n < 3 and name == "skew_t":
+        return "needs three or more events (a sample skewness)"
+    if name == "jackknife_t":
+        return "needs events on two or more dates (it deletes one date at a time), or the CARs do not vary"
     if name in _SPREAD_TESTS:
         return "the events' CARs do not vary (cross-sectional sd = 0): duplicates or identical series?"
     return "not defined for this sample"
