@@ -176,3 +176,48 @@ def test_garch_failure_skips_the_event_with_its_reason(monkeypatch):
     d = res.diagnostics
     assert d["status"].tolist() == ["ok", "skipped", "ok"]
     assert d["reason"][1] == "GARCH(1,1) estimation did not converge (optimizer flag 9)"
+
+
+def test_garch_model_with_trade_to_trade_returns():
+    """Multi-session returns: the mean is the WLS market model (y_t = n_t alpha + beta Rm_t,
+    weights 1/n_t), the GARCH runs on its one-session residuals, Var(AR_t) = n_t sigma^2_{t|T}
+    + x_t' V x_t with x_t = (n_t, Rm_t) and V = (X'WX)^-1 X'W Omega W X (X'WX)^-1,
+    Omega = diag(n_s sigma_s^2): raw coordinates, written out with numpy."""
+    frame, events = _panel(n_stocks=3, seed=8)
+    prices = np.exp(frame.cumsum()) * 20.0
+    rng = np.random.default_rng(2)
+    for c in prices.columns[:-1]:
+        prices.loc[prices.index[rng.random(len(prices)) < 0.06], c] = np.nan
+    res = run_event_study(events, prices=prices, model="garch", estimation_window=EST, event_window=EVT)
+    assert res.n_ok == 3 and res.diagnostics["est_multi_day"].gt(0).all()
+    ar = res.abnormal_returns
+    for i, e in enumerate(events.itertuples()):
+        both = prices[[e.ticker, "MKT"]]
+        traded = both[e.ticker].notna().to_numpy()
+        sessions = np.cumsum(both["MKT"].notna().to_numpy())
+        j = both[traded]
+        n_all = np.diff(sessions[traded])
+        r_all = (j[e.ticker].to_numpy()[1:] / j[e.ticker].to_numpy()[:-1]) - 1
+        m_all = (j["MKT"].to_numpy()[1:] / j["MKT"].to_numpy()[:-1]) - 1
+        dates = j.index[1:]
+        p0 = int(np.searchsorted(dates, e.event_date))
+        est_i, evt_i = slice(p0 + EST[0], p0 + EST[1] + 1), slice(p0 + EVT[0], p0 + EVT[1] + 1)
+        n_s, y, z = n_all[est_i].astype(float), r_all[est_i], m_all[est_i]
+        x = np.column_stack([n_s, z])
+        wx = x / n_s[:, None]
+        bread = np.linalg.inv(x.T @ wx)
+        coef = bread @ wx.T @ y
+        resid = (y - x @ coef) / np.sqrt(n_s)
+        k = res.event_ids.index(e.event_id)
+        np.testing.assert_allclose(res.arrays.est_ar[k], resid, atol=1e-13)
+        g = garch.conditional_variance(res.arrays.est_ar[k], horizon=EVT[1] - EST[1])
+        v = bread @ (wx.T * (n_s * g.in_sample)) @ wx @ bread
+        n_e, m_e = n_all[evt_i].astype(float), m_all[evt_i]
+        xe = np.column_stack([n_e, m_e])
+        fc = n_e * g.forecast[EVT[0] - EST[1] - 1:]
+        mine = ar[ar["event_id"] == e.event_id]
+        np.testing.assert_allclose(mine["abnormal_return"], r_all[evt_i] - xe @ coef, atol=1e-13)
+        np.testing.assert_allclose(mine["ar_sd"] ** 2, fc + np.einsum("ti,ij,tj->t", xe, v, xe), rtol=1e-9)
+        xs = np.cumsum(xe, axis=0)
+        np.testing.assert_allclose(mine["car_sd"] ** 2, np.cumsum(fc) + np.einsum("ti,ij,tj->t", xs, v, xs),
+                                   rtol=1e-9)

@@ -266,3 +266,86 @@ def test_thin_trading_models_remove_the_bias_of_the_market_model():
     ar0 = res.abnormal_returns.query("relative_day == 0")
     z = ar0["abnormal_return"] / ar0["ar_sd"]
     assert abs(z.std() - 1.0) < 0.15
+
+
+def _thin_prices(n_stocks=4, n_days=420, seed=21):
+    """Prices of thinly traded stocks (missing closes: the stock did not trade) and a market
+    with every session: the engine's returns run trade-to-trade, some over several sessions."""
+    frame, _ = _panel(n_stocks=n_stocks, n_days=n_days, seed=seed, gaps=False)
+    prices = np.exp(frame.cumsum()) * 10.0
+    rng = np.random.default_rng(seed)
+    for c in prices.columns[:-1]:
+        prices.loc[prices.index[rng.random(n_days) < 0.08], c] = np.nan
+    return prices
+
+
+def _trade_to_trade(prices, ticker, date, lags=1, leads=1):
+    """The pair's trade-to-trade series: returns between the stock's trading days, the market
+    compounded over the same sessions, the sessions n_t; shifted market; day 0's position."""
+    both = prices[[ticker, "MKT"]]
+    traded = both[ticker].notna()
+    sessions = np.cumsum(both["MKT"].notna().to_numpy())
+    j = both[traded].copy()
+    j["n"] = np.diff(np.r_[0, sessions[traded.to_numpy()]])
+    j["r"] = j[ticker] / j[ticker].shift(1) - 1
+    j["m"] = j["MKT"] / j["MKT"].shift(1) - 1
+    j = j.iloc[1:]
+    for k in range(1, lags + 1):
+        j[f"lag{k}"] = j["m"].shift(k)
+    for k in range(1, leads + 1):
+        j[f"lead{k}"] = j["m"].shift(-k)
+    p0 = int(np.searchsorted(j.index, pd.Timestamp(date)))
+    return j.iloc[p0 + EST[0]:p0 + EST[1] + 1], j.iloc[p0 + EVT[0]:p0 + EVT[1] + 1]
+
+
+def test_scholes_williams_with_trade_to_trade_returns():
+    """Multi-session returns: each simple regression is the WLS of R_t on [n_t, shifted Rm]
+    with weights 1/n_t (statsmodels), rho the correlation of the WLS-partialled market returns;
+    the variances equal the linear estimator's, Var(y_s) = n_s sigma^2."""
+    prices = _thin_prices()
+    events = _events(prices.drop(columns=[]), seed=4).iloc[:3]
+    res = run_event_study(events, prices=prices, model="scholes_williams", estimation_window=EST,
+                          event_window=EVT)
+    assert res.n_ok == 3
+    assert res.diagnostics["est_multi_day"].gt(0).all()
+    diag = res.diagnostics.set_index("event_id")
+    ar = res.abnormal_returns
+    for _, e in events.iterrows():
+        est, evt = _trade_to_trade(prices, e["ticker"], e["event_date"])
+        cols = ["m", "lag1", "lead1"]
+        est = est[est[cols + ["r"]].notna().all(axis=1)]
+        n_s, r = est["n"].to_numpy(float), est["r"].to_numpy()
+        w = 1 / n_s
+
+        def partial(x):            # x partialled on the n column by WLS: the weighted centred values
+            return sm.WLS(x, n_s[:, None], weights=w).fit().resid / np.sqrt(n_s)
+
+        def estimate(y):
+            slopes = [sm.WLS(y, np.column_stack([n_s, est[c]]), weights=w).fit().params[1] for c in cols]
+            zc = {c: partial(est[c].to_numpy()) for c in cols}
+            rhos = [zc["m"] @ zc[c] / np.sqrt((zc["m"] @ zc["m"]) * (zc[c] @ zc[c])) for c in cols[1:]]
+            beta = sum(slopes) / (1 + sum(rhos))
+            alpha = y.sum() / n_s.sum() - beta * est["m"].sum() / n_s.sum()
+            return alpha, beta
+
+        alpha, beta = estimate(r)
+        d = diag.loc[e["event_id"]]
+        assert d["beta"] == pytest.approx(beta, rel=1e-9)
+        assert d["alpha"] == pytest.approx(alpha, rel=1e-8, abs=1e-14)
+        resid = (r - n_s * alpha - beta * est["m"].to_numpy()) / np.sqrt(n_s)
+        s2 = resid @ resid / (len(r) - 2)
+        assert d["s"] ** 2 == pytest.approx(s2, rel=1e-9)
+        n_e, m_e = evt["n"].to_numpy(float), evt["m"].to_numpy()
+
+        def predict(y):
+            a, b = estimate(y)
+            return n_e * a + b * m_e
+
+        mine = ar[ar["event_id"] == e["event_id"]]
+        np.testing.assert_allclose(mine["abnormal_return"], evt["r"].to_numpy() - predict(r), atol=1e-13)
+        wts = np.column_stack([predict(np.eye(len(r))[s]) for s in range(len(r))])    # (Lw, M)
+        var = s2 * (n_e + np.einsum("ts,s,ts->t", wts, n_s, wts))
+        np.testing.assert_allclose(mine["ar_sd"] ** 2, var, rtol=1e-8)
+        cum = np.cumsum(wts, axis=0)
+        car = s2 * (np.cumsum(n_e) + np.einsum("ts,s,ts->t", cum, n_s, cum))
+        np.testing.assert_allclose(mine["car_sd"] ** 2, car, rtol=1e-8)
