@@ -28,7 +28,10 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests"))
+
+from _markers import write_between  # noqa: E402
 
 BEGIN = "<!-- simulation table: begin -->"
 END = "<!-- simulation table: end -->"
@@ -92,12 +95,7 @@ def main(argv=None) -> int:
     block = markdown(columns())
     print(block)
     out = Path(args.out)
-    text = out.read_text()
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    out.write_text(text)
+    write_between(out, BEGIN, END, block)
     print(f"written to {out} ({time.perf_counter() - t0:.0f} s)")
     return 0
 

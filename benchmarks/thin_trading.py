@@ -30,8 +30,11 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from analysis import config  # noqa: E402
+
+from _markers import write_between  # noqa: E402
 
 BEGIN = "<!-- thin-trading table: begin (written by benchmarks/thin_trading.py) -->"
 END = "<!-- thin-trading table: end -->"
@@ -120,12 +123,7 @@ def main(argv=None) -> int:
                      seed=args.seed, seconds=time.perf_counter() - t0)
     print(block)
     out = Path(args.out)
-    text = out.read_text()
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    out.write_text(text)
+    write_between(out, BEGIN, END, block)
     print(f"written to {out}")
     return 0
 
