@@ -36,8 +36,8 @@ from analysis import config  # noqa: E402
 
 from _markers import write_between  # noqa: E402
 
-BEGIN = "<!-- thin-trading table: begin (written by benchmarks/thin_trading.py) -->"
-END = "<!-- thin-trading table: end -->"
+BEGIN = "<!-- thin-trading models table: begin (written by benchmarks/thin_trading.py) -->"
+END = "<!-- thin-trading models table: end -->"
 MODELS = ("market", "dimson", "scholes_williams")
 EST, EVT = (-250, -11), (-10, 10)
 DATES = ("2017-06-30", "2019-06-28", "2021-06-30", "2023-06-30")
