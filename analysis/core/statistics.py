@@ -1050,15 +1050,24 @@ def test_note(name: str, statistic: float, n: int) -> str:
     return "not defined for this sample"
 
 
+#: the note of a test a run did not compute (a distributed run finishes the classical tests
+#: from mergeable sums; the tests added later need every event's values)
+NOT_COMPUTED = "not computed in a distributed (--dask) run: run without it for this test"
+
+
 def _frame(results: dict[str, TestResult], j: int) -> pd.DataFrame:
-    stat = [float(results[name].statistic[j]) for name in TEST_NAMES]
-    n = [int(results[name].n_events[j]) for name in TEST_NAMES]
+    missing = TestResult(np.full(j + 1, np.nan), np.full(j + 1, np.nan),
+                         results["csect_t"].n_events if "csect_t" in results else np.zeros(j + 1, int))
+    res = {name: results.get(name, missing) for name in TEST_NAMES}
+    stat = [float(res[name].statistic[j]) for name in TEST_NAMES]
+    n = [int(res[name].n_events[j]) for name in TEST_NAMES]
     df = pd.DataFrame(
         {
             "statistic": stat,
-            "p_value": [float(results[name].p_value[j]) for name in TEST_NAMES],
+            "p_value": [float(res[name].p_value[j]) for name in TEST_NAMES],
             "n_events": n,
-            "note": [test_note(name, s, k) for name, s, k in zip(TEST_NAMES, stat, n)],
+            "note": [test_note(name, s, k) if name in results else NOT_COMPUTED
+                     for name, s, k in zip(TEST_NAMES, stat, n)],
         },
         index=pd.Index(TEST_NAMES, name="test"),
     )
