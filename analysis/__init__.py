@@ -42,6 +42,8 @@ _LAZY = {
     "read_events": "analysis.events.table",
     "read_french_factors": "analysis.data.factors",
     "AnalysisError": "analysis.errors",
+    "UserModel": "analysis.core.models",
+    "UserFit": "analysis.core.models",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

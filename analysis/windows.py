@@ -20,7 +20,14 @@ DEFAULT_TEST_WINDOW = (-1, 1)
 DEFAULT_MIN_ESTIMATION_OBS = 100
 DEFAULT_MODEL = "market"
 # the normal-return models of analysis.core.models (a test keeps the two in step)
-MODEL_NAMES = ("market", "market_adjusted", "constant_mean", "ff3", "carhart4", "ff5")
+MODEL_NAMES = ("market", "market_adjusted", "constant_mean", "ff3", "carhart4", "ff5", "dimson",
+               "scholes_williams", "garch")
+# lagged and lead market returns of the thin-trading models (dimson, scholes_williams)
+DEFAULT_LAGS = 1
+DEFAULT_LEADS = 1
+# resampling tests (wild bootstrap, permutation): draws and the seed that makes them repeatable
+DEFAULT_RESAMPLES = 999
+DEFAULT_SEED = 12345
 DEFAULT_RETURNS = "simple"
 DEFAULT_POLICY = "next"
 # data checks (analysis.core.checks): what a study refuses to believe by default

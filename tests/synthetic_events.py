@@ -100,3 +100,31 @@ def simulate(n_events, n_reps=1, *, seed=0, le=250, event_window=(-10, 10), sigm
     arrays = market_model_arrays(r, rm, estimation_window=(event_window[0] - le, event_window[0] - 1),
                                  event_window=event_window, dates=dates)
     return arrays, reps
+
+
+def simulate_date_clusters(n_reps, *, seed=0, dates=10, per_date=5, rho=0.2, le=250,
+                           event_window=(-5, 5), sigma=0.02, sigma_m=0.01):
+    """(arrays, replication codes): ``n_reps`` samples of ``dates`` x ``per_date`` events.
+
+    Every event on a calendar day shares that day's market return and residual factor
+    (correlation ``rho`` between any two events' residuals on the same day); the events of a
+    date share their whole calendar, and dates are 3 days apart, so the events of one date
+    share their day-0 shock and different dates do not (partial event-date clustering).
+    R = Rm + e as in :func:`simulate`.
+    """
+    rng = np.random.default_rng(seed)
+    lw = event_window[1] - event_window[0] + 1
+    total = le + lw
+    n = dates * per_date
+    day = (np.repeat(np.arange(dates), per_date) * 3)[:, None] + np.arange(total)[None, :]
+    span = int(day.max()) + 1
+    r, rm = np.empty((n_reps * n, total)), np.empty((n_reps * n, total))
+    for k in range(n_reps):
+        f = rng.standard_normal(span)
+        u = np.sqrt(rho) * f[day] + np.sqrt(1.0 - rho) * rng.standard_normal((n, total))
+        m = rng.normal(0.0, sigma_m, span)[day]
+        r[k * n:(k + 1) * n] = m + sigma * u
+        rm[k * n:(k + 1) * n] = m
+    arrays = market_model_arrays(r, rm, estimation_window=(event_window[0] - le, event_window[0] - 1),
+                                 event_window=event_window, dates=np.tile(day, (n_reps, 1)))
+    return arrays, np.repeat(np.arange(n_reps), n)

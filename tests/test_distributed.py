@@ -20,7 +20,7 @@ import pytest
 from analysis.core import partials
 from analysis.core.distributed import partition_rows
 from analysis.core.pipeline import run_event_study, run_study
-from analysis.core.statistics import TEST_NAMES, grouped_tests
+from analysis.core.statistics import NOT_COMPUTED, TEST_NAMES, grouped_tests
 from analysis.data.parquet import ParquetDatasetSource, write_dataset
 from analysis.data.prices import CsvFolderSource
 from analysis.errors import InputError
@@ -50,8 +50,11 @@ def assert_same_result(single, dist, windows, groups):
             a, b = single.tests(w, g), dist.tests(w, g)
             assert list(b.index) == list(TEST_NAMES)
             assert (a["n_events"] == b["n_events"]).all(), (w, g)
-            np.testing.assert_allclose(b[["statistic", "p_value"]].to_numpy(float),
-                                       a[["statistic", "p_value"]].to_numpy(float), equal_nan=True,
+            # the tests a distributed run does not finish from sums say so (statistics.NOT_COMPUTED)
+            done = (b["note"] != NOT_COMPUTED).to_numpy()
+            assert set(b.index[~done]) <= set(LATER_TESTS)
+            np.testing.assert_allclose(b.loc[done, ["statistic", "p_value"]].to_numpy(float),
+                                       a.loc[done, ["statistic", "p_value"]].to_numpy(float), equal_nan=True,
                                        err_msg=f"window {w}, group {g}", **TOL)
     for g in [None] + list(groups):
         pd.testing.assert_frame_equal(dist.aar(group=g), single.aar(group=g), **TOL)
@@ -63,7 +66,16 @@ def assert_same_result(single, dist, windows, groups):
     pd.testing.assert_frame_equal(dist.diagnostics, single.diagnostics, **TOL)
     assert dist.n_ok == single.n_ok and dist.n_skipped == single.n_skipped
     pd.testing.assert_series_equal(dist.skipped_reasons(), single.skipped_reasons(), check_names=False)
-    assert dist.summary(windows) == single.summary(windows)
+    assert _classical(dist.summary(windows)) == _classical(single.summary(windows))
+
+
+#: the tests added after the classical eleven (issue 17), which need every event's values
+LATER_TESTS = ("skew_t", "jackknife_t", "cz_sign_z", "boot_csect_t", "boot_bmp_t", "permutation_t")
+
+
+def _classical(summary: str) -> str:
+    """A summary without the lines of the later tests."""
+    return "\n".join(line for line in summary.splitlines() if line.split()[:1] not in ([t] for t in LATER_TESTS))
 
 
 # --------------------------------------------------------------------------- real Hong Kong events
@@ -256,7 +268,7 @@ def test_merged_partition_sums_give_every_test():
     codes = np.concatenate([t.codes for _, t in tested])
     got = partials.finish_tests(total, ranks, rbar, arrays.k, arrays.columns(*window), cars, codes)
     want = grouped_tests(arrays, window, labels)
-    for name in TEST_NAMES:
+    for name in [t for t in TEST_NAMES if t not in LATER_TESTS]:
         for part_name in ("statistic", "p_value", "n_events"):
             np.testing.assert_allclose(getattr(got[name], part_name), getattr(want[name], part_name),
                                        equal_nan=True, err_msg=name, **TOL)
@@ -323,6 +335,10 @@ def test_batch_dask_writes_the_same_tables(prices_dir, tmp_path, capsys):
     assert f"{len(events)} given" in printed and "partitions" in printed
     for name in ("tests.csv", "aar.csv"):
         a, b = pd.read_csv(tmp_path / "one" / name), pd.read_csv(tmp_path / "two" / name)
+        if name == "tests.csv":           # the later tests are not finished from sums
+            later = b["test"].isin(LATER_TESTS)
+            assert (b.loc[later, "note"] == NOT_COMPUTED).all()
+            a, b = (x[~later].drop(columns="note").reset_index(drop=True) for x in (a, b))
         pd.testing.assert_frame_equal(b, a, **TOL)
     assert len(pd.read_parquet(tmp_path / "two" / "diagnostics")) == len(events)
     car = pd.read_parquet(tmp_path / "two" / "car")

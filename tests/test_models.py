@@ -122,8 +122,17 @@ def test_degenerate_rows_flagged_others_unaffected():
 
 def test_model_specs():
     assert {name: m.k for name, m in models.MODELS.items()} == {
-        "market": 2, "market_adjusted": 0, "constant_mean": 1, "ff3": 4, "carhart4": 5, "ff5": 6}
+        "market": 2, "market_adjusted": 0, "constant_mean": 1, "ff3": 4, "carhart4": 5, "ff5": 6,
+        "dimson": 4, "scholes_williams": 2, "garch": 2}
     assert models.get_model("ff3").factor_columns == ("Mkt-RF", "SMB", "HML", "RF")
     assert not models.get_model("market").needs_factors
     with pytest.raises(InputError, match="unknown model 'capm'"):
         models.get_model("capm")
+
+
+def test_model_names_of_the_command_line_are_the_registry():
+    """analysis.windows.MODEL_NAMES (the --model choices, kept free of numpy) lists exactly the
+    models of analysis.core.models.MODELS, in the same order."""
+    from analysis.windows import MODEL_NAMES
+
+    assert tuple(MODEL_NAMES) == tuple(models.MODELS)

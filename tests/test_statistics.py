@@ -96,7 +96,50 @@ def reference(a, t1, t2):
     phat = np.mean([np.sum(a.est_ar[i] > 0) / np.isfinite(a.est_ar[i]).sum() for i in range(n)])
     out["generalized_sign_z"] = (w - n * phat) / np.sqrt(n * phat * (1 - phat))
     out["wilcoxon"] = stats.wilcoxon(car).statistic
+    # skewness-corrected t (Hall 1992): gamma is scipy's adjusted sample skewness
+    sk, gam = car.mean() / car.std(ddof=1), stats.skew(car, bias=False)
+    out["skew_t"] = np.sqrt(n) * (sk + gam * sk ** 2 / 3 + gam ** 2 * sk ** 3 / 27 + gam / (6 * n))
+    out["jackknife_t"] = _ref_jackknife(car, np.asarray(a.evt_dates)[:, cols.start])[0]
+    signs = [_ref_signs(np.concatenate([a.est_ar[i], a.evt_ar[i]])) for i in range(n)]
+    out["cz_sign_z"], _ = _ref_rank_z(signs, [le + j for j in range(cols.start, cols.stop)])
+    out["boot_csect_t"] = out["csect_t"]
+    out["boot_bmp_t"] = out["permutation_t"] = out["bmp_t"]
     return out, rbar, days
+
+
+def _ref_jackknife(x, clusters):
+    """Delete-one-cluster jackknife t of the mean, written out with a loop; (t, G)."""
+    labels = list(dict.fromkeys(clusters.tolist()))
+    loo = np.array([x[clusters != c].mean() for c in labels])
+    g = len(labels)
+    vj = (g - 1) / g * np.sum((loo - loo.mean()) ** 2)
+    return x.mean() / np.sqrt(vj), g
+
+
+def _ref_signs(values):
+    """Corrado-Zivney signs of one event: sign(x - median) over its non-missing values."""
+    ok = np.isfinite(values)
+    out = np.full(len(values), np.nan)
+    out[ok] = np.sign(values[ok] - np.median(values[ok]))
+    return out
+
+
+def _ref_rademacher(n, draws, seed):
+    """The documented signs: bits of 64-bit words of np.random.default_rng(seed), little-endian,
+    least significant bit first; w = 1 - 2 bit."""
+    raw = np.random.default_rng(seed).integers(0, 2 ** 64, size=(draws, -(-n // 64)), dtype=np.uint64)
+    bits = np.unpackbits(raw.astype("<u8").view(np.uint8), axis=1, bitorder="little")[:, :n]
+    return 1.0 - 2.0 * bits
+
+
+def _ref_resampled_p(x, draws, seed, center):
+    """The resampling p-values written out: draw b multiplies (x - mean x) (wild bootstrap)
+    or x (sign flips) by the signs of _ref_rademacher, t* by scipy, p = (1 + #) / (B + 1)."""
+    w = _ref_rademacher(len(x), draws, seed)
+    t = stats.ttest_1samp(x, 0.0).statistic
+    y = x - x.mean() if center else x
+    t_star = stats.ttest_1samp(w * y, 0.0, axis=1).statistic
+    return (1 + np.sum(np.abs(t_star) >= abs(t))) / (draws + 1)
 
 
 # ----------------------------------------------------------------------------- tests
@@ -122,6 +165,13 @@ def test_every_statistic_matches_reference(sample, window):
         assert p[name] == pytest.approx(t2(ref[name], n - 1), rel=1e-9)
     assert p["cda_t"] == pytest.approx(t2(ref["cda_t"], sample.est_ar.shape[1] - 1), rel=1e-9)
     assert p["grank_t"] == pytest.approx(t2(ref["grank_t"], days - 2), rel=1e-9)
+    assert p["cz_sign_z"] == pytest.approx(norm2(ref["cz_sign_z"]), rel=1e-9)
+    assert p["skew_t"] == pytest.approx(t2(ref["skew_t"], n - 1), rel=1e-9)
+    assert p["jackknife_t"] == pytest.approx(t2(ref["jackknife_t"], n - 1), rel=1e-9)   # 40 dates
+    car, sd = _car(sample, *window)
+    for name, x, center in (("boot_csect_t", car, True), ("boot_bmp_t", car / sd, True),
+                            ("permutation_t", car / sd, False)):
+        assert p[name] == pytest.approx(_ref_resampled_p(x, 999, 12345, center), rel=1e-12), name
 
 
 def test_t_tests_match_scipy(sample):
@@ -314,6 +364,12 @@ def test_public_test_functions_equal_run_tests(sample):
         "sign_z": st.sign_z(car),
         "generalized_sign_z": st.generalized_sign_z(car, sample.est_ar),
         "wilcoxon": st.wilcoxon(car),
+        "skew_t": st.skew_t(car),
+        "jackknife_t": st.jackknife_t(car, np.asarray(sample.evt_dates)[:, sample.columns(*window).start]),
+        "cz_sign_z": st.cz_sign_z(sample.est_ar, sample.evt_ar, sample.columns(*window)),
+        "boot_csect_t": st.wild_bootstrap_t(car),
+        "boot_bmp_t": st.wild_bootstrap_t(scar),
+        "permutation_t": st.permutation_t(scar),
     }
     assert set(own) == set(st.TEST_NAMES)
     for name, res in own.items():

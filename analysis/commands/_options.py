@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 
-from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_JUMPS, DEFAULT_MAX_DAY0_DELAY,
-                       DEFAULT_MAX_GAP, DEFAULT_MAX_MISSING_SHARE, DEFAULT_MEASURE, DEFAULT_MIN_ESTIMATION_OBS,
-                       DEFAULT_MODEL, DEFAULT_POLICY, DEFAULT_RETURNS, DEFAULT_STALE, MEASURES, MODEL_NAMES)
+from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_JUMPS, DEFAULT_LAGS,
+                       DEFAULT_LEADS, DEFAULT_MAX_DAY0_DELAY, DEFAULT_MAX_GAP, DEFAULT_MAX_MISSING_SHARE,
+                       DEFAULT_MEASURE, DEFAULT_MIN_ESTIMATION_OBS, DEFAULT_MODEL, DEFAULT_POLICY,
+                       DEFAULT_RETURNS, DEFAULT_STALE, MEASURES, MODEL_NAMES)
 
 POLICIES = ("next", "previous", "error")
 
@@ -61,6 +62,10 @@ def add_model_options(parser: argparse.ArgumentParser, *, factors: bool = True) 
     g = parser.add_argument_group("normal-return model")
     g.add_argument("--model", choices=MODEL_NAMES, default=DEFAULT_MODEL,
                    help=f"normal-return model (default: {DEFAULT_MODEL})")
+    g.add_argument("--lags", type=int, default=None, metavar="N",
+                   help=f"dimson / scholes_williams: lagged market returns (default: {DEFAULT_LAGS})")
+    g.add_argument("--leads", type=int, default=None, metavar="N",
+                   help=f"dimson / scholes_williams: lead market returns (default: {DEFAULT_LEADS})")
     if factors:
         g.add_argument("--factors", nargs="+", metavar="FILE", default=None,
                        help="Ken French daily factor file(s) for ff3/carhart4/ff5 (carhart4: the 3-factor "
@@ -129,6 +134,11 @@ def study_settings(args: argparse.Namespace) -> dict:
         if hasattr(args, name):
             settings[name] = getattr(args, name)
     settings["factors"] = factor_table(getattr(args, "factors", None), args.model)
+    lags, leads = getattr(args, "lags", None), getattr(args, "leads", None)
+    if lags is not None or leads is not None:
+        from ..core.models import with_lags
+
+        settings["model"] = with_lags(args.model, lags, leads)
     return settings
 
 

@@ -46,6 +46,10 @@ def add_parser(subparsers) -> None:
                    help="run on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' / "
                         "'local:N' worker processes on this machine; per-event tables are written as "
                         "parquet datasets (docs/scaling.md)")
+    p.add_argument("--adjust", metavar="METHOD", default=None,
+                   help="multiple-testing adjustment of each test's p-values over the CAR windows and "
+                        "groups in tests.csv (column p_adjusted): holm, fdr_bh, bonferroni, ... "
+                        "(statsmodels.stats.multitest)")
     p.set_defaults(func=run)
 
 
@@ -60,6 +64,12 @@ def run(args) -> int:
     from ._output import write_table
 
     OutputSet.check(args.out, overwrite=args.overwrite)      # refused before any work
+    if args.adjust is not None:
+        from ..core.statistics import ADJUST_METHODS
+        from ..errors import InputError
+
+        if args.adjust not in ADJUST_METHODS:
+            raise InputError(f"--adjust {args.adjust!r}: use one of {', '.join(ADJUST_METHODS)}")
     events = read_events(args.events)
     if args.dask:
         if args.measure != "returns":
@@ -98,24 +108,26 @@ def _write_outputs(args, result, windows, out) -> list[str]:
 
         names = write_measure_tables(result, windows, out)
         return names + ([] if args.no_figure else measure_figures(result, out, stem=f"{args.measure}_{stem}"))
-    names = _write_tables(result, result.cars(windows), out, args.format)
+    names = _write_tables(result, result.cars(windows), out, args.format, args.adjust)
     return names + ([] if args.no_figure else _figures(result, out, stem=f"aar_{stem}"))
 
 
-def _write_tables(result, cars, out, fmt: str = "csv") -> list[str]:
+def _write_tables(result, cars, out, fmt: str = "csv", adjust=None) -> list[str]:
     from ._output import write_table
 
     names = [write_table(result.abnormal_returns, out / "abnormal_returns", fmt).name,
              write_table(cars, out / "car", fmt).name]
     used = list(dict.fromkeys(zip(cars["window_start"].tolist(), cars["window_end"].tolist())))
-    _sample_tables(result, used, out)
+    _sample_tables(result, used, out, adjust)
     return names + ["aar.csv", "tests.csv"]
 
 
-def _sample_tables(result, windows, out) -> None:
-    """aar.csv (all events, then each group) and tests.csv (every test of every window)."""
+def _sample_tables(result, windows, out, adjust=None) -> None:
+    """aar.csv (all events, then each group) and tests.csv (every test of every window;
+    ``adjust``: p-values adjusted over the windows and groups beside the raw ones)."""
     import pandas as pd
 
+    from ..core.results import tests_table
     from ..files import spreadsheet_safe
 
     fmt_csv = dict(index=False, float_format="%.12g")
@@ -124,7 +136,7 @@ def _sample_tables(result, windows, out) -> None:
     aar = pd.concat(aar, ignore_index=True)
     aar.insert(0, "group", aar.pop("group"))
     spreadsheet_safe(aar).to_csv(out / "aar.csv", **fmt_csv)
-    tests = pd.concat([result.tests_by_group(w) for w in windows], ignore_index=True)
+    tests = tests_table(result, windows, adjust=adjust)
     spreadsheet_safe(tests).to_csv(out / "tests.csv", **fmt_csv)
 
 
@@ -147,7 +159,7 @@ def _run_distributed(args, events) -> int:
         reasons = "; ".join(f"{n} {r}" for r, n in result.skipped_reasons().items())
         raise EventError(f"no event could be studied ({reasons}); see {out / 'diagnostics'}")
     print(result.summary(car_windows(args)))
-    _sample_tables(result, result.windows, out)
+    _sample_tables(result, result.windows, out, args.adjust)
     files = ["aar.csv", "tests.csv", "diagnostics/", "abnormal_returns/", "car/"]
     if not args.no_figure:
         files += _figures(result, out, stem=f"aar_{Path(args.events).stem}")

@@ -131,7 +131,7 @@ def _write_diagnostics(study, cars, args, path, files) -> None:
     rows = result.abnormal_returns
     fit_info = {key: clean(d[key]) for key in ("alpha", "beta", "s", "r2", "m", "k")}
     fit_info["df"] = int(d["m"]) - int(d["k"])
-    if result.arrays.k:
+    if result.arrays.k and result.estimates.spec.is_ols:
         fit = result.fit_table(event_id)           # the OLS numbers without importing statsmodels
         fit_info["params"] = {k: float(v) for k, v in fit["params"].items()}
         fit_info["standard_errors"] = {k: float(v) for k, v in fit["bse"].items()}

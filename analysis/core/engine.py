@@ -15,7 +15,7 @@ A bad event is skipped, with a one-line reason in ``diagnostics``, and the other
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -271,7 +271,7 @@ def _compound_factors(factors: pd.DataFrame, factor_cols, d_prev: np.ndarray, d:
 
 def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_prices: bool, kind: str,
             factors: pd.DataFrame | None, factor_cols: tuple[str, ...], est, evt, notes=None,
-            max_day0_delay: int | None = None) -> _Located:
+            max_day0_delay: int | None = None, margin=(0, 0)) -> _Located:
     """Concatenate the joint series of every (ticker, market) pair used and find each event's
     day 0 in it, with array code for all pairs and events at once.
 
@@ -280,7 +280,8 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
     (see :mod:`analysis.core.returns`), each spanning the market sessions between them. Returns
     the concatenated stock, market, factor, date and span arrays (a missing-day sentinel at the
     end), each event's index of day 0 in them (``base``, -1 when not located), its position
-    inside its pair's series and the event start days.
+    inside its pair's series and the event start days. ``margin``: (lags, leads) of market
+    returns the model reads around its windows (kept when only some rows are copied).
     """
     start = events["start"].to_numpy()
     start_days = np.where(pd.isna(start), _NAT, start.astype("datetime64[D]").astype(np.int64))
@@ -297,7 +298,8 @@ def _locate(events: pd.DataFrame, skips: _Skips, panel: pd.DataFrame, from_price
         pairs.skip(skips, empty, lambda q: f"{pairs.pair_t[q]} and {pairs.pair_m[q]} have no returns {where}",
                    DataError)
     day0 = _find_day0(pairs, joint, start_days, skips, notes, evt, max_day0_delay, factor_cols)
-    return _assemble(pairs, joint, day0, len(events), start_days, est, evt, factor_cols)
+    return _assemble(pairs, joint, day0, len(events), start_days, (est[0] - margin[0], est[1]),
+                     (evt[0], evt[1] + margin[1]), factor_cols)
 
 
 @dataclass
@@ -680,24 +682,26 @@ def run_engine(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
     skips, notes = _Skips.new(len(ev)), Notes(len(ev))
     _skip_unusable(ev, skips, panel, from_prices, load_errors)
     loc = _locate(ev, skips, panel, from_prices, kind, factors, factor_cols, est, evt, notes=notes,
-                  max_day0_delay=int(max_day0_delay))
+                  max_day0_delay=int(max_day0_delay), margin=(spec.lags, spec.leads))
     _scan_series(loc, skips, notes, kind, est, evt, jumps)
     if not trade_to_trade:
         loc.g_n = None
+    shifted = _shifted_market(loc.g_m, loc.breaks, spec)
+    _lead_room(loc, skips, spec, evt)
     fitted, pred, cand, est_dates, est_span, all_complete = _fit_events(
-        ev, loc, skips, notes, spec, est, evt, min_obs, exclude, max_gap, max_missing_share)
+        ev, loc, skips, notes, spec, est, evt, min_obs, exclude, max_gap, max_missing_share, shifted)
     sel, fitted, pred, est_dates, est_span = _select(ev, loc, skips, cand, fitted, pred, est_dates,
                                                     est_span, duplicates == "skip")
-    series = _Series(loc.g_r, loc.g_m, loc.g_f, loc.g_d, spec, factor_cols, loc.g_n)
+    series = _Series(loc.g_r, loc.g_m, loc.g_f, loc.g_d, spec, factor_cols, loc.g_n, shifted)
     runs = None
-    if all_complete and (loc.g_n is None or not (loc.g_n[:-1] > 1).any()):
-        target, z = _design(spec, factor_cols, loc.g_r, loc.g_m, loc.g_f)
+    if all_complete and spec.linear_residuals and (loc.g_n is None or not (loc.g_n[:-1] > 1).any()):
+        target, z = _design(spec, factor_cols, loc.g_r, loc.g_m, loc.g_f, shifted)
         runs = ResidualRuns(target=target, z=z, dates=loc.g_d, start=loc.base[sel] + est[0],
                             alpha=fitted.alpha, coef=fitted.coef, intercept=spec.intercept)
     base = loc.base
     status = EventStatus(events=ev, reason=skips.reason, error=skips.error, selected=sel,
                          day0_days=np.where(base >= 0, loc.g_d[np.maximum(base, 0)], _NAT),
-                         start_days=loc.start_days, est_span=est_span, notes=notes)
+                         start_days=loc.start_days, est_span=est_span, notes=notes, given=events)
     estimates = Estimates(spec=spec, fit=fitted, prediction=pred, series=series, est_base=base[sel],
                           evt_start=base[sel] + evt[0])
     settings = dict(model=spec.name, model_description=spec.description, k=spec.k,
@@ -798,7 +802,7 @@ def _scan_series(loc: _Located, skips: _Skips, notes: Notes, kind: str, est, evt
 
 
 def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, min_obs, exclude,
-                max_gap, max_missing_share):
+                max_gap, max_missing_share, shifted=None):
     """Fit every candidate event in blocks (on threads) and predict its event window."""
     le, lw = est[1] - est[0] + 1, evt[1] - evt[0] + 1
     base, pos = loc.base, loc.pos
@@ -815,7 +819,8 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
     cand = cand[~few]
     sentinel = len(g_d) - 1
     est_rel = np.arange(est[0], est[1] + 1)
-    series = _Series(g_r, g_m, g_f, g_d, spec, factor_cols, g_n)
+    shifted = shifted or {}
+    series = _Series(g_r, g_m, g_f, g_d, spec, factor_cols, g_n, shifted)
     ids = ev["event_id"].to_numpy(dtype=object)
     exclude = None if exclude is None or len(exclude) == 0 else exclude
 
@@ -855,31 +860,44 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
         r, rm = take(g_r, out=scratch("fit.r", shape)), take(g_m, out=scratch("fit.rm", shape))
         const_r = _constant_rows(r, complete)
         const_m = _constant_rows(rm, complete) if has_market else None
-        est_target, est_z = _design(spec, factor_cols, r, rm, take(g_f) if factor_cols else None)
-        # the fit may overwrite the scratch windows, not the series (_design may return views)
-        fit = _models.fit(est_target, est_z, spec.intercept, resid_out=resid[block], complete=complete,
-                          overwrite=True, span=est_span_n)
+        lagged = {c: take(v) for c, v in shifted.items()}
+        est_target, est_z = _design(spec, factor_cols, r, rm, take(g_f) if factor_cols else None, lagged,
+                                    spec.estimation_regressors)
+        # lagged/lead market returns are missing at the ends of a pair's series
+        fit_complete = complete and (not lagged or bool(np.isfinite(est_z.sum())))
+        # the fit may overwrite the scratch windows, not the series (_design may return views);
         # event windows lie inside their pair's series (checked in _locate): slices
-        block_pred = _models.predict(fit, *series.design_slices(base[rows] + evt[0], lw), span=evt_span_n)
+        fit, block_pred = _models.fit_predict(spec, est_target, est_z,
+                                              *series.design_slices(base[rows] + evt[0], lw),
+                                              resid_out=resid[block], complete=fit_complete, overwrite=True,
+                                              gap=evt[0] - est[1], progress=None if bar is None else bar.update,
+                                              est_span=None if user else est_span_n,
+                                              evt_span=None if user else evt_span_n)
         for name, values in predicted.items():
             values[block] = getattr(block_pred, name)
+        parts[block.start] = block_pred
         if span_cum is not None:
-            span_cum[block] = block_pred.span_cum if block_pred.span_cum is not None else \
-                np.arange(lw + 1, dtype=float)[None, :]
+            own = getattr(block_pred, "span_cum", None)
+            span_cum[block] = own if own is not None else np.arange(lw + 1, dtype=float)[None, :]
         gaps = _gap_stats(est_span_n, evt_span_n, len(rows))
         if complete:
             return fit, np.full(len(rows), le), const_r, const_m, g_d[start], g_d[start + le - 1], gaps
         first = d[np.arange(len(d)), valid.argmax(axis=1)]
         return fit, valid.sum(axis=1), const_r, const_m, first, d.max(axis=1), gaps  # dates increase
 
-    q = len(spec.regressors)
-    predicted = {"expected_target": np.empty((n_c, lw)), "ar": np.empty((n_c, lw)),
-                 "ar_var": np.empty((n_c, lw)), "dev_cum": np.empty((n_c, lw + 1, q))}
-    span_cum = np.empty((n_c, lw + 1)) if g_n is not None else None
-    fits, m, const_r, const_m, est_first, est_last, gaps = zip(*map_blocks(fit_block, blocks(n_c)))
+    predicted = _models.prediction_arrays(spec, n_c, lw)
+    user = spec.estimator == "user"             # a user's model gets the returns as they are
+    span_cum = np.empty((n_c, lw + 1)) if g_n is not None and "dev_cum" in predicted else None
+    parts = {}
+    bar = _progress(spec, n_c)
+    try:
+        fits, m, const_r, const_m, est_first, est_last, gaps = zip(*map_blocks(fit_block, blocks(n_c)))
+    finally:
+        if bar is not None:
+            bar.close()
     fitted = _models.concat_fits(list(fits), resid)
-    pred = _models.Prediction(fit=fitted, span_cum=span_cum, **predicted)
-    del fits
+    pred = _models.make_prediction(spec, fitted, predicted, [parts[k] for k in sorted(parts)], span_cum)
+    del fits, parts
     m = np.concatenate(m)
     few = m < min_obs                                    # after exclusions
     skips.set(cand[few], [f"too few estimation returns: {x} < {min_obs} in window [{est[0]}, {est[1]}]"
@@ -889,10 +907,15 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
     if has_market:
         skips.set(cand[np.concatenate(const_m)], "market returns are constant in the estimation window",
                   EstimationError)
+    failure = fitted.extra.get("failure")
+    if failure is not None:
+        failed = np.flatnonzero(pd.notna(failure))
+        skips.set(cand[failed], list(failure[failed]), EstimationError)
     skips.set(cand[fitted.degenerate], "the model cannot be estimated: regressors are collinear or the "
                                        "fit is perfect in the estimation window", EstimationError)
     if g_n is not None:
-        _gap_checks(cand, np.concatenate(gaps), skips, notes, max_gap, max_missing_share)
+        gaps = np.concatenate(gaps)
+        _gap_checks(cand, gaps, skips, notes, max_gap, max_missing_share, user_model=spec.name if user else None)
     est_span = (np.concatenate(est_first), np.concatenate(est_last)) if est_first else \
         (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     return fitted, pred, cand, est_dates, est_span, all_complete
@@ -925,9 +948,11 @@ def _gap_stats(est_span, evt_span, n) -> np.ndarray:
     return out
 
 
-def _gap_checks(cand, gaps: np.ndarray, skips: _Skips, notes: Notes, max_gap, max_missing_share) -> None:
+def _gap_checks(cand, gaps: np.ndarray, skips: _Skips, notes: Notes, max_gap, max_missing_share,
+                user_model: str | None = None) -> None:
     """Report multi-session returns and gaps per event; skip estimation windows with a gap over
-    ``max_gap`` sessions or a share of sessions without a trade over ``max_missing_share``."""
+    ``max_gap`` sessions or a share of sessions without a trade over ``max_missing_share``.
+    ``user_model``: the name of a user's model, which gets multi-session returns as they are."""
     multi, missing, longest, sessions, evt_multi = gaps.T
     for name, values in zip(_GAP_FIELDS[:3] + _GAP_FIELDS[4:], (multi, missing, longest, evt_multi)):
         notes.column(name, cand, values.astype(np.int64), fill=0, dtype=np.int64)
@@ -947,9 +972,11 @@ def _gap_checks(cand, gaps: np.ndarray, skips: _Skips, notes: Notes, max_gap, ma
                                  f"({int(s)} sessions without a trade in all)"
                                  for s, g in zip(missing[gap], longest[gap])])
     anywhere = est_multi | (evt_multi > 0)
+    how = ("modelled trade-to-trade" if user_model is None else
+           f"the user model {user_model!r} gets them as one-session returns")
     notes.add(cand[anywhere], "multi_day_returns",
               [f"{int(a)} estimation and {int(b)} event-window returns span several sessions "
-               "(modelled trade-to-trade)" for a, b in zip(multi[anywhere], evt_multi[anywhere])])
+               f"({how})" for a, b in zip(multi[anywhere], evt_multi[anywhere])])
 
 
 def _select(ev, loc: _Located, skips: _Skips, cand, fitted, pred, est_dates, est_span, dedupe: bool):
@@ -1027,6 +1054,8 @@ class _Series:
     spec: _models.ModelSpec
     factor_cols: tuple[str, ...]
     spans: np.ndarray | None = None   # (T + 1,) sessions each return covers (None: one each)
+    # lagged/lead market returns along each pair's series, {"market_lag1": (T + 1,), ...}
+    shifted: dict = field(default_factory=dict)
 
     def estimation_index(self, base: int, est_dates_row: np.ndarray, estimation_window) -> np.ndarray:
         """Indices of one event's estimation days (sentinel where the day is not used)."""
@@ -1037,12 +1066,14 @@ class _Series:
         """Model target and regressors of the days ``start_i .. start_i + length - 1``."""
         f = windows(self.factors, start, length) if self.factor_cols else None
         return _design(self.spec, self.factor_cols, windows(self.stock, start, length),
-                       windows(self.market, start, length), f)
+                       windows(self.market, start, length), f,
+                       {c: windows(v, start, length) for c, v in self.shifted.items()})
 
     def design(self, idx: np.ndarray):
         """Model target and regressors of the days ``idx`` (any shape): see _design."""
         f = self.factors[idx] if self.factor_cols else None
-        return _design(self.spec, self.factor_cols, self.stock[idx], self.market[idx], f)
+        return _design(self.spec, self.factor_cols, self.stock[idx], self.market[idx], f,
+                       {c: v[idx] for c, v in self.shifted.items()})
 
 
 def _constant_rows(x: np.ndarray, complete: bool = False) -> np.ndarray:
@@ -1057,26 +1088,80 @@ def _constant_rows(x: np.ndarray, complete: bool = False) -> np.ndarray:
     return out
 
 
-def _design(spec, factor_cols, r, rm, f):
-    """Target (N, L) and regressors (N, L, q) of the model from stock, market, factor arrays."""
+def _design(spec, factor_cols, r, rm, f, shifted=None, regressors=None):
+    """Target (N, L) and regressors (N, L, q) of the model from stock, market, factor arrays;
+    ``shifted``: the lagged/lead market arrays by name; ``regressors``: other columns than the
+    model's prediction regressors (Scholes-Williams estimates from shifted returns)."""
+    regressors = spec.regressors if regressors is None else regressors
     if spec.offset == _models.MARKET:
         target = r - rm
     elif spec.offset == _models.RF:
         target = r - f[..., factor_cols.index(_models.RF)]
     else:
         target = r                          # no copy (the engine's fit centres its scratch windows)
-    if spec.regressors == (_models.MARKET,):
+    if regressors == (_models.MARKET,):
         return target, rm[..., None]        # a view, no stacking
-    zs = [rm if c == _models.MARKET else f[..., factor_cols.index(c)] for c in spec.regressors]
+    zs = [rm if c == _models.MARKET else shifted[c] if c in (shifted or {}) else f[..., factor_cols.index(c)]
+          for c in regressors]
     z = np.stack(zs, axis=-1) if zs else np.zeros(r.shape + (0,))
     return target, z
 
 
+def _shifted_market(market: np.ndarray, breaks: np.ndarray, spec) -> dict[str, np.ndarray]:
+    """The market returns the model reads j days before (``market_lagj``) or after
+    (``market_leadj``) each day of its pair's joint series: the series shifted by j within each
+    pair's run (``breaks`` marks where a run starts), NaN where the shift leaves the run (the
+    first j days of a pair have no lag, its last j days no lead) and at the sentinel."""
+    out = {}
+    total = len(market) - 1
+    starts = np.flatnonzero(breaks[:total])
+    ends = np.append(starts[1:], total)
+    for name in spec.shifted_regressors:
+        j = _models.market_shift(name)
+        a = abs(j)
+        x = np.full(total + 1, np.nan)
+        if a < total:
+            if j > 0:
+                x[a:total] = market[:total - a]
+            else:
+                x[:total - a] = market[a:total]
+        # the first (lag) or last (lead) a days of every run come from another pair: NaN
+        edge = (starts if j > 0 else ends - a)[:, None] + np.arange(a)[None, :]
+        inside = (edge >= starts[:, None]) & (edge < ends[:, None])
+        x[edge[inside]] = np.nan
+        out[name] = x
+    return out
+
+
+def _lead_room(loc: _Located, skips: _Skips, spec, evt) -> None:
+    """Skip the events whose event window needs lead market returns beyond the end of their
+    pair's series (a model that predicts from ``market_leadj``)."""
+    leads = max([-_models.market_shift(c) for c in spec.regressors if (_models.market_shift(c) or 0) < 0],
+                default=0)
+    ev = np.flatnonzero(skips.ok() & (loc.base >= 0))
+    if not leads or not len(ev):
+        return
+    total = len(loc.g_d) - 1
+    starts = np.flatnonzero(loc.breaks[:total])
+    ends = np.append(starts[1:], total)
+    pair = np.searchsorted(starts, loc.base[ev], side="right") - 1
+    short = loc.base[ev] + evt[1] + leads >= ends[pair]
+    skips.set(ev[short], [f"the {spec.name} model needs the market return ({loc.pair_names[e][1]}) {leads} "
+                          f"day(s) after the event window [{evt[0]}, {evt[1]}]: beyond the data"
+                          for e in ev[short]], WindowError)
+
+
+def _progress(spec, n: int):
+    """A progress bar for the models fitted one event at a time (None for the others)."""
+    if not _models.per_event(spec):
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=n, desc=f"{spec.name} fits", unit="event", disable=n < 20)
+
+
 def _subset_fit(f, keep):
-    from dataclasses import replace
-    return replace(f, m=f.m[keep], alpha=f.alpha[keep], coef=f.coef[keep], zbar=f.zbar[keep],
-                   szz_inv=f.szz_inv[keep], s2=f.s2[keep], r2=f.r2[keep], resid=compact_rows(f.resid, keep),
-                   degenerate=f.degenerate[keep], sessions=None if f.sessions is None else f.sessions[keep])
+    return _models.subset_fit(f, keep, resid=compact_rows(f.resid, keep))
 
 
 @functools.lru_cache(maxsize=1)

@@ -26,8 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..windows import car_windows
+from ..windows import DEFAULT_RESAMPLES, DEFAULT_SEED, car_windows
 from .arrays import EventArrays, windows
+from .models import beta_description, diagnostic_columns, model_beta
 from ..errors import AnalysisError, InputError
 from .statistics import student_t, t_ppf
 
@@ -62,7 +63,8 @@ class Estimates:
 class EventStatus:
     """Every event given, in input order: the prepared table, why an event was skipped (reason and
     error class, None when studied), the rows studied, day 0 and the date asked for (int days
-    since 1970) and the first/last estimation date of each studied event."""
+    since 1970), the first/last estimation date of each studied event and the table as given
+    (row i of ``given`` is row i of ``events``)."""
 
     events: pd.DataFrame
     reason: np.ndarray
@@ -72,6 +74,7 @@ class EventStatus:
     start_days: np.ndarray
     est_span: tuple[np.ndarray, np.ndarray]
     notes: Any = None           # analysis.core.checks.Notes: warnings and extra columns per event
+    given: pd.DataFrame | None = None     # the events table as given to the engine (every column)
 
 
 class EventStudyResult:
@@ -124,7 +127,7 @@ class EventStudyResult:
             alpha, beta = np.zeros(len(sel)), np.ones(len(sel))
         else:
             alpha = f.alpha
-            beta = f.coef[:, 0] if f.coef.shape[1] else np.full(len(sel), np.nan)
+            beta = model_beta(spec, f)
         d = {
             "event_id": ev["event_id"].to_numpy(dtype=object),
             "ticker": ev["ticker"].to_numpy(dtype=object),
@@ -151,6 +154,8 @@ class EventStudyResult:
         frame["m"] = frame["m"].mask(~ok)
         for j, name in enumerate(spec.regressors[1:], start=1):
             frame[f"beta_{name}"] = full(f.coef[:, j])
+        for name, values in diagnostic_columns(spec, f).items():
+            frame[name] = full(values)
         notes = self.status.notes
         if notes is not None:
             for name in DATA_COLUMNS:
@@ -323,27 +328,34 @@ class EventStudyResult:
             "caar": caar, "caar_se": caar_se, "caar_lo": caar - q * caar_se, "caar_hi": caar + q * caar_se,
         })
 
-    def tests(self, window=(0, 0), group=None) -> pd.DataFrame:
+    def tests(self, window=(0, 0), group=None, adjust: str | None = None, *, family: str = "test",
+              draws: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> pd.DataFrame:
         """Every cross-event test over ``window`` (t1, t2), indexed by test name, columns
-        ``statistic, p_value, n_events`` (:func:`analysis.core.statistics.run_tests`)."""
+        ``statistic, p_value, n_events`` (:func:`analysis.core.statistics.run_tests`).
+
+        ``window`` may be a list of windows and ``group`` a list of groups (None in it: all
+        events): the answer is then the long frame of :meth:`tests_table`. ``adjust``: a
+        multiple-testing method of ``statsmodels.stats.multitest`` ("holm", "fdr_bh", ...,
+        :data:`analysis.core.statistics.ADJUST_METHODS`) adds ``p_adjusted`` beside
+        ``p_value``; the family of a p-value is, with ``family="test"``, the same test over
+        the windows and groups asked for (one window and group: nothing to adjust for), with
+        ``family="all"`` every row. ``draws``/``seed``: the resampling tests'.
+        """
+        if _many_windows(window) or isinstance(group, (list, tuple)):
+            return self.tests_table(window if _many_windows(window) else [window],
+                                    group if isinstance(group, (list, tuple)) else [group],
+                                    adjust=adjust, family=family, draws=draws, seed=seed)
         from .statistics import run_tests
         (t1, t2), = self._windows([window])
         cache = self.__dict__.setdefault("_tests_cache", {})
-        key = (t1, t2, group)
+        key = (t1, t2, group) if (draws, seed) == (DEFAULT_RESAMPLES, DEFAULT_SEED) else \
+            (t1, t2, group, int(draws), int(seed))
         if key not in cache:
-            cache[key] = run_tests(self._subset(group), (t1, t2))
-        return cache[key].copy()
-
-    def tests_by_group(self, window=(0, 0)) -> pd.DataFrame:
-        """Long frame ``group, test, statistic, p_value, n_events``: all events, then each group."""
-        parts = []
-        for g in [None] + self.groups:
-            t = self.tests(window, group=g).rename_axis("test").reset_index()
-            t.insert(0, "group", "all" if g is None else g)
-            parts.append(t)
-        out = pd.concat(parts, ignore_index=True)
-        out.insert(1, "window_start", window[0])
-        out.insert(2, "window_end", window[1])
+            cache[key] = run_tests(self._subset(group), (t1, t2), draws=int(draws), seed=int(seed))
+        out = cache[key].copy()
+        if adjust is not None:
+            out.insert(out.columns.get_loc("p_value") + 1, "p_adjusted",
+                       _adjusted(out.index.to_numpy(), out["p_value"], adjust, family))
         return out
 
     def bhar(self, window=(1, 250), *, benchmark="market", reference=None, delisting: str = "benchmark",
@@ -362,6 +374,76 @@ class EventStudyResult:
         return bhar_of_result(self, window, benchmark=benchmark, reference=reference, delisting=delisting,
                               prices=prices, n_boot=n_boot, resample_size=resample_size, seed=seed)
 
+    def tests_by_group(self, window=(0, 0), adjust: str | None = None, *, family: str = "test",
+                       **resampling) -> pd.DataFrame:
+        """Long frame ``group, test, statistic, p_value, n_events``: all events, then each group
+        (``adjust``: ``p_adjusted`` over the groups, see :meth:`tests`)."""
+        return tests_table(self, [tuple(window)], None, adjust, family=family, **resampling)
+
+    def tests_table(self, windows=None, groups=None, adjust: str | None = None, *, family: str = "test",
+                    **resampling) -> pd.DataFrame:
+        """Every test for each window and group: :func:`tests_table` (default windows: the CAR
+        windows; default groups: all events and each group)."""
+        return tests_table(self, self._windows(windows), groups, adjust, family=family, **resampling)
+
+    # ---------------------------------------------------------------------------- regression
+    def regression_frame(self, window=(-1, 1), group=None) -> pd.DataFrame:
+        """One row per studied event: ``event_id, car, car_sd, scar, car_t, car_p`` over
+        ``window`` and every column of the events table as given (``size``, ``sector``, ...;
+        a column named like one of the CAR columns is overridden by it)."""
+        (t1, t2), = self._windows([window])
+        cars = self.cars([(t1, t2)]).drop(columns=["window_start", "window_end", "t", "car_lo", "car_hi"])
+        cars = cars.rename(columns={"p": "car_p"})
+        cars.insert(cars.columns.get_loc("car_p"), "car_t", cars["scar"])
+        given = self.status.given
+        if given is not None and len(given) == len(self.status.events):
+            extra = given.iloc[self.status.selected].reset_index(drop=True)
+            extra = extra[[c for c in extra.columns if c not in cars.columns]]
+            cars = pd.concat([cars.reset_index(drop=True), extra], axis=1)
+        if group is not None:
+            cars = cars[self._group_mask(group)].reset_index(drop=True)
+        return cars
+
+    def _group_mask(self, group) -> np.ndarray:
+        self._subset(group)                       # the error for an unknown group
+        return np.asarray(self.arrays.groups == group, dtype=bool)
+
+    def regress(self, formula: str, window=(-1, 1), cov_type: str = "HC3", cov_kwds: dict | None = None,
+                group=None, **fit_kwargs):
+        """Cross-sectional regression of CARs on event characteristics: statsmodels OLS through
+        its formula API (``statsmodels.formula.api.ols``), e.g.
+        ``result.regress("car ~ np.log(size) + C(sector)", window=(-1, 1), cov_type="HC3")``.
+
+        The data are :meth:`regression_frame` (``car``, ``scar``, ... and every column of the
+        events table); rows with a missing value in the formula are dropped by statsmodels.
+        ``cov_type``: any of statsmodels' (``"nonrobust"``, ``"HC0"``-``"HC3"`` (White 1980;
+        MacKinnon & White 1985), ``"cluster"``, ``"HAC"``, ...); for ``"cluster"`` give
+        ``cov_kwds={"groups": "sector"}`` (a column name, or one label per studied event).
+        Returns the statsmodels results object (``.summary()``, ``.params``, ``.bse``, ...).
+        """
+        import statsmodels.formula.api as smf
+
+        data = self.regression_frame(window, group)
+        env = _formula_env()
+        try:
+            model = smf.ols(formula, data=data, eval_env=env)
+        except Exception as exc:  # noqa: BLE001 - patsy/formulaic raise many kinds; say which
+            raise InputError(f"regression formula {formula!r}: {str(exc).splitlines()[0]}") from None
+        kwds = dict(cov_kwds or {})
+        if cov_type == "cluster":
+            groups = kwds.get("groups")
+            if groups is None:
+                raise InputError("cov_type='cluster' needs cov_kwds={'groups': COLUMN}")
+            if isinstance(groups, str):
+                if groups not in data.columns:
+                    raise InputError(f"cluster column {groups!r} is not a column of the events table")
+                groups = data[groups]
+            else:
+                groups = pd.Series(np.asarray(groups), index=data.index)
+            rows = model.data.row_labels
+            kwds["groups"] = pd.factorize(groups.loc[rows])[0] if rows is not None else pd.factorize(groups)[0]
+        return model.fit(cov_type=cov_type, cov_kwds=kwds or None, **fit_kwargs)
+
     # ---------------------------------------------------------------------------- statsmodels
     def _estimation_design(self, event_id):
         """(endog, exog, weights) of the event's estimation window as :meth:`ols` fits it:
@@ -371,6 +453,8 @@ class EventStudyResult:
         spec, series = self.estimates.spec, self.estimates.series
         if spec.k == 0:
             raise InputError(f"model {spec.name!r} estimates no parameters: no OLS fit to show")
+        if not spec.is_ols:
+            raise InputError(f"model {spec.name!r} is not an OLS fit: its parameters are in diagnostics")
         idx = series.estimation_index(self.estimates.est_base[i], self.arrays.est_dates[i],
                                       self.arrays.estimation_window)
         y, z = series.design(idx)
@@ -499,8 +583,11 @@ class EventStudyResult:
         lines.append("  " + ", ".join(fit))
         loadings = [f"{c[5:]} {d[c]:.4f}" for c in d.index if c.startswith("beta_")]
         if loadings:
-            lines.append(f"  (beta is the loading on {self.estimates.spec.regressors[0]}; other loadings: "
-                         f"{', '.join(loadings)})")
+            lines.append(f"  ({beta_description(self.estimates.spec)}: {', '.join(loadings)})")
+        others = [f"{c} {d[c]:.4g}" for c in diagnostic_columns(self.estimates.spec, self.estimates.fit)
+                  if not c.startswith("beta_")]
+        if others:
+            lines.append(f"  ({', '.join(others)})")
         ar = self.abnormal_returns
         lines += ["", "  day        date    stock   market expected       AR    sd(AR)      t      p"
                   "      CAR"]
@@ -541,6 +628,59 @@ class EventStudyResult:
         s = self.settings
         return (f"<EventStudyResult {s['model']} model, {self.n_ok} events studied, "
                 f"{self.n_skipped} skipped, event window {list(s['event_window'])}>")
+
+
+def tests_table(result, windows, groups=None, adjust: str | None = None, *, family: str = "test",
+                **resampling) -> pd.DataFrame:
+    """Every test of ``result`` (anything with ``tests(window, group)`` and ``groups``) for each
+    window and group: long frame ``group, window_start, window_end, test, statistic, p_value,
+    n_events, ...``, window after window, all events (group "all") first. ``groups``: default
+    all events and each group. ``adjust``/``family`` as in :meth:`EventStudyResult.tests`: by
+    default each test's p-values are adjusted over the windows and groups of the table (column
+    ``p_adjusted`` beside ``p_value``)."""
+    groups = [None] + list(result.groups) if groups is None else list(groups)
+    parts = []
+    for t1, t2 in windows:
+        for g in groups:
+            t = result.tests((t1, t2), group=g, **resampling).rename_axis("test").reset_index()
+            t.insert(0, "group", "all" if g is None else g)
+            t.insert(1, "window_start", t1)
+            t.insert(2, "window_end", t2)
+            parts.append(t)
+    out = pd.concat(parts, ignore_index=True)
+    if adjust is not None:
+        out.insert(out.columns.get_loc("p_value") + 1, "p_adjusted",
+                   _adjusted(out["test"].to_numpy(), out["p_value"], adjust, family))
+    return out
+
+
+def _many_windows(window) -> bool:
+    """A list of windows (pairs) rather than one pair."""
+    return isinstance(window, (list, tuple)) and len(window) > 0 and \
+        all(isinstance(w, (list, tuple)) for w in window)
+
+
+def _adjusted(tests, p_values, method: str, family: str) -> np.ndarray:
+    """Adjusted p-values, each test one family (``family="test"``) or all rows one (``"all"``)."""
+    from .statistics import adjust_p_values
+
+    if family not in ("test", "all"):
+        raise InputError(f"family must be 'test' or 'all', got {family!r}")
+    return adjust_p_values(np.asarray(p_values, dtype=float), method, None if family == "all" else tests)
+
+
+def _formula_env() -> dict:
+    """The names a regression formula may use: those of the code that called ``regress``
+    (its functions and variables), and ``np`` for numpy when it has none."""
+    import inspect
+
+    frame = inspect.currentframe().f_back.f_back        # regress's caller
+    try:
+        env = {**frame.f_globals, **frame.f_locals} if frame is not None else {}
+    finally:
+        del frame
+    env.setdefault("np", np)
+    return env
 
 
 def aar_sd_cda(est_ar: np.ndarray) -> tuple[float, int]:

@@ -31,11 +31,13 @@ import pandas as pd
 
 from .arrays import EventArrays, rows_of
 from .blocks import BLOCK, blocks, map_blocks, scratch, sum_blocks
-from ..errors import WindowError
+from ..errors import InputError, WindowError
+from ..windows import DEFAULT_RESAMPLES, DEFAULT_SEED
 
 TEST_NAMES = (
     "csect_t", "cda_t", "patell_z", "bmp_t", "kp_patell_z", "kp_bmp_t",
     "corrado_rank_z", "grank_t", "sign_z", "generalized_sign_z", "wilcoxon",
+    "skew_t", "jackknife_t", "cz_sign_z", "boot_csect_t", "boot_bmp_t", "permutation_t",
 )
 
 #: Kolari & Pynnonen r-bar: pairs need at least this many common estimation dates.
@@ -847,11 +849,13 @@ def window_sample(arrays: EventArrays, window: tuple[int, int]) -> WindowSample:
 
 
 def grouped_tests(arrays: EventArrays, window: tuple[int, int], groups=None,
-                  rbar_method: str = "auto") -> dict[str, TestResult]:
+                  rbar_method: str = "auto", draws: int = DEFAULT_RESAMPLES,
+                  seed: int = DEFAULT_SEED) -> dict[str, TestResult]:
     """Every test for every group at once: ``{test name: TestResult of arrays (G,)}``.
 
     ``groups``: integer codes 0..G-1 or labels, one per event (None: one group). Events that
-    cannot be tested in the window are dropped first (see :func:`window_sample`).
+    cannot be tested in the window are dropped first (see :func:`window_sample`). ``draws``
+    and ``seed``: the resampling tests' (:func:`wild_bootstrap_t`, :func:`permutation_t`).
     """
     ws = window_sample(arrays, window)
     codes_all, g = _codes(groups, arrays.n)
@@ -888,6 +892,10 @@ def grouped_tests(arrays: EventArrays, window: tuple[int, int], groups=None,
         "generalized_sign_z": generalized_sign_z(ws.car, est_ar, codes),
         "wilcoxon": wilcoxon(ws.car, codes),
     }
+    # events whose tested windows start on the same date: one cluster of the jackknife
+    clusters = np.asarray(arrays.evt_dates[:, cols.start])
+    clusters = clusters if keep.all() else clusters[keep]
+    out.update(_more_tests(ws, est_ar, take(arrays.evt_ar), clusters, cols, codes, g, draws, seed))
     return out
 
 
@@ -1021,7 +1029,8 @@ def _tied_ranks(x):
 
 
 # tests whose denominator is the cross-sectional spread of the events' (standardised) CARs
-_SPREAD_TESTS = {"csect_t", "bmp_t", "kp_bmp_t", "grank_t"}
+_SPREAD_TESTS = {"csect_t", "bmp_t", "kp_bmp_t", "grank_t", "skew_t", "jackknife_t", "boot_csect_t",
+                 "boot_bmp_t", "permutation_t"}
 
 
 def test_note(name: str, statistic: float, n: int) -> str:
@@ -1032,36 +1041,50 @@ def test_note(name: str, statistic: float, n: int) -> str:
         return "no event can be tested in this window"
     if n < 2 and name in _SPREAD_TESTS | {"wilcoxon", "sign_z", "generalized_sign_z"}:
         return "needs two or more events"
+    if n < 3 and name == "skew_t":
+        return "needs three or more events (a sample skewness)"
+    if name == "jackknife_t":
+        return "needs events on two or more dates (it deletes one date at a time), or the CARs do not vary"
     if name in _SPREAD_TESTS:
         return "the events' CARs do not vary (cross-sectional sd = 0): duplicates or identical series?"
     return "not defined for this sample"
 
 
+#: the note of a test a run did not compute (a distributed run finishes the classical tests
+#: from mergeable sums; the tests added later need every event's values)
+NOT_COMPUTED = "not computed in a distributed (--dask) run: run without it for this test"
+
+
 def _frame(results: dict[str, TestResult], j: int) -> pd.DataFrame:
-    stat = [float(results[name].statistic[j]) for name in TEST_NAMES]
-    n = [int(results[name].n_events[j]) for name in TEST_NAMES]
+    missing = TestResult(np.full(j + 1, np.nan), np.full(j + 1, np.nan),
+                         results["csect_t"].n_events if "csect_t" in results else np.zeros(j + 1, int))
+    res = {name: results.get(name, missing) for name in TEST_NAMES}
+    stat = [float(res[name].statistic[j]) for name in TEST_NAMES]
+    n = [int(res[name].n_events[j]) for name in TEST_NAMES]
     df = pd.DataFrame(
         {
             "statistic": stat,
-            "p_value": [float(results[name].p_value[j]) for name in TEST_NAMES],
+            "p_value": [float(res[name].p_value[j]) for name in TEST_NAMES],
             "n_events": n,
-            "note": [test_note(name, s, k) for name, s, k in zip(TEST_NAMES, stat, n)],
+            "note": [test_note(name, s, k) if name in results else NOT_COMPUTED
+                     for name, s, k in zip(TEST_NAMES, stat, n)],
         },
         index=pd.Index(TEST_NAMES, name="test"),
     )
     return df
 
 
-def run_tests(arrays: EventArrays, window: tuple[int, int]) -> pd.DataFrame:
+def run_tests(arrays: EventArrays, window: tuple[int, int], **resampling) -> pd.DataFrame:
     """All cross-event tests of the mean (C)AR over ``window`` = (t1, t2), relative days.
 
     Returns a frame indexed by test name (``TEST_NAMES``) with columns ``statistic``,
     ``p_value`` (two-sided) and ``n_events``. See each test's function for its formula and paper.
+    ``resampling``: ``draws``, ``seed`` of the resampling tests.
     """
-    return _frame(grouped_tests(arrays, window), 0)
+    return _frame(grouped_tests(arrays, window, **resampling), 0)
 
 
-def run_tests_by_group(arrays: EventArrays, window: tuple[int, int], groups=None) -> pd.DataFrame:
+def run_tests_by_group(arrays: EventArrays, window: tuple[int, int], groups=None, **resampling) -> pd.DataFrame:
     """:func:`run_tests` for each group (``groups`` or ``arrays.groups``), computed at once.
 
     Long frame indexed by (``group``, ``test``) with columns ``statistic, p_value, n_events``.
@@ -1071,6 +1094,329 @@ def run_tests_by_group(arrays: EventArrays, window: tuple[int, int], groups=None
         raise ValueError("no groups: the events have no `group` column")
     labels = pd.Series(np.asarray(labels, dtype=object)).astype("string").fillna("(none)")
     uniq, codes = np.unique(labels.to_numpy(dtype=object), return_inverse=True)
-    res = grouped_tests(arrays, window, codes)
+    res = grouped_tests(arrays, window, codes, **resampling)
     frames = [_frame(res, j) for j in range(len(uniq))]
     return pd.concat(frames, keys=list(uniq), names=["group", "test"])
+
+
+# --------------------------------------------------------------------------- more tests
+# Skewness-corrected t, jackknife t, the Corrado-Zivney sign test and the resampling tests
+# (wild bootstrap, sign-flip permutation); their rows follow the classical tests in TEST_NAMES.
+
+def skew_t(car, groups=None) -> TestResult:
+    """Skewness-corrected t of the mean CAR: Hall (1992) transformation, as in EventStudyTools.
+
+    .. math::
+
+        S = \\bar x / s,\\quad
+        \\gamma = \\frac{N}{(N-1)(N-2)} \\sum_i \\frac{(x_i - \\bar x)^3}{s^3},\\quad
+        t_{skew} = \\sqrt N \\left(S + \\tfrac13 \\gamma S^2 + \\tfrac1{27} \\gamma^2 S^3
+                   + \\tfrac1{6N} \\gamma\\right)
+
+    with x_i = CAR_i, s their sample sd (ddof 1) and gamma the sample skewness (adjusted
+    Fisher-Pearson, scipy's ``skew(bias=False)``). Hall's (1992) transformation removes the
+    first-order (N^-1/2) effect of skewness on the t statistic's distribution. p-values from
+    Student t with N - 1 df: the statistic tends to N(0, 1), and when gamma = 0 it is the
+    ordinary t statistic, exactly t(N - 1) for normal CARs (normal critical values would
+    over-reject at N = 50 by about half a point, docs/validation.md). Needs N >= 3.
+    """
+    car = np.asarray(car, float)
+    codes, g = _codes(groups, len(car))
+    mean, var, n = _gmean_var(car, codes, g)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = np.sqrt(var)
+        m3 = _gsum((car - mean[codes]) ** 3, codes, g)
+        gamma = np.where(n > 2, n * m3 / ((n - 1.0) * (n - 2.0) * sd ** 3), np.nan)
+        s = _div(mean, sd)
+        t = np.sqrt(n) * (s + gamma * s * s / 3.0 + gamma * gamma * s ** 3 / 27.0 + gamma / (6.0 * n))
+    t, p = _student(np.where(n > 2, t, np.nan), n - 1.0)
+    return _result(t, p, n, groups is None)
+
+
+def jackknife_t(car, clusters, groups=None) -> TestResult:
+    """Jackknife t of the mean CAR, deleting one cluster of events at a time.
+
+    Events whose tested windows start on the same calendar date form one cluster (``clusters``:
+    one label per event). With G clusters, theta = mean CAR, theta_(c) the mean without
+    cluster c and theta_(.) the mean of the theta_(c):
+
+    .. math::
+
+        V_J = \\frac{G - 1}{G} \\sum_c (\\theta_{(c)} - \\theta_{(\\cdot)})^2,\\qquad
+        t_J = \\theta / \\sqrt{V_J},
+
+    Student t with G - 1 df (Quenouille 1956; Tukey 1958; the delete-a-group jackknife,
+    Shao & Tu 1995, ch. 2; in event studies Giaccotto & Sfiridis 1996). Deleting whole
+    clusters keeps the dependence of events that share dates inside the deleted groups, so
+    the variance is robust to it; with one event per date the test is the cross-sectional t
+    exactly (V_J = s^2 / N). NaN with fewer than two clusters.
+    """
+    car = np.asarray(car, float)
+    codes, g = _codes(groups, len(car))
+    _, cl = np.unique(np.asarray(clusters), return_inverse=True)
+    key_codes, key_index = np.unique(codes.astype(np.int64) * (int(cl.max(initial=0)) + 1) + cl,
+                                     return_inverse=True)
+    key_group = key_codes // (int(cl.max(initial=0)) + 1)
+    s_c = np.bincount(key_index, weights=car, minlength=len(key_codes))
+    n_c = np.bincount(key_index, minlength=len(key_codes)).astype(float)
+    total, n = _gsum(car, codes, g), _gcount(codes, g)
+    n_clusters = np.bincount(key_group, minlength=g).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        theta = total / n
+        loo = (total[key_group] - s_c) / (n[key_group] - n_c)
+        loo_mean = np.bincount(key_group, weights=np.where(np.isfinite(loo), loo, 0.0), minlength=g) / n_clusters
+        dev = np.where(np.isfinite(loo), loo - loo_mean[key_group], 0.0)
+        vj = (n_clusters - 1.0) / n_clusters * np.bincount(key_group, weights=dev * dev, minlength=g)
+    t = np.where(n_clusters > 1, _div(theta, np.sqrt(vj)), np.nan)
+    t, p = _student(t, n_clusters - 1.0)
+    return _result(t, p, n, groups is None)
+
+
+def cz_sign_z(est_ar, evt_ar, cols, groups=None) -> TestResult:
+    """Sign test of Corrado & Zivney (1992), days aggregated as in Cowan (1992).
+
+    Each event's abnormal returns over the estimation and the whole event window (T_i
+    non-missing days) are compared with their median: G_it = sign(AR_it - median_i) (0 at the
+    median). With Gbar_t = mean_i G_it over the N_t events with data on day t and
+    S^2 = (1/T) sum_t (N_t / N) Gbar_t^2 over all T days (CZ 1992, eq. 4-5, in the weighting
+    of :func:`corrado_rank_z`), the window statistic is
+    ``z = sum_{t1..t2} Gbar_t / (sqrt(L) S)``, standard normal; for one day with every event
+    present it is CZ's ``N^-1/2 sum_i G_i0 / S(G)``. Unlike the sign test of the CARs it needs
+    no symmetry of the abnormal returns (the median, not zero, splits them).
+
+    ``est_ar`` (N, Le) residuals, ``evt_ar`` (N, Lw) event-window ARs (raw, not standardised),
+    ``cols`` the event-window columns of the tested window.
+    """
+    est_ar = np.asarray(est_ar, float)
+    evt_ar = np.asarray(evt_ar, float)
+    codes, g = _codes(groups, len(est_ar))
+    le = est_ar.shape[1]
+
+    def block(rows):
+        x = np.concatenate([est_ar[rows], evt_ar[rows]], axis=1)
+        with np.errstate(invalid="ignore"):
+            if not len(x):
+                med = np.zeros(0)
+            elif np.isfinite(x.sum()):              # no NaN: the plain median is much faster
+                med = np.median(x, axis=1)
+            else:
+                med = np.nanmedian(x, axis=1)
+            signs = np.sign(x - med[:, None])
+        return _col_sums(signs, codes[rows], g)
+
+    sums, counts = sum_blocks(block, len(est_ar))
+    event_cols = np.arange(le, le + evt_ar.shape[1])[cols]
+    z, _ = _rank_stat_sums(sums, counts, _gcount(codes, g), event_cols)
+    z, p = _normal(z)
+    return _result(z, p, _gcount(codes, g), groups is None)
+
+
+#: elements of a block of the resampling tests' temporaries (bounded memory)
+_RESAMPLE_BLOCK = 1 << 22
+#: subset sums of each run of 8 events, one per byte value
+_BYTE_MASKS = ((np.arange(256)[:, None] >> np.arange(8)[None, :]) & 1).astype(float)
+
+
+def sign_bytes(n: int, draws: int, seed: int, rows: slice | None = None) -> np.ndarray:
+    """The random signs of the resampling tests, packed: (draws, 8 ceil(n / 64)) bytes.
+
+    Draw b gives event i the sign w_bi = 1 - 2 bit_bi, bit_bi the bit i % 8 (least significant
+    first) of byte i // 8 of row b of
+    ``np.random.default_rng(seed).integers(0, 2**64, size=(draws, ceil(n / 64)), dtype=np.uint64)``
+    read as little-endian bytes: independent signs, +1 and -1 with probability 1/2 (Rademacher).
+    ``rows``: only those draws (the generator's stream is read row after row, so a block of
+    rows is the same as the rows of the whole matrix)."""
+    words = -(-n // 64)
+    rng = np.random.default_rng(seed)
+    if rows is not None and rows.start:
+        rng.bit_generator.advance(rows.start * words)    # PCG64: one step per 64-bit word
+    count = draws if rows is None else min(rows.stop, draws) - (rows.start or 0)
+    raw = rng.integers(0, 2 ** 64, size=(count, words), dtype=np.uint64)
+    return raw.astype("<u8").view(np.uint8)
+
+
+def _sign_sums(x: np.ndarray, draws: int, seed: int) -> np.ndarray:
+    """``W @ x`` for the (draws, n) signs of :func:`sign_bytes` and x (n, k), without forming W:
+    the sums of x over every subset of each run of 8 events are tabulated once (256 per run)
+    and each draw adds up one table entry per run (its byte), so a draw costs n / 8 look-ups
+    instead of n multiplications. Blocks of draws and columns keep the memory bounded."""
+    n, k = x.shape
+    octets = -(-n // 8)
+    xp = np.zeros((octets * 8, k))
+    xp[:n] = x
+    out = np.empty((draws, k))
+    total = x.sum(axis=0)
+    cols = max(1, _RESAMPLE_BLOCK // (octets * 256))
+    rows = max(1, _RESAMPLE_BLOCK // max(octets * min(cols, k), 1))
+    for c0 in range(0, k, cols):
+        c = slice(c0, min(c0 + cols, k))
+        # table[j, m, :] = sum of x over the events 8j + l whose bit l of m is set
+        table = np.einsum("ml,jlk->jmk", _BYTE_MASKS, xp[:, c].reshape(octets, 8, -1))
+        flat = table.reshape(octets * 256, -1)
+        base = (np.arange(octets) * 256)[None, :]
+        for r0 in range(0, draws, rows):
+            r = slice(r0, min(r0 + rows, draws))
+            b = sign_bytes(n, draws, seed, r)[:, :octets].astype(np.intp)
+            ones = flat[(base + b).ravel()].reshape(b.shape[0], octets, -1).sum(axis=1)
+            out[r, c] = total[None, c] - 2.0 * ones          # sum w x = sum x - 2 sum_{bit 1} x
+    return out
+
+
+def _rademacher_sums(values_by_size, draws: int, seed: int):
+    """For each size n: the (draws, k) sums ``W @ X`` for X (n, k), W the signs of
+    :func:`sign_bytes`. Every group of events of size n gets the same signs, which is what a
+    study of that group alone draws: per-group results equal separate runs."""
+    return {n: _sign_sums(x, draws, seed) for n, x in values_by_size.items()}
+
+
+def _all_signs(n: int) -> np.ndarray:
+    """Every sign vector of length n, (2^n, n): the exact randomisation distribution."""
+    codes = np.arange(2 ** n)[:, None] >> np.arange(n)[None, :]
+    return 1.0 - 2.0 * (codes & 1)
+
+
+def _t_from_sums(m, sum_sq, n):
+    """sqrt(n) m / sd with m the mean and sd^2 = (sum_sq - n m^2) / (n - 1)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = (sum_sq - n * m * m) / (n - 1.0)
+        return np.where(var > 0, np.sqrt(n) * m / np.sqrt(np.where(var > 0, var, 1.0)), np.nan)
+
+
+def _exceed_p(t_obs, t_star, exact: bool):
+    """Share of resampled |t*| at least |t| (ties within 1e-12 count): (1 + k) / (B + 1) for
+    random draws (Davison & Hinkley 1997, eq. 4.11), k / 2^n for the complete enumeration."""
+    hit = np.abs(t_star) >= np.abs(t_obs)[None, :] * (1.0 - 1e-12)
+    k = hit.sum(axis=0)
+    b = t_star.shape[0]
+    return k / b if exact else (1.0 + k) / (b + 1.0)
+
+
+def _grouped_by_size(x, codes, g):
+    """Per group its values as columns of (n, k) matrices, one matrix per group size."""
+    order = np.argsort(codes, kind="stable")
+    counts = np.bincount(codes, minlength=g)
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    by_size = {}
+    for j in range(g):
+        if counts[j] >= 2:
+            by_size.setdefault(int(counts[j]), []).append(j)
+    mats = {n: np.column_stack([x[order[bounds[j]:bounds[j + 1]]] for j in groups])
+            for n, groups in by_size.items()}
+    return mats, by_size
+
+
+def _resampled_t(xs, codes, g, draws, seed, *, center, exact_small):
+    """Observed t = sqrt(N) mean / sd per group and its resampling p-value, for each series of
+    ``xs`` (with its ``center`` and ``exact_small`` flags): one draw of the signs serves all."""
+    n = _gcount(codes, g)
+    t_obs, ys = [], []
+    for x, c in zip(xs, center):
+        mean, var, _ = _gmean_var(x, codes, g)
+        t_obs.append(_div(mean, np.sqrt(var / n)))
+        ys.append(x - mean[codes] if c else x)
+    mats, by_size = _grouped_by_size(np.column_stack(ys), codes, g)       # (size, groups * series)
+    m = len(xs)
+    random = {k: v for k, v in mats.items() if not (all(exact_small) and 2 ** k <= draws + 1)}
+    sums = _rademacher_sums(random, draws, seed)
+    out = []
+    for j in range(m):
+        p = np.full(g, np.nan)
+        for k, groups in by_size.items():
+            y = mats[k][:, j::m]
+            exact = exact_small[j] and 2 ** k <= draws + 1
+            s_k = _all_signs(k) @ y if exact else sums[k][:, j::m]
+            t_star = _t_from_sums(s_k / k, (y ** 2).sum(axis=0)[None, :], k)
+            p[groups] = _exceed_p(t_obs[j][groups], t_star, exact)
+        out.append((t_obs[j], np.where(np.isfinite(t_obs[j]), p, np.nan), n))
+    return out
+
+
+def wild_bootstrap_t(x, groups=None, draws: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> TestResult:
+    """Wild bootstrap of the t statistic of a mean (Wu 1986; Liu 1988; Mammen 1993), Rademacher
+    weights, percentile-t p-value.
+
+    t = sqrt(N) mean(x) / sd(x). Each draw b multiplies the centred values by independent
+    signs, x*_i = w_bi (x_i - mean x) with P(w = 1) = P(w = -1) = 1/2, which keeps each
+    event's own variance (robust to heteroskedasticity across events) and the null of a zero
+    mean; t*_b is the same statistic of x*. Two-sided p = (1 + #{|t*_b| >= |t|}) / (B + 1)
+    (Davison & Hinkley 1997, eq. 4.11), B = ``draws`` (999). The signs come from
+    ``np.random.default_rng(seed)`` (see :func:`_rademacher_sums`): the same seed gives the
+    same p-value. Applied to the CARs (``boot_csect_t``) and to the SCARs (``boot_bmp_t``).
+    """
+    x = np.asarray(x, float)
+    codes, g = _codes(groups, len(x))
+    (t, p, n), = _resampled_t([x], codes, g, int(draws), int(seed), center=[True], exact_small=[False])
+    return _result(t, p, n, groups is None)
+
+
+def permutation_t(scar, groups=None, draws: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> TestResult:
+    """Sign-flip permutation (randomisation) test of the mean SCAR (Fisher 1935; Pitman 1937).
+
+    Under the null that each SCAR_i is symmetric about zero and the events are independent,
+    every change of signs is equally likely; the test compares the BMP statistic
+    t = sqrt(N) mean(SCAR) / sd(SCAR) with its values under the 2^N sign changes of the
+    *uncentred* SCARs (the randomisation distribution). For N <= 9 all 2^N changes are
+    enumerated and the p-value #{|t_s| >= |t|} / 2^N is exact; otherwise ``draws`` random
+    changes (999) give p = (1 + #{|t*| >= |t|}) / (B + 1), a valid test at any B
+    (Davison & Hinkley 1997, sec. 4.3). The statistic is ``bmp_t``'s; the p-value needs no
+    normality. Signs as in :func:`wild_bootstrap_t`.
+    """
+    scar = np.asarray(scar, float)
+    codes, g = _codes(groups, len(scar))
+    (t, p, n), = _resampled_t([scar], codes, g, int(draws), int(seed), center=[False], exact_small=[True])
+    return _result(t, p, n, groups is None)
+
+
+def _more_tests(ws: WindowSample, est_ar, evt_ar, clusters, cols, codes, g, draws, seed) -> dict[str, TestResult]:
+    """The tests added after the classical eleven, for :func:`grouped_tests` (the three
+    resampling tests share one draw of the signs: the same numbers as their own functions)."""
+    boot_c, boot_b, perm = _resampled_t([ws.car, ws.scar, ws.scar], codes, g, int(draws), int(seed),
+                                        center=[True, True, False], exact_small=[False, False, True])
+    return {
+        "skew_t": skew_t(ws.car, codes),
+        "jackknife_t": jackknife_t(ws.car, clusters, codes),
+        "cz_sign_z": cz_sign_z(est_ar, evt_ar, cols, codes),
+        "boot_csect_t": TestResult(*boot_c[:2], boot_c[2].astype(int)),
+        "boot_bmp_t": TestResult(*boot_b[:2], boot_b[2].astype(int)),
+        "permutation_t": TestResult(*perm[:2], perm[2].astype(int)),
+    }
+
+
+# --------------------------------------------------------------------------- multiple testing
+
+#: the methods of ``statsmodels.stats.multitest.multipletests``
+ADJUST_METHODS = ("bonferroni", "sidak", "holm-sidak", "holm", "simes-hochberg", "hommel", "fdr_bh",
+                  "fdr_by", "fdr_tsbh", "fdr_tsbky")
+
+
+def adjust_p_values(p_values, method: str, families=None) -> np.ndarray:
+    """p-values adjusted for multiple testing within each family, by
+    ``statsmodels.stats.multitest.multipletests(p, method=method)`` (Holm 1979; Benjamini &
+    Hochberg 1995; ... see statsmodels). ``families``: one label per p-value (None: one
+    family). Missing p-values stay missing and are not counted in their family.
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    if method not in ADJUST_METHODS:
+        raise InputError(f"unknown multiple-testing adjustment {method!r}: use one of {', '.join(ADJUST_METHODS)}")
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    labels = np.zeros(len(p), dtype=np.intp) if families is None else pd.factorize(pd.Series(families,
+                                                                                             dtype=object))[0]
+    # statsmodels' Holm runs gc.collect() on every call (a full collection: a third of a second
+    # with pandas and scipy loaded); objects alive now are frozen meanwhile, so that it scans
+    # only what the call itself made (unless the program froze objects of its own)
+    import gc
+
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
+    try:
+        for f in np.unique(labels):
+            rows = np.flatnonzero((labels == f) & np.isfinite(p))
+            if len(rows):
+                out[rows] = multipletests(p[rows], method=method)[1]
+    finally:
+        if freeze:
+            gc.unfreeze()
+    return out
