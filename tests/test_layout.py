@@ -145,3 +145,102 @@ def test_the_checker_sees_a_back_import(tmp_path, bad, good):
     path.write_text("def f():\n    from ..events.table import read_events\n    return read_events\n")
     found = imports_of(bad, path, {bad, good})
     assert found == {good} and layer(good) > layer(bad)
+
+
+# --------------------------------------------------------------------------------------------
+# functions a reader can hold in mind: cyclomatic complexity (McCabe 1976) as radon counts it
+
+
+class _Complexity(ast.NodeVisitor):
+    """1 + one per decision: if/elif, conditional expression, for/while (+1 with an else),
+    except handler (+1 for the else of a try), boolean operator, comprehension (+1 per if),
+    assert, match case. Nested functions are counted on their own. Agrees with ``radon cc``
+    on every function of the package (checked when this test was written)."""
+
+    def __init__(self):
+        self.n = 1
+
+    def visit_If(self, node):
+        self.n += 1
+        self.generic_visit(node)
+
+    visit_IfExp = visit_If
+    visit_Assert = visit_If
+    visit_match_case = visit_If
+
+    def visit_For(self, node):
+        self.n += 1 + bool(node.orelse)
+        self.generic_visit(node)
+
+    visit_AsyncFor = visit_For
+    visit_While = visit_For
+
+    def visit_Try(self, node):
+        self.n += len(node.handlers) + bool(node.orelse)
+        self.generic_visit(node)
+
+    def visit_BoolOp(self, node):
+        self.n += len(node.values) - 1
+        self.generic_visit(node)
+
+    def visit_comprehension(self, node):
+        self.n += 1 + len(node.ifs)
+        self.generic_visit(node)
+
+    def visit_FunctionDef(self, node):
+        pass
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+
+def complexities() -> dict[str, int]:
+    out = {}
+
+    def walk(node, prefix, module):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                counter = _Complexity()
+                for stmt in child.body:
+                    counter.visit(stmt)
+                out[f"{module}:{prefix}{child.name}"] = counter.n
+                walk(child, f"{prefix}{child.name}.", module)
+            elif isinstance(child, ast.ClassDef):
+                walk(child, f"{prefix}{child.name}.", module)
+            else:
+                walk(child, prefix, module)
+
+    for name, path in modules().items():
+        walk(ast.parse(path.read_text(encoding="utf-8")), "", name)
+    return out
+
+
+MAX_COMPLEXITY = 20
+# functions still above the limit, each with the stream that is splitting it; the list may only
+# shrink (a function that drops below the limit must leave it)
+STILL_ABOVE: set[str] = {
+    "analysis.figures.report:render_html",
+    "analysis.figures.plotting:draw_listings",
+    "analysis.data.parquet:ParquetDatasetSource._read",
+    "analysis.core.distributed:_execute.fold1",
+    "analysis.core.distributed:run_event_study_distributed",
+    "analysis.core.calendar_time:calendar_time_portfolio",
+    "analysis.core.bhar:bhar_of_result",
+    "analysis.commands.longrun:run",
+    "analysis.core.models:_fit_predict_user",
+}
+
+
+def test_no_function_above_complexity_20():
+    cc = complexities()
+    above = {name for name, n in cc.items() if n > MAX_COMPLEXITY}
+    assert not above - STILL_ABOVE, {name: cc[name] for name in sorted(above - STILL_ABOVE)}
+    assert not STILL_ABOVE - above, f"below the limit now, remove from STILL_ABOVE: {sorted(STILL_ABOVE - above)}"
+
+
+def test_the_complexity_counter_counts():
+    src = ("def f(x, ys):\n    if x and ys:\n        for y in ys:\n            pass\n"
+           "    return [y for y in ys if y] or None\n")
+    counter = _Complexity()
+    for stmt in ast.parse(src).body[0].body:
+        counter.visit(stmt)
+    assert counter.n == 1 + 1 + 1 + 1 + 2 + 1       # if, and, for, comprehension + its if, or

@@ -36,18 +36,13 @@ def read_french_factors(path: str | os.PathLike) -> pd.DataFrame:
     """Read one daily factor file of the Ken French Data Library into decimals.
 
     Returns a float64 DataFrame indexed by ``Date`` (DatetimeIndex, ascending), one column per
-    factor (``Mkt-RF``, ``SMB``, ``HML``, ``RF``, ``RMW``, ``CMA``, ``Mom``), missing values NaN.
-    Only the first table of the file is read (the daily files have one). A file in any other
-    layout (no header row, monthly dates, a malformed row) is an InputError naming the file.
+    factor (``Mkt-RF``, ``SMB``, ``HML``, ``RF``, ``RMW``, ``CMA``, ``Mom``), missing values NaN,
+    and the region the file covers in ``attrs["region"]`` (:func:`factor_region`). Only the
+    first table of the file is read (the daily files have one). A file in any other layout (no
+    header row, monthly dates, a malformed row) is an InputError naming the file.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        raise InputError(f"factor file not found: {path}") from None
-    except OSError as exc:
-        raise InputError(f"cannot read factor file {path}: {exc.strerror}") from None
-    lines = text.splitlines()
+    lines = _lines(path)
     header_at = next((i for i, line in enumerate(lines) if line.startswith(",")), None)
     if header_at is None:
         raise InputError(f"factor file {path.name}: no header row starting with a comma "
@@ -55,44 +50,64 @@ def read_french_factors(path: str | os.PathLike) -> pd.DataFrame:
     columns = [_name(c) for c in lines[header_at].split(",")[1:]]
     if not columns or any(not c for c in columns):
         raise InputError(f"factor file {path.name}: empty column name in header line {header_at + 1}")
+    dates, rows = _first_table(path.name, lines, header_at, len(columns))
+    frame = _frame(path.name, dates, rows, columns)
+    frame.attrs["region"] = factor_region(path.name, "\n".join(lines[:header_at]))
+    return frame
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        raise InputError(f"factor file not found: {path}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read factor file {path}: {exc.strerror}") from None
+    return text.splitlines()
+
+
+def _first_table(name: str, lines: list[str], header_at: int, n_columns: int) -> tuple[list, list]:
+    """The dates (YYYYMMDD text) and values of the table after the header row."""
     dates, rows = [], []
     for number, line in enumerate(lines[header_at + 1:], start=header_at + 2):
-        if not line.strip():
+        if not line.strip() or not _DATE.match(line):
             if rows:
-                break                      # end of the first table
-            continue
-        if not _DATE.match(line):
-            if rows:
-                break                      # footer or the next table's title
-            raise InputError(f"factor file {path.name}: line {number} is not a data row: {line.strip()[:40]!r}")
-        parts = [p.strip() for p in line.split(",")]
-        if len(parts) != len(columns) + 1:
-            raise InputError(f"factor file {path.name}: line {number} has {len(parts) - 1} values, "
-                             f"expected {len(columns)}")
-        if len(parts[0]) != 8:
-            raise InputError(f"factor file {path.name}: date {parts[0]!r} on line {number} is not "
-                             f"YYYYMMDD (a monthly or annual file? daily files are needed)")
-        try:
-            rows.append([float(p) for p in parts[1:]])
-        except ValueError:
-            raise InputError(f"factor file {path.name}: non-numeric value on line {number}: "
-                             f"{line.strip()[:60]!r}") from None
-        dates.append(parts[0])
+                break                      # the end of the first table, its footer or the next title
+            if not line.strip():
+                continue
+            raise InputError(f"factor file {name}: line {number} is not a data row: {line.strip()[:40]!r}")
+        dates.append(_data_row(name, line, number, n_columns, rows))
     if not rows:
-        raise InputError(f"factor file {path.name}: no data rows after the header")
+        raise InputError(f"factor file {name}: no data rows after the header")
+    return dates, rows
+
+
+def _data_row(name: str, line: str, number: int, n_columns: int, rows: list) -> str:
+    """Append one data row's values to ``rows``; return its date text."""
+    parts = [p.strip() for p in line.split(",")]
+    if len(parts) != n_columns + 1:
+        raise InputError(f"factor file {name}: line {number} has {len(parts) - 1} values, expected {n_columns}")
+    if len(parts[0]) != 8:
+        raise InputError(f"factor file {name}: date {parts[0]!r} on line {number} is not "
+                         f"YYYYMMDD (a monthly or annual file? daily files are needed)")
+    try:
+        rows.append([float(p) for p in parts[1:]])
+    except ValueError:
+        raise InputError(f"factor file {name}: non-numeric value on line {number}: {line.strip()[:60]!r}") from None
+    return parts[0]
+
+
+def _frame(name: str, dates: list, rows: list, columns: list) -> pd.DataFrame:
     index = pd.to_datetime(pd.Index(dates), format="%Y%m%d", errors="coerce")
     if index.isna().any():
         bad = dates[int(np.flatnonzero(index.isna())[0])]
-        raise InputError(f"factor file {path.name}: {bad!r} is not a valid YYYYMMDD date")
+        raise InputError(f"factor file {name}: {bad!r} is not a valid YYYYMMDD date")
     values = np.asarray(rows, dtype=float)
     values[np.isin(values, MISSING)] = np.nan
     frame = pd.DataFrame(values / 100.0, index=pd.DatetimeIndex(index, name="Date"), columns=columns)
     if frame.index.has_duplicates:
-        raise InputError(f"factor file {path.name}: duplicate date "
-                         f"{frame.index[frame.index.duplicated()][0].date()}")
-    frame = frame.sort_index()
-    frame.attrs["region"] = factor_region(path.name, "\n".join(lines[:header_at]))
-    return frame
+        raise InputError(f"factor file {name}: duplicate date {frame.index[frame.index.duplicated()][0].date()}")
+    return frame.sort_index()
 
 
 # The regional sets of the Ken French Data Library, as their file names spell them; the US

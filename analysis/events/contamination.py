@@ -74,27 +74,33 @@ def validate_other_dates(other: pd.DataFrame | None) -> pd.DataFrame:
         raise InputError(f"other dates need a 'date' column (has {list(other.columns)})")
     if "ticker" not in df.columns and "company" not in df.columns:
         raise InputError(f"other dates need a 'ticker' or 'company' column (has {list(other.columns)})")
-    rows = []
-    for i, r in enumerate(df.to_dict("records")):
-        ticker = None if _missing(r.get("ticker")) else str(r["ticker"]).strip().upper()
-        company = None if _missing(r.get("company")) else str(r["company"]).strip()
-        if ticker is None and company is None:
-            raise InputError(f"other dates row {i + 1}: no ticker and no company")
-        date = r.get("date")
-        if not _missing(date):
-            try:
-                date = pd.Timestamp(date).normalize()
-            except (TypeError, ValueError):
-                raise InputError(f"other dates row {i + 1}: bad date {r.get('date')!r}") from None
-        elif _missing(r.get("announced_at")):
-            raise InputError(f"other dates row {i + 1}: no date")
-        else:
-            date = None
-        rows.append({"ticker": ticker, "company": company, "date": date,
-                     "kind": "other" if _missing(r.get("kind")) else str(r["kind"]).strip(),
-                     "time_of_day": None if _missing(r.get("time_of_day")) else r["time_of_day"],
-                     "announced_at": None if _missing(r.get("announced_at")) else r["announced_at"]})
+    rows = [_other_date_row(i, r) for i, r in enumerate(df.to_dict("records"))]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _text_or_none(value):
+    return None if _missing(value) else value
+
+
+def _other_date_row(i: int, r: dict) -> dict:
+    """One row of other dates, normalised; InputError naming the row."""
+    ticker = None if _missing(r.get("ticker")) else str(r["ticker"]).strip().upper()
+    company = None if _missing(r.get("company")) else str(r["company"]).strip()
+    if ticker is None and company is None:
+        raise InputError(f"other dates row {i + 1}: no ticker and no company")
+    date = r.get("date")
+    if not _missing(date):
+        try:
+            date = pd.Timestamp(date).normalize()
+        except (TypeError, ValueError):
+            raise InputError(f"other dates row {i + 1}: bad date {r.get('date')!r}") from None
+    elif _missing(r.get("announced_at")):
+        raise InputError(f"other dates row {i + 1}: no date")
+    else:
+        date = None
+    return {"ticker": ticker, "company": company, "date": date,
+            "kind": "other" if _missing(r.get("kind")) else str(r["kind"]).strip(),
+            "time_of_day": _text_or_none(r.get("time_of_day")), "announced_at": _text_or_none(r.get("announced_at"))}
 
 
 def _company(value) -> str | None:
@@ -105,92 +111,121 @@ def _company(value) -> str | None:
 # overlaps between an event and the other news of the same company
 
 
+_PAIR_COLUMNS = ["event_id", "ticker", "day0", "other", "kind", "other_date", "other_day0", "relative_day",
+                 "calendar", "pos0"]
+
+
+@dataclasses.dataclass
+class _Items:
+    """The events and the other news as one list of dated items, indexed by ticker and company."""
+
+    n_ev: int
+    labels: np.ndarray          # event id, or the other news' kind
+    kinds: np.ndarray           # "event", or the other news' kind
+    dates: list
+    stamps: list
+    tods: list
+    ticker: np.ndarray          # upper-case ticker ("" when none)
+    requested: np.ndarray       # the date an event asked for (NaT for other news)
+    calendar: np.ndarray        # each event's calendar
+    timed: np.ndarray           # each event has a day 0
+    day0: pd.DatetimeIndex
+    by_ticker: dict
+    by_company: dict
+
+    @classmethod
+    def build(cls, ev: pd.DataFrame, others: pd.DataFrame) -> "_Items":
+        n_ev = len(ev)
+        get = lambda frame, c: frame[c].tolist() if c in frame.columns else [None] * len(frame)  # noqa: E731
+        tickers = [str(t).strip().upper() for t in ev["ticker"]] + [t or "" for t in get(others, "ticker")]
+        companies = [_company(c) for c in get(ev, "company")] + [_company(c) for c in get(others, "company")]
+        requested = np.full(len(tickers), np.datetime64("NaT", "ns"))
+        requested[:n_ev] = pd.DatetimeIndex(ev["requested_date"]).as_unit("ns").to_numpy()
+        by_ticker: dict[str, set[int]] = {}
+        by_company: dict[str, set[int]] = {}
+        for j, (tk, c) in enumerate(zip(tickers, companies)):
+            if tk:
+                by_ticker.setdefault(tk, set()).add(j)
+            if c:
+                by_company.setdefault(c, set()).add(j)
+        return cls(n_ev, np.array([str(e) for e in ev["event_id"]] + get(others, "kind"), dtype=object),
+                   np.array(["event"] * n_ev + get(others, "kind"), dtype=object),
+                   get(ev, "event_date") + get(others, "date"), get(ev, "announced_at") + get(others, "announced_at"),
+                   get(ev, "time_of_day") + get(others, "time_of_day"), np.array(tickers, dtype=object), requested,
+                   ev["calendar"].to_numpy(dtype=object), (ev["timing_error"].isna() & ev["day0"].notna()).to_numpy(),
+                   pd.DatetimeIndex(ev["day0"]).as_unit("ns"), by_ticker, by_company)
+
+    def candidates(self, key) -> np.ndarray:
+        """Items of the same ticker or the same company as an event's ``(ticker, company)``."""
+        found = self.by_ticker.get(key[0], set()) | (self.by_company.get(key[1], set()) if key[1] else set())
+        return np.array(sorted(found), dtype=np.int64)
+
+    def place(self, cal, name: str, wanted: np.ndarray):
+        """Each wanted item's session position on calendar ``cal`` and the date it asked for;
+        events timed on this very calendar keep their day 0 (no second calendar lookup)."""
+        sessions = cal.sessions
+        pos = np.full(len(self.labels), np.iinfo(np.int64).min // 2, dtype=np.int64)   # undatable: in no window
+        placed = np.full(len(self.labels), np.datetime64("NaT", "ns"))
+        own = wanted[wanted < self.n_ev]
+        own = own[(self.calendar[own] == name) & self.timed[own]]
+        pos[own] = sessions.searchsorted(self.day0[own])
+        placed[own] = self.requested[own]
+        for j in np.setdiff1d(wanted, own, assume_unique=True):
+            try:
+                d = resolve_day0(calendar=cal, event_date=self.dates[j], announced_at=self.stamps[j],
+                                 time_of_day=self.tods[j], policy="next")
+            except AnalysisError:
+                continue
+            pos[j] = sessions.searchsorted(d.day0)
+            placed[j] = np.datetime64(d.requested, "ns")
+        return pos, placed
+
+
 def _pairs(ev: pd.DataFrame, others: pd.DataFrame, lo: int, hi: int) -> pd.DataFrame:
     """(event, other news of the same company) pairs with the news' session in [lo, hi] relative
     to the event's day 0, on the event's listing calendar. ``ev`` is timed (``_timed``); the
     result also carries ``calendar`` and ``pos0`` (day 0's position in the calendar's sessions)."""
-    n_ev = len(ev)
-    get = lambda frame, c: frame[c].tolist() if c in frame.columns else [None] * len(frame)  # noqa: E731
-    tickers = [str(t).strip().upper() for t in ev["ticker"]] + [t or "" for t in get(others, "ticker")]
-    companies = [_company(c) for c in get(ev, "company")] + [_company(c) for c in get(others, "company")]
-    labels = np.array([str(e) for e in ev["event_id"]] + get(others, "kind"), dtype=object)
-    kinds = np.array(["event"] * n_ev + get(others, "kind"), dtype=object)
-    dates = get(ev, "event_date") + get(others, "date")
-    stamps = get(ev, "announced_at") + get(others, "announced_at")
-    tods = get(ev, "time_of_day") + get(others, "time_of_day")
-    n_items = len(tickers)
-    item_ticker = np.array(tickers, dtype=object)
-    is_event = np.arange(n_items) < n_ev
-    requested = np.full(n_items, np.datetime64("NaT", "ns"))
-    requested[:n_ev] = pd.DatetimeIndex(ev["requested_date"]).as_unit("ns").to_numpy()
-    ev_calendar = ev["calendar"].to_numpy(dtype=object)
-    ev_ok = (ev["timing_error"].isna() & ev["day0"].notna()).to_numpy()
-    ev_day0 = pd.DatetimeIndex(ev["day0"]).as_unit("ns")
-
-    by_ticker: dict[str, set[int]] = {}
-    by_company: dict[str, set[int]] = {}
-    for j, (t, c) in enumerate(zip(tickers, companies)):
-        if t:
-            by_ticker.setdefault(t, set()).add(j)
-        if c:
-            by_company.setdefault(c, set()).add(j)
-
-    cols = ["event_id", "ticker", "day0", "other", "kind", "other_date", "other_day0", "relative_day",
-            "calendar", "pos0"]
+    items = _Items.build(ev, others)
     frames = []
     pad = pd.Timedelta(days=int(max(abs(lo), abs(hi)) * 1.6) + 30)
     ok = ev["timing_error"].isna() & ev["day0"].notna()
     for name, grp in ev[ok].groupby("calendar", sort=False):
         cal = get_calendar(name, grp["day0"].min() - pad, grp["day0"].max() + pad)
-        sessions = cal.sessions
-        keys = [(str(t).strip().upper(), _company(c)) for t, c in zip(grp["ticker"], get(grp, "company"))]
-        cands = {k: np.array(sorted(by_ticker.get(k[0], set()) | (by_company.get(k[1], set()) if k[1] else set())),
-                             dtype=np.int64) for k in set(keys)}
-        # place every candidate news item on this calendar once
-        pos = np.full(n_items, np.iinfo(np.int64).min // 2, dtype=np.int64)   # undatable: in no window
-        placed_req = np.full(n_items, np.datetime64("NaT", "ns"))
-        wanted = np.unique(np.concatenate([np.zeros(0, np.int64), *cands.values()]))
-        # events timed on this very calendar keep their day 0 (no second calendar lookup)
-        own = wanted[(wanted < n_ev)]
-        own = own[(ev_calendar[own] == name) & ev_ok[own]]
-        pos[own] = sessions.searchsorted(ev_day0[own])
-        placed_req[own] = requested[own]
-        for j in np.setdiff1d(wanted, own, assume_unique=True):
-            try:
-                d = resolve_day0(calendar=cal, event_date=dates[j], announced_at=stamps[j],
-                                 time_of_day=tods[j], policy="next")
-            except AnalysisError:
-                continue
-            pos[j] = sessions.searchsorted(d.day0)
-            placed_req[j] = np.datetime64(d.requested, "ns")
-        rows = grp.index.to_numpy()
-        pos0 = sessions.searchsorted(pd.DatetimeIndex(grp["day0"]))
-        hit_ev, hit_item, hit_rel = [], [], []
-        for r, p0, key in zip(rows, pos0, keys):
-            c = cands[key]
-            rel = pos[c] - p0
-            keep = (rel >= lo) & (rel <= hi) & (c != r)
-            # the same announcement on another listing is the same event, not a confounder
-            keep &= ~(is_event[c] & (item_ticker[c] != key[0]) & (requested[c] == requested[r]))
-            hit_ev.append(np.full(int(keep.sum()), r))
-            hit_item.append(c[keep])
-            hit_rel.append(rel[keep])
-        e_idx = np.concatenate(hit_ev) if hit_ev else np.empty(0, np.int64)
-        j_idx = np.concatenate(hit_item) if hit_item else np.empty(0, np.int64)
-        rel = np.concatenate(hit_rel) if hit_rel else np.empty(0, np.int64)
-        p0_of = dict(zip(rows, pos0))
-        p0 = np.array([p0_of[r] for r in e_idx], dtype=np.int64)
-        frames.append(pd.DataFrame({
-            "event_id": ev["event_id"].to_numpy()[e_idx], "ticker": ev["ticker"].to_numpy()[e_idx],
-            "day0": pd.DatetimeIndex(ev["day0"]).as_unit("ns")[e_idx], "other": labels[j_idx],
-            "kind": kinds[j_idx], "other_date": placed_req[j_idx],
-            "other_day0": (sessions[p0 + rel].as_unit("ns") if len(rel)
-                           else pd.DatetimeIndex([], dtype="datetime64[ns]")),
-            "relative_day": rel.astype(np.int64), "calendar": name, "pos0": p0,
-        }, columns=cols))
+        frames.append(_pairs_on(cal, name, grp, ev, items, lo, hi))
     if not frames:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in _PAIR_COLUMNS})
     return pd.concat(frames, ignore_index=True)
+
+
+def _pairs_on(cal, name: str, grp: pd.DataFrame, ev: pd.DataFrame, items: _Items, lo: int, hi: int) -> pd.DataFrame:
+    """The pairs of the events ``grp`` timed on calendar ``name``."""
+    sessions = cal.sessions
+    companies = grp["company"].tolist() if "company" in grp.columns else [None] * len(grp)
+    keys = [(str(tk).strip().upper(), _company(c)) for tk, c in zip(grp["ticker"], companies)]
+    cands = {k: items.candidates(k) for k in set(keys)}
+    pos, placed = items.place(cal, name, np.unique(np.concatenate([np.zeros(0, np.int64), *cands.values()])))
+    rows = grp.index.to_numpy()
+    pos0 = sessions.searchsorted(pd.DatetimeIndex(grp["day0"]))
+    hit_ev, hit_item, hit_rel = [np.empty(0, np.int64)], [np.empty(0, np.int64)], [np.empty(0, np.int64)]
+    for r, p0, key in zip(rows, pos0, keys):
+        c = cands[key]
+        rel = pos[c] - p0
+        keep = (rel >= lo) & (rel <= hi) & (c != r)
+        # the same announcement on another listing is the same event, not a confounder
+        keep &= ~((c < items.n_ev) & (items.ticker[c] != key[0]) & (items.requested[c] == items.requested[r]))
+        hit_ev.append(np.full(int(keep.sum()), r))
+        hit_item.append(c[keep])
+        hit_rel.append(rel[keep])
+    e_idx, j_idx, rel = (np.concatenate(x) for x in (hit_ev, hit_item, hit_rel))
+    p0_of = dict(zip(rows, pos0))
+    p0 = np.array([p0_of[r] for r in e_idx], dtype=np.int64)
+    return pd.DataFrame({
+        "event_id": ev["event_id"].to_numpy()[e_idx], "ticker": ev["ticker"].to_numpy()[e_idx],
+        "day0": pd.DatetimeIndex(ev["day0"]).as_unit("ns")[e_idx], "other": items.labels[j_idx],
+        "kind": items.kinds[j_idx], "other_date": placed[j_idx],
+        "other_day0": (sessions[p0 + rel].as_unit("ns") if len(rel) else pd.DatetimeIndex([], dtype="datetime64[ns]")),
+        "relative_day": rel.astype(np.int64), "calendar": name, "pos0": p0,
+    }, columns=_PAIR_COLUMNS)
 
 
 def overlaps(events: pd.DataFrame, other_dates: pd.DataFrame | None = None, *,
