@@ -226,7 +226,6 @@ STILL_ABOVE: set[str] = {
     "analysis.core.calendar_time:calendar_time_portfolio",
     "analysis.core.bhar:bhar_of_result",
     "analysis.commands.longrun:run",
-    "analysis.core.models:_fit_predict_user",
 }
 
 

@@ -833,28 +833,11 @@ def _fit_predict_user(spec: ModelSpec, est_target, est_z, evt_target, evt_z, *, 
         ok = np.isfinite(est_target[i]) & np.isfinite(est_z[i]).all(axis=1)
         m[i] = ok.sum()
         try:
-            if m[i] <= k:
-                raise ValueError(f"{m[i]} estimation returns for {k} parameters")
-            out = user.fit(est_target[i, ok], est_z[i, ok], evt_z[i])
-            fitted = np.asarray(out.expected, dtype=float).reshape(-1)
-            pred = np.asarray(out.expected_event, dtype=float).reshape(-1)
-            grad = np.asarray(out.gradient_event, dtype=float).reshape(lw, -1)
-            c = np.asarray(out.cov_params, dtype=float)
-            p = grad.shape[1]
-            if fitted.shape != (m[i],) or pred.shape != (lw,) or c.shape != (p, p):
-                raise ValueError(f"returned shapes expected {fitted.shape}, expected_event {pred.shape}, "
-                                 f"gradient_event {grad.shape}, cov_params {c.shape}; want ({m[i]},), "
-                                 f"({lw},), ({lw}, p), (p, p)")
-            e = est_target[i, ok] - fitted
-            s2_i = float(e @ e) / (m[i] - k)
-            var = (np.full(lw, s2_i) if out.variance_event is None
-                   else np.asarray(out.variance_event, dtype=float).reshape(lw))
-            if not (np.isfinite(fitted).all() and np.isfinite(pred).all() and np.isfinite(c).all()
-                    and np.isfinite(var).all() and s2_i > 0):
-                raise ValueError("it returned numbers that are not finite (or a zero residual variance)")
+            out, e, s2_i, pred, var, grad, c = _user_fit_one(user, est_target[i, ok], est_z[i, ok], evt_z[i], k, lw)
         except Exception as exc:  # noqa: BLE001 - the user's code: any failure skips this event only
             failure[i] = f"user model {spec.name!r} failed: {type(exc).__name__}: {exc}".splitlines()[0]
             continue
+        p = grad.shape[1]
         if g is None:
             g, cov = np.zeros((n, lw, p)), np.zeros((n, p, p))
         elif g.shape[2] != p:
@@ -874,6 +857,32 @@ def _fit_predict_user(spec: ModelSpec, est_target, est_z, evt_target, evt_z, *, 
                  szz_inv=np.zeros((n, 1, 1)), s2=s2, r2=r2, resid=resid, degenerate=degenerate,
                  extra={"failure": failure})
     return f, _general(f, evt_target, expected, v, g, cov)
+
+
+def _user_fit_one(user, y, z, z_event, k: int, lw: int):
+    """One event through the user's ``fit``, its output checked: ``(output, residuals, s^2,
+    expected event returns, their variance, gradients, parameter covariance)``; ValueError when
+    the shapes or the numbers are not usable."""
+    m = len(y)
+    if m <= k:
+        raise ValueError(f"{m} estimation returns for {k} parameters")
+    out = user.fit(y, z, z_event)
+    fitted = np.asarray(out.expected, dtype=float).reshape(-1)
+    pred = np.asarray(out.expected_event, dtype=float).reshape(-1)
+    grad = np.asarray(out.gradient_event, dtype=float).reshape(lw, -1)
+    c = np.asarray(out.cov_params, dtype=float)
+    p = grad.shape[1]
+    if fitted.shape != (m,) or pred.shape != (lw,) or c.shape != (p, p):
+        raise ValueError(f"returned shapes expected {fitted.shape}, expected_event {pred.shape}, "
+                         f"gradient_event {grad.shape}, cov_params {c.shape}; want ({m},), "
+                         f"({lw},), ({lw}, p), (p, p)")
+    e = y - fitted
+    s2 = float(e @ e) / (m - k)
+    var = np.full(lw, s2) if out.variance_event is None else np.asarray(out.variance_event, dtype=float).reshape(lw)
+    if not (np.isfinite(fitted).all() and np.isfinite(pred).all() and np.isfinite(c).all()
+            and np.isfinite(var).all() and s2 > 0):
+        raise ValueError("it returned numbers that are not finite (or a zero residual variance)")
+    return out, e, s2, pred, var, grad, c
 
 
 # --------------------------------------------------------------------------------------------
