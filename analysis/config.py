@@ -3,13 +3,17 @@
 | setting       | CLI flag        | environment variable   | default                         |
 |---------------|-----------------|------------------------|---------------------------------|
 | prices_dir    | --prices-dir    | ANALYSIS_PRICES_DIR    | unset: Yahoo through the cache  |
-| cache_dir     | --cache-dir     | ANALYSIS_CACHE_DIR     | data/cache                      |
+| cache_dir     | --cache-dir     | ANALYSIS_CACHE_DIR     | the per-user cache folder (*)   |
 | offline       | --offline       | ANALYSIS_OFFLINE       | off                             |
 | shared_dir    | --shared-dir    | ANALYSIS_SHARED_DIR    | unset (seeds, events, factors)  |
 | threads       | (none)          | ANALYSIS_THREADS       | the CPUs this process may use   |
 | companies     | --companies     | ANALYSIS_COMPANIES     | unset (the shipped tables only) |
 | timeout       | (none)          | ANALYSIS_TIMEOUT       | 20 (seconds per network request)|
 | deadline      | (none)          | ANALYSIS_DEADLINE      | 120 (seconds for one download)  |
+
+(*) ``platformdirs.user_cache_path("analysis")``: ``~/.cache/analysis`` on Linux (or under
+``$XDG_CACHE_HOME``), ``~/Library/Caches/analysis`` on macOS, ``%LOCALAPPDATA%\\analysis\\Cache``
+on Windows; never a folder relative to where a command or a notebook kernel happens to run.
 
 No path to any data folder is written into library code: the Makefile points these settings at
 ``../shared`` when it exists.
@@ -40,17 +44,26 @@ def prices_dir(value: str | os.PathLike | None = None) -> Path | None:
 
 
 def cache_dir(value: str | os.PathLike | None = None) -> Path:
-    """Parquet cache folder: the argument, else ``ANALYSIS_CACHE_DIR``, else ``data/cache``.
-    ConfigError when it names a file (the folder itself may not exist yet)."""
+    """Parquet cache folder: the argument, else ``ANALYSIS_CACHE_DIR``, else the per-user cache
+    folder (:func:`default_cache_dir`). ConfigError when it names a file (the folder itself may
+    not exist yet)."""
     if value:
         path, how = Path(value).expanduser(), "--cache-dir"
     else:
         path, how = _env_path("ANALYSIS_CACHE_DIR"), "ANALYSIS_CACHE_DIR"
         if path is None:
-            path, how = Path("data") / "cache", "the default cache folder"
+            path, how = default_cache_dir(), "the default cache folder"
     if path.exists() and not path.is_dir():
         raise ConfigError(f"cache folder {path} ({how}) is a file, not a folder")
     return path
+
+
+def default_cache_dir() -> Path:
+    """The per-user cache folder of the platform (``platformdirs.user_cache_path``), the same
+    wherever a command or a notebook kernel runs (``~/.cache/analysis`` on Linux)."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path("analysis", appauthor=False)
 
 
 def offline(value: bool | None = None) -> bool:

@@ -26,7 +26,7 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--prices-dir", metavar="DIR", default=None,
                    help="folder of <SYMBOL>.csv files (default: $ANALYSIS_PRICES_DIR, else Yahoo via the cache)")
     g.add_argument("--cache-dir", metavar="DIR", default=None,
-                   help="parquet cache for Yahoo downloads (default: $ANALYSIS_CACHE_DIR or data/cache)")
+                   help="parquet cache for Yahoo downloads (default: $ANALYSIS_CACHE_DIR, else the per-user cache folder)")
     g.add_argument("--offline", action="store_true", default=None,
                    help="never touch the network (also ANALYSIS_OFFLINE=1)")
 
