@@ -35,6 +35,8 @@ def test_batch_writes_every_table(prices_dir, tmp_path):
     assert p.returncode == 0, p.stderr
     assert "2 of 8 rows are not listed subjects" in p.stdout
     assert "6 given, 4 studied, 2 skipped" in p.stdout
+    raw = (out / "diagnostics.csv").read_text()
+    assert ",false," in raw and "False" not in raw and "True" not in raw     # booleans one way
     diag = pd.read_csv(out / "diagnostics.csv").set_index("event_id")
     assert diag.loc["x4", "status"] == "skipped" and "NOPE.HK" in diag.loc["x4", "reason"]
     assert "too few estimation returns" in diag.loc["x8", "reason"]

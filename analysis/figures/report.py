@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import html
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -26,14 +25,9 @@ import pandas as pd
 
 from . import plotting
 from ..core.returns import day0_price_moves
+from ..core.summary import Table, format_value
 from ..errors import AnalysisError
 from ..files import safe_name
-
-# columns shown as percentages (decimals x 100) wherever they appear in a table
-PCT_COLUMNS = {"car", "car_sd", "car_lo", "car_hi", "aar", "aar_se", "aar_lo", "aar_hi", "caar",
-               "caar_se", "caar_lo", "caar_hi", "abnormal_return", "ar_sd", "stock_return",
-               "market_return", "expected_return", "alpha", "s"}
-P_COLUMNS = {"p", "p_value", "ar_p", "car_p"}
 
 CSS = """
 body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;max-width:60rem;margin:2rem auto;
@@ -55,47 +49,12 @@ pre{background:#f7f7f7;padding:.8rem;overflow-x:auto;font-size:.75rem}
 # formatting
 # --------------------------------------------------------------------------------------------
 
-def _fmt_value(col: str, v) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)) or (v is pd.NaT):
-        return ""
-    if isinstance(v, (pd.Timestamp, datetime)):
-        if pd.isna(v):
-            return ""
-        ts = pd.Timestamp(v)
-        return f"{ts:%Y-%m-%d}" if ts == ts.normalize() and ts.tzinfo is None else ts.isoformat()
-    if isinstance(v, (bool, np.bool_)):
-        return "yes" if v else "no"
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    if isinstance(v, (float, np.floating)):
-        x = float(v)
-        if col in PCT_COLUMNS:
-            return f"{100 * x:.3f}%"
-        if col in P_COLUMNS:
-            return f"{x:.4f}" if x >= 1e-4 else f"{x:.1e}"
-        return f"{x:.4g}" if abs(x) < 1e4 else f"{x:,.0f}"
-    try:
-        if pd.isna(v):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return str(v)
-
-
 def html_table(df: pd.DataFrame, *, index: bool = False, max_rows: int = 500) -> str:
-    """A DataFrame as an HTML table, every cell escaped; percent and p-value columns formatted."""
+    """A DataFrame as an HTML table, every cell escaped; percent and p-value columns formatted
+    (:class:`analysis.core.summary.Table`)."""
     if df is None or len(df) == 0:
         return "<p class='meta'>(empty)</p>"
-    d = df.reset_index() if index else df
-    truncated = len(d) > max_rows
-    d = d.head(max_rows)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in d.columns)
-    body = []
-    for row in d.itertuples(index=False, name=None):
-        cells = "".join(f"<td>{html.escape(_fmt_value(str(c), v))}</td>" for c, v in zip(d.columns, row))
-        body.append(f"<tr>{cells}</tr>")
-    note = f"<p class='meta'>first {max_rows} of {len(df)} rows</p>" if truncated else ""
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{note}"
+    return Table(df, index=index, max_rows=max_rows).as_html()
 
 
 def embed_png(path: str | Path, alt: str) -> str:
@@ -176,7 +135,7 @@ def render_html(result, parts: ReportParts) -> str:
     if "day0_shifted" in ok and ok["day0_shifted"].fillna(False).astype(bool).any():
         moved = ok[ok["day0_shifted"].fillna(False).astype(bool)]
         warns.append("day 0 differs from the date asked for in " + ", ".join(
-            f"{r.event_id} ({_fmt_value('', r.event_date)} -> {_fmt_value('', r.day0)})"
+            f"{r.event_id} ({format_value('', r.event_date)} -> {format_value('', r.day0)})"
             for r in moved.itertuples()))
     if "warning_details" in ok:
         flagged = ok[ok["warning_details"].fillna("").astype(str) != ""]
@@ -237,7 +196,7 @@ def render_html(result, parts: ReportParts) -> str:
     out.append("<h2>Abnormal returns</h2>")
     out.append(html_table(result.abnormal_returns, max_rows=2000))
     try:
-        summary = result.summary()
+        summary = str(result.summary())
     except Exception:  # noqa: BLE001 - the summary is a courtesy; the tables above carry the numbers
         summary = None
     if summary:
