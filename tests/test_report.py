@@ -96,7 +96,8 @@ def test_report_command_on_real_prices(tmp_path, prices_dir):
                       "gwm_h,2333.HK,^HSI,2021-03-26\n"
                       "late,0700.HK,^HSI,2030-01-02\n")
     out = tmp_path / "rep"
-    proc = _cli("report", "--events", str(events), "--out", str(out), "--prices-dir", str(prices_dir))
+    proc = _cli("report", "--events", str(events), "--out", str(out), "--prices-dir", str(prices_dir),
+                "--formats", "png", "--size", "7x5")
     assert proc.returncode == 0, proc.stderr
     assert "2 of 3 events studied" in proc.stdout
     text = (out / "report.html").read_text()
@@ -104,6 +105,10 @@ def test_report_command_on_real_prices(tmp_path, prices_dir):
     assert "1810.HK" in text and "late" in text and "skipped" in text
     assert "<h2>Day 0: intraday range against the close</h2>" in text
     assert (out / "figures" / "study_xiaomi.png").is_file()
+    assert not list((out / "figures").glob("*.svg"))                     # --formats png
+    import json
+
+    assert json.loads((out / "figures" / "aar_caar.json").read_text())["size_inches"] == [7.0, 5.0]
 
 
 def test_report_command_user_error(tmp_path):

@@ -27,7 +27,7 @@ from . import plotting
 from ..core.returns import day0_price_moves
 from ..core.summary import Table, format_value
 from ..errors import AnalysisError
-from ..files import safe_name
+from ..files import figure_stem
 
 CSS = """
 body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;max-width:60rem;margin:2rem auto;
@@ -210,14 +210,16 @@ def write_report(result, out_dir, *, title: str = "Event study",
                  prices: Mapping[str, pd.DataFrame] | None = None, events: pd.DataFrame | None = None,
                  warnings: Iterable[str] = (), marks: Mapping[str, Mapping] | None = None,
                  car_windows=None, test_window: tuple[int, int] = (-1, 1),
-                 max_event_figures: int = 12, formats: Sequence[str] = ("png", "svg"),
-                 overwrite: bool = False) -> Path:
+                 max_event_figures: int = 12, formats: Sequence[str] | str | None = None,
+                 dpi: int | None = None, size=None, overwrite: bool = False) -> Path:
     """Write ``out_dir/report.html`` and its figures under ``out_dir/figures/``; return the HTML path.
 
     ``prices``: ``{symbol: price frame}`` used for the indexed-price panels and the day-0
     intraday range; ``marks``: ``{event_id: {label: [dates]}}`` (limit days, confounders) passed
     to :func:`analysis.figures.plotting.study_figure`. One study figure per ok event, up to
     ``max_event_figures``; an AAR/CAAR figure when two or more events were studied.
+    ``formats``, ``dpi``, ``size``: how the figure files are written
+    (:func:`analysis.figures.plotting.export`); the report embeds the PNGs.
 
     ``out_dir``: a folder, or an :class:`analysis.files.OutputSet` the caller commits. Into a
     folder, the report and its figures are one output set (:class:`~analysis.files.OutputSet`):
@@ -234,33 +236,32 @@ def write_report(result, out_dir, *, title: str = "Event study",
         html_text = _report_html(result, files.dir, title=title, prices=prices, events=events,
                                  warnings=warnings, marks=marks, car_windows=car_windows,
                                  test_window=test_window, max_event_figures=max_event_figures,
-                                 formats=formats)
+                                 figure_options={"formats": formats, "dpi": dpi, "size": size})
         files.write_text("report.html", html_text)
     return files.folder / "report.html"
 
 
 def _report_html(result, out: Path, *, title, prices, events, warnings, marks, car_windows, test_window,
-                 max_event_figures, formats) -> str:
+                 max_event_figures, figure_options) -> str:
     """Draw the figures under ``out/figures`` and return the report's HTML."""
     figdir = out / "figures"
     parts = ReportParts(title=title, warnings=list(warnings), events=events,
                         car_windows=car_windows, test_window=test_window)
     ok = _ok(result)
     if len(ok) >= 2:
-        paths = plotting.aar_figure(result, out_dir=figdir, stem="aar_caar", formats=formats)
+        paths = plotting.aar_figure(result, out_dir=figdir, stem=figure_stem("aar_caar"), **figure_options)
         parts.figures.append(Figure(f"AAR and CAAR with 95% band, {len(ok)} events", paths[0]))
         for g in _groups(result):
-            stem = f"aar_caar_{safe_name(g, fallback='group')}"
-            paths = plotting.aar_figure(result, out_dir=figdir, stem=stem, group=g, formats=formats)
+            paths = plotting.aar_figure(result, out_dir=figdir, stem=figure_stem("aar_caar", g), group=g,
+                                        **figure_options)
             parts.figures.append(Figure(f"AAR and CAAR, group {g}", paths[0]))
     prices = prices or {}
     shown = ok.head(max_event_figures)
     for r in shown.itertuples():
         eid = str(r.event_id)
         px = {"stock": prices.get(r.ticker), "market": prices.get(r.market)}
-        stem = f"study_{safe_name(eid, fallback='event')}"
-        paths = plotting.study_figure(result, eid, prices=px, out_dir=figdir, stem=stem, formats=formats,
-                                      marks=(marks or {}).get(eid))
+        paths = plotting.study_figure(result, eid, prices=px, out_dir=figdir, stem=figure_stem("study", eid),
+                                      marks=(marks or {}).get(eid), **figure_options)
         parts.figures.append(Figure(f"{eid}: {r.ticker} against {r.market}", paths[0]))
     if len(ok) > len(shown):
         parts.warnings.append(f"study figures drawn for the first {len(shown)} of {len(ok)} events")
