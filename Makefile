@@ -50,14 +50,17 @@ test: $(STAMP)
 # The kernel is this virtual environment's python (jupyter_client runs a "python" kernelspec
 # with the server's own interpreter); notebooks open paired with their jupytext .py scripts.
 # Kernels get matplotlib's inline backend (MPLBACKEND=Agg is not passed on to them) and talk
-# to the server over IPC sockets, not unencrypted TCP. As root (containers) the server needs
-# --allow-root. LAB_ARGS adds options, e.g. make lab LAB_ARGS="--no-browser --port 8899".
-LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+# to the server over CurveZMQ-encrypted sockets (IPC sockets when pyzmq lacks CurveZMQ), not
+# plain TCP. As root (containers) the server needs --allow-root. LAB_ARGS adds options,
+# e.g. make lab LAB_ARGS="--no-browser --port 8899".
+LAB_ROOT = $(if $(filter 0,$(shell id -u)),--allow-root)
+LAB_KERNELS = $(shell $(PY) -c "import zmq; print('--KernelManager.transport_encryption=auto' \
+    if zmq.has('curve') else '--KernelManager.transport=ipc')" 2>/dev/null)
 LAB_ARGS ?=
 lab: $(STAMP)
 	mkdir -p reports figures
 	env -u MPLBACKEND $(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
-	    --KernelManager.transport=ipc $(LAB_ROOT) $(LAB_ARGS)
+	    $(LAB_KERNELS) $(LAB_ROOT) $(LAB_ARGS)
 
 TICKER ?= 1810.HK
 MARKET ?= ^HSI

@@ -15,7 +15,7 @@ to the project, or by their folder name).
 
 Kernel: the one named ``python3``. jupyter_client replaces a kernelspec's ``python`` with
 ``sys.executable``, so the kernel is the interpreter running this code (the project's virtual
-environment). It talks to us over IPC sockets (:func:`kernel_config`), not unencrypted TCP.
+environment). Its sockets are encrypted with CurveZMQ (:func:`kernel_config`), not plain TCP.
 Paths handed to a kernel stay as the user gave them: relative ones are made relative to the
 kernel's working folder (the notebook's folder, as in JupyterLab), absolute ones stay absolute,
 and unset ones stay unset so the kernel reads the environment (``ANALYSIS_PRICES_DIR``).
@@ -76,27 +76,25 @@ def project_root() -> Path:
 
 
 def kernel_config():
-    """Kernel manager settings for one kernel we start: IPC sockets on POSIX (local, in the
-    Jupyter runtime folder), else CurveZMQ encryption when pyzmq has it. Either way the kernel
-    no longer warns that it "is running over TCP without encryption". One call per kernel."""
+    """Kernel manager settings for one kernel we start, so that it does not run "over TCP
+    without encryption": CurveZMQ keys provisioned by the kernel manager when pyzmq has CurveZMQ
+    (ipykernel's kernelspec supports it), else IPC sockets beside the connection file in the
+    Jupyter runtime folder (POSIX). One call per kernel (the connection file name is new)."""
     import uuid
 
-    from jupyter_core.paths import jupyter_runtime_dir
+    import zmq
     from traitlets.config import Config
 
     c = Config()
-    if os.name == "posix":
-        c.KernelManager.transport = "ipc"
-        # the sockets sit beside the connection file in the runtime folder (a new name per
-        # kernel), not in whatever folder the kernel or this process runs in
+    if zmq.has("curve"):
+        c.KernelManager.transport_encryption = "auto"
+    elif os.name == "posix":  # pragma: no cover - pyzmq's wheels have CurveZMQ
+        from jupyter_core.paths import jupyter_runtime_dir
+
         runtime = Path(jupyter_runtime_dir())
         runtime.mkdir(parents=True, exist_ok=True)
-        c.KernelManager.connection_file = str(runtime / f"kernel-analysis-{uuid.uuid4().hex}.json")
-    else:  # pragma: no cover - not on the machines that run the tests
-        import zmq
-
-        if zmq.has("curve"):
-            c.KernelManager.transport_encryption = "auto"
+        c.KernelManager.transport = "ipc"
+        c.KernelManager.connection_file = str(runtime / f"kernel-{uuid.uuid4().hex[:12]}.json")
     return c
 
 
