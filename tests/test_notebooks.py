@@ -19,6 +19,7 @@ import nbformat
 import pytest
 
 from analysis.figures import notebook as nbrun
+from analysis.figures.paths import machine_paths, scrub_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -66,7 +67,7 @@ def test_committed_with_outputs_and_no_machine_paths(path):
         assert "execution" not in c.get("metadata", {})                      # no timestamps
     text = path.read_text(encoding="utf-8")
     assert not HOOK_PATH.findall(text)
-    assert nbrun.machine_paths(text) == []
+    assert machine_paths(text) == []
     assert path.stat().st_size < 900_000, f"{path.name} is {path.stat().st_size} bytes"
 
 
@@ -180,7 +181,7 @@ def test_notebook_runs_offline_and_matches_its_committed_outputs(path, tmp_path,
     assert len(images) == len(EXPECTED[path.stem])                           # figures in the report
     assert all(a["alt"].startswith("Figure: ") for a in images)
     assert not _code_shown(html)
-    assert nbrun.machine_paths(html) == []
+    assert machine_paths(html) == []
     executed = nbformat.read(out["ipynb"], as_version=4)
     errors = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
@@ -242,7 +243,7 @@ def test_study_command_writes_a_report_to_hand_in(tmp_path, prices_dir):
     assert re.search(r"<th>figures_dir</th><td>2333.HK_2021-03-26</td>", html)
     assert not _code_shown(html)                                              # unticked: code hidden
     assert len(_report_images(html)) == 2
-    assert nbrun.machine_paths(html) == [] and str(tmp_path) not in html
+    assert machine_paths(html) == [] and str(tmp_path) not in html
     assert not re.search(r"\d\.\d{4}e-0[1-3]", html)                         # p = 0.3659, not 3.6591e-01
     # --show-code: the same report, opening with the code shown
     shown = nbrun.export_html(tmp_path / "reports" / f"{stem}.ipynb", tmp_path / "shown.html", show_code=True)
@@ -269,11 +270,11 @@ def test_paths_handed_to_a_kernel_and_shown_in_a_report(tmp_path):
     assert nbrun.kernel_path("figures/x", kernel_cwd) == os.path.relpath(Path("figures/x").resolve(), kernel_cwd)
     assert nbrun.kernel_path(tmp_path, kernel_cwd) == str(tmp_path)
     assert nbrun.kernel_path("", kernel_cwd) == ""
-    assert nbrun.scrub_paths(f"no prices for X: {tmp_path}/X.csv does not exist") == \
+    assert scrub_paths(f"no prices for X: {tmp_path}/X.csv does not exist") == \
         "no prices for X: X.csv does not exist"
-    assert nbrun.scrub_paths(f"see {ROOT}/figures/a/study.png") == "see figures/a/study.png"
+    assert scrub_paths(f"see {ROOT}/figures/a/study.png") == "see figures/a/study.png"
     for text in ("AAR/CAAR", "../figures/x", "https://example.org/a/b", "2021/03/26"):
-        assert nbrun.scrub_paths(text) == text and nbrun.machine_paths(text) == []
+        assert scrub_paths(text) == text and machine_paths(text) == []
 
 
 def test_report_settings_from_the_parameters_cells():

@@ -29,7 +29,6 @@ import copy
 import html as _html
 import io
 import os
-import re
 import tokenize
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -39,6 +38,7 @@ from ..errors import ConfigError, InputError, NotebookError
 from ..files import atomic_write_text, safe_name
 from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_MIN_ESTIMATION_OBS,
                        DEFAULT_MODEL)
+from .paths import machine_paths, scrub_paths, shown_path
 
 TEMPLATE = "02-new-ticker.ipynb"
 NOTEBOOKS = ("01-xiaomi-great-wall-ev.ipynb", "02-new-ticker.ipynb", "03-event-sample.ipynb",
@@ -46,12 +46,6 @@ NOTEBOOKS = ("01-xiaomi-great-wall-ev.ipynb", "02-new-ticker.ipynb", "03-event-s
 REPORT_TEMPLATE = Path(__file__).with_name("templates") / "analysis_report.html.j2"
 # cells with this tag are left out of the HTML report (e.g. the interactive controls)
 REPORT_HIDE = "report-hide"
-# what the project's before-stop hook looks for in committed notebooks: a JSON string that
-# starts with an absolute path ("/home/me/...")
-MACHINE_PATH = re.compile(r'"/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+')
-# an absolute POSIX path anywhere in a text (two or more parts; not inside a URL, a relative
-# path or a word: "AAR/CAAR", "../figures/x" and "https://host/x" are not machine paths)
-ABSOLUTE_PATH = re.compile(r"(?<![\w:/.~-])/(?:[A-Za-z0-9_.@+-]+/)+[A-Za-z0-9_.@+-]*")
 _TEXT_KEYS = ("text/plain", "text/html", "text/markdown", "text/latex")
 _FIGURE_ENV = {"formats": "ANALYSIS_FIGURE_FORMATS", "dpi": "ANALYSIS_FIGURE_DPI", "size": "ANALYSIS_FIGURE_SIZE"}
 
@@ -64,15 +58,6 @@ def notebooks_dir(path: str | os.PathLike | None = None) -> Path:
         if (c / TEMPLATE).is_file():
             return c.resolve()
     raise ConfigError(f"notebook folder not found (looked in {', '.join(map(str, candidates))})")
-
-
-def project_root() -> Path:
-    """The folder paths are shown relative to: the project (the notebooks' parent), else the
-    working folder."""
-    try:
-        return notebooks_dir().parent
-    except ConfigError:
-        return Path.cwd().resolve()
 
 
 def kernel_config():
@@ -235,9 +220,9 @@ def _tidy_papermill_metadata(path: Path, cwd: Path) -> None:
     meta = nb.metadata.get("papermill", {})
     for key in ("input_path", "output_path"):
         if meta.get(key):
-            meta[key] = _shown_path(meta[key])
+            meta[key] = shown_path(meta[key])
     meta.pop("environment_variables", None)
-    meta["cwd"] = _shown_path(cwd)
+    meta["cwd"] = shown_path(cwd)
     atomic_write_text(path, nbformat.writes(nb))
 
 
@@ -285,35 +270,6 @@ def notebook_parameters(nb) -> list[tuple[str, Any, str]]:
     return [tuple(v) for v in params.values()]
 
 
-def _shown_path(value, base: Path | None = None) -> str:
-    """A path as a report shows it: relative to the project when inside it, else its folder or
-    file name only (never the machine's absolute path)."""
-    if value in (None, ""):
-        return ""
-    p = Path(str(value)).expanduser()
-    if not p.is_absolute():
-        p = (base or Path.cwd()) / p
-    p = Path(os.path.normpath(p))
-    root = project_root()
-    with contextlib.suppress(ValueError):
-        rel = p.relative_to(root)
-        return rel.as_posix() or "."
-    return p.name
-
-
-def scrub_paths(text: str, base: Path | None = None) -> str:
-    """``text`` with every absolute path shown as a report shows paths (:func:`_shown_path`):
-    a library message such as "no prices for X: /home/me/prices/X.csv does not exist" becomes
-    "no prices for X: X.csv does not exist"."""
-    return ABSOLUTE_PATH.sub(lambda m: _shown_path(m.group(0).rstrip("/"), base) or m.group(0), text)
-
-
-def machine_paths(text: str) -> list[str]:
-    """The absolute paths in a text (base64 images left out)."""
-    text = re.sub(r"[A-Za-z0-9+/=]{200,}", "", text)
-    return ABSOLUTE_PATH.findall(text)
-
-
 def _scrub_outputs(nb, base: Path | None) -> None:
     """Every text output of the notebook with its absolute paths shown relative or by name."""
     for cell in nb.cells:
@@ -334,7 +290,7 @@ def _shown_value(name: str, value, base: Path | None) -> str:
     if value in ("", None):
         return "(not set)"
     if name.endswith(("_dir", "_file", "_path")) and isinstance(value, str):
-        return _shown_path(value, base)
+        return shown_path(value, base)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(str(v) for v in value) + "]"
     return str(value)
@@ -554,7 +510,7 @@ def refresh_outputs(paths: Iterable[str | os.PathLike], *, reports_dir=None, tim
                     data.pop("application/vnd.jupyter.widget-view+json")
         _scrub_outputs(nb, path.parent)
         text = nbformat.writes(nb)
-        found = MACHINE_PATH.findall(text) + machine_paths(text)
+        found = machine_paths(text)
         if found:          # scrubbed above: this would be a path in the code or the metadata
             raise NotebookError(f"{path.name} holds a path of this machine ({found[0].lstrip(chr(34))}); "
                                 "not saved")

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from . import plotting
+from .paths import scrub_paths
 from ..core.returns import day0_price_moves
 from ..core.summary import Table, format_value
 from ..errors import AnalysisError
@@ -266,7 +267,7 @@ def _report_html(result, out: Path, *, title, prices, events, warnings, marks, c
     if len(ok) > len(shown):
         parts.warnings.append(f"study figures drawn for the first {len(shown)} of {len(ok)} events")
     parts.day0_bars = _day0_bars(ok, prices)
-    return render_html(result, parts)
+    return scrub_paths(render_html(result, parts))      # skip reasons may name files
 
 
 def _day0_bars(ok: pd.DataFrame, prices: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
