@@ -229,9 +229,9 @@ print(f"N = {int(fit.nobs)} returns, R-squared = {fit.rsquared:.4f}, residual sd
 # ## What the numbers say
 # * The "9% jump" was Xiaomi's intraday high; the close-to-close return was 6.3%, of which the
 #   market model attributes roughly 2 points to the Hang Seng's own rise.
-# * Great Wall's Hong Kong shares had the biggest abnormal move (about 7.8%, t about 2.1); the
+# * Great Wall's Hong Kong shares had the biggest abnormal move (about 8.0%, t about 2.2); the
 #   Shanghai shares hit the limit, so their measured abnormal return is a floor, not an estimate.
 # * Xiaomi's results reaction falls on day -1: windows that include it are confounded.
 # * Against each stock's own volatility over the previous year, Xiaomi's move is not significant
-#   (t about 1.3) while Great Wall's two listings are, just, at 5%: significance needs the t
+#   (t about 1.4) while Great Wall's two listings are, just, at 5%: significance needs the t
 #   statistic, not the headline percentage.
