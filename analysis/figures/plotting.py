@@ -30,7 +30,6 @@ import pandas as pd
 from ..errors import AnalysisError, InputError
 
 STYLE = Path(__file__).with_name("eventstudy.mplstyle")
-FORMATS = ("png", "svg", "pdf")
 DAY_AXIS = "trading days relative to announcement (day 0)"
 
 # One colour per meaning, the same in every figure of the package.
@@ -413,24 +412,25 @@ def _day_axis(ax, rows: pd.DataFrame, day0: pd.Timestamp | None, nbins: int = 12
 # labels that never cover data
 # --------------------------------------------------------------------------------------------
 
-def _data_paths(ax, renderer, skip=()):
+def _data_paths(ax, renderer):
     """Every drawn data artist of ``ax`` as (path in display coordinates, half its line width in
     pixels, filled?): lines (with their markers), line collections (e.g. the intraday range),
     bars and other patches with an area. Shaded spans (``axvspan``) are background, not data."""
     from matplotlib.collections import LineCollection, PolyCollection
     from matplotlib.patches import Rectangle
+    from matplotlib.path import Path as MplPath
 
     px = renderer.points_to_pixels(1.0)
     out = []
     for line in ax.lines:
-        if line in skip or not line.get_visible():
+        if not line.get_visible():
             continue
         path = line.get_transform().transform_path(line.get_path())
         half = px * max(line.get_linewidth() if line.get_linestyle() not in ("None", "") else 0,
                         line.get_markersize() if line.get_marker() not in (None, "None", "", " ") else 0) / 2
         out.append((path, half, False))
     for coll in ax.collections:
-        if coll in skip or not coll.get_visible():
+        if not coll.get_visible():
             continue
         if isinstance(coll, LineCollection):
             lw = float(np.max(coll.get_linewidths())) if len(coll.get_linewidths()) else 1.0
@@ -444,12 +444,10 @@ def _data_paths(ax, renderer, skip=()):
             sizes = coll.get_sizes()
             for k, (x, y) in enumerate(offsets):
                 r = px * math.sqrt(float(sizes[k % len(sizes)]) if len(sizes) else 36.0) / 2
-                from matplotlib.path import Path as _P
-
-                out.append((_P([(x - r, y - r), (x + r, y - r), (x + r, y + r), (x - r, y + r), (x - r, y - r)]),
-                            0.0, True))
+                out.append((MplPath([(x - r, y - r), (x + r, y - r), (x + r, y + r), (x - r, y + r),
+                                     (x - r, y - r)]), 0.0, True))
     for patch in ax.patches:
-        if patch in skip or not patch.get_visible() or not isinstance(patch, Rectangle):
+        if not patch.get_visible() or not isinstance(patch, Rectangle):
             continue
         if getattr(patch, "_analysis_span", False) or patch.get_width() == 0 or patch.get_height() == 0:
             continue
@@ -470,7 +468,7 @@ def _covers_data(bbox, paths, pad: float = 2.0) -> bool:
     return False
 
 
-def place_label(ax, text: str, anchors, *, color, fontsize="small", skip=()):
+def place_label(ax, text: str, anchors, *, color, fontsize="small"):
     """An annotation of ``text`` near one of ``anchors`` (data points, tried in order) where its
     box covers no data: to the right or left of the anchor, then further up or down. When no
     place is free, the y axis gets headroom and the label sits above all data. The label takes
@@ -482,7 +480,7 @@ def place_label(ax, text: str, anchors, *, color, fontsize="small", skip=()):
     ann = ax.annotate(text, xy=anchors[0], xytext=(8, 0), textcoords="offset points", color=color,
                       fontsize=fontsize, va="center", ha="left", annotation_clip=False)
     ann.set_in_layout(False)
-    paths = _data_paths(ax, renderer, skip=skip)
+    paths = _data_paths(ax, renderer)
     inside = ax.get_window_extent(renderer)
     for dy in (0, 10, -10, 20, -20, 30, -30, 45, -45, 60, -60):
         for anchor in anchors:
