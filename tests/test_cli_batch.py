@@ -72,6 +72,6 @@ def test_batch_user_errors(prices_dir, tmp_path):
     p = _run(["batch", str(path), "--prices-dir", str(prices_dir), "--out", str(tmp_path / "o"), "--no-figure"])
     assert p.returncode == 2 and "no event could be studied" in p.stderr
     assert (tmp_path / "o" / "diagnostics.csv").exists()
-    for bad in (["--formats", "png,tiff"], ["--dpi", "lots"], ["--size", "6.5by4"]):
+    for bad in (["--formats", "png,tiff"], ["--dpi", "lots"], ["--size", "6.5by4"], ["--dask", "local", "--xlsx"]):
         p = _run(["batch", str(path), "--prices-dir", str(prices_dir), "--out", str(tmp_path / "b"), *bad])
         assert p.returncode == 2 and p.stderr.startswith("error: ") and p.stderr.count("\n") == 1, p.stderr

@@ -106,6 +106,18 @@ def test_to_excel_one_sheet_per_table(sample, tmp_path):
     assert ws.freeze_panes == "A2"
 
 
+def test_a_table_longer_than_a_sheet_goes_on(tmp_path, monkeypatch):
+    from analysis.core import summary
+
+    monkeypatch.setattr(summary, "EXCEL_MAX_ROWS", 10)
+    frame = pd.DataFrame({"relative_day": range(25), "abnormal_return": np.linspace(-0.1, 0.1, 25)})
+    path = summary.write_excel({"abnormal_returns": frame, "settings": frame.head(3)}, tmp_path / "x.xlsx")
+    book = pd.read_excel(path, sheet_name=None)
+    assert list(book) == ["abnormal_returns", "abnormal_returns (2)", "abnormal_returns (3)", "settings"]
+    back = pd.concat([book[k] for k in list(book)[:3]], ignore_index=True)
+    pd.testing.assert_frame_equal(back, frame)
+
+
 def test_to_excel_rejects_other_suffixes(single, tmp_path):
     with pytest.raises(InputError, match="xlsx"):
         single.to_excel(tmp_path / "x.csv")

@@ -327,10 +327,24 @@ def _excel_ready(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=frame.index)
 
 
+EXCEL_MAX_ROWS = 1_048_575          # an Excel sheet has 1,048,576 rows, one is the header
+
+
+def _sheets(tables: Mapping[str, pd.DataFrame]):
+    """``(sheet name, frame)``: a table longer than a sheet continues on ``name (2)``, ..."""
+    for name, frame in tables.items():
+        n = max(1, -(-len(frame) // EXCEL_MAX_ROWS))
+        for k in range(n):
+            part = frame.iloc[k * EXCEL_MAX_ROWS:(k + 1) * EXCEL_MAX_ROWS]
+            label = str(name) if k == 0 else f"{str(name)[:25]} ({k + 1})"
+            yield label[:31], part
+
+
 def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) -> Path:
     """One sheet per table (numbers stay numbers: percent and p-value columns get an Excel number
-    format, dates show as YYYY-MM-DD); header bold and frozen. Written to a temporary file in the
-    same folder and renamed into place, so a failed write leaves no half file."""
+    format, dates show as YYYY-MM-DD); header bold and frozen; a table longer than a sheet goes
+    on in ``name (2)``, ``name (3)``... Written to a temporary file in the same folder and renamed
+    into place, so a failed write leaves no half file."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -344,8 +358,7 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) -> 
     os.close(fd)
     try:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, frame in tables.items():
-                sheet = str(name)[:31]
+            for sheet, frame in _sheets(tables):
                 _excel_ready(frame).to_excel(writer, sheet_name=sheet, index=False)
                 ws = writer.sheets[sheet]
                 ws.freeze_panes = "A2"
