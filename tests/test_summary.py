@@ -35,6 +35,8 @@ def test_summary_prints_the_text_as_before(single, capsys):
     assert capsys.readouterr().out == single.summary_text() + "\n"
     assert str(s) == s.as_text() == single.summary_text() and f"{s}" == str(s)
     assert "day 0 2021-03-26" in s and "M = 250" in s            # `in` works as on the string
+    assert s == single.summary_text() and single.summary_text() == s and s == single.summary()
+    assert s != single.summary_text() + "x"
 
 
 def test_summary_tables_hold_the_result_numbers(single):

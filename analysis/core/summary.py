@@ -218,6 +218,17 @@ class Summary:
     def __contains__(self, item: str) -> bool:
         return item in self.text
 
+    def __eq__(self, other) -> bool:
+        """Equal to another summary or to a string with the same text (code that compared the
+        summary strings keeps working)."""
+        if isinstance(other, Summary):
+            return self.text == other.text
+        if isinstance(other, str):
+            return self.text == other
+        return NotImplemented
+
+    __hash__ = None
+
 
 # --------------------------------------------------------------------------------------------
 # the tables of a result
