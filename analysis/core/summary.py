@@ -30,9 +30,10 @@ import pandas as pd
 PCT_COLUMNS = frozenset({
     "car", "car_sd", "car_lo", "car_hi", "aar", "aar_se", "aar_lo", "aar_hi", "caar", "caar_se",
     "caar_lo", "caar_hi", "abnormal_return", "ar_sd", "stock_return", "market_return",
-    "expected_return", "alpha", "s", "mean_car", "median_car"})
-P_COLUMNS = frozenset({"p", "p_value", "ar_p", "car_p"})
-T_COLUMNS = frozenset({"t", "ar_t", "car_t", "scar", "statistic"})
+    "expected_return", "alpha", "s", "mean_car", "median_car", "bh_return", "bh_benchmark", "bhar",
+    "mean_bhar", "median_bhar"})
+P_COLUMNS = frozenset({"p", "p_value", "ar_p", "car_p", "av_p", "cav_p"})
+T_COLUMNS = frozenset({"t", "ar_t", "car_t", "scar", "statistic", "av_t", "cav_t", "f"})
 
 # column headings in tables meant for reading (files keep the column names)
 LABELS = {
