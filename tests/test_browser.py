@@ -173,7 +173,7 @@ def browser(tmp_path_factory):
 @pytest.fixture(scope="module")
 def command_report(tmp_path_factory, prices_dir):
     out = tmp_path_factory.mktemp("report")
-    events = out / "events.csv"
+    events = tmp_path_factory.mktemp("events") / "events.csv"        # not in the output folder
     events.write_text("event_id,ticker,market,event_date\nxiaomi,1810.HK,^HSI,2021-03-26\n"
                       "gwm_h,2333.HK,^HSI,2021-03-26\ngwm_a,601633.SS,000001.SS,2021-03-26\n")
     env = {**os.environ, "ANALYSIS_OFFLINE": "1", "MPLBACKEND": "Agg"}
