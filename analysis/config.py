@@ -3,13 +3,20 @@
 | setting       | CLI flag        | environment variable   | default                         |
 |---------------|-----------------|------------------------|---------------------------------|
 | prices_dir    | --prices-dir    | ANALYSIS_PRICES_DIR    | unset: Yahoo through the cache  |
-| cache_dir     | --cache-dir     | ANALYSIS_CACHE_DIR     | data/cache                      |
+| cache_dir     | --cache-dir     | ANALYSIS_CACHE_DIR     | the per-user cache folder (*)   |
 | offline       | --offline       | ANALYSIS_OFFLINE       | off                             |
 | shared_dir    | --shared-dir    | ANALYSIS_SHARED_DIR    | unset (seeds, events, factors)  |
 | threads       | (none)          | ANALYSIS_THREADS       | the CPUs this process may use   |
 | companies     | --companies     | ANALYSIS_COMPANIES     | unset (the shipped tables only) |
 | timeout       | (none)          | ANALYSIS_TIMEOUT       | 20 (seconds per network request)|
 | deadline      | (none)          | ANALYSIS_DEADLINE      | 120 (seconds for one download)  |
+| figure_formats| --formats       | ANALYSIS_FIGURE_FORMATS| png,svg (PNG is always written) |
+| figure_dpi    | --dpi           | ANALYSIS_FIGURE_DPI    | 200 (the package style)         |
+| figure_size   | --size WxH      | ANALYSIS_FIGURE_SIZE   | each figure's own (6.5 in wide) |
+
+(*) ``platformdirs.user_cache_path("analysis")``: ``~/.cache/analysis`` on Linux (or under
+``$XDG_CACHE_HOME``), ``~/Library/Caches/analysis`` on macOS, ``%LOCALAPPDATA%\\analysis\\Cache``
+on Windows; never a folder relative to where a command or a notebook kernel happens to run.
 
 No path to any data folder is written into library code: the Makefile points these settings at
 ``../shared`` when it exists.
@@ -40,17 +47,26 @@ def prices_dir(value: str | os.PathLike | None = None) -> Path | None:
 
 
 def cache_dir(value: str | os.PathLike | None = None) -> Path:
-    """Parquet cache folder: the argument, else ``ANALYSIS_CACHE_DIR``, else ``data/cache``.
-    ConfigError when it names a file (the folder itself may not exist yet)."""
+    """Parquet cache folder: the argument, else ``ANALYSIS_CACHE_DIR``, else the per-user cache
+    folder (:func:`default_cache_dir`). ConfigError when it names a file (the folder itself may
+    not exist yet)."""
     if value:
         path, how = Path(value).expanduser(), "--cache-dir"
     else:
         path, how = _env_path("ANALYSIS_CACHE_DIR"), "ANALYSIS_CACHE_DIR"
         if path is None:
-            path, how = Path("data") / "cache", "the default cache folder"
+            path, how = default_cache_dir(), "the default cache folder"
     if path.exists() and not path.is_dir():
         raise ConfigError(f"cache folder {path} ({how}) is a file, not a folder")
     return path
+
+
+def default_cache_dir() -> Path:
+    """The per-user cache folder of the platform (``platformdirs.user_cache_path``), the same
+    wherever a command or a notebook kernel runs (``~/.cache/analysis`` on Linux)."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path("analysis", appauthor=False)
 
 
 def offline(value: bool | None = None) -> bool:
@@ -148,3 +164,55 @@ def deadline(value: float | None = None) -> float:
     back-off included): the argument, else ``ANALYSIS_DEADLINE``, else 120. Symbols not done by
     then are reported as failed, with the cause."""
     return _seconds("ANALYSIS_DEADLINE", value, DEFAULT_DEADLINE)
+
+
+FIGURE_FORMATS = ("png", "svg", "pdf")
+
+
+def figure_formats(value=None) -> tuple[str, ...]:
+    """Figure file formats: the argument (``"png,svg,pdf"`` or a sequence), else
+    ``ANALYSIS_FIGURE_FORMATS``, else PNG and SVG. PNG is always among them (reports embed it and
+    notebooks show it)."""
+    raw = value if value not in (None, "") else os.environ.get("ANALYSIS_FIGURE_FORMATS", "").strip()
+    if not raw:
+        return ("png", "svg")
+    items = raw.split(",") if isinstance(raw, str) else list(raw)
+    wanted = [str(f).strip().lower().lstrip(".") for f in items if str(f).strip()]
+    unknown = [f for f in wanted if f not in FIGURE_FORMATS]
+    if unknown:
+        raise ConfigError(f"unknown figure format {unknown[0]!r} (known: {', '.join(FIGURE_FORMATS)})")
+    return tuple(f for f in FIGURE_FORMATS if f == "png" or f in wanted)
+
+
+def figure_dpi(value=None) -> int | None:
+    """Resolution of PNG figures in dots per inch: the argument, else ``ANALYSIS_FIGURE_DPI``,
+    else None (the package style's 200)."""
+    raw = value if value not in (None, "") else os.environ.get("ANALYSIS_FIGURE_DPI", "").strip()
+    if raw in (None, ""):
+        return None
+    try:
+        dpi = int(str(raw).strip())
+    except ValueError:
+        raise ConfigError(f"figure dpi must be a whole number, got {raw!r}") from None
+    if not 50 <= dpi <= 1200:
+        raise ConfigError(f"figure dpi must be between 50 and 1200, got {dpi}")
+    return dpi
+
+
+def figure_size(value=None) -> tuple[float, float] | None:
+    """Figure size in inches, ``WxH`` (``6.5x4``): the argument, else ``ANALYSIS_FIGURE_SIZE``,
+    else None (each figure's own size, 6.5 in wide)."""
+    raw = value if value not in (None, "") else os.environ.get("ANALYSIS_FIGURE_SIZE", "").strip()
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, str):
+        parts = raw.lower().replace("\u00d7", "x").split("x")
+    else:
+        parts = list(raw)
+    try:
+        w, h = (float(x) for x in parts)
+    except (TypeError, ValueError):
+        raise ConfigError(f"figure size must be WxH in inches (e.g. 6.5x4), got {raw!r}") from None
+    if not (2 <= w <= 40 and 1.5 <= h <= 40):
+        raise ConfigError(f"figure size {w:g}x{h:g} in is outside 2-40 x 1.5-40 inches")
+    return (w, h)

@@ -66,6 +66,20 @@ def safe_name(text, *, fallback: str | None = None) -> str:
     return name
 
 
+FIGURE_KINDS = ("study", "estimation", "aar_caar", "listings", "volume", "volatility", "bhar", "calendar_time")
+
+
+def figure_stem(kind: str, subject=None) -> str:
+    """The one naming scheme of figure files, for the CLI and the notebooks alike:
+    ``<kind>`` in a folder that holds one study (``figures/1810.HK_2021-03-26/study.png``), and
+    ``<kind>_<subject>`` when a folder holds several of a kind (``study_1810.HK``,
+    ``aar_caar_tech`` for a group). Kinds: study, estimation, aar_caar, listings, and the measures'
+    volume, volatility, bhar, calendar_time."""
+    if kind not in FIGURE_KINDS:
+        raise InputError(f"unknown figure kind {kind!r} (known: {', '.join(FIGURE_KINDS)})")
+    return kind if subject in (None, "") else f"{kind}_{safe_name(subject, fallback='x')}"
+
+
 # --------------------------------------------------------------------------------------------
 # errors
 

@@ -39,29 +39,25 @@ estimation_window = [-260, -11]
 event_window = [-10, 10]
 
 # %%
-import warnings
 from pathlib import Path
-
-warnings.filterwarnings("ignore", message="IProgress not found")   # tqdm without ipywidgets
 
 import pandas as pd
 
 from analysis import config, run_study
 from analysis.core.returns import day0_price_moves
+from analysis.core.summary import Table
 from analysis.data.sources import open_source
 from analysis.events.contamination import confounding
 from analysis.events.extract import extract_events, subjects
 from analysis.figures import plotting
 from analysis.figures.notebook import show
+from analysis.files import figure_stem
 
-pd.set_option("display.width", 140)
-pd.set_option("display.max_columns", 30)
 pd.set_option("display.max_colwidth", 60)
-pd.set_option("display.precision", 4)
 seeds = config.shared_dir(shared_dir or None) / "seeds"
 source = open_source(prices_dir or None)
 figures = Path(figures_dir)
-print(f"seeds: {seeds}\nprices: {source.name}")
+print(f"prices: {source.name}")
 
 # %% [markdown]
 # ## 1. The claims, as the seed texts state them
@@ -83,7 +79,8 @@ print("\n" + benzinga.strip().splitlines()[0][:400])
 # %%
 extracted = extract_events(benzinga)
 subj = subjects(extracted)
-subj[["event_id", "company", "ticker", "market", "role", "event_date", "time_of_day", "date_source", "evidence"]]
+Table(subj[["event_id", "company", "ticker", "market", "role", "event_date", "time_of_day", "date_source",
+            "evidence"]], "Events extracted from the Benzinga article")
 
 # %% [markdown]
 # ## 3. The study: market model, estimation window [-260, -11], event window [-10, 10]
@@ -95,17 +92,19 @@ study = run_study(subj, source=source, estimation_window=tuple(estimation_window
                   event_window=tuple(event_window))
 result = study.result
 timed = study.events[study.events["event_id"].isin(result.event_ids)].reset_index(drop=True)
-print(result.summary())
+result.summary()
 
 # %% [markdown]
 # Day 0 is Friday 26 March 2021 on both exchanges: the report came out on Thursday after the Hong
 # Kong and Shanghai closes, so the first session that could react is Friday's.
 
 # %%
-timed[["event_id", "ticker", "market", "calendar", "requested_date", "day0", "day0_rule"]]
+Table(timed[["event_id", "ticker", "market", "calendar", "requested_date", "day0", "day0_rule"]],
+      "Day 0 of each listing")
 
 # %%
-result.diagnostics[["event_id", "ticker", "market", "day0", "status", "m", "alpha", "beta", "s", "r2"]]
+Table(result.diagnostics[["event_id", "ticker", "market", "day0", "status", "m", "alpha", "beta", "s", "r2"]],
+      "Market-model fit of each listing", note="alpha and s per day")
 
 # %% [markdown]
 # ## 4. Intraday high against the close on day 0
@@ -116,8 +115,10 @@ result.diagnostics[["event_id", "ticker", "market", "day0", "status", "m", "alph
 # %%
 day0 = pd.Timestamp("2021-03-26")
 symbols = list(dict.fromkeys(list(timed["ticker"]) + list(timed["market"])))
-moves = pd.DataFrame([day0_price_moves(study.prices[s], day0) for s in symbols], index=symbols)
-moves[["previous_close", "open_pct", "high_pct", "low_pct", "close_pct"]]
+moves = pd.DataFrame([day0_price_moves(study.prices[s], day0) for s in symbols],
+                     index=pd.Index(symbols, name="symbol"))
+Table(moves[["previous_close", "open_pct", "high_pct", "low_pct", "close_pct"]],
+      "Day 0 against the previous close (%)", index=True)
 
 # %% [markdown]
 # ## 5. The abnormal return: the move beyond what the market explains
@@ -128,11 +129,12 @@ moves[["previous_close", "open_pct", "high_pct", "low_pct", "close_pct"]]
 
 # %%
 ar = result.abnormal_returns
-ar.loc[ar["relative_day"] == 0, ["event_id", "date", "stock_return", "market_return", "expected_return",
-                                 "abnormal_return", "ar_sd", "ar_t", "ar_p"]]
+Table(ar.loc[ar["relative_day"] == 0, ["event_id", "date", "stock_return", "market_return", "expected_return",
+                                       "abnormal_return", "ar_sd", "ar_t", "ar_p"]],
+      "Day 0: return, expected return and abnormal return")
 
 # %%
-result.cars([(0, 0), (-1, 1), (0, 1), (-10, 10)])
+Table(result.cars([(0, 0), (-1, 1), (0, 1), (-10, 10)]).drop(columns=["scar"]), "CARs of each listing")
 
 # %% [markdown]
 # **Reading the numbers.** Each day-0 abnormal return is judged against the stock's own daily
@@ -158,7 +160,8 @@ for r in d0.itertuples():
 # %%
 other_news = pd.DataFrame([{"ticker": "1810.HK", "company": "Xiaomi", "date": "2021-03-25",
                             "kind": "earnings release"}])
-confounding(timed, other_news, estimation_window=tuple(estimation_window), event_window=tuple(event_window))
+Table(confounding(timed, other_news, estimation_window=tuple(estimation_window),
+                  event_window=tuple(event_window)), "Other news inside the windows")
 
 # %% [markdown]
 # ## 7. Shanghai: a limit-up close censors the return
@@ -168,7 +171,7 @@ confounding(timed, other_news, estimation_window=tuple(estimation_window), event
 # The AR of a limit day understates the news; treat it as censored.
 
 # %%
-study.limits
+Table(study.limits, "Event-window days that closed at the daily limit")
 
 # %% [markdown]
 # ## 8. Figures
@@ -185,7 +188,7 @@ paths = {}
 for eid, ticker, mkt in zip(timed["event_id"], timed["ticker"], timed["market"]):
     paths[eid] = plotting.study_figure(result, eid, prices={"stock": study.prices[ticker],
                                                             "market": study.prices[mkt]},
-                                       out_dir=figures, stem=f"study_{ticker}", marks=marks[eid] or None)
+                                       out_dir=figures, stem=figure_stem("study", ticker), marks=marks[eid] or None)
 show(paths[timed["event_id"].iloc[0]])
 
 # %%
@@ -200,7 +203,7 @@ show(paths[timed["event_id"].iloc[2]])
 # %%
 items = [(result, eid, f"{t} vs {m}", marks[eid] or None)
          for eid, t, m in zip(timed["event_id"], timed["ticker"], timed["market"])]
-show(plotting.listings_figure(items, out_dir=figures, stem="listings",
+show(plotting.listings_figure(items, out_dir=figures, stem=figure_stem("listings"),
                               title="Xiaomi and Great Wall Motor listings, report of 25 March 2021"))
 
 # %% [markdown]
@@ -210,22 +213,25 @@ show(plotting.listings_figure(items, out_dir=figures, stem="listings",
 
 # %%
 sh = timed.loc[timed["ticker"] == "601633.SS", "event_id"].iloc[0]
-show(plotting.estimation_figure(result, sh, out_dir=figures, stem="estimation_601633.SS", limit=0.10))
+show(plotting.estimation_figure(result, sh, out_dir=figures, stem=figure_stem("estimation", "601633.SS"),
+                               limit=0.10))
 
 # %% [markdown]
 # ### The statsmodels fit behind Xiaomi's market model
 
 # %%
 xm = timed.loc[timed["ticker"] == "1810.HK", "event_id"].iloc[0]
-print(result.ols(xm).summary())
+fit = result.ols(xm)
+print(fit.summary().tables[1])
+print(f"N = {int(fit.nobs)} returns, R-squared = {fit.rsquared:.4f}, residual sd = {fit.scale ** 0.5:.6f}")
 
 # %% [markdown]
 # ## What the numbers say
 # * The "9% jump" was Xiaomi's intraday high; the close-to-close return was 6.3%, of which the
 #   market model attributes roughly 2 points to the Hang Seng's own rise.
-# * Great Wall's Hong Kong shares had the biggest abnormal move (about 7.8%, t about 2.1); the
+# * Great Wall's Hong Kong shares had the biggest abnormal move (about 8.0%, t about 2.2); the
 #   Shanghai shares hit the limit, so their measured abnormal return is a floor, not an estimate.
 # * Xiaomi's results reaction falls on day -1: windows that include it are confounded.
 # * Against each stock's own volatility over the previous year, Xiaomi's move is not significant
-#   (t about 1.3) while Great Wall's two listings are, just, at 5%: significance needs the t
+#   (t about 1.4) while Great Wall's two listings are, just, at 5%: significance needs the t
 #   statistic, not the headline percentage.

@@ -44,29 +44,25 @@ event_window = [-10, 10]
 test_windows = [[0, 0], [-1, 1], [0, 5]]
 
 # %%
-import warnings
 from pathlib import Path
-
-warnings.filterwarnings("ignore", message="IProgress not found")   # tqdm without ipywidgets
 
 import pandas as pd
 
 from analysis import config
 from analysis.core.pipeline import prepare_events, run_study
+from analysis.core.summary import Table
 from analysis.data.sources import open_source
 from analysis.events.contamination import clustering, confounding, exclusions, overlaps
 from analysis.events.table import read_events, validate_events
 from analysis.figures import plotting
 from analysis.figures.notebook import show
+from analysis.files import figure_stem
 
-pd.set_option("display.width", 140)
-pd.set_option("display.max_columns", 30)
 pd.set_option("display.max_colwidth", 50)
-pd.set_option("display.precision", 4)
 shared = config.shared_dir(shared_dir or None)
 source = open_source(prices_dir or None)
 figures = Path(figures_dir)
-print(f"shared: {shared}\nprices: {source.name}")
+print(f"prices: {source.name}")
 
 # %% [markdown]
 # ## Part 1: US headlines of January 2026
@@ -75,7 +71,8 @@ print(f"shared: {shared}\nprices: {source.name}")
 # %%
 events = read_events(shared / "data" / "events" / "headlines-2026-01.csv")
 timed = prepare_events(events)
-timed[["event_id", "company", "ticker", "requested_date", "time_of_day", "day0", "day0_rule", "confidence"]]
+Table(timed[["event_id", "company", "ticker", "requested_date", "time_of_day", "day0", "day0_rule", "confidence"]],
+      "The events and their day 0")
 
 # %% [markdown]
 # Walmart's filing came after the close on Thursday 15 January (day 0: Friday 16). The Union
@@ -84,7 +81,8 @@ timed[["event_id", "company", "ticker", "requested_date", "time_of_day", "day0",
 # 20 January, not the Monday.
 
 # %%
-timed[timed["day0_rule"].str.contains("->")][["event_id", "requested_date", "day0", "day0_rule"]]
+Table(timed[timed["day0"] != timed["requested_date"]][["event_id", "requested_date", "day0", "day0_rule"]],
+      "Events whose day 0 is not the date given")
 
 # %% [markdown]
 # ### Warnings this sample needs
@@ -94,11 +92,12 @@ timed[timed["day0_rule"].str.contains("->")][["event_id", "requested_date", "day
 
 # %%
 overlap = overlaps(timed, estimation_window=tuple(us_estimation_window), event_window=tuple(event_window))
-overlap[overlap["where"] == "event window"][["event_id", "ticker", "other", "relative_day"]]
+Table(overlap[overlap["where"] == "event window"][["event_id", "ticker", "other", "relative_day"]],
+      "Another event of the same company inside the event window")
 
 # %%
 conf = confounding(timed, estimation_window=tuple(us_estimation_window), event_window=tuple(event_window))
-conf[["event_id", "ticker", "day0", "confounded", "confounded_by"]]
+Table(conf[["event_id", "ticker", "day0", "confounded", "confounded_by"]], "Confounded events")
 
 # %% [markdown]
 # **Calendar clustering.** All events fall within one week, several on the same day 0: their
@@ -109,7 +108,7 @@ conf[["event_id", "ticker", "day0", "confounded", "confounded_by"]]
 # %%
 clus = clustering(timed, event_window=tuple(event_window))
 print(clus.summary())
-clus.by_day0
+Table(clus.by_day0, "Events per day 0")
 
 # %% [markdown]
 # ### The study
@@ -122,16 +121,17 @@ us = run_study(us_events, source=source, estimation_window=tuple(us_estimation_w
                event_window=tuple(event_window), min_estimation_obs=us_min_estimation_obs,
                exclude=exclusions(timed, estimation_window=tuple(us_estimation_window),
                                   event_window=tuple(event_window))).result
-print(us.summary())
+us.summary()
 
 # %%
-us.diagnostics[["event_id", "ticker", "day0", "status", "reason", "m", "alpha", "beta", "s", "r2"]]
+Table(us.diagnostics[["event_id", "ticker", "day0", "status", "reason", "m", "alpha", "beta", "s", "r2"]],
+      "Market-model fit of each event", note="alpha and s per day")
 
 # %% [markdown]
 # ### AAR and CAAR with 95% band and the number of events per day
 
 # %%
-show(plotting.aar_figure(us, out_dir=figures, stem="us_aar_caar",
+show(plotting.aar_figure(us, out_dir=figures, stem=figure_stem("aar_caar", "us"),
                          title="January 2026 headlines (US): AAR and CAAR against ^GSPC"))
 
 # %% [markdown]
@@ -142,16 +142,18 @@ show(plotting.aar_figure(us, out_dir=figures, stem="us_aar_caar",
 # generalized_sign_z (Cowan 1992), wilcoxon (signed ranks of the CARs).
 
 # %%
-pd.concat({f"[{a}, {b}]": us.tests(window=(a, b)) for a, b in test_windows}, axis=1)
+every = pd.concat([us.tests(window=(a, b)).rename_axis("test").reset_index().assign(window=f"[{a}, {b}]")
+                   for a, b in test_windows], ignore_index=True)
+Table(every[["test", "window", "statistic", "p_value", "n_events"]], "Every test for each window")
 
 # %% [markdown]
 # ### Per group (date confidence)
 
 # %%
-us.tests_by_group(window=(0, 0))
+Table(us.tests_by_group(window=(0, 0)), "Day-0 tests, all events and each group")
 
 # %%
-show(plotting.aar_figure(us, group="high", out_dir=figures, stem="us_aar_caar_high",
+show(plotting.aar_figure(us, group="high", out_dir=figures, stem=figure_stem("aar_caar", "us_high"),
                          title="January 2026 headlines, firmly dated events only"))
 
 # %% [markdown]
@@ -165,7 +167,8 @@ clean = run_study(us_events[us_events["event_id"].isin(clean_ids)], source=sourc
                   estimation_window=tuple(us_estimation_window), event_window=tuple(event_window),
                   min_estimation_obs=us_min_estimation_obs).result
 print(f"clean events: {sorted(clean_ids)}")
-clean.tests(window=(0, 0)) if clean.n_ok >= 2 else "fewer than two clean events"
+Table(clean.tests(window=(0, 0)), "Day-0 tests, clean events only", index=True) if clean.n_ok >= 2 \
+    else "fewer than two clean events"
 
 # %% [markdown]
 # ## Part 2: Hong Kong, 26 March 2021: the deal parties and their rivals
@@ -184,7 +187,7 @@ hk_events = validate_events(pd.DataFrame({
     "group": ["deal party", "deal party", "rival", "rival"],
 }))
 hk_timed = prepare_events(hk_events)
-hk_timed[["event_id", "ticker", "group", "requested_date", "day0", "day0_rule"]]
+Table(hk_timed[["event_id", "ticker", "group", "requested_date", "day0", "day0_rule"]], "Hong Kong events")
 
 # %% [markdown]
 # Every event has the same day 0: the sample is fully clustered. The adjusted tests matter here
@@ -196,17 +199,18 @@ print(clustering(hk_timed, event_window=tuple(event_window)).summary())
 # %%
 hk = run_study(hk_timed, source=source, estimation_window=tuple(hk_estimation_window),
                event_window=tuple(event_window)).result
-hk.cars([(0, 0), (-1, 1), (0, 5)])
+Table(hk.cars([(0, 0), (-1, 1), (0, 5)]).drop(columns=["scar"]), "CARs of each event")
 
 # %%
-hk.tests_by_group(window=(0, 0))
+Table(hk.tests_by_group(window=(0, 0)), "Day-0 tests, all events and each group")
 
 # %%
-show(plotting.aar_figure(hk, out_dir=figures, stem="hk_aar_caar",
+show(plotting.aar_figure(hk, out_dir=figures, stem=figure_stem("aar_caar", "hk"),
                          title="Hong Kong, report of 25 March 2021: AAR and CAAR, all four"))
 
 # %%
-show(plotting.listings_figure([(hk, e) for e in hk_timed["event_id"]], out_dir=figures, stem="hk_side_by_side",
+show(plotting.listings_figure([(hk, e) for e in hk_timed["event_id"]], out_dir=figures,
+                              stem=figure_stem("listings", "hk"),
                               title="Deal parties and rivals on 26 March 2021"))
 
 # %% [markdown]

@@ -39,21 +39,16 @@ event_window = [-10, 10]
 bhar_window = [1, 250]
 
 # %%
-import warnings
 from pathlib import Path
-
-warnings.filterwarnings("ignore", message="IProgress not found")   # tqdm without ipywidgets
 
 import pandas as pd
 
 from analysis import run_study
+from analysis.core.summary import Table
 from analysis.data.sources import open_source
 from analysis.figures import measures
 from analysis.figures.notebook import show
 
-pd.set_option("display.width", 140)
-pd.set_option("display.max_columns", 30)
-pd.set_option("display.precision", 4)
 source = open_source(prices_dir or None)
 figures = Path(figures_dir)
 print(f"prices: {source.name}")
@@ -62,7 +57,7 @@ events = pd.DataFrame({"event_id": ["1810.HK", "2333.HK", "601633.SS"],
                        "ticker": ["1810.HK", "2333.HK", "601633.SS"],
                        "market": ["^HSI", "^HSI", "000001.SS"],
                        "event_date": "2021-03-26"})
-events
+Table(events, "The events")
 
 # %% [markdown]
 # ## 1. Abnormal volume
@@ -78,7 +73,10 @@ volume = run_study(events, source=source, measure="volume", estimation_window=tu
 print(volume.summary([(0, 0), (0, 2), (-1, 1)]))
 
 # %%
-volume.diagnostics[["event_id", "day0", "m", "alpha", "beta", "s", "r2", "no_volume_estimation"]]
+vd = volume.diagnostics
+Table(vd[["event_id", "day0", "m", "beta", "r2", "no_volume_estimation"]]
+      .assign(alpha_log=vd["alpha"], s_log=vd["s"]), "Volume model of each listing",
+      note="alpha_log and s_log: log points of volume a day")
 
 # %% [markdown]
 # Around day 0, `volume_ratio = exp(AV)` is the multiple of the volume the model expected given
@@ -87,8 +85,8 @@ volume.diagnostics[["event_id", "day0", "m", "alpha", "beta", "s", "r2", "no_vol
 
 # %%
 av = volume.abnormal_volume
-av[av["relative_day"].between(-1, 3)][["event_id", "relative_day", "date", "volume", "volume_ratio",
-                                       "av_t", "av_p"]]
+Table(av[av["relative_day"].between(-1, 3)][["event_id", "relative_day", "date", "volume", "volume_ratio",
+                                             "av_t", "av_p"]], "Abnormal volume around day 0")
 
 # %% [markdown]
 # On day 0 Great Wall's H shares traded 2.4 times their normal volume, Xiaomi 1.7 times and the
@@ -115,7 +113,7 @@ show(paths)
 # %%
 volatility = run_study(events, source=source, measure="volatility", estimation_window=tuple(estimation_window),
                        event_window=tuple(event_window), progress=False).result
-volatility.ratios([(0, 0), (-1, 1)])
+Table(volatility.ratios([(0, 0), (-1, 1)]), "Variance ratios and their F tests")
 
 # %% [markdown]
 # Great Wall's day-0 abnormal return had 4.8 times (H shares) and 4.3 times (A shares) the variance
@@ -134,8 +132,8 @@ volatility.ratios([(0, 0), (-1, 1)])
 # %%
 bhar = volatility.bhar(tuple(bhar_window))
 print(bhar.summary())
-bhar.table[["event_id", "benchmark", "start_date", "end_date", "bh_return", "bh_benchmark", "bhar",
-            "delisted", "last_price_date", "missing_days"]]
+Table(bhar.table[["event_id", "benchmark", "start_date", "end_date", "bh_return", "bh_benchmark", "bhar",
+                  "delisted", "last_price_date", "missing_days"]], "Buy-and-hold returns against the index")
 
 # %% [markdown]
 # A year after the report both Hong Kong listings had lost more than the Hang Seng Index, which
@@ -168,7 +166,8 @@ reference = pd.DataFrame({
     for name, symbols in peers.items()})
 peer_bhar = volatility.bhar(tuple(bhar_window), reference=reference,
                             benchmark={"1810.HK": "HK internet", "2333.HK": "HK autos"})
-peer_bhar.table[["event_id", "benchmark", "bh_return", "bh_benchmark", "bhar"]]
+Table(peer_bhar.table[["event_id", "benchmark", "bh_return", "bh_benchmark", "bhar"]],
+      "Buy-and-hold returns against the peer portfolios")
 
 # %% [markdown]
 # Against its peers Great Wall's H shares did even worse than against the index: the carmakers

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from analysis.events.table import select_subjects
@@ -31,10 +33,12 @@ def test_batch_writes_every_table(prices_dir, tmp_path):
     path.write_text(EVENTS)
     out = tmp_path / "out"
     p = _run(["batch", str(path), "--prices-dir", str(prices_dir), "--out", str(out),
-              "--car", "0", "0", "--car", "-1", "1"])
+              "--car", "0", "0", "--car", "-1", "1", "--xlsx", "--formats", "png,pdf", "--dpi", "100"])
     assert p.returncode == 0, p.stderr
     assert "2 of 8 rows are not listed subjects" in p.stdout
     assert "6 given, 4 studied, 2 skipped" in p.stdout
+    raw = (out / "diagnostics.csv").read_text()
+    assert ",false," in raw and "False" not in raw and "True" not in raw     # booleans one way
     diag = pd.read_csv(out / "diagnostics.csv").set_index("event_id")
     assert diag.loc["x4", "status"] == "skipped" and "NOPE.HK" in diag.loc["x4", "reason"]
     assert "too few estimation returns" in diag.loc["x8", "reason"]
@@ -52,7 +56,12 @@ def test_batch_writes_every_table(prices_dir, tmp_path):
     assert set(tests["group"]) == {"all", "tech", "auto"}
     assert set(zip(tests["window_start"], tests["window_end"])) == {(0, 0), (-1, 1)}
     if "figure skipped" not in p.stderr:
-        assert (out / "aar_events.png").exists() and (out / "aar_events.svg").exists()
+        assert (out / "aar_caar.png").exists() and (out / "aar_caar.pdf").exists()
+        assert not (out / "aar_caar.svg").exists() and (out / "aar_caar_tech.png").exists()
+        assert json.loads((out / "aar_caar.json").read_text())["png_dpi"] == 100
+    book = pd.read_excel(out / "results.xlsx", sheet_name=None)
+    assert list(book) == ["settings", "diagnostics", "abnormal_returns", "car", "aar", "tests"]
+    assert len(book["abnormal_returns"]) == 4 * 21 and len(book["car"]) == 8
 
 
 def test_batch_user_errors(prices_dir, tmp_path):
@@ -63,3 +72,6 @@ def test_batch_user_errors(prices_dir, tmp_path):
     p = _run(["batch", str(path), "--prices-dir", str(prices_dir), "--out", str(tmp_path / "o"), "--no-figure"])
     assert p.returncode == 2 and "no event could be studied" in p.stderr
     assert (tmp_path / "o" / "diagnostics.csv").exists()
+    for bad in (["--formats", "png,tiff"], ["--dpi", "lots"], ["--size", "6.5by4"], ["--dask", "local", "--xlsx"]):
+        p = _run(["batch", str(path), "--prices-dir", str(prices_dir), "--out", str(tmp_path / "b"), *bad])
+        assert p.returncode == 2 and p.stderr.startswith("error: ") and p.stderr.count("\n") == 1, p.stderr

@@ -50,9 +50,10 @@ def test_study_writes_tables_json_and_figure(prices_dir, tmp_path):
     assert d["settings"]["estimation_window"] == [-260, -11] and d["settings"]["model"] == "market"
     assert d["fit"]["m"] == 250 and d["fit"]["df"] == 248 and "market_return" in d["fit"]["standard_errors"]
     assert "CSV folder" in d["data_source"] and d["versions"]["numpy"]
-    if "warnings" not in d:          # the figure, through analysis.figures.plotting
-        assert (out / "1810.HK_2021-03-26.png").stat().st_size > 10_000
-        assert (out / "1810.HK_2021-03-26.svg").exists()
+    if "warnings" not in d:          # the figures, named as the notebook route names them
+        assert (out / "study.png").stat().st_size > 10_000
+        assert (out / "study.svg").exists() and (out / "estimation.png").exists()
+        assert set(d["files"]) >= {"study.png", "study.svg", "study.json", "estimation.png"}
 
 
 def test_study_default_out_and_options(prices_dir, tmp_path):

@@ -99,7 +99,7 @@ def test_study_command_reads_each_price_file_once(prices_dir, tmp_path, monkeypa
                    "--prices-dir", str(prices_dir), "--out", str(tmp_path / "out")])
     assert rc == 0
     assert sorted(reads) == ["000001.SS.csv", "601633.SS.csv"]
-    assert (tmp_path / "out" / "601633.SS_2021-03-26.png").is_file()
+    assert (tmp_path / "out" / "study.png").is_file() and (tmp_path / "out" / "estimation.png").is_file()
 
 
 def test_run_study_checks_prices_and_flags_limits(prices_dir):

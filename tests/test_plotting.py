@@ -120,7 +120,7 @@ def test_estimation_figure(tmp_path, result):
     paths = plotting.estimation_figure(result, "e0001", out_dir=tmp_path, stem="est")
     meta = _check_files(paths, "est")
     svg = _svg(paths)
-    assert "^MKT daily return (%)" in svg and "TST0 daily return (%)" in svg and "fit: R =" in svg
+    assert "^MKT daily return (%)" in svg and "TST0 daily return (%)" in svg and "fitted line R =" in svg
     fit = result.ols("e0001")
     assert meta["alpha"] == pytest.approx(fit.params[0]) and meta["beta"] == pytest.approx(fit.params[1])
 

@@ -172,7 +172,7 @@ def test_load_panel_is_a_union_with_nan(tmp_path):
 def test_open_source_prefers_the_prices_folder(tmp_path, monkeypatch, prices_dir):
     monkeypatch.setenv("ANALYSIS_PRICES_DIR", str(prices_dir))
     src = open_source()
-    assert isinstance(src, CsvFolderSource) and str(prices_dir) in src.name
+    assert isinstance(src, CsvFolderSource) and src.folder == prices_dir
     monkeypatch.delenv("ANALYSIS_PRICES_DIR")
     from analysis.data.cache import CachedYahooSource
     src = open_source(cache_dir=tmp_path, offline=True)

@@ -94,16 +94,25 @@ def test_report_command_on_real_prices(tmp_path, prices_dir):
     events.write_text("event_id,ticker,market,event_date\n"
                       "xiaomi,1810.HK,^HSI,2021-03-26\n"
                       "gwm_h,2333.HK,^HSI,2021-03-26\n"
-                      "late,0700.HK,^HSI,2030-01-02\n")
+                      "late,0700.HK,^HSI,2030-01-02\n"
+                      "nodata,XIACF,^GSPC,2021-03-26\n")
     out = tmp_path / "rep"
-    proc = _cli("report", "--events", str(events), "--out", str(out), "--prices-dir", str(prices_dir))
+    proc = _cli("report", "--events", str(events), "--out", str(out), "--prices-dir", str(prices_dir),
+                "--formats", "png", "--size", "7x5")
     assert proc.returncode == 0, proc.stderr
-    assert "2 of 3 events studied" in proc.stdout
+    assert "2 of 4 events studied" in proc.stdout
     text = (out / "report.html").read_text()
     assert len(assert_self_contained(text)) == 3          # AAR + two study figures
     assert "1810.HK" in text and "late" in text and "skipped" in text
+    from analysis.figures.paths import machine_paths
+
+    assert machine_paths(text) == [] and str(prices_dir) not in text       # no path of this machine
     assert "<h2>Day 0: intraday range against the close</h2>" in text
     assert (out / "figures" / "study_xiaomi.png").is_file()
+    assert not list((out / "figures").glob("*.svg"))                     # --formats png
+    import json
+
+    assert json.loads((out / "figures" / "aar_caar.json").read_text())["size_inches"] == [7.0, 5.0]
 
 
 def test_report_command_user_error(tmp_path):

@@ -54,16 +54,17 @@ def write_measure_tables(result, windows, out) -> list[str]:
     return ["abnormal_volatility.csv", "variance_ratios.csv", "volatility_by_day.csv", "tests.csv"]
 
 
-def measure_figures(result, out, stem: str) -> list[str]:
-    """The sample's figure of the measure (and one per group); returns the file names."""
+def measure_figures(result, out, stem: str, **options) -> list[str]:
+    """The sample's figure of the measure (and one per group); returns the file names.
+    ``options``: ``formats``, ``dpi``, ``size`` (:func:`analysis.figures.plotting.export`)."""
     from pathlib import Path
 
     from ..figures.measures import volatility_figure, volume_figure
     from ..files import safe_name
 
     draw = volume_figure if result.measure == "volume" else volatility_figure
-    files = [Path(p).name for p in draw(result, out_dir=out, stem=stem)]
+    files = [Path(p).name for p in draw(result, out_dir=out, stem=stem, **options)]
     for g in result.groups:
         files += [Path(p).name for p in draw(result, out_dir=out, stem=f"{stem}_{safe_name(g, fallback='group')}",
-                                             group=g)]
+                                             group=g, **options)]
     return files

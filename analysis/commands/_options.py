@@ -26,7 +26,8 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--prices-dir", metavar="DIR", default=None,
                    help="folder of <SYMBOL>.csv files (default: $ANALYSIS_PRICES_DIR, else Yahoo via the cache)")
     g.add_argument("--cache-dir", metavar="DIR", default=None,
-                   help="parquet cache for Yahoo downloads (default: $ANALYSIS_CACHE_DIR or data/cache)")
+                   help="parquet cache for Yahoo downloads (default: $ANALYSIS_CACHE_DIR, else the per-user "
+                        "cache folder)")
     g.add_argument("--offline", action="store_true", default=None,
                    help="never touch the network (also ANALYSIS_OFFLINE=1)")
 
@@ -77,6 +78,31 @@ def add_overwrite_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overwrite", action="store_true",
                         help="write even where files analysis did not write are in the way (files of "
                              "the same name are replaced; others are left alone)")
+
+
+def add_figure_options(parser: argparse.ArgumentParser) -> None:
+    """--formats / --dpi / --size: how figures are written (see analysis.config)."""
+    g = parser.add_argument_group("figures")
+    g.add_argument("--formats", metavar="LIST", default=None,
+                   help="figure files, any of png,svg,pdf (default: $ANALYSIS_FIGURE_FORMATS or png,svg; "
+                        "the PNG is always written)")
+    g.add_argument("--dpi", metavar="N", default=None,
+                   help="PNG resolution in dots per inch (default: $ANALYSIS_FIGURE_DPI or 200)")
+    g.add_argument("--size", metavar="WxH", default=None,
+                   help="figure size in inches, e.g. 6.5x4 (default: $ANALYSIS_FIGURE_SIZE or each figure's own, "
+                        "6.5 in wide)")
+
+
+def figure_settings(args: argparse.Namespace) -> dict:
+    """The figure options, checked, as keyword arguments of the ``*_figure`` functions of
+    :mod:`analysis.figures.plotting` (``formats``, ``dpi``, ``size``)."""
+    from .. import config
+
+    formats = getattr(args, "formats", None)
+    if getattr(args, "pdf", False):                      # report --pdf, kept as a short form
+        formats = ",".join(list(config.figure_formats(formats)) + ["pdf"])
+    return {"formats": config.figure_formats(formats), "dpi": config.figure_dpi(getattr(args, "dpi", None)),
+            "size": config.figure_size(getattr(args, "size", None))}
 
 
 def add_policy_option(parser: argparse.ArgumentParser) -> None:

@@ -4,7 +4,8 @@ Reads the events with :func:`analysis.events.table.read_events` and runs the pip
 (:func:`analysis.core.pipeline.run_study`: listed subjects of an extracted table, timing, each
 symbol loaded once, price checks, the engine), then writes ``abnormal_returns.csv``,
 ``car.csv``, ``aar.csv``, ``tests.csv`` (every test for each CAR window, all events and each
-group), ``diagnostics.csv`` and the AAR/CAAR figure (PNG + SVG), as one output set
+group), ``diagnostics.csv``, the AAR/CAAR figures ``aar_caar.*`` (``aar_caar_<group>.*`` per
+group) and, with ``--xlsx``, every table in ``results.xlsx`` (one sheet each), as one output set
 (:class:`analysis.files.OutputSet`: all files or none, a manifest written last). With
 ``--format parquet`` the per-event tables (abnormal returns, CARs, diagnostics) are parquet
 files that keep their types. ``--measure volume`` or ``--measure volatility`` writes the tables
@@ -18,9 +19,9 @@ per-event tables are parquet datasets, one file per partition, in ``diagnostics/
 
 from __future__ import annotations
 
-from ._options import (add_data_options, add_measure_option, add_model_options, add_overwrite_option,
-                       add_policy_option, add_source_options, add_window_options, car_windows, source_settings,
-                       study_settings)
+from ._options import (add_data_options, add_figure_options, add_measure_option, add_model_options,
+                       add_overwrite_option, add_policy_option, add_source_options, add_window_options, car_windows,
+                       figure_settings, source_settings, study_settings)
 from ._output import TABLE_FORMATS
 
 
@@ -50,6 +51,9 @@ def add_parser(subparsers) -> None:
                    help="multiple-testing adjustment of each test's p-values over the CAR windows and "
                         "groups in tests.csv (column p_adjusted): holm, fdr_bh, bonferroni, ... "
                         "(statsmodels.stats.multitest)")
+    p.add_argument("--xlsx", action="store_true",
+                   help="also write every table into DIR/results.xlsx, one sheet per table")
+    add_figure_options(p)
     p.set_defaults(func=run)
 
 
@@ -70,12 +74,16 @@ def run(args) -> int:
 
         if args.adjust not in ADJUST_METHODS:
             raise InputError(f"--adjust {args.adjust!r}: use one of {', '.join(ADJUST_METHODS)}")
+    figure_options = figure_settings(args)          # checked before the study runs
+    if args.xlsx and args.measure != "returns":
+        from ..errors import InputError
+        raise InputError(f"--xlsx writes the abnormal-return tables; --measure {args.measure} writes CSV only")
     events = read_events(args.events)
     if args.dask:
         if args.measure != "returns":
             from ..errors import InputError
             raise InputError(f"--measure {args.measure} runs on this machine: --dask is for abnormal returns")
-        return _run_distributed(args, events)
+        return _run_distributed(args, events, figure_options)
     study = run_study(events, **study_settings(args), **source_settings(args), measure=args.measure)
     n_subjects = len(study.events)
     if n_subjects < len(events):
@@ -90,7 +98,7 @@ def run(args) -> int:
         diagnostics = write_table(result.diagnostics, files.dir / "diagnostics", args.format).name
         if result.n_ok:
             print(result.summary(windows))
-            names = _write_outputs(args, result, windows, files.dir)
+            names = _write_outputs(args, result, windows, files.dir, figure_options)
     if result.n_ok == 0:
         reasons = "; ".join(f"{n} {r}" for r, n in result.skipped_reasons().items())
         raise EventError(f"no event could be studied ({reasons}); see {out / diagnostics}")
@@ -98,18 +106,20 @@ def run(args) -> int:
     return 0
 
 
-def _write_outputs(args, result, windows, out) -> list[str]:
+def _write_outputs(args, result, windows, out, figure_options) -> list[str]:
     """The tables and figures of the measure asked for (abnormal returns by default)."""
-    from pathlib import Path
+    from ..files import figure_stem
 
-    stem = Path(args.events).stem
     if args.measure != "returns":
         from ._measures import measure_figures, write_measure_tables
 
         names = write_measure_tables(result, windows, out)
-        return names + ([] if args.no_figure else measure_figures(result, out, stem=f"{args.measure}_{stem}"))
+        return names + ([] if args.no_figure else measure_figures(result, out, stem=figure_stem(args.measure),
+                                                                   **figure_options))
     names = _write_tables(result, result.cars(windows), out, args.format, args.adjust)
-    return names + ([] if args.no_figure else _figures(result, out, stem=f"aar_{stem}"))
+    if args.xlsx:
+        names.append(result.to_excel(out / "results.xlsx", windows).name)
+    return names + ([] if args.no_figure else _figures(result, out, **figure_options))
 
 
 def _write_tables(result, cars, out, fmt: str = "csv", adjust=None) -> list[str]:
@@ -140,14 +150,17 @@ def _sample_tables(result, windows, out, adjust=None) -> None:
     spreadsheet_safe(tests).to_csv(out / "tests.csv", **fmt_csv)
 
 
-def _run_distributed(args, events) -> int:
+def _run_distributed(args, events, figure_options) -> int:
     """The batch on a Dask cluster: tables of the sample as CSV, per-event tables as parquet."""
     import sys
     from pathlib import Path
 
     from ..core.pipeline import run_study
-    from ..errors import EventError
+    from ..errors import EventError, InputError
 
+    if args.xlsx:
+        raise InputError("--xlsx goes without --dask: a cluster's per-event tables are parquet datasets "
+                         "(an Excel sheet holds at most 1,048,576 rows)")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     study = run_study(events, client=args.dask, out=out, windows=car_windows(args), **study_settings(args),
@@ -162,19 +175,19 @@ def _run_distributed(args, events) -> int:
     _sample_tables(result, result.windows, out, args.adjust)
     files = ["aar.csv", "tests.csv", "diagnostics/", "abnormal_returns/", "car/"]
     if not args.no_figure:
-        files += _figures(result, out, stem=f"aar_{Path(args.events).stem}")
+        files += _figures(result, out, **figure_options)
     print(f"\nwrote {', '.join(files)} to {out} ({result.settings['dask']['partitions']} partitions)")
     return 0
 
 
-def _figures(result, out, stem: str) -> list[str]:
+def _figures(result, out, **options) -> list[str]:
     from pathlib import Path
 
     from ..figures.plotting import aar_figure
-    from ..files import safe_name
+    from ..files import figure_stem
 
-    files = [Path(p).name for p in aar_figure(result, out_dir=out, stem=stem)]
+    files = [Path(p).name for p in aar_figure(result, out_dir=out, stem=figure_stem("aar_caar"), **options)]
     for g in result.groups:
-        name = f"{stem}_{safe_name(g, fallback='group')}"
-        files += [Path(p).name for p in aar_figure(result, out_dir=out, stem=name, group=g)]
+        paths = aar_figure(result, out_dir=out, stem=figure_stem("aar_caar", g), group=g, **options)
+        files += [Path(p).name for p in paths]
     return files

@@ -12,7 +12,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("action", choices=("list", "clear"), help="list the cache, or clear it")
     p.add_argument("symbols", nargs="*", metavar="SYMBOL", help="clear only these symbols")
     p.add_argument("--cache-dir", metavar="DIR", default=None,
-                   help="parquet cache folder (default: $ANALYSIS_CACHE_DIR or data/cache)")
+                   help="parquet cache folder (default: $ANALYSIS_CACHE_DIR, else the per-user cache folder)")
     p.set_defaults(func=run)
     return p
 

@@ -15,7 +15,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--start", metavar="DATE", default=None, help="first date YYYY-MM-DD (default: all history)")
     p.add_argument("--end", metavar="DATE", default=None, help="last date YYYY-MM-DD, inclusive (default: today)")
     p.add_argument("--cache-dir", metavar="DIR", default=None,
-                   help="parquet cache folder (default: $ANALYSIS_CACHE_DIR or data/cache)")
+                   help="parquet cache folder (default: $ANALYSIS_CACHE_DIR, else the per-user cache folder)")
     p.add_argument("--refresh", action="store_true", help="download the whole range again")
     p.add_argument("--adjusted", action="store_true",
                    help="auto-adjusted OHLC (yfinance auto_adjust=True; Adj Close = Close) in a separate cache file")

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import argparse
 
-from ._options import add_model_options, add_overwrite_option, add_window_options
+from ._options import (add_figure_options, add_model_options, add_overwrite_option, add_window_options,
+                       figure_settings)
 
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "notebook", help="execute the one-ticker notebook (or given notebooks) into reports/ with HTML",
         description="With --ticker: execute notebooks/02-new-ticker.ipynb with papermill into "
-                    "reports/<TICKER>_<DATE>.ipynb plus an HTML export, figures under "
+                    "reports/<TICKER>_<DATE>.ipynb plus an HTML report, figures under "
                     "figures/<TICKER>_<DATE>/. With --run: execute the given notebooks with their "
-                    "default parameters into reports/.")
+                    "default parameters into reports/. With --refresh: execute the given notebooks "
+                    "in place (their committed outputs) and write their HTML reports into reports/.")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--ticker", help="Yahoo symbol of the stock, e.g. 1810.HK")
     what.add_argument("--run", nargs="+", metavar="NOTEBOOK", help="notebooks to execute as they are")
+    what.add_argument("--refresh", nargs="+", metavar="NOTEBOOK",
+                      help="notebooks to execute in place, so they open with their outputs (make demo)")
     p.add_argument("--market", default=None,
                    help="benchmark symbol (default: the index of the ticker's exchange)")
     when = p.add_mutually_exclusive_group()
@@ -30,26 +34,34 @@ def add_parser(subparsers) -> None:
     p.add_argument("--out", metavar="DIR", default="reports", help="executed notebooks and HTML (default: reports)")
     add_overwrite_option(p)
     p.add_argument("--figures", metavar="DIR", default="figures", help="figure folder (default: figures)")
-    p.add_argument("--no-html", action="store_true", help="skip the HTML export")
+    p.add_argument("--no-html", action="store_true", help="skip the HTML report")
+    p.add_argument("--show-code", action="store_true",
+                   help="the HTML report opens with the code shown (default: hidden, a tick box shows it)")
+    add_figure_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
-    from ..figures.notebook import run_notebooks, run_study_notebook
+    from ..figures.notebook import refresh_outputs, run_notebooks, run_study_notebook
 
-    if args.run:
-        done = run_notebooks(args.run, reports_dir=args.out, figures_dir=args.figures, html=not args.no_html,
-                             overwrite=args.overwrite)
-        for d in done:
-            print("wrote " + ", ".join(str(p) for p in d.values()))
-        return 0
-    if not (args.event_date or args.announced_at):
-        raise InputError("give --event-date or --announced-at with --ticker")
-    paths = run_study_notebook(args.ticker, args.market, args.event_date, announced_at=args.announced_at,
-                               estimation_window=args.estimation, event_window=args.window,
-                               model=args.model, min_estimation_obs=args.min_estimation_obs,
-                               prices_dir=args.prices_dir, reports_dir=args.out,
-                               figures_dir=args.figures, html=not args.no_html, overwrite=args.overwrite)
-    print("wrote " + ", ".join(str(p) for p in paths.values()))
+    figures = figure_settings(args)
+    html = not args.no_html
+    if args.refresh:
+        done = refresh_outputs(args.refresh, reports_dir=args.out if html else None, show_code=args.show_code,
+                               overwrite=args.overwrite)
+    elif args.run:
+        done = run_notebooks(args.run, reports_dir=args.out, figures_dir=args.figures, html=html,
+                             figure_options=figures, show_code=args.show_code, overwrite=args.overwrite)
+    else:
+        if not (args.event_date or args.announced_at):
+            raise InputError("give --event-date or --announced-at with --ticker")
+        done = [run_study_notebook(args.ticker, args.market, args.event_date, announced_at=args.announced_at,
+                                   estimation_window=args.estimation, event_window=args.window,
+                                   model=args.model, min_estimation_obs=args.min_estimation_obs,
+                                   prices_dir=args.prices_dir, reports_dir=args.out,
+                                   figures_dir=args.figures, html=html, figure_options=figures,
+                                   show_code=args.show_code, overwrite=args.overwrite)]
+    for d in done:
+        print("wrote " + ", ".join(str(p) for p in d.values()))
     return 0

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 
 from ..windows import DEFAULT_TEST_WINDOW
-from ._options import (add_data_options, add_model_options, add_overwrite_option, add_policy_option,
-                       add_source_options, add_window_options, car_windows, source_settings, study_settings)
+from ._options import (add_data_options, add_figure_options, add_model_options, add_overwrite_option,
+                       add_policy_option, add_source_options, add_window_options, car_windows, figure_settings,
+                       source_settings, study_settings)
 
 
 def add_parser(subparsers) -> None:
@@ -25,7 +26,8 @@ def add_parser(subparsers) -> None:
                    help="window of the cross-event tests (default: -1 1)")
     add_policy_option(p)
     add_data_options(p)
-    p.add_argument("--pdf", action="store_true", help="also write every figure as PDF")
+    p.add_argument("--pdf", action="store_true", help="also write every figure as PDF (as --formats png,svg,pdf)")
+    add_figure_options(p)
     add_source_options(p)
     add_window_options(p)
     p.set_defaults(func=run)
@@ -46,13 +48,13 @@ def run(args: argparse.Namespace) -> int:
     test_window = window(args.test_window, "test window")
     check_car_windows([test_window], event_window)
     check_car_windows(car_windows(args), event_window)
+    figure_options = figure_settings(args)
     OutputSet.check(args.out, overwrite=args.overwrite)
     events = read_events(args.events)
     study = run_study(events, **study_settings(args), **source_settings(args))
     title = args.title or f"Event study: {Path(args.events).stem}"
     with OutputSet(args.out, overwrite=args.overwrite, command="report") as files:
         path = write_study_report(study, files, title=title, car_windows=car_windows(args),
-                                  test_window=test_window,
-                                  formats=("png", "svg", "pdf") if args.pdf else ("png", "svg"))
+                                  test_window=test_window, **figure_options)
     print(f"{study.result.n_ok} of {len(study.events)} events studied; report written to {path}")
     return 0

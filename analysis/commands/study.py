@@ -2,15 +2,18 @@
 
 Writes to ``--out`` (default ``figures/<TICKER>_<DATE>/``): ``abnormal_returns.csv``,
 ``car.csv``, ``diagnostics.json`` (every setting, the fit, the resolved dates, the data source,
-package versions) and the study figure (PNG + SVG) through :func:`analysis.figures.plotting.study_figure`.
+package versions) and the figures ``study.*`` (:func:`analysis.figures.plotting.study_figure`)
+and, for the market model, ``estimation.*``: the same files, by the same names, as the notebook
+route (``python -m analysis notebook --ticker ...``) writes into that folder.
 The study itself is :func:`analysis.core.pipeline.study_one` (each price file read once).
 """
 
 from __future__ import annotations
 
 
-from ._options import (add_data_options, add_model_options, add_overwrite_option, add_policy_option,
-                       add_source_options, add_window_options, car_windows, source_settings, study_settings)
+from ._options import (add_data_options, add_figure_options, add_model_options, add_overwrite_option,
+                       add_policy_option, add_source_options, add_window_options, car_windows, figure_settings,
+                       source_settings, study_settings)
 
 TIMES_OF_DAY = ("before_open", "during", "after_close", "unknown")
 
@@ -37,6 +40,7 @@ def add_parser(subparsers) -> None:
                         "analysis before")
     add_overwrite_option(p)
     p.add_argument("--no-figure", action="store_true", help="write the tables only")
+    add_figure_options(p)
     p.set_defaults(func=run)
 
 
@@ -71,6 +75,7 @@ def run(args) -> int:
     if args.out:
         OutputSet.check(args.out, overwrite=args.overwrite)     # refused before any work
     settings = study_settings(args)
+    figure_options = figure_settings(args)          # checked before the study runs
     study = study_one(args.ticker, args.market, time_of_day=args.time_of_day, **when,
                       **settings, **source_settings(args))
     result = study.result
@@ -84,7 +89,7 @@ def run(args) -> int:
     with OutputSet(out, overwrite=args.overwrite, command="study") as files:
         names = _write_tables(result, cars, files.dir)
         if not args.no_figure:
-            names += _figure(study, files.dir, stem=stem)
+            names += _figure(study, files.dir, **figure_options)
         names.append("diagnostics.json")
         _write_diagnostics(study, cars, args, files.path("diagnostics.json"), names)
     print(f"\nwrote {', '.join(names)} to {out}")
@@ -104,17 +109,20 @@ def _write_tables(result, cars, out) -> list[str]:
     return ["abnormal_returns.csv", "car.csv"]
 
 
-def _figure(study, out, stem: str) -> list[str]:
+def _figure(study, out, **options) -> list[str]:
     from pathlib import Path
 
-    from ..figures.plotting import study_figure
+    from ..figures.plotting import estimation_figure, study_figure
+    from ..files import figure_stem
 
     result = study.result
     event_id = result.event_ids[0]
     d = result.diagnostics.iloc[0]
     prices = {"stock": study.prices.get(d["ticker"]), "market": study.prices.get(d["market"])}
-    paths = study_figure(result, event_id, prices=prices, out_dir=out, stem=stem,
-                         marks=study.marks(event_id))
+    paths = study_figure(result, event_id, prices=prices, out_dir=out, stem=figure_stem("study"),
+                         marks=study.marks(event_id), **options)
+    if result.settings["model"] == "market":
+        paths += estimation_figure(result, event_id, out_dir=out, stem=figure_stem("estimation"), **options)
     return [Path(p).name for p in paths]
 
 

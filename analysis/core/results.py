@@ -519,7 +519,25 @@ class EventStudyResult:
         r = d.loc[d["status"] == "skipped", "reason"].astype(str)
         return r.str.split(":").str[0].value_counts()
 
-    def summary(self, windows=None) -> str:
+    def summary(self, windows=None):
+        """The summary as an object (:class:`analysis.core.summary.Summary`): ``print()`` shows the
+        text, ``as_html()``/``as_latex()`` the same as tables, and JupyterLab displays it as HTML."""
+        from .summary import Summary
+        return Summary.of(self, windows)
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+    def to_excel(self, path, windows=None):
+        """Every table in one workbook, one sheet each (:func:`analysis.core.summary.write_excel`)."""
+        from .summary import result_to_excel
+        return result_to_excel(self, path, windows)
+
+    def to_latex(self, windows=None) -> str:
+        """The summary tables as LaTeX (booktabs)."""
+        return self.summary(windows).as_latex()
+
+    def summary_text(self, windows=None) -> str:
         s = self.settings
         lines = []
         add = lines.append

@@ -267,7 +267,7 @@ class CachedYahooSource(PriceSource):
         self._today = today
         self.notes: list[str] = []
         adj = "auto-adjusted OHLC" if self.adjusted else "Adj Close as given"
-        self.name = f"Yahoo Finance (yfinance {yfinance_version()}, {adj}, cached in {self.folder})"
+        self.name = f"Yahoo Finance (yfinance {yfinance_version()}, {adj}, cached in folder {self.folder.name})"
 
     # ----------------------------------------------------------------- files
     def path_for(self, symbol: str) -> Path:

@@ -436,7 +436,7 @@ class CsvFolderSource(PriceSource):
         if not self.folder.is_dir():
             raise DataError(f"prices folder does not exist: {self.folder}")
         self.stale = check_stale_setting(stale)
-        self.name = f"CSV folder {self.folder}"
+        self.name = f"CSV folder {self.folder.resolve().name}"    # no machine path in figures
         self._memo: dict[Path, tuple[tuple[int, int], pd.DataFrame]] = {}
 
     def path_for(self, symbol: str) -> Path:

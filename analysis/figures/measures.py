@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .plotting import (ACCENT, BAND, MARKET, STOCK, _ar_bars, _day_axis, _finish, _legend_above,
+from .plotting import (BAND, DAY0, MARKET, OTHER_MARKS, STOCK, _ar_bars, _day_axis, _finish, _legend_above,
                        _new_figure, _pct_axis, _settings, _window_text, export, style)
 
 __all__ = ["draw_volume", "volume_figure", "draw_volatility", "volatility_figure",
@@ -66,7 +66,8 @@ def _to_pct_above(log_points) -> np.ndarray:
 # abnormal volume
 # --------------------------------------------------------------------------------------------
 
-def draw_volume(result, *, event_id: str | None = None, group=None, window=None, title: str | None = None):
+def draw_volume(result, *, event_id: str | None = None, group=None, window=None, title: str | None = None,
+                size=None):
     """Abnormal volume by relative day: bars of the average (or one event's) abnormal volume as
     percent above normal with the 95% band of each day, and the number of events per day.
 
@@ -101,10 +102,11 @@ def draw_volume(result, *, event_id: str | None = None, group=None, window=None,
         band = "95% interval of each day (crude dependence adjustment)"
     rel = table["relative_day"].astype(int).to_numpy()
     if event_id is None:
-        fig, axes = _new_figure(2, 1, height=4.9, sharex=True, gridspec_kw={"height_ratios": [3.2, 1]})
+        fig, axes = _new_figure(2, 1, height=4.9, size=size, sharex=True,
+                                gridspec_kw={"height_ratios": [3.2, 1]})
         ax1, ax2 = axes[:, 0]
     else:                                  # one event: no count panel
-        fig, axes = _new_figure(1, 1, height=4.0)
+        fig, axes = _new_figure(1, 1, height=4.0, size=size)
         ax1, ax2 = axes[0, 0], None
     with style():
         _ar_bars(ax1, rel, _to_pct_above(table["av"]), "abnormal volume" if event_id else "average abnormal volume")
@@ -113,7 +115,7 @@ def draw_volume(result, *, event_id: str | None = None, group=None, window=None,
         ax1.errorbar(rel, mid, yerr=err, fmt="none", ecolor=BAND, elinewidth=0.9, capsize=2.2, alpha=0.8,
                      label=band, zorder=3)
         ax1.axhline(0, color="#444444", lw=0.7)
-        ax1.axvline(0, color=ACCENT, lw=1.0, ls="--")
+        ax1.axvline(0, color=DAY0, lw=1.0, ls="--")
         _pct_axis(ax1)
         ax1.set_ylabel("Volume above normal (%)\n100 (exp(AV) - 1)")
         _legend_above(ax1, 2)
@@ -122,7 +124,7 @@ def draw_volume(result, *, event_id: str | None = None, group=None, window=None,
             ax2.bar(rel, n, width=0.7, color=MARKET, zorder=2)
             ax2.set_ylim(0, max(int(n.max()) if len(n) else 1, 1) * 1.25)
             ax2.set_ylabel("Events (N)")
-            ax2.axvline(0, color=ACCENT, lw=1.0, ls="--")
+            ax2.axvline(0, color=DAY0, lw=1.0, ls="--")
         _day_axis(ax2 if ax2 is not None else ax1, table.assign(date=pd.NaT), day0)
         title = title or default_title
         line = _source(s, f"{_model_name(s)} model of log(1 + volume), estimation window "
@@ -136,24 +138,26 @@ def draw_volume(result, *, event_id: str | None = None, group=None, window=None,
 
 
 def volume_figure(result, *, out_dir, stem: str, event_id: str | None = None, group=None, window=None,
-                  formats: Sequence[str] = ("png", "svg"), title: str | None = None) -> list[Path]:
+                  formats: Sequence[str] | str | None = None, title: str | None = None,
+                  dpi: int | None = None, size=None) -> list[Path]:
     """Write the abnormal-volume figure (:func:`draw_volume`); returns the paths."""
-    fig, info = draw_volume(result, event_id=event_id, group=group, window=window, title=title)
+    fig, info = draw_volume(result, event_id=event_id, group=group, window=window, title=title, size=size)
     meta = {"kind": "volume", "settings": _settings(result), **info,
             "call": {"function": "analysis.figures.measures.volume_figure", "event_id": event_id, "group": group,
-                     "window": window, "title": title, "stem": stem, "formats": list(formats)}}
-    return export(fig, out_dir, stem, formats, meta)
+                     "window": window, "title": title, "stem": stem, "formats": list(formats or ())}}
+    return export(fig, out_dir, stem, formats, meta, dpi=dpi)
 
 
 # --------------------------------------------------------------------------------------------
 # abnormal volatility
 # --------------------------------------------------------------------------------------------
 
-def draw_volatility(result, *, event_id: str | None = None, group=None, window=None, title: str | None = None):
+def draw_volatility(result, *, event_id: str | None = None, group=None, window=None, title: str | None = None,
+                    size=None):
     """The volatility ratio by relative day: mean SAR^2 across events with its 95% band and its
     null mean (``by_day``), or one event's SAR^2 with the two-sided 5% critical value of a day."""
     s = _settings(result)
-    fig, axes = _new_figure(1, 1, height=4.2)
+    fig, axes = _new_figure(1, 1, height=4.2, size=size)
     ax = axes[0, 0]
     with style():
         if event_id is not None:
@@ -164,7 +168,7 @@ def draw_volatility(result, *, event_id: str | None = None, group=None, window=N
             rel = rows["relative_day"].astype(int).to_numpy()
             ax.bar(rel, rows["sar2"], width=0.7, color=STOCK, alpha=0.8, zorder=2,
                    label="SAR\u00b2 (squared standardised abnormal return)")
-            ax.axhline(float(rows["sar2_critical"].iloc[0]), color=ACCENT, lw=1.0, ls=":",
+            ax.axhline(float(rows["sar2_critical"].iloc[0]), color="#444444", lw=1.0, ls=":",
                        label="5% critical value of one day")
             ax.axhline(float(rows["expected_sar2"].iloc[0]), color="#444444", lw=0.8,
                        label="expected under no change")
@@ -182,7 +186,7 @@ def draw_volatility(result, *, event_id: str | None = None, group=None, window=N
             ax.axhline(float(frame["expected"].iloc[0]), color="#444444", lw=0.8, label="expected under no change")
             who = f"{int(frame['n'].max())} events" + (f" ({group})" if group is not None else "")
             day0 = None
-        ax.axvline(0, color=ACCENT, lw=1.0, ls="--")
+        ax.axvline(0, color=DAY0, lw=1.0, ls="--")
         ax.set_ylim(bottom=0)
         ax.set_ylabel("Variance ratio: SAR\u00b2 = AR\u00b2 / Var(AR)\n(1 = estimation-window variance)")
         _day_axis(ax, frame.assign(date=pd.NaT) if "date" not in frame else frame, day0)
@@ -199,20 +203,22 @@ def draw_volatility(result, *, event_id: str | None = None, group=None, window=N
 
 
 def volatility_figure(result, *, out_dir, stem: str, event_id: str | None = None, group=None, window=None,
-                      formats: Sequence[str] = ("png", "svg"), title: str | None = None) -> list[Path]:
+                      formats: Sequence[str] | str | None = None, title: str | None = None,
+                  dpi: int | None = None, size=None) -> list[Path]:
     """Write the volatility-ratio figure (:func:`draw_volatility`); returns the paths."""
-    fig, info = draw_volatility(result, event_id=event_id, group=group, window=window, title=title)
+    fig, info = draw_volatility(result, event_id=event_id, group=group, window=window, title=title, size=size)
     meta = {"kind": "volatility", "settings": _settings(result), **info,
             "call": {"function": "analysis.figures.measures.volatility_figure", "event_id": event_id,
-                     "group": group, "window": window, "title": title, "stem": stem, "formats": list(formats)}}
-    return export(fig, out_dir, stem, formats, meta)
+                     "group": group, "window": window, "title": title, "stem": stem, "formats": list(formats or ())}}
+    return export(fig, out_dir, stem, formats, meta, dpi=dpi)
 
 
 # --------------------------------------------------------------------------------------------
 # BHAR
 # --------------------------------------------------------------------------------------------
 
-def draw_bhar(bhar, *, group=None, labels: dict | None = None, max_lines: int = 12, title: str | None = None):
+def draw_bhar(bhar, *, group=None, labels: dict | None = None, max_lines: int = 12, title: str | None = None,
+              size=None):
     """The BHAR after each day of the window: each event's path (thin lines, up to
     ``max_lines``, labelled with ``labels[event_id]`` or the ticker), the mean across events
     with its 95% band (two events or more) and the median."""
@@ -223,10 +229,10 @@ def draw_bhar(bhar, *, group=None, labels: dict | None = None, max_lines: int = 
     if group is not None:
         ok = ok[ok["group"] == group]
     paths = bhar.paths[bhar.paths["event_id"].isin(ok["event_id"])]
-    fig, axes = _new_figure(1, 1, height=4.4)
+    fig, axes = _new_figure(1, 1, height=4.4, size=size)
     ax = axes[0, 0]
     rel = path["relative_day"].to_numpy()
-    colours = (STOCK, ACCENT, "#2e7d32", "#6a1b9a", "#b71c1c", "#00838f")
+    colours = (STOCK, *OTHER_MARKS)      # one per event, none that means day 0 or a price limit
     with style():
         few = len(ok) <= 6
         for j, (eid, g) in enumerate(paths.groupby("event_id", sort=False)):
@@ -264,20 +270,21 @@ def draw_bhar(bhar, *, group=None, labels: dict | None = None, max_lines: int = 
 
 
 def bhar_figure(bhar, *, out_dir, stem: str, group=None, labels: dict | None = None,
-                formats: Sequence[str] = ("png", "svg"), title: str | None = None) -> list[Path]:
+                formats: Sequence[str] | str | None = None, title: str | None = None,
+                dpi: int | None = None, size=None) -> list[Path]:
     """Write the BHAR-path figure (:func:`draw_bhar`); returns the paths."""
-    fig, info = draw_bhar(bhar, group=group, labels=labels, title=title)
+    fig, info = draw_bhar(bhar, group=group, labels=labels, title=title, size=size)
     meta = {"kind": "bhar", "settings": dict(bhar.settings), **info,
             "call": {"function": "analysis.figures.measures.bhar_figure", "group": group, "labels": labels,
-                     "title": title, "stem": stem, "formats": list(formats)}}
-    return export(fig, out_dir, stem, formats, meta)
+                     "title": title, "stem": stem, "formats": list(formats or ())}}
+    return export(fig, out_dir, stem, formats, meta, dpi=dpi)
 
 
 # --------------------------------------------------------------------------------------------
 # calendar-time portfolios
 # --------------------------------------------------------------------------------------------
 
-def draw_calendar_time(ct, *, weighting: str | None = None, title: str | None = None):
+def draw_calendar_time(ct, *, weighting: str | None = None, title: str | None = None, size=None):
     """The calendar-time portfolio's cumulative abnormal return (alpha + residual, summed over
     the periods) and its cumulative alpha with the 95% band (top); firms held (bottom)."""
     s = dict(ct.settings)
@@ -285,9 +292,9 @@ def draw_calendar_time(ct, *, weighting: str | None = None, title: str | None = 
     for w in weights:
         if w not in ct.fits:
             raise InputError(f"no {w!r} portfolio (have {', '.join(ct.fits)})")
-    fig, axes = _new_figure(2, 1, height=4.9, sharex=True, gridspec_kw={"height_ratios": [3.2, 1]})
+    fig, axes = _new_figure(2, 1, height=4.9, size=size, sharex=True, gridspec_kw={"height_ratios": [3.2, 1]})
     ax1, ax2 = axes[:, 0]
-    colours = {"equal": STOCK, "value": ACCENT}
+    colours = {"equal": STOCK, "value": OTHER_MARKS[0]}
     with style():
         for w in weights:
             p = ct.portfolio[ct.portfolio["weighting"] == w]
@@ -323,10 +330,11 @@ def draw_calendar_time(ct, *, weighting: str | None = None, title: str | None = 
 
 
 def calendar_time_figure(ct, *, out_dir, stem: str, weighting: str | None = None,
-                         formats: Sequence[str] = ("png", "svg"), title: str | None = None) -> list[Path]:
+                         formats: Sequence[str] | str | None = None, title: str | None = None,
+                  dpi: int | None = None, size=None) -> list[Path]:
     """Write the calendar-time figure (:func:`draw_calendar_time`); returns the paths."""
-    fig, info = draw_calendar_time(ct, weighting=weighting, title=title)
+    fig, info = draw_calendar_time(ct, weighting=weighting, title=title, size=size)
     meta = {"kind": "calendar_time", "settings": dict(ct.settings), **info,
             "call": {"function": "analysis.figures.measures.calendar_time_figure", "weighting": weighting,
-                     "title": title, "stem": stem, "formats": list(formats)}}
-    return export(fig, out_dir, stem, formats, meta)
+                     "title": title, "stem": stem, "formats": list(formats or ())}}
+    return export(fig, out_dir, stem, formats, meta, dpi=dpi)

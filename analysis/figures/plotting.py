@@ -30,14 +30,23 @@ import pandas as pd
 from ..errors import AnalysisError, InputError
 
 STYLE = Path(__file__).with_name("eventstudy.mplstyle")
-FORMATS = ("png", "svg", "pdf")
 DAY_AXIS = "trading days relative to announcement (day 0)"
 
-# colours (the style's cycle, named for their role)
-STOCK, MARKET, ACCENT, GOOD, BAD = "#1f4e79", "#7f7f7f", "#c55a11", "#2e7d32", "#b71c1c"
-AR_POS, AR_NEG = "#6f9fd8", "#e8a07a"
-BAND = "#1f4e79"
-MARK_COLOURS = ("#b71c1c", "#6a1b9a", "#2e7d32", "#c55a11", "#00838f")
+# One colour per meaning, the same in every figure of the package.
+STOCK = "#1f4e79"          # the stock (lines, the CAR line, event-window points)
+MARKET = "#7f7f7f"         # the market index, estimation-window points, event counts
+DAY0 = "#c55a11"           # day 0: dashed line, day-0 intraday range, day-0 point and label
+AR_POS, AR_NEG = "#6f9fd8", "#e0868a"      # abnormal-return bars: up, down
+BAND = "#1f4e79"           # 95% interval of the CAR / CAAR (drawn light)
+LIMIT_UP = "#7b1fa2"       # a close at the daily price limit (censored return), and the limit lines
+LIMIT_DOWN = "#00838f"
+CONFOUNDER = "#b8860b"     # other news of the company (earnings, a second event)
+# shaded days: a label's meaning picks its colour (in this order); other labels take one of
+# OTHER_MARKS by a stable hash of the label, so a label keeps its colour from figure to figure
+MARK_MEANINGS = (("limit-up", LIMIT_UP), ("limit up", LIMIT_UP), ("limit-down", LIMIT_DOWN),
+                 ("limit down", LIMIT_DOWN), ("confound", CONFOUNDER), ("earnings", CONFOUNDER))
+OTHER_MARKS = ("#2e7d32", "#5d4037", "#c2185b", "#455a64", "#827717")
+SOURCE_COLOUR = "#555555"
 
 __all__ = [
     "STYLE", "export", "style", "source_line",
@@ -52,29 +61,72 @@ __all__ = [
 # style and export
 # --------------------------------------------------------------------------------------------
 
+# rcParams that say how matplotlib runs, not how a figure looks: never taken as a user's choice
+_NOT_LOOKS = {"backend", "backend_fallback", "interactive", "webagg.port", "webagg.address",
+              "webagg.port_retries", "webagg.open_in_browser", "figure.max_open_warning",
+              "tk.window_focus", "savefig.directory", "timezone", "date.epoch"}
+
+
+def _user_rc() -> dict:
+    """The rcParams the user (a matplotlibrc, ``plt.style.use`` or ``rcParams[...] = ...``)
+    changed from matplotlib's defaults: they win over the package style."""
+    import matplotlib as mpl
+
+    out = {}
+    defaults = mpl.rcParamsDefault
+    for key in list(mpl.rcParams):
+        if key in _NOT_LOOKS or key not in defaults:     # (reading "backend" would import pyplot)
+            continue
+        value = mpl.rcParams[key]
+        try:
+            same = bool(value == defaults[key])
+        except (TypeError, ValueError):          # arrays and the like
+            same = str(value) == str(defaults[key])
+        if not same:
+            out[key] = value
+    return out
+
+
 @contextmanager
 def style():
-    """Context manager applying the package style sheet (``analysis/eventstudy.mplstyle``)."""
-    import matplotlib.pyplot as plt
+    """The package style (``analysis/figures/eventstudy.mplstyle``) as a context that yields to
+    the user's own rcParams: every setting the user changed from matplotlib's defaults is applied
+    on top of the style (``rcParams["font.size"] = 16`` gives 16 pt labels, with titles, ticks and
+    legends scaled from it: the style gives them relative sizes). Nothing leaks out of the block.
+    A setting equal to matplotlib's own default cannot be told from no setting, so the style's
+    value stays for it (e.g. ``axes.grid``)."""
+    import matplotlib as mpl
+    import matplotlib.style as mstyle
 
-    with plt.style.context(str(STYLE)):
+    user = _user_rc()
+    with mpl.rc_context():
+        mstyle.use(str(STYLE))
+        mpl.rcParams.update(user)
         yield
 
 
 def _new_figure(nrows: int = 1, ncols: int = 1, *, height: float | None = None,
-                width: float | None = None, **kw):
+                width: float | None = None, size=None, **kw):
     """A figure in the package style with room at the bottom for the source line.
 
-    Figures are made with :class:`matplotlib.figure.Figure` (not pyplot), so none is left open.
+    ``size`` (``(w, h)`` in inches, e.g. from ``--size``) wins over the figure's own ``height``
+    and the style's width. Figures are made with :class:`matplotlib.figure.Figure` (not pyplot),
+    so none is left open; an Agg canvas is attached so text can be measured before saving.
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    from .. import config
+
+    size = config.figure_size(size)
     with style():
         import matplotlib as mpl
 
         w, h = mpl.rcParams["figure.figsize"]
-        fig = Figure(figsize=(width or w, height or h), layout="constrained")
-        axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
+        figsize = size or (width or w, height or h)
+        fig = Figure(figsize=figsize, layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(nrows, ncols, squeeze=False, **kw) if nrows else None
     return fig, axes
 
 
@@ -82,9 +134,11 @@ def _finish(fig, title: str, source: str) -> None:
     """Title on top, source line in small grey type at the bottom left (never clipped)."""
     with style():
         fig.suptitle(title, x=0.01, ha="left")
-        lines = [w for part in source.split("\n") for w in textwrap.wrap(part, 125)]
+        width_in = fig.get_figwidth()
+        chars = max(60, int(125 * width_in / 6.5))
+        lines = [w for part in source.split("\n") for w in textwrap.wrap(part, chars)]
         # supxlabel takes part in the constrained layout, so the line is never clipped or overlapped
-        fig.supxlabel("\n".join(lines), x=0.01, ha="left", fontsize=6.5, color="#555555",
+        fig.supxlabel("\n".join(lines), x=0.01, ha="left", fontsize="x-small", color=SOURCE_COLOUR,
                       linespacing=1.3)
 
 
@@ -110,43 +164,50 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def export(fig, out_dir, stem: str, formats: Sequence[str] = ("png", "svg"),
-           metadata: Mapping[str, Any] | None = None) -> list[Path]:
+def export(fig, out_dir, stem: str, formats: Sequence[str] | str | None = None,
+           metadata: Mapping[str, Any] | None = None, *, dpi: int | None = None) -> list[Path]:
     """Write ``fig`` to ``out_dir/<stem>.<fmt>`` and a ``<stem>.json`` sidecar; return the paths.
 
-    PNG (200 dpi) and SVG are always written; PDF when ``"pdf"`` is in ``formats``. Each file is
-    written atomically (:func:`analysis.files.atomic_path`): a temporary name, renamed. Files carry
-    no creation date, so rerunning gives identical SVG/PDF bytes. The sidecar holds ``metadata``
-    (settings, data range, the call that made the figure) plus the files and library versions,
-    enough to regenerate the figure.
+    ``formats``: any of png, svg, pdf (default: ``ANALYSIS_FIGURE_FORMATS``, else PNG and SVG);
+    the PNG is always written (reports embed it, notebooks show it). ``dpi``: resolution of the
+    PNG (default: ``ANALYSIS_FIGURE_DPI``, else ``savefig.dpi``: 200 in the package style, or the
+    user's own). Each file is written atomically (:func:`analysis.files.atomic_path`): a
+    temporary name, renamed. Files carry no creation date, so rerunning gives identical SVG/PDF
+    bytes. The sidecar holds ``metadata`` (settings, data range, the call that made the figure)
+    plus the files and library versions, enough to regenerate the figure.
     """
     import matplotlib
 
-    formats = [f.lower().lstrip(".") for f in formats]
-    unknown = sorted(set(formats) - set(FORMATS))
-    if unknown:
-        raise InputError(f"unknown figure format {unknown[0]!r} (known: {', '.join(FORMATS)})")
+    from .. import config
+    from ..errors import ConfigError
+
+    try:
+        wanted = config.figure_formats(formats)
+        dpi = config.figure_dpi(dpi)
+    except ConfigError as exc:
+        raise InputError(str(exc)) from None
     if not stem or any(c in stem for c in "/\\"):
         raise InputError(f"figure stem must be a plain file name, got {stem!r}")
     from ..files import atomic_path, atomic_write_text
 
-    wanted = ["png", "svg"] + [f for f in FORMATS if f in formats and f not in ("png", "svg")]
     out = Path(out_dir)
     paths = []
     with style():
+        dpi = dpi or matplotlib.rcParams["savefig.dpi"]
         for fmt in wanted:
             path = out / f"{stem}.{fmt}"
             meta = {"png": {"Software": f"analysis, matplotlib {matplotlib.__version__}"},
                     "svg": {"Date": None},
                     "pdf": {"CreationDate": None, "ModDate": None}}[fmt]
             with atomic_path(path) as tmp:      # never a half-written figure under its name
-                fig.savefig(tmp, format=fmt, dpi=200, metadata=meta)
+                fig.savefig(tmp, format=fmt, dpi=dpi, metadata=meta)
             paths.append(path)
     from .. import __version__
 
     sidecar = {
         "figure": stem,
         "files": [p.name for p in paths],
+        "png_dpi": dpi, "size_inches": [round(float(x), 3) for x in fig.get_size_inches()],
         **_jsonable(dict(metadata or {})),
         "versions": {"analysis": __version__, "matplotlib": matplotlib.__version__,
                      "pandas": pd.__version__, "numpy": np.__version__},
@@ -257,15 +318,36 @@ def _marks_to_days(marks, rows: pd.DataFrame) -> tuple[dict[str, list[int]], lis
     return out, outside
 
 
+def mark_colours(labels: Iterable[str]) -> dict[str, str]:
+    """``{label: colour}`` for shaded days: by meaning (limit-up, limit-down, confounder: see
+    ``MARK_MEANINGS``), else one of ``OTHER_MARKS`` chosen by a stable hash of the label (the
+    next free one when two labels of a figure would share it). The same label gets the same
+    colour in every figure."""
+    import zlib
+
+    out: dict[str, str] = {}
+    for label in labels:
+        low = str(label).lower()
+        colour = next((c for key, c in MARK_MEANINGS if key in low), None)
+        if colour is None:
+            start = zlib.crc32(low.encode("utf-8")) % len(OTHER_MARKS)
+            taken = set(out.values())
+            free = [OTHER_MARKS[(start + j) % len(OTHER_MARKS)] for j in range(len(OTHER_MARKS))]
+            colour = next((c for c in free if c not in taken), free[0])
+        out[str(label)] = colour
+    return out
+
+
 def _draw_marks(axes, marks: dict[str, list[int]], *, legend_ax=None, order: list[str] | None = None) -> None:
-    """Shade marked days; a label keeps its colour across panels (position in ``order``)."""
-    order = list(order or marks)
+    """Shade marked days, each label in the colour of its meaning (:func:`mark_colours`)."""
+    colours = mark_colours(list(dict.fromkeys(list(order or []) + list(marks))))
     for label, rels in marks.items():
-        colour = MARK_COLOURS[order.index(label) % len(MARK_COLOURS)]
+        colour = colours[label]
         for j, rel in enumerate(rels):
             for ax in axes:
-                ax.axvspan(rel - 0.45, rel + 0.45, color=colour, alpha=0.13, lw=0, zorder=0,
-                           label=label if (ax is legend_ax and j == 0) else None)
+                span = ax.axvspan(rel - 0.45, rel + 0.45, color=colour, alpha=0.13, lw=0, zorder=0,
+                                  label=label if (ax is legend_ax and j == 0) else None)
+                span._analysis_span = True          # background shading, not data
 
 
 def _legend_rank(label: str) -> int:
@@ -277,15 +359,25 @@ def _legend_rank(label: str) -> int:
     return 20
 
 
+def _legend(ax, handles, labels, **kw):
+    """A legend in the legend order (:func:`_legend_rank`); the AR bars' entry shows both colours."""
+    from matplotlib.legend_handler import HandlerTuple
+    from matplotlib.patches import Rectangle
+
+    order = sorted(range(len(labels)), key=lambda i: _legend_rank(labels[i]))
+    handles, labels = [handles[i] for i in order], [labels[i] for i in order]
+    handles = [(Rectangle((0, 0), 1, 1, color=AR_POS), Rectangle((0, 0), 1, 1, color=AR_NEG))
+               if getattr(h, "_analysis_up_down", False) else h for h in handles]
+    if handles:
+        ax.legend(handles, labels, frameon=False, handlelength=1.6,
+                  handler_map={tuple: HandlerTuple(ndivide=None, pad=0)}, **kw)
+
+
 def _legend_above(ax, ncols: int = 3, **kw) -> None:
     """Legend in one band above the axes (never over the data)."""
     handles, labels = ax.get_legend_handles_labels()
-    order = sorted(range(len(labels)), key=lambda i: _legend_rank(labels[i]))
-    handles, labels = [handles[i] for i in order], [labels[i] for i in order]
-    if handles:
-        ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0, 1.0),
-                  ncols=min(ncols, len(handles)), frameon=False, borderaxespad=0.1, handlelength=1.6,
-                  **kw)
+    _legend(ax, handles, labels, loc="lower left", bbox_to_anchor=(0, 1.0),
+            ncols=min(ncols, max(len(handles), 1)), borderaxespad=0.1, **kw)
 
 
 def _ar_bars(ax, rel, values_pct, label: str) -> None:
@@ -293,7 +385,8 @@ def _ar_bars(ax, rel, values_pct, label: str) -> None:
     from matplotlib.patches import Rectangle
 
     ax.bar(rel, values_pct, width=0.7, color=np.where(values_pct >= 0, AR_POS, AR_NEG), zorder=2)
-    proxy = Rectangle((0, 0), 0, 0, facecolor=AR_POS, edgecolor=AR_NEG, lw=2.5, label=label)
+    proxy = Rectangle((0, 0), 0, 0, facecolor=AR_POS, lw=0, label=label)
+    proxy._analysis_up_down = True   # the legend shows the up and the down colour (see _legend)
     ax.add_patch(proxy)       # zero size at (0, 0): invisible, keeps 0 in view (bars start there)
 
 
@@ -313,6 +406,105 @@ def _day_axis(ax, rows: pd.DataFrame, day0: pd.Timestamp | None, nbins: int = 12
     if day0 is not None:
         label += f" (day 0 = {day0:%Y-%m-%d})"
     ax.set_xlabel(label)
+
+
+# --------------------------------------------------------------------------------------------
+# labels that never cover data
+# --------------------------------------------------------------------------------------------
+
+def _data_paths(ax, renderer):
+    """Every drawn data artist of ``ax`` as (path in display coordinates, half its line width in
+    pixels, filled?): lines (with their markers), line collections (e.g. the intraday range),
+    bars and other patches with an area. Shaded spans (``axvspan``) are background, not data."""
+    from matplotlib.collections import LineCollection, PolyCollection
+    from matplotlib.patches import Rectangle
+    from matplotlib.path import Path as MplPath
+
+    px = renderer.points_to_pixels(1.0)
+    out = []
+    for line in ax.lines:
+        if not line.get_visible():
+            continue
+        path = line.get_transform().transform_path(line.get_path())
+        half = px * max(line.get_linewidth() if line.get_linestyle() not in ("None", "") else 0,
+                        line.get_markersize() if line.get_marker() not in (None, "None", "", " ") else 0) / 2
+        out.append((path, half, False))
+    for coll in ax.collections:
+        if not coll.get_visible():
+            continue
+        if isinstance(coll, LineCollection):
+            lw = float(np.max(coll.get_linewidths())) if len(coll.get_linewidths()) else 1.0
+            for p in coll.get_paths():
+                out.append((coll.get_transform().transform_path(p), px * lw / 2, False))
+        elif isinstance(coll, PolyCollection):
+            for p in coll.get_paths():
+                out.append((coll.get_transform().transform_path(p), 0.0, True))
+        else:                                                   # scatter: a box per point
+            offsets = coll.get_offset_transform().transform(coll.get_offsets())
+            sizes = coll.get_sizes()
+            for k, (x, y) in enumerate(offsets):
+                r = px * math.sqrt(float(sizes[k % len(sizes)]) if len(sizes) else 36.0) / 2
+                out.append((MplPath([(x - r, y - r), (x + r, y - r), (x + r, y + r), (x - r, y + r),
+                                     (x - r, y - r)]), 0.0, True))
+    for patch in ax.patches:
+        if not patch.get_visible() or not isinstance(patch, Rectangle):
+            continue
+        if getattr(patch, "_analysis_span", False) or patch.get_width() == 0 or patch.get_height() == 0:
+            continue
+        out.append((patch.get_transform().transform_path(patch.get_path()), 0.0, True))
+    return out
+
+
+def _covers_data(bbox, paths, pad: float = 2.0) -> bool:
+    """True when ``bbox`` (display coordinates) touches any of the data paths."""
+    for path, half, filled in paths:
+        box = bbox.expanded(1.0, 1.0).padded(half + pad)
+        if len(path.vertices) == 1:
+            if box.contains(*path.vertices[0]):
+                return True
+            continue
+        if path.intersects_bbox(box, filled=filled):
+            return True
+    return False
+
+
+def place_label(ax, text: str, anchors, *, color, fontsize="small"):
+    """An annotation of ``text`` near one of ``anchors`` (data points, tried in order) where its
+    box covers no data: to the right or left of the anchor, then further up or down. When no
+    place is free, the y axis gets headroom and the label sits above all data. The label takes
+    no part in the layout (it sits inside the axes), so the figure is drawn once before placing.
+    Returns the annotation."""
+    fig = ax.figure
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    ann = ax.annotate(text, xy=anchors[0], xytext=(8, 0), textcoords="offset points", color=color,
+                      fontsize=fontsize, va="center", ha="left", annotation_clip=False)
+    ann.set_in_layout(False)
+    paths = _data_paths(ax, renderer)
+    inside = ax.get_window_extent(renderer)
+    for dy in (0, 10, -10, 20, -20, 30, -30, 45, -45, 60, -60):
+        for anchor in anchors:
+            for dx, ha in ((8, "left"), (-8, "right")):
+                ann.xy = anchor
+                ann.set_position((dx, dy))
+                ann.set_ha(ha)
+                box = ann.get_window_extent(renderer)
+                if (box.x0 >= inside.x0 and box.x1 <= inside.x1 and box.y0 >= inside.y0
+                        and box.y1 <= inside.y1 and not _covers_data(box, paths)):
+                    return ann
+    # no free place: headroom above the data, the label at the top right of the first anchor
+    lo, hi = ax.get_ylim()
+    ann.xy = (anchors[0][0], hi)
+    ann.set_position((8, -2))
+    ann.set_ha("left")
+    ann.set_va("top")
+    height = ann.get_window_extent(renderer).height
+    per_px = (hi - lo) / max(inside.height, 1.0)
+    new_hi = hi + (height + 8) * per_px * 1.15
+    ax.set_ylim(lo, new_hi)
+    ann.xy = (anchors[0][0], new_hi)
+    fig.draw_without_rendering()
+    return ann
 
 
 # --------------------------------------------------------------------------------------------
@@ -353,7 +545,7 @@ def _indexed_from_returns(rows: pd.DataFrame, column: str, kind: str) -> pd.Data
 
 
 def draw_study(result, event_id: str, *, prices: Mapping[str, pd.DataFrame | None] | None = None,
-               marks=None, title: str | None = None):
+               marks=None, title: str | None = None, size=None):
     """Figure of one event: indexed prices (top) and AR bars with the CAR line and band (bottom).
 
     ``prices``: ``{"stock": frame, "market": frame}`` as returned by ``PriceSource.load``; used for
@@ -362,6 +554,8 @@ def draw_study(result, event_id: str, *, prices: Mapping[str, pd.DataFrame | Non
     market returns stored in the result. ``marks``: ``{label: [dates or relative days]}`` (or a
     DataFrame with ``label`` and ``date``/``relative_day``) drawn as shaded days, e.g. limit-up
     days or a confounding earnings release; flags are computed elsewhere (analysis.events.contamination).
+    The day-0 label (intraday high and close) is placed where it covers no line, bar or point
+    (:func:`place_label`). ``size``: ``(w, h)`` inches (default: 6.5 x 5.6).
     Returns ``(figure, info)`` where ``info`` records the data range for the sidecar.
     """
     rows = _event_rows(result, event_id)
@@ -373,7 +567,8 @@ def draw_study(result, event_id: str, *, prices: Mapping[str, pd.DataFrame | Non
     rel = rows["relative_day"].to_numpy()
     mark_days, outside = _marks_to_days(marks, rows)
 
-    fig, axes = _new_figure(2, 1, height=5.6, sharex=True, gridspec_kw={"height_ratios": [1, 1.15]})
+    fig, axes = _new_figure(2, 1, height=5.6, size=size, sharex=True,
+                            gridspec_kw={"height_ratios": [1, 1.15]})
     ax1, ax2 = axes[:, 0]
     with style():
         # ---- top: indexed prices
@@ -400,12 +595,10 @@ def draw_study(result, event_id: str, *, prices: Mapping[str, pd.DataFrame | Non
         if "high" in stock_ix and (stock_ix["relative_day"] == 0).any():
             r0 = stock_ix[stock_ix["relative_day"] == 0].iloc[0]
             if np.isfinite(r0["high"]) and np.isfinite(r0["low"]):
-                ax1.vlines(0, r0["low"], r0["high"], color=ACCENT, lw=5, alpha=0.55, zorder=3,
+                ax1.vlines(0, r0["low"], r0["high"], color=DAY0, lw=5, alpha=0.55, zorder=3,
                            label="day-0 intraday range (low-high)")
-                intraday = {"low": r0["low"] - 100, "high": r0["high"] - 100, "close": r0["index"] - 100}
-                ax1.annotate(f"high {intraday['high']:+.1f}%\nclose {intraday['close']:+.1f}%",
-                             xy=(0, r0["high"]), xytext=(8, 0), textcoords="offset points",
-                             fontsize=7, color=ACCENT, va="center")
+                intraday = {"low": r0["low"] - 100, "high": r0["high"] - 100, "close": r0["index"] - 100,
+                            "anchors": [(0.0, float(r0["high"])), (0.0, float(r0["low"]))]}
         ax1.set_ylabel(f"Price index, {basis}\n(day -1 = 100)")
 
         # ---- bottom: AR bars, CAR line, 95% band
@@ -420,7 +613,7 @@ def draw_study(result, event_id: str, *, prices: Mapping[str, pd.DataFrame | Non
         _pct_axis(ax2)
         ax2.set_ylabel(f"Abnormal return vs {market} (%)")
         for ax in (ax1, ax2):
-            ax.axvline(0, color=ACCENT, lw=1.0, ls="--", zorder=1)
+            ax.axvline(0, color=DAY0, lw=1.0, ls="--", zorder=1)
         _draw_marks((ax1, ax2), mark_days, legend_ax=ax2)
         _day_axis(ax2, rows, day0)
         _legend_above(ax1, 3)
@@ -433,29 +626,35 @@ def draw_study(result, event_id: str, *, prices: Mapping[str, pd.DataFrame | Non
                 and pd.notna(diag.get("event_date")):
             line += f" Day 0 moved from {pd.Timestamp(diag['event_date']):%Y-%m-%d}."
         _finish(fig, title, line)
+        if intraday is not None:
+            anchors = intraday.pop("anchors")
+            place_label(ax1, f"high {intraday['high']:+.1f}%\nclose {intraday['close']:+.1f}%", anchors,
+                        color=DAY0)
     info = {"event_id": event_id, "ticker": ticker, "market": market, "day0": day0,
             "data_range": _range(rows), "price_basis": basis, "intraday_day0_pct": intraday,
             "marks": mark_days, "marks_outside_window": outside}
     return fig, info
 
 
-def study_figure(result, event_id: str, *, prices=None, out_dir, stem: str,
-                 formats: Sequence[str] = ("png", "svg"), marks=None, title: str | None = None) -> list[Path]:
-    """Write the single-event figure (see :func:`draw_study`); returns the written paths."""
-    fig, info = draw_study(result, event_id, prices=prices, marks=marks, title=title)
+def study_figure(result, event_id: str, *, prices=None, out_dir, stem: str = "study",
+                 formats: Sequence[str] | str | None = None, marks=None, title: str | None = None,
+                 dpi: int | None = None, size=None) -> list[Path]:
+    """Write the single-event figure (see :func:`draw_study`); returns the written paths.
+    ``formats``, ``dpi``, ``size``: see :func:`export` and :func:`draw_study`."""
+    fig, info = draw_study(result, event_id, prices=prices, marks=marks, title=title, size=size)
     meta = {"kind": "study", "settings": _settings(result), **info,
             "call": {"function": "analysis.figures.plotting.study_figure", "event_id": event_id,
                      "prices_given": sorted(k for k, v in (prices or {}).items() if v is not None),
                      "marks": marks if not isinstance(marks, pd.DataFrame) else marks.to_dict("records"),
-                     "title": title, "stem": stem, "formats": list(formats)}}
-    return export(fig, out_dir, stem, formats, meta)
+                     "title": title, "stem": stem, "formats": _formats(formats)}}
+    return export(fig, out_dir, stem, formats, meta, dpi=dpi)
 
 
 # --------------------------------------------------------------------------------------------
 # sample: AAR bars, CAAR line with 95% band, number of events per day
 # --------------------------------------------------------------------------------------------
 
-def draw_aar(result, *, group=None, window=None, title: str | None = None):
+def draw_aar(result, *, group=None, window=None, title: str | None = None, size=None):
     """AAR bars and the CAAR line with its 95% band (top), events per relative day (bottom).
 
     Everything drawn comes from ``result.aar(window=window, group=group)``.
@@ -465,7 +664,8 @@ def draw_aar(result, *, group=None, window=None, title: str | None = None):
         raise InputError(f"no average abnormal returns to draw (group {group!r})")
     table = table.sort_values("relative_day").reset_index(drop=True)
     rel = table["relative_day"].astype(int).to_numpy()
-    fig, axes = _new_figure(2, 1, height=4.9, sharex=True, gridspec_kw={"height_ratios": [3.2, 1]})
+    fig, axes = _new_figure(2, 1, height=4.9, size=size, sharex=True,
+                            gridspec_kw={"height_ratios": [3.2, 1]})
     ax1, ax2 = axes[:, 0]
     n_max = int(pd.to_numeric(table["n"]).max())
     with style():
@@ -477,7 +677,7 @@ def draw_aar(result, *, group=None, window=None, title: str | None = None):
         ax1.plot(rel, table["caar"].astype(float) * 100, color=STOCK, marker="o", ms=3, zorder=3,
                  label=f"CAAR from day {rel.min()}")
         ax1.axhline(0, color="#444444", lw=0.7)
-        ax1.axvline(0, color=ACCENT, lw=1.0, ls="--")
+        ax1.axvline(0, color=DAY0, lw=1.0, ls="--")
         _pct_axis(ax1)
         ax1.set_ylabel("Average abnormal return (%)")
         _legend_above(ax1, 3)
@@ -486,10 +686,10 @@ def draw_aar(result, *, group=None, window=None, title: str | None = None):
         ax2.bar(rel, n, width=0.7, color=MARKET, zorder=2)
         ax2.set_ylim(0, max(n_max, 1) * 1.25)
         ax2.set_ylabel("Events (N)")
-        ax2.axvline(0, color=ACCENT, lw=1.0, ls="--")
-        if np.unique(n).size == 1:
-            ax2.text(0.99, 0.92, f"N = {n_max} on every day", transform=ax2.transAxes,
-                     ha="right", va="top", fontsize=7)
+        ax2.axvline(0, color=DAY0, lw=1.0, ls="--")
+        if np.unique(n).size == 1:        # above the panel, never over the bars
+            ax2.set_title(f"N = {n_max} on every day", loc="right", fontsize="small",
+                          fontweight="normal", pad=2)
         _day_axis(ax2, table.assign(date=pd.NaT), None)
         ax2.set_xlabel("Trading days relative to announcement (day 0)")
 
@@ -506,14 +706,15 @@ def draw_aar(result, *, group=None, window=None, title: str | None = None):
     return fig, info
 
 
-def aar_figure(result, *, out_dir, stem: str, group=None, formats: Sequence[str] = ("png", "svg"),
-               window=None, title: str | None = None) -> list[Path]:
+def aar_figure(result, *, out_dir, stem: str = "aar_caar", group=None,
+               formats: Sequence[str] | str | None = None, window=None, title: str | None = None,
+               dpi: int | None = None, size=None) -> list[Path]:
     """Write the AAR/CAAR figure (see :func:`draw_aar`); returns the written paths."""
-    fig, info = draw_aar(result, group=group, window=window, title=title)
+    fig, info = draw_aar(result, group=group, window=window, title=title, size=size)
     meta = {"kind": "aar", "settings": _settings(result), **info,
             "call": {"function": "analysis.figures.plotting.aar_figure", "group": group, "window": window,
-                     "title": title, "stem": stem, "formats": list(formats)}}
-    return export(fig, out_dir, stem, formats, meta)
+                     "title": title, "stem": stem, "formats": _formats(formats)}}
+    return export(fig, out_dir, stem, formats, meta, dpi=dpi)
 
 
 # --------------------------------------------------------------------------------------------
@@ -533,7 +734,7 @@ def _items(items) -> list[tuple[Any, str, str, Any]]:
     return out
 
 
-def draw_listings(items, *, marks=None, title: str | None = None):
+def draw_listings(items, *, marks=None, title: str | None = None, size=None):
     """AR bars and CAR with 95% band for several listings of one company, side by side.
 
     ``items``: sequence of ``(result, event_id)``, ``(result, event_id, label)`` or
@@ -545,12 +746,8 @@ def draw_listings(items, *, marks=None, title: str | None = None):
     k = len(items)
     all_labels = list(dict.fromkeys([str(lab) for _, _, _, own in items
                                      for lab in list((marks or {}).keys()) + list((own or {}).keys())]))
-    from matplotlib.figure import Figure as _Fig
-
+    fig, _ = _new_figure(0, height=3.9, size=size)
     with style():
-        import matplotlib as mpl
-
-        fig = _Fig(figsize=(mpl.rcParams["figure.figsize"][0], 3.9), layout="constrained")
         gs = fig.add_gridspec(2, k, height_ratios=[1, 13])
         first = fig.add_subplot(gs[1, 0])
         axes = [first] + [fig.add_subplot(gs[1, j], sharey=first) for j in range(1, k)]
@@ -570,13 +767,14 @@ def draw_listings(items, *, marks=None, title: str | None = None):
                                 color=BAND, alpha=0.13, lw=0, label="CAR 95% interval", zorder=1)
             ax.plot(rel, rows["car"].astype(float) * 100, color=STOCK, marker="o", ms=2.5, label="CAR", zorder=3)
             ax.axhline(0, color="#444444", lw=0.7)
-            ax.axvline(0, color=ACCENT, lw=1.0, ls="--")
+            ax.axvline(0, color=DAY0, lw=1.0, ls="--")
             md, _ = _marks_to_days({**(marks or {}), **(own or {})}, rows)
             _draw_marks([ax], md, legend_ax=ax, order=all_labels)
             day0 = _day0_date(rows)
             _day_axis(ax, rows, None, nbins=max(4, 12 // k))
             ax.set_xlabel("Trading days from day 0" if k <= 2 else "Days from day 0")
-            ax.set_title(label + (f"\nday 0 = {day0:%Y-%m-%d}" if day0 is not None else ""), fontsize=8)
+            ax.set_title(label + (f"\nday 0 = {day0:%Y-%m-%d}" if day0 is not None else ""),
+                         fontsize="small")
             info.append({"event_id": eid, "label": label, "data_range": _range(rows)})
         _pct_axis(axes[0])
         axes[0].set_ylabel("Abnormal return (%)")
@@ -586,10 +784,7 @@ def draw_listings(items, *, marks=None, title: str | None = None):
                 if lab not in labels:
                     handles.append(h)
                     labels.append(lab)
-        order = sorted(range(len(labels)), key=lambda i: _legend_rank(labels[i]))
-        handles, labels = [handles[i] for i in order], [labels[i] for i in order]
-        legend_ax.legend(handles, labels, loc="center left", ncols=min(len(handles), 3), frameon=False,
-                         borderaxespad=0)
+        _legend(legend_ax, handles, labels, loc="center left", ncols=min(len(handles), 3), borderaxespad=0)
         sources = []
         for res, eid, _, _ in items:
             line = source_line(res, [eid])
@@ -600,16 +795,16 @@ def draw_listings(items, *, marks=None, title: str | None = None):
     return fig, {"listings": info}
 
 
-def listings_figure(items, *, out_dir, stem: str, formats: Sequence[str] = ("png", "svg"),
-                    marks=None, title: str | None = None) -> list[Path]:
+def listings_figure(items, *, out_dir, stem: str = "listings", formats: Sequence[str] | str | None = None,
+                    marks=None, title: str | None = None, dpi: int | None = None, size=None) -> list[Path]:
     """Write the side-by-side listings figure (see :func:`draw_listings`)."""
     items = _items(items)
-    fig, info = draw_listings(items, marks=marks, title=title)
+    fig, info = draw_listings(items, marks=marks, title=title, size=size)
     meta = {"kind": "listings", "settings": [_settings(r) for r, _, _, _ in items], **info,
             "call": {"function": "analysis.figures.plotting.listings_figure",
                      "items": [[eid, label, own] for _, eid, label, own in items], "marks": marks,
-                     "title": title, "stem": stem, "formats": list(formats)}}
-    return export(fig, out_dir, stem, formats, meta)
+                     "title": title, "stem": stem, "formats": _formats(formats)}}
+    return export(fig, out_dir, stem, formats, meta, dpi=dpi)
 
 
 # --------------------------------------------------------------------------------------------
@@ -630,7 +825,8 @@ def _estimation_data(result, event_id: str):
     return exog[:, 1], y, fit
 
 
-def draw_estimation(result, event_id: str, *, limit: float | None = None, title: str | None = None):
+def draw_estimation(result, event_id: str, *, limit: float | None = None, title: str | None = None,
+                    size=None):
     """Scatter of stock against market returns over the estimation window with the fitted line.
 
     The line is alpha + beta * Rm with alpha and beta as fitted by the engine (``result.ols``);
@@ -643,7 +839,7 @@ def draw_estimation(result, event_id: str, *, limit: float | None = None, title:
     alpha, beta = params[0], params[1]
     rows = _event_rows(result, event_id)
     ticker, market = str(rows["ticker"].iloc[0]), str(rows["market"].iloc[0])
-    fig, axes = _new_figure(1, 1, height=4.6)
+    fig, axes = _new_figure(1, 1, height=4.6, size=size)
     ax = axes[0, 0]
     with style():
         ax.scatter(x * 100, y * 100, s=9, color=MARKET, alpha=0.55, lw=0,
@@ -653,17 +849,16 @@ def draw_estimation(result, event_id: str, *, limit: float | None = None, title:
                    label="event window")
         d0 = ev[ev["relative_day"] == 0]
         if len(d0):
-            ax.scatter(d0["market_return"] * 100, d0["stock_return"] * 100, s=50, color=ACCENT,
+            ax.scatter(d0["market_return"] * 100, d0["stock_return"] * 100, s=50, color=DAY0,
                        zorder=4, label="day 0", marker="D")
         allx = np.concatenate([x, ev["market_return"].to_numpy(float)]) * 100
         xs = np.linspace(np.nanmin(allx), np.nanmax(allx), 50)
-        ax.plot(xs, alpha * 100 + beta * xs, color=STOCK, lw=1.3,
-                label=f"fit: R = {alpha * 100:.2f}% + {beta:.2f} Rm")
+        ax.plot(xs, alpha * 100 + beta * xs, color=STOCK, lw=1.3, label=fit_label(alpha, beta))
         ax.axhline(0, color="#999999", lw=0.6)
         ax.axvline(0, color="#999999", lw=0.6)
         if limit:
             for sign in (1, -1):
-                ax.axhline(sign * limit * 100, color=BAD, lw=0.9, ls="--",
+                ax.axhline(sign * limit * 100, color=LIMIT_UP, lw=0.9, ls="--",
                            label=f"price limit \u00b1{limit * 100:g}%" if sign == 1 else None)
         _pct_axis(ax)
         from matplotlib.ticker import FuncFormatter
@@ -671,7 +866,7 @@ def draw_estimation(result, event_id: str, *, limit: float | None = None, title:
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%"))
         ax.set_xlabel(f"{market} daily return (%)")
         ax.set_ylabel(f"{ticker} daily return (%)")
-        _legend_above(ax, 3)
+        _legend_above(ax, 2)
         day0 = _day0_date(rows)
         title = title or f"{ticker} against {market}: estimation window" + (
             f" before {day0:%Y-%m-%d}" if day0 is not None else "")
@@ -684,12 +879,30 @@ def draw_estimation(result, event_id: str, *, limit: float | None = None, title:
                  "beta": beta, "data_range": rng}
 
 
-def estimation_figure(result, event_id: str, *, out_dir, stem: str,
-                      formats: Sequence[str] = ("png", "svg"), limit: float | None = None,
-                      title: str | None = None) -> list[Path]:
+def fit_label(alpha: float, beta: float) -> str:
+    """The fitted line in words a reader can check: ``fit: α = +0.203% a day, β = 1.19`` (alpha
+    with three decimals in percent, so a small intercept never reads as "-0.00%")."""
+    a = 100 * float(alpha)
+    a_text = f"{a:+.3f}%" if abs(a) >= 0.0005 else "0.000%"
+    return f"fitted line R = \u03b1 + \u03b2\u00b7Rm: \u03b1 = {a_text} a day, \u03b2 = {float(beta):.2f}"
+
+
+def estimation_figure(result, event_id: str, *, out_dir, stem: str = "estimation",
+                      formats: Sequence[str] | str | None = None, limit: float | None = None,
+                      title: str | None = None, dpi: int | None = None, size=None) -> list[Path]:
     """Write the estimation-window scatter (see :func:`draw_estimation`)."""
-    fig, info = draw_estimation(result, event_id, limit=limit, title=title)
+    fig, info = draw_estimation(result, event_id, limit=limit, title=title, size=size)
     meta = {"kind": "estimation", "settings": _settings(result), **info,
             "call": {"function": "analysis.figures.plotting.estimation_figure", "event_id": event_id, "limit": limit,
-                     "title": title, "stem": stem, "formats": list(formats)}}
-    return export(fig, out_dir, stem, formats, meta)
+                     "title": title, "stem": stem, "formats": _formats(formats)}}
+    return export(fig, out_dir, stem, formats, meta, dpi=dpi)
+
+
+def _formats(formats) -> list[str]:
+    """The formats a call asked for, for the sidecar (None: the settings' default)."""
+    from .. import config
+
+    try:
+        return list(config.figure_formats(formats))
+    except AnalysisError:
+        return [str(formats)]

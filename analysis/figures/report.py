@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import html
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -25,15 +24,11 @@ import numpy as np
 import pandas as pd
 
 from . import plotting
+from .paths import scrub_paths
 from ..core.returns import day0_price_moves
+from ..core.summary import Table, format_value
 from ..errors import AnalysisError
-from ..files import safe_name
-
-# columns shown as percentages (decimals x 100) wherever they appear in a table
-PCT_COLUMNS = {"car", "car_sd", "car_lo", "car_hi", "aar", "aar_se", "aar_lo", "aar_hi", "caar",
-               "caar_se", "caar_lo", "caar_hi", "abnormal_return", "ar_sd", "stock_return",
-               "market_return", "expected_return", "alpha", "s"}
-P_COLUMNS = {"p", "p_value", "ar_p", "car_p"}
+from ..files import figure_stem
 
 CSS = """
 body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;max-width:60rem;margin:2rem auto;
@@ -55,47 +50,12 @@ pre{background:#f7f7f7;padding:.8rem;overflow-x:auto;font-size:.75rem}
 # formatting
 # --------------------------------------------------------------------------------------------
 
-def _fmt_value(col: str, v) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)) or (v is pd.NaT):
-        return ""
-    if isinstance(v, (pd.Timestamp, datetime)):
-        if pd.isna(v):
-            return ""
-        ts = pd.Timestamp(v)
-        return f"{ts:%Y-%m-%d}" if ts == ts.normalize() and ts.tzinfo is None else ts.isoformat()
-    if isinstance(v, (bool, np.bool_)):
-        return "yes" if v else "no"
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    if isinstance(v, (float, np.floating)):
-        x = float(v)
-        if col in PCT_COLUMNS:
-            return f"{100 * x:.3f}%"
-        if col in P_COLUMNS:
-            return f"{x:.4f}" if x >= 1e-4 else f"{x:.1e}"
-        return f"{x:.4g}" if abs(x) < 1e4 else f"{x:,.0f}"
-    try:
-        if pd.isna(v):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return str(v)
-
-
 def html_table(df: pd.DataFrame, *, index: bool = False, max_rows: int = 500) -> str:
-    """A DataFrame as an HTML table, every cell escaped; percent and p-value columns formatted."""
+    """A DataFrame as an HTML table, every cell escaped; percent and p-value columns formatted
+    (:class:`analysis.core.summary.Table`)."""
     if df is None or len(df) == 0:
         return "<p class='meta'>(empty)</p>"
-    d = df.reset_index() if index else df
-    truncated = len(d) > max_rows
-    d = d.head(max_rows)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in d.columns)
-    body = []
-    for row in d.itertuples(index=False, name=None):
-        cells = "".join(f"<td>{html.escape(_fmt_value(str(c), v))}</td>" for c, v in zip(d.columns, row))
-        body.append(f"<tr>{cells}</tr>")
-    note = f"<p class='meta'>first {max_rows} of {len(df)} rows</p>" if truncated else ""
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{note}"
+    return Table(df, index=index, max_rows=max_rows).as_html()
 
 
 def embed_png(path: str | Path, alt: str) -> str:
@@ -176,7 +136,7 @@ def render_html(result, parts: ReportParts) -> str:
     if "day0_shifted" in ok and ok["day0_shifted"].fillna(False).astype(bool).any():
         moved = ok[ok["day0_shifted"].fillna(False).astype(bool)]
         warns.append("day 0 differs from the date asked for in " + ", ".join(
-            f"{r.event_id} ({_fmt_value('', r.event_date)} -> {_fmt_value('', r.day0)})"
+            f"{r.event_id} ({format_value('', r.event_date)} -> {format_value('', r.day0)})"
             for r in moved.itertuples()))
     if "warning_details" in ok:
         flagged = ok[ok["warning_details"].fillna("").astype(str) != ""]
@@ -237,7 +197,7 @@ def render_html(result, parts: ReportParts) -> str:
     out.append("<h2>Abnormal returns</h2>")
     out.append(html_table(result.abnormal_returns, max_rows=2000))
     try:
-        summary = result.summary()
+        summary = str(result.summary())
     except Exception:  # noqa: BLE001 - the summary is a courtesy; the tables above carry the numbers
         summary = None
     if summary:
@@ -251,14 +211,16 @@ def write_report(result, out_dir, *, title: str = "Event study",
                  prices: Mapping[str, pd.DataFrame] | None = None, events: pd.DataFrame | None = None,
                  warnings: Iterable[str] = (), marks: Mapping[str, Mapping] | None = None,
                  car_windows=None, test_window: tuple[int, int] = (-1, 1),
-                 max_event_figures: int = 12, formats: Sequence[str] = ("png", "svg"),
-                 overwrite: bool = False) -> Path:
+                 max_event_figures: int = 12, formats: Sequence[str] | str | None = None,
+                 dpi: int | None = None, size=None, overwrite: bool = False) -> Path:
     """Write ``out_dir/report.html`` and its figures under ``out_dir/figures/``; return the HTML path.
 
     ``prices``: ``{symbol: price frame}`` used for the indexed-price panels and the day-0
     intraday range; ``marks``: ``{event_id: {label: [dates]}}`` (limit days, confounders) passed
     to :func:`analysis.figures.plotting.study_figure`. One study figure per ok event, up to
     ``max_event_figures``; an AAR/CAAR figure when two or more events were studied.
+    ``formats``, ``dpi``, ``size``: how the figure files are written
+    (:func:`analysis.figures.plotting.export`); the report embeds the PNGs.
 
     ``out_dir``: a folder, or an :class:`analysis.files.OutputSet` the caller commits. Into a
     folder, the report and its figures are one output set (:class:`~analysis.files.OutputSet`):
@@ -275,38 +237,37 @@ def write_report(result, out_dir, *, title: str = "Event study",
         html_text = _report_html(result, files.dir, title=title, prices=prices, events=events,
                                  warnings=warnings, marks=marks, car_windows=car_windows,
                                  test_window=test_window, max_event_figures=max_event_figures,
-                                 formats=formats)
+                                 figure_options={"formats": formats, "dpi": dpi, "size": size})
         files.write_text("report.html", html_text)
     return files.folder / "report.html"
 
 
 def _report_html(result, out: Path, *, title, prices, events, warnings, marks, car_windows, test_window,
-                 max_event_figures, formats) -> str:
+                 max_event_figures, figure_options) -> str:
     """Draw the figures under ``out/figures`` and return the report's HTML."""
     figdir = out / "figures"
     parts = ReportParts(title=title, warnings=list(warnings), events=events,
                         car_windows=car_windows, test_window=test_window)
     ok = _ok(result)
     if len(ok) >= 2:
-        paths = plotting.aar_figure(result, out_dir=figdir, stem="aar_caar", formats=formats)
+        paths = plotting.aar_figure(result, out_dir=figdir, stem=figure_stem("aar_caar"), **figure_options)
         parts.figures.append(Figure(f"AAR and CAAR with 95% band, {len(ok)} events", paths[0]))
         for g in _groups(result):
-            stem = f"aar_caar_{safe_name(g, fallback='group')}"
-            paths = plotting.aar_figure(result, out_dir=figdir, stem=stem, group=g, formats=formats)
+            paths = plotting.aar_figure(result, out_dir=figdir, stem=figure_stem("aar_caar", g), group=g,
+                                        **figure_options)
             parts.figures.append(Figure(f"AAR and CAAR, group {g}", paths[0]))
     prices = prices or {}
     shown = ok.head(max_event_figures)
     for r in shown.itertuples():
         eid = str(r.event_id)
         px = {"stock": prices.get(r.ticker), "market": prices.get(r.market)}
-        stem = f"study_{safe_name(eid, fallback='event')}"
-        paths = plotting.study_figure(result, eid, prices=px, out_dir=figdir, stem=stem, formats=formats,
-                                      marks=(marks or {}).get(eid))
+        paths = plotting.study_figure(result, eid, prices=px, out_dir=figdir, stem=figure_stem("study", eid),
+                                      marks=(marks or {}).get(eid), **figure_options)
         parts.figures.append(Figure(f"{eid}: {r.ticker} against {r.market}", paths[0]))
     if len(ok) > len(shown):
         parts.warnings.append(f"study figures drawn for the first {len(shown)} of {len(ok)} events")
     parts.day0_bars = _day0_bars(ok, prices)
-    return render_html(result, parts)
+    return scrub_paths(render_html(result, parts))      # skip reasons may name files
 
 
 def _day0_bars(ok: pd.DataFrame, prices: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
