@@ -356,6 +356,29 @@ def test_a_limit_up_close_on_day_0_is_flagged(tmp_path):
     html = (tmp_path / "report" / "report.html").read_text()
     warnings = html[html.index("<h2>Warnings</h2>"):html.index("<h2>Settings</h2>")]
     assert "e1: limit_day: closed at the daily price limit" in warnings
+    # and every figure of the event says so in its footer, so a chart handed in never hides it
+    from analysis.figures import plotting
+
+    fig, _ = plotting.draw_study(api.result, "e1")
+    footer = fig._supxlabel.get_text().replace("\n", " ")
+    assert "Warnings for 600001.SS: limit_day (see diagnostics)." in footer
+    fig, _ = plotting.draw_aar(api.result)
+    assert "Warnings in 1 of 1 events: limit_day 1" not in fig._supxlabel.get_text()  # one event: named
+    assert "Warnings for 600001.SS: limit_day" in fig._supxlabel.get_text().replace("\n", " ")
+
+
+def test_figure_footers_count_warnings_across_events():
+    """Several events: the footer counts events with warnings and each code (closed-form counts)."""
+    from analysis.figures.plotting import warning_line, with_warnings
+
+    diag = pd.DataFrame({"event_id": list("abcde"), "ticker": ["A", "B", "C", "D", "E"],
+                         "status": ["ok", "ok", "ok", "ok", "skipped"],
+                         "warnings": ["stale_prices,limit_day", "", "stale_prices", "", "jump_unexplained"]})
+    assert warning_line(diag) == "Warnings in 2 of 4 events: stale_prices 2, limit_day 1 (see diagnostics)."
+    assert warning_line(diag, ["b", "d"]) == ""
+    assert warning_line(diag, ["c"]) == "Warnings for C: stale_prices (see diagnostics)."
+    assert with_warnings("Source: x.", diag, ["b"]) == "Source: x."
+    assert with_warnings("Source: x.", diag.drop(columns="warnings")) == "Source: x."
 
 
 def test_a_foreign_index_and_its_holidays(prices_dir, tmp_path):

@@ -219,7 +219,6 @@ MAX_COMPLEXITY = 20
 # shrink (a function that drops below the limit must leave it)
 STILL_ABOVE: set[str] = {
     "analysis.figures.report:render_html",
-    "analysis.figures.plotting:draw_listings",
     "analysis.data.parquet:ParquetDatasetSource._read",
     "analysis.core.distributed:_execute.fold1",
     "analysis.core.distributed:run_event_study_distributed",

@@ -58,27 +58,13 @@ def format_value(column: str, value) -> str:
     if value is None or value is pd.NaT or value is pd.NA:
         return ""
     if isinstance(value, (pd.Timestamp, datetime)):
-        if pd.isna(value):
-            return ""
-        ts = pd.Timestamp(value)
-        return f"{ts:%Y-%m-%d}" if ts == ts.normalize() and ts.tzinfo is None else ts.isoformat()
+        return _format_time(value)
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     if isinstance(value, (float, np.floating)):
-        x = float(value)
-        if math.isnan(x):
-            return ""
-        if column in PCT_COLUMNS:
-            return f"{100 * x:.3f}%"
-        if column in P_COLUMNS:
-            return f"{x:.4f}" if x >= 1e-4 else f"{x:.1e}"
-        if column in T_COLUMNS:
-            return f"{x:.2f}"
-        if x.is_integer() and abs(x) < 1e9:
-            return str(int(x))
-        return f"{x:.4g}" if abs(x) < 1e4 else f"{x:,.0f}"
+        return _format_float(column, float(value))
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(format_value(column, v) for v in value) + "]"
     try:
@@ -87,6 +73,27 @@ def format_value(column: str, value) -> str:
     except (TypeError, ValueError):
         pass
     return str(value)
+
+
+def _format_time(value) -> str:
+    if pd.isna(value):
+        return ""
+    ts = pd.Timestamp(value)
+    return f"{ts:%Y-%m-%d}" if ts == ts.normalize() and ts.tzinfo is None else ts.isoformat()
+
+
+def _format_float(column: str, x: float) -> str:
+    if math.isnan(x):
+        return ""
+    if column in PCT_COLUMNS:
+        return f"{100 * x:.3f}%"
+    if column in P_COLUMNS:
+        return f"{x:.4f}" if x >= 1e-4 else f"{x:.1e}"
+    if column in T_COLUMNS:
+        return f"{x:.2f}"
+    if x.is_integer() and abs(x) < 1e9:
+        return str(int(x))
+    return f"{x:.4g}" if abs(x) < 1e4 else f"{x:,.0f}"
 
 
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",

@@ -28,7 +28,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .plotting import (BAND, DAY0, MARKET, OTHER_MARKS, STOCK, _ar_bars, _day_axis, _finish, _legend_above,
-                       _new_figure, _pct_axis, _settings, _window_text, export, style)
+                       _new_figure, _pct_axis, _settings, _window_text, export, style, with_warnings)
 
 __all__ = ["draw_volume", "volume_figure", "draw_volatility", "volatility_figure",
            "draw_bhar", "bhar_figure", "draw_calendar_time", "calendar_time_figure"]
@@ -131,6 +131,7 @@ def draw_volume(result, *, event_id: str | None = None, group=None, window=None,
                           f"{_window_text(s.get('estimation_window'))}{_m_text(result, [event_id] if event_id else None)}"
                           f" trading days; " + ("days with zero or no volume left out." if s.get("zero_volume") == "missing"
                                                 else "zero volume kept as log(1 + 0) = 0."))
+        line = with_warnings(line, result.diagnostics, [event_id] if event_id else None)
         _finish(fig, title, line)
     info = {"event_id": event_id, "group": group, "window": window, "compared_with": who,
             "data_range": {"relative_days": [int(rel.min()), int(rel.max())]}, "band": band}
@@ -196,6 +197,7 @@ def draw_volatility(result, *, event_id: str | None = None, group=None, window=N
                           f"{_m_text(result, [event_id] if event_id else None)} trading days; "
                           f"{s.get('returns_kind', 'simple')} returns from adjusted close; Var(AR) with "
                           f"the prediction error.")
+        line = with_warnings(line, result.diagnostics, [event_id] if event_id else None)
         _finish(fig, title, line)
     info = {"event_id": event_id, "group": group, "window": window,
             "data_range": {"relative_days": [int(rel.min()), int(rel.max())]}}
@@ -263,6 +265,10 @@ def draw_bhar(bhar, *, group=None, labels: dict | None = None, max_lines: int = 
         line = _source(s, f"Buy-and-hold returns from adjusted close against {s.get('benchmark_text')}; "
                           f"days counted on the market's trading days; prices ending inside the window: "
                           f"{s.get('delisting_text')}.")
+        flagged = int((ok["warnings"].fillna("").astype(str) != "").sum()) if "warnings" in ok else 0
+        if flagged:
+            line += (f"\nWarnings in {flagged} of {len(ok)} events: price jumps inside the window "
+                     f"(see the BHAR table's warnings).")
         _finish(fig, title, line)
     info = {"window": [t1, t2], "group": group, "n_events": int(len(ok)),
             "delisted": list(ok.loc[ok["delisted"].astype(bool), "event_id"])}

@@ -49,7 +49,7 @@ OTHER_MARKS = ("#2e7d32", "#5d4037", "#c2185b", "#455a64", "#827717")
 SOURCE_COLOUR = "#555555"
 
 __all__ = [
-    "STYLE", "export", "style", "source_line",
+    "STYLE", "export", "style", "source_line", "with_warnings", "warning_line",
     "draw_study", "study_figure",
     "draw_aar", "aar_figure",
     "draw_listings", "listings_figure",
@@ -257,7 +257,37 @@ def source_line(result, event_ids: Iterable[str] | None = None) -> str:
         elif len(m) > 1:
             text += f" (M = {m.min()}-{m.max()} returns)"
     text += f" trading days; {s.get('returns_kind', 'simple')} returns from adjusted close."
-    return text
+    return with_warnings(text, diag, event_ids)
+
+
+def with_warnings(line: str, diag, event_ids=None) -> str:
+    """``line`` with the data checks' warnings of the drawn events on a line of its own."""
+    warned = warning_line(diag, event_ids)
+    return f"{line}\n{warned}" if warned else line
+
+
+def warning_line(diag, event_ids=None) -> str:
+    """The data checks' warning codes of the drawn events, so a figure never hides them.
+
+    One event: ``Warnings for 1810.HK: jump_unexplained (see diagnostics).``; several:
+    ``Warnings in 3 of 40 events: stale_prices 2, thin_trading 1 (see diagnostics).``
+    """
+    if diag is None or not len(diag) or "warnings" not in diag:
+        return ""
+    d = diag[diag["status"] == "ok"] if "status" in diag else diag
+    if event_ids is not None:
+        d = d[d["event_id"].isin(list(event_ids))]
+    codes = d["warnings"].fillna("").astype(str)
+    flagged = codes[codes != ""]
+    if flagged.empty:
+        return ""
+    counts = flagged.str.split(",").explode().str.strip().value_counts(sort=False)
+    counts = counts.sort_index(kind="stable").sort_values(ascending=False, kind="stable")
+    if len(d) == 1:
+        who = f" for {d['ticker'].iloc[0]}" if "ticker" in d else ""
+        return f"Warnings{who}: {', '.join(counts.index)} (see diagnostics)."
+    listed = ", ".join(f"{code} {n}" for code, n in counts.items())
+    return f"Warnings in {len(flagged)} of {len(d)} events: {listed} (see diagnostics)."
 
 
 def _event_rows(result, event_id: str) -> pd.DataFrame:
@@ -544,6 +574,48 @@ def _indexed_from_returns(rows: pd.DataFrame, column: str, kind: str) -> pd.Data
     return pd.DataFrame({"relative_day": rel, "index": 100.0 * level / base})
 
 
+def _price_panel(ax1, rows, prices, day0, s, ticker, market):
+    """Top panel of :func:`draw_study`: stock and market rebased to 100 on day -1, the day-0 range."""
+    rel = rows["relative_day"].to_numpy()
+    base_date = None
+    if (rel == -1).any():
+        base_date = pd.Timestamp(rows.loc[rows["relative_day"] == -1, "date"].iloc[0])
+    elif day0 is not None:
+        base_date = day0 - pd.Timedelta(days=1)
+    stock_ix = _indexed_from_prices(rows, prices.get("stock"), base_date)
+    market_ix = _indexed_from_prices(rows, prices.get("market"), base_date)
+    basis = "adjusted close"
+    if stock_ix is None:
+        stock_ix = _indexed_from_returns(rows, "stock_return", s.get("returns_kind", "simple"))
+        basis = "cumulated returns"
+    if market_ix is None:
+        market_ix = _indexed_from_returns(rows, "market_return", s.get("returns_kind", "simple"))
+    ax1.plot(stock_ix["relative_day"], stock_ix["index"], color=STOCK, marker="o", ms=3,
+             label=f"{ticker}")
+    ax1.plot(market_ix["relative_day"], market_ix["index"], color=MARKET, marker="o", ms=2.5,
+             label=f"{market} (market)")
+    ax1.axhline(100, color="#999999", lw=0.7, ls=":")
+    intraday = None
+    if "high" in stock_ix and (stock_ix["relative_day"] == 0).any():
+        r0 = stock_ix[stock_ix["relative_day"] == 0].iloc[0]
+        if np.isfinite(r0["high"]) and np.isfinite(r0["low"]):
+            ax1.vlines(0, r0["low"], r0["high"], color=DAY0, lw=5, alpha=0.55, zorder=3,
+                       label="day-0 intraday range (low-high)")
+            intraday = {"low": r0["low"] - 100, "high": r0["high"] - 100, "close": r0["index"] - 100,
+                        "anchors": [(0.0, float(r0["high"])), (0.0, float(r0["low"]))]}
+    ax1.set_ylabel(f"Price index, {basis}\n(day -1 = 100)")
+    return basis, intraday
+
+
+def _study_footer(result, event_id, diag) -> str:
+    line = source_line(result, [event_id])
+    if diag is not None and "day0_shifted" in diag and bool(diag.get("day0_shifted")) \
+            and pd.notna(diag.get("event_date")):
+        first, sep, rest = line.partition("\n")
+        line = f"{first} Day 0 moved from {pd.Timestamp(diag['event_date']):%Y-%m-%d}.{sep}{rest}"
+    return line
+
+
 def draw_study(result, event_id: str, *, prices: Mapping[str, pd.DataFrame | None] | None = None,
                marks=None, title: str | None = None, size=None):
     """Figure of one event: indexed prices (top) and AR bars with the CAR line and band (bottom).
@@ -572,34 +644,7 @@ def draw_study(result, event_id: str, *, prices: Mapping[str, pd.DataFrame | Non
     ax1, ax2 = axes[:, 0]
     with style():
         # ---- top: indexed prices
-        prices = prices or {}
-        base_date = None
-        if (rel == -1).any():
-            base_date = pd.Timestamp(rows.loc[rows["relative_day"] == -1, "date"].iloc[0])
-        elif day0 is not None:
-            base_date = day0 - pd.Timedelta(days=1)
-        stock_ix = _indexed_from_prices(rows, prices.get("stock"), base_date)
-        market_ix = _indexed_from_prices(rows, prices.get("market"), base_date)
-        basis = "adjusted close"
-        if stock_ix is None:
-            stock_ix = _indexed_from_returns(rows, "stock_return", s.get("returns_kind", "simple"))
-            basis = "cumulated returns"
-        if market_ix is None:
-            market_ix = _indexed_from_returns(rows, "market_return", s.get("returns_kind", "simple"))
-        ax1.plot(stock_ix["relative_day"], stock_ix["index"], color=STOCK, marker="o", ms=3,
-                 label=f"{ticker}")
-        ax1.plot(market_ix["relative_day"], market_ix["index"], color=MARKET, marker="o", ms=2.5,
-                 label=f"{market} (market)")
-        ax1.axhline(100, color="#999999", lw=0.7, ls=":")
-        intraday = None
-        if "high" in stock_ix and (stock_ix["relative_day"] == 0).any():
-            r0 = stock_ix[stock_ix["relative_day"] == 0].iloc[0]
-            if np.isfinite(r0["high"]) and np.isfinite(r0["low"]):
-                ax1.vlines(0, r0["low"], r0["high"], color=DAY0, lw=5, alpha=0.55, zorder=3,
-                           label="day-0 intraday range (low-high)")
-                intraday = {"low": r0["low"] - 100, "high": r0["high"] - 100, "close": r0["index"] - 100,
-                            "anchors": [(0.0, float(r0["high"])), (0.0, float(r0["low"]))]}
-        ax1.set_ylabel(f"Price index, {basis}\n(day -1 = 100)")
+        basis, intraday = _price_panel(ax1, rows, prices or {}, day0, s, ticker, market)
 
         # ---- bottom: AR bars, CAR line, 95% band
         ar = rows["abnormal_return"].astype(float).to_numpy() * 100
@@ -621,11 +666,7 @@ def draw_study(result, event_id: str, *, prices: Mapping[str, pd.DataFrame | Non
 
         when = f"{day0:%Y-%m-%d}" if day0 is not None else "?"
         title = title or f"{ticker}: abnormal returns around {when}"
-        line = source_line(result, [event_id])
-        if diag is not None and "day0_shifted" in diag and bool(diag.get("day0_shifted")) \
-                and pd.notna(diag.get("event_date")):
-            line += f" Day 0 moved from {pd.Timestamp(diag['event_date']):%Y-%m-%d}."
-        _finish(fig, title, line)
+        _finish(fig, title, _study_footer(result, event_id, diag))
         if intraday is not None:
             anchors = intraday.pop("anchors")
             place_label(ax1, f"high {intraday['high']:+.1f}%\nclose {intraday['close']:+.1f}%", anchors,
