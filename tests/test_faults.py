@@ -846,6 +846,18 @@ def test_network_cause_reaches_a_study(tmp_path, server):
     one_error_line(proc.stderr, "1810.HK", "^HSI", "timed out", "--prices-dir", "--offline")
 
 
+def test_earnings_calendar_fetch_is_bounded_and_named(tmp_path, server):
+    """`events earnings` asks Yahoo outside yf.download: the same timeout, deadline and cause."""
+    hang = server("hang")
+    proc = _network_run(tmp_path, hang.url, ["events", "earnings", "1810.HK", "--cache-dir", tmp_path / "c",
+                                             "--out", tmp_path / "earnings.csv"])
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    line = one_error_line(proc.stderr, "cannot fetch earnings dates for 1810.HK", "timed out")
+    assert "Traceback" not in proc.stderr and line
+    assert hang.conns                                   # it did try, through the local server
+    assert not (tmp_path / "earnings.csv").exists()
+
+
 def test_delisted_only_when_yahoo_says_so(tmp_path, server):
     yahoo = server("yahoo", {"GONE.HK": 404, "BUSY.HK": 503})
     proc = _network_run(tmp_path, yahoo.url, ["fetch", "GONE.HK", "BUSY.HK", "--start", "2021-01-04",

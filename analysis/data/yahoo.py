@@ -233,6 +233,19 @@ def _session_class():
     return BoundedSession
 
 
+def bounded_session(symbols, timeout: float | None = None, seconds: float | None = None):
+    """``(session, journal)`` for a yfinance call outside ``yf.download`` (e.g. the earnings
+    calendar): every request bounded by the timeout (:func:`analysis.config.timeout`) and the
+    overall deadline (:func:`analysis.config.deadline`); ``journal.cause(symbol)`` names a
+    network failure. The session is None when yfinance runs without curl_cffi."""
+    from .. import config
+    bound = config.timeout(timeout)
+    journal = _Journal([str(s) for s in symbols], bound)
+    session_class = _session_class()
+    session = session_class(bound, Deadline(seconds), journal) if session_class is not None else None
+    return session, journal
+
+
 class _Capture(logging.Handler):
     """Collects yfinance's ``['A', 'B']: reason`` error lines into ``{symbol: reason}``."""
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -121,10 +122,35 @@ def _from_records(records: list[dict]) -> pd.DataFrame:
 
 
 def fetch_earnings_dates(ticker: str, limit: int = 100) -> pd.DataFrame | None:
-    """Yahoo's earnings calendar for a symbol (yfinance ``get_earnings_dates``)."""
+    """Yahoo's earnings calendar for a symbol (yfinance ``get_earnings_dates``), every request
+    bounded by the timeout and the deadline of a price download (``ANALYSIS_TIMEOUT``,
+    ``ANALYSIS_DEADLINE``); a network failure is raised in words (timeout, DNS, proxy, TLS)."""
     import yfinance as yf
 
-    return yf.Ticker(ticker).get_earnings_dates(limit=limit)
+    from ..data.yahoo import bounded_session
+
+    session, journal = bounded_session([ticker])
+    quiet = logging.NullHandler()              # yfinance's own retry chatter; the cause is raised below
+    logger = logging.getLogger("yfinance")
+    logger.addHandler(quiet)
+    try:
+        frame = yf.Ticker(ticker, session=session).get_earnings_dates(limit=limit)
+        if frame is None or len(frame) == 0:          # yfinance may log a network failure and return None
+            cause = journal.cause(ticker) or (journal.general[-1] if journal.general else None)
+            if cause is not None:
+                raise ConnectionError(cause)
+        return frame
+    except ConnectionError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the network edge: name the cause when there is one
+        cause = journal.cause(ticker)
+        if cause is None and journal.general:
+            cause = journal.general[-1]
+        if cause is None:
+            raise
+        raise ConnectionError(cause) from exc
+    finally:
+        logger.removeHandler(quiet)
 
 
 def load_earnings_dates(ticker: str, *, cache_dir=None, offline: bool | None = None, refresh: bool = False,
