@@ -10,6 +10,7 @@ scheduler's HTTP routes too) chosen by the system, closed at the end of the modu
 
 from __future__ import annotations
 
+import json
 import logging
 
 
@@ -24,6 +25,7 @@ from analysis.core.statistics import NOT_COMPUTED, TEST_NAMES, grouped_tests
 from analysis.data.parquet import ParquetDatasetSource, write_dataset
 from analysis.data.prices import CsvFolderSource
 from analysis.errors import InputError
+from analysis.files import MANIFEST, STAGING
 from analysis.events.contamination import _overlapping
 from synthetic_events import simulate
 
@@ -346,5 +348,16 @@ def test_batch_dask_writes_the_same_tables(prices_dir, tmp_path, capsys):
                                   pd.read_csv(tmp_path / "one" / "car.csv")
                                   .sort_values(["window_start", "event_id"], ignore_index=True),
                                   check_dtype=False, **TOL)
+    # the cluster's files are an output set like any other: a manifest lists them, a rerun into a
+    # folder holding a file the project did not write is refused before any work
+    manifest = json.loads((tmp_path / "two" / MANIFEST).read_text())
+    assert {"aar.csv", "tests.csv"} <= set(manifest["files"]) and manifest["complete"]
+    assert any(k.startswith("car/") for k in manifest["files"])
+    assert not [p for p in (tmp_path / "two").iterdir() if p.name.startswith(STAGING)]
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine")
+    assert main(base + ["--out", str(tmp_path / "mine"), "--dask", "local:1"]) == 2
+    assert "notes.txt" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["notes.txt"]
     assert main(base + ["--out", str(tmp_path / "x"), "--dask", "local:0"]) == 2
     assert capsys.readouterr().err.startswith("error: ")

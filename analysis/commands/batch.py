@@ -161,22 +161,28 @@ def _run_distributed(args, events, figure_options) -> int:
     if args.xlsx:
         raise InputError("--xlsx goes without --dask: a cluster's per-event tables are parquet datasets "
                          "(an Excel sheet holds at most 1,048,576 rows)")
+    from ..files import OutputSet
+
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    study = run_study(events, client=args.dask, out=out, windows=car_windows(args), **study_settings(args),
-                      **source_settings(args))
-    for symbol, reason in study.failed.items():
-        print(f"warning: {reason}", file=sys.stderr)
-    result = study.result
-    if result.n_ok == 0:
+    # the workers write the per-event datasets into the staging folder (on a cluster it must be a
+    # folder every worker sees, as --out is): all files appear together, with a manifest, or none
+    with OutputSet(out, overwrite=args.overwrite, command="batch") as files:
+        study = run_study(events, client=args.dask, out=files.dir, windows=car_windows(args),
+                          **study_settings(args), **source_settings(args))
+        for symbol, reason in study.failed.items():
+            print(f"warning: {reason}", file=sys.stderr)
+        result = study.result
+        names = ["diagnostics/"]
+        if result.n_ok:
+            print(result.summary(car_windows(args)))
+            _sample_tables(result, result.windows, files.dir, args.adjust)
+            names = ["aar.csv", "tests.csv", "diagnostics/", "abnormal_returns/", "car/"]
+            if not args.no_figure:
+                names += _figures(result, files.dir, **figure_options)
+    if result.n_ok == 0:             # the diagnostics dataset is kept: it says why
         reasons = "; ".join(f"{n} {r}" for r, n in result.skipped_reasons().items())
         raise EventError(f"no event could be studied ({reasons}); see {out / 'diagnostics'}")
-    print(result.summary(car_windows(args)))
-    _sample_tables(result, result.windows, out, args.adjust)
-    files = ["aar.csv", "tests.csv", "diagnostics/", "abnormal_returns/", "car/"]
-    if not args.no_figure:
-        files += _figures(result, out, **figure_options)
-    print(f"\nwrote {', '.join(files)} to {out} ({result.settings['dask']['partitions']} partitions)")
+    print(f"\nwrote {', '.join(names)} to {out} ({result.settings['dask']['partitions']} partitions)")
     return 0
 
 
