@@ -55,6 +55,7 @@ from scipy import stats
 
 from ..errors import InputError, WindowError
 from . import statistics as st
+from .summary import ticker_text
 
 DELISTING = ("benchmark", "truncate", "skip")
 # skip reasons of the return study that also leave an event out of its BHAR (its other checks
@@ -279,7 +280,7 @@ class BHARResult:
                  f"day 0) against {s['benchmark_text']}; delisted: {s['delisting']}",
                  f"Events: {len(d)} given, {len(ok)} with a BHAR, {len(d) - len(ok)} skipped"]
         for _, r in d[d["status"] != "ok"].head(10).iterrows():
-            lines.append(f"  skipped {r['event_id']} ({r['ticker']}): {r['reason']}")
+            lines.append(f"  skipped {r['event_id']} ({ticker_text(r['ticker'])}): {r['reason']}")
         if len(d) - len(ok) > 10:
             lines.append(f"  ... {len(d) - len(ok) - 10} more (table)")
         if not len(ok):

@@ -245,8 +245,7 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
     symbols = symbols_of(timed if untimed is None else timed[~untimed])
     frames, failed = load_prices(source, symbols, progress=progress)
     if not frames:
-        reasons = "; ".join(f"{s}: {r}" for s, r in list(failed.items())[:3])
-        raise EventError(f"no prices for any symbol of the events ({reasons})")
+        raise EventError(f"no prices for any symbol of the events ({_failures_by_cause(failed)})")
     engine_kwargs.setdefault("source_name", getattr(source, "name", None))
     quality.check_stale_setting(stale)
     stale_bars = {s: quality.stale_mask(f) for s, f in frames.items()}
@@ -320,6 +319,22 @@ def _event_window_end(result: EventStudyResult) -> dict:
         return {}
     last = dates[:, -1].astype("datetime64[D]").astype("datetime64[ns]")
     return dict(zip(result.arrays.event_ids, pd.DatetimeIndex(last)))
+
+
+def _failures_by_cause(failed: Mapping[str, str], most: int = 3) -> str:
+    """``{symbol: reason}`` said once per cause: 'A, B and C: DNS lookup failed ...' (a network
+    failure names every symbol the same way; the symbol in each reason is left out)."""
+    by_cause: dict[str, list[str]] = {}
+    for sym, reason in failed.items():
+        head, sep, rest = str(reason).partition(f"{sym}: ")
+        by_cause.setdefault(rest if sep and len(head) < 60 else str(reason), []).append(sym)
+    parts = []
+    for cause, syms in list(by_cause.items())[:most]:
+        names = ", ".join(syms[:5]) + (f" and {len(syms) - 5} more" if len(syms) > 5 else "")
+        parts.append(f"{names}: {cause}")
+    if len(by_cause) > most:
+        parts.append(f"{len(by_cause) - most} more causes")
+    return "; ".join(parts)
 
 
 def _warn_foreign(result, ok: pd.DataFrame) -> None:

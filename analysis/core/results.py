@@ -31,6 +31,7 @@ from .arrays import EventArrays, windows
 from .models import beta_description, diagnostic_columns, model_beta
 from ..errors import AnalysisError, InputError
 from .statistics import student_t, t_ppf
+from .summary import ticker_text
 
 _EPOCH = np.datetime64("1970-01-01", "D")
 # per-event data diagnostics (analysis.core.checks), in this order after the fit columns
@@ -553,7 +554,7 @@ class EventStudyResult:
             d = self.diagnostics[self.diagnostics["status"] == "skipped"]
             if n == 1 or len(d) <= 10:
                 for _, r in d.iterrows():
-                    add(f"  skipped {r['event_id']} ({r['ticker']}): {r['reason']}")
+                    add(f"  skipped {r['event_id']} ({ticker_text(r['ticker'])}): {r['reason']}")
             else:
                 for reason, count in self.skipped_reasons().items():
                     add(f"  {count:6d} skipped: {reason}")
@@ -765,7 +766,7 @@ class MeasureResult:
         lines = [f"Data: {s['source_name']}"] if s.get("source_name") else []
         lines.append(f"Events: {len(d)} given, {self.n_ok} studied, {self.n_skipped} skipped")
         skipped = d[d["status"] == "skipped"]
-        lines += [f"  skipped {r['event_id']} ({r['ticker']}): {r['reason']}" for _, r in skipped.head(10).iterrows()]
+        lines += [f"  skipped {r['event_id']} ({ticker_text(r['ticker'])}): {r['reason']}" for _, r in skipped.head(10).iterrows()]
         if len(skipped) > 10:
             lines.append(f"  ... {len(skipped) - 10} more (diagnostics)")
         return lines

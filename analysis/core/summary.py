@@ -52,6 +52,12 @@ TABLE_CSS = (".analysis-summary table{border-collapse:collapse;font-variant-nume
              "font-weight:bold;padding:.3rem 0}.analysis-summary .meta{color:#555;font-size:.9em}")
 
 
+def ticker_text(value) -> str:
+    """A ticker as a skip line shows it: 'no valid ticker' when the row had none it could use."""
+    return "no valid ticker" if value is None or (isinstance(value, float) and value != value) or \
+        str(value).strip() in ("", "<NA>", "nan") else str(value)
+
+
 def format_value(column: str, value) -> str:
     """One cell as people read it: percent columns x 100 with '%', p-values with four decimals
     (scientific below 0.0001), t statistics with two decimals, dates YYYY-MM-DD, yes/no."""

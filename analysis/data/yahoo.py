@@ -131,9 +131,16 @@ def _cause_kind(exc: BaseException, text: str, proxy: str | None) -> str:
     return kind or "other"
 
 
+def _curl_text(text: str) -> str:
+    """curl's message without its boilerplate ('Failed to perform, curl: (6) ... See https://curl.se/...')."""
+    text = re.sub(r"\s*See https?://curl\.se/\S*.*$", "", text)
+    text = re.sub(r"^Failed to perform,\s*curl:\s*\(\d+\)\s*", "", text)
+    return text.rstrip(" .") or text
+
+
 def network_cause(exc: BaseException, timeout: float | None = None) -> str:
     """A network failure in words: DNS, timeout, proxy, refused connection, TLS, deadline."""
-    text = " ".join(str(exc).split())
+    text = _curl_text(" ".join(str(exc).split()))
     proxy = proxy_in_use()
     via = f" through the proxy {proxy}" if proxy else ""
     after = f" after {timeout:g} s (ANALYSIS_TIMEOUT)" if timeout else ""
