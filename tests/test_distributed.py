@@ -65,6 +65,9 @@ def assert_same_result(single, dist, windows, groups):
     assert dist.n_ok == single.n_ok and dist.n_skipped == single.n_skipped
     pd.testing.assert_series_equal(dist.skipped_reasons(), single.skipped_reasons(), check_names=False)
     assert str(dist.summary(windows)) == str(single.summary(windows))
+    every = [None] + list(groups)
+    pd.testing.assert_frame_equal(dist.tests(windows, every, adjust="holm"), single.tests(windows, every, adjust="holm"),
+                                  **TOL)
     # the resampling tests with other draws and seed: the same draws as one process
     w, g = windows[-1], ([None] + list(groups))[-1]
     pd.testing.assert_frame_equal(dist.tests(w, g, draws=199, seed=3), single.tests(w, g, draws=199, seed=3), **TOL)

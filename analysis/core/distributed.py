@@ -19,19 +19,24 @@ How the study is split (see docs/scaling.md):
 2. **Round 1 (map).** Each partition runs the pipeline's own code on its events
    (:func:`analysis.core.pipeline.run_study` or ``run_event_study``: timing, loading, price
    checks, the engine) and reduces its :class:`~analysis.core.arrays.EventArrays` to the sums of
-   :mod:`analysis.core.partials` per (window, group); its per-event tables (diagnostics,
-   abnormal returns, CARs) are written as one parquet file per partition under ``out``, or
-   returned when no ``out`` is given. Only sums, the N CARs (Wilcoxon, the median in the
-   summary) and small per-partition tables (skip counts, price-quality findings, limit days)
-   travel back.
+   :mod:`analysis.core.partials` per (window, group) (the Corrado-Zivney sign sums among
+   them); its per-event tables (diagnostics, abnormal returns, CARs) are written as one
+   parquet file per partition under ``out``, or returned when no ``out`` is given. Only sums,
+   per studied event and window its CAR, SCAR and the date the window starts
+   (:class:`EventValues`, 25 bytes) and small per-partition tables (skip counts,
+   price-quality findings, limit days) travel back.
 3. **Reduce.** The client adds the sums in partition order (deterministic).
 4. **Round 2.** GRANK ranks SCAR / sd(SCAR) with the sd of the whole group, known only now:
    each partition is studied again (recomputed rather than kept, so a worker's memory is
    bounded by one partition, not by the sample) and sends the Corrado and GRANK rank sums and,
    for groups of at most ``KP_EXACT_MAX_EVENTS`` tested events, their estimation residuals
    (the exact Kolari-Pynnonen r-bar is a mean over pairs of events).
-5. **Finish.** Every test of every window and group is finished from the totals
-   (:func:`analysis.core.partials.finish_tests`): the same numbers as the single-process run,
+5. **Finish.** Every test of every window and group is finished on the client: from the
+   totals (:func:`analysis.core.partials.finish_tests`), and, for the skewness-corrected t,
+   the jackknife and the resampling tests, from the gathered per-event values put back in the
+   single-process order of the events (:func:`analysis.core.partials.gathered_tests`, when
+   ``tests()`` first asks for them: the resampling tests' draws follow that order, so the
+   same seed gives the same draws and p-values). The same numbers as the single-process run,
    to rounding (tests/test_distributed.py: 1e-10).
 
 This module does not import :mod:`analysis.core.pipeline` (the pipeline imports it): the

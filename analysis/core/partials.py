@@ -1,9 +1,9 @@
 """Sufficient statistics of the cross-event tests: sums over a part of the sample that add up.
 
 A sample split into partitions (events by ticker, :mod:`analysis.core.distributed`) gives for
-each partition the sums below; the partitions' sums are added and every test of
-:mod:`analysis.core.statistics` is finished from the totals, with the same formula as there
-(each finishing step names the function it mirrors). ``tests/test_distributed.py`` checks every
+each partition the sums below; the partitions' sums are added and the tests of
+:mod:`analysis.core.statistics` are finished from the totals, with the same formula as there
+(each finishing step names the function it mirrors), except those of :func:`gathered_tests`. ``tests/test_distributed.py`` checks every
 statistic against the single-process :func:`analysis.core.statistics.run_tests` to 1e-10.
 
 What one partition gives, per tested window and per group (``G`` groups, ``Le`` estimation
