@@ -1,7 +1,8 @@
 """The distributed study (analysis.core.distributed) gives the single-process numbers.
 
-Every AR, CAR, AAR/CAAR and all eleven tests of every window and group agree to 1e-10 with
-``run_study`` / ``run_event_study`` run in one process: on real Hong Kong events (the
+Every AR, CAR, AAR/CAAR and all seventeen tests of every window and group agree to 1e-10 with
+``run_study`` / ``run_event_study`` run in one process (the resampling tests: the same draws,
+so the same p-values): on real Hong Kong events (the
 snapshot in ../shared) and on simulated samples with groups (small ones: exact r-bar; a large
 one: the calendar-sum identity), missing data, skipped events and clustered event dates. The
 cluster is a ``LocalCluster(n_workers=2, processes=True)`` on 127.0.0.1, every port (the
@@ -27,7 +28,7 @@ from analysis.data.prices import CsvFolderSource
 from analysis.errors import InputError
 from analysis.files import MANIFEST, STAGING
 from analysis.events.contamination import _overlapping
-from synthetic_events import simulate
+from synthetic_events import simulate, simulate_date_clusters
 
 TOL = dict(rtol=1e-12, atol=1e-10)
 pytestmark = pytest.mark.slow          # a LocalCluster of two worker processes
@@ -51,13 +52,8 @@ def assert_same_result(single, dist, windows, groups):
         for g in [None] + list(groups):
             a, b = single.tests(w, g), dist.tests(w, g)
             assert list(b.index) == list(TEST_NAMES)
-            assert (a["n_events"] == b["n_events"]).all(), (w, g)
-            # the tests a distributed run does not finish from sums say so (statistics.NOT_COMPUTED)
-            done = (b["note"] != NOT_COMPUTED).to_numpy()
-            assert set(b.index[~done]) <= set(LATER_TESTS)
-            np.testing.assert_allclose(b.loc[done, ["statistic", "p_value"]].to_numpy(float),
-                                       a.loc[done, ["statistic", "p_value"]].to_numpy(float), equal_nan=True,
-                                       err_msg=f"window {w}, group {g}", **TOL)
+            assert (b["note"] != NOT_COMPUTED).all()
+            pd.testing.assert_frame_equal(b, a, obj=f"tests of window {w}, group {g}", **TOL)
     for g in [None] + list(groups):
         pd.testing.assert_frame_equal(dist.aar(group=g), single.aar(group=g), **TOL)
         pd.testing.assert_frame_equal(dist.aar(window=windows[-1], group=g),
@@ -68,16 +64,17 @@ def assert_same_result(single, dist, windows, groups):
     pd.testing.assert_frame_equal(dist.diagnostics, single.diagnostics, **TOL)
     assert dist.n_ok == single.n_ok and dist.n_skipped == single.n_skipped
     pd.testing.assert_series_equal(dist.skipped_reasons(), single.skipped_reasons(), check_names=False)
-    assert _classical(dist.summary(windows)) == _classical(single.summary(windows))
+    assert str(dist.summary(windows)) == str(single.summary(windows))
+    every = [None] + list(groups)
+    pd.testing.assert_frame_equal(dist.tests(windows, every, adjust="holm"), single.tests(windows, every, adjust="holm"),
+                                  **TOL)
+    # the resampling tests with other draws and seed: the same draws as one process
+    w, g = windows[-1], ([None] + list(groups))[-1]
+    pd.testing.assert_frame_equal(dist.tests(w, g, draws=199, seed=3), single.tests(w, g, draws=199, seed=3), **TOL)
 
 
-#: the tests added after the classical eleven (issue 17), which need every event's values
-LATER_TESTS = ("skew_t", "jackknife_t", "cz_sign_z", "boot_csect_t", "boot_bmp_t", "permutation_t")
-
-
-def _classical(summary) -> str:
-    """A summary (its text) without the lines of the later tests."""
-    return "\n".join(line for line in str(summary).splitlines() if line.split()[:1] not in ([t] for t in LATER_TESTS))
+#: the tests that resample (their p-values come from the seeded draws)
+RESAMPLING = ("boot_csect_t", "boot_bmp_t", "permutation_t")
 
 
 # --------------------------------------------------------------------------- real Hong Kong events
@@ -248,9 +245,15 @@ def test_a_window_not_computed_is_refused(client):
 
 # --------------------------------------------------------------------------- pieces
 
-def test_merged_partition_sums_give_every_test():
-    """No cluster: sums of random partitions, added, give grouped_tests (NaN residual days)."""
-    arrays, reps = simulate(150, 3, seed=3, rho=0.2, common_date=True)
+@pytest.mark.parametrize("sample", ["common date", "date clusters"])
+def test_merged_partition_sums_give_every_test(sample):
+    """No cluster: sums of random partitions, added, and the gathered per-event values put back
+    in the single-process order give grouped_tests (NaN residual days; a common event date,
+    or events on 12 dates: the jackknife's clusters)."""
+    if sample == "common date":
+        arrays, reps = simulate(150, 3, seed=3, rho=0.2, common_date=True)
+    else:
+        arrays, reps = simulate_date_clusters(3, seed=3, dates=12, per_date=12, event_window=(-10, 10))
     arrays.est_ar[::7, ::11] = np.nan
     labels = np.where(np.arange(arrays.n) % 10 == 0, 3, reps)          # a fourth, small group
     rng = np.random.default_rng(0)
@@ -269,8 +272,17 @@ def test_merged_partition_sums_give_every_test():
     cars = np.concatenate([t.car for _, t in tested])
     codes = np.concatenate([t.codes for _, t in tested])
     got = partials.finish_tests(total, ranks, rbar, arrays.k, arrays.columns(*window), cars, codes)
+    # CAR, SCAR and window start of each tested event, back in the order of the whole sample
+    position = np.concatenate([np.flatnonzero(part == p)[t.rows] for p, (_, t) in enumerate(tested)])
+    start = np.concatenate([np.asarray(a.evt_dates)[t.rows, t.cols.start] for a, t in tested])
+    scar = np.concatenate([t.scar for _, t in tested])
+    order = np.argsort(position)
+    got.update(partials.gathered_tests(cars[order], scar[order], start[order], codes[order], 4, 999, 12345))
     want = grouped_tests(arrays, window, labels)
-    for name in [t for t in TEST_NAMES if t not in LATER_TESTS]:
+    assert sorted(got) == sorted(TEST_NAMES)
+    if sample == "date clusters":
+        assert np.isfinite(want["jackknife_t"].statistic).all()
+    for name in TEST_NAMES:
         for part_name in ("statistic", "p_value", "n_events"):
             np.testing.assert_allclose(getattr(got[name], part_name), getattr(want[name], part_name),
                                        equal_nan=True, err_msg=name, **TOL)
@@ -337,11 +349,10 @@ def test_batch_dask_writes_the_same_tables(prices_dir, tmp_path, capsys):
     assert f"{len(events)} given" in printed and "partitions" in printed
     for name in ("tests.csv", "aar.csv"):
         a, b = pd.read_csv(tmp_path / "one" / name), pd.read_csv(tmp_path / "two" / name)
-        if name == "tests.csv":           # the later tests are not finished from sums
-            later = b["test"].isin(LATER_TESTS)
-            assert (b.loc[later, "note"] == NOT_COMPUTED).all()
-            a, b = (x[~later].drop(columns="note").reset_index(drop=True) for x in (a, b))
-        pd.testing.assert_frame_equal(b, a, **TOL)
+        pd.testing.assert_frame_equal(b, a, **TOL)        # every test, the resampling ones too
+    tests = pd.read_csv(tmp_path / "two" / "tests.csv")
+    assert set(tests["test"]) == set(TEST_NAMES) and tests["note"].ne(NOT_COMPUTED).all()
+    assert tests.loc[tests["test"].isin(RESAMPLING), "p_value"].notna().any()
     assert len(pd.read_parquet(tmp_path / "two" / "diagnostics")) == len(events)
     car = pd.read_parquet(tmp_path / "two" / "car")
     pd.testing.assert_frame_equal(car.sort_values(["window_start", "event_id"], ignore_index=True),

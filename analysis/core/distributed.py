@@ -19,19 +19,24 @@ How the study is split (see docs/scaling.md):
 2. **Round 1 (map).** Each partition runs the pipeline's own code on its events
    (:func:`analysis.core.pipeline.run_study` or ``run_event_study``: timing, loading, price
    checks, the engine) and reduces its :class:`~analysis.core.arrays.EventArrays` to the sums of
-   :mod:`analysis.core.partials` per (window, group); its per-event tables (diagnostics,
-   abnormal returns, CARs) are written as one parquet file per partition under ``out``, or
-   returned when no ``out`` is given. Only sums, the N CARs (Wilcoxon, the median in the
-   summary) and small per-partition tables (skip counts, price-quality findings, limit days)
-   travel back.
+   :mod:`analysis.core.partials` per (window, group) (the Corrado-Zivney sign sums among
+   them); its per-event tables (diagnostics, abnormal returns, CARs) are written as one
+   parquet file per partition under ``out``, or returned when no ``out`` is given. Only sums,
+   per studied event and window its CAR, SCAR and the date the window starts
+   (:class:`EventValues`, 25 bytes) and small per-partition tables (skip counts,
+   price-quality findings, limit days) travel back.
 3. **Reduce.** The client adds the sums in partition order (deterministic).
 4. **Round 2.** GRANK ranks SCAR / sd(SCAR) with the sd of the whole group, known only now:
    each partition is studied again (recomputed rather than kept, so a worker's memory is
    bounded by one partition, not by the sample) and sends the Corrado and GRANK rank sums and,
    for groups of at most ``KP_EXACT_MAX_EVENTS`` tested events, their estimation residuals
    (the exact Kolari-Pynnonen r-bar is a mean over pairs of events).
-5. **Finish.** Every test of every window and group is finished from the totals
-   (:func:`analysis.core.partials.finish_tests`): the same numbers as the single-process run,
+5. **Finish.** Every test of every window and group is finished on the client: from the
+   totals (:func:`analysis.core.partials.finish_tests`), and, for the skewness-corrected t,
+   the jackknife and the resampling tests, from the gathered per-event values put back in the
+   single-process order of the events (:func:`analysis.core.partials.gathered_tests`, when
+   ``tests()`` first asks for them: the resampling tests' draws follow that order, so the
+   same seed gives the same draws and p-values). The same numbers as the single-process run,
    to rounding (tests/test_distributed.py: 1e-10).
 
 This module does not import :mod:`analysis.core.pipeline` (the pipeline imports it): the
@@ -60,11 +65,11 @@ from ..data.prices import PriceSource, slice_dates
 from ..data.sources import open_source
 from ..errors import AnalysisError, ConfigError, DataError, EventError, InputError
 from ..events.table import select_subjects, validate_events
-from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_POLICY, car_windows,
-                       columns, validate_windows)
+from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_POLICY, DEFAULT_RESAMPLES,
+                       DEFAULT_SEED, car_windows, columns, validate_windows)
 from . import partials
 from .engine import prepare_events as engine_events
-from .results import EventStudyResult
+from .results import EventStudyResult, _adjusted, _many_windows, tests_table
 from .statistics import _frame
 
 #: events per partition (a worker holds one partition at a time per thread)
@@ -434,6 +439,41 @@ def _warned(diag: pd.DataFrame) -> dict:
     return {"n": int(hit.sum()), "rows": rows, "codes": codes}
 
 
+class EventValues(NamedTuple):
+    """What a partition sends back per studied event and window (in its studied order): the
+    CAR (Wilcoxon, the summary's median; NaN when not computable), whether the event is tested,
+    its SCAR and the calendar date the window starts (days since 1970; 0 when not tested): the
+    skewness-corrected t, the jackknife (one cluster per start date) and the resampling tests
+    (:func:`analysis.core.partials.gathered_tests`). 25 bytes per event and window."""
+
+    car: np.ndarray
+    keep: np.ndarray
+    scar: np.ndarray
+    start: np.ndarray
+
+    @classmethod
+    def of(cls, arrays, window, t: "partials.Tested") -> "EventValues":
+        n = arrays.n
+        car = np.full(n, np.nan)
+        with np.errstate(invalid="ignore"):
+            car[:] = np.asarray(arrays.evt_ar, float)[:, arrays.columns(*window)].sum(axis=1)
+        keep = np.zeros(n, dtype=bool)
+        keep[t.rows] = True
+        scar = np.full(n, np.nan)
+        scar[t.rows] = t.scar
+        start = np.zeros(n, dtype=np.int64)
+        if len(t.rows):
+            start[t.rows] = np.asarray(arrays.evt_dates[t.rows, t.cols.start])
+        return cls(car, keep, scar, start)
+
+    @classmethod
+    def ordered(cls, parts: list, order: np.ndarray) -> "EventValues":
+        """The partitions' values side by side, then in the single-process order."""
+        if not parts:
+            return cls(np.zeros(0), np.zeros(0, bool), np.zeros(0), np.zeros(0, np.int64))
+        return cls(*(np.concatenate(x)[order] for x in zip(*parts)))
+
+
 def first_round(job: Job, index: int, part: pd.DataFrame, shared: dict, panel=None) -> dict:
     """Round 1 on one partition: the study, its sums and its per-event tables."""
     result, study, timed = _study(job, part, shared, panel)
@@ -457,19 +497,15 @@ def first_round(job: Job, index: int, part: pd.DataFrame, shared: dict, panel=No
             out["first_ok"][int(c)] = int(sel[np.argmax(codes["group"] == c)])
     for grouping, c in codes.items():
         out["aar"][grouping] = partials.AarSums.of(a, c, _sizes(job, grouping))
+    medians = partials.row_medians(a)            # the Corrado-Zivney signs' centres, once
     for w in job.windows:
         ws = None
         for grouping, c in codes.items():
             t = partials.tested(a, w, c)
-            out["sums"][(w, grouping)] = partials.window_sums(a, t, _sizes(job, grouping))
+            out["sums"][(w, grouping)] = partials.window_sums(a, t, _sizes(job, grouping), medians)
             if grouping == "all":
                 ws = t
-        car = np.full(a.n, np.nan)
-        with np.errstate(invalid="ignore"):
-            car[:] = np.asarray(a.evt_ar, float)[:, a.columns(*w)].sum(axis=1)
-        keep = np.zeros(a.n, dtype=bool)
-        keep[ws.rows] = True
-        out["cars"][w] = (car, keep)
+        out["cars"][w] = EventValues.of(a, w, ws)
     if study is not None:
         out.update(quality=study.quality, limits=study.limits, failed=study.failed)
     if job.kind == "study" or job.time:
@@ -705,14 +741,16 @@ class DistributedResult:
     tables either gathered (no ``out``) or written as parquet datasets under ``out`` and read
     only when asked (:meth:`cars`, :attr:`abnormal_returns`, :attr:`diagnostics`)."""
 
-    def __init__(self, settings, windows, groups, tests, aar, cars, reasons, skipped, n_given, n_ok,
-                 tables=None, output: Path | None = None):
+    def __init__(self, settings, windows, groups, tests, aar, values, group_codes, reasons, skipped, n_given,
+                 n_ok, tables=None, output: Path | None = None):
         self.settings = settings
         self.windows = list(windows)
         self._groups = groups              # [(label, code)] in order of first studied event
-        self._tests = tests                # {(window, grouping): {test: TestResult}}
+        self._tests = tests                # {(window, grouping): {test: TestResult}} from the sums
         self._aar = aar                    # {grouping: AarSums}
-        self._cars = cars                  # {window: all studied events' CARs}
+        self._values = values              # {window: EventValues of all studied events, single-process order}
+        self._group_codes = group_codes    # their group codes (-1: no group), None without groups
+        self._gathered: dict = {}          # {(window, grouping, draws, seed): gathered_tests}
         self._reasons = reasons
         self._skipped = skipped            # the skipped events when at most 10
         self.n_given, self.n_ok = n_given, n_ok
@@ -724,6 +762,11 @@ class DistributedResult:
     def _build(cls, job: Job, tot: _Totals, ranks, small, rows, root):
         le, lw = tot.shapes
         k = tot.k if tot.k is not None else 0
+        # the studied events in the single-process order (their rows in the events table): the
+        # resampling tests give the i-th event of a group the i-th sign of each draw
+        order = np.argsort(np.concatenate(tot.selected), kind="stable") if tot.selected else np.zeros(0, np.intp)
+        values = {w: EventValues.ordered(parts, order) for w, parts in tot.cars.items()}
+        group_codes = np.concatenate(tot.group_codes)[order] if job.groups else None
         tests = {}
         for (w, grouping), sums in tot.sums.items():
             g = len(sums.n)
@@ -735,10 +778,11 @@ class DistributedResult:
             gathered = (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
                         np.concatenate([p[2] for p in parts])) if parts else None
             rbar = partials.rbar_of(sums.calendar, sums.n, gathered)
-            car, keep, codes = cls._tested_cars(tot, w, grouping)
+            v = values[w]
+            codes = _grouping_codes(grouping, len(v.car), group_codes)
+            keep = v.keep & (codes >= 0)
             cols = columns(job.event_window, *w)
-            tests[(w, grouping)] = partials.finish_tests(sums, r, rbar, k, cols, car[keep], codes[keep])
-        cars = {w: np.concatenate([c for c, _ in v]) for w, v in tot.cars.items()}
+            tests[(w, grouping)] = partials.finish_tests(sums, r, rbar, k, cols, v.car[keep], codes[keep])
         code_of = {c: label for label, c in job.groups.items()}
         groups = [(code_of[c], c) for c, _ in sorted(tot.first_ok.items(), key=lambda x: x[1])]
         reasons = pd.concat(tot.reasons).groupby(level=0, sort=False).sum() if tot.reasons \
@@ -754,21 +798,10 @@ class DistributedResult:
             tables = _ordered_tables(tot, rows, job.windows)
         settings = dict(tot.settings or {})
         settings["dask"] = {"partitions": len(rows), "output": None if root is None else str(root)}
-        out = cls(settings, job.windows, groups, tests, tot.aar, cars, reasons, skipped, tot.n_given,
-                  tot.n_ok, tables, root)
+        out = cls(settings, job.windows, groups, tests, tot.aar, values, group_codes, reasons, skipped,
+                  tot.n_given, tot.n_ok, tables, root)
         out._warning_lines = _warning_lines(tot)
         return out
-
-    @staticmethod
-    def _tested_cars(tot: _Totals, w, grouping):
-        car = np.concatenate([c for c, _ in tot.cars[w]]) if tot.cars.get(w) else np.zeros(0)
-        keep = np.concatenate([k for _, k in tot.cars[w]]) if tot.cars.get(w) else np.zeros(0, bool)
-        if grouping == "all":
-            codes = np.zeros(len(car), dtype=np.intp)
-        else:
-            codes = np.concatenate([c for c in tot.group_codes]) if tot.group_codes else np.zeros(0, np.intp)
-            keep = keep & (codes >= 0)
-        return car, keep, codes
 
     # ---------------------------------------------------------------------------- lookups
     @property
@@ -802,15 +835,42 @@ class DistributedResult:
         return self._reasons.copy()
 
     # ---------------------------------------------------------------------------- statistics
-    def tests(self, window=(0, 0), group=None) -> pd.DataFrame:
+    def tests(self, window=(0, 0), group=None, adjust: str | None = None, *, family: str = "test",
+              draws: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> pd.DataFrame:
         """Every cross-event test over ``window`` (one of :attr:`windows`), as
-        :meth:`EventStudyResult.tests`."""
+        :meth:`EventStudyResult.tests` (``adjust``, ``family``, ``draws``, ``seed`` too): the
+        tests of sums finished in the run, the skewness-corrected t, the jackknife and the
+        resampling tests finished here from the gathered CARs and SCARs (the same numbers, and
+        with the same seed the same draws, as the single-process run)."""
+        if _many_windows(window) or isinstance(group, (list, tuple)):
+            return self.tests_table(window if _many_windows(window) else [window],
+                                    group if isinstance(group, (list, tuple)) else [group],
+                                    adjust=adjust, family=family, draws=draws, seed=seed)
         w = self._window(window)
         grouping, j = self._grouping(group)
-        return _frame(self._tests[(w, grouping)], j)
+        key = (w, grouping, int(draws), int(seed))
+        if key not in self._gathered:
+            v = self._values[w]
+            codes = _grouping_codes(grouping, len(v.car), self._group_codes)
+            pick = v.keep & (codes >= 0)
+            g = len(self._tests[(w, grouping)]["csect_t"].n_events)
+            self._gathered[key] = partials.gathered_tests(v.car[pick], v.scar[pick], v.start[pick], codes[pick],
+                                                          g, int(draws), int(seed))
+        out = _frame({**self._tests[(w, grouping)], **self._gathered[key]}, j)
+        if adjust is not None:
+            out.insert(out.columns.get_loc("p_value") + 1, "p_adjusted",
+                       _adjusted(out.index.to_numpy(), out["p_value"], adjust, family))
+        return out
 
     #: long frame ``group, test, statistic, p_value, n_events``: all events, then each group
     tests_by_group = EventStudyResult.tests_by_group
+
+    def tests_table(self, windows=None, groups=None, adjust: str | None = None, *, family: str = "test",
+                    **resampling) -> pd.DataFrame:
+        """Every test for each window and group (default: :attr:`windows`, all events and each
+        group), as :meth:`EventStudyResult.tests_table`."""
+        windows = self.windows if windows is None else [self._window(w) for w in windows]
+        return tests_table(self, windows, groups, adjust, family=family, **resampling)
 
     def aar(self, window=None, group=None) -> pd.DataFrame:
         """AAR and CAAR by relative day with 95% bands, as :meth:`EventStudyResult.aar`."""
@@ -890,7 +950,7 @@ class DistributedResult:
         wanted = [self._window(w) for w in car_windows(windows, s["event_window"])]
         lines += ["", "  CAR window   mean CAR  median CAR   share > 0     N"]
         for t1, t2 in wanted:
-            car = pd.Series(self._cars[(t1, t2)])
+            car = pd.Series(self._values[(t1, t2)].car)
             lines.append(f"  {f'[{t1}, {t2}]':10s} {car.mean():10.4f} {car.median():11.4f} "
                          f"{(car > 0).mean():11.2f} {len(car):5d}")
         for t1, t2 in wanted[:1]:
@@ -905,6 +965,11 @@ class DistributedResult:
         s = self.settings
         return (f"<DistributedResult {s.get('model')} model, {self.n_ok} events studied, "
                 f"{self.n_skipped} skipped, {s['dask']['partitions']} partitions>")
+
+
+def _grouping_codes(grouping: str, n: int, group_codes) -> np.ndarray:
+    """Each studied event's code in a grouping: 0 for all events, else its group's (-1: none)."""
+    return np.zeros(n, dtype=np.intp) if grouping == "all" else np.asarray(group_codes, np.intp)
 
 
 def _warning_lines(tot: _Totals) -> list[str]:

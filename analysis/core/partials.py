@@ -1,9 +1,9 @@
 """Sufficient statistics of the cross-event tests: sums over a part of the sample that add up.
 
 A sample split into partitions (events by ticker, :mod:`analysis.core.distributed`) gives for
-each partition the sums below; the partitions' sums are added and every test of
-:mod:`analysis.core.statistics` is finished from the totals, with the same formula as there
-(each finishing step names the function it mirrors). ``tests/test_distributed.py`` checks every
+each partition the sums below; the partitions' sums are added and the tests of
+:mod:`analysis.core.statistics` are finished from the totals, with the same formula as there
+(each finishing step names the function it mirrors), except those of :func:`gathered_tests`. ``tests/test_distributed.py`` checks every
 statistic against the single-process :func:`analysis.core.statistics.run_tests` to 1e-10.
 
 What one partition gives, per tested window and per group (``G`` groups, ``Le`` estimation
@@ -18,12 +18,16 @@ days, ``L`` days in the window):
 * positive CARs and the sum of each event's share of positive residuals: sign tests;
 * per (group, calendar date) the sum of standardised residuals and the number of events, per
   group the number of residuals: Kolari-Pynnonen r-bar by the calendar-sum identity;
+* per (group, day) sums and counts of the signs ``sign(AR_it - median_i)`` over the
+  estimation and event window: the Corrado-Zivney sign test;
 * second round, once the cross-sectional sd of SCAR of every group is known (GRANK ranks
   ``SCAR / sd``): per (group, day) sums and counts of the centred standardised ranks of
   Corrado and GRANK.
 
-The N CARs (Wilcoxon) and the residuals of groups of at most ``KP_EXACT_MAX_EVENTS`` events
-(exact r-bar) cannot be summed; the caller gathers them.
+The N CARs (Wilcoxon), the residuals of groups of at most ``KP_EXACT_MAX_EVENTS`` events
+(exact r-bar) and, for the skewness-corrected t, the jackknife and the resampling tests, each
+tested event's CAR, SCAR and window start date cannot be summed; the caller gathers them
+(:func:`gathered_tests` finishes those tests from them).
 """
 
 from __future__ import annotations
@@ -33,9 +37,10 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from .arrays import EventArrays, rows_of
-from .blocks import sum_blocks
+from .blocks import blocks, map_blocks, sum_blocks
 from .statistics import (KP_EXACT_MAX_EVENTS, TestResult, _col_sums, _div, _kp_factor, _normal, _patell_var, _rank_block,
-                         _rank_stat_sums, _standardise_rows, _student, kp_rbar, window_sample, wilcoxon)
+                         _rank_stat_sums, _resampled_t, _standardise_rows, _student, jackknife_t, kp_rbar, skew_t,
+                         window_sample, wilcoxon)
 
 #: (group, date) keys of the calendar sums: group * DATE_SPAN + days since 1970
 DATE_SPAN = np.int64(1) << 32
@@ -210,6 +215,8 @@ class WindowSums:
     positive: np.ndarray
     positive_share: np.ndarray
     calendar: CalendarSums
+    cz_sum: np.ndarray          # Corrado-Zivney signs per (group, day): estimation + event window
+    cz_cnt: np.ndarray
 
     __add__ = _add
 
@@ -240,8 +247,42 @@ def tested(arrays: EventArrays, window, codes_all) -> Tested:
                   ws.scar[sel], ws.window_ar[sel], est if keep.all() else est[keep])
 
 
-def window_sums(arrays: EventArrays, t: Tested, g: int) -> WindowSums:
-    """The first-round sums of the tested events ``t`` (:func:`tested`), ``g`` groups."""
+def row_medians(arrays: EventArrays) -> np.ndarray:
+    """Each studied event's median abnormal return over the estimation and the whole event
+    window (missing days left out): the centre of the Corrado-Zivney signs, as
+    :func:`analysis.core.statistics.cz_sign_z` takes it. One pass per partition; every window
+    then needs only ``sign(AR_it - median_i)``."""
+    est, evt = arrays.est_ar, arrays.evt_ar
+
+    def block(rows):
+        x = np.concatenate([np.asarray(est[rows], float), np.asarray(evt[rows], float)], axis=1)
+        if not len(x):
+            return np.zeros(0)
+        with np.errstate(invalid="ignore"):
+            return np.median(x, axis=1) if np.isfinite(x.sum()) else np.nanmedian(x, axis=1)
+
+    return np.concatenate(map_blocks(block, blocks(arrays.n)))
+
+
+def cz_sums(arrays: EventArrays, t: Tested, g: int, medians=None) -> tuple[np.ndarray, np.ndarray]:
+    """Per-group column sums and counts (G, Le + Lw) of the Corrado-Zivney signs
+    ``sign(AR_it - median_i)`` of the tested events ``t`` over the estimation and event window
+    (:func:`analysis.core.statistics.cz_sign_z`); ``medians``: :func:`row_medians` of the
+    partition (computed when not given). The signs are -1, 0 or 1: their sums are exact, in
+    any order."""
+    le, lw = np.shape(arrays.est_ar)[1], np.shape(arrays.evt_ar)[1]
+    if not len(t.codes):
+        return np.zeros((g, le + lw)), np.zeros((g, le + lw))
+    med = (row_medians(arrays) if medians is None else np.asarray(medians, float))[t.rows]
+    evt = np.asarray(arrays.evt_ar, float)[t.rows]
+    with np.errstate(invalid="ignore"):
+        signs = np.sign(np.concatenate([t.est_ar, evt], axis=1) - med[:, None])
+    return _col_sums(signs, t.codes, g)
+
+
+def window_sums(arrays: EventArrays, t: Tested, g: int, medians=None) -> WindowSums:
+    """The first-round sums of the tested events ``t`` (:func:`tested`), ``g`` groups;
+    ``medians``: the partition's :func:`row_medians` (computed when not given)."""
     c = t.codes
     m = np.asarray(arrays.m, float)[t.rows]
     est = t.est_ar
@@ -258,6 +299,7 @@ def window_sums(arrays: EventArrays, t: Tested, g: int) -> WindowSums:
     with np.errstate(invalid="ignore", divide="ignore"):     # generalized_sign_z's p_hat terms
         share = np.count_nonzero(est > 0, axis=1) / np.isfinite(est).sum(axis=1)
     dates = np.asarray(rows_of(arrays.est_dates, t.rows)) if len(c) else np.zeros(est.shape, np.int64)
+    cz_sum, cz_cnt = cz_sums(arrays, t, g, medians)
     return WindowSums(
         n=np.bincount(c, minlength=g).astype(float),
         car=Moments.of(t.car, c, g), scar=Moments.of(t.scar, c, g),
@@ -265,7 +307,7 @@ def window_sums(arrays: EventArrays, t: Tested, g: int) -> WindowSums:
         est_sum=est_sum, est_cnt=est_cnt, win_sum=win_sum, win_cnt=win_cnt, span_sum=span_sum,
         span_cnt=span_cnt, multi=np.array([0.0 if sessions is None else 1.0]),
         positive=_bincount(c, t.car > 0, g), positive_share=_bincount(c, share, g),
-        calendar=CalendarSums.of(est, dates, c, g))
+        calendar=CalendarSums.of(est, dates, c, g), cz_sum=cz_sum, cz_cnt=cz_cnt)
 
 
 @dataclass(frozen=True)
@@ -323,7 +365,8 @@ def rbar_of(calendar: CalendarSums, n, small=None) -> np.ndarray:
 
 
 def finish_tests(w: WindowSums, ranks: RankSums, rbar, k: int, cols: slice, cars, codes) -> dict[str, TestResult]:
-    """Every test of :data:`analysis.core.statistics.TEST_NAMES` per group from the totals.
+    """The tests of :data:`analysis.core.statistics.TEST_NAMES` per group from the totals: all
+    but those of :func:`gathered_tests`.
 
     ``rbar``: r-bar per group (identity from ``w.calendar`` or exact from gathered residuals);
     ``cars``/``codes``: the gathered CARs of the tested events and their groups (Wilcoxon).
@@ -363,4 +406,27 @@ def finish_tests(w: WindowSums, ranks: RankSums, rbar, k: int, cols: slice, cars
         j = len(res.statistic)
         stat[:j], p[:j], cnt[:j] = res.statistic, res.p_value, res.n_events
     out["wilcoxon"] = TestResult(stat, p, cnt)
+    z, _ = _rank_stat_sums(w.cz_sum, w.cz_cnt, n, np.arange(le, w.cz_sum.shape[1])[cols])     # cz_sign_z
+    out["cz_sign_z"] = TestResult(*_normal(z), ni)
     return out
+
+
+#: the tests finished from gathered per-event values (:func:`gathered_tests`)
+GATHERED_TESTS = ("skew_t", "jackknife_t", "boot_csect_t", "boot_bmp_t", "permutation_t")
+
+
+def gathered_tests(car, scar, clusters, codes, g: int, draws: int, seed: int) -> dict[str, TestResult]:
+    """The skewness-corrected t, the jackknife t and the three resampling tests per group from
+    the gathered values of the tested events: CAR, SCAR and the calendar date the window starts
+    (the jackknife's cluster), group codes 0..g-1, **in the order of the single-process run**
+    (the resampling tests give the i-th event of a group the i-th sign of each draw). The calls
+    of :func:`analysis.core.statistics.grouped_tests` (its ``_more_tests``): the three
+    resampling tests share one draw of the signs, ``draws`` and ``seed`` as there."""
+    car, scar = np.asarray(car, float), np.asarray(scar, float)
+    codes = np.asarray(codes, np.intp)
+    boot_c, boot_b, perm = _resampled_t([car, scar, scar], codes, g, int(draws), int(seed),
+                                        center=[True, True, False], exact_small=[False, False, True])
+    return {"skew_t": skew_t(car, codes), "jackknife_t": jackknife_t(car, np.asarray(clusters), codes),
+            "boot_csect_t": TestResult(*boot_c[:2], boot_c[2].astype(int)),
+            "boot_bmp_t": TestResult(*boot_b[:2], boot_b[2].astype(int)),
+            "permutation_t": TestResult(*perm[:2], perm[2].astype(int))}
