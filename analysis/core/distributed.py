@@ -71,6 +71,7 @@ from . import partials
 from .engine import prepare_events as engine_events
 from .results import EventStudyResult, _adjusted, _many_windows, tests_table
 from .statistics import _frame
+from .summary import ticker_text
 
 #: events per partition (a worker holds one partition at a time per thread)
 PARTITION_EVENTS = 20_000
@@ -940,7 +941,7 @@ class DistributedResult:
         if self.n_skipped:
             if self.n_given == 1 or self.n_skipped <= 10:
                 for r in self._skipped.itertuples():
-                    lines.append(f"  skipped {r.event_id} ({r.ticker}): {r.reason}")
+                    lines.append(f"  skipped {r.event_id} ({ticker_text(r.ticker)}): {r.reason}")
             else:
                 for reason, count in self._reasons.items():
                     lines.append(f"  {count:6d} skipped: {reason}")
