@@ -58,8 +58,8 @@ variance plus the estimation error of the normal return's parameters:
 
 .. math::
 
-    V^G_{it} = n_{it}\,\sigma^2_{it|T} + P_{it},\qquad
-    P_{it} = \widehat{Var}(AR_{it}) - n_{it}\, v_{it},
+    V^G_{it} = n_{it}\\,\\sigma^2_{it|T} + P_{it},\\qquad
+    P_{it} = \\widehat{Var}(AR_{it}) - n_{it}\\, v_{it},
 
 with ``n_it`` the sessions the return spans (1 unless trade-to-trade) and ``P_it`` the
 engine's own parameter term (its ``ar_sd^2`` less its error variance ``v_it``: ``s_i^2`` for the
@@ -68,7 +68,7 @@ its ``ar_sd^2``). Per event and day the **GARCH variance ratio**
 
 .. math::
 
-    G_{it} = AR_{it}^2 / V^G_{it},\qquad E[G_{it}] = 1
+    G_{it} = AR_{it}^2 / V^G_{it},\\qquad E[G_{it}] = 1
 
 under the null (conditionally normal errors whose variance follows the estimated GARCH; the
 estimation error of the GARCH parameters is ignored, as in Savickas 2003, and is of order
@@ -509,9 +509,13 @@ class VolatilityResult(MeasureResult):
             for (t1, t2), g in r.groupby(["window_start", "window_end"], sort=False):
                 lines.append(f"  {f'[{t1}, {t2}]':10s} {g['garch_ratio'].mean():16.2f} {g['garch_ratio'].median():7.2f} "
                              f"{g['garch_ratio'].notna().sum():5d}")
-            failed = sum(f is not None for f in self.garch.failure)
+            failed = [(e, f) for e, f in zip(self.arrays.event_ids, self.garch.failure) if f is not None]
             if failed:
-                lines.append(f"  {failed} event(s) without a GARCH fit (diagnostics: garch_failure)")
+                lines.append(f"  {len(failed)} event(s) without a GARCH fit, left out of the GARCH tests "
+                             f"(diagnostics: garch_failure, warning garch_failed):")
+                lines += [f"    {e}: {f}" for e, f in failed[:10]]
+                if len(failed) > 10:
+                    lines.append(f"    ... {len(failed) - 10} more")
         lines += self._test_lines(self._windows(windows)[0])
         lines.append("  (VR: event-window variance of the abnormal returns over the estimation-window "
                      "residual variance; F: exact predictive test, F(L, M - k)"
