@@ -96,7 +96,7 @@ def test_batch_volatility_garch_benchmark(prices_dir, events_file, tmp_path):
                              volatility_benchmark="garch", progress=False)
     want = api.result.tests((-1, 1))
     got = tests[(tests["group"] == "all") & (tests["window_start"] == -1)].set_index("test")
-    assert {"garch_sar2_t", "garch_sar2_skew_t", "garch_rank_abs_z"} <= set(got.index)
+    assert {"garch_sar2_t", "garch_sar2_skew_t"} <= set(got.index)
     np.testing.assert_allclose(got.loc[want.index, "statistic"], want["statistic"], rtol=1e-9)
     bad = _run(["batch", str(events_file), "--prices-dir", str(prices_dir), "--out", str(tmp_path / "x"),
                 "--volatility-benchmark", "garch"])

@@ -79,9 +79,14 @@ forecast instead of a constant variance, and the GARCH standardisation of Savick
 
 * ``garch_sar2_t``: ``t = mean(G_i - 1) / (sd(G_i - 1) / sqrt(N))``, Student t with N - 1 df
   (Beaver's U with the GARCH variance, as ``sar2_t``);
-* ``garch_sar2_skew_t``: the same mean with Johnson's (1978) skewness-adjusted t;
-* ``garch_rank_abs_z``: the Corrado (1989) rank test on ``|e_is| / sigma_is`` (estimation
-  window, in-sample conditional sd) and ``|AR_it| / sqrt(V^G_it)`` (event window).
+* ``garch_sar2_skew_t``: the same mean with Johnson's (1978) skewness-adjusted t.
+
+There is no GARCH rank test: ranking ``|AR_it| / sqrt(V^G_it)`` (forecasts 10-20 steps ahead)
+among the in-sample ``|e_is| / sigma_is`` (one step ahead) compares two differently shaped
+distributions (a multi-step standardised residual is a scale mixture, fatter-tailed with a
+lower median) even under the null; on real Hong Kong data that rank test rejected 11% of
+the time at 5% over days -2..2 and 19% over -5..5 (docs/validation.md). The moment tests only
+need ``E[G_it] = 1``, which holds at every horizon.
 
 An event whose GARCH fit fails (fewer than :data:`analysis.core.garch.MIN_OBS` residuals, no
 variation, the optimiser not converging) keeps its constant-benchmark numbers; its GARCH
@@ -108,7 +113,7 @@ VOLATILITY_TESTS = ("sar2_t", "sar2_skew_t", "f_sum_z", "rank_abs_z")
 #: variance, or the GARCH(1,1) conditional variance forecast from it
 VOLATILITY_BENCHMARKS = ("constant", "garch")
 #: the cross-event tests added by ``benchmark="garch"``
-GARCH_TESTS = ("garch_sar2_t", "garch_sar2_skew_t", "garch_rank_abs_z")
+GARCH_TESTS = ("garch_sar2_t", "garch_sar2_skew_t")
 #: one day's GARCH ratio above this is significant at 5% on its own: AR / sqrt(V^G) is standard
 #: normal under the null, its square chi-square with one df (upper 5% point, 3.841)
 GARCH_RATIO_CRITICAL = float(stats.chi2.ppf(0.95, 1))
@@ -260,17 +265,11 @@ def f_sum_z(f, d1, d2, groups=None) -> st.TestResult:
 def garch_tests(result: "VolatilityResult", c: slice, codes) -> dict[str, st.TestResult]:
     """The GARCH-benchmark tests over the event-window columns ``c`` (module docstring), per
     group code; events without a fit or with a missing day in the window are left out."""
-    g = result._garch_ratio[:, c]
-    u = np.mean(g, axis=1)
+    u = np.mean(result._garch_ratio[:, c], axis=1)
     keep = np.isfinite(u)
     codes = np.asarray(codes)[keep]
-    gb = result.garch
-    with np.errstate(invalid="ignore", divide="ignore"):
-        est_abs = np.abs(np.asarray(result.arrays.est_ar, float)[keep]) / np.sqrt(gb.est_variance[keep])
-        evt_abs = np.sqrt(result._garch_ratio[keep])
     return {"garch_sar2_t": st.csect_t(u[keep] - 1.0, codes),
-            "garch_sar2_skew_t": skew_adjusted_t(u[keep] - 1.0, codes),
-            "garch_rank_abs_z": st.corrado_rank_z(est_abs, evt_abs, c, codes)}
+            "garch_sar2_skew_t": skew_adjusted_t(u[keep] - 1.0, codes)}
 
 
 def grouped_volatility_tests(result: "VolatilityResult", window, groups=None) -> dict[str, st.TestResult]:
