@@ -34,7 +34,7 @@ Across events (``N`` events, window ``[t1, t2]``):
   Maydew 2002 use the same statistic for earnings announcements). Robust to event-induced
   dispersion of U across firms; but U is skewed (chi-square with one df for one day under
   normality), and with few events the t statistic is too: at N = 25 the test rejects 10% of the
-  time at 5% on normal returns (docs/validation.md);
+  time at 5% on normal returns (docs/validation.md, section 5, also says why it is kept as is);
 * ``sar2_skew_t``: the same mean tested with the skewness-adjusted t of Johnson (1978) (as
   Lyon, Barber & Tsai 1999 for BHARs, :func:`analysis.core.bhar.skew_adjusted_t`), which
   corrects most of that;
@@ -47,7 +47,9 @@ Across events (``N`` events, window ``[t1, t2]``):
   returns ``|e_it / s_i|`` (estimation window) and ``|SAR_it|`` (event window): a volatility
   increase moves the event days to the top ranks. Nonparametric: well specified with fat tails.
 
-GARCH(1,1) benchmark (``benchmark="garch"``; the default ``"constant"`` is everything above).
+GARCH(1,1) benchmark (``VolatilityResult(..., benchmark="garch")``, i.e.
+``run_event_study(..., measure="volatility", volatility_benchmark="garch")`` or ``batch --measure
+volatility --volatility-benchmark garch``; the default ``"constant"`` is everything above).
 The constant ``s_i^2`` is replaced by the conditional variance the estimation window forecasts
 for each event day: GARCH(1,1) is fitted by Gaussian (quasi) maximum likelihood to the
 estimation-window residuals ``e_is`` of the normal-return model (:func:`analysis.core.garch.
@@ -84,9 +86,9 @@ forecast instead of a constant variance, and the GARCH standardisation of Savick
 There is no GARCH rank test: ranking ``|AR_it| / sqrt(V^G_it)`` (forecasts 10-20 steps ahead)
 among the in-sample ``|e_is| / sigma_is`` (one step ahead) compares two differently shaped
 distributions (a multi-step standardised residual is a scale mixture, fatter-tailed with a
-lower median) even under the null; on real Hong Kong data that rank test rejected 11% of
-the time at 5% over days -2..2 and 19% over -5..5 (docs/validation.md). The moment tests only
-need ``E[G_it] = 1``, which holds at every horizon.
+lower median) even under the null; on real Hong Kong data such a rank test rejected 11% of
+the time at 5% over days -2..2 and 19% over -5..5 (200 samples of 50 events, docs/validation.md
+section 5). The moment tests only need ``E[G_it] = 1``, which holds at every horizon.
 
 An event whose GARCH fit fails (fewer than :data:`analysis.core.garch.MIN_OBS` residuals, no
 variation, the optimiser not converging) keeps its constant-benchmark numbers; its GARCH
@@ -142,11 +144,6 @@ class GarchBenchmark:
     sigma2: np.ndarray
     ar_var: np.ndarray
     failure: np.ndarray
-
-    def subset(self, mask) -> "GarchBenchmark":
-        mask = np.asarray(mask, dtype=bool)
-        return GarchBenchmark(*(getattr(self, f)[mask] for f in
-                                ("omega", "alpha", "beta", "est_variance", "sigma2", "ar_var", "failure")))
 
 
 def garch_benchmark(result: EventStudyResult, *, progress: bool = True) -> GarchBenchmark:
