@@ -275,3 +275,31 @@ def test_size_and_power_on_real_hong_kong_samples(prices_dir):
     scaled.arrays = replace(res.arrays, evt_ar=evt)
     power = grouped_volatility_tests(scaled, (0, 0), codes)["garch_sar2_skew_t"]
     assert np.mean(power.p_value < 0.05) > 0.5
+
+
+def test_figure_draws_the_garch_ratio(study, tmp_path):
+    """With the GARCH benchmark the figure's line is by_day()'s mean GARCH ratio, its labels say
+    so, and one event's bars are its garch_ratio with the chi-square(1) 5% point."""
+    import json
+    from pathlib import Path
+
+    import matplotlib.pyplot as plt
+
+    from analysis.figures import measures as fm
+
+    events, prices, res = study
+    fig, info = fm.draw_volatility(res)
+    ax = fig.axes[0]
+    line = [ln for ln in ax.get_lines() if len(ln.get_xdata()) > 2][0]
+    np.testing.assert_allclose(line.get_ydata(), res.by_day()["mean_sar2"], rtol=1e-12)
+    assert "GARCH" in ax.get_ylabel() and info["benchmark"] == "garch"
+    plt.close(fig)
+    fig, _ = fm.draw_volatility(res, event_id="e1")
+    ax = fig.axes[0]
+    rows = res.abnormal_volatility.query("event_id == 'e1'")
+    np.testing.assert_allclose([p.get_height() for p in ax.patches], rows["garch_ratio"], rtol=1e-12)
+    assert any(abs(ln.get_ydata()[0] - stats.chi2.ppf(0.95, 1)) < 1e-12 for ln in ax.get_lines())
+    plt.close(fig)
+    paths = fm.volatility_figure(res, out_dir=tmp_path, stem="g")
+    meta = json.loads(Path([p for p in paths if str(p).endswith(".json")][0]).read_text())
+    assert meta["benchmark"] == "garch" and meta["settings"]["volatility_benchmark"] == "garch"
