@@ -13,7 +13,7 @@ import statsmodels.api as sm
 from arch import arch_model
 from arch.univariate import GARCH
 from scipy import stats
-from test_garch import _garch_series
+from test_garch import NOT_CONVERGED, _garch_series, fail_garch_fit
 
 import analysis
 from analysis.core import garch
@@ -192,23 +192,12 @@ def test_trade_to_trade_returns_scale_the_forecast():
 
 def test_failed_fit_is_named_and_left_out(monkeypatch):
     events, prices = _panel(n=5, seed=9)
-    real = garch.conditional_variance
-    calls = []
-
-    def flaky(resid, horizon, **kw):
-        calls.append(1)
-        if len(calls) == 3:
-            return garch.GarchFit(np.nan, np.nan, np.nan, np.full(np.shape(resid), np.nan),
-                                  np.full(horizon, np.nan), np.nan, False,
-                                  "GARCH(1,1) estimation did not converge (optimizer flag 9)")
-        return real(resid, horizon, **kw)
-
-    monkeypatch.setattr(garch, "conditional_variance", flaky)
+    fail_garch_fit(monkeypatch, 3)
     res = analysis.run_event_study(events, prices=prices, measure="volatility", volatility_benchmark="garch",
                                    estimation_window=EST, event_window=EVT)
     d = res.diagnostics.set_index("event_id")
     assert (d["status"] == "ok").all()                    # the constant benchmark still holds
-    assert d.loc["e2", "garch_failure"] == "GARCH(1,1) estimation did not converge (optimizer flag 9)"
+    assert d.loc["e2", "garch_failure"] == NOT_CONVERGED
     assert "garch_failed" in d.loc["e2", "warnings"] and np.isnan(d.loc["e2", "garch_omega"])
     assert (d.drop(index="e2")["garch_failure"] == "").all()
     av = res.abnormal_volatility
