@@ -13,6 +13,10 @@ with an effect added:
   the +1 of log(1 + V), V being millions of shares);
 * abnormal volatility (day 0): ``sar2_t``, ``sar2_skew_t``, ``f_sum_z``, ``rank_abs_z``; effect:
   the day-0 abnormal return scaled by sqrt(1.5), sqrt(2) and 2 (its variance 1.5, 2 and 4 times);
+* abnormal volatility against the GARCH(1,1) benchmark (day 0, the first ``--garch-samples``
+  samples, one GARCH fit per event): ``garch_sar2_t``, ``garch_sar2_skew_t``
+  beside the constant-variance ``sar2_t``, ``sar2_skew_t``, ``rank_abs_z``
+  on the same samples; the same effects;
 * BHAR (1, 250): ``t``, ``skew_adj_t``, ``boot_skew_adj_t`` (1,000 resamples), ``sign_z``,
   ``wilcoxon``; events drawn with 251 trading days after day 0; effect: the stock's one-year
   buy-and-hold gross return times 1.05, 1.10, 1.20 (5, 10, 20 points of extra return compounded
@@ -106,6 +110,26 @@ def volatility_rates(events, prices) -> pd.DataFrame:
     return _day0_rates(res, events, VOLATILITY_EFFECTS, lambda ar, k: ar * np.sqrt(k), grouped), res
 
 
+def garch_volatility_rates(events, prices, samples: int) -> tuple[pd.DataFrame, object]:
+    """The volatility tests against the GARCH(1,1) benchmark (and the constant ones beside them)
+    on the first ``samples`` samples; the GARCH fits are made once, the effects scale the ARs."""
+    from analysis import run_event_study
+    from analysis.core.volatility import GARCH_TESTS, VolatilityResult, grouped_volatility_tests
+
+    sub = events[events["group"].astype(int) < samples]
+    res = run_event_study(sub, prices=prices, measure="volatility", volatility_benchmark="garch",
+                          estimation_window=EST, event_window=EVT, duplicates="keep")
+    names = ("sar2_t", "sar2_skew_t", "rank_abs_z") + GARCH_TESTS
+
+    def grouped(arrays, codes):
+        scaled = VolatilityResult(res.engine, "garch", garch=res.garch)
+        scaled.arrays = arrays
+        out = grouped_volatility_tests(scaled, (0, 0), codes)
+        return {k: out[k] for k in names}
+
+    return _day0_rates(res, sub, VOLATILITY_EFFECTS, lambda ar, k: ar * np.sqrt(k), grouped), res
+
+
 def bhar_rates(events, prices, seed, benchmark="market") -> tuple[pd.DataFrame, object]:
     from analysis import run_event_study
     from analysis.core.bhar import BHAR_TESTS, grouped_bhar_tests
@@ -147,7 +171,7 @@ def universe(prices: pd.DataFrame) -> pd.Series:
     return prices[stocks].pct_change(fill_method=None).mean(axis=1).rename("EW universe")
 
 
-def markdown(parts, *, samples, n, seed, seconds, n_stocks, skipped) -> str:
+def markdown(parts, *, samples, n, seed, seconds, n_stocks, skipped, garch_samples) -> str:
     se = np.sqrt(0.05 * 0.95 / samples)
     lines = [BEGIN, "",
              f"{samples} samples of {n} random stock-date events from {n_stocks} Hong Kong stocks (the `.HK` "
@@ -162,7 +186,8 @@ def markdown(parts, *, samples, n, seed, seconds, n_stocks, skipped) -> str:
         lines += ["", note, ""]
     lines += [f"Events left out: {skipped}.", "",
               f"Command: `ANALYSIS_PRICES_DIR=../shared/data/prices .venv/bin/python "
-              f"benchmarks/measures_validation.py --samples {samples} --n {n} --seed {seed}`", "", END]
+              f"benchmarks/measures_validation.py --samples {samples} --n {n} --seed {seed} "
+              f"--garch-samples {garch_samples}`", "", END]
     return "\n".join(lines)
 
 
@@ -182,6 +207,8 @@ def main(argv=None) -> int:
     ap.add_argument("--n", type=int, default=50, help="events per sample")
     ap.add_argument("--ct-samples", type=int, default=None,
                     help="samples for the calendar-time test (default: --samples; each is one regression)")
+    ap.add_argument("--garch-samples", type=int, default=200,
+                    help="samples for the GARCH volatility benchmark (default 200; one fit per event)")
     ap.add_argument("--seed", type=int, default=1985)
     ap.add_argument("--out", default=str(ROOT / "docs" / "validation.md"))
     args = ap.parse_args(argv)
@@ -201,6 +228,9 @@ def main(argv=None) -> int:
         vol, vres = volume_rates(short, prices, volume)
         print("volatility...", flush=True)
         vola, _ = volatility_rates(short, prices)
+        garch_n = min(args.garch_samples, args.samples)
+        print(f"volatility against GARCH(1,1), {garch_n} samples...", flush=True)
+        gvola, gres = garch_volatility_rates(short, prices, garch_n)
         print("BHAR...", flush=True)
         ew = universe(prices)
         bh, b = bhar_rates(long_, prices, args.seed)
@@ -215,13 +245,19 @@ def main(argv=None) -> int:
     except AnalysisError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    garch_failed = sum(f is not None for f in gres.garch.failure)
     skipped = (f"volume {vres.n_skipped} of {len(short)} (engine), BHAR "
-               f"{int((b.table['status'] != 'ok').sum())} of {len(long_)}")
+               f"{int((b.table['status'] != 'ok').sum())} of {len(long_)}, GARCH fits that failed "
+               f"{garch_failed} of {gres.n_ok} (left out of the GARCH tests)")
     parts = [
         ("Abnormal volume, day 0", "| test | size | volume x1.25 | x1.5 | x2 |", vol,
          "Effect: day-0 volume multiplied by 1.25, 1.5, 2 (abnormal log volume + log of that)."),
         ("Abnormal volatility, day 0", "| test | size | variance x1.5 | x2 | x4 |", vola,
          "Effect: the day-0 abnormal return scaled by sqrt(1.5), sqrt(2), 2."),
+        (f"Abnormal volatility against the GARCH(1,1) benchmark, day 0 ({garch_n} samples)",
+         "| test | size | variance x1.5 | x2 | x4 |", gvola,
+         "The `garch_` tests measure AR^2 against its GARCH(1,1) conditional variance forecast; the "
+         "others, on the same samples, against the constant estimation-window variance. Effect: as above."),
         ("BHAR (1, 250) against ^HSI", "| test | no effect added | +5% | +10% | +20% |", bh,
          "Effect: the one-year buy-and-hold gross return of each stock times 1.05, 1.10, 1.20."),
         ("BHAR (1, 250) against the equal-weighted universe (reference portfolio)",
@@ -233,7 +269,7 @@ def main(argv=None) -> int:
          "| test | size | +5%/yr | +10%/yr | +20%/yr |", ct_ew, "Effect: as above."),
     ]
     block = markdown(parts, samples=args.samples, n=args.n, seed=args.seed, seconds=seconds,
-                     n_stocks=prices.shape[1] - 1, skipped=skipped)
+                     n_stocks=prices.shape[1] - 1, skipped=skipped, garch_samples=garch_n)
     print(block)
     write(Path(args.out), block)
     print(f"written to {args.out}")

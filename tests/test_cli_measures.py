@@ -76,3 +76,29 @@ def test_longrun_user_errors(prices_dir, events_file, tmp_path):
     p = _run(["longrun", str(events_file), "--prices-dir", str(prices_dir), "--out", str(tmp_path),
               "--ct-model", "ff3"])
     assert p.returncode == 2 and "needs a factor table" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_batch_volatility_garch_benchmark(prices_dir, events_file, tmp_path):
+    """--volatility-benchmark garch: the GARCH columns, ratios and tests, equal to the API's;
+    with another measure a one-line error before any work."""
+    out = tmp_path / "garch"
+    p = _run(["batch", str(events_file), "--prices-dir", str(prices_dir), "--out", str(out), "--measure",
+              "volatility", "--volatility-benchmark", "garch", "--car", "-1", "1", "--no-figure"])
+    assert p.returncode == 0, p.stderr
+    assert "GARCH(1,1) benchmark" in p.stdout
+    diag = pd.read_csv(out / "diagnostics.csv", keep_default_na=False).set_index("event_id")
+    assert (diag.loc[["x1", "x2", "x3"], "garch_failure"] == "").all()
+    assert pd.to_numeric(diag.loc[["x1", "x2", "x3"], "garch_beta"]).notna().all()
+    assert "garch_ratio" in pd.read_csv(out / "abnormal_volatility.csv").columns
+    assert "garch_ratio" in pd.read_csv(out / "variance_ratios.csv").columns
+    tests = pd.read_csv(out / "tests.csv")
+    api = analysis.run_study(pd.read_csv(events_file), prices_dir=prices_dir, measure="volatility",
+                             volatility_benchmark="garch", progress=False)
+    want = api.result.tests((-1, 1))
+    got = tests[(tests["group"] == "all") & (tests["window_start"] == -1)].set_index("test")
+    assert {"garch_sar2_t", "garch_sar2_skew_t"} <= set(got.index)
+    np.testing.assert_allclose(got.loc[want.index, "statistic"], want["statistic"], rtol=1e-9)
+    bad = _run(["batch", str(events_file), "--prices-dir", str(prices_dir), "--out", str(tmp_path / "x"),
+                "--volatility-benchmark", "garch"])
+    assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0
+    assert "--volatility-benchmark garch is for --measure volatility" in bad.stderr

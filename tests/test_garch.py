@@ -158,24 +158,31 @@ def test_garch_model_against_a_per_event_computation():
     assert (tests["n_events"] == len(events)).all()
 
 
-def test_garch_failure_skips_the_event_with_its_reason(monkeypatch):
-    frame, events = _panel(n_stocks=3)
+NOT_CONVERGED = "GARCH(1,1) estimation did not converge (optimizer flag 9)"
+
+
+def fail_garch_fit(monkeypatch, call: int) -> None:
+    """Make the ``call``-th GARCH fit (1-based) report non-convergence; the others are real."""
     real = garch.conditional_variance
     calls = []
 
     def flaky(resid, horizon, **kw):
         calls.append(1)
-        if len(calls) == 2:
+        if len(calls) == call:
             return garch.GarchFit(np.nan, np.nan, np.nan, np.full(np.shape(resid), np.nan),
-                                  np.full(horizon, np.nan), np.nan, False,
-                                  "GARCH(1,1) estimation did not converge (optimizer flag 9)")
+                                  np.full(horizon, np.nan), np.nan, False, NOT_CONVERGED)
         return real(resid, horizon, **kw)
 
     monkeypatch.setattr(garch, "conditional_variance", flaky)
+
+
+def test_garch_failure_skips_the_event_with_its_reason(monkeypatch):
+    frame, events = _panel(n_stocks=3)
+    fail_garch_fit(monkeypatch, 2)
     res = run_event_study(events, frame, model="garch", estimation_window=EST, event_window=EVT)
     d = res.diagnostics
     assert d["status"].tolist() == ["ok", "skipped", "ok"]
-    assert d["reason"][1] == "GARCH(1,1) estimation did not converge (optimizer flag 9)"
+    assert d["reason"][1] == NOT_CONVERGED
 
 
 def test_garch_model_with_trade_to_trade_returns():

@@ -5,7 +5,9 @@
 (average by day, all events and each group), ``tests.csv`` (every test for each window, all
 events and each group) and the abnormal-volume figure. ``volatility``: ``abnormal_volatility.csv``
 (event x day: AR, SAR, SAR^2), ``variance_ratios.csv`` (event x window: variance ratio, F, p),
-``volatility_by_day.csv``, ``tests.csv`` and the volatility-ratio figure. ``diagnostics.csv`` is
+``volatility_by_day.csv``, ``tests.csv`` and the volatility-ratio figure (with ``--volatility-benchmark
+garch`` the GARCH columns and tests are added and the by-day table and figure show the GARCH
+ratio). ``diagnostics.csv`` is
 written by the command for every measure.
 """
 

@@ -137,6 +137,20 @@ def add_measure_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--measure", choices=MEASURES, default=DEFAULT_MEASURE,
                         help="what to study: returns (default), volume (abnormal log volume, "
                              "analysis.core.volume) or volatility (analysis.core.volatility)")
+    parser.add_argument("--volatility-benchmark", choices=("constant", "garch"), default="constant",
+                        help="--measure volatility: the event-window variance against the estimation "
+                             "window's constant residual variance (default) or its GARCH(1,1) conditional "
+                             "variance forecast (arch)")
+
+
+def measure_settings(args: argparse.Namespace) -> dict:
+    """--measure and --volatility-benchmark as keyword arguments of
+    :func:`analysis.core.pipeline.run_study`; the benchmark with another measure is a one-line error."""
+    benchmark = getattr(args, "volatility_benchmark", "constant")
+    if benchmark != "constant" and args.measure != "volatility":
+        from ..errors import InputError
+        raise InputError(f"--volatility-benchmark {benchmark} is for --measure volatility")
+    return {"measure": args.measure, **({"volatility_benchmark": benchmark} if benchmark != "constant" else {})}
 
 
 def car_windows(args: argparse.Namespace) -> list[tuple[int, int]] | None:

@@ -9,7 +9,8 @@ group) and, with ``--xlsx``, every table in ``results.xlsx`` (one sheet each), a
 (:class:`analysis.files.OutputSet`: all files or none, a manifest written last). With
 ``--format parquet`` the per-event tables (abnormal returns, CARs, diagnostics) are parquet
 files that keep their types. ``--measure volume`` or ``--measure volatility`` writes the tables
-of that measure instead (``commands/_measures.py``).
+of that measure instead (``commands/_measures.py``); ``--volatility-benchmark garch`` measures
+volatility against the GARCH(1,1) forecast of each event's conditional variance.
 
 ``--dask ADDRESS|local[:N]`` runs the same study on a Dask cluster
 (:mod:`analysis.core.distributed`): the same ``aar.csv``, ``tests.csv`` and figure; the
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from ._options import (add_data_options, add_figure_options, add_measure_option, add_model_options,
                        add_overwrite_option, add_policy_option, add_source_options, add_window_options, car_windows,
-                       figure_settings, source_settings, study_settings)
+                       figure_settings, measure_settings, source_settings, study_settings)
 from ._output import TABLE_FORMATS
 
 
@@ -78,13 +79,14 @@ def run(args) -> int:
     if args.xlsx and args.measure != "returns":
         from ..errors import InputError
         raise InputError(f"--xlsx writes the abnormal-return tables; --measure {args.measure} writes CSV only")
+    measure = measure_settings(args)                # checked before the study runs
     events = read_events(args.events)
     if args.dask:
         if args.measure != "returns":
             from ..errors import InputError
             raise InputError(f"--measure {args.measure} runs on this machine: --dask is for abnormal returns")
         return _run_distributed(args, events, figure_options)
-    study = run_study(events, **study_settings(args), **source_settings(args), measure=args.measure)
+    study = run_study(events, **study_settings(args), **source_settings(args), **measure)
     n_subjects = len(study.events)
     if n_subjects < len(events):
         print(f"{len(events) - n_subjects} of {len(events)} rows are not listed subjects of the news: left out")

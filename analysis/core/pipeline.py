@@ -218,7 +218,8 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
     prices cannot be loaded is skipped with its reason in ``diagnostics``; the others go on.
     Raises EventError when no price series could be loaded at all.
     ``measure``: ``"returns"`` (abnormal returns), ``"volume"`` (abnormal log volume from the
-    frames' Volume, :mod:`analysis.core.volume`) or ``"volatility"`` (:mod:`analysis.core.volatility`).
+    frames' Volume, :mod:`analysis.core.volume`) or ``"volatility"`` (:mod:`analysis.core.volatility`,
+    ``volatility_benchmark="garch"`` among ``engine_kwargs`` for the GARCH(1,1) benchmark).
 
     ``client``: a Dask client, scheduler address, ``"local"`` or ``"local:N"``: the same study
     on a cluster (:func:`analysis.core.distributed.run_study_distributed`, which also takes
@@ -365,12 +366,16 @@ def _limits(timed: pd.DataFrame, source: PriceSource, event_window) -> pd.DataFr
 
 
 def run_measure(measure: str, events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
-                prices: pd.DataFrame | None = None, volume: pd.DataFrame | None = None, **kwargs):
+                prices: pd.DataFrame | None = None, volume: pd.DataFrame | None = None,
+                volatility_benchmark: str = "constant", **kwargs):
     """The engine for one measure: abnormal returns (:func:`analysis.core.engine.run_engine`),
     abnormal log volume (:func:`analysis.core.volume.run_volume` on ``volume``, the trading
     days those of ``prices`` when given) or abnormal volatility (the engine's abnormal returns
-    in a :class:`analysis.core.volatility.VolatilityResult`). A return result keeps the panel
-    it read, for measures over other windows (``result.bhar``)."""
+    in a :class:`analysis.core.volatility.VolatilityResult`, against the estimation window's
+    constant variance or, ``volatility_benchmark="garch"``, its GARCH(1,1) forecast). A return
+    result keeps the panel it read, for measures over other windows (``result.bhar``)."""
+    if volatility_benchmark != "constant" and check_measure(measure) != "volatility":
+        raise InputError(f"volatility_benchmark={volatility_benchmark!r} is for measure='volatility'")
     if check_measure(measure) == "volume":
         from .volume import run_volume
 
@@ -382,7 +387,7 @@ def run_measure(measure: str, events: pd.DataFrame, returns: pd.DataFrame | None
     if measure == "volatility":
         from .volatility import VolatilityResult
 
-        return VolatilityResult(result)
+        return VolatilityResult(result, volatility_benchmark)
     return result
 
 
@@ -399,7 +404,8 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
     those of :func:`analysis.core.engine.run_engine`. ``measure="volume"`` studies abnormal
     log volume of ``volume`` (dates x symbols, :mod:`analysis.core.volume`; ``prices``, when
     given, set the trading days), ``measure="volatility"`` abnormal volatility
-    (:mod:`analysis.core.volatility`).
+    (:mod:`analysis.core.volatility`; ``volatility_benchmark="garch"`` for the GARCH(1,1)
+    conditional variance as the benchmark).
 
     ``client`` (a Dask client, scheduler address, ``"local"`` or ``"local:N"``): the same study
     on a cluster, prices from the panel or from ``source=`` (each worker reads its tickers):

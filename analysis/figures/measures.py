@@ -3,7 +3,8 @@
 - :func:`volume_figure`: abnormal volume around day 0, bars with the 95% interval of each day, as
   percent above the normal volume (``exp(AV) - 1``), and the events per day;
 - :func:`volatility_figure`: the volatility ratio by day, mean SAR^2 across events with its band
-  against its null mean (about 1), or one event's SAR^2 against its 5% critical value;
+  against its null mean (about 1), or one event's SAR^2 against its 5% critical value; with the
+  GARCH benchmark the same for AR^2 over its GARCH(1,1) conditional variance;
 - :func:`bhar_figure`: the mean buy-and-hold abnormal return after each day of a long window with
   its band, each event's path behind it;
 - :func:`calendar_time_figure`: the calendar-time portfolio's cumulative abnormal return (alpha +
@@ -26,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..core.volatility import GARCH_RATIO_CRITICAL
 from ..errors import InputError
 from .plotting import (BAND, DAY0, MARKET, OTHER_MARKS, STOCK, _ar_bars, _day_axis, _finish, _legend_above,
                        _new_figure, _pct_axis, _settings, _window_text, export, style, with_warnings)
@@ -158,6 +160,7 @@ def draw_volatility(result, *, event_id: str | None = None, group=None, window=N
     """The volatility ratio by relative day: mean SAR^2 across events with its 95% band and its
     null mean (``by_day``), or one event's SAR^2 with the two-sided 5% critical value of a day."""
     s = _settings(result)
+    garch = getattr(result, "benchmark", "constant") == "garch"
     fig, axes = _new_figure(1, 1, height=4.2, size=size)
     ax = axes[0, 0]
     with style():
@@ -167,12 +170,17 @@ def draw_volatility(result, *, event_id: str | None = None, group=None, window=N
             if rows.empty:
                 raise InputError(f"event_id {event_id!r} is not among the studied events")
             rel = rows["relative_day"].astype(int).to_numpy()
-            ax.bar(rel, rows["sar2"], width=0.7, color=STOCK, alpha=0.8, zorder=2,
-                   label="SAR\u00b2 (squared standardised abnormal return)")
-            ax.axhline(float(rows["sar2_critical"].iloc[0]), color="#444444", lw=1.0, ls=":",
-                       label="5% critical value of one day")
-            ax.axhline(float(rows["expected_sar2"].iloc[0]), color="#444444", lw=0.8,
-                       label="expected under no change")
+            if garch:
+                # AR / sqrt(V^G) is standard normal under the null: one day's ratio is chi-square(1)
+                ax.bar(rel, rows["garch_ratio"], width=0.7, color=STOCK, alpha=0.8, zorder=2,
+                       label="AR\u00b2 / GARCH(1,1) variance")
+                critical, expected = GARCH_RATIO_CRITICAL, 1.0
+            else:
+                ax.bar(rel, rows["sar2"], width=0.7, color=STOCK, alpha=0.8, zorder=2,
+                       label="SAR\u00b2 (squared standardised abnormal return)")
+                critical, expected = float(rows["sar2_critical"].iloc[0]), float(rows["expected_sar2"].iloc[0])
+            ax.axhline(critical, color="#444444", lw=1.0, ls=":", label="5% critical value of one day")
+            ax.axhline(expected, color="#444444", lw=0.8, label="expected under no change")
             day0 = rows.loc[rows["relative_day"] == 0, "date"]
             day0 = pd.Timestamp(day0.iloc[0]) if len(day0) else None
             who = f"{rows['ticker'].iloc[0]}" + (f" around {day0:%Y-%m-%d}" if day0 is not None else "")
@@ -183,23 +191,25 @@ def draw_volatility(result, *, event_id: str | None = None, group=None, window=N
             ax.fill_between(rel, frame["lo"], frame["hi"], color=BAND, alpha=0.13, lw=0,
                             label="95% band (cross-sectional)", zorder=1)
             ax.plot(rel, frame["mean_sar2"], color=STOCK, marker="o", ms=3, zorder=3,
-                    label="mean SAR\u00b2 across events")
+                    label="mean AR\u00b2 / GARCH variance across events" if garch else "mean SAR\u00b2 across events")
             ax.axhline(float(frame["expected"].iloc[0]), color="#444444", lw=0.8, label="expected under no change")
             who = f"{int(frame['n'].max())} events" + (f" ({group})" if group is not None else "")
             day0 = None
         ax.axvline(0, color=DAY0, lw=1.0, ls="--")
         ax.set_ylim(bottom=0)
-        ax.set_ylabel("Variance ratio: SAR\u00b2 = AR\u00b2 / Var(AR)\n(1 = estimation-window variance)")
+        ax.set_ylabel("Variance ratio: AR\u00b2 / Var(AR | GARCH(1,1))\n(1 = conditional variance forecast)" if garch
+                      else "Variance ratio: SAR\u00b2 = AR\u00b2 / Var(AR)\n(1 = estimation-window variance)")
         _day_axis(ax, frame.assign(date=pd.NaT) if "date" not in frame else frame, day0)
         _legend_above(ax, 2)
         title = title or f"Abnormal volatility by day: {who}"
         line = _source(s, f"{_model_name(s)} model, estimation window {_window_text(s.get('estimation_window'))}"
                           f"{_m_text(result, [event_id] if event_id else None)} trading days; "
                           f"{s.get('returns_kind', 'simple')} returns from adjusted close; Var(AR) with "
-                          f"the prediction error.")
+                          f"the prediction error" + ("; GARCH(1,1) conditional variance forecast from the "
+                                                     "estimation window (arch)." if garch else "."))
         line = with_warnings(line, result.diagnostics, [event_id] if event_id else None)
         _finish(fig, title, line)
-    info = {"event_id": event_id, "group": group, "window": window,
+    info = {"event_id": event_id, "group": group, "window": window, "benchmark": "garch" if garch else "constant",
             "data_range": {"relative_days": [int(rel.min()), int(rel.max())]}}
     return fig, info
 
