@@ -111,6 +111,33 @@ def test_wild_bootstrap_matches_independent_draws_to_monte_carlo_error():
     assert st.wild_bootstrap_t(car).p_value == ours.p_value
 
 
+def test_wild_bootstrap_counts_flat_draws_as_extreme_and_needs_ten_events():
+    """A draw whose signed values are all equal has t* = +-inf (it beats any |t|), never NaN:
+    with N = 10 and centred values +-d (5 each), the exact share of sign vectors with
+    |t*| >= |t| is computed by enumeration here; below ten events the p-value is NaN with a
+    note (two events: t* is 0 or infinite, so the p-value was 1/1000 or 1/2 by rounding)."""
+    assert st._t_from_sums(np.array([0.1]), np.array([0.02 + 1e-18]), 2)[0] == np.inf
+    assert st._t_from_sums(np.array([-0.1]), np.array([0.02 - 1e-18]), 2)[0] == -np.inf
+    assert st._t_from_sums(np.array([1e-20]), np.array([0.02]), 2)[0] == pytest.approx(0.0, abs=1e-15)
+    x = np.array([0.3, 0.3, 0.3, 0.3, 0.3, 0.1, 0.1, 0.1, 0.1, 0.1]) + 0.05
+    t_obs = stats.ttest_1samp(x, 0).statistic
+    y = x - x.mean()
+    signs = np.array(list(itertools.product([-1.0, 1.0], repeat=len(x))))
+    ys = signs * y
+    sd = ys.std(axis=1, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_star = np.where(sd > 1e-12, np.sqrt(len(x)) * ys.mean(axis=1) / np.where(sd > 1e-12, sd, 1), np.inf)
+    p_exact = np.mean(np.abs(t_star) >= abs(t_obs))
+    assert p_exact > 0                                   # the two all-equal draws at least
+    ours = st.wild_bootstrap_t(x, draws=4999)
+    se = np.sqrt(p_exact * (1 - p_exact) / 4999)
+    assert abs(ours.p_value - p_exact) < 4 * se + 1 / 5000
+    two = st.wild_bootstrap_t([0.1, 0.3])
+    assert np.isnan(two.p_value) and two.statistic == pytest.approx(2.0)
+    assert "too few events for a wild bootstrap" in st.test_note("boot_csect_t", two.statistic, 2, two.p_value)
+    assert st.permutation_t([0.1, 0.3]).p_value == 0.5   # exact: 2 of 4 sign changes reach |t| = 2
+
+
 def test_permutation_test_is_exact_for_small_samples():
     """N = 8: all 2^8 sign changes are enumerated (itertools), p = share with |t| at least
     the observed."""

@@ -1033,9 +1033,12 @@ _SPREAD_TESTS = {"csect_t", "bmp_t", "kp_bmp_t", "grank_t", "skew_t", "jackknife
                  "boot_bmp_t", "permutation_t"}
 
 
-def test_note(name: str, statistic: float, n: int) -> str:
+def test_note(name: str, statistic: float, n: int, p_value: float = 0.0) -> str:
     """Why a test has no number (empty when it has one)."""
     if np.isfinite(statistic):
+        if name in ("boot_csect_t", "boot_bmp_t") and not np.isfinite(p_value) and 0 < n < MIN_WILD_N:
+            return (f"too few events for a wild bootstrap p-value (N < {MIN_WILD_N}: too few distinct "
+                    f"sign draws); permutation_t is exact here")
         return ""
     if n == 0:
         return "no event can be tested in this window"
@@ -1066,7 +1069,7 @@ def _frame(results: dict[str, TestResult], j: int) -> pd.DataFrame:
             "statistic": stat,
             "p_value": [float(res[name].p_value[j]) for name in TEST_NAMES],
             "n_events": n,
-            "note": [test_note(name, s, k) if name in results else NOT_COMPUTED
+            "note": [test_note(name, s, k, float(res[name].p_value[j])) if name in results else NOT_COMPUTED
                      for name, s, k in zip(TEST_NAMES, stat, n)],
         },
         index=pd.Index(TEST_NAMES, name="test"),
@@ -1276,10 +1279,19 @@ def _all_signs(n: int) -> np.ndarray:
 
 
 def _t_from_sums(m, sum_sq, n):
-    """sqrt(n) m / sd with m the mean and sd^2 = (sum_sq - n m^2) / (n - 1)."""
+    """sqrt(n) m / sd with m the mean and sd^2 = (sum_sq - n m^2) / (n - 1).
+
+    A draw whose values are all equal (sd zero up to rounding, relative 1e-12 of the mean
+    square) has t = +-inf when its mean is not zero (it exceeds any observed |t|) and 0 when
+    it is: the limit, not NaN. Without this, two events (whose sign changes give either a zero
+    mean or a zero sd) got p = 1/(B+1) or about 1/2 depending on the last bit of rounding.
+    """
     with np.errstate(invalid="ignore", divide="ignore"):
+        tol = 1e-12 * np.abs(sum_sq) / n
         var = (sum_sq - n * m * m) / (n - 1.0)
-        return np.where(var > 0, np.sqrt(n) * m / np.sqrt(np.where(var > 0, var, 1.0)), np.nan)
+        flat = var <= tol
+        limit = np.where(m * m > tol, np.sign(m) * np.inf, 0.0)
+        return np.where(flat, limit, np.sqrt(n) * m / np.sqrt(np.where(flat, 1.0, var)))
 
 
 def _exceed_p(t_obs, t_star, exact: bool):
@@ -1305,6 +1317,12 @@ def _grouped_by_size(x, codes, g):
     return mats, by_size
 
 
+#: fewest events for a wild bootstrap p-value: below it the 2^(N-1) distinct |t*| of the
+#: Rademacher signs are too few for a 5% test (two events: t* is 0 or infinite), so the
+#: p-value is NaN with a note; the permutation test is exact there (all 2^N sign changes)
+MIN_WILD_N = 10
+
+
 def _resampled_t(xs, codes, g, draws, seed, *, center, exact_small):
     """Observed t = sqrt(N) mean / sd per group and its resampling p-value, for each series of
     ``xs`` (with its ``center`` and ``exact_small`` flags): one draw of the signs serves all."""
@@ -1327,7 +1345,8 @@ def _resampled_t(xs, codes, g, draws, seed, *, center, exact_small):
             s_k = _all_signs(k) @ y if exact else sums[k][:, j::m]
             t_star = _t_from_sums(s_k / k, (y ** 2).sum(axis=0)[None, :], k)
             p[groups] = _exceed_p(t_obs[j][groups], t_star, exact)
-        out.append((t_obs[j], np.where(np.isfinite(t_obs[j]), p, np.nan), n))
+        usable = np.isfinite(t_obs[j]) & ~(center[j] & (n < MIN_WILD_N))
+        out.append((t_obs[j], np.where(usable, p, np.nan), n))
     return out
 
 
