@@ -257,7 +257,7 @@ def test_inverted_date_range(tmp_path):
 
 def test_offline_and_not_cached(tmp_path):
     from analysis.data.cache import CachedYahooSource
-    expect(tmp_path, OfflineError, ["offline", "1810.HK", "2021-03-01..2021-03-31"],
+    expect(tmp_path, OfflineError, ["offline", "1810.HK", "2021-03-01..2021-03-31", "--prices-dir"],
            lambda: CachedYahooSource(tmp_path, offline=True).load("1810.HK", "2021-03-01", "2021-03-31"))
 
 

@@ -380,7 +380,9 @@ class CachedYahooSource(PriceSource):
                 continue
             if self.offline:
                 what = ", ".join(f"{_day(a) or 'start'}..{_day(b)}" for a, b in segs)
-                raise OfflineError(f"offline (ANALYSIS_OFFLINE=1): {s} is not cached for {what}")
+                raise OfflineError(f"offline (--offline or ANALYSIS_OFFLINE=1): {s} is not cached for {what}; "
+                                   f"read CSV prices with --prices-dir DIR (or ANALYSIS_PRICES_DIR), or run "
+                                   f"once online to fill the cache")
             for a, b in segs:
                 seg = _with_overlap(plan.entries[s], a, b)
                 plan.ranges.setdefault(seg, []).append(s)
