@@ -97,14 +97,15 @@ import pandas as pd
 
 from ..errors import ExtractionError
 from .companies import Company, Universe, listing_venue, universe
-from .textdates import find_clock_time, find_dateline, find_dates, time_of_day, without_time_words
+from .textdates import (find_clock_time, find_dateline, find_dates, find_scheduled, is_future, time_of_day,
+                        without_time_words)
 from ..data.exchanges import press_symbols
 
 COLUMNS = ("event_id", "company", "ticker", "exchange", "market", "role", "listed", "event_date",
            "announced_at", "time_of_day", "date_source", "evidence")
 PRIOR_DAY_MAX_DAYS = 3      # prior-day convention: reports up to 3 days old (Friday news in a Monday paper)
 EVENT_WINDOW_DAYS = 7       # a dated statement in the body is the event's when at most this before the lead's date
-DATE_SOURCES = ("explicit", "dateline", "relative weekday", "relative day", "reaction", "published", "unknown")
+DATE_SOURCES = ("explicit", "scheduled", "dateline", "relative weekday", "relative day", "reaction", "published", "unknown")
 
 _SENTENCE_END = re.compile(r"[.\u2026\u3002][\"'\u201d\u2019)]*$")     # "?" / "!" end headlines too
 _BOILERPLATE = re.compile(
@@ -491,6 +492,7 @@ class _Statement:
     clock: tuple[int, int, str] | None
     reaction: bool
     lead: bool
+    future: bool = False
 
 
 def _clauses(sentence: str, headline: bool) -> list[str]:
@@ -508,20 +510,27 @@ def _is_reaction(clause: str) -> bool:
     return bool(_SHARES_WORD.search(clause)) or not _NEWS_WORD.search(clause)
 
 
-def _statements(item: _Item, anchor: _dt.date | None, tz: str | None) -> list[_Statement]:
+def _statements(item: _Item, anchor: _dt.date | None, tz: str | None, other_news=None) -> list[_Statement]:
+    """Dated or timed clauses of the item. A clause that states the date of something still to
+    come ("will report results on May 14", "results due May 14") is dated by it (``scheduled``);
+    ``other_news(sentence)`` is True for a body sentence about other companies only ("Separately,
+    Tencent said ..."), which says nothing about this item's event."""
     out = []
     headline = item.kind == "headline"
     for sentence, where in item.sentences:
-        if where == "boiler":
+        if where == "boiler" or (where == "mention" and other_news is not None and other_news(sentence)):
             continue
         for clause in _clauses(sentence, headline):
-            hits = find_dates(clause, anchor)
+            sched = find_scheduled(clause, anchor)
+            hits = sched or find_dates(clause, anchor)
             tod = time_of_day(clause)
             clock = find_clock_time(clause, tz)
             if not hits and tod == "unknown" and clock is None:
                 continue
             date, source = (hits[0].date, hits[0].source) if hits else (None, "unknown")
-            out.append(_Statement(date, source, tod, clock, _is_reaction(clause), where == "subject"))
+            future = bool(sched) or is_future(clause)
+            out.append(_Statement(date, source, tod, clock, _is_reaction(clause) and not future, where == "subject",
+                                  future))
     return out
 
 
@@ -542,20 +551,26 @@ def _in_window(s: _Statement, news: _Statement | None, ref: _dt.date | None) -> 
 
 
 def _event_statement(statements: list[_Statement]) -> tuple[_Statement | None, _Statement | None]:
-    """``(the news's own statement, the lead's reaction statement)``: the lead's announcement
-    first; a time or date it lacks comes from the first announcement elsewhere in the item that
-    is about the same event (:func:`_in_window`)."""
+    """``(the news's own statement, the lead's reaction statement)``: the lead's first dated
+    announcement (else its first timed one); a time or date it lacks comes from the lead's other
+    announcements, then from the first announcement elsewhere in the item that is about the same
+    event (:func:`_in_window`)."""
     lead_news = [s for s in statements if s.lead and not s.reaction]
     reaction = _lead_reaction(statements)
-    news = next((s for s in lead_news if s.date is not None), None)
-    if news is not None and (news.time != "unknown" or news.clock):
+    news = next((s for s in lead_news if s.date is not None), None) \
+        or next((s for s in lead_news if s.time != "unknown" or s.clock), None)
+    if news is not None and (news.time != "unknown" or news.clock) and news.date is not None:
         return news, reaction
-    ref = news.date if news is not None else reaction.date if reaction is not None else None
-    body = (s for s in statements if not (s.reaction or s.lead) and _in_window(s, news, ref))
-    other = next(body, None)
-    if other is not None:
-        return _merge(news, other), reaction
-    return news or next((s for s in lead_news if s.time != "unknown"), None), reaction
+    ref = news.date if news is not None and news.date is not None else reaction.date if reaction is not None else None
+    rest = [s for s in lead_news if s is not news and (s.date is None or news is None or s.date == news.date)]
+    rest += [s for s in statements if not (s.reaction or s.lead) and _in_window(s, news, ref)]
+    for other in rest:
+        if news is None or (news.time == "unknown" and not news.clock and (other.time != "unknown" or other.clock)) \
+                or (news.date is None and other.date is not None):
+            news = _merge(news, other)
+        if news.date is not None and (news.time != "unknown" or news.clock):
+            break
+    return news, reaction
 
 
 def _merge(first: _Statement | None, other: _Statement) -> _Statement:
@@ -564,7 +579,7 @@ def _merge(first: _Statement | None, other: _Statement) -> _Statement:
         return other
     return _Statement(first.date or other.date, first.source if first.date else other.source,
                       first.time if first.time != "unknown" else other.time, first.clock or other.clock,
-                      False, first.lead)
+                      False, first.lead, first.future or (first.date is None and other.future))
 
 
 def _reaction_time(news: _Statement, reaction: _Statement | None) -> str:
@@ -587,9 +602,10 @@ def _fallback(news: _Statement | None, reaction: _Statement | None, item: _Item,
             if date is not None:
                 # reaction=True: the date is the shares' move, so no prior-day convention
                 news = _Statement(date, source, news.time, news.clock, reaction is not None and
-                                  date is reaction.date, True)
+                                  date is reaction.date, True, news.future)
                 break
-    return _Statement(news.date, news.source, _reaction_time(news, reaction), news.clock, news.reaction, True)
+    return _Statement(news.date, news.source, _reaction_time(news, reaction), news.clock, news.reaction, True,
+                      news.future)
 
 
 def _previous_weekday(day: _dt.date) -> _dt.date:
@@ -601,8 +617,10 @@ def _previous_weekday(day: _dt.date) -> _dt.date:
 
 def _bounded_by_publication(st: _Statement, pub_ts: pd.Timestamp | None) -> _Statement:
     """News "after the bell" dated only by a publication made before that day's open (09:30 in
-    the publication's zone) is the previous session's evening."""
-    if st.source != "published" or st.time != "after_close" or pub_ts is None:
+    the publication's zone) is the previous session's evening -- unless the text speaks of the
+    future ("to report results after the bell": this evening), the one case where an event may be
+    put before the publication without the text stating its date."""
+    if st.source != "published" or st.time != "after_close" or pub_ts is None or st.future:
         return st
     if (pub_ts.hour, pub_ts.minute) >= (9, 30):
         return st
@@ -620,9 +638,9 @@ def _announced(st: _Statement) -> object:
         return pd.NaT
 
 
-def _when(item: _Item, pub_date, pub_ts, tz: str | None) -> _When:
+def _when(item: _Item, pub_date, pub_ts, tz: str | None, other_news=None) -> _When:
     anchor = pub_date or item.dateline
-    news, reaction = _event_statement(_statements(item, anchor, tz))
+    news, reaction = _event_statement(_statements(item, anchor, tz, other_news))
     st = _bounded_by_publication(_fallback(news, reaction, item, pub_date), pub_ts)
     announced = _announced(st)
     tod = st.time
@@ -686,7 +704,13 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
         if not found:
             skipped.append((item.id, item.text or item.sentences[0][0]))
             continue
-        when = _when(item, pub_date, pub_ts, tz)
+        subject_names = {f.company.name for f in found if f.role == "subject"}
+
+        def other_news(sentence: str, subject_names=subject_names) -> bool:
+            named = {h.company.name for h in _companies(sentence, u) if h.confirmed}
+            return bool(named) and not named & subject_names
+
+        when = _when(item, pub_date, pub_ts, tz, other_news)
         for f in found:
             rows.extend(_rows_for(item, f, when))
     df = pd.DataFrame(rows, columns=list(COLUMNS))

@@ -63,7 +63,7 @@ _TIME_WORDS = (
     ("after_close", re.compile(
         r"\bafter\s+(?:the\s+)?(?:closing\s+)?bell\b|\bafter\s+(?:the\s+)?(?:market\s+)?close\b|"
         r"\bafter[\s-]hours\b|\bpost[\s-]?market\b|\bafter\s+(?:the\s+)?market(?:s)?\s+closed?\b|"
-        rf"\bafter\s+{_MKT}\s+(?:had\s+)?(?:closed|close|ended|finished)\b|\bafter\s+(?:the\s+)?close\s+of\s+trad|"
+        rf"\bafter\s+{_MKT}\s+(?:had\s+)?(?:closed|closes|close|ended|ends|finished|finishes)\b|\bafter\s+(?:the\s+)?close\s+of\s+trad|"
         r"\bafter\s+(?:trading|market)\s+hours\b|"
         rf"\blate\s+(?:on\s+)?{_WD}\b|\b{_WD}\s+(?:evening|night)\b|\bon\s+{_WD}\s+(?:evening|night)\b|"
         r"\blate\s+(?:yesterday|last\s+night)\b|\blast\s+night\b|"
@@ -202,6 +202,91 @@ def find_dates(sentence: str, anchor: _dt.date | None) -> list[FoundDate]:
         for m in _WEEKDAY.finditer(sentence):
             add(m, resolve_weekday(m["wd"], anchor, strictly_before=bool(m["last"])), "relative weekday")
     _chinese_dates(sentence, anchor, add)
+    return [f for _, f in sorted(found, key=lambda x: x[0])]
+
+
+# an infinitive of a scheduled act in a headline ("Tencent to report results on May 14")
+_TO_ACT = re.compile(
+    r"\bto\s+(?:report|announce|publish|release|post|unveil|launch|hold|present|list|debut|pay|declare|"
+    r"vote|update|give|host|reveal|issue)\b", re.IGNORECASE)
+_FUTURE_VERB = re.compile(
+    r"\b(?:will|shall|due|scheduled|expected|set\s+to|plans?\s+to|planning\s+to|intends?\s+to|going\s+to)\b"
+    r"|\b(?:opens|closes)\b(?!\s+(?:at|up|down|higher|lower))", re.IGNORECASE)
+
+
+def _future_at(clause: str) -> int | None:
+    """Where the clause first speaks of the future, or None (see :func:`is_future`)."""
+    plain = re.sub(r"(?<![-\w])(?:than|as)\s+expected\b|\w+-than-expected",
+                   lambda m: " " * len(m.group(0)), clause, flags=re.IGNORECASE)
+    hits = [m.start() for m in (_FUTURE_VERB.search(plain), _TO_ACT.search(plain)) if m]
+    return min(hits) if hits else None
+
+
+def is_future(clause: str) -> bool:
+    """True when a clause speaks of something still to come: "will report", "results due",
+    "Tencent to report", "after the market closes" (present tense of a market event)."""
+    return _future_at(clause) is not None
+
+
+def _next_on_or_after(month: int, day: int, anchor: _dt.date) -> _dt.date | None:
+    for year in (anchor.year, anchor.year + 1):
+        d = _safe_date(year, month, day)
+        if d is not None and d >= anchor:
+            return d
+    return None
+
+
+def _next_weekday(name: str, anchor: _dt.date) -> _dt.date:
+    target = WEEKDAYS.index(name.lower().rstrip("s"))
+    return anchor + _dt.timedelta(days=(target - anchor.weekday()) % 7)
+
+
+def find_scheduled(sentence: str, anchor: _dt.date | None) -> list[FoundDate]:
+    """Stated dates of something still to come, in text order (``source`` ``"scheduled"``).
+
+    A day-level date (``May 14``, ``May 14, 2024``, ``2024-05-14``, ``5月14日``) in a clause that
+    speaks of the future (:func:`is_future`), or any such date after the anchor; a year-less date
+    takes the first year that puts it on or after the anchor (the publication: "due May 14" in
+    a June article is next May). A weekday ("will report on Thursday") is the next such day on or
+    after the anchor. Deadlines and spans ("by", "until", "through", "before", "from", "starting",
+    "next", "as soon as") are not dates of an event and are left out.
+    """
+    future_at = _future_at(sentence)
+    future = future_at is not None
+    found: list[tuple[int, FoundDate]] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m: re.Match, date: _dt.date | None) -> None:
+        if date is None or _FORWARD_NEAR.search(sentence[max(0, m.start() - 60):m.start()]):
+            return
+        after_anchor = anchor is not None and date > anchor
+        if not after_anchor and not (future and m.start() > future_at):
+            return                  # "said on Wednesday it will ...": Wednesday is no scheduled date
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            return
+        taken.append((m.start(), m.end()))
+        found.append((m.start(), FoundDate(date, "scheduled", m.group(0))))
+
+    for m in _ISO.finditer(sentence):
+        add(m, _safe_date(int(m["y"]), int(m["m"]), int(m["d"])))
+    for m in _DMY.finditer(sentence):
+        add(m, _safe_date(int(m["y"]), _month(m["mon"]), int(m["d"])))
+    for m in _MDY.finditer(sentence):
+        if m["y"]:
+            add(m, _safe_date(int(m["y"]), _month(m["mon"]), int(m["d"])))
+        elif anchor is not None:
+            add(m, _next_on_or_after(_month(m["mon"]), int(m["d"]), anchor) if future
+                else _year_of(_month(m["mon"]), int(m["d"]), anchor))
+    for m in _ZH_DATE.finditer(sentence):
+        if m["y"]:
+            add(m, _safe_date(int(m["y"]), int(m["m"]), int(m["d"])))
+        elif anchor is not None:
+            add(m, _next_on_or_after(int(m["m"]), int(m["d"]), anchor) if future
+                else _year_of(int(m["m"]), int(m["d"]), anchor))
+    if anchor is not None and future and not found:
+        for m in _WEEKDAY.finditer(sentence):
+            if not m["last"] and m.start() > future_at:
+                add(m, _next_weekday(m["wd"], anchor))
     return [f for _, f in sorted(found, key=lambda x: x[0])]
 
 
