@@ -103,7 +103,13 @@ Paramount Partners Pearson Persimmon Phoenix Plexus Polaris Pool Principal Progr
 Redwood Regions Rogers Sage Screen Sharp Shell Snap Snowflake Southern Southwest Spirit Square Stanley Sto
 Stride Sumitomo Target Thor Toto Travelers Unity Universal Upbound Verve Visa Vulcan Waters Weir Williams
 Xylem Zoom Sun Puma Jaguar Corona Lion Olympus Fuji Meiji Keio Dow Chase Morgan Lilly Asahi
+Intel Diodes Diploma Hexagon Hilltop Tapestry Scholastic Radian Prudential Sabre Calix Hertz Corning
+Berkeley Hayward Mandatum Ventas
 """.split())
+# one-word names above: dictionary words ("intel", "diodes", "tapestry"),
+# history, units ("hertz") and towns ("Corning", "Berkeley"); an alias whose
+# last word is a place word ("State Street", "Bay Street") is an address unless the text says
+# otherwise (:func:`is_common_word`)
 
 _VERB_STEMS = (
     "soar|jump|rise|rose|risen|fall|fell|fallen|slide|slid|sink|sank|plunge|surge|climb|gain|drop|tumble|"
@@ -113,7 +119,7 @@ _VERB_STEMS = (
     "halt|pause|resume|delay|shed|add|lay|fire|promote|appoint|beat|deliver|ship|price|offer|return|pay|"
     "declare|book|swing|rebound|recover|extend|slip|edge|dip|rocket|skyrocket|crash|soften|stall|stumble|"
     "probe|fine|charge|accuse|deny|confirm|reject|approve|apologi[sz]e|overhaul|restructure|shake|reveal|"
-    "debut|introduce|release|roll|step|quit|resign|lead|join|exit|leave|enter|target|tap|sign|ink|strike|"
+    "debut|introduce|release|roll|step|set|quit|resign|lead|join|exit|leave|enter|target|tap|sign|ink|strike|"
     "struck|reach|clinch|secure|land|lose|drive|push|pull|move|make|made|take|took|give|gave|get|got|go|went|"
     "is|was|has|had|will|would|could|may|might|must|can|should|shares|stock|stocks"
 )
@@ -165,14 +171,58 @@ def _person_or_place_before(text: str, start: int) -> bool:
 
 
 def _thing_after(text: str, end: int) -> bool:
-    """A hyphenated compound, a region after a comma, or a place or generic word right after."""
+    """A hyphenated compound, a region after a comma, or a place or generic word right after or
+    ending a short lower-case noun phrase after ("Corning glass museum", "Apple pie recipe")."""
     sep, nxt = _word_after(text, end)
     low = nxt.lower()
     if sep == "-" and low not in COMPANY_COMPOUNDS:
         return True                                    # "Meta-analysis"
     if sep.strip(" ") == "," and nxt in REGIONS:
         return True                                    # "Phoenix, Arizona"
-    return bool(sep) and not sep.strip() and (low in PLACE_AFTER or low in GENERIC_AFTER)
+    if not sep or sep.strip():
+        return False
+    if low in PLACE_AFTER or low in GENERIC_AFTER or nxt in REGIONS:
+        return True                                    # "Amazon rainforest", "Southern California"
+        return True
+    words = re.match(r"((?:\s+[a-z][a-z]*){1,3})", text[end:end + 60])
+    for k, w in enumerate(words.group(1).split() if words else []):
+        if k and (w in PLACE_AFTER or w in GENERIC_AFTER):
+            return True                                # "Corning glass museum"
+        if w in _FUNCTION_WORDS or _CUE_AFTER.match(" " + w):
+            return False                               # "Apple said the museum ..." is Apple
+    return False
+
+
+_FUNCTION_WORDS = frozenset("a an the of and or to in on at for by with from as is was are were its their".split())
+_TITLE_SKIP = _FUNCTION_WORDS | frozenset("vs via than into over after before amid".split())
+
+
+def title_case(text: str) -> bool:
+    """True for a headline in Title Case, where capitals tell nothing about names."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'\u2019-]*", text) if w.lower() not in _TITLE_SKIP]
+    return len(words) >= 3 and sum(w[:1].islower() for w in words) <= len(words) // 5
+
+
+def part_of_longer_name(text: str, end: int) -> int | None:
+    """Where a longer proper name ends when a one-word name runs on into capitalised words that
+    are not corporate words ("Ford Prefect", "Tesla Cybertruck"), in sentence-case text; else None.
+    Such a name is the company only with corporate evidence after the whole name."""
+    if title_case(text):
+        return None
+    m = re.match(r"(?:\s+[A-Z][\w'\u2019&-]*)+", text[end:end + 80])
+    if not m or _CUE_AFTER.match(text[end:end + 80]):
+        return None
+    return end + m.end()
+
+
+_S_NOUN_VERB = re.compile(r"^\s+[a-z]+s\s+(?:in|of|on|at|for|to|from|among|across|between)\b")
+
+
+def sentence_initial_ambiguity(text: str, start: int, end: int) -> bool:
+    """"Sharp falls in bond yields": at the start of a sentence a capitalised ordinary word
+    followed by a word that is a plural noun or a verb, then a preposition, is the adjective and
+    its noun; the verb-like word is no corporate evidence there."""
+    return not text[:start].strip(" \"'\u201c\u2018(") and bool(_S_NOUN_VERB.match(text[end:end + 40]))
 
 
 def is_something_else(text: str, start: int, end: int) -> bool:
@@ -182,7 +232,7 @@ def is_something_else(text: str, start: int, end: int) -> bool:
 
 def has_corporate_cue(text: str, start: int, end: int) -> bool:
     """Evidence that an ordinary-word name is the company: see the module docstring."""
-    if _CUE_AFTER.match(text[end:end + 80]):
+    if _CUE_AFTER.match(text[end:end + 80]) and not sentence_initial_ambiguity(text, start, end):
         return True
     return bool(_CUE_BEFORE.search(text[max(0, start - 40):start]))
 
@@ -194,8 +244,11 @@ def after_article(text: str, start: int) -> bool:
 
 
 def is_common_word(alias: str) -> bool:
-    """True for a one-word alias that is an ordinary word or a person's name (``Apple``, ``Ford``)."""
-    return alias in COMMON_WORD_NAMES or alias in GIVEN_NAMES
+    """True for a one-word alias that is an ordinary word or a person's name (``Apple``,
+    ``Intel``), and for a name that reads as an address ("State Street")."""
+    words = alias.split()
+    return (alias in COMMON_WORD_NAMES or alias in GIVEN_NAMES
+            or (len(words) >= 2 and words[-1].lower() in PLACE_AFTER and all(w[:1].isupper() for w in words)))
 
 
 _LEGAL = re.compile(
