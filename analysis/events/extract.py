@@ -427,6 +427,8 @@ def _unknown_names(item: _Item, u: Universe, found: list[_Found]) -> list[str]:
             while words and words[0] in _NOT_A_NAME:
                 words = words[1:]
             name = " ".join(words)
+            if words and re.search(r"-[a-z]+$", words[-1]):
+                continue                 # "Hong Kong-listed shares", "Shenzhen-based firm": no name
             if not name or name in known or u.named(name) or any(w in _NOT_A_NAME for w in words[-1:]):
                 continue
             if name not in out:

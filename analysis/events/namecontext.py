@@ -106,8 +106,8 @@ Xylem Zoom Sun Puma Jaguar Corona Lion Olympus Fuji Meiji Keio Dow Chase Morgan 
 Intel Diodes Diploma Hexagon Hilltop Tapestry Scholastic Radian Prudential Sabre Calix Hertz Corning
 Berkeley Hayward Mandatum Ventas
 """.split())
-# one-word names above: dictionary words ("intel", "diodes", "tapestry"),
-# history, units ("hertz") and towns ("Corning", "Berkeley"); an alias whose
+# the last two lines: dictionary words ("intel", "diodes", "tapestry"), units ("hertz") and
+# towns ("Corning", "Berkeley") among the one-word names of the package table; an alias whose
 # last word is a place word ("State Street", "Bay Street") is an address unless the text says
 # otherwise (:func:`is_common_word`)
 
