@@ -286,7 +286,7 @@ class Universe:
                 common = namecontext.is_common_word(alias)
                 if common and namecontext.after_article(text, m.start()):
                     continue
-                longer = namecontext.part_of_longer_name(text, m.end()) if " " not in alias else None
+                longer = namecontext.part_of_longer_name(text, m.end()) if namecontext.needs_context(alias) else None
                 if longer is not None:           # "Ford Prefect novel": evidence after the whole name
                     confirmed = namecontext.has_corporate_cue(text, m.start(), longer)
                 else:

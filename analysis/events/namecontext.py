@@ -83,7 +83,16 @@ Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida
 Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan Minnesota
 Mississippi Missouri Montana Nebraska Nevada Ohio Oklahoma Oregon Pennsylvania Tennessee Texas Utah
 Vermont Virginia Washington Wisconsin Wyoming England Scotland Wales Ireland France Germany Italy Spain
-Japan China Canada Australia Ontario Quebec Bavaria Calif Mass Penn Fla Ariz Tex
+Japan China Canada Australia Ontario Quebec Bavaria Calif Mass Penn Fla Ariz Tex Europe Asia Africa
+America Americas Hemisphere Pacific Atlantic Arctic Antarctica Caribbean Mediterranean Balkans Baltic
+""".split())
+# company names that are common surnames: a person when a given name comes before (rule 1) or a
+# further capitalised name comes after ("Ford Prefect", "Dell Curry")
+SURNAMES = frozenset("""
+Ford Dell Campbell Johnson Morgan Lilly Hilton Marriott Disney Kellogg Ferrari Porsche Merck Philips
+Roche Cummins Stryker Brady Knowles Rollins McCormick Patterson Carter Kohl Lowe Harris Graham Moody
+Hershey Williams Douglas Lincoln Rogers Stanley Pearson Chase Hartford Lear Dover Gates Hawkins Duke
+Boots Sainsbury Barclays Lloyds Schwab Nasdaq Tyson Hormel Kraft Heinz Mattel Goodyear Whirlpool
 """.split())
 # hyphenated compounds that still mean the company ("NIO-backed", "Apple-designed")
 COMPANY_COMPOUNDS = frozenset("""
@@ -204,15 +213,22 @@ def title_case(text: str) -> bool:
 
 
 def part_of_longer_name(text: str, end: int) -> int | None:
-    """Where a longer proper name ends when a one-word name runs on into capitalised words that
-    are not corporate words ("Ford Prefect", "Tesla Cybertruck"), in sentence-case text; else None.
-    Such a name is the company only with corporate evidence after the whole name."""
+    """Where a longer proper name ends when a name runs on into capitalised words that are not
+    corporate words ("Ford Prefect", "Lincoln Memorial"), in sentence-case text; else None. A
+    model number is a product ("Ford F-150"). Asked for names that are ordinary words, given
+    names or surnames (:func:`needs_context`): such a name is the company only with corporate
+    evidence after the whole name ("Ford Mustang sales")."""
     if title_case(text):
         return None
     m = re.match(r"(?:\s+[A-Z][\w'\u2019&-]*)+", text[end:end + 80])
-    if not m or _CUE_AFTER.match(text[end:end + 80]):
+    if not m or _CUE_AFTER.match(text[end:end + 80]) or re.search(r"\d", m.group(0)):
         return None
     return end + m.end()
+
+
+def needs_context(alias: str) -> bool:
+    """A one-word name that is also an ordinary word, a given name or a surname."""
+    return " " not in alias and (is_common_word(alias) or alias in SURNAMES)
 
 
 _S_NOUN_VERB = re.compile(r"^\s+[a-z]+s\s+(?:in|of|on|at|for|to|from|among|across|between)\b")
