@@ -136,7 +136,13 @@ _NAME_BEFORE_TAG = re.compile(
 _UNKNOWN_NAME = re.compile(
     r"(?:\b[Ss]hares\s+(?:of|in)\s+(?P<a>[A-Z][\w&'\u2019.-]*(?:\s+[A-Z][\w&'\u2019.-]*){0,3}))"
     r"|(?P<b>\b[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})(?:['\u2019]s)?\s+(?i:shares|stock)\b"
-    r"|(?P<c>\b[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3}),?\s+(?:Inc|Corp|Ltd|plc|Holdings|AG|SE|SA|NV|N\.V)\b\.?")
+    r"|(?P<c>\b[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3}),?\s+(?:Inc|Corp|Ltd|plc|Holdings|AG|SE|SA|NV|N\.V)\b\.?"
+    # "Alaska Airlines flight": a name ending in an industry word is a company's
+    r"|(?P<d>\b[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,2}\s+(?:Airlines|Air\s+Lines|Airways|Motors|Pharmaceuticals|"
+    r"Therapeutics|Biosciences|Bancorp|Bancshares|Petroleum|Semiconductor|Semiconductors))\b"
+    # "Walgreens Slashed Its Annual Profit Forecast": a name that acts on its own figures
+    r"|(?P<e>\b[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,2})\s+(?i:cut|cuts|slashed|slashes|raised|raises|lifted|"
+    r"lifts|lowered|lowers|trimmed|trims|beat|beats|missed|misses|posted|posts|reported|reports)\s+(?i:its|their)\b")
 _NOT_A_NAME = frozenset("""
 The A An Its Their His Her Our U.S US UK EU China Chinese Hong Kong Japan Japanese Korean European Asian
 American British German French Global World Wall Street Nasdaq NYSE Shares Stock Stocks Markets Market
@@ -422,13 +428,15 @@ def _unknown_names(item: _Item, u: Universe, found: list[_Found]) -> list[str]:
         if where == "boiler":
             continue
         for m in _UNKNOWN_NAME.finditer(sentence):
-            name = (m["a"] or m["b"] or m["c"] or "").strip().rstrip(".,")
+            name = (m["a"] or m["b"] or m["c"] or m["d"] or m["e"] or "").strip().rstrip(".,")
             words = name.split()
-            while words and words[0] in _NOT_A_NAME:
+            while words and words[0] in (("The", "A", "An", "Its") if m["d"] else _NOT_A_NAME):
                 words = words[1:]
             name = " ".join(words)
             if words and re.search(r"-[a-z]+$", words[-1]):
                 continue                 # "Hong Kong-listed shares", "Shenzhen-based firm": no name
+            if any(" ".join(words[:k]) in known for k in range(1, len(words))):
+                continue                 # "Nissan Motor" when Nissan is found: the same company
             if not name or name in known or u.named(name) or any(w in _NOT_A_NAME for w in words[-1:]):
                 continue
             if name not in out:
