@@ -63,9 +63,17 @@ Dates and times (see :mod:`analysis.events.textdates` for the phrases)
     * "late on Friday", "Friday evening", "last night", 盘后 / 晚间 / 昨晚 are after the close.
     * The publication time bounds the announcement from above: news "after the bell" dated only
       by a publication made before 09:30 in ``tz`` is the previous weekday's evening (a list
-      published at 07:45 New York time that says "after the bell" means the previous session).
-    * Forward-looking phrases ("as soon as early next week", "around 2023", "by the first
-      quarter of 2022") and month-only background ("said in January") never set a date.
+      published at 07:45 New York time that says "after the bell" means the previous session),
+      unless it speaks of the future ("to report results after the bell": that day's evening).
+    * A stated day of something still to come ("results due May 14 after the close", "said on
+      Wednesday it will report on May 16") dates its clause (``date_source`` ``scheduled``; a
+      year-less date takes the first year on or after publication). Vague forward phrases ("as
+      soon as early next week", "around 2023", "by the first quarter of 2022") and month-only
+      background ("said in January") never set a date. An event is put before the publication
+      only by a date the text states, or by the bound below for news already past.
+    * The lead's own time of day, even undated ("late on Monday"), comes before one from the
+      body; a body sentence naming only other companies ("Separately, Tencent said ...") says
+      nothing about the item's event.
     * ``announced_at`` is filled only when the text gives a clock time (with a zone word or
       ``tz``); a publication *time* only places the publication date in ``tz``.
 

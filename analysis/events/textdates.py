@@ -9,10 +9,14 @@ Pure functions over strings; :mod:`analysis.events.extract` decides which senten
 * weekday words (``Friday``, ``on Thursday``, ``reported Thursday``) are resolved against the
   anchor (publication) date: the most recent such weekday on or before it; ``last Friday`` is
   the one strictly before it;
-* forward-looking phrases are never event dates: a date or weekday preceded in its clause by
-  ``next``, ``by``, ``until``, ``before``, ``as soon as``, ``will``, ``expected``, ``scheduled``,
-  ``due``, ``coming``, ... and any date after the anchor. Month-only and year-only phrases
-  ("in January", "around 2023", "by the first quarter of 2022") are not parsed at all;
+* forward-looking phrases are not past event dates (:func:`find_dates`): a date or weekday
+  preceded in its clause by ``next``, ``by``, ``until``, ``before``, ``as soon as``, ``will``,
+  ``expected``, ``scheduled``, ``due``, ``coming``, ... and any date after the anchor. A stated
+  day of something still to come ("results due May 14", "will report on May 16", "to report on
+  Thursday", 将于5月14日) is found by :func:`find_scheduled`, its year taken forward from the
+  anchor; deadlines and spans ("by", "until", "next week") are no such day. Month-only and
+  year-only phrases ("in January", "around 2023", "by the first quarter of 2022") are not parsed
+  at all;
 * a dateline is a date at the very start of the text (``date 2021-03-26 ...``,
   ``March 26, 2021 -``, ``HONG KONG, March 26 (Reuters) -``);
 * time-of-day words: "after the bell/close", "after hours", "post-market", "after the Hong Kong
