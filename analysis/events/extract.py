@@ -428,6 +428,19 @@ def _item_companies(item: _Item, u: Universe) -> list[_Found]:
     return sorted((f for f in found.values() if f.confirmed), key=lambda f: f.order)
 
 
+def _candidate_name(m: re.Match, known: set[str]) -> str:
+    """The company-like name of an :data:`_UNKNOWN_NAME` match, or "" when it is none."""
+    name = (m["a"] or m["b"] or m["c"] or m["d"] or m["e"] or "").strip().rstrip(".,")
+    words = name.split()
+    while words and words[0] in (("The", "A", "An", "Its") if m["d"] else _NOT_A_NAME):
+        words = words[1:]
+    if not words or re.search(r"-[a-z]+$", words[-1]) or words[-1] in _NOT_A_NAME:
+        return ""                        # "Hong Kong-listed shares", "Shenzhen-based firm": no name
+    if any(" ".join(words[:k]) in known for k in range(1, len(words))):
+        return ""                        # "Nissan Motor" when Nissan is found: the same company
+    return " ".join(words)
+
+
 def _unknown_names(item: _Item, u: Universe, found: list[_Found]) -> list[str]:
     """Company-like names of the item that no table knows (for the notes and the lookup)."""
     known = {a for f in found for a in (f.company.name, *f.company.aliases)}
@@ -436,18 +449,8 @@ def _unknown_names(item: _Item, u: Universe, found: list[_Found]) -> list[str]:
         if where == "boiler":
             continue
         for m in _UNKNOWN_NAME.finditer(sentence):
-            name = (m["a"] or m["b"] or m["c"] or m["d"] or m["e"] or "").strip().rstrip(".,")
-            words = name.split()
-            while words and words[0] in (("The", "A", "An", "Its") if m["d"] else _NOT_A_NAME):
-                words = words[1:]
-            name = " ".join(words)
-            if words and re.search(r"-[a-z]+$", words[-1]):
-                continue                 # "Hong Kong-listed shares", "Shenzhen-based firm": no name
-            if any(" ".join(words[:k]) in known for k in range(1, len(words))):
-                continue                 # "Nissan Motor" when Nissan is found: the same company
-            if not name or name in known or u.named(name) or any(w in _NOT_A_NAME for w in words[-1:]):
-                continue
-            if name not in out:
+            name = _candidate_name(m, known)
+            if name and name not in known and not u.named(name) and name not in out:
                 out.append(name)
     return out
 
@@ -568,6 +571,20 @@ def _in_window(s: _Statement, news: _Statement | None, ref: _dt.date | None) -> 
     return 0 <= (ref - s.date).days <= EVENT_WINDOW_DAYS
 
 
+def _has_time(s: _Statement) -> bool:
+    return s.time != "unknown" or s.clock is not None
+
+
+def _complete(news: _Statement | None, rest: list[_Statement]) -> _Statement | None:
+    """``news`` with the date or time it lacks taken from the first of ``rest`` that has it."""
+    for other in rest:
+        if news is None or (not _has_time(news) and _has_time(other)) or (news.date is None and other.date is not None):
+            news = _merge(news, other)
+        if news.date is not None and _has_time(news):
+            break
+    return news
+
+
 def _event_statement(statements: list[_Statement]) -> tuple[_Statement | None, _Statement | None]:
     """``(the news's own statement, the lead's reaction statement)``: the lead's first dated
     announcement (else its first timed one); a time or date it lacks comes from the lead's other
@@ -575,20 +592,19 @@ def _event_statement(statements: list[_Statement]) -> tuple[_Statement | None, _
     event (:func:`_in_window`)."""
     lead_news = [s for s in statements if s.lead and not s.reaction]
     reaction = _lead_reaction(statements)
-    news = next((s for s in lead_news if s.date is not None), None) \
-        or next((s for s in lead_news if s.time != "unknown" or s.clock), None)
-    if news is not None and (news.time != "unknown" or news.clock) and news.date is not None:
+    news = next((s for s in lead_news if s.date is not None), None) or next(filter(_has_time, lead_news), None)
+    if news is not None and news.date is not None and _has_time(news):
         return news, reaction
-    ref = news.date if news is not None and news.date is not None else reaction.date if reaction is not None else None
+    return _complete(news, _same_event(statements, lead_news, news, reaction)), reaction
+
+
+def _same_event(statements: list[_Statement], lead_news: list[_Statement], news: _Statement | None,
+                reaction: _Statement | None) -> list[_Statement]:
+    """Statements that may complete ``news``: the lead's other announcements (undated or of the
+    same date), then the body's about the same event (:func:`_in_window`)."""
+    ref = (news.date if news is not None else None) or (reaction.date if reaction is not None else None)
     rest = [s for s in lead_news if s is not news and (s.date is None or news is None or s.date == news.date)]
-    rest += [s for s in statements if not (s.reaction or s.lead) and _in_window(s, news, ref)]
-    for other in rest:
-        if news is None or (news.time == "unknown" and not news.clock and (other.time != "unknown" or other.clock)) \
-                or (news.date is None and other.date is not None):
-            news = _merge(news, other)
-        if news.date is not None and (news.time != "unknown" or news.clock):
-            break
-    return news, reaction
+    return rest + [s for s in statements if not (s.reaction or s.lead) and _in_window(s, news, ref)]
 
 
 def _merge(first: _Statement | None, other: _Statement) -> _Statement:
