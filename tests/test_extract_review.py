@@ -209,3 +209,13 @@ def test_cli_says_when_the_search_could_not_be_reached(tmp_path, capsys, monkeyp
     err = capsys.readouterr().err
     assert code == 0
     assert "'Zorblatt Widgets'" in err and "could not be reached" in err and "found no listing" not in err
+
+
+def test_hong_kong_chinese_time_words():
+    df = extract_events("\u817e\u8baf\u63a7\u80a15\u670814\u65e5\u6536\u5e02\u540e\u516c\u5e03\u5b63\u5ea6\u4e1a\u7ee9",   # 腾讯控股5月14日收市后公布季度业绩
+                        published="2024-04-03T08:00+08:00")
+    assert rows(df.head(1), "event_date", "time_of_day", "date_source") == [
+        (pd.Timestamp("2024-05-14"), "after_close", "scheduled")]
+    df = extract_events("\u5c0f\u7c73\u96c6\u56e24\u67082\u65e5\u5f00\u5e02\u524d\u53d1\u5e03\u516c\u544a",   # 小米集团4月2日开市前发布公告
+                        published="2024-04-03T08:00+08:00")
+    assert rows(df.head(1), "event_date", "time_of_day") == [(pd.Timestamp("2024-04-02"), "before_open")]

@@ -20,9 +20,9 @@ Pure functions over strings; :mod:`analysis.events.extract` decides which senten
 * a dateline is a date at the very start of the text (``date 2021-03-26 ...``,
   ``March 26, 2021 -``, ``HONG KONG, March 26 (Reuters) -``);
 * time-of-day words: "after the bell/close", "after hours", "post-market", "after the Hong Kong
-  market closed", "late on Friday", "Friday evening", "last night", 盘后, 晚间, 昨晚 ->
+  market closed", "late on Friday", "Friday evening", "last night", 盘后, 收市后 (Hong Kong), 晚间, 昨晚 ->
   ``after_close``; "before the open/bell", "premarket", "before the market opened", "overnight",
-  盘前 -> ``before_open``; "in (the) afternoon/morning ... trade", "intraday", "during the
+  盘前, 开市前 -> ``before_open``; "in (the) afternoon/morning ... trade", "intraday", "during the
   session", "midday trade", 盘中 -> ``during``; else ``unknown``;
 * clock times with a zone word (``4:05 p.m. ET``, ``16:30 HKT``) give an announcement time;
   without a zone word the publication zone is used, and without that none is given.
@@ -71,7 +71,7 @@ _TIME_WORDS = (
         r"\bafter\s+(?:trading|market)\s+hours\b|"
         rf"\blate\s+(?:on\s+)?{_WD}\b|\b{_WD}\s+(?:evening|night)\b|\bon\s+{_WD}\s+(?:evening|night)\b|"
         r"\blate\s+(?:yesterday|last\s+night)\b|\blast\s+night\b|"
-        r"\u76d8\u540e|\u6536\u76d8\u540e|\u665a\u95f4|\u665a\u4e0a|\u6628\u665a|\u4eca\u665a|\u591c\u95f4",
+        r"\u76d8\u540e|\u6536\u76d8\u540e|\u6536\u5e02\u540e|\u95ed\u5e02\u540e|\u665a\u95f4|\u665a\u4e0a|\u6628\u665a|\u4eca\u665a|\u591c\u95f4",
         re.IGNORECASE)),
     ("before_open", re.compile(
         r"\bbefore\s+(?:the\s+)?(?:market\s+)?open(?:ing)?\b|\bbefore\s+(?:the\s+)?(?:opening\s+)?bell\b|"
@@ -79,7 +79,7 @@ _TIME_WORDS = (
         rf"\b(?:before|ahead\s+of)\s+{_MKT}\s+(?:opened|opens|open|began|begins|started|starts)\b|"
         r"\bahead\s+of\s+(?:the\s+)?(?:market\s+)?open(?:ing)?\b|\bbefore\s+(?:trading|markets)\s+(?:began|opened)\b|"
         r"\bovernight\b|\bbefore\s+dawn\b|"
-        r"\u76d8\u524d|\u5f00\u76d8\u524d|\u65e9\u76d8\u524d", re.IGNORECASE)),
+        r"\u76d8\u524d|\u5f00\u76d8\u524d|\u5f00\u5e02\u524d|\u65e9\u76d8\u524d", re.IGNORECASE)),
     ("during", re.compile(
         r"\bin\s+(?:the\s+)?(?:early\s+|late\s+)?(?:morning|afternoon|midday)\s+(?:\w+\s+){0,2}trad(?:e|ing)\b|"
         r"\bintra[\s-]?day\b|\bduring\s+(?:the\s+)?(?:trading\s+)?(?:session|trade|trading)\b|"
