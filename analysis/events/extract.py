@@ -539,20 +539,26 @@ def _statements(item: _Item, anchor: _dt.date | None, tz: str | None, other_news
     out = []
     headline = item.kind == "headline"
     for sentence, where in item.sentences:
-        if where == "boiler" or (where == "mention" and other_news is not None and other_news(sentence)):
+        if where == "boiler":
             continue
-        for clause in _clauses(sentence, headline):
-            sched = find_scheduled(clause, anchor)
-            hits = sched or find_dates(clause, anchor)
-            tod = time_of_day(clause)
-            clock = find_clock_time(clause, tz)
-            if not hits and tod == "unknown" and clock is None:
-                continue
-            date, source = (hits[0].date, hits[0].source) if hits else (None, "unknown")
-            future = bool(sched) or is_future(clause)
-            out.append(_Statement(date, source, tod, clock, _is_reaction(clause) and not future, where == "subject",
-                                  future))
+        found = [st for clause in _clauses(sentence, headline) if (st := _clause_statement(clause, anchor, tz))]
+        if found and where == "mention" and other_news is not None and other_news(sentence):
+            continue
+        out += [_Statement(*st[:5], where == "subject", st[5]) for st in found]
     return out
+
+
+def _clause_statement(clause: str, anchor: _dt.date | None, tz: str | None) -> tuple | None:
+    """``(date, source, time, clock, reaction, future)`` of a clause that says when, else None."""
+    sched = find_scheduled(clause, anchor)
+    hits = sched or find_dates(clause, anchor)
+    tod = time_of_day(clause)
+    clock = find_clock_time(clause, tz)
+    if not hits and tod == "unknown" and clock is None:
+        return None
+    date, source = (hits[0].date, hits[0].source) if hits else (None, "unknown")
+    future = bool(sched) or is_future(clause)
+    return date, source, tod, clock, _is_reaction(clause) and not future, future
 
 
 def _lead_reaction(statements: list[_Statement]) -> _Statement | None:

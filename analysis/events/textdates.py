@@ -158,12 +158,20 @@ _EN_RELATIVE = re.compile(r"\b(?P<w>yesterday|today|last\s+night|tonight)\b", re
 _EN_BACK = {"yesterday": 1, "today": 0, "last night": 1, "tonight": 0}
 
 
+def _calendar_dates(sentence: str, year_of):
+    """``(match, date)`` of every calendar date in the sentence (ISO, ``26 March 2021``,
+    ``March 26[, 2021]``, ``[2021年]3月26日``); a year-less one is placed by ``year_of(month, day)``
+    (None: not placed)."""
+    for m in _ISO.finditer(sentence):
+        yield m, _safe_date(int(m["y"]), int(m["m"]), int(m["d"]))
+    for m in _DMY.finditer(sentence):
+        yield m, _safe_date(int(m["y"]), _month(m["mon"]), int(m["d"]))
+    for pattern, month in ((_MDY, lambda m: _month(m["mon"])), (_ZH_DATE, lambda m: int(m["m"]))):
+        for m in pattern.finditer(sentence):
+            yield m, (_safe_date(int(m["y"]), month(m), int(m["d"])) if m["y"] else year_of(month(m), int(m["d"])))
+
+
 def _chinese_dates(sentence: str, anchor: _dt.date | None, add) -> None:
-    for m in _ZH_DATE.finditer(sentence):
-        if m["y"]:
-            add(m, _safe_date(int(m["y"]), int(m["m"]), int(m["d"])), "explicit")
-        elif anchor is not None:
-            add(m, _year_of(int(m["m"]), int(m["d"]), anchor), "explicit")
     if anchor is None:
         return
     for m in _ZH_WEEKDAY.finditer(sentence):
@@ -193,15 +201,8 @@ def find_dates(sentence: str, anchor: _dt.date | None) -> list[FoundDate]:
         taken.append((m.start(), m.end()))
         found.append((m.start(), FoundDate(date, source, m.group(0))))
 
-    for m in _ISO.finditer(sentence):
-        add(m, _safe_date(int(m["y"]), int(m["m"]), int(m["d"])), "explicit")
-    for m in _DMY.finditer(sentence):
-        add(m, _safe_date(int(m["y"]), _month(m["mon"]), int(m["d"])), "explicit")
-    for m in _MDY.finditer(sentence):
-        if m["y"]:
-            add(m, _safe_date(int(m["y"]), _month(m["mon"]), int(m["d"])), "explicit")
-        elif anchor is not None:
-            add(m, _year_of(_month(m["mon"]), int(m["d"]), anchor), "explicit")
+    for m, date in _calendar_dates(sentence, lambda mo, d: _year_of(mo, d, anchor) if anchor else None):
+        add(m, date, "explicit")
     if anchor is not None:
         for m in _WEEKDAY.finditer(sentence):
             add(m, resolve_weekday(m["wd"], anchor, strictly_before=bool(m["last"])), "relative weekday")
@@ -271,22 +272,13 @@ def find_scheduled(sentence: str, anchor: _dt.date | None) -> list[FoundDate]:
         taken.append((m.start(), m.end()))
         found.append((m.start(), FoundDate(date, "scheduled", m.group(0))))
 
-    for m in _ISO.finditer(sentence):
-        add(m, _safe_date(int(m["y"]), int(m["m"]), int(m["d"])))
-    for m in _DMY.finditer(sentence):
-        add(m, _safe_date(int(m["y"]), _month(m["mon"]), int(m["d"])))
-    for m in _MDY.finditer(sentence):
-        if m["y"]:
-            add(m, _safe_date(int(m["y"]), _month(m["mon"]), int(m["d"])))
-        elif anchor is not None:
-            add(m, _next_on_or_after(_month(m["mon"]), int(m["d"]), anchor) if future
-                else _year_of(_month(m["mon"]), int(m["d"]), anchor))
-    for m in _ZH_DATE.finditer(sentence):
-        if m["y"]:
-            add(m, _safe_date(int(m["y"]), int(m["m"]), int(m["d"])))
-        elif anchor is not None:
-            add(m, _next_on_or_after(int(m["m"]), int(m["d"]), anchor) if future
-                else _year_of(int(m["m"]), int(m["d"]), anchor))
+    def year_of(month: int, day: int) -> _dt.date | None:
+        if anchor is None:
+            return None
+        return _next_on_or_after(month, day, anchor) if future else _year_of(month, day, anchor)
+
+    for m, date in _calendar_dates(sentence, year_of):
+        add(m, date)
     if anchor is not None and future and not found:
         for m in _WEEKDAY.finditer(sentence):
             if not m["last"] and m.start() > future_at:
