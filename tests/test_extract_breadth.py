@@ -341,4 +341,4 @@ def test_held_out_news_evaluation():
     assert not s.false_subjects, s.false_subjects
     assert (s.subjects_found, s.subjects) >= (22, 24)
     assert s.dates_right >= 16 and s.times_right >= 11 and s.day0s_right >= 18
-    assert s.mentions_found >= 20 and s.traps_clean >= 82
+    assert s.mentions_found >= 20 and s.traps_clean == s.traps == 84

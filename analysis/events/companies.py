@@ -286,7 +286,11 @@ class Universe:
                 common = namecontext.is_common_word(alias)
                 if common and namecontext.after_article(text, m.start()):
                     continue
-                confirmed = not common or namecontext.has_corporate_cue(text, m.start(), m.end())
+                longer = namecontext.part_of_longer_name(text, m.end()) if namecontext.needs_context(alias) else None
+                if longer is not None:           # "Ford Prefect novel": evidence after the whole name
+                    confirmed = namecontext.has_corporate_cue(text, m.start(), longer)
+                else:
+                    confirmed = not common or namecontext.has_corporate_cue(text, m.start(), m.end())
                 out.append((m.start(), m.end(), self.by_alias[alias], confirmed))
         for alias in self.cjk:
             for m in re.finditer(re.escape(alias), text):

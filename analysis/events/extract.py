@@ -63,9 +63,17 @@ Dates and times (see :mod:`analysis.events.textdates` for the phrases)
     * "late on Friday", "Friday evening", "last night", 盘后 / 晚间 / 昨晚 are after the close.
     * The publication time bounds the announcement from above: news "after the bell" dated only
       by a publication made before 09:30 in ``tz`` is the previous weekday's evening (a list
-      published at 07:45 New York time that says "after the bell" means the previous session).
-    * Forward-looking phrases ("as soon as early next week", "around 2023", "by the first
-      quarter of 2022") and month-only background ("said in January") never set a date.
+      published at 07:45 New York time that says "after the bell" means the previous session),
+      unless it speaks of the future ("to report results after the bell": that day's evening).
+    * A stated day of something still to come ("results due May 14 after the close", "said on
+      Wednesday it will report on May 16") dates its clause (``date_source`` ``scheduled``; a
+      year-less date takes the first year on or after publication). Vague forward phrases ("as
+      soon as early next week", "around 2023", "by the first quarter of 2022") and month-only
+      background ("said in January") never set a date. An event is put before the publication
+      only by a date the text states, or by the bound below for news already past.
+    * The lead's own time of day, even undated ("late on Monday"), comes before one from the
+      body; a body sentence naming only other companies ("Separately, Tencent said ...") says
+      nothing about the item's event.
     * ``announced_at`` is filled only when the text gives a clock time (with a zone word or
       ``tz``); a publication *time* only places the publication date in ``tz``.
 
@@ -97,14 +105,15 @@ import pandas as pd
 
 from ..errors import ExtractionError
 from .companies import Company, Universe, listing_venue, universe
-from .textdates import find_clock_time, find_dateline, find_dates, time_of_day, without_time_words
+from .textdates import (find_clock_time, find_dateline, find_dates, find_scheduled, is_future, time_of_day,
+                        without_time_words)
 from ..data.exchanges import press_symbols
 
 COLUMNS = ("event_id", "company", "ticker", "exchange", "market", "role", "listed", "event_date",
            "announced_at", "time_of_day", "date_source", "evidence")
 PRIOR_DAY_MAX_DAYS = 3      # prior-day convention: reports up to 3 days old (Friday news in a Monday paper)
 EVENT_WINDOW_DAYS = 7       # a dated statement in the body is the event's when at most this before the lead's date
-DATE_SOURCES = ("explicit", "dateline", "relative weekday", "relative day", "reaction", "published", "unknown")
+DATE_SOURCES = ("explicit", "scheduled", "dateline", "relative weekday", "relative day", "reaction", "published", "unknown")
 
 _SENTENCE_END = re.compile(r"[.\u2026\u3002][\"'\u201d\u2019)]*$")     # "?" / "!" end headlines too
 _BOILERPLATE = re.compile(
@@ -135,7 +144,13 @@ _NAME_BEFORE_TAG = re.compile(
 _UNKNOWN_NAME = re.compile(
     r"(?:\b[Ss]hares\s+(?:of|in)\s+(?P<a>[A-Z][\w&'\u2019.-]*(?:\s+[A-Z][\w&'\u2019.-]*){0,3}))"
     r"|(?P<b>\b[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})(?:['\u2019]s)?\s+(?i:shares|stock)\b"
-    r"|(?P<c>\b[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3}),?\s+(?:Inc|Corp|Ltd|plc|Holdings|AG|SE|SA|NV|N\.V)\b\.?")
+    r"|(?P<c>\b[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3}),?\s+(?:Inc|Corp|Ltd|plc|Holdings|AG|SE|SA|NV|N\.V)\b\.?"
+    # "Alaska Airlines flight": a name ending in an industry word is a company's
+    r"|(?P<d>\b[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,2}\s+(?:Airlines|Air\s+Lines|Airways|Motors|Pharmaceuticals|"
+    r"Therapeutics|Biosciences|Bancorp|Bancshares|Petroleum|Semiconductor|Semiconductors))\b"
+    # "Walgreens Slashed Its Annual Profit Forecast": a name that acts on its own figures
+    r"|(?P<e>\b[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,2})\s+(?i:cut|cuts|slashed|slashes|raised|raises|lifted|"
+    r"lifts|lowered|lowers|trimmed|trims|beat|beats|missed|misses|posted|posts|reported|reports)\s+(?i:its|their)\b")
 _NOT_A_NAME = frozenset("""
 The A An Its Their His Her Our U.S US UK EU China Chinese Hong Kong Japan Japanese Korean European Asian
 American British German French Global World Wall Street Nasdaq NYSE Shares Stock Stocks Markets Market
@@ -413,6 +428,19 @@ def _item_companies(item: _Item, u: Universe) -> list[_Found]:
     return sorted((f for f in found.values() if f.confirmed), key=lambda f: f.order)
 
 
+def _candidate_name(m: re.Match, known: set[str]) -> str:
+    """The company-like name of an :data:`_UNKNOWN_NAME` match, or "" when it is none."""
+    name = (m["a"] or m["b"] or m["c"] or m["d"] or m["e"] or "").strip().rstrip(".,")
+    words = name.split()
+    while words and words[0] in (("The", "A", "An", "Its") if m["d"] else _NOT_A_NAME):
+        words = words[1:]
+    if not words or re.search(r"-[a-z]+$", words[-1]) or words[-1] in _NOT_A_NAME:
+        return ""                        # "Hong Kong-listed shares", "Shenzhen-based firm": no name
+    if any(" ".join(words[:k]) in known for k in range(1, len(words))):
+        return ""                        # "Nissan Motor" when Nissan is found: the same company
+    return " ".join(words)
+
+
 def _unknown_names(item: _Item, u: Universe, found: list[_Found]) -> list[str]:
     """Company-like names of the item that no table knows (for the notes and the lookup)."""
     known = {a for f in found for a in (f.company.name, *f.company.aliases)}
@@ -421,14 +449,8 @@ def _unknown_names(item: _Item, u: Universe, found: list[_Found]) -> list[str]:
         if where == "boiler":
             continue
         for m in _UNKNOWN_NAME.finditer(sentence):
-            name = (m["a"] or m["b"] or m["c"] or "").strip().rstrip(".,")
-            words = name.split()
-            while words and words[0] in _NOT_A_NAME:
-                words = words[1:]
-            name = " ".join(words)
-            if not name or name in known or u.named(name) or any(w in _NOT_A_NAME for w in words[-1:]):
-                continue
-            if name not in out:
+            name = _candidate_name(m, known)
+            if name and name not in known and not u.named(name) and name not in out:
                 out.append(name)
     return out
 
@@ -491,6 +513,7 @@ class _Statement:
     clock: tuple[int, int, str] | None
     reaction: bool
     lead: bool
+    future: bool = False
 
 
 def _clauses(sentence: str, headline: bool) -> list[str]:
@@ -508,21 +531,34 @@ def _is_reaction(clause: str) -> bool:
     return bool(_SHARES_WORD.search(clause)) or not _NEWS_WORD.search(clause)
 
 
-def _statements(item: _Item, anchor: _dt.date | None, tz: str | None) -> list[_Statement]:
+def _statements(item: _Item, anchor: _dt.date | None, tz: str | None, other_news=None) -> list[_Statement]:
+    """Dated or timed clauses of the item. A clause that states the date of something still to
+    come ("will report results on May 14", "results due May 14") is dated by it (``scheduled``);
+    ``other_news(sentence)`` is True for a body sentence about other companies only ("Separately,
+    Tencent said ..."), which says nothing about this item's event."""
     out = []
     headline = item.kind == "headline"
     for sentence, where in item.sentences:
         if where == "boiler":
             continue
-        for clause in _clauses(sentence, headline):
-            hits = find_dates(clause, anchor)
-            tod = time_of_day(clause)
-            clock = find_clock_time(clause, tz)
-            if not hits and tod == "unknown" and clock is None:
-                continue
-            date, source = (hits[0].date, hits[0].source) if hits else (None, "unknown")
-            out.append(_Statement(date, source, tod, clock, _is_reaction(clause), where == "subject"))
+        found = [st for clause in _clauses(sentence, headline) if (st := _clause_statement(clause, anchor, tz))]
+        if found and where == "mention" and other_news is not None and other_news(sentence):
+            continue
+        out += [_Statement(*st[:5], where == "subject", st[5]) for st in found]
     return out
+
+
+def _clause_statement(clause: str, anchor: _dt.date | None, tz: str | None) -> tuple | None:
+    """``(date, source, time, clock, reaction, future)`` of a clause that says when, else None."""
+    sched = find_scheduled(clause, anchor)
+    hits = sched or find_dates(clause, anchor)
+    tod = time_of_day(clause)
+    clock = find_clock_time(clause, tz)
+    if not hits and tod == "unknown" and clock is None:
+        return None
+    date, source = (hits[0].date, hits[0].source) if hits else (None, "unknown")
+    future = bool(sched) or is_future(clause)
+    return date, source, tod, clock, _is_reaction(clause) and not future, future
 
 
 def _lead_reaction(statements: list[_Statement]) -> _Statement | None:
@@ -541,21 +577,40 @@ def _in_window(s: _Statement, news: _Statement | None, ref: _dt.date | None) -> 
     return 0 <= (ref - s.date).days <= EVENT_WINDOW_DAYS
 
 
+def _has_time(s: _Statement) -> bool:
+    return s.time != "unknown" or s.clock is not None
+
+
+def _complete(news: _Statement | None, rest: list[_Statement]) -> _Statement | None:
+    """``news`` with the date or time it lacks taken from the first of ``rest`` that has it."""
+    for other in rest:
+        if news is None or (not _has_time(news) and _has_time(other)) or (news.date is None and other.date is not None):
+            news = _merge(news, other)
+        if news.date is not None and _has_time(news):
+            break
+    return news
+
+
 def _event_statement(statements: list[_Statement]) -> tuple[_Statement | None, _Statement | None]:
-    """``(the news's own statement, the lead's reaction statement)``: the lead's announcement
-    first; a time or date it lacks comes from the first announcement elsewhere in the item that
-    is about the same event (:func:`_in_window`)."""
+    """``(the news's own statement, the lead's reaction statement)``: the lead's first dated
+    announcement (else its first timed one); a time or date it lacks comes from the lead's other
+    announcements, then from the first announcement elsewhere in the item that is about the same
+    event (:func:`_in_window`)."""
     lead_news = [s for s in statements if s.lead and not s.reaction]
     reaction = _lead_reaction(statements)
-    news = next((s for s in lead_news if s.date is not None), None)
-    if news is not None and (news.time != "unknown" or news.clock):
+    news = next((s for s in lead_news if s.date is not None), None) or next(filter(_has_time, lead_news), None)
+    if news is not None and news.date is not None and _has_time(news):
         return news, reaction
-    ref = news.date if news is not None else reaction.date if reaction is not None else None
-    body = (s for s in statements if not (s.reaction or s.lead) and _in_window(s, news, ref))
-    other = next(body, None)
-    if other is not None:
-        return _merge(news, other), reaction
-    return news or next((s for s in lead_news if s.time != "unknown"), None), reaction
+    return _complete(news, _same_event(statements, lead_news, news, reaction)), reaction
+
+
+def _same_event(statements: list[_Statement], lead_news: list[_Statement], news: _Statement | None,
+                reaction: _Statement | None) -> list[_Statement]:
+    """Statements that may complete ``news``: the lead's other announcements (undated or of the
+    same date), then the body's about the same event (:func:`_in_window`)."""
+    ref = (news.date if news is not None else None) or (reaction.date if reaction is not None else None)
+    rest = [s for s in lead_news if s is not news and (s.date is None or news is None or s.date == news.date)]
+    return rest + [s for s in statements if not (s.reaction or s.lead) and _in_window(s, news, ref)]
 
 
 def _merge(first: _Statement | None, other: _Statement) -> _Statement:
@@ -564,7 +619,7 @@ def _merge(first: _Statement | None, other: _Statement) -> _Statement:
         return other
     return _Statement(first.date or other.date, first.source if first.date else other.source,
                       first.time if first.time != "unknown" else other.time, first.clock or other.clock,
-                      False, first.lead)
+                      False, first.lead, first.future or (first.date is None and other.future))
 
 
 def _reaction_time(news: _Statement, reaction: _Statement | None) -> str:
@@ -587,9 +642,10 @@ def _fallback(news: _Statement | None, reaction: _Statement | None, item: _Item,
             if date is not None:
                 # reaction=True: the date is the shares' move, so no prior-day convention
                 news = _Statement(date, source, news.time, news.clock, reaction is not None and
-                                  date is reaction.date, True)
+                                  date is reaction.date, True, news.future)
                 break
-    return _Statement(news.date, news.source, _reaction_time(news, reaction), news.clock, news.reaction, True)
+    return _Statement(news.date, news.source, _reaction_time(news, reaction), news.clock, news.reaction, True,
+                      news.future)
 
 
 def _previous_weekday(day: _dt.date) -> _dt.date:
@@ -601,8 +657,10 @@ def _previous_weekday(day: _dt.date) -> _dt.date:
 
 def _bounded_by_publication(st: _Statement, pub_ts: pd.Timestamp | None) -> _Statement:
     """News "after the bell" dated only by a publication made before that day's open (09:30 in
-    the publication's zone) is the previous session's evening."""
-    if st.source != "published" or st.time != "after_close" or pub_ts is None:
+    the publication's zone) is the previous session's evening -- unless the text speaks of the
+    future ("to report results after the bell": this evening), the one case where an event may be
+    put before the publication without the text stating its date."""
+    if st.source != "published" or st.time != "after_close" or pub_ts is None or st.future:
         return st
     if (pub_ts.hour, pub_ts.minute) >= (9, 30):
         return st
@@ -620,9 +678,9 @@ def _announced(st: _Statement) -> object:
         return pd.NaT
 
 
-def _when(item: _Item, pub_date, pub_ts, tz: str | None) -> _When:
+def _when(item: _Item, pub_date, pub_ts, tz: str | None, other_news=None) -> _When:
     anchor = pub_date or item.dateline
-    news, reaction = _event_statement(_statements(item, anchor, tz))
+    news, reaction = _event_statement(_statements(item, anchor, tz, other_news))
     st = _bounded_by_publication(_fallback(news, reaction, item, pub_date), pub_ts)
     announced = _announced(st)
     tod = st.time
@@ -686,7 +744,13 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
         if not found:
             skipped.append((item.id, item.text or item.sentences[0][0]))
             continue
-        when = _when(item, pub_date, pub_ts, tz)
+        subject_names = {f.company.name for f in found if f.role == "subject"}
+
+        def other_news(sentence: str, subject_names=subject_names) -> bool:
+            named = {h.company.name for h in _companies(sentence, u) if h.confirmed}
+            return bool(named) and not named & subject_names
+
+        when = _when(item, pub_date, pub_ts, tz, other_news)
         for f in found:
             rows.extend(_rows_for(item, f, when))
     df = pd.DataFrame(rows, columns=list(COLUMNS))

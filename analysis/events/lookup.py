@@ -16,6 +16,7 @@ which is kept as ``listed=otc``.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -86,8 +87,14 @@ def yahoo_search(name: str) -> list[dict]:
 
     from .. import config
 
-    return list(yf.Search(name, max_results=8, news_count=0, lists_count=0, include_cb=False,
-                          recommended=0, raise_errors=True, timeout=config.timeout()).quotes)
+    quiet = logging.NullHandler()        # yfinance's own chatter ("Cookie/crumb fetch failed"): a failed
+    logger = logging.getLogger("yfinance")      # search leaves the name unresolved, said in the notes
+    logger.addHandler(quiet)
+    try:
+        return list(yf.Search(name, max_results=8, news_count=0, lists_count=0, include_cb=False,
+                              recommended=0, raise_errors=True, timeout=config.timeout()).quotes)
+    finally:
+        logger.removeHandler(quiet)
 
 
 def lookup_names(names: Iterable[str], *, cache_dir=None, offline: bool | None = None,

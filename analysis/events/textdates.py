@@ -9,16 +9,20 @@ Pure functions over strings; :mod:`analysis.events.extract` decides which senten
 * weekday words (``Friday``, ``on Thursday``, ``reported Thursday``) are resolved against the
   anchor (publication) date: the most recent such weekday on or before it; ``last Friday`` is
   the one strictly before it;
-* forward-looking phrases are never event dates: a date or weekday preceded in its clause by
-  ``next``, ``by``, ``until``, ``before``, ``as soon as``, ``will``, ``expected``, ``scheduled``,
-  ``due``, ``coming``, ... and any date after the anchor. Month-only and year-only phrases
-  ("in January", "around 2023", "by the first quarter of 2022") are not parsed at all;
+* forward-looking phrases are not past event dates (:func:`find_dates`): a date or weekday
+  preceded in its clause by ``next``, ``by``, ``until``, ``before``, ``as soon as``, ``will``,
+  ``expected``, ``scheduled``, ``due``, ``coming``, ... and any date after the anchor. A stated
+  day of something still to come ("results due May 14", "will report on May 16", "to report on
+  Thursday", 将于5月14日) is found by :func:`find_scheduled`, its year taken forward from the
+  anchor; deadlines and spans ("by", "until", "next week") are no such day. Month-only and
+  year-only phrases ("in January", "around 2023", "by the first quarter of 2022") are not parsed
+  at all;
 * a dateline is a date at the very start of the text (``date 2021-03-26 ...``,
   ``March 26, 2021 -``, ``HONG KONG, March 26 (Reuters) -``);
 * time-of-day words: "after the bell/close", "after hours", "post-market", "after the Hong Kong
-  market closed", "late on Friday", "Friday evening", "last night", 盘后, 晚间, 昨晚 ->
+  market closed", "late on Friday", "Friday evening", "last night", 盘后, 收市后 (Hong Kong), 晚间, 昨晚 ->
   ``after_close``; "before the open/bell", "premarket", "before the market opened", "overnight",
-  盘前 -> ``before_open``; "in (the) afternoon/morning ... trade", "intraday", "during the
+  盘前, 开市前 -> ``before_open``; "in (the) afternoon/morning ... trade", "intraday", "during the
   session", "midday trade", 盘中 -> ``during``; else ``unknown``;
 * clock times with a zone word (``4:05 p.m. ET``, ``16:30 HKT``) give an announcement time;
   without a zone word the publication zone is used, and without that none is given.
@@ -63,11 +67,11 @@ _TIME_WORDS = (
     ("after_close", re.compile(
         r"\bafter\s+(?:the\s+)?(?:closing\s+)?bell\b|\bafter\s+(?:the\s+)?(?:market\s+)?close\b|"
         r"\bafter[\s-]hours\b|\bpost[\s-]?market\b|\bafter\s+(?:the\s+)?market(?:s)?\s+closed?\b|"
-        rf"\bafter\s+{_MKT}\s+(?:had\s+)?(?:closed|close|ended|finished)\b|\bafter\s+(?:the\s+)?close\s+of\s+trad|"
+        rf"\bafter\s+{_MKT}\s+(?:had\s+)?(?:closed|closes|close|ended|ends|finished|finishes)\b|\bafter\s+(?:the\s+)?close\s+of\s+trad|"
         r"\bafter\s+(?:trading|market)\s+hours\b|"
         rf"\blate\s+(?:on\s+)?{_WD}\b|\b{_WD}\s+(?:evening|night)\b|\bon\s+{_WD}\s+(?:evening|night)\b|"
         r"\blate\s+(?:yesterday|last\s+night)\b|\blast\s+night\b|"
-        r"\u76d8\u540e|\u6536\u76d8\u540e|\u665a\u95f4|\u665a\u4e0a|\u6628\u665a|\u4eca\u665a|\u591c\u95f4",
+        r"\u76d8\u540e|\u6536\u76d8\u540e|\u6536\u5e02\u540e|\u95ed\u5e02\u540e|\u665a\u95f4|\u665a\u4e0a|\u6628\u665a|\u4eca\u665a|\u591c\u95f4",
         re.IGNORECASE)),
     ("before_open", re.compile(
         r"\bbefore\s+(?:the\s+)?(?:market\s+)?open(?:ing)?\b|\bbefore\s+(?:the\s+)?(?:opening\s+)?bell\b|"
@@ -75,7 +79,7 @@ _TIME_WORDS = (
         rf"\b(?:before|ahead\s+of)\s+{_MKT}\s+(?:opened|opens|open|began|begins|started|starts)\b|"
         r"\bahead\s+of\s+(?:the\s+)?(?:market\s+)?open(?:ing)?\b|\bbefore\s+(?:trading|markets)\s+(?:began|opened)\b|"
         r"\bovernight\b|\bbefore\s+dawn\b|"
-        r"\u76d8\u524d|\u5f00\u76d8\u524d|\u65e9\u76d8\u524d", re.IGNORECASE)),
+        r"\u76d8\u524d|\u5f00\u76d8\u524d|\u5f00\u5e02\u524d|\u65e9\u76d8\u524d", re.IGNORECASE)),
     ("during", re.compile(
         r"\bin\s+(?:the\s+)?(?:early\s+|late\s+)?(?:morning|afternoon|midday)\s+(?:\w+\s+){0,2}trad(?:e|ing)\b|"
         r"\bintra[\s-]?day\b|\bduring\s+(?:the\s+)?(?:trading\s+)?(?:session|trade|trading)\b|"
@@ -154,12 +158,20 @@ _EN_RELATIVE = re.compile(r"\b(?P<w>yesterday|today|last\s+night|tonight)\b", re
 _EN_BACK = {"yesterday": 1, "today": 0, "last night": 1, "tonight": 0}
 
 
+def _calendar_dates(sentence: str, year_of):
+    """``(match, date)`` of every calendar date in the sentence (ISO, ``26 March 2021``,
+    ``March 26[, 2021]``, ``[2021年]3月26日``); a year-less one is placed by ``year_of(month, day)``
+    (None: not placed)."""
+    for m in _ISO.finditer(sentence):
+        yield m, _safe_date(int(m["y"]), int(m["m"]), int(m["d"]))
+    for m in _DMY.finditer(sentence):
+        yield m, _safe_date(int(m["y"]), _month(m["mon"]), int(m["d"]))
+    for pattern, month in ((_MDY, lambda m: _month(m["mon"])), (_ZH_DATE, lambda m: int(m["m"]))):
+        for m in pattern.finditer(sentence):
+            yield m, (_safe_date(int(m["y"]), month(m), int(m["d"])) if m["y"] else year_of(month(m), int(m["d"])))
+
+
 def _chinese_dates(sentence: str, anchor: _dt.date | None, add) -> None:
-    for m in _ZH_DATE.finditer(sentence):
-        if m["y"]:
-            add(m, _safe_date(int(m["y"]), int(m["m"]), int(m["d"])), "explicit")
-        elif anchor is not None:
-            add(m, _year_of(int(m["m"]), int(m["d"]), anchor), "explicit")
     if anchor is None:
         return
     for m in _ZH_WEEKDAY.finditer(sentence):
@@ -189,19 +201,88 @@ def find_dates(sentence: str, anchor: _dt.date | None) -> list[FoundDate]:
         taken.append((m.start(), m.end()))
         found.append((m.start(), FoundDate(date, source, m.group(0))))
 
-    for m in _ISO.finditer(sentence):
-        add(m, _safe_date(int(m["y"]), int(m["m"]), int(m["d"])), "explicit")
-    for m in _DMY.finditer(sentence):
-        add(m, _safe_date(int(m["y"]), _month(m["mon"]), int(m["d"])), "explicit")
-    for m in _MDY.finditer(sentence):
-        if m["y"]:
-            add(m, _safe_date(int(m["y"]), _month(m["mon"]), int(m["d"])), "explicit")
-        elif anchor is not None:
-            add(m, _year_of(_month(m["mon"]), int(m["d"]), anchor), "explicit")
+    for m, date in _calendar_dates(sentence, lambda mo, d: _year_of(mo, d, anchor) if anchor else None):
+        add(m, date, "explicit")
     if anchor is not None:
         for m in _WEEKDAY.finditer(sentence):
             add(m, resolve_weekday(m["wd"], anchor, strictly_before=bool(m["last"])), "relative weekday")
     _chinese_dates(sentence, anchor, add)
+    return [f for _, f in sorted(found, key=lambda x: x[0])]
+
+
+# an infinitive of a scheduled act in a headline ("Tencent to report results on May 14")
+_TO_ACT = re.compile(
+    r"\bto\s+(?:report|announce|publish|release|post|unveil|launch|hold|present|list|debut|pay|declare|"
+    r"vote|update|give|host|reveal|issue)\b", re.IGNORECASE)
+_FUTURE_VERB = re.compile(
+    r"\b(?:will|shall|due|scheduled|expected|set\s+to|plans?\s+to|planning\s+to|intends?\s+to|going\s+to)\b"
+    r"|\b(?:opens|closes)\b(?!\s+(?:at|up|down|higher|lower))", re.IGNORECASE)
+
+
+def _future_at(clause: str) -> int | None:
+    """Where the clause first speaks of the future, or None (see :func:`is_future`)."""
+    plain = re.sub(r"(?<![-\w])(?:than|as)\s+expected\b|\w+-than-expected",
+                   lambda m: " " * len(m.group(0)), clause, flags=re.IGNORECASE)
+    hits = [m.start() for m in (_FUTURE_VERB.search(plain), _TO_ACT.search(plain)) if m]
+    return min(hits) if hits else None
+
+
+def is_future(clause: str) -> bool:
+    """True when a clause speaks of something still to come: "will report", "results due",
+    "Tencent to report", "after the market closes" (present tense of a market event)."""
+    return _future_at(clause) is not None
+
+
+def _next_on_or_after(month: int, day: int, anchor: _dt.date) -> _dt.date | None:
+    for year in (anchor.year, anchor.year + 1):
+        d = _safe_date(year, month, day)
+        if d is not None and d >= anchor:
+            return d
+    return None
+
+
+def _next_weekday(name: str, anchor: _dt.date) -> _dt.date:
+    target = WEEKDAYS.index(name.lower().rstrip("s"))
+    return anchor + _dt.timedelta(days=(target - anchor.weekday()) % 7)
+
+
+def find_scheduled(sentence: str, anchor: _dt.date | None) -> list[FoundDate]:
+    """Stated dates of something still to come, in text order (``source`` ``"scheduled"``).
+
+    A day-level date (``May 14``, ``May 14, 2024``, ``2024-05-14``, ``5月14日``) in a clause that
+    speaks of the future (:func:`is_future`), or any such date after the anchor; a year-less date
+    takes the first year that puts it on or after the anchor (the publication: "due May 14" in
+    a June article is next May). A weekday ("will report on Thursday") is the next such day on or
+    after the anchor. Deadlines and spans ("by", "until", "through", "before", "from", "starting",
+    "next", "as soon as") are not dates of an event and are left out.
+    """
+    future_at = _future_at(sentence)
+    future = future_at is not None
+    found: list[tuple[int, FoundDate]] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m: re.Match, date: _dt.date | None) -> None:
+        if date is None or _FORWARD_NEAR.search(sentence[max(0, m.start() - 60):m.start()]):
+            return
+        after_anchor = anchor is not None and date > anchor
+        if not after_anchor and not (future and m.start() > future_at):
+            return                  # "said on Wednesday it will ...": Wednesday is no scheduled date
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            return
+        taken.append((m.start(), m.end()))
+        found.append((m.start(), FoundDate(date, "scheduled", m.group(0))))
+
+    def year_of(month: int, day: int) -> _dt.date | None:
+        if anchor is None:
+            return None
+        return _next_on_or_after(month, day, anchor) if future else _year_of(month, day, anchor)
+
+    for m, date in _calendar_dates(sentence, year_of):
+        add(m, date)
+    if anchor is not None and future and not found:
+        for m in _WEEKDAY.finditer(sentence):
+            if not m["last"] and m.start() > future_at:
+                add(m, _next_weekday(m["wd"], anchor))
     return [f for _, f in sorted(found, key=lambda x: x[0])]
 
 
