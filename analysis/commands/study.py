@@ -81,8 +81,7 @@ def run(args) -> int:
     result = study.result
     windows = car_windows(args)
     cars = result.cars(windows)               # validates the CAR windows before writing anything
-    timed = study.events.iloc[0]
-    print(f"day 0: {timed['day0']:%Y-%m-%d} ({timed['day0_rule']}; {timed['calendar']} calendar)")
+    print(day0_line(study))
     print(result.summary(windows))
     stem = f"{safe_name(args.ticker)}_{result.diagnostics['requested_date'].iloc[0]:%Y-%m-%d}"
     out = Path(args.out) if args.out else Path("figures") / stem
@@ -94,6 +93,23 @@ def run(args) -> int:
         _write_diagnostics(study, cars, args, files.path("diagnostics.json"), names)
     print(f"\nwrote {', '.join(names)} to {out}")
     return 0
+
+
+def day0_line(study) -> str:
+    """The header's day 0: the session the study used (the engine's, which is later than the
+    calendar's when the market or the stock did not trade that day) and how it was chosen."""
+    import pandas as pd
+
+    timed = study.events.iloc[0]
+    d = study.result.diagnostics.iloc[0]
+    used, placed = pd.Timestamp(d["day0"]), pd.Timestamp(timed["day0"])
+    how = f"{timed['day0_rule']}; {timed['calendar']} calendar"
+    if pd.isna(used) or used == placed:
+        return f"day 0: {placed:%Y-%m-%d} ({how})"
+    moved = [part.split(": ", 1)[1].split(": day 0 is")[0]
+             for part in str(d.get("warning_details") or "").split("; ") if part.startswith("day0_moved: ")]
+    why = moved[0] if moved else "the stock and the market did not both trade that day"
+    return f"day 0: {used:%Y-%m-%d} (the calendar gave {placed:%Y-%m-%d}: {how}; moved later: {why})"
 
 
 def _write_tables(result, cars, out) -> list[str]:
