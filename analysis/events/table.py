@@ -42,6 +42,7 @@ import re
 import zoneinfo
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError
@@ -541,8 +542,9 @@ def split_subjects(events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     reasons = left_out(events)
     out = reasons.notna().to_numpy()
     rows = events[out]
-    dropped = pd.DataFrame({"event_id": rows["event_id"].to_numpy(dtype=object) if "event_id" in rows else
-                            pd.Series(dtype=object), "ticker": rows["ticker"].to_numpy(dtype=object),
+    ids = (rows["event_id"].to_numpy(dtype=object) if "event_id" in rows.columns
+           else np.array([f"row {i + 1}" for i in np.flatnonzero(out)], dtype=object))
+    dropped = pd.DataFrame({"event_id": ids, "ticker": rows["ticker"].to_numpy(dtype=object),
                             "reason": reasons[out].to_numpy(dtype=object)})
     return events[~out].reset_index(drop=True), dropped
 
