@@ -134,6 +134,17 @@ def test_no_subject_at_all_says_why_each_row_was_left_out(tmp_path, prices_dir, 
     one_error_line(err, "no event to study: 2 of 2 rows left out", "1 role is blank", "role mention")
 
 
+def test_report_and_longrun_say_the_rows_left_out(prices_dir, tmp_path, monkeypatch, capsys):
+    path = write(tmp_path, ROLES)
+    rc, out, _ = run_cli(["report", "--events", path, "--prices-dir", prices_dir, "--out", tmp_path / "r"],
+                         monkeypatch, capsys)
+    assert rc == 0 and out.startswith("4 of 5 rows left out (not listed subjects of the news): ")
+    assert "4 of 5 rows left out" in (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    rc, out, _ = run_cli(["longrun", path, "--prices-dir", prices_dir, "--out", tmp_path / "l", "--no-figure",
+                          "--window", "1", "20"], monkeypatch, capsys)
+    assert rc == 0 and out.startswith("4 of 5 rows left out (not listed subjects of the news): ")
+
+
 @pytest.mark.slow
 def test_batch_on_dask_says_the_rows_left_out(prices_dir, tmp_path, monkeypatch, capsys):
     path = write(tmp_path, ROLES)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from ._options import (add_data_options, add_figure_options, add_measure_option, add_model_options,
                        add_overwrite_option, add_policy_option, add_source_options, add_window_options, car_windows,
                        figure_settings, measure_settings, source_settings, study_settings)
-from ._output import TABLE_FORMATS
+from ._output import TABLE_FORMATS, say_left_out
 
 
 def add_parser(subparsers) -> None:
@@ -87,7 +87,7 @@ def run(args) -> int:
             raise InputError(f"--measure {args.measure} runs on this machine: --dask is for abnormal returns")
         return _run_distributed(args, events, figure_options)
     study = run_study(events, **study_settings(args), **source_settings(args), **measure)
-    _say_left_out(study, len(events))
+    say_left_out(study, len(events))
     for symbol, reason in study.failed.items():
         print(f"warning: {reason}", file=sys.stderr)
     result = study.result
@@ -104,15 +104,6 @@ def run(args) -> int:
         raise EventError(f"no event could be studied ({reasons}); see {out / diagnostics}")
     print(f"\nwrote {', '.join(names + [diagnostics])} to {out}")
     return 0
-
-
-def _say_left_out(study, n_rows: int) -> None:
-    """Print how many rows of the file are not listed subjects of the news, and why."""
-    from ..events.table import left_out_note
-
-    note = left_out_note(study.left_out, n_rows)
-    if note:
-        print(note)
 
 
 def _write_outputs(args, result, windows, out, figure_options) -> list[str]:
@@ -178,7 +169,7 @@ def _run_distributed(args, events, figure_options) -> int:
     with OutputSet(out, overwrite=args.overwrite, command="batch") as files:
         study = run_study(events, client=args.dask, out=files.dir, windows=car_windows(args),
                           **study_settings(args), **source_settings(args))
-        _say_left_out(study, len(events))
+        say_left_out(study, len(events))
         for symbol, reason in study.failed.items():
             print(f"warning: {reason}", file=sys.stderr)
         result = study.result

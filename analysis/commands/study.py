@@ -46,20 +46,23 @@ def add_parser(subparsers) -> None:
 
 def when_given(value: str) -> dict:
     """``--event-date`` as ``{"event_date": ...}`` or, for a time with an offset,
-    ``{"announced_at": ...}``; InputError for anything else."""
-    import re
+    ``{"announced_at": ...}``, read as an events table reads ``event_date``
+    (:func:`analysis.events.table.event_when`); InputError for anything else."""
+    import pandas as pd
 
     from ..errors import InputError
+    from ..events.table import event_when
 
     text = str(value).strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return {"event_date": text}
-    if re.match(r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}", text):
-        if not re.search(r"(Z|[+-]\d{2}:?\d{2})$", text, flags=re.IGNORECASE):
-            raise InputError(f"--event-date {value!r} has a time but no UTC offset "
-                             "(write e.g. 2020-09-22T23:00-04:00)")
+    try:
+        date, stamp = event_when(text)
+    except InputError as exc:
+        raise InputError(f"--event-date: {exc}") from None
+    if stamp is not pd.NaT:
         return {"announced_at": text}
-    raise InputError(f"--event-date {value!r} is not a date (YYYY-MM-DD) or a time with offset")
+    if date is pd.NaT:
+        raise InputError("--event-date is empty")
+    return {"event_date": text}
 
 
 def run(args) -> int:

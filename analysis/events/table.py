@@ -152,8 +152,8 @@ def _date_is_time(value, tz) -> bool:
     if _is_local_midnight(ts):
         return False
     if not zoned and tz is None:
-        raise InputError(f"event_date {value!r} has a time but no UTC offset: write it with its offset "
-                         "(2024-04-23T16:05-04:00), give a tz column, or use event_date + time_of_day")
+        raise InputError(f"event_date {value!r} has a time but no UTC offset (write e.g. "
+                         "2024-04-23T16:05-04:00, or give the zone in a tz column)")
     return True
 
 
@@ -211,6 +211,13 @@ def _when(r: dict) -> tuple:
         raise InputError(f"event_date {date!r} is a time and announced_at {r.get('announced_at')!r} another: "
                          "give the announcement time once, in announced_at")
     return pd.NaT, stamp
+
+
+def event_when(value, tz: str | None = None) -> tuple:
+    """``(event_date, announced_at)`` of one ``event_date`` value as an events table reads it:
+    a date, or an announcement time (a time with its UTC offset, or a wall-clock time in ``tz``);
+    InputError naming the value otherwise. ``study --event-date`` reads its value with this."""
+    return _when({"event_date": value, "tz": tz})
 
 
 def has_times(dates: pd.Series) -> bool:
