@@ -93,8 +93,8 @@ def test_errors_name_the_row_and_value(tmp_path):
         read_events(p, strict=True)
     ev = read_events(p)            # by default the bad row is kept with its reason, the other goes on
     assert ev["input_error"].isna().tolist() == [True, False]
-    assert ev["input_error"].iloc[1] == ("line 3: bad event_date '26/03/2021' (expected YYYY-MM-DD, or a time "
-                                         "with its UTC offset such as 2024-04-23T16:05-04:00)")
+    assert ev["input_error"].iloc[1] == ("line 3: bad event_date '26/03/2021': not a date (YYYY-MM-DD) nor a "
+                                         "time with its UTC offset (2024-04-23T16:05-04:00)")
 
 
 def test_trailing_comma_and_midnight_timestamps_accepted(tmp_path):

@@ -165,8 +165,8 @@ def _parse_event_date(value) -> pd.Timestamp:
         if not m:
             ts = _midnight(value.strip())
             if ts is None:
-                raise InputError(f"bad event_date {value!r} (expected YYYY-MM-DD, or a time with its UTC "
-                                 "offset such as 2024-04-23T16:05-04:00)")
+                raise InputError(f"bad event_date {value!r}: not a date (YYYY-MM-DD) nor a time with its "
+                                 "UTC offset (2024-04-23T16:05-04:00)")
             return ts
         try:
             ts = pd.Timestamp(_dt.date.fromisoformat(m.group(1)))
