@@ -35,7 +35,7 @@ def test_batch_writes_every_table(prices_dir, tmp_path):
     p = _run(["batch", str(path), "--prices-dir", str(prices_dir), "--out", str(out),
               "--car", "0", "0", "--car", "-1", "1", "--xlsx", "--formats", "png,pdf", "--dpi", "100"])
     assert p.returncode == 0, p.stderr
-    assert "2 of 8 rows are not listed subjects" in p.stdout
+    assert "2 of 8 rows left out (not listed subjects of the news)" in p.stdout
     assert "6 given, 4 studied, 2 skipped" in p.stdout
     raw = (out / "diagnostics.csv").read_text()
     assert ",false," in raw and "False" not in raw and "True" not in raw     # booleans one way

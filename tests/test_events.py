@@ -93,7 +93,8 @@ def test_errors_name_the_row_and_value(tmp_path):
         read_events(p, strict=True)
     ev = read_events(p)            # by default the bad row is kept with its reason, the other goes on
     assert ev["input_error"].isna().tolist() == [True, False]
-    assert ev["input_error"].iloc[1] == "line 3: bad event_date '26/03/2021' (expected YYYY-MM-DD)"
+    assert ev["input_error"].iloc[1] == ("line 3: bad event_date '26/03/2021': not a date (YYYY-MM-DD) nor a "
+                                         "time with its UTC offset (2024-04-23T16:05-04:00)")
 
 
 def test_trailing_comma_and_midnight_timestamps_accepted(tmp_path):
@@ -107,8 +108,9 @@ def test_value_in_an_unnamed_column_is_refused(tmp_path):
         read_events(write(tmp_path, "ticker,event_date,\n1810.HK,2021-03-26,oops\n"))
 
 
-def test_event_date_with_a_time_of_day_is_refused(tmp_path):
-    with pytest.raises(InputError, match="bad event_date '2021-03-26 09:30'"):
+def test_event_date_with_a_time_but_no_zone_is_refused(tmp_path):
+    # a time with an offset (or a tz column) is an announcement time; without a zone it is not a time
+    with pytest.raises(InputError, match="event_date '2021-03-26 09:30' has a time but no UTC offset"):
         read_events(write(tmp_path, "ticker,event_date\n1810.HK,2021-03-26 09:30\n"), strict=True)
 
 

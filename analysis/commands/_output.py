@@ -183,3 +183,13 @@ def emit_text(text: str, out, summary: str, *, overwrite: bool = False, command:
     with output_file(out, overwrite=overwrite, command=command) as path:
         path.write_text(text, encoding="utf-8")
     print(f"{summary} to {Path(out).expanduser()}", file=sys.stderr)
+
+
+def say_left_out(study, n_rows: int) -> None:
+    """Print how many rows of the events file are not listed subjects of the news, and why
+    (:func:`analysis.events.table.left_out_note`); nothing when every row is one."""
+    from ..events.table import left_out_note
+
+    note = left_out_note(getattr(study, "left_out", None), n_rows)
+    if note:
+        print(note)

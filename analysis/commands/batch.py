@@ -23,7 +23,7 @@ from __future__ import annotations
 from ._options import (add_data_options, add_figure_options, add_measure_option, add_model_options,
                        add_overwrite_option, add_policy_option, add_source_options, add_window_options, car_windows,
                        figure_settings, measure_settings, source_settings, study_settings)
-from ._output import TABLE_FORMATS
+from ._output import TABLE_FORMATS, say_left_out
 
 
 def add_parser(subparsers) -> None:
@@ -87,9 +87,7 @@ def run(args) -> int:
             raise InputError(f"--measure {args.measure} runs on this machine: --dask is for abnormal returns")
         return _run_distributed(args, events, figure_options)
     study = run_study(events, **study_settings(args), **source_settings(args), **measure)
-    n_subjects = len(study.events)
-    if n_subjects < len(events):
-        print(f"{len(events) - n_subjects} of {len(events)} rows are not listed subjects of the news: left out")
+    say_left_out(study, len(events))
     for symbol, reason in study.failed.items():
         print(f"warning: {reason}", file=sys.stderr)
     result = study.result
@@ -171,6 +169,7 @@ def _run_distributed(args, events, figure_options) -> int:
     with OutputSet(out, overwrite=args.overwrite, command="batch") as files:
         study = run_study(events, client=args.dask, out=files.dir, windows=car_windows(args),
                           **study_settings(args), **source_settings(args))
+        say_left_out(study, len(events))
         for symbol, reason in study.failed.items():
             print(f"warning: {reason}", file=sys.stderr)
         result = study.result

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from ..events.contamination import clustering, confounding, exclusions, limit_flags, validate_other_dates
-    from ..events.table import read_events, select_subjects
+    from ..events.table import left_out_note, read_events, split_subjects
     from ..events.timing import time_events
     from ._output import check_output_file, output_file, table_text, write_csv
 
@@ -64,10 +64,10 @@ def run(args: argparse.Namespace) -> int:
             check_output_file(target, overwrite=args.overwrite)     # refused before any work
     events = read_events(args.events)
     n_read = len(events)
-    events = select_subjects(events)
-    if len(events) < n_read:
-        print(f"note: {n_read - len(events)} of {n_read} rows are not listed subjects of the news: "
-              "left out", file=sys.stderr)
+    events, dropped = split_subjects(events)
+    note = left_out_note(dropped, n_read)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
     other = validate_other_dates(_read_other(args.other_dates)) if args.other_dates else None
     timed = time_events(events, policy=args.policy)
     est, win = tuple(args.estimation), tuple(args.window)

@@ -65,6 +65,7 @@ def run(args) -> int:
     from ..errors import EventError, InputError
     from ..events.table import read_events
     from ..windows import DEFAULT_STALE
+    from ._output import say_left_out
 
     events = read_events(args.events)
     if args.calendar_time != "none" and args.ct_model != "market" and not args.factors:
@@ -78,6 +79,7 @@ def run(args) -> int:
         if failed:
             raise EventError(f"benchmark {args.benchmark}: {failed[args.benchmark]}")
     study = run_study(events, source=source, policy=args.policy)
+    say_left_out(study, len(events))
     for reason in study.failed.values():
         print(f"warning: {reason}", file=sys.stderr)
     # the benchmark's flat zero-volume bars count as no trade, as the study's prices do

@@ -41,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from ..files import OutputSet
     from ..figures.report import write_study_report
     from ..windows import car_windows as check_car_windows, validate_windows, window
+    from ._output import say_left_out
 
     # every setting is checked before any work: a bad window is one line and exit 2, not a
     # warning inside the HTML
@@ -52,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     OutputSet.check(args.out, overwrite=args.overwrite)
     events = read_events(args.events)
     study = run_study(events, **study_settings(args), **source_settings(args))
+    say_left_out(study, len(events))
     title = args.title or f"Event study: {Path(args.events).stem}"
     with OutputSet(args.out, overwrite=args.overwrite, command="report") as files:
         path = write_study_report(study, files, title=title, car_windows=car_windows(args),

@@ -46,20 +46,23 @@ def add_parser(subparsers) -> None:
 
 def when_given(value: str) -> dict:
     """``--event-date`` as ``{"event_date": ...}`` or, for a time with an offset,
-    ``{"announced_at": ...}``; InputError for anything else."""
-    import re
+    ``{"announced_at": ...}``, read as an events table reads ``event_date``
+    (:func:`analysis.events.table.event_when`); InputError for anything else."""
+    import pandas as pd
 
     from ..errors import InputError
+    from ..events.table import event_when
 
     text = str(value).strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return {"event_date": text}
-    if re.match(r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}", text):
-        if not re.search(r"(Z|[+-]\d{2}:?\d{2})$", text, flags=re.IGNORECASE):
-            raise InputError(f"--event-date {value!r} has a time but no UTC offset "
-                             "(write e.g. 2020-09-22T23:00-04:00)")
+    try:
+        date, stamp = event_when(text)
+    except InputError as exc:
+        raise InputError(f"--event-date: {exc}") from None
+    if stamp is not pd.NaT:
         return {"announced_at": text}
-    raise InputError(f"--event-date {value!r} is not a date (YYYY-MM-DD) or a time with offset")
+    if date is pd.NaT:
+        raise InputError("--event-date is empty")
+    return {"event_date": text}
 
 
 def run(args) -> int:
@@ -81,8 +84,7 @@ def run(args) -> int:
     result = study.result
     windows = car_windows(args)
     cars = result.cars(windows)               # validates the CAR windows before writing anything
-    timed = study.events.iloc[0]
-    print(f"day 0: {timed['day0']:%Y-%m-%d} ({timed['day0_rule']}; {timed['calendar']} calendar)")
+    print(day0_line(study))
     print(result.summary(windows))
     stem = f"{safe_name(args.ticker)}_{result.diagnostics['requested_date'].iloc[0]:%Y-%m-%d}"
     out = Path(args.out) if args.out else Path("figures") / stem
@@ -94,6 +96,23 @@ def run(args) -> int:
         _write_diagnostics(study, cars, args, files.path("diagnostics.json"), names)
     print(f"\nwrote {', '.join(names)} to {out}")
     return 0
+
+
+def day0_line(study) -> str:
+    """The header's day 0: the session the study used (the engine's, which is later than the
+    calendar's when the market or the stock did not trade that day) and how it was chosen."""
+    import pandas as pd
+
+    timed = study.events.iloc[0]
+    d = study.result.diagnostics.iloc[0]
+    used, placed = pd.Timestamp(d["day0"]), pd.Timestamp(timed["day0"])
+    how = f"{timed['day0_rule']}; {timed['calendar']} calendar"
+    if pd.isna(used) or used == placed:
+        return f"day 0: {placed:%Y-%m-%d} ({how})"
+    moved = [part.split(": ", 1)[1].split(": day 0 is")[0]
+             for part in str(d.get("warning_details") or "").split("; ") if part.startswith("day0_moved: ")]
+    why = moved[0] if moved else "the stock and the market did not both trade that day"
+    return f"day 0: {used:%Y-%m-%d} (the calendar gave {placed:%Y-%m-%d}: {how}; moved later: {why})"
 
 
 def _write_tables(result, cars, out) -> list[str]:

@@ -64,7 +64,7 @@ from ..data.exchanges import default_market
 from ..data.prices import PriceSource, slice_dates
 from ..data.sources import open_source
 from ..errors import AnalysisError, ConfigError, DataError, EventError, InputError
-from ..events.table import select_subjects, validate_events
+from ..events.table import left_out_note, split_subjects, validate_events
 from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_POLICY, DEFAULT_RESAMPLES,
                        DEFAULT_SEED, car_windows, columns, validate_windows)
 from . import partials
@@ -1027,6 +1027,7 @@ class DistributedStudy:
     limits: pd.DataFrame | None
     warnings: list[str]
     source_name: str | None = None
+    left_out: pd.DataFrame | None = None       # rows that are not listed subjects, and why
 
     @property
     def diagnostics(self) -> pd.DataFrame:
@@ -1101,6 +1102,7 @@ def run_study_distributed(steps: Pipeline, events: pd.DataFrame, *, client, sour
     windows, size, tables = _options(windows, partition_events, tables, evt)
     if source is None:
         source = open_source(prices_dir=prices_dir, cache_dir=cache_dir, offline=offline)
+    left_out = (None, None)
     if isinstance(events, pd.DataFrame) and "day0" in events.columns:
         table = events.reset_index(drop=True)
     else:
@@ -1108,9 +1110,11 @@ def run_study_distributed(steps: Pipeline, events: pd.DataFrame, *, client, sour
         # partition is timed on its worker by the pipeline (analysis.core.pipeline.prepare_events)
         table = validate_events(events)
         if subjects_only:
-            table = select_subjects(table)
+            n_rows = len(table)
+            table, dropped = split_subjects(table)
             if table.empty:
-                raise InputError("no event is a listed subject of the news (role and listed columns)")
+                raise InputError(f"no event to study: {left_out_note(dropped, n_rows)}")
+            left_out = (left_out_note(dropped, n_rows), dropped)
     shared = _shared(source, _with_markets(table), engine_kwargs, other_dates)
     groups = _group_codes(table["group"]) if "group" in table.columns else {}
     settings = dict(policy=policy, estimation_window=est, event_window=evt, **engine_kwargs)
@@ -1127,14 +1131,16 @@ def run_study_distributed(steps: Pipeline, events: pd.DataFrame, *, client, sour
     symbols = list(dict.fromkeys(pd.concat([timed["ticker"], timed["market"]]).dropna().astype(str).str.strip()))
     rank = {s: i for i, s in enumerate(symbols)}
     failed = dict(sorted(failed.items(), key=lambda kv: rank.get(kv[0], len(rank))))
-    warnings = [f"{s}: {r}" for s, r in failed.items()]
+    warnings = [left_out[0]] if left_out[0] else []
+    warnings += [f"{s}: {r}" for s, r in failed.items()]
     warnings += steps.sample_warnings(timed, estimation_window=est, event_window=evt, other_dates=other_dates)
     quality = pd.concat(tot.quality, ignore_index=True).drop_duplicates(ignore_index=True) if tot.quality else None
     if quality is not None and "symbol" in quality.columns:
         quality = quality.iloc[np.argsort([rank.get(s, len(rank)) for s in quality["symbol"]], kind="stable")] \
             .reset_index(drop=True)
     limits = pd.concat(tot.limits, ignore_index=True) if tot.limits else None
-    return DistributedStudy(result, timed, failed, quality, limits, warnings, getattr(source, "name", None))
+    return DistributedStudy(result, timed, failed, quality, limits, warnings, getattr(source, "name", None),
+                            left_out=left_out[1])
 
 
 def run_event_study_distributed(steps: Pipeline, events: pd.DataFrame, returns=None, *, prices=None, source=None,

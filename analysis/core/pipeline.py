@@ -34,7 +34,7 @@ from ..data.prices import PriceSource
 from ..data.sources import MemorySource, open_source
 from ..errors import AnalysisError, DataError, EventError, InputError
 from ..events.contamination import clustering, limit_flags, overlaps
-from ..events.table import select_subjects, validate_events
+from ..events.table import has_times, left_out_note, split_subjects, validate_events
 from ..events.timing import time_events
 from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_MEASURE, DEFAULT_POLICY,
                        DEFAULT_STALE, MODEL_NAMES, measure as check_measure, validate_windows)
@@ -53,7 +53,10 @@ class Study:
     symbol's price frame, loaded once (``{symbol: frame}``); ``failed``: symbols that could not be
     loaded and why; ``quality``: the findings of :func:`analysis.data.quality.check_prices` for
     every symbol loaded; ``limits``: event-window days that closed at a daily price limit;
-    ``warnings``: notes on the sample (loading failures, confounded events, clustering).
+    ``warnings``: notes on the sample (rows left out, loading failures, confounded events,
+    clustering); ``left_out``: the rows of an extracted table that are not listed subjects of
+    the news (``event_id, ticker, reason``; :func:`analysis.events.table.left_out`), never timed
+    nor studied.
     """
 
     result: EventStudyResult
@@ -64,6 +67,7 @@ class Study:
     limits: pd.DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
     source_name: str | None = None
+    left_out: pd.DataFrame | None = None
 
     @property
     def diagnostics(self) -> pd.DataFrame:
@@ -97,6 +101,8 @@ def needs_timing(events: pd.DataFrame) -> bool:
         return True          # rows kept with a problem are skipped with it by the timing step
     if "announced_at" in events.columns and events["announced_at"].notna().any():
         return True
+    if "event_date" in events.columns and has_times(events["event_date"]):
+        return True          # an announcement time given as event_date: timed like announced_at
     if "time_of_day" in events.columns:
         tod = events["time_of_day"].astype("string").str.strip().str.lower()
         return bool((tod.notna() & ~tod.isin(["", "unknown"])).any())
@@ -107,15 +113,27 @@ def prepare_events(events: pd.DataFrame, *, policy: str = DEFAULT_POLICY,
                    subjects_only: bool = True) -> pd.DataFrame:
     """Validate, keep the listed subjects (when ``extract``'s columns say which) and time the
     events: the table :func:`analysis.events.timing.time_events` returns. A table that is
-    already timed (it has ``day0``) is returned as it is."""
+    already timed (it has ``day0``) is returned as it is. The rows left out, and why:
+    :func:`choose_subjects`."""
+    return _prepare(events, policy, subjects_only)[0]
+
+
+def choose_subjects(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(subjects, left out)`` of a validated table (:func:`analysis.events.table.split_subjects`);
+    InputError saying why every row was left out when none is a listed subject."""
+    kept, dropped = split_subjects(table)
+    if kept.empty:
+        raise InputError(f"no event to study: {left_out_note(dropped, len(table))}")
+    return kept, dropped
+
+
+def _prepare(events, policy: str, subjects_only: bool) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     if isinstance(events, pd.DataFrame) and "day0" in events.columns:
-        return events
-    table = validate_events(events)
+        return events, None
+    table, dropped = validate_events(events), None
     if subjects_only:
-        table = select_subjects(table)
-        if table.empty:
-            raise InputError("no event is a listed subject of the news (role and listed columns)")
-    return time_events(table, policy=policy)
+        table, dropped = choose_subjects(table)
+    return time_events(table, policy=policy), dropped
 
 
 def symbols_of(events: pd.DataFrame) -> list[str]:
@@ -238,7 +256,7 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
     est, evt = validate_windows(estimation_window, event_window)
     if source is None:
         source = open_source(prices_dir=prices_dir, cache_dir=cache_dir, offline=offline)
-    timed = prepare_events(events, policy=policy, subjects_only=subjects_only)
+    timed, dropped = _prepare(events, policy, subjects_only)
     untimed = timed["timing_error"].notna().to_numpy() if "timing_error" in timed.columns else None
     if untimed is not None and untimed.all():      # every row skipped: say why, load nothing
         reasons = "; ".join(f"{e}: {r}" for e, r in zip(timed["event_id"][:3], timed["timing_error"][:3]))
@@ -259,10 +277,12 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
     limits = _limits(timed, loaded, evt)
     warn_events(result, stale_bars=stale_bars, stale=stale, limits=limits,
                 factors=engine_kwargs.get("factors"))
-    warnings = [f"{s}: {r}" for s, r in failed.items()]
+    note = left_out_note(dropped, len(timed) + (0 if dropped is None else len(dropped)))
+    warnings = [note] if note else []
+    warnings += [f"{s}: {r}" for s, r in failed.items()]
     warnings += sample_warnings(timed, estimation_window=est, event_window=evt, other_dates=other_dates)
     return Study(result=result, events=timed, prices=studied, failed=failed, quality=check_prices(frames),
-                 limits=limits, warnings=warnings, source_name=getattr(source, "name", None))
+                 limits=limits, warnings=warnings, source_name=getattr(source, "name", None), left_out=dropped)
 
 
 def warn_events(result: EventStudyResult, *, stale_bars=None, stale: str = DEFAULT_STALE, limits=None,

@@ -9,8 +9,18 @@ Normalised table (one row per event, the order of the input kept):
 ``event_date`` tz-naive midnight Timestamp (``NaT`` allowed when ``announced_at`` is given)
 ``announced_at`` tz-aware Timestamp (object column, zones may differ between rows) or ``NaT``
 ``time_of_day`` ``before_open`` | ``during`` | ``after_close`` | ``unknown`` (default)
-``tz``, ``group`` and any other column: kept (text, blanks stripped, empty -> missing)
+``tz``, ``group`` text (blanks stripped, empty -> missing)
+other columns  kept with their types (``size``, ``sector``, ...: characteristics for
+               ``result.regress``): a numeric, date or boolean column of a DataFrame as it is, a
+               text column with blanks stripped and empty -> missing. A CSV file has no types:
+               :func:`read_events` reads a column whose every filled cell is a number as numbers
+               (unless one is a zero-padded code such as ``0700``, kept as text) and one whose
+               every filled cell is an ISO date (``YYYY-MM-DD``) as dates
 ============== =================================================================================
+
+An ``event_date`` that carries a time with its UTC offset (``2024-04-23T16:05-04:00``, or a
+tz-aware Timestamp), or a wall-clock time together with a ``tz`` column, is an announcement time:
+it is read as ``announced_at`` and timed like one (the same path as ``study --event-date``).
 
 A problem of the whole table or file (not a CSV, a missing required column...) is an
 :class:`~analysis.errors.InputError`. A problem of one row (a malformed ticker, a bad date...)
@@ -18,7 +28,8 @@ keeps the row with its reason in an ``input_error`` column naming the row, the f
 the offending value: the timing step leaves it untimed with that reason and a study skips it,
 the other rows go on (``strict=True`` raises instead). A UTF-8 byte-order mark and blanks
 around names and values are accepted. A ``role`` column is kept as is: choosing subjects is the
-caller's job. A missing ``group`` is no group.
+caller's job (:func:`select_subjects`, with :func:`left_out` saying why each other row is not
+studied). A missing ``group`` is no group.
 """
 
 from __future__ import annotations
@@ -31,6 +42,7 @@ import re
 import zoneinfo
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError
@@ -112,26 +124,116 @@ def parse_announced_at(value, tz: str | None = None) -> pd.Timestamp:
     return ts
 
 
+_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}")
+
+
+def _is_local_midnight(ts: pd.Timestamp) -> bool:
+    return ts == ts.normalize()
+
+
+def _date_is_time(value, tz) -> bool:
+    """True when an ``event_date`` value is an announcement time: text with a time and a UTC
+    offset (or a wall-clock time with ``tz``), a tz-aware datetime, or a naive one with a time
+    and ``tz``. A time at local midnight is a date. InputError for a time with no zone at all."""
+    if isinstance(value, str):
+        text = value.strip()
+        if _DATE_ONLY.match(text) or not _TIME.match(text):
+            return False
+        zoned = bool(_OFFSET.search(text))
+        try:
+            ts = pd.Timestamp(text)
+        except (ValueError, TypeError, OverflowError):
+            return zoned or tz is not None        # parse_announced_at names the bad value
+    elif isinstance(value, (pd.Timestamp, _dt.datetime)) and not pd.isna(value):
+        ts = pd.Timestamp(value)
+        zoned = ts.tzinfo is not None
+    else:
+        return False
+    if _is_local_midnight(ts):
+        return False
+    if not zoned and tz is None:
+        raise InputError(f"event_date {value!r} has a time but no UTC offset (write e.g. "
+                         "2024-04-23T16:05-04:00, or give the zone in a tz column)")
+    return True
+
+
 def _parse_event_date(value) -> pd.Timestamp:
     if _missing(value):
         return pd.NaT
     if isinstance(value, str):
         m = _DATE_ONLY.match(value.strip())
         if not m:
-            raise InputError(f"bad event_date {value!r} (expected YYYY-MM-DD)")
+            ts = _midnight(value.strip())
+            if ts is None:
+                raise InputError(f"bad event_date {value!r}: not a date (YYYY-MM-DD) nor a time with its "
+                                 "UTC offset (2024-04-23T16:05-04:00)")
+            return ts
         try:
             ts = pd.Timestamp(_dt.date.fromisoformat(m.group(1)))
         except ValueError as exc:
             raise InputError(f"bad event_date {value!r} (not a calendar date)") from exc
     elif isinstance(value, (pd.Timestamp, _dt.datetime, _dt.date)):
         ts = pd.Timestamp(value)
-        if ts.tzinfo is not None:
-            raise InputError(f"event_date {value!r} has a time zone; use announced_at for times")
         if ts != ts.normalize():
-            raise InputError(f"event_date {value!r} has a time of day; use announced_at for times")
+            raise InputError(f"event_date {value!r} has a time of day but no zone; give it with its "
+                             "UTC offset or a tz column, or use announced_at")
+        ts = ts.tz_localize(None) if ts.tzinfo is not None else ts    # a zoned midnight is that date
     else:
         raise InputError(f"bad event_date {value!r} (expected YYYY-MM-DD)")
     return ts.normalize()
+
+
+def _midnight(text: str) -> pd.Timestamp | None:
+    """The date of a text that is a local midnight with an offset (``2024-04-23T00:00+08:00``)."""
+    if not (_TIME.match(text) and _OFFSET.search(text)):
+        return None
+    try:
+        ts = pd.Timestamp(text)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return ts.tz_localize(None).normalize() if ts.tzinfo is not None and _is_local_midnight(ts) else None
+
+
+def _when(r: dict) -> tuple:
+    """``(event_date, announced_at)`` of a row. An ``event_date`` that is a time (see
+    :func:`_date_is_time`) is the announcement time, timed like ``announced_at``; given with an
+    ``announced_at`` too, the two must be the same instant."""
+    date, tz = r.get("event_date"), r.get("tz")
+    tz = None if _missing(tz) else str(tz).strip()
+    announced = _announced(r)
+    if _missing(date) or not _date_is_time(date, tz):
+        return _parse_event_date(date), announced
+    try:
+        stamp = parse_announced_at(date, tz)
+    except InputError as exc:
+        raise InputError(str(exc).replace("announced_at", "event_date", 1)) from None
+    if announced is not pd.NaT and announced != stamp:
+        raise InputError(f"event_date {date!r} is a time and announced_at {r.get('announced_at')!r} another: "
+                         "give the announcement time once, in announced_at")
+    return pd.NaT, stamp
+
+
+def event_when(value, tz: str | None = None) -> tuple:
+    """``(event_date, announced_at)`` of one ``event_date`` value as an events table reads it:
+    a date, or an announcement time (a time with its UTC offset, or a wall-clock time in ``tz``);
+    InputError naming the value otherwise. ``study --event-date`` reads its value with this."""
+    return _when({"event_date": value, "tz": tz})
+
+
+def has_times(dates: pd.Series) -> bool:
+    """True when a column of event dates holds a time of day (text such as
+    ``2024-04-23T16:05-04:00`` or timestamps that are not midnight): such a table needs timing."""
+    if isinstance(dates.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(dates.dtype):
+        values = dates.dropna()
+        return bool(len(values)) and bool((values != values.dt.normalize()).any())
+    if dates.dtype == object or pd.api.types.is_string_dtype(dates.dtype):
+        text = dates.dropna().astype(str).str.strip()
+        timed = text.str.match(_TIME.pattern) & ~text.str.match(_DATE_ONLY.pattern)
+        if timed.any():
+            return True
+        stamps = [v for v in dates.dropna() if isinstance(v, (pd.Timestamp, _dt.datetime))]
+        return any(pd.Timestamp(v) != pd.Timestamp(v).normalize() for v in stamps)
+    return False
 
 
 def _text(value):
@@ -203,13 +305,15 @@ def _row(r: dict, extracted: bool) -> tuple[dict, str | None]:
     steps = (("ticker", lambda: _ticker(r, extracted)),
              ("market", lambda: pd.NA if _missing(r.get("market"))
               else _at("market: ", validate_symbol, str(r.get("market")))),
-             ("event_date", lambda: _parse_event_date(r.get("event_date"))),
-             ("announced_at", lambda: _announced(r)),
+             (("event_date", "announced_at"), lambda: _when(r)),
              ("time_of_day", lambda: _time_of_day(r.get("time_of_day"))))
     error = None if _missing(r.get(ROW_ERROR)) else str(r.get(ROW_ERROR)).strip()
     for key, step in steps:
         try:
-            values[key] = step()
+            if isinstance(key, tuple):
+                values.update(zip(key, step()))
+            else:
+                values[key] = step()
         except InputError as exc:
             error = error or str(exc)
     if error is None and values["event_date"] is pd.NaT and values["announced_at"] is pd.NaT \
@@ -283,10 +387,46 @@ def _normalised(df: pd.DataFrame, rows: list, ids: list[str], reasons: list) -> 
     })
     for c in df.columns:
         if c not in _FIRST and c != ROW_ERROR:
-            table[c] = pd.Series([_text(v) for v in df[c].tolist()], dtype=object)
+            table[c] = _kept(df[c], text=c in _TEXT_COLUMNS)
     if any(r is not None for r in reasons):
         table[ROW_ERROR] = pd.Series([pd.NA if r is None else r for r in reasons], dtype=object)
     return table
+
+
+# columns that are labels whatever they look like (never read as numbers or dates)
+_TEXT_COLUMNS = frozenset({"tz", "group", "role", "listed", "company", "exchange", "calendar",
+                           "date_source", "evidence"})
+
+
+def _kept(column: pd.Series, text: bool = False) -> pd.Series:
+    """A user's column as given: numbers, dates and booleans keep their dtype (characteristics
+    for ``result.regress``); text and mixed cells are stripped, blanks missing. ``text``: the
+    column is a label (``group``, ``tz``, ...), always text."""
+    column = column.reset_index(drop=True)
+    if not text and column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
+        return column
+    return pd.Series([_text(v) if text or isinstance(v, str) or _missing(v) else v for v in column.tolist()],
+                     dtype=object)
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_PADDED = re.compile(r"^[+-]?0\d")
+
+
+def _typed(column: pd.Series) -> pd.Series:
+    """A CSV column (text) as numbers when every filled cell is a number and none a zero-padded
+    code (``0700``, ``007``), as dates when every filled cell is an ISO date, else as it is."""
+    filled = column[[not _missing(v) for v in column.tolist()]].astype(str).str.strip()
+    if filled.empty:
+        return column
+    if filled.str.match(_NUMBER.pattern).all() and not filled.str.match(_PADDED.pattern).any():
+        return pd.to_numeric(column.where([not _missing(v) for v in column.tolist()]), errors="coerce")
+    if filled.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
+        dates = pd.to_datetime(column.where([not _missing(v) for v in column.tolist()]), format="%Y-%m-%d",
+                               errors="coerce")
+        if dates.notna().sum() == len(filled):
+            return dates.astype("datetime64[ns]")
+    return column
 
 
 def bad_rows(events: pd.DataFrame) -> pd.DataFrame:
@@ -363,22 +503,76 @@ def read_events(path: str | os.PathLike, *, strict: bool = False) -> pd.DataFram
     frame = pd.DataFrame(body, columns=header, dtype=object)
     if frame.empty:
         raise InputError(f"events file {path} has a header but no events")
+    for c in frame.columns:                       # the user's characteristics, typed
+        if c.strip().lower() not in (*_FIRST, ROW_ERROR, *_TEXT_COLUMNS):
+            frame[c] = _typed(frame[c])
     return validate_events(frame, strict=strict, _lines=lines, _origin=f"events file {path}")
 
 
 _TRUE = {"true", "1", "yes", "y", "t"}
 
 
-def select_subjects(events: pd.DataFrame) -> pd.DataFrame:
-    """Rows that are the subject of the news and listed, when ``extract``'s ``role`` and
-    ``listed`` columns say so (a table without them is returned whole). Over-the-counter lines
-    (``listed`` = ``otc``) are not selected."""
-    keep = pd.Series(True, index=events.index)
+def left_out(events: pd.DataFrame) -> pd.Series:
+    """Why each row is not a listed subject of the news (NA for a row that is), when
+    ``extract``'s ``role`` and ``listed`` columns are present (a table without them: all NA).
+
+    Only ``role`` = ``subject`` and ``listed`` true are studied. A blank ``role`` or ``listed``
+    cell is not taken for either: the row is left out with the reason ``role is blank`` /
+    ``listed is blank`` (write ``subject`` / ``true`` to study it), as ``extract``'s own
+    :func:`analysis.events.extract.subjects` reads a blank ``listed`` as not listed.
+    Over-the-counter lines (``listed`` = ``otc``) are left out."""
+    reasons = pd.Series(pd.NA, index=events.index, dtype=object)
     if "role" in events.columns:
-        keep &= events["role"].astype("string").str.strip().str.lower().eq("subject").fillna(False)
+        role = events["role"].astype("string").str.strip()
+        blank = role.isna() | role.eq("")
+        other = ~blank & ~role.str.lower().eq("subject")
+        reasons[blank.to_numpy()] = "role is blank (write subject to study the row)"
+        reasons[other.fillna(False).to_numpy()] = [f"not a subject of the news: role {r}" for r in role[other.fillna(False)]]
     if "listed" in events.columns:
         listed = events["listed"]
-        if listed.dtype != bool:
-            listed = listed.astype("string").str.strip().str.lower().isin(_TRUE).fillna(False)
-        keep &= listed.astype(bool)
-    return events[keep.to_numpy()].reset_index(drop=True)
+        if listed.dtype == bool:
+            text = listed.map({True: "true", False: "false"}).astype("string")
+        else:
+            text = listed.astype("string").str.strip().str.lower()
+        free = reasons.isna().to_numpy()
+        blank = (text.isna() | text.eq("")).to_numpy() & free
+        no = (~text.isin(_TRUE).fillna(False)).to_numpy() & free & ~blank
+        reasons[blank] = "listed is blank (write true to study the row)"
+        reasons[no] = ["over-the-counter line (listed otc)" if v == "otc" else f"not a listed company (listed {v})"
+                       for v in text[no]]
+    return reasons
+
+
+def split_subjects(events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(subjects, left out)``: the rows :func:`select_subjects` keeps, and the others as
+    ``event_id, ticker, reason`` (:func:`left_out`), both in input order."""
+    reasons = left_out(events)
+    out = reasons.notna().to_numpy()
+    rows = events[out]
+    ids = (rows["event_id"].to_numpy(dtype=object) if "event_id" in rows.columns
+           else np.array([f"row {i + 1}" for i in np.flatnonzero(out)], dtype=object))
+    dropped = pd.DataFrame({"event_id": ids, "ticker": rows["ticker"].to_numpy(dtype=object),
+                            "reason": reasons[out].to_numpy(dtype=object)})
+    return events[~out].reset_index(drop=True), dropped
+
+
+def left_out_note(dropped: pd.DataFrame | None, n_rows: int) -> str | None:
+    """One line for the rows :func:`split_subjects` left out: '2 of 3 rows left out (not
+    listed subjects of the news): 1 not a subject of the news: role mention (r2); 1 role is
+    blank ... (r1)', or None when none was."""
+    if dropped is None or dropped.empty:
+        return None
+    parts = []
+    for reason, g in dropped.groupby("reason", sort=False):
+        ids = [str(e) for e in g["event_id"]]
+        shown = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+        parts.append(f"{len(ids)} {reason} ({shown})")
+    return (f"{len(dropped)} of {n_rows} rows left out (not listed subjects of the news): "
+            + "; ".join(parts))
+
+
+def select_subjects(events: pd.DataFrame) -> pd.DataFrame:
+    """Rows that are the subject of the news and listed, when ``extract``'s ``role`` and
+    ``listed`` columns say so (a table without them is returned whole; the rules and the
+    reason for every other row: :func:`left_out`)."""
+    return split_subjects(events)[0]
