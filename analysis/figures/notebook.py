@@ -48,6 +48,10 @@ REPORT_TEMPLATE = Path(__file__).with_name("templates") / "analysis_report.html.
 # cells with this tag are left out of the HTML report (e.g. the interactive controls)
 REPORT_HIDE = "report-hide"
 _TEXT_KEYS = ("text/plain", "text/html", "text/markdown", "text/latex")
+# jupyter_client interrupts a kernel before shutting it down, and ipykernel logs that as
+# "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel" on our terminal: the kernel's own log
+# is kept to critical messages (a cell's error is in the notebook and in our one-line message)
+KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL",)
 _FIGURE_ENV = {"formats": "ANALYSIS_FIGURE_FORMATS", "dpi": "ANALYSIS_FIGURE_DPI", "size": "ANALYSIS_FIGURE_SIZE"}
 
 
@@ -232,7 +236,7 @@ def _execute(src: Path, out: Path, parameters, *, cwd: Path, timeout: int, progr
         pm.execute_notebook(str(src), str(out), parameters=dict(parameters or {}), language="python",
                             kernel_name=_kernel_name(), cwd=str(cwd), progress_bar=progress,
                             request_save_on_cell_execute=False, execution_timeout=timeout,
-                            log_output=False, config=kernel_config())
+                            log_output=False, config=kernel_config(), extra_arguments=list(KERNEL_ARGUMENTS))
     except pm.PapermillExecutionError as exc:
         # the error is shown in the saved notebook; the command line gets one line
         raise NotebookError(f"{src.name} stopped in cell {exc.exec_count}: "
@@ -552,6 +556,7 @@ def refresh_outputs(paths: Iterable[str | os.PathLike], *, reports_dir=None, tim
         nb = _read_notebook(path)
         client = NotebookClient(nb, kernel_name=_kernel_name(), timeout=timeout, record_timing=False,
                                 store_widget_state=False, config=kernel_config(),
+                                extra_arguments=list(KERNEL_ARGUMENTS),
                                 resources={"metadata": {"path": str(path.parent)}})
         try:
             client.execute()
