@@ -486,10 +486,13 @@ class OutputSet:
             raise OutputError(f"cannot write to output folder {f}: {cause}")
         if not f.is_dir() or overwrite:
             return
-        manifest = read_manifest(f)
-        if whole_folder:
-            _refuse_foreign(f, manifest)
-        _refuse_names(f, names, manifest)
+        # a folder the project wrote before: checked while no other run is committing into it
+        # (mid-commit its files and manifest do not yet agree)
+        with locked(f / LOCK) if (f / LOCK).is_file() else contextlib.nullcontext():
+            manifest = read_manifest(f)
+            if whole_folder:
+                _refuse_foreign(f, manifest)
+            _refuse_names(f, names, manifest)
 
     def _make_folder(self) -> list[Path]:
         """Create the folder (and missing parents); returns those created, deepest first."""

@@ -192,7 +192,7 @@ def run_notebook(notebook: str | os.PathLike, output: str | os.PathLike,
         if figs is not None:
             figs.discard()
     if error is not None:
-        kept = f"failed run saved as {shown(failed)}" if saved else "no notebook was saved"
+        kept = f"failed run saved as {as_given(failed)}" if saved else "no notebook was saved"
         unchanged = f"; the previous {out.name} is unchanged" if out.exists() else ""
         raise NotebookError(f"{error} ({kept}{unchanged})")
     paths = {"ipynb": out}
@@ -203,7 +203,7 @@ def run_notebook(notebook: str | os.PathLike, output: str | os.PathLike,
     return paths
 
 
-def shown(path) -> str:
+def as_given(path) -> str:
     """A path in a message: relative to the working folder when inside it, else as it is
     (absolute), never climbing out with ``../..``."""
     p = Path(path)
@@ -610,7 +610,7 @@ def _refresh_failed(path: Path, nb, cause: str, overwrite: bool, *, stopped: str
         with OutputSet(path.parent, overwrite=overwrite, whole_folder=False, command="notebook") as files:
             files.check_names([failed.name])
             files.write_text(failed.name, nbformat.writes(nb))
-        kept = f"failed run saved as {shown(failed)}"
+        kept = f"failed run saved as {as_given(failed)}"
     except AnalysisError as exc:
         kept = f"failed run not saved: {exc}"
     return NotebookError(f"{path.name} {stopped}{where}: {cause} ({kept}; {path.name} is unchanged)")
