@@ -13,9 +13,12 @@ Nothing the package writes is ever half-written, and nothing a user wrote is ove
   SHA-256, ``"complete": true``). A run killed before the commit leaves only the hidden staging
   folder (cleaned by the next run); killed during the renames, the manifest says
   ``"complete": false``. A folder holding files the project did not write is refused
-  (:class:`~analysis.errors.OutputError` naming one of them) unless ``overwrite``; files listed
-  in an earlier manifest may be replaced. Runs writing into one folder at the same time use
-  their own staging folders and commit one after the other under a lock.
+  (:class:`~analysis.errors.OutputError` naming one of them) unless ``overwrite``. A file is the
+  project's only while it has the size and SHA-256 its manifest records: one the user edited
+  since is the user's (refused, the message says it was edited; never removed). Files of the
+  previous run that this run does not write are removed at the commit when they are unchanged,
+  so a command's ``--out`` folder shows one run. Runs writing into one folder at the same time
+  use their own staging folders and commit one after the other under a lock.
 * :func:`neutralise`: a text cell that a spreadsheet would run as a formula (it begins with
   ``=``, ``+``, ``-``, ``@``, a tab or a carriage return and is not a plain number) gets a
   leading ``'``. Every CSV the package writes for people goes through :func:`spreadsheet_safe`.
@@ -67,17 +70,55 @@ def safe_name(text, *, fallback: str | None = None) -> str:
 
 
 FIGURE_KINDS = ("study", "estimation", "aar_caar", "listings", "volume", "volatility", "bhar", "calendar_time")
+STEM_HASH = 6            # hex digits that tell apart subjects whose names alone would not
+
+
+def _digest(text: str, n: int = STEM_HASH) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:n]
+
+
+def _subject_name(subject, *, tagged: bool, n: int = STEM_HASH) -> str:
+    """``subject`` as a file-name part; ``tagged``: ending in ``_`` + ``n`` hex digits of its hash."""
+    text = str(subject)
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", text.strip()).strip("._") or "x"
+    if not tagged:
+        return name
+    return f"{name[:MAX_NAME - n - 1].rstrip('._') or 'x'}_{_digest(text, n)}"
+
+
+def figure_stems(kind: str, subjects: Iterable) -> dict:
+    """``{subject: stem}`` for the figures of several subjects written into one folder (groups,
+    events): :func:`figure_stem` of each, made distinct. A subject whose name sanitising changes
+    (``te/ch``, ``te ch``, a name longer than :data:`MAX_NAME`) or that differs only in case from
+    another subject of the folder (``tech`` and ``Tech``: one file on macOS and Windows) ends in
+    ``_`` + 6 hex digits of the SHA-1 of its text (``aar_caar_te_ch_1f3a9c``); a plain name stays
+    as it is (``aar_caar_tech``). The figure's JSON sidecar names the subject in full."""
+    if kind not in FIGURE_KINDS:
+        raise InputError(f"unknown figure kind {kind!r} (known: {', '.join(FIGURE_KINDS)})")
+    subjects = list(dict.fromkeys(s for s in subjects if s not in (None, "")))
+    plain = {s: _subject_name(s, tagged=False) for s in subjects}
+    folded: dict[str, int] = {}
+    for name in plain.values():
+        folded[name.casefold()] = folded.get(name.casefold(), 0) + 1
+    for n in (STEM_HASH, 16, 40):       # a longer digest only for names made to collide
+        names = {s: _subject_name(s, tagged=plain[s] != str(s) or len(plain[s]) > MAX_NAME
+                                  or folded[plain[s].casefold()] > 1, n=n) for s in subjects}
+        if len({v.casefold() for v in names.values()}) == len(names):
+            break
+    return {s: f"{kind}_{names[s]}" for s in subjects}
 
 
 def figure_stem(kind: str, subject=None) -> str:
     """The one naming scheme of figure files, for the CLI and the notebooks alike:
     ``<kind>`` in a folder that holds one study (``figures/1810.HK_2021-03-26/study.png``), and
     ``<kind>_<subject>`` when a folder holds several of a kind (``study_1810.HK``,
-    ``aar_caar_tech`` for a group). Kinds: study, estimation, aar_caar, listings, and the measures'
-    volume, volatility, bhar, calendar_time."""
+    ``aar_caar_tech`` for a group). A subject whose name sanitising changes gets a hash suffix
+    (``aar_caar_te_ch_1f3a9c`` for ``te/ch``); for several subjects in one folder use
+    :func:`figure_stems`, which also tells apart names that differ only in case. Kinds: study,
+    estimation, aar_caar, listings, and the measures' volume, volatility, bhar, calendar_time."""
     if kind not in FIGURE_KINDS:
         raise InputError(f"unknown figure kind {kind!r} (known: {', '.join(FIGURE_KINDS)})")
-    return kind if subject in (None, "") else f"{kind}_{safe_name(subject, fallback='x')}"
+    return kind if subject in (None, "") else figure_stems(kind, [subject])[subject]
 
 
 # --------------------------------------------------------------------------------------------
@@ -280,8 +321,54 @@ def read_manifest(folder: str | os.PathLike) -> dict:
 
 
 def written_files(manifest: dict) -> set[str]:
-    """Every relative path a manifest says the project wrote (this set and earlier ones)."""
+    """Every relative path a manifest says the project wrote (this set and earlier ones), as
+    written: see :func:`owned_files` for those still as the project left them."""
     return set(manifest.get("files", {})) | set(manifest.get("earlier", {}))
+
+
+def _recorded(manifest: dict) -> dict[str, list]:
+    """``{relative path: [{"bytes", "sha256"}, ...]}``: every version of a file a manifest
+    lists (its ``files``, and while a commit is under way the versions it replaces, ``earlier``)."""
+    out: dict[str, list] = {}
+    for key in ("files", "earlier"):
+        for rel, info in manifest.get(key, {}).items():
+            out.setdefault(rel, []).append(info)
+    return out
+
+
+_HASHED: dict = {}       # (path, size, mtime_ns, inode) -> sha256: a file is hashed once per run
+
+
+def unchanged(path: Path, infos) -> dict | None:
+    """The manifest entry (of ``infos``, one or a list) whose size and SHA-256 the file at
+    ``path`` has: the project wrote it and nobody edited it since; None otherwise."""
+    infos = [i for i in (infos if isinstance(infos, list) else [infos])
+             if isinstance(i, dict) and i.get("sha256")]
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    infos = [i for i in infos if i.get("bytes") == st.st_size]
+    if not infos or not path.is_file():
+        return None
+    key = (str(path.absolute()), st.st_size, st.st_mtime_ns, st.st_ino)
+    if key not in _HASHED:
+        try:
+            _HASHED[key] = _sha256(path)
+        except OSError:
+            return None
+    return next((i for i in infos if i["sha256"] == _HASHED[key]), None)
+
+
+def owned_files(folder: Path, manifest: dict) -> set[str]:
+    """The files of ``folder`` the project wrote and nobody changed since (by the size and
+    SHA-256 its manifest records). A file the project wrote and the user then edited is the
+    user's: it is refused, never replaced or removed, without ``overwrite``."""
+    return {rel for rel, infos in _recorded(manifest).items() if unchanged(folder / rel, infos)}
+
+
+def _edited(folder: Path, rel: str, manifest: dict) -> bool:
+    return rel in written_files(manifest) and (folder / rel).exists()
 
 
 def check_output(folder: str | os.PathLike) -> list[str]:
@@ -326,21 +413,30 @@ def _read_only(path: Path) -> bool:
 
 
 def _refuse_foreign(folder: Path, manifest: dict) -> None:
-    ours = written_files(manifest)
+    ours = owned_files(folder, manifest)
     for rel in _visible_files(folder):
-        if rel not in ours:
-            raise OutputError(f"output folder {folder} holds {rel}, which analysis did not write: "
-                              "choose a new or empty folder, or pass --overwrite to write beside it "
+        if rel in ours:
+            continue
+        if _edited(folder, rel, manifest):
+            raise OutputError(f"output folder {folder} holds {rel}, which analysis wrote but was edited "
+                              "since: choose a new folder, or pass --overwrite to write beside it "
                               "(files of the same name are replaced)")
+        raise OutputError(f"output folder {folder} holds {rel}, which analysis did not write: "
+                          "choose a new or empty folder, or pass --overwrite to write beside it "
+                          "(files of the same name are replaced)")
 
 
 def _refuse_names(folder: Path, names: Iterable[str], manifest: dict) -> None:
-    ours = written_files(manifest)
+    recorded = _recorded(manifest)
     for name in names:
         path = folder / name
-        if (path.exists() or path.is_symlink()) and name not in ours:
-            raise OutputError(f"{path} exists and analysis did not write it: choose another name, "
+        if not (path.exists() or path.is_symlink()) or unchanged(path, recorded.get(name)):
+            continue
+        if _edited(folder, name, manifest):
+            raise OutputError(f"{path} was written by analysis but edited since: choose another name, "
                               "or pass --overwrite to replace it")
+        raise OutputError(f"{path} exists and analysis did not write it: choose another name, "
+                          "or pass --overwrite to replace it")
 
 
 class OutputSet:
@@ -390,10 +486,13 @@ class OutputSet:
             raise OutputError(f"cannot write to output folder {f}: {cause}")
         if not f.is_dir() or overwrite:
             return
-        manifest = read_manifest(f)
-        if whole_folder:
-            _refuse_foreign(f, manifest)
-        _refuse_names(f, names, manifest)
+        # a folder the project wrote before: checked while no other run is committing into it
+        # (mid-commit its files and manifest do not yet agree)
+        with locked(f / LOCK) if (f / LOCK).is_file() else contextlib.nullcontext():
+            manifest = read_manifest(f)
+            if whole_folder:
+                _refuse_foreign(f, manifest)
+            _refuse_names(f, names, manifest)
 
     def _make_folder(self) -> list[Path]:
         """Create the folder (and missing parents); returns those created, deepest first."""
@@ -511,13 +610,17 @@ class OutputSet:
             if self.whole_folder:
                 _refuse_foreign(self.folder, old)
             _refuse_names(self.folder, names, old)
-        before = {**old.get("earlier", {}), **old.get("files", {})} if old else {}
-        before = {k: v for k, v in before.items() if k not in entries and (self.folder / k).exists()}
-        if self.whole_folder:    # this run's files are the set; earlier ones stay claimable
-            files, kept = entries, before
+        # files of earlier runs still as the project wrote them; an edited one is the user's now
+        present = {k: info for k, infos in _recorded(old).items()
+                   if (info := unchanged(self.folder / k, infos)) is not None}
+        before = {k: v for k, v in present.items() if k not in entries}
+        if self.whole_folder:    # this run's files are the set: the earlier run's go (stale)
+            files, stale = entries, before
         else:                    # a folder shared by several outputs: the manifest lists them all
-            files, kept = {**before, **entries}, {}
-        self._write_manifest(files, kept, complete=False)
+            files, stale = {**before, **entries}, {}
+        # until the commit is done, the versions it replaces or removes stay listed ("earlier"),
+        # so that after a run killed halfway every file is still known as the project's
+        self._write_manifest(files, present, complete=False)
         for rel in names:
             target = self.folder / rel
             try:
@@ -527,7 +630,27 @@ class OutputSet:
                 raise output_error(exc, target) from None
         for folder in {(self.folder / rel).parent for rel in names}:
             _fsync_dir(folder)
-        self._write_manifest(files, kept, complete=True)
+        self._remove_stale(stale)
+        self._write_manifest(files, {}, complete=True)
+
+    def _remove_stale(self, stale: dict) -> None:
+        """Remove the earlier run's files this run did not write (the folder shows one run),
+        each only if it is still as the project wrote it; emptied subfolders go too. A file
+        the user edited or added is never removed."""
+        folders = set()
+        for rel, info in stale.items():
+            path = self.folder / rel
+            if unchanged(path, info):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    folders.add(path.parent)
+        for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+            while folder != self.folder and self.folder in folder.parents:
+                try:
+                    folder.rmdir()            # only when empty
+                except OSError:
+                    break
+                folder = folder.parent
 
     def _write_manifest(self, files: dict, earlier: dict, *, complete: bool) -> None:
         from . import __version__

@@ -877,3 +877,199 @@ def test_network_causes_in_words():
     assert "timed out after 20 s" in network_cause(cx.Timeout("Operation timed out", 28), 20)
     assert "proxy" in network_cause(cx.ProxyError("Could not resolve proxy: p", 5))
     assert "cannot connect" in network_cause(cx.ConnectionError("Failed to connect", 7))
+
+
+# ------------------------------------------------------------------------------ review defects (files2)
+
+def test_an_output_the_user_edited_is_the_users(tmp_path, prices_dir, monkeypatch, capsys):
+    """Ownership is by content, not name: a file the project wrote and the user changed since
+    (same name, other bytes) is refused without --overwrite, and the message says it was edited."""
+    out = tmp_path / "u2"
+    args = ["study", "--ticker", "1810.HK", "--market", "^HSI", "--event-date", "2021-03-26",
+            "--prices-dir", prices_dir, "--out", out, "--no-figure"]
+    assert run_cli(args, monkeypatch, capsys)[0] == 0
+    with open(out / "car.csv", "a") as fh:
+        fh.write("note\n")
+    before = tree(out)
+    rc, _, err = run_cli(args, monkeypatch, capsys)
+    assert rc == 2 and tree(out) == before
+    one_error_line(err, "car.csv", "edited", "--overwrite")
+    # a file of the output's own name (--out FILE, a notebook's reports folder) likewise
+    folder = tmp_path / "shared"
+    with OutputSet(folder, whole_folder=False) as files:
+        files.write_text("t.csv", "1\n")
+    (folder / "t.csv").write_text("2\n")
+    with pytest.raises(OutputError, match="edited"):
+        OutputSet.check(folder, whole_folder=False, names=["t.csv"])
+    rc, _, err = run_cli(args + ["--overwrite"], monkeypatch, capsys)
+    assert rc == 0, err
+    assert not (out / "car.csv").read_text().endswith("note\n") and check_output(out) == []
+
+
+def test_files_of_the_previous_run_go_unless_the_user_owns_them(tmp_path, prices_dir, events, monkeypatch, capsys):
+    """A rerun that writes fewer files (no figures now) leaves one run in the folder: the earlier
+    run's files it does not write are removed when unchanged; a file the user edited or added stays."""
+    out = tmp_path / "b3"
+    base = ["batch", events, "--prices-dir", prices_dir, "--out", out, "--formats", "png"]
+    assert run_cli(base, monkeypatch, capsys)[0] == 0
+    figures = [f for f in visible(out) if f.startswith("aar_caar")]
+    assert "aar_caar_auto.png" in figures and "aar_caar_tech.png" in figures
+    assert run_cli(base + ["--no-figure"], monkeypatch, capsys)[0] == 0
+    assert not [f for f in visible(out) if f.startswith("aar_caar")], visible(out)
+    manifest = json.loads((out / ".analysis-manifest.json").read_text())
+    assert manifest["earlier"] == {} and set(manifest["files"]) == set(visible(out))
+    assert check_output(out) == []
+    # figures again, then the user edits one and adds a file of their own: never removed
+    assert run_cli(base, monkeypatch, capsys)[0] == 0
+    with open(out / "aar_caar_tech.json", "a") as fh:
+        fh.write("\n")
+    (out / "mine.txt").write_text("mine\n")
+    rc, _, err = run_cli(base + ["--no-figure"], monkeypatch, capsys)
+    assert rc == 2
+    one_error_line(err, "edited")
+    assert run_cli(base + ["--no-figure", "--overwrite"], monkeypatch, capsys)[0] == 0
+    left = [f for f in visible(out) if f.startswith("aar_caar") or f == "mine.txt"]
+    assert left == ["aar_caar_tech.json", "mine.txt"]
+    assert "aar_caar_tech.json" not in json.loads((out / ".analysis-manifest.json").read_text())["files"]
+
+
+def test_figure_names_are_distinct_for_distinct_groups(tmp_path, prices_dir, monkeypatch, capsys):
+    """Groups whose names sanitise alike (te/ch, te ch) or differ only in case (tech, Tech: one
+    file on a case-insensitive file system) get distinct figure files; plain names stay plain."""
+    from analysis.files import figure_stem, figure_stems
+
+    stems = figure_stems("aar_caar", ["tech", "Tech", "te/ch", "te ch", "auto", "1810.HK"])
+    assert len({s.casefold() for s in stems.values()}) == 6
+    assert stems["auto"] == "aar_caar_auto" and stems["1810.HK"] == "aar_caar_1810.HK"
+    assert re.fullmatch(r"aar_caar_te_ch_[0-9a-f]{6}", stems["te/ch"]) and stems["tech"].startswith("aar_caar_tech_")
+    assert figure_stem("aar_caar", "te/ch") == stems["te/ch"] and figure_stem("study", "plain") == "study_plain"
+    assert figure_stem("study", "x" * 300) != figure_stem("study", "x" * 299)
+    assert len(figure_stem("study", "x" * 300)) <= 80 + len("study_")
+    path = tmp_path / "ev3.csv"
+    path.write_text("event_id,ticker,market,event_date,group\n"
+                    "g1,1810.HK,^HSI,2021-03-26,tech\ng2,2333.HK,^HSI,2021-03-26,Tech\n"
+                    "g3,1810.HK,^HSI,2021-06-01,te/ch\ng4,2333.HK,^HSI,2021-06-01,te ch\n", encoding="utf-8")
+    rc, out, err = run_cli(["batch", path, "--prices-dir", prices_dir, "--out", tmp_path / "b", "--formats", "png"],
+                           monkeypatch, capsys)
+    assert rc == 0, err
+    pngs = [f for f in visible(tmp_path / "b") if f.endswith(".png")]
+    assert len(pngs) == 5 and len({f.casefold() for f in pngs}) == 5, pngs
+    wrote = out.split("wrote ")[-1].split(" to ")[0].split(", ")
+    assert len(wrote) == len(set(wrote))
+    groups = {json.loads((tmp_path / "b" / f).with_suffix(".json").read_text()).get("group") for f in pngs}
+    assert groups >= {"tech", "Tech", "te/ch", "te ch"}
+
+
+def test_no_formula_cell_in_excel(tmp_path, prices_dir, monkeypatch, capsys):
+    """The Excel writer neutralises text cells as the CSVs do: no cell of results.xlsx is a
+    formula (openpyxl data type 'f'), in any sheet; numbers stay numbers."""
+    import openpyxl
+
+    from analysis.core.summary import write_excel
+
+    evil = "=cmd|' /C calc'!A0"
+    path = tmp_path / "ev2.csv"
+    path.write_text("event_id,ticker,market,event_date,group,note\n"
+                    f"\"{evil}\",1810.HK,^HSI,2021-03-26,@tech,\"=HYPERLINK(\"\"http://x\"\")\"\n"
+                    "-e2,2333.HK,^HSI,2021-03-26,+grp,ok\n", encoding="utf-8")
+    rc, _, err = run_cli(["batch", path, "--prices-dir", prices_dir, "--out", tmp_path / "b", "--no-figure",
+                          "--xlsx"], monkeypatch, capsys)
+    assert rc == 0, err
+    book = openpyxl.load_workbook(tmp_path / "b" / "results.xlsx")
+    cells = [(ws.title, c) for ws in book for row in ws.iter_rows() for c in row]
+    assert not [(t, c.coordinate, c.value) for t, c in cells if c.data_type == "f"]
+    texts = {c.value for _, c in cells if isinstance(c.value, str)}
+    assert "'" + evil in texts and "'-e2" in texts
+    assert {t for t, c in cells if c.value == "'" + evil} >= {"diagnostics", "abnormal_returns", "car"}
+    assert any(isinstance(c.value, float) and c.value < 0 for t, c in cells if t == "car")
+    write_excel({"t": pd.DataFrame({evil: ["=1+1", "-0.5", "text"], "x": [-1.5, 2.0, 3.0]})}, tmp_path / "t.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["t"]
+    assert [c.data_type for row in ws.iter_rows() for c in row].count("f") == 0
+    assert ws["A1"].value == "'" + evil and ws["A2"].value == "'=1+1" and ws["B2"].value == -1.5
+
+
+def test_notebook_figures_folder_follows_the_output_rules(tmp_path, monkeypatch, capsys):
+    """notebook --figures DIR is an output set: a folder holding the user's study.png is refused
+    before any run (exit 2, the file untouched)."""
+    figs = tmp_path / "myfigs2" / "9988.HK_2023-03-28"
+    figs.mkdir(parents=True)
+    (figs / "study.png").write_text("user\n")
+    rc, _, err = run_cli(["notebook", "--ticker", "9988.HK", "--market", "^HSI", "--event-date", "2023-03-28",
+                          "--out", tmp_path / "nb3", "--figures", tmp_path / "myfigs2"], monkeypatch, capsys)
+    assert rc == 2 and (figs / "study.png").read_text() == "user\n"
+    one_error_line(err, "study.png", "did not write", "--overwrite")
+    assert not (tmp_path / "nb3").exists()
+
+
+def test_refresh_of_a_file_that_is_not_a_notebook(tmp_path, monkeypatch, capsys):
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text("not json")
+    rc, _, err = run_cli(["notebook", "--refresh", bad, "--out", tmp_path / "r"], monkeypatch, capsys)
+    assert rc == 2 and bad.read_text() == "not json"
+    one_error_line(err, "bad.ipynb", "not a Jupyter notebook")
+
+
+def test_paths_handed_to_a_kernel_never_climb_out_of_the_project(tmp_path, monkeypatch):
+    """A relative path outside the project reaches the kernel (and its messages) absolute, not
+    as ../../../../tmp/x; inside the project it stays relative to the kernel's folder."""
+    from analysis.figures.notebook import kernel_path
+
+    kernel_cwd = ROOT / "notebooks"
+    monkeypatch.chdir(tmp_path)
+    assert kernel_path("emptyprices", kernel_cwd) == str((tmp_path / "emptyprices").resolve())
+    monkeypatch.chdir(ROOT)
+    assert kernel_path("figures/x", kernel_cwd) == "../figures/x"
+
+
+def _figure_notebook(path: Path, *, kernelspec: bool) -> Path:
+    """A notebook with figures_dir and fail parameters that writes one 'figure'; with
+    ``kernelspec=False`` its metadata names no kernel or language (as some tools save them)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('figures_dir = "figs"\nfail = False')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(
+        "from pathlib import Path\nPath(figures_dir).mkdir(parents=True, exist_ok=True)\n"
+        "Path(figures_dir, 'study.png').write_text('run ' + str(fail))\nprint('figures in', figures_dir)"),
+        nbformat.v4.new_code_cell("if fail:\n    raise ValueError('\\x1b[31mboom\\x1b[0m')")]
+    if kernelspec:
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_notebook_runs_refreshes_and_fails_cleanly(tmp_path, monkeypatch, capfd):
+    """--run without kernelspec metadata runs; its figures appear in the figures folder only when
+    the run went through (a failed run leaves them) and the saved notebook names the final folder;
+    a failed --refresh is one line with the cell and no colour codes, keeps the notebook as it was
+    and its failed run beside it; the kernel's shutdown prints nothing."""
+    from analysis.figures.notebook import run_notebooks
+
+    monkeypatch.chdir(tmp_path)
+    nb = _figure_notebook(tmp_path / "tiny.ipynb", kernelspec=False)
+    rc = main(["notebook", "--run", str(nb), "--out", "reports", "--figures", "figures", "--no-html"])
+    out, err = capfd.readouterr()
+    assert rc == 0, err
+    assert "KeyboardInterrupt" not in err and "Traceback" not in err and "ERROR" not in err, err
+    assert (tmp_path / "figures" / "tiny" / "study.png").read_text() == "run False"
+    assert check_output(tmp_path / "figures" / "tiny") == []
+    saved = (tmp_path / "reports" / "tiny.ipynb").read_text()
+    assert STAGING not in saved and "figures/tiny" in saved
+    with pytest.raises(NotebookError, match=r"stopped in cell \d+: ValueError: boom \("):
+        run_notebooks([nb], reports_dir="reports", figures_dir="figures", parameters={"fail": True}, html=False)
+    assert (tmp_path / "figures" / "tiny" / "study.png").read_text() == "run False"     # previous figures kept
+    assert STAGING not in (tmp_path / "reports" / "tiny.failed.ipynb").read_text()
+    # refresh: a notebook whose default run fails
+    failing = _figure_notebook(tmp_path / "fails.ipynb", kernelspec=True)
+    text = failing.read_text().replace("fail = False", "fail = True")
+    failing.write_text(text)
+    capfd.readouterr()
+    rc = main(["notebook", "--refresh", str(failing), "--no-html"])
+    out, err = capfd.readouterr()
+    assert rc == 2 and failing.read_text() == text
+    line = one_error_line(err, "fails.ipynb stopped in cell 3: ValueError: boom", "fails.failed.ipynb")
+    assert "\x1b" not in line and "[31m" not in line and "KeyboardInterrupt" not in err
+    kept = json.loads((tmp_path / "fails.failed.ipynb").read_text())
+    assert any(o.get("ename") == "ValueError" for c in kept["cells"] for o in c.get("outputs", []))

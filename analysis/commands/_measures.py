@@ -62,11 +62,11 @@ def measure_figures(result, out, stem: str, **options) -> list[str]:
     from pathlib import Path
 
     from ..figures.measures import volatility_figure, volume_figure
-    from ..files import safe_name
+    from ..files import figure_stems
 
     draw = volume_figure if result.measure == "volume" else volatility_figure
     files = [Path(p).name for p in draw(result, out_dir=out, stem=stem, **options)]
+    stems = figure_stems(result.measure, result.groups)     # distinct names, case-insensitively
     for g in result.groups:
-        files += [Path(p).name for p in draw(result, out_dir=out, stem=f"{stem}_{safe_name(g, fallback='group')}",
-                                             group=g, **options)]
+        files += [Path(p).name for p in draw(result, out_dir=out, stem=stems[g], group=g, **options)]
     return files

@@ -191,10 +191,11 @@ def _figures(result, out, **options) -> list[str]:
     from pathlib import Path
 
     from ..figures.plotting import aar_figure
-    from ..files import figure_stem
+    from ..files import figure_stem, figure_stems
 
     files = [Path(p).name for p in aar_figure(result, out_dir=out, stem=figure_stem("aar_caar"), **options)]
+    stems = figure_stems("aar_caar", result.groups)         # distinct names, case-insensitively
     for g in result.groups:
-        paths = aar_figure(result, out_dir=out, stem=figure_stem("aar_caar", g), group=g, **options)
+        paths = aar_figure(result, out_dir=out, stem=stems[g], group=g, **options)
         files += [Path(p).name for p in paths]
     return files

@@ -43,7 +43,7 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
-    from ..figures.notebook import refresh_outputs, run_notebooks, run_study_notebook
+    from ..figures.notebook import as_given, refresh_outputs, run_notebooks, run_study_notebook
 
     figures = figure_settings(args)
     html = not args.no_html
@@ -63,16 +63,6 @@ def run(args: argparse.Namespace) -> int:
                                    figures_dir=args.figures, html=html, figure_options=figures,
                                    show_code=args.show_code, overwrite=args.overwrite)]
     for d in done:
-        print("wrote " + ", ".join(_as_given(p) for p in d.values()))
+        print("wrote " + ", ".join(as_given(p) for p in d.values()))
     return 0
 
-
-def _as_given(path) -> str:
-    """A written file as the user would type it: relative to the working folder when inside it."""
-    from pathlib import Path
-
-    p = Path(path)
-    try:
-        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except (OSError, ValueError):
-        return str(p)

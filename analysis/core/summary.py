@@ -17,7 +17,6 @@ from __future__ import annotations
 import html
 import math
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -368,22 +367,24 @@ def _sheets(tables: Mapping[str, pd.DataFrame]):
 def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) -> Path:
     """One sheet per table (numbers stay numbers: percent and p-value columns get an Excel number
     format, dates show as YYYY-MM-DD); header bold and frozen; a table longer than a sheet goes
-    on in ``name (2)``, ``name (3)``... Written to a temporary file in the same folder and renamed
-    into place, so a failed write leaves no half file."""
+    on in ``name (2)``, ``name (3)``... Text cells a spreadsheet would run as a formula
+    (``=cmd|' /C calc'!A0`` from an events file) get a leading ``'``, as in every CSV
+    (:func:`analysis.files.spreadsheet_safe`), so no cell is a formula. Written to a temporary
+    file in the same folder and renamed into place (:func:`analysis.files.atomic_path`), so a
+    failed write leaves no half file."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     from ..errors import InputError
+    from ..files import atomic_path, spreadsheet_safe
 
     target = Path(path).expanduser()
     if target.suffix.lower() != ".xlsx":
         raise InputError(f"Excel output must end in .xlsx, got {target.name!r}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp.xlsx")
-    os.close(fd)
-    try:
+    with atomic_path(target) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             for sheet, frame in _sheets(tables):
+                frame = spreadsheet_safe(frame)
                 _excel_ready(frame).to_excel(writer, sheet_name=sheet, index=False)
                 ws = writer.sheets[sheet]
                 ws.freeze_panes = "A2"
@@ -398,15 +399,6 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) -> 
                             cell.number_format = fmt
                     width = max([len(str(col))] + [len(format_value(str(col), v)) for v in frame[col].head(200)])
                     ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)                 # mkstemp makes 0600; a workbook is a normal file
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return target
 
 

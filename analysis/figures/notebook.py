@@ -29,16 +29,17 @@ import copy
 import html as _html
 import io
 import os
+import re
 import tokenize
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, InputError, NotebookError
+from ..errors import AnalysisError, ConfigError, InputError, NotebookError
 from ..files import atomic_write_text, safe_name
 from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_MIN_ESTIMATION_OBS,
                        DEFAULT_MODEL)
-from .paths import machine_paths, scrub_paths, shown_path
+from .paths import machine_paths, project_root, scrub_paths, shown_path
 
 TEMPLATE = "02-new-ticker.ipynb"
 NOTEBOOKS = ("01-xiaomi-great-wall-ev.ipynb", "02-new-ticker.ipynb", "03-event-sample.ipynb",
@@ -47,6 +48,10 @@ REPORT_TEMPLATE = Path(__file__).with_name("templates") / "analysis_report.html.
 # cells with this tag are left out of the HTML report (e.g. the interactive controls)
 REPORT_HIDE = "report-hide"
 _TEXT_KEYS = ("text/plain", "text/html", "text/markdown", "text/latex")
+# jupyter_client interrupts a kernel before shutting it down, and ipykernel logs that as
+# "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel" on our terminal: the kernel's own log
+# is kept to critical messages (a cell's error is in the notebook and in our one-line message)
+KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL",)
 _FIGURE_ENV = {"formats": "ANALYSIS_FIGURE_FORMATS", "dpi": "ANALYSIS_FIGURE_DPI", "size": "ANALYSIS_FIGURE_SIZE"}
 
 
@@ -129,19 +134,25 @@ def run_notebook(notebook: str | os.PathLike, output: str | os.PathLike,
                  parameters: Mapping[str, Any] | None = None, *, html: bool = True,
                  cwd: str | os.PathLike | None = None, timeout: int = 600, progress: bool = False,
                  overwrite: bool = False, figure_options: Mapping[str, Any] | None = None,
-                 show_code: bool = False) -> dict[str, Path]:
+                 show_code: bool = False, figures: str | os.PathLike | None = None) -> dict[str, Path]:
     """Execute ``notebook`` into ``output`` with papermill; also write ``output`` as an HTML report.
 
     ``parameters`` replace the notebook's ``parameters`` cell. The kernel's working directory is
     ``cwd`` (default: the notebook's folder, so relative paths behave as in JupyterLab);
     ``figure_options`` (formats, dpi, size) reach the kernel as ``ANALYSIS_FIGURE_*`` settings.
-    Returns ``{"ipynb": path, "html": path}``.
+    Returns ``{"ipynb": path, "html": path}`` (and ``"figures"``: the figures folder).
 
     The executed notebook and its HTML are one output set (:class:`analysis.files.OutputSet`):
     both replace the previous pair together, or neither does. A failing cell raises
     :class:`NotebookError` naming the cell and the error; the previous report and its HTML are
     left untouched and the failed run is kept beside them as ``<name>.failed.ipynb``. A file of
     the output's name that analysis did not write is refused unless ``overwrite``.
+
+    ``figures``: the folder the notebook writes its figures into (its ``figures_dir``
+    parameter), an output set of its own with a command's ``--out`` rules: refused before the
+    run when it holds files analysis did not write (or wrote and the user edited) unless
+    ``overwrite``; the kernel writes into the set's staging folder and the figures replace the
+    previous run's only when the notebook ran through (a failed run leaves them as they were).
     """
     from ..files import OutputSet
 
@@ -152,30 +163,54 @@ def run_notebook(notebook: str | os.PathLike, output: str | os.PathLike,
     failed = out.with_name(f"{out.stem}.failed.ipynb")
     names = [out.name, out.with_suffix(".html").name] if html else [out.name]
     OutputSet.check(out.parent, overwrite=overwrite, whole_folder=False, names=[*names, failed.name])
-    error, saved = None, False
-    with OutputSet(out.parent, overwrite=overwrite, whole_folder=False, command="notebook") as files:
-        staged = files.path(out.name)
-        try:
-            with _figure_environment(figure_options):
-                _execute(src, staged, parameters, cwd=kernel_cwd, timeout=timeout, progress=progress)
-        except NotebookError as exc:
-            error, saved = exc, staged.exists()
-            if saved:                # the failed run is kept under a name that says so
+    if figures is not None:
+        OutputSet.check(figures, overwrite=overwrite)
+    parameters = dict(parameters or {})
+    error, saved, figs = None, False, None
+    try:
+        with OutputSet(out.parent, overwrite=overwrite, whole_folder=False, command="notebook") as files:
+            if figures is not None:
+                figs = OutputSet(figures, overwrite=overwrite, command="notebook")
+                parameters["figures_dir"] = kernel_path(figs.dir, kernel_cwd)
+            staged = files.path(out.name)
+            try:
+                with _figure_environment(figure_options):
+                    _execute(src, staged, parameters, cwd=kernel_cwd, timeout=timeout, progress=progress)
+            except NotebookError as exc:
+                error, saved = exc, staged.exists()
+                if saved:                # the failed run is kept under a name that says so
+                    _tidy_papermill_metadata(staged, kernel_cwd)
+                    os.replace(staged, files.path(failed.name))
+            else:
                 _tidy_papermill_metadata(staged, kernel_cwd)
-                os.replace(staged, files.path(failed.name))
-        else:
-            _tidy_papermill_metadata(staged, kernel_cwd)
-            if html:
-                export_html(staged, files.path(out.with_suffix(".html").name), base=kernel_cwd,
-                            show_code=show_code)
+                if html:
+                    export_html(staged, files.path(out.with_suffix(".html").name), base=kernel_cwd,
+                                show_code=show_code)
+                if figs is not None:     # the figures first, then the report that shows them
+                    figs.commit()
+    finally:
+        if figs is not None:
+            figs.discard()
     if error is not None:
-        kept = f"failed run saved as {failed}" if saved else "no notebook was saved"
+        kept = f"failed run saved as {as_given(failed)}" if saved else "no notebook was saved"
         unchanged = f"; the previous {out.name} is unchanged" if out.exists() else ""
         raise NotebookError(f"{error} ({kept}{unchanged})")
     paths = {"ipynb": out}
     if html:
         paths["html"] = out.with_suffix(".html")
+    if figures is not None:
+        paths["figures"] = Path(figures)
     return paths
+
+
+def as_given(path) -> str:
+    """A path in a message: relative to the working folder when inside it, else as it is
+    (absolute), never climbing out with ``../..``."""
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (OSError, ValueError):
+        return str(p)
 
 
 def _read_notebook(path: Path):
@@ -197,26 +232,45 @@ def _execute(src: Path, out: Path, parameters, *, cwd: Path, timeout: int, progr
     import papermill as pm
 
     try:
-        pm.execute_notebook(str(src), str(out), parameters=dict(parameters or {}),
+        # language: the kernel is always python3, so a notebook without kernelspec metadata runs
+        pm.execute_notebook(str(src), str(out), parameters=dict(parameters or {}), language="python",
                             kernel_name=_kernel_name(), cwd=str(cwd), progress_bar=progress,
                             request_save_on_cell_execute=False, execution_timeout=timeout,
-                            log_output=False, config=kernel_config())
+                            log_output=False, config=kernel_config(), extra_arguments=list(KERNEL_ARGUMENTS))
     except pm.PapermillExecutionError as exc:
         # the error is shown in the saved notebook; the command line gets one line
-        raise NotebookError(f"{src.name} stopped in cell {exc.exec_count}: {exc.ename}: {exc.evalue}") from None
+        raise NotebookError(f"{src.name} stopped in cell {exc.exec_count}: "
+                            f"{_plain(exc.ename)}: {_plain(exc.evalue)}") from None
     except (RuntimeError, TimeoutError) as exc:     # dead kernel, cell timeout (nbclient)
-        raise NotebookError(f"{src.name} did not finish: {type(exc).__name__}: "
-                            f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''}") from None
+        raise NotebookError(f"{src.name} did not finish: {type(exc).__name__}: {_first_line(exc)}") from None
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def _plain(text) -> str:
+    """``text`` on one line without terminal colour codes (IPython colours its tracebacks)."""
+    return " ".join(_ANSI.sub("", str(text)).split())
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [ln for ln in _ANSI.sub("", str(exc)).splitlines() if ln.strip()]
+    return " ".join(lines[0].split())[:300] if lines else ""
 
 
 def _tidy_papermill_metadata(path: Path, cwd: Path) -> None:
     """papermill records the input and output paths in the notebook: shown relative to the
-    project (or by name), like every path in a report."""
+    project (or by name), like every path in a report. The staging folders the run wrote into
+    (:class:`analysis.files.OutputSet`: the report's and the figures') are named by the folders
+    the files end up in: in the parameters cell, the metadata and the outputs."""
     import nbformat
+
+    from ..files import STAGING
 
     if not path.is_file():
         return
-    nb = nbformat.read(path, as_version=4)
+    text = re.sub(r"[/\\]" + re.escape(STAGING) + r"[0-9a-f]+", "", path.read_text(encoding="utf-8"))
+    nb = nbformat.reads(text, as_version=4)
     meta = nb.metadata.get("papermill", {})
     for key in ("input_path", "output_path"):
         if meta.get(key):
@@ -412,14 +466,16 @@ def study_stem(ticker: str, event_date=None, announced_at=None) -> str:
 
 
 def kernel_path(path, kernel_cwd: Path) -> str:
-    """A path for a notebook parameter: relative paths made relative to the kernel's working
-    folder (so they work there), absolute ones kept, unset ones left empty."""
+    """A path for a notebook parameter: unset ones left empty; inside the project (and the kernel
+    running in it), relative to the kernel's working folder, so the notebook reads
+    ``../figures/x`` as in JupyterLab; else absolute, never a climb out of the project such as
+    ``../../../../tmp/x`` (messages show it as the user would recognise it)."""
     if path in (None, ""):
         return ""
-    p = Path(path).expanduser()
-    if p.is_absolute():
+    p, cwd, root = Path(path).expanduser().resolve(), Path(kernel_cwd).resolve(), project_root()
+    if not all(q == root or root in q.parents for q in (p, cwd)):
         return str(p)
-    return Path(os.path.relpath(p.resolve(), kernel_cwd)).as_posix()
+    return Path(os.path.relpath(p, cwd)).as_posix()
 
 
 def run_study_notebook(ticker: str, market: str | None = None, event_date=None, *, announced_at=None,
@@ -431,8 +487,9 @@ def run_study_notebook(ticker: str, market: str | None = None, event_date=None, 
     """Execute the one-ticker template into ``reports_dir/<TICKER>_<DATE>.ipynb`` (+ ``.html``).
 
     The notebook writes its figures under ``figures_dir/<TICKER>_<DATE>/`` (``study.*``,
-    ``estimation.*``: the names the ``study`` command uses). ``prices_dir`` unset: the kernel
-    reads the settings from the environment.
+    ``estimation.*``: the names the ``study`` command uses), an output set like a command's
+    ``--out`` folder (see :func:`run_notebook`). ``prices_dir`` unset: the kernel reads the
+    settings from the environment.
     """
     from .. import config
 
@@ -449,10 +506,10 @@ def run_study_notebook(ticker: str, market: str | None = None, event_date=None, 
         "event_window": [int(x) for x in event_window],
         "model": model, "min_estimation_obs": int(min_estimation_obs),
         "prices_dir": kernel_path(prices_dir, kernel_cwd),
-        "figures_dir": kernel_path(Path(figures_dir) / stem, kernel_cwd),
     }
     return run_notebook(tpl, Path(reports_dir) / f"{stem}.ipynb", params, html=html, cwd=kernel_cwd,
-                        figure_options=figure_options, show_code=show_code, overwrite=overwrite)
+                        figure_options=figure_options, show_code=show_code, overwrite=overwrite,
+                        figures=Path(figures_dir) / stem)
 
 
 def run_notebooks(paths: Iterable[str | os.PathLike], *, reports_dir="reports", figures_dir="figures",
@@ -461,7 +518,9 @@ def run_notebooks(paths: Iterable[str | os.PathLike], *, reports_dir="reports", 
                   overwrite: bool = False) -> list[dict[str, Path]]:
     """Execute notebooks with their default parameters into ``reports_dir/<name>.ipynb``.
 
-    Each notebook gets ``figures_dir=<figures_dir>/<notebook name>`` plus ``parameters``.
+    Each notebook with a ``figures_dir`` parameter writes its figures into
+    ``<figures_dir>/<notebook name>/``, an output set (see :func:`run_notebook`), unless
+    ``parameters`` give its ``figures_dir``.
     """
     from tqdm.auto import tqdm
 
@@ -469,9 +528,12 @@ def run_notebooks(paths: Iterable[str | os.PathLike], *, reports_dir="reports", 
     paths = [Path(p) for p in paths]
     for p in tqdm(paths, desc="notebooks", unit="nb", disable=len(paths) < 2):
         kernel_cwd = p.resolve().parent
-        params = {"figures_dir": kernel_path(Path(figures_dir) / p.stem, kernel_cwd), **dict(parameters or {})}
+        params = dict(parameters or {})
+        takes = {name for name, _, _ in notebook_parameters(_read_notebook(p.resolve()))}
+        figures = Path(figures_dir) / p.stem if "figures_dir" in takes and "figures_dir" not in params else None
         done.append(run_notebook(p, Path(reports_dir) / p.name, params, html=html, cwd=kernel_cwd,
-                                 figure_options=figure_options, show_code=show_code, overwrite=overwrite))
+                                 figure_options=figure_options, show_code=show_code, overwrite=overwrite,
+                                 figures=figures))
     return done
 
 
@@ -491,17 +553,18 @@ def refresh_outputs(paths: Iterable[str | os.PathLike], *, reports_dir=None, tim
     done = []
     paths = [Path(p).resolve() for p in paths]
     for path in tqdm(paths, desc="notebooks", unit="nb", disable=len(paths) < 2):
-        if not path.is_file():
-            raise InputError(f"notebook not found: {path.name}")
-        nb = nbformat.read(path, as_version=4)
+        nb = _read_notebook(path)
         client = NotebookClient(nb, kernel_name=_kernel_name(), timeout=timeout, record_timing=False,
                                 store_widget_state=False, config=kernel_config(),
+                                extra_arguments=list(KERNEL_ARGUMENTS),
                                 resources={"metadata": {"path": str(path.parent)}})
         try:
             client.execute()
         except CellExecutionError as exc:
-            first = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-            raise NotebookError(f"{path.name} failed: {first}") from None
+            raise _refresh_failed(path, nb, f"{_plain(exc.ename)}: {_plain(exc.evalue)}", overwrite) from None
+        except (RuntimeError, TimeoutError) as exc:     # dead kernel, cell timeout
+            raise _refresh_failed(path, nb, f"{type(exc).__name__}: {_first_line(exc)}", overwrite,
+                                  stopped="did not finish") from None
         for cell in nb.cells:
             cell.get("metadata", {}).pop("execution", None)
             for out in cell.get("outputs", []):
@@ -525,6 +588,32 @@ def refresh_outputs(paths: Iterable[str | os.PathLike], *, reports_dir=None, tim
             paths_out["html"] = Path(reports_dir) / name
         done.append(paths_out)
     return done
+
+
+def _refresh_failed(path: Path, nb, cause: str, overwrite: bool, *, stopped: str = "stopped") -> NotebookError:
+    """A refresh that failed: the notebook is left as it was, the failed run is kept beside it
+    as ``<name>.failed.ipynb`` (an output of that folder: a file of that name analysis did not
+    write is kept and the copy is not saved), and the error names the cell and the cause."""
+    import nbformat
+
+    from ..files import OutputSet
+
+    cell = next((c for c in nb.cells if c.get("cell_type") == "code"
+                 and any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+    where = ""
+    if cell is not None:
+        number = cell.get("execution_count") or nb.cells.index(cell) + 1
+        where = f" in cell {number}"
+    failed = path.with_name(f"{path.stem}.failed.ipynb")
+    _scrub_outputs(nb, path.parent)
+    try:
+        with OutputSet(path.parent, overwrite=overwrite, whole_folder=False, command="notebook") as files:
+            files.check_names([failed.name])
+            files.write_text(failed.name, nbformat.writes(nb))
+        kept = f"failed run saved as {as_given(failed)}"
+    except AnalysisError as exc:
+        kept = f"failed run not saved: {exc}"
+    return NotebookError(f"{path.name} {stopped}{where}: {cause} ({kept}; {path.name} is unchanged)")
 
 
 # --------------------------------------------------------------------------------------------

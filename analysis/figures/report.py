@@ -28,7 +28,7 @@ from .paths import scrub_paths
 from ..core.returns import day0_price_moves
 from ..core.summary import Table, format_value
 from ..errors import AnalysisError
-from ..files import figure_stem
+from ..files import figure_stem, figure_stems
 
 CSS = """
 body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;max-width:60rem;margin:2rem auto;
@@ -252,16 +252,18 @@ def _report_html(result, out: Path, *, title, prices, events, warnings, marks, c
     if len(ok) >= 2:
         paths = plotting.aar_figure(result, out_dir=figdir, stem=figure_stem("aar_caar"), **figure_options)
         parts.figures.append(Figure(f"AAR and CAAR with 95% band, {len(ok)} events", paths[0]))
+        stems = figure_stems("aar_caar", _groups(result))        # distinct names, case-insensitively
         for g in _groups(result):
-            paths = plotting.aar_figure(result, out_dir=figdir, stem=figure_stem("aar_caar", g), group=g,
+            paths = plotting.aar_figure(result, out_dir=figdir, stem=stems[g], group=g,
                                         **figure_options)
             parts.figures.append(Figure(f"AAR and CAAR, group {g}", paths[0]))
     prices = prices or {}
     shown = ok.head(max_event_figures)
+    stems = figure_stems("study", [str(e) for e in shown["event_id"]])
     for r in shown.itertuples():
         eid = str(r.event_id)
         px = {"stock": prices.get(r.ticker), "market": prices.get(r.market)}
-        paths = plotting.study_figure(result, eid, prices=px, out_dir=figdir, stem=figure_stem("study", eid),
+        paths = plotting.study_figure(result, eid, prices=px, out_dir=figdir, stem=stems[eid],
                                       marks=(marks or {}).get(eid), **figure_options)
         parts.figures.append(Figure(f"{eid}: {r.ticker} against {r.market}", paths[0]))
     if len(ok) > len(shown):
