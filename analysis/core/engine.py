@@ -15,7 +15,7 @@ A bad event is skipped, with a one-line reason in ``diagnostics``, and the other
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,8 @@ from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_
                        DEFAULT_MAX_GAP, DEFAULT_MAX_MISSING_SHARE, DEFAULT_MIN_ESTIMATION_OBS, columns,
                        validate_windows)
 from . import models as _models
-from .arrays import EventArrays, ResidualRuns, WindowRows, compact_rows, rows_of, windows
+from .arrays import (EventArrays, FitResiduals, LazyRows, ResidualRuns, WindowRows, compact_rows, rows_of,
+                     windows)
 from .blocks import blocks, map_blocks, scratch
 from .checks import (Notes, check_jump_policy, duplicate_of, flagged_in_windows, identical_rows, jump_text,
                      series_problems)
@@ -828,12 +829,16 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
     # the checks (number of returns, constant series) and the estimation-window dates
     has_market = _models.MARKET in spec.regressors
     n_c = len(cand)
-    resid = np.empty((n_c, le))
     # every estimation window a complete run of its pair's series (the usual case): its dates
     # are read from the series when needed, not copied for every event and day
     all_complete = exclude is None and bool((pos[cand] + est[0] >= 0).all())
     est_dates = (WindowRows(g_d, base[cand] + est[0], le) if all_complete
                  else np.empty((n_c, le), dtype=np.int64))
+    # ... and an OLS model on one-session returns: its residuals are computed again when read
+    # (FitResiduals), not held (2 KB per event): each block's go to a scratch buffer
+    lazy = _lazy_residuals(spec, all_complete, g_n, shifted)
+    resid = None if lazy else np.empty((n_c, le))
+    ybar = np.zeros(n_c) if lazy else None
 
     def fit_block(block: slice):
         rows = cand[block]
@@ -865,17 +870,21 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
                                     spec.estimation_regressors)
         # lagged/lead market returns are missing at the ends of a pair's series
         fit_complete = complete and (not lagged or bool(np.isfinite(est_z.sum())))
+        if lazy and spec.intercept:         # the fit's mean of the target (models.fit), before
+            ybar[block] = est_target.sum(axis=1) / np.full(len(rows), le)   # it centres in place
         # the fit may overwrite the scratch windows, not the series (_design may return views);
         # event windows lie inside their pair's series (checked in _locate): slices
         fit, block_pred = _models.fit_predict(spec, est_target, est_z,
                                               *series.design_slices(base[rows] + evt[0], lw),
-                                              resid_out=resid[block], complete=fit_complete, overwrite=True,
+                                              resid_out=scratch("fit.resid", shape) if lazy else resid[block],
+                                              complete=fit_complete, overwrite=True,
                                               gap=evt[0] - est[1], progress=None if bar is None else bar.update,
                                               est_span=None if user else est_span_n,
                                               evt_span=None if user else evt_span_n)
         for name, values in predicted.items():
             values[block] = getattr(block_pred, name)
-        parts[block.start] = block_pred
+        if "dev_cum" not in predicted:      # a general prediction's own arrays (make_prediction)
+            parts[block.start] = block_pred
         if span_cum is not None:
             own = getattr(block_pred, "span_cum", None)
             span_cum[block] = own if own is not None else np.arange(lw + 1, dtype=float)[None, :]
@@ -895,7 +904,11 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
     finally:
         if bar is not None:
             bar.close()
-    fitted = _models.concat_fits(list(fits), resid)
+    fitted = _models.concat_fits(list(fits), np.empty((0, le)) if lazy else resid)
+    if lazy:
+        target, z = _design(spec, factor_cols, g_r, g_m, g_f, shifted)
+        fitted = replace(fitted, resid=FitResiduals(target, z, base[cand] + est[0], le, ybar, fitted.zbar,
+                                                     fitted.coef))
     pred = _models.make_prediction(spec, fitted, predicted, [parts[k] for k in sorted(parts)], span_cum)
     del fits, parts
     m = np.concatenate(m)
@@ -919,6 +932,15 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
     est_span = (np.concatenate(est_first), np.concatenate(est_last)) if est_first else \
         (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     return fitted, pred, cand, est_dates, est_span, all_complete
+
+
+def _lazy_residuals(spec, all_complete: bool, spans, shifted) -> bool:
+    """Can the estimation residuals be computed again when read (:class:`FitResiduals`)? For
+    OLS on the prediction regressors over complete windows of one-session returns (the fit's
+    plain path, :func:`analysis.core.models.fit` with ``complete=True``)."""
+    return (all_complete and spec.estimator == "ols" and not shifted
+            and spec.estimation_regressors == spec.regressors
+            and (spans is None or not (spans[:-1] > 1).any()))
 
 
 def _multi_session(span: np.ndarray) -> np.ndarray | None:
@@ -990,7 +1012,7 @@ def _select(ev, loc: _Located, skips: _Skips, cand, fitted, pred, est_dates, est
     est_span = (est_span[0][keep], est_span[1][keep])
     if not keep.all():
         fitted = _subset_fit(fitted, keep)
-        pred = _models.subset_prediction(pred, keep, fitted)
+        pred = _subset_prediction(pred, keep, fitted)
         est_dates = rows_of(est_dates, keep)
     return sel, fitted, pred, est_dates, est_span
 
@@ -1008,11 +1030,35 @@ def _skip_duplicates(ev, loc: _Located, skips: _Skips, cand, rows, fitted, pred)
     skips.set(events[dup], [f"duplicate of {ids[events[j]]} (same ticker and day 0)" for j in first[dup]],
               EventError)
     left = ~dup
-    twins = identical_rows(pred.ar, fitted.resid, rows=rows[left])     # no copy of the residuals
+    twins = _identical_windows(pred.ar, fitted.resid, rows[left])
     hit = twins >= 0
     src = events[left]
     skips.set(src[hit], [f"duplicate of {ids[src[j]]} (identical returns in both windows)" for j in twins[hit]],
               EventError)
+
+
+def _identical_windows(ar, resid, rows: np.ndarray) -> np.ndarray:
+    """``identical_rows(ar, resid, rows=rows)`` reading the residuals (held or computed when
+    read) only of the rows whose event-window ARs equal another's: two rows identical in both
+    windows are identical in the first, so the answer is the same."""
+    by_ar = identical_rows(ar, rows=rows)
+    hit = np.flatnonzero(by_ar >= 0)
+    if not len(hit):
+        return by_ar
+    sub = np.unique(np.concatenate([hit, by_ar[hit]]))
+    picked = rows[sub]
+    found = identical_rows(np.asarray(ar)[picked], resid[picked])
+    out = np.full(len(rows), -1, dtype=np.int64)
+    out[sub] = np.where(found >= 0, sub[np.maximum(found, 0)], -1)
+    return out
+
+
+def _subset_prediction(pred, keep: np.ndarray, fit):
+    """The rows ``keep`` of a prediction (:func:`analysis.core.models.subset_prediction`),
+    compacted in place (no second copy of its (N, Lw) arrays; nothing else reads them)."""
+    return type(pred)(fit=fit, **{f.name: None if getattr(pred, f.name) is None
+                                  else compact_rows(getattr(pred, f.name), keep)
+                                  for f in fields(pred) if f.name != "fit"})
 
 
 def _event_arrays(ev: pd.DataFrame, sel: np.ndarray, estimates: Estimates, est_dates, runs,
@@ -1161,7 +1207,8 @@ def _progress(spec, n: int):
 
 
 def _subset_fit(f, keep):
-    return _models.subset_fit(f, keep, resid=compact_rows(f.resid, keep))
+    resid = rows_of(f.resid, keep) if isinstance(f.resid, LazyRows) else compact_rows(f.resid, keep)
+    return _models.subset_fit(f, keep, resid=resid)
 
 
 @functools.lru_cache(maxsize=1)
