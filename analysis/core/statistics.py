@@ -1287,6 +1287,8 @@ def _cz_finish(sums, le, cols, codes, g, scalar: bool) -> TestResult:
 
 #: elements of a block of the resampling tests' temporaries (bounded memory)
 _RESAMPLE_BLOCK = 1 << 22
+#: runs of 8 events per table of subset sums (64 MB a column; more events: several tables)
+_TABLE_RUNS = 1 << 15
 #: subset sums of each run of 8 events, one per byte value
 _BYTE_MASKS = ((np.arange(256)[:, None] >> np.arange(8)[None, :]) & 1).astype(float)
 
@@ -1313,27 +1315,31 @@ def _sign_sums(x: np.ndarray, draws: int, seed: int) -> np.ndarray:
     """``W @ x`` for the (draws, n) signs of :func:`sign_bytes` and x (n, k), without forming W:
     the sums of x over every subset of each run of 8 events are tabulated once (256 per run)
     and each draw adds up one table entry per run (its byte), so a draw costs n / 8 look-ups
-    instead of n multiplications. Blocks of draws and columns keep the memory bounded."""
+    instead of n multiplications. Blocks of draws and columns, and of runs when the events
+    are many (the table holds 2 KB per run), keep the memory bounded."""
     n, k = x.shape
     octets = -(-n // 8)
     xp = np.zeros((octets * 8, k))
     xp[:n] = x
-    out = np.empty((draws, k))
+    ones = np.zeros((draws, k))
     total = x.sum(axis=0)
-    cols = max(1, _RESAMPLE_BLOCK // (octets * 256))
-    rows = max(1, _RESAMPLE_BLOCK // max(octets * min(cols, k), 1))
-    for c0 in range(0, k, cols):
-        c = slice(c0, min(c0 + cols, k))
-        # table[j, m, :] = sum of x over the events 8j + l whose bit l of m is set
-        table = np.einsum("ml,jlk->jmk", _BYTE_MASKS, xp[:, c].reshape(octets, 8, -1))
-        flat = table.reshape(octets * 256, -1)
-        base = (np.arange(octets) * 256)[None, :]
-        for r0 in range(0, draws, rows):
-            r = slice(r0, min(r0 + rows, draws))
-            b = sign_bytes(n, draws, seed, r)[:, :octets].astype(np.intp)
-            ones = flat[(base + b).ravel()].reshape(b.shape[0], octets, -1).sum(axis=1)
-            out[r, c] = total[None, c] - 2.0 * ones          # sum w x = sum x - 2 sum_{bit 1} x
-    return out
+    chunk = max(1, min(octets, _TABLE_RUNS))
+    cols = max(1, _RESAMPLE_BLOCK // (chunk * 256))
+    for o0 in range(0, octets, chunk):
+        o = slice(o0, min(o0 + chunk, octets))
+        runs = o.stop - o.start
+        rows = max(1, _RESAMPLE_BLOCK // max(runs * min(cols, k), 1))
+        base = (np.arange(runs) * 256)[None, :]
+        for c0 in range(0, k, cols):
+            c = slice(c0, min(c0 + cols, k))
+            # table[j, m, :] = sum of x over the events 8j + l whose bit l of m is set
+            table = np.einsum("ml,jlk->jmk", _BYTE_MASKS, xp[8 * o.start:8 * o.stop, c].reshape(runs, 8, -1))
+            flat = table.reshape(runs * 256, -1)
+            for r0 in range(0, draws, rows):
+                r = slice(r0, min(r0 + rows, draws))
+                b = sign_bytes(n, draws, seed, r)[:, o].astype(np.intp)
+                ones[r, c] += flat[(base + b).ravel()].reshape(b.shape[0], runs, -1).sum(axis=1)
+    return total[None, :] - 2.0 * ones           # sum w x = sum x - 2 sum_{bit 1} x
 
 
 def _rademacher_sums(values_by_size, draws: int, seed: int):
