@@ -116,3 +116,14 @@ def test_cz_signs_from_one_partition_equal_np_median():
             sums, counts = statistics._cz_block(est, evt, codes, g)
             np.testing.assert_array_equal(sums, np.stack([signs[codes == j].sum(axis=0) for j in range(g)]))
             np.testing.assert_array_equal(counts, np.stack([np.full(width, (codes == j).sum()) for j in range(g)]))
+
+
+def test_root_rows_are_the_square_roots():
+    v = np.random.default_rng(8).uniform(0.1, 2.0, (500, 21))
+    r = arrays.RootRows(v)
+    np.testing.assert_array_equal(np.asarray(r), np.sqrt(v))
+    np.testing.assert_array_equal(r[3], np.sqrt(v[3]))
+    np.testing.assert_array_equal(r[:, 4], np.sqrt(v[:, 4]))
+    np.testing.assert_array_equal(np.ones(21) / r, 1.0 / np.sqrt(v))
+    np.testing.assert_array_equal(np.asarray(arrays.rows_of(r, v[:, 0] > 1)), np.sqrt(v[v[:, 0] > 1]))
+    assert r.shape == (500, 21) and r.nbytes == v.nbytes

@@ -142,7 +142,12 @@ class LazyRows(np.lib.mixins.NDArrayOperatorsMixin):
         return (len(self.start), self.length)
 
     def __len__(self) -> int:
-        return len(self.start)
+        return self.shape[0]
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes this object holds (its rows are not held)."""
+        return sum(int(getattr(getattr(self, name), "nbytes", 0)) for name in self._fields)
 
     def _read(self, sel) -> np.ndarray:               # pragma: no cover - abstract
         raise NotImplementedError
@@ -261,6 +266,34 @@ class FitResiduals(LazyRows):
     def rows(self, key) -> "FitResiduals":
         return FitResiduals(self.target, self.z, self.start[key], self.length, self.ybar[key],
                             self.zbar[key], self.coef[key])
+
+
+class RootRows(LazyRows):
+    """``np.sqrt(variance)`` of an (N, L) array of variances, computed when read
+    (:class:`LazyRows`): the event-window ARs' standard deviations beside their variances."""
+
+    _fields = ("variance",)
+    dtype = np.dtype(float)
+
+    def __init__(self, variance: np.ndarray):
+        self.variance = variance
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.variance.shape
+
+    @property
+    def length(self) -> int:
+        return self.variance.shape[1]
+
+    def _read(self, sel) -> np.ndarray:
+        return np.sqrt(self.variance[sel])
+
+    def _column(self, j: int) -> np.ndarray:
+        return np.sqrt(self.variance[:, j])
+
+    def rows(self, key) -> "RootRows":
+        return RootRows(self.variance[key])
 
 
 def rows_of(x, key):

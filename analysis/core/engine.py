@@ -27,8 +27,8 @@ from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_
                        DEFAULT_MAX_GAP, DEFAULT_MAX_MISSING_SHARE, DEFAULT_MIN_ESTIMATION_OBS, columns,
                        validate_windows)
 from . import models as _models
-from .arrays import (EventArrays, FitResiduals, LazyRows, ResidualRuns, WindowRows, compact_rows, rows_of,
-                     windows)
+from .arrays import (EventArrays, FitResiduals, LazyRows, ResidualRuns, RootRows, WindowRows, compact_rows,
+                     rows_of, windows)
 from .blocks import blocks, map_blocks, scratch
 from .checks import (Notes, check_jump_policy, duplicate_of, flagged_in_windows, identical_rows, jump_text,
                      series_problems)
@@ -1074,7 +1074,7 @@ def _event_arrays(ev: pd.DataFrame, sel: np.ndarray, estimates: Estimates, est_d
     return EventArrays(
         event_ids=ev["event_id"].to_numpy(dtype=object)[sel],
         estimation_window=est, event_window=evt,
-        est_ar=fit.resid, est_dates=est_dates, evt_ar=pred.ar, evt_ar_sd=np.sqrt(pred.ar_var),
+        est_ar=fit.resid, est_dates=est_dates, evt_ar=pred.ar, evt_ar_sd=RootRows(pred.ar_var),
         evt_dates=WindowRows(estimates.series.dates, estimates.evt_start, evt[1] - evt[0] + 1),
         s=np.sqrt(fit.s2), m=fit.m.astype(np.int64), k=fit.k, car_variance=car_variance,
         groups=group[sel] if pd.notna(group).any() else None, runs=runs,
