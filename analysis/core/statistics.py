@@ -880,12 +880,13 @@ def window_sample(arrays: EventArrays, window: tuple[int, int]) -> WindowSample:
 
 def grouped_tests(arrays: EventArrays, window: tuple[int, int], groups=None,
                   rbar_method: str = "auto", draws: int = DEFAULT_RESAMPLES,
-                  seed: int = DEFAULT_SEED) -> dict[str, TestResult]:
+                  seed: int = DEFAULT_SEED, classical_only: bool = False) -> dict[str, TestResult]:
     """Every test for every group at once: ``{test name: TestResult of arrays (G,)}``.
 
     ``groups``: integer codes 0..G-1 or labels, one per event (None: one group). Events that
     cannot be tested in the window are dropped first (see :func:`window_sample`). ``draws``
     and ``seed``: the resampling tests' (:func:`wild_bootstrap_t`, :func:`permutation_t`).
+    ``classical_only``: only the eleven classical tests (the first eleven of ``TEST_NAMES``).
     """
     ws = window_sample(arrays, window)
     codes_all, g = _codes(groups, arrays.n)
@@ -904,7 +905,7 @@ def grouped_tests(arrays: EventArrays, window: tuple[int, int], groups=None,
     if np.isscalar(rbar):
         rbar = np.array([rbar])
     est_sums, frac, ranks, cz = _estimation_pass(arrays, None if keep.all() else np.flatnonzero(keep),
-                                                 _gsar(scar, codes, g), s, codes, g)
+                                                 _gsar(scar, codes, g), s, codes, g, not classical_only)
     n = _gcount(codes, g)
     corrado, grank = _rank_finish(ranks, np.shape(est_ar)[1], cols, n)
     out = {
@@ -921,6 +922,8 @@ def grouped_tests(arrays: EventArrays, window: tuple[int, int], groups=None,
         "generalized_sign_z": _generalized_sign(ws.car, frac, codes, g, False),
         "wilcoxon": wilcoxon(ws.car, codes),
     }
+    if classical_only:
+        return out
     # events whose tested windows start on the same date: one cluster of the jackknife
     clusters = np.asarray(arrays.evt_dates[:, cols.start])
     clusters = clusters if keep.all() else clusters[keep]
@@ -929,12 +932,12 @@ def grouped_tests(arrays: EventArrays, window: tuple[int, int], groups=None,
     return out
 
 
-def _estimation_pass(arrays: EventArrays, index, gsar, s, codes, g):
+def _estimation_pass(arrays: EventArrays, index, gsar, s, codes, g, cz: bool = True):
     """Everything the tests read from the estimation residuals, in one pass over blocks of the
     tested events (``index``: their rows, None for all): per group the residuals' column sums
     and counts (:func:`cda_t`), each event's share of positive residuals
     (:func:`generalized_sign_z`), the rank sums of Corrado and GRANK (:func:`_rank_block`) and
-    the sign sums of Corrado-Zivney (:func:`_cz_block`). A block's residuals are read (or
+    the sign sums of Corrado-Zivney (:func:`_cz_block`, when ``cz``). A block's residuals are read (or
     computed, :class:`analysis.core.arrays.FitResiduals`) once and stay in the cache for all
     four; the whole (N, Le) array is never formed."""
     frac = np.empty(len(codes))
@@ -950,7 +953,7 @@ def _estimation_pass(arrays: EventArrays, index, gsar, s, codes, g):
         c = codes[rows]
         frac[rows] = _positive_share(e)
         return (_col_sums(e, c, g) + _rank_block(e, evt_sar, gsar[rows], c, g, s[rows])
-                + _cz_block(e, evt, c, g))
+                + (_cz_block(e, evt, c, g) if cz else ()))
 
     sums = sum_blocks(block, len(codes))
     return sums[:2], frac, sums[2:6], sums[6:]
