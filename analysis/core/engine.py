@@ -546,9 +546,25 @@ def _assemble(pairs: _Pairs, joint: _Joint, found: _Day0, n: int, start_days, es
         breaks = np.zeros(len(g_d), dtype=bool)
         breaks[joint.pair_offset[joint.pair_length > 0]] = True
     g_f = np.concatenate([joint.f, np.full((1, len(factor_cols)), np.nan)]) if factor_cols else None
-    names = np.full(n, None, dtype=object)
-    names[found.ev] = [(pairs.pair_t[q], pairs.pair_m[q]) for q in found.p]
-    return _Located(g_r, g_m, g_f, g_d, g_n, breaks, base, pos, start_days, names)
+    pair = np.full(n, -1, dtype=np.int64)
+    pair[found.ev] = found.p
+    return _Located(g_r, g_m, g_f, g_d, g_n, breaks, base, pos, start_days,
+                    _PairNames(pair, pairs.pair_t, pairs.pair_m))
+
+
+class _PairNames:
+    """Per event the (ticker, market) of its pair, None when it has none: looked up when
+    asked for (only skipped events' reasons need them), not a tuple per event."""
+
+    def __init__(self, pair: np.ndarray, tickers, markets):
+        self.pair, self.tickers, self.markets = pair, tickers, markets
+
+    def __len__(self) -> int:
+        return len(self.pair)
+
+    def __getitem__(self, e):
+        q = int(self.pair[e])
+        return None if q < 0 else (self.tickers[q], self.markets[q])
 
 
 def _gapless_series(values, days, t_rows, m_rows, pair_of, row0, est_start, evt_end):
