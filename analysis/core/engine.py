@@ -850,11 +850,7 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
     all_complete = exclude is None and bool((pos[cand] + est[0] >= 0).all())
     est_dates = (WindowRows(g_d, base[cand] + est[0], le) if all_complete
                  else np.empty((n_c, le), dtype=np.int64))
-    # ... and an OLS model on one-session returns: its residuals are computed again when read
-    # (FitResiduals), not held (2 KB per event): each block's go to a scratch buffer
-    lazy = _lazy_residuals(spec, all_complete, g_n, shifted)
-    resid = None if lazy else np.empty((n_c, le))
-    ybar = np.zeros(n_c) if lazy else None
+    resid = _Residuals(_lazy_residuals(spec, all_complete, g_n, shifted), n_c, le, spec.intercept)
 
     def fit_block(block: slice):
         rows = cand[block]
@@ -886,21 +882,19 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
                                     spec.estimation_regressors)
         # lagged/lead market returns are missing at the ends of a pair's series
         fit_complete = complete and (not lagged or bool(np.isfinite(est_z.sum())))
-        if lazy and spec.intercept:         # the fit's mean of the target (models.fit), before
-            ybar[block] = est_target.sum(axis=1) / np.full(len(rows), le)   # it centres in place
+        resid.note_means(block, est_target)     # before the fit centres the windows in place
         # the fit may overwrite the scratch windows, not the series (_design may return views);
         # event windows lie inside their pair's series (checked in _locate): slices
         fit, block_pred = _models.fit_predict(spec, est_target, est_z,
                                               *series.design_slices(base[rows] + evt[0], lw),
-                                              resid_out=scratch("fit.resid", shape) if lazy else resid[block],
+                                              resid_out=resid.out(block, shape),
                                               complete=fit_complete, overwrite=True,
                                               gap=evt[0] - est[1], progress=None if bar is None else bar.update,
                                               est_span=None if user else est_span_n,
                                               evt_span=None if user else evt_span_n)
         for name, values in predicted.items():
             values[block] = getattr(block_pred, name)
-        if "dev_cum" not in predicted:      # a general prediction's own arrays (make_prediction)
-            parts[block.start] = block_pred
+        keep_part(block.start, block_pred)
         if span_cum is not None:
             own = getattr(block_pred, "span_cum", None)
             span_cum[block] = own if own is not None else np.arange(lw + 1, dtype=float)[None, :]
@@ -914,17 +908,16 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
     user = spec.estimator == "user"             # a user's model gets the returns as they are
     span_cum = np.empty((n_c, lw + 1)) if g_n is not None and "dev_cum" in predicted else None
     parts = {}
+    # a general prediction's own arrays (make_prediction); the others' are in `predicted`
+    keep_part = (lambda key, value: None) if "dev_cum" in predicted else parts.__setitem__
     bar = _progress(spec, n_c)
     try:
         fits, m, const_r, const_m, est_first, est_last, gaps = zip(*map_blocks(fit_block, blocks(n_c)))
     finally:
         if bar is not None:
             bar.close()
-    fitted = _models.concat_fits(list(fits), np.empty((0, le)) if lazy else resid)
-    if lazy:
-        target, z = _design(spec, factor_cols, g_r, g_m, g_f, shifted)
-        fitted = replace(fitted, resid=FitResiduals(target, z, base[cand] + est[0], le, ybar, fitted.zbar,
-                                                     fitted.coef))
+    fitted = resid.attach(_models.concat_fits(list(fits), resid.held),
+                          lambda: _design(spec, factor_cols, g_r, g_m, g_f, shifted), base[cand] + est[0])
     pred = _models.make_prediction(spec, fitted, predicted, [parts[k] for k in sorted(parts)], span_cum)
     del fits, parts
     m = np.concatenate(m)
@@ -948,6 +941,32 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
     est_span = (np.concatenate(est_first), np.concatenate(est_last)) if est_first else \
         (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     return fitted, pred, cand, est_dates, est_span, all_complete
+
+
+class _Residuals:
+    """Where the fit's estimation residuals go: an (N, Le) array (``held``), or, when they can
+    be computed again when read (``lazy``), each block's scratch buffer, keeping only the
+    estimation mean of the target per event (:class:`FitResiduals`)."""
+
+    def __init__(self, lazy: bool, n: int, le: int, intercept: bool):
+        self.lazy, self.le, self.intercept = lazy, le, intercept
+        self.held = np.empty((0, le)) if lazy else np.empty((n, le))
+        self.ybar = np.zeros(n) if lazy else None
+
+    def out(self, block: slice, shape) -> np.ndarray:
+        return scratch("fit.resid", shape) if self.lazy else self.held[block]
+
+    def note_means(self, block: slice, target: np.ndarray) -> None:
+        """The mean of the block's target as :func:`analysis.core.models.fit` computes it."""
+        if self.lazy and self.intercept:
+            self.ybar[block] = target.sum(axis=1) / np.full(len(target), self.le)
+
+    def attach(self, fitted, design, start: np.ndarray):
+        """``fitted`` with its residuals: computed when read from the series ``design()``."""
+        if not self.lazy:
+            return fitted
+        target, z = design()
+        return replace(fitted, resid=FitResiduals(target, z, start, self.le, self.ybar, fitted.zbar, fitted.coef))
 
 
 def _lazy_residuals(spec, all_complete: bool, spans, shifted) -> bool:
