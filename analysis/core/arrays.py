@@ -248,14 +248,14 @@ class FitResiduals(LazyRows):
 
     def _read(self, sel) -> np.ndarray:
         start = self.start[sel]
-        y = windows(self.target, start, self.length, out=np.empty((len(start), self.length)))
+        y = windows(self.target, start, self.length)             # a new array (one copy)
         yc = np.subtract(y, self.ybar[sel][:, None], out=y)
         q = self.z.shape[1]
         if q == 0:
             return yc
         coef = self.coef[sel]
         if q == 1:                                       # models.fit's market-model path
-            x = windows(self.z[:, 0], start, self.length, out=np.empty((len(start), self.length)))
+            x = windows(self.z[:, 0], start, self.length)
             np.subtract(x, self.zbar[sel][:, 0][:, None], out=x)
             r = np.multiply(x, coef, out=x)
             return np.subtract(yc, r, out=r)

@@ -1036,8 +1036,14 @@ def _rank_block(est_sar, evt_sar, gsar, codes, g, est_scale=None):
     pos = np.arange(1, length + 1, dtype=float)
     flag = scratch("rank.flag", shape, bool)
     gpos = np.equal(order, le, out=flag).argmax(axis=1) + 1.0     # the GSAR's sorted position
-    cw = np.subtract(pos, np.greater(pos, gpos[:, None], out=flag), out=x)   # x's memory is free
-    cw *= w_c[:, None]
+    after_gsar = np.greater(pos, gpos[:, None], out=flag)
+    if complete and n:              # one weight for every row: (j - 1) w after the GSAR, j w before
+        cw = x                                                          # x's memory is free
+        np.copyto(cw, pos * w_c[0])
+        np.copyto(cw, (pos - 1.0) * w_c[0], where=after_gsar)
+    else:
+        cw = np.subtract(pos, after_gsar, out=x)
+        cw *= w_c[:, None]
     after = np.cumsum(np.greater(order, le, out=flag), axis=1, dtype=np.int32,
                       out=scratch("rank.after", shape, np.int32))
     gw = np.subtract(pos, after, out=scratch("rank.gw", shape))
