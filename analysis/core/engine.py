@@ -857,11 +857,12 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
         # every window inside its pair's series (the usual case): contiguous slices, no
         # missing day; otherwise index arrays with the missing days on the sentinel
         complete = exclude is None and bool((pos[rows] + est[0] >= 0).all())
-        # the block's windows go into per-thread scratch buffers (no fresh allocations)
+        # the block's windows gathered by index go into per-thread scratch buffers
         shape = (len(rows), le)
         if complete:
             start = base[rows] + est[0]
-            take = (lambda values, out=None: windows(values, start, le, out=out))
+            # a gathered window is a new array already: no second copy into a scratch buffer
+            take = (lambda values, out=None: windows(values, start, le))
         else:
             idx = base[rows, None] + est_rel[None, :]
             valid = (pos[rows, None] + est_rel[None, :]) >= 0
@@ -871,7 +872,7 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
             take = (lambda values, out=None: np.take(values, idx, axis=0, out=out, mode="clip"))
         if not all_complete:
             d = est_dates[block]
-            take(g_d, out=d)
+            d[...] = take(g_d)
         est_span_n = _multi_session(take(g_n)) if g_n is not None else None
         evt_span_n = _multi_session(windows(g_n, base[rows] + evt[0], lw)) if g_n is not None else None
         r, rm = take(g_r, out=scratch("fit.r", shape)), take(g_m, out=scratch("fit.rm", shape))
