@@ -23,6 +23,7 @@ replications this way). p-values are two-sided.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -1033,33 +1034,10 @@ def _rank_block(est_sar, evt_sar, gsar, codes, g, est_scale=None):
     t_c = n_fin - gsar_fin                          # Corrado: estimation + event-window values
     t_g = (np.full(n, le) if complete else fin[:, :le].sum(axis=1)) + 1.0   # GRANK: estimation + GSAR
     w_c, w_g = 1.0 / (t_c + 1.0), 1.0 / (t_g + 1.0)
-    pos = np.arange(1, length + 1, dtype=float)
-    flag = scratch("rank.flag", shape, bool)
-    gpos = np.equal(order, le, out=flag).argmax(axis=1) + 1.0     # the GSAR's sorted position
-    after_gsar = np.greater(pos, gpos[:, None], out=flag)
-    if complete and n:              # one weight for every row: (j - 1) w after the GSAR, j w before
-        cw = x                                                          # x's memory is free
-        np.copyto(cw, pos * w_c[0])
-        np.copyto(cw, (pos - 1.0) * w_c[0], where=after_gsar)
+    if complete and n:
+        cs, gs = _complete_rank_sums(order, tied, codes, g, le, w_c[0], w_g[0])
     else:
-        cw = np.subtract(pos, after_gsar, out=x)
-        cw *= w_c[:, None]
-    after = np.cumsum(np.greater(order, le, out=flag), axis=1, dtype=np.int32,
-                      out=scratch("rank.after", shape, np.int32))
-    gw = np.subtract(pos, after, out=scratch("rank.gw", shape))
-    gw *= w_g[:, None]
-    if not complete:                                # the NaN tail of each row: no rank
-        tail = pos > n_fin[:, None]
-        cw[tail] = 0.0
-        gw[tail] = 0.0
-    if len(tied):
-        cw[tied] = 0.0
-        gw[tied] = 0.0
-    if g > 1:
-        order += (codes * length)[:, None]
-    bins = order.ravel()
-    cs = np.bincount(bins, weights=cw.ravel(), minlength=g * length).reshape(g, length)
-    gs = np.bincount(bins, weights=gw.ravel(), minlength=g * length).reshape(g, length)
+        cs, gs = _general_rank_sums(order, fin, n_fin, tied, codes, g, le, w_c, w_g, x)
     if len(tied):                                   # average ranks, NaN left out (rank 0)
         xt = values(tied)
         no_gsar = xt.copy()
@@ -1076,6 +1054,80 @@ def _rank_block(est_sar, evt_sar, gsar, codes, g, est_scale=None):
     c_cols = np.r_[0:le, le + 1:length]
     return (cs[:, c_cols] - 0.5 * cnt[:, c_cols], cnt[:, c_cols],
             gs[:, :le + 1] - 0.5 * cnt[:, :le + 1], cnt[:, :le + 1])
+
+
+def _complete_rank_sums(order, tied, codes, g, le, w_c, w_g):
+    """:func:`_rank_block`'s weighted rank sums per (group, column) for rows without NaN.
+
+    Every row has the same numbers of values, so a value's Corrado rank is its position in
+    the sorted row once the GSAR is taken out, and its GRANK rank its position once the
+    event-window values are taken out: one boolean selection of the sorted columns each, and
+    the weights (position / (T + 1)) are one row repeated. Tied rows are left out (ranked by
+    the caller). The same sums, in the same order, as :func:`_general_rank_sums`.
+    """
+    n, length = order.shape
+    is_c = np.not_equal(order, le, out=scratch("rank.flag", order.shape, bool))
+    is_g = np.less_equal(order, le, out=scratch("rank.flag2", order.shape, bool))
+    if len(tied):
+        is_c[tied] = False
+        is_g[tied] = False
+    if g > 1:
+        order += (codes * length)[:, None]
+    bins_c, bins_g = order[is_c], order[is_g]
+    cs = np.bincount(bins_c, weights=_position_weights(length - 1, w_c, len(bins_c)), minlength=g * length)
+    gs = np.bincount(bins_g, weights=_position_weights(le + 1, w_g, len(bins_g)), minlength=g * length)
+    return cs.reshape(g, length).astype(float, copy=False), gs.reshape(g, length).astype(float, copy=False)
+
+
+def _general_rank_sums(order, fin, n_fin, tied, codes, g, le, w_c, w_g, x):
+    """:func:`_rank_block`'s weighted rank sums per (group, column), rows with NaN: at sorted
+    position j (1-based) a value's Corrado rank is j, less one after the GSAR; its GRANK rank
+    j less the event-window values before it; the NaN tail and tied rows get no weight.
+    ``x``: a scratch array of ``order``'s shape, overwritten."""
+    n, length = order.shape
+    shape = order.shape
+    pos = np.arange(1, length + 1, dtype=float)
+    flag = scratch("rank.flag", shape, bool)
+    gpos = np.equal(order, le, out=flag).argmax(axis=1) + 1.0     # the GSAR's sorted position
+    cw = np.subtract(pos, np.greater(pos, gpos[:, None], out=flag), out=x)
+    cw *= w_c[:, None]
+    after = np.cumsum(np.greater(order, le, out=flag), axis=1, dtype=np.int32,
+                      out=scratch("rank.after", shape, np.int32))
+    gw = np.subtract(pos, after, out=scratch("rank.gw", shape))
+    gw *= w_g[:, None]
+    if fin is not None:                             # the NaN tail of each row: no rank
+        tail = pos > n_fin[:, None]
+        cw[tail] = 0.0
+        gw[tail] = 0.0
+    if len(tied):
+        cw[tied] = 0.0
+        gw[tied] = 0.0
+    if g > 1:
+        order += (codes * length)[:, None]
+    bins = order.ravel()
+    cs = np.bincount(bins, weights=cw.ravel(), minlength=g * length).reshape(g, length)
+    gs = np.bincount(bins, weights=gw.ravel(), minlength=g * length).reshape(g, length)
+    return cs, gs
+
+
+_WEIGHTS: dict = {}
+_WEIGHTS_LOCK = threading.Lock()
+
+
+def _position_weights(width: int, w: float, size: int) -> np.ndarray:
+    """``(1, 2, ..., width) * w`` repeated to ``size`` entries (a multiple of ``width``), kept
+    between calls (the last few widths and weights; read only)."""
+    key = (width, w)
+    have = _WEIGHTS.get(key)
+    if have is None or len(have) < size:
+        rows = max(-(-size // width), BLOCK)
+        have = np.tile(np.arange(1, width + 1, dtype=float) * w, rows)
+        have.flags.writeable = False
+        with _WEIGHTS_LOCK:
+            while len(_WEIGHTS) >= 8:
+                _WEIGHTS.pop(next(iter(_WEIGHTS)))
+            _WEIGHTS[key] = have
+    return have[:size]
 
 
 def _group_col_sums(x, codes, g):
