@@ -93,15 +93,30 @@ def engine_run(returns, events):
     return result, result.tests(TEST_WINDOW)
 
 
+class _BlockRatio:
+    """``a[rows] / b[rows]`` for the blocks of rows asked for, as the tests' pass computes the
+    event-window SARs (never the whole array)."""
+
+    def __init__(self, a, b):
+        self.a, self.b = a, b
+
+    def __len__(self):
+        return len(self.a)
+
+    def __getitem__(self, rows):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(self.a[rows], float) / np.asarray(self.b[rows], float)
+
+
 def rank_tests(arrays):
-    """Corrado and GRANK on their own, from the arrays as the tests read them (the estimation
-    residuals in blocks, computed when read)."""
+    """Corrado and GRANK on their own, reading the arrays as the tests do: the estimation
+    residuals (computed when read) and the event-window SARs in blocks of events."""
     ws = st.window_sample(arrays, TEST_WINDOW)
     keep = ws.keep
     codes = np.zeros(int(keep.sum()), dtype=np.intp)
-    est = arrays.est_ar if keep.all() else rows_of(arrays.est_ar, keep)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        evt_sar = np.asarray(arrays.evt_ar)[keep] / np.asarray(arrays.evt_ar_sd)[keep]
+    pick = (lambda x: x) if keep.all() else (lambda x: rows_of(x, keep))
+    est = pick(arrays.est_ar)
+    evt_sar = _BlockRatio(pick(arrays.evt_ar), pick(arrays.evt_ar_sd))
     return st._rank_tests(est, evt_sar, ws.scar, arrays.columns(*TEST_WINDOW), codes, 1,
                           est_scale=np.asarray(arrays.s)[keep])
 
