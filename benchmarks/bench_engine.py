@@ -1,35 +1,46 @@
-"""Speed of the event-study engine: events per second with every cross-event test.
+"""Speed and memory of the event-study engine with every cross-event test.
 
     .venv/bin/python benchmarks/bench_engine.py                 # 1k, 10k, 100k events
-    .venv/bin/python benchmarks/bench_engine.py --sizes 1000 10000 --repeat 3
+    .venv/bin/python benchmarks/bench_engine.py --sizes 100000 300000 --repeat 3
     .venv/bin/python benchmarks/bench_engine.py --memory-events 1000000   # the 1M-event memory target
 
-For each size: ``run_event_study`` (market model, estimation window (-260, -11) = 250 days,
-event window (-10, 10) = 21 days) followed by ``result.tests((-1, 1))`` (all eleven tests),
-wall and CPU time (median of ``--repeat`` runs), events per second, the time of the fit
-(``run_event_study``) and of the two rank tests (Corrado and GRANK, the costliest tests), and
-the peak memory of a separate fresh process (tracemalloc, numpy buffers included, and the
-process's peak resident size). Then the same study done the straightforward way, one
-statsmodels OLS per event in a Python loop, on ``--loop-events`` events, timed the same way
-(median of the same number of runs), and the speed-up. The loop's abnormal returns and test
-statistics are checked against the engine's (max abs difference printed). The machine's CPU
-model, core count and load average are printed with the table; each target line prints the
-measured value, the target and PASS/FAIL.
+SYNTHETIC data generated here (i.i.d. normal returns with a market factor on a business-day
+calendar, random stock-date events): the script measures speed and memory, not finance.
 
-Synthetic data generated here (i.i.d. normal returns on a business-day calendar): the script
-measures speed, not finance.
+For each size, in the same process, round after round (the median of ``--repeat`` rounds is
+kept for every figure): the fit (``run_event_study``: market model, estimation window
+(-260, -11) = 250 days, event window (-10, 10) = 21 days), the eleven classical tests over
+(-1, 1) (``grouped_tests(..., classical_only=True)``), all seventeen tests (``run_tests``,
+what ``result.tests`` computes: the classical eleven and skew-t, jackknife, Corrado-Zivney
+sign, two wild bootstraps and the sign-flip permutation test with 999 draws each), and the
+two rank tests on their own (Corrado and GRANK, reading the residuals as the tests do). Only
+one result is alive at a time. Events per second = events / (fit + tests).
+
+Then the straightforward way, one statsmodels OLS per event in a Python loop that predicts
+the event window and feeds the same seventeen tests, on ``--loop-events`` events, timed the
+same way (median of the same number of rounds); its events per second are compared with the
+engine's (a per-event loop costs the same per event at any size, so its rate on a subsample
+is its rate at every size). Its abnormal returns and test statistics are checked against the
+engine's.
+
+Peak memory: a fresh Python process makes the synthetic data and runs the fit and all
+seventeen tests; its peak resident set is its own high-water mark (Linux VmHWM), checked
+against ``resource.getrusage(RUSAGE_CHILDREN)`` read here after it ends (run first, while this
+process is small: on Linux a child's ru_maxrss also counts the pages of the process that
+spawned it).
+
+The machine's CPU model, core count and load average are printed with the table; each
+target line prints the measured value, the target and PASS/FAIL.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
+import resource
 import subprocess
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -38,8 +49,10 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _machine import machine_line, verdict  # noqa: E402
+from analysis import config  # noqa: E402
 from analysis import run_event_study  # noqa: E402
-from analysis.core.arrays import EventArrays  # noqa: E402
+from analysis.core.arrays import EventArrays, rows_of  # noqa: E402
+from analysis.core import statistics as st  # noqa: E402
 from analysis.core.statistics import run_tests  # noqa: E402
 
 EST = (-260, -11)
@@ -70,23 +83,81 @@ def make_data(n_events: int, *, n_stocks: int = 500, n_days: int = 3000, seed: i
     return returns, events
 
 
+def fit(returns, events):
+    return run_event_study(events, returns, estimation_window=EST, event_window=EVT)
+
+
 def engine_run(returns, events):
-    result = run_event_study(events, returns, estimation_window=EST, event_window=EVT)
-    tests = result.tests(TEST_WINDOW)
-    return result, tests
+    """The fit and every test, as a user runs them (the memory child runs this)."""
+    result = fit(returns, events)
+    return result, result.tests(TEST_WINDOW)
+
+
+class _BlockRatio:
+    """``a[rows] / b[rows]`` for the blocks of rows asked for, as the tests' pass computes the
+    event-window SARs (never the whole array)."""
+
+    def __init__(self, a, b):
+        self.a, self.b = a, b
+
+    def __len__(self):
+        return len(self.a)
+
+    def __getitem__(self, rows):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(self.a[rows], float) / np.asarray(self.b[rows], float)
+
+
+def rank_tests(arrays):
+    """Corrado and GRANK on their own, reading the arrays as the tests do: the estimation
+    residuals (computed when read) and the event-window SARs in blocks of events."""
+    ws = st.window_sample(arrays, TEST_WINDOW)
+    keep = ws.keep
+    codes = np.zeros(int(keep.sum()), dtype=np.intp)
+    pick = (lambda x: x) if keep.all() else (lambda x: rows_of(x, keep))
+    est = pick(arrays.est_ar)
+    evt_sar = _BlockRatio(pick(arrays.evt_ar), pick(arrays.evt_ar_sd))
+    return st._rank_tests(est, evt_sar, ws.scar, arrays.columns(*TEST_WINDOW), codes, 1,
+                          est_scale=np.asarray(arrays.s)[keep])
+
+
+def engine_rounds(returns, events, repeat):
+    """Median seconds (wall and CPU) of the fit, the 11 classical tests, all 17 tests and the
+    two rank tests over ``repeat`` rounds; one result alive at a time. Returns the medians and
+    the number of events studied."""
+    parts = ("fit", "classical", "all", "ranks")
+    wall = {p: [] for p in parts}
+    cpu = {p: [] for p in parts}
+
+    def clock(name, fn):
+        t0, c0 = time.perf_counter(), time.process_time()
+        out = fn()
+        wall[name].append(time.perf_counter() - t0)
+        cpu[name].append(time.process_time() - c0)
+        return out
+
+    n_ok = 0
+    for _ in range(repeat):
+        result = None                   # the previous round's result is freed first
+        result = clock("fit", lambda: fit(returns, events))
+        a = result.arrays
+        clock("classical", lambda: st.grouped_tests(a, TEST_WINDOW, classical_only=True))
+        clock("all", lambda: run_tests(a, TEST_WINDOW))
+        clock("ranks", lambda: rank_tests(a))
+        n_ok = result.n_ok
+        del a
+    del result
+    return ({p: float(np.median(v)) for p, v in wall.items()}, {p: float(np.median(v)) for p, v in cpu.items()},
+            n_ok)
 
 
 def timed(fn, repeat):
-    """Median wall time and median process CPU time over ``repeat`` runs, and the last output.
-
-    Every side of a comparison is timed this way with the same ``repeat``. On a shared machine
-    the CPU time (time.process_time) is the steadier figure: it does not count the time other
-    processes hold the cores.
-    """
+    """Median wall time and median process CPU time over ``repeat`` runs, and the last output;
+    the previous output is freed before the next run."""
     walls, cpus = [], []
     out = None
     for _ in range(repeat):
-        out = None                      # the previous result is freed before the next run
+        out = None
         t0, c0 = time.perf_counter(), time.process_time()
         out = fn()
         walls.append(time.perf_counter() - t0)
@@ -94,43 +165,38 @@ def timed(fn, repeat):
     return (float(np.median(walls)), float(np.median(cpus))), out
 
 
-def peak_memory(n: int, args) -> tuple[float, float]:
-    """Peak memory (MB traced by tracemalloc, MB peak resident) of engine + all tests on ``n``
-    events, in a fresh process that holds nothing else."""
+def peak_memory(n: int, args) -> tuple[float, float, float]:
+    """Peak resident set (MB) of a fresh process that makes the synthetic data, then runs the
+    fit and all seventeen tests on ``n`` events: the child's high-water mark (Linux VmHWM, the
+    peak of its own image since it started; ru_maxrss elsewhere), the same read here from
+    ``getrusage(RUSAGE_CHILDREN)`` after it ends (NaN when an earlier child was larger; on
+    Linux it also counts the pages of this process when the child was spawned, so it is run
+    while this process is small), and the child's peak with the data alone."""
     code = (
-        "import json, resource, sys, tracemalloc\n"
+        "import json, resource, sys\n"
+        "def peak():\n"
+        "    try:\n"
+        "        with open('/proc/self/status') as f:\n"
+        "            return next(int(x.split()[1]) for x in f if x.startswith('VmHWM')) / 1024\n"
+        "    except (OSError, StopIteration):\n"
+        "        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
         f"sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n"
         "import bench_engine as b\n"
         f"returns, events = b.make_data({n}, n_stocks={args.stocks}, n_days={args.days}, seed={args.seed}, "
         f"one_per_stock={args.one_per_stock})\n"
-        "tracemalloc.start()\n"
-        "b.engine_run(returns, events)\n"
-        "traced = tracemalloc.get_traced_memory()[1]\n"
-        "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024\n"
-        "print(json.dumps([traced / 2**20, rss / 2**20]))\n"
+        "data = peak()\n"
+        "result, tests = b.engine_run(returns, events)\n"
+        "assert len(tests) == 17 and result.n_ok > 0\n"
+        "print(json.dumps([peak(), data]))\n"
     )
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-2000:])
-    traced, rss = json.loads(done.stdout.strip().splitlines()[-1])
-    return traced, rss
-
-
-def fit_and_ranks(returns, events, repeat):
-    """Median seconds of the fit (run_event_study) and of the Corrado + GRANK rank tests."""
-    from analysis.core import statistics as st
-
-    (fit_s, _), result = timed(lambda: run_event_study(events, returns, estimation_window=EST,
-                                                         event_window=EVT), repeat)
-    a = result.arrays
-    ws = st.window_sample(a, TEST_WINDOW)
-    codes = np.zeros(int(ws.keep.sum()), dtype=np.intp)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        evt_sar = a.evt_ar[ws.keep] / a.evt_ar_sd[ws.keep]
-    (rank_s, _), _ = timed(lambda: st._rank_tests(a.est_ar[ws.keep], evt_sar, ws.scar,
-                                                  a.columns(*TEST_WINDOW), codes, 1, est_scale=a.s[ws.keep]),
-                           repeat)
-    return fit_s, rank_s
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    own, data = json.loads(done.stdout.strip().splitlines()[-1])
+    children = after / 1024 if after > before else float("nan")
+    return own, children, data
 
 
 def statsmodels_loop(returns, events, progress=None):
@@ -189,7 +255,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     ap.add_argument("--loop-events", type=int, default=1_000)
-    ap.add_argument("--repeat", type=int, default=3, help="timed runs per size and for the loop (median kept)")
+    ap.add_argument("--repeat", type=int, default=3, help="timed rounds per size and for the loop (median kept)")
     ap.add_argument("--no-memory", action="store_true", help="skip the memory runs")
     ap.add_argument("--memory-events", type=int, default=None,
                     help="also measure the peak memory at this many events (the target: 1,000,000 in 2 GB)")
@@ -204,56 +270,75 @@ def main(argv=None) -> int:
     data = (lambda n: make_data(n, n_stocks=args.stocks, n_days=args.days, seed=args.seed,
                                 one_per_stock=args.one_per_stock))
 
-    print(f"event-study engine benchmark: market model, estimation {list(EST)} (250 days), "
-          f"event window {list(EVT)} (21 days), all 11 tests over {list(TEST_WINDOW)}; "
-          f"median of {args.repeat} runs on each side")
+    print(f"event-study engine benchmark on SYNTHETIC data: market model, estimation {list(EST)} (250 days), "
+          f"event window {list(EVT)} (21 days), tests over {list(TEST_WINDOW)}; median of {args.repeat} "
+          "rounds on each side")
     print(machine_line())
     print(f"numpy {np.__version__}, pandas {pd.__version__}; panel: {args.stocks:,} stocks x {args.days:,} "
-          "business days" + (", one event per stock" if args.one_per_stock else ", random stock-date events"))
+          "business days" + (", one event per stock" if args.one_per_stock else ", random stock-date events")
+          + f"; {config.threads()} threads")
+    memory = peak_memory(args.memory_events, args) if args.memory_events else None   # while this process is small
     print()
-    header = (f"| {'method':<20} | {'events':>9} | {'wall s':>7} | {'events/s':>9} | {'CPU s':>7} | "
-              f"{'fit s':>6} | {'ranks s':>7} | {'traced MB':>9} | {'peak RSS MB':>11} |")
-    print(header)
-    print("|" + "|".join("-" * (len(c)) + (":" if i else "") for i, c in enumerate(header.split("|")[1:-1])) + "|")
+    cols = [("events", 9), ("fit s", 7), ("11 tests s", 10), ("17 tests s", 10), ("ranks s", 7),
+            ("events/s (11)", 13), ("events/s (17)", 13), ("CPU s (17)", 10), ("child peak MB", 13)]
+    print("| " + " | ".join(f"{c:>{w}}" for c, w in cols) + " |")
+    print("|" + "|".join("-" * (w + 1) + ":" for _, w in cols) + "|")
     rows = {}
     for n in args.sizes:
         returns, events = data(n)
         engine_run(returns, events.head(50))               # warm-up (imports, caches)
-        (secs, cpu), (result, tests) = timed(lambda: engine_run(returns, events), args.repeat)
-        n_ok = result.n_ok
-        del result, tests
-        fit_s, rank_s = fit_and_ranks(returns, events, args.repeat)
-        traced, rss = (np.nan, np.nan) if args.no_memory else peak_memory(n, args)
-        rows[n] = (secs, cpu, fit_s, rank_s, traced)
-        print(f"| {'engine + all tests':<20} | {n_ok:>9,} | {secs:>7.3f} | {n / secs:>9,.0f} | {cpu:>7.3f} | "
-              f"{fit_s:>6.3f} | {rank_s:>7.3f} | {traced:>9.0f} | {rss:>11.0f} |", flush=True)
+        wall, cpu, n_ok = engine_rounds(returns, events, args.repeat)
+        rss = np.nan if args.no_memory else peak_memory(n, args)[0]     # the child's VmHWM
+        rows[n] = (wall, cpu)
+        r11 = n / (wall["fit"] + wall["classical"])
+        r17 = n / (wall["fit"] + wall["all"])
+        print(f"| {n:>9,} | {wall['fit']:>7.3f} | {wall['classical']:>10.3f} | {wall['all']:>10.3f} | "
+              f"{wall['ranks']:>7.3f} | {r11:>13,.0f} | {r17:>13,.0f} | {cpu['fit'] + cpu['all']:>10.2f} | "
+              f"{rss:>13,.0f} |", flush=True)
+        del returns, events
+    print(f"(events: given; {n_ok:,} of the last size studied, the others duplicates of a stock-date; "
+          "events/s = events / (fit + tests), wall time)")
 
-    n = args.loop_events
-    returns, events = data(n)
+    returns, events = data(args.loop_events)
+    events = events.drop_duplicates(["ticker", "event_date"])    # the loop has no duplicate check
+    n = len(events)
     statsmodels_loop(returns, events.head(20))
     (loop_secs, loop_cpu), (loop_arrays, loop_tests) = timed(lambda: statsmodels_loop(returns, events), args.repeat)
-    print(f"| {'statsmodels loop':<20} | {n:>9,} | {loop_secs:>7.3f} | {n / loop_secs:>9,.0f} | {loop_cpu:>7.3f} | "
-          f"{'':>6} | {'':>7} | {'':>9} | {'':>11} |")
-    result, tests = engine_run(returns, events)
-    diff = np.nanmax(np.abs(result.arrays.evt_ar - loop_arrays.evt_ar))
+    (eng_secs, eng_cpu), (result, tests) = timed(lambda: engine_run(returns, events), args.repeat)
+    diff = np.nanmax(np.abs(np.asarray(result.arrays.evt_ar) - loop_arrays.evt_ar))
     tdiff = np.nanmax(np.abs(tests["statistic"] - loop_tests["statistic"]))
     del result, tests, loop_arrays
+    loop_rate = n / loop_secs
     print()
-    for k, (secs, cpu, *_) in rows.items():
-        print(f"{k:>9,} events: {k / secs:,.0f} events/s wall ({k / secs / (n / loop_secs):,.0f}x the loop), "
-              f"{k / cpu:,.0f} events per CPU second ({k / cpu / (n / loop_cpu):,.0f}x the loop)")
-    print(f"engine vs loop: max |AR difference| = {diff:.2e}, max |test statistic difference| = {tdiff:.2e}")
+    print(f"statsmodels loop (one sm.OLS per event, then the same 17 tests), {n:,} events: {loop_secs:.3f} s wall, "
+          f"{loop_rate:,.0f} events/s ({loop_cpu:.3f} s CPU); the engine on the same {n:,} events: "
+          f"{eng_secs:.3f} s ({n / eng_secs:,.0f} events/s), {loop_secs / eng_secs:,.0f}x")
+    print(f"engine vs loop on these events: max |AR difference| = {diff:.2e}, max |test statistic difference| "
+          f"= {tdiff:.2e}")
+    for k, (wall, cpu) in rows.items():
+        secs = wall["fit"] + wall["all"]
+        print(f"{k:>9,} events, fit + 17 tests: {k / secs:,.0f} events/s wall = {k / secs / loop_rate:,.0f}x "
+              f"the loop's rate; {k / (cpu['fit'] + cpu['all']):,.0f} events per CPU second = "
+              f"{k / (cpu['fit'] + cpu['all']) / (n / loop_cpu):,.0f}x the loop's")
     print()
-    for k, (secs, cpu, fit_s, rank_s, traced) in rows.items():
+    for k, (wall, cpu) in rows.items():
         if k >= 100_000:
-            print(f"TARGET {k:,} events: {k / secs:,.0f} events/s (engine + all tests), target >= 100,000 "
-                  f"{verdict(100_000 / (k / secs), 1.0)}")
-            print(f"TARGET {k:,} events: rank tests / fit = {rank_s / fit_s:.2f} ({rank_s:.3f} s / {fit_s:.3f} s), "
-                  f"target <= 1 {verdict(rank_s / fit_s, 1.0)}")
-    if args.memory_events:
-        traced, rss = peak_memory(args.memory_events, args)
-        print(f"TARGET {args.memory_events:,} events with all tests: peak {traced / 1024:.2f} GB traced "
-              f"({rss / 1024:.2f} GB peak resident), target <= 2 GB {verdict(max(traced, rss) / 1024, 2.0)}")
+            r11 = k / (wall["fit"] + wall["classical"])
+            r17 = k / (wall["fit"] + wall["all"])
+            print(f"TARGET {k:,} events: {r11:,.0f} events/s (fit + the 11 classical tests), target >= 100,000 "
+                  f"{verdict(100_000 / r11, 1.0)}")
+            print(f"       {k:,} events: {r17:,.0f} events/s (fit + all 17 tests, for information)")
+            print(f"TARGET {k:,} events: rank tests / fit = {wall['ranks'] / wall['fit']:.2f} wall ({wall['ranks']:.3f} s "
+                  f"/ {wall['fit']:.3f} s), target <= 1 {verdict(wall['ranks'] / wall['fit'], 1.0)}")
+            print(f"       {k:,} events: rank tests / fit = {cpu['ranks'] / cpu['fit']:.2f} in CPU time "
+                  f"({cpu['ranks']:.3f} s / {cpu['fit']:.3f} s; steadier than wall time on a shared machine), "
+                  f"target <= 1 {verdict(cpu['ranks'] / cpu['fit'], 1.0)}")
+    if memory is not None:
+        own, children, base = memory
+        peak = np.nanmax([own, children])
+        print(f"TARGET {args.memory_events:,} events, fit + all 17 tests: peak resident {peak / 1024:.2f} GB in a "
+              f"fresh process (its VmHWM {own:,.0f} MB, RUSAGE_CHILDREN {children:,.0f} MB; {base:,.0f} MB of it "
+              f"Python and the synthetic data), target <= 2 GB {verdict(peak / 1024, 2.0)}")
     print(machine_line())
     return 0
 

@@ -64,7 +64,7 @@ class EventArrays:
             event_ids=self.event_ids[mask],
             estimation_window=self.estimation_window,
             event_window=self.event_window,
-            est_ar=self.est_ar[mask],
+            est_ar=rows_of(self.est_ar, mask),
             est_dates=rows_of(self.est_dates, mask),
             evt_ar=self.evt_ar[mask],
             evt_ar_sd=self.evt_ar_sd[mask],
@@ -122,83 +122,204 @@ def windows(values: np.ndarray, start: np.ndarray, length: int, out: np.ndarray 
     return out
 
 
-class WindowRows(np.lib.mixins.NDArrayOperatorsMixin):
-    """An (N, L) array of windows ``values[start_i : start_i + L]`` of a 1-D series, read only
-    when used: the engine's calendar dates of every event and day (N x L int64, 200 MB for
-    100k events) are needed by few computations. ``np.asarray`` reads them all; indexing by
-    an event (or a slice or 1-D selection of events) reads only those rows; :func:`rows_of`
-    selects rows without reading. Operators, numpy functions and array attributes read all
-    rows and act on that array.
-    """
+class LazyRows(np.lib.mixins.NDArrayOperatorsMixin):
+    """An (N, L) array whose rows are computed when read, not held in memory: an event
+    study's per-event, per-day arrays of a million events are gigabytes each. ``np.asarray``
+    computes every row (in blocks); indexing by an event (or a slice or 1-D selection of
+    events) computes only those rows, and ``x[:, j]`` only one column; :func:`rows_of`
+    selects rows without computing them. Operators, numpy functions and array attributes
+    compute all rows and act on that array. Subclasses give :meth:`_read` (the rows of an
+    index array or slice, a new array) and :meth:`rows` (the same kind of object for a
+    subset of rows); they hold ``start``, one entry per row."""
 
-    def __init__(self, values: np.ndarray, start: np.ndarray, length: int):
-        self.values, self.start, self.length = values, np.asarray(start), int(length)
+    start: np.ndarray
+    length: int
+    ndim = 2
+    _fields = ("start", "length")
 
     @property
     def shape(self) -> tuple[int, int]:
         return (len(self.start), self.length)
 
-    ndim = 2
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes this object holds (its rows are not held)."""
+        return sum(int(getattr(getattr(self, name), "nbytes", 0)) for name in self._fields)
+
+    def _read(self, sel) -> np.ndarray:               # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def rows(self, key) -> "LazyRows":                # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _column(self, j: int) -> np.ndarray:
+        return self._read(slice(None))[:, j]
+
+    def __array__(self, dtype=None, copy=None):
+        if copy is False:
+            raise ValueError(f"{type(self).__name__} are computed when read: an array of them is always a copy")
+        n = len(self)
+        if n <= 4 * 1024:
+            out = self._read(slice(None))
+        else:
+            out = np.empty(self.shape, dtype=self.dtype)
+            for lo in range(0, n, 4 * 1024):
+                out[lo:lo + 4 * 1024] = self._read(slice(lo, lo + 4 * 1024))
+        return out if dtype is None else out.astype(dtype, copy=False)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        inputs = tuple(np.asarray(x) if isinstance(x, LazyRows) else x for x in inputs)
+        return getattr(ufunc, method)(*inputs, **kwargs)
+
+    def __getattr__(self, name):                       # ravel, T, max, ...: on the array
+        if name.startswith("__") or name in self._fields:
+            raise AttributeError(name)
+        return getattr(np.asarray(self), name)
+
+    def __setitem__(self, key, value):
+        raise TypeError(f"{type(self).__name__} are computed when read and cannot be assigned to: "
+                        f"take np.array(x) first")
+
+    def __getitem__(self, key):
+        rows, rest = (key[0], key[1:]) if isinstance(key, tuple) and key else (key, ())
+        if isinstance(rows, (int, np.integer)):        # one event's row
+            i = int(rows)
+            i = i + len(self) if i < 0 else i
+            if not 0 <= i < len(self):
+                raise IndexError(f"row {rows} out of range for {len(self)} rows")
+            return self._read(np.array([i]))[0][rest]
+        if (isinstance(rows, slice) and rows == slice(None) and len(rest) == 1
+                and isinstance(rest[0], (int, np.integer))):
+            return self._column(int(rest[0]) % self.length)   # one column of every row
+        if isinstance(rows, slice) or (isinstance(rows, (list, np.ndarray)) and np.ndim(rows) == 1):
+            sel = np.flatnonzero(rows) if np.asarray(rows).dtype == bool else rows
+            return self._read(sel)[(slice(None),) + rest]
+        return np.asarray(self)[key]                   # anything else: on the whole array
+
+
+class WindowRows(LazyRows):
+    """An (N, L) array of windows ``values[start_i : start_i + L]`` of a 1-D series, read only
+    when used (:class:`LazyRows`): the engine's calendar dates of every event and day (N x L
+    int64, 200 MB for 100k events) are needed by few computations."""
+
+    _fields = ("values", "start", "length")
+
+    def __init__(self, values: np.ndarray, start: np.ndarray, length: int):
+        self.values, self.start, self.length = values, np.asarray(start), int(length)
 
     @property
     def dtype(self):
         return self.values.dtype
 
-    def __len__(self) -> int:
-        return len(self.start)
+    def _read(self, sel) -> np.ndarray:
+        return windows(self.values, self.start[sel], self.length)
 
-    def __array__(self, dtype=None, copy=None):
-        if copy is False:
-            raise ValueError("WindowRows are read on demand: an array of them is always a copy")
-        out = windows(self.values, self.start, self.length)
-        return out if dtype is None else out.astype(dtype, copy=False)
-
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        inputs = tuple(np.asarray(x) if isinstance(x, WindowRows) else x for x in inputs)
-        return getattr(ufunc, method)(*inputs, **kwargs)
-
-    def __getattr__(self, name):                       # ravel, T, max, ...: on the array
-        if name.startswith("__") or name in ("values", "start", "length"):
-            raise AttributeError(name)
-        return getattr(np.asarray(self), name)
-
-    def __getitem__(self, key):
-        rows, rest = (key[0], key[1:]) if isinstance(key, tuple) and key else (key, ())
-        if isinstance(rows, (int, np.integer)):        # one event's row
-            i = int(self.start[rows])
-            return self.values[i:i + self.length].copy()[rest]
-        if isinstance(rows, slice) or (isinstance(rows, (list, np.ndarray)) and np.ndim(rows) == 1):
-            return windows(self.values, self.start[rows], self.length)[(slice(None),) + rest]
-        return np.asarray(self)[key]                   # anything else: on the whole array
+    def _column(self, j: int) -> np.ndarray:
+        return self.values[self.start + j]
 
     def rows(self, key) -> "WindowRows":
         return WindowRows(self.values, self.start[key], self.length)
 
 
+class FitResiduals(LazyRows):
+    """The estimation residuals of linear models fitted on complete windows of a shared series,
+    computed when read (:class:`LazyRows`) instead of held: 2 KB per event for a 250-day
+    window, 2 GB for a million events.
+
+    Row i over the days p = start_i .. start_i + L - 1 of the series is computed with the
+    operations of the engine's fit (:func:`analysis.core.models.fit`, complete windows):
+    ``(y_p - ybar_i) - (z_p - zbar_i) @ coef_i`` with ``ybar_i``, ``zbar_i`` the estimation
+    means, so that every number equals the residual the fit computed (bit for bit; checked in
+    ``tests/test_fast_paths.py``).
+    """
+
+    _fields = ("target", "z", "start", "length", "ybar", "zbar", "coef")
+
+    def __init__(self, target: np.ndarray, z: np.ndarray, start: np.ndarray, length: int,
+                 ybar: np.ndarray, zbar: np.ndarray, coef: np.ndarray):
+        self.target, self.z = target, z                  # (T,), (T, q)
+        self.start, self.length = np.asarray(start), int(length)
+        self.ybar, self.zbar, self.coef = ybar, zbar, coef   # (N,), (N, q), (N, q)
+
+    dtype = np.dtype(float)
+
+    def _read(self, sel) -> np.ndarray:
+        start = self.start[sel]
+        y = windows(self.target, start, self.length)             # a new array (one copy)
+        yc = np.subtract(y, self.ybar[sel][:, None], out=y)
+        q = self.z.shape[1]
+        if q == 0:
+            return yc
+        coef = self.coef[sel]
+        if q == 1:                                       # models.fit's market-model path
+            x = windows(self.z[:, 0], start, self.length)
+            np.subtract(x, self.zbar[sel][:, 0][:, None], out=x)
+            r = np.multiply(x, coef, out=x)
+            return np.subtract(yc, r, out=r)
+        zc = windows(self.z, start, self.length)
+        zc = np.subtract(zc, self.zbar[sel][:, None, :], out=zc)
+        return np.subtract(yc, np.einsum("nti,ni->nt", zc, coef), out=yc)
+
+    def rows(self, key) -> "FitResiduals":
+        return FitResiduals(self.target, self.z, self.start[key], self.length, self.ybar[key],
+                            self.zbar[key], self.coef[key])
+
+
+class RootRows(LazyRows):
+    """``np.sqrt(variance)`` of an (N, L) array of variances, computed when read
+    (:class:`LazyRows`): the event-window ARs' standard deviations beside their variances."""
+
+    _fields = ("variance",)
+    dtype = np.dtype(float)
+
+    def __init__(self, variance: np.ndarray):
+        self.variance = variance
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.variance.shape
+
+    @property
+    def length(self) -> int:
+        return self.variance.shape[1]
+
+    def _read(self, sel) -> np.ndarray:
+        return np.sqrt(self.variance[sel])
+
+    def _column(self, j: int) -> np.ndarray:
+        return np.sqrt(self.variance[:, j])
+
+    def rows(self, key) -> "RootRows":
+        return RootRows(self.variance[key])
+
+
 def rows_of(x, key):
-    """``x[key]`` for an array; the same rows, still unread, for :class:`WindowRows`."""
-    return x.rows(key) if isinstance(x, WindowRows) else x[key]
+    """``x[key]`` for an array; the same rows, still unread, for :class:`LazyRows`."""
+    return x.rows(key) if isinstance(x, LazyRows) else x[key]
 
 
-def compact_rows(a: np.ndarray, keep: np.ndarray) -> np.ndarray:
+def compact_rows(a: np.ndarray, keep: np.ndarray, block: int = 4096) -> np.ndarray:
     """``a[keep]`` (a boolean mask over the rows) written over ``a``'s own first rows and
-    returned as the view ``a[:k]``: no second copy of a large array (the engine's estimation
-    residuals are 2 KB per event; a copy doubled the peak memory of a sample with skipped
-    events). ``a`` is overwritten: only for arrays nothing else reads afterwards. Runs of kept
-    rows move with one slice assignment each; when the mask alternates a lot, ``a[keep]``."""
+    returned as the view ``a[:k]``: no second copy of a large array (a copy doubled the peak
+    memory of a sample with skipped events). ``a`` is overwritten: only for arrays nothing
+    else reads afterwards. The kept rows move ``block`` rows at a time (a block's kept rows
+    are gathered, then written at or before where the block starts), so the temporary memory
+    is one block whatever the mask."""
     keep = np.asarray(keep, dtype=bool)
-    idx = np.flatnonzero(keep)
-    if len(idx) == len(a):
+    if keep.all():
         return a
-    if len(idx) == 0:
-        return a[:0]
-    cuts = np.flatnonzero(np.diff(idx) != 1) + 1
-    if len(cuts) > max(64, len(a) // 64):
-        return a[keep]
     dst = 0
-    for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(idx)]):
-        src, length = idx[lo], hi - lo
-        if src != dst:
-            a[dst:dst + length] = a[src:src + length]      # src > dst: numpy handles the overlap
-        dst += length
+    for lo in range(0, len(a), block):
+        k = keep[lo:lo + block]
+        if k.all():
+            if dst != lo:
+                a[dst:dst + len(k)] = a[lo:lo + len(k)]    # dst < lo: numpy handles the overlap
+            dst += len(k)
+        else:
+            part = a[lo:lo + len(k)][k]                      # a copy: safe to write anywhere
+            a[dst:dst + len(part)] = part
+            dst += len(part)
     return a[:dst]

@@ -143,9 +143,12 @@ def identical_rows(*arrays: np.ndarray, rows: np.ndarray | None = None) -> np.nd
     if n < 2:
         return np.full(n, -1, dtype=np.int64)
     rng = np.random.default_rng(20240611)
-    a = np.asarray(arrays[0][rows], dtype=float).reshape(n, -1)
-    key = (np.nan_to_num(a, nan=0.5, posinf=1e300, neginf=-1e300) * rng.standard_normal(a.shape[1])).sum(axis=1)
-    key += np.isnan(a).sum(axis=1) * np.pi
+    weights = rng.standard_normal(int(np.prod(np.shape(arrays[0])[1:])))
+    key = np.empty(n)
+    for lo in range(0, n, 1 << 16):         # in blocks of rows: no full-size temporaries
+        a = np.asarray(arrays[0][rows[lo:lo + (1 << 16)]], dtype=float).reshape(-1, len(weights))
+        key[lo:lo + len(a)] = (np.nan_to_num(a, nan=0.5, posinf=1e300, neginf=-1e300) * weights).sum(axis=1)
+        key[lo:lo + len(a)] += np.isnan(a).sum(axis=1) * np.pi
     out = np.full(n, -1, dtype=np.int64)
     same = (lambda i, j: all(np.array_equal(np.asarray(x)[rows[i]], np.asarray(x)[rows[j]], equal_nan=True)
                              for x in arrays))

@@ -15,7 +15,7 @@ A bad event is skipped, with a one-line reason in ``diagnostics``, and the other
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,8 @@ from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_
                        DEFAULT_MAX_GAP, DEFAULT_MAX_MISSING_SHARE, DEFAULT_MIN_ESTIMATION_OBS, columns,
                        validate_windows)
 from . import models as _models
-from .arrays import EventArrays, ResidualRuns, WindowRows, compact_rows, rows_of, windows
+from .arrays import (EventArrays, FitResiduals, LazyRows, ResidualRuns, RootRows, WindowRows, compact_rows,
+                     rows_of, windows)
 from .blocks import blocks, map_blocks, scratch
 from .checks import (Notes, check_jump_policy, duplicate_of, flagged_in_windows, identical_rows, jump_text,
                      series_problems)
@@ -545,9 +546,25 @@ def _assemble(pairs: _Pairs, joint: _Joint, found: _Day0, n: int, start_days, es
         breaks = np.zeros(len(g_d), dtype=bool)
         breaks[joint.pair_offset[joint.pair_length > 0]] = True
     g_f = np.concatenate([joint.f, np.full((1, len(factor_cols)), np.nan)]) if factor_cols else None
-    names = np.full(n, None, dtype=object)
-    names[found.ev] = [(pairs.pair_t[q], pairs.pair_m[q]) for q in found.p]
-    return _Located(g_r, g_m, g_f, g_d, g_n, breaks, base, pos, start_days, names)
+    pair = np.full(n, -1, dtype=np.int64)
+    pair[found.ev] = found.p
+    return _Located(g_r, g_m, g_f, g_d, g_n, breaks, base, pos, start_days,
+                    _PairNames(pair, pairs.pair_t, pairs.pair_m))
+
+
+class _PairNames:
+    """Per event the (ticker, market) of its pair, None when it has none: looked up when
+    asked for (only skipped events' reasons need them), not a tuple per event."""
+
+    def __init__(self, pair: np.ndarray, tickers, markets):
+        self.pair, self.tickers, self.markets = pair, tickers, markets
+
+    def __len__(self) -> int:
+        return len(self.pair)
+
+    def __getitem__(self, e):
+        q = int(self.pair[e])
+        return None if q < 0 else (self.tickers[q], self.markets[q])
 
 
 def _gapless_series(values, days, t_rows, m_rows, pair_of, row0, est_start, evt_end):
@@ -828,23 +845,24 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
     # the checks (number of returns, constant series) and the estimation-window dates
     has_market = _models.MARKET in spec.regressors
     n_c = len(cand)
-    resid = np.empty((n_c, le))
     # every estimation window a complete run of its pair's series (the usual case): its dates
     # are read from the series when needed, not copied for every event and day
     all_complete = exclude is None and bool((pos[cand] + est[0] >= 0).all())
     est_dates = (WindowRows(g_d, base[cand] + est[0], le) if all_complete
                  else np.empty((n_c, le), dtype=np.int64))
+    resid = _Residuals(_lazy_residuals(spec, all_complete, g_n, shifted), n_c, le, spec.intercept)
 
     def fit_block(block: slice):
         rows = cand[block]
         # every window inside its pair's series (the usual case): contiguous slices, no
         # missing day; otherwise index arrays with the missing days on the sentinel
         complete = exclude is None and bool((pos[rows] + est[0] >= 0).all())
-        # the block's windows go into per-thread scratch buffers (no fresh allocations)
+        # the block's windows gathered by index go into per-thread scratch buffers
         shape = (len(rows), le)
         if complete:
             start = base[rows] + est[0]
-            take = (lambda values, out=None: windows(values, start, le, out=out))
+            # a gathered window is a new array already: no second copy into a scratch buffer
+            take = (lambda values, out=None: windows(values, start, le))
         else:
             idx = base[rows, None] + est_rel[None, :]
             valid = (pos[rows, None] + est_rel[None, :]) >= 0
@@ -854,7 +872,7 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
             take = (lambda values, out=None: np.take(values, idx, axis=0, out=out, mode="clip"))
         if not all_complete:
             d = est_dates[block]
-            take(g_d, out=d)
+            d[...] = take(g_d)
         est_span_n = _multi_session(take(g_n)) if g_n is not None else None
         evt_span_n = _multi_session(windows(g_n, base[rows] + evt[0], lw)) if g_n is not None else None
         r, rm = take(g_r, out=scratch("fit.r", shape)), take(g_m, out=scratch("fit.rm", shape))
@@ -865,17 +883,19 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
                                     spec.estimation_regressors)
         # lagged/lead market returns are missing at the ends of a pair's series
         fit_complete = complete and (not lagged or bool(np.isfinite(est_z.sum())))
+        resid.note_means(block, est_target)     # before the fit centres the windows in place
         # the fit may overwrite the scratch windows, not the series (_design may return views);
         # event windows lie inside their pair's series (checked in _locate): slices
         fit, block_pred = _models.fit_predict(spec, est_target, est_z,
                                               *series.design_slices(base[rows] + evt[0], lw),
-                                              resid_out=resid[block], complete=fit_complete, overwrite=True,
+                                              resid_out=resid.out(block, shape),
+                                              complete=fit_complete, overwrite=True,
                                               gap=evt[0] - est[1], progress=None if bar is None else bar.update,
                                               est_span=None if user else est_span_n,
                                               evt_span=None if user else evt_span_n)
         for name, values in predicted.items():
             values[block] = getattr(block_pred, name)
-        parts[block.start] = block_pred
+        keep_part(block.start, block_pred)
         if span_cum is not None:
             own = getattr(block_pred, "span_cum", None)
             span_cum[block] = own if own is not None else np.arange(lw + 1, dtype=float)[None, :]
@@ -889,13 +909,16 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
     user = spec.estimator == "user"             # a user's model gets the returns as they are
     span_cum = np.empty((n_c, lw + 1)) if g_n is not None and "dev_cum" in predicted else None
     parts = {}
+    # a general prediction's own arrays (make_prediction); the others' are in `predicted`
+    keep_part = (lambda key, value: None) if "dev_cum" in predicted else parts.__setitem__
     bar = _progress(spec, n_c)
     try:
         fits, m, const_r, const_m, est_first, est_last, gaps = zip(*map_blocks(fit_block, blocks(n_c)))
     finally:
         if bar is not None:
             bar.close()
-    fitted = _models.concat_fits(list(fits), resid)
+    fitted = resid.attach(_models.concat_fits(list(fits), resid.held),
+                          lambda: _design(spec, factor_cols, g_r, g_m, g_f, shifted), base[cand] + est[0])
     pred = _models.make_prediction(spec, fitted, predicted, [parts[k] for k in sorted(parts)], span_cum)
     del fits, parts
     m = np.concatenate(m)
@@ -919,6 +942,41 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
     est_span = (np.concatenate(est_first), np.concatenate(est_last)) if est_first else \
         (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     return fitted, pred, cand, est_dates, est_span, all_complete
+
+
+class _Residuals:
+    """Where the fit's estimation residuals go: an (N, Le) array (``held``), or, when they can
+    be computed again when read (``lazy``), each block's scratch buffer, keeping only the
+    estimation mean of the target per event (:class:`FitResiduals`)."""
+
+    def __init__(self, lazy: bool, n: int, le: int, intercept: bool):
+        self.lazy, self.le, self.intercept = lazy, le, intercept
+        self.held = np.empty((0, le)) if lazy else np.empty((n, le))
+        self.ybar = np.zeros(n) if lazy else None
+
+    def out(self, block: slice, shape) -> np.ndarray:
+        return scratch("fit.resid", shape) if self.lazy else self.held[block]
+
+    def note_means(self, block: slice, target: np.ndarray) -> None:
+        """The mean of the block's target as :func:`analysis.core.models.fit` computes it."""
+        if self.lazy and self.intercept:
+            self.ybar[block] = target.sum(axis=1) / np.full(len(target), self.le)
+
+    def attach(self, fitted, design, start: np.ndarray):
+        """``fitted`` with its residuals: computed when read from the series ``design()``."""
+        if not self.lazy:
+            return fitted
+        target, z = design()
+        return replace(fitted, resid=FitResiduals(target, z, start, self.le, self.ybar, fitted.zbar, fitted.coef))
+
+
+def _lazy_residuals(spec, all_complete: bool, spans, shifted) -> bool:
+    """Can the estimation residuals be computed again when read (:class:`FitResiduals`)? For
+    OLS on the prediction regressors over complete windows of one-session returns (the fit's
+    plain path, :func:`analysis.core.models.fit` with ``complete=True``)."""
+    return (all_complete and spec.estimator == "ols" and not shifted
+            and spec.estimation_regressors == spec.regressors
+            and (spans is None or not (spans[:-1] > 1).any()))
 
 
 def _multi_session(span: np.ndarray) -> np.ndarray | None:
@@ -990,7 +1048,7 @@ def _select(ev, loc: _Located, skips: _Skips, cand, fitted, pred, est_dates, est
     est_span = (est_span[0][keep], est_span[1][keep])
     if not keep.all():
         fitted = _subset_fit(fitted, keep)
-        pred = _models.subset_prediction(pred, keep, fitted)
+        pred = _subset_prediction(pred, keep, fitted)
         est_dates = rows_of(est_dates, keep)
     return sel, fitted, pred, est_dates, est_span
 
@@ -1008,11 +1066,35 @@ def _skip_duplicates(ev, loc: _Located, skips: _Skips, cand, rows, fitted, pred)
     skips.set(events[dup], [f"duplicate of {ids[events[j]]} (same ticker and day 0)" for j in first[dup]],
               EventError)
     left = ~dup
-    twins = identical_rows(pred.ar, fitted.resid, rows=rows[left])     # no copy of the residuals
+    twins = _identical_windows(pred.ar, fitted.resid, rows[left])
     hit = twins >= 0
     src = events[left]
     skips.set(src[hit], [f"duplicate of {ids[src[j]]} (identical returns in both windows)" for j in twins[hit]],
               EventError)
+
+
+def _identical_windows(ar, resid, rows: np.ndarray) -> np.ndarray:
+    """``identical_rows(ar, resid, rows=rows)`` reading the residuals (held or computed when
+    read) only of the rows whose event-window ARs equal another's: two rows identical in both
+    windows are identical in the first, so the answer is the same."""
+    by_ar = identical_rows(ar, rows=rows)
+    hit = np.flatnonzero(by_ar >= 0)
+    if not len(hit):
+        return by_ar
+    sub = np.unique(np.concatenate([hit, by_ar[hit]]))
+    picked = rows[sub]
+    found = identical_rows(np.asarray(ar)[picked], resid[picked])
+    out = np.full(len(rows), -1, dtype=np.int64)
+    out[sub] = np.where(found >= 0, sub[np.maximum(found, 0)], -1)
+    return out
+
+
+def _subset_prediction(pred, keep: np.ndarray, fit):
+    """The rows ``keep`` of a prediction (:func:`analysis.core.models.subset_prediction`),
+    compacted in place (no second copy of its (N, Lw) arrays; nothing else reads them)."""
+    return type(pred)(fit=fit, **{f.name: None if getattr(pred, f.name) is None
+                                  else compact_rows(getattr(pred, f.name), keep)
+                                  for f in fields(pred) if f.name != "fit"})
 
 
 def _event_arrays(ev: pd.DataFrame, sel: np.ndarray, estimates: Estimates, est_dates, runs,
@@ -1028,7 +1110,7 @@ def _event_arrays(ev: pd.DataFrame, sel: np.ndarray, estimates: Estimates, est_d
     return EventArrays(
         event_ids=ev["event_id"].to_numpy(dtype=object)[sel],
         estimation_window=est, event_window=evt,
-        est_ar=fit.resid, est_dates=est_dates, evt_ar=pred.ar, evt_ar_sd=np.sqrt(pred.ar_var),
+        est_ar=fit.resid, est_dates=est_dates, evt_ar=pred.ar, evt_ar_sd=RootRows(pred.ar_var),
         evt_dates=WindowRows(estimates.series.dates, estimates.evt_start, evt[1] - evt[0] + 1),
         s=np.sqrt(fit.s2), m=fit.m.astype(np.int64), k=fit.k, car_variance=car_variance,
         groups=group[sel] if pd.notna(group).any() else None, runs=runs,
@@ -1161,7 +1243,8 @@ def _progress(spec, n: int):
 
 
 def _subset_fit(f, keep):
-    return _models.subset_fit(f, keep, resid=compact_rows(f.resid, keep))
+    resid = rows_of(f.resid, keep) if isinstance(f.resid, LazyRows) else compact_rows(f.resid, keep)
+    return _models.subset_fit(f, keep, resid=resid)
 
 
 @functools.lru_cache(maxsize=1)

@@ -23,13 +23,14 @@ replications this way). p-values are two-sided.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from .arrays import EventArrays, rows_of
+from .arrays import EventArrays, LazyRows, rows_of
 from .blocks import BLOCK, blocks, map_blocks, scratch, sum_blocks
 from ..errors import InputError, WindowError
 from ..windows import DEFAULT_RESAMPLES, DEFAULT_SEED
@@ -214,8 +215,12 @@ def cda_t(est_ar, window_ar, groups=None, sessions=None) -> TestResult:
     """
     window_ar = np.atleast_2d(np.asarray(window_ar, float))
     codes, g = _codes(groups, len(window_ar))
-    sd, df = cda_sd(est_ar, codes)
-    sd, df = np.atleast_1d(sd), np.atleast_1d(df)
+    return _cda_t(_est_col_sums(est_ar, codes, g), window_ar, codes, g, sessions, groups is None)
+
+
+def _cda_t(est_sums, window_ar, codes, g, sessions, scalar: bool) -> TestResult:
+    """:func:`cda_t` from the per-group column sums and counts of the estimation residuals."""
+    sd, df = _cda_sd(*est_sums)
     win_sum, win_n = _col_sums(window_ar, codes, g)
     caar = np.sum(_div(win_sum, win_n), axis=1)
     n_win = window_ar.shape[1]
@@ -224,7 +229,16 @@ def cda_t(est_ar, window_ar, groups=None, sessions=None) -> TestResult:
         span_sum, span_n = _col_sums(spans, codes, g)
         n_win = np.sum(_div(span_sum, span_n), axis=1)
     t, p = _student(_div(caar, np.sqrt(n_win) * sd), df)
-    return _result(t, p, _gcount(codes, g), groups is None)
+    return _result(t, p, _gcount(codes, g), scalar)
+
+
+def _est_col_sums(est_ar, codes, g):
+    """Per-group column sums and counts of the finite estimation residuals, (G, Le) each, read
+    in blocks of events (residuals computed when read are never all in memory)."""
+    if len(est_ar) > BLOCK or not isinstance(est_ar, np.ndarray):
+        return sum_blocks(lambda rows: _col_sums(np.asarray(est_ar[rows], float), codes[rows], g),
+                          len(est_ar))
+    return _col_sums(np.asarray(est_ar, float), codes, g)
 
 
 def cda_sd(est_ar, groups=None):
@@ -234,19 +248,21 @@ def cda_sd(est_ar, groups=None):
     residual are left out); ``S = sqrt(sum_t (AAR_t - mean AAR)^2 / (T - 1))`` over the T such
     days; returns ``(S, T - 1)`` (arrays per group when ``groups`` is given).
     """
-    est_ar = np.asarray(est_ar, float)
     codes, g = _codes(groups, len(est_ar))
-    est_sum, est_n = _col_sums(est_ar, codes, g)
+    sd, df = _cda_sd(*_est_col_sums(est_ar, codes, g))
+    if groups is None:
+        return float(sd[0]), int(max(df[0], 0))
+    return sd, df
+
+
+def _cda_sd(est_sum, est_n):
+    """:func:`cda_sd` per group from the column sums and counts of the residuals."""
     aar = _div(est_sum, est_n)                          # (G, Le), NaN on empty days
     t_days = np.isfinite(aar).sum(axis=1).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.nansum(aar, axis=1) / t_days
         sd = np.sqrt(np.nansum((aar - mean[:, None]) ** 2, axis=1) / (t_days - 1))
-    sd = np.where(t_days > 1, sd, np.nan)
-    df = t_days - 1
-    if groups is None:
-        return float(sd[0]), int(max(df[0], 0))
-    return sd, df
+    return np.where(t_days > 1, sd, np.nan), t_days - 1
 
 
 def _patell_var(m, k):
@@ -392,7 +408,7 @@ class _Valid:
 
     def __init__(self, est_ar, dates):
         self.est_ar, self.dates = est_ar, dates
-        self.size = est_ar.size
+        self.size = int(np.prod(np.shape(est_ar)))
 
     def __getitem__(self, rows):
         return np.isfinite(self.est_ar[rows]) & (self.dates[rows] >= 0)
@@ -441,7 +457,7 @@ def _calendar_sums(est_ar, ok, dates, codes, g) -> _CalendarSums | None:
         s1, nd, sum_sq = sum_blocks(block, n, 4 * BLOCK)
         return _CalendarSums(cell_keys, s1, nd.astype(float), np.arange(size) // span, sum_sq)
     ok = ok[:]
-    u, okb = _standardise_rows(est_ar, ok)
+    u, okb = _standardise_rows(np.asarray(est_ar, float), ok)
     off = np.where(okb, dates - d0, 0)
     uniq, inverse = np.unique((codes[:, None].astype(np.int64) * span + off).ravel(),
                               return_inverse=True)
@@ -568,7 +584,8 @@ def kp_rbar(est_ar, est_dates, groups=None, *, method="auto",
     as runs of a shared series (:class:`analysis.core.arrays.ResidualRuns`); the identity is then
     computed from sums over the series (:func:`_calendar_sums_runs`), same value.
     """
-    est_ar = np.asarray(est_ar, float)
+    if not isinstance(est_ar, LazyRows):            # computed residuals: read in blocks
+        est_ar = np.asarray(est_ar, float)
     codes, g = _codes(groups, len(est_ar))
     counts = np.bincount(codes, minlength=g)
     if method not in ("auto", "exact", "identity"):
@@ -577,7 +594,7 @@ def kp_rbar(est_ar, est_dates, groups=None, *, method="auto",
     if runs is not None and (method == "identity" or (
             method == "auto" and ((counts == 0) | (counts > KP_EXACT_MAX_EVENTS)).all())):
         sums = _calendar_sums_runs(runs, np.asarray(s, float), np.asarray(m, float), k,
-                                   est_ar.shape[1], codes, g)
+                                   np.shape(est_ar)[1], codes, g)
         if sums is not None:
             out = _rbar_identity(sums, g)
             return float(out[0]) if groups is None else out
@@ -667,13 +684,22 @@ def _rank_tests(est_sar, evt_sar, scar, cols, codes, g, est_scale=None):
     of events (the temporaries stay in cache) and only per-group column sums leave a block.
     ``est_scale``: when given, the estimation values are ``est_sar / est_scale`` row by row
     (the division is done block by block, never for the whole array)."""
-    le = est_sar.shape[1]
-    n = _gcount(codes, g)
-    _, var, _ = _gmean_var(scar, codes, g)
-    gsar = _div(scar, np.sqrt(var)[codes])
-    c_sum, c_cnt, g_sum, g_cnt = sum_blocks(
+    gsar = _gsar(scar, codes, g)
+    sums = sum_blocks(
         lambda rows: _rank_block(est_sar[rows], evt_sar[rows], gsar[rows], codes[rows], g,
                                  None if est_scale is None else est_scale[rows]), len(est_sar))
+    return _rank_finish(sums, est_sar.shape[1], cols, _gcount(codes, g))
+
+
+def _gsar(scar, codes, g):
+    """GRANK's GSAR: each SCAR over its group's cross-sectional sd (:func:`grank_t`)."""
+    _, var, _ = _gmean_var(scar, codes, g)
+    return _div(scar, np.sqrt(var)[codes])
+
+
+def _rank_finish(sums, le, cols, n):
+    """Corrado and GRANK results per group from the rank sums of :func:`_rank_block`."""
+    c_sum, c_cnt, g_sum, g_cnt = sums
     event_cols = np.arange(le, c_sum.shape[1])[cols]
     cz, _ = _rank_stat_sums(c_sum, c_cnt, n, event_cols)
     gz, days = _rank_stat_sums(g_sum, g_cnt, n, np.array([le]))
@@ -707,23 +733,28 @@ def generalized_sign_z(car, est_ar, groups=None) -> TestResult:
     of positive CARs; standard normal, no continuity correction.
     """
     car = np.asarray(car, float)
-    est_ar = np.asarray(est_ar, float)
     codes, g = _codes(groups, len(car))
+    frac = np.concatenate(map_blocks(lambda rows: _positive_share(np.asarray(est_ar[rows], float)),
+                                     blocks(len(est_ar))))
+    return _generalized_sign(car, frac, codes, g, groups is None)
 
-    def fraction(rows):
-        e = est_ar[rows]
-        positive = np.count_nonzero(e > 0, axis=1)
-        if np.isfinite(e.sum()):                      # no NaN: every day counts
-            return positive / e.shape[1]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return positive / np.isfinite(e).sum(axis=1)
 
-    frac = np.concatenate(map_blocks(fraction, blocks(len(est_ar))))
+def _positive_share(e):
+    """Each row's share of positive values among its finite ones."""
+    positive = np.count_nonzero(e > 0, axis=1)
+    if np.isfinite(e.sum()):                      # no NaN: every day counts
+        return positive / e.shape[1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return positive / np.isfinite(e).sum(axis=1)
+
+
+def _generalized_sign(car, frac, codes, g, scalar: bool) -> TestResult:
+    """:func:`generalized_sign_z` from each event's share of positive residuals ``frac``."""
     n = _gcount(codes, g)
     phat = _div(_gsum(frac, codes, g), n)
     w = _gsum(car > 0, codes, g)
     z, p = _normal(_div(w - n * phat, np.sqrt(n * phat * (1.0 - phat))))
-    return _result(z, p, n, groups is None)
+    return _result(z, p, n, scalar)
 
 
 def wilcoxon(car, groups=None) -> TestResult:
@@ -850,12 +881,13 @@ def window_sample(arrays: EventArrays, window: tuple[int, int]) -> WindowSample:
 
 def grouped_tests(arrays: EventArrays, window: tuple[int, int], groups=None,
                   rbar_method: str = "auto", draws: int = DEFAULT_RESAMPLES,
-                  seed: int = DEFAULT_SEED) -> dict[str, TestResult]:
+                  seed: int = DEFAULT_SEED, classical_only: bool = False) -> dict[str, TestResult]:
     """Every test for every group at once: ``{test name: TestResult of arrays (G,)}``.
 
     ``groups``: integer codes 0..G-1 or labels, one per event (None: one group). Events that
     cannot be tested in the window are dropped first (see :func:`window_sample`). ``draws``
     and ``seed``: the resampling tests' (:func:`wild_bootstrap_t`, :func:`permutation_t`).
+    ``classical_only``: only the eleven classical tests (the first eleven of ``TEST_NAMES``).
     """
     ws = window_sample(arrays, window)
     codes_all, g = _codes(groups, arrays.n)
@@ -864,24 +896,23 @@ def grouped_tests(arrays: EventArrays, window: tuple[int, int], groups=None,
     t1, t2 = (int(w) for w in window)
     cols = arrays.columns(t1, t2)
     take = (lambda x: np.asarray(x)) if keep.all() else (lambda x: np.asarray(x)[keep])
-    est_ar = take(arrays.est_ar).astype(float, copy=False)
     s = take(arrays.s).astype(float, copy=False)
     m = take(arrays.m).astype(float, copy=False)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        evt_sar = take(arrays.evt_ar) / take(arrays.evt_ar_sd)
     scar = ws.scar
     runs = None if arrays.runs is None else (arrays.runs if keep.all() else arrays.runs.subset(keep))
+    est_ar = arrays.est_ar if keep.all() else rows_of(arrays.est_ar, keep)
     est_dates = arrays.est_dates if keep.all() else rows_of(arrays.est_dates, keep)
     rbar = kp_rbar(est_ar, est_dates, codes, method=rbar_method, runs=runs, s=s, m=m, k=arrays.k)
     if np.isscalar(rbar):
         rbar = np.array([rbar])
-
-    corrado, grank = _rank_tests(est_ar, evt_sar, scar, cols, codes, g, est_scale=s)
-
+    est_sums, frac, ranks, cz = _estimation_pass(arrays, None if keep.all() else np.flatnonzero(keep),
+                                                 _gsar(scar, codes, g), s, codes, g, not classical_only)
+    n = _gcount(codes, g)
+    corrado, grank = _rank_finish(ranks, np.shape(est_ar)[1], cols, n)
     out = {
         "csect_t": csect_t(ws.car, codes),
-        "cda_t": cda_t(est_ar, ws.window_ar, codes,
-                       None if arrays.evt_sessions is None else take(arrays.evt_sessions)[:, cols]),
+        "cda_t": _cda_t(est_sums, ws.window_ar, codes, g,
+                        None if arrays.evt_sessions is None else take(arrays.evt_sessions)[:, cols], False),
         "patell_z": patell_z(scar, m, arrays.k, codes),
         "bmp_t": bmp_t(scar, codes),
         "kp_patell_z": kp_patell_z(scar, m, arrays.k, rbar, codes),
@@ -889,14 +920,44 @@ def grouped_tests(arrays: EventArrays, window: tuple[int, int], groups=None,
         "corrado_rank_z": corrado,
         "grank_t": grank,
         "sign_z": sign_z(ws.car, codes),
-        "generalized_sign_z": generalized_sign_z(ws.car, est_ar, codes),
+        "generalized_sign_z": _generalized_sign(ws.car, frac, codes, g, False),
         "wilcoxon": wilcoxon(ws.car, codes),
     }
+    if classical_only:
+        return out
     # events whose tested windows start on the same date: one cluster of the jackknife
     clusters = np.asarray(arrays.evt_dates[:, cols.start])
     clusters = clusters if keep.all() else clusters[keep]
-    out.update(_more_tests(ws, est_ar, take(arrays.evt_ar), clusters, cols, codes, g, draws, seed))
+    out.update(_more_tests(ws, _cz_finish(cz, np.shape(est_ar)[1], cols, codes, g, False), clusters, codes, g,
+                           draws, seed))
     return out
+
+
+def _estimation_pass(arrays: EventArrays, index, gsar, s, codes, g, cz: bool = True):
+    """Everything the tests read from the estimation residuals, in one pass over blocks of the
+    tested events (``index``: their rows, None for all): per group the residuals' column sums
+    and counts (:func:`cda_t`), each event's share of positive residuals
+    (:func:`generalized_sign_z`), the rank sums of Corrado and GRANK (:func:`_rank_block`) and
+    the sign sums of Corrado-Zivney (:func:`_cz_block`, when ``cz``). A block's residuals are read (or
+    computed, :class:`analysis.core.arrays.FitResiduals`) once and stay in the cache for all
+    four; the whole (N, Le) array is never formed."""
+    frac = np.empty(len(codes))
+
+    def pick(x, rows):
+        return x[rows] if index is None else x[index[rows]]
+
+    def block(rows):
+        e = np.asarray(pick(arrays.est_ar, rows), float)
+        evt = np.asarray(pick(arrays.evt_ar, rows), float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            evt_sar = evt / np.asarray(pick(arrays.evt_ar_sd, rows), float)
+        c = codes[rows]
+        frac[rows] = _positive_share(e)
+        return (_col_sums(e, c, g) + _rank_block(e, evt_sar, gsar[rows], c, g, s[rows])
+                + (_cz_block(e, evt, c, g) if cz else ()))
+
+    sums = sum_blocks(block, len(codes))
+    return sums[:2], frac, sums[2:6], sums[6:]
 
 
 _SIGN_OFF = np.int64(0x7FFFFFFFFFFFFFFF)
@@ -973,27 +1034,10 @@ def _rank_block(est_sar, evt_sar, gsar, codes, g, est_scale=None):
     t_c = n_fin - gsar_fin                          # Corrado: estimation + event-window values
     t_g = (np.full(n, le) if complete else fin[:, :le].sum(axis=1)) + 1.0   # GRANK: estimation + GSAR
     w_c, w_g = 1.0 / (t_c + 1.0), 1.0 / (t_g + 1.0)
-    pos = np.arange(1, length + 1, dtype=float)
-    flag = scratch("rank.flag", shape, bool)
-    gpos = np.equal(order, le, out=flag).argmax(axis=1) + 1.0     # the GSAR's sorted position
-    cw = np.subtract(pos, np.greater(pos, gpos[:, None], out=flag), out=x)   # x's memory is free
-    cw *= w_c[:, None]
-    after = np.cumsum(np.greater(order, le, out=flag), axis=1, dtype=np.int32,
-                      out=scratch("rank.after", shape, np.int32))
-    gw = np.subtract(pos, after, out=scratch("rank.gw", shape))
-    gw *= w_g[:, None]
-    if not complete:                                # the NaN tail of each row: no rank
-        tail = pos > n_fin[:, None]
-        cw[tail] = 0.0
-        gw[tail] = 0.0
-    if len(tied):
-        cw[tied] = 0.0
-        gw[tied] = 0.0
-    if g > 1:
-        order += (codes * length)[:, None]
-    bins = order.ravel()
-    cs = np.bincount(bins, weights=cw.ravel(), minlength=g * length).reshape(g, length)
-    gs = np.bincount(bins, weights=gw.ravel(), minlength=g * length).reshape(g, length)
+    if complete and n:
+        cs, gs = _complete_rank_sums(order, tied, codes, g, le, w_c[0], w_g[0])
+    else:
+        cs, gs = _general_rank_sums(order, fin, n_fin, tied, codes, g, le, w_c, w_g, x)
     if len(tied):                                   # average ranks, NaN left out (rank 0)
         xt = values(tied)
         no_gsar = xt.copy()
@@ -1010,6 +1054,80 @@ def _rank_block(est_sar, evt_sar, gsar, codes, g, est_scale=None):
     c_cols = np.r_[0:le, le + 1:length]
     return (cs[:, c_cols] - 0.5 * cnt[:, c_cols], cnt[:, c_cols],
             gs[:, :le + 1] - 0.5 * cnt[:, :le + 1], cnt[:, :le + 1])
+
+
+def _complete_rank_sums(order, tied, codes, g, le, w_c, w_g):
+    """:func:`_rank_block`'s weighted rank sums per (group, column) for rows without NaN.
+
+    Every row has the same numbers of values, so a value's Corrado rank is its position in
+    the sorted row once the GSAR is taken out, and its GRANK rank its position once the
+    event-window values are taken out: one boolean selection of the sorted columns each, and
+    the weights (position / (T + 1)) are one row repeated. Tied rows are left out (ranked by
+    the caller). The same sums, in the same order, as :func:`_general_rank_sums`.
+    """
+    n, length = order.shape
+    is_c = np.not_equal(order, le, out=scratch("rank.flag", order.shape, bool))
+    is_g = np.less_equal(order, le, out=scratch("rank.flag2", order.shape, bool))
+    if len(tied):
+        is_c[tied] = False
+        is_g[tied] = False
+    if g > 1:
+        order += (codes * length)[:, None]
+    bins_c, bins_g = order[is_c], order[is_g]
+    cs = np.bincount(bins_c, weights=_position_weights(length - 1, w_c, len(bins_c)), minlength=g * length)
+    gs = np.bincount(bins_g, weights=_position_weights(le + 1, w_g, len(bins_g)), minlength=g * length)
+    return cs.reshape(g, length).astype(float, copy=False), gs.reshape(g, length).astype(float, copy=False)
+
+
+def _general_rank_sums(order, fin, n_fin, tied, codes, g, le, w_c, w_g, x):
+    """:func:`_rank_block`'s weighted rank sums per (group, column), rows with NaN: at sorted
+    position j (1-based) a value's Corrado rank is j, less one after the GSAR; its GRANK rank
+    j less the event-window values before it; the NaN tail and tied rows get no weight.
+    ``x``: a scratch array of ``order``'s shape, overwritten."""
+    n, length = order.shape
+    shape = order.shape
+    pos = np.arange(1, length + 1, dtype=float)
+    flag = scratch("rank.flag", shape, bool)
+    gpos = np.equal(order, le, out=flag).argmax(axis=1) + 1.0     # the GSAR's sorted position
+    cw = np.subtract(pos, np.greater(pos, gpos[:, None], out=flag), out=x)
+    cw *= w_c[:, None]
+    after = np.cumsum(np.greater(order, le, out=flag), axis=1, dtype=np.int32,
+                      out=scratch("rank.after", shape, np.int32))
+    gw = np.subtract(pos, after, out=scratch("rank.gw", shape))
+    gw *= w_g[:, None]
+    if fin is not None:                             # the NaN tail of each row: no rank
+        tail = pos > n_fin[:, None]
+        cw[tail] = 0.0
+        gw[tail] = 0.0
+    if len(tied):
+        cw[tied] = 0.0
+        gw[tied] = 0.0
+    if g > 1:
+        order += (codes * length)[:, None]
+    bins = order.ravel()
+    cs = np.bincount(bins, weights=cw.ravel(), minlength=g * length).reshape(g, length)
+    gs = np.bincount(bins, weights=gw.ravel(), minlength=g * length).reshape(g, length)
+    return cs, gs
+
+
+_WEIGHTS: dict = {}
+_WEIGHTS_LOCK = threading.Lock()
+
+
+def _position_weights(width: int, w: float, size: int) -> np.ndarray:
+    """``(1, 2, ..., width) * w`` repeated to ``size`` entries (a multiple of ``width``), kept
+    between calls (the last few widths and weights; read only)."""
+    key = (width, w)
+    have = _WEIGHTS.get(key)
+    if have is None or len(have) < size:
+        rows = max(-(-size // width), BLOCK)
+        have = np.tile(np.arange(1, width + 1, dtype=float) * w, rows)
+        have.flags.writeable = False
+        with _WEIGHTS_LOCK:
+            while len(_WEIGHTS) >= 8:
+                _WEIGHTS.pop(next(iter(_WEIGHTS)))
+            _WEIGHTS[key] = have
+    return have[:size]
 
 
 def _group_col_sums(x, codes, g):
@@ -1190,32 +1308,48 @@ def cz_sign_z(est_ar, evt_ar, cols, groups=None) -> TestResult:
     ``est_ar`` (N, Le) residuals, ``evt_ar`` (N, Lw) event-window ARs (raw, not standardised),
     ``cols`` the event-window columns of the tested window.
     """
-    est_ar = np.asarray(est_ar, float)
-    evt_ar = np.asarray(evt_ar, float)
     codes, g = _codes(groups, len(est_ar))
-    le = est_ar.shape[1]
+    sums = sum_blocks(lambda rows: _cz_block(np.asarray(est_ar[rows], float), np.asarray(evt_ar[rows], float),
+                                             codes[rows], g), len(est_ar))
+    return _cz_finish(sums, np.shape(est_ar)[1], cols, codes, g, groups is None)
 
-    def block(rows):
-        x = np.concatenate([est_ar[rows], evt_ar[rows]], axis=1)
+
+def _cz_block(est, evt, codes, g):
+    """Per-group column sums and counts of the signs ``sign(AR_it - median_i)`` of a block of
+    events (:func:`cz_sign_z`), [estimation days, event days]."""
+    x = np.concatenate([est, evt], axis=1)
+    if not len(x):
+        return _col_sums(x, codes, g)
+    if not np.isfinite(x.sum()):
         with np.errstate(invalid="ignore"):
-            if not len(x):
-                med = np.zeros(0)
-            elif np.isfinite(x.sum()):              # no NaN: the plain median is much faster
-                med = np.median(x, axis=1)
-            else:
-                med = np.nanmedian(x, axis=1)
-            signs = np.sign(x - med[:, None])
-        return _col_sums(signs, codes[rows], g)
+            return _col_sums(np.sign(x - np.nanmedian(x, axis=1)[:, None]), codes, g)
+    # no NaN: np.median's value from one partition (np.median asks for more order
+    # statistics, several times slower); the signs are exact integers, so sums in any order
+    # are the same numbers
+    half = x.shape[1] // 2
+    part = np.partition(x, half, axis=1)
+    med = part[:, half].copy() if x.shape[1] % 2 else (part[:, :half].max(axis=1) + part[:, half]) / 2
+    above = x > med[:, None]
+    below = x < med[:, None]
+    if g == 1:
+        return ((np.count_nonzero(above, axis=0) - np.count_nonzero(below, axis=0)).astype(float)[None, :],
+                np.full((1, x.shape[1]), float(len(x))))
+    return _col_sums(above.astype(float) - below, codes, g)
 
-    sums, counts = sum_blocks(block, len(est_ar))
-    event_cols = np.arange(le, le + evt_ar.shape[1])[cols]
+
+def _cz_finish(sums, le, cols, codes, g, scalar: bool) -> TestResult:
+    """:func:`cz_sign_z` from the sign sums of :func:`_cz_block`."""
+    sums, counts = sums
+    event_cols = np.arange(le, sums.shape[1])[cols]
     z, _ = _rank_stat_sums(sums, counts, _gcount(codes, g), event_cols)
     z, p = _normal(z)
-    return _result(z, p, _gcount(codes, g), groups is None)
+    return _result(z, p, _gcount(codes, g), scalar)
 
 
 #: elements of a block of the resampling tests' temporaries (bounded memory)
 _RESAMPLE_BLOCK = 1 << 22
+#: runs of 8 events per table of subset sums (64 MB a column; more events: several tables)
+_TABLE_RUNS = 1 << 15
 #: subset sums of each run of 8 events, one per byte value
 _BYTE_MASKS = ((np.arange(256)[:, None] >> np.arange(8)[None, :]) & 1).astype(float)
 
@@ -1242,27 +1376,31 @@ def _sign_sums(x: np.ndarray, draws: int, seed: int) -> np.ndarray:
     """``W @ x`` for the (draws, n) signs of :func:`sign_bytes` and x (n, k), without forming W:
     the sums of x over every subset of each run of 8 events are tabulated once (256 per run)
     and each draw adds up one table entry per run (its byte), so a draw costs n / 8 look-ups
-    instead of n multiplications. Blocks of draws and columns keep the memory bounded."""
+    instead of n multiplications. Blocks of draws and columns, and of runs when the events
+    are many (the table holds 2 KB per run), keep the memory bounded."""
     n, k = x.shape
     octets = -(-n // 8)
     xp = np.zeros((octets * 8, k))
     xp[:n] = x
-    out = np.empty((draws, k))
+    ones = np.zeros((draws, k))
     total = x.sum(axis=0)
-    cols = max(1, _RESAMPLE_BLOCK // (octets * 256))
-    rows = max(1, _RESAMPLE_BLOCK // max(octets * min(cols, k), 1))
-    for c0 in range(0, k, cols):
-        c = slice(c0, min(c0 + cols, k))
-        # table[j, m, :] = sum of x over the events 8j + l whose bit l of m is set
-        table = np.einsum("ml,jlk->jmk", _BYTE_MASKS, xp[:, c].reshape(octets, 8, -1))
-        flat = table.reshape(octets * 256, -1)
-        base = (np.arange(octets) * 256)[None, :]
-        for r0 in range(0, draws, rows):
-            r = slice(r0, min(r0 + rows, draws))
-            b = sign_bytes(n, draws, seed, r)[:, :octets].astype(np.intp)
-            ones = flat[(base + b).ravel()].reshape(b.shape[0], octets, -1).sum(axis=1)
-            out[r, c] = total[None, c] - 2.0 * ones          # sum w x = sum x - 2 sum_{bit 1} x
-    return out
+    chunk = max(1, min(octets, _TABLE_RUNS))
+    cols = max(1, _RESAMPLE_BLOCK // (chunk * 256))
+    for o0 in range(0, octets, chunk):
+        o = slice(o0, min(o0 + chunk, octets))
+        runs = o.stop - o.start
+        rows = max(1, _RESAMPLE_BLOCK // max(runs * min(cols, k), 1))
+        base = (np.arange(runs) * 256)[None, :]
+        for c0 in range(0, k, cols):
+            c = slice(c0, min(c0 + cols, k))
+            # table[j, m, :] = sum of x over the events 8j + l whose bit l of m is set
+            table = np.einsum("ml,jlk->jmk", _BYTE_MASKS, xp[8 * o.start:8 * o.stop, c].reshape(runs, 8, -1))
+            flat = table.reshape(runs * 256, -1)
+            for r0 in range(0, draws, rows):
+                r = slice(r0, min(r0 + rows, draws))
+                b = sign_bytes(n, draws, seed, r)[:, o].astype(np.intp)
+                ones[r, c] += flat[(base + b).ravel()].reshape(b.shape[0], runs, -1).sum(axis=1)
+    return total[None, :] - 2.0 * ones           # sum w x = sum x - 2 sum_{bit 1} x
 
 
 def _rademacher_sums(values_by_size, draws: int, seed: int):
@@ -1386,15 +1524,16 @@ def permutation_t(scar, groups=None, draws: int = DEFAULT_RESAMPLES, seed: int =
     return _result(t, p, n, groups is None)
 
 
-def _more_tests(ws: WindowSample, est_ar, evt_ar, clusters, cols, codes, g, draws, seed) -> dict[str, TestResult]:
+def _more_tests(ws: WindowSample, cz: TestResult, clusters, codes, g, draws, seed) -> dict[str, TestResult]:
     """The tests added after the classical eleven, for :func:`grouped_tests` (the three
-    resampling tests share one draw of the signs: the same numbers as their own functions)."""
+    resampling tests share one draw of the signs: the same numbers as their own functions;
+    ``cz``: the Corrado-Zivney sign test, computed in the pass over the residuals)."""
     boot_c, boot_b, perm = _resampled_t([ws.car, ws.scar, ws.scar], codes, g, int(draws), int(seed),
                                         center=[True, True, False], exact_small=[False, False, True])
     return {
         "skew_t": skew_t(ws.car, codes),
         "jackknife_t": jackknife_t(ws.car, clusters, codes),
-        "cz_sign_z": cz_sign_z(est_ar, evt_ar, cols, codes),
+        "cz_sign_z": cz,
         "boot_csect_t": TestResult(*boot_c[:2], boot_c[2].astype(int)),
         "boot_bmp_t": TestResult(*boot_b[:2], boot_b[2].astype(int)),
         "permutation_t": TestResult(*perm[:2], perm[2].astype(int)),
