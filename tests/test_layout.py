@@ -223,7 +223,6 @@ STILL_ABOVE: set[str] = {
     "analysis.core.distributed:_execute.fold1",
     "analysis.core.distributed:run_event_study_distributed",
     "analysis.core.calendar_time:calendar_time_portfolio",
-    "analysis.commands.longrun:run",
 }
 
 
