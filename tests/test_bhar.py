@@ -380,3 +380,19 @@ def test_a_late_day0_skips_the_bhar_too(study):
     reason = r.diagnostics.loc[8, "reason"]
     assert reason.startswith("no trade for 8 sessions")
     assert r.bhar(W).table.loc[8, "reason"] == reason
+
+
+def test_a_halt_in_the_holding_window_is_a_gap_warning(study):
+    """30 sessions without a trade inside the holding window: the event keeps its BHAR (the
+    price carried across the halt, as the plain computation does) with a `gap` warning."""
+    events, prices, res = study
+    d0 = prices.index.get_loc(res.diagnostics.loc[9, "day0"])
+    p = prices.copy()
+    p.iloc[d0 + 10:d0 + 40, 9] = np.nan
+    t = analysis.run_event_study(events, prices=p, estimation_window=EST, event_window=EVT).bhar(W).table
+    assert t.loc[9, "status"] == "ok"
+    assert t.loc[9, "warnings"] == ("gap: no trade for 30 sessions in a row inside the holding window (price "
+                                    "carried: the return across it is trade to trade)")
+    want = _reference(events, p, pd.DatetimeIndex(res.diagnostics["day0"]))["e9"]
+    np.testing.assert_allclose(t.loc[9, "bhar"], want[0], rtol=1e-10)
+    assert t.loc[9, "missing_days"] == want[4] == 30

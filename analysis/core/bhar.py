@@ -196,7 +196,8 @@ class BHARResult:
     - ``table``: one row per event given: ``event_id, ticker, benchmark, status, reason, day0,
       start_date`` (the close bought), ``end_date``, ``days``, ``stock_days``, ``missing_days``,
       ``delisted``, ``last_price_date``, ``bh_return``, ``bh_benchmark``, ``bhar``,
-      ``warnings`` (a price jump inside the holding window) (+ ``group``);
+      ``warnings`` (inside the holding window: a price jump kept, a halt; :mod:`analysis.core.holding`)
+      (+ ``group``);
     - ``bhar``: the studied events' rows (status ok);
     - ``path()``: mean BHAR by relative day with a 95% band (cross-sectional sd);
     - ``paths``: the studied events' BHAR after each day (long frame);
@@ -291,11 +292,11 @@ class BHARResult:
         if n_miss:
             lines.append(f"  {n_miss} event(s) with days without a price inside the window "
                          f"({int(ok['missing_days'].sum())} days; price carried, trade to trade)")
-        jumps = ok.loc[ok["warnings"].fillna("") != "", "warnings"]
-        for text in jumps.head(5):
+        warned = ok.loc[ok["warnings"].fillna("") != "", "warnings"]
+        for text in warned.head(5):
             lines.append(f"  warning: {text}")
-        if len(jumps) > 5:
-            lines.append(f"  ... {len(jumps) - 5} more price jumps (table, warnings)")
+        if len(warned) > 5:
+            lines.append(f"  ... {len(warned) - 5} more events with warnings (table, warnings)")
         if len(ok) == 1:
             r = ok.iloc[0]
             lines.append(f"  {r['event_id']}: stock {r['bh_return']:+.4f}, benchmark {r['bh_benchmark']:+.4f}, "

@@ -24,8 +24,8 @@ from ..data.exchanges import default_market
 from ..errors import (AnalysisError, DataError, EstimationError, EventError, InputError,
                       UnknownTickerError, WindowError)
 from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_JUMPS, DEFAULT_MAX_DAY0_DELAY,
-                       DEFAULT_MAX_GAP, DEFAULT_MAX_MISSING_SHARE, DEFAULT_MIN_ESTIMATION_OBS, columns,
-                       validate_windows)
+                       DEFAULT_MAX_GAP, DEFAULT_MAX_MISSING_SHARE, DEFAULT_MIN_ESTIMATION_OBS, GAP_WARNING,
+                       columns, validate_windows)
 from . import models as _models
 from .arrays import (EventArrays, FitResiduals, LazyRows, ResidualRuns, RootRows, WindowRows, compact_rows,
                      rows_of, windows)
@@ -974,7 +974,6 @@ def _multi_session(span: np.ndarray) -> np.ndarray | None:
         return span if (span > 1).any() else None
 
 
-GAP_WARNING = 5      # a run of this many sessions without a trade is worth a `gap` warning
 _GAP_FIELDS = ("est_multi_day", "est_missing_sessions", "est_longest_gap", "est_sessions", "evt_multi_day")
 
 

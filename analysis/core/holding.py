@@ -15,6 +15,9 @@ and event windows of the return study. So, for every event:
   (:func:`analysis.core.checks.window_problems`, on the joint trading days of the stock and its
   market, as in the engine) skip the event with the study's reason, or with ``jumps="keep"``
   leave a ``jump`` warning;
+* a halt (``GAP_WARNING`` sessions or more without a trade) inside the holding window is a
+  ``gap`` warning: the price is carried, the return across it is trade to trade (a buy-and-hold
+  investor holds through it), so the event stays;
 * duplicates are judged over the holding window: the later of two events with the same ticker
   and day 0, or with identical stock and market returns over their holding windows, is skipped
   as ``duplicate of <event_id>`` (``duplicates="keep"`` keeps them). Two events whose returns
@@ -29,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..windows import GAP_WARNING
 from .checks import check_jump_policy, duplicate_of, identical_rows, window_problems
 
 #: skip reasons of the return study that hold for any measure of the event: day 0 itself is not
@@ -139,10 +143,27 @@ def holding_checks(values: np.ndarray, dates, rows: np.ndarray, stock_col: np.nd
     for w, text in zip(warned, texts):
         i = sel[w]
         warnings[i] = "; ".join(x for x in (warnings[i], f"jump: {text}, inside the holding window") if x)
+    longest = _longest_gap(joint)
+    for w in np.flatnonzero(longest >= GAP_WARNING):
+        i = sel[w]
+        warnings[i] = "; ".join(x for x in (warnings[i], f"gap: no trade for {int(longest[w])} sessions in a row "
+                                            f"inside the holding window (price carried: the return across it "
+                                            f"is trade to trade)") if x)
     if duplicates == "skip":
         ok = np.flatnonzero(pd.isna(reason[sel]))
         _duplicates(reason, sel[ok], ids, tickers, day0, lvl_s[ok], lvl_m[ok], inside[ok])
     return reason, warnings
+
+
+def _longest_gap(joint: np.ndarray) -> np.ndarray:
+    """Per row, the longest run of days without a joint price between two with one (a halt,
+    not the end of the stock's prices)."""
+    rows, cols = np.nonzero(joint)
+    out = np.zeros(len(joint), dtype=np.int64)
+    if len(rows) > 1:
+        same = rows[1:] == rows[:-1]
+        np.maximum.at(out, rows[1:][same], (np.diff(cols) - 1)[same])
+    return out
 
 
 def _duplicates(reason, events, ids, tickers, day0, lvl_s, lvl_m, inside) -> None:
