@@ -88,7 +88,8 @@ def holding_checks(values: np.ndarray, dates, rows: np.ndarray, stock_col: np.nd
     same ticker and day 0 are duplicates.
 
     Returns ``(reason, warnings)``: per event the skip reason (None when it passes) and the
-    warning text (``"jump: ..."``, ``""`` when none). See the module docstring for the rules.
+    warning text (``"jump: ..."`` kept, ``"gap: ..."`` a halt; ``""`` when none). See the module
+    docstring for the rules.
     """
     jumps = check_jump_policy(jumps)
     if duplicates not in ("skip", "keep"):
