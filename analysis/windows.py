@@ -36,6 +36,7 @@ DEFAULT_STALE = "missing"           # a flat zero-volume bar is no trade, not a 
 DEFAULT_MAX_DAY0_DELAY = 5          # sessions day 0 may lie after the date asked for (no trade)
 DEFAULT_MAX_GAP = 20                # sessions in a row without a trade in the estimation window
 DEFAULT_MAX_MISSING_SHARE = 0.25    # share of the estimation window's sessions without a trade
+GAP_WARNING = 5                     # a run of this many sessions without a trade is worth a `gap` warning
 # what a study measures: abnormal returns (the engine), abnormal volume (analysis.core.volume)
 # or abnormal volatility (analysis.core.volatility)
 MEASURES = ("returns", "volume", "volatility")

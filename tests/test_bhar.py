@@ -6,6 +6,8 @@ Barber & Tsai 1999) and scipy; and one year of 1810.HK against the CSV files."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -273,13 +275,124 @@ def test_a_duplicate_event_is_left_out_as_in_the_return_study(study):
     assert t.loc["e3", "status"] == "ok"
 
 
-def test_a_split_like_jump_in_the_holding_window_is_a_warning(study):
-    events, prices, _ = study
+def _with_split(prices, column, at, factor=10):
     p = prices.copy()
-    d0 = p.index.get_loc(analysis.run_event_study(events, prices=p, estimation_window=EST,
-                                                  event_window=EVT).diagnostics.loc[6, "day0"])
-    p.iloc[d0 + 30:, 6] = p.iloc[d0 + 30:, 6] / 10          # an unadjusted 10:1 split on day 30
-    res = analysis.run_event_study(events, prices=p, estimation_window=EST, event_window=EVT)
-    t = res.bhar(W).table.set_index("event_id")
-    assert t.loc["e6", "status"] == "ok" and "10:1 split" in t.loc["e6", "warnings"]
-    assert (t.drop(index="e6")["warnings"].fillna("") == "").all()
+    p.iloc[at:, column] = p.iloc[at:, column] / factor      # an unadjusted split on row `at`
+    return p
+
+
+def test_a_split_in_the_holding_window_skips_the_event_with_the_study_reason(study):
+    """An unadjusted 10:1 split on day 30 of the holding window: skipped (never a BHAR of -0.9),
+    with the reason the return study gives for the same split inside its event window."""
+    events, prices, res = study
+    d0 = prices.index.get_loc(res.diagnostics.loc[6, "day0"])
+    p = _with_split(prices, 6, d0 + 30)
+    t = analysis.run_event_study(events, prices=p, estimation_window=EST, event_window=EVT).bhar(W).table
+    t = t.set_index("event_id")
+    assert t.loc["e6", "status"] == "skipped" and np.isnan(t.loc["e6", "bhar"])
+    assert re.match(rf"price jump: S6 price x0\.1\d* \(an unadjusted 10:1 split\?\) on "
+                    rf"{prices.index[d0 + 30]:%Y-%m-%d}: ", t.loc["e6", "reason"]), t.loc["e6", "reason"]
+    assert (t.drop(index="e6")["status"] == res.bhar(W).table.set_index("event_id").drop(index="e6")["status"]).all()
+    # the same split on day 2, inside the study's event window too: the same reason in both
+    p2 = _with_split(prices, 6, d0 + 2)
+    r2 = analysis.run_event_study(events, prices=p2, estimation_window=EST, event_window=EVT)
+    assert r2.bhar(W).table.loc[6, "reason"] == r2.diagnostics.loc[6, "reason"]
+    assert r2.diagnostics.loc[6, "reason"].startswith("price jump: S6 price x0.") and "10:1 split" in r2.diagnostics.loc[6, "reason"]
+
+
+def test_a_kept_jump_is_a_warning_and_compounds(study):
+    """jumps='keep' (the study's setting, or the call's): the event keeps its BHAR, compounded
+    through the jump as the plain computation does, with the jump in its warnings."""
+    events, prices, res = study
+    d0 = prices.index.get_loc(res.diagnostics.loc[6, "day0"])
+    p = _with_split(prices, 6, d0 + 30)
+    kept = analysis.run_event_study(events, prices=p, estimation_window=EST, event_window=EVT, jumps="keep")
+    for table in (kept.bhar(W).table,
+                  analysis.run_event_study(events, prices=p, estimation_window=EST,
+                                           event_window=EVT).bhar(W, jumps="keep").table):
+        t = table.set_index("event_id")
+        assert t.loc["e6", "status"] == "ok" and "10:1 split" in t.loc["e6", "warnings"]
+        want = _reference(events, p, pd.DatetimeIndex(kept.diagnostics["day0"]))["e6"][0]
+        np.testing.assert_allclose(t.loc["e6", "bhar"], want, rtol=1e-10)
+        assert (t.drop(index="e6")["warnings"].fillna("") == "").all()
+
+
+def test_a_market_jump_and_a_tiny_price_in_the_holding_window(study):
+    """The market halving in a day (an unadjusted split of the index) skips every event holding
+    across it, and no other; a price of 5e-324 (an
+    infinite return) skips its event as a non-finite return, named with the date."""
+    events, prices, res = study
+    day0 = pd.DatetimeIndex(res.diagnostics["day0"])
+    p = prices.copy()
+    crash = p.index.get_loc(day0[0]) + 40
+    p.iloc[crash:, p.columns.get_loc("MKT")] = p.iloc[crash:, p.columns.get_loc("MKT")] / 2
+    t = analysis.run_event_study(events, prices=p, estimation_window=EST, event_window=EVT).bhar(W).table
+    clock = p.index
+    held = [(clock.get_loc(d) + 1 <= crash <= clock.get_loc(d) + W[1]) for d in day0]
+    for i, row in t.iterrows():
+        if held[i] and res.bhar(W).table.loc[i, "status"] == "ok":
+            # the stock net of the market is checked first (as in the engine): either leg names the day
+            assert re.match(rf"price jump: (S\d|MKT) price x[\d.]+ on {clock[crash]:%Y-%m-%d}", row["reason"]), \
+                row["reason"]
+        else:
+            assert row["status"] == res.bhar(W).table.loc[i, "status"]
+    assert sum(held) >= 2
+    p = prices.copy()
+    tiny = prices.index.get_loc(day0[3]) + 20
+    p.iloc[tiny, 3] = 5e-324
+    t = analysis.run_event_study(events, prices=p, estimation_window=EST, event_window=EVT).bhar(W).table
+    assert t.loc[3, "status"] == "skipped"
+    assert t.loc[3, "reason"] == f"non-finite return of S3 on {prices.index[tiny + 1]:%Y-%m-%d} (a zero, tiny or huge price)"
+
+
+def test_duplicates_are_judged_over_the_holding_window(study):
+    """Twins over the study's windows whose holding windows differ both get a BHAR; events whose
+    holding windows are identical but whose estimation windows differ are duplicates here."""
+    events, prices, res = study
+    d0 = prices.index.get_loc(res.diagnostics.loc[1, "day0"])
+    rng = np.random.default_rng(1)
+    p = prices.copy()
+    # T1: S1 to day 5, then its own path (the study sees twins, the holding window does not)
+    drift = np.r_[np.ones(d0 + 6), np.cumprod(1 + rng.normal(0, 0.01, len(p) - d0 - 6))]
+    p["T1"] = p["S1"] * drift
+    # U1: its own path before day -20, S1's returns from then on (the holding window is S1's)
+    p["U1"] = p["S1"] * np.r_[np.cumprod(1 + rng.normal(0, 0.02, d0 - 20)), np.ones(len(p) - d0 + 20)]
+    more = pd.concat([events, events.iloc[[1, 1]].assign(event_id=["twin", "late"], ticker=["T1", "U1"])],
+                     ignore_index=True)
+    r = analysis.run_event_study(more, prices=p, estimation_window=EST, event_window=EVT)
+    d = r.diagnostics.set_index("event_id")
+    assert d.loc["twin", "reason"] == "duplicate of e1 (identical returns in both windows)"
+    assert d.loc["late", "status"] == "ok"
+    t = r.bhar(W).table.set_index("event_id")
+    assert t.loc["twin", "status"] == "ok" and t.loc["e1", "status"] == "ok"
+    assert t.loc["late", "reason"] == "duplicate of e1 (identical returns over the holding window)"
+    assert r.bhar(W, duplicates="keep").table.set_index("event_id").loc["late", "status"] == "ok"
+
+
+def test_a_late_day0_skips_the_bhar_too(study):
+    """Day 0 more than max_day0_delay sessions after the date asked for (the stock did not
+    trade): the study's reason holds for the BHAR."""
+    events, prices, res = study
+    d0 = prices.index.get_loc(res.diagnostics.loc[8, "day0"])
+    p = prices.copy()
+    p.iloc[d0:d0 + 8, 8] = np.nan
+    r = analysis.run_event_study(events, prices=p, estimation_window=EST, event_window=EVT)
+    reason = r.diagnostics.loc[8, "reason"]
+    assert reason.startswith("no trade for 8 sessions")
+    assert r.bhar(W).table.loc[8, "reason"] == reason
+
+
+def test_a_halt_in_the_holding_window_is_a_gap_warning(study):
+    """30 sessions without a trade inside the holding window: the event keeps its BHAR (the
+    price carried across the halt, as the plain computation does) with a `gap` warning."""
+    events, prices, res = study
+    d0 = prices.index.get_loc(res.diagnostics.loc[9, "day0"])
+    p = prices.copy()
+    p.iloc[d0 + 10:d0 + 40, 9] = np.nan
+    t = analysis.run_event_study(events, prices=p, estimation_window=EST, event_window=EVT).bhar(W).table
+    assert t.loc[9, "status"] == "ok"
+    assert t.loc[9, "warnings"] == ("gap: no trade for 30 sessions in a row inside the holding window (price "
+                                    "carried: the return across it is trade to trade)")
+    want = _reference(events, p, pd.DatetimeIndex(res.diagnostics["day0"]))["e9"]
+    np.testing.assert_allclose(t.loc[9, "bhar"], want[0], rtol=1e-10)
+    assert t.loc[9, "missing_days"] == want[4] == 30

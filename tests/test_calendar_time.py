@@ -5,6 +5,8 @@ model and Fama-French factors; and the entry point on the real snapshot."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -181,3 +183,46 @@ def test_entry_point_on_real_prices(prices_dir):
     assert t.loc["x", "periods"] == 60
     assert res.portfolio["n_firms"].max() == 2
     assert "alpha" in res.summary()
+
+
+@pytest.mark.parametrize("frequency, window", [("daily", (1, 120)), ("monthly", (1, 6))])
+def test_a_split_in_a_holding_window_leaves_the_event_out(data, frequency, window):
+    """An unadjusted 1:4 reverse split inside one event's holding window: that event is left
+    out with the pipeline's reason (its +300% never enters the portfolio); the portfolio is
+    the plain rebuild of the other events. With jumps="keep" it stays in, with a warning."""
+    events, prices, _ = data
+    t1, t2 = window
+    res = calendar_time_portfolio(events, prices, window=window, frequency=frequency)
+    row = res.table.set_index("event_id").loc["e5"]
+    at = prices.index.get_loc(row["first_period"]) + 3
+    p = prices.copy()
+    p.iloc[at:, 5] = p.iloc[at:, 5] * 4
+    split = calendar_time_portfolio(events, p, window=window, frequency=frequency)
+    t = split.table.set_index("event_id")
+    assert t.loc["e5", "status"] == "left out"
+    assert re.match(rf"price jump: S05 price x[34]\.\d+ \(an unadjusted 1:4 reverse split\?\) on "
+                    rf"{p.index[at]:%Y-%m-%d}: ", t.loc["e5", "reason"]), t.loc["e5", "reason"]
+    others = events[events["event_id"] != "e5"]
+    dates, rp, n = _portfolio(others, p, window, frequency)
+    ok = n > 0
+    np.testing.assert_allclose(split.portfolio["portfolio_return"], rp[ok], rtol=1e-10)
+    assert split.portfolio["portfolio_return"].max() < 0.5
+    kept = calendar_time_portfolio(events, p, window=window, frequency=frequency, jumps="keep")
+    k = kept.table.set_index("event_id")
+    assert k.loc["e5", "status"] == "ok" and "1:4 reverse split" in k.loc["e5", "warnings"]
+    assert kept.portfolio["portfolio_return"].max() > 0.1
+
+
+def test_twin_events_enter_the_portfolio_once(data):
+    """A copy of a stock's file under another ticker, with an event on the same day: the copy is
+    a duplicate over the holding window and left out (else one stock counts twice)."""
+    events, prices, _ = data
+    p = prices.assign(COPY=prices["S07"])
+    twin = pd.concat([events, events.iloc[[7]].assign(event_id="copy", ticker="COPY")], ignore_index=True)
+    res = calendar_time_portfolio(twin, p, window=(1, 120))
+    t = res.table.set_index("event_id")
+    assert t.loc["copy", "reason"] == "duplicate of e7 (identical returns over the holding window)"
+    base = calendar_time_portfolio(events, prices, window=(1, 120))
+    np.testing.assert_allclose(res.alphas["alpha"], base.alphas["alpha"], rtol=1e-12)
+    both = calendar_time_portfolio(twin, p, window=(1, 120), duplicates="keep")
+    assert both.table.set_index("event_id").loc["copy", "status"] == "ok"

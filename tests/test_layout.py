@@ -223,8 +223,6 @@ STILL_ABOVE: set[str] = {
     "analysis.core.distributed:_execute.fold1",
     "analysis.core.distributed:run_event_study_distributed",
     "analysis.core.calendar_time:calendar_time_portfolio",
-    "analysis.core.bhar:bhar_of_result",
-    "analysis.commands.longrun:run",
 }
 
 

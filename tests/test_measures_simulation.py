@@ -173,7 +173,7 @@ def long_run():
     events = events.rename(columns={"event_date": "day0"})
     from analysis.core.bhar import compute_bhar
 
-    b = compute_bhar(events, prices, (1, 250), n_boot=500)
+    b = compute_bhar(events, prices, (1, 250), n_boot=500, duplicates="keep")
     return b, prices, events, reps, n
 
 

@@ -112,9 +112,11 @@ def add_policy_option(parser: argparse.ArgumentParser) -> None:
                              "session, or error")
 
 
-def add_data_options(parser: argparse.ArgumentParser) -> None:
+def add_data_options(parser: argparse.ArgumentParser, *, estimation: bool = True) -> None:
     """--stale / --jumps / --max-day0-delay / --max-gap / --max-missing-share: what the study
-    refuses to believe (see analysis.core.checks)."""
+    refuses to believe (see analysis.core.checks). ``estimation=False``: without the two checks
+    of the estimation window (--max-gap, --max-missing-share), for measures that fit no model
+    per event (``longrun``)."""
     g = parser.add_argument_group("data checks")
     g.add_argument("--stale", choices=("missing", "keep"), default=DEFAULT_STALE,
                    help="flat zero-volume bars: no trade (missing, default) or prices (keep)")
@@ -124,6 +126,8 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--max-day0-delay", type=int, default=DEFAULT_MAX_DAY0_DELAY, metavar="N",
                    help=f"sessions day 0 may lie after the date asked for when the stock did not trade "
                         f"(default: {DEFAULT_MAX_DAY0_DELAY})")
+    if not estimation:
+        return
     g.add_argument("--max-gap", type=int, default=DEFAULT_MAX_GAP, metavar="N",
                    help=f"longest run of sessions without a trade in the estimation window (default: "
                         f"{DEFAULT_MAX_GAP})")

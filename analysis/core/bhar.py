@@ -55,12 +55,10 @@ from scipy import stats
 
 from ..errors import InputError, WindowError
 from . import statistics as st
+from .holding import holding_checks, study_events
 from .summary import ticker_text
 
 DELISTING = ("benchmark", "truncate", "skip")
-# skip reasons of the return study that also leave an event out of its BHAR (its other checks
-# are about the estimation and event windows, not the holding window)
-_TRUST_SKIPS = ("duplicate of",)
 DEFAULT_BHAR_WINDOW = (1, 250)
 DEFAULT_BOOTSTRAP = 1000
 BHAR_TESTS = ("t", "skew_adj_t", "boot_skew_adj_t", "sign_z", "wilcoxon")
@@ -198,7 +196,8 @@ class BHARResult:
     - ``table``: one row per event given: ``event_id, ticker, benchmark, status, reason, day0,
       start_date`` (the close bought), ``end_date``, ``days``, ``stock_days``, ``missing_days``,
       ``delisted``, ``last_price_date``, ``bh_return``, ``bh_benchmark``, ``bhar``,
-      ``warnings`` (a price jump inside the holding window) (+ ``group``);
+      ``warnings`` (inside the holding window: a price jump kept, a halt; :mod:`analysis.core.holding`)
+      (+ ``group``);
     - ``bhar``: the studied events' rows (status ok);
     - ``path()``: mean BHAR by relative day with a 95% band (cross-sectional sd);
     - ``paths``: the studied events' BHAR after each day (long frame);
@@ -293,11 +292,11 @@ class BHARResult:
         if n_miss:
             lines.append(f"  {n_miss} event(s) with days without a price inside the window "
                          f"({int(ok['missing_days'].sum())} days; price carried, trade to trade)")
-        jumps = ok.loc[ok["warnings"].fillna("") != "", "warnings"]
-        for text in jumps.head(5):
+        warned = ok.loc[ok["warnings"].fillna("") != "", "warnings"]
+        for text in warned.head(5):
             lines.append(f"  warning: {text}")
-        if len(jumps) > 5:
-            lines.append(f"  ... {len(jumps) - 5} more price jumps (table, warnings)")
+        if len(warned) > 5:
+            lines.append(f"  ... {len(warned) - 5} more events with warnings (table, warnings)")
         if len(ok) == 1:
             r = ok.iloc[0]
             lines.append(f"  {r['event_id']}: stock {r['bh_return']:+.4f}, benchmark {r['bh_benchmark']:+.4f}, "
@@ -343,13 +342,16 @@ def _benchmarks(benchmark, ids: np.ndarray, markets: np.ndarray) -> np.ndarray:
 def compute_bhar(events: pd.DataFrame, levels: pd.DataFrame, window=DEFAULT_BHAR_WINDOW, *,
                  delisting: str = "benchmark", benchmark="market",
                  n_boot: int = DEFAULT_BOOTSTRAP, resample_size: int | None = None, seed=0,
-                 settings: Mapping | None = None) -> BHARResult:
+                 jumps: str = "skip", duplicates: str = "skip", settings: Mapping | None = None) -> BHARResult:
     """BHARs of every event at once from a panel of levels (prices or wealth indexes).
 
     ``events``: ``event_id, ticker, market, day0`` (+ ``reason`` why an event has no day 0,
     ``group``); ``benchmark`` as in :meth:`EventStudyResult.bhar` (the names must be columns of
     ``levels``). Every event's window is gathered by index arithmetic on the market's trading
-    days (no loop over events); see the module docstring for the rules.
+    days (no loop over events); see the module docstring for the rules. The pipeline's price
+    checks run over each holding window, for the stock, its market and a benchmark symbol
+    (:func:`analysis.core.holding.holding_checks`: ``jumps`` ``"skip"`` or ``"keep"`` with a
+    warning; ``duplicates`` ``"skip"`` or ``"keep"``).
     """
     t1, t2 = _window(window)
     if delisting not in DELISTING:
@@ -414,6 +416,8 @@ def compute_bhar(events: pd.DataFrame, levels: pd.DataFrame, window=DEFAULT_BHAR
         skip(at(ev[before]),
              lambda i: f"window [{t1}, {t2}] starts before the {markets[i]} data")
         rows[ev[good]] = mrows[k0[good, None] + rel[None, :]]
+    jump_warnings = _check_holding(reason, values, dates, rows, (c_s, c_m, c_b), ids, tickers, markets, bench,
+                                   day0, jumps, duplicates)
     ok = pd.isna(reason)
     sel = np.flatnonzero(ok)
     r = rows[sel]
@@ -449,7 +453,6 @@ def compute_bhar(events: pd.DataFrame, levels: pd.DataFrame, window=DEFAULT_BHAR
     # days of the window (after the close bought) on which the stock had no price, before its last
     s_has = has[r[:, 1:], c_s[sel, None]]
     missing = np.sum(~s_has & ~after[:, 1:], axis=1)
-    jumps = _window_jumps(s_lvl, carried[r, c_m[sel, None]], dates.to_numpy()[r], tickers[sel])
 
     ok = pd.isna(reason)
     keep = ok[sel]
@@ -487,7 +490,7 @@ def compute_bhar(events: pd.DataFrame, levels: pd.DataFrame, window=DEFAULT_BHAR
         "bh_return": full(gross_s[:, -1] - 1.0),
         "bh_benchmark": full(gross_b[:, -1] - 1.0),
         "bhar": full(path[:, -1]),
-        "warnings": np.where(ok, full(jumps, "", object), "").astype(object),
+        "warnings": np.where(ok, jump_warnings, "").astype(object),
     })
     frame = pd.DataFrame(table)
     for c in ("stock_days", "missing_days", "delisted"):
@@ -502,40 +505,34 @@ def compute_bhar(events: pd.DataFrame, levels: pd.DataFrame, window=DEFAULT_BHAR
     return BHARResult(frame, path[keep], (t1, t2), meta)
 
 
-def _window_jumps(levels: np.ndarray, market: np.ndarray, dates: np.ndarray, tickers: np.ndarray) -> np.ndarray:
-    """Per event, the price jumps inside its holding window that look like an unadjusted split
-    or a bad price (:func:`analysis.data.quality.jump_mask` on the one-day log price ratios net
-    of the market's, as the engine's check in :func:`analysis.core.checks.series_problems`): a
-    warning text, "" when none. The BHAR compounds through them (a bad price that reverts
-    cancels out; an unadjusted split does not: fix the prices)."""
-    from ..data.quality import describe_jump, jump_mask
-
-    n, width = levels.shape
-    out = np.full(n, "", dtype=object)
-    if n == 0 or width < 2:
-        return out
-    with np.errstate(invalid="ignore", divide="ignore"):
-        lr = np.log(levels[:, 1:] / levels[:, :-1])
-        lr_m = np.log(market[:, 1:] / market[:, :-1])
-    lr = np.where(np.isfinite(lr), lr, 0.0)
-    net = lr - np.where(np.isfinite(lr_m), lr_m, 0.0)
-    breaks = np.zeros(lr.shape, dtype=bool)
-    breaks[:, 0] = True
-    flags = jump_mask(net.ravel(), breaks.ravel()).reshape(lr.shape)
-    for i in np.flatnonzero(flags.any(axis=1)):
-        j = int(np.argmax(flags[i]))
-        day = pd.Timestamp(dates[i, j + 1])
-        out[i] = (f"jump: {tickers[i]} price {describe_jump(float(np.exp(lr[i, j])))} on {day:%Y-%m-%d}, "
-                  f"inside the holding window")
-    return out
+def _check_holding(reason, values, dates, rows, columns, ids, tickers, markets, bench, day0, jumps,
+                   duplicates) -> np.ndarray:
+    """The pipeline's price checks over each holding window (:func:`analysis.core.holding.holding_checks`):
+    a benchmark symbol's (when it is not the market), then the stock's and its market's, then
+    duplicates among the events that pass. Sets ``reason`` of the events that fail; returns the
+    jump warnings of each event."""
+    c_s, c_m, c_b = columns
+    other = pd.isna(reason) & (c_b != c_m)
+    bench_warnings = np.full(len(reason), "", dtype=object)
+    if other.any():
+        found, bench_warnings = holding_checks(values, dates, rows, c_b, c_m, ids=ids, tickers=tickers,
+                                               stock_names=bench, market_names=markets, check=other, jumps=jumps,
+                                               duplicates="keep")
+        reason[pd.notna(found)] = found[pd.notna(found)]
+    found, warnings = holding_checks(values, dates, rows, c_s, c_m, ids=ids, tickers=tickers, market_names=markets,
+                                     day0=day0, check=pd.isna(reason), jumps=jumps, duplicates=duplicates)
+    reason[pd.notna(found)] = found[pd.notna(found)]
+    return np.array(["; ".join(x for x in pair if x) for pair in zip(warnings, bench_warnings)], dtype=object)
 
 
 def bhar_of_result(result, window=DEFAULT_BHAR_WINDOW, *, benchmark="market", reference=None,
                    delisting: str = "benchmark", prices: pd.DataFrame | None = None,
-                   n_boot: int = DEFAULT_BOOTSTRAP, resample_size: int | None = None, seed=0) -> BHARResult:
+                   n_boot: int = DEFAULT_BOOTSTRAP, resample_size: int | None = None, seed=0,
+                   jumps: str | None = None, duplicates: str | None = None) -> BHARResult:
     """BHARs of the events of an event-study result (see ``EventStudyResult.bhar``): every
-    event with a day 0, including those the return study skipped for lack of estimation data
-    (a BHAR needs none)."""
+    event with a trusted day 0, including those the return study skipped for lack of estimation
+    data (a BHAR needs none), its price checks run again over the holding window
+    (:mod:`analysis.core.holding`; ``jumps`` and ``duplicates`` default to the study's settings)."""
     panel = prices if prices is not None else getattr(result, "panel", None)
     if panel is None:
         raise InputError("this result does not keep its prices: pass prices= (dates x symbols), or run it "
@@ -560,22 +557,11 @@ def bhar_of_result(result, window=DEFAULT_BHAR_WINDOW, *, benchmark="market", re
         union = levels.index.union(ref.index)
         ref = ref.reindex(union).ffill().reindex(levels.index)
         levels = pd.concat([levels, ref.rename(columns=str)], axis=1)
-    status = result.status
-    ev = status.events
-    day0 = pd.to_datetime(np.asarray(status.day0_days, dtype=np.int64).astype("datetime64[D]"))
-    located = pd.notna(day0)
-    given = np.asarray(status.reason, dtype=object)
-    # the return study's data-trust skips hold for any measure of the event; its estimation-window
-    # skips (too few returns, gaps) do not: a BHAR needs no estimation window
-    trust = np.array([isinstance(r, str) and r.startswith(_TRUST_SKIPS) for r in given], dtype=bool)
-    reason = np.where(located & ~trust, None, np.where(pd.isna(given), "no day 0", given))
-    table = pd.DataFrame({"event_id": ev["event_id"].to_numpy(dtype=object),
-                          "ticker": ev["ticker"].to_numpy(dtype=object),
-                          "market": ev["market"].to_numpy(dtype=object), "day0": day0,
-                          "reason": reason})
-    if "group" in ev and ev["group"].notna().any():
-        table["group"] = ev["group"].to_numpy(dtype=object)
+    table = study_events(result)
+    settings = result.settings
     return compute_bhar(table, levels, window, delisting=delisting, benchmark=benchmark, n_boot=n_boot,
                         resample_size=resample_size, seed=seed,
+                        jumps=settings.get("jumps", "skip") if jumps is None else jumps,
+                        duplicates=settings.get("duplicates", "skip") if duplicates is None else duplicates,
                         settings={"source_name": result.settings.get("source_name"),
                                   "levels": kind})

@@ -53,6 +53,7 @@ from scipy import stats
 
 from ..errors import InputError, WindowError
 from .bhar import carry
+from .holding import holding_checks, study_events
 
 FREQUENCIES = ("daily", "monthly")
 CT_MODELS = {"market": ("Mkt-RF",), "ff3": ("Mkt-RF", "SMB", "HML"),
@@ -162,14 +163,19 @@ def calendar_time_portfolio(events: pd.DataFrame, prices: pd.DataFrame, *, windo
                             frequency: str = "daily", model: str = "market", factors: pd.DataFrame | None = None,
                             market: str | None = None, rf: pd.Series | None = None, weights=None,
                             weighting=None, cov_type: str = "nonrobust", hac_lags: int | None = None,
-                            min_firms: int = 1, settings: Mapping | None = None) -> CalendarTimeResult:
+                            min_firms: int = 1, jumps: str = "skip", duplicates: str = "skip",
+                            settings: Mapping | None = None) -> CalendarTimeResult:
     """Calendar-time portfolios from timed events and a price panel (see the module docstring).
 
     ``events``: ``event_id, ticker, market, day0`` (+ ``reason`` for an event that cannot be
     placed, and the ``weights`` column when named); ``prices``: adjusted closes, dates x
     symbols, with the market's column. ``weighting``: ``"equal"``, ``"value"`` or both (default:
     both when ``weights`` is given, else equal). Periods with fewer than ``min_firms`` stocks
-    are left out of the regression.
+    are left out of the regression. The pipeline's price checks run over each event's holding
+    window (the market's trading days from the end of the period before the first one held to
+    the end of the last; :func:`analysis.core.holding.holding_checks`): an event that fails
+    them is left out with the reason (``jumps="keep"``: kept, the jump in ``warnings``), and so
+    is a duplicate (``duplicates="keep"`` keeps them).
     """
     import statsmodels.api as sm
 
@@ -244,9 +250,21 @@ def calendar_time_portfolio(events: pd.DataFrame, prices: pd.DataFrame, *, windo
     outside = first > len(cal) - 1
     idx_ok = np.flatnonzero(ok)
     reason[idx_ok[outside]] = f"the window starts after the end of the {market} data ({cal[-1]:%Y-%m-%d})"
-    ok = pd.isna(reason)
     live = ~outside
     ev_rows, ev_first, ev_last = idx_ok[live], first[live], last_k[live]
+    # the pipeline's price checks over each holding window, on the market's trading days
+    warnings = np.full(n, "", dtype=object)
+    if len(ev_rows):
+        c_m = np.full(n, cols.get_loc(market), dtype=np.int64)
+        found, warned = holding_checks(values, dates, _holding_rows(n, ev_rows, ev_first, ev_last, cal_rows, mrows),
+                                       c_s, c_m, ids=ids, tickers=tickers, market_names=np.full(n, market, object),
+                                       day0=day0, check=np.isin(np.arange(n), ev_rows), jumps=jumps,
+                                       duplicates=duplicates)
+        warnings[ev_rows] = warned[ev_rows]
+        failed = pd.notna(found[ev_rows])
+        reason[ev_rows[failed]] = found[ev_rows[failed]]
+        ev_rows, ev_first, ev_last = ev_rows[~failed], ev_first[~failed], ev_last[~failed]
+    ok = pd.isna(reason)
     # returns of every stock on the calendar: ratio of carried prices at consecutive periods
     used = np.unique(c_s[ev_rows]) if len(ev_rows) else np.zeros(0, dtype=np.int64)
     ret = period_returns(values[:, used], cal_rows)
@@ -331,13 +349,27 @@ def calendar_time_portfolio(events: pd.DataFrame, prices: pd.DataFrame, *, windo
                           "reason": np.where(ok, "", reason).astype(object),
                           "first_period": np.where(ok, first_dates, np.datetime64("NaT")),
                           "last_period": np.where(ok, last_dates, np.datetime64("NaT")),
-                          "periods": np.where(ok, periods, 0)})
+                          "periods": np.where(ok, periods, 0),
+                          "warnings": np.where(ok, warnings, "").astype(object)})
     cov_text = ("OLS standard errors" if cov_type == "nonrobust"
                 else f"Newey-West standard errors, {lags} lags")
     meta = {"frequency": frequency, "window": (t1, t2), "model": model, "model_text": text, "market": market,
             "weighting": list(port), "cov_type": cov_type, "hac_lags": lags, "cov_text": cov_text,
             "min_firms": int(min_firms), "dropped": "; ".join(dropped), **dict(settings or {})}
     return CalendarTimeResult(portfolio, fits, table, meta)
+
+
+def _holding_rows(n, ev_rows, ev_first, ev_last, cal_rows, mrows) -> np.ndarray:
+    """(n x W) rows of the prices each event's holding window reads: the market's trading days
+    from the end of the period before its first one (the first period's, when there is none
+    before) to the end of its last; -1 past the end and for the other events."""
+    lo = np.searchsorted(mrows, cal_rows[np.maximum(ev_first - 1, 0)])
+    hi = np.searchsorted(mrows, cal_rows[ev_last])
+    width = int((hi - lo).max()) + 1
+    k = lo[:, None] + np.arange(width)[None, :]
+    out = np.full((n, width), -1, dtype=np.int64)
+    out[ev_rows] = np.where(k <= hi[:, None], mrows[np.minimum(k, len(mrows) - 1)], -1)
+    return out
 
 
 def _value_weights(weights, events, ev_rows, local, ev_first, ev_last, cal, n_used, used_names):
@@ -401,46 +433,50 @@ def calendar_time(events, *, window=None, frequency: str = "daily", model: str =
                   market: str | None = None, rf: pd.Series | None = None, weights=None, weighting=None,
                   cov_type: str = "nonrobust", hac_lags: int | None = None, min_firms: int = 1,
                   source=None, prices_dir=None, cache_dir=None, offline=None, policy: str | None = None,
-                  subjects_only: bool = True, stale: str | None = None, progress: bool = True) -> CalendarTimeResult:
+                  subjects_only: bool = True, stale: str | None = None, jumps: str | None = None,
+                  duplicates: str | None = None, progress: bool = True) -> CalendarTimeResult:
     """Calendar-time portfolios of an events table (or of a :class:`~analysis.core.pipeline.Study`).
 
-    The events are validated and timed and their prices loaded by the pipeline's steps
-    (:mod:`analysis.core.pipeline`), flat zero-volume bars counted as no trade unless
-    ``stale="keep"`` (as in :func:`analysis.core.pipeline.run_study`; a Study's prices are used as
-    it read them); ``factors``: a factor table or Ken French file path(s)
-    (read by :func:`analysis.data.factors.load_factors`); the other arguments as
+    The events go through the pipeline (:func:`analysis.core.pipeline.run_study`: validated,
+    timed, each symbol loaded once, flat zero-volume bars counted as no trade unless
+    ``stale="keep"``; a Study's are used as it read them); each event's day 0 is the study's and
+    the study's skips about the event itself hold, its price checks run again over the holding
+    window (:mod:`analysis.core.holding`; ``jumps`` and ``duplicates`` default to the study's
+    settings). ``factors``: a factor table or Ken French file path(s) (read by
+    :func:`analysis.data.factors.load_factors`); the other arguments as
     :func:`calendar_time_portfolio`.
     """
     from ..data.factors import load_factors
-    from ..data.quality import apply_stale
-    from ..data.sources import open_source
     from ..windows import DEFAULT_POLICY, DEFAULT_STALE
-    from .pipeline import Study, load_prices, prepare_events, price_panel, symbols_of
+    from .pipeline import Study, load_prices, price_panel, run_study
 
-    if isinstance(events, Study):
-        timed, frames, failed = events.events, events.prices, events.failed
-        source_name = events.source_name
-    else:
-        if source is None:
-            source = open_source(prices_dir=prices_dir, cache_dir=cache_dir, offline=offline)
-        timed = prepare_events(events, policy=policy or DEFAULT_POLICY, subjects_only=subjects_only)
-        symbols = symbols_of(timed) + ([market] if market else [])
-        frames, failed = load_prices(source, symbols, progress=progress)
-        frames = {sym: apply_stale(f, stale or DEFAULT_STALE) for sym, f in frames.items()}
-        source_name = getattr(source, "name", None)
+    if not isinstance(events, Study):
+        checks = {} if jumps is None else {"jumps": jumps}
+        events = run_study(events, source=source, prices_dir=prices_dir, cache_dir=cache_dir, offline=offline,
+                           policy=policy or DEFAULT_POLICY, subjects_only=subjects_only,
+                           stale=stale or DEFAULT_STALE, progress=progress, **checks)
+    study = events
+    frames = dict(study.prices)
+    if market and market not in frames:          # a market none of the events has
+        from ..data.quality import apply_stale
+        from ..data.sources import open_source
+
+        source = source or open_source(prices_dir=prices_dir, cache_dir=cache_dir, offline=offline)
+        extra, _ = load_prices(source, [market], progress=False)
+        frames.update({k: apply_stale(f, study.result.settings.get("stale") or DEFAULT_STALE)
+                       for k, f in extra.items()})
     if factors is not None and not isinstance(factors, pd.DataFrame):
         factors = load_factors(factors)
-    table = timed[["event_id", "ticker", "market"]].copy()
-    table["day0"] = pd.to_datetime(timed["day0"]) if "day0" in timed else pd.NaT
-    reason = timed["timing_error"].astype(object) if "timing_error" in timed else pd.Series(None, index=timed.index)
-    reason = reason.where(reason.notna(), None)
-    for i, t in enumerate(table["ticker"].astype(str)):
-        if reason.iloc[i] is None and t in failed:
-            reason.iloc[i] = failed[t]
-    table["reason"] = reason.to_numpy(dtype=object)
-    if isinstance(weights, str) and weights in timed.columns:
-        table[weights] = timed[weights].to_numpy()
+    table = study_events(study.result)
+    given = study.result.status.given
+    if given is None:
+        given = study.result.status.events
+    if isinstance(weights, str) and weights in given.columns:
+        table[weights] = given[weights].to_numpy()
+    settings = study.result.settings
     return calendar_time_portfolio(table, price_panel(frames), window=window, frequency=frequency, model=model,
                                    factors=factors, market=market, rf=rf, weights=weights, weighting=weighting,
                                    cov_type=cov_type, hac_lags=hac_lags, min_firms=min_firms,
-                                   settings={"source_name": source_name})
+                                   jumps=settings.get("jumps", "skip") if jumps is None else jumps,
+                                   duplicates=settings.get("duplicates", "skip") if duplicates is None else duplicates,
+                                   settings={"source_name": study.source_name})

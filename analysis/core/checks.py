@@ -121,6 +121,44 @@ def jump_text(symbol: str, lr: float, day: str, keep_hint: bool) -> str:
     return text
 
 
+def window_problems(g_r, g_m, g_d, breaks, lo, hi, names, kind: str, jumps: str):
+    """The checks of the returns inside windows of the concatenated joint series (sentinel at
+    the end): each window ``[lo_i, hi_i]`` (indices; empty when ``lo_i > hi_i``) is refused for
+    its first non-finite return of either leg, then for its first jump of the stock (net of the
+    market's move) or of the market (:func:`series_problems`). ``g_d``: the date of each return
+    (days since 1970); ``names(i)``: ``(stock, market)`` of window i. The engine runs this over
+    each event's estimation and event windows; the long-run measures
+    (:mod:`analysis.core.holding`) over the holding window.
+
+    Returns ``(reason, warned, warnings)``: per window the skip reason (None when it passes),
+    and the windows and texts of the jumps kept with a warning (``jumps="keep"``)."""
+    lo, hi = np.asarray(lo, dtype=np.int64), np.asarray(hi, dtype=np.int64)
+    reason = np.full(len(lo), None, dtype=object)
+    warned, warnings = [], []
+    if not len(lo):
+        return reason, warned, warnings
+    nonfinite, jump_s, jump_m, lr_s, lr_m = series_problems(g_r, g_m, kind, breaks)
+
+    def day(i) -> str:
+        return str(np.datetime64(int(g_d[i]), "D"))
+
+    bad = flagged_in_windows(nonfinite, lo, hi)
+    for w in np.flatnonzero(bad >= 0):
+        i = bad[w]
+        symbol = names(w)[0] if not np.isfinite(g_r[i]) else names(w)[1]
+        reason[w] = f"non-finite return of {symbol} on {day(i)} (a zero, tiny or huge price)"
+    for flags, lr, leg in ((jump_s, lr_s, 0), (jump_m, lr_m, 1)):
+        first = flagged_in_windows(flags, lo, hi)
+        for w in np.flatnonzero((first >= 0) & pd.isna(reason)):
+            text = jump_text(names(w)[leg], lr[first[w]], day(first[w]), jumps == "skip")
+            if jumps == "skip":
+                reason[w] = f"price jump: {text}"
+            else:
+                warned.append(w)
+                warnings.append(text)
+    return reason, warned, warnings
+
+
 def duplicate_of(keys: pd.DataFrame) -> np.ndarray:
     """For each row, the position of the first earlier row with the same keys, or -1."""
     if not len(keys):

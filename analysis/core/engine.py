@@ -24,14 +24,13 @@ from ..data.exchanges import default_market
 from ..errors import (AnalysisError, DataError, EstimationError, EventError, InputError,
                       UnknownTickerError, WindowError)
 from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_JUMPS, DEFAULT_MAX_DAY0_DELAY,
-                       DEFAULT_MAX_GAP, DEFAULT_MAX_MISSING_SHARE, DEFAULT_MIN_ESTIMATION_OBS, columns,
-                       validate_windows)
+                       DEFAULT_MAX_GAP, DEFAULT_MAX_MISSING_SHARE, DEFAULT_MIN_ESTIMATION_OBS, GAP_WARNING,
+                       columns, validate_windows)
 from . import models as _models
 from .arrays import (EventArrays, FitResiduals, LazyRows, ResidualRuns, RootRows, WindowRows, compact_rows,
                      rows_of, windows)
 from .blocks import blocks, map_blocks, scratch
-from .checks import (Notes, check_jump_policy, duplicate_of, flagged_in_windows, identical_rows, jump_text,
-                     series_problems)
+from .checks import Notes, check_jump_policy, duplicate_of, identical_rows, window_problems
 from .results import Estimates, EventStatus, EventStudyResult
 from .returns import check_kind, returns_from_values
 
@@ -794,28 +793,18 @@ def _skip_unusable(ev, skips: _Skips, panel, from_prices: bool, load_errors) -> 
 
 
 def _scan_series(loc: _Located, skips: _Skips, notes: Notes, kind: str, est, evt, jumps: str) -> None:
-    """Non-finite returns and price jumps inside each located event's windows."""
+    """Non-finite returns and price jumps inside each located event's windows
+    (:func:`analysis.core.checks.window_problems`)."""
     ev = np.flatnonzero(skips.ok() & (loc.base >= 0))
     if not len(ev):
         return
-    nonfinite, jump_s, jump_m, lr_s, lr_m = series_problems(loc.g_r, loc.g_m, kind, loc.breaks)
     lo = loc.base[ev] + np.maximum(est[0], -loc.pos[ev])
     hi = loc.base[ev] + evt[1]
-    day = (lambda i: _fmt_day(loc.g_d[i]))
-    bad = flagged_in_windows(nonfinite, lo, hi)
-    hit = bad >= 0
-    skips.set(ev[hit], [f"non-finite return of {loc.pair_names[e][0] if not np.isfinite(loc.g_r[i]) else loc.pair_names[e][1]}"
-                        f" on {day(i)} (a zero, tiny or huge price)" for e, i in zip(ev[hit], bad[hit])],
-              DataError)
-    for flags, lr, leg in ((jump_s, lr_s, 0), (jump_m, lr_m, 1)):
-        first = flagged_in_windows(flags, lo, hi)
-        hit = (first >= 0) & skips.ok()[ev]
-        texts = [jump_text(loc.pair_names[e][leg], lr[i], day(i), jumps == "skip")
-                 for e, i in zip(ev[hit], first[hit])]
-        if jumps == "skip":
-            skips.set(ev[hit], [f"price jump: {x}" for x in texts], DataError)
-        else:
-            notes.add(ev[hit], "jump", texts)
+    reason, warned, texts = window_problems(loc.g_r, loc.g_m, loc.g_d, loc.breaks, lo, hi,
+                                            lambda w: loc.pair_names[ev[w]], kind, jumps)
+    bad = pd.notna(reason)
+    skips.set(ev[bad], reason[bad], DataError)
+    notes.add(ev[np.asarray(warned, dtype=np.int64)], "jump", texts)
 
 
 def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, min_obs, exclude,
@@ -985,7 +974,6 @@ def _multi_session(span: np.ndarray) -> np.ndarray | None:
         return span if (span > 1).any() else None
 
 
-GAP_WARNING = 5      # a run of this many sessions without a trade is worth a `gap` warning
 _GAP_FIELDS = ("est_multi_day", "est_missing_sessions", "est_longest_gap", "est_sessions", "evt_multi_day")
 
 

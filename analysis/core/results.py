@@ -361,7 +361,7 @@ class EventStudyResult:
 
     def bhar(self, window=(1, 250), *, benchmark="market", reference=None, delisting: str = "benchmark",
              prices: pd.DataFrame | None = None, n_boot: int = 1000, resample_size: int | None = None,
-             seed=0):
+             seed=0, jumps: str | None = None, duplicates: str | None = None):
         """Buy-and-hold abnormal returns of the events over ``window`` (trading days after day
         0, default one year), with the skewness-adjusted and bootstrapped tests of Lyon, Barber &
         Tsai (1999): a :class:`analysis.core.bhar.BHARResult` (``table``, ``path()``,
@@ -369,11 +369,14 @@ class EventStudyResult:
         of the panel, ``{event_id: symbol}``, or a Series of daily reference-portfolio returns;
         ``reference``: a DataFrame of reference-portfolio returns whose columns ``benchmark``
         may name; ``delisting``: ``"benchmark"``, ``"truncate"`` or ``"skip"``; ``prices``: a
-        panel to use instead of the one the study read. See :mod:`analysis.core.bhar`."""
+        panel to use instead of the one the study read; ``jumps`` / ``duplicates``: the price
+        checks over the holding window (default: the study's settings, :mod:`analysis.core.holding`).
+        See :mod:`analysis.core.bhar`."""
         from .bhar import bhar_of_result
 
         return bhar_of_result(self, window, benchmark=benchmark, reference=reference, delisting=delisting,
-                              prices=prices, n_boot=n_boot, resample_size=resample_size, seed=seed)
+                              prices=prices, n_boot=n_boot, resample_size=resample_size, seed=seed,
+                              jumps=jumps, duplicates=duplicates)
 
     def tests_by_group(self, window=(0, 0), adjust: str | None = None, *, family: str = "test",
                        **resampling) -> pd.DataFrame:
