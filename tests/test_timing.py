@@ -259,7 +259,7 @@ def test_timing_command_prints_requested_and_resolved_dates(tmp_path, capsys):
     assert "2021-03-25" in lines["gwm-h"] and "2021-03-26" in lines["gwm-h"] and "XHKG" in lines["gwm-h"]
     assert "2021-03-27" in lines["sat"] and "2021-03-29" in lines["sat"]
     back = read_events(out).set_index("event_id")  # the written table reads back as an events table
-    assert back.loc["gwm-a", "day0"] == "2021-03-26" and back.loc["gwm-a", "market"] == "000001.SS"
+    assert back.loc["gwm-a", "day0"] == pd.Timestamp("2021-03-26") and back.loc["gwm-a", "market"] == "000001.SS"
     assert main(["timing", str(path), "--policy", "previous"]) == 0
     assert "2021-03-26" in [ln for ln in capsys.readouterr().out.splitlines() if ln.split()[0] == "sat"][0]
 
