@@ -14,7 +14,7 @@ HTML report and the figure footers:
                              did not trade on it)
 ``jump``                     a one-day price ratio that looks like an unadjusted split or a bad
                              price, kept on request (``jumps="keep"``)
-``stale``                    flat zero-volume bars (no trade) in the windows
+``stale``                    bars without a trade (flat, zero volume, close unchanged) in the windows
 ``limit_day``                a close at the daily price limit in the event window (censored)
 ``foreign_market``           the benchmark trades on another exchange than the stock
 ``factor_region``            factor data of another region than the stock's exchange

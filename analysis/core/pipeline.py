@@ -313,7 +313,7 @@ def warn_events(result: EventStudyResult, *, stale_bars=None, stale: str = DEFAU
 
 
 def _warn_stale(result, ok: pd.DataFrame, stale_bars, stale: str) -> None:
-    """Count each event's flat zero-volume bars between its estimation start and its event
+    """Count each event's bars without a trade between its estimation start and its event
     window's end (one binary search per event on the stock's sorted stale dates)."""
     end = _event_window_end(result)
     how = ("counted as no trade (returns span them)" if stale == "missing"
@@ -330,7 +330,7 @@ def _warn_stale(result, ok: pd.DataFrame, stale_bars, stale: str) -> None:
         n = np.where(pd.isna(start) | pd.isna(stop), 0, n)
         hit = n > 0
         ids += list(events["event_id"].to_numpy()[hit])
-        texts += [f"{k} flat zero-volume bar(s) in the windows, {how}" for k in n[hit]]
+        texts += [f"{k} bar(s) without a trade (flat, zero volume, close unchanged) in the windows, {how}" for k in n[hit]]
     result.add_warnings(ids, "stale", texts)
 
 

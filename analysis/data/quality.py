@@ -14,8 +14,9 @@ Checks (``check`` column):
 ``non_finite_price``   +-inf price
 ``ohlc_inconsistent``  Close or Open outside [Low, High]
 ``gap``                more than ``max_gap_days`` calendar days between consecutive bars
-``stale_bar``          flat zero-volume bar: Open = High = Low = Close and Volume = 0 (Yahoo's
-                       filler on Hong Kong half-day sessions); ``stale="missing"`` drops their prices
+``stale_bar``          bar without a trade: Open = High = Low = Close, Volume = 0 and Close
+                       unchanged from the previous close (:func:`stale_flags`);
+                       ``stale="missing"`` drops their prices
 ``extreme_return``     single-day |Adj Close return| > ``max_abs_return`` (default 50%)
 ``jump``               a one-day Adj Close ratio that looks like an unadjusted split or a bad
                        price rather than a return (see :func:`jump_mask`)
@@ -49,9 +50,25 @@ def _few(dates, k: int = 5) -> str:
 
 
 def stale_mask(frame: pd.DataFrame) -> pd.Series:
-    """True on flat zero-volume bars (Open = High = Low = Close, Volume = 0)."""
+    """True on bars without a trade (:func:`stale_flags`) of a time-ordered frame."""
     o, h, lo, c, v = (frame[k].to_numpy() for k in ("Open", "High", "Low", "Close", "Volume"))
-    return pd.Series((o == h) & (h == lo) & (lo == c) & (v == 0), index=frame.index)   # numpy: 86 series in a batch
+    return pd.Series(stale_flags(o, h, lo, c, v), index=frame.index)   # numpy: 86 series in a batch
+
+
+def stale_flags(o, h, lo, c, v) -> np.ndarray:
+    """No trade: a flat bar (Open = High = Low = Close), Volume 0 and the *raw* Close equal to the
+    last close before it (the first bar has none to compare: flat and zero volume suffice).
+
+    A flat zero-volume bar whose close moved is a session that traded without a volume figure
+    (Yahoo's bars of Hong Kong half-day sessions, e.g. 0700.HK on 2022-01-31, +2.4%): its close is a
+    price. The raw Close, not the Adj Close, is compared: a dividend's adjustment factor changes
+    the Adj Close on its ex-date whether or not the stock traded, while the quoted close of a
+    day without a trade is the previous one, unchanged."""
+    c = np.asarray(c, dtype="float64")
+    last = np.maximum.accumulate(np.where(np.isnan(c), 0, np.arange(len(c))))   # last non-missing close
+    prev = np.concatenate([[np.nan], c[last][:-1]])
+    unchanged = (c == prev) | np.isnan(prev)
+    return (o == h) & (h == lo) & (lo == c) & (v == 0) & unchanged
 
 
 def check_stale_setting(stale: str) -> str:
@@ -177,7 +194,7 @@ def check_prices(frame: pd.DataFrame, symbol: str, *, max_gap_days: int = 10,
         st = stale_mask(clean).to_numpy()
         if st.any():
             rows.append(_row(symbol, "stale_bar", cidx[st], st.sum(),
-                             f"{st.sum()} flat zero-volume bars (O=H=L=C, Volume 0) on {_few(cidx[st])}"))
+                             f"{st.sum()} bars without a trade (O=H=L=C, Volume 0, Close unchanged) on {_few(cidx[st])}"))
     if "Adj Close" in clean:
         p = clean["Adj Close"].to_numpy(dtype="float64")
         with np.errstate(divide="ignore", invalid="ignore"):
