@@ -455,3 +455,61 @@ def test_a_market_wide_crash_and_rebound_is_not_a_bad_price(prices_dir):
     s = analysis.run_study(one("2015.HK", "^HSI", "2022-03-16"), prices_dir=prices_dir, progress=False)
     d = s.diagnostics.iloc[0]
     assert d["status"] == "ok", d["reason"]
+
+
+def test_twin_listings_on_one_day_are_flagged(prices_dir, tmp_path):
+    """GOOG and GOOGL on the same day (real files): one piece of news twice, cross-correlated
+    ARs. Both events carry ``same_company`` (the company universe knows both are Alphabet) and
+    ``clustered``, pointing to kp_bmp_t, in the API, `batch` and its printed summary."""
+    events = pd.DataFrame({"event_id": ["g1", "g2"], "ticker": ["GOOG", "GOOGL"], "market": ["^GSPC", "^GSPC"],
+                           "event_date": ["2025-10-30", "2025-10-30"]})
+    api = analysis.run_study(events, prices_dir=prices_dir, progress=False)
+    d = api.diagnostics.set_index("event_id")
+    for e, other in (("g1", "g2"), ("g2", "g1")):
+        assert d.loc[e, "warnings"].split(",") == ["same_company", "clustered"]
+        assert f"({other})" in d.loc[e, "warning_details"] and "kp_bmp_t" in d.loc[e, "warning_details"]
+    path = tmp_path / "events.csv"
+    events.to_csv(path, index=False)
+    o = io.StringIO()
+    with redirect_stdout(o), redirect_stderr(io.StringIO()):
+        rc = main(["batch", str(path), "--out", str(tmp_path / "b"), "--prices-dir", str(prices_dir), "--no-figure"])
+    assert rc == 0 and "g1: same_company" in o.getvalue() and "g2: clustered" in o.getvalue()
+    diag = pd.read_csv(tmp_path / "b" / "diagnostics.csv", keep_default_na=False).set_index("event_id")
+    assert diag.loc["g2", "warnings"] == "same_company,clustered"
+    # one listing alone: nothing to warn about
+    alone = analysis.run_study(events.iloc[:1], prices_dir=prices_dir, progress=False).diagnostics
+    assert alone["warnings"].iloc[0] == ""
+
+
+def test_sample_notes_count_studied_events_only(base, tmp_path):
+    """A skipped duplicate is not a second event: it neither confounds its original nor makes
+    the sample look calendar-clustered (2 of 3 events on one day 0 before the duplicate is
+    dropped, 0 of 2 after)."""
+    folder, rm = base
+    write(folder, "OTHER", bars(30 * np.cumprod(1 + stock_returns(rm, seed=9))))
+    events = pd.concat([one(eid="a"), one(eid="b"), one("OTHER", date=DATES[DAY0 - 60], eid="d")],
+                       ignore_index=True)
+    s = analysis.run_study(events, prices_dir=folder, progress=False)
+    assert s.diagnostics.set_index("event_id").loc["b", "reason"].startswith("duplicate of a")
+    assert not [w for w in s.warnings if "confounded" in w or "Clustered (" in w], s.warnings
+    assert (s.diagnostics["warnings"].fillna("") == "").all()
+
+
+def test_group_footer_counts_the_groups_events(prices_dir):
+    """The AAR figure of a group counts the warnings of that group's events, not the sample's."""
+    from analysis.figures import plotting
+
+    events = pd.DataFrame({"event_id": ["us", "hk"], "ticker": ["1810.HK", "0700.HK"],
+                           "market": ["^GSPC", "^HSI"], "event_date": ["2021-03-26", "2021-06-15"],
+                           "group": ["foreign", "home"]})
+    result = analysis.run_study(events, prices_dir=prices_dir, progress=False).result
+    diag = result.diagnostics.set_index("event_id")
+    assert "foreign_market" in diag.loc["us", "warnings"] and "foreign_market" not in diag.loc["hk", "warnings"]
+    fig, _ = plotting.draw_aar(result, group="home")
+    footer = fig._supxlabel.get_text().replace("\n", " ")
+    assert "foreign_market" not in footer and "of 2 events" not in footer
+    assert plotting.warning_line(result.diagnostics, ["hk"]) in footer
+    fig, _ = plotting.draw_aar(result, group="foreign")
+    assert "Warnings for 1810.HK: foreign_market" in fig._supxlabel.get_text().replace("\n", " ")
+    fig, _ = plotting.draw_aar(result)              # the whole sample: both events counted
+    assert "Warnings in 1 of 2 events: foreign_market 1" in fig._supxlabel.get_text().replace("\n", " ")

@@ -18,6 +18,10 @@ HTML report and the figure footers:
 ``limit_day``                a close at the daily price limit in the event window (censored)
 ``foreign_market``           the benchmark trades on another exchange than the stock
 ``factor_region``            factor data of another region than the stock's exchange
+``same_company``             another studied listing of the same company with the same
+                             announcement date (twin listings: one piece of news twice)
+``clustered``                the sample is calendar-clustered and this event shares its day 0
+                             (:func:`analysis.events.contamination.clustering`)
 ============================ =================================================================
 
 Skips (the event does not enter any test): ``jump`` (by default), non-finite returns, day 0 more

@@ -276,24 +276,36 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
     loaded = MemorySource(frames, name=getattr(source, "name", "prices"))
     limits = _limits(timed, loaded, evt)
     warn_events(result, stale_bars=stale_bars, stale=stale, limits=limits,
-                factors=engine_kwargs.get("factors"))
+                factors=engine_kwargs.get("factors"), timed=timed, event_window=evt)
     note = left_out_note(dropped, len(timed) + (0 if dropped is None else len(dropped)))
     warnings = [note] if note else []
     warnings += [f"{s}: {r}" for s, r in failed.items()]
-    warnings += sample_warnings(timed, estimation_window=est, event_window=evt, other_dates=other_dates)
+    warnings += sample_warnings(studied_events(timed, result), estimation_window=est, event_window=evt,
+                                other_dates=other_dates)
     return Study(result=result, events=timed, prices=studied, failed=failed, quality=check_prices(frames),
                  limits=limits, warnings=warnings, source_name=getattr(source, "name", None), left_out=dropped)
 
 
+def studied_events(timed: pd.DataFrame, result) -> pd.DataFrame:
+    """The rows of ``timed`` the result studied (not skipped: a skipped duplicate is not a second
+    event of the sample), for the sample's notes."""
+    diag = result.diagnostics
+    ok = set(diag.loc[diag["status"] == "ok", "event_id"].astype(str))
+    return timed[timed["event_id"].astype(str).isin(ok).to_numpy()]
+
+
 def warn_events(result: EventStudyResult, *, stale_bars=None, stale: str = DEFAULT_STALE, limits=None,
-                factors=None) -> None:
+                factors=None, timed: pd.DataFrame | None = None, event_window=DEFAULT_EVENT_WINDOW) -> None:
     """The warnings on studied events that need the price frames or the exchange facts:
     ``stale`` bars in the windows, ``limit_day`` closes in the event window (censored returns),
-    a ``foreign_market`` benchmark, factors of another region (``factor_region``)."""
+    a ``foreign_market`` benchmark, factors of another region (``factor_region``) and, given the
+    ``timed`` events, ``same_company`` and ``clustered`` (:func:`warn_clustered`)."""
     diag = result.diagnostics
     ok = diag[diag["status"] == "ok"]
     if ok.empty:
         return
+    if timed is not None:
+        warn_clustered(result, studied_events(timed, result), event_window=event_window)
     if stale_bars:
         _warn_stale(result, ok, stale_bars, stale)
     if limits is not None and len(limits):
@@ -310,6 +322,37 @@ def warn_events(result: EventStudyResult, *, stale_bars=None, stale: str = DEFAU
         result.add_warnings([e for e, _ in wrong], "factor_region",
                             [f"{region} factors for a stock of {region_of(t)}: use the factor set of the "
                              "stock's region (Ken French's regional files)" for _, t in wrong])
+
+
+_ROBUST = ("tests robust to cross-correlation: kp_bmp_t or kp_patell_z (Kolari & Pynnonen 2010), "
+           "or calendar-time portfolios (analysis.calendar_time)")
+
+
+def warn_clustered(result, studied: pd.DataFrame, *, event_window=DEFAULT_EVENT_WINDOW) -> None:
+    """Events whose abnormal returns are not independent of another studied event's, from
+    :func:`analysis.events.contamination.clustering` (the facts ``check`` prints):
+    ``same_company``: another listing of the same company (the company universe: GOOG and GOOGL)
+    with the same announcement date, one piece of news counted twice; ``clustered``: the sample
+    is calendar-clustered (a share of events sharing day 0 at or over the threshold) and this
+    event shares its day 0. Both point to the tests robust to cross-correlation."""
+    if len(studied) < 2 or "day0" not in studied.columns:
+        return
+    try:
+        clus = clustering(studied, event_window=event_window)
+    except AnalysisError:
+        return
+    twins = clus.same_company
+    result.add_warnings(list(twins), "same_company",
+                        [f"another listing of the same company with the same announcement date in the "
+                         f"sample ({', '.join(twins[e])}), one piece of news counted more than once: "
+                         f"study one listing per company, or use {_ROBUST}" for e in twins])
+    if clus.clustered:
+        shared = clus.same_day0
+        result.add_warnings(list(shared), "clustered",
+                            [f"shares day 0 with {len(shared[e])} other event(s) ({', '.join(shared[e][:5])}"
+                             f"{', ...' if len(shared[e]) > 5 else ''}), as {clus.share_same_day0:.0%} of the "
+                             f"sample do: cross-correlated abnormal returns overstate csect_t, "
+                             f"patell_z and bmp_t, use {_ROBUST}" for e in shared])
 
 
 def _warn_stale(result, ok: pd.DataFrame, stale_bars, stale: str) -> None:
