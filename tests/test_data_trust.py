@@ -513,3 +513,54 @@ def test_group_footer_counts_the_groups_events(prices_dir):
     assert "Warnings for 1810.HK: foreign_market" in fig._supxlabel.get_text().replace("\n", " ")
     fig, _ = plotting.draw_aar(result)              # the whole sample: both events counted
     assert "Warnings in 1 of 2 events: foreign_market 1" in fig._supxlabel.get_text().replace("\n", " ")
+
+
+@pytest.mark.parametrize("ratio, where, text", [
+    (1 / 1.5, DAY0 + 2, "(an unadjusted 3:2 split or 1-for-2 bonus issue?)"),   # the review's case
+    (1.5, DAY0 - 60, "(an unadjusted 2:3 reverse split?)"),
+    (0.75, DAY0 + 5, "(an unadjusted 4:3 split or 1-for-3 bonus issue?)"),
+    (0.8, DAY0 - 120, "(an unadjusted 5:4 split or 1-for-4 bonus issue?)"),
+    (1 / 1.2, DAY0 - 1, "(an unadjusted 6:5 split or 1-for-5 bonus issue?)"),
+])
+def test_small_split_ratios_skip_the_event(base, tmp_path, ratio, where, text):
+    """Non-integer split ratios (price / 1.5 on day +2 gave AR = -33.9%, t = -22 before): a
+    one-day ratio near a small factor, ten or more robust sd of the stock's net moves, on a day
+    without a trading surge (constant volume here), is a jump with its ratio named."""
+    folder, rm = base
+    close = 50 * np.cumprod(1 + stock_returns(rm))
+    close[where:] *= ratio
+    write(folder, "STK", bars(close))
+    api, batch, study = run_three_ways(folder, one(), tmp_path)
+    assert_skipped(api, batch, study, "e1", ["price jump", text, str(DATES[where].date()), "--jumps keep"])
+
+
+def test_a_bonus_issue_is_found_on_a_quiet_stock(base, tmp_path):
+    """An 11:10 split (a 1-for-10 bonus issue) moves the price 9%: found on a stock whose net
+    moves are small (sd 0.4%), kept with --jumps keep as a warning."""
+    folder, rm = base
+    r = ALPHA + BETA * rm + np.random.default_rng(4).normal(0, 0.004, N_DAYS)
+    close = 50 * np.cumprod(1 + r)
+    close[DAY0 - 30:] /= 1.1
+    write(folder, "STK", bars(close))
+    api, batch, study = run_three_ways(folder, one(), tmp_path, extra=("--jumps", "keep"))
+    d = api.diagnostics.iloc[0]
+    assert d["status"] == "ok" and "jump" in d["warnings"].split(",")
+    assert f"(an unadjusted 11:10 split or 1-for-10 bonus issue?) on {DATES[DAY0 - 30].date()}" in d["warning_details"]
+    assert "jump" in batch[1].loc["e1", "warnings"] and study[0] == 0
+
+
+def test_a_big_reaction_with_a_trading_surge_is_not_a_split(base, tmp_path):
+    """Day 0 falls by a quarter (near 4:3) with five times the usual volume: news, not a split.
+    The event is studied and its AR is the trade-to-trade reference's."""
+    folder, rm = base
+    r = stock_returns(rm, day0_ar=-0.25)
+    vol = np.full(N_DAYS, 1e6)
+    vol[DAY0] = 5e6
+    write(folder, "STK", bars(50 * np.cumprod(1 + r), volume=vol))
+    api, batch, study = run_three_ways(folder, one(), tmp_path)
+    d = api.diagnostics.iloc[0]
+    assert d["status"] == "ok" and d["warnings"] == "", d["reason"]
+    ar, sd, _ = reference_t2t(folder, "STK", "MKT", EVENT)
+    row = api.result.abnormal_returns.query("relative_day == 0").iloc[0]
+    assert row["abnormal_return"] == pytest.approx(ar, abs=1e-12) and ar < -0.2
+    assert batch[1].loc["e1", "status"] == "ok" and study[0] == 0

@@ -153,3 +153,47 @@ def test_real_half_day_sessions_are_not_stale(prices_dir):
 
 def only_if(found, check):
     return len(found[found.check == check]) > 0
+
+
+def test_small_split_rule_closed_form():
+    """small_split_mask on a series of known robust sd s (|r| = s / 1.4826 everywhere but the
+    tested days): near a small factor, >= 10 s with quiet turnover, or >= 25 s alone."""
+    from analysis.data.quality import robust_scale, small_split_mask
+
+    base = np.tile([0.01, -0.01], 50)
+    s = robust_scale(base)
+    assert s == pytest.approx(0.014826)
+    lr = base.copy()
+    lr[[10, 20, 30, 40, 60]] = [np.log(1 / 1.5), np.log(1.25), np.log(1.1), np.log(1.5) + 0.04, -0.35]
+    turnover = np.ones(len(lr))
+    turnover[20] = 3.0                     # a trading surge on the 5:4-sized move
+    out = small_split_mask(lr, turnover)
+    # 3:2 (27 s, quiet) yes; 5:4 with a surge and 15 s: no; 11:10 is 6.4 s: no;
+    # 3:2 plus 0.04 (> 2 s from the factor): no; -0.35 is near no factor: no
+    assert np.flatnonzero(out).tolist() == [10]
+    turnover[20] = 1.0
+    assert np.flatnonzero(small_split_mask(lr, turnover)).tolist() == [10, 20]
+    assert np.flatnonzero(small_split_mask(lr, None)).tolist() == [10]      # 27 s alone
+
+
+def test_no_small_split_on_real_adjusted_files(prices_dir):
+    """Every real stock file, net of its exchange's index: no day looks like a small split
+    (the false-positive count of the rule on real adjusted data is zero)."""
+    from analysis.data.exchanges import default_market
+    from analysis.data.prices import CsvFolderSource
+    from analysis.data.quality import split_suspects
+
+    src = CsvFolderSource(prices_dir)
+    checked = 0
+    for path in sorted(prices_dir.glob("*.csv")):
+        sym = path.stem
+        try:
+            market = default_market(sym)
+        except Exception:
+            continue
+        if market == sym or not (prices_dir / f"{market}.csv").exists():
+            continue
+        found = split_suspects(src.load(sym), src.load(market))
+        assert found.empty, (sym, found)
+        checked += 1
+    assert checked >= 90

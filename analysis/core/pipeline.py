@@ -179,6 +179,25 @@ def check_prices(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def split_suspects(timed: pd.DataFrame, frames: Mapping[str, pd.DataFrame]) -> dict:
+    """``{(ticker, market): {date: price ratio}}``: the days each studied pair's stock looks like
+    an unadjusted small split or bonus issue net of its market
+    (:func:`analysis.data.quality.split_suspects`; the engine skips or warns the events whose
+    windows hold one, like its other jumps). Pairs as the engine reads them (default markets)."""
+    from .engine import prepare_events as engine_events
+
+    ev = engine_events(timed)
+    out = {}
+    for pair in dict.fromkeys(zip(ev["ticker"], ev["market"])):
+        stock, market = (frames.get(str(x)) if pd.notna(x) else None for x in pair)
+        if stock is None or market is None or "Adj Close" not in stock or "Adj Close" not in market:
+            continue
+        found = quality.split_suspects(stock, market)
+        if len(found):
+            out[(str(pair[0]), str(pair[1]))] = found
+    return out
+
+
 def sample_warnings(timed: pd.DataFrame, *, estimation_window=DEFAULT_ESTIMATION_WINDOW,
                     event_window=DEFAULT_EVENT_WINDOW, other_dates: pd.DataFrame | None = None) -> list[str]:
     """Notes a sample needs, from :mod:`analysis.events.contamination`: events confounded by
@@ -269,6 +288,8 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
     quality.check_stale_setting(stale)
     stale_bars = {s: quality.stale_mask(f) for s, f in frames.items()}
     studied = {s: quality.apply_stale(f, stale) for s, f in frames.items()}
+    if measure != "volume" and engine_kwargs.get("suspects") is None:
+        engine_kwargs["suspects"] = split_suspects(timed, studied)
     result = run_measure(measure, timed, prices=price_panel(studied), estimation_window=est, event_window=evt,
                          volume=price_panel(studied, "Volume") if measure == "volume" else None,
                          load_errors=failed, **engine_kwargs)
