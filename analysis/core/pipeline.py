@@ -242,7 +242,8 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
               cache_dir=None, offline=None, policy: str = DEFAULT_POLICY, subjects_only: bool = True,
               estimation_window=DEFAULT_ESTIMATION_WINDOW, event_window=DEFAULT_EVENT_WINDOW,
               stale: str = DEFAULT_STALE, other_dates: pd.DataFrame | None = None, progress: bool = True,
-              client=None, measure: str = DEFAULT_MEASURE, **engine_kwargs) -> Study:
+              client=None, measure: str = DEFAULT_MEASURE, cluster_notes: dict | None = None,
+              **engine_kwargs) -> Study:
     """From an events table to a :class:`Study` (the steps in the module docstring).
 
     ``source``: a :class:`~analysis.data.prices.PriceSource`, else the one the settings give
@@ -257,6 +258,9 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
     ``measure``: ``"returns"`` (abnormal returns), ``"volume"`` (abnormal log volume from the
     frames' Volume, :mod:`analysis.core.volume`) or ``"volatility"`` (:mod:`analysis.core.volatility`,
     ``volatility_benchmark="garch"`` among ``engine_kwargs`` for the GARCH(1,1) benchmark).
+
+    ``cluster_notes``: the ``same_company`` and ``clustered`` warnings of the whole sample
+    (:func:`cluster_notes`; a distributed run computes them once for all its partitions).
 
     ``client``: a Dask client, scheduler address, ``"local"`` or ``"local:N"``: the same study
     on a cluster (:func:`analysis.core.distributed.run_study_distributed`, which also takes
@@ -297,7 +301,8 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
     loaded = MemorySource(frames, name=getattr(source, "name", "prices"))
     limits = _limits(timed, loaded, evt)
     warn_events(result, stale_bars=stale_bars, stale=stale, limits=limits,
-                factors=engine_kwargs.get("factors"), timed=timed, event_window=evt)
+                factors=engine_kwargs.get("factors"),
+                cluster_notes=cluster_notes_of(timed, evt) if cluster_notes is None else cluster_notes)
     note = left_out_note(dropped, len(timed) + (0 if dropped is None else len(dropped)))
     warnings = [note] if note else []
     warnings += [f"{s}: {r}" for s, r in failed.items()]
@@ -316,17 +321,16 @@ def studied_events(timed: pd.DataFrame, result) -> pd.DataFrame:
 
 
 def warn_events(result: EventStudyResult, *, stale_bars=None, stale: str = DEFAULT_STALE, limits=None,
-                factors=None, timed: pd.DataFrame | None = None, event_window=DEFAULT_EVENT_WINDOW) -> None:
+                factors=None, cluster_notes: dict | None = None) -> None:
     """The warnings on studied events that need the price frames or the exchange facts:
     ``stale`` bars in the windows, ``limit_day`` closes in the event window (censored returns),
-    a ``foreign_market`` benchmark, factors of another region (``factor_region``) and, given the
-    ``timed`` events, ``same_company`` and ``clustered`` (:func:`warn_clustered`)."""
+    a ``foreign_market`` benchmark, factors of another region (``factor_region``) and the
+    sample's ``same_company`` and ``clustered`` notes (:func:`cluster_notes_of`)."""
     diag = result.diagnostics
     ok = diag[diag["status"] == "ok"]
     if ok.empty:
         return
-    if timed is not None:
-        warn_clustered(result, studied_events(timed, result), event_window=event_window)
+    _warn_clustered(result, ok, cluster_notes or {})
     if stale_bars:
         _warn_stale(result, ok, stale_bars, stale)
     if limits is not None and len(limits):
@@ -349,31 +353,48 @@ _ROBUST = ("tests robust to cross-correlation: kp_bmp_t or kp_patell_z (Kolari &
            "or calendar-time portfolios (analysis.calendar_time)")
 
 
-def warn_clustered(result, studied: pd.DataFrame, *, event_window=DEFAULT_EVENT_WINDOW) -> None:
-    """Events whose abnormal returns are not independent of another studied event's, from
-    :func:`analysis.events.contamination.clustering` (the facts ``check`` prints):
-    ``same_company``: another listing of the same company (the company universe: GOOG and GOOGL)
-    with the same announcement date, one piece of news counted twice; ``clustered``: the sample
-    is calendar-clustered (a share of events sharing day 0 at or over the threshold) and this
-    event shares its day 0. Both point to the tests robust to cross-correlation."""
-    if len(studied) < 2 or "day0" not in studied.columns:
-        return
+def cluster_notes_of(timed: pd.DataFrame, event_window=DEFAULT_EVENT_WINDOW) -> dict:
+    """``{event_id: [(code, detail)]}``: events whose abnormal returns are not independent of
+    another event's, from :func:`analysis.events.contamination.clustering` (the facts ``check``
+    prints), over the timed events less the later of two with the same ticker and day 0 (the
+    engine skips those as duplicates): ``same_company``, another listing of the same company
+    (the company universe: GOOG and GOOGL) with the same announcement date, one piece of news
+    counted twice; ``clustered``, the sample is calendar-clustered (a share of events sharing
+    day 0 at or over the threshold) and this event shares its day 0. Both point to the tests
+    robust to cross-correlation."""
+    if "day0" not in timed.columns:
+        return {}
+    ok = timed[timed["day0"].notna().to_numpy()]
+    if "timing_error" in ok.columns:
+        ok = ok[ok["timing_error"].isna().to_numpy()]
+    ok = ok[~ok.duplicated(["ticker", "day0"]).to_numpy()]
+    if len(ok) < 2:
+        return {}
     try:
-        clus = clustering(studied, event_window=event_window)
+        clus = clustering(ok, event_window=event_window)
     except AnalysisError:
-        return
-    twins = clus.same_company
-    result.add_warnings(list(twins), "same_company",
-                        [f"another listing of the same company with the same announcement date in the "
-                         f"sample ({', '.join(twins[e])}), one piece of news counted more than once: "
-                         f"study one listing per company, or use {_ROBUST}" for e in twins])
+        return {}
+    notes: dict = {}
+    for e, others in clus.same_company.items():
+        notes.setdefault(e, []).append(
+            ("same_company", f"another listing of the same company with the same announcement date in the "
+                             f"sample ({', '.join(others)}), one piece of news counted more than once: study "
+                             f"one listing per company, or use {_ROBUST}"))
     if clus.clustered:
-        shared = clus.same_day0
-        result.add_warnings(list(shared), "clustered",
-                            [f"shares day 0 with {len(shared[e])} other event(s) ({', '.join(shared[e][:5])}"
-                             f"{', ...' if len(shared[e]) > 5 else ''}), as {clus.share_same_day0:.0%} of the "
-                             f"sample do: cross-correlated abnormal returns overstate csect_t, "
-                             f"patell_z and bmp_t, use {_ROBUST}" for e in shared])
+        for e, others in clus.same_day0.items():
+            notes.setdefault(e, []).append(
+                ("clustered", f"shares day 0 with {len(others)} other event(s) ({', '.join(others[:5])}"
+                              f"{', ...' if len(others) > 5 else ''}), as {clus.share_same_day0:.0%} of the "
+                              f"sample do: cross-correlated abnormal returns overstate csect_t, patell_z and "
+                              f"bmp_t, use {_ROBUST}"))
+    return notes
+
+
+def _warn_clustered(result, ok: pd.DataFrame, cluster_notes: dict) -> None:
+    studied = set(ok["event_id"].astype(str))
+    for code in ("same_company", "clustered"):
+        hits = [(e, d) for e, notes in cluster_notes.items() if e in studied for c, d in notes if c == code]
+        result.add_warnings([e for e, _ in hits], code, [d for _, d in hits])
 
 
 def _warn_stale(result, ok: pd.DataFrame, stale_bars, stale: str) -> None:
@@ -509,7 +530,7 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
 def _steps():
     """This module's functions, for the distributed run (which does not import this module)."""
     from .distributed import Pipeline
-    return Pipeline(run_study, run_event_study, prepare_events, needs_timing, sample_warnings)
+    return Pipeline(run_study, run_event_study, prepare_events, needs_timing, sample_warnings, cluster_notes_of)
 
 
 def study(ticker: str, market: str | None = None, event_date=None, *, announced_at=None,

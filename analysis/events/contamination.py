@@ -393,8 +393,9 @@ def clustering(events: pd.DataFrame, *, event_window=DEFAULT_EVENT_WINDOW, thres
                "cross-sectional tests apply.")
     # several listings of one announcement (same company, same requested date) are one piece of
     # news: pooled in a cross-sectional test they count the same reaction more than once
-    company = [_company(c) or _listed_company(t)
-               for c, t in zip(ok["company"] if "company" in ok.columns else [None] * n, ok["ticker"])]
+    shared = ok["requested_date"].duplicated(keep=False).to_numpy()   # only there can two be one company
+    company = [_company(c) or (_listed_company(t) if both else str(t).strip().upper())
+               for c, t, both in zip(ok["company"] if "company" in ok.columns else [None] * n, ok["ticker"], shared)]
     announcement = pd.Series(list(zip(company, ok["requested_date"])), index=ok.index)
     cross = int(announcement.duplicated().sum()) if n else 0
     ids = ok["event_id"].astype(str).to_numpy()
