@@ -164,6 +164,13 @@ def test_clean_case_is_believed(base, tmp_path):
     (10.0, DAY0 - 40, "(an unadjusted 1:10 reverse split?)"),     # a 1:10 reverse split, estimation window
     (1000.0, DAY0 - 100, "(an unadjusted 1:1000 reverse split?)"),  # the 1000:1 jump of the issue
     (0.5, DAY0 + 1, "(an unadjusted 2:1 split?)"),
+    # non-integer ratios (price / 1.5 on day +2 gave AR = -33.9%, t = -22 before): near a small
+    # factor, ten or more robust sd of the stock's net moves, on a day without a trading surge
+    (1 / 1.5, DAY0 + 2, "(an unadjusted 3:2 split or 1-for-2 bonus issue?)"),   # the review's case
+    (1.5, DAY0 - 60, "(an unadjusted 2:3 reverse split?)"),
+    (0.75, DAY0 + 5, "(an unadjusted 4:3 split or 1-for-3 bonus issue?)"),
+    (0.8, DAY0 - 120, "(an unadjusted 5:4 split or 1-for-4 bonus issue?)"),
+    (1 / 1.2, DAY0 - 1, "(an unadjusted 6:5 split or 1-for-5 bonus issue?)"),
 ])
 def test_unadjusted_splits_skip_the_event(base, tmp_path, ratio, where, text):
     folder, rm = base
@@ -513,25 +520,6 @@ def test_group_footer_counts_the_groups_events(prices_dir):
     assert "Warnings for 1810.HK: foreign_market" in fig._supxlabel.get_text().replace("\n", " ")
     fig, _ = plotting.draw_aar(result)              # the whole sample: both events counted
     assert "Warnings in 1 of 2 events: foreign_market 1" in fig._supxlabel.get_text().replace("\n", " ")
-
-
-@pytest.mark.parametrize("ratio, where, text", [
-    (1 / 1.5, DAY0 + 2, "(an unadjusted 3:2 split or 1-for-2 bonus issue?)"),   # the review's case
-    (1.5, DAY0 - 60, "(an unadjusted 2:3 reverse split?)"),
-    (0.75, DAY0 + 5, "(an unadjusted 4:3 split or 1-for-3 bonus issue?)"),
-    (0.8, DAY0 - 120, "(an unadjusted 5:4 split or 1-for-4 bonus issue?)"),
-    (1 / 1.2, DAY0 - 1, "(an unadjusted 6:5 split or 1-for-5 bonus issue?)"),
-])
-def test_small_split_ratios_skip_the_event(base, tmp_path, ratio, where, text):
-    """Non-integer split ratios (price / 1.5 on day +2 gave AR = -33.9%, t = -22 before): a
-    one-day ratio near a small factor, ten or more robust sd of the stock's net moves, on a day
-    without a trading surge (constant volume here), is a jump with its ratio named."""
-    folder, rm = base
-    close = 50 * np.cumprod(1 + stock_returns(rm))
-    close[where:] *= ratio
-    write(folder, "STK", bars(close))
-    api, batch, study = run_three_ways(folder, one(), tmp_path)
-    assert_skipped(api, batch, study, "e1", ["price jump", text, str(DATES[where].date()), "--jumps keep"])
 
 
 def test_a_bonus_issue_is_found_on_a_quiet_stock(base, tmp_path):
