@@ -8,8 +8,9 @@ can call on its own:
    keeps the listed subjects of an extracted table and places day 0 of every row on its
    listing's exchange calendar (:func:`analysis.events.timing.time_events`: ``announced_at``,
    or ``event_date`` + ``time_of_day``, with the non-trading-day ``policy``);
-2. :func:`load_prices` reads each symbol once from the price source; flat zero-volume bars
-   count as no trade (``stale="missing"``, the default) or as prices (``stale="keep"``);
+2. :func:`load_prices` reads each symbol once from the price source; bars without a trade
+   (flat, zero volume, close unchanged) count as no trade (``stale="missing"``, the default)
+   or as prices (``stale="keep"``);
 3. :func:`check_prices` runs the data-quality checks on every series;
 4. the engine (:func:`analysis.core.engine.run_engine`) computes returns over the joint dates
    of each (stock, market) pair, checks them (:mod:`analysis.core.checks`: trade-to-trade
@@ -248,8 +249,9 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
 
     ``source``: a :class:`~analysis.data.prices.PriceSource`, else the one the settings give
     (``prices_dir`` / ``cache_dir`` / ``offline``, see :func:`analysis.data.sources.open_source`).
-    ``stale``: ``missing`` (default) turns flat zero-volume bars into missing prices, so the
-    next return spans the sessions without a trade; ``keep`` uses them as prices (a 0% return).
+    ``stale``: ``missing`` (default) turns bars without a trade (flat, zero volume, close
+    unchanged) into missing prices, so the next return spans the sessions without a trade;
+    ``keep`` uses them as prices (a 0% return).
     ``engine_kwargs`` go to :func:`analysis.core.engine.run_engine` (``model``,
     ``min_estimation_obs``, ``factors``, ``returns_kind``, ``exclude``, ``jumps``,
     ``max_day0_delay``, ``max_gap``, ``max_missing_share``). A row that cannot be timed or whose
