@@ -489,15 +489,16 @@ def test_twin_listings_on_one_day_are_flagged(prices_dir, tmp_path):
 
 
 def test_sample_notes_count_studied_events_only(base, tmp_path):
-    """A skipped duplicate is not a second event: it neither confounds its original nor makes
-    the sample look calendar-clustered (2 of 3 events on one day 0 before the duplicate is
-    dropped, 0 of 2 after)."""
+    """A skipped event is not in the sample the tests pool: a duplicate neither confounds its
+    original nor, like an event without prices on the same day, makes the sample look
+    calendar-clustered (3 of 4 events on one day 0 counting the skipped ones, 0 of 2 studied)."""
     folder, rm = base
     write(folder, "OTHER", bars(30 * np.cumprod(1 + stock_returns(rm, seed=9))))
-    events = pd.concat([one(eid="a"), one(eid="b"), one("OTHER", date=DATES[DAY0 - 60], eid="d")],
-                       ignore_index=True)
+    events = pd.concat([one(eid="a"), one(eid="b"), one("OTHER", date=DATES[DAY0 - 60], eid="d"),
+                        one("NOPRICES", eid="n")], ignore_index=True)       # skipped: no price file
     s = analysis.run_study(events, prices_dir=folder, progress=False)
     assert s.diagnostics.set_index("event_id").loc["b", "reason"].startswith("duplicate of a")
+    assert s.diagnostics.set_index("event_id").loc["n", "status"] == "skipped"
     assert not [w for w in s.warnings if "confounded" in w or "Clustered (" in w], s.warnings
     assert (s.diagnostics["warnings"].fillna("") == "").all()
 

@@ -1119,7 +1119,9 @@ def run_study_distributed(steps: Pipeline, events: pd.DataFrame, *, client, sour
     shared = _shared(source, _with_markets(table), engine_kwargs, other_dates)
     groups = _group_codes(table["group"]) if "group" in table.columns else {}
     # the sample's same_company / clustered notes are facts of the whole sample, not of a
-    # partition: judged once here (the events timed on the client) and handed to every worker
+    # partition: judged once here (the events timed on the client, less ticker and day-0
+    # duplicates; one process judges the studied events, which are known only after the run)
+    # and handed to every worker
     notes = steps.cluster_notes_of(steps.prepare_events(table, policy=policy, subjects_only=False), evt)
     settings = dict(policy=policy, estimation_window=est, event_window=evt, cluster_notes=notes, **engine_kwargs)
     job = Job("study", steps, settings, windows, groups, source=source, out=None if out is None else str(out),

@@ -262,7 +262,9 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
     ``volatility_benchmark="garch"`` among ``engine_kwargs`` for the GARCH(1,1) benchmark).
 
     ``cluster_notes``: the ``same_company`` and ``clustered`` warnings of the whole sample
-    (:func:`cluster_notes`; a distributed run computes them once for all its partitions).
+    (default: :func:`cluster_notes_of` the studied events, the sample the tests pool; a
+    distributed run computes them once for all its partitions, before it knows which events
+    its workers skip: over the events that could be timed, less ticker and day-0 duplicates).
 
     ``client``: a Dask client, scheduler address, ``"local"`` or ``"local:N"``: the same study
     on a cluster (:func:`analysis.core.distributed.run_study_distributed`, which also takes
@@ -304,7 +306,8 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
     limits = _limits(timed, loaded, evt)
     warn_events(result, stale_bars=stale_bars, stale=stale, limits=limits,
                 factors=engine_kwargs.get("factors"),
-                cluster_notes=cluster_notes_of(timed, evt) if cluster_notes is None else cluster_notes)
+                cluster_notes=cluster_notes_of(studied_events(timed, result), evt) if cluster_notes is None
+                else cluster_notes)
     note = left_out_note(dropped, len(timed) + (0 if dropped is None else len(dropped)))
     warnings = [note] if note else []
     warnings += [f"{s}: {r}" for s, r in failed.items()]
