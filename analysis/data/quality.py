@@ -171,9 +171,9 @@ def small_split_mask(log_ratio: np.ndarray, turnover: np.ndarray | None = None,
     traded over its median of the previous sessions (:func:`turnover_ratio`): a split reprices
     the stock without the trading surge of news that moves a price by a third. On the real
     files of ../shared (103 stocks net of their index) the rule flags no day; on those files
-    with a factor applied at random days it finds 3:2 83%, 4:3 80%, 5:4 72%, 6:5 56% and
-    11:10 4% of them (a 10% move is an ordinary return for most stocks: not detectable from
-    prices)."""
+    with a factor applied at random days it finds 3:2 81%, 4:3 79%, 5:4 70%, 6:5 54% and
+    11:10 5% of them (``benchmarks/split_detection.py``; a 10% move is an ordinary return for
+    most stocks: not detectable from prices)."""
     lr = np.asarray(log_ratio, dtype=float)
     s = robust_scale(lr) if scale is None else float(scale)
     out = np.zeros(len(lr), dtype=bool)
