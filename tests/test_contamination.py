@@ -277,7 +277,13 @@ def test_clustering_counts_cross_listings_of_one_announcement():
                            "announced_at": [stamp] * 3})
     c = clustering(events)
     assert c.n_cross_listed == 1 and "further listings" in c.recommendation
-    assert clustering(events.drop(columns="company")).n_cross_listed == 0  # tickers differ
+    assert c.same_company == {"h": ("a",), "a": ("h",)}
+    # without a company column the company universe knows both listings are Great Wall Motor
+    bare = clustering(events.drop(columns="company"))
+    assert bare.n_cross_listed == 1 and bare.same_company == c.same_company
+    unknown = events.drop(columns="company").assign(ticker=["ZZZA", "ZZZB", "ZZZC"])
+    assert clustering(unknown).n_cross_listed == 0 and clustering(unknown).same_company == {}
+    assert set(clustering(unknown).same_day0) == {"h", "a", "x"}       # all three share day 0
 
 
 def test_exclusions_feed_the_engine(prices_dir):

@@ -164,6 +164,13 @@ def test_clean_case_is_believed(base, tmp_path):
     (10.0, DAY0 - 40, "(an unadjusted 1:10 reverse split?)"),     # a 1:10 reverse split, estimation window
     (1000.0, DAY0 - 100, "(an unadjusted 1:1000 reverse split?)"),  # the 1000:1 jump of the issue
     (0.5, DAY0 + 1, "(an unadjusted 2:1 split?)"),
+    # non-integer ratios (price / 1.5 on day +2 gave AR = -33.9%, t = -22 before): near a small
+    # factor, ten or more robust sd of the stock's net moves, on a day without a trading surge
+    (1 / 1.5, DAY0 + 2, "(an unadjusted 3:2 split or 1-for-2 bonus issue?)"),   # the review's case
+    (1.5, DAY0 - 60, "(an unadjusted 2:3 reverse split?)"),
+    (0.75, DAY0 + 5, "(an unadjusted 4:3 split or 1-for-3 bonus issue?)"),
+    (0.8, DAY0 - 120, "(an unadjusted 5:4 split or 1-for-4 bonus issue?)"),
+    (1 / 1.2, DAY0 - 1, "(an unadjusted 6:5 split or 1-for-5 bonus issue?)"),
 ])
 def test_unadjusted_splits_skip_the_event(base, tmp_path, ratio, where, text):
     folder, rm = base
@@ -455,3 +462,94 @@ def test_a_market_wide_crash_and_rebound_is_not_a_bad_price(prices_dir):
     s = analysis.run_study(one("2015.HK", "^HSI", "2022-03-16"), prices_dir=prices_dir, progress=False)
     d = s.diagnostics.iloc[0]
     assert d["status"] == "ok", d["reason"]
+
+
+def test_twin_listings_on_one_day_are_flagged(prices_dir, tmp_path):
+    """GOOG and GOOGL on the same day (real files): one piece of news twice, cross-correlated
+    ARs. Both events carry ``same_company`` (the company universe knows both are Alphabet) and
+    ``clustered``, pointing to kp_bmp_t, in the API, `batch` and its printed summary."""
+    events = pd.DataFrame({"event_id": ["g1", "g2"], "ticker": ["GOOG", "GOOGL"], "market": ["^GSPC", "^GSPC"],
+                           "event_date": ["2025-10-30", "2025-10-30"]})
+    api = analysis.run_study(events, prices_dir=prices_dir, progress=False)
+    d = api.diagnostics.set_index("event_id")
+    for e, other in (("g1", "g2"), ("g2", "g1")):
+        assert d.loc[e, "warnings"].split(",") == ["same_company", "clustered"]
+        assert f"({other})" in d.loc[e, "warning_details"] and "kp_bmp_t" in d.loc[e, "warning_details"]
+    path = tmp_path / "events.csv"
+    events.to_csv(path, index=False)
+    o = io.StringIO()
+    with redirect_stdout(o), redirect_stderr(io.StringIO()):
+        rc = main(["batch", str(path), "--out", str(tmp_path / "b"), "--prices-dir", str(prices_dir), "--no-figure"])
+    assert rc == 0 and "g1: same_company" in o.getvalue() and "g2: clustered" in o.getvalue()
+    diag = pd.read_csv(tmp_path / "b" / "diagnostics.csv", keep_default_na=False).set_index("event_id")
+    assert diag.loc["g2", "warnings"] == "same_company,clustered"
+    # one listing alone: nothing to warn about
+    alone = analysis.run_study(events.iloc[:1], prices_dir=prices_dir, progress=False).diagnostics
+    assert alone["warnings"].iloc[0] == ""
+
+
+def test_sample_notes_count_studied_events_only(base, tmp_path):
+    """A skipped event is not in the sample the tests pool: a duplicate neither confounds its
+    original nor, like an event without prices on the same day, makes the sample look
+    calendar-clustered (3 of 4 events on one day 0 counting the skipped ones, 0 of 2 studied)."""
+    folder, rm = base
+    write(folder, "OTHER", bars(30 * np.cumprod(1 + stock_returns(rm, seed=9))))
+    events = pd.concat([one(eid="a"), one(eid="b"), one("OTHER", date=DATES[DAY0 - 60], eid="d"),
+                        one("NOPRICES", eid="n")], ignore_index=True)       # skipped: no price file
+    s = analysis.run_study(events, prices_dir=folder, progress=False)
+    assert s.diagnostics.set_index("event_id").loc["b", "reason"].startswith("duplicate of a")
+    assert s.diagnostics.set_index("event_id").loc["n", "status"] == "skipped"
+    assert not [w for w in s.warnings if "confounded" in w or "Clustered (" in w], s.warnings
+    assert (s.diagnostics["warnings"].fillna("") == "").all()
+
+
+def test_group_footer_counts_the_groups_events(prices_dir):
+    """The AAR figure of a group counts the warnings of that group's events, not the sample's."""
+    from analysis.figures import plotting
+
+    events = pd.DataFrame({"event_id": ["us", "hk"], "ticker": ["1810.HK", "0700.HK"],
+                           "market": ["^GSPC", "^HSI"], "event_date": ["2021-03-26", "2021-06-15"],
+                           "group": ["foreign", "home"]})
+    result = analysis.run_study(events, prices_dir=prices_dir, progress=False).result
+    diag = result.diagnostics.set_index("event_id")
+    assert "foreign_market" in diag.loc["us", "warnings"] and "foreign_market" not in diag.loc["hk", "warnings"]
+    fig, _ = plotting.draw_aar(result, group="home")
+    footer = fig._supxlabel.get_text().replace("\n", " ")
+    assert "foreign_market" not in footer and "of 2 events" not in footer
+    assert plotting.warning_line(result.diagnostics, ["hk"]) in footer
+    fig, _ = plotting.draw_aar(result, group="foreign")
+    assert "Warnings for 1810.HK: foreign_market" in fig._supxlabel.get_text().replace("\n", " ")
+    fig, _ = plotting.draw_aar(result)              # the whole sample: both events counted
+    assert "Warnings in 1 of 2 events: foreign_market 1" in fig._supxlabel.get_text().replace("\n", " ")
+
+
+def test_a_bonus_issue_is_found_on_a_quiet_stock(base, tmp_path):
+    """An 11:10 split (a 1-for-10 bonus issue) moves the price 9%: found on a stock whose net
+    moves are small (sd 0.4%), kept with --jumps keep as a warning."""
+    folder, rm = base
+    r = ALPHA + BETA * rm + np.random.default_rng(4).normal(0, 0.004, N_DAYS)
+    close = 50 * np.cumprod(1 + r)
+    close[DAY0 - 30:] /= 1.1
+    write(folder, "STK", bars(close))
+    api, batch, study = run_three_ways(folder, one(), tmp_path, extra=("--jumps", "keep"))
+    d = api.diagnostics.iloc[0]
+    assert d["status"] == "ok" and "jump" in d["warnings"].split(",")
+    assert f"(an unadjusted 11:10 split or 1-for-10 bonus issue?) on {DATES[DAY0 - 30].date()}" in d["warning_details"]
+    assert "jump" in batch[1].loc["e1", "warnings"] and study[0] == 0
+
+
+def test_a_big_reaction_with_a_trading_surge_is_not_a_split(base, tmp_path):
+    """Day 0 falls by a quarter (near 4:3) with five times the usual volume: news, not a split.
+    The event is studied and its AR is the trade-to-trade reference's."""
+    folder, rm = base
+    r = stock_returns(rm, day0_ar=-0.25)
+    vol = np.full(N_DAYS, 1e6)
+    vol[DAY0] = 5e6
+    write(folder, "STK", bars(50 * np.cumprod(1 + r), volume=vol))
+    api, batch, study = run_three_ways(folder, one(), tmp_path)
+    d = api.diagnostics.iloc[0]
+    assert d["status"] == "ok" and d["warnings"] == "", d["reason"]
+    ar, sd, _ = reference_t2t(folder, "STK", "MKT", EVENT)
+    row = api.result.abnormal_returns.query("relative_day == 0").iloc[0]
+    assert row["abnormal_return"] == pytest.approx(ar, abs=1e-12) and ar < -0.2
+    assert batch[1].loc["e1", "status"] == "ok" and study[0] == 0

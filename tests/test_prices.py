@@ -128,10 +128,13 @@ def test_stale_setting_turns_flat_zero_volume_bars_into_missing(tmp_path):
 
 def test_stale_missing_on_real_hk_half_day(prices_dir):
     src = CsvFolderSource(prices_dir, stale="missing")
-    st = src.check("1810.HK")
-    dates = st[st.check == "stale_bar"].iloc[0]
-    day = dates.first_date
-    assert np.isnan(src.load("1810.HK", day, day)["Adj Close"].iloc[0])
+    st = src.check("2333.HK")          # suspension bars: flat, no volume, close unchanged
+    day = st[st.check == "stale_bar"].iloc[0].first_date
+    assert np.isnan(src.load("2333.HK", day, day)["Adj Close"].iloc[0])
+    # a half-day session's flat zero-volume bar whose close moved is a price, also when a slice
+    # starts on it (the previous close is read from the whole series)
+    half = pd.Timestamp("2022-01-31")
+    assert src.load("1810.HK", half, half)["Adj Close"].notna().all()
 
 
 def test_symbol_validation():

@@ -103,10 +103,13 @@ def test_real_hk_half_day_filler_bars_are_found(prices_dir):
     from analysis.data.prices import CsvFolderSource
     out = CsvFolderSource(prices_dir).check("0001.HK")
     s = only(out, "stale_bar").iloc[0]
-    assert s.n == 9                         # SOURCES.md: 9 rows with Volume 0, mostly flat bars
+    # SOURCES.md: 9 rows with Volume 0, mostly flat bars; only the one whose close repeats the
+    # day before is a bar without a trade (the others are half-day sessions whose close moved)
     raw = pd.read_csv(prices_dir / "0001.HK.csv", parse_dates=["Date"])
     flat = raw[(raw.Open == raw.High) & (raw.High == raw.Low) & (raw.Low == raw.Close) & (raw.Volume == 0)]
-    assert s.first_date == flat.Date.min() and s.last_date == flat.Date.max() and len(flat) == 9
+    assert len(flat) == 9
+    same = flat[flat.Close.to_numpy() == raw.Close.shift(1)[flat.index].to_numpy()]
+    assert s.n == len(same) == 1 and s.first_date == same.Date.min() and s.last_date == same.Date.max()
 
 
 def test_real_suspension_gaps_found(prices_dir):
@@ -114,3 +117,83 @@ def test_real_suspension_gaps_found(prices_dir):
     g = only(CsvFolderSource(prices_dir).check("601633.SS"), "gap")
     starts = set(g.first_date.dt.strftime("%Y-%m-%d"))
     assert {"2015-06-18", "2017-09-28", "2020-01-23"} <= starts
+
+
+def test_flat_zero_volume_bar_whose_close_moved_traded():
+    """Issue 12: no trade is zero volume *with an unchanged price*. A half-day session's bar
+    (flat, Volume 0) whose close moved from the day before is a price, not a stale bar; a
+    suspension's bars repeat the last close (also across a missing close) and stay stale."""
+    f = bars(pd.bdate_range("2022-01-26", periods=6), [10, 10, 10.24, 10.24, np.nan, 10.24],
+             volume=[5.0, 5.0, 0.0, 0.0, 0.0, 0.0])
+    for c in ("Open", "High", "Low"):
+        f[c] = f["Close"]
+    assert stale_mask(f).tolist() == [False, False, False, True, False, True]
+    # the raw Close decides: an ex-dividend factor moving the Adj Close alone is still no trade
+    g = f.copy()
+    g["Adj Close"] = g["Close"] * np.array([0.9, 0.9, 0.9, 1.0, 1.0, 1.0])
+    assert stale_mask(g).tolist() == stale_mask(f).tolist()
+    found = only(check_prices(f, "X"), "stale_bar").iloc[0]
+    assert found.n == 2 and found.first_date == pd.Timestamp("2022-01-31")
+
+
+def test_real_half_day_sessions_are_not_stale(prices_dir):
+    """0700.HK on Lunar New Year's Eve 2022 (2022-01-31): flat, Volume 0, close +2.4% (a traded
+    half-day); 2333.HK's suspension bars repeat their close and stay stale."""
+    from analysis.data.prices import CsvFolderSource
+
+    src = CsvFolderSource(prices_dir)
+    tencent = src.load("0700.HK")
+    day = pd.Timestamp("2022-01-31")
+    assert tencent.loc[day, "Volume"] == 0 and tencent.loc[day, "Open"] == tencent.loc[day, "Close"]
+    assert not stale_mask(tencent)[day]
+    assert not only_if(check_prices(tencent, "0700.HK"), "stale_bar")
+    gw = src.load("2333.HK")
+    assert stale_mask(gw).sum() >= 20
+
+
+def only_if(found, check):
+    return len(found[found.check == check]) > 0
+
+
+def test_small_split_rule_closed_form():
+    """small_split_mask on a series of known robust sd s (|r| = s / 1.4826 everywhere but the
+    tested days): near a small factor, >= 10 s with quiet turnover, or >= 25 s alone."""
+    from analysis.data.quality import robust_scale, small_split_mask
+
+    base = np.tile([0.01, -0.01], 50)
+    s = robust_scale(base)
+    assert s == pytest.approx(0.014826)
+    lr = base.copy()
+    lr[[10, 20, 30, 40, 60]] = [np.log(1 / 1.5), np.log(1.25), np.log(1.1), np.log(1.5) + 0.04, -0.35]
+    turnover = np.ones(len(lr))
+    turnover[20] = 3.0                     # a trading surge on the 5:4-sized move
+    out = small_split_mask(lr, turnover)
+    # 3:2 (27 s, quiet) yes; 5:4 with a surge and 15 s: no; 11:10 is 6.4 s: no;
+    # 3:2 plus 0.04 (> 2 s from the factor): no; -0.35 is near no factor: no
+    assert np.flatnonzero(out).tolist() == [10]
+    turnover[20] = 1.0
+    assert np.flatnonzero(small_split_mask(lr, turnover)).tolist() == [10, 20]
+    assert np.flatnonzero(small_split_mask(lr, None)).tolist() == [10]      # 27 s alone
+
+
+def test_no_small_split_on_real_adjusted_files(prices_dir):
+    """Every real stock file, net of its exchange's index: no day looks like a small split
+    (the false-positive count of the rule on real adjusted data is zero)."""
+    from analysis.data.exchanges import default_market
+    from analysis.data.prices import CsvFolderSource
+    from analysis.data.quality import split_suspects
+
+    src = CsvFolderSource(prices_dir)
+    checked = 0
+    for path in sorted(prices_dir.glob("*.csv")):
+        sym = path.stem
+        try:
+            market = default_market(sym)
+        except Exception:
+            continue
+        if market == sym or not (prices_dir / f"{market}.csv").exists():
+            continue
+        found = split_suspects(src.load(sym), src.load(market))
+        assert found.empty, (sym, found)
+        checked += 1
+    assert checked >= 90

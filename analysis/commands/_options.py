@@ -119,7 +119,7 @@ def add_data_options(parser: argparse.ArgumentParser, *, estimation: bool = True
     per event (``longrun``)."""
     g = parser.add_argument_group("data checks")
     g.add_argument("--stale", choices=("missing", "keep"), default=DEFAULT_STALE,
-                   help="flat zero-volume bars: no trade (missing, default) or prices (keep)")
+                   help="flat zero-volume bars with an unchanged close: no trade (missing, default) or prices (keep)")
     g.add_argument("--jumps", choices=("skip", "keep"), default=DEFAULT_JUMPS,
                    help="a split-like or bad-price jump in an event's windows: skip the event (default) "
                         "or keep it with a warning")

@@ -13,11 +13,18 @@ HTML report and the figure footers:
 ``day0_moved``               day 0 is later than the date asked for (the stock, or the market,
                              did not trade on it)
 ``jump``                     a one-day price ratio that looks like an unadjusted split or a bad
-                             price, kept on request (``jumps="keep"``)
-``stale``                    flat zero-volume bars (no trade) in the windows
+                             price, kept on request (``jumps="keep"``); small split and bonus
+                             ratios (3:2 ... 11:10) need the volumes, so the pipeline finds
+                             them (:func:`analysis.data.quality.split_suspects`) and the engine
+                             reads them (``suspects=``, :func:`suspect_in_windows`)
+``stale``                    bars without a trade (flat, zero volume, close unchanged) in the windows
 ``limit_day``                a close at the daily price limit in the event window (censored)
 ``foreign_market``           the benchmark trades on another exchange than the stock
 ``factor_region``            factor data of another region than the stock's exchange
+``same_company``             another studied listing of the same company with the same
+                             announcement date (twin listings: one piece of news twice)
+``clustered``                the sample is calendar-clustered and this event shares its day 0
+                             (:func:`analysis.events.contamination.clustering`)
 ============================ =================================================================
 
 Skips (the event does not enter any test): ``jump`` (by default), non-finite returns, day 0 more
@@ -111,6 +118,30 @@ def series_problems(g_r, g_m, kind: str, breaks: np.ndarray):
         jump_s = jump_mask(lr_s - np.where(np.isfinite(lr_m), lr_m, 0.0), breaks)
     jump_m = jump_mask(lr_m, breaks)
     return nonfinite, jump_s, jump_m, lr_s, lr_m
+
+
+def suspect_in_windows(suspects, pairs, g_d: np.ndarray, breaks: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                       keep_hint: bool = True):
+    """Events whose windows (positions ``lo``..``hi`` of the concatenated series, dates ``g_d``
+    in days) hold a day of ``suspects[(ticker, market)]`` (dates -> price ratio), the first one:
+    ``(rows, texts)``. A window is cut at the end of its pair's series (``breaks``: True where
+    a series starts)."""
+    starts = np.flatnonzero(np.asarray(breaks, dtype=bool))
+    last = len(breaks) - 2                       # the sentinel (no date) at the end excluded
+    rows, texts = [], []
+    for i, pair in enumerate(pairs):
+        found = suspects.get(tuple(pair)) if pair is not None else None
+        if found is None or not len(found):
+            continue
+        k = np.searchsorted(starts, lo[i], side="right")
+        end = min(int(hi[i]), (int(starts[k]) - 1) if k < len(starts) else last)
+        days = pd.DatetimeIndex(found.index).to_numpy().astype("datetime64[D]").astype(np.int64)
+        j = np.searchsorted(days, g_d[lo[i]], side="left")
+        if j < len(days) and days[j] <= g_d[end]:
+            rows.append(i)
+            texts.append(jump_text(pair[0], float(np.log(found.iloc[j])), str(np.datetime64(int(days[j]), "D")),
+                                   keep_hint))
+    return np.asarray(rows, dtype=np.int64), texts
 
 
 def jump_text(symbol: str, lr: float, day: str, keep_hint: bool) -> str:

@@ -93,6 +93,7 @@ class Pipeline(NamedTuple):
     prepare_events: Callable
     needs_timing: Callable
     sample_warnings: Callable
+    cluster_notes_of: Callable
 
 
 # --------------------------------------------------------------------------------------------
@@ -1117,7 +1118,12 @@ def run_study_distributed(steps: Pipeline, events: pd.DataFrame, *, client, sour
             left_out = (left_out_note(dropped, n_rows), dropped)
     shared = _shared(source, _with_markets(table), engine_kwargs, other_dates)
     groups = _group_codes(table["group"]) if "group" in table.columns else {}
-    settings = dict(policy=policy, estimation_window=est, event_window=evt, **engine_kwargs)
+    # the sample's same_company / clustered notes are facts of the whole sample, not of a
+    # partition: judged once here (the events timed on the client, less ticker and day-0
+    # duplicates; one process judges the studied events, which are known only after the run)
+    # and handed to every worker
+    notes = steps.cluster_notes_of(steps.prepare_events(table, policy=policy, subjects_only=False), evt)
+    settings = dict(policy=policy, estimation_window=est, event_window=evt, cluster_notes=notes, **engine_kwargs)
     job = Job("study", steps, settings, windows, groups, source=source, out=None if out is None else str(out),
               tables=tables, keep_bytes=int(keep_bytes or 0), estimation_window=est, event_window=evt)
     with connect(client) as c:
@@ -1133,7 +1139,10 @@ def run_study_distributed(steps: Pipeline, events: pd.DataFrame, *, client, sour
     failed = dict(sorted(failed.items(), key=lambda kv: rank.get(kv[0], len(rank))))
     warnings = [left_out[0]] if left_out[0] else []
     warnings += [f"{s}: {r}" for s, r in failed.items()]
-    warnings += steps.sample_warnings(timed, estimation_window=est, event_window=evt, other_dates=other_dates)
+    diag = result.diagnostics                      # the sample's notes count studied events only
+    studied = timed[timed["event_id"].astype(str).isin(diag.loc[diag["status"] == "ok", "event_id"].astype(str))
+                    .to_numpy()]
+    warnings += steps.sample_warnings(studied, estimation_window=est, event_window=evt, other_dates=other_dates)
     quality = pd.concat(tot.quality, ignore_index=True).drop_duplicates(ignore_index=True) if tot.quality else None
     if quality is not None and "symbol" in quality.columns:
         quality = quality.iloc[np.argsort([rank.get(s, len(rank)) for s in quality["symbol"]], kind="stable")] \

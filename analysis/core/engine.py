@@ -30,7 +30,7 @@ from . import models as _models
 from .arrays import (EventArrays, FitResiduals, LazyRows, ResidualRuns, RootRows, WindowRows, compact_rows,
                      rows_of, windows)
 from .blocks import blocks, map_blocks, scratch
-from .checks import Notes, check_jump_policy, duplicate_of, identical_rows, window_problems
+from .checks import Notes, check_jump_policy, duplicate_of, identical_rows, suspect_in_windows, window_problems
 from .results import Estimates, EventStatus, EventStudyResult
 from .returns import check_kind, returns_from_values
 
@@ -638,7 +638,7 @@ def run_engine(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
                source_name: str | None = None, load_errors=None, jumps: str = DEFAULT_JUMPS,
                max_day0_delay: int = DEFAULT_MAX_DAY0_DELAY, max_gap: int = DEFAULT_MAX_GAP,
                max_missing_share: float = DEFAULT_MAX_MISSING_SHARE, duplicates: str = "skip",
-               trade_to_trade: bool = True):
+               trade_to_trade: bool = True, suspects=None):
     """Run an event study of every event at once and return an :class:`EventStudyResult`.
 
     events: DataFrame with ``event_id`` (generated when absent), ``ticker``, ``market``,
@@ -670,6 +670,10 @@ def run_engine(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
     duplicates: ``skip`` (default) the later of two events with the same ticker and day 0 or
         identical returns in both windows; ``keep`` them (a simulation that batches independent
         samples as groups draws the same stock-date in different samples).
+    suspects: ``{(ticker, market): Series of one-day price ratios by date}``: days the price
+        checks call unadjusted small splits or bonus issues
+        (:func:`analysis.data.quality.split_suspects`, which needs the volumes the panel lacks);
+        an event with one in its windows is skipped or warned as a ``jump``.
     trade_to_trade: False treats every return over joint dates as a one-session return (the
         plain market model of most packages; kept for comparisons: it understates the variance
         of multi-session returns).
@@ -699,7 +703,7 @@ def run_engine(events: pd.DataFrame, returns: pd.DataFrame | None = None, *,
     _skip_unusable(ev, skips, panel, from_prices, load_errors)
     loc = _locate(ev, skips, panel, from_prices, kind, factors, factor_cols, est, evt, notes=notes,
                   max_day0_delay=int(max_day0_delay), margin=(spec.lags, spec.leads))
-    _scan_series(loc, skips, notes, kind, est, evt, jumps)
+    _scan_series(loc, skips, notes, kind, est, evt, jumps, suspects)
     if not trade_to_trade:
         loc.g_n = None
     shifted = _shifted_market(loc.g_m, loc.breaks, spec)
@@ -792,9 +796,11 @@ def _skip_unusable(ev, skips: _Skips, panel, from_prices: bool, load_errors) -> 
     skips.set(np.flatnonzero(no_date), "no event date", EventError)
 
 
-def _scan_series(loc: _Located, skips: _Skips, notes: Notes, kind: str, est, evt, jumps: str) -> None:
+def _scan_series(loc: _Located, skips: _Skips, notes: Notes, kind: str, est, evt, jumps: str,
+                 suspects=None) -> None:
     """Non-finite returns and price jumps inside each located event's windows
-    (:func:`analysis.core.checks.window_problems`)."""
+    (:func:`analysis.core.checks.window_problems`), and the ``suspects`` days of its pair
+    (:func:`analysis.core.checks.suspect_in_windows`)."""
     ev = np.flatnonzero(skips.ok() & (loc.base >= 0))
     if not len(ev):
         return
@@ -805,6 +811,14 @@ def _scan_series(loc: _Located, skips: _Skips, notes: Notes, kind: str, est, evt
     bad = pd.notna(reason)
     skips.set(ev[bad], reason[bad], DataError)
     notes.add(ev[np.asarray(warned, dtype=np.int64)], "jump", texts)
+    if suspects:
+        ok = skips.ok()[ev]
+        rows, texts = suspect_in_windows(suspects, [loc.pair_names[e] for e in ev[ok]], loc.g_d, loc.breaks,
+                                         lo[ok], hi[ok], keep_hint=jumps == "skip")
+        if jumps == "skip":
+            skips.set(ev[ok][rows], [f"price jump: {x}" for x in texts], DataError)
+        else:
+            notes.add(ev[ok][rows], "jump", texts)
 
 
 def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, min_obs, exclude,

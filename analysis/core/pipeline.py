@@ -8,8 +8,9 @@ can call on its own:
    keeps the listed subjects of an extracted table and places day 0 of every row on its
    listing's exchange calendar (:func:`analysis.events.timing.time_events`: ``announced_at``,
    or ``event_date`` + ``time_of_day``, with the non-trading-day ``policy``);
-2. :func:`load_prices` reads each symbol once from the price source; flat zero-volume bars
-   count as no trade (``stale="missing"``, the default) or as prices (``stale="keep"``);
+2. :func:`load_prices` reads each symbol once from the price source; bars without a trade
+   (flat, zero volume, close unchanged) count as no trade (``stale="missing"``, the default)
+   or as prices (``stale="keep"``);
 3. :func:`check_prices` runs the data-quality checks on every series;
 4. the engine (:func:`analysis.core.engine.run_engine`) computes returns over the joint dates
    of each (stock, market) pair, checks them (:mod:`analysis.core.checks`: trade-to-trade
@@ -179,6 +180,25 @@ def check_prices(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def split_suspects(timed: pd.DataFrame, frames: Mapping[str, pd.DataFrame]) -> dict:
+    """``{(ticker, market): {date: price ratio}}``: the days each studied pair's stock looks like
+    an unadjusted small split or bonus issue net of its market
+    (:func:`analysis.data.quality.split_suspects`; the engine skips or warns the events whose
+    windows hold one, like its other jumps). Pairs as the engine reads them (default markets)."""
+    from .engine import prepare_events as engine_events
+
+    ev = engine_events(timed)
+    out = {}
+    for pair in dict.fromkeys(zip(ev["ticker"], ev["market"])):
+        stock, market = (frames.get(str(x)) if pd.notna(x) else None for x in pair)
+        if stock is None or market is None or "Adj Close" not in stock or "Adj Close" not in market:
+            continue
+        found = quality.split_suspects(stock, market)
+        if len(found):
+            out[(str(pair[0]), str(pair[1]))] = found
+    return out
+
+
 def sample_warnings(timed: pd.DataFrame, *, estimation_window=DEFAULT_ESTIMATION_WINDOW,
                     event_window=DEFAULT_EVENT_WINDOW, other_dates: pd.DataFrame | None = None) -> list[str]:
     """Notes a sample needs, from :mod:`analysis.events.contamination`: events confounded by
@@ -223,13 +243,15 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
               cache_dir=None, offline=None, policy: str = DEFAULT_POLICY, subjects_only: bool = True,
               estimation_window=DEFAULT_ESTIMATION_WINDOW, event_window=DEFAULT_EVENT_WINDOW,
               stale: str = DEFAULT_STALE, other_dates: pd.DataFrame | None = None, progress: bool = True,
-              client=None, measure: str = DEFAULT_MEASURE, **engine_kwargs) -> Study:
+              client=None, measure: str = DEFAULT_MEASURE, cluster_notes: dict | None = None,
+              **engine_kwargs) -> Study:
     """From an events table to a :class:`Study` (the steps in the module docstring).
 
     ``source``: a :class:`~analysis.data.prices.PriceSource`, else the one the settings give
     (``prices_dir`` / ``cache_dir`` / ``offline``, see :func:`analysis.data.sources.open_source`).
-    ``stale``: ``missing`` (default) turns flat zero-volume bars into missing prices, so the
-    next return spans the sessions without a trade; ``keep`` uses them as prices (a 0% return).
+    ``stale``: ``missing`` (default) turns bars without a trade (flat, zero volume, close
+    unchanged) into missing prices, so the next return spans the sessions without a trade;
+    ``keep`` uses them as prices (a 0% return).
     ``engine_kwargs`` go to :func:`analysis.core.engine.run_engine` (``model``,
     ``min_estimation_obs``, ``factors``, ``returns_kind``, ``exclude``, ``jumps``,
     ``max_day0_delay``, ``max_gap``, ``max_missing_share``). A row that cannot be timed or whose
@@ -238,6 +260,11 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
     ``measure``: ``"returns"`` (abnormal returns), ``"volume"`` (abnormal log volume from the
     frames' Volume, :mod:`analysis.core.volume`) or ``"volatility"`` (:mod:`analysis.core.volatility`,
     ``volatility_benchmark="garch"`` among ``engine_kwargs`` for the GARCH(1,1) benchmark).
+
+    ``cluster_notes``: the ``same_company`` and ``clustered`` warnings of the whole sample
+    (default: :func:`cluster_notes_of` the studied events, the sample the tests pool; a
+    distributed run computes them once for all its partitions, before it knows which events
+    its workers skip: over the events that could be timed, less ticker and day-0 duplicates).
 
     ``client``: a Dask client, scheduler address, ``"local"`` or ``"local:N"``: the same study
     on a cluster (:func:`analysis.core.distributed.run_study_distributed`, which also takes
@@ -269,6 +296,8 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
     quality.check_stale_setting(stale)
     stale_bars = {s: quality.stale_mask(f) for s, f in frames.items()}
     studied = {s: quality.apply_stale(f, stale) for s, f in frames.items()}
+    if measure != "volume" and engine_kwargs.get("suspects") is None:
+        engine_kwargs["suspects"] = split_suspects(timed, studied)
     result = run_measure(measure, timed, prices=price_panel(studied), estimation_window=est, event_window=evt,
                          volume=price_panel(studied, "Volume") if measure == "volume" else None,
                          load_errors=failed, **engine_kwargs)
@@ -276,24 +305,37 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
     loaded = MemorySource(frames, name=getattr(source, "name", "prices"))
     limits = _limits(timed, loaded, evt)
     warn_events(result, stale_bars=stale_bars, stale=stale, limits=limits,
-                factors=engine_kwargs.get("factors"))
+                factors=engine_kwargs.get("factors"),
+                cluster_notes=cluster_notes_of(studied_events(timed, result), evt) if cluster_notes is None
+                else cluster_notes)
     note = left_out_note(dropped, len(timed) + (0 if dropped is None else len(dropped)))
     warnings = [note] if note else []
     warnings += [f"{s}: {r}" for s, r in failed.items()]
-    warnings += sample_warnings(timed, estimation_window=est, event_window=evt, other_dates=other_dates)
+    warnings += sample_warnings(studied_events(timed, result), estimation_window=est, event_window=evt,
+                                other_dates=other_dates)
     return Study(result=result, events=timed, prices=studied, failed=failed, quality=check_prices(frames),
                  limits=limits, warnings=warnings, source_name=getattr(source, "name", None), left_out=dropped)
 
 
+def studied_events(timed: pd.DataFrame, result) -> pd.DataFrame:
+    """The rows of ``timed`` the result studied (not skipped: a skipped duplicate is not a second
+    event of the sample), for the sample's notes."""
+    diag = result.diagnostics
+    ok = set(diag.loc[diag["status"] == "ok", "event_id"].astype(str))
+    return timed[timed["event_id"].astype(str).isin(ok).to_numpy()]
+
+
 def warn_events(result: EventStudyResult, *, stale_bars=None, stale: str = DEFAULT_STALE, limits=None,
-                factors=None) -> None:
+                factors=None, cluster_notes: dict | None = None) -> None:
     """The warnings on studied events that need the price frames or the exchange facts:
     ``stale`` bars in the windows, ``limit_day`` closes in the event window (censored returns),
-    a ``foreign_market`` benchmark, factors of another region (``factor_region``)."""
+    a ``foreign_market`` benchmark, factors of another region (``factor_region``) and the
+    sample's ``same_company`` and ``clustered`` notes (:func:`cluster_notes_of`)."""
     diag = result.diagnostics
     ok = diag[diag["status"] == "ok"]
     if ok.empty:
         return
+    _warn_clustered(result, ok, cluster_notes or {})
     if stale_bars:
         _warn_stale(result, ok, stale_bars, stale)
     if limits is not None and len(limits):
@@ -312,8 +354,56 @@ def warn_events(result: EventStudyResult, *, stale_bars=None, stale: str = DEFAU
                              "stock's region (Ken French's regional files)" for _, t in wrong])
 
 
+_ROBUST = ("tests robust to cross-correlation: kp_bmp_t or kp_patell_z (Kolari & Pynnonen 2010), "
+           "or calendar-time portfolios (analysis.calendar_time)")
+
+
+def cluster_notes_of(timed: pd.DataFrame, event_window=DEFAULT_EVENT_WINDOW) -> dict:
+    """``{event_id: [(code, detail)]}``: events whose abnormal returns are not independent of
+    another event's, from :func:`analysis.events.contamination.clustering` (the facts ``check``
+    prints), over the timed events less the later of two with the same ticker and day 0 (the
+    engine skips those as duplicates): ``same_company``, another listing of the same company
+    (the company universe: GOOG and GOOGL) with the same announcement date, one piece of news
+    counted twice; ``clustered``, the sample is calendar-clustered (a share of events sharing
+    day 0 at or over the threshold) and this event shares its day 0. Both point to the tests
+    robust to cross-correlation."""
+    if "day0" not in timed.columns:
+        return {}
+    ok = timed[timed["day0"].notna().to_numpy()]
+    if "timing_error" in ok.columns:
+        ok = ok[ok["timing_error"].isna().to_numpy()]
+    ok = ok[~ok.duplicated(["ticker", "day0"]).to_numpy()]
+    if len(ok) < 2:
+        return {}
+    try:
+        clus = clustering(ok, event_window=event_window)
+    except AnalysisError:
+        return {}
+    notes: dict = {}
+    for e, others in clus.same_company.items():
+        notes.setdefault(e, []).append(
+            ("same_company", f"another listing of the same company with the same announcement date in the "
+                             f"sample ({', '.join(others)}), one piece of news counted more than once: study "
+                             f"one listing per company, or use {_ROBUST}"))
+    if clus.clustered:
+        for e, others in clus.same_day0.items():
+            notes.setdefault(e, []).append(
+                ("clustered", f"shares day 0 with {len(others)} other event(s) ({', '.join(others[:5])}"
+                              f"{', ...' if len(others) > 5 else ''}), as {clus.share_same_day0:.0%} of the "
+                              f"sample do: cross-correlated abnormal returns overstate csect_t, patell_z and "
+                              f"bmp_t, use {_ROBUST}"))
+    return notes
+
+
+def _warn_clustered(result, ok: pd.DataFrame, cluster_notes: dict) -> None:
+    studied = set(ok["event_id"].astype(str))
+    for code in ("same_company", "clustered"):
+        hits = [(e, d) for e, notes in cluster_notes.items() if e in studied for c, d in notes if c == code]
+        result.add_warnings([e for e, _ in hits], code, [d for _, d in hits])
+
+
 def _warn_stale(result, ok: pd.DataFrame, stale_bars, stale: str) -> None:
-    """Count each event's flat zero-volume bars between its estimation start and its event
+    """Count each event's bars without a trade between its estimation start and its event
     window's end (one binary search per event on the stock's sorted stale dates)."""
     end = _event_window_end(result)
     how = ("counted as no trade (returns span them)" if stale == "missing"
@@ -330,7 +420,7 @@ def _warn_stale(result, ok: pd.DataFrame, stale_bars, stale: str) -> None:
         n = np.where(pd.isna(start) | pd.isna(stop), 0, n)
         hit = n > 0
         ids += list(events["event_id"].to_numpy()[hit])
-        texts += [f"{k} flat zero-volume bar(s) in the windows, {how}" for k in n[hit]]
+        texts += [f"{k} bar(s) without a trade (flat, zero volume, close unchanged) in the windows, {how}" for k in n[hit]]
     result.add_warnings(ids, "stale", texts)
 
 
@@ -445,7 +535,7 @@ def run_event_study(events: pd.DataFrame, returns: pd.DataFrame | None = None, *
 def _steps():
     """This module's functions, for the distributed run (which does not import this module)."""
     from .distributed import Pipeline
-    return Pipeline(run_study, run_event_study, prepare_events, needs_timing, sample_warnings)
+    return Pipeline(run_study, run_event_study, prepare_events, needs_timing, sample_warnings, cluster_notes_of)
 
 
 def study(ticker: str, market: str | None = None, event_date=None, *, announced_at=None,

@@ -542,7 +542,7 @@ class CachedYahooSource(PriceSource):
             e = self.entry(s)
             if e is None:   # pragma: no cover - fetch wrote it
                 raise CacheError(f"cache file {self.path_for(s)} disappeared after fetching {s}")
-            out[s] = apply_stale(slice_dates(e.frame, start, end), self.stale)
+            out[s] = slice_dates(apply_stale(e.frame, self.stale), start, end)   # judged on the whole series
         return out
 
     def load(self, symbol, start=None, end=None) -> pd.DataFrame:

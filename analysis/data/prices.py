@@ -470,7 +470,7 @@ class CsvFolderSource(PriceSource):
             frame = read_price_csv(path, s)
             self._memo[path] = (stamp, frame)
         # copy-on-write (pandas 3): callers cannot change the memoised frame through the result
-        return apply_stale(slice_dates(frame, start, end), self.stale)
+        return slice_dates(apply_stale(frame, self.stale), start, end)   # stale judged on the whole series
 
     def check(self, symbol: str, start=None, end=None) -> pd.DataFrame:
         """Quality findings on the file as written (before sorting and de-duplication)."""

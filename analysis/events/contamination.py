@@ -329,6 +329,11 @@ class Clustering:
     recommendation: str
     by_day0: pd.DataFrame          # day0, n, event_ids (days with more than one event)
     n_cross_listed: int = 0        # events that are another listing of an announcement in the sample
+    # event id -> the other events of the same company and requested date (twin listings, H/A
+    # shares: one piece of news counted more than once in a pooled test)
+    same_company: dict = dataclasses.field(default_factory=dict)
+    # event id -> the other events on its day 0 (filled for every shared day 0)
+    same_day0: dict = dataclasses.field(default_factory=dict)
 
     def summary(self) -> str:
         day = "" if self.largest_cluster_day0 is None else f" on {self.largest_cluster_day0:%Y-%m-%d}"
@@ -388,16 +393,43 @@ def clustering(events: pd.DataFrame, *, event_window=DEFAULT_EVENT_WINDOW, thres
                "cross-sectional tests apply.")
     # several listings of one announcement (same company, same requested date) are one piece of
     # news: pooled in a cross-sectional test they count the same reaction more than once
-    company = [_company(c) or str(t).strip().upper()
-               for c, t in zip(ok["company"] if "company" in ok.columns else [None] * n, ok["ticker"])]
+    shared = ok["requested_date"].duplicated(keep=False).to_numpy()   # only there can two be one company
+    company = [_company(c) or (_listed_company(t) if both else str(t).strip().upper())
+               for c, t, both in zip(ok["company"] if "company" in ok.columns else [None] * n, ok["ticker"], shared)]
     announcement = pd.Series(list(zip(company, ok["requested_date"])), index=ok.index)
     cross = int(announcement.duplicated().sum()) if n else 0
+    ids = ok["event_id"].astype(str).to_numpy()
+    same_company = _others(ids, pd.factorize(announcement)[0])
+    same_day0 = _others(ids, pd.factorize(ok["day0"])[0])
     if cross:
         rec += (f" {cross} events are further listings of an announcement already in the sample: "
                 "study one listing per company (or per group) in pooled tests.")
     by_day0 = multi.reset_index()[["day0", "n", "event_ids"]]
     return Clustering(n, int(len(counts)), share, largest, largest_day, overlap, float(threshold),
-                      clustered, rec, by_day0, cross)
+                      clustered, rec, by_day0, cross, same_company, same_day0)
+
+
+def _listed_company(ticker) -> str:
+    """The company of a listing in the company universe (GOOG and GOOGL: Alphabet), else the
+    ticker itself."""
+    from .companies import company_by_ticker
+
+    t = str(ticker).strip().upper()
+    try:
+        found = company_by_ticker(t)
+    except AnalysisError:                # an unreadable user table: the ticker stands alone
+        found = None
+    return _company(found.name) if found is not None else t
+
+
+def _others(ids: np.ndarray, codes: np.ndarray) -> dict:
+    """``{id: (ids of the other rows with the same code)}`` for codes shared by several rows."""
+    out: dict = {}
+    for code in np.flatnonzero(np.bincount(codes[codes >= 0]) > 1) if len(codes) else []:
+        members = ids[codes == code]
+        for i in members:
+            out[str(i)] = tuple(str(j) for j in members if j != i)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

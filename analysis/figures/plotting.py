@@ -736,7 +736,7 @@ def draw_aar(result, *, group=None, window=None, title: str | None = None, size=
 
         label = f" ({group})" if group is not None else ""
         title = title or f"Event sample{label}: AAR and CAAR, {n_max} events"
-        _finish(fig, title, source_line(result))
+        _finish(fig, title, source_line(result, _group_ids(result, group)))
     info = {"group": group, "window": window, "n_events_max": n_max,
             "data_range": {"relative_days": [int(rel.min()), int(rel.max())]}}
     diag = getattr(result, "diagnostics", None)
@@ -745,6 +745,14 @@ def draw_aar(result, *, group=None, window=None, title: str | None = None, size=
         if len(d):
             info["data_range"].update(first_day0=d.min(), last_day0=d.max())
     return fig, info
+
+
+def _group_ids(result, group):
+    """The event ids of ``group`` (None: every event), for a footer that counts the drawn events."""
+    diag = getattr(result, "diagnostics", None)
+    if group is None or diag is None or "group" not in diag:
+        return None
+    return diag.loc[diag["group"] == group, "event_id"].tolist()
 
 
 def aar_figure(result, *, out_dir, stem: str = "aar_caar", group=None,
