@@ -222,7 +222,6 @@ STILL_ABOVE: set[str] = {
     "analysis.data.parquet:ParquetDatasetSource._read",
     "analysis.core.distributed:_execute.fold1",
     "analysis.core.distributed:run_event_study_distributed",
-    "analysis.core.calendar_time:calendar_time_portfolio",
 }
 
 

@@ -179,33 +179,8 @@ def calendar_time_portfolio(events: pd.DataFrame, prices: pd.DataFrame, *, windo
     """
     import statsmodels.api as sm
 
-    if frequency not in FREQUENCIES:
-        raise InputError(f"frequency must be one of {', '.join(FREQUENCIES)}, got {frequency!r}")
-    if model not in CT_MODELS:
-        raise InputError(f"calendar-time model must be one of {', '.join(CT_MODELS)}, got {model!r}")
-    from ..windows import window as check_window
-
-    t1, t2 = check_window(DEFAULT_CT_WINDOW[frequency] if window is None else window, "calendar-time window")
-    if t1 < 1:
-        raise WindowError(f"calendar-time window [{t1}, {t2}] must start after day 0 (t1 >= 1): the portfolio "
-                          f"holds stocks after their events")
-    if cov_type not in ("nonrobust", "HAC"):
-        raise InputError(f"cov_type must be 'nonrobust' or 'HAC' (Newey-West), got {cov_type!r}")
-    weighting = (("equal", "value") if weights is not None else ("equal",)) if weighting is None else \
-        ((weighting,) if isinstance(weighting, str) else tuple(weighting))
-    for w in weighting:
-        if w not in ("equal", "value"):
-            raise InputError(f"weighting must be 'equal' or 'value', got {w!r}")
-    if "value" in weighting and weights is None:
-        raise InputError("value weights need market values: weights= (a frame of market values, dates x "
-                         "tickers, or the name of an events column)")
-    factor_cols = CT_MODELS[model]
-    if model != "market":
-        if factors is None:
-            raise InputError(f"model {model!r} needs a factor table (factors=, analysis.data.factors.load_factors)")
-        missing = [c for c in factor_cols + ("RF",) if c not in factors.columns]
-        if missing:
-            raise InputError(f"factor table has no column {missing[0]!r} needed by model {model!r}")
+    t1, t2, weighting, factor_cols = _checked_options(frequency, model, window, cov_type, weighting, weights,
+                                                      factors)
 
     n = len(events)
     ids = events["event_id"].to_numpy(dtype=object)
@@ -213,26 +188,7 @@ def calendar_time_portfolio(events: pd.DataFrame, prices: pd.DataFrame, *, windo
     reason = (events["reason"].to_numpy(dtype=object).copy() if "reason" in events
               else np.full(n, None, dtype=object))
     reason = np.where(pd.isna(reason) | (reason == ""), None, reason)
-    if market is None:
-        ms = pd.unique(events.loc[pd.isna(reason), "market"].dropna().astype(str)) if n else []
-        if len(ms) != 1:
-            raise InputError("calendar-time portfolios need one market calendar: the events have markets "
-                             f"{', '.join(map(str, ms)) or '(none)'}; give market=")
-        market = ms[0]
-    prices = prices.sort_index()
-    cols = pd.Index([str(c) for c in prices.columns])
-    if market not in cols:
-        raise InputError(f"no prices for the market {market}")
-    values = prices.to_numpy(dtype=float)
-    dates = prices.index
-    mrows = np.flatnonzero(np.isfinite(values[:, cols.get_loc(market)]))
-    if frequency == "daily":
-        cal_rows = mrows
-    else:
-        month = dates[mrows].to_period("M")
-        last = np.r_[month[1:] != month[:-1], True]
-        cal_rows = mrows[last]
-    cal = dates[cal_rows]
+    market, cols, values, dates, mrows, cal_rows, cal = _calendar(events, reason, prices, market, frequency)
     day0 = pd.DatetimeIndex(events["day0"])
     c_s = cols.get_indexer(pd.Index([str(t) for t in tickers]))
     no_prices = (c_s < 0) & pd.isna(reason)
@@ -302,39 +258,8 @@ def calendar_time_portfolio(events: pd.DataFrame, prices: pd.DataFrame, *, windo
     frames, fits = [], {}
     dropped = []
     for wname, rp in port.items():
-        frame = pd.DataFrame({"date": cal, "n_firms": n_firms, "portfolio_return": rp, "rf": rf_series})
-        for c in factor_cols:
-            frame[c] = rhs[c]
-        usable = (frame["n_firms"] >= max(int(min_firms), 1)) & frame[["portfolio_return", "rf", *factor_cols]] \
-            .notna().all(axis=1)
-        usable.iloc[0] = False                        # the first period has no return
-        n_thin = int(((frame["n_firms"] > 0) & (frame["n_firms"] < min_firms)).sum())
-        n_nofactor = int(((frame["n_firms"] >= max(min_firms, 1)) & frame[list(factor_cols) + ["rf"]]
-                          .isna().any(axis=1)).sum())
-        frame["excess_return"] = frame["portfolio_return"] - frame["rf"]
-        frame = frame[usable].reset_index(drop=True)
-        if len(frame) < len(factor_cols) + 3:
-            raise InputError(f"calendar-time regression ({wname}) has {len(frame)} periods with stocks in "
-                             f"the portfolio: too few")
-        x = sm.add_constant(frame[list(factor_cols)], has_constant="add")
-        ols = sm.OLS(frame["excess_return"], x)
-        if cov_type == "HAC":
-            lags = newey_west_lags(len(frame)) if hac_lags is None else int(hac_lags)
-            fit = ols.fit(cov_type="HAC", cov_kwds={"maxlags": lags})
-        else:
-            lags = None
-            fit = ols.fit()
-        fits[wname] = fit
-        frame["abnormal"] = fit.params["const"] + fit.resid.to_numpy()
-        frame["cumulative_abnormal"] = np.cumsum(frame["abnormal"].to_numpy())
-        # alpha cumulated over the periods so far, with its 95% band (k alpha +- k q se)
-        k = np.arange(1, len(frame) + 1)
-        q = stats.norm.ppf(0.975) if cov_type == "HAC" else stats.t.ppf(0.975, fit.df_resid)
-        a, se = float(fit.params["const"]), float(fit.bse["const"])
-        frame["cumulative_alpha"] = k * a
-        frame["cumulative_alpha_lo"] = k * (a - q * se)
-        frame["cumulative_alpha_hi"] = k * (a + q * se)
-        frame.insert(0, "weighting", wname)
+        frame, fits[wname], lags, n_thin, n_nofactor = _regress_portfolio(
+            wname, rp, cal, n_firms, rf_series, rhs, factor_cols, min_firms, cov_type, hac_lags)
         frames.append(frame)
         if n_thin or n_nofactor:
             dropped.append(f"{wname}: {n_thin} period(s) with fewer than {min_firms} firms and {n_nofactor} "
@@ -357,6 +282,107 @@ def calendar_time_portfolio(events: pd.DataFrame, prices: pd.DataFrame, *, windo
             "weighting": list(port), "cov_type": cov_type, "hac_lags": lags, "cov_text": cov_text,
             "min_firms": int(min_firms), "dropped": "; ".join(dropped), **dict(settings or {})}
     return CalendarTimeResult(portfolio, fits, table, meta)
+
+
+def _checked_options(frequency, model, window, cov_type, weighting, weights, factors):
+    """The options of :func:`calendar_time_portfolio`, checked: ``(t1, t2, weighting, factor columns)``."""
+    if frequency not in FREQUENCIES:
+        raise InputError(f"frequency must be one of {', '.join(FREQUENCIES)}, got {frequency!r}")
+    if model not in CT_MODELS:
+        raise InputError(f"calendar-time model must be one of {', '.join(CT_MODELS)}, got {model!r}")
+    from ..windows import window as check_window
+
+    t1, t2 = check_window(DEFAULT_CT_WINDOW[frequency] if window is None else window, "calendar-time window")
+    if t1 < 1:
+        raise WindowError(f"calendar-time window [{t1}, {t2}] must start after day 0 (t1 >= 1): the portfolio "
+                          f"holds stocks after their events")
+    if cov_type not in ("nonrobust", "HAC"):
+        raise InputError(f"cov_type must be 'nonrobust' or 'HAC' (Newey-West), got {cov_type!r}")
+    weighting = (("equal", "value") if weights is not None else ("equal",)) if weighting is None else \
+        ((weighting,) if isinstance(weighting, str) else tuple(weighting))
+    for w in weighting:
+        if w not in ("equal", "value"):
+            raise InputError(f"weighting must be 'equal' or 'value', got {w!r}")
+    if "value" in weighting and weights is None:
+        raise InputError("value weights need market values: weights= (a frame of market values, dates x "
+                         "tickers, or the name of an events column)")
+    factor_cols = CT_MODELS[model]
+    if model != "market":
+        if factors is None:
+            raise InputError(f"model {model!r} needs a factor table (factors=, analysis.data.factors.load_factors)")
+        missing = [c for c in factor_cols + ("RF",) if c not in factors.columns]
+        if missing:
+            raise InputError(f"factor table has no column {missing[0]!r} needed by model {model!r}")
+
+    return t1, t2, weighting, factor_cols
+
+
+def _regress_portfolio(wname, rp, cal, n_firms, rf_series, rhs, factor_cols, min_firms, cov_type, hac_lags):
+    """One weighting's excess returns on the factors (statsmodels OLS, Newey-West optional):
+    ``(frame with abnormal and cumulative-alpha columns, fit, lags, periods too thin, periods
+    without factors)``."""
+    import statsmodels.api as sm
+
+    frame = pd.DataFrame({"date": cal, "n_firms": n_firms, "portfolio_return": rp, "rf": rf_series})
+    for c in factor_cols:
+        frame[c] = rhs[c]
+    usable = (frame["n_firms"] >= max(int(min_firms), 1)) & frame[["portfolio_return", "rf", *factor_cols]] \
+        .notna().all(axis=1)
+    usable.iloc[0] = False                        # the first period has no return
+    n_thin = int(((frame["n_firms"] > 0) & (frame["n_firms"] < min_firms)).sum())
+    n_nofactor = int(((frame["n_firms"] >= max(min_firms, 1)) & frame[list(factor_cols) + ["rf"]]
+                      .isna().any(axis=1)).sum())
+    frame["excess_return"] = frame["portfolio_return"] - frame["rf"]
+    frame = frame[usable].reset_index(drop=True)
+    if len(frame) < len(factor_cols) + 3:
+        raise InputError(f"calendar-time regression ({wname}) has {len(frame)} periods with stocks in "
+                         f"the portfolio: too few")
+    x = sm.add_constant(frame[list(factor_cols)], has_constant="add")
+    ols = sm.OLS(frame["excess_return"], x)
+    if cov_type == "HAC":
+        lags = newey_west_lags(len(frame)) if hac_lags is None else int(hac_lags)
+        fit = ols.fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+    else:
+        lags = None
+        fit = ols.fit()
+    frame["abnormal"] = fit.params["const"] + fit.resid.to_numpy()
+    frame["cumulative_abnormal"] = np.cumsum(frame["abnormal"].to_numpy())
+    # alpha cumulated over the periods so far, with its 95% band (k alpha +- k q se)
+    k = np.arange(1, len(frame) + 1)
+    q = stats.norm.ppf(0.975) if cov_type == "HAC" else stats.t.ppf(0.975, fit.df_resid)
+    a, se = float(fit.params["const"]), float(fit.bse["const"])
+    frame["cumulative_alpha"] = k * a
+    frame["cumulative_alpha_lo"] = k * (a - q * se)
+    frame["cumulative_alpha_hi"] = k * (a + q * se)
+    frame.insert(0, "weighting", wname)
+    return frame, fit, lags, n_thin, n_nofactor
+
+
+def _calendar(events, reason, prices, market, frequency):
+    """The market of the portfolio and its calendar: ``(market, columns, values, dates, rows the
+    market trades, rows that end a period, period end dates)``."""
+    n = len(events)
+    if market is None:
+        ms = pd.unique(events.loc[pd.isna(reason), "market"].dropna().astype(str)) if n else []
+        if len(ms) != 1:
+            raise InputError("calendar-time portfolios need one market calendar: the events have markets "
+                             f"{', '.join(map(str, ms)) or '(none)'}; give market=")
+        market = ms[0]
+    prices = prices.sort_index()
+    cols = pd.Index([str(c) for c in prices.columns])
+    if market not in cols:
+        raise InputError(f"no prices for the market {market}")
+    values = prices.to_numpy(dtype=float)
+    dates = prices.index
+    mrows = np.flatnonzero(np.isfinite(values[:, cols.get_loc(market)]))
+    if frequency == "daily":
+        cal_rows = mrows
+    else:
+        month = dates[mrows].to_period("M")
+        last = np.r_[month[1:] != month[:-1], True]
+        cal_rows = mrows[last]
+    cal = dates[cal_rows]
+    return market, cols, values, dates, mrows, cal_rows, cal
 
 
 def _holding_rows(n, ev_rows, ev_first, ev_last, cal_rows, mrows) -> np.ndarray:
