@@ -112,6 +112,49 @@ def _groups(result) -> list:
     return sorted(vals, key=str) if len(vals) > 1 else []
 
 
+def _warning_items(diag, ok, given) -> list[str]:
+    """The report's warnings: those given, the skipped events by reason, moved day 0s and
+    each studied event's data-check warnings (the first 50)."""
+    skipped = diag[diag["status"] != "ok"] if "status" in diag else diag.iloc[0:0]
+    warns = list(given)
+    if len(skipped):
+        reasons = skipped["reason"].fillna("").astype(str).value_counts()
+        warns.append(f"{len(skipped)} event(s) skipped: " + "; ".join(f"{r or 'no reason'} ({n})"
+                                                                       for r, n in reasons.items()))
+    if "day0_shifted" in ok and ok["day0_shifted"].fillna(False).astype(bool).any():
+        moved = ok[ok["day0_shifted"].fillna(False).astype(bool)]
+        warns.append("day 0 differs from the date asked for in " + ", ".join(
+            f"{r.event_id} ({format_value('', r.event_date)} -> {format_value('', r.day0)})"
+            for r in moved.itertuples()))
+    if "warning_details" in ok:
+        flagged = ok[ok["warning_details"].fillna("").astype(str) != ""]
+        warns += [f"{r.event_id}: {r.warning_details}" for r in flagged.head(50).itertuples()]
+        if len(flagged) > 50:
+            warns.append(f"... and {len(flagged) - 50} more events with warnings (see the diagnostics table)")
+    return warns
+
+
+def _sample_sections(result, test_window) -> list[str]:
+    """Cross-event tests (all events, then each group) and the AAR table, as HTML."""
+    esc = html.escape
+    out = []
+    t1, t2 = test_window
+    out.append(f"<h2>Cross-event tests, window [{t1}, {t2}]</h2>")
+    try:
+        out.append(html_table(result.tests(window=(t1, t2)), index=True))
+        for g in _groups(result):
+            out.append(f"<h3>group {esc(str(g))}</h3>")
+            out.append(html_table(result.tests(window=(t1, t2), group=g), index=True))
+    except AnalysisError as exc:
+        out.append(f"<div class='warn'>{esc(str(exc))}</div>")
+    out.append("<h2>Average abnormal returns by day</h2>")
+    try:
+        out.append(html_table(result.aar()))
+    except AnalysisError as exc:
+        out.append(f"<div class='warn'>{esc(str(exc))}</div>")
+    return out
+
+
 def render_html(result, parts: ReportParts) -> str:
     """The report as one HTML string (no external resources)."""
     from .. import __version__
@@ -127,22 +170,7 @@ def render_html(result, parts: ReportParts) -> str:
            f"<p class='meta'>analysis {esc(__version__)} &middot; written "
            f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC &middot; {n_ok} of {n_all} events studied</p>"]
 
-    skipped = diag[diag["status"] != "ok"] if "status" in diag else diag.iloc[0:0]
-    warns = list(parts.warnings)
-    if len(skipped):
-        reasons = skipped["reason"].fillna("").astype(str).value_counts()
-        warns.append(f"{len(skipped)} event(s) skipped: " + "; ".join(f"{r or 'no reason'} ({n})"
-                                                                       for r, n in reasons.items()))
-    if "day0_shifted" in ok and ok["day0_shifted"].fillna(False).astype(bool).any():
-        moved = ok[ok["day0_shifted"].fillna(False).astype(bool)]
-        warns.append("day 0 differs from the date asked for in " + ", ".join(
-            f"{r.event_id} ({format_value('', r.event_date)} -> {format_value('', r.day0)})"
-            for r in moved.itertuples()))
-    if "warning_details" in ok:
-        flagged = ok[ok["warning_details"].fillna("").astype(str) != ""]
-        warns += [f"{r.event_id}: {r.warning_details}" for r in flagged.head(50).itertuples()]
-        if len(flagged) > 50:
-            warns.append(f"... and {len(flagged) - 50} more events with warnings (see the diagnostics table)")
+    warns = _warning_items(diag, ok, parts.warnings)
     if warns:
         out.append("<h2>Warnings</h2>")
         out += [f"<div class='warn'>{esc(w)}</div>" for w in warns]
@@ -174,20 +202,7 @@ def render_html(result, parts: ReportParts) -> str:
         out.append(html_table(cars))
 
     if n_ok >= 2:
-        t1, t2 = parts.test_window
-        out.append(f"<h2>Cross-event tests, window [{t1}, {t2}]</h2>")
-        try:
-            out.append(html_table(result.tests(window=(t1, t2)), index=True))
-            for g in _groups(result):
-                out.append(f"<h3>group {esc(str(g))}</h3>")
-                out.append(html_table(result.tests(window=(t1, t2), group=g), index=True))
-        except AnalysisError as exc:
-            out.append(f"<div class='warn'>{esc(str(exc))}</div>")
-        out.append("<h2>Average abnormal returns by day</h2>")
-        try:
-            out.append(html_table(result.aar()))
-        except AnalysisError as exc:
-            out.append(f"<div class='warn'>{esc(str(exc))}</div>")
+        out += _sample_sections(result, parts.test_window)
 
     out.append("<h2>Diagnostics (one row per event)</h2>")
     out.append(html_table(diag))
