@@ -42,6 +42,18 @@ def is_dataset(folder: str | os.PathLike) -> bool:
     return any(folder.glob("*.parquet")) or any(p.is_dir() and "=" in p.name for p in folder.iterdir())
 
 
+def _symbol_values(names, sym_type):
+    """The symbols as an arrow array of the dataset's symbol type (dictionary columns: their values)."""
+    import pyarrow as pa
+
+    values = pa.array(names, type=pa.string())
+    if pa.types.is_dictionary(sym_type):
+        sym_type = sym_type.value_type
+    if not (pa.types.is_string(sym_type) or pa.types.is_large_string(sym_type)):
+        values = values.cast(sym_type)
+    return values
+
+
 class ParquetDatasetSource(PriceSource):
     """Daily prices from a parquet dataset (see the module docstring)."""
 
@@ -91,20 +103,27 @@ class ParquetDatasetSource(PriceSource):
             return {}, {}
         data = self.dataset()
         schema = data.schema
-        sym_type = schema.field(self.symbol_column).type
-        values = pa.array(names, type=pa.string())
-        if pa.types.is_dictionary(sym_type):
-            sym_type = sym_type.value_type
-        if not (pa.types.is_string(sym_type) or pa.types.is_large_string(sym_type)):
-            values = values.cast(sym_type)
-        expr = ds.field(self.symbol_column).isin(values)
+        expr = ds.field(self.symbol_column).isin(_symbol_values(names, schema.field(self.symbol_column).type))
         lo, hi = date_range_bounds(start, end)
         cols = [self.symbol_column, self.date_column] + [c for c in PRICE_COLUMNS if c in schema.names]
         try:
             table = data.to_table(columns=cols, filter=expr)
         except (OSError, ValueError, pa.ArrowException) as exc:
             raise DataError(f"prices dataset {self.path} cannot be read: {exc}") from None
-        frame = table.to_pandas()
+        frame = self._dated(table.to_pandas())
+        symbols_of_rows = frame.pop(self.symbol_column).astype(str).to_numpy(dtype=object)
+        frames, failed = _split(frame, symbols_of_rows, self.name)
+        for s in names:
+            if s not in frames and s not in failed:
+                failed[s] = UnknownTickerError(f"no prices for {s} in {self.name}")
+        frames = {s: frames[s] for s in names if s in frames}
+        frames = {s: _stale(f, self.stale) for s, f in frames.items()}   # judged on the whole series
+        if lo is not None or hi is not None:
+            frames = {s: f.loc[lo:hi] for s, f in frames.items()}
+        return frames, failed
+
+    def _dated(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Rows indexed by their (naive, midnight) date, every optional price column present."""
         dates = pd.to_datetime(frame[self.date_column])
         if isinstance(dates.dtype, pd.DatetimeTZDtype):
             dates = dates.dt.tz_localize(None)
@@ -112,16 +131,7 @@ class ParquetDatasetSource(PriceSource):
         for c in _OPTIONAL:
             if c not in frame.columns:
                 frame[c] = np.nan
-        symbols_of_rows = frame.pop(self.symbol_column).astype(str).to_numpy(dtype=object)
-        frames, failed = _split(frame, symbols_of_rows, self.name)
-        for s in names:
-            if s not in frames and s not in failed:
-                failed[s] = UnknownTickerError(f"no prices for {s} in {self.name}")
-        frames = {s: frames[s] for s in names if s in frames}
-        if lo is not None or hi is not None:
-            frames = {s: f.loc[lo:hi] for s, f in frames.items()}
-        frames = {s: _stale(f, self.stale) for s, f in frames.items()}
-        return frames, failed
+        return frame
 
     def load(self, symbol: str, start=None, end=None) -> pd.DataFrame:
         return self.load_many([symbol], start, end)[validate_symbol(symbol)]
