@@ -640,6 +640,64 @@ class _Totals:
     kept: int = 0
 
 
+def _fold_counts(tot: _Totals, res: dict) -> None:
+    """Round 1, one partition: counts, settings and skip reasons."""
+    tot.n_given += res["n_given"]
+    tot.n_ok += res["n_ok"]
+    if tot.settings is None or (tot.n_ok and res["n_ok"] and tot.k is None):
+        tot.settings = res["settings"]
+    if res["n_ok"] and tot.k is None:
+        tot.k = res["k"]
+    tot.shapes = tot.shapes or res["shapes"]
+    tot.reasons.append(res["reasons"])
+
+
+def _fold_positions(tot: _Totals, res: dict, base: np.ndarray) -> None:
+    """Round 1, one partition: warnings, first positions and selections, as rows of the events
+    table (``base``: the partition's rows)."""
+    w = res["warned"]
+    tot.warned_n += w["n"]
+    tot.warned_rows += [(e, d, int(base[p])) for e, d, p in w["rows"]]
+    for code, (n, p) in w["codes"].items():
+        n0, p0 = tot.warned_codes.get(code, (0, np.iinfo(np.int64).max))
+        tot.warned_codes[code] = (n0 + n, min(p0, int(base[p])))
+    for r, p in res["reason_first"].items():
+        tot.reason_first[r] = min(tot.reason_first.get(r, np.iinfo(np.int64).max), int(base[p]))
+    tot.skipped.append(res["skipped"].assign(position=base[res["skipped"]["position"].to_numpy()]))
+    for c, pos in res["first_ok"].items():
+        tot.first_ok[c] = min(tot.first_ok.get(c, np.iinfo(np.int64).max), int(base[pos]))
+    tot.selected.append(base[res["selected"]])
+
+
+def _fold_sums(tot: _Totals, res: dict) -> None:
+    """Round 1, one partition: the mergeable sums (AAR, tests) and the gathered CARs."""
+    for key, value in res["aar"].items():
+        tot.aar[key] = value if key not in tot.aar else tot.aar[key] + value
+    for key, value in res["sums"].items():
+        tot.sums[key] = value if key not in tot.sums else tot.sums[key] + value
+    for w, value in res["cars"].items():
+        tot.cars.setdefault(w, []).append(value)
+    tot.group_codes.append(res["group_codes"])
+
+
+def _fold_tables(tot: _Totals, res: dict, i: int) -> None:
+    """Round 1, one partition: where its result is kept, its tables and its side frames."""
+    tot.where[i] = res["worker"] if res["kept"] else None
+    tot.kept += bool(res["kept"])
+    tot.ids.append(res["ids"])
+    for name in ("quality", "limits"):
+        if res.get(name) is not None and len(res[name]):
+            getattr(tot, name).append(res[name])
+    for s, r in (res.get("failed") or {}).items():
+        tot.failed.setdefault(s, r)
+    if res.get("timed") is not None:
+        tot.timed.append(res["timed"])
+    for name, frame in (res.get("tables") or {}).items():
+        tot.tables.setdefault(name, []).append(frame)
+    for name, n in (res.get("rows") or {}).items():
+        tot.rows.setdefault(name, []).append(n)
+
+
 def _execute(job: Job, parts: list[pd.DataFrame], rows: list[np.ndarray], client, shared: dict,
              panels: list | None, progress: bool) -> tuple["DistributedResult", _Totals]:
     import uuid
@@ -655,48 +713,10 @@ def _execute(job: Job, parts: list[pd.DataFrame], rows: list[np.ndarray], client
 
     def fold1(res):
         i = res["index"]
-        base = rows[i]
-        tot.n_given += res["n_given"]
-        tot.n_ok += res["n_ok"]
-        if tot.settings is None or (tot.n_ok and res["n_ok"] and tot.k is None):
-            tot.settings = res["settings"]
-        if res["n_ok"] and tot.k is None:
-            tot.k = res["k"]
-        tot.shapes = tot.shapes or res["shapes"]
-        tot.reasons.append(res["reasons"])
-        w = res["warned"]
-        tot.warned_n += w["n"]
-        tot.warned_rows += [(e, d, int(base[p])) for e, d, p in w["rows"]]
-        for code, (n, p) in w["codes"].items():
-            n0, p0 = tot.warned_codes.get(code, (0, np.iinfo(np.int64).max))
-            tot.warned_codes[code] = (n0 + n, min(p0, int(base[p])))
-        for r, p in res["reason_first"].items():
-            tot.reason_first[r] = min(tot.reason_first.get(r, np.iinfo(np.int64).max), int(base[p]))
-        tot.skipped.append(res["skipped"].assign(position=base[res["skipped"]["position"].to_numpy()]))
-        for c, pos in res["first_ok"].items():
-            tot.first_ok[c] = min(tot.first_ok.get(c, np.iinfo(np.int64).max), int(base[pos]))
-        for key, value in res["aar"].items():
-            tot.aar[key] = value if key not in tot.aar else tot.aar[key] + value
-        for key, value in res["sums"].items():
-            tot.sums[key] = value if key not in tot.sums else tot.sums[key] + value
-        for w, value in res["cars"].items():
-            tot.cars.setdefault(w, []).append(value)
-        tot.group_codes.append(res["group_codes"])
-        tot.where[i] = res["worker"] if res["kept"] else None
-        tot.kept += bool(res["kept"])
-        tot.selected.append(base[res["selected"]])
-        tot.ids.append(res["ids"])
-        for name in ("quality", "limits"):
-            if res.get(name) is not None and len(res[name]):
-                getattr(tot, name).append(res[name])
-        for s, r in (res.get("failed") or {}).items():
-            tot.failed.setdefault(s, r)
-        if res.get("timed") is not None:
-            tot.timed.append(res["timed"])
-        for name, frame in (res.get("tables") or {}).items():
-            tot.tables.setdefault(name, []).append(frame)
-        for name, n in (res.get("rows") or {}).items():
-            tot.rows.setdefault(name, []).append(n)
+        _fold_counts(tot, res)
+        _fold_positions(tot, res, rows[i])
+        _fold_sums(tot, res)
+        _fold_tables(tot, res, i)
 
     futures = [client.submit(first_round, job_f, i, part, shared_f, panel, pure=False)
                for i, (part, panel) in enumerate(zip(parts, panels))]
