@@ -1172,6 +1172,24 @@ def run_study_distributed(steps: Pipeline, events: pd.DataFrame, *, client, sour
                             left_out=left_out[1])
 
 
+def _with_ids(table: pd.DataFrame, time: bool) -> pd.DataFrame:
+    """The event ids the single-process run would give (validate_events / the engine)."""
+    if "event_id" in table.columns:
+        return table
+    width = max(4, len(str(len(table)))) if time else 4
+    return table.assign(event_id=[f"e{i + 1:0{width}d}" for i in range(len(table))])
+
+
+def _panel_slices(panel: pd.DataFrame, rows, tickers: pd.Series, markets) -> list[pd.DataFrame]:
+    """Per partition the columns of a given price/return panel its events read."""
+    names = {str(x) for x in panel.columns}
+    out = []
+    for r in rows:
+        want = set(map(str, tickers.iloc[r].dropna())) | {str(m) for m in markets[r] if pd.notna(m)}
+        out.append(panel[[col for col in panel.columns if str(col) in want & names]])
+    return out
+
+
 def run_event_study_distributed(steps: Pipeline, events: pd.DataFrame, returns=None, *, prices=None, source=None,
                                 client, policy: str = DEFAULT_POLICY, progress: bool = True, windows=None,
                                 out=None, partition_events=None, tables=TABLES, keep_bytes=KEEP_BYTES,
@@ -1189,9 +1207,7 @@ def run_event_study_distributed(steps: Pipeline, events: pd.DataFrame, returns=N
     windows, size, tables = _options(windows, partition_events, tables, evt)
     table = events.reset_index(drop=True)
     time = bool(steps.needs_timing(table))
-    if "event_id" not in table.columns:            # the ids the single-process run would give
-        width = max(4, len(str(len(table)))) if time else 4      # validate_events / the engine
-        table = table.assign(event_id=[f"e{i + 1:0{width}d}" for i in range(len(table))])
+    table = _with_ids(table, time)
     checked = validate_events(table) if time else engine_events(table)
     markets = _with_markets(checked)
     shared = _shared(source, markets, kwargs)
@@ -1207,12 +1223,6 @@ def run_event_study_distributed(steps: Pipeline, events: pd.DataFrame, returns=N
         rows = partition_rows(checked["ticker"], table["company"] if "company" in table.columns else None,
                               size=size, minimum=2 * _n_workers(c))
         parts = [table.iloc[r].reset_index(drop=True) for r in rows]
-        panels = None
-        if panel is not None:
-            names = {str(x) for x in panel.columns}
-            panels = []
-            for r in rows:
-                want = set(map(str, checked["ticker"].iloc[r].dropna())) | {str(m) for m in markets[r] if pd.notna(m)}
-                panels.append(panel[[col for col in panel.columns if str(col) in want & names]])
+        panels = None if panel is None else _panel_slices(panel, rows, checked["ticker"], markets)
         result, _ = _execute(job, parts, rows, c, shared, panels, progress)
     return result
