@@ -46,7 +46,7 @@ def test_study_writes_tables_json_and_figure(prices_dir, tmp_path):
     assert car[["window_start", "window_end"]].values.tolist() == [[0, 0], [-1, 1]]
     assert car["car"].iloc[0] == pytest.approx(ar.loc[ar["relative_day"] == 0, "abnormal_return"].iloc[0], abs=1e-9)
     d = json.loads((out / "diagnostics.json").read_text())
-    assert d["event"]["day0"] == "2021-03-26" and d["event"]["estimation_start"] == "2020-03-03"
+    assert d["event"]["day0"] == "2021-03-26" and d["event"]["estimation_start"] == "2020-03-09"  # XHKG session -260
     assert d["settings"]["estimation_window"] == [-260, -11] and d["settings"]["model"] == "market"
     assert d["fit"]["m"] == 250 and d["fit"]["df"] == 248 and "market_return" in d["fit"]["standard_errors"]
     assert "CSV folder" in d["data_source"] and d["versions"]["numpy"]
