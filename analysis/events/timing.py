@@ -87,8 +87,7 @@ def get_calendar(name: str, start=None, end=None):
     if cal is not None and (lo is None or lo >= cal.first_session) and (hi is None or hi <= cal.last_session):
         return cal
     if cal is None:
-        with _quiet():
-            cal = xc.get_calendar(real)  # default range, then widen if asked
+        cal = _built(xc, real)           # default range, then widen if asked
     new_lo = cal.first_session if lo is None else min(lo, cal.first_session)
     new_hi = cal.last_session if hi is None else max(hi, cal.last_session)
     # some calendars only know holidays for a limited span (XSHG: to the end of 2026): clamp, and
@@ -100,11 +99,50 @@ def get_calendar(name: str, start=None, end=None):
         new_hi = pd.Timestamp(bound_hi)
     if new_lo != cal.first_session or new_hi != cal.last_session:
         try:
-            with _quiet():
-                cal = xc.get_calendar(real, start=new_lo, end=new_hi)
+            cal = _built(xc, real, new_lo, new_hi)
         except Exception as exc:  # exchange_calendars raises its own errors for impossible ranges
             raise CalendarError(f"cannot build calendar {name} for {new_lo.date()}..{new_hi.date()}: {exc}") from exc
     _CALENDARS[real] = cal
+    return cal
+
+
+def _built(xc, name: str, start=None, end=None):
+    """``exchange_calendars.get_calendar(name, start, end)``, kept in the per-user cache folder.
+
+    Building a calendar (its holiday rules over decades of sessions) takes most of a second, the
+    same work in every process; the built object is pickled under ``<cache>/calendars/`` by
+    calendar, range and library version (the default range is named by today's date, as the
+    library computes it from today) and read back in milliseconds. A cache that cannot be read
+    or written is rebuilt or skipped silently."""
+    import datetime as _dt
+    import pickle
+
+    from ..config import cache_dir
+    from ..files import atomic_write_bytes
+
+    span = "default-" + _dt.date.today().isoformat() if start is None and end is None else \
+        f"{pd.Timestamp(start).date() if start is not None else 'default'}_" \
+        f"{pd.Timestamp(end).date() if end is not None else 'default'}"
+    try:
+        path = cache_dir() / "calendars" / f"{name}_{span}_xc{xc.__version__}.pickle"
+    except Exception:        # no usable cache folder: build in this process only
+        path = None
+    if path is not None and path.is_file():
+        try:
+            with open(path, "rb") as fh:
+                cal = pickle.load(fh)
+            if isinstance(cal, xc.ExchangeCalendar) and cal.name == name:
+                return cal
+        except Exception:    # a damaged or foreign file: built again below
+            pass
+    with _quiet():
+        cal = xc.get_calendar(name) if start is None and end is None else xc.get_calendar(name, start=start, end=end)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(path, pickle.dumps(cal, protocol=pickle.HIGHEST_PROTOCOL))
+        except Exception:
+            pass
     return cal
 
 
