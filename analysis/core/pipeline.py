@@ -173,11 +173,8 @@ def price_panel(frames: Mapping[str, pd.DataFrame], column: str = "Adj Close") -
 
 def check_prices(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """Data-quality findings of every series (:func:`analysis.data.quality.check_prices`)."""
-    parts = [quality.check_prices(frame, symbol) for symbol, frame in frames.items()]
-    parts = [p for p in parts if len(p)]
-    if not parts:
-        return pd.DataFrame(columns=list(quality.QUALITY_COLUMNS))
-    return pd.concat(parts, ignore_index=True)
+    found = quality.check_many(frames)       # one table built once, not one per series
+    return found if len(found) else pd.DataFrame(columns=list(quality.QUALITY_COLUMNS))
 
 
 def split_suspects(timed: pd.DataFrame, frames: Mapping[str, pd.DataFrame]) -> dict:
