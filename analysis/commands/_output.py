@@ -79,7 +79,9 @@ def write_table(frame, path, fmt: str = "csv", *, date_columns=("date",)) -> Pat
     table = table.copy()
     for c in table.columns:
         s = table[c]
-        if pd.api.types.is_object_dtype(s.dtype):      # mixed cells: text, NA as missing
+        if pd.api.types.is_object_dtype(s.dtype) and pd.api.types.infer_dtype(s, skipna=True) == "string":
+            table[c] = s.where(s.notna().to_numpy(), None)     # text already: NA as missing
+        elif pd.api.types.is_object_dtype(s.dtype):      # mixed cells: text, NA as missing
             table[c] = s.map(lambda v: None if _missing(v) else v if isinstance(v, str) else cell(v))
         elif fmt == "csv" and pd.api.types.is_datetime64_any_dtype(s.dtype):
             table[c] = s.dt.strftime("%Y-%m-%d" if (s.dropna() == s.dropna().dt.normalize()).all()
