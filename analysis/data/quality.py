@@ -90,6 +90,10 @@ def apply_stale(frame: pd.DataFrame, stale: str = "keep") -> pd.DataFrame:
     mask = stale_mask(frame).to_numpy()
     if not mask.any():
         return frame
+    if list(frame.columns) == list(_PRICES) + ["Volume"] and (frame.dtypes == "float64").all():
+        values = frame.to_numpy(dtype="float64", copy=True)     # the contract frame: one block
+        values[mask, :len(_PRICES)] = np.nan
+        return pd.DataFrame(values, index=frame.index, columns=frame.columns)
     out = frame.copy()
     for col in _PRICES:                  # column by column in numpy (a .loc assignment is slow)
         out[col] = np.where(mask, np.nan, out[col].to_numpy(dtype="float64"))

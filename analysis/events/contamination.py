@@ -490,6 +490,13 @@ def limit_days(prices: pd.DataFrame, symbol: str, *, name: str | None = None) ->
                          "limit_up": up, "limit_down": down, "at_limit": at})
 
 
+def _has_limit(ticker: str) -> bool:
+    try:
+        return price_limit(ticker) is not None
+    except AnalysisError:  # unknown exchange: no limit rule
+        return False
+
+
 def limit_flags(events: pd.DataFrame, source, *, event_window=DEFAULT_EVENT_WINDOW,
                 names: dict[str, str] | None = None, policy: str = "next") -> pd.DataFrame:
     """Event-window days closed at the daily limit, for events on listings that have limits.
@@ -504,15 +511,12 @@ def limit_flags(events: pd.DataFrame, source, *, event_window=DEFAULT_EVENT_WIND
     names = {str(k).strip().upper(): v for k, v in (names or {}).items()}
     rows = []
     cols = ["event_id", "ticker", "relative_day", "date", "close", "limit_price", "side", "note"]
-    for e in ev.to_dict("records"):
+    limited = {t: _has_limit(t) for t in dict.fromkeys(str(t).strip().upper() for t in ev["ticker"])}
+    keep = np.array([limited[str(t).strip().upper()] for t in ev["ticker"]], dtype=bool)
+    for e in ev[keep].to_dict("records"):        # only listings with a daily limit (A-shares)
         if not _missing(e.get("timing_error")) or pd.isna(e.get("day0")):
             continue
         ticker = str(e["ticker"]).strip().upper()
-        try:
-            if price_limit(ticker) is None:
-                continue
-        except AnalysisError:  # unknown exchange: no limit rule
-            continue
         name = names.get(ticker) or e.get("name") or e.get("company")
         name = None if _missing(name) else str(name)
         day0 = pd.Timestamp(e["day0"])
