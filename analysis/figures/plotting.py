@@ -164,6 +164,23 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _freeze_layout(fig):
+    """Keep the layout the first saved format computed (constrained layout runs twice per
+    save, a third of a figure's time): the figure's layout engine, to restore afterwards."""
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        fig.set_layout_engine("none")
+    return engine
+
+
+def _thaw_layout(fig, engine) -> None:
+    if engine is not None:
+        try:
+            fig.set_layout_engine(engine)
+        except RuntimeError:    # matplotlib refuses a switch after colorbars: the layout stays
+            pass
+
+
 def export(fig, out_dir, stem: str, formats: Sequence[str] | str | None = None,
            metadata: Mapping[str, Any] | None = None, *, dpi: int | None = None) -> list[Path]:
     """Write ``fig`` to ``out_dir/<stem>.<fmt>`` and a ``<stem>.json`` sidecar; return the paths.
@@ -202,6 +219,10 @@ def export(fig, out_dir, stem: str, formats: Sequence[str] | str | None = None,
             with atomic_path(path) as tmp:      # never a half-written figure under its name
                 fig.savefig(tmp, format=fmt, dpi=dpi, metadata=meta)
             paths.append(path)
+            if len(paths) == 1 and len(wanted) > 1:
+                engine = _freeze_layout(fig)    # the other formats reuse the PNG's layout
+        if len(wanted) > 1:
+            _thaw_layout(fig, engine)
     from .. import __version__
 
     sidecar = {
