@@ -66,8 +66,6 @@ def write_table(frame, path, fmt: str = "csv", *, date_columns=("date",)) -> Pat
     table with its types kept (dates as timestamps). ``path`` gets the format's suffix."""
     import pandas as pd
     import pyarrow as pa
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
 
     from ..errors import InputError
     from ..files import atomic_path, spreadsheet_safe
@@ -89,8 +87,12 @@ def write_table(frame, path, fmt: str = "csv", *, date_columns=("date",)) -> Pat
     arrow = pa.Table.from_pandas(table, preserve_index=False)
     with atomic_path(target) as tmp:
         if fmt == "parquet":
+            import pyarrow.parquet as pq
+
             pq.write_table(arrow, tmp)
         else:
+            import pyarrow.csv as pacsv
+
             pacsv.write_csv(arrow, tmp, write_options=pacsv.WriteOptions(quoting_style="needed"))
     return target
 
