@@ -278,6 +278,33 @@ def neutralise(value):
     return value
 
 
+def map_distinct(series, fn, fill):
+    """``fn`` of each cell of ``series`` as a numpy array, ``fn`` called once per distinct value
+    (a column of event ids or tickers repeats each value on many rows); ``fill`` on missing
+    cells. Cells that cannot be hashed fall back to one call per cell."""
+    import numpy as np
+    import pandas as pd
+
+    try:
+        codes, uniq = pd.factorize(series, use_na_sentinel=True)
+    except TypeError:
+        return np.array([fill if _is_na(v) else fn(v) for v in series], dtype=object)
+    mapped = np.empty(len(uniq) + 1, dtype=object)
+    mapped[:-1] = [fn(v) for v in np.asarray(uniq, dtype=object)]
+    mapped[-1] = fill
+    values = mapped[codes]
+    return values.astype(bool) if isinstance(fill, bool) else values
+
+
+def _is_na(value) -> bool:
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def spreadsheet_safe(frame):
     """A copy of ``frame`` whose text cells (object and string columns) are :func:`neutralise`-d
     and whose column names are too; numeric, date and boolean columns are untouched."""
@@ -287,7 +314,7 @@ def spreadsheet_safe(frame):
     for col in out.columns:
         s = out[col]
         if pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype):
-            text = s.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+            text = map_distinct(s, lambda v: isinstance(v, str) and v.startswith(_FORMULA_START), False)
             if text.any():
                 out[col] = s.where(~text, s.map(neutralise))
     out.columns = [neutralise(c) if isinstance(c, str) else c for c in out.columns]

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -129,32 +130,42 @@ class Runner:
         self.work, self.count = work, 0
         self.env = {**os.environ, "MPLBACKEND": "Agg"}
         self.env.pop("ANALYSIS_PRICES_DIR", None)
+        self.cpu: dict[str, list[float]] = {}      # CPU seconds (user + system) of each run, by key
 
     def out(self) -> Path:
         self.count += 1
         return self.work / f"run{self.count:04d}"
 
-    def __call__(self, args_of):
+    def __call__(self, args_of, key=None):
         def run():
             out = self.out()
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             done = subprocess.run([str(a) for a in args_of(out)], cwd=self.work, env=self.env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
             if done.returncode != 0:
                 raise RuntimeError(f"{args_of(out)} failed: {done.stderr.strip()[-800:]}")
+            if key is not None:
+                self.cpu.setdefault(key, []).append(after.ru_utime + after.ru_stime
+                                                    - before.ru_utime - before.ru_stime)
             shutil.rmtree(out, ignore_errors=True)
         return run
 
+    def cpu_times(self, key) -> list[float]:
+        """CPU seconds of the timed runs of ``key`` (the first, untimed warm-up run left out)."""
+        return self.cpu.get(key, [])[1:]
 
-def commands(events: Path, prices: Path, runner: Runner, peer: Path | None, figure: bool) -> dict:
+
+def commands(events: Path, prices: Path, runner: Runner, peer: Path | None, figure: bool, case: str) -> dict:
     py = sys.executable
     fig = [] if figure else ["--no-figure"]
     out = {"analysis": runner(lambda o: [py, "-m", "analysis", "batch", events, "--out", o,
-                                         "--prices-dir", prices, *fig])}
+                                         "--prices-dir", prices, *fig], (case, "analysis"))}
     if peer is not None:
         out["eventstudy"] = runner(lambda o: [peer, HERE / "peers" / "eventstudy_batch.py", events, prices, o,
-                                              *(["--figure"] if figure else [])])
+                                              *(["--figure"] if figure else [])], (case, "eventstudy"))
     out["statsmodels script"] = runner(lambda o: [py, HERE / "peers" / "statsmodels_batch.py", events, prices, o,
-                                                  *(["--figure"] if figure else [])])
+                                                  *(["--figure"] if figure else [])], (case, "statsmodels script"))
     return out
 
 
@@ -163,9 +174,10 @@ def study_commands(prices: Path, runner: Runner) -> dict:
     ticker, date = STUDY
     return {
         "analysis": runner(lambda o: [py, "-m", "analysis", "study", "--ticker", ticker, "--market", MARKET,
-                                      "--event-date", date, "--out", o, "--prices-dir", prices]),
+                                      "--event-date", date, "--out", o, "--prices-dir", prices],
+                           ("study", "analysis")),
         "statsmodels script": runner(lambda o: [py, HERE / "peers" / "statsmodels_study.py", ticker, MARKET, date,
-                                                prices, o]),
+                                                prices, o], ("study", "statsmodels script")),
     }
 
 
@@ -185,14 +197,15 @@ def peers_table(args, prices: Path, work: Path, peer: Path | None) -> list[str]:
             [("batch with figure", n, True) for n in args.sizes]
     for what, n, figure in cases:
         events = work / f"events_{n}.csv"
-        times = median_times(commands(events, prices, runner, peer, figure), args.repeat)
-        rows.append((what, f"{n:,}", times))
+        case = f"{what}, {n:,} events"
+        times = median_times(commands(events, prices, runner, peer, figure, case), args.repeat)
+        rows.append((what, f"{n:,}", times, {k: runner.cpu_times((case, k)) for k in times}))
         for peer_name in [p for p in times if p != "analysis"]:
             targets.append(ratio_line(f"{what}, {n:,} events, analysis / {peer_name}", times["analysis"],
                                       times[peer_name], TARGETS[what]))
         print(f"  done: {what}, {n:,} events", flush=True)
     times = median_times(study_commands(prices, runner), args.repeat)
-    rows.append(("study with figure", "1", times))
+    rows.append(("study with figure", "1", times, {k: runner.cpu_times(("study", k)) for k in times}))
     targets.append(ratio_line("study with figure, analysis / minimal statsmodels script", times["analysis"],
                               times["statsmodels script"], TARGETS["study with figure"]))
     names = ["analysis", "eventstudy", "statsmodels script"]
@@ -200,12 +213,23 @@ def peers_table(args, prices: Path, work: Path, peer: Path | None) -> list[str]:
              "0.1a12 in its own venv)", machine_line(), "",
              "| command | events | analysis | eventstudy | statsmodels script | analysis / eventstudy "
              "| analysis / script |", "|---|---:|---:|---:|---:|---:|---:|"]
-    for what, n, times in rows:
-        cell = {k: (f"{med(times[k]):.2f}" if k in times else "-") for k in names}
-        ratio = {k: (f"{med(times['analysis']) / med(times[k]):.2f}" if k in times else "-") for k in names[1:]}
-        lines.append(f"| {what} | {n} | {cell['analysis']} | {cell['eventstudy']} | {cell['statsmodels script']} "
-                     f"| {ratio['eventstudy']} | {ratio['statsmodels script']} |")
+    for what, n, times, _ in rows:
+        lines.append(_row(what, n, times, names))
+    # on a loaded machine the wall time of a process is mostly waiting for a core: the CPU
+    # seconds each side used (user + system, from the same runs) tell the work apart from the wait
+    lines += ["", "CPU seconds (user + system) of the same runs, median (information: the targets are wall time)",
+              "", "| command | events | analysis | eventstudy | statsmodels script | analysis / eventstudy "
+              "| analysis / script |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for what, n, _, cpu in rows:
+        lines.append(_row(what, n, {k: v for k, v in cpu.items() if v}, names))
     return lines + ["", *targets, machine_line()]
+
+
+def _row(what: str, n: str, times: dict, names: list[str]) -> str:
+    cell = {k: (f"{med(times[k]):.2f}" if k in times else "-") for k in names}
+    ratio = {k: (f"{med(times['analysis']) / med(times[k]):.2f}" if k in times else "-") for k in names[1:]}
+    return (f"| {what} | {n} | {cell['analysis']} | {cell['eventstudy']} | {cell['statsmodels script']} "
+            f"| {ratio['eventstudy']} | {ratio['statsmodels script']} |")
 
 
 def agreement(work: Path, prices: Path, peer: Path | None) -> str:

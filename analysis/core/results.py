@@ -234,7 +234,7 @@ class EventStudyResult:
         t, p = student_t(ar, sd, df)
         car = np.cumsum(ar, axis=1)
         car_sd = np.sqrt(self.estimates.prediction.cumulative_car_variance())
-        q = t_ppf(0.975, df)
+        q = _t975(df)
         rep = (lambda x: np.repeat(np.asarray(x, dtype=object), lw))
         rows = self.status.selected
         frame = {
@@ -271,7 +271,7 @@ class EventStudyResult:
         [-10,10] (those inside the event window). t = SCAR, p two-sided from Student t, M - k df."""
         a = self.arrays
         df = self._df()
-        q = t_ppf(0.975, df)
+        q = _t975(df)
         parts = []
         for t1, t2 in self._windows(windows):
             c = a.columns(t1, t2)
@@ -674,6 +674,14 @@ def tests_table(result, windows, groups=None, adjust: str | None = None, *, fami
         out.insert(out.columns.get_loc("p_value") + 1, "p_adjusted",
                    _adjusted(out["test"].to_numpy(), out["p_value"], adjust, family))
     return out
+
+
+def _t975(df):
+    """``t_ppf(0.975, df)`` computed once per distinct df (events share a few estimation
+    lengths; Student t's quantile is an iterative solve, 0.3 s for 5,000 values)."""
+    df = np.asarray(df, dtype=float)
+    u, inv = np.unique(df, return_inverse=True)
+    return np.asarray(t_ppf(0.975, u)).reshape(-1)[inv].reshape(df.shape)
 
 
 def _many_windows(window) -> bool:

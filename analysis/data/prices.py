@@ -232,21 +232,23 @@ def _read_text(path: Path, symbol: str) -> str:
     return text
 
 
-def _plain_dates(text: str, n: int) -> pd.DatetimeIndex | None:
-    """The dates of the ``n`` rows of a snapshot-layout text, read from the first ten bytes of
-    each line after the header: every one written exactly ``YYYY-MM-DD`` (a real calendar
-    date inside the accepted range) and followed by a comma, else None."""
-    b = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    starts = np.flatnonzero(b == 10) + 1
-    starts = starts[starts < len(b)]
-    if len(starts) != n or (len(b) and starts[-1] + 10 >= len(b)):
-        return None                                   # blank lines, quoted line breaks, short rows
-    if np.count_nonzero(b == 44) != len(PRICE_COLUMNS) * (n + 1):
-        return None                                   # a row with more cells (or a quoted comma)
-    cells = b[starts[:, None] + np.arange(11)].astype(np.int32) - 48     # '-' is -3, ',' is -4
-    digits = cells[:, _DIGITS]
-    if not ((digits >= 0) & (digits <= 9)).all() or not (cells[:, [4, 7]] == -3).all() \
-            or not (cells[:, 10] == -4).all():
+def _plain_dates(dates) -> pd.DatetimeIndex | None:
+    """The dates of a snapshot-layout file (pyarrow's string column of the ``Date`` cells): every
+    one written exactly ``YYYY-MM-DD`` (a real calendar date inside the accepted range), else
+    None. Ten bytes per cell, so the digits are checked on the column's buffer as one (n, 10)
+    array."""
+    import pyarrow as pa
+
+    dates = dates.combine_chunks() if isinstance(dates, pa.ChunkedArray) else dates
+    n = len(dates)
+    if n == 0 or dates.null_count or dates.offset:
+        return None
+    offsets = np.frombuffer(dates.buffers()[1], dtype=np.int32, count=n + 1)
+    if offsets[0] != 0 or offsets[-1] != 10 * n or not (np.diff(offsets) == 10).all():
+        return None
+    cells = np.frombuffer(dates.buffers()[2], dtype=np.uint8, count=10 * n).reshape(n, 10).astype(np.int32) - 48
+    digits = cells[:, _DIGITS]                                           # '-' is -3
+    if not ((digits >= 0) & (digits <= 9)).all() or not (cells[:, [4, 7]] == -3).all():
         return None
     year = ((cells[:, 0] * 10 + cells[:, 1]) * 10 + cells[:, 2]) * 10 + cells[:, 3]
     month, day = cells[:, 5] * 10 + cells[:, 6], cells[:, 8] * 10 + cells[:, 9]
@@ -261,23 +263,42 @@ def _plain_dates(text: str, n: int) -> pd.DatetimeIndex | None:
     return pd.DatetimeIndex(days.astype("datetime64[ns]"), name="Date")
 
 
+def _arrow_options():
+    """pyarrow CSV options of the fast path: the seven snapshot columns, numbers as float64,
+    dates as text (checked by :func:`_plain_dates`), no cell read as missing (a missing cell
+    is a parse error, and the general path names it)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    types = {"Date": pa.string(), **{c: pa.float64() for c in PRICE_COLUMNS}}
+    return (pacsv.ReadOptions(use_threads=True),
+            pacsv.ParseOptions(newlines_in_values=False),
+            pacsv.ConvertOptions(column_types=types, include_columns=["Date", *PRICE_COLUMNS],
+                                 null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False))
+
+
 def _plain_arrays(text: str) -> tuple[np.ndarray, pd.DatetimeIndex] | None:
     """The fast path: a file in the snapshot layout (``Date,Open,...,Volume`` header, one
-    ``YYYY-MM-DD`` date and six numbers on every line, no empty cell) read by pandas' C parser
-    in one call: the (n, 6) float64 values and the dates. None when the file is anything else
-    (then :func:`_parse_general` reads it, and names any problem)."""
+    ``YYYY-MM-DD`` date and six numbers on every line, no empty cell) read by pyarrow's CSV
+    reader in one call: the (n, 6) float64 values and the dates. None when the file is anything
+    else (then :func:`_parse_general` reads it, and names any problem)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     if text.partition("\n")[0].rstrip("\r") != _PLAIN_HEADER:
         return None
     try:
-        table = pd.read_csv(io.StringIO(text), engine="c", usecols=list(PRICE_COLUMNS), dtype="float64")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OverflowError, TypeError):
+        table = pacsv.read_csv(pa.py_buffer(text.encode("utf-8")), *_arrow_options())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError, TypeError):
         return None
-    if table.empty or list(table.columns) != list(PRICE_COLUMNS):
+    if table.num_rows == 0 or table.column_names != ["Date", *PRICE_COLUMNS]:
         return None
-    values = table.to_numpy(dtype="float64")
-    if np.isnan(values).any():          # missing cells: the general path checks their tokens
+    values = np.empty((table.num_rows, len(PRICE_COLUMNS)), dtype="float64")
+    for j, c in enumerate(PRICE_COLUMNS):
+        values[:, j] = table.column(c).to_numpy()
+    if np.isnan(values).any():          # a NaN cell: the general path reads its token
         return None
-    dates = _plain_dates(text, len(values))
+    dates = _plain_dates(table.column("Date"))
     return None if dates is None else (values, dates)
 
 
@@ -396,7 +417,7 @@ def parse_price_csv(path: str | os.PathLike, symbol: str | None = None) -> pd.Da
     its Close is adjusted. Raises DataError (naming the file and the problem) on anything else.
 
     A file in the snapshot layout whose cells are all plain numbers and ``YYYY-MM-DD`` dates is
-    read in one call of pandas' C parser (:func:`_parse_plain`); every other file goes cell by
+    read in one call of pyarrow's CSV reader (:func:`_parse_plain`); every other file goes cell by
     cell (:func:`_parse_general`). Both give the same frame (``tests/test_prices.py``).
     """
     path = Path(path)
@@ -408,7 +429,7 @@ def parse_price_csv(path: str | os.PathLike, symbol: str | None = None) -> pd.Da
 def read_price_csv(path: str | os.PathLike, symbol: str | None = None) -> pd.DataFrame:
     """Read and normalise one price CSV into the contract frame (see :func:`parse_price_csv`).
 
-    A snapshot-layout file whose dates are already sorted and unique goes from the C parser's
+    A snapshot-layout file whose dates are already sorted and unique goes from pyarrow's
     arrays to the contract frame directly (the same checks, one frame built)."""
     path = Path(path)
     symbol = symbol or path.stem

@@ -36,17 +36,22 @@ _PRICES = ("Open", "High", "Low", "Close", "Adj Close")
 
 
 def _row(symbol, check, dates, n, detail) -> dict:
-    dates = pd.DatetimeIndex(dates)
+    dates = np.asarray(dates, dtype="datetime64[ns]")
+    dates = dates[~np.isnat(dates)]
     return {"symbol": symbol, "check": check,
-            "first_date": dates.min() if len(dates) else pd.NaT,
-            "last_date": dates.max() if len(dates) else pd.NaT,
+            "first_date": dates.min() if len(dates) else np.datetime64("NaT", "ns"),
+            "last_date": dates.max() if len(dates) else np.datetime64("NaT", "ns"),
             "n": int(n), "detail": detail}
 
 
 def _few(dates, k: int = 5) -> str:
-    dates = pd.DatetimeIndex(dates)
-    shown = ", ".join(str(d.date()) for d in dates[:k])
+    dates = np.asarray(dates, dtype="datetime64[ns]")
+    shown = ", ".join(np.datetime_as_string(dates[:k], unit="D"))
     return shown + (f" (+{len(dates) - k} more)" if len(dates) > k else "")
+
+
+def _day(date) -> str:
+    return str(np.datetime_as_string(np.datetime64(date, "ns"), unit="D"))
 
 
 def stale_mask(frame: pd.DataFrame) -> pd.Series:
@@ -85,6 +90,10 @@ def apply_stale(frame: pd.DataFrame, stale: str = "keep") -> pd.DataFrame:
     mask = stale_mask(frame).to_numpy()
     if not mask.any():
         return frame
+    if list(frame.columns) == list(_PRICES) + ["Volume"] and (frame.dtypes == "float64").all():
+        values = frame.to_numpy(dtype="float64", copy=True)     # the contract frame: one block
+        values[mask, :len(_PRICES)] = np.nan
+        return pd.DataFrame(values, index=frame.index, columns=frame.columns)
     out = frame.copy()
     for col in _PRICES:                  # column by column in numpy (a .loc assignment is slow)
         out[col] = np.where(mask, np.nan, out[col].to_numpy(dtype="float64"))
@@ -248,66 +257,116 @@ def describe_jump(ratio: float) -> str:
 def check_prices(frame: pd.DataFrame, symbol: str, *, max_gap_days: int = 10,
                  max_abs_return: float = 0.5) -> pd.DataFrame:
     """Quality findings for one symbol's bars: DataFrame with :data:`QUALITY_COLUMNS`."""
+    return findings_table(findings(frame, symbol, max_gap_days=max_gap_days, max_abs_return=max_abs_return))
+
+
+def check_many(frames, *, max_gap_days: int = 10, max_abs_return: float = 0.5) -> pd.DataFrame:
+    """:func:`check_prices` of every ``{symbol: frame}``, as one table (built once, not per series)."""
     rows: list[dict] = []
-    idx = pd.DatetimeIndex(frame.index)
-    if len(idx) > 1:
-        back = np.flatnonzero(idx[1:] < idx[:-1]) + 1
-        if len(back):
-            rows.append(_row(symbol, "unsorted_dates", idx[back], len(back),
-                             f"{len(back)} dates earlier than the row before: {_few(idx[back])}"))
-    dup = idx[idx.duplicated(keep="first")].unique()
-    if len(dup):
-        rows.append(_row(symbol, "duplicate_dates", dup, len(dup), f"repeated dates: {_few(dup)}"))
+    for symbol, frame in frames.items():
+        rows += findings(frame, symbol, max_gap_days=max_gap_days, max_abs_return=max_abs_return)
+    return findings_table(rows)
 
-    for col in _PRICES:
-        if col not in frame:
-            continue
-        v = frame[col].to_numpy(dtype="float64")
-        for check, mask, word in (("missing_price", np.isnan(v), "missing"),
-                                  ("non_positive_price", v <= 0, "non-positive"),
-                                  ("non_finite_price", np.isinf(v), "infinite")):
-            if mask.any():
-                rows.append(_row(symbol, check, idx[mask], mask.sum(),
-                                 f"{col}: {mask.sum()} {word} values on {_few(idx[mask])}"))
-    if {"Open", "High", "Low", "Close"} <= set(frame.columns):
-        o, h, lo, c = (frame[k].to_numpy(dtype="float64") for k in ("Open", "High", "Low", "Close"))
-        with np.errstate(invalid="ignore"):
-            bad = (c > h) | (c < lo) | ((o > h) & (o > 0)) | ((o < lo) & (o > 0))
-        if bad.any():
-            rows.append(_row(symbol, "ohlc_inconsistent", idx[bad], bad.sum(),
-                             f"Open or Close outside [Low, High] on {_few(idx[bad])}"))
 
-    # the remaining checks need a time-ordered series of distinct dates
-    clean = frame if idx.is_monotonic_increasing and idx.is_unique else \
-        frame[~idx.duplicated(keep="first")].sort_index()
-    cidx = pd.DatetimeIndex(clean.index)
-    if len(cidx) > 1:
-        days = (cidx[1:] - cidx[:-1]).days.to_numpy()
-        for i in np.flatnonzero(days > max_gap_days):
-            rows.append(_row(symbol, "gap", [cidx[i], cidx[i + 1]], days[i],
-                             f"{days[i]} calendar days between {cidx[i].date()} and {cidx[i + 1].date()}"))
-    if {"Open", "High", "Low", "Close", "Volume"} <= set(clean.columns):
-        st = stale_mask(clean).to_numpy()
-        if st.any():
-            rows.append(_row(symbol, "stale_bar", cidx[st], st.sum(),
-                             f"{st.sum()} bars without a trade (O=H=L=C, Volume 0, Close unchanged) on {_few(cidx[st])}"))
-    if "Adj Close" in clean:
-        p = clean["Adj Close"].to_numpy(dtype="float64")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r = p[1:] / p[:-1] - 1.0
-        for i in np.flatnonzero(np.abs(r) > max_abs_return):
-            rows.append(_row(symbol, "extreme_return", [cidx[i + 1]], 1,
-                             f"Adj Close return {r[i]:+.1%} on {cidx[i + 1].date()} "
-                             f"({p[i]:g} -> {p[i + 1]:g})"))
-        ok = np.isfinite(p[1:]) & np.isfinite(p[:-1]) & (p[1:] > 0) & (p[:-1] > 0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lr = np.where(ok, np.log(p[1:] / p[:-1]), np.nan)
-        for i in np.flatnonzero(jump_mask(lr)):
-            rows.append(_row(symbol, "jump", [cidx[i + 1]], 1,
-                             f"Adj Close {describe_jump(p[i + 1] / p[i])} on {cidx[i + 1].date()} "
-                             f"({p[i]:g} -> {p[i + 1]:g})"))
+def findings_table(rows: list[dict]) -> pd.DataFrame:
+    """The findings of :func:`findings` as a DataFrame with :data:`QUALITY_COLUMNS`."""
     out = pd.DataFrame(rows, columns=list(QUALITY_COLUMNS))
     out["first_date"] = pd.to_datetime(out["first_date"])
     out["last_date"] = pd.to_datetime(out["last_date"])
     out["n"] = out["n"].astype("int64")
     return out
+
+
+def findings(frame: pd.DataFrame, symbol: str, *, max_gap_days: int = 10,
+             max_abs_return: float = 0.5) -> list[dict]:
+    """The rows of :func:`check_prices` (each column read once, dates as int64 nanoseconds)."""
+    dates = pd.DatetimeIndex(frame.index).as_unit("ns")
+    d = dates.asi8
+    have = set(frame.columns)
+    col = {c: frame[c].to_numpy(dtype="float64") for c in (*_PRICES, "Volume") if c in have}
+    rows = _order_findings(symbol, dates, d)
+    rows += _value_findings(symbol, dates, col)
+    # the remaining checks need a time-ordered series of distinct dates
+    if len(d) > 1 and not (d[1:] > d[:-1]).all():
+        keep = ~dates.duplicated(keep="first")
+        order = np.argsort(d[keep], kind="stable")
+        col = {c: v[keep][order] for c, v in col.items()}
+        dates = dates[keep][order]
+        d = dates.asi8
+    rows += _series_findings(symbol, dates, col, max_gap_days, max_abs_return)
+    return rows
+
+
+def _order_findings(symbol, dates: pd.DatetimeIndex, d: np.ndarray) -> list[dict]:
+    """Dates earlier than the row before, repeated dates."""
+    rows: list[dict] = []
+    if len(d) > 1 and (d[1:] > d[:-1]).all():
+        return rows
+    if len(d) > 1:
+        back = np.flatnonzero(d[1:] < d[:-1]) + 1
+        if len(back):
+            rows.append(_row(symbol, "unsorted_dates", dates[back], len(back),
+                             f"{len(back)} dates earlier than the row before: {_few(dates[back])}"))
+    dup = dates[dates.duplicated(keep="first")].unique()
+    if len(dup):
+        rows.append(_row(symbol, "duplicate_dates", dup, len(dup), f"repeated dates: {_few(dup)}"))
+    return rows
+
+
+def _value_findings(symbol, dates: pd.DatetimeIndex, col: dict) -> list[dict]:
+    """Missing, non-positive and infinite prices; Open or Close outside [Low, High]."""
+    rows: list[dict] = []
+    idx = dates.to_numpy()
+    for name in _PRICES:
+        if name not in col:
+            continue
+        v = col[name]
+        for check, mask, word in (("missing_price", np.isnan(v), "missing"),
+                                  ("non_positive_price", v <= 0, "non-positive"),
+                                  ("non_finite_price", np.isinf(v), "infinite")):
+            if mask.any():
+                rows.append(_row(symbol, check, idx[mask], mask.sum(),
+                                 f"{name}: {mask.sum()} {word} values on {_few(idx[mask])}"))
+    if {"Open", "High", "Low", "Close"} <= set(col):
+        o, h, lo, c = (col[k] for k in ("Open", "High", "Low", "Close"))
+        with np.errstate(invalid="ignore"):
+            bad = (c > h) | (c < lo) | ((o > h) & (o > 0)) | ((o < lo) & (o > 0))
+        if bad.any():
+            rows.append(_row(symbol, "ohlc_inconsistent", idx[bad], bad.sum(),
+                             f"Open or Close outside [Low, High] on {_few(idx[bad])}"))
+    return rows
+
+
+def _series_findings(symbol, dates: pd.DatetimeIndex, col: dict, max_gap_days: int,
+                     max_abs_return: float) -> list[dict]:
+    """Gaps, flat zero-volume bars, extreme returns and jumps of the time-ordered series."""
+    rows: list[dict] = []
+    idx = dates.to_numpy()
+    if len(idx) > 1:
+        days = np.diff(dates.asi8) // (86_400 * 10**9)
+        for i in np.flatnonzero(days > max_gap_days):
+            rows.append(_row(symbol, "gap", idx[i:i + 2], days[i],
+                             f"{days[i]} calendar days between {_day(idx[i])} and {_day(idx[i + 1])}"))
+    if {"Open", "High", "Low", "Close", "Volume"} <= set(col):
+        o, h, lo, c, v = (col[k] for k in ("Open", "High", "Low", "Close", "Volume"))
+        st = stale_flags(o, h, lo, c, v)
+        if st.any():
+            rows.append(_row(symbol, "stale_bar", idx[st], st.sum(),
+                             f"{st.sum()} bars without a trade (O=H=L=C, Volume 0, Close unchanged) on "
+                             f"{_few(idx[st])}"))
+    if "Adj Close" in col:
+        p = col["Adj Close"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = p[1:] / p[:-1] - 1.0
+        for i in np.flatnonzero(np.abs(r) > max_abs_return):
+            rows.append(_row(symbol, "extreme_return", idx[i + 1:i + 2], 1,
+                             f"Adj Close return {r[i]:+.1%} on {_day(idx[i + 1])} "
+                             f"({p[i]:g} -> {p[i + 1]:g})"))
+        ok = np.isfinite(p[1:]) & np.isfinite(p[:-1]) & (p[1:] > 0) & (p[:-1] > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lr = np.where(ok, np.log(p[1:] / p[:-1]), np.nan)
+        for i in np.flatnonzero(jump_mask(lr)):
+            rows.append(_row(symbol, "jump", idx[i + 1:i + 2], 1,
+                             f"Adj Close {describe_jump(p[i + 1] / p[i])} on {_day(idx[i + 1])} "
+                             f"({p[i]:g} -> {p[i + 1]:g})"))
+    return rows

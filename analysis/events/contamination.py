@@ -205,20 +205,33 @@ def _pairs_on(cal, name: str, grp: pd.DataFrame, ev: pd.DataFrame, items: _Items
     cands = {k: items.candidates(k) for k in set(keys)}
     pos, placed = items.place(cal, name, np.unique(np.concatenate([np.zeros(0, np.int64), *cands.values()])))
     rows = grp.index.to_numpy()
-    pos0 = sessions.searchsorted(pd.DatetimeIndex(grp["day0"]))
-    hit_ev, hit_item, hit_rel = [np.empty(0, np.int64)], [np.empty(0, np.int64)], [np.empty(0, np.int64)]
-    for r, p0, key in zip(rows, pos0, keys):
+    pos0 = np.asarray(sessions.searchsorted(pd.DatetimeIndex(grp["day0"])), dtype=np.int64)
+    hit_at, hit_item, hit_rel = [np.empty(0, np.int64)], [np.empty(0, np.int64)], [np.empty(0, np.int64)]
+    by_key: dict = {}
+    for i, key in enumerate(keys):
+        by_key.setdefault(key, []).append(i)
+    for key, members in by_key.items():      # all events of one company against its news at once
         c = cands[key]
-        rel = pos[c] - p0
-        keep = (rel >= lo) & (rel <= hi) & (c != r)
+        if not len(c):
+            continue
         # the same announcement on another listing is the same event, not a confounder
-        keep &= ~((c < items.n_ev) & (items.ticker[c] != key[0]) & (items.requested[c] == items.requested[r]))
-        hit_ev.append(np.full(int(keep.sum()), r))
-        hit_item.append(c[keep])
-        hit_rel.append(rel[keep])
-    e_idx, j_idx, rel = (np.concatenate(x) for x in (hit_ev, hit_item, hit_rel))
-    p0_of = dict(zip(rows, pos0))
-    p0 = np.array([p0_of[r] for r in e_idx], dtype=np.int64)
+        other_listing = (c < items.n_ev) & (items.ticker[c] != key[0])
+        members = np.asarray(members, dtype=np.int64)
+        step = max(1, 1_000_000 // len(c))   # bounded memory for a company with very many events
+        for k in range(0, len(members), step):
+            at = members[k:k + step]
+            r = rows[at]
+            rel = pos[c][None, :] - pos0[at][:, None]
+            keep = (rel >= lo) & (rel <= hi) & (c[None, :] != r[:, None])
+            keep &= ~(other_listing[None, :] & (items.requested[c][None, :] == items.requested[r][:, None]))
+            i, j = np.nonzero(keep)
+            hit_at.append(at[i])
+            hit_item.append(c[j])
+            hit_rel.append(rel[i, j])
+    at, j_idx, rel = (np.concatenate(x) for x in (hit_at, hit_item, hit_rel))
+    order = np.argsort(at, kind="stable")    # event by event in the table's order, as before
+    at, j_idx, rel = at[order], j_idx[order], rel[order]
+    e_idx, p0 = rows[at], pos0[at]
     return pd.DataFrame({
         "event_id": ev["event_id"].to_numpy()[e_idx], "ticker": ev["ticker"].to_numpy()[e_idx],
         "day0": pd.DatetimeIndex(ev["day0"]).as_unit("ns")[e_idx], "other": items.labels[j_idx],
@@ -477,6 +490,13 @@ def limit_days(prices: pd.DataFrame, symbol: str, *, name: str | None = None) ->
                          "limit_up": up, "limit_down": down, "at_limit": at})
 
 
+def _has_limit(ticker: str) -> bool:
+    try:
+        return price_limit(ticker) is not None
+    except AnalysisError:  # unknown exchange: no limit rule
+        return False
+
+
 def limit_flags(events: pd.DataFrame, source, *, event_window=DEFAULT_EVENT_WINDOW,
                 names: dict[str, str] | None = None, policy: str = "next") -> pd.DataFrame:
     """Event-window days closed at the daily limit, for events on listings that have limits.
@@ -491,15 +511,12 @@ def limit_flags(events: pd.DataFrame, source, *, event_window=DEFAULT_EVENT_WIND
     names = {str(k).strip().upper(): v for k, v in (names or {}).items()}
     rows = []
     cols = ["event_id", "ticker", "relative_day", "date", "close", "limit_price", "side", "note"]
-    for e in ev.to_dict("records"):
+    limited = {t: _has_limit(t) for t in dict.fromkeys(str(t).strip().upper() for t in ev["ticker"])}
+    keep = np.array([limited[str(t).strip().upper()] for t in ev["ticker"]], dtype=bool)
+    for e in ev[keep].to_dict("records"):        # only listings with a daily limit (A-shares)
         if not _missing(e.get("timing_error")) or pd.isna(e.get("day0")):
             continue
         ticker = str(e["ticker"]).strip().upper()
-        try:
-            if price_limit(ticker) is None:
-                continue
-        except AnalysisError:  # unknown exchange: no limit rule
-            continue
         name = names.get(ticker) or e.get("name") or e.get("company")
         name = None if _missing(name) else str(name)
         day0 = pd.Timestamp(e["day0"])

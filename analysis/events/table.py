@@ -297,29 +297,76 @@ def _time_of_day(value) -> str:
     return _TOD_ALIASES[key]
 
 
-def _row(r: dict, extracted: bool) -> tuple[dict, str | None]:
-    """One row's normalised values and its problem (None when fine). A field that cannot be
-    read is left missing; the first problem found is the row's reason."""
-    values = {"ticker": pd.NA, "market": pd.NA, "event_date": pd.NaT, "announced_at": pd.NaT,
-              "time_of_day": "unknown"}
-    steps = (("ticker", lambda: _ticker(r, extracted)),
-             ("market", lambda: pd.NA if _missing(r.get("market"))
-              else _at("market: ", validate_symbol, str(r.get("market")))),
-             (("event_date", "announced_at"), lambda: _when(r)),
-             ("time_of_day", lambda: _time_of_day(r.get("time_of_day"))))
-    error = None if _missing(r.get(ROW_ERROR)) else str(r.get(ROW_ERROR)).strip()
-    for key, step in steps:
+_DEFAULTS = {"ticker": pd.NA, "market": pd.NA, "event_date": pd.NaT, "announced_at": pd.NaT,
+             "time_of_day": "unknown"}
+
+
+def _calls(fn, columns: list[list]) -> tuple[list, list]:
+    """``fn(*cells)`` of every row, called once per distinct tuple of cells (a sample repeats
+    its tickers, markets and dates): the values and the InputError messages (None when fine).
+    Cells are told apart by type and value (1, 1.0 and True stay three), unhashable ones row
+    by row."""
+    done: dict = {}
+    values, errors = [], []
+    for args in zip(*columns):
+        key = tuple((type(a), a) for a in args)
         try:
-            if isinstance(key, tuple):
-                values.update(zip(key, step()))
+            hit = done.get(key)
+        except TypeError:           # an unhashable cell
+            key, hit = None, None
+        if hit is None:
+            try:
+                hit = (fn(*args), None)
+            except InputError as exc:
+                hit = (None, str(exc))
+            if key is not None:
+                done[key] = hit
+        values.append(hit[0])
+        errors.append(hit[1])
+    return values, errors
+
+
+class _Rows:
+    """Every row's normalised values and problem, each step over the distinct cells (the steps
+    and their order: ticker, market, the date or announcement time, time_of_day)."""
+
+    def __init__(self, cols: dict, n: int, extracted: bool):
+        get = lambda c: cols.get(c, [None] * n)    # noqa: E731 - a missing column is all None
+        steps = {
+            "ticker": _calls(lambda t, listed: _ticker({"ticker": t, "listed": listed}, extracted),
+                             [get("ticker"), get("listed")]),
+            "market": _calls(lambda m: pd.NA if _missing(m) else _at("market: ", validate_symbol, str(m)),
+                             [get("market")]),
+            ("event_date", "announced_at"): _calls(
+                lambda d, tz, a: _when({"event_date": d, "tz": tz, "announced_at": a}),
+                [get("event_date"), get("tz"), get("announced_at")]),
+            "time_of_day": _calls(_time_of_day, [get("time_of_day")]),
+        }
+        self.steps, self.given, self.extracted = steps, get(ROW_ERROR), extracted
+
+    def row(self, i: int) -> tuple[dict, str | None]:
+        values = dict(_DEFAULTS)
+        given = self.given[i]
+        error = None if _missing(given) else str(given).strip()
+        for key, (vals, errs) in self.steps.items():
+            if errs[i] is None and isinstance(key, tuple):
+                values.update(zip(key, vals[i]))
+            elif errs[i] is None:
+                values[key] = vals[i]
             else:
-                values[key] = step()
-        except InputError as exc:
-            error = error or str(exc)
-    if error is None and values["event_date"] is pd.NaT and values["announced_at"] is pd.NaT \
-            and not extracted:
-        error = f"no event_date and no announced_at for {values['ticker']}"
-    return values, error
+                error = error or errs[i]
+        if error is None and values["event_date"] is pd.NaT and values["announced_at"] is pd.NaT \
+                and not self.extracted:
+            error = f"no event_date and no announced_at for {values['ticker']}"
+        return values, error
+
+
+def _cells(df: pd.DataFrame) -> dict:
+    """Each column's cells as Python values (numpy scalars boxed, as ``to_dict("records")``)."""
+    import numpy as np
+
+    return {c: [v.item() if isinstance(v, np.generic) and not isinstance(v, (np.datetime64, np.timedelta64))
+                else v for v in df[c].tolist()] for c in df.columns}
 
 
 def _event_ids(df: pd.DataFrame, where, errors: list) -> list[str]:
@@ -362,7 +409,8 @@ def validate_events(df: pd.DataFrame, *, strict: bool = False, _lines: list[int]
         return f"row {i + 1}" + (f" (line {_lines[i]})" if _lines is not None else "")
 
     extracted = "role" in df.columns
-    rows = [_row(r, extracted) for r in df.to_dict("records")]
+    table = _Rows(_cells(df), len(df), extracted)
+    rows = [table.row(i) for i in range(len(df))]
     errors = [e for _, e in rows]
     ids = _event_ids(df, where, errors)
     if strict:

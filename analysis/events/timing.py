@@ -76,19 +76,19 @@ def _quiet():
 
 def get_calendar(name: str, start=None, end=None):
     """A cached ``exchange_calendars`` calendar covering [start, end] (padded), rebuilt wider when
-    needed. Without dates: the library's default range (20 years back, 1 year ahead)."""
-    import exchange_calendars as xc
-
+    needed. Without dates: the library's default range (20 years back, 1 year ahead). What is
+    returned may be a :class:`_Snapshot` of it (read from the per-user cache), which answers
+    everything a calendar does."""
     name = validate_calendar(name)
     real = CALENDAR_ALIASES.get(name, name)
     lo = None if start is None else pd.Timestamp(start).tz_localize(None).normalize() - pd.Timedelta(days=_PAD_DAYS)
     hi = None if end is None else pd.Timestamp(end).tz_localize(None).normalize() + pd.Timedelta(days=_PAD_DAYS)
     cal = _CALENDARS.get(real)
-    if cal is not None and (lo is None or lo >= cal.first_session) and (hi is None or hi <= cal.last_session):
-        return cal
     if cal is None:
-        with _quiet():
-            cal = xc.get_calendar(real)  # default range, then widen if asked
+        cal = _built(real)               # default range, then widen if asked
+    if (lo is None or lo >= cal.first_session) and (hi is None or hi <= cal.last_session):
+        _CALENDARS[real] = cal
+        return cal
     new_lo = cal.first_session if lo is None else min(lo, cal.first_session)
     new_hi = cal.last_session if hi is None else max(hi, cal.last_session)
     # some calendars only know holidays for a limited span (XSHG: to the end of 2026): clamp, and
@@ -100,12 +100,113 @@ def get_calendar(name: str, start=None, end=None):
         new_hi = pd.Timestamp(bound_hi)
     if new_lo != cal.first_session or new_hi != cal.last_session:
         try:
-            with _quiet():
-                cal = xc.get_calendar(real, start=new_lo, end=new_hi)
+            cal = _built(real, new_lo, new_hi)
         except Exception as exc:  # exchange_calendars raises its own errors for impossible ranges
             raise CalendarError(f"cannot build calendar {name} for {new_lo.date()}..{new_hi.date()}: {exc}") from exc
     _CALENDARS[real] = cal
     return cal
+
+
+class _Snapshot:
+    """What day-0 placement reads of a built calendar (sessions, opens, closes, breaks, early
+    closes, time zone, first and last session, the library's bounds), kept in the per-user
+    cache folder so that a process places its events without importing exchange_calendars or
+    building the calendar. Anything else asked of it (``is_session``, ``next_session``, ...)
+    is answered by the full calendar, loaded on first use."""
+
+    _KEEP = ("name", "tz", "sessions", "first_session", "last_session", "opens", "closes",
+             "break_starts", "break_ends", "early_closes")
+
+    def __init__(self, cal, start=None, end=None):
+        for attr in self._KEEP:
+            setattr(self, attr, getattr(cal, attr))
+        self._bounds = (cal.bound_min(), cal.bound_max())
+        self._range = (start, end)
+
+    def bound_min(self):
+        return self._bounds[0]
+
+    def bound_max(self):
+        return self._bounds[1]
+
+    def __getattr__(self, attr):
+        if attr.startswith("__") or attr in ("_range", "_bounds", "_full"):
+            raise AttributeError(attr)
+        full = self.__dict__.get("_full")
+        if full is None:
+            full = self.__dict__["_full"] = _built(self.name, *self._range, snapshot=False)
+        return getattr(full, attr)
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_full"}
+
+    def __repr__(self) -> str:
+        return f"<calendar {self.name} {self.first_session.date()}..{self.last_session.date()}>"
+
+
+def _built(name: str, start=None, end=None, *, snapshot: bool = True):
+    """``exchange_calendars.get_calendar(name, start, end)``, kept in the per-user cache folder.
+
+    Building a calendar (its holiday rules over decades of sessions) takes most of a second, the
+    same work in every process: the built calendar is pickled under ``<cache>/calendars/`` by
+    calendar, range and library installation (the default range is named by today's date, as the
+    library computes it from today), with a :class:`_Snapshot` of it beside; a process reads the
+    snapshot back in milliseconds (``snapshot=False``: the full calendar). A cache that cannot be
+    read or written is rebuilt or skipped silently."""
+    import datetime as _dt
+
+    from ..data.exchanges import calendars_version
+
+    span = "default-" + _dt.date.today().isoformat() if start is None and end is None else \
+        f"{pd.Timestamp(start).date() if start is not None else 'default'}_" \
+        f"{pd.Timestamp(end).date() if end is not None else 'default'}"
+    try:
+        from ..config import cache_dir
+
+        stem = cache_dir() / "calendars" / f"{name}_{span}_{calendars_version()}"
+    except Exception:        # no usable cache folder: build in this process only
+        stem = None
+    kinds = ("snapshot", "full") if snapshot else ("full",)
+    for kind in kinds:
+        cal = _read_pickle(stem, kind, name)
+        if cal is not None:
+            return cal
+    import exchange_calendars as xc
+
+    with _quiet():
+        cal = xc.get_calendar(name) if start is None and end is None else xc.get_calendar(name, start=start, end=end)
+    _write_pickle(stem, "full", cal)
+    _write_pickle(stem, "snapshot", _Snapshot(cal, start, end))
+    return cal
+
+
+def _read_pickle(stem, kind: str, name: str):
+    import pickle
+
+    path = None if stem is None else stem.with_name(f"{stem.name}.{kind}.pickle")
+    if path is None or not path.is_file():
+        return None
+    try:
+        with open(path, "rb") as fh:
+            cal = pickle.load(fh)
+    except Exception:        # a damaged or foreign file: built again
+        return None
+    return cal if getattr(cal, "name", None) == name else None
+
+
+def _write_pickle(stem, kind: str, obj) -> None:
+    import pickle
+
+    from ..files import atomic_write_bytes
+
+    if stem is None:
+        return
+    try:
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(stem.with_name(f"{stem.name}.{kind}.pickle"),
+                           pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception:
+        pass
 
 
 # ---------------------------------------------------------------------------------------------

@@ -164,6 +164,23 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _freeze_layout(fig):
+    """Keep the layout the first saved format computed (constrained layout runs twice per
+    save, a third of a figure's time): the figure's layout engine, to restore afterwards."""
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        fig.set_layout_engine("none")
+    return engine
+
+
+def _thaw_layout(fig, engine) -> None:
+    if engine is not None:
+        try:
+            fig.set_layout_engine(engine)
+        except RuntimeError:    # matplotlib refuses a switch after colorbars: the layout stays
+            pass
+
+
 def export(fig, out_dir, stem: str, formats: Sequence[str] | str | None = None,
            metadata: Mapping[str, Any] | None = None, *, dpi: int | None = None) -> list[Path]:
     """Write ``fig`` to ``out_dir/<stem>.<fmt>`` and a ``<stem>.json`` sidecar; return the paths.
@@ -202,6 +219,10 @@ def export(fig, out_dir, stem: str, formats: Sequence[str] | str | None = None,
             with atomic_path(path) as tmp:      # never a half-written figure under its name
                 fig.savefig(tmp, format=fmt, dpi=dpi, metadata=meta)
             paths.append(path)
+            if len(paths) == 1 and len(wanted) > 1:
+                engine = _freeze_layout(fig)    # the other formats reuse the PNG's layout
+        if len(wanted) > 1:
+            _thaw_layout(fig, engine)
     from .. import __version__
 
     sidecar = {
@@ -861,30 +882,36 @@ def listings_figure(items, *, out_dir, stem: str = "listings", formats: Sequence
 # --------------------------------------------------------------------------------------------
 
 def _estimation_data(result, event_id: str):
-    """(market returns, stock returns) of the estimation window, from the stored OLS fit."""
+    """(market returns, stock returns, fitted parameters) of the estimation window: the design
+    and coefficients of :meth:`~analysis.core.results.EventStudyResult.ols` without importing
+    statsmodels (``fit_table``, the same fit in numpy)."""
     try:
-        fit = result.ols(event_id)
+        if hasattr(result, "_estimation_design") and hasattr(result, "fit_table"):
+            endog, exog, _ = result._estimation_design(event_id)
+            params = result.fit_table(event_id)["params"].to_numpy(dtype=float)
+        else:                     # any result with the contract's ols() (a statsmodels fit)
+            fit = result.ols(event_id)
+            endog, exog, params = fit.model.endog, fit.model.exog, np.asarray(fit.params, dtype=float)
     except AnalysisError as exc:
         raise InputError(f"no estimation-window fit for event {event_id!r}: {exc}") from None
-    exog = np.asarray(fit.model.exog, dtype=float)
-    y = np.asarray(fit.model.endog, dtype=float)
+    exog = np.asarray(exog, dtype=float)
+    y = np.asarray(endog, dtype=float)
     if exog.ndim != 2 or exog.shape[1] < 2:
         raise InputError(f"event {event_id!r} was not fitted with the market model "
                          f"(model {_settings(result).get('model')!r}); no scatter to draw")
-    return exog[:, 1], y, fit
+    return exog[:, 1], y, params
 
 
 def draw_estimation(result, event_id: str, *, limit: float | None = None, title: str | None = None,
                     size=None):
     """Scatter of stock against market returns over the estimation window with the fitted line.
 
-    The line is alpha + beta * Rm with alpha and beta as fitted by the engine (``result.ols``);
+    The line is alpha + beta * Rm with alpha and beta as fitted by the engine (``result.fit_table``);
     the event-window days are overlaid in another colour with day 0 labelled, so a reader sees
     how far the announcement day lies from the estimation-window cloud. ``limit`` (e.g. 0.10 for
     a Shanghai main-board stock) draws the daily price limits: returns piled up there are censored.
     """
-    x, y, fit = _estimation_data(result, event_id)
-    params = np.asarray(fit.params, dtype=float)
+    x, y, params = _estimation_data(result, event_id)
     alpha, beta = params[0], params[1]
     rows = _event_rows(result, event_id)
     ticker, market = str(rows["ticker"].iloc[0]), str(rows["market"].iloc[0])
