@@ -38,7 +38,7 @@ import numpy as np
 
 from .arrays import EventArrays, rows_of
 from .blocks import blocks, map_blocks, sum_blocks
-from .statistics import (KP_EXACT_MAX_EVENTS, TestResult, _col_sums, _div, _kp_factor, _normal, _patell_var, _rank_block,
+from .statistics import (KP_EXACT_MAX_EVENTS, TestResult, _cda_sd, _col_sums, _div, _kp_factor, _normal, _patell_var, _rank_block,
                          _rank_stat_sums, _resampled_t, _standardise_rows, _student, jackknife_t, kp_rbar, skew_t,
                          window_sample, wilcoxon)
 
@@ -148,13 +148,9 @@ class CalendarSums:
 
 def cda_sd_from_sums(est_sum, est_cnt):
     """Crude-dependence-adjustment sd of the AAR and its df per group from the column sums and
-    counts of the estimation residuals (:func:`analysis.core.statistics.cda_sd`)."""
-    aar = _div(est_sum, est_cnt)
-    t_days = np.isfinite(aar).sum(axis=1).astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nansum(aar, axis=1) / t_days
-        sd = np.sqrt(np.nansum((aar - mean[:, None]) ** 2, axis=1) / (t_days - 1))
-    return np.where(t_days > 1, sd, np.nan), t_days - 1
+    counts of the estimation residuals (:func:`analysis.core.statistics.cda_sd`): the
+    one-process function itself, so both runs share it."""
+    return _cda_sd(est_sum, est_cnt)
 
 
 def _add(a, b):
