@@ -407,7 +407,8 @@ def clustering(events: pd.DataFrame, *, event_window=DEFAULT_EVENT_WINDOW, thres
     # several listings of one announcement (same company, same requested date) are one piece of
     # news: pooled in a cross-sectional test they count the same reaction more than once
     shared = ok["requested_date"].duplicated(keep=False).to_numpy()   # only there can two be one company
-    company = [_company(c) or (_listed_company(t) if both else str(t).strip().upper())
+    listed = _listed_companies(ok["ticker"][shared])
+    company = [_company(c) or (listed[t] if both else str(t).strip().upper())
                for c, t, both in zip(ok["company"] if "company" in ok.columns else [None] * n, ok["ticker"], shared)]
     announcement = pd.Series(list(zip(company, ok["requested_date"])), index=ok.index)
     cross = int(announcement.duplicated().sum()) if n else 0
@@ -422,17 +423,25 @@ def clustering(events: pd.DataFrame, *, event_window=DEFAULT_EVENT_WINDOW, thres
                       clustered, rec, by_day0, cross, same_company, same_day0)
 
 
-def _listed_company(ticker) -> str:
-    """The company of a listing in the company universe (GOOG and GOOGL: Alphabet), else the
-    ticker itself."""
-    from .companies import company_by_ticker
+def _listed_companies(tickers) -> dict:
+    """``{ticker: company}`` for each distinct ticker: the company of a listing in the company
+    universe (GOOG and GOOGL: Alphabet), else the ticker itself. The universe is resolved once
+    and each distinct ticker looked up once (a sample repeats its tickers thousands of times)."""
+    from .companies import universe
 
-    t = str(ticker).strip().upper()
+    distinct = pd.unique(pd.Series(tickers, dtype=object))
+    if not len(distinct):
+        return {}
     try:
-        found = company_by_ticker(t)
-    except AnalysisError:                # an unreadable user table: the ticker stands alone
+        found = universe()
+    except AnalysisError:                # an unreadable user table: each ticker stands alone
         found = None
-    return _company(found.name) if found is not None else t
+    out = {}
+    for ticker in distinct:
+        t = str(ticker).strip().upper()
+        company = found.company(t) if found is not None else None
+        out[ticker] = _company(company.name) if company is not None else t
+    return out
 
 
 def _others(ids: np.ndarray, codes: np.ndarray) -> dict:
