@@ -226,3 +226,16 @@ def test_twin_events_enter_the_portfolio_once(data):
     np.testing.assert_allclose(res.alphas["alpha"], base.alphas["alpha"], rtol=1e-12)
     both = calendar_time_portfolio(twin, p, window=(1, 120), duplicates="keep")
     assert both.table.set_index("event_id").loc["copy", "status"] == "ok"
+
+
+def test_rows_that_are_not_listed_subjects_are_named_in_the_summary(prices_dir):
+    """An extracted table (role, listed) through analysis.calendar_time: the mention and the
+    OTC line are not studied, and the summary says so with their ids (not silently dropped)."""
+    events = pd.DataFrame({"event_id": ["s", "m", "o"], "ticker": ["1810.HK", "2333.HK", "XIACY"],
+                           "market": "^HSI", "event_date": "2021-03-26",
+                           "role": ["subject", "mention", "subject"], "listed": ["yes", "yes", "otc"]})
+    res = analysis.calendar_time(events, prices_dir=prices_dir, window=(1, 60), progress=False)
+    assert list(res.table["event_id"]) == ["s"]
+    text = res.summary()
+    line = next(x for x in text.splitlines() if "left out (not listed subjects" in x)
+    assert line.strip().startswith("2 of 3 rows left out") and "(m)" in line and "(o)" in line

@@ -146,6 +146,8 @@ class CalendarTimeResult:
             lines.append(f"  ... {len(bad) - 10} more (table)")
         if s.get("dropped"):
             lines.append(f"  {s['dropped']}")
+        if s.get("left_out"):            # rows of an extracted table that are not listed subjects
+            lines.append(f"  {s['left_out']}")
         lines += ["", "  weighting      alpha       se        t        p  periods  mean firms  alpha/yr"]
         for w, r in self.alphas.iterrows():
             lines.append(f"  {w:9s} {r['alpha']:10.6f} {r['se']:8.6f} {r['t']:8.3f} {r['p']:8.4f} "
@@ -473,10 +475,12 @@ def calendar_time(events, *, window=None, frequency: str = "daily", model: str =
     :func:`calendar_time_portfolio`.
     """
     from ..data.factors import load_factors
+    from ..events.table import left_out_note
     from ..windows import DEFAULT_POLICY, DEFAULT_STALE
     from .pipeline import Study, load_prices, price_panel, run_study
 
-    if not isinstance(events, Study):
+    ran_study = not isinstance(events, Study)
+    if ran_study:
         checks = {} if jumps is None else {"jumps": jumps}
         events = run_study(events, source=source, prices_dir=prices_dir, cache_dir=cache_dir, offline=offline,
                            policy=policy or DEFAULT_POLICY, subjects_only=subjects_only,
@@ -500,9 +504,13 @@ def calendar_time(events, *, window=None, frequency: str = "daily", model: str =
     if isinstance(weights, str) and weights in given.columns:
         table[weights] = given[weights].to_numpy()
     settings = study.result.settings
+    # rows the study left out (not listed subjects): said here when this call ran the study (a
+    # Study passed in has its own left_out, reported by whoever ran it)
+    left_out = study.left_out if ran_study else None
+    note = left_out_note(left_out, len(table) + (0 if left_out is None else len(left_out)))
     return calendar_time_portfolio(table, price_panel(frames), window=window, frequency=frequency, model=model,
                                    factors=factors, market=market, rf=rf, weights=weights, weighting=weighting,
                                    cov_type=cov_type, hac_lags=hac_lags, min_firms=min_firms,
                                    jumps=settings.get("jumps", "skip") if jumps is None else jumps,
                                    duplicates=settings.get("duplicates", "skip") if duplicates is None else duplicates,
-                                   settings={"source_name": study.source_name})
+                                   settings={"source_name": study.source_name, "left_out": note})
