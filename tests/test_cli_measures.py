@@ -193,3 +193,31 @@ def test_batch_volatility_garch_benchmark(prices_dir, events_file, tmp_path):
                 "--volatility-benchmark", "garch"])
     assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0
     assert "--volatility-benchmark garch is for --measure volatility" in bad.stderr
+
+
+def test_tables_as_parquet(prices_dir, events_file, tmp_path):
+    """--format parquet: longrun's and the measures' tables are parquet files holding the same
+    numbers as the CSVs of the same run (types kept: day 0 a timestamp, not text)."""
+    base = ["--prices-dir", str(prices_dir), "--no-figure"]
+    lr = ["longrun", str(events_file), *base, "--window", "1", "120", "--bootstrap", "50"]
+    for fmt in ("csv", "parquet"):
+        p = _run([*lr, "--out", str(tmp_path / f"lr_{fmt}"), "--format", fmt])
+        assert p.returncode == 0, p.stderr
+    for name in ("bhar", "bhar_path", "bhar_tests", "calendar_time", "calendar_time_alpha",
+                 "calendar_time_coefficients", "calendar_time_events"):
+        got = pd.read_parquet(tmp_path / "lr_parquet" / f"{name}.parquet")
+        want = pd.read_csv(tmp_path / "lr_csv" / f"{name}.csv")
+        assert not (tmp_path / "lr_parquet" / f"{name}.csv").exists()
+        assert list(got.columns) == list(want.columns), name
+        num = [c for c in want.select_dtypes("number").columns if want[c].notna().any()]  # not all-blank text
+        np.testing.assert_allclose(got[num].to_numpy(float), want[num].to_numpy(float), rtol=1e-12, err_msg=name)
+    assert pd.api.types.is_datetime64_any_dtype(pd.read_parquet(tmp_path / "lr_parquet" / "bhar.parquet")["day0"])
+    ms = ["batch", str(events_file), *base, "--measure", "volume", "--car", "-1", "1"]
+    for fmt in ("csv", "parquet"):
+        p = _run([*ms, "--out", str(tmp_path / f"v_{fmt}"), "--format", fmt])
+        assert p.returncode == 0, p.stderr
+    for name in ("abnormal_volume", "cav", "aav", "tests"):
+        got = pd.read_parquet(tmp_path / "v_parquet" / f"{name}.parquet")
+        want = pd.read_csv(tmp_path / "v_csv" / f"{name}.csv")
+        num = [c for c in want.select_dtypes("number").columns if want[c].notna().any()]  # not all-blank text
+        np.testing.assert_allclose(got[num].to_numpy(float), want[num].to_numpy(float), rtol=1e-12, err_msg=name)

@@ -13,16 +13,6 @@ written by the command for every measure.
 
 from __future__ import annotations
 
-_FMT = dict(index=False, float_format="%.12g")
-
-
-def _csv(table, path, **kwargs) -> None:
-    """A table as CSV with spreadsheet-safe text cells (analysis.files.spreadsheet_safe)."""
-    from ..files import spreadsheet_safe
-
-    spreadsheet_safe(table).to_csv(path, **_FMT, **kwargs)
-
-
 def _by_group(result, table):
     import pandas as pd
 
@@ -38,22 +28,21 @@ def _tests(result, windows):
     return pd.concat([result.tests_by_group(w) for w in windows], ignore_index=True)
 
 
-def write_measure_tables(result, windows, out) -> list[str]:
-    """Write the tables of a VolumeResult or VolatilityResult to ``out``; returns the names."""
+def write_measure_tables(result, windows, out, fmt: str = "csv") -> list[str]:
+    """Write the tables of a VolumeResult or VolatilityResult to ``out`` as CSV or parquet
+    (:func:`analysis.commands._output.write_table`); returns the names."""
     from ..windows import car_windows
+    from ._output import write_table
 
     used = car_windows(windows, result.settings["event_window"])
     if result.measure == "volume":
-        _csv(result.abnormal_volume, out / "abnormal_volume.csv", date_format="%Y-%m-%d")
-        _csv(result.cav(used), out / "cav.csv")
-        _csv(_by_group(result, lambda g: result.aav(group=g)), out / "aav.csv")
-        _csv(_tests(result, used), out / "tests.csv")
-        return ["abnormal_volume.csv", "cav.csv", "aav.csv", "tests.csv"]
-    _csv(result.abnormal_volatility, out / "abnormal_volatility.csv", date_format="%Y-%m-%d")
-    _csv(result.ratios(used), out / "variance_ratios.csv")
-    _csv(_by_group(result, lambda g: result.by_day(group=g)), out / "volatility_by_day.csv")
-    _csv(_tests(result, used), out / "tests.csv")
-    return ["abnormal_volatility.csv", "variance_ratios.csv", "volatility_by_day.csv", "tests.csv"]
+        tables = [(result.abnormal_volume, "abnormal_volume"), (result.cav(used), "cav"),
+                  (_by_group(result, lambda g: result.aav(group=g)), "aav"), (_tests(result, used), "tests")]
+    else:
+        tables = [(result.abnormal_volatility, "abnormal_volatility"), (result.ratios(used), "variance_ratios"),
+                  (_by_group(result, lambda g: result.by_day(group=g)), "volatility_by_day"),
+                  (_tests(result, used), "tests")]
+    return [write_table(table, out / name, fmt).name for table, name in tables]
 
 
 def measure_figures(result, out, stem: str, **options) -> list[str]:

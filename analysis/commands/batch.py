@@ -113,7 +113,7 @@ def _write_outputs(args, result, windows, out, figure_options) -> list[str]:
     if args.measure != "returns":
         from ._measures import measure_figures, write_measure_tables
 
-        names = write_measure_tables(result, windows, out)
+        names = write_measure_tables(result, windows, out, args.format)
         return names + ([] if args.no_figure else measure_figures(result, out, stem=figure_stem(args.measure),
                                                                    **figure_options))
     names = _write_tables(result, result.cars(windows), out, args.format, args.adjust)

@@ -57,6 +57,9 @@ def add_parser(subparsers) -> None:
     add_data_options(p, estimation=False)
     p.add_argument("--out", metavar="DIR", required=True,
                    help="output folder (new, empty, or written by analysis before)")
+    p.add_argument("--format", choices=("csv", "parquet"), default="csv",
+                   help="tables (BHAR per event, paths, tests, calendar-time portfolio) as CSV (default) or "
+                        "parquet (types kept)")
     add_overwrite_option(p)
     p.add_argument("--no-figure", action="store_true", help="write the tables only")
     add_figure_options(p)
@@ -100,12 +103,12 @@ def run(args) -> int:
     ct = _calendar_time(args, study) if bhar.n_ok and args.calendar_time != "none" else None
     out = Path(args.out)
     with OutputSet(out, overwrite=args.overwrite, command="longrun") as files:
-        names = _write_bhar(bhar, files.dir, None if args.no_figure else figure_options)
+        names = _write_bhar(bhar, files.dir, None if args.no_figure else figure_options, args.format)
         if ct is not None:
-            names += _write_calendar_time(ct, files.dir, None if args.no_figure else figure_options)
+            names += _write_calendar_time(ct, files.dir, None if args.no_figure else figure_options, args.format)
     if not bhar.n_ok:
         reasons = "; ".join(f"{e}: {r}" for e, r in zip(bhar.table["event_id"][:3], bhar.table["reason"][:3]))
-        raise EventError(f"no event has a BHAR ({reasons}); see {out / 'bhar.csv'}")
+        raise EventError(f"no event has a BHAR ({reasons}); see {out / ('bhar.' + args.format)}")
     print(f"\nwrote {', '.join(names)} to {out}")
     return 0
 
@@ -122,7 +125,7 @@ def _calendar_time(args, study):
     return ct
 
 
-def _write_bhar(bhar, out, figure_options) -> list[str]:
+def _write_bhar(bhar, out, figure_options, fmt: str = "csv") -> list[str]:
     """bhar.csv (every event), and with a BHAR: bhar_path.csv, bhar_tests.csv (all events, then
     each group) and the figures (all events, then each group); returns the names."""
     from pathlib import Path
@@ -132,14 +135,14 @@ def _write_bhar(bhar, out, figure_options) -> list[str]:
     from ..files import figure_stem
     from ._output import write_table
 
-    names = [write_table(bhar.table, out / "bhar").name]
+    names = [write_table(bhar.table, out / "bhar", fmt).name]
     if not bhar.n_ok:
         return names
     groups = sorted(bhar.bhar["group"].dropna().unique()) if "group" in bhar.bhar else []
     tests = pd.concat([bhar.tests(group=g).reset_index().assign(group="all" if g is None else g)
                        for g in [None, *groups]], ignore_index=True)
     tests.insert(0, "group", tests.pop("group"))
-    names += [write_table(bhar.path(), out / "bhar_path").name, write_table(tests, out / "bhar_tests").name]
+    names += [write_table(bhar.path(), out / "bhar_path", fmt).name, write_table(tests, out / "bhar_tests", fmt).name]
     if figure_options is not None:
         from ..figures.measures import bhar_figure
 
@@ -149,14 +152,14 @@ def _write_bhar(bhar, out, figure_options) -> list[str]:
     return names
 
 
-def _write_calendar_time(ct, out, figure_options) -> list[str]:
+def _write_calendar_time(ct, out, figure_options, fmt: str = "csv") -> list[str]:
     """The portfolio by period, its alpha and coefficients, the events' periods, the figure."""
     from pathlib import Path
 
     from ..files import figure_stem
     from ._output import write_table
 
-    names = [write_table(table, out / name).name for table, name in (
+    names = [write_table(table, out / name, fmt).name for table, name in (
         (ct.portfolio, "calendar_time"), (ct.alphas.reset_index(), "calendar_time_alpha"),
         (ct.coefficients, "calendar_time_coefficients"), (ct.table, "calendar_time_events"))]
     if figure_options is not None:
