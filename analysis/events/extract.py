@@ -727,7 +727,8 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
     (private) or ``"otc"`` (an over-the-counter line, not studied by default);
     ``ticker``/``exchange``/``market`` are empty for private companies.
     ``result.attrs``: ``"skipped"`` (items naming no company, ``(item_id, text)``) and
-    ``"unresolved"`` (company-like names no table knows, ``(item_id, name)``).
+    ``"unresolved"`` (company-like names no table knows, ``(item_id, name)``) and ``"notes"``
+    (said once: the broad company list is not installed, ...).
     Raises ExtractionError for empty text, an unreadable ``published`` or an unknown ``tz``.
     """
     if not isinstance(text, str):
@@ -759,6 +760,7 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
     df["listed"] = df["listed"].astype(object)
     df.attrs["skipped"] = skipped
     df.attrs["unresolved"] = unresolved
+    df.attrs["notes"] = list(u.notes)
     return df
 
 

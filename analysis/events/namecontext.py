@@ -264,6 +264,13 @@ def has_corporate_cue(text: str, start: int, end: int) -> bool:
     return bool(_CUE_BEFORE.search(text[max(0, start - 40):start]))
 
 
+def runs_on(text: str, end: int) -> bool:
+    """A capitalised word follows that is no corporate evidence ("Acme Robotics" after "Acme"):
+    the name is the start of another, longer name (used for one-word names of the broad list,
+    in Title Case headlines too; "Walgreens Slashed" and "Peloton CEO" are evidence)."""
+    return bool(re.match(r"[ \t]+[A-Z]", text[end:end + 3])) and not _CUE_AFTER.match(text[end:end + 80])
+
+
 def after_article(text: str, start: int) -> bool:
     """True when "the" comes right before: "the Amazon", "the Big Apple" -- an ordinary-word
     name with an article is the thing, not the company."""
