@@ -150,8 +150,8 @@ def yahoo_symbol(country: str, code: str) -> str | None:
     if country == "japan":
         return f"{code}.T" if re.fullmatch(r"\d{4}", code) else None
     if country == "united kingdom":
-        if re.fullmatch(r"0[A-Z0-9]{3}", code) or not re.fullmatch(r"[A-Z][A-Z0-9]{0,4}", code):
-            return None                          # international order book, odd codes
+        if re.fullmatch(r"0[A-Z0-9]{3}", code) or not re.fullmatch(r"[A-Z][A-Z0-9]{0,3}", code):
+            return None                          # international order book; EPICs have 1-4 characters
         return f"{code}.L"
     if country == "australia":
         return f"{code}.AX" if re.fullmatch(r"[A-Z0-9]{2,5}", code) else None
@@ -273,7 +273,8 @@ def build_rows(records: list[dict]) -> list[dict]:
                 otc.append(ln["ticker"])
         if home["otc"]:
             otc.insert(0, home["ticker"])
-        companies.append(dict(forms=name_forms(home["full"], home["short"]), listings=listings, otc=otc))
+        companies.append(dict(forms=name_forms(home["full"], home["short"]), listings=listings, otc=otc,
+                              name=_display(home)))
     _join_adrs(companies, adrs)
     return _named(companies)
 
@@ -288,6 +289,12 @@ def _home(isin: str, lines: list[dict]) -> dict | None:
         return None                   # at home in a used country whose list lacks it: no home line
     ranked = sorted(lines, key=lambda ln: (ln["otc"], _ORDER.index(ln["country"])))
     return ranked[0] if ranked else None
+
+
+def _display(line: dict) -> str:
+    """The company's name in the events table: the full name without legal form ("New York
+    Community Bancorp", "Alaska Air"), else the source's short name."""
+    return _clean(short_name(_clean(line["full"]))) or _clean(line["short"])
 
 
 def _key(name: str) -> str:
@@ -310,7 +317,8 @@ def _join_adrs(companies: list[dict], adrs: list[dict]) -> None:
                 if a["otc"]:
                     owner["otc"].append(a["ticker"])
         elif forms:
-            companies.append(dict(forms=forms, listings=[a["ticker"]], otc=[a["ticker"]] if a["otc"] else []))
+            companies.append(dict(forms=forms, listings=[a["ticker"]], otc=[a["ticker"]] if a["otc"] else [],
+                                  name=_display(a)))
 
 
 def _named(companies: list[dict]) -> list[dict]:
@@ -329,7 +337,8 @@ def _named(companies: list[dict]) -> list[dict]:
             aliases.append(first)
         if not aliases:
             continue
-        out.append(dict(name=c["forms"][-1] if usable(c["forms"][-1]) else aliases[0], aliases=aliases,
+        # the name is matched too (Universe.build): it must be one of the aliases judged above
+        out.append(dict(name=c["name"] if c["name"] in aliases else aliases[0], aliases=aliases,
                         weak=[a for a in aliases if weak(a)], listings=c["listings"], otc=c["otc"]))
     return out
 
