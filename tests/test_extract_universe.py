@@ -162,7 +162,6 @@ def test_without_the_broad_list_extraction_works_and_says_so_once(tmp_path, monk
 
     monkeypatch.setattr(broad, "source_file", lambda: None)
     monkeypatch.setattr(broad, "_BUILT", {})
-    companies.broad_table.cache_clear()
     companies._universe.cache_clear()
     try:
         df = extract_events("Apple Inc. shares rose 3% on Monday. Peloton Interactive said it would cut jobs.",
@@ -176,7 +175,6 @@ def test_without_the_broad_list_extraction_works_and_says_so_once(tmp_path, monk
         err = capsys.readouterr().err
         assert err.count("investpy") == 1 and "Traceback" not in err
     finally:
-        companies.broad_table.cache_clear()
         companies._universe.cache_clear()
 
 

@@ -55,7 +55,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import namecontext
-from .namecontext import short_name
+from .namecontext import fold, short_name
 
 PACKAGE = "investpy"
 RESOURCE = ("resources", "stocks.csv")
@@ -158,6 +158,10 @@ def yahoo_symbol(country: str, code: str) -> str | None:
     return None
 
 
+def _suffix(ticker: str) -> str:
+    return ticker[ticker.rindex("."):] if "." in ticker else ""
+
+
 def _otc_line(country: str, code: str) -> bool:
     return country == "united states" and bool(_OTC_CODE.match(code))
 
@@ -244,6 +248,9 @@ def _records(path: Path) -> list[dict]:
 def build_rows(records: list[dict]) -> list[dict]:
     """Companies of the source list (module docstring): ``[{"name", "aliases", "weak",
     "listings", "otc"}]``, home listing first. Pure: a list of source lines in, rows out."""
+    from ..data.exchanges import known_suffixes
+
+    known = set(known_suffixes())                 # every suffix is one the exchange table knows
     by_isin: dict[str, list[dict]] = {}
     adrs = []
     for r in records:
@@ -253,7 +260,7 @@ def build_rows(records: list[dict]) -> list[dict]:
         if country not in HOME_ISIN or not re.fullmatch(r"[A-Z]{2}[A-Z0-9]{9}\d", isin):
             continue
         ticker = yahoo_symbol(country, code)
-        if ticker is None:
+        if ticker is None or _suffix(ticker) not in known:
             continue
         line = dict(country=country, ticker=ticker, otc=_otc_line(country, code), isin=isin,
                     full=str(r.get("full_name", "")), short=str(r.get("name", "")))
@@ -343,46 +350,99 @@ def _named(companies: list[dict]) -> list[dict]:
     return out
 
 
-def load_rows(cache_dir: Path | None) -> tuple[list[dict], str | None]:
-    """``(rows, note)``: the built table, from the cache when its key matches (module docstring),
-    else built and cached; ``note`` says why there is no broad table (package not installed,
-    file unreadable), else None. A cache folder that cannot be written is no error."""
+class BroadIndex:
+    """The broad list's rows indexed for finding names in text: ``by_alias`` (an alias two
+    rows share is dropped; accents folded too), ``by_first`` (first word -> aliases),
+    ``by_ticker`` and ``weak`` (aliases that need corporate evidence). Kept in the cache file
+    with the rows, so a process reads it instead of indexing 14,000 companies again."""
+
+    def __init__(self, rows: list[dict], parts: dict | None = None):
+        self.rows = rows
+        if parts is not None:
+            self.by_alias, self.by_first, self.by_ticker = parts["by_alias"], parts["by_first"], parts["by_ticker"]
+            self.weak = set(parts["weak"])
+            return
+        self.by_alias: dict[str, int] = {}
+        shared: set[str] = set()
+        weak_of: dict[str, bool] = {}
+        for i, r in enumerate(rows):
+            weak_set = set(r["weak"])
+            for a in r["aliases"]:
+                for v in {a, fold(a)}:
+                    if self.by_alias.setdefault(v, i) != i:
+                        shared.add(v)
+                    weak_of[v] = a in weak_set
+        for v in shared:
+            del self.by_alias[v]
+        self.weak = {a for a in self.by_alias if weak_of[a]}
+        self.by_first: dict[str, list[str]] = {}
+        for a in self.by_alias:
+            m = re.match(r"\w+", a)
+            self.by_first.setdefault(m.group(0) if m else a[:1], []).append(a)
+        self.by_ticker: dict[str, int] = {}
+        for i, r in enumerate(rows):
+            for t in r["listings"]:
+                self.by_ticker.setdefault(t, i)
+
+    def parts(self) -> dict:
+        return {"by_alias": self.by_alias, "by_first": self.by_first, "by_ticker": self.by_ticker,
+                "weak": sorted(self.weak)}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+_BUILT: dict[str, BroadIndex] = {}
+
+
+def load_index(cache_dir: Path | None) -> tuple[BroadIndex | None, str | None]:
+    """``(index, note)``: the built table, from memory, else from the cache when its key
+    matches (module docstring), else built and cached; ``note`` says why there is no broad
+    table (package not installed, file unreadable), else None. A cache folder that cannot be
+    written is no error."""
     path = source_file()
     if path is None:
-        return [], (f"the broad company list ({PACKAGE}) is not installed: companies are found from the "
-                    "curated table and the index constituents only")
+        return None, (f"the broad company list ({PACKAGE}) is not installed: companies are found from the "
+                      "curated table and the index constituents only")
     try:
         key = cache_key(path)
     except OSError as exc:
-        return [], f"the broad company list {path} cannot be read ({exc.strerror or exc})"
+        return None, f"the broad company list {path} cannot be read ({exc.strerror or exc})"
     if key in _BUILT:                       # built or read earlier in this process
         return _BUILT[key], None
     cache = cache_dir / "companies" / f"broad-{key}.json" if cache_dir is not None else None
-    if cache is not None:
+    index = _read_cache(cache, key) if cache is not None else None
+    if index is None:
+        if importlib.util.find_spec("wordfreq") is None:
+            return None, ("the word frequencies (wordfreq) that tell ordinary words from company names are "
+                          "not installed: the broad company list is not used")
         try:
-            data = json.loads(cache.read_text(encoding="utf-8"))
-            if isinstance(data, dict) and data.get("key") == key and isinstance(data.get("rows"), list):
-                _BUILT[key] = data["rows"]
-                return data["rows"], None
-        except (OSError, ValueError):
-            pass
-    if importlib.util.find_spec("wordfreq") is None:
-        return [], ("the word frequencies (wordfreq) that tell ordinary words from company names are not "
-                    "installed: the broad company list is not used")
+            index = BroadIndex(build_rows(_records(path)))
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            return None, f"the broad company list {path} cannot be read ({exc})"
+        if cache is not None:
+            _write_cache(cache, key, index)
+    _BUILT[key] = index
+    return index, None
+
+
+def load_rows(cache_dir: Path | None) -> tuple[list[dict], str | None]:
+    """``(rows, note)`` of :func:`load_index`."""
+    index, note = load_index(cache_dir)
+    return (index.rows if index is not None else []), note
+
+
+def _read_cache(cache: Path, key: str) -> BroadIndex | None:
     try:
-        rows = build_rows(_records(path))
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        return [], f"the broad company list {path} cannot be read ({exc})"
-    if cache is not None:
-        _write_cache(cache, key, rows)
-    _BUILT[key] = rows
-    return rows, None
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and data.get("key") == key:
+            return BroadIndex(data["rows"], data["index"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
 
 
-_BUILT: dict[str, list[dict]] = {}
-
-
-def _write_cache(cache: Path, key: str, rows: list[dict]) -> None:
+def _write_cache(cache: Path, key: str, index: BroadIndex) -> None:
     from ..files import atomic_write_text
 
     try:
@@ -391,6 +451,7 @@ def _write_cache(cache: Path, key: str, rows: list[dict]) -> None:
             if old != cache:
                 old.unlink(missing_ok=True)
         atomic_write_text(cache, json.dumps({"key": key, "source": PACKAGE, "version": _version(),
-                                             "rows": rows}, ensure_ascii=False, separators=(",", ":")))
+                                             "rows": index.rows, "index": index.parts()},
+                                            ensure_ascii=False, separators=(",", ":")))
     except OSError:
         pass

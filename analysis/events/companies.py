@@ -44,7 +44,6 @@ import functools
 import io
 import os
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -55,7 +54,8 @@ import pandas as pd
 from ..data.exchanges import calendar_for, default_market, press_symbols, validate_symbol
 from ..errors import AnalysisError, InputError
 from . import namecontext
-from .broad import BUSINESS_WORDS
+from .broad import BUSINESS_WORDS, BroadIndex
+from .namecontext import fold as _fold
 from .namecontext import short_name
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -81,11 +81,6 @@ class Company:
 
 
 # ------------------------------------------------------------------------------------ tables ----
-
-def _fold(text: str) -> str:
-    """Accents off: "Hermès" -> "Hermes", "Nestlé" -> "Nestle"."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
 
 def _rows_to_companies(df: pd.DataFrame, where: str, source: str) -> list[Company]:
     missing = {"name", "listings"} - set(df.columns)
@@ -239,12 +234,16 @@ class Universe:
     cjk: list[str] = field(default_factory=list)
     weak: set[str] = field(default_factory=set)       # aliases that need corporate evidence
     notes: tuple[str, ...] = ()                        # said once in the output notes
+    broad: BroadIndex | None = None                    # the broad list, consulted last and lazily
+    _made: dict[int, Company] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, tables: Iterable[Iterable[Company]]) -> "Universe":
+    def build(cls, tables: Iterable[Iterable[Company]], broad: BroadIndex | None = None) -> "Universe":
         """Tables in priority order: a company whose listing an earlier table has is left out,
-        and so is an alias an earlier table uses."""
-        u = cls(())
+        and so is an alias an earlier table uses. ``broad`` (:class:`analysis.events.broad.BroadIndex`)
+        comes last under the same rules, asked only for the names and symbols a text contains
+        (its 14,000 companies are not indexed again for every universe)."""
+        u = cls((), broad=broad)
         kept: list[Company] = []
         for table in tables:
             u._add_table(table, kept)
@@ -263,8 +262,6 @@ class Universe:
         for c in table:
             if any(t in self.by_ticker for t in c.listings) or (not c.listings and c.name in self.by_alias):
                 continue
-            if c.source == "broad" and c.name in self.by_alias:
-                continue                  # a name an earlier table knows is that company
             kept.append(c)
             for t in (*c.listings, *c.codes):
                 self.by_ticker.setdefault(t, c)
@@ -277,11 +274,46 @@ class Universe:
                 if any(alias in (w, _fold(w)) for w in owners[0].weak):
                     self.weak.add(alias)
 
+    def _broad(self, i: int | None) -> Company | None:
+        """Row ``i`` of the broad list as a company, unless an earlier table has its listing or
+        its name (then it is that table's company)."""
+        if i is None:
+            return None
+        c = self._made.get(i)
+        if c is None:
+            r = self.broad.rows[i]
+            c = self._made[i] = Company(r["name"], tuple(r["aliases"]), tuple(r["listings"]), True, "company",
+                                        tuple(r["otc"]), (), "broad", tuple(r["weak"]))
+        if any(t in self.by_ticker for t in c.listings) or c.name in self.by_alias:
+            return None
+        return c
+
     def company(self, ticker: str) -> Company | None:
-        return self.by_ticker.get(ticker)
+        c = self.by_ticker.get(ticker)
+        if c is None and self.broad is not None:
+            c = self._broad(self.broad.by_ticker.get(ticker))
+        return c
 
     def named(self, name: str) -> Company | None:
-        return self.by_alias.get(name)
+        c = self.by_alias.get(name)
+        if c is None and self.broad is not None:
+            c = self._broad(self.broad.by_alias.get(name))
+        return c
+
+    def _is_weak(self, alias: str) -> bool:
+        if alias in self.by_alias:
+            return alias in self.weak
+        return self.broad is not None and alias in self.broad.weak
+
+    def _candidates(self, text: str) -> tuple[str, ...]:
+        """Aliases whose first word is in the text, longest first: the tables', then the broad
+        list's that no table claims."""
+        words = set(re.findall(r"\w+", text))
+        found = {a for w in words for a in self.by_first.get(w, ())}
+        if self.broad is not None:
+            found |= {a for w in words for a in self.broad.by_first.get(w, ())
+                      if a not in self.by_alias and self.named(a) is not None}
+        return tuple(sorted(found, key=len, reverse=True))
 
     def find_names(self, text: str) -> list[tuple[int, int, Company, bool]]:
         """Company names in text: ``[(start, end, company, confirmed)]`` left to right, no overlaps.
@@ -292,14 +324,13 @@ class Universe:
         (:func:`analysis.events.namecontext.is_something_else`) is left out. ``confirmed`` is
         False for an ordinary-word name without corporate evidence around it.
         """
-        words = set(re.findall(r"\w+", text))
-        candidates = tuple(sorted({a for w in words for a in self.by_first.get(w, ())}, key=len, reverse=True))
+        candidates = self._candidates(text)
         out = []
         if candidates:
             for m in _pattern(candidates).finditer(text):
                 confirmed = self._judge(text, m.start(), m.end(), m.group(0))
                 if confirmed is not None:
-                    out.append((m.start(), m.end(), self.by_alias[m.group(0)], confirmed))
+                    out.append((m.start(), m.end(), self.named(m.group(0)), confirmed))
         for alias in self.cjk:
             for m in re.finditer(re.escape(alias), text):
                 if not any(s <= m.start() < e for s, e, *_ in out):
@@ -312,7 +343,7 @@ class Universe:
         confirmed (see :meth:`find_names`)."""
         if namecontext.is_something_else(text, start, end):
             return None
-        weak = alias in self.weak
+        weak = self._is_weak(alias)
         one_word_weak = weak and " " not in alias
         if one_word_weak and namecontext.runs_on(text, end):
             return None                          # "Acme Robotics" is not "Acme" of the broad list
@@ -356,32 +387,23 @@ def cached_companies(path: Path) -> tuple[Company, ...]:
     return tuple(out)
 
 
-@functools.lru_cache(maxsize=4)
-def broad_table(cache_dir: str | None = None) -> tuple[tuple[Company, ...], str | None]:
-    """``(companies, note)`` of the broad list (:mod:`analysis.events.broad`), built once per
-    installation and cached in ``<cache_dir>/companies``; ``note`` says why there are none."""
-    from .broad import load_rows
+def broad_table(cache_dir: str | None = None) -> tuple[BroadIndex | None, str | None]:
+    """``(index, note)`` of the broad list (:mod:`analysis.events.broad`), built once per
+    installation, cached in ``<cache_dir>/companies`` and kept in memory; ``note`` says why
+    there is none."""
+    from .broad import load_index
 
-    rows, note = load_rows(Path(cache_dir) if cache_dir else None)
-    known = _suffixes()          # every listing's suffix is one the exchange table knows
-    out = tuple(Company(r["name"], tuple(r["aliases"]), tuple(r["listings"]), True, "company", tuple(r["otc"]),
-                        (), "broad", tuple(r["weak"]))
-                for r in rows if all(_suffix_of(t) in known for t in r["listings"]))
-    return out, note
-
-
-def _suffix_of(ticker: str) -> str:
-    return ticker[ticker.rindex("."):] if "." in ticker else ""
+    return load_index(Path(cache_dir) if cache_dir else None)
 
 
 @functools.lru_cache(maxsize=8)
 def _universe(user: tuple[str, ...], lookup_key: tuple, cache_dir: str | None = None) -> Universe:
     tables = [read_company_table(p) for p in user]
     broad, note = broad_table(cache_dir)
-    tables += [company_table(), package_table(), broad]
+    tables += [company_table(), package_table()]
     if lookup_key:
         tables.append(cached_companies(Path(lookup_key[0])))
-    u = Universe.build(tables)
+    u = Universe.build(tables, broad)
     u.notes = (note,) if note else ()
     return u
 

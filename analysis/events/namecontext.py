@@ -37,6 +37,7 @@ sentence-initial rules were written for them: those two lines are no longer held
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # --- 1. context that makes a name something else -------------------------------------------
 
@@ -296,3 +297,10 @@ def short_name(name: str) -> str:
     s = re.sub(r"^The\s+", "", name.strip())
     s = _LEGAL.sub("", s).strip().rstrip(",&").strip()      # "Deere & Company" -> "Deere"
     return s or name.strip()
+
+
+def fold(text: str) -> str:
+    """Accents off: "Hermès" -> "Hermes", "Nestlé" -> "Nestle"."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
