@@ -34,9 +34,9 @@ What is used of it (:func:`build_rows`, pure):
   business word ("Airlines", "Bancorp"). A one-word name that is only a business word
   ("Bancorp", "Holdings") or only an ordinary word, given name or place is no name.
 
-The built table is cached as JSON in ``<cache_dir>/companies/`` under a key made of the package
-version, the file's size and time, and this module's rules (:func:`cache_key`), so it is built
-once per installation and rebuilt when any of them changes.
+The built table is cached as JSON in ``<cache_dir>/companies/`` under a key made of the file's
+path, size and time and of this module's rules (:func:`cache_key`), so it is built once per
+installation and rebuilt when the package is upgraded or the rules change.
 
 Limits: a snapshot of about 2021-22 -- later listings are missing (the curated table and the
 index constituents cover the large ones; Yahoo's search the rest, online), companies renamed
@@ -116,13 +116,14 @@ def _version() -> str:
 
 
 def cache_key(path: Path) -> str:
-    """Key of the built table: package version, size and time of the file, and the rules (this
-    module's and :mod:`analysis.events.namecontext`'s source)."""
+    """Key of the built table: path, size and time of the file (an upgrade of the package
+    rewrites it), and the rules (this module's and :mod:`analysis.events.namecontext`'s source).
+    The package version is not asked here: reading package metadata costs 30 ms a process."""
     st = path.stat()
     rules = hashlib.sha256()
     for mod in (__file__, namecontext.__file__):
         rules.update(Path(mod).read_bytes())
-    raw = f"{FORMAT}|{_version()}|{path}|{st.st_size}|{st.st_mtime_ns}|{rules.hexdigest()}"
+    raw = f"{FORMAT}|{path}|{st.st_size}|{st.st_mtime_ns}|{rules.hexdigest()}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 

@@ -11,12 +11,13 @@ Tables, the first that names a company wins:
 3. the index constituents that ``pytickersymbols`` ships offline (S&P 500/600, Nasdaq 100, Dow,
    DAX/MDAX/SDAX/TecDAX, CAC 40/Mid 60, FTSE 100, Euro Stoxx 50, IBEX 35, AEX, BEL 20, SMI,
    Nikkei 225, OMX Stockholm 30 and Helsinki 25: about 1,800 companies with Yahoo symbols);
-4. the broad list of listed companies that ``investpy`` ships offline (about 40,000 lines, a
-   snapshot of about 2021-22; :mod:`analysis.events.broad`): only names in none of the tables
-   above, home listings of the United States, Hong Kong, mainland China, Japan, the United
-   Kingdom and Australia; a name of it that is one word or only ordinary words needs corporate
-   evidence in the text;
-5. names resolved earlier through Yahoo's search and cached on disk (:mod:`analysis.events.lookup`).
+4. names resolved earlier through Yahoo's search and cached on disk (:mod:`analysis.events.lookup`);
+5. the broad list of listed companies that ``investpy`` ships offline (about 40,000 lines, a
+   snapshot of about 2021-22; :mod:`analysis.events.broad`): only companies whose listings and
+   name none of the tables above has, home listings of the United States, Hong Kong, mainland
+   China, Japan, the United Kingdom and Australia; a name of it that is one word or only
+   ordinary words needs corporate evidence in the text. Consulted lazily, for the words a text
+   contains. Without ``investpy`` the tables above are used and the notes say so once.
 
 Table format (CSV, UTF-8): ``name``, ``aliases`` (``|``-separated, matched case-sensitively on
 word boundaries; Chinese aliases anywhere), ``listings`` (space-separated ``VENUE:TICKER``, Yahoo

@@ -20,7 +20,8 @@ Text layout
 
 Companies (see :mod:`analysis.events.companies` and :mod:`analysis.events.namecontext`)
     Names from the company universe (user tables, the curated table, the ``pytickersymbols``
-    index constituents, names found earlier by Yahoo's search), unless their context makes them
+    index constituents, names found earlier by Yahoo's search, the broad offline list of
+    listed companies that ``investpy`` ships), unless their context makes them
     something else ("Harrison Ford", "Amazon rainforest", "Hang Seng Index"); names that are
     ordinary words ("Apple", "Shell", "Target") count only with corporate evidence somewhere in
     the item. Symbols as the press writes them (``(NASDAQ: NVDA)``, ``SEHK:700``, ``(RIVN.O)``,
