@@ -32,7 +32,8 @@ What is used of it (:func:`build_rows`, pure):
   :mod:`analysis.events.namecontext`) when it is one word, or when every word of it is an
   ordinary word, a given name, a surname or a place ("Golden Gate", "Silver Lake") with no
   business word ("Airlines", "Bancorp"). A one-word name that is only a business word
-  ("Bancorp", "Holdings") or only an ordinary word, given name or place is no name.
+  ("Bancorp", "Holdings"), only an ordinary word, given name or place, or an acronym of up to
+  four letters ("CSS") is no name.
 
 The built table is cached as JSON in ``<cache_dir>/companies/`` under a key made of the file's
 path, size and time and of this module's rules (:func:`cache_key`), so it is built once per
@@ -73,7 +74,8 @@ HOME_ISIN = {
 # order in which an offshore or foreign company's line is taken as its home
 _ORDER = ("united states", "hong kong", "united kingdom", "australia", "japan", "china")
 _OTC_CODE = re.compile(r"^[A-Z]{4}[FY]$")
-_MARKS = re.compile(r"(?:\s+(?:ADR|ADS|DRC|SG|O\.N\.|REIT|Pref|Units?|Class\s+[A-C]|[A-C]|Reg|Br|Bearer|Cum))+$")
+# share-class and depositary marks, and the list's truncated "Corp" ("Omron Cor")
+_MARKS = re.compile(r"(?:\s+(?:ADR|ADS|DRC|SG|O\.N\.|REIT|Pref|Units?|Class\s+[A-C]|[A-C]|Reg|Br|Bearer|Cum|Cor))+$")
 _LEGAL_ONLY = re.compile(
     r"(?:,?\s+(?:Inc\.?|Incorporated|Corporation|Corp\.?|Company|Co\.?|Ltd\.?|Limited|plc|PLC|AG|SE|"
     r"S\.A\.|SA|N\.V\.|NV|AB|ASA|A/S|Oyj|SpA|KGaA|L\.P\.|LP|LLC))+$")
@@ -216,12 +218,14 @@ _SMALL = frozenset("of the and & de la le du des del van von for on in at to a a
 
 def usable(alias: str) -> bool:
     """A name worth looking for: two letters or more, not a bare business word, not a lone
-    ordinary word, given name or place."""
+    ordinary word, given name or place, not a lone acronym of up to four letters."""
     words = alias.split()
     if len(alias) < 3 or not re.search(r"[A-Za-z]{2}", alias):
         return False
     if len(words) == 1 and (alias in BUSINESS_WORDS or _ordinary(alias) or alias.isdigit()):
         return False
+    if len(words) == 1 and alias.isupper() and len(alias) <= 4:
+        return False                        # an acronym ("CSS", "IEC") names many things
     return True
 
 
@@ -340,8 +344,7 @@ def _named(companies: list[dict]) -> list[dict]:
         aliases = [f for f in c["forms"] if usable(f)]
         first = c["forms"][0].split()[0]
         if (len(c["forms"][0].split()) > 1 and firsts[first] == 1 and len(first) >= 4 and first.isalpha()
-                and first[:1].isupper() and not _ordinary(first) and first not in BUSINESS_WORDS
-                and first not in aliases):
+                and first[:1].isupper() and usable(first) and first not in aliases):
             aliases.append(first)
         if not aliases:
             continue

@@ -237,6 +237,7 @@ class Universe:
     notes: tuple[str, ...] = ()                        # said once in the output notes
     broad: BroadIndex | None = None                    # the broad list, consulted last and lazily
     _made: dict[int, Company] = field(default_factory=dict)
+    _folded: set[str] = field(default_factory=set)       # aliases of the tables, case-folded
 
     @classmethod
     def build(cls, tables: Iterable[Iterable[Company]], broad: BroadIndex | None = None) -> "Universe":
@@ -249,6 +250,7 @@ class Universe:
         for table in tables:
             u._add_table(table, kept)
         u.companies = tuple(kept)
+        u._folded = {a.casefold() for a in u.by_alias}
         for alias in u.by_alias:
             if _CJK.search(alias):
                 u.cjk.append(alias)
@@ -285,8 +287,8 @@ class Universe:
             r = self.broad.rows[i]
             c = self._made[i] = Company(r["name"], tuple(r["aliases"]), tuple(r["listings"]), True, "company",
                                         tuple(r["otc"]), (), "broad", tuple(r["weak"]))
-        if any(t in self.by_ticker for t in c.listings) or c.name in self.by_alias:
-            return None
+        if any(t in self.by_ticker for t in c.listings) or c.name.casefold() in self._folded:
+            return None                  # "OMRON" (an ADR line) is the tables' "Omron"
         return c
 
     def company(self, ticker: str) -> Company | None:
