@@ -107,10 +107,19 @@ def test_broad_list_names_are_found(text, ticker):
     "We walked past a Walgreens on the corner of Main Street.",       # no corporate evidence
     "Shares of Acme Robotics jumped after the bid.",                   # another, longer name
     "The Golden Gate was shrouded in fog.",
+    "American Software Makers Struggle With Tariffs",                  # Title Case: ordinary words only
+    "The Swiss National Bank cut its policy rate on Thursday.",        # the end of a longer name
+    "Most widgets have been ported to CSS nodes.",                     # a lone acronym
 ])
 def test_broad_list_names_need_evidence(text):
     df = extract_events(text, published="2024-05-02")
-    assert not {"WBA", "ACU"} & set(df["ticker"]) and "Golden Gate" not in set(df["company"])
+    assert not {"WBA", "ACU", "AMSWA", "NBHC", "2304.T"} & set(df["ticker"])
+    assert "Golden Gate" not in set(df["company"])
+
+
+def test_ordinary_word_names_with_evidence_are_found():
+    df = extract_events("Shares of American Software rose 5% after results on Thursday.", published="2024-05-02")
+    assert "AMSWA" in set(df["ticker"])
 
 
 # --------------------------------------------------------------------------------- cache ----

@@ -229,6 +229,12 @@ def usable(alias: str) -> bool:
     return True
 
 
+def plain(alias: str) -> bool:
+    """Only ordinary and business words ("National Bank", "American Software"): in Title Case
+    text, where capitals tell nothing, such a name needs corporate evidence."""
+    return all(_ordinary(w) or w.strip(".,&'") in BUSINESS_WORDS for w in alias.split())
+
+
 def weak(alias: str) -> bool:
     """A name that needs corporate evidence: one word, or only ordinary words and places (a
     business word makes it a company's: "Spirit Airlines", "Golden Gate Capital")."""
@@ -357,14 +363,15 @@ def _named(companies: list[dict]) -> list[dict]:
 class BroadIndex:
     """The broad list's rows indexed for finding names in text: ``by_alias`` (an alias two
     rows share is dropped; accents folded too), ``by_first`` (first word -> aliases),
-    ``by_ticker`` and ``weak`` (aliases that need corporate evidence). Kept in the cache file
+    ``by_ticker``, ``weak`` (aliases that need corporate evidence) and ``plain`` (aliases of
+    ordinary and business words only, which need it in Title Case text). Kept in the cache file
     with the rows, so a process reads it instead of indexing 14,000 companies again."""
 
     def __init__(self, rows: list[dict], parts: dict | None = None):
         self.rows = rows
         if parts is not None:
             self.by_alias, self.by_first, self.by_ticker = parts["by_alias"], parts["by_first"], parts["by_ticker"]
-            self.weak = set(parts["weak"])
+            self.weak, self.plain = set(parts["weak"]), set(parts["plain"])
             return
         self.by_alias: dict[str, int] = {}
         shared: set[str] = set()
@@ -379,6 +386,7 @@ class BroadIndex:
         for v in shared:
             del self.by_alias[v]
         self.weak = {a for a in self.by_alias if weak_of[a]}
+        self.plain = {a for a in self.by_alias if plain(a)}
         self.by_first: dict[str, list[str]] = {}
         for a in self.by_alias:
             m = re.match(r"\w+", a)
@@ -390,7 +398,7 @@ class BroadIndex:
 
     def parts(self) -> dict:
         return {"by_alias": self.by_alias, "by_first": self.by_first, "by_ticker": self.by_ticker,
-                "weak": sorted(self.weak)}
+                "weak": sorted(self.weak), "plain": sorted(self.plain)}
 
     def __len__(self) -> int:
         return len(self.rows)

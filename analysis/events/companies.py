@@ -303,10 +303,11 @@ class Universe:
             c = self._broad(self.broad.by_alias.get(name))
         return c
 
-    def _is_weak(self, alias: str) -> bool:
+    def _is_weak(self, alias: str, text: str) -> bool:
         if alias in self.by_alias:
             return alias in self.weak
-        return self.broad is not None and alias in self.broad.weak
+        return self.broad is not None and (alias in self.broad.weak or (
+            alias in self.broad.plain and namecontext.title_case(text)))
 
     def _candidates(self, text: str) -> tuple[str, ...]:
         """Aliases whose first word is in the text, longest first: the tables', then the broad
@@ -346,7 +347,11 @@ class Universe:
         confirmed (see :meth:`find_names`)."""
         if namecontext.is_something_else(text, start, end):
             return None
-        weak = self._is_weak(alias)
+        source = self.named(alias).source
+        if (source == "broad" or (source == "package" and " " in alias)) and not namecontext.title_case(text) \
+                and namecontext.preceded_by_name(text, start):
+            return None                          # "Swiss National Bank" is not "National Bank" (NBHC)
+        weak = self._is_weak(alias, text)
         one_word_weak = weak and " " not in alias
         if one_word_weak and namecontext.runs_on(text, end):
             return None                          # "Acme Robotics" is not "Acme" of the broad list

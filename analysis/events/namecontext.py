@@ -272,6 +272,23 @@ def runs_on(text: str, end: int) -> bool:
     return bool(re.match(r"[ \t]+[A-Z]", text[end:end + 3])) and not _CUE_AFTER.match(text[end:end + 80])
 
 
+_LEADING = frozenset("why how what when where who which but if while as so yet says said".split())
+
+
+def preceded_by_name(text: str, start: int) -> bool:
+    """A capitalised word right before that is not a function word, a sentence's last word, a
+    market verb or corporate evidence: the name ends a longer name ("Swiss National Bank" is
+    not "National Bank"; used in sentence-case text for names of the broad list and the
+    several-word names of the index constituents)."""
+    m = re.search(r"([A-Z][\w'\u2019&.-]*)[ \t]+$", text[max(0, start - 40):start])
+    if not m or m.group(1).endswith((".", ",")):
+        return False
+    word = m.group(1)
+    if word.lower() in _TITLE_SKIP or word.lower() in _LEADING or re.fullmatch(rf"(?i:{_VERB_STEMS})(?:e?s|e?d|ing)?", word):
+        return False
+    return not _CUE_BEFORE.search(text[max(0, start - 40):start])
+
+
 def after_article(text: str, start: int) -> bool:
     """True when "the" comes right before: "the Amazon", "the Big Apple" -- an ordinary-word
     name with an article is the thing, not the company."""
