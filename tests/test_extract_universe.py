@@ -166,6 +166,16 @@ def test_unwritable_cache_folder_is_no_error(tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------- without the source package ----
 
+def test_without_wordfreq_the_broad_list_is_not_used(tmp_path, monkeypatch):
+    """The ordinary-word test needs wordfreq: without it no broad table is built (no name would
+    be judged), and the note says why."""
+    _fake_source(tmp_path, monkeypatch, ["japan,Zappa,Zappa Co Ltd,z,JP0000000001,1,JPY,9998"])
+    real = broad.importlib.util.find_spec
+    monkeypatch.setattr(broad.importlib.util, "find_spec", lambda name, *a: None if name == "wordfreq" else real(name, *a))
+    index, note = broad.load_index(tmp_path / "cache")
+    assert index is None and "wordfreq" in note
+
+
 def test_without_the_broad_list_extraction_works_and_says_so_once(tmp_path, monkeypatch, capsys):
     from analysis.cli import main
 
