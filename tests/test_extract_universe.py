@@ -156,6 +156,16 @@ def test_cache_is_written_read_and_rebuilt_when_the_source_changes(tmp_path, mon
     assert src.is_file()
 
 
+def test_installations_sharing_a_cache_folder_keep_their_builds(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    for sub in ("a", "b"):
+        _fake_source(tmp_path / sub, monkeypatch, ["japan,Zappa,Zappa Co Ltd,z,JP0000000001,1,JPY,9998"])
+        broad.load_rows(cache)
+    assert len(list((cache / "companies").glob("broad-*.json"))) == 2
+
+
 def test_unwritable_cache_folder_is_no_error(tmp_path, monkeypatch):
     _fake_source(tmp_path, monkeypatch, ["japan,Zappa,Zappa Co Ltd,z,JP0000000001,1,JPY,9998"])
     blocker = tmp_path / "file"

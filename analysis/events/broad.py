@@ -119,11 +119,12 @@ def _version() -> str:
 
 def cache_key(path: Path) -> str:
     """Key of the built table: path, size and time of the file (an upgrade of the package
-    rewrites it), and the rules (this module's and :mod:`analysis.events.namecontext`'s source).
-    The package version is not asked here: reading package metadata costs 30 ms a process."""
+    rewrites it), and the rules (this module's and :mod:`analysis.events.namecontext`'s source,
+    the exchange table whose suffixes are used). The package version is not asked here: reading
+    package metadata costs 30 ms a process."""
     st = path.stat()
     rules = hashlib.sha256()
-    for mod in (__file__, namecontext.__file__):
+    for mod in (__file__, namecontext.__file__, Path(__file__).parents[1] / "data" / "exchanges.csv"):
         rules.update(Path(mod).read_bytes())
     raw = f"{FORMAT}|{path}|{st.st_size}|{st.st_mtime_ns}|{rules.hexdigest()}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
@@ -422,7 +423,10 @@ def load_index(cache_dir: Path | None) -> tuple[BroadIndex | None, str | None]:
         return None, f"the broad company list {path} cannot be read ({exc.strerror or exc})"
     if key in _BUILT:                       # built or read earlier in this process
         return _BUILT[key], None
-    cache = cache_dir / "companies" / f"broad-{key}.json" if cache_dir is not None else None
+    # one file per installation (the CSV's path): several virtual environments share the cache
+    # folder without removing each other's builds
+    where = hashlib.sha256(str(path).encode()).hexdigest()[:8]
+    cache = cache_dir / "companies" / f"broad-{where}-{key}.json" if cache_dir is not None else None
     index = _read_cache(cache, key) if cache is not None else None
     if index is None:
         if importlib.util.find_spec("wordfreq") is None:
@@ -459,7 +463,8 @@ def _write_cache(cache: Path, key: str, index: BroadIndex) -> None:
 
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        for old in cache.parent.glob("broad-*.json"):      # earlier builds of other keys
+        where = cache.name.split("-")[1]
+        for old in cache.parent.glob(f"broad-{where}-*.json"):      # earlier builds of this installation
             if old != cache:
                 old.unlink(missing_ok=True)
         atomic_write_text(cache, json.dumps({"key": key, "source": PACKAGE, "version": _version(),
