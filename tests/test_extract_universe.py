@@ -92,6 +92,19 @@ def test_names_without_legal_form_and_which_need_evidence():
     assert by_ticker["000800.SZ"]["aliases"] == ["Faw Car"]
 
 
+@pytest.mark.parametrize("name, listings", [
+    ("Alaska Air", ("ALK",)),                          # not the Frankfurt or Mexico lines
+    ("New York Community Bancorp", ("NYCB",)),
+    ("Evergrande Real Estate", ("3333.HK",)),
+    ("Faw Car", ("000800.SZ",)),
+    ("Kobayashi Pharmaceutical", ("4967.T",)),
+    ("Infosys", ("INFY",)),                            # India's codes are not used: the New York ADR
+])
+def test_known_listings_of_the_real_list(name, listings):
+    c = companies.universe().named(name)
+    assert c is not None and c.listings == listings and c.source == "broad"
+
+
 @pytest.mark.parametrize("text, ticker", [
     ("Shares of Peloton Interactive fell 10% on Thursday.", "PTON"),
     ("Walgreens cut its annual profit forecast on Thursday.", "WBA"),
