@@ -33,8 +33,7 @@ def rows(df, *cols):
     ("china", "200002", None, None),                      # Shenzhen B share
     ("china", "830799", None, None),                      # Beijing
     ("japan", "4967", "4967.T", "XTKS"),
-    ("united kingdom", "TSCO", "TSCO.L", "XLON"),
-    ("united kingdom", "0TDE", None, None),               # international order book line
+    ("united kingdom", "BAES", None, None),               # Reuters-style root of BA.L: not used
     ("australia", "Z1P", "Z1P.AX", "XASX"),
     ("germany", "WDIG", None, None),                      # Reuters-style root, not Yahoo's WDI.DE
     ("south korea", "005930", None, None),                # KOSPI or KOSDAQ: not known
@@ -133,6 +132,35 @@ def test_broad_list_names_need_evidence(text):
 def test_ordinary_word_names_with_evidence_are_found():
     df = extract_events("Shares of American Software rose 5% after results on Thursday.", published="2024-05-02")
     assert "AMSWA" in set(df["ticker"])
+
+
+@pytest.mark.parametrize("country, isin, suffix", [("united states", "US", ""), ("japan", "JP", ".T")])
+def test_symbols_agree_with_the_index_constituents(country, isin, suffix):
+    """The list's codes mapped to Yahoo symbols against pytickersymbols' Yahoo symbols of the same
+    companies (matched by name): they agree for at least 95% (the rest: symbols changed since the
+    2021-22 snapshot, AAXN -> AXON, or two companies of one name)."""
+    import re
+
+    import pandas as pd
+    from pytickersymbols.indices_data import INDICES
+
+    from analysis.events.namecontext import short_name
+
+    def key(name):
+        return re.sub(r"[^a-z0-9]+", " ", short_name(name).lower()).strip()
+
+    known: dict[str, set] = {}
+    for index in INDICES.values():
+        for e in index.get("companies", []):
+            for s in e.get("symbols") or []:
+                y = s.get("yahoo") or ""
+                if y and (y.endswith(suffix) if suffix else "." not in y):
+                    known.setdefault(key(e["name"]), set()).add(y)
+    df = pd.read_csv(broad.source_file(), dtype=str, keep_default_na=False)
+    lines = df[(df["country"] == country) & (df["isin"].str[:2] == isin)]
+    verdicts = [broad.yahoo_symbol(country, r.symbol) in known[key(r.full_name)]
+                for r in lines.itertuples() if key(r.full_name) in known]
+    assert len(verdicts) > 100 and sum(verdicts) / len(verdicts) >= 0.95
 
 
 # --------------------------------------------------------------------------------- cache ----

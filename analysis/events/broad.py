@@ -11,12 +11,13 @@ What is used of it (:func:`build_rows`, pure):
 * **Countries whose codes are Yahoo codes**: United States (``BRKb`` -> ``BRK-B``; preferred
   shares and units, written with ``_``, are left out), Hong Kong (``0700`` -> ``0700.HK``),
   mainland China A shares (``6xxxxx`` -> ``.SS``, ``0xxxxx``/``3xxxxx`` -> ``.SZ``; B shares
-  ``9xxxxx``/``2xxxxx`` and Beijing codes are left out), Japan (four digits -> ``.T``), United
-  Kingdom (``.L``; international order-book lines ``0XXX`` left out) and Australia (``.AX``).
-  Exchange and calendar of each suffix come from :mod:`analysis.data.exchanges`. The other
-  countries' codes are Reuters-style roots (Germany ``WDIG`` for ``WDI.DE``, France ``SEBF``
-  for ``SK.PA``) or do not say the market (Korea KOSPI/KOSDAQ, Taiwan TWSE/TPEx), so they are
-  not used: a wrong symbol would be worse than none.
+  ``9xxxxx``/``2xxxxx`` and Beijing codes are left out), Japan (four digits -> ``.T``) and
+  Australia (``.AX``). Exchange and calendar of each suffix come from
+  :mod:`analysis.data.exchanges`. The other countries' codes are often Reuters-style roots
+  (Germany ``WDIG`` for ``WDI.DE``, France ``ACCP`` for ``AC.PA``; in the United Kingdom 7 of
+  the 61 FTSE 100 companies that pytickersymbols also lists: ``BAES`` for ``BA.L``, ``LSE`` for
+  ``LSEG.L``) or do not say the market (Korea KOSPI/KOSDAQ, Taiwan TWSE/TPEx), so they are not
+  used: a wrong symbol would be worse than none.
 * **Home listing**: the lines of one ISIN are one security; its home line is the one in the
   country of the ISIN's prefix (``US...`` -> United States, ``CN...`` in the Hong Kong list is
   an H share), else, for a company incorporated offshore (Cayman, Bermuda, ...) or in a country
@@ -68,11 +69,10 @@ HOME_ISIN = {
     "hong kong": ("HK", "CN"),          # CN in the Hong Kong list: H shares
     "china": ("CN",),
     "japan": ("JP",),
-    "united kingdom": ("GB", "JE", "GG", "IM"),
     "australia": ("AU",),
 }
 # order in which an offshore or foreign company's line is taken as its home
-_ORDER = ("united states", "hong kong", "united kingdom", "australia", "japan", "china")
+_ORDER = ("united states", "hong kong", "australia", "japan", "china")
 _OTC_CODE = re.compile(r"^[A-Z]{4}[FY]$")
 # share-class and depositary marks, and the list's truncated "Corp" ("Omron Cor")
 _MARKS = re.compile(r"(?:\s+(?:ADR|ADS|DRC|SG|O\.N\.|REIT|Pref|Units?|Class\s+[A-C]|[A-C]|Reg|Br|Bearer|Cum|Cor))+$")
@@ -153,10 +153,6 @@ def yahoo_symbol(country: str, code: str) -> str | None:
         return None                              # B shares (900/200) and Beijing (8/4): not used
     if country == "japan":
         return f"{code}.T" if re.fullmatch(r"\d{4}", code) else None
-    if country == "united kingdom":
-        if re.fullmatch(r"0[A-Z0-9]{3}", code) or not re.fullmatch(r"[A-Z][A-Z0-9]{0,3}", code):
-            return None                          # international order book; EPICs have 1-4 characters
-        return f"{code}.L"
     if country == "australia":
         return f"{code}.AX" if re.fullmatch(r"[A-Z0-9]{2,5}", code) else None
     return None

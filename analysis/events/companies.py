@@ -15,7 +15,7 @@ Tables, the first that names a company wins:
 5. the broad list of listed companies that ``investpy`` ships offline (about 40,000 lines, a
    snapshot of about 2021-22; :mod:`analysis.events.broad`): only companies whose listings and
    name none of the tables above has, home listings of the United States, Hong Kong, mainland
-   China, Japan, the United Kingdom and Australia; a name of it that is one word or only
+   China, Japan and Australia; a name of it that is one word or only
    ordinary words needs corporate evidence in the text. Consulted lazily, for the words a text
    contains. Without ``investpy`` the tables above are used and the notes say so once.
 
