@@ -75,6 +75,29 @@ def test_home_listing_of_a_cross_listed_company():
     assert len(out) == 4
 
 
+def test_lines_of_one_name_that_are_one_company_are_merged():
+    """H and A shares of a mainland company (Hong Kong first), US share classes, and a US OTC
+    line of a company at home elsewhere are one company; two companies of one name in two
+    markets stay apart, and their name is no alias of either (it names neither for sure)."""
+    out = broad.build_rows([
+        _line("hong kong", "Sample Motor H", "Sample Motor Co Ltd", "CNE100000001", "2999"),
+        _line("china", "Sample Motor A", "Sample Motor Co Ltd", "CNE000000001", "601999"),
+        _line("united states", "Lennar", "Lennar Corp", "US5260571048", "LEN"),
+        _line("united states", "Lennar B", "Lennar Corp", "US5260573028", "LENb"),
+        _line("japan", "Konami", "Konami Holdings Corp", "JP3300200007", "9766"),
+        _line("united states", "Konami", "Konami Holdings Corp", "US50046R1014", "KNMCY"),
+        _line("united states", "Range Resources", "Range Resources Corp", "US75281A1097", "RRC"),
+        _line("australia", "Range Resources", "Range Resources Ltd", "AU000000RRS3", "RRS"),
+    ])
+    by_first = {r["listings"][0]: r for r in out}
+    assert by_first["2999.HK"]["listings"] == ["2999.HK", "601999.SS"]
+    assert by_first["LEN"]["listings"] == ["LEN", "LEN-B"]
+    assert by_first["9766.T"]["listings"] == ["9766.T", "KNMCY"] and by_first["9766.T"]["otc"] == ["KNMCY"]
+    assert "RRC" in by_first and "RRS.AX" in by_first
+    index = broad.BroadIndex(out)
+    assert "Range Resources" not in index.by_alias and index.rows[index.by_alias["Konami"]]["listings"][0] == "9766.T"
+
+
 def test_names_without_legal_form_and_which_need_evidence():
     out = broad.build_rows([
         _line("united states", "Walgreens Boots", "Walgreens Boots Alliance Inc", "US9314271084", "WBA"),

@@ -289,9 +289,55 @@ def build_rows(records: list[dict]) -> list[dict]:
         if home["otc"]:
             otc.insert(0, home["ticker"])
         companies.append(dict(forms=name_forms(home["full"], home["short"]), listings=listings, otc=otc,
-                              name=_display(home)))
+                              name=_display(home), country=home["country"], home_otc=home["otc"]))
     _join_adrs(companies, adrs)
-    return _named(companies)
+    return _named(_merge_same_name(companies))
+
+
+def _merge_same_name(companies: list[dict]) -> list[dict]:
+    """One company for lines of one name that are one company: the H share and the A share of
+    a mainland company (Hong Kong line first), the share classes of a US company (``LEN`` and
+    ``LEN-B``), and a US over-the-counter line of a company at home in another used market
+    (Konami's ``KNMCY`` with ``9766.T``). Other companies of one name stay apart, and the name
+    is then no alias of any of them (Range Resources in New York and in Sydney)."""
+    groups: dict[str, list[dict]] = {}
+    for c in companies:
+        if c["forms"]:
+            groups.setdefault(_key(c["forms"][0]), []).append(c)
+    gone: set[int] = set()
+    for group in groups.values():
+        if len(group) > 1:
+            _merge_group(group, gone)
+    return [c for c in companies if id(c) not in gone]
+
+
+def _merge_group(group: list[dict], gone: set[int]) -> None:
+    """The merges of :func:`_merge_same_name` within one name's companies."""
+    def of(country: str, otc: bool | None = None) -> list[dict]:
+        return [c for c in group if c["country"] == country and id(c) not in gone
+                and (otc is None or c["home_otc"] == otc)]
+
+    hk, cn = of("hong kong"), of("china")
+    if len(hk) == 1 and len(cn) == 1:
+        _absorb(hk[0], cn[0], gone)
+    foreign = [c for c in group if c["country"] != "united states" and id(c) not in gone]
+    us = of("united states", otc=False)
+    if len(us) > 1 and not foreign:
+        us.sort(key=lambda c: ("-" in c["listings"][0], c["listings"][0]))
+        for other in us[1:]:
+            _absorb(us[0], other, gone)
+    if len(foreign) == 1:
+        for other in of("united states", otc=True):
+            _absorb(foreign[0], other, gone)
+
+
+def _absorb(keep: dict, other: dict, gone: set[int]) -> None:
+    for t in other["listings"]:
+        if t not in keep["listings"]:
+            keep["listings"].append(t)
+            if t in other["otc"]:
+                keep["otc"].append(t)
+    gone.add(id(other))
 
 
 def _home(isin: str, lines: list[dict]) -> dict | None:
@@ -333,7 +379,7 @@ def _join_adrs(companies: list[dict], adrs: list[dict]) -> None:
                     owner["otc"].append(a["ticker"])
         elif forms:
             companies.append(dict(forms=forms, listings=[a["ticker"]], otc=[a["ticker"]] if a["otc"] else [],
-                                  name=_display(a)))
+                                  name=_display(a), country=a["country"], home_otc=a["otc"]))
 
 
 def _named(companies: list[dict]) -> list[dict]:
