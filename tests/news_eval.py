@@ -18,6 +18,10 @@ Scores (``python tests/news_eval.py`` prints them):
 * mentions found: an expected mention appears in the item with any role (by ticker, or by
   name for a private company);
 * traps: trap sentences that give no row at all.
+
+``python tests/news_eval.py --broad`` scores the second held-out set, ``tests/data/news-broad``
+(texts about companies outside the index constituents, and ``traps.txt``: ordinary sentences
+full of capitalised words), written before the broad company universe was built.
 """
 
 from __future__ import annotations
@@ -29,6 +33,10 @@ from pathlib import Path
 import pandas as pd
 
 NEWS = Path(__file__).resolve().parent / "data" / "news"
+# a second held-out set (issue 19, broad universe): companies that are not index members in
+# pytickersymbols (mid caps, delisted, foreign mid caps) and ordinary sentences full of capitalised
+# words; written before the broad company universe was built or tuned
+NEWS_BROAD = NEWS.parent / "news-broad"
 
 
 @dataclass
@@ -75,11 +83,11 @@ def _day0(row: pd.Series):
     return timed["day0"].iloc[0]
 
 
-def score_file(name: str, published: str, tz: str, score: Score) -> None:
+def score_file(name: str, published: str, tz: str, score: Score, folder: Path = NEWS) -> None:
     from analysis.events.extract import extract_events
 
-    text = (NEWS / name).read_text(encoding="utf-8")
-    expected = pd.read_csv(NEWS / name.replace(".txt", ".csv"), dtype=str, keep_default_na=False)
+    text = (folder / name).read_text(encoding="utf-8")
+    expected = pd.read_csv(folder / name.replace(".txt", ".csv"), dtype=str, keep_default_na=False)
     df = extract_events(text, published=published, tz=tz)
     item_of = df["event_id"].str.split("-", n=1).str[0]
     for item, exp in expected.groupby("item", sort=False):
@@ -151,17 +159,20 @@ def score_traps(path: Path, score: Score) -> None:
             score.misses.append(f"trap: {line} -> {sorted(set(df['company']))}")
 
 
-def evaluate(traps: str = "traps-heldout.txt") -> Score:
+def evaluate(traps: str = "traps-heldout.txt", folder: Path = NEWS) -> Score:
     score = Score()
-    index = pd.read_csv(NEWS / "index.csv", dtype=str, keep_default_na=False)
+    index = pd.read_csv(folder / "index.csv", dtype=str, keep_default_na=False)
     for r in index.itertuples():
-        score_file(r.file, r.published, r.tz, score)
-    score_traps(NEWS / traps, score)
+        score_file(r.file, r.published, r.tz, score, folder)
+    score_traps(folder / traps, score)
     return score
 
 
 if __name__ == "__main__":
-    s = evaluate(*sys.argv[1:])
+    # python tests/news_eval.py [TRAPS]      the first held-out set (traps-heldout.txt by default)
+    # python tests/news_eval.py --broad      the second held-out set (tests/data/news-broad)
+    args = sys.argv[1:]
+    s = evaluate("traps.txt", NEWS_BROAD) if args[:1] == ["--broad"] else evaluate(*args)
     print("\n".join(s.lines()))
     for f in s.false_subjects:
         print("false subject:", f)

@@ -80,6 +80,8 @@ def _extract(text: str, args: argparse.Namespace):
         return extract_events(text, published=args.published, tz=args.tz, companies=known)
 
     events = run_once()
+    for note in events.attrs.get("notes", []):
+        print(f"note: {note}", file=sys.stderr)
     names = [name for _, name in events.attrs.get("unresolved", [])]
     if not names:
         return events

@@ -11,7 +11,13 @@ Tables, the first that names a company wins:
 3. the index constituents that ``pytickersymbols`` ships offline (S&P 500/600, Nasdaq 100, Dow,
    DAX/MDAX/SDAX/TecDAX, CAC 40/Mid 60, FTSE 100, Euro Stoxx 50, IBEX 35, AEX, BEL 20, SMI,
    Nikkei 225, OMX Stockholm 30 and Helsinki 25: about 1,800 companies with Yahoo symbols);
-4. names resolved earlier through Yahoo's search and cached on disk (:mod:`analysis.events.lookup`).
+4. names resolved earlier through Yahoo's search and cached on disk (:mod:`analysis.events.lookup`);
+5. the broad list of listed companies that ``investpy`` ships offline (about 40,000 lines, a
+   snapshot of about 2021-22; :mod:`analysis.events.broad`): only companies whose listings and
+   name none of the tables above has, home listings of the United States, Hong Kong, mainland
+   China, Japan and Australia; a name of it that is one word or only
+   ordinary words needs corporate evidence in the text. Consulted lazily, for the words a text
+   contains. Without ``investpy`` the tables above are used and the notes say so once.
 
 Table format (CSV, UTF-8): ``name``, ``aliases`` (``|``-separated, matched case-sensitively on
 word boundaries; Chinese aliases anywhere), ``listings`` (space-separated ``VENUE:TICKER``, Yahoo
@@ -39,7 +45,6 @@ import functools
 import io
 import os
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -50,6 +55,8 @@ import pandas as pd
 from ..data.exchanges import calendar_for, default_market, press_symbols, validate_symbol
 from ..errors import AnalysisError, InputError
 from . import namecontext
+from .broad import BUSINESS_WORDS, BroadIndex
+from .namecontext import fold as _fold
 from .namecontext import short_name
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -66,7 +73,8 @@ class Company:
     kind: str = "company"            # "company" | "media"
     otc: tuple[str, ...] = ()        # listings that are over-the-counter lines
     codes: tuple[str, ...] = ()      # other codes the press writes (Reuters codes)
-    source: str = "curated"          # "user" | "curated" | "package" | "lookup"
+    source: str = "curated"          # "user" | "curated" | "package" | "broad" | "lookup"
+    weak: tuple[str, ...] = ()       # aliases that need corporate evidence in the text (broad table)
 
     def listing_status(self, ticker: str) -> str:
         """``"true"`` for a listing that is studied, ``"otc"`` for an over-the-counter line."""
@@ -74,11 +82,6 @@ class Company:
 
 
 # ------------------------------------------------------------------------------------ tables ----
-
-def _fold(text: str) -> str:
-    """Accents off: "Hermès" -> "Hermes", "Nestlé" -> "Nestle"."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
 
 def _rows_to_companies(df: pd.DataFrame, where: str, source: str) -> list[Company]:
     missing = {"name", "listings"} - set(df.columns)
@@ -212,8 +215,8 @@ def package_table() -> tuple[Company, ...]:
         for n in names:
             for a in (n.strip(), short_name(n)):
                 for v in (a, _fold(a)):
-                    if v and v not in aliases and len(v) >= 2:
-                        aliases.append(v)
+                    if v and v not in aliases and len(v) >= 2 and v not in BUSINESS_WORDS:
+                        aliases.append(v)        # "The Bancorp Inc" -> "Bancorp" is no name
         out.append(Company(short_name(names[0]), tuple(aliases), tuple(slot["listings"]), True, "company",
                            tuple(slot["otc"]), (), "package"))
     return tuple(out)
@@ -230,28 +233,24 @@ class Universe:
     by_ticker: dict[str, Company] = field(default_factory=dict)
     by_first: dict[str, list[str]] = field(default_factory=dict)
     cjk: list[str] = field(default_factory=list)
+    weak: set[str] = field(default_factory=set)       # aliases that need corporate evidence
+    notes: tuple[str, ...] = ()                        # said once in the output notes
+    broad: BroadIndex | None = None                    # the broad list, consulted last and lazily
+    _made: dict[int, Company] = field(default_factory=dict)
+    _folded: set[str] = field(default_factory=set)       # aliases of the tables, case-folded
 
     @classmethod
-    def build(cls, tables: Iterable[Iterable[Company]]) -> "Universe":
+    def build(cls, tables: Iterable[Iterable[Company]], broad: BroadIndex | None = None) -> "Universe":
         """Tables in priority order: a company whose listing an earlier table has is left out,
-        and so is an alias an earlier table uses."""
-        u = cls(())
+        and so is an alias an earlier table uses. ``broad`` (:class:`analysis.events.broad.BroadIndex`)
+        comes last under the same rules, asked only for the names and symbols a text contains
+        (its 14,000 companies are not indexed again for every universe)."""
+        u = cls((), broad=broad)
         kept: list[Company] = []
         for table in tables:
-            claimed: dict[str, list[Company]] = {}
-            for c in table:
-                if any(t in u.by_ticker for t in c.listings) or (not c.listings and c.name in u.by_alias):
-                    continue
-                kept.append(c)
-                for t in (*c.listings, *c.codes):
-                    u.by_ticker.setdefault(t, c)
-                for a in dict.fromkeys(v for a in (c.name, *c.aliases) for v in (a, _fold(a))):
-                    if a not in u.by_alias:
-                        claimed.setdefault(a, []).append(c)
-            for alias, owners in claimed.items():
-                if len({o.name for o in owners}) == 1 or owners[0].source != "package":
-                    u.by_alias[alias] = owners[0]        # a package alias two companies share is dropped
+            u._add_table(table, kept)
         u.companies = tuple(kept)
+        u._folded = {a.casefold() for a in u.by_alias}
         for alias in u.by_alias:
             if _CJK.search(alias):
                 u.cjk.append(alias)
@@ -260,11 +259,65 @@ class Universe:
                 u.by_first.setdefault(m.group(0) if m else alias[:1], []).append(alias)
         return u
 
+    def _add_table(self, table: Iterable[Company], kept: list[Company]) -> None:
+        """One table's companies and aliases (see :meth:`build`)."""
+        claimed: dict[str, list[Company]] = {}
+        for c in table:
+            if any(t in self.by_ticker for t in c.listings) or (not c.listings and c.name in self.by_alias):
+                continue
+            kept.append(c)
+            for t in (*c.listings, *c.codes):
+                self.by_ticker.setdefault(t, c)
+            for a in dict.fromkeys(v for a in (c.name, *c.aliases) for v in (a, _fold(a))):
+                if a not in self.by_alias:
+                    claimed.setdefault(a, []).append(c)
+        for alias, owners in claimed.items():
+            if len({o.name for o in owners}) == 1 or owners[0].source not in ("package", "broad"):
+                self.by_alias[alias] = owners[0]     # a package or broad alias two companies share is dropped
+                if any(alias in (w, _fold(w)) for w in owners[0].weak):
+                    self.weak.add(alias)
+
+    def _broad(self, i: int | None) -> Company | None:
+        """Row ``i`` of the broad list as a company, unless an earlier table has its listing or
+        its name (then it is that table's company)."""
+        if i is None:
+            return None
+        c = self._made.get(i)
+        if c is None:
+            r = self.broad.rows[i]
+            c = self._made[i] = Company(r["name"], tuple(r["aliases"]), tuple(r["listings"]), True, "company",
+                                        tuple(r["otc"]), (), "broad", tuple(r["weak"]))
+        if any(t in self.by_ticker for t in c.listings) or c.name.casefold() in self._folded:
+            return None                  # "OMRON" (an ADR line) is the tables' "Omron"
+        return c
+
     def company(self, ticker: str) -> Company | None:
-        return self.by_ticker.get(ticker)
+        c = self.by_ticker.get(ticker)
+        if c is None and self.broad is not None:
+            c = self._broad(self.broad.by_ticker.get(ticker))
+        return c
 
     def named(self, name: str) -> Company | None:
-        return self.by_alias.get(name)
+        c = self.by_alias.get(name)
+        if c is None and self.broad is not None:
+            c = self._broad(self.broad.by_alias.get(name))
+        return c
+
+    def _is_weak(self, alias: str, text: str) -> bool:
+        if alias in self.by_alias:
+            return alias in self.weak
+        return self.broad is not None and (alias in self.broad.weak or (
+            alias in self.broad.plain and namecontext.title_case(text)))
+
+    def _candidates(self, text: str) -> tuple[str, ...]:
+        """Aliases whose first word is in the text, longest first: the tables', then the broad
+        list's that no table claims."""
+        words = set(re.findall(r"\w+", text))
+        found = {a for w in words for a in self.by_first.get(w, ())}
+        if self.broad is not None:
+            found |= {a for w in words for a in self.broad.by_first.get(w, ())
+                      if a not in self.by_alias and self.named(a) is not None}
+        return tuple(sorted(found, key=len, reverse=True))
 
     def find_names(self, text: str) -> list[tuple[int, int, Company, bool]]:
         """Company names in text: ``[(start, end, company, confirmed)]`` left to right, no overlaps.
@@ -275,28 +328,41 @@ class Universe:
         (:func:`analysis.events.namecontext.is_something_else`) is left out. ``confirmed`` is
         False for an ordinary-word name without corporate evidence around it.
         """
-        words = set(re.findall(r"\w+", text))
-        candidates = tuple(sorted({a for w in words for a in self.by_first.get(w, ())}, key=len, reverse=True))
+        candidates = self._candidates(text)
         out = []
         if candidates:
             for m in _pattern(candidates).finditer(text):
-                alias = m.group(0)
-                if namecontext.is_something_else(text, m.start(), m.end()):
-                    continue
-                common = namecontext.is_common_word(alias)
-                if common and namecontext.after_article(text, m.start()):
-                    continue
-                longer = namecontext.part_of_longer_name(text, m.end()) if namecontext.needs_context(alias) else None
-                if longer is not None:           # "Ford Prefect novel": evidence after the whole name
-                    confirmed = namecontext.has_corporate_cue(text, m.start(), longer)
-                else:
-                    confirmed = not common or namecontext.has_corporate_cue(text, m.start(), m.end())
-                out.append((m.start(), m.end(), self.by_alias[alias], confirmed))
+                confirmed = self._judge(text, m.start(), m.end(), m.group(0))
+                if confirmed is not None:
+                    out.append((m.start(), m.end(), self.named(m.group(0)), confirmed))
         for alias in self.cjk:
             for m in re.finditer(re.escape(alias), text):
                 if not any(s <= m.start() < e for s, e, *_ in out):
                     out.append((m.start(), m.end(), self.by_alias[alias], True))
         return sorted(out, key=lambda x: x[0])
+
+
+    def _judge(self, text: str, start: int, end: int, alias: str) -> bool | None:
+        """None when the name found at ``text[start:end]`` is something else, else whether it is
+        confirmed (see :meth:`find_names`)."""
+        if namecontext.is_something_else(text, start, end):
+            return None
+        source = self.named(alias).source
+        if (source == "broad" or (source == "package" and " " in alias)) and not namecontext.title_case(text) \
+                and namecontext.preceded_by_name(text, start):
+            return None                          # "Swiss National Bank" is not "National Bank" (NBHC)
+        weak = self._is_weak(alias, text)
+        one_word_weak = weak and " " not in alias
+        if one_word_weak and namecontext.runs_on(text, end):
+            return None                          # "Acme Robotics" is not "Acme" of the broad list
+        common = namecontext.is_common_word(alias) or weak
+        if common and namecontext.after_article(text, start):
+            return None
+        ask = namecontext.needs_context(alias) or one_word_weak
+        longer = namecontext.part_of_longer_name(text, end) if ask else None
+        if longer is not None:                   # "Ford Prefect novel": evidence after the whole name
+            return namecontext.has_corporate_cue(text, start, longer)
+        return not common or namecontext.has_corporate_cue(text, start, end)
 
 
 @functools.lru_cache(maxsize=64)
@@ -329,13 +395,25 @@ def cached_companies(path: Path) -> tuple[Company, ...]:
     return tuple(out)
 
 
+def broad_table(cache_dir: str | None = None) -> tuple[BroadIndex | None, str | None]:
+    """``(index, note)`` of the broad list (:mod:`analysis.events.broad`), built once per
+    installation, cached in ``<cache_dir>/companies`` and kept in memory; ``note`` says why
+    there is none."""
+    from .broad import load_index
+
+    return load_index(Path(cache_dir) if cache_dir else None)
+
+
 @functools.lru_cache(maxsize=8)
-def _universe(user: tuple[str, ...], lookup_key: tuple) -> Universe:
+def _universe(user: tuple[str, ...], lookup_key: tuple, cache_dir: str | None = None) -> Universe:
     tables = [read_company_table(p) for p in user]
+    broad, note = broad_table(cache_dir)
     tables += [company_table(), package_table()]
     if lookup_key:
         tables.append(cached_companies(Path(lookup_key[0])))
-    return Universe.build(tables)
+    u = Universe.build(tables, broad)
+    u.notes = (note,) if note else ()
+    return u
 
 
 def universe(companies=None, *, cache_dir=None) -> Universe:
@@ -343,6 +421,7 @@ def universe(companies=None, *, cache_dir=None) -> Universe:
     ``ANALYSIS_COMPANIES``), the curated table, the package table, and names found earlier by
     Yahoo's search in the cache folder (``cache_dir``, else the setting). Built once per set of
     files and cache state."""
+    from .. import config
     from .lookup import lookup_file
 
     if isinstance(companies, Universe):
@@ -350,7 +429,7 @@ def universe(companies=None, *, cache_dir=None) -> Universe:
     user = _user_paths(companies)
     cache = lookup_file(cache_dir)
     key = (str(cache), cache.stat().st_mtime_ns) if cache.is_file() else ()
-    return _universe(user, key)
+    return _universe(user, key, str(config.cache_dir(cache_dir)))
 
 
 def company_by_ticker(ticker: str) -> Company | None:

@@ -20,7 +20,8 @@ Text layout
 
 Companies (see :mod:`analysis.events.companies` and :mod:`analysis.events.namecontext`)
     Names from the company universe (user tables, the curated table, the ``pytickersymbols``
-    index constituents, names found earlier by Yahoo's search), unless their context makes them
+    index constituents, names found earlier by Yahoo's search, the broad offline list of
+    listed companies that ``investpy`` ships), unless their context makes them
     something else ("Harrison Ford", "Amazon rainforest", "Hang Seng Index"); names that are
     ordinary words ("Apple", "Shell", "Target") count only with corporate evidence somewhere in
     the item. Symbols as the press writes them (``(NASDAQ: NVDA)``, ``SEHK:700``, ``(RIVN.O)``,
@@ -727,7 +728,8 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
     (private) or ``"otc"`` (an over-the-counter line, not studied by default);
     ``ticker``/``exchange``/``market`` are empty for private companies.
     ``result.attrs``: ``"skipped"`` (items naming no company, ``(item_id, text)``) and
-    ``"unresolved"`` (company-like names no table knows, ``(item_id, name)``).
+    ``"unresolved"`` (company-like names no table knows, ``(item_id, name)``) and ``"notes"``
+    (said once: the broad company list is not installed, ...).
     Raises ExtractionError for empty text, an unreadable ``published`` or an unknown ``tz``.
     """
     if not isinstance(text, str):
@@ -759,6 +761,7 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
     df["listed"] = df["listed"].astype(object)
     df.attrs["skipped"] = skipped
     df.attrs["unresolved"] = unresolved
+    df.attrs["notes"] = list(u.notes)
     return df
 
 

@@ -37,6 +37,7 @@ sentence-initial rules were written for them: those two lines are no longer held
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # --- 1. context that makes a name something else -------------------------------------------
 
@@ -264,6 +265,30 @@ def has_corporate_cue(text: str, start: int, end: int) -> bool:
     return bool(_CUE_BEFORE.search(text[max(0, start - 40):start]))
 
 
+def runs_on(text: str, end: int) -> bool:
+    """A capitalised word follows that is no corporate evidence ("Acme Robotics" after "Acme"):
+    the name is the start of another, longer name (used for one-word names of the broad list,
+    in Title Case headlines too; "Walgreens Slashed" and "Peloton CEO" are evidence)."""
+    return bool(re.match(r"[ \t]+[A-Z]", text[end:end + 3])) and not _CUE_AFTER.match(text[end:end + 80])
+
+
+_LEADING = frozenset("why how what when where who which but if while as so yet says said".split())
+
+
+def preceded_by_name(text: str, start: int) -> bool:
+    """A capitalised word right before that is not a function word, a sentence's last word, a
+    market verb or corporate evidence: the name ends a longer name ("Swiss National Bank" is
+    not "National Bank"; used in sentence-case text for names of the broad list and the
+    several-word names of the index constituents)."""
+    m = re.search(r"([A-Z][\w'\u2019&.-]*)[ \t]+$", text[max(0, start - 40):start])
+    if not m or m.group(1).endswith((".", ",")):
+        return False
+    word = m.group(1)
+    if word.lower() in _TITLE_SKIP or word.lower() in _LEADING or re.fullmatch(rf"(?i:{_VERB_STEMS})(?:e?s|e?d|ing)?", word):
+        return False
+    return not _CUE_BEFORE.search(text[max(0, start - 40):start])
+
+
 def after_article(text: str, start: int) -> bool:
     """True when "the" comes right before: "the Amazon", "the Big Apple" -- an ordinary-word
     name with an article is the thing, not the company."""
@@ -289,3 +314,10 @@ def short_name(name: str) -> str:
     s = re.sub(r"^The\s+", "", name.strip())
     s = _LEGAL.sub("", s).strip().rstrip(",&").strip()      # "Deere & Company" -> "Deere"
     return s or name.strip()
+
+
+def fold(text: str) -> str:
+    """Accents off: "Hermès" -> "Hermes", "Nestlé" -> "Nestle"."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))

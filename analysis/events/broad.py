@@ -1,0 +1,516 @@
+"""The broad company universe: listed companies beyond the index constituents, offline.
+
+Source: the stock list that the PyPI package ``investpy`` (1.0.8, MIT licence, Alvaro Bartolome)
+ships as ``investpy/resources/stocks.csv``: 39,952 lines of listed stocks in 90 countries with
+country, name, full name, ISIN and the local code, a snapshot of about 2021-22 taken from
+Investing.com. The file is read where pip installed it (``importlib.util.find_spec``), without
+importing ``investpy`` (its import pulls in its dead network code); nothing is downloaded.
+
+What is used of it (:func:`build_rows`, pure):
+
+* **Countries whose codes are Yahoo codes**: United States (``BRKb`` -> ``BRK-B``; preferred
+  shares and units, written with ``_``, are left out), Hong Kong (``0700`` -> ``0700.HK``),
+  mainland China A shares (``6xxxxx`` -> ``.SS``, ``0xxxxx``/``3xxxxx`` -> ``.SZ``; B shares
+  ``9xxxxx``/``2xxxxx`` and Beijing codes are left out), Japan (four digits -> ``.T``) and
+  Australia (``.AX``). Exchange and calendar of each suffix come from
+  :mod:`analysis.data.exchanges`. The other countries' codes are often Reuters-style roots
+  (Germany ``WDIG`` for ``WDI.DE``, France ``ACCP`` for ``AC.PA``; in the United Kingdom 7 of
+  the 61 FTSE 100 companies that pytickersymbols also lists: ``BAES`` for ``BA.L``, ``LSE`` for
+  ``LSEG.L``) or do not say the market (Korea KOSPI/KOSDAQ, Taiwan TWSE/TPEx), so they are not
+  used: a wrong symbol would be worse than none.
+* **Home listing**: the lines of one ISIN are one security; its home line is the one in the
+  country of the ISIN's prefix (``US...`` -> United States, ``CN...`` in the Hong Kong list is
+  an H share), else, for a company incorporated offshore (Cayman, Bermuda, ...) or in a country
+  not used, its line in a used country (a Canadian company's New York line). Lines of the same
+  ISIN in other countries' lists (``germany, Alaska Air, ALK``) are never listings. An American
+  depositary receipt (``... ADR``) is joined to its home company by name; one whose symbol is
+  an over-the-counter code (five letters ending in F or Y) is an OTC line (``listed=otc``), so is
+  a foreign company's ordinary-share OTC line in the United States list.
+* **Names**: the full name and the short name, each without its legal form and share-class
+  marks ("Walgreens Boots Alliance Inc" -> "Walgreens Boots Alliance"; "Faw Car A" -> "Faw
+  Car"; an airline "... Air" also "... Airlines"), and the first word alone when no other
+  company's name starts with it and it is no ordinary word ("Walgreens"). A name needs corporate evidence in the text (``weak``; see
+  :mod:`analysis.events.namecontext`) when it is one word, or when every word of it is an
+  ordinary word, a given name, a surname or a place ("Golden Gate", "Silver Lake") with no
+  business word ("Airlines", "Bancorp"). A one-word name that is only a business word
+  ("Bancorp", "Holdings"), only an ordinary word, given name or place, or an acronym of up to
+  four letters ("CSS") is no name.
+
+The built table is cached as JSON in ``<cache_dir>/companies/`` under a key made of the file's
+path, size and time and of this module's rules (:func:`cache_key`), so it is built once per
+installation and rebuilt when the package is upgraded or the rules change.
+
+Limits: a snapshot of about 2021-22 -- later listings are missing (the curated table and the
+index constituents cover the large ones; Yahoo's search the rest, online), companies renamed
+or delisted since keep their old names and symbols (their events before delisting are still
+real; prices may no longer be served).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+from . import namecontext
+from .namecontext import fold, short_name
+
+PACKAGE = "investpy"
+RESOURCE = ("resources", "stocks.csv")
+FORMAT = 1
+
+# country of the source list -> ISIN prefixes of the companies at home there
+HOME_ISIN = {
+    "united states": ("US",),
+    "hong kong": ("HK", "CN"),          # CN in the Hong Kong list: H shares
+    "china": ("CN",),
+    "japan": ("JP",),
+    "australia": ("AU",),
+}
+# order in which an offshore or foreign company's line is taken as its home
+_ORDER = ("united states", "hong kong", "australia", "japan", "china")
+_OTC_CODE = re.compile(r"^[A-Z]{4}[FY]$")
+# share-class and depositary marks, and the list's truncated "Corp" ("Omron Cor")
+_MARKS = re.compile(r"(?:\s+(?:ADR|ADS|DRC|SG|O\.N\.|REIT|Pref|Units?|Class\s+[A-C]|[A-C]|Reg|Br|Bearer|Cum|Cor))+$")
+_LEGAL_ONLY = re.compile(
+    r"(?:,?\s+(?:Inc\.?|Incorporated|Corporation|Corp\.?|Company|Co\.?|Ltd\.?|Limited|plc|PLC|AG|SE|"
+    r"S\.A\.|SA|N\.V\.|NV|AB|ASA|A/S|Oyj|SpA|KGaA|L\.P\.|LP|LLC))+$")
+
+# a one-word name that is only a business word is no name ("The Bancorp Inc" -> "Bancorp")
+BUSINESS_WORDS = frozenset("""
+Bancorp Bancshares Bank Banks Bankshares Financial Capital Holdings Holding Group Industries
+Technologies Technology Pharmaceuticals Pharmaceutical Therapeutics Biosciences Airlines Motors
+Partners Trust Realty Properties Investments Investment Resources Energy Mining Minerals Gold
+Oil Gas Petroleum Entertainment Communications Systems Solutions Services Enterprises International
+Global Corporation Company Limited Fund Income Acquisition Brands Foods Insurance Healthcare
+Medical Networks Software Semiconductor Semiconductors Power Utilities Telecom Media Ventures
+Infrastructure Logistics Shipping Metals Steel Chemicals Materials Products Development
+""".split())
+# a word is ordinary English when it is at least this frequent in wordfreq's English word list
+# (Zipf scale: 3.5 = about 3 per million words: "profit", "golden", "chicago", "mccarthy" are;
+# "walgreens" (3.1), "peloton" and "wirecard" are not)
+COMMON_ZIPF = 3.5
+
+
+def source_file() -> Path | None:
+    """``investpy/resources/stocks.csv`` where pip installed it, or None (not installed)."""
+    try:
+        spec = importlib.util.find_spec(PACKAGE)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))).joinpath(*RESOURCE)
+    return path if path.is_file() else None
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(PACKAGE)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def cache_key(path: Path) -> str:
+    """Key of the built table: path, size and time of the file (an upgrade of the package
+    rewrites it), and the rules (this module's and :mod:`analysis.events.namecontext`'s source,
+    the exchange table whose suffixes are used). The package version is not asked here: reading
+    package metadata costs 30 ms a process."""
+    st = path.stat()
+    rules = hashlib.sha256()
+    for mod in (__file__, namecontext.__file__, Path(__file__).parents[1] / "data" / "exchanges.csv"):
+        rules.update(Path(mod).read_bytes())
+    raw = f"{FORMAT}|{path}|{st.st_size}|{st.st_mtime_ns}|{rules.hexdigest()}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+# ------------------------------------------------------------------------------- symbols ----
+
+def yahoo_symbol(country: str, code: str) -> str | None:
+    """The Yahoo symbol of a line of the source list, or None when its market cannot be known
+    (see the module docstring)."""
+    code = str(code or "").strip()
+    if country == "united states":
+        if re.fullmatch(r"[A-Z]{1,5}", code):
+            return code
+        m = re.fullmatch(r"([A-Z]{1,5})([a-z])", code)          # BRKb -> BRK-B
+        return f"{m[1]}-{m[2].upper()}" if m else None
+    if country == "hong kong":
+        return f"{int(code):04d}.HK" if re.fullmatch(r"\d{1,5}", code) and int(code) > 0 else None
+    if country == "china":
+        if not re.fullmatch(r"\d{6}", code):
+            return None
+        if code[0] == "6":
+            return f"{code}.SS"                  # Shanghai main board and STAR Market (688/689)
+        if code[0] in "03":
+            return f"{code}.SZ"                  # Shenzhen main board, SME and ChiNext
+        return None                              # B shares (900/200) and Beijing (8/4): not used
+    if country == "japan":
+        return f"{code}.T" if re.fullmatch(r"\d{4}", code) else None
+    if country == "australia":
+        return f"{code}.AX" if re.fullmatch(r"[A-Z0-9]{2,5}", code) else None
+    return None
+
+
+def _suffix(ticker: str) -> str:
+    return ticker[ticker.rindex("."):] if "." in ticker else ""
+
+
+def _otc_line(country: str, code: str) -> bool:
+    return country == "united states" and bool(_OTC_CODE.match(code))
+
+
+# --------------------------------------------------------------------------------- names ----
+
+def _clean(name: str) -> str:
+    name = re.sub(r"\s+", " ", str(name or "").replace("\u2019", "'")).strip()
+    return _MARKS.sub("", name).strip(" ,")
+
+
+def name_forms(full_name: str, name: str) -> list[str]:
+    """Names of a company from its full and short name: without legal form ("Frontier Group
+    Holdings"), and without legal form, "Group" and "Holdings" ("Frontier"); an airline named
+    "... Air" or "... Air Lines" also as "... Airlines", as the press names it."""
+    out = []
+    for raw in (full_name, name):
+        base = _clean(raw)
+        if not base:
+            continue
+        for form in (_LEGAL_ONLY.sub("", re.sub(r"^The\s+", "", base)).strip(" ,&"), short_name(base)):
+            form = _clean(form)
+            if form and form not in out:
+                out.append(form)
+    for form in list(out):                # an airline group's brand: "Alaska Air" -> "Alaska Airlines"
+        brand = re.sub(r"\s+Air(?:\s+Lines)?$", " Airlines", form)
+        if brand != form and brand not in out:
+            out.append(brand)
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en", wordlist="small")
+
+
+def _ordinary(word: str) -> bool:
+    """An ordinary English word (wordfreq), a given name, a surname, a title or a place of
+    :mod:`analysis.events.namecontext`'s lists, or a small word."""
+    w = word.strip(".,&'")
+    return (not w or _zipf(w) >= COMMON_ZIPF or w in namecontext.GIVEN_NAMES or w in namecontext.SURNAMES
+            or w in namecontext.REGIONS or w in namecontext.TITLES or w in namecontext.COMMON_WORD_NAMES
+            or w in namecontext.PLACE_BEFORE or w.lower() in namecontext.PLACE_AFTER
+            or w.lower() in namecontext.GENERIC_AFTER or w.lower() in _SMALL)
+
+
+_SMALL = frozenset("of the and & de la le du des del van von for on in at to a an".split())
+
+
+def usable(alias: str) -> bool:
+    """A name worth looking for: two letters or more, not a bare business word, not a lone
+    ordinary word, given name or place, not a lone acronym of up to four letters."""
+    words = alias.split()
+    if len(alias) < 3 or not re.search(r"[A-Za-z]{2}", alias):
+        return False
+    if len(words) == 1 and (alias in BUSINESS_WORDS or _ordinary(alias) or alias.isdigit()):
+        return False
+    if len(words) == 1 and alias.isupper() and len(alias) <= 4:
+        return False                        # an acronym ("CSS", "IEC") names many things
+    return True
+
+
+def plain(alias: str) -> bool:
+    """Only ordinary and business words ("National Bank", "American Software"): in Title Case
+    text, where capitals tell nothing, such a name needs corporate evidence."""
+    return all(_ordinary(w) or w.strip(".,&'") in BUSINESS_WORDS for w in alias.split())
+
+
+def weak(alias: str) -> bool:
+    """A name that needs corporate evidence: one word, or only ordinary words and places (a
+    business word makes it a company's: "Spirit Airlines", "Golden Gate Capital")."""
+    words = alias.split()
+    if len(words) == 1:
+        return True
+    return not any(w.strip(".,&'") in BUSINESS_WORDS for w in words) and all(_ordinary(w) for w in words)
+
+
+# ----------------------------------------------------------------------------- the table ----
+
+def _records(path: Path) -> list[dict]:
+    import pandas as pd
+
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    need = {"country", "name", "full_name", "isin", "symbol"}
+    if need - set(df.columns):
+        return []
+    return df[sorted(need)].to_dict("records")
+
+
+def build_rows(records: list[dict]) -> list[dict]:
+    """Companies of the source list (module docstring): ``[{"name", "aliases", "weak",
+    "listings", "otc"}]``, home listing first. Pure: a list of source lines in, rows out."""
+    from ..data.exchanges import known_suffixes
+
+    known = set(known_suffixes())                 # every suffix is one the exchange table knows
+    by_isin: dict[str, list[dict]] = {}
+    adrs = []
+    for r in records:
+        country = str(r.get("country", "")).strip().lower()
+        code = str(r.get("symbol", "")).strip()
+        isin = str(r.get("isin", "")).strip().upper()
+        if country not in HOME_ISIN or not re.fullmatch(r"[A-Z]{2}[A-Z0-9]{9}\d", isin):
+            continue
+        ticker = yahoo_symbol(country, code)
+        if ticker is None or _suffix(ticker) not in known:
+            continue
+        line = dict(country=country, ticker=ticker, otc=_otc_line(country, code), isin=isin,
+                    full=str(r.get("full_name", "")), short=str(r.get("name", "")))
+        if re.search(r"\bADR\b|\bADS\b", line["full"] + " " + line["short"]):
+            adrs.append(line)
+        else:
+            by_isin.setdefault(isin, []).append(line)
+    companies = []
+    for isin, lines in by_isin.items():
+        home = _home(isin, lines)
+        if home is None:
+            continue
+        listings, otc = [home["ticker"]], []
+        for ln in lines:
+            if ln is not home and ln["otc"] and ln["ticker"] not in listings:
+                listings.append(ln["ticker"])
+                otc.append(ln["ticker"])
+        if home["otc"]:
+            otc.insert(0, home["ticker"])
+        companies.append(dict(forms=name_forms(home["full"], home["short"]), listings=listings, otc=otc,
+                              name=_display(home), country=home["country"], home_otc=home["otc"]))
+    _join_adrs(companies, adrs)
+    return _named(_merge_same_name(companies))
+
+
+def _merge_same_name(companies: list[dict]) -> list[dict]:
+    """One company for lines of one name that are one company: the H share and the A share of
+    a mainland company (Hong Kong line first), the share classes of a US company (``LEN`` and
+    ``LEN-B``), and a US over-the-counter line of a company at home in another used market
+    (Konami's ``KNMCY`` with ``9766.T``). Other companies of one name stay apart, and the name
+    is then no alias of any of them (Range Resources in New York and in Sydney)."""
+    groups: dict[str, list[dict]] = {}
+    for c in companies:
+        if c["forms"]:
+            groups.setdefault(_key(c["forms"][0]), []).append(c)
+    gone: set[int] = set()
+    for group in groups.values():
+        if len(group) > 1:
+            _merge_group(group, gone)
+    return [c for c in companies if id(c) not in gone]
+
+
+def _merge_group(group: list[dict], gone: set[int]) -> None:
+    """The merges of :func:`_merge_same_name` within one name's companies."""
+    def of(country: str, otc: bool | None = None) -> list[dict]:
+        return [c for c in group if c["country"] == country and id(c) not in gone
+                and (otc is None or c["home_otc"] == otc)]
+
+    hk, cn = of("hong kong"), of("china")
+    if len(hk) == 1 and len(cn) == 1:
+        _absorb(hk[0], cn[0], gone)
+    foreign = [c for c in group if c["country"] != "united states" and id(c) not in gone]
+    us = of("united states", otc=False)
+    if len(us) > 1 and not foreign:
+        us.sort(key=lambda c: ("-" in c["listings"][0], c["listings"][0]))
+        for other in us[1:]:
+            _absorb(us[0], other, gone)
+    if len(foreign) == 1:
+        for other in of("united states", otc=True):
+            _absorb(foreign[0], other, gone)
+
+
+def _absorb(keep: dict, other: dict, gone: set[int]) -> None:
+    for t in other["listings"]:
+        if t not in keep["listings"]:
+            keep["listings"].append(t)
+            if t in other["otc"]:
+                keep["otc"].append(t)
+    gone.add(id(other))
+
+
+def _home(isin: str, lines: list[dict]) -> dict | None:
+    """The home line of one security: in the country of its ISIN, else (a company incorporated
+    offshore or in a country not used) its first line in a used country, not an OTC one first."""
+    for ln in lines:
+        if isin[:2] in HOME_ISIN[ln["country"]]:
+            return ln
+    if any(isin[:2] in prefixes for prefixes in HOME_ISIN.values()):
+        return None                   # at home in a used country whose list lacks it: no home line
+    ranked = sorted(lines, key=lambda ln: (ln["otc"], _ORDER.index(ln["country"])))
+    return ranked[0] if ranked else None
+
+
+def _display(line: dict) -> str:
+    """The company's name in the events table: the full name without legal form ("New York
+    Community Bancorp", "Alaska Air"), else the source's short name."""
+    return _clean(short_name(_clean(line["full"]))) or _clean(line["short"])
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", short_name(_clean(name)).lower()).strip()
+
+
+def _join_adrs(companies: list[dict], adrs: list[dict]) -> None:
+    """Depositary receipts: a listing of the home company of the same name (OTC when the code
+    says so), else a company of their own."""
+    by_name: dict[str, dict] = {}
+    for c in companies:
+        if c["forms"]:
+            by_name.setdefault(_key(c["forms"][0]), c)
+    for a in adrs:
+        forms = name_forms(a["full"], a["short"])
+        owner = by_name.get(_key(a["full"])) or by_name.get(_key(a["short"]))
+        if owner is not None:
+            if a["ticker"] not in owner["listings"]:
+                owner["listings"].append(a["ticker"])
+                if a["otc"]:
+                    owner["otc"].append(a["ticker"])
+        elif forms:
+            companies.append(dict(forms=forms, listings=[a["ticker"]], otc=[a["ticker"]] if a["otc"] else [],
+                                  name=_display(a), country=a["country"], home_otc=a["otc"]))
+
+
+def _named(companies: list[dict]) -> list[dict]:
+    """Aliases of each company (module docstring); the first word alone when no other company's
+    name starts with it and it is no ordinary word ("Walgreens Boots Alliance" -> "Walgreens")."""
+    firsts = Counter(f.split()[0] for c in companies for f in {c["forms"][0]} if c["forms"])
+    out = []
+    for c in companies:
+        if not c["forms"]:
+            continue
+        aliases = [f for f in c["forms"] if usable(f)]
+        first = c["forms"][0].split()[0]
+        if (len(c["forms"][0].split()) > 1 and firsts[first] == 1 and len(first) >= 4 and first.isalpha()
+                and first[:1].isupper() and usable(first) and first not in aliases):
+            aliases.append(first)
+        if not aliases:
+            continue
+        # the name is matched too (Universe.build): it must be one of the aliases judged above
+        out.append(dict(name=c["name"] if c["name"] in aliases else aliases[0], aliases=aliases,
+                        weak=[a for a in aliases if weak(a)], listings=c["listings"], otc=c["otc"]))
+    return out
+
+
+class BroadIndex:
+    """The broad list's rows indexed for finding names in text: ``by_alias`` (an alias two
+    rows share is dropped; accents folded too), ``by_first`` (first word -> aliases),
+    ``by_ticker``, ``weak`` (aliases that need corporate evidence) and ``plain`` (aliases of
+    ordinary and business words only, which need it in Title Case text). Kept in the cache file
+    with the rows, so a process reads it instead of indexing 14,000 companies again."""
+
+    def __init__(self, rows: list[dict], parts: dict | None = None):
+        self.rows = rows
+        if parts is not None:
+            self.by_alias, self.by_first, self.by_ticker = parts["by_alias"], parts["by_first"], parts["by_ticker"]
+            self.weak, self.plain = set(parts["weak"]), set(parts["plain"])
+            return
+        self.by_alias: dict[str, int] = {}
+        shared: set[str] = set()
+        weak_of: dict[str, bool] = {}
+        for i, r in enumerate(rows):
+            weak_set = set(r["weak"])
+            for a in r["aliases"]:
+                for v in {a, fold(a)}:
+                    if self.by_alias.setdefault(v, i) != i:
+                        shared.add(v)
+                    weak_of[v] = a in weak_set
+        for v in shared:
+            del self.by_alias[v]
+        self.weak = {a for a in self.by_alias if weak_of[a]}
+        self.plain = {a for a in self.by_alias if plain(a)}
+        self.by_first: dict[str, list[str]] = {}
+        for a in self.by_alias:
+            m = re.match(r"\w+", a)
+            self.by_first.setdefault(m.group(0) if m else a[:1], []).append(a)
+        self.by_ticker: dict[str, int] = {}
+        for i, r in enumerate(rows):
+            for t in r["listings"]:
+                self.by_ticker.setdefault(t, i)
+
+    def parts(self) -> dict:
+        return {"by_alias": self.by_alias, "by_first": self.by_first, "by_ticker": self.by_ticker,
+                "weak": sorted(self.weak), "plain": sorted(self.plain)}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+_BUILT: dict[str, BroadIndex] = {}
+
+
+def load_index(cache_dir: Path | None) -> tuple[BroadIndex | None, str | None]:
+    """``(index, note)``: the built table, from memory, else from the cache when its key
+    matches (module docstring), else built and cached; ``note`` says why there is no broad
+    table (package not installed, file unreadable), else None. A cache folder that cannot be
+    written is no error."""
+    path = source_file()
+    if path is None:
+        return None, (f"the broad company list ({PACKAGE}) is not installed: companies are found from the "
+                      "curated table and the index constituents only")
+    try:
+        key = cache_key(path)
+    except OSError as exc:
+        return None, f"the broad company list {path} cannot be read ({exc.strerror or exc})"
+    if key in _BUILT:                       # built or read earlier in this process
+        return _BUILT[key], None
+    # one file per installation (the CSV's path): several virtual environments share the cache
+    # folder without removing each other's builds
+    where = hashlib.sha256(str(path).encode()).hexdigest()[:8]
+    cache = cache_dir / "companies" / f"broad-{where}-{key}.json" if cache_dir is not None else None
+    index = _read_cache(cache, key) if cache is not None else None
+    if index is None:
+        if importlib.util.find_spec("wordfreq") is None:
+            return None, ("the word frequencies (wordfreq) that tell ordinary words from company names are "
+                          "not installed: the broad company list is not used")
+        try:
+            index = BroadIndex(build_rows(_records(path)))
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            return None, f"the broad company list {path} cannot be read ({exc})"
+        if cache is not None:
+            _write_cache(cache, key, index)
+    _BUILT[key] = index
+    return index, None
+
+
+def load_rows(cache_dir: Path | None) -> tuple[list[dict], str | None]:
+    """``(rows, note)`` of :func:`load_index`."""
+    index, note = load_index(cache_dir)
+    return (index.rows if index is not None else []), note
+
+
+def _read_cache(cache: Path, key: str) -> BroadIndex | None:
+    try:
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and data.get("key") == key:
+            return BroadIndex(data["rows"], data["index"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def _write_cache(cache: Path, key: str, index: BroadIndex) -> None:
+    from ..files import atomic_write_text
+
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        where = cache.name.split("-")[1]
+        for old in cache.parent.glob(f"broad-{where}-*.json"):      # earlier builds of this installation
+            if old != cache:
+                old.unlink(missing_ok=True)
+        atomic_write_text(cache, json.dumps({"key": key, "source": PACKAGE, "version": _version(),
+                                             "rows": index.rows, "index": index.parts()},
+                                            ensure_ascii=False, separators=(",", ":")))
+    except OSError:
+        pass
