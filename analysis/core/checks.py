@@ -229,14 +229,19 @@ def identical_rows(*arrays: np.ndarray, rows: np.ndarray | None = None) -> np.nd
     key = np.empty(n)
     for lo in range(0, n, 1 << 16):         # in blocks of rows: no full-size temporaries
         a = np.asarray(arrays[0][rows[lo:lo + (1 << 16)]], dtype=float).reshape(-1, len(weights))
+        if np.isfinite(a.sum()):                    # the usual case: nothing to replace, no NaN
+            key[lo:lo + len(a)] = (a * weights).sum(axis=1) + 0.0
+            continue
         key[lo:lo + len(a)] = (np.nan_to_num(a, nan=0.5, posinf=1e300, neginf=-1e300) * weights).sum(axis=1)
         key[lo:lo + len(a)] += np.isnan(a).sum(axis=1) * np.pi
     out = np.full(n, -1, dtype=np.int64)
     same = (lambda i, j: all(np.array_equal(np.asarray(x)[rows[i]], np.asarray(x)[rows[j]], equal_nan=True)
                              for x in arrays))
-    codes = pd.factorize(key)[0]
+    # codes in order of first appearance: a row whose code appeared before has an equal key
+    codes = pd.factorize(key, use_na_sentinel=False)[0]
+    seen = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]]))
     earlier: dict[int, list[int]] = {}
-    for i in np.flatnonzero(duplicate_of(pd.DataFrame({"k": key})) >= 0):
+    for i in np.flatnonzero(codes <= seen):
         group = earlier.setdefault(codes[i], list(np.flatnonzero(codes[:i] == codes[i])))
         out[i] = next((j for j in group if same(i, j)), -1)
         group.append(i)
