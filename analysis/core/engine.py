@@ -1061,9 +1061,7 @@ def _skip_duplicates(ev, loc: _Located, skips: _Skips, cand, rows, fitted, pred)
     skipped as a duplicate of the first."""
     events = cand[rows]
     ids = ev["event_id"].to_numpy(dtype=object)
-    keys = pd.DataFrame({"ticker": ev["ticker"].to_numpy(dtype=object)[events],
-                         "day0": loc.g_d[loc.base[events]]})
-    first = duplicate_of(keys)
+    first = _same_ticker_day0(ev, loc, events)
     dup = first >= 0
     skips.set(events[dup], [f"duplicate of {ids[events[j]]} (same ticker and day 0)" for j in first[dup]],
               EventError)
@@ -1073,6 +1071,21 @@ def _skip_duplicates(ev, loc: _Located, skips: _Skips, cand, rows, fitted, pred)
     src = events[left]
     skips.set(src[hit], [f"duplicate of {ids[src[j]]} (identical returns in both windows)" for j in twins[hit]],
               EventError)
+
+
+def _same_ticker_day0(ev, loc: _Located, events: np.ndarray) -> np.ndarray:
+    """:func:`analysis.core.checks.duplicate_of` of the events' (ticker, day 0): each event's
+    ticker from its pair's (one code per distinct ticker of the few pairs, not a hash of every
+    event's string) and day 0 as one integer key, the first of each key by a stable sort."""
+    day0 = loc.g_d[loc.base[events]]
+    pair = loc.pair_names.pair[events]
+    if not len(events) or (pair < 0).any():
+        return duplicate_of(pd.DataFrame({"ticker": ev["ticker"].to_numpy(dtype=object)[events], "day0": day0}))
+    ticker = pd.factorize(np.asarray(loc.pair_names.tickers, dtype=object))[0]
+    key = ticker[pair].astype(np.int64) * (int(day0.max() - day0.min()) + 1) + (day0 - day0.min())
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    first = first[inverse.ravel()]
+    return np.where(first < np.arange(len(key)), first, -1)
 
 
 def _identical_windows(ar, resid, rows: np.ndarray) -> np.ndarray:

@@ -128,12 +128,19 @@ def jump_mask(log_ratio: np.ndarray, breaks: np.ndarray | None = None) -> np.nda
     """
     lr = np.asarray(log_ratio, dtype=float)
     a = np.abs(lr)
+    out = np.zeros(len(a), dtype=bool)
     with np.errstate(invalid="ignore"):
-        big = np.flatnonzero(a >= SPLIT_MIN)       # the distance to a split factor matters only there
-        near = np.zeros(len(a), dtype=bool)
-        near[big] = np.min(np.abs(a[big, None] - _LOG_FACTORS[None, :]), axis=1) <= SPLIT_TOLERANCE
-        out = np.isfinite(lr) & (((a >= SPLIT_MIN) & near) | (a >= HUGE))
-        candidates = np.flatnonzero(np.isfinite(lr) & (a >= SPIKE) & ~out)
+        # every rule needs |r_t| >= log 1.5 (SPIKE < SPLIT_MIN < HUGE): two passes over the
+        # series find those few returns, the rules run on them alone
+        moved = np.flatnonzero(a >= SPIKE)
+        am = a[moved]
+        finite = np.isfinite(am)
+        big = am >= SPLIT_MIN                      # the distance to a split factor matters only there
+        near = np.zeros(len(am), dtype=bool)
+        near[big] = np.min(np.abs(am[big, None] - _LOG_FACTORS[None, :]), axis=1) <= SPLIT_TOLERANCE
+        flagged = finite & ((big & near) | (am >= HUGE))
+        out[moved] = flagged
+        candidates = moved[finite & ~flagged]
     for i in candidates:
         total, biggest = lr[i], 0.0
         for j in range(i + 1, min(i + 1 + REVERT_DAYS, len(lr))):
