@@ -79,21 +79,32 @@ def run(args) -> int:
         OutputSet.check(args.out, overwrite=args.overwrite)     # refused before any work
     settings = study_settings(args)
     figure_options = figure_settings(args)          # checked before the study runs
-    study = study_one(args.ticker, args.market, time_of_day=args.time_of_day, **when,
-                      **settings, **source_settings(args))
-    result = study.result
-    windows = car_windows(args)
-    cars = result.cars(windows)               # validates the CAR windows before writing anything
-    print(day0_line(study))
-    print(result.summary(windows))
-    stem = f"{safe_name(args.ticker)}_{result.diagnostics['requested_date'].iloc[0]:%Y-%m-%d}"
-    out = Path(args.out) if args.out else Path("figures") / stem
-    with OutputSet(out, overwrite=args.overwrite, command="study") as files:
-        names = _write_tables(result, cars, files.dir)
-        if not args.no_figure:
-            names += _figure(study, files.dir, **figure_options)
-        names.append("diagnostics.json")
-        _write_diagnostics(study, cars, args, files.path("diagnostics.json"), names)
+    from ..figures.worker import FigureWorkers
+
+    # the two figures are drawn by helper processes (matplotlib imported while the study runs),
+    # side by side: the same files, in the same staging folder
+    with FigureWorkers(0 if args.no_figure else 2) as workers:
+        study = study_one(args.ticker, args.market, time_of_day=args.time_of_day, **when,
+                          **settings, **source_settings(args))
+        result = study.result
+        windows = car_windows(args)
+        cars = result.cars(windows)               # validates the CAR windows before writing anything
+        print(day0_line(study))
+        print(result.summary(windows))
+        stem = f"{safe_name(args.ticker)}_{result.diagnostics['requested_date'].iloc[0]:%Y-%m-%d}"
+        out = Path(args.out) if args.out else Path("figures") / stem
+        with OutputSet(out, overwrite=args.overwrite, command="study") as files:
+            try:
+                if not args.no_figure:
+                    _figure(study, files.dir, workers, **figure_options)
+                names = _write_tables(result, cars, files.dir)
+                if not args.no_figure:
+                    names += [Path(p).name for paths in workers.wait() for p in paths]
+            except BaseException:
+                workers.close()         # no worker writes on while the staging folder is removed
+                raise
+            names.append("diagnostics.json")
+            _write_diagnostics(study, cars, args, files.path("diagnostics.json"), names)
     print(f"\nwrote {', '.join(names)} to {out}")
     return 0
 
@@ -128,21 +139,24 @@ def _write_tables(result, cars, out) -> list[str]:
     return ["abnormal_returns.csv", "car.csv"]
 
 
-def _figure(study, out, **options) -> list[str]:
-    from pathlib import Path
-
-    from ..figures.plotting import estimation_figure, study_figure
+def _figure(study, out, workers, **options) -> None:
+    """Hand the figures to ``workers`` (:class:`analysis.figures.worker.FigureWorkers`, drawn
+    in this process when it has none): the event's figure and, for the market model, the
+    estimation-window scatter; ``workers.wait()`` gives their paths."""
+    from ..figures.worker import FigureData
     from ..files import figure_stem
 
     result = study.result
     event_id = result.event_ids[0]
     d = result.diagnostics.iloc[0]
     prices = {"stock": study.prices.get(d["ticker"]), "market": study.prices.get(d["market"])}
-    paths = study_figure(result, event_id, prices=prices, out_dir=out, stem=figure_stem("study"),
-                         marks=study.marks(event_id), **options)
-    if result.settings["model"] == "market":
-        paths += estimation_figure(result, event_id, out_dir=out, stem=figure_stem("estimation"), **options)
-    return [Path(p).name for p in paths]
+    market_model = result.settings["model"] == "market"
+    data = FigureData(result, event_id=event_id, estimation=market_model)
+    workers.submit("study_figure", data, event_id, prices=prices, out_dir=out, stem=figure_stem("study"),
+                   marks=study.marks(event_id), **options)
+    if market_model:
+        workers.submit("estimation_figure", data, event_id, out_dir=out, stem=figure_stem("estimation"),
+                       **options)
 
 
 def _write_diagnostics(study, cars, args, path, files) -> None:

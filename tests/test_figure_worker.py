@@ -1,0 +1,92 @@
+"""Figures drawn by helper processes (analysis.figures.worker): the same bytes as drawn in the
+command's process, errors raised where the command waits, a dead worker replaced by drawing here."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from analysis.core.pipeline import run_study
+from analysis.errors import InputError
+from analysis.figures import plotting
+from analysis.figures.worker import FigureData, FigureWorkers
+
+EVENTS = pd.DataFrame({"event_id": ["a", "b", "c"], "ticker": ["1810.HK", "0700.HK", "2333.HK"],
+                       "market": ["^HSI"] * 3, "event_date": ["2021-03-26", "2021-03-26", "2021-06-01"],
+                       "group": ["tech", "tech", "auto"]})
+
+
+@pytest.fixture(scope="module")
+def study(prices_dir):
+    return run_study(EVENTS, prices_dir=prices_dir, progress=False)
+
+
+def _same_files(here, there):
+    """The same files, byte for byte (the JSON sidecars but for when they were written)."""
+    assert sorted(p.name for p in here) == sorted(p.name for p in there)
+    for a, b in zip(sorted(here), sorted(there)):
+        if a.suffix == ".json":
+            ja, jb = json.loads(a.read_text()), json.loads(b.read_text())
+            ja.pop("written_at"), jb.pop("written_at")
+            assert ja == jb, a.name
+        else:
+            assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_workers_write_the_files_drawn_here(study, tmp_path):
+    result = study.result
+    here, there = tmp_path / "here", tmp_path / "there"
+    here.mkdir(), there.mkdir()
+    prices = {"stock": study.prices["1810.HK"], "market": study.prices["^HSI"]}
+    expected = [plotting.aar_figure(result, out_dir=here, stem="aar"),
+                plotting.aar_figure(result, out_dir=here, stem="aar_tech", group="tech"),
+                plotting.study_figure(result, "a", prices=prices, out_dir=here, stem="study"),
+                plotting.estimation_figure(result, "a", out_dir=here, stem="estimation")]
+    samples = FigureData(result, groups=[None, "tech"])
+    one = FigureData(result, event_id="a", estimation=True)
+    with FigureWorkers(2) as workers:
+        workers.submit("aar_figure", samples, out_dir=there, stem="aar")
+        workers.submit("aar_figure", samples, out_dir=there, stem="aar_tech", group="tech")
+        workers.submit("study_figure", one, "a", prices=prices, out_dir=there, stem="study")
+        workers.submit("estimation_figure", one, "a", out_dir=there, stem="estimation")
+        got = workers.wait()
+    assert [[p.name for p in paths] for paths in got] == [[p.name for p in paths] for paths in expected]
+    _same_files(list(here.iterdir()), list(there.iterdir()))
+
+
+def test_an_error_in_a_worker_is_raised_by_wait(study, tmp_path):
+    with FigureWorkers(1) as workers:
+        workers.submit("aar_figure", FigureData(study.result, groups=[None]), out_dir=tmp_path, stem="x",
+                       formats="bmp")
+        with pytest.raises(InputError, match="bmp"):
+            workers.wait()
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_dead_worker_is_replaced_by_drawing_here(study, tmp_path, monkeypatch):
+    workers = FigureWorkers(1)
+    for proc in workers._idle:          # a worker that dies before it answers
+        proc.kill()
+    workers.submit("aar_figure", FigureData(study.result, groups=[None]), out_dir=tmp_path, stem="aar")
+    (paths,) = workers.wait()
+    workers.close()
+    assert sorted(p.name for p in paths) == ["aar.json", "aar.png", "aar.svg"]
+    assert all(p.exists() for p in paths)
+
+
+def test_no_worker_when_switched_off(study, tmp_path, monkeypatch):
+    monkeypatch.setenv("ANALYSIS_FIGURE_WORKERS", "0")
+    with FigureWorkers(2) as workers:
+        assert workers._idle == []
+        workers.submit("aar_figure", FigureData(study.result, groups=[None]), out_dir=tmp_path, stem="aar")
+        (paths,) = workers.wait()
+    assert (tmp_path / "aar.png").exists() and len(paths) == 3
+
+
+def test_a_snapshot_draws_only_what_it_holds(study):
+    data = FigureData(study.result, groups=[None])
+    pd.testing.assert_frame_equal(data.aar(), study.result.aar())
+    with pytest.raises(InputError, match="tech"):
+        data.aar(group="tech")
