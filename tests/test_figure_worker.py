@@ -18,6 +18,11 @@ EVENTS = pd.DataFrame({"event_id": ["a", "b", "c"], "ticker": ["1810.HK", "0700.
                        "group": ["tech", "tech", "auto"]})
 
 
+@pytest.fixture(autouse=True)
+def workers_whatever_the_load(monkeypatch):
+    monkeypatch.setenv("ANALYSIS_FIGURE_WORKERS", "2")
+
+
 @pytest.fixture(scope="module")
 def study(prices_dir):
     return run_study(EVENTS, prices_dir=prices_dir, progress=False)
@@ -47,6 +52,7 @@ def test_workers_write_the_files_drawn_here(study, tmp_path):
     samples = FigureData(result, groups=[None, "tech"])
     one = FigureData(result, event_id="a", estimation=True)
     with FigureWorkers(2) as workers:
+        assert len(workers._idle) == 2
         workers.submit("aar_figure", samples, out_dir=there, stem="aar")
         workers.submit("aar_figure", samples, out_dir=there, stem="aar_tech", group="tech")
         workers.submit("study_figure", one, "a", prices=prices, out_dir=there, stem="study")
@@ -90,3 +96,18 @@ def test_a_snapshot_draws_only_what_it_holds(study):
     pd.testing.assert_frame_equal(data.aar(), study.result.aar())
     with pytest.raises(InputError, match="tech"):
         data.aar(group="tech")
+
+
+def test_workers_only_on_spare_cores(monkeypatch):
+    from analysis.figures import worker
+
+    monkeypatch.delenv("ANALYSIS_FIGURE_WORKERS")
+    monkeypatch.setattr(worker, "cores", lambda: 2)
+    for load, want in ((0.2, 2), (1.0, 1), (1.6, 0), (3.0, 0)):
+        monkeypatch.setattr(worker.os, "getloadavg", lambda: (load, load, load))
+        assert worker.workers_wanted(2) == want
+    monkeypatch.setattr(worker, "cores", lambda: 1)
+    monkeypatch.setattr(worker.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert worker.workers_wanted(2) == 0
+    monkeypatch.setenv("ANALYSIS_FIGURE_WORKERS", "1")
+    assert worker.workers_wanted(2) == 1

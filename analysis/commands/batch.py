@@ -59,17 +59,29 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
+    from ..figures.worker import FigureWorkers
+    from ..files import OutputSet
+
+    OutputSet.check(args.out, overwrite=args.overwrite)      # refused before any work
+    # the AAR/CAAR figures are drawn by a helper process, started now: it imports matplotlib
+    # while this one imports the pipeline and runs the study, and draws while the tables are
+    # written (the same files, in the same staging folder)
+    with FigureWorkers(0 if args.no_figure or args.dask or args.measure != "returns" else 1) as workers:
+        return _run(args, workers)
+
+
+def _run(args, workers) -> int:
     import sys
     from pathlib import Path
 
-    from ..core.pipeline import run_study
     from ..errors import EventError
     from ..events.table import read_events
     from ..files import OutputSet
     from ._output import import_in_background, write_table
 
-    OutputSet.check(args.out, overwrite=args.overwrite)      # refused before any work
     import_in_background("scipy.special")      # p-values and t quantiles: ready when needed
+    from ..core.pipeline import run_study
+
     if args.adjust is not None:
         from ..core.statistics import ADJUST_METHODS
         from ..errors import InputError
@@ -87,30 +99,25 @@ def run(args) -> int:
             from ..errors import InputError
             raise InputError(f"--measure {args.measure} runs on this machine: --dask is for abnormal returns")
         return _run_distributed(args, events, figure_options)
-    from ..figures.worker import FigureWorkers
-
-    # the AAR/CAAR figures are drawn by a helper process (matplotlib imported while the study
-    # runs) as the tables are written: the same files, in the same staging folder
-    with FigureWorkers(0 if args.no_figure or args.measure != "returns" else 1) as workers:
-        study = run_study(events, **study_settings(args), **source_settings(args), **measure)
-        say_left_out(study, len(events))
-        for symbol, reason in study.failed.items():
-            print(f"warning: {reason}", file=sys.stderr)
-        result = study.result
-        out = Path(args.out)
-        windows = car_windows(args)
-        names: list[str] = []
-        with OutputSet(out, overwrite=args.overwrite, command="batch") as files:
-            try:
-                if result.n_ok and args.measure == "returns" and not args.no_figure:
-                    _submit_figures(workers, result, files.dir, **figure_options)
-                diagnostics = write_table(result.diagnostics, files.dir / "diagnostics", args.format).name
-                if result.n_ok:
-                    names = _write_outputs(args, result, windows, files.dir, figure_options, workers,
-                                           summary=lambda: print(result.summary(windows)))
-            except BaseException:
-                workers.close()         # no worker writes on while the staging folder is removed
-                raise
+    study = run_study(events, **study_settings(args), **source_settings(args), **measure)
+    say_left_out(study, len(events))
+    for symbol, reason in study.failed.items():
+        print(f"warning: {reason}", file=sys.stderr)
+    result = study.result
+    out = Path(args.out)
+    windows = car_windows(args)
+    names: list[str] = []
+    with OutputSet(out, overwrite=args.overwrite, command="batch") as files:
+        try:
+            if result.n_ok and args.measure == "returns" and not args.no_figure:
+                _submit_figures(workers, result, files.dir, **figure_options)
+            diagnostics = write_table(result.diagnostics, files.dir / "diagnostics", args.format).name
+            if result.n_ok:
+                names = _write_outputs(args, result, windows, files.dir, figure_options, workers,
+                                       summary=lambda: print(result.summary(windows)))
+        except BaseException:
+            workers.close()         # no worker writes on while the staging folder is removed
+            raise
     if result.n_ok == 0:
         reasons = "; ".join(f"{n} {r}" for r, n in result.skipped_reasons().items())
         raise EventError(f"no event could be studied ({reasons}); see {out / diagnostics}")

@@ -16,6 +16,7 @@ from ._options import (add_data_options, add_figure_options, add_model_options, 
                        source_settings, study_settings)
 
 TIMES_OF_DAY = ("before_open", "during", "after_close", "unknown")
+FIGURE_WORKERS = 2          # the event's figure and the estimation scatter, side by side
 
 
 def add_parser(subparsers) -> None:
@@ -66,9 +67,18 @@ def when_given(value: str) -> dict:
 
 
 def run(args) -> int:
+    from ..figures.worker import FigureWorkers
+
+    # the two figures are drawn by helper processes, started now: they import matplotlib while
+    # this one imports the pipeline and runs the study, then draw side by side (the same files,
+    # in the same staging folder)
+    with FigureWorkers(0 if args.no_figure else FIGURE_WORKERS) as workers:
+        return _run(args, workers)
+
+
+def _run(args, workers) -> int:
     from pathlib import Path
 
-    from ..core.pipeline import study_one
     from ..files import OutputSet, safe_name
 
     when = when_given(args.event_date)
@@ -79,32 +89,29 @@ def run(args) -> int:
         OutputSet.check(args.out, overwrite=args.overwrite)     # refused before any work
     settings = study_settings(args)
     figure_options = figure_settings(args)          # checked before the study runs
-    from ..figures.worker import FigureWorkers
+    from ..core.pipeline import study_one
 
-    # the two figures are drawn by helper processes (matplotlib imported while the study runs),
-    # side by side: the same files, in the same staging folder
-    with FigureWorkers(0 if args.no_figure else 2) as workers:
-        study = study_one(args.ticker, args.market, time_of_day=args.time_of_day, **when,
-                          **settings, **source_settings(args))
-        result = study.result
-        windows = car_windows(args)
-        cars = result.cars(windows)               # validates the CAR windows before writing anything
-        print(day0_line(study))
-        print(result.summary(windows))
-        stem = f"{safe_name(args.ticker)}_{result.diagnostics['requested_date'].iloc[0]:%Y-%m-%d}"
-        out = Path(args.out) if args.out else Path("figures") / stem
-        with OutputSet(out, overwrite=args.overwrite, command="study") as files:
-            try:
-                if not args.no_figure:
-                    _figure(study, files.dir, workers, **figure_options)
-                names = _write_tables(result, cars, files.dir)
-                if not args.no_figure:
-                    names += [Path(p).name for paths in workers.wait() for p in paths]
-            except BaseException:
-                workers.close()         # no worker writes on while the staging folder is removed
-                raise
-            names.append("diagnostics.json")
-            _write_diagnostics(study, cars, args, files.path("diagnostics.json"), names)
+    study = study_one(args.ticker, args.market, time_of_day=args.time_of_day, **when,
+                      **settings, **source_settings(args))
+    result = study.result
+    windows = car_windows(args)
+    cars = result.cars(windows)               # validates the CAR windows before writing anything
+    print(day0_line(study))
+    print(result.summary(windows))
+    stem = f"{safe_name(args.ticker)}_{result.diagnostics['requested_date'].iloc[0]:%Y-%m-%d}"
+    out = Path(args.out) if args.out else Path("figures") / stem
+    with OutputSet(out, overwrite=args.overwrite, command="study") as files:
+        try:
+            if not args.no_figure:
+                _figure(study, files.dir, workers, **figure_options)
+            names = _write_tables(result, cars, files.dir)
+            if not args.no_figure:
+                names += [Path(p).name for paths in workers.wait() for p in paths]
+        except BaseException:
+            workers.close()         # no worker writes on while the staging folder is removed
+            raise
+        names.append("diagnostics.json")
+        _write_diagnostics(study, cars, args, files.path("diagnostics.json"), names)
     print(f"\nwrote {', '.join(names)} to {out}")
     return 0
 

@@ -14,9 +14,12 @@ style and settings: the environment and working folder are the command's), into 
 staging folder (:class:`analysis.files.OutputSet`), so all files still appear together or none.
 An error a figure raises in a worker (a bad ``--figure-formats``, nothing to draw) is raised by
 :meth:`~FigureWorkers.wait` as it would have been raised in the command; a worker that could
-not start or died is replaced by drawing that figure in the command's process. On a machine
-with one core (:func:`cores`), or with ``ANALYSIS_FIGURE_WORKERS=0``, no worker is started and
-every figure is drawn in the command's process, one after the other, as before.
+not start or died is replaced by drawing that figure in the command's process.
+
+Workers are started only on cores no other process is using (:func:`spare_cores`, from the load
+average): on a machine with one core, or all cores busy, every figure is drawn in the command's
+process, one after the other, as before. ``ANALYSIS_FIGURE_WORKERS=N`` starts ``N`` (at most
+one per figure) whatever the load; ``0`` none.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import sys
 import threading
 from pathlib import Path
 
-__all__ = ["FigureData", "FigureWorkers", "cores", "main"]
+__all__ = ["FigureData", "FigureWorkers", "cores", "spare_cores", "workers_wanted", "main"]
 
 
 def cores() -> int:
@@ -37,6 +40,30 @@ def cores() -> int:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         return os.cpu_count() or 1
+
+
+def spare_cores() -> int:
+    """The cores no process is using: the cores less the load average of the last minute
+    (which counts this process), rounded; all but one when the load is unknown. A worker on a
+    core another process needs would only slow the command down (it imports matplotlib and
+    pandas a second time)."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        load = 1.0
+    return max(0, int(cores() - load + 0.5))
+
+
+def workers_wanted(n: int) -> int:
+    """How many of ``n`` workers to start: ``ANALYSIS_FIGURE_WORKERS`` when set (0: none),
+    else as many as there are spare cores (:func:`spare_cores`), none on one core."""
+    setting = os.environ.get("ANALYSIS_FIGURE_WORKERS", "").strip()
+    if setting:
+        try:
+            return max(0, min(int(n), int(setting)))
+        except ValueError:
+            pass
+    return min(int(n), spare_cores()) if cores() > 1 else 0
 
 
 class FigureData:
@@ -78,16 +105,16 @@ def _draw(name: str, args: tuple, kwargs: dict):
 
 
 class FigureWorkers:
-    """Up to ``n`` figure processes, started now (see the module docstring): none on a machine
-    with one core, at most one a core. Use as a context manager, or call :meth:`close`."""
+    """Up to ``n`` figure processes, started now (see the module docstring): as many as
+    :func:`workers_wanted` says. Use as a context manager, or call :meth:`close`."""
 
     def __init__(self, n: int = 1):
-        n = min(int(n), cores()) if cores() > 1 and os.environ.get("ANALYSIS_FIGURE_WORKERS", "") != "0" else 0
+        n = workers_wanted(n)
         self._idle: list[subprocess.Popen] = []
         self._jobs: list[tuple] = []           # (process or None, name, args, kwargs)
         root = str(Path(__file__).resolve().parents[2])      # the package this process runs
         code = f"import sys; sys.path.insert(0, {root!r}); from analysis.figures.worker import main; main()"
-        for _ in range(max(n, 0)):
+        for _ in range(max(n, 0) if sys.executable else 0):
             try:
                 self._idle.append(subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
                                                    stdout=subprocess.PIPE))
@@ -113,18 +140,23 @@ class FigureWorkers:
     def wait(self) -> list:
         """Each submitted figure's return value (its paths), in the order submitted; an error a
         figure raised is raised here."""
-        jobs, self._jobs = self._jobs, []
-        out = []
-        for proc, name, args, kwargs in jobs:
-            reply = _reply(proc) if proc is not None else None
-            if reply is None:                  # no worker, or it died: draw it here
-                out.append(_draw(name, args, kwargs))
+        out: dict = {}
+        for i, (proc, name, args, kwargs) in enumerate(self._jobs):    # the ones for here first,
+            if proc is None:                                             # while the workers draw
+                out[i] = _draw(name, args, kwargs)
+        for i, (proc, name, args, kwargs) in enumerate(self._jobs):
+            if proc is None:
+                continue
+            reply = _reply(proc)
+            if reply is None:                  # the worker died: draw it here
+                out[i] = _draw(name, args, kwargs)
                 continue
             ok, value = reply
             if not ok:
                 raise value
-            out.append(value)
-        return out
+            out[i] = value
+        self._jobs = []
+        return [out[i] for i in sorted(out)]
 
     def close(self) -> None:
         """Stop every worker not waited for (idle ones, and busy ones after an error: their
@@ -187,6 +219,10 @@ def _warm_up() -> None:
 def main() -> None:
     """A worker: warm up, then draw the one job read from standard input and answer
     ``(ok, paths or error)`` on standard output (anything printed goes to stderr)."""
+    import signal
+
+    # Ctrl-C reaches the whole process group: the command stops its workers itself
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
@@ -197,7 +233,7 @@ def main() -> None:
         pass
     try:
         name, args, kwargs = pickle.load(jobs)       # one figure per worker
-    except EOFError:
+    except Exception:         # no job (the command needed no figure, or is gone)
         os._exit(0)
     try:
         reply = (True, _draw(name, args, kwargs))
@@ -207,8 +243,11 @@ def main() -> None:
         data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:
         data = pickle.dumps((False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
-    replies.write(data)
-    replies.flush()
+    try:
+        replies.write(data)
+        replies.flush()
+    except OSError:          # the command is gone: nobody to answer
+        pass
     os._exit(0)      # the files are written and closed: no interpreter teardown to wait for
 
 
