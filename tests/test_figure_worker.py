@@ -111,3 +111,33 @@ def test_workers_only_on_spare_cores(monkeypatch):
     assert worker.workers_wanted(2) == 0
     monkeypatch.setenv("ANALYSIS_FIGURE_WORKERS", "1")
     assert worker.workers_wanted(2) == 1
+
+
+def test_the_setting_is_a_whole_number(monkeypatch):
+    from analysis import config
+    from analysis.errors import ConfigError
+
+    monkeypatch.setenv("ANALYSIS_FIGURE_WORKERS", "many")
+    with pytest.raises(ConfigError, match="ANALYSIS_FIGURE_WORKERS"):
+        config.figure_workers()
+    monkeypatch.setenv("ANALYSIS_FIGURE_WORKERS", "-1")
+    with pytest.raises(ConfigError, match=">= 0"):
+        config.figure_workers()
+    monkeypatch.delenv("ANALYSIS_FIGURE_WORKERS")
+    assert config.figure_workers() is None and config.figure_workers(3) == 3
+
+
+def test_png_compression_keeps_the_pixels(study, tmp_path, monkeypatch):
+    """The PNG is written at zlib level 3 (faster than 6): lossless, the same pixels."""
+    import numpy as np
+    from PIL import Image
+
+    drawn = []
+    for level in (6, plotting.PNG_COMPRESSION):
+        monkeypatch.setattr(plotting, "PNG_COMPRESSION", level)
+        out = tmp_path / str(level)
+        out.mkdir()
+        plotting.aar_figure(study.result, out_dir=out, stem="aar", formats="png")
+        with Image.open(out / "aar.png") as im:
+            drawn.append(np.asarray(im).copy())
+    assert np.array_equal(*drawn)

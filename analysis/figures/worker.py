@@ -55,14 +55,14 @@ def spare_cores() -> int:
 
 
 def workers_wanted(n: int) -> int:
-    """How many of ``n`` workers to start: ``ANALYSIS_FIGURE_WORKERS`` when set (0: none),
-    else as many as there are spare cores (:func:`spare_cores`), none on one core."""
-    setting = os.environ.get("ANALYSIS_FIGURE_WORKERS", "").strip()
-    if setting:
-        try:
-            return max(0, min(int(n), int(setting)))
-        except ValueError:
-            pass
+    """How many of ``n`` workers to start: the setting ``ANALYSIS_FIGURE_WORKERS`` when set
+    (:func:`analysis.config.figure_workers`; 0: none), else as many as there are spare cores
+    (:func:`spare_cores`), none on one core."""
+    from .. import config
+
+    setting = config.figure_workers()
+    if setting is not None:
+        return min(int(n), setting)
     return min(int(n), spare_cores()) if cores() > 1 else 0
 
 
