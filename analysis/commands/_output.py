@@ -228,21 +228,3 @@ def say_left_out(study, n_rows: int) -> None:
     if note:
         print(note)
 
-
-def import_in_background(*modules: str) -> None:
-    """Import ``modules`` in a daemon thread, now, so that they are ready when the command
-    needs them: ``scipy.special`` (a quarter of a second, most of it the array-API layer of
-    scipy 1.17 importing ``numpy.testing`` and ``numpy.f2py``) is imported while the prices are
-    read and the engine's threads run, with the interpreter lock free. An import that fails here
-    fails again, with its message, where the command imports the module itself."""
-    import importlib
-    import threading
-
-    def load():
-        for name in modules:
-            try:
-                importlib.import_module(name)
-            except Exception:
-                pass
-
-    threading.Thread(target=load, name="imports", daemon=True).start()

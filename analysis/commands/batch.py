@@ -77,9 +77,7 @@ def _run(args, workers) -> int:
     from ..errors import EventError
     from ..events.table import read_events
     from ..files import OutputSet
-    from ._output import import_in_background, write_table
-
-    import_in_background("scipy.special")      # p-values and t quantiles: ready when needed
+    from ._output import write_table
     from ..core.pipeline import run_study
 
     if args.adjust is not None:
