@@ -75,11 +75,13 @@ def test_a_dead_worker_is_replaced_by_drawing_here(study, tmp_path, monkeypatch)
     workers = FigureWorkers(1)
     for proc in workers._idle:          # a worker that dies before it answers
         proc.kill()
+    (tmp_path / ".aar.png.0123abcd.tmp").write_bytes(b"half a PNG")    # as if it died writing
     workers.submit("aar_figure", FigureData(study.result, groups=[None]), out_dir=tmp_path, stem="aar")
     (paths,) = workers.wait()
     workers.close()
     assert sorted(p.name for p in paths) == ["aar.json", "aar.png", "aar.svg"]
     assert all(p.exists() for p in paths)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["aar.json", "aar.png", "aar.svg"]
 
 
 def test_no_worker_when_switched_off(study, tmp_path, monkeypatch):

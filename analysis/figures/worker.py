@@ -149,6 +149,7 @@ class FigureWorkers:
                 continue
             reply = _reply(proc)
             if reply is None:                  # the worker died: draw it here
+                _remove_partial(kwargs)
                 out[i] = _draw(name, args, kwargs)
                 continue
             ok, value = reply
@@ -170,6 +171,20 @@ class FigureWorkers:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _remove_partial(kwargs: dict) -> None:
+    """The temporary files a worker that died left beside its figure's files
+    (:func:`analysis.files.temp_file`: ``.<stem>.<fmt>.XXXXXXXX.tmp``), which the output set
+    would otherwise take for files of the run."""
+    stem, out_dir = kwargs.get("stem"), kwargs.get("out_dir")
+    if not stem or out_dir is None:
+        return
+    for path in Path(out_dir).glob(f".{stem}.*.tmp"):
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
 
 def _send(proc, job: bytes) -> None:
