@@ -13,10 +13,14 @@
 | figure_formats| --formats       | ANALYSIS_FIGURE_FORMATS| png,svg (PNG is always written) |
 | figure_dpi    | --dpi           | ANALYSIS_FIGURE_DPI    | 200 (the package style)         |
 | figure_size   | --size WxH      | ANALYSIS_FIGURE_SIZE   | each figure's own (6.5 in wide) |
+| figure_workers| (none)          | ANALYSIS_FIGURE_WORKERS| unset: one per spare core (**)  |
 
 (*) ``platformdirs.user_cache_path("analysis")``: ``~/.cache/analysis`` on Linux (or under
 ``$XDG_CACHE_HOME``), ``~/Library/Caches/analysis`` on macOS, ``%LOCALAPPDATA%\\analysis\\Cache``
 on Windows; never a folder relative to where a command or a notebook kernel happens to run.
+
+(**) the figure helper processes of ``batch`` and ``study`` (:mod:`analysis.figures.worker`):
+unset, as many as there are cores no process is using (from the load average); 0 for none.
 
 No path to any data folder is written into library code: the Makefile points these settings at
 ``../shared`` when it exists.
@@ -216,3 +220,18 @@ def figure_size(value=None) -> tuple[float, float] | None:
     if not (2 <= w <= 40 and 1.5 <= h <= 40):
         raise ConfigError(f"figure size {w:g}x{h:g} in is outside 2-40 x 1.5-40 inches")
     return (w, h)
+
+
+def figure_workers(value=None) -> int | None:
+    """Figure helper processes of ``batch`` and ``study`` (:mod:`analysis.figures.worker`): the
+    argument, else ``ANALYSIS_FIGURE_WORKERS``, else None (one per spare core); 0 for none."""
+    raw = value if value not in (None, "") else os.environ.get("ANALYSIS_FIGURE_WORKERS", "").strip()
+    if raw in (None, ""):
+        return None
+    try:
+        n = int(str(raw).strip())
+    except ValueError:
+        raise ConfigError(f"ANALYSIS_FIGURE_WORKERS must be a whole number >= 0, got {raw!r}") from None
+    if n < 0:
+        raise ConfigError(f"ANALYSIS_FIGURE_WORKERS must be a whole number >= 0, got {raw!r}")
+    return n

@@ -287,6 +287,8 @@ KILLER = textwrap.dedent("""
                 half_then_die(where)
             pyarrow.parquet.write_table = write_table
         elif kind == "figure":
+            # drawn in this process (no figure helper, analysis.figures.worker), which is killed
+            os.environ["ANALYSIS_FIGURE_WORKERS"] = "0"
             orig = matplotlib.figure.Figure.savefig
             def savefig(self, path, *a, **k):
                 orig(self, path, *a, **k)

@@ -59,16 +59,27 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
+    from ..figures.worker import FigureWorkers
+    from ..files import OutputSet
+
+    OutputSet.check(args.out, overwrite=args.overwrite)      # refused before any work
+    # the AAR/CAAR figures are drawn by a helper process, started now: it imports matplotlib
+    # while this one imports the pipeline and runs the study, and draws while the tables are
+    # written (the same files, in the same staging folder)
+    with FigureWorkers(0 if args.no_figure or args.dask or args.measure != "returns" else 1) as workers:
+        return _run(args, workers)
+
+
+def _run(args, workers) -> int:
     import sys
     from pathlib import Path
 
-    from ..core.pipeline import run_study
     from ..errors import EventError
     from ..events.table import read_events
     from ..files import OutputSet
     from ._output import write_table
+    from ..core.pipeline import run_study
 
-    OutputSet.check(args.out, overwrite=args.overwrite)      # refused before any work
     if args.adjust is not None:
         from ..core.statistics import ADJUST_METHODS
         from ..errors import InputError
@@ -95,10 +106,16 @@ def run(args) -> int:
     windows = car_windows(args)
     names: list[str] = []
     with OutputSet(out, overwrite=args.overwrite, command="batch") as files:
-        diagnostics = write_table(result.diagnostics, files.dir / "diagnostics", args.format).name
-        if result.n_ok:
-            print(result.summary(windows))
-            names = _write_outputs(args, result, windows, files.dir, figure_options)
+        try:
+            if result.n_ok and args.measure == "returns" and not args.no_figure:
+                _submit_figures(workers, result, files.dir, **figure_options)
+            diagnostics = write_table(result.diagnostics, files.dir / "diagnostics", args.format).name
+            if result.n_ok:
+                names = _write_outputs(args, result, windows, files.dir, figure_options, workers,
+                                       summary=lambda: print(result.summary(windows)))
+        except BaseException:
+            workers.close()         # no worker writes on while the staging folder is removed
+            raise
     if result.n_ok == 0:
         reasons = "; ".join(f"{n} {r}" for r, n in result.skipped_reasons().items())
         raise EventError(f"no event could be studied ({reasons}); see {out / diagnostics}")
@@ -106,29 +123,49 @@ def run(args) -> int:
     return 0
 
 
-def _write_outputs(args, result, windows, out, figure_options) -> list[str]:
-    """The tables and figures of the measure asked for (abnormal returns by default)."""
+def _write_outputs(args, result, windows, out, figure_options, workers=None, summary=None) -> list[str]:
+    """The tables and figures of the measure asked for (abnormal returns by default); the
+    figures from ``workers`` when given (see :func:`_submit_figures`); ``summary()`` (printing
+    it) is called first, or while the per-event tables are written (:func:`_write_tables`)."""
+    from pathlib import Path
+
     from ..files import figure_stem
 
     if args.measure != "returns":
         from ._measures import measure_figures, write_measure_tables
 
+        if summary is not None:
+            summary()
         names = write_measure_tables(result, windows, out, args.format)
         return names + ([] if args.no_figure else measure_figures(result, out, stem=figure_stem(args.measure),
                                                                    **figure_options))
-    names = _write_tables(result, result.cars(windows), out, args.format, args.adjust)
+    names = _write_tables(result, result.cars(windows), out, args.format, args.adjust, summary)
     if args.xlsx:
         names.append(result.to_excel(out / "results.xlsx", windows).name)
-    return names + ([] if args.no_figure else _figures(result, out, **figure_options))
+    if args.no_figure:
+        return names
+    if workers is None:
+        return names + _figures(result, out, **figure_options)
+    return names + [Path(p).name for paths in workers.wait() for p in paths]
 
 
-def _write_tables(result, cars, out, fmt: str = "csv", adjust=None) -> list[str]:
+def _write_tables(result, cars, out, fmt: str = "csv", adjust=None, summary=None) -> list[str]:
+    """abnormal_returns, car (written by a thread: pyarrow's writer works without the
+    interpreter lock, 100,000 rows of floats in a few tenths of a second) while this thread calls
+    ``summary()`` and computes and writes aar.csv and tests.csv (:func:`_sample_tables`)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from ._output import write_table
 
-    names = [write_table(result.abnormal_returns, out / "abnormal_returns", fmt).name,
-             write_table(cars, out / "car", fmt).name]
-    used = list(dict.fromkeys(zip(cars["window_start"].tolist(), cars["window_end"].tolist())))
-    _sample_tables(result, used, out, adjust)
+    ar = result.abnormal_returns                  # built here: the thread only writes frames
+    with ThreadPoolExecutor(1) as writer:         # leaving waits for it, on an error too
+        per_event = [writer.submit(write_table, ar, out / "abnormal_returns", fmt),
+                     writer.submit(write_table, cars, out / "car", fmt)]
+        if summary is not None:
+            summary()
+        used = list(dict.fromkeys(zip(cars["window_start"].tolist(), cars["window_end"].tolist())))
+        _sample_tables(result, used, out, adjust)
+        names = [f.result().name for f in per_event]
     return names + ["aar.csv", "tests.csv"]
 
 
@@ -185,6 +222,19 @@ def _run_distributed(args, events, figure_options) -> int:
         raise EventError(f"no event could be studied ({reasons}); see {out / 'diagnostics'}")
     print(f"\nwrote {', '.join(names)} to {out} ({result.settings['dask']['partitions']} partitions)")
     return 0
+
+
+def _submit_figures(workers, result, out, **options) -> None:
+    """The figures of :func:`_figures`, handed to ``workers`` (:class:`analysis.figures.worker.FigureWorkers`)
+    with a snapshot of what they draw; :meth:`~analysis.figures.worker.FigureWorkers.wait` gives their paths."""
+    from ..figures.worker import FigureData
+    from ..files import figure_stem, figure_stems
+
+    data = FigureData(result, groups=[None, *result.groups])
+    workers.submit("aar_figure", data, out_dir=out, stem=figure_stem("aar_caar"), **options)
+    stems = figure_stems("aar_caar", result.groups)         # distinct names, case-insensitively
+    for g in result.groups:
+        workers.submit("aar_figure", data, out_dir=out, stem=stems[g], group=g, **options)
 
 
 def _figures(result, out, **options) -> list[str]:

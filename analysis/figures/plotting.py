@@ -47,6 +47,7 @@ MARK_MEANINGS = (("limit-up", LIMIT_UP), ("limit up", LIMIT_UP), ("limit-down", 
                  ("limit down", LIMIT_DOWN), ("confound", CONFOUNDER), ("earnings", CONFOUNDER))
 OTHER_MARKS = ("#2e7d32", "#5d4037", "#c2185b", "#455a64", "#827717")
 SOURCE_COLOUR = "#555555"
+PNG_COMPRESSION = 3        # zlib level of the PNG files (lossless at any level; 6 is zlib's default)
 
 __all__ = [
     "STYLE", "export", "style", "source_line", "with_warnings", "warning_line",
@@ -216,8 +217,11 @@ def export(fig, out_dir, stem: str, formats: Sequence[str] | str | None = None,
             meta = {"png": {"Software": f"analysis, matplotlib {matplotlib.__version__}"},
                     "svg": {"Date": None},
                     "pdf": {"CreationDate": None, "ModDate": None}}[fmt]
+            # PNG: zlib level 3 instead of 6, the same pixels (lossless) in half the time of
+            # the encoding, files about 3% larger
+            extra = {"pil_kwargs": {"compress_level": PNG_COMPRESSION}} if fmt == "png" else {}
             with atomic_path(path) as tmp:      # never a half-written figure under its name
-                fig.savefig(tmp, format=fmt, dpi=dpi, metadata=meta)
+                fig.savefig(tmp, format=fmt, dpi=dpi, metadata=meta, **extra)
             paths.append(path)
             if len(paths) == 1 and len(wanted) > 1:
                 engine = _freeze_layout(fig)    # the other formats reuse the PNG's layout
