@@ -425,23 +425,19 @@ def clustering(events: pd.DataFrame, *, event_window=DEFAULT_EVENT_WINDOW, thres
 
 def _listed_companies(tickers) -> dict:
     """``{ticker: company}`` for each distinct ticker: the company of a listing in the company
-    universe (GOOG and GOOGL: Alphabet), else the ticker itself. The universe is resolved once
-    and each distinct ticker looked up once (a sample repeats its tickers thousands of times)."""
-    from .companies import universe
+    universe (GOOG and GOOGL: Alphabet), else the ticker itself; the ticker -> company map is
+    read from the cache when an earlier process built it (:func:`analysis.events.companies.listing_companies`)."""
+    from .companies import listing_companies
 
     distinct = pd.unique(pd.Series(tickers, dtype=object))
     if not len(distinct):
         return {}
+    keys = {ticker: str(ticker).strip().upper() for ticker in distinct}
     try:
-        found = universe()
+        found = listing_companies(keys.values())
     except AnalysisError:                # an unreadable user table: each ticker stands alone
-        found = None
-    out = {}
-    for ticker in distinct:
-        t = str(ticker).strip().upper()
-        company = found.company(t) if found is not None else None
-        out[ticker] = _company(company.name) if company is not None else t
-    return out
+        found = {}
+    return {ticker: _company(found[t]) if found.get(t) else t for ticker, t in keys.items()}
 
 
 def _others(ids: np.ndarray, codes: np.ndarray) -> dict:
