@@ -191,16 +191,23 @@ def figure_formats(value=None) -> tuple[str, ...]:
 def figure_dpi(value=None) -> int | None:
     """Resolution of PNG figures in dots per inch: the argument, else ``ANALYSIS_FIGURE_DPI``,
     else None (the package style's 200)."""
-    raw = value if value not in (None, "") else os.environ.get("ANALYSIS_FIGURE_DPI", "").strip()
+    return _whole_number(value, "ANALYSIS_FIGURE_DPI", "figure dpi", 50, 1200)
+
+
+def _whole_number(value, env: str, what: str, lo: int, hi: int | None = None) -> int | None:
+    """A whole-number setting: the argument, else the variable ``env``, else None;
+    ConfigError naming ``what`` when it is no whole number in ``[lo, hi]``."""
+    raw = value if value not in (None, "") else os.environ.get(env, "").strip()
     if raw in (None, ""):
         return None
     try:
-        dpi = int(str(raw).strip())
+        n = int(str(raw).strip())
     except ValueError:
-        raise ConfigError(f"figure dpi must be a whole number, got {raw!r}") from None
-    if not 50 <= dpi <= 1200:
-        raise ConfigError(f"figure dpi must be between 50 and 1200, got {dpi}")
-    return dpi
+        n = None
+    if n is None or n < lo or (hi is not None and n > hi):
+        bound = f"between {lo} and {hi}" if hi is not None else f">= {lo}"
+        raise ConfigError(f"{what} must be a whole number {bound}, got {raw!r}")
+    return n
 
 
 def figure_size(value=None) -> tuple[float, float] | None:
@@ -225,13 +232,4 @@ def figure_size(value=None) -> tuple[float, float] | None:
 def figure_workers(value=None) -> int | None:
     """Figure helper processes of ``batch`` and ``study`` (:mod:`analysis.figures.worker`): the
     argument, else ``ANALYSIS_FIGURE_WORKERS``, else None (one per spare core); 0 for none."""
-    raw = value if value not in (None, "") else os.environ.get("ANALYSIS_FIGURE_WORKERS", "").strip()
-    if raw in (None, ""):
-        return None
-    try:
-        n = int(str(raw).strip())
-    except ValueError:
-        raise ConfigError(f"ANALYSIS_FIGURE_WORKERS must be a whole number >= 0, got {raw!r}") from None
-    if n < 0:
-        raise ConfigError(f"ANALYSIS_FIGURE_WORKERS must be a whole number >= 0, got {raw!r}")
-    return n
+    return _whole_number(value, "ANALYSIS_FIGURE_WORKERS", "ANALYSIS_FIGURE_WORKERS", 0)
