@@ -372,3 +372,21 @@ def test_batch_dask_writes_the_same_tables(prices_dir, tmp_path, capsys):
     assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["notes.txt"]
     assert main(base + ["--out", str(tmp_path / "x"), "--dask", "local:0"]) == 2
     assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_batch_dask_figure_names_the_output_folder(prices_dir, tmp_path, capsys):
+    """``batch --dask`` with its figure: the AAR/CAAR figure is drawn beside the cluster's
+    datasets, and its record names the folder they end up in, not the staging folder they were
+    written into."""
+    from analysis.cli import main
+
+    events = hk_events(prices_dir, n=12, seed=6).drop(columns="company")
+    path = tmp_path / "events.csv"
+    events.to_csv(path, index=False)
+    out = tmp_path / "fig"
+    assert main(["batch", str(path), "--prices-dir", str(prices_dir), "--out", str(out), "--dask", "local:1",
+                 "--formats", "png"]) == 0
+    record = json.loads((out / "aar_caar.json").read_text())
+    assert (out / "aar_caar.png").is_file()
+    assert json.dumps(record).count(STAGING) == 0
+    assert record["settings"]["dask"]["output"] == str(out)

@@ -123,9 +123,9 @@ def _run(args, workers) -> int:
     return 0
 
 
-def _write_outputs(args, result, windows, out, figure_options, workers=None, summary=None) -> list[str]:
+def _write_outputs(args, result, windows, out, figure_options, workers, summary=None) -> list[str]:
     """The tables and figures of the measure asked for (abnormal returns by default); the
-    figures from ``workers`` when given (see :func:`_submit_figures`); ``summary()`` (printing
+    figures from ``workers`` (submitted by :func:`_submit_figures`); ``summary()`` (printing
     it) is called first, or while the per-event tables are written (:func:`_write_tables`)."""
     from pathlib import Path
 
@@ -144,8 +144,6 @@ def _write_outputs(args, result, windows, out, figure_options, workers=None, sum
         names.append(result.to_excel(out / "results.xlsx", windows).name)
     if args.no_figure:
         return names
-    if workers is None:
-        return names + _figures(result, out, **figure_options)
     return names + [Path(p).name for paths in workers.wait() for p in paths]
 
 
@@ -210,13 +208,19 @@ def _run_distributed(args, events, figure_options) -> int:
         for symbol, reason in study.failed.items():
             print(f"warning: {reason}", file=sys.stderr)
         result = study.result
+        # the datasets were written into the staging folder; the record names where they end up
+        result.settings["dask"]["output"] = str(out)
         names = ["diagnostics/"]
         if result.n_ok:
             print(result.summary(car_windows(args)))
             _sample_tables(result, result.windows, files.dir, args.adjust)
             names = ["aar.csv", "tests.csv", "diagnostics/", "abnormal_returns/", "car/"]
-            if not args.no_figure:
-                names += _figures(result, files.dir, **figure_options)
+            if not args.no_figure:                # drawn here (no helper process beside a cluster)
+                from ..figures.worker import FigureWorkers
+
+                with FigureWorkers(0) as here:
+                    _submit_figures(here, result, files.dir, **figure_options)
+                    names += [Path(p).name for paths in here.wait() for p in paths]
     if result.n_ok == 0:             # the diagnostics dataset is kept: it says why
         reasons = "; ".join(f"{n} {r}" for r, n in result.skipped_reasons().items())
         raise EventError(f"no event could be studied ({reasons}); see {out / 'diagnostics'}")
@@ -225,7 +229,7 @@ def _run_distributed(args, events, figure_options) -> int:
 
 
 def _submit_figures(workers, result, out, **options) -> None:
-    """The figures of :func:`_figures`, handed to ``workers`` (:class:`analysis.figures.worker.FigureWorkers`)
+    """The AAR/CAAR figures (all events, then each group), handed to ``workers`` (:class:`analysis.figures.worker.FigureWorkers`)
     with a snapshot of what they draw; :meth:`~analysis.figures.worker.FigureWorkers.wait` gives their paths."""
     from ..figures.worker import FigureData
     from ..files import figure_stem, figure_stems
@@ -235,17 +239,3 @@ def _submit_figures(workers, result, out, **options) -> None:
     stems = figure_stems("aar_caar", result.groups)         # distinct names, case-insensitively
     for g in result.groups:
         workers.submit("aar_figure", data, out_dir=out, stem=stems[g], group=g, **options)
-
-
-def _figures(result, out, **options) -> list[str]:
-    from pathlib import Path
-
-    from ..figures.plotting import aar_figure
-    from ..files import figure_stem, figure_stems
-
-    files = [Path(p).name for p in aar_figure(result, out_dir=out, stem=figure_stem("aar_caar"), **options)]
-    stems = figure_stems("aar_caar", result.groups)         # distinct names, case-insensitively
-    for g in result.groups:
-        paths = aar_figure(result, out_dir=out, stem=stems[g], group=g, **options)
-        files += [Path(p).name for p in paths]
-    return files
