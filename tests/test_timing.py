@@ -294,6 +294,30 @@ def test_calendars_are_built_once_and_widened_when_needed():
     assert wider.first_session <= D("1999-01-04") and get_calendar("XNYS") is wider
 
 
+@pytest.mark.parametrize("name", ["XHKG", "XNYS", "XTKS"])
+def test_the_cached_calendar_snapshot_comes_back_equal(name):
+    """The per-user cache stores what placement reads as plain arrays (a pickled pandas index
+    of 6,000 sessions comes back one numpy scalar at a time): every kept attribute must come
+    back equal, with its dtype, zone and names, breaks and early closes included."""
+    import pickle
+
+    import exchange_calendars as xc
+
+    from analysis.events.timing import _Snapshot
+
+    cal = xc.get_calendar(name, start="2006-01-03", end="2025-12-31")
+    back = pickle.loads(pickle.dumps(_Snapshot(cal, "2006-01-03", "2025-12-31")))
+    for attr in ("sessions", "early_closes"):
+        got, want = getattr(back, attr), getattr(cal, attr)
+        assert got.equals(want) and got.dtype == want.dtype and got.name == want.name, attr
+    for attr in ("opens", "closes", "break_starts", "break_ends"):
+        got, want = getattr(back, attr), getattr(cal, attr)
+        pd.testing.assert_series_equal(got, want, check_freq=False)
+    assert (back.tz, back.first_session, back.last_session) == (cal.tz, cal.first_session, cal.last_session)
+    assert (back.bound_min(), back.bound_max()) == (cal.bound_min(), cal.bound_max())
+    assert back.is_session(cal.sessions[10])      # anything else: the full calendar
+
+
 def test_exchange_column_is_the_fallback_calendar_for_unknown_suffixes():
     events = pd.DataFrame({"ticker": ["ABC.XX", "ABC.XX", "AAPL"], "exchange": ["XHKG", "Nowhere", "XHKG"],
                            "market": ["^HSI", "^HSI", None], "event_date": ["2021-04-05"] * 3})

@@ -138,7 +138,37 @@ class _Snapshot:
         return getattr(full, attr)
 
     def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k != "_full"}
+        # pandas objects as plain datetime64 arrays (UTC, without the zone): a pickled
+        # DatetimeIndex/Series of 6,000 sessions comes back one numpy scalar at a time (a tenth
+        # of a second per calendar), plain arrays in microseconds; __setstate__ rebuilds them.
+        # The sessions' frequency (a custom business day holding every holiday, a few hundredths
+        # of a second to rebuild) is left out: placement never reads it, the full calendar has it
+        state = {k: v for k, v in self.__dict__.items() if k != "_full"}
+        for attr in ("sessions", "early_closes"):
+            index = getattr(self, attr)
+            state[attr] = ("index", index.name, index.tz_convert(None).to_numpy()
+                           if index.tz is not None else index.to_numpy(), None if index.tz is None else str(index.tz))
+        for attr in ("opens", "closes", "break_starts", "break_ends"):
+            series = getattr(self, attr)
+            tz = getattr(series.dt, "tz", None)
+            state[attr] = ("series", series.name, series.index.name,
+                           (series.dt.tz_convert(None) if tz is not None else series).to_numpy(),
+                           None if tz is None else str(tz))
+        return state
+
+    def __setstate__(self, state):
+        def index(name, values, tz):
+            out = pd.DatetimeIndex(values, name=name)
+            return out if tz is None else out.tz_localize("UTC").tz_convert(tz)
+
+        state = dict(state)
+        for attr in ("sessions", "early_closes"):
+            state[attr] = index(*state[attr][1:])
+        for attr in ("opens", "closes", "break_starts", "break_ends"):
+            _, name, index_name, values, tz = state[attr]
+            series = pd.Series(values, index=state["sessions"].rename(index_name), name=name)
+            state[attr] = series if tz is None else series.dt.tz_localize("UTC").dt.tz_convert(tz)
+        self.__dict__.update(state)
 
     def __repr__(self) -> str:
         return f"<calendar {self.name} {self.first_session.date()}..{self.last_session.date()}>"
@@ -150,8 +180,8 @@ def _built(name: str, start=None, end=None, *, snapshot: bool = True):
     Building a calendar (its holiday rules over decades of sessions) takes most of a second, the
     same work in every process: the built calendar is pickled under ``<cache>/calendars/`` by
     calendar, range and library installation (the default range is named by today's date, as the
-    library computes it from today), with a :class:`_Snapshot` of it beside; a process reads the
-    snapshot back in milliseconds (``snapshot=False``: the full calendar). A cache that cannot be
+    library computes it from today), with a :class:`_Snapshot` of it beside (``.sessions.pickle``,
+    plain arrays); a process reads the snapshot back in milliseconds (``snapshot=False``: the full calendar). A cache that cannot be
     read or written is rebuilt or skipped silently."""
     import datetime as _dt
 
@@ -166,17 +196,19 @@ def _built(name: str, start=None, end=None, *, snapshot: bool = True):
         stem = cache_dir() / "calendars" / f"{name}_{span}_{calendars_version()}"
     except Exception:        # no usable cache folder: build in this process only
         stem = None
-    kinds = ("snapshot", "full") if snapshot else ("full",)
+    kinds = ("sessions", "full") if snapshot else ("full",)
     for kind in kinds:
         cal = _read_pickle(stem, kind, name)
         if cal is not None:
+            if kind == "full" and snapshot:         # a cache from before the sessions file
+                _write_pickle(stem, "sessions", _Snapshot(cal, start, end))
             return cal
     import exchange_calendars as xc
 
     with _quiet():
         cal = xc.get_calendar(name) if start is None and end is None else xc.get_calendar(name, start=start, end=end)
     _write_pickle(stem, "full", cal)
-    _write_pickle(stem, "snapshot", _Snapshot(cal, start, end))
+    _write_pickle(stem, "sessions", _Snapshot(cal, start, end))
     return cal
 
 
