@@ -373,12 +373,15 @@ def clustering(events: pd.DataFrame, *, event_window=DEFAULT_EVENT_WINDOW, thres
     ev = _timed(events, policy)
     ok = ev[ev["timing_error"].isna() & ev["day0"].notna()]
     n = len(ok)
-    counts = ok.groupby("day0")["event_id"].agg(["size", lambda s: ", ".join(map(str, s))])
-    counts.columns = ["n", "event_ids"]
-    multi = counts[counts["n"] > 1].sort_values("n", ascending=False, kind="stable")
+    by_day, days = pd.factorize(ok["day0"], sort=True)
+    sizes = np.bincount(by_day, minlength=len(days))
+    members = _members(ok["event_id"].astype(str).to_numpy(), by_day)    # days shared by several
+    multi = pd.DataFrame({"n": sizes[list(members)], "event_ids": [", ".join(m) for m in members.values()]},
+                         index=pd.Index(days[list(members)], name="day0"))
+    multi = multi.sort_values("n", ascending=False, kind="stable")
     shared = int(multi["n"].sum())
     share = shared / n if n else 0.0
-    largest = int(counts["n"].max()) if n else 0
+    largest = int(sizes.max()) if n else 0
     largest_day = multi.index[0] if len(multi) else None
 
     # overlapping event windows in calendar time: each window as [first date, last date]
@@ -419,7 +422,7 @@ def clustering(events: pd.DataFrame, *, event_window=DEFAULT_EVENT_WINDOW, thres
         rec += (f" {cross} events are further listings of an announcement already in the sample: "
                 "study one listing per company (or per group) in pooled tests.")
     by_day0 = multi.reset_index()[["day0", "n", "event_ids"]]
-    return Clustering(n, int(len(counts)), share, largest, largest_day, overlap, float(threshold),
+    return Clustering(n, int(len(days)), share, largest, largest_day, overlap, float(threshold),
                       clustered, rec, by_day0, cross, same_company, same_day0)
 
 
@@ -440,13 +443,25 @@ def _listed_companies(tickers) -> dict:
     return {ticker: _company(found[t]) if found.get(t) else t for ticker, t in keys.items()}
 
 
+def _members(ids: np.ndarray, codes: np.ndarray) -> dict:
+    """``{code: [ids of its rows, in row order]}`` for the codes (>= 0) shared by several rows,
+    codes ascending: one stable sort, not one scan of the rows per code."""
+    valid = np.flatnonzero(codes >= 0)
+    if not len(valid):
+        return {}
+    counts = np.bincount(codes[valid])
+    rows = valid[counts[codes[valid]] > 1]
+    rows = rows[np.argsort(codes[rows], kind="stable")]
+    cut = np.flatnonzero(np.diff(codes[rows])) + 1
+    return {int(codes[g[0]]): [str(i) for i in ids[g]] for g in np.split(rows, cut) if len(g)}
+
+
 def _others(ids: np.ndarray, codes: np.ndarray) -> dict:
     """``{id: (ids of the other rows with the same code)}`` for codes shared by several rows."""
     out: dict = {}
-    for code in np.flatnonzero(np.bincount(codes[codes >= 0]) > 1) if len(codes) else []:
-        members = ids[codes == code]
+    for members in _members(ids, codes).values():
         for i in members:
-            out[str(i)] = tuple(str(j) for j in members if j != i)
+            out[i] = tuple(j for j in members if j != i)
     return out
 
 
