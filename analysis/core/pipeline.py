@@ -315,7 +315,7 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
     engine_kwargs.setdefault("source_name", getattr(source, "name", None))
     quality.check_stale_setting(stale)
     stale_bars = {s: quality.stale_mask(f) for s, f in frames.items()}
-    studied = {s: quality.apply_stale(f, stale) for s, f in frames.items()}
+    studied = {s: quality.apply_stale(f, stale, mask=stale_bars[s]) for s, f in frames.items()}
     if measure != "volume" and engine_kwargs.get("suspects") is None:
         engine_kwargs["suspects"] = split_suspects(timed, studied)
     result = run_measure(measure, timed, prices=price_panel(studied), estimation_window=est, event_window=evt,

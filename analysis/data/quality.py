@@ -82,12 +82,13 @@ def check_stale_setting(stale: str) -> str:
     return stale
 
 
-def apply_stale(frame: pd.DataFrame, stale: str = "keep") -> pd.DataFrame:
+def apply_stale(frame: pd.DataFrame, stale: str = "keep", mask=None) -> pd.DataFrame:
     """``stale="missing"``: prices of flat zero-volume bars become NaN (the row stays, so the
-    bar shows as missing, not as a zero return); ``"keep"`` returns the frame unchanged."""
+    bar shows as missing, not as a zero return); ``"keep"`` returns the frame unchanged.
+    ``mask``: the frame's :func:`stale_mask` when the caller has it."""
     if check_stale_setting(stale) == "keep" or frame.empty:
         return frame
-    mask = stale_mask(frame).to_numpy()
+    mask = np.asarray(stale_mask(frame) if mask is None else mask, dtype=bool)
     if not mask.any():
         return frame
     if list(frame.columns) == list(_PRICES) + ["Volume"] and (frame.dtypes == "float64").all():
