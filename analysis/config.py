@@ -233,3 +233,16 @@ def figure_workers(value=None) -> int | None:
     """Figure helper processes of ``batch`` and ``study`` (:mod:`analysis.figures.worker`): the
     argument, else ``ANALYSIS_FIGURE_WORKERS``, else None (one per spare core); 0 for none."""
     return _whole_number(value, "ANALYSIS_FIGURE_WORKERS", "ANALYSIS_FIGURE_WORKERS", 0)
+
+
+def progress(iterable=None, **kwargs):
+    """A tqdm progress bar over ``iterable`` (``kwargs`` as tqdm's): the notebook widget inside a
+    Jupyter kernel, as ``tqdm.auto`` gives, the text bar elsewhere (``tqdm.auto`` also imports
+    asyncio, two hundredths of a second in every command that shows progress)."""
+    import sys
+
+    if "ipykernel" in sys.modules:
+        from tqdm.auto import tqdm
+    else:
+        from tqdm import tqdm
+    return tqdm(iterable, **kwargs)

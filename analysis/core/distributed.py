@@ -549,7 +549,7 @@ def _ordered_fold(futures, fold, progress: bool, desc: str):
     """Results of ``futures`` folded in partition order as they complete (sums added in the
     same order on every run); remaining tasks are cancelled when one fails."""
     from dask.distributed import as_completed
-    from tqdm.auto import tqdm
+    from ..config import progress as tqdm
 
     pending: dict[int, Any] = {}
     order = {f.key: i for i, f in enumerate(futures)}

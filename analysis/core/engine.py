@@ -1252,7 +1252,7 @@ def _progress(spec, n: int):
     """A progress bar for the models fitted one event at a time (None for the others)."""
     if not _models.per_event(spec):
         return None
-    from tqdm.auto import tqdm
+    from ..config import progress as tqdm
 
     return tqdm(total=n, desc=f"{spec.name} fits", unit="event", disable=n < 20)
 

@@ -147,7 +147,7 @@ def symbols_of(events: pd.DataFrame) -> list[str]:
 def load_prices(source: PriceSource, symbols: Iterable[str], *,
                 progress: bool = True) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
     """Each symbol read once: ``({symbol: frame}, {symbol: why it failed})``."""
-    from tqdm.auto import tqdm
+    from ..config import progress as tqdm
 
     symbols = list(dict.fromkeys(symbols))
     frames, failed = {}, {}

@@ -152,7 +152,7 @@ def garch_benchmark(result: EventStudyResult, *, progress: bool = True) -> Garch
     ``evt0 - est1 + j`` steps after the last estimation day. A progress bar for 20 events or
     more. A user model (``UserModel``) is refused: its error variance is its own, so the
     parameter term P cannot be told apart from it."""
-    from tqdm.auto import tqdm
+    from ..config import progress as tqdm
 
     from . import garch as _garch
 

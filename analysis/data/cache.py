@@ -446,7 +446,7 @@ class CachedYahooSource(PriceSource):
         failed: dict[str, tuple[str, bool]] = {}
         bar = None
         if progress and jobs:
-            from tqdm.auto import tqdm
+            from ..config import progress as tqdm
             bar = tqdm(total=sum(len(g) for _, g in jobs), unit="symbol", desc="fetch")
         for (a, b), group in jobs:
             res = self._download(group, a, b, deadline)

@@ -522,7 +522,7 @@ def run_notebooks(paths: Iterable[str | os.PathLike], *, reports_dir="reports", 
     ``<figures_dir>/<notebook name>/``, an output set (see :func:`run_notebook`), unless
     ``parameters`` give its ``figures_dir``.
     """
-    from tqdm.auto import tqdm
+    from ..config import progress as tqdm
 
     done = []
     paths = [Path(p) for p in paths]
@@ -548,7 +548,7 @@ def refresh_outputs(paths: Iterable[str | os.PathLike], *, reports_dir=None, tim
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
-    from tqdm.auto import tqdm
+    from ..config import progress as tqdm
 
     done = []
     paths = [Path(p).resolve() for p in paths]
