@@ -105,6 +105,7 @@ def write_table(frame, path, fmt: str = "csv", *, date_columns=("date",)) -> Pat
     target = Path(path).with_suffix(f".{fmt}")
     table = spreadsheet_safe(frame) if fmt == "csv" else frame
     table = table.copy()
+    days = []                            # date columns written by pyarrow as YYYY-MM-DD
     for c in table.columns:
         s = table[c]
         if pd.api.types.is_object_dtype(s.dtype) and pd.api.types.infer_dtype(s, skipna=True) == "string":
@@ -112,9 +113,15 @@ def write_table(frame, path, fmt: str = "csv", *, date_columns=("date",)) -> Pat
         elif pd.api.types.is_object_dtype(s.dtype):      # mixed cells: text, NA as missing
             table[c] = s.map(lambda v: None if _missing(v) else v if isinstance(v, str) else cell(v))
         elif fmt == "csv" and pd.api.types.is_datetime64_any_dtype(s.dtype):
-            table[c] = s.dt.strftime("%Y-%m-%d" if (s.dropna() == s.dropna().dt.normalize()).all()
-                                     else "%Y-%m-%dT%H:%M:%S")
+            whole = bool((s.dropna() == s.dropna().dt.normalize()).all())
+            if whole and getattr(s.dt, "tz", None) is None:
+                days.append(c)          # (pandas' strftime: a tenth of a second per 100,000 rows)
+            else:
+                table[c] = s.dt.strftime("%Y-%m-%d" if whole else "%Y-%m-%dT%H:%M:%S")
     arrow = pa.Table.from_pandas(table, preserve_index=False)
+    for c in days:
+        j = arrow.schema.get_field_index(c)
+        arrow = arrow.set_column(j, c, arrow.column(j).cast(pa.date32()))
     with atomic_path(target) as tmp:
         if fmt == "parquet":
             import pyarrow.parquet as pq

@@ -72,6 +72,7 @@ def run(args) -> int:
 
 def _run(args, workers) -> int:
     import sys
+    from concurrent.futures import ThreadPoolExecutor
     from pathlib import Path
 
     from ..errors import EventError
@@ -109,10 +110,15 @@ def _run(args, workers) -> int:
         try:
             if result.n_ok and args.measure == "returns" and not args.no_figure:
                 _submit_figures(workers, result, files.dir, **figure_options)
-            diagnostics = write_table(result.diagnostics, files.dir / "diagnostics", args.format).name
-            if result.n_ok:
-                names = _write_outputs(args, result, windows, files.dir, figure_options, workers,
-                                       summary=lambda: print(result.summary(windows)))
+            # the diagnostics are written by a thread (pyarrow's writer works without the
+            # interpreter lock) while this one goes on; leaving the block waits for it
+            with ThreadPoolExecutor(1) as writer:
+                diagnostics = writer.submit(write_table, result.diagnostics, files.dir / "diagnostics",
+                                            args.format)
+                if result.n_ok:
+                    names = _write_outputs(args, result, windows, files.dir, figure_options, workers,
+                                           summary=lambda: print(result.summary(windows)))
+                diagnostics = diagnostics.result().name
         except BaseException:
             workers.close()         # no worker writes on while the staging folder is removed
             raise
