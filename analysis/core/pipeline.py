@@ -411,7 +411,7 @@ def cluster_notes_of(timed: pd.DataFrame, event_window=DEFAULT_EVENT_WINDOW, *, 
 
 
 def _warn_clustered(result, ok: pd.DataFrame, cluster_notes: dict) -> None:
-    studied = set(ok["event_id"].astype(str))
+    studied = set(map(str, ok["event_id"].tolist()))
     for code in ("same_company", "clustered"):
         hits = [(e, d) for e, notes in cluster_notes.items() if e in studied for c, d in notes if c == code]
         result.add_warnings([e for e, _ in hits], code, [d for _, d in hits])
@@ -430,7 +430,8 @@ def _warn_stale(result, ok: pd.DataFrame, stale_bars, stale: str) -> None:
             continue
         dates = mask.index[mask.to_numpy()].to_numpy()
         start = events["estimation_start"].to_numpy()
-        stop = np.array([end.get(e, np.datetime64("NaT")) for e in events["event_id"]], dtype="datetime64[ns]")
+        stop = np.array([end.get(e, np.datetime64("NaT")) for e in events["event_id"].tolist()],
+                        dtype="datetime64[ns]")
         n = np.searchsorted(dates, stop, side="right") - np.searchsorted(dates, start, side="left")
         n = np.where(pd.isna(start) | pd.isna(stop), 0, n)
         hit = n > 0
@@ -467,10 +468,19 @@ def _warn_foreign(result, ok: pd.DataFrame) -> None:
     hint = ("model='dimson' (lagged market returns)" if "dimson" in MODEL_NAMES
             else "a market index of the stock's exchange")
     found = []
-    for eid, ticker, market in zip(ok["event_id"], ok["ticker"], ok["market"]):
-        try:
-            own, theirs = calendar_for(ticker), calendar_for(market)
-        except AnalysisError:
+    known: dict = {}                     # each distinct symbol's calendar looked up once
+
+    def calendar_of(symbol):
+        if symbol not in known:
+            try:
+                known[symbol] = calendar_for(symbol)
+            except AnalysisError:
+                known[symbol] = None
+        return known[symbol]
+
+    for eid, ticker, market in zip(ok["event_id"].tolist(), ok["ticker"].tolist(), ok["market"].tolist()):
+        own, theirs = calendar_of(ticker), calendar_of(market)
+        if own is None or theirs is None:
             continue
         if own != theirs:
             try:
