@@ -337,7 +337,8 @@ class Universe:
                     out.append((m.start(), m.end(), self.named(m.group(0)), confirmed))
         for alias in self.cjk:
             for m in re.finditer(re.escape(alias), text):
-                if not any(s <= m.start() < e for s, e, *_ in out):
+                if not any(s <= m.start() < e for s, e, *_ in out) and \
+                        not namecontext.cjk_something_else(text, m.start(), m.end()):
                     out.append((m.start(), m.end(), self.by_alias[alias], True))
         return sorted(out, key=lambda x: x[0])
 

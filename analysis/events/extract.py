@@ -139,6 +139,17 @@ _ATTRIB_BEFORE = re.compile(r"(?:\b(?:according\s+to|told|citing|per|via|by|to)\
 _COMPARED = re.compile(
     r"(?:\bcompet(?:e|es|ing|ition)\s+(?:with|against)|\bsuch\s+as|\blike|\bthan|"
     r"\bversus|\bvs\.?|\bovertak(?:e|es|ing)|\bunlike)\s+(?:[\w.'\u2019-]+\s+){0,2}$", re.IGNORECASE)
+# the same in Chinese: "营业收入超过特斯拉" (revenue exceeding Tesla's), "对标苹果"
+_COMPARED_ZH = re.compile(r"(?:\u8d85\u8fc7|\u8d85\u8d8a|\u8d76\u8d85|\u53cd\u8d85|\u529b\u538b|\u80dc\u8fc7|"
+                          r"\u4e0d\u654c|\u843d\u540e\u4e8e|\u5bf9\u6807|\u6bd4\u80a9|\u4e0d\u53ca|\u5ab2\u7f8e|"
+                          r"\u8dd1\u8d62|\u8dd1\u8f93|\u76f8\u6bd4|\u5bf9\u6bd4)$")
+# a company named only as the leader or backer of another party ("to a consortium led by BlackRock",
+# "a group backed by Tencent"): the party acts, the company is mentioned
+_PARTY_OF = re.compile(
+    r"\b(?:consortium|group|groups|investors|investor\s+group|fund|funds|syndicate|team|club|alliance|"
+    r"joint\s+venture|venture|bidders?)\s+(?:\w+\s+)?(?:led|backed|formed|headed|controlled|managed|"
+    r"advised|supported)\s+by\s+(?:the\s+)?$", re.IGNORECASE)
+_PARTY_OF_AFTER = re.compile(r"^-(?:led|backed|controlled|headed|owned|funded)\b", re.IGNORECASE)  # "a BlackRock-led group"
 _NAME_BEFORE_TAG = re.compile(
     r"((?:[A-Z0-9][\w.&'\u2019\-]*)(?:,?\s+(?:[A-Z0-9][\w.&'\u2019\-]*|&|of|and|de|la))*)[\s,]*$")
 # company-like names no table knows: "Rivian shares", "shares of Acme", "Acme Corp"
@@ -165,7 +176,10 @@ _MOVE_WORD = re.compile(
     r"soar(?:s|ed)?|plung(?:e|es|ed)|tumbl(?:e|es|ed)|sink(?:s)?|sank|slid(?:e|es)?|climb(?:s|ed)?|"
     r"gain(?:s|ed)?|drop(?:s|ped)?|higher|lower|traded|trading|closed|opened|rall(?:y|ies|ied)|"
     r"slipp?(?:ed|s)?|dipp?(?:ed|s)?|edged|sl(?:a|u)mp|rebound(?:ed|s)?|tank(?:s|ed)?|"
-    r"skyrocket(?:s|ed)?|spik(?:e|es|ed))\b|\u5927\u6da8|\u5927\u8dcc|\u6da8\u505c|\u8dcc\u505c|\u4e0a\u6da8|\u4e0b\u8dcc",
+    r"skyrocket(?:s|ed)?|spik(?:e|es|ed)|(?:doubl|tripl|quadrupl|halv)(?:e|es|ed|ing)|"
+    # "shares suffered their worst day since 1987", "the stock's biggest one-day drop"
+    r"(?:worst|best|biggest|steepest|sharpest|largest)\s+(?:[\w-]+\s+)?(?:day|days|session|week|"
+    r"drop|fall|decline|gain|rise|loss|selloff|sell-off))\b|\u5927\u6da8|\u5927\u8dcc|\u6da8\u505c|\u8dcc\u505c|\u4e0a\u6da8|\u4e0b\u8dcc",
     re.IGNORECASE)
 _NEWS_WORD = re.compile(
     r"\b(?:said|says|say|announc(?:e|es|ed|ing)|report(?:s|ed)?|post(?:s|ed)|releas(?:e|es|ed)|"
@@ -179,7 +193,7 @@ _CLAUSE_SPLIT = re.compile(
     r"\s+(?=(?:after|since|following|as(?!\s+(?:much|many|well|high|low|little|far|long|soon|part|of|if|"
     r"though|such|to|a\s+result)\b)|when|while|before)\s+"
     r"(?!(?:the\s+)?(?:[\w.'\u2019]+\s+){0,3}(?:bell|close|closing|open|opening|hours|markets?|trading|"
-    r"session|midnight|dawn|noon)\b))", re.IGNORECASE)
+    r"session|midnight|dawn|noon)\b|\d{4}\b))", re.IGNORECASE)     # "worst day since 1987 on Tuesday": one clause
 _HEADLINE_CLAUSE_SPLIT = re.compile(r"[,;:]\s+(?!\d)|\s+[\u2013\u2014-]\s+|\uff0c|\uff1b|\uff1a")
 
 
@@ -317,7 +331,7 @@ class _Found:
 class _Hit:
     pos: int
     company: Company
-    flag: str                    # "" | "former" | "source" | "compared"
+    flag: str                    # "" | "former" | "source" | "compared" | "party"
     extra: list[str]
     confirmed: bool = True
 
@@ -336,8 +350,10 @@ def _flag(masked: str, s: int, e: int, company: Company) -> str:
     if company.kind == "media" and (_ATTRIB_AFTER.match(masked[e:e + 30])
                                     or _ATTRIB_BEFORE.search(masked[max(0, s - 20):s])):
         return "source"
-    if _COMPARED.search(masked[max(0, s - 60):s]):
+    if _COMPARED.search(masked[max(0, s - 60):s]) or _COMPARED_ZH.search(masked[max(0, s - 6):s]):
         return "compared"
+    if _PARTY_OF.search(masked[max(0, s - 60):s]) or _PARTY_OF_AFTER.match(masked[e:e + 12]):
+        return "party"
     return ""
 
 

@@ -253,9 +253,42 @@ def sentence_initial_ambiguity(text: str, start: int, end: int) -> bool:
     return not text[:start].strip(" \"'\u201c\u2018(") and bool(_S_NOUN_VERB.match(text[end:end + 40]))
 
 
+# Chinese: characters right after a name that make it a place or a food ("茅台镇" the town of
+# Maotai, "小米粥" millet porridge, "长城脚下" at the foot of the Great Wall)
+CJK_THING_AFTER = re.compile(
+    # 镇 (not 镇江, a city), 村, 乡, 县, 遗址, 景区, 脚下, 粥, 饭 (not 饭店), 糕, 饼, 粒, 堆 -- kept short:
+    # a province or a product may follow a company's name ("比亚迪山东基地", "小米路由器")
+    "(?:\u9547(?!\u6c5f)|\u6751|\u4e61|\u53bf|\u9057\u5740|\u666f\u533a|\u811a\u4e0b|\u7ca5|"
+    "\u996d(?!\u5e97)|\u7cd5|\u997c|\u7c92|\u5806)")
+
+
+def cjk_something_else(text: str, start: int, end: int) -> bool:
+    """A Chinese name followed by a place or food character (:data:`CJK_THING_AFTER`)."""
+    return bool(CJK_THING_AFTER.match(text, end))
+
+
+_TRAVEL = re.compile(
+    r"\b(?:train|trains|rail|railway|bus|buses|coach|ferry|ferries|drove|drive|driving|flew|fly|flying|"
+    r"flight|flights|hiked|hike|walked|walk|cycled|sailed|rode|ride|road|highway|motorway|route|trip|"
+    r"journey|travel(?:l?ed|l?ing)?|commute|commuted|moved\s+house|relocated)\b", re.IGNORECASE)
+_ROUTE_BEFORE = re.compile(r"\b(?:from|between)\s+[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*){0,2}\s+(?:to|and)\s+$")
+_ROUTE_AFTER = re.compile(r"\s+(?:to|and)\s+[A-Z]")
+
+
+def on_route(text: str, start: int, end: int) -> bool:
+    """A place on a journey: "the train from Tampere to Nokia", "drove from Nokia to Tampere",
+    "the road between Lahti and Nokia" -- a sentence about travel naming it as an end of a route."""
+    if not _TRAVEL.search(text):
+        return False
+    if _ROUTE_BEFORE.search(text[max(0, start - 80):start]):
+        return True
+    return bool(re.search(r"\b(?:from|between)\s+$", text[max(0, start - 10):start])) and \
+        bool(_ROUTE_AFTER.match(text, end))
+
+
 def is_something_else(text: str, start: int, end: int) -> bool:
     """True when the words around ``text[start:end]`` make the name a person, a place, a thing."""
-    return _person_or_place_before(text, start) or _thing_after(text, end)
+    return _person_or_place_before(text, start) or _thing_after(text, end) or on_route(text, start, end)
 
 
 def has_corporate_cue(text: str, start: int, end: int) -> bool:
