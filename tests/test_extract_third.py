@@ -83,6 +83,62 @@ def test_the_same_names_stay_companies(text, company):
     assert company in set(extract_events(text, published="2024-06-03")["company"])
 
 
+# --------------------------------------------------- names several companies share (broad list) ----
+
+needs_broad = pytest.mark.skipif(__import__("analysis.events.broad", fromlist=["x"]).source_file() is None,
+                                 reason="investpy (the broad list) is not installed")
+
+
+@needs_broad
+def test_a_shared_first_word_is_resolved_by_the_symbols_the_item_writes():
+    # the broad list has Evergrande Real Estate (3333.HK) and Evergrande Health Industry (0708.HK);
+    # the item names the second by its symbol, so the bare "Evergrande" is the first
+    text = ("Evergrande shares fell 5% on Monday after a court hearing was adjourned.\n\n"
+            "Its car unit, Evergrande Auto (0708.HK), also fell.")
+    df = extract_events(text, published="2023-09-25")
+    assert rows(df[df["role"] == "subject"], "ticker") == [("3333.HK",)]
+    assert df.attrs["notes"] == []
+
+
+@needs_broad
+@pytest.mark.parametrize("text, word", [
+    ("Shares of Evergrande fell 5% on Monday.", "Evergrande"),
+    ("Vertex shares fell on Monday after the company cut its forecast.", "Vertex"),   # VRTX and VTNR
+])
+def test_a_shared_first_word_that_stays_ambiguous_is_noted_not_guessed(text, word):
+    df = extract_events(text, published="2023-09-25")
+    assert df.empty
+    assert len(df.attrs["notes"]) == 1 and repr(word) in df.attrs["notes"][0]
+
+
+@needs_broad
+def test_a_longer_name_or_a_distinguishing_word_decides():
+    df = extract_events("Evergrande Health shares rose 3% on Tuesday.", published="2023-09-26")
+    assert rows(df, "ticker") == [("0708.HK",)]
+    # a third company's longer name ("Evergrande Property Services") is none of them
+    assert extract_events("Evergrande Property Services shares fell on Monday.", published="2023-09-25").empty
+
+
+@needs_broad
+def test_a_company_listed_where_codes_are_not_used_is_noted_with_its_country(tmp_path, capsys):
+    from analysis.cli import main
+
+    text = "Shares in Wirecard plunged more than 60% on Thursday after its auditor could not confirm cash."
+    df = extract_events(text, published="2020-06-18")
+    assert df.empty and df.attrs["foreign"] == [("a01", "Wirecard", "Germany", "DE0007472060")]
+    assert "Wirecard (Germany, ISIN DE0007472060)" in df.attrs["notes"][0]
+    # an ordinary mention without corporate evidence says nothing; a symbol in the text wins
+    assert extract_events("We met at the Wirecard stand.", published="2020-06-18").attrs["foreign"] == []
+    tagged = extract_events("Temenos (TEMN.S) shares fell on Thursday.", published="2024-02-15")
+    assert tagged.attrs["foreign"] == [] and rows(tagged, "ticker") == [("TEMN.SW",)]
+    news = tmp_path / "news.txt"
+    news.write_text(text, encoding="utf-8")
+    assert main(["extract", str(news), "--published", "2020-06-18", "--offline",
+                 "--cache-dir", str(tmp_path / "cache")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("Wirecard") >= 1 and "in no company table" not in err and "Germany" in err
+
+
 # --------------------------------------------------------------------------- the set ----
 
 def test_third_held_out_news_set():

@@ -89,7 +89,10 @@ def _extract(text: str, args: argparse.Namespace):
     found, left = lookup_names(names, cache_dir=args.cache_dir, offline=offline)
     if any(found.values()):
         events = run_once()
+    explained = {name for _, name, *_ in events.attrs.get("foreign", [])}     # its note names the country
     for name in left:
+        if name in explained:
+            continue
         why = ("offline" if offline else "Yahoo's search found no listing" if name in found
                else "Yahoo's search could not be reached; asked again next time")
         print(f"note: {name!r} is in no company table ({why}): no event; add it with --companies FILE",

@@ -36,6 +36,12 @@ What is used of it (:func:`build_rows`, pure):
   ("Bancorp", "Holdings"), only an ordinary word, given name or place, or an acronym of up to
   four letters ("CSS") is no name.
 
+* **Companies at home where codes are not used** (:func:`build_foreign`): names, country and
+  ISIN, no listing; extraction names them in its notes. **A first word two to four companies'
+  names share** ("Evergrande") is kept with its companies (:func:`_shared_first`) for
+  :meth:`analysis.events.companies.Universe.find_names` to resolve from the item's symbols and
+  words, or to name in the notes.
+
 The built table is cached as JSON in ``<cache_dir>/companies/`` under a key made of the file's
 path, size and time and of this module's rules (:func:`cache_key`), so it is built once per
 installation and rebuilt when the package is upgraded or the rules change.
@@ -61,7 +67,7 @@ from .namecontext import fold, short_name
 
 PACKAGE = "investpy"
 RESOURCE = ("resources", "stocks.csv")
-FORMAT = 1
+FORMAT = 2
 
 # country of the source list -> ISIN prefixes of the companies at home there
 HOME_ISIN = {
@@ -294,6 +300,54 @@ def build_rows(records: list[dict]) -> list[dict]:
     return _named(_merge_same_name(companies))
 
 
+def build_foreign(records: list[dict]) -> list[dict]:
+    """Companies of the source list at home in a market whose codes are not used (Germany's
+    ``WDIG``, Korea's six digits without KOSPI/KOSDAQ, ...): ``[{"name", "aliases", "weak",
+    "country", "isin"}]``, no listing. Extraction names them in its notes instead of dropping
+    them silently or guessing a symbol. The home country of an ISIN prefix is the country with
+    the most lines of that prefix (learnt from the list itself: ``DE`` -> ``germany``); a company with a
+    line in a used market, or whose ISIN is a used market's, is left to :func:`build_rows`."""
+    used_isins: set[str] = set()
+    by_isin: dict[str, list[dict]] = {}
+    for r in records:
+        country = str(r.get("country", "")).strip().lower()
+        isin = str(r.get("isin", "")).strip().upper()
+        if not re.fullmatch(r"[A-Z]{2}[A-Z0-9]{9}\d", isin):
+            continue
+        if country in HOME_ISIN:
+            used_isins.add(isin)
+            continue
+        by_isin.setdefault(isin, []).append(dict(country=country, full=str(r.get("full_name", "")),
+                                                 short=str(r.get("name", ""))))
+    home_of = _home_countries(by_isin)
+    used_prefixes = {p for prefixes in HOME_ISIN.values() for p in prefixes}
+    out = []
+    for isin, lines in by_isin.items():
+        if isin in used_isins or isin[:2] in used_prefixes or re.search(r"\bADR\b|\bADS\b|\bGDR\b",
+                                                                         lines[0]["full"]):
+            continue
+        country = home_of.get(isin[:2])
+        home = next((ln for ln in lines if ln["country"] == country), None)
+        if home is None:
+            continue                      # listed only abroad (a cross-listing): its home is not known
+        aliases = [f for f in name_forms(home["full"], home["short"]) if usable(f)]
+        if aliases:
+            out.append(dict(name=_display(home), aliases=aliases, weak=[a for a in aliases if weak(a)],
+                            country=country.title(), isin=isin))
+    return out
+
+
+def _home_countries(by_isin: dict[str, list[dict]]) -> dict[str, str]:
+    """ISIN prefix -> the country with the most lines of that prefix (``DE`` -> germany with
+    354 lines, not austria with 127)."""
+    votes: Counter = Counter((isin[:2], ln["country"]) for isin, lines in by_isin.items() for ln in lines)
+    best: dict[str, tuple[int, str]] = {}
+    for (prefix, country), n in votes.items():
+        if n > best.get(prefix, (0, ""))[0]:
+            best[prefix] = (n, country)
+    return {prefix: country for prefix, (_, country) in best.items()}
+
+
 def _merge_same_name(companies: list[dict]) -> list[dict]:
     """One company for lines of one name that are one company: the H share and the A share of
     a mainland company (Hong Kong line first), the share classes of a US company (``LEN`` and
@@ -410,11 +464,14 @@ class BroadIndex:
     ordinary and business words only, which need it in Title Case text). Kept in the cache file
     with the rows, so a process reads it instead of indexing 14,000 companies again."""
 
-    def __init__(self, rows: list[dict], parts: dict | None = None):
+    def __init__(self, rows: list[dict], parts: dict | None = None, foreign: list[dict] | None = None):
         self.rows = rows
+        self.foreign = foreign or []
         if parts is not None:
             self.by_alias, self.by_first, self.by_ticker = parts["by_alias"], parts["by_first"], parts["by_ticker"]
             self.weak, self.plain = set(parts["weak"]), set(parts["plain"])
+            self.shared_first = parts["shared_first"]
+            self.foreign_alias, self.foreign_first = parts["foreign_alias"], parts["foreign_first"]
             return
         self.by_alias: dict[str, int] = {}
         shared: set[str] = set()
@@ -438,13 +495,56 @@ class BroadIndex:
         for i, r in enumerate(rows):
             for t in r["listings"]:
                 self.by_ticker.setdefault(t, i)
+        self.shared_first = _shared_first(rows, self.by_alias)
+        self.foreign_alias, self.foreign_first = _foreign_index(self.foreign, self.by_alias)
 
     def parts(self) -> dict:
         return {"by_alias": self.by_alias, "by_first": self.by_first, "by_ticker": self.by_ticker,
-                "weak": sorted(self.weak), "plain": sorted(self.plain)}
+                "weak": sorted(self.weak), "plain": sorted(self.plain), "shared_first": self.shared_first,
+                "foreign_alias": self.foreign_alias, "foreign_first": self.foreign_first}
 
     def __len__(self) -> int:
         return len(self.rows)
+
+
+# a first word that two to this many companies' names share is resolved from the text's other
+# words and symbols (Universe.find_names), else named in the notes; a word more companies share
+# ("Pacific", "National") is no name at all
+SHARED_FIRST_MAX = 4
+
+
+def _shared_first(rows: list[dict], by_alias: dict[str, int]) -> dict[str, list[int]]:
+    """First words of two to :data:`SHARED_FIRST_MAX` companies' names that would otherwise be
+    a name ("Evergrande" of Evergrande Real Estate and Evergrande Health Industry): word -> rows."""
+    groups: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        words = r["aliases"][0].split() if r["aliases"] else []
+        if len(words) > 1:
+            groups.setdefault(words[0], []).append(i)
+    return {w: ids for w, ids in groups.items()
+            if 2 <= len(ids) <= SHARED_FIRST_MAX and w not in by_alias and len(w) >= 4 and w.isalpha()
+            and w[:1].isupper() and not w.isupper() and usable(w)}
+
+
+def _foreign_index(foreign: list[dict], by_alias: dict[str, int]) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """Aliases of the foreign companies (an alias two of them share, or a used company's, is
+    dropped) and their first words."""
+    alias: dict[str, int] = {}
+    shared: set[str] = set()
+    for i, r in enumerate(foreign):
+        for a in r["aliases"]:
+            for v in {a, fold(a)}:
+                if v in by_alias:
+                    continue
+                if alias.setdefault(v, i) != i:
+                    shared.add(v)
+    for v in shared:
+        del alias[v]
+    first: dict[str, list[str]] = {}
+    for a in alias:
+        m = re.match(r"\w+", a)
+        first.setdefault(m.group(0) if m else a[:1], []).append(a)
+    return alias, first
 
 
 _BUILT: dict[str, BroadIndex] = {}
@@ -475,7 +575,8 @@ def load_index(cache_dir: Path | None) -> tuple[BroadIndex | None, str | None]:
             return None, ("the word frequencies (wordfreq) that tell ordinary words from company names are "
                           "not installed: the broad company list is not used")
         try:
-            index = BroadIndex(build_rows(_records(path)))
+            records = _records(path)
+            index = BroadIndex(build_rows(records), foreign=build_foreign(records))
         except (OSError, ValueError, UnicodeDecodeError) as exc:
             return None, f"the broad company list {path} cannot be read ({exc})"
         if cache is not None:
@@ -494,7 +595,7 @@ def _read_cache(cache: Path, key: str) -> BroadIndex | None:
     try:
         data = json.loads(cache.read_text(encoding="utf-8"))
         if isinstance(data, dict) and data.get("key") == key:
-            return BroadIndex(data["rows"], data["index"])
+            return BroadIndex(data["rows"], data["index"], data["foreign"])
     except (OSError, ValueError, KeyError, TypeError):
         pass
     return None
@@ -510,7 +611,8 @@ def _write_cache(cache: Path, key: str, index: BroadIndex) -> None:
             if old != cache:
                 old.unlink(missing_ok=True)
         atomic_write_text(cache, json.dumps({"key": key, "source": PACKAGE, "version": _version(),
-                                             "rows": index.rows, "index": index.parts()},
+                                             "rows": index.rows, "foreign": index.foreign,
+                                             "index": index.parts()},
                                             ensure_ascii=False, separators=(",", ":")))
     except OSError:
         pass

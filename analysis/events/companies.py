@@ -319,7 +319,8 @@ class Universe:
                       if a not in self.by_alias and self.named(a) is not None}
         return tuple(sorted(found, key=len, reverse=True))
 
-    def find_names(self, text: str) -> list[tuple[int, int, Company, bool]]:
+    def find_names(self, text: str, tagged: frozenset[str] = frozenset(), tag_starts: tuple[int, ...] = (),
+                   ambiguous: list | None = None) -> list[tuple[int, int, Company, bool]]:
         """Company names in text: ``[(start, end, company, confirmed)]`` left to right, no overlaps.
 
         Longest alias first at each position ("Great Wall Motor" over "Great Wall"); a name
@@ -327,6 +328,11 @@ class Universe:
         is itself an alias ("Bank of China"); a name whose context makes it something else
         (:func:`analysis.events.namecontext.is_something_else`) is left out. ``confirmed`` is
         False for an ordinary-word name without corporate evidence around it.
+
+        A first word that two to four companies of the broad list share ("Evergrande") is
+        resolved by :meth:`_shared_first` (``tagged``: symbols the news item writes, whose
+        companies it names that way; ``tag_starts``: where symbols begin in ``text``); one that
+        stays ambiguous is appended to ``ambiguous`` as ``(word, [companies])``, not guessed.
         """
         candidates = self._candidates(text)
         out = []
@@ -340,7 +346,78 @@ class Universe:
                 if not any(s <= m.start() < e for s, e, *_ in out) and \
                         not namecontext.cjk_something_else(text, m.start(), m.end()):
                     out.append((m.start(), m.end(), self.by_alias[alias], True))
+        if self.broad is not None and self.broad.shared_first:
+            out += self._shared_first(text, out, tagged, tag_starts, ambiguous)
         return sorted(out, key=lambda x: x[0])
+
+    def _shared_first(self, text: str, out: list, tagged: frozenset[str], tag_starts: tuple[int, ...],
+                      ambiguous: list | None) -> list[tuple[int, int, Company, bool]]:
+        """A first word several companies' names share ("China Evergrande" when the list has
+        Evergrande Real Estate and Evergrande Health Industry): the companies the item names by
+        a symbol elsewhere are not it; of the rest, the one whose name has the most of the
+        capitalised words around it; it must be the only one left, and no capitalised word
+        after it may belong to no candidate ("Evergrande Property Services" is a third
+        company). Followed by its own symbol, the symbol decides. A name found this way needs
+        corporate evidence, like every one-word name of the broad list."""
+        found = []
+        for word in set(re.findall(r"[A-Z][a-z]+", text)) & self.broad.shared_first.keys():
+            for m in re.finditer(rf"(?<![\w&-]){word}(?![\w&-])", text):
+                if any(s <= m.start() < e for s, e, *_ in out) or namecontext.is_something_else(
+                        text, m.start(), m.end()):
+                    continue
+                after = re.match(r"(?:[ \t]+[A-Z][\w'&.-]*)*", text[m.end():])
+                run_end = m.end() + after.end()
+                if any(0 <= t - run_end <= 3 for t in tag_starts):
+                    continue                                  # "... Group (0708.HK)": the symbol decides
+                cands = [c for c in self._sharing(word) if not any(t in tagged for t in c.listings)]
+                strangers = [w for w in after.group(0).split()
+                             if w not in BUSINESS_WORDS and not any(w in c.aliases[0].split() for c in cands)]
+                if strangers or not cands:
+                    continue                                  # a third company's longer name
+                near = set(re.findall(r"[A-Z][\w'&.-]*", text[max(0, m.start() - 30):m.start()])[-2:])
+                c = _best_match(cands, near | set(after.group(0).split()))
+                if c is not None:
+                    found.append((m.start(), m.end(), c, namecontext.has_corporate_cue(text, m.start(), run_end)))
+                elif ambiguous is not None:
+                    ambiguous.append((word, cands))
+        return found
+
+    def _sharing(self, word: str) -> list[Company]:
+        """Every company of every table with a name that begins with ``word`` (a broad row an
+        earlier table has is that table's company: "Vertex" is Vertex Pharmaceuticals too)."""
+        out: dict[str, Company] = {}
+        for i in self.broad.shared_first[word]:
+            r = self.broad.rows[i]
+            c = self._broad(i) or next((k for t in r["listings"] if (k := self.by_ticker.get(t))), None)
+            if c is not None:
+                out.setdefault(c.name, c)
+        for alias in self.by_first.get(word, ()):
+            out.setdefault(self.by_alias[alias].name, self.by_alias[alias])
+        return list(out.values())
+
+    def foreign_names(self, text: str) -> list[tuple[str, dict, bool]]:
+        """Companies of the broad list at home in a market whose codes are not used
+        (:func:`analysis.events.broad.build_foreign`; no Yahoo symbol offline) named in text and
+        known to no table: ``[(name as written, record, confirmed)]``; a one-word or
+        ordinary-word name is confirmed only by corporate evidence."""
+        if self.broad is None or not self.broad.foreign:
+            return []
+        words = set(re.findall(r"\w+", text))
+        aliases = {a for w in words for a in self.broad.foreign_first.get(w, ())
+                   if a not in self.by_alias and self.named(a) is None}
+        out = []
+        if not aliases:
+            return out
+        for m in _pattern(tuple(sorted(aliases, key=len, reverse=True))).finditer(text):
+            alias, s, e = m.group(0), m.start(), m.end()
+            rec = self.broad.foreign[self.broad.foreign_alias[alias]]
+            if namecontext.is_something_else(text, s, e):
+                continue
+            is_weak = any(alias in (w, _fold(w)) for w in rec["weak"])
+            if is_weak and " " not in alias and namecontext.runs_on(text, e):
+                continue
+            out.append((alias, rec, not is_weak or namecontext.has_corporate_cue(text, s, e)))
+        return out
 
 
     def _judge(self, text: str, start: int, end: int, alias: str) -> bool | None:
@@ -364,6 +441,16 @@ class Universe:
         if longer is not None:                   # "Ford Prefect novel": evidence after the whole name
             return namecontext.has_corporate_cue(text, start, longer)
         return not common or namecontext.has_corporate_cue(text, start, end)
+
+
+def _best_match(cands: list[Company], near: set[str]) -> Company | None:
+    """The only candidate, else the one whose name has strictly the most of the words ``near``
+    the shared word; None when that does not tell them apart."""
+    if len(cands) == 1:
+        return cands[0]
+    scored = sorted(((len(near & set(c.name.split()[1:] + c.aliases[0].split()[1:])), k) for k, c in
+                     enumerate(cands)), reverse=True)
+    return cands[scored[0][1]] if scored[0][0] > scored[1][0] else None
 
 
 @functools.lru_cache(maxsize=64)

@@ -37,8 +37,10 @@ Roles (studies use ``subject`` rows)
     * ``mention``: everything else: background paragraphs, rivals listed for context,
       "See Also" / "Read Next" / "Click here" lines, a company named as someone's *former*
       employer ("Former Microsoft Executive"), a news agency or publisher cited as the
-      source ("Reuters reported", "according to Bloomberg", "Benzinga's EV Hub"), and a company
-      the lead names only to compare ("to better compete with Tesla", "such as BYD").
+      source ("Reuters reported", "according to Bloomberg", "Benzinga's EV Hub"), a company
+      the lead names only to compare ("to better compete with Tesla", "such as BYD", "超过特斯拉"),
+      and one named only as the leader or backer of another party ("a consortium led by
+      BlackRock", "a SoftBank-led group").
     A company is one row per listing per news item, with its strongest role; ``evidence`` is the
     sentence that decided the role. Trade unions and agencies of government are not companies.
     ``listed``: True for home listings and primary (exchange-listed) ADRs, ``"otc"`` for
@@ -357,8 +359,9 @@ def _flag(masked: str, s: int, e: int, company: Company) -> str:
     return ""
 
 
-def _name_hits(masked: str, u: Universe) -> tuple[dict[str, _Hit], list]:
-    names = u.find_names(masked)
+def _name_hits(masked: str, u: Universe, tagged: frozenset[str] = frozenset(), tag_starts: tuple = (),
+               ambiguous: list | None = None) -> tuple[dict[str, _Hit], list]:
+    names = u.find_names(masked, tagged, tag_starts, ambiguous)
     out: dict[str, _Hit] = {}
     for s, e, c, confirmed in names:
         flag = _flag(masked, s, e, c)
@@ -416,21 +419,37 @@ def _symbol_hits(masked: str, tags, u: Universe, out: dict[str, _Hit], names: li
                     hit.extra.append(f"otc:{extra}")
 
 
-def _companies(sentence: str, u: Universe) -> list[_Hit]:
-    """Companies in one sentence, left to right (see :class:`_Hit` for the flags)."""
+def _companies(sentence: str, u: Universe, tagged: frozenset[str] = frozenset(),
+               ambiguous: list | None = None) -> list[_Hit]:
+    """Companies in one sentence, left to right (see :class:`_Hit` for the flags); ``tagged``:
+    the symbols the whole news item writes (:func:`_item_tags`)."""
     tags = press_symbols(sentence)
     masked = sentence
     for s, e, _ in tags:
         masked = masked[:s] + " " * (e - s) + masked[e:]
-    out, names = _name_hits(masked, u)
+    out, names = _name_hits(masked, u, tagged, tuple(s for s, _, _ in tags), ambiguous)
     _symbol_hits(masked, tags, u, out, names)
     return sorted(out.values(), key=lambda h: h.pos)
 
 
-def _item_companies(item: _Item, u: Universe) -> list[_Found]:
+def _item_tags(item: _Item, u: Universe) -> frozenset[str]:
+    """Listings of the companies the item names by a symbol ("(0708.HK)"): a name several
+    companies share is none of those (:meth:`Universe.find_names`)."""
+    out = set()
+    for sentence, _ in item.sentences:
+        for _, _, pairs in press_symbols(sentence):
+            for _, ticker, written in pairs:
+                owner = (u.company(ticker) if ticker else None) or u.company(written)
+                out.update(owner.listings if owner is not None else ())
+                out.update(t for t in (ticker, written) if t)
+    return frozenset(out)
+
+
+def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> list[_Found]:
     found: dict[str, _Found] = {}
+    tagged = _item_tags(item, u)
     for k, (sentence, where) in enumerate(item.sentences):
-        for hit in _companies(sentence, u):
+        for hit in _companies(sentence, u, tagged, ambiguous):
             role = "subject" if where == "subject" and not hit.flag else "mention"
             f = found.get(hit.company.name)
             if f is None:
@@ -745,7 +764,10 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
     ``ticker``/``exchange``/``market`` are empty for private companies.
     ``result.attrs``: ``"skipped"`` (items naming no company, ``(item_id, text)``) and
     ``"unresolved"`` (company-like names no table knows, ``(item_id, name)``) and ``"notes"``
-    (said once: the broad company list is not installed, ...).
+    (said once: the broad company list is not installed, ...; per item: a name several
+    companies share that the item does not tell apart, a company listed where the offline list
+    has no trustworthy symbol) and ``"foreign"`` (those companies, ``(item_id, name, country,
+    isin)``; their names are in ``"unresolved"`` too, for the online lookup).
     Raises ExtractionError for empty text, an unreadable ``published`` or an unknown ``tz``.
     """
     if not isinstance(text, str):
@@ -755,10 +777,19 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
         raise ExtractionError("news text is empty")
     pub_date, pub_ts = parse_published(published, tz)
     u = universe(companies)
-    rows, skipped, unresolved = [], [], []
+    rows, skipped, unresolved, notes, foreign = [], [], [], [], []
     for item in split_items(text, pub_date):
-        found = _item_companies(item, u)
+        ambiguous: list = []
+        found = _item_companies(item, u, ambiguous)
         unresolved += [(item.id, n) for n in _unknown_names(item, u, found)]
+        notes += _ambiguity_notes(item, ambiguous, found)
+        for name, rec in _foreign_names(item, u, found):
+            foreign.append((item.id, name, rec["country"], rec["isin"]))
+            notes.append(f"{item.id}: {name} ({rec['country']}, ISIN {rec['isin']}) is listed where the offline "
+                         "company list gives no trustworthy Yahoo symbol: no event; give its listing with "
+                         "--companies FILE")
+            if (item.id, name) not in unresolved:
+                unresolved.append((item.id, name))
         if not found:
             skipped.append((item.id, item.text or item.sentences[0][0]))
             continue
@@ -777,8 +808,38 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
     df["listed"] = df["listed"].astype(object)
     df.attrs["skipped"] = skipped
     df.attrs["unresolved"] = unresolved
-    df.attrs["notes"] = list(u.notes)
+    df.attrs["notes"] = list(u.notes) + notes
+    df.attrs["foreign"] = foreign
     return df
+
+
+def _ambiguity_notes(item: _Item, ambiguous: list, found: list[_Found]) -> list[str]:
+    """A name several companies share that the item does not tell apart: said, not guessed."""
+    out, seen = [], {f.company.name for f in found}
+    for word, cands in ambiguous:
+        if word in seen or any(c.name in seen for c in cands):
+            continue                   # another naming in the item resolved it
+        seen.add(word)
+        which = ", ".join(f"{c.name} ({c.listings[0] if c.listings else 'unlisted'})" for c in cands)
+        out.append(f"{item.id}: {word!r} may be any of {which}: no event; name the company in full or "
+                   "give its symbol")
+    return out
+
+
+def _foreign_names(item: _Item, u: Universe, found: list[_Found]) -> list[tuple[str, dict]]:
+    """Companies at home where the offline list has no usable symbol, named in the item with
+    corporate evidence somewhere in it, and not found otherwise (a symbol in the text wins)."""
+    known = {a for f in found for a in (f.company.name, *f.company.aliases)}
+    seen: dict[str, tuple[dict, bool]] = {}
+    for sentence, where in item.sentences:
+        if where == "boiler":
+            continue
+        for name, rec, confirmed in u.foreign_names(sentence):
+            if rec["name"] in known or name in known or any(name in k or k in name for k in known):
+                continue
+            prev = seen.get(rec["isin"])
+            seen[rec["isin"]] = (rec, confirmed or (prev is not None and prev[1]))
+    return [(rec["name"], rec) for rec, ok in seen.values() if ok]
 
 
 def _listed_text(value) -> str:
