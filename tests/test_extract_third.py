@@ -126,8 +126,8 @@ def test_a_company_listed_where_codes_are_not_used_is_noted_with_its_country(tmp
     text = "Shares in Wirecard plunged more than 60% on Thursday after its auditor could not confirm cash."
     df = extract_events(text, published="2020-06-18")
     assert df.empty and df.attrs["foreign"] == [("a01", "Wirecard", "Germany", "DE0007472060")]
-    assert "Wirecard (Germany, ISIN DE0007472060)" in df.attrs["notes"][0]
-    # an ordinary mention without corporate evidence says nothing; a symbol in the text wins
+    assert "Wirecard (Wirecard, Germany, ISIN DE0007472060)" in df.attrs["notes"][0]
+    # only a company-like name no table knows is looked for ("shares in X"); a symbol in the text wins
     assert extract_events("We met at the Wirecard stand.", published="2020-06-18").attrs["foreign"] == []
     tagged = extract_events("Temenos (TEMN.S) shares fell on Thursday.", published="2024-02-15")
     assert tagged.attrs["foreign"] == [] and rows(tagged, "ticker") == [("TEMN.SW",)]

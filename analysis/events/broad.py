@@ -464,14 +464,15 @@ class BroadIndex:
     ordinary and business words only, which need it in Title Case text). Kept in the cache file
     with the rows, so a process reads it instead of indexing 14,000 companies again."""
 
-    def __init__(self, rows: list[dict], parts: dict | None = None, foreign: list[dict] | None = None):
+    def __init__(self, rows: list[dict], parts: dict | None = None, foreign: list[dict] | None = None,
+                 foreign_file: Path | None = None):
         self.rows = rows
-        self.foreign = foreign or []
+        self._foreign = foreign
+        self._foreign_file = foreign_file         # read on the first foreign() call (it doubles the cache)
         if parts is not None:
             self.by_alias, self.by_first, self.by_ticker = parts["by_alias"], parts["by_first"], parts["by_ticker"]
             self.weak, self.plain = set(parts["weak"]), set(parts["plain"])
             self.shared_first = parts["shared_first"]
-            self.foreign_alias, self.foreign_first = parts["foreign_alias"], parts["foreign_first"]
             return
         self.by_alias: dict[str, int] = {}
         shared: set[str] = set()
@@ -496,12 +497,29 @@ class BroadIndex:
             for t in r["listings"]:
                 self.by_ticker.setdefault(t, i)
         self.shared_first = _shared_first(rows, self.by_alias)
-        self.foreign_alias, self.foreign_first = _foreign_index(self.foreign, self.by_alias)
 
     def parts(self) -> dict:
         return {"by_alias": self.by_alias, "by_first": self.by_first, "by_ticker": self.by_ticker,
-                "weak": sorted(self.weak), "plain": sorted(self.plain), "shared_first": self.shared_first,
-                "foreign_alias": self.foreign_alias, "foreign_first": self.foreign_first}
+                "weak": sorted(self.weak), "plain": sorted(self.plain), "shared_first": self.shared_first}
+
+    @property
+    def foreign(self) -> list[dict]:
+        """Companies at home where codes are not used (:func:`build_foreign`), read from their
+        cache file when first asked for; an unreadable file is an empty list."""
+        if self._foreign is None:
+            try:
+                data = json.loads(self._foreign_file.read_text(encoding="utf-8")) if self._foreign_file else []
+                self._foreign = data if isinstance(data, list) else []
+            except (OSError, ValueError):
+                self._foreign = []
+        return self._foreign
+
+    def foreign_named(self, name: str) -> dict | None:
+        """The foreign company of that name (an alias two of them or a used company share is none)."""
+        if not hasattr(self, "_foreign_alias"):
+            self._foreign_alias = _foreign_index(self.foreign, self.by_alias)
+        i = self._foreign_alias.get(name)
+        return self.foreign[i] if i is not None else None
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -526,9 +544,9 @@ def _shared_first(rows: list[dict], by_alias: dict[str, int]) -> dict[str, list[
             and w[:1].isupper() and not w.isupper() and usable(w)}
 
 
-def _foreign_index(foreign: list[dict], by_alias: dict[str, int]) -> tuple[dict[str, int], dict[str, list[str]]]:
+def _foreign_index(foreign: list[dict], by_alias: dict[str, int]) -> dict[str, int]:
     """Aliases of the foreign companies (an alias two of them share, or a used company's, is
-    dropped) and their first words."""
+    dropped)."""
     alias: dict[str, int] = {}
     shared: set[str] = set()
     for i, r in enumerate(foreign):
@@ -540,11 +558,7 @@ def _foreign_index(foreign: list[dict], by_alias: dict[str, int]) -> tuple[dict[
                     shared.add(v)
     for v in shared:
         del alias[v]
-    first: dict[str, list[str]] = {}
-    for a in alias:
-        m = re.match(r"\w+", a)
-        first.setdefault(m.group(0) if m else a[:1], []).append(a)
-    return alias, first
+    return alias
 
 
 _BUILT: dict[str, BroadIndex] = {}
@@ -595,10 +609,15 @@ def _read_cache(cache: Path, key: str) -> BroadIndex | None:
     try:
         data = json.loads(cache.read_text(encoding="utf-8"))
         if isinstance(data, dict) and data.get("key") == key:
-            return BroadIndex(data["rows"], data["index"], data["foreign"])
+            return BroadIndex(data["rows"], data["index"], foreign_file=_foreign_path(cache))
     except (OSError, ValueError, KeyError, TypeError):
         pass
     return None
+
+
+def _foreign_path(cache: Path) -> Path:
+    """The foreign companies' file beside the built table (``foreign-<installation>-<key>.json``)."""
+    return cache.with_name("foreign-" + cache.name.split("-", 1)[1])
 
 
 def _write_cache(cache: Path, key: str, index: BroadIndex) -> None:
@@ -611,8 +630,11 @@ def _write_cache(cache: Path, key: str, index: BroadIndex) -> None:
             if old != cache:
                 old.unlink(missing_ok=True)
         atomic_write_text(cache, json.dumps({"key": key, "source": PACKAGE, "version": _version(),
-                                             "rows": index.rows, "foreign": index.foreign,
-                                             "index": index.parts()},
+                                             "rows": index.rows, "index": index.parts()},
                                             ensure_ascii=False, separators=(",", ":")))
+        for old in cache.parent.glob(f"foreign-{where}-*.json"):
+            if old != _foreign_path(cache):
+                old.unlink(missing_ok=True)
+        atomic_write_text(_foreign_path(cache), json.dumps(index.foreign, ensure_ascii=False, separators=(",", ":")))
     except OSError:
         pass

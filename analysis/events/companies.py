@@ -395,29 +395,16 @@ class Universe:
             out.setdefault(self.by_alias[alias].name, self.by_alias[alias])
         return list(out.values())
 
-    def foreign_names(self, text: str) -> list[tuple[str, dict, bool]]:
-        """Companies of the broad list at home in a market whose codes are not used
-        (:func:`analysis.events.broad.build_foreign`; no Yahoo symbol offline) named in text and
-        known to no table: ``[(name as written, record, confirmed)]``; a one-word or
-        ordinary-word name is confirmed only by corporate evidence."""
-        if self.broad is None or not self.broad.foreign:
-            return []
-        words = set(re.findall(r"\w+", text))
-        aliases = {a for w in words for a in self.broad.foreign_first.get(w, ())
-                   if a not in self.by_alias and self.named(a) is None}
-        out = []
-        if not aliases:
-            return out
-        for m in _pattern(tuple(sorted(aliases, key=len, reverse=True))).finditer(text):
-            alias, s, e = m.group(0), m.start(), m.end()
-            rec = self.broad.foreign[self.broad.foreign_alias[alias]]
-            if namecontext.is_something_else(text, s, e):
-                continue
-            is_weak = any(alias in (w, _fold(w)) for w in rec["weak"])
-            if is_weak and " " not in alias and namecontext.runs_on(text, e):
-                continue
-            out.append((alias, rec, not is_weak or namecontext.has_corporate_cue(text, s, e)))
-        return out
+    def foreign(self, name: str) -> dict | None:
+        """The company of the broad list at home in a market whose codes are not used
+        (:func:`analysis.events.broad.build_foreign`; no Yahoo symbol offline) that a name no
+        table knows ("Wirecard", "Korea Zinc Inc") is: ``{"name", "country", "isin", ...}``."""
+        if self.broad is None:
+            return None
+        for n in dict.fromkeys((name, short_name(name), _fold(name))):
+            if self.named(n) is None and (rec := self.broad.foreign_named(n)) is not None:
+                return rec
+        return None
 
 
     def _judge(self, text: str, start: int, end: int, alias: str) -> bool | None:

@@ -781,15 +781,15 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
     for item in split_items(text, pub_date):
         ambiguous: list = []
         found = _item_companies(item, u, ambiguous)
-        unresolved += [(item.id, n) for n in _unknown_names(item, u, found)]
+        unknown = _unknown_names(item, u, found)
+        unresolved += [(item.id, n) for n in unknown]
         notes += _ambiguity_notes(item, ambiguous, found)
-        for name, rec in _foreign_names(item, u, found):
-            foreign.append((item.id, name, rec["country"], rec["isin"]))
-            notes.append(f"{item.id}: {name} ({rec['country']}, ISIN {rec['isin']}) is listed where the offline "
-                         "company list gives no trustworthy Yahoo symbol: no event; give its listing with "
-                         "--companies FILE")
-            if (item.id, name) not in unresolved:
-                unresolved.append((item.id, name))
+        for name in unknown:            # a company-like name no table knows may be listed where codes are not used
+            if (rec := u.foreign(name)) is not None:
+                foreign.append((item.id, name, rec["country"], rec["isin"]))
+                notes.append(f"{item.id}: {name} ({rec['name']}, {rec['country']}, ISIN {rec['isin']}) is listed "
+                             "where the offline company list gives no trustworthy Yahoo symbol: no event; give its "
+                             "listing with --companies FILE")
         if not found:
             skipped.append((item.id, item.text or item.sentences[0][0]))
             continue
@@ -824,22 +824,6 @@ def _ambiguity_notes(item: _Item, ambiguous: list, found: list[_Found]) -> list[
         out.append(f"{item.id}: {word!r} may be any of {which}: no event; name the company in full or "
                    "give its symbol")
     return out
-
-
-def _foreign_names(item: _Item, u: Universe, found: list[_Found]) -> list[tuple[str, dict]]:
-    """Companies at home where the offline list has no usable symbol, named in the item with
-    corporate evidence somewhere in it, and not found otherwise (a symbol in the text wins)."""
-    known = {a for f in found for a in (f.company.name, *f.company.aliases)}
-    seen: dict[str, tuple[dict, bool]] = {}
-    for sentence, where in item.sentences:
-        if where == "boiler":
-            continue
-        for name, rec, confirmed in u.foreign_names(sentence):
-            if rec["name"] in known or name in known or any(name in k or k in name for k in known):
-                continue
-            prev = seen.get(rec["isin"])
-            seen[rec["isin"]] = (rec, confirmed or (prev is not None and prev[1]))
-    return [(rec["name"], rec) for rec, ok in seen.values() if ok]
 
 
 def _listed_text(value) -> str:
