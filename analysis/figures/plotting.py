@@ -170,7 +170,9 @@ def _freeze_layout(fig):
     save, a third of a figure's time): the figure's layout engine, to restore afterwards."""
     engine = fig.get_layout_engine()
     if engine is not None:
-        fig.set_layout_engine("none")
+        # None, not "none": matplotlib keeps a placeholder engine for "none", and any engine
+        # makes savefig draw the whole figure once before the drawing it saves
+        fig.set_layout_engine(None)
     return engine
 
 
@@ -198,7 +200,8 @@ def _thaw_layout(fig, engine) -> None:
 
 
 def export(fig, out_dir, stem: str, formats: Sequence[str] | str | None = None,
-           metadata: Mapping[str, Any] | None = None, *, dpi: int | None = None) -> list[Path]:
+           metadata: Mapping[str, Any] | None = None, *, dpi: int | None = None,
+           _laid_out: bool = False) -> list[Path]:
     """Write ``fig`` to ``out_dir/<stem>.<fmt>`` and a ``<stem>.json`` sidecar; return the paths.
 
     ``formats``: any of png, svg, pdf (default: ``ANALYSIS_FIGURE_FORMATS``, else PNG and SVG);
@@ -208,6 +211,8 @@ def export(fig, out_dir, stem: str, formats: Sequence[str] | str | None = None,
     temporary name, renamed. Files carry no creation date, so rerunning gives identical SVG/PDF
     bytes. The sidecar holds ``metadata`` (settings, data range, the call that made the figure)
     plus the files and library versions, enough to regenerate the figure.
+    ``_laid_out``: the caller drew the figure in its final state just before (a label placed
+    where it covers no data): every format reuses that layout and box, no format lays it out again.
     """
     import matplotlib
 
@@ -225,8 +230,11 @@ def export(fig, out_dir, stem: str, formats: Sequence[str] | str | None = None,
 
     out = Path(out_dir)
     paths = []
-    later = None
+    later, engine = None, None
     with style():
+        if _laid_out:
+            engine = _freeze_layout(fig)
+            later = _saved_bbox(fig)
         dpi = dpi or matplotlib.rcParams["savefig.dpi"]
         for fmt in wanted:
             path = out / f"{stem}.{fmt}"
@@ -241,11 +249,10 @@ def export(fig, out_dir, stem: str, formats: Sequence[str] | str | None = None,
             with atomic_path(path) as tmp:      # never a half-written figure under its name
                 fig.savefig(tmp, format=fmt, dpi=dpi, metadata=meta, **extra)
             paths.append(path)
-            if len(paths) == 1 and len(wanted) > 1:
+            if len(paths) == 1 and len(wanted) > 1 and not _laid_out:
                 engine = _freeze_layout(fig)    # the other formats reuse the PNG's layout
                 later = _saved_bbox(fig)        # and its box
-        if len(wanted) > 1:
-            _thaw_layout(fig, engine)
+        _thaw_layout(fig, engine)
     from .. import __version__
 
     sidecar = {
@@ -732,7 +739,8 @@ def study_figure(result, event_id: str, *, prices=None, out_dir, stem: str = "st
                      "prices_given": sorted(k for k, v in (prices or {}).items() if v is not None),
                      "marks": marks if not isinstance(marks, pd.DataFrame) else marks.to_dict("records"),
                      "title": title, "stem": stem, "formats": _formats(formats)}}
-    return export(fig, out_dir, stem, formats, meta, dpi=dpi)
+    # with the day-0 label placed, the figure was just drawn in its final state (place_label)
+    return export(fig, out_dir, stem, formats, meta, dpi=dpi, _laid_out=info["intraday_day0_pct"] is not None)
 
 
 # --------------------------------------------------------------------------------------------
