@@ -28,7 +28,15 @@ full of capitalised words), written before the broad company universe was built.
 code, a French mid cap quoted ``EPA: UBI``, Korean, Japanese and Hong Kong companies, US small
 caps, companies named by ordinary words such as Snap and Target, announcement and reaction on
 different days, Chinese headlines; and ``traps.txt``), committed before the extraction was
-changed for it. ``--set DIR`` scores any folder of the same layout (``index.csv``, the texts
+changed for it.
+
+``python tests/news_eval.py --fourth`` scores the fourth held-out set, ``tests/data/news-fourth``
+(a Brazilian company with its New York ADR, an Australian miner as ``ASX: LTR``, a Tokyo debut
+under a new letter code ``285A.T``, a Hong Kong debut of a Shenzhen-listed company, a takeover
+with both shares moving and banks as advisers, US companies named by ordinary words (Gap, Visa,
+Block), a governor who shares a company's name, results after Thursday's close moving shares on
+Friday, Chinese headlines with codes; and 30 new ``traps.txt``), also committed before the
+extraction was changed for it. ``--set DIR`` scores any folder of the same layout (``index.csv``, the texts
 with their ``.csv`` beside them, and ``traps.txt``).
 """
 
@@ -47,6 +55,8 @@ NEWS = Path(__file__).resolve().parent / "data" / "news"
 NEWS_BROAD = NEWS.parent / "news-broad"
 # a third held-out set, written and committed before the extraction was changed for it
 NEWS_THIRD = NEWS.parent / "news-third"
+# a fourth held-out set, written and committed before the extraction was changed for it
+NEWS_FOURTH = NEWS.parent / "news-fourth"
 
 
 @dataclass
@@ -182,12 +192,15 @@ if __name__ == "__main__":
     # python tests/news_eval.py [TRAPS]      the first held-out set (traps-heldout.txt by default)
     # python tests/news_eval.py --broad      the second held-out set (tests/data/news-broad)
     # python tests/news_eval.py --third      the third held-out set (tests/data/news-third)
+    # python tests/news_eval.py --fourth     the fourth held-out set (tests/data/news-fourth)
     # python tests/news_eval.py --set DIR    any folder of the same layout (traps.txt)
     args = sys.argv[1:]
     if args[:1] == ["--broad"]:
         s = evaluate("traps.txt", NEWS_BROAD)
     elif args[:1] == ["--third"]:
         s = evaluate("traps.txt", NEWS_THIRD)
+    elif args[:1] == ["--fourth"]:
+        s = evaluate("traps.txt", NEWS_FOURTH)
     elif args[:1] == ["--set"] and len(args) == 2:
         s = evaluate("traps.txt", Path(args[1]))
     else:
