@@ -346,9 +346,10 @@ def test_other_news_cross_listed_bank_and_rival_mention():
 def test_other_news_a_share_limit_up_and_szse_tag():
     df = extract_events("Midea Group (SZSE: 000333) and Kweichow Moutai (SSE: 600519) rose on Monday "
                         "before the open of Hong Kong trading.", published="2024-04-24")
-    assert df["ticker"].tolist() == ["000333.SZ", "0300.HK", "600519.SS"]   # Midea listed in Hong Kong in 2024
-    assert df["event_date"].tolist() == [pd.Timestamp("2024-04-22")] * 3
-    assert df["time_of_day"].tolist() == ["before_open"] * 3
+    # Midea's Hong Kong shares (0300.HK) listed on 2024-09-17, after this April news: no row
+    assert df["ticker"].tolist() == ["000333.SZ", "600519.SS"]
+    assert df["event_date"].tolist() == [pd.Timestamp("2024-04-22")] * 2
+    assert df["time_of_day"].tolist() == ["before_open"] * 2
 
 
 # -------------------------------------------------------------------------- errors, CSV, CLI ----

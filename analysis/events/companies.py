@@ -75,6 +75,12 @@ class Company:
     codes: tuple[str, ...] = ()      # other codes the press writes (Reuters codes)
     source: str = "curated"          # "user" | "curated" | "package" | "broad" | "lookup"
     weak: tuple[str, ...] = ()       # aliases that need corporate evidence in the text (broad table)
+    since: tuple[tuple[str, str], ...] = ()   # (ticker, ISO date) of listings that began recently
+
+    def listed_on(self, ticker: str, day) -> bool:
+        """False for a listing that began after ``day`` (a listing written ``HKEX:3750.HK@2025-05-20``)."""
+        start = dict(self.since).get(ticker)
+        return start is None or day is None or pd.isna(day) or pd.Timestamp(start) <= pd.Timestamp(day)
 
     def listing_status(self, ticker: str) -> str:
         """``"true"`` for a listing that is studied, ``"otc"`` for an over-the-counter line."""
@@ -92,14 +98,20 @@ def _rows_to_companies(df: pd.DataFrame, where: str, source: str) -> list[Compan
         name = str(r.get("name", "")).strip()
         if not name:
             raise InputError(f"{where}, line {i}: company name is empty")
-        listings, otc = [], []
+        listings, otc, since = [], [], []
         for item in str(r.get("listings", "")).split():
             venue, _, ticker = item.rpartition(":")
+            ticker, _, start = ticker.partition("@")      # "HKEX:3750.HK@2025-05-20": listed since that day
             try:
                 ticker = validate_symbol(ticker)
                 calendar_for(ticker)
+                if start:
+                    since.append((ticker, pd.Timestamp(start).date().isoformat()))
             except AnalysisError as exc:
                 raise InputError(f"{where}, line {i} ({name}): listing {item!r}: {exc}") from None
+            except ValueError:
+                raise InputError(f"{where}, line {i} ({name}): listing {item!r}: the date after @ is no "
+                                 "date (expected TICKER@YYYY-MM-DD)") from None
             listings.append(ticker)
             if venue.upper() in _OTC_VENUES:
                 otc.append(ticker)
@@ -109,7 +121,7 @@ def _rows_to_companies(df: pd.DataFrame, where: str, source: str) -> list[Compan
         aliases = tuple(a.strip() for a in str(r.get("aliases", "")).split("|") if a.strip())
         codes = tuple(c.strip() for c in str(r.get("codes", "")).split("|") if c.strip())
         out.append(Company(name, aliases, tuple(listings), listed and bool(listings), kind, tuple(otc),
-                           codes, source))
+                           codes, source, since=tuple(since)))
     return out
 
 

@@ -152,6 +152,21 @@ _PARTY_OF = re.compile(
     r"joint\s+venture|venture|bidders?)\s+(?:\w+\s+)?(?:led|backed|formed|headed|controlled|managed|"
     r"advised|supported)\s+by\s+(?:the\s+)?$", re.IGNORECASE)
 _PARTY_OF_AFTER = re.compile(r"^-(?:led|backed|controlled|headed|owned|funded)\b", re.IGNORECASE)  # "a BlackRock-led group"
+# a company named as the bidder behind another company's move ("a takeover proposal from U.S.
+# lithium producer Albemarle", "rejects Albemarle's bid", "after Alaska Air agreed to buy the
+# carrier") or as the cause of other shares' move ("as Nvidia lifts chip stocks"): a subject only
+# when the item says its own shares moved too (:func:`_item_companies`)
+_CAUSE_BEFORE = re.compile(
+    r"\b(?:proposals?|offers?|bids?|approach(?:es)?|overtures?|advances?)\b(?:[^.;]|\.(?=\S)){0,80}?\bfrom\s+(?:the\s+)?"
+    r"(?:[\w.'\u2019&-]+\s+){0,4}$", re.IGNORECASE)
+_CAUSE_AFTER = re.compile(
+    r"^(?:['\u2019]s\s+(?:[\w$.,-]+\s+){0,4}?(?:offer|bid|proposal|approach|overture|advance)s?\b"
+    r"|[\s,]*(?:\s(?:Inc|Corp|Co|Ltd|plc|Group|Holdings)\b\.?)?[\s,]*(?:(?:has|had|have|which)\s+)?"
+    r"(?:agreed|agrees|offered|offers|proposed|proposes|bid|bids|moved|moves|sought|seeks|plans|planned)\s+"
+    r"to\s+(?:buy|acquire|take\s+over|purchase|merge\s+with)\b"
+    r"|[\s,]*(?:lifts?|lifted|boosts?|boosted|drags?|dragged|weighs?\s+on|weighed\s+on|buoys?|buoyed|"
+    r"sends?|sent|pushe[sd]|hits?)\s+(?:[\w-]+\s+){0,3}?(?:stocks|shares|peers|rivals|suppliers|sector)\b)",
+    re.IGNORECASE)
 _NAME_BEFORE_TAG = re.compile(
     r"((?:[A-Z0-9][\w.&'\u2019\-]*)(?:,?\s+(?:[A-Z0-9][\w.&'\u2019\-]*|&|of|and|de|la))*)[\s,]*$")
 # company-like names no table knows: "Rivian shares", "shares of Acme", "Acme Corp"
@@ -327,15 +342,17 @@ class _Found:
     order: tuple[int, int]
     extra: list[str] = field(default_factory=list)
     confirmed: bool = True
+    replaced: list[str] = field(default_factory=list)
 
 
 @dataclass
 class _Hit:
     pos: int
     company: Company
-    flag: str                    # "" | "former" | "source" | "compared" | "party"
+    flag: str                    # "" | "former" | "source" | "compared" | "party" | "cause"
     extra: list[str]
     confirmed: bool = True
+    replaced: list[str] = field(default_factory=list)   # "SQ>XYZ": a symbol written for a table's listing
 
 
 def _adhoc_name(before: str, ticker: str) -> str:
@@ -356,6 +373,8 @@ def _flag(masked: str, s: int, e: int, company: Company) -> str:
         return "compared"
     if _PARTY_OF.search(masked[max(0, s - 60):s]) or _PARTY_OF_AFTER.match(masked[e:e + 12]):
         return "party"
+    if _CAUSE_BEFORE.search(masked[max(0, s - 120):s]) or _CAUSE_AFTER.match(masked[e:e + 80]):
+        return "cause"
     return ""
 
 
@@ -375,12 +394,12 @@ def _name_hits(masked: str, u: Universe, tagged: frozenset[str] = frozenset(), t
     return out, names
 
 
-def _tag_owner(u: Universe, names: list, s: int, ticker: str | None, written: str) -> Company | None:
+def _tag_owner(u: Universe, names: list, s: int, ticker: str | None, written: str, masked: str) -> Company | None:
     """The company a symbol belongs to: known by its ticker or code, else the name just before it."""
     known = (u.company(ticker) if ticker else None) or u.company(written)
     if known is not None:
         return known
-    return next((c for ns, ne, c, _ in names if 0 <= s - ne <= 3), None)
+    return next((c for ns, ne, c, _ in names if 0 <= s - ne and _NAME_TAG_GAP.fullmatch(masked[ne:s])), None)
 
 
 def _suffix(ticker: str) -> str:
@@ -389,21 +408,46 @@ def _suffix(ticker: str) -> str:
 
 def _further_listing(owner: Company, venue: str, ticker: str | None, written: str) -> str | None:
     """The symbol as a further listing of a known company, or None: a listing or code the table
-    has, or a Reuters code written for a listing on an exchange the table has (``LVMH.PA`` for
-    MC.PA, ``PRTP.PA`` for KER.PA)."""
+    has, a Reuters code written for a listing on an exchange the table has (``LVMH.PA`` for
+    MC.PA, ``PRTP.PA`` for KER.PA), or an exchange symbol on an exchange where the table already
+    has the company's listing (:func:`_replaced_listing`)."""
     if ticker is None or ticker in owner.listings or written in owner.codes:
         return None
     if venue == "CODE" and any(_suffix(t) == _suffix(ticker) for t in owner.listings):
         return None
+    if _replaced_listing(owner, venue, ticker):
+        return None
     return ticker
 
 
-def _symbol_hits(masked: str, tags, u: Universe, out: dict[str, _Hit], names: list) -> None:
+def _replaced_listing(owner: Company, venue: str, ticker: str | None) -> str | None:
+    """The table's listing of ``owner`` on the exchange of a symbol the text writes differently
+    ("Block Inc (NYSE: SQ)" when the table lists Block as XYZ: a ticker renamed since, or another
+    share class). The table's symbol is kept, since it is the one prices are served under today,
+    and the notes say so; one company gives one row per exchange, never two."""
+    if ticker is None or ticker in owner.listings or venue.startswith(("OTC", "PINK")) or venue == "CODE":
+        return None
+    return next((t for t in owner.listings if t not in owner.otc and _suffix(t) == _suffix(ticker)), None)
+
+
+# what may stand between a company's name and its symbol: "Block Inc (NYSE: SQ)", "Acme, Corp. (ACME.O)"
+_NAME_TAG_GAP = re.compile(r"[\s,]*(?:(?:Inc|Corp|Corporation|Co|Company|Ltd|Limited|plc|PLC|SA|S\.A|AG|SE|NV|N\.V|"
+                           r"Holdings|Group)\.?[\s,]*)*")
+
+
+def _symbol_hits(masked: str, tags, u: Universe, out: dict[str, _Hit], names: list,
+                 same: dict[str, Company] | None = None) -> None:
     for s, e, pairs in tags:
         for venue, ticker, written in pairs:
-            owner = _tag_owner(u, names, s, ticker, written)
+            owner = _tag_owner(u, names, s, ticker, written, masked)
             if owner is None and ticker is None:
                 continue
+            if owner is not None and same is not None:
+                # the name written right before the symbol is the symbol's company, in this item
+                # (a table's current name for a renamed listing: "Block Inc (NYSE: SQ)" is not XYZ)
+                for _, ne, c, _ in names:
+                    if c.name != owner.name and ne <= s and _NAME_TAG_GAP.fullmatch(masked[ne:s]):
+                        same[c.name] = owner
             if owner is None:
                 before = masked[:s]
                 name = _adhoc_name(before, ticker)
@@ -412,6 +456,8 @@ def _symbol_hits(masked: str, tags, u: Universe, out: dict[str, _Hit], names: li
                 out.setdefault(owner.name, _Hit(max(0, start), owner, "", []))
             hit = out.setdefault(owner.name, _Hit(s, owner, "", []))
             hit.confirmed = True
+            if (kept := _replaced_listing(owner, venue, ticker)) and f"{ticker}>{kept}" not in hit.replaced:
+                hit.replaced.append(f"{ticker}>{kept}")
             extra = _further_listing(owner, venue, ticker, written)
             if extra and extra not in hit.extra:
                 hit.extra.append(extra)
@@ -420,16 +466,67 @@ def _symbol_hits(masked: str, tags, u: Universe, out: dict[str, _Hit], names: li
 
 
 def _companies(sentence: str, u: Universe, tagged: frozenset[str] = frozenset(),
-               ambiguous: list | None = None) -> list[_Hit]:
+               ambiguous: list | None = None, same: dict[str, Company] | None = None) -> list[_Hit]:
     """Companies in one sentence, left to right (see :class:`_Hit` for the flags); ``tagged``:
-    the symbols the whole news item writes (:func:`_item_tags`)."""
+    the symbols the whole news item writes (:func:`_item_tags`); ``same`` collects the names
+    written right before another company's symbol (that company's, in this item)."""
     tags = press_symbols(sentence)
     masked = sentence
     for s, e, _ in tags:
         masked = masked[:s] + " " * (e - s) + masked[e:]
     out, names = _name_hits(masked, u, tagged, tuple(s for s, _, _ in tags), ambiguous)
-    _symbol_hits(masked, tags, u, out, names)
+    _symbol_hits(masked, tags, u, out, names, same)
     return sorted(out.values(), key=lambda h: h.pos)
+
+
+def _clause_spans(sentence: str, headline: bool) -> list[tuple[int, int]]:
+    """``(start, end)`` of the clauses of :func:`_clauses`."""
+    splitters = [_CLAUSE_SPLIT, _HEADLINE_CLAUSE_SPLIT] if headline else [_CLAUSE_SPLIT]
+    spans = [(0, len(sentence))]
+    for rx in splitters:
+        spans = [(a + p, a + q) for a, b in spans
+                 for p, q in _split_points(rx, sentence[a:b])]
+    return spans
+
+
+def _split_points(rx: re.Pattern, text: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for m in rx.finditer(text):
+        out.append((start, m.start()))
+        start = m.end()
+    out.append((start, len(text)))
+    return out
+
+
+def _movers(sentence: str, hits: list[_Hit], headline: bool) -> tuple[set[str], list[str]]:
+    """``(companies a clause of the sentence says moved, those clauses)`` ("Young Poong shares also rose")."""
+    spans = [(a, b) for a, b in _clause_spans(sentence, headline) if _is_reaction(sentence[a:b])]
+    return {h.company.name for h in hits if any(a <= h.pos < b for a, b in spans)}, [sentence[a:b] for a, b in spans]
+
+
+def _bystanders(item: _Item, per_sentence: list[list[_Hit]]) -> set[str]:
+    """Companies named as a bidder or a cause (flag ``cause``) in a sentence that says another
+    company's shares moved, whose own shares the item never says moved: mentions."""
+    moved: set[str] = set()
+    beside: set[str] = set()
+    reactions: list[str] = []
+    for (sentence, where), hits in zip(item.sentences, per_sentence):
+        if where == "boiler":
+            continue
+        movers, clauses = _movers(sentence, hits, item.kind == "headline")
+        moved |= movers
+        reactions += clauses
+        beside |= {h.company.name for h in hits if h.flag == "cause" and movers - {h.company.name}}
+    # "Young Poong shares also rose" for "MBK Partners and Young Poong Corp (000670.KS)"
+    moved |= {n for n in beside if any(_short_name(part) in c for c in reactions
+                                       for part in re.split(r"\s+and\s+", n))}
+    return beside - moved
+
+
+def _short_name(name: str) -> str:
+    """A name without its legal form: "Young Poong Corp" -> "Young Poong"."""
+    return re.sub(r"(?:[\s,]+(?:Inc|Corp|Corporation|Co|Company|Ltd|Limited|plc|PLC|SA|AG|SE|NV|Holdings|Group)\.?)+$",
+                  "", name) or name
 
 
 def _item_tags(item: _Item, u: Universe) -> frozenset[str]:
@@ -448,14 +545,23 @@ def _item_tags(item: _Item, u: Universe) -> frozenset[str]:
 def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> list[_Found]:
     found: dict[str, _Found] = {}
     tagged = _item_tags(item, u)
-    for k, (sentence, where) in enumerate(item.sentences):
-        for hit in _companies(sentence, u, tagged, ambiguous):
-            role = "subject" if where == "subject" and not hit.flag else "mention"
+    same: dict[str, Company] = {}
+    per_sentence = [_companies(sentence, u, tagged, ambiguous, same) for sentence, _ in item.sentences]
+    for hits in per_sentence:
+        for h in hits:
+            h.company = same.get(h.company.name, h.company)
+    bystanders = _bystanders(item, per_sentence)
+    for k, ((sentence, where), hits) in enumerate(zip(item.sentences, per_sentence)):
+        for hit in hits:
+            # a bidder or a cause is the subject unless the item says only another company's shares moved
+            cause = hit.flag == "cause" and hit.company.name not in bystanders
+            role = "subject" if where == "subject" and (not hit.flag or cause) else "mention"
             f = found.get(hit.company.name)
             if f is None:
                 found[hit.company.name] = _Found(hit.company, role, sentence, (k, hit.pos), list(hit.extra),
-                                                  hit.confirmed)
+                                                  hit.confirmed, list(hit.replaced))
                 continue
+            f.replaced.extend(r for r in hit.replaced if r not in f.replaced)
             f.extra.extend(t for t in hit.extra if t not in f.extra)
             f.confirmed = f.confirmed or hit.confirmed
             if role == "subject" and f.role != "subject":
@@ -559,9 +665,21 @@ def _clauses(sentence: str, headline: bool) -> list[str]:
     return [p for p in parts if p and p.strip()]
 
 
+# the market value moving is the shares moving: "added a record $277 billion in market value on
+# Thursday", "wiping $55 billion off its market capitalisation", "市值蒸发"
+_VALUE_MOVE = re.compile(
+    r"\b(?:add(?:s|ed|ing)?|gain(?:s|ed|ing)?|los(?:e|es|t|ing)|shed(?:s|ding)?|wip(?:e|es|ed|ing)|"
+    r"eras(?:e|es|ed|ing)|knock(?:s|ed|ing)?|sho(?:t|ot|ots)\s+up)\b[^.;]{0,60}?\bmarket\s+"
+    r"(?:value|valuation|capitali[sz]ation|cap)\b|\u5e02\u503c(?:\u84b8\u53d1|\u7ffb\u500d|\u5927\u589e|\u7f29\u6c34|"
+    r"\u6da8|\u8dcc|\u589e\u52a0|\u51cf\u5c11)", re.IGNORECASE)
+
+
 def _is_reaction(clause: str) -> bool:
-    """A clause about shares moving ("shares fell 8% on Monday"), not about the news itself."""
+    """A clause about shares moving ("shares fell 8% on Monday", "added $277 billion in market
+    value on Thursday"), not about the news itself."""
     clause = without_time_words(clause)
+    if _VALUE_MOVE.search(clause):
+        return True
     if not _MOVE_WORD.search(clause):
         return False
     return bool(_SHARES_WORD.search(clause)) or not _NEWS_WORD.search(clause)
@@ -745,6 +863,8 @@ def _rows_for(item: _Item, f: _Found, when: _When) -> list[dict]:
                      listed=False, **common)]
     rows = []
     for t in tickers:
+        if not f.company.listed_on(t, when.event_date):
+            continue                 # a listing that began after the event ("3750.HK" for CATL's 2024 news)
         exchange, market = listing_venue(t)
         rows.append(dict(event_id=f"{item.id}-{t}", ticker=t, exchange=exchange, market=market,
                          listed="otc" if t in otc else True, **common))
@@ -801,6 +921,10 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
 
         when = _when(item, pub_date, pub_ts, tz, other_news)
         for f in found:
+            for pair in f.replaced:
+                written, kept = pair.split(">")
+                notes.append(f"{item.id}: {f.company.name} is written {written}; the company tables list it as "
+                             f"{kept} on that exchange (renamed since, or another share class): {kept} used")
             rows.extend(_rows_for(item, f, when))
     df = pd.DataFrame(rows, columns=list(COLUMNS))
     df["event_date"] = pd.to_datetime(df["event_date"]).astype("datetime64[ns]")

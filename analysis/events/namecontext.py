@@ -262,9 +262,21 @@ CJK_THING_AFTER = re.compile(
     "\u996d(?!\u5e97)|\u7cd5|\u997c|\u7c92|\u5806)")
 
 
+# places whose last characters may begin a company's Chinese name: "北京东站" is no 京东,
+# "南京东路" neither (municipalities, provincial capitals and large cities, Hong Kong, Macau, Tokyo)
+CJK_PLACES = tuple("""
+北京 南京 东京 上海 天津 重庆 广州 深圳 杭州 成都 武汉 西安 苏州 长沙 郑州 青岛 沈阳 大连 厦门 福州 济南
+合肥 昆明 南昌 南宁 贵阳 太原 石家庄 哈尔滨 长春 兰州 银川 西宁 拉萨 乌鲁木齐 呼和浩特 海口 三亚 香港
+澳门 台北 宁波 无锡 温州 东莞 佛山 珠海 徐州 常州 南通 烟台 洛阳 桂林 大同
+""".split())
+
+
 def cjk_something_else(text: str, start: int, end: int) -> bool:
-    """A Chinese name followed by a place or food character (:data:`CJK_THING_AFTER`)."""
-    return bool(CJK_THING_AFTER.match(text, end))
+    """A Chinese name followed by a place or food character (:data:`CJK_THING_AFTER`), or whose
+    first characters end a place name written just before it (:data:`CJK_PLACES`: "北京东站")."""
+    if CJK_THING_AFTER.match(text, end):
+        return True
+    return any(text.startswith(p, start - k) for p in CJK_PLACES for k in range(1, len(p)) if start - k >= 0)
 
 
 _TRAVEL = re.compile(
