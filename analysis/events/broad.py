@@ -67,7 +67,7 @@ from .namecontext import fold, short_name
 
 PACKAGE = "investpy"
 RESOURCE = ("resources", "stocks.csv")
-FORMAT = 2
+FORMAT = 3
 
 # country of the source list -> ISIN prefixes of the companies at home there
 HOME_ISIN = {
@@ -230,6 +230,55 @@ def usable(alias: str) -> bool:
     if len(words) == 1 and alias.isupper() and len(alias) <= 4:
         return False                        # an acronym ("CSS", "IEC") names many things
     return True
+
+
+def strict_name(alias: str) -> bool:
+    """A one-word name that is only an ordinary English word ("Twitter", "Zip", "Match"): no
+    alias (:func:`usable` says no), but a name when the text gives strong corporate evidence
+    right at it (:func:`analysis.events.namecontext.strong_cue`: its own symbol in parentheses,
+    a legal suffix, "shares of X", "X's shares", "X shares rose"). Business words, given names,
+    surnames, titles, places and acronyms stay no name at all."""
+    w = alias.strip()
+    return (len(w) >= 3 and w.isalpha() and w[:1].isupper() and not w.isupper() and " " not in w
+            and w not in BUSINESS_WORDS and _zipf(w) >= COMMON_ZIPF and w.lower() not in _SMALL
+            and w not in namecontext.GIVEN_NAMES and w not in namecontext.SURNAMES
+            and w not in namecontext.REGIONS and w not in namecontext.TITLES
+            and w not in namecontext.PLACE_BEFORE and w.lower() not in namecontext.PLACE_AFTER)
+
+
+_BDR = re.compile(r"^BR[A-Z0-9]{4}BDR")      # a Brazilian depositary receipt (BRTWTRBDR007): not a company
+
+
+def _first_words(records: list[dict]) -> Counter:
+    """First word of every company's name in the whole source list (every country, ADRs left
+    out): word -> number of distinct ISINs. A strict name is used only when this is 1 (Zoom
+    Corp in Tokyo and Zoom Video Communications in New York are two; Next in Tokyo and Next plc
+    in London are two)."""
+    seen: dict[str, set[str]] = {}
+    for r in records:
+        isin = str(r.get("isin", "")).strip().upper()
+        full, short = str(r.get("full_name", "")), str(r.get("name", ""))
+        if not isin or re.search(r"\bADR\b|\bADS\b|\bGDR\b", full + " " + short) or _BDR.match(isin):
+            continue
+        for raw in (full, short):
+            m = re.match(r"(?:The\s+)?([A-Za-z][\w'&.-]*)", _clean(raw))
+            if m:
+                seen.setdefault(m.group(1).strip(".,").title() if m.group(1).isupper() else m.group(1).strip(".,"),
+                                set()).add(isin)
+    return Counter({w: len(isins) for w, isins in seen.items()})
+
+
+def strict_index(rows: list[dict], firsts: Counter, by_alias: dict[str, int]) -> dict[str, int]:
+    """Strict names (:func:`strict_name`) -> row: only a name one company of the whole list
+    begins with (``firsts``), that no row uses as an alias, and that one row holds."""
+    out: dict[str, int] = {}
+    shared: set[str] = set()
+    for i, r in enumerate(rows):
+        for a in r.get("strict", ()):
+            if out.setdefault(a, i) != i:
+                shared.add(a)
+    taken = {re.match(r"\w+", a).group(0) for a in by_alias if re.match(r"\w+", a)}
+    return {a: i for a, i in out.items() if a not in shared and firsts.get(a, 0) <= 1 and a not in taken}
 
 
 def plain(alias: str) -> bool:
@@ -449,12 +498,22 @@ def _named(companies: list[dict]) -> list[dict]:
         if (len(c["forms"][0].split()) > 1 and firsts[first] == 1 and len(first) >= 4 and first.isalpha()
                 and first[:1].isupper() and usable(first) and first not in aliases):
             aliases.append(first)
-        if not aliases:
-            continue
-        # the name is matched too (Universe.build): it must be one of the aliases judged above
-        out.append(dict(name=c["name"] if c["name"] in aliases else aliases[0], aliases=aliases,
-                        weak=[a for a in aliases if weak(a)], listings=c["listings"], otc=c["otc"]))
+        row = _row(c, aliases)
+        if row is not None:
+            out.append(row)
     return out
+
+
+def _row(c: dict, aliases: list[str]) -> dict | None:
+    """A company's row: its aliases, those that need evidence (``weak``), its one-word ordinary
+    names (``strict``, :func:`strict_name`); None when it has no name at all."""
+    strict = [f for f in c["forms"] if strict_name(f)]
+    if not aliases and not strict:
+        return None
+    # the name is matched too (Universe.build): it must be one of the aliases judged above
+    name = c["name"] if c["name"] in aliases else (aliases or strict)[0]
+    return dict(name=name, aliases=aliases, weak=[a for a in aliases if weak(a)], listings=c["listings"],
+                otc=c["otc"], strict=strict)
 
 
 class BroadIndex:
@@ -465,7 +524,7 @@ class BroadIndex:
     with the rows, so a process reads it instead of indexing 14,000 companies again."""
 
     def __init__(self, rows: list[dict], parts: dict | None = None, foreign: list[dict] | None = None,
-                 foreign_file: Path | None = None):
+                 foreign_file: Path | None = None, firsts: Counter | None = None):
         self.rows = rows
         self._foreign = foreign
         self._foreign_file = foreign_file         # read on the first foreign() call (it doubles the cache)
@@ -473,6 +532,7 @@ class BroadIndex:
             self.by_alias, self.by_first, self.by_ticker = parts["by_alias"], parts["by_first"], parts["by_ticker"]
             self.weak, self.plain = set(parts["weak"]), set(parts["plain"])
             self.shared_first = parts["shared_first"]
+            self.strict = parts.get("strict", {})
             return
         self.by_alias: dict[str, int] = {}
         shared: set[str] = set()
@@ -497,10 +557,13 @@ class BroadIndex:
             for t in r["listings"]:
                 self.by_ticker.setdefault(t, i)
         self.shared_first = _shared_first(rows, self.by_alias)
+        # one-word ordinary names ("Twitter"), used only with strong evidence (strict_name)
+        self.strict: dict[str, int] = strict_index(rows, firsts or Counter(), self.by_alias)
 
     def parts(self) -> dict:
         return {"by_alias": self.by_alias, "by_first": self.by_first, "by_ticker": self.by_ticker,
-                "weak": sorted(self.weak), "plain": sorted(self.plain), "shared_first": self.shared_first}
+                "weak": sorted(self.weak), "plain": sorted(self.plain), "shared_first": self.shared_first,
+                "strict": self.strict}
 
     @property
     def foreign(self) -> list[dict]:
@@ -590,7 +653,7 @@ def load_index(cache_dir: Path | None) -> tuple[BroadIndex | None, str | None]:
                           "not installed: the broad company list is not used")
         try:
             records = _records(path)
-            index = BroadIndex(build_rows(records), foreign=build_foreign(records))
+            index = BroadIndex(build_rows(records), foreign=build_foreign(records), firsts=_first_words(records))
         except (OSError, ValueError, UnicodeDecodeError) as exc:
             return None, f"the broad company list {path} cannot be read ({exc})"
         if cache is not None:

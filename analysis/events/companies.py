@@ -250,6 +250,7 @@ class Universe:
     broad: BroadIndex | None = None                    # the broad list, consulted last and lazily
     _made: dict[int, Company] = field(default_factory=dict)
     _folded: set[str] = field(default_factory=set)       # aliases of the tables, case-folded
+    _strict: dict[str, int] | None = None                # usable strict names (_strict_words)
 
     @classmethod
     def build(cls, tables: Iterable[Iterable[Company]], broad: BroadIndex | None = None) -> "Universe":
@@ -313,7 +314,18 @@ class Universe:
         c = self.by_alias.get(name)
         if c is None and self.broad is not None:
             c = self._broad(self.broad.by_alias.get(name))
+            if c is None and name in self._strict_words():
+                c = self._broad(self.broad.strict[name])
         return c
+
+    def _strict_words(self) -> dict[str, int]:
+        """The broad list's one-word ordinary names (:func:`analysis.events.broad.strict_name`)
+        that no table's name begins with ("Zoom" is not used when a table knows Zoom Video
+        Communications)."""
+        if self._strict is None:
+            strict = getattr(self.broad, "strict", None) or {}
+            self._strict = {w: i for w, i in strict.items() if w not in self.by_first and w not in self.by_alias}
+        return self._strict
 
     def _is_weak(self, alias: str, text: str) -> bool:
         if alias in self.by_alias:
@@ -329,6 +341,7 @@ class Universe:
         if self.broad is not None:
             found |= {a for w in words for a in self.broad.by_first.get(w, ())
                       if a not in self.by_alias and self.named(a) is not None}
+            found |= {w for w in words if w in self._strict_words() and self.named(w) is not None}
         return tuple(sorted(found, key=len, reverse=True))
 
     def find_names(self, text: str, tagged: frozenset[str] = frozenset(), tag_starts: tuple[int, ...] = (),
@@ -419,15 +432,24 @@ class Universe:
         return None
 
 
+    def _excluded(self, text: str, start: int, end: int, alias: str) -> bool:
+        """The words around make the name something else, or (a name of the broad list, or a
+        constituent's name of several words, in sentence-case text) the end of a longer name:
+        "Swiss National Bank" is not "National Bank" (NBHC)."""
+        if namecontext.is_something_else(text, start, end):
+            return True
+        source = self.named(alias).source
+        return ((source == "broad" or (source == "package" and " " in alias)) and not namecontext.title_case(text)
+                and namecontext.preceded_by_name(text, start))
+
     def _judge(self, text: str, start: int, end: int, alias: str) -> bool | None:
         """None when the name found at ``text[start:end]`` is something else, else whether it is
         confirmed (see :meth:`find_names`)."""
-        if namecontext.is_something_else(text, start, end):
+        if self._excluded(text, start, end, alias):
             return None
-        source = self.named(alias).source
-        if (source == "broad" or (source == "package" and " " in alias)) and not namecontext.title_case(text) \
-                and namecontext.preceded_by_name(text, start):
-            return None                          # "Swiss National Bank" is not "National Bank" (NBHC)
+        if alias not in self.by_alias and self.broad is not None and alias not in self.broad.by_alias:
+            # a one-word ordinary name ("Twitter"): strong evidence at the name, or nothing
+            return True if namecontext.strong_cue(text, start, end, self.named(alias).listings) else None
         weak = self._is_weak(alias, text)
         one_word_weak = weak and " " not in alias
         if one_word_weak and namecontext.runs_on(text, end):

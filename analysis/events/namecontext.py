@@ -310,6 +310,38 @@ def has_corporate_cue(text: str, start: int, end: int) -> bool:
     return bool(_CUE_BEFORE.search(text[max(0, start - 40):start]))
 
 
+# strong corporate evidence, the only evidence a one-word name that is merely an ordinary word
+# ("Twitter", "Zip", "Match") is taken on (analysis.events.broad.strict_name): right after the
+# name a legal suffix, or "shares"/"stock" and a market verb; before it "shares of/in" or
+# "stock of"; or the possessive followed by "shares"/"stock"/"share price"
+_MOVE = (r"(?:rose|rise[sn]?|fell|fall(?:s|en)?|jump(?:s|ed)?|surge[sd]?|soar(?:s|ed)?|slump(?:s|ed)?|"
+         r"plunge[sd]?|tumble[sd]?|drop(?:s|ped)?|climb(?:s|ed)?|gain(?:s|ed)?|slid(?:es?)?|sank|sinks?|"
+         r"rall(?:y|ies|ied)|dip(?:s|ped)?|declined?|declines|advanced?|advances|slipped|slips?|sagged|"
+         r"rebound(?:s|ed)?|skyrocket(?:s|ed)?|crash(?:es|ed)?|were|closed|ended|opened|traded|have|had|"
+         r"hit|touched|extended)")
+_STRONG_AFTER = re.compile(
+    r"^(?:,?\s+(?:Inc|Corp|Corporation|Co|Ltd|Limited|plc|PLC|AG|SA|NV|N\.V|S\.A|SE|AB|ASA|A/S|Oyj|SpA|LLC)"
+    r"(?![\w-])|['\u2019]s?\s+(?:shares|stock|share\s+price)\b|"
+    rf"\s+(?:shares|stock)\s+(?:(?:have|had|were|are)\s+)?(?:(?:as\s+much\s+as|up\s+to|about|nearly)\s+)?{_MOVE}\b)",
+    re.IGNORECASE)
+_STRONG_BEFORE = re.compile(r"\b(?:shares|stock)\s+(?:of|in)\s+$", re.IGNORECASE)
+_SYMBOL_AFTER = re.compile(r"^\s*\((?:[A-Z]{2,8}\s*:\s*)?([A-Z0-9]{1,6})(?:[._][A-Za-z]{1,3})?\)")
+
+
+def strong_cue(text: str, start: int, end: int, listings=()) -> bool:
+    """Strong evidence that a one-word ordinary name is the company (the only evidence such a
+    name is taken on): its own symbol in parentheses right after it, with or without exchange
+    or suffix ("Twitter (NYSE: TWTR)", "Zip (ZIP.AX)": the symbol's root must be one of
+    ``listings``' roots); a legal suffix right after it ("Twitter Inc", "Zip Co"); "shares of
+    Twitter", "shares in Zip", "stock of Match"; "Twitter's shares", "Twitter's stock";
+    "Twitter shares rose", "Match stock fell" (shares or stock followed by a market verb)."""
+    m = _SYMBOL_AFTER.match(text[end:end + 30])
+    if m is not None:
+        roots = {re.split(r"[._]", t)[0].upper() for t in listings}
+        return m.group(1).upper() in roots
+    return bool(_STRONG_AFTER.match(text[end:end + 60]) or _STRONG_BEFORE.search(text[max(0, start - 20):start]))
+
+
 def runs_on(text: str, end: int) -> bool:
     """A capitalised word follows that is no corporate evidence ("Acme Robotics" after "Acme"):
     the name is the start of another, longer name (used for one-word names of the broad list,
