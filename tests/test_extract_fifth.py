@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pandas as pd
+
 import pytest
 
 from analysis.events import broad, namecontext
@@ -85,3 +87,66 @@ def test_a_strict_name_two_companies_begin_with_is_not_used():
 def test_zoom_is_two_companies_so_the_word_alone_gives_nothing():
     assert extract_events("Zoom shares fell 10% after the forecast.", published="2022-08-23").empty
     assert "Zoom" not in universe()._strict_words()
+
+
+# --- rules found through the fifth held-out set ----------------------------------------------
+
+def test_an_owner_of_the_company_is_a_mention_unless_its_own_shares_moved():
+    lead = ("Shares of Kenvue (NYSE: KVUE) rose 22% in their market debut on Thursday, and Johnson & Johnson, "
+            "which spun off the consumer health unit, retains a stake of about 90%")
+    roles, _ = _roles(lead + ".", "2023-05-04")
+    assert roles == {"KVUE": "subject", "JNJ": "mention"}
+    roles, _ = _roles(lead + "; Johnson & Johnson shares fell 1%.", "2023-05-04")
+    assert roles == {"KVUE": "subject", "JNJ": "subject"}
+    roles, _ = _roles("Arm Holdings (NASDAQ: ARM) jumped 25% in its debut on Thursday after SoftBank Group "
+                      "sold part of its stake in the offering.", "2023-09-14")
+    assert roles == {"ARM": "subject", "9984.T": "mention"}
+
+
+def test_the_other_party_of_the_news_that_moved_a_share_is_a_mention():
+    roles, _ = _roles("Spirit Airlines (NYSE: SAVE) Shares Soar on Report of Merger Talks With JetBlue Airways",
+                      "2022-04-05")
+    assert roles == {"SAVE": "subject", "JBLU": "mention"}
+    roles, _ = _roles("Toyota (TYO: 7203) Shares Fall as Investors Weigh Cost of Tesla Tie-Up", "2024-01-11")
+    assert roles == {"7203.T": "subject", "TM": "subject", "TSLA": "mention"}       # TM: its ADR
+
+
+def test_a_name_that_begins_a_longer_name_the_item_sets_up_is_that_entity():
+    # a unit named after its parent
+    text = ("Shares in Siemens Energy (ETR: ENR) fell 5% on Tuesday because of its unit Siemens Mobility Services. "
+            "Siemens Mobility Services has made losses for years.")
+    roles, _ = _roles(text, "2023-06-27")
+    assert "SIE.DE" not in roles and roles["ENR.DE"] == "subject"
+    # a name written before a symbol no table knows
+    roles, df = _roles("Samsung Biologics India (NSE: SBIN1) fell 3% on its debut on Monday. Samsung Biologics "
+                       "India said demand was strong.", "2024-10-21")
+    assert "005930.KS" not in roles
+
+
+def test_a_tokyo_code_in_brackets_in_japanese_text():
+    roles, _ = _roles("トヨタ自動車（7203）株が上昇、決算を好感", "2024-05-09")
+    assert roles["7203.T"] == "subject" and set(roles) <= {"7203.T", "TM"}       # TM: its New York ADR
+    roles, _ = _roles("ソニーグループ（6758.T）の株価が下落", "2024-05-14")
+    assert roles["6758.T"] == "subject" and set(roles) <= {"6758.T", "SONY"}
+    assert _roles("深圳（7203）", "2024-05-09")[0] == {}          # no kana: no Tokyo code
+
+
+def test_an_undated_move_in_the_sentence_that_dates_the_news_is_that_day():
+    _, df = _roles("Pfizer Agrees to Buy Seagen on Monday; Shares Rise 14%", "2023-03-14T18:00-04:00",
+                   "America/New_York")
+    row = df[df["ticker"] == "SGEN"].iloc[0] if "SGEN" in set(df["ticker"]) else df.iloc[0]
+    assert row["event_date"] == pd.Timestamp("2023-03-13") and row["time_of_day"] == "unknown"
+    _, df = _roles("Pfizer agreed to buy Seagen on Monday.", "2023-03-14T18:00-04:00", "America/New_York")
+    assert set(df["time_of_day"]) == {"after_close"}               # the prior-day convention still holds
+
+
+@pytest.mark.parametrize("text", [
+    "They walked down Nokia Road to the harbour.",
+    "The Tesla coil in the lab crackled all afternoon.",
+    "Collectors paid a fortune for old Fender guitars and Yamaha pianos.",
+    "My uncle bought a used Toyota from his neighbour.",
+    "Ford and Chase are common surnames in Yorkshire.",
+    "Nokia is a town in Finland near Tampere.",
+])
+def test_traps_of_the_fifth_kind(text):
+    assert extract_events(text, published="2024-06-03").empty

@@ -110,7 +110,7 @@ from ..errors import ExtractionError
 from .companies import Company, Universe, listing_venue, universe
 from .textdates import (find_clock_time, find_dateline, find_dates, find_scheduled, is_future, time_of_day,
                         without_time_words)
-from ..data.exchanges import press_symbols
+from ..data.exchanges import code_ticker, press_symbols
 
 COLUMNS = ("event_id", "company", "ticker", "exchange", "market", "role", "listed", "event_date",
            "announced_at", "time_of_day", "date_source", "evidence")
@@ -167,6 +167,23 @@ _CAUSE_AFTER = re.compile(
     r"|[\s,]*(?:lifts?|lifted|boosts?|boosted|drags?|dragged|weighs?\s+on|weighed\s+on|buoys?|buoyed|"
     r"sends?|sent|pushe[sd]|hits?)\s+(?:[\w-]+\s+){0,3}?(?:stocks|shares|peers|rivals|suppliers|sector)\b)",
     re.IGNORECASE)
+# a headline's second company named as the other side of the news that moved the first one's
+# shares ("Nissan Shares Jump on Report of Merger Talks With Honda", "... Weigh Cost of Nissan
+# Tie-Up"): a cause, a mention unless the item says its own shares moved
+_PARTNER_BEFORE = re.compile(
+    r"\b(?:talks|negotiations|tie-?up|merger|deal|partnership|alliance|dispute|combination)\s+with\s+"
+    r"(?:the\s+)?(?:[\w.'\u2019&-]+\s+){0,2}$", re.IGNORECASE)
+_PARTNER_AFTER = re.compile(r"^\s+(?:tie-?up|merger|takeover|buyout|bid|offer|deal|partnership|alliance)s?\b",
+                            re.IGNORECASE)
+# a company named as an owner of the item's company ("Siemens, which spun off Siemens Energy in
+# 2020, still holds a stake", "Hyundai Motor sold part of its stake in the Indian unit", "remains
+# the controlling shareholder"): a mention unless the item says its own shares moved
+_OWNER_AFTER = re.compile(
+    r"^[\s,]*(?:(?:which|that|who)\s+)?(?:(?:still|also|now)\s+)?(?:spun\s+off|spins\s+off|carved\s+out|"
+    r"(?:holds|held|owns|owned|retains|retained|keeps|kept)\s+(?:a|an|its|the)\s+(?:[\w%.-]+\s+){0,4}?"
+    r"(?:stake|holding|interest)|sold\s+(?:part\s+of\s+|some\s+of\s+|down\s+)?(?:its|a)\s+(?:[\w%.-]+\s+){0,2}?"
+    r"(?:stake|holding|shares)|remains\s+the\s+(?:controlling|largest|biggest|majority|main)\s+"
+    r"(?:shareholder|owner|investor))\b", re.IGNORECASE)
 _NAME_BEFORE_TAG = re.compile(
     r"((?:[A-Z0-9][\w.&'\u2019\-]*)(?:,?\s+(?:[A-Z0-9][\w.&'\u2019\-]*|&|of|and|de|la))*)[\s,]*$")
 # company-like names no table knows: "Rivian shares", "shares of Acme", "Acme Corp"
@@ -349,7 +366,7 @@ class _Found:
 class _Hit:
     pos: int
     company: Company
-    flag: str                    # "" | "former" | "source" | "compared" | "party" | "cause"
+    flag: str                    # "" | "former" | "source" | "compared" | "party" | "cause" | "owner"
     extra: list[str]
     confirmed: bool = True
     replaced: list[str] = field(default_factory=list)   # "SQ>XYZ": a symbol written for a table's listing
@@ -373,8 +390,11 @@ def _flag(masked: str, s: int, e: int, company: Company) -> str:
         return "compared"
     if _PARTY_OF.search(masked[max(0, s - 60):s]) or _PARTY_OF_AFTER.match(masked[e:e + 12]):
         return "party"
-    if _CAUSE_BEFORE.search(masked[max(0, s - 120):s]) or _CAUSE_AFTER.match(masked[e:e + 80]):
+    if _CAUSE_BEFORE.search(masked[max(0, s - 120):s]) or _CAUSE_AFTER.match(masked[e:e + 80]) or \
+            _PARTNER_BEFORE.search(masked[max(0, s - 60):s]) or _PARTNER_AFTER.match(masked[e:e + 20]):
         return "cause"
+    if _OWNER_AFTER.match(masked[e:e + 100]):
+        return "owner"
     return ""
 
 
@@ -465,12 +485,35 @@ def _symbol_hits(masked: str, tags, u: Universe, out: dict[str, _Hit], names: li
                     hit.extra.append(f"otc:{extra}")
 
 
+_KANA = re.compile(r"[\u3040-\u30ff]")
+# a Tokyo code in brackets in Japanese text: "日産自動車（7201）", "（285A）"
+_TOKYO_CODE = re.compile(r"[(\uff08]\s*(?P<code>\d{4}|\d{3}[A-Z])\s*[)\uff09]")
+# a code with an exchange suffix in full-width brackets: "（7201.T）", "（0700.HK）"
+_WIDE_CODE = re.compile(r"\uff08\s*(?P<code>[A-Z0-9][A-Za-z0-9\-_]{0,11}\.[A-Z]{1,3})\s*\uff09")
+
+
+def _symbols(sentence: str) -> list[tuple[int, int, list[tuple[str, str | None, str]]]]:
+    """Symbols as the press writes them (:func:`analysis.data.exchanges.press_symbols`), and in
+    full-width brackets ("（7201.T）"); in Japanese text (kana) four characters in brackets are a
+    Tokyo code, as Japanese news writes them ("日産自動車（7201）" -> 7201.T)."""
+    out = press_symbols(sentence)
+    taken = [(a, b) for a, b, _ in out]
+    more = [(m.start(), m.end(), [("CODE", code_ticker(m["code"]), m["code"])]) for m in _WIDE_CODE.finditer(sentence)]
+    if _KANA.search(sentence):
+        more += [(m.start(), m.end(), [("TYO", m["code"] + ".T", m["code"])]) for m in _TOKYO_CODE.finditer(sentence)]
+    for a, b, pairs in more:
+        if not any(a < e and s < b for s, e in taken):
+            out.append((a, b, pairs))
+            taken.append((a, b))
+    return sorted(out, key=lambda x: x[0])
+
+
 def _companies(sentence: str, u: Universe, tagged: frozenset[str] = frozenset(),
                ambiguous: list | None = None, same: dict[str, Company] | None = None) -> list[_Hit]:
     """Companies in one sentence, left to right (see :class:`_Hit` for the flags); ``tagged``:
     the symbols the whole news item writes (:func:`_item_tags`); ``same`` collects the names
     written right before another company's symbol (that company's, in this item)."""
-    tags = press_symbols(sentence)
+    tags = _symbols(sentence)
     masked = sentence
     for s, e, _ in tags:
         masked = masked[:s] + " " * (e - s) + masked[e:]
@@ -500,13 +543,17 @@ def _split_points(rx: re.Pattern, text: str) -> list[tuple[int, int]]:
 
 def _movers(sentence: str, hits: list[_Hit], headline: bool) -> tuple[set[str], list[str]]:
     """``(companies a clause of the sentence says moved, those clauses)`` ("Young Poong shares also rose")."""
-    spans = [(a, b) for a, b in _clause_spans(sentence, headline) if _is_reaction(sentence[a:b])]
+    masked = sentence                   # "(NYSE: SAVE)" does not end a clause at its colon
+    for a, b, _ in _symbols(sentence):
+        masked = masked[:a] + " " * (b - a) + masked[b:]
+    spans = [(a, b) for a, b in _clause_spans(masked, headline) if _is_reaction(masked[a:b])]
     return {h.company.name for h in hits if any(a <= h.pos < b for a, b in spans)}, [sentence[a:b] for a, b in spans]
 
 
 def _bystanders(item: _Item, per_sentence: list[list[_Hit]]) -> set[str]:
     """Companies named as a bidder or a cause (flag ``cause``) in a sentence that says another
-    company's shares moved, whose own shares the item never says moved: mentions."""
+    company's shares moved, or as an owner of the item's company (flag ``owner``), whose own
+    shares the item never says moved: mentions."""
     moved: set[str] = set()
     beside: set[str] = set()
     reactions: list[str] = []
@@ -514,13 +561,49 @@ def _bystanders(item: _Item, per_sentence: list[list[_Hit]]) -> set[str]:
         if where == "boiler":
             continue
         movers, clauses = _movers(sentence, hits, item.kind == "headline")
+        # the bidder, cause or partner of a move is not its mover ("Nissan Shares Jump on Report
+        # of Merger Talks With Honda": Nissan moved)
+        causes = {h.company.name for h in hits if h.flag == "cause"}
+        movers -= causes
         moved |= movers
-        reactions += clauses
+        reactions += [(c, causes) for c in clauses]
         beside |= {h.company.name for h in hits if h.flag == "cause" and movers - {h.company.name}}
+        beside |= {h.company.name for h in hits if h.flag == "owner"}
     # "Young Poong shares also rose" for "MBK Partners and Young Poong Corp (000670.KS)"
-    moved |= {n for n in beside if any(_short_name(part) in c for c in reactions
+    moved |= {n for n in beside if any(_short_name(part) in c for c, causes in reactions if n not in causes
                                        for part in re.split(r"\s+and\s+", n))}
     return beside - moved
+
+
+# a unit the item names after its parent: "its wind turbine unit Siemens Gamesa"
+_UNIT_NAME = re.compile(r"\b(?:unit|units|subsidiary|subsidiaries|division|arm|affiliate)\s+"
+                        r"((?:[A-Z][\w&'\u2019-]*)(?:\s+[A-Z][\w&'\u2019-]*){1,3})")
+
+
+def _longer_names(item: _Item, per_sentence: list[list[_Hit]]) -> list[list[_Hit]]:
+    """A company's name that begins a longer name the item establishes as another entity is that
+    entity: a name written before a symbol no table knows ("Hyundai Motor India (NSE: HYUNDAI)":
+    "Hyundai Motor India falls" is not Hyundai Motor) is that symbol's company; a unit named
+    after its parent ("its unit Siemens Gamesa": "Siemens Gamesa, which ..." is not Siemens)
+    gives no row of the parent there."""
+    ad_hoc = {h.company.name: h.company for hits in per_sentence for h in hits if h.company.source == "text"}
+    units = {m[1] for sentence, _ in item.sentences for m in _UNIT_NAME.finditer(sentence)}
+    longer = {**{n: None for n in units}, **ad_hoc}
+    if not longer:
+        return per_sentence
+    out = []
+    for (sentence, _), hits in zip(item.sentences, per_sentence):
+        kept = []
+        for h in hits:
+            name = next((n for n in longer if n != h.company.name and n not in h.company.aliases
+                         and sentence.startswith(n, h.pos) and re.match(r"\W|$", sentence[h.pos + len(n):])), None)
+            if name is None:
+                kept.append(h)
+            elif longer[name] is not None:
+                h.company = longer[name]
+                kept.append(h)
+        out.append(kept)
+    return out
 
 
 def _short_name(name: str) -> str:
@@ -534,7 +617,7 @@ def _item_tags(item: _Item, u: Universe) -> frozenset[str]:
     companies share is none of those (:meth:`Universe.find_names`)."""
     out = set()
     for sentence, _ in item.sentences:
-        for _, _, pairs in press_symbols(sentence):
+        for _, _, pairs in _symbols(sentence):
             for _, ticker, written in pairs:
                 owner = (u.company(ticker) if ticker else None) or u.company(written)
                 out.update(owner.listings if owner is not None else ())
@@ -550,11 +633,12 @@ def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> 
     for hits in per_sentence:
         for h in hits:
             h.company = same.get(h.company.name, h.company)
+    per_sentence = _longer_names(item, per_sentence)
     bystanders = _bystanders(item, per_sentence)
     for k, ((sentence, where), hits) in enumerate(zip(item.sentences, per_sentence)):
         for hit in hits:
             # a bidder or a cause is the subject unless the item says only another company's shares moved
-            cause = hit.flag == "cause" and hit.company.name not in bystanders
+            cause = hit.flag in ("cause", "owner") and hit.company.name not in bystanders
             role = "subject" if where == "subject" and (not hit.flag or cause) else "mention"
             f = found.get(hit.company.name)
             if f is None:
@@ -656,6 +740,7 @@ class _Statement:
     reaction: bool
     lead: bool
     future: bool = False
+    moved_then: bool = False     # the same sentence says the shares moved, with no date of its own
 
 
 def _clauses(sentence: str, headline: bool) -> list[str]:
@@ -695,10 +780,14 @@ def _statements(item: _Item, anchor: _dt.date | None, tz: str | None, other_news
     for sentence, where in item.sentences:
         if where == "boiler":
             continue
-        found = [st for clause in _clauses(sentence, headline) if (st := _clause_statement(clause, anchor, tz))]
+        clauses = _clauses(sentence, headline)
+        found = [st for clause in clauses if (st := _clause_statement(clause, anchor, tz))]
         if found and where == "mention" and other_news is not None and other_news(sentence):
             continue
-        out += [_Statement(*st[:5], where == "subject", st[5]) for st in found]
+        # "Twitter Accepts Musk's Offer on Monday; Shares Rise 6%": an undated move in the
+        # sentence that dates the news happened that day, so the news came before that close
+        moved = any(_is_reaction(c) and _clause_statement(c, anchor, tz) is None for c in clauses)
+        out += [_Statement(*st[:5], where == "subject", st[5], moved and not st[4]) for st in found]
     return out
 
 
@@ -773,7 +862,8 @@ def _merge(first: _Statement | None, other: _Statement) -> _Statement:
         return other
     return _Statement(first.date or other.date, first.source if first.date else other.source,
                       first.time if first.time != "unknown" else other.time, first.clock or other.clock,
-                      False, first.lead, first.future or (first.date is None and other.future))
+                      False, first.lead, first.future or (first.date is None and other.future),
+                      first.moved_then or (first.date is None and other.moved_then))
 
 
 def _reaction_time(news: _Statement, reaction: _Statement | None) -> str:
@@ -799,7 +889,7 @@ def _fallback(news: _Statement | None, reaction: _Statement | None, item: _Item,
                                   date is reaction.date, True, news.future)
                 break
     return _Statement(news.date, news.source, _reaction_time(news, reaction), news.clock, news.reaction, True,
-                      news.future)
+                      news.future, news.moved_then)
 
 
 def _previous_weekday(day: _dt.date) -> _dt.date:
@@ -839,7 +929,7 @@ def _when(item: _Item, pub_date, pub_ts, tz: str | None, other_news=None) -> _Wh
     announced = _announced(st)
     tod = st.time
     if (announced is pd.NaT and tod == "unknown" and anchor is not None and st.date is not None and not st.reaction
-            and 1 <= (anchor - st.date).days <= PRIOR_DAY_MAX_DAYS
+            and not st.moved_then and 1 <= (anchor - st.date).days <= PRIOR_DAY_MAX_DAYS
             and st.source in ("explicit", "relative weekday", "relative day")):
         tod = "after_close"          # prior-day convention (module docstring)
     date = pd.Timestamp(st.date) if st.date is not None else pd.NaT

@@ -81,12 +81,14 @@ mountain mountains desert coast peninsula region province prefecture harbor harb
 college school institute academy cathedral church shrine temple palace museum zoo index indices composite
 average cup prize award awards trophy restoration era dynasty shimbun telescope galaxy nebula variant
 variants tribe tribes warriors people sea ocean gulf strait canal dam glacier volcano
+road roads avenue lane boulevard terrace crescent
 """.split())
 # a generic plural or a thing named after the word, not after the company
 GENERIC_AFTER = frozenset("""
 companies firms corporations growers farmers orchards orchard trees tree pie pies juice cider blossom
 blossoms analysis analyses shock game games larvae pigeons lightning parties party soup tiles telescope
 stars law music rock elections election runners year years levels population populations sightings
+coil coils theorem paradox equation guitar guitars piano pianos violin violins drums
 """.split())
 _PARTICLES = frozenset("da de di del della van von der du le la bin al".split())
 PLACE_BEFORE = frozenset("Mount Mt Lake River Cape Fort Big UC Gulf Isle Port Bay".split())
@@ -298,9 +300,31 @@ def on_route(text: str, start: int, end: int) -> bool:
         bool(_ROUTE_AFTER.match(text, end))
 
 
+# "drove a rented Honda through": a name after "a"/"an" (and at most one lower-case word) that
+# ends its phrase (a preposition, a conjunction or punctuation follows) is one of its products
+_A_BEFORE = re.compile(r"\b(?:a|an)\s+(?:[a-z]+\s+)?$")
+_PHRASE_END = re.compile(r"^(?:\s*[.,;:!?)]|\s*$|\s+(?:through|to|into|from|with|on|in|at|across|along|around|"
+                         r"down|up|over|for|and|or|that|which|who|because|when|while|until)\b)")
+# "Maruti and Suzuki are common surnames", "Nokia is a town in Finland": the name is defined
+# as a kind of thing that is no company
+_KIND_AFTER = re.compile(
+    r"^(?:\s+(?:and|or)\s+[A-Z][\w'-]*|,\s*[A-Z][\w'-]*)*\s+(?:is|are|was|were)\s+(?:(?:a|an|the)\s+)?"
+    r"(?:[a-z]+\s+){0,2}(?:surnames?|names?|first\s+names?|given\s+names?|words?|towns?|villages?|cit(?:y|ies)|"
+    r"rivers?|mountains?|islands?|dogs?|horses?|breeds?|novels?|films?|songs?|characters?)\b")
+
+
+def product_or_kind(text: str, start: int, end: int) -> bool:
+    """A product ("we drove a rented Honda through the Highlands") or a kind of thing ("Suzuki
+    and Maruti are common surnames") rather than the company."""
+    if _KIND_AFTER.match(text[end:end + 80]):
+        return True
+    return bool(_A_BEFORE.search(text[max(0, start - 20):start]) and _PHRASE_END.match(text[end:end + 20]))
+
+
 def is_something_else(text: str, start: int, end: int) -> bool:
     """True when the words around ``text[start:end]`` make the name a person, a place, a thing."""
-    return _person_or_place_before(text, start) or _thing_after(text, end) or on_route(text, start, end)
+    return (_person_or_place_before(text, start) or _thing_after(text, end) or on_route(text, start, end)
+            or product_or_kind(text, start, end))
 
 
 def has_corporate_cue(text: str, start: int, end: int) -> bool:
