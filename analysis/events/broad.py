@@ -34,7 +34,9 @@ What is used of it (:func:`build_rows`, pure):
   ordinary word, a given name, a surname or a place ("Golden Gate", "Silver Lake") with no
   business word ("Airlines", "Bancorp"). A one-word name that is only a business word
   ("Bancorp", "Holdings"), only an ordinary word, given name or place, or an acronym of up to
-  four letters ("CSS") is no name.
+  four letters ("CSS") is no name -- except that a one-word ordinary name ("Twitter", "Zip") is
+  kept as a *strict* name (:func:`strict_name`, :func:`strict_index`), used only on strong
+  evidence at the name (:func:`analysis.events.namecontext.strong_cue`).
 
 * **Companies at home where codes are not used** (:func:`build_foreign`): names, country and
   ISIN, no listing; extraction names them in its notes. **A first word two to four companies'
