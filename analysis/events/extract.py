@@ -107,6 +107,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..errors import ExtractionError
+from . import broad
 from .companies import Company, Universe, listing_venue, universe
 from .textdates import (find_clock_time, find_dateline, find_dates, find_scheduled, is_future, time_of_day,
                         without_time_words)
@@ -140,11 +141,40 @@ _ATTRIB_BEFORE = re.compile(r"(?:\b(?:according\s+to|told|citing|per|via|by|to)\
 # a company the lead names only to compare ("to better compete with Tesla", "rivals such as BYD")
 _COMPARED = re.compile(
     r"(?:\bcompet(?:e|es|ing|ition)\s+(?:with|against)|\bsuch\s+as|\blike|\bthan|"
-    r"\bversus|\bvs\.?|\bovertak(?:e|es|ing)|\bunlike)\s+(?:[\w.'\u2019-]+\s+){0,2}$", re.IGNORECASE)
+    r"\bversus|\bvs\.?|\bovertak(?:e|es|ing)|\bunlike|\b(?:takes?|took|taking|taken)\s+on)\s+"
+    r"(?:[\w.'\u2019-]+\s+){0,2}$", re.IGNORECASE)
 # the same in Chinese: "营业收入超过特斯拉" (revenue exceeding Tesla's), "对标苹果"
 _COMPARED_ZH = re.compile(r"(?:\u8d85\u8fc7|\u8d85\u8d8a|\u8d76\u8d85|\u53cd\u8d85|\u529b\u538b|\u80dc\u8fc7|"
                           r"\u4e0d\u654c|\u843d\u540e\u4e8e|\u5bf9\u6807|\u6bd4\u80a9|\u4e0d\u53ca|\u5ab2\u7f8e|"
                           r"\u8dd1\u8d62|\u8dd1\u8f93|\u76f8\u6bd4|\u5bf9\u6bd4)$")
+# "比特斯拉Model 3便宜3万元" (cheaper than Tesla's Model 3): 比 right before the name, a comparative
+# word later in the clause
+_THAN_ZH = re.compile(r"(?<![\u5bf9\u76f8\u65e0\u5360\u597d])\u6bd4$")
+_COMPARATIVE_ZH = re.compile(r"^[^\uff0c\u3002\uff1b,;]{0,20}?(?:\u4fbf\u5b9c|\u8d35|\u9ad8|\u4f4e|\u591a|\u5c11|"
+                             r"\u5feb|\u6162|\u5f3a|\u5f31|\u5927|\u5c0f|\u597d|\u5dee|\u66f4|\u8fd8\u8981)")
+# a company named as an analyst's firm ("after Barclays downgraded the stock", "Morgan Stanley
+# upgraded Tesla", "analysts at Jefferies", "Barclays analyst Tim Long") or as the other side of a
+# supply relation ("the main contract chipmaker to Apple and Nvidia", "a key supplier of memory
+# chips to Nvidia", "TSMC customer Nvidia", "Apple Supplier Foxconn"): a mention
+_ANALYST_AFTER = re.compile(
+    r"^(?:['\u2019]s)?\s+(?:(?:analysts?|strategists?|research)\b|(?:(?:has|have|had)\s+)?"
+    r"(?:upgrade[sd]?|downgrade[sd]?|upgrading|downgrading|initiat(?:e|es|ed|ing)\s+coverage|"
+    r"(?:cut|cuts|raised|raises|lowered|lowers|lifted|lifts)\s+(?:its|their)\s+(?:price\s+target|target\s+price|rating))\b"
+    r"(?!\s+(?:its|their)\s+(?:forecast|guidance|outlook)))", re.IGNORECASE)
+_ANALYST_BEFORE = re.compile(r"\b(?:analysts?|strategists?)\s+(?:at|from|with)\s+$|\b(?:rating|ratings|downgrade|upgrade)\s+"
+                             r"(?:from|by)\s+$", re.IGNORECASE)
+_SUPPLY_BEFORE = re.compile(
+    r"\b(?:(?:supplier|suppliers|maker|makers|chipmaker|chipmakers|manufacturer|manufacturers|provider|"
+    r"providers|vendor|vendors|assembler|assemblers)\s+(?:of\s+(?:[\w-]+\s+){1,5})?to|customers?|clients?)"
+    r"\s+(?:such\s+as\s+|including\s+|like\s+)?(?:[\w.'\u2019&-]+\s+(?:and\s+)?){0,3}$", re.IGNORECASE)
+_SUPPLY_AFTER = re.compile(r"^\s+(?:supplier|suppliers|customer|customers|client|clients|assembler|"
+                           r"contractor)\s+[A-Z]", re.IGNORECASE)
+# a company whose results are the cause of other shares' move ("Advantest Slips in Tokyo After
+# Nvidia Results"): a cause, like a bidder
+_RESULTS_CAUSE_BEFORE = re.compile(r"\b(?:after|following|on)\s+(?:the\s+)?$", re.IGNORECASE)
+_RESULTS_CAUSE_AFTER = re.compile(
+    r"^(?:['\u2019]s)?\s+(?:[\w-]+\s+){0,2}?(?:results|earnings|forecast|outlook|guidance|report|sales)\b",
+    re.IGNORECASE)
 # a company named only as the leader or backer of another party ("to a consortium led by BlackRock",
 # "a group backed by Tencent"): the party acts, the company is mentioned
 _PARTY_OF = re.compile(
@@ -366,7 +396,7 @@ class _Found:
 class _Hit:
     pos: int
     company: Company
-    flag: str                    # "" | "former" | "source" | "compared" | "party" | "cause" | "owner"
+    flag: str                    # "" | "former" | "source" | "compared" | "analyst" | "supply" | "party" | "cause" | "owner"
     extra: list[str]
     confirmed: bool = True
     replaced: list[str] = field(default_factory=list)   # "SQ>XYZ": a symbol written for a table's listing
@@ -386,12 +416,28 @@ def _flag(masked: str, s: int, e: int, company: Company) -> str:
     if company.kind == "media" and (_ATTRIB_AFTER.match(masked[e:e + 30])
                                     or _ATTRIB_BEFORE.search(masked[max(0, s - 20):s])):
         return "source"
-    if _COMPARED.search(masked[max(0, s - 60):s]) or _COMPARED_ZH.search(masked[max(0, s - 6):s]):
+    return _other_party_flag(masked, s, e) or _cause_flag(masked, s, e)
+
+
+def _other_party_flag(masked: str, s: int, e: int) -> str:
+    """"compared", "analyst", "supply" or "party": a company named beside the news, always a mention."""
+    if _COMPARED.search(masked[max(0, s - 60):s]) or _COMPARED_ZH.search(masked[max(0, s - 6):s]) or \
+            (_THAN_ZH.search(masked[max(0, s - 3):s]) and _COMPARATIVE_ZH.match(masked[e:e + 24])):
         return "compared"
+    if _ANALYST_AFTER.match(masked[e:e + 60]) or _ANALYST_BEFORE.search(masked[max(0, s - 30):s]):
+        return "analyst"
+    if _SUPPLY_BEFORE.search(masked[max(0, s - 90):s]) or _SUPPLY_AFTER.match(masked[e:e + 20]):
+        return "supply"
     if _PARTY_OF.search(masked[max(0, s - 60):s]) or _PARTY_OF_AFTER.match(masked[e:e + 12]):
         return "party"
+    return ""
+
+
+def _cause_flag(masked: str, s: int, e: int) -> str:
+    """"cause" or "owner": a mention unless the item says its own shares moved (:func:`_bystanders`)."""
     if _CAUSE_BEFORE.search(masked[max(0, s - 120):s]) or _CAUSE_AFTER.match(masked[e:e + 80]) or \
-            _PARTNER_BEFORE.search(masked[max(0, s - 60):s]) or _PARTNER_AFTER.match(masked[e:e + 20]):
+            _PARTNER_BEFORE.search(masked[max(0, s - 60):s]) or _PARTNER_AFTER.match(masked[e:e + 20]) or \
+            (_RESULTS_CAUSE_BEFORE.search(masked[max(0, s - 20):s]) and _RESULTS_CAUSE_AFTER.match(masked[e:e + 40])):
         return "cause"
     if _OWNER_AFTER.match(masked[e:e + 100]):
         return "owner"
@@ -606,6 +652,73 @@ def _longer_names(item: _Item, per_sentence: list[list[_Hit]]) -> list[list[_Hit
     return out
 
 
+def _short_forms(item: _Item, u: Universe, per_sentence: list[list[_Hit]]) -> dict[str, Company]:
+    """Shorter forms of the names the item writes right before a known company's symbol:
+    "Deckers Outdoor Corp (NYSE: DECK)" and "Whirlpool Corp (NYSE: WHR)" set up "Deckers Outdoor",
+    "Deckers" and "Whirlpool" for that company in the rest of the item ("Whirlpool and Zions move",
+    "Deckers rose 3%"). The first word alone only when it is no ordinary word, given name or place
+    (:func:`analysis.events.broad.usable`)."""
+    out: dict[str, Company] = {}
+    ad_hoc = {h.company.name: h.company for hits in per_sentence for h in hits if h.company.source == "text"}
+    for sentence, _ in item.sentences:
+        for s, _, pairs in _symbols(sentence):
+            for _, ticker, written in pairs:
+                name = _adhoc_name(sentence[:s], ticker or written)
+                owner = (u.company(ticker) if ticker else None) or u.company(written) or ad_hoc.get(name)
+                if owner is not None:
+                    for form in _forms_of(name):
+                        out.setdefault(form, owner)
+    return out
+
+
+def _forms_of(name: str) -> list[str]:
+    """"Super Micro and Deckers Outdoor Corp" -> ["Deckers Outdoor", "Deckers"]; "Whirlpool Corp" -> ["Whirlpool"]."""
+    name = re.split(r"\s+(?:and|&)\s+|,\s+", name)[-1]
+    short = _short_name(name)
+    if (short == name and " " not in name) or not short[:1].isupper():
+        return []
+    forms = [short]
+    first = short.split()[0]
+    if " " in short and len(first) >= 4 and _plain_word(first):
+        forms.append(first)
+    return [f for f in forms if f not in _NOT_A_NAME and len(f) >= 3]
+
+
+def _written_length(sentence: str, h: _Hit) -> int:
+    """Length of the name a hit's company is written with at its position (0 when none matches)."""
+    return max((len(a) for a in (h.company.name, *h.company.aliases) if sentence.startswith(a, h.pos)), default=0)
+
+
+def _plain_word(word: str) -> bool:
+    """A word that can name a company alone (:func:`analysis.events.broad.usable`); without
+    ``wordfreq`` no word can (ordinary words cannot be told apart)."""
+    try:
+        return broad.usable(word)
+    except ImportError:
+        return False
+
+
+def _short_form_hits(item: _Item, u: Universe, per_sentence: list[list[_Hit]]) -> list[list[_Hit]]:
+    """Hits of :func:`_short_forms` where a sentence names the company no other way."""
+    forms = _short_forms(item, u, per_sentence)
+    if not forms:
+        return per_sentence
+    out = []
+    for (sentence, _), hits in zip(item.sentences, per_sentence):
+        have = {h.company.name for h in hits}
+        hits = list(hits)
+        for form, owner in forms.items():
+            if owner.name in have:
+                continue
+            m = re.search(rf"(?<![\w&'\u2019-]){re.escape(form)}(?![\w&-])", sentence)
+            if m and not any(h.pos == m.start() or h.pos <= m.start() < h.pos + _written_length(sentence, h)
+                             for h in hits):
+                hits.append(_Hit(m.start(), owner, _flag(sentence, m.start(), m.end(), owner), []))
+                have.add(owner.name)
+        out.append(sorted(hits, key=lambda h: h.pos))
+    return out
+
+
 def _short_name(name: str) -> str:
     """A name without its legal form: "Young Poong Corp" -> "Young Poong"."""
     return re.sub(r"(?:[\s,]+(?:Inc|Corp|Corporation|Co|Company|Ltd|Limited|plc|PLC|SA|AG|SE|NV|Holdings|Group)\.?)+$",
@@ -634,6 +747,7 @@ def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> 
         for h in hits:
             h.company = same.get(h.company.name, h.company)
     per_sentence = _longer_names(item, per_sentence)
+    per_sentence = _short_form_hits(item, u, per_sentence)
     bystanders = _bystanders(item, per_sentence)
     for k, ((sentence, where), hits) in enumerate(zip(item.sentences, per_sentence)):
         for hit in hits:
@@ -1006,7 +1120,9 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
         subject_names = {f.company.name for f in found if f.role == "subject"}
 
         def other_news(sentence: str, subject_names=subject_names) -> bool:
-            named = {h.company.name for h in _companies(sentence, u) if h.confirmed}
+            # an analyst's note is about the item's company ("Barclays analyst Tim Long said in a
+            # note before the opening bell")
+            named = {h.company.name for h in _companies(sentence, u) if h.confirmed and h.flag != "analyst"}
             return bool(named) and not named & subject_names
 
         when = _when(item, pub_date, pub_ts, tz, other_news)

@@ -82,6 +82,7 @@ college school institute academy cathedral church shrine temple palace museum zo
 average cup prize award awards trophy restoration era dynasty shimbun telescope galaxy nebula variant
 variants tribe tribes warriors people sea ocean gulf strait canal dam glacier volcano
 road roads avenue lane boulevard terrace crescent
+city town village gallery galleries library theatre theater
 """.split())
 # a generic plural or a thing named after the word, not after the company
 GENERIC_AFTER = frozenset("""
@@ -261,7 +262,11 @@ CJK_THING_AFTER = re.compile(
     # 镇 (not 镇江, a city), 村, 乡, 县, 遗址, 景区, 脚下, 粥, 饭 (not 饭店), 糕, 饼, 粒, 堆 -- kept short:
     # a province or a product may follow a company's name ("比亚迪山东基地", "小米路由器")
     "(?:\u9547(?!\u6c5f)|\u6751|\u4e61|\u53bf|\u9057\u5740|\u666f\u533a|\u811a\u4e0b|\u7ca5|"
-    "\u996d(?!\u5e97)|\u7cd5|\u997c|\u7c92|\u5806)")
+    "\u996d(?!\u5e97)|\u7cd5|\u997c|\u7c92|\u5806"
+    # joined to a grain or food ("小米和红枣熬的粥" millet and red dates): 和/与/、 + 红枣, 大米, 玉米,
+    # 绿豆, 红豆, 燕麦, 南瓜, 山药, 面粉
+    "|[\u548c\u4e0e\u3001](?:\u7ea2\u67a3|\u5927\u7c73|\u7389\u7c73|\u7eff\u8c46|\u7ea2\u8c46|\u71d5\u9ea6|"
+    "\u5357\u74dc|\u5c71\u836f|\u9762\u7c89))")
 
 
 # places whose last characters may begin a company's Chinese name: "北京东站" is no 京东,
@@ -304,7 +309,19 @@ def on_route(text: str, start: int, end: int) -> bool:
 # ends its phrase (a preposition, a conjunction or punctuation follows) is one of its products
 _A_BEFORE = re.compile(r"\b(?:a|an)\s+(?:[a-z]+\s+)?$")
 _PHRASE_END = re.compile(r"^(?:\s*[.,;:!?)]|\s*$|\s+(?:through|to|into|from|with|on|in|at|across|along|around|"
-                         r"down|up|over|for|and|or|that|which|who|because|when|while|until)\b)")
+                         r"down|up|over|for|and|or|that|which|who|because|when|while|until|outside|inside|near|"
+                         r"behind|beside|still)\b)")
+# "his Sony Walkman still plays", "an old Deere tractor across the field", "the Honda Civic outside
+# the school": a name after an article or a possessive (and at most one lower-case word) followed
+# by one word naming the thing (a lower-case noun or a capitalised model) that ends its phrase
+_OWNED_BEFORE = re.compile(r"(?:^|\s)(?:[Aa]|[Aa]n|[Tt]he|[Hh]is|[Hh]er|[Mm]y|[Tt]heir|[Oo]ur|[Yy]our)\s+(?:[a-z]+\s+)?$")
+_THING_WORD = re.compile(r"^\s+(?:[a-z]{3,}|[A-Z][a-z]{2,})(?=\s|[.,;:!?)]|$)")
+_NOT_THING = frozenset("""
+shares share stock stocks said says spokesperson spokesman spokeswoman executive executives chief board
+unit units plant plants factory factories store stores deal deals results earnings shareholders investors
+flight flights
+Inc Corp Co Ltd Group Holdings Motor Motors Electric Energy Bank Capital Financial
+""".split())
 # "Maruti and Suzuki are common surnames", "Nokia is a town in Finland": the name is defined
 # as a kind of thing that is no company
 _KIND_AFTER = re.compile(
@@ -318,7 +335,12 @@ def product_or_kind(text: str, start: int, end: int) -> bool:
     and Maruti are common surnames") rather than the company."""
     if _KIND_AFTER.match(text[end:end + 80]):
         return True
-    return bool(_A_BEFORE.search(text[max(0, start - 20):start]) and _PHRASE_END.match(text[end:end + 20]))
+    if _A_BEFORE.search(text[max(0, start - 20):start]) and _PHRASE_END.match(text[end:end + 20]):
+        return True
+    if " " in text[start:end] or not _OWNED_BEFORE.search(text[max(0, start - 24):start]):
+        return False
+    m = _THING_WORD.match(text[end:end + 30])
+    return bool(m and m.group().strip() not in _NOT_THING and _PHRASE_END.match(text[end + m.end():end + m.end() + 20]))
 
 
 def is_something_else(text: str, start: int, end: int) -> bool:
