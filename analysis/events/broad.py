@@ -208,6 +208,25 @@ def _zipf(word: str) -> float:
     return zipf_frequency(word, "en", wordlist="small")
 
 
+#: Zipf frequency from which a one-word name taken from a package's list is a generic English
+#: word ("City", "First", "General", "United", "Public", about 1 in 100,000 words and more)
+#: rather than a brand that is frequent because it is famous ("Boeing" 3.8, "Walmart" 4.0,
+#: "Amazon" 4.6, "Apple" 4.8): such a name needs corporate evidence in the text
+GENERIC_ZIPF = 5.0
+
+
+def generic_word(alias: str) -> bool:
+    """A one-word name that is among the most frequent English words (:data:`GENERIC_ZIPF`);
+    False when the word frequencies (wordfreq) are not installed."""
+    w = alias.strip()
+    if " " in w or not w.isalpha():
+        return False
+    try:
+        return _zipf(w) >= GENERIC_ZIPF
+    except ImportError:
+        return False
+
+
 def _ordinary(word: str) -> bool:
     """An ordinary English word (wordfreq), a given name, a surname, a title or a place of
     :mod:`analysis.events.namecontext`'s lists, or a small word."""

@@ -442,6 +442,18 @@ class Universe:
         return ((source == "broad" or (source == "package" and " " in alias)) and not namecontext.title_case(text)
                 and namecontext.preceded_by_name(text, start))
 
+    def _generic(self, alias: str) -> bool:
+        """A one-word name from a package's list (index constituents, the broad list) that is a
+        generic English word ("City" of City Holding): used only on strong evidence at the name,
+        as the broad list's one-word ordinary names (:func:`analysis.events.broad.generic_word`,
+        :func:`analysis.events.namecontext.strong_cue`)."""
+        company = self.named(alias)
+        if company is None or company.source not in ("package", "broad"):
+            return False
+        from .broad import generic_word
+
+        return generic_word(alias)
+
     def _judge(self, text: str, start: int, end: int, alias: str) -> bool | None:
         """None when the name found at ``text[start:end]`` is something else, else whether it is
         confirmed (see :meth:`find_names`)."""
@@ -454,6 +466,8 @@ class Universe:
         one_word_weak = weak and " " not in alias
         if one_word_weak and namecontext.runs_on(text, end):
             return None                          # "Acme Robotics" is not "Acme" of the broad list
+        if self._generic(alias):                 # "City": as a one-word ordinary name, strong evidence
+            return True if namecontext.strong_cue(text, start, end, self.named(alias).listings) else None
         common = namecontext.is_common_word(alias) or weak
         if common and namecontext.after_article(text, start):
             return None
