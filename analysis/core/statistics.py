@@ -16,8 +16,8 @@ single day):
   out of every test, so ``n_events`` is the same for every test of one window.
 
 Every test is available on its own (``csect_t``, ``cda_t``, ...) and all together through
-:func:`run_tests` (one sample) and :func:`run_tests_by_group` / :func:`grouped_tests` (one result
-per group, computed with array code for all groups at once; the simulation tests run 1,000
+:func:`run_tests` (one sample; :func:`run_tests_windows` for several windows in one pass) and
+:func:`run_tests_by_group` / :func:`grouped_tests` (one result per group, computed with array code for all groups at once; the simulation tests run 1,000
 replications this way). p-values are two-sided.
 """
 
@@ -889,58 +889,97 @@ def grouped_tests(arrays: EventArrays, window: tuple[int, int], groups=None,
     and ``seed``: the resampling tests' (:func:`wild_bootstrap_t`, :func:`permutation_t`).
     ``classical_only``: only the eleven classical tests (the first eleven of ``TEST_NAMES``).
     """
-    ws = window_sample(arrays, window)
-    codes_all, g = _codes(groups, arrays.n)
-    codes = codes_all[ws.keep]
-    keep = ws.keep
     t1, t2 = (int(w) for w in window)
-    cols = arrays.columns(t1, t2)
+    return grouped_tests_windows(arrays, [(t1, t2)], groups, rbar_method, draws, seed, classical_only)[(t1, t2)]
+
+
+def grouped_tests_windows(arrays: EventArrays, windows, groups=None, rbar_method: str = "auto",
+                          draws: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED,
+                          classical_only: bool = False) -> dict[tuple[int, int], dict[str, TestResult]]:
+    """:func:`grouped_tests` for several windows in one pass: ``{(t1, t2): {test name:
+    TestResult}}``, the same numbers as one call per window.
+
+    What does not depend on the window is computed once for the windows that test the same
+    events (the usual case): r-bar (:func:`kp_rbar`), the read of the estimation residuals and
+    what comes from them alone (the CDA column sums, the shares of positive residuals, the
+    Corrado-Zivney signs), and the random signs of the resampling tests (the columns of every
+    window go into one :func:`_sign_sums` per sample size).
+    """
+    wins = list(dict.fromkeys((int(t1), int(t2)) for t1, t2 in windows))
+    samples = {w: window_sample(arrays, w) for w in wins}
+    codes_all, g = _codes(groups, arrays.n)
+    same_events: dict[bytes, list] = {}
+    for w in wins:
+        same_events.setdefault(np.packbits(samples[w].keep).tobytes(), []).append(w)
+    out: dict[tuple[int, int], dict[str, TestResult]] = {}
+    pending = []                                  # (window, (sample, cz, clusters, codes))
+    for group_wins in same_events.values():
+        got, more = _same_events_tests(arrays, samples, group_wins, codes_all, g, rbar_method, classical_only)
+        out.update(got)
+        pending += more
+    if pending:
+        for (w, _), extra in zip(pending, _more_tests([item for _, item in pending], g, draws, seed)):
+            out[w].update(extra)
+    return {w: out[w] for w in wins}
+
+
+def _same_events_tests(arrays: EventArrays, samples, wins, codes_all, g, rbar_method, classical_only):
+    """The classical tests of the windows ``wins``, which test the same events, sharing r-bar
+    and the pass over the estimation residuals; and what the other tests need of each window
+    (``[(window, (sample, cz, clusters, codes))]``, empty when ``classical_only``)."""
+    keep = samples[wins[0]].keep
+    codes = codes_all[keep]
     take = (lambda x: np.asarray(x)) if keep.all() else (lambda x: np.asarray(x)[keep])
     s = take(arrays.s).astype(float, copy=False)
     m = take(arrays.m).astype(float, copy=False)
-    scar = ws.scar
     runs = None if arrays.runs is None else (arrays.runs if keep.all() else arrays.runs.subset(keep))
     est_ar = arrays.est_ar if keep.all() else rows_of(arrays.est_ar, keep)
     est_dates = arrays.est_dates if keep.all() else rows_of(arrays.est_dates, keep)
     rbar = kp_rbar(est_ar, est_dates, codes, method=rbar_method, runs=runs, s=s, m=m, k=arrays.k)
     if np.isscalar(rbar):
         rbar = np.array([rbar])
-    est_sums, frac, ranks, cz = _estimation_pass(arrays, None if keep.all() else np.flatnonzero(keep),
-                                                 _gsar(scar, codes, g), s, codes, g, not classical_only)
+    le = np.shape(est_ar)[1]
+    est_sums, frac, ranks, cz = _estimation_pass(
+        arrays, None if keep.all() else np.flatnonzero(keep),
+        [_gsar(samples[w].scar, codes, g) for w in wins], s, codes, g, not classical_only)
     n = _gcount(codes, g)
-    corrado, grank = _rank_finish(ranks, np.shape(est_ar)[1], cols, n)
-    out = {
-        "csect_t": csect_t(ws.car, codes),
-        "cda_t": _cda_t(est_sums, ws.window_ar, codes, g,
-                        None if arrays.evt_sessions is None else take(arrays.evt_sessions)[:, cols], False),
-        "patell_z": patell_z(scar, m, arrays.k, codes),
-        "bmp_t": bmp_t(scar, codes),
-        "kp_patell_z": kp_patell_z(scar, m, arrays.k, rbar, codes),
-        "kp_bmp_t": kp_bmp_t(scar, rbar, codes),
-        "corrado_rank_z": corrado,
-        "grank_t": grank,
-        "sign_z": sign_z(ws.car, codes),
-        "generalized_sign_z": _generalized_sign(ws.car, frac, codes, g, False),
-        "wilcoxon": wilcoxon(ws.car, codes),
-    }
-    if classical_only:
-        return out
-    # events whose tested windows start on the same date: one cluster of the jackknife
-    clusters = np.asarray(arrays.evt_dates[:, cols.start])
-    clusters = clusters if keep.all() else clusters[keep]
-    out.update(_more_tests(ws, _cz_finish(cz, np.shape(est_ar)[1], cols, codes, g, False), clusters, codes, g,
-                           draws, seed))
-    return out
+    sessions = None if arrays.evt_sessions is None else take(arrays.evt_sessions)
+    out, pending = {}, []
+    for w, rank_sums in zip(wins, ranks):
+        ws = samples[w]
+        cols = arrays.columns(*w)
+        scar = ws.scar
+        corrado, grank = _rank_finish(rank_sums, le, cols, n)
+        out[w] = {
+            "csect_t": csect_t(ws.car, codes),
+            "cda_t": _cda_t(est_sums, ws.window_ar, codes, g, None if sessions is None else sessions[:, cols], False),
+            "patell_z": patell_z(scar, m, arrays.k, codes),
+            "bmp_t": bmp_t(scar, codes),
+            "kp_patell_z": kp_patell_z(scar, m, arrays.k, rbar, codes),
+            "kp_bmp_t": kp_bmp_t(scar, rbar, codes),
+            "corrado_rank_z": corrado,
+            "grank_t": grank,
+            "sign_z": sign_z(ws.car, codes),
+            "generalized_sign_z": _generalized_sign(ws.car, frac, codes, g, False),
+            "wilcoxon": wilcoxon(ws.car, codes),
+        }
+        if not classical_only:
+            # events whose tested windows start on the same date: one cluster of the jackknife
+            clusters = np.asarray(arrays.evt_dates[:, cols.start])
+            clusters = clusters if keep.all() else clusters[keep]
+            pending.append((w, (ws, _cz_finish(cz, le, cols, codes, g, False), clusters, codes)))
+    return out, pending
 
 
-def _estimation_pass(arrays: EventArrays, index, gsar, s, codes, g, cz: bool = True):
+def _estimation_pass(arrays: EventArrays, index, gsars, s, codes, g, cz: bool = True):
     """Everything the tests read from the estimation residuals, in one pass over blocks of the
     tested events (``index``: their rows, None for all): per group the residuals' column sums
     and counts (:func:`cda_t`), each event's share of positive residuals
-    (:func:`generalized_sign_z`), the rank sums of Corrado and GRANK (:func:`_rank_block`) and
-    the sign sums of Corrado-Zivney (:func:`_cz_block`, when ``cz``). A block's residuals are read (or
-    computed, :class:`analysis.core.arrays.FitResiduals`) once and stay in the cache for all
-    four; the whole (N, Le) array is never formed."""
+    (:func:`generalized_sign_z`), the rank sums of Corrado and GRANK (:func:`_rank_block`, one
+    per GSAR of ``gsars``, a window's each) and the sign sums of Corrado-Zivney
+    (:func:`_cz_block`, when ``cz``). A block's residuals are read (or computed,
+    :class:`analysis.core.arrays.FitResiduals`) once and stay in the cache for all of them;
+    the whole (N, Le) array is never formed."""
     frac = np.empty(len(codes))
 
     def pick(x, rows):
@@ -953,11 +992,12 @@ def _estimation_pass(arrays: EventArrays, index, gsar, s, codes, g, cz: bool = T
             evt_sar = evt / np.asarray(pick(arrays.evt_ar_sd, rows), float)
         c = codes[rows]
         frac[rows] = _positive_share(e)
-        return (_col_sums(e, c, g) + _rank_block(e, evt_sar, gsar[rows], c, g, s[rows])
-                + (_cz_block(e, evt, c, g) if cz else ()))
+        ranks = sum((_rank_block(e, evt_sar, gsar[rows], c, g, s[rows]) for gsar in gsars), ())
+        return _col_sums(e, c, g) + ranks + (_cz_block(e, evt, c, g) if cz else ())
 
     sums = sum_blocks(block, len(codes))
-    return sums[:2], frac, sums[2:6], sums[6:]
+    w = len(gsars)
+    return sums[:2], frac, [sums[2 + 4 * i:6 + 4 * i] for i in range(w)], sums[2 + 4 * w:]
 
 
 _SIGN_OFF = np.int64(0x7FFFFFFFFFFFFFFF)
@@ -1205,6 +1245,15 @@ def run_tests(arrays: EventArrays, window: tuple[int, int], **resampling) -> pd.
     return _frame(grouped_tests(arrays, window, **resampling), 0)
 
 
+def run_tests_windows(arrays: EventArrays, windows, draws: int = DEFAULT_RESAMPLES,
+                      seed: int = DEFAULT_SEED) -> dict[tuple[int, int], pd.DataFrame]:
+    """:func:`run_tests` for each window of ``windows`` (pairs of relative days), in one pass
+    that shares what does not depend on the window (:func:`grouped_tests_windows`):
+    ``{(t1, t2): frame}``, each frame the one :func:`run_tests` gives for that window."""
+    res = grouped_tests_windows(arrays, windows, draws=draws, seed=seed)
+    return {w: _frame(r, 0) for w, r in res.items()}
+
+
 def run_tests_by_group(arrays: EventArrays, window: tuple[int, int], groups=None, **resampling) -> pd.DataFrame:
     """:func:`run_tests` for each group (``groups`` or ``arrays.groups``), computed at once.
 
@@ -1377,29 +1426,36 @@ def _sign_sums(x: np.ndarray, draws: int, seed: int) -> np.ndarray:
     the sums of x over every subset of each run of 8 events are tabulated once (256 per run)
     and each draw adds up one table entry per run (its byte), so a draw costs n / 8 look-ups
     instead of n multiplications. Blocks of draws and columns, and of runs when the events
-    are many (the table holds 2 KB per run), keep the memory bounded."""
+    are many (the table holds 2 KB per run), keep the memory bounded.
+
+    Each column is computed on its own with the same operations whatever the other columns
+    (its table, its look-ups, their sum): the columns of several calls put side by side give
+    the same numbers as the separate calls (what :func:`grouped_tests_windows` relies on);
+    the signs of a block of draws are made once for all the columns of a block."""
     n, k = x.shape
     octets = -(-n // 8)
-    xp = np.zeros((octets * 8, k))
-    xp[:n] = x
     ones = np.zeros((draws, k))
-    total = x.sum(axis=0)
+    total = np.array([x[:, c].sum() for c in range(k)]) if k else np.zeros(0)
     chunk = max(1, min(octets, _TABLE_RUNS))
     cols = max(1, _RESAMPLE_BLOCK // (chunk * 256))
     for o0 in range(0, octets, chunk):
         o = slice(o0, min(o0 + chunk, octets))
         runs = o.stop - o.start
-        rows = max(1, _RESAMPLE_BLOCK // max(runs * min(cols, k), 1))
+        rows = max(1, _RESAMPLE_BLOCK // runs)      # look-ups of one column at a time
         base = (np.arange(runs) * 256)[None, :]
+        xo = np.zeros((k, runs * 8))                # each column contiguous (the same einsum)
+        part = x[8 * o.start:min(8 * o.stop, n)]
+        xo[:, :len(part)] = part.T
         for c0 in range(0, k, cols):
-            c = slice(c0, min(c0 + cols, k))
-            # table[j, m, :] = sum of x over the events 8j + l whose bit l of m is set
-            table = np.einsum("ml,jlk->jmk", _BYTE_MASKS, xp[8 * o.start:8 * o.stop, c].reshape(runs, 8, -1))
-            flat = table.reshape(runs * 256, -1)
+            # table[m, j] = sum of x over the events 8j + l whose bit l of m is set, per column
+            tables = [np.einsum("ml,jl->jm", _BYTE_MASKS, xo[c].reshape(runs, 8)).ravel()
+                      for c in range(c0, min(c0 + cols, k))]
             for r0 in range(0, draws, rows):
                 r = slice(r0, min(r0 + rows, draws))
                 b = sign_bytes(n, draws, seed, r)[:, o].astype(np.intp)
-                ones[r, c] += flat[(base + b).ravel()].reshape(b.shape[0], runs, -1).sum(axis=1)
+                b += base
+                for c, flat in enumerate(tables, start=c0):
+                    ones[r, c] += flat[b].sum(axis=1)
     return total[None, :] - 2.0 * ones           # sum w x = sum x - 2 sum_{bit 1} x
 
 
@@ -1464,28 +1520,48 @@ MIN_WILD_N = 10
 def _resampled_t(xs, codes, g, draws, seed, *, center, exact_small):
     """Observed t = sqrt(N) mean / sd per group and its resampling p-value, for each series of
     ``xs`` (with its ``center`` and ``exact_small`` flags): one draw of the signs serves all."""
-    n = _gcount(codes, g)
-    t_obs, ys = [], []
-    for x, c in zip(xs, center):
-        mean, var, _ = _gmean_var(x, codes, g)
-        t_obs.append(_div(mean, np.sqrt(var / n)))
-        ys.append(x - mean[codes] if c else x)
-    mats, by_size = _grouped_by_size(np.column_stack(ys), codes, g)       # (size, groups * series)
-    m = len(xs)
-    random = {k: v for k, v in mats.items() if not (all(exact_small) and 2 ** k <= draws + 1)}
-    sums = _rademacher_sums(random, draws, seed)
-    out = []
-    for j in range(m):
-        p = np.full(g, np.nan)
-        for k, groups in by_size.items():
-            y = mats[k][:, j::m]
-            exact = exact_small[j] and 2 ** k <= draws + 1
-            s_k = _all_signs(k) @ y if exact else sums[k][:, j::m]
-            t_star = _t_from_sums(s_k / k, (y ** 2).sum(axis=0)[None, :], k)
-            p[groups] = _exceed_p(t_obs[j][groups], t_star, exact)
-        usable = np.isfinite(t_obs[j]) & ~(center[j] & (n < MIN_WILD_N))
-        out.append((t_obs[j], np.where(usable, p, np.nan), n))
-    return out
+    return _resampled_t_many([(xs, codes, center, exact_small)], g, draws, seed)[0]
+
+
+def _resampled_t_many(items, g, draws, seed):
+    """:func:`_resampled_t` of each ``(xs, codes, center, exact_small)`` of ``items`` (e.g. one
+    per window), the same numbers as separate calls: the columns of every item of one sample
+    size go into one :func:`_sign_sums` (each column's sums do not depend on the others)."""
+    prepared, wanted = [], {}
+    for xs, codes, center, exact_small in items:
+        n = _gcount(codes, g)
+        t_obs, ys = [], []
+        for x, c in zip(xs, center):
+            mean, var, _ = _gmean_var(x, codes, g)
+            t_obs.append(_div(mean, np.sqrt(var / n)))
+            ys.append(x - mean[codes] if c else x)
+        mats, by_size = _grouped_by_size(np.column_stack(ys), codes, g)       # (size, groups * series)
+        offsets = {}
+        for k, v in mats.items():
+            if not (all(exact_small) and 2 ** k <= draws + 1):
+                have = wanted.setdefault(k, [])
+                offsets[k] = sum(x.shape[1] for x in have)
+                have.append(v)
+        prepared.append((n, t_obs, mats, by_size, offsets, center, exact_small))
+    all_sums = _rademacher_sums({k: v[0] if len(v) == 1 else np.hstack(v) for k, v in wanted.items()},
+                                draws, seed)
+    results = []
+    for n, t_obs, mats, by_size, offsets, center, exact_small in prepared:
+        sums = {k: all_sums[k][:, off:off + mats[k].shape[1]] for k, off in offsets.items()}
+        m = len(t_obs)
+        out = []
+        for j in range(m):
+            p = np.full(g, np.nan)
+            for k, groups in by_size.items():
+                y = mats[k][:, j::m]
+                exact = exact_small[j] and 2 ** k <= draws + 1
+                s_k = _all_signs(k) @ y if exact else sums[k][:, j::m]
+                t_star = _t_from_sums(s_k / k, (y ** 2).sum(axis=0)[None, :], k)
+                p[groups] = _exceed_p(t_obs[j][groups], t_star, exact)
+            usable = np.isfinite(t_obs[j]) & ~(center[j] & (n < MIN_WILD_N))
+            out.append((t_obs[j], np.where(usable, p, np.nan), n))
+        results.append(out)
+    return results
 
 
 def wild_bootstrap_t(x, groups=None, draws: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> TestResult:
@@ -1524,20 +1600,24 @@ def permutation_t(scar, groups=None, draws: int = DEFAULT_RESAMPLES, seed: int =
     return _result(t, p, n, groups is None)
 
 
-def _more_tests(ws: WindowSample, cz: TestResult, clusters, codes, g, draws, seed) -> dict[str, TestResult]:
-    """The tests added after the classical eleven, for :func:`grouped_tests` (the three
-    resampling tests share one draw of the signs: the same numbers as their own functions;
-    ``cz``: the Corrado-Zivney sign test, computed in the pass over the residuals)."""
-    boot_c, boot_b, perm = _resampled_t([ws.car, ws.scar, ws.scar], codes, g, int(draws), int(seed),
-                                        center=[True, True, False], exact_small=[False, False, True])
-    return {
-        "skew_t": skew_t(ws.car, codes),
-        "jackknife_t": jackknife_t(ws.car, clusters, codes),
-        "cz_sign_z": cz,
-        "boot_csect_t": TestResult(*boot_c[:2], boot_c[2].astype(int)),
-        "boot_bmp_t": TestResult(*boot_b[:2], boot_b[2].astype(int)),
-        "permutation_t": TestResult(*perm[:2], perm[2].astype(int)),
-    }
+def _more_tests(items, g, draws, seed) -> list[dict[str, TestResult]]:
+    """The tests added after the classical eleven, for :func:`grouped_tests_windows`, one dict
+    per ``(WindowSample, cz, clusters, codes)`` of ``items`` (the three resampling tests of
+    every item share one draw of the signs: the same numbers as their own functions; ``cz``:
+    the Corrado-Zivney sign test, computed in the pass over the residuals)."""
+    resampled = _resampled_t_many([([ws.car, ws.scar, ws.scar], codes, [True, True, False], [False, False, True])
+                                   for ws, _, _, codes in items], g, int(draws), int(seed))
+    out = []
+    for (ws, cz, clusters, codes), (boot_c, boot_b, perm) in zip(items, resampled):
+        out.append({
+            "skew_t": skew_t(ws.car, codes),
+            "jackknife_t": jackknife_t(ws.car, clusters, codes),
+            "cz_sign_z": cz,
+            "boot_csect_t": TestResult(*boot_c[:2], boot_c[2].astype(int)),
+            "boot_bmp_t": TestResult(*boot_b[:2], boot_b[2].astype(int)),
+            "permutation_t": TestResult(*perm[:2], perm[2].astype(int)),
+        })
+    return out
 
 
 # --------------------------------------------------------------------------- multiple testing
