@@ -1062,7 +1062,11 @@ def _rank_block(est_sar, evt_sar, gsar, codes, g, est_scale=None):
     fin = None if complete else ~np.isnan(x)
     n_fin = np.full(n, length) if complete else fin.sum(axis=1)
     key, bits = _sorted_keys(x, fin)
-    order = np.bitwise_and(key, (1 << bits) - 1, out=scratch("rank.order", shape, np.int64))
+    # the sorted columns: small integers when every row is complete (less memory to move)
+    narrow = complete and length < 2 ** 15
+    order = np.bitwise_and(key, (1 << bits) - 1, casting="unsafe",
+                           out=scratch("rank.order16" if narrow else "rank.order", shape,
+                                       np.int16 if narrow else np.int64))
     key >>= bits
     # adjacent equal keys other than the NaNs at the end of the row: a tie
     equal = np.equal(key[:, 1:], key[:, :-1], out=scratch("rank.equal", (n, length - 1), bool))
@@ -1099,24 +1103,44 @@ def _rank_block(est_sar, evt_sar, gsar, codes, g, est_scale=None):
 def _complete_rank_sums(order, tied, codes, g, le, w_c, w_g):
     """:func:`_rank_block`'s weighted rank sums per (group, column) for rows without NaN.
 
-    Every row has the same numbers of values, so a value's Corrado rank is its position in
-    the sorted row once the GSAR is taken out, and its GRANK rank its position once the
-    event-window values are taken out: one boolean selection of the sorted columns each, and
-    the weights (position / (T + 1)) are one row repeated. Tied rows are left out (ranked by
-    the caller). The same sums, in the same order, as :func:`_general_rank_sums`.
+    Every row has the same numbers of values. GRANK: a value's rank is its position in the
+    sorted row once the event-window values are taken out (one boolean selection of the
+    sorted columns; the weights, position / (T + 1), are one row repeated). Corrado, one
+    group: each value's position in its sorted row is written back to its column (``R``, the
+    ranks among all the row's values, small integers), and its rank once the GSAR is taken out
+    is ``R - 1[R > R_GSAR]``: integer column sums, times the weight 1 / (T + 1) (no selection
+    and no weighted bincount, the slow parts). Several groups: the selection, as for GRANK.
+    Tied rows are left out (ranked by the caller). ``order`` (the sorted columns, int16 or
+    int64) may be overwritten. The same sums as :func:`_general_rank_sums` up to rounding.
     """
     n, length = order.shape
-    is_c = np.not_equal(order, le, out=scratch("rank.flag", order.shape, bool))
+    if g > 1 and order.dtype != np.int64:
+        order = order.astype(np.int64)
     is_g = np.less_equal(order, le, out=scratch("rank.flag2", order.shape, bool))
     if len(tied):
-        is_c[tied] = False
         is_g[tied] = False
     if g > 1:
+        is_c = np.not_equal(order, le, out=scratch("rank.flag", order.shape, bool))
+        if len(tied):
+            is_c[tied] = False
         order += (codes * length)[:, None]
-    bins_c, bins_g = order[is_c], order[is_g]
-    cs = np.bincount(bins_c, weights=_position_weights(length - 1, w_c, len(bins_c)), minlength=g * length)
+        bins_c = order[is_c]
+        cs = np.bincount(bins_c, weights=_position_weights(length - 1, w_c, len(bins_c)), minlength=g * length)
+        cs = cs.reshape(g, length).astype(float, copy=False)
+    bins_g = order[is_g]
     gs = np.bincount(bins_g, weights=_position_weights(le + 1, w_g, len(bins_g)), minlength=g * length)
-    return cs.reshape(g, length).astype(float, copy=False), gs.reshape(g, length).astype(float, copy=False)
+    gs = gs.reshape(g, length).astype(float, copy=False)
+    if g == 1:
+        flat = np.add(order, np.arange(0, n * length, length)[:, None],     # flat positions of the cells
+                      out=scratch("rank.order", order.shape, np.int64))
+        ranks = scratch("rank.ranks", order.shape, np.int16 if length < 2 ** 15 else np.int32)
+        ranks.reshape(-1)[flat.reshape(-1)] = _position_ranks(length, order.size, ranks.dtype)
+        if len(tied):
+            ranks[tied] = 0
+        above = np.greater(ranks, ranks[:, le:le + 1], out=scratch("rank.flag", order.shape, bool))
+        total = ranks.sum(axis=0, dtype=np.int64) - np.add.reduce(above.view(np.int8), axis=0, dtype=np.int64)
+        cs = (total * w_c)[None, :]
+    return cs, gs
 
 
 def _general_rank_sums(order, fin, n_fin, tied, codes, g, le, w_c, w_g, x):
@@ -1162,6 +1186,21 @@ def _position_weights(width: int, w: float, size: int) -> np.ndarray:
     if have is None or len(have) < size:
         rows = max(-(-size // width), BLOCK)
         have = np.tile(np.arange(1, width + 1, dtype=float) * w, rows)
+        have.flags.writeable = False
+        with _WEIGHTS_LOCK:
+            while len(_WEIGHTS) >= 8:
+                _WEIGHTS.pop(next(iter(_WEIGHTS)))
+            _WEIGHTS[key] = have
+    return have[:size]
+
+
+def _position_ranks(width: int, size: int, dtype) -> np.ndarray:
+    """``(1, 2, ..., width)`` as integers of ``dtype`` repeated to ``size`` entries (a multiple
+    of ``width``), kept between calls (read only)."""
+    key = (width, np.dtype(dtype).str)
+    have = _WEIGHTS.get(key)
+    if have is None or len(have) < size:
+        have = np.tile(np.arange(1, width + 1, dtype=dtype), max(-(-size // width), BLOCK))
         have.flags.writeable = False
         with _WEIGHTS_LOCK:
             while len(_WEIGHTS) >= 8:
