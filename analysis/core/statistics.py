@@ -30,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .. import config
 from .arrays import EventArrays, LazyRows, rows_of
 from .blocks import BLOCK, blocks, map_blocks, scratch, sum_blocks
 from ..errors import InputError, WindowError
@@ -685,10 +686,27 @@ def _rank_tests(est_sar, evt_sar, scar, cols, codes, g, est_scale=None):
     ``est_scale``: when given, the estimation values are ``est_sar / est_scale`` row by row
     (the division is done block by block, never for the whole array)."""
     gsar = _gsar(scar, codes, g)
-    sums = sum_blocks(
-        lambda rows: _rank_block(est_sar[rows], evt_sar[rows], gsar[rows], codes[rows], g,
-                                 None if est_scale is None else est_scale[rows]), len(est_sar))
-    return _rank_finish(sums, est_sar.shape[1], cols, _gcount(codes, g))
+    pos = _reading_order(est_sar, None)
+
+    def block(rows):
+        r = rows if pos is None else pos[rows]
+        return _rank_block(est_sar[r], evt_sar[r], gsar[r], codes[r], g, None if est_scale is None else est_scale[r])
+
+    return _rank_finish(sum_blocks(block, len(est_sar)), est_sar.shape[1], cols, _gcount(codes, g))
+
+
+def _reading_order(est_ar, index) -> np.ndarray | None:
+    """The order in which to read the rows ``index`` (None: all) of residuals that are
+    computed when read (:class:`analysis.core.arrays.LazyRows`): by the start of their window
+    in the shared series, so that the events of one block read neighbouring stretches of it
+    (from the cache, not from memory); positions into ``index``. None: as they are (held
+    residuals, few events, or already in order). Only the order of the sums changes."""
+    if not isinstance(est_ar, LazyRows) or len(est_ar) < 4 * BLOCK:
+        return None
+    start = est_ar.start if index is None else est_ar.start[index]
+    if (start[1:] >= start[:-1]).all():
+        return None
+    return np.argsort(start, kind="stable")
 
 
 def _gsar(scar, codes, g):
@@ -739,10 +757,11 @@ def generalized_sign_z(car, est_ar, groups=None) -> TestResult:
     return _generalized_sign(car, frac, codes, g, groups is None)
 
 
-def _positive_share(e):
-    """Each row's share of positive values among its finite ones."""
+def _positive_share(e, complete: bool | None = None):
+    """Each row's share of positive values among its finite ones (``complete``: e has no NaN,
+    when known)."""
     positive = np.count_nonzero(e > 0, axis=1)
-    if np.isfinite(e.sum()):                      # no NaN: every day counts
+    if complete if complete is not None else np.isfinite(e.sum()):     # no NaN: every day counts
         return positive / e.shape[1]
     with np.errstate(invalid="ignore", divide="ignore"):
         return positive / np.isfinite(e).sum(axis=1)
@@ -935,13 +954,13 @@ def _same_events_tests(arrays: EventArrays, samples, wins, codes_all, g, rbar_me
     runs = None if arrays.runs is None else (arrays.runs if keep.all() else arrays.runs.subset(keep))
     est_ar = arrays.est_ar if keep.all() else rows_of(arrays.est_ar, keep)
     est_dates = arrays.est_dates if keep.all() else rows_of(arrays.est_dates, keep)
-    rbar = kp_rbar(est_ar, est_dates, codes, method=rbar_method, runs=runs, s=s, m=m, k=arrays.k)
-    if np.isscalar(rbar):
-        rbar = np.array([rbar])
+    # r-bar (mostly one thread's work) runs beside the pass over the residuals (on the blocks' threads)
+    rbar = _beside(lambda: kp_rbar(est_ar, est_dates, codes, method=rbar_method, runs=runs, s=s, m=m, k=arrays.k))
     le = np.shape(est_ar)[1]
     est_sums, frac, ranks, cz = _estimation_pass(
         arrays, None if keep.all() else np.flatnonzero(keep),
         [_gsar(samples[w].scar, codes, g) for w in wins], s, codes, g, not classical_only)
+    rbar = np.atleast_1d(rbar())
     n = _gcount(codes, g)
     sessions = None if arrays.evt_sessions is None else take(arrays.evt_sessions)
     out, pending = {}, []
@@ -971,6 +990,35 @@ def _same_events_tests(arrays: EventArrays, samples, wins, codes_all, g, rbar_me
     return out, pending
 
 
+def _beside(fn):
+    """Starts ``fn()`` on a thread of its own when there are several threads (the setting)
+    and returns a function that waits for its result (or raises its exception); with one
+    thread, or from a block thread, calls it here. The thread counts as a block thread
+    (:func:`analysis.core.blocks.map_blocks` runs inline there): it never waits for the pool,
+    which may be busy with blocks that wait for it."""
+    if config.threads() <= 1 or threading.current_thread().name.startswith("analysis-block"):
+        value = fn()
+        return lambda: value
+    box: dict = {}
+
+    def run():
+        try:
+            box["value"] = fn()
+        except BaseException as exc:          # raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="analysis-block-beside", daemon=True)
+    thread.start()
+
+    def result():
+        thread.join()
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
+    return result
+
+
 def _estimation_pass(arrays: EventArrays, index, gsars, s, codes, g, cz: bool = True):
     """Everything the tests read from the estimation residuals, in one pass over blocks of the
     tested events (``index``: their rows, None for all): per group the residuals' column sums
@@ -981,19 +1029,23 @@ def _estimation_pass(arrays: EventArrays, index, gsars, s, codes, g, cz: bool = 
     :class:`analysis.core.arrays.FitResiduals`) once and stay in the cache for all of them;
     the whole (N, Le) array is never formed."""
     frac = np.empty(len(codes))
-
-    def pick(x, rows):
-        return x[rows] if index is None else x[index[rows]]
+    pos = _reading_order(arrays.est_ar, index)
 
     def block(rows):
-        e = np.asarray(pick(arrays.est_ar, rows), float)
-        evt = np.asarray(pick(arrays.evt_ar, rows), float)
+        rows = rows if pos is None else pos[rows]            # positions among the tested events
+        take = rows if index is None else index[rows]       # rows of the arrays
+        e = np.asarray(arrays.est_ar[take], float)
+        evt = np.asarray(arrays.evt_ar[take], float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            evt_sar = evt / np.asarray(pick(arrays.evt_ar_sd, rows), float)
+            evt_sar = evt / np.asarray(arrays.evt_ar_sd[take], float)
         c = codes[rows]
-        frac[rows] = _positive_share(e)
+        total = e.sum(axis=0)
+        complete = bool(np.isfinite(total).all())            # no NaN: the checks below are skipped
+        frac[rows] = _positive_share(e, complete)
         ranks = sum((_rank_block(e, evt_sar, gsar[rows], c, g, s[rows]) for gsar in gsars), ())
-        return _col_sums(e, c, g) + ranks + (_cz_block(e, evt, c, g) if cz else ())
+        col = (total[None, :], np.full((1, e.shape[1]), float(len(e)))) if complete and g == 1 else \
+            _col_sums(e, c, g)
+        return col + ranks + (_cz_block(e, evt, c, g) if cz else ())
 
     sums = sum_blocks(block, len(codes))
     w = len(gsars)
@@ -1105,7 +1157,8 @@ def _complete_rank_sums(order, tied, codes, g, le, w_c, w_g):
 
     Every row has the same numbers of values. GRANK: a value's rank is its position in the
     sorted row once the event-window values are taken out (one boolean selection of the
-    sorted columns; the weights, position / (T + 1), are one row repeated). Corrado, one
+    sorted columns; the positions are one row repeated, their sums exact integers, times the
+    weight 1 / (T + 1)). Corrado, one
     group: each value's position in its sorted row is written back to its column (``R``, the
     ranks among all the row's values, small integers), and its rank once the GSAR is taken out
     is ``R - 1[R > R_GSAR]``: integer column sums, times the weight 1 / (T + 1) (no selection
@@ -1125,11 +1178,12 @@ def _complete_rank_sums(order, tied, codes, g, le, w_c, w_g):
             is_c[tied] = False
         order += (codes * length)[:, None]
         bins_c = order[is_c]
-        cs = np.bincount(bins_c, weights=_position_weights(length - 1, w_c, len(bins_c)), minlength=g * length)
-        cs = cs.reshape(g, length).astype(float, copy=False)
+        cs = np.bincount(bins_c, weights=_position_weights(length - 1, 1.0, len(bins_c)), minlength=g * length)
+        cs = cs.reshape(g, length) * w_c
     bins_g = order[is_g]
-    gs = np.bincount(bins_g, weights=_position_weights(le + 1, w_g, len(bins_g)), minlength=g * length)
-    gs = gs.reshape(g, length).astype(float, copy=False)
+    # sums of whole positions (exact in floats, in any order), then the weight
+    gs = np.bincount(bins_g, weights=_position_weights(le + 1, 1.0, len(bins_g)), minlength=g * length)
+    gs = gs.reshape(g, length) * w_g
     if g == 1:
         flat = np.add(order, np.arange(0, n * length, length)[:, None],     # flat positions of the cells
                       out=scratch("rank.order", order.shape, np.int64))
