@@ -46,6 +46,44 @@ def test_sum_blocks_equals_direct_sums(threads):
     np.testing.assert_array_equal(hi, x.max(axis=0))
 
 
+@pytest.mark.parametrize("n_blocks", [3, 7, 8, 13])
+def test_sum_blocks_are_the_same_numbers_whatever_thread_takes_a_block(n_blocks):
+    """Blocks go to whichever thread is free; the results are combined in a fixed tree over
+    the blocks' order: bit for bit the same sums with 1, 2 or 3 threads and any timing, and
+    equal to that tree written out (at least 3 blocks of 200 rows: fewer rows are cut into
+    one block per thread)."""
+    import time
+
+    rng = np.random.default_rng(n_blocks)
+    x = rng.normal(size=(n_blocks * 200, 5)) * 10.0 ** rng.integers(-8, 8, (n_blocks * 200, 1))
+    parts = blocks.blocks(len(x), 200)
+    assert len(parts) == n_blocks
+
+    def slow_first(rows):            # the first blocks finish last: out-of-order results
+        if rows.start < 400:
+            time.sleep(0.01)
+        return (x[rows].sum(axis=0),)
+
+    def tree(lo, hi):                # blocks lo..hi-1 as the sum's tree pairs them
+        if hi - lo == 1:
+            return x[parts[lo]].sum(axis=0)
+        half = 1 << ((hi - lo - 1).bit_length() - 1)
+        return tree(lo, lo + half) + tree(lo + half, hi)
+
+    want = tree(0, n_blocks)
+    for threads in (1, 2, 3):
+        (got,) = blocks.sum_blocks(slow_first, len(x), size=200, threads=threads)
+        np.testing.assert_array_equal(got, want)
+
+    def boom(rows):
+        if rows.start == 200 * (n_blocks - 1):
+            raise ValueError("last block")
+        return (x[rows].sum(axis=0),)
+
+    with pytest.raises(ValueError, match="last block"):
+        blocks.sum_blocks(boom, len(x), size=200, threads=2)
+
+
 def test_map_blocks_keeps_order_and_raises():
     assert blocks.map_blocks(lambda i: i * i, range(20), threads=4) == [i * i for i in range(20)]
 

@@ -65,22 +65,52 @@ def sum_blocks(fn: Callable[[slice], tuple], n: int, size: int = BLOCK, threads:
     """Elementwise sums over the blocks of ``range(n)`` of the tuples of arrays ``fn(rows)``
     (or another associative ``combine``, e.g. ``np.maximum``).
 
-    Each thread combines the results of its own run of blocks, so memory holds one running
-    total per thread, never one result per block.
+    The blocks go to the threads as they become free (as in :func:`map_blocks`: a thread
+    slowed by other work on the machine takes fewer blocks, the other does not wait), and the
+    results are combined in a fixed binary tree over the blocks' order (block 2i with 2i + 1,
+    then the pairs, ...), so the sums are the same numbers whichever thread computed which
+    block, and with one thread. A result waits only for its sibling in the tree: memory holds
+    a few partial totals per thread (about log2 of the number of blocks), never one result
+    per block.
     """
     parts = blocks(n, size, threads)
-    workers = max(1, min(config.threads(threads), len(parts)))
-    runs = [parts[i::workers] for i in range(workers)]
+    count = len(parts)
+    workers = max(1, min(config.threads(threads), count))
+    top = (count - 1).bit_length()                      # the root's level
+    lock = threading.Lock()
+    pending: dict[tuple[int, int], list] = {}
+    root: list = []
+    todo = iter(range(count))
+    failed: list = []
 
-    def total(run):
-        acc = None
-        for rows in run:
-            out = fn(rows)
-            acc = list(out) if acc is None else [combine(a, b) for a, b in zip(acc, out)]
-        return acc
+    def settle(level: int, i: int, value: list) -> None:
+        while level < top:
+            sibling = i ^ 1
+            if sibling < (count + (1 << level) - 1) >> level:      # nodes on this level
+                with lock:
+                    other = pending.pop((level, sibling), None)
+                    if other is None:
+                        pending[(level, i)] = value
+                        return
+                left, right = (other, value) if sibling < i else (value, other)
+                value = [combine(x, y) for x, y in zip(left, right)]
+            level, i = level + 1, i >> 1
+        root.append(value)
 
-    totals = map_blocks(total, runs, workers)
-    return tuple(functools.reduce(combine, (t[i] for t in totals)) for i in range(len(totals[0])))
+    def work(_) -> None:
+        while not failed:
+            with lock:
+                i = next(todo, None)
+            if i is None:
+                return
+            try:
+                settle(0, i, list(fn(parts[i])))
+            except BaseException:
+                failed.append(True)              # the others stop taking blocks
+                raise
+
+    map_blocks(work, range(workers), workers)
+    return tuple(root[0])
 
 
 def scratch(name: str, shape: tuple[int, ...], dtype=np.float64) -> np.ndarray:
