@@ -21,6 +21,10 @@ hits both alike). The CPU time of the process is printed beside the wall time: C
 how many cores the threads got (about 1 on a machine busy with other work, up to the core
 count on an idle one).
 
+Then the seventeen tests for a batch's four CAR windows on ``--windows-events`` events: one
+``run_tests`` per window against ``run_tests_windows`` (one pass sharing r-bar, the read of the
+residuals and the random signs), rounds interleaved, medians; the numbers are checked identical.
+
 Then the straightforward way, one statsmodels OLS per event in a Python loop that predicts
 the event window and feeds the same seventeen tests, on ``--loop-events`` events, timed the
 same way (median of the same number of rounds); its events per second are compared with the
@@ -58,11 +62,12 @@ from analysis import config  # noqa: E402
 from analysis import run_event_study  # noqa: E402
 from analysis.core.arrays import EventArrays, rows_of  # noqa: E402
 from analysis.core import statistics as st  # noqa: E402
-from analysis.core.statistics import run_tests  # noqa: E402
+from analysis.core.statistics import run_tests, run_tests_windows  # noqa: E402
 
 EST = (-260, -11)
 EVT = (-10, 10)
 TEST_WINDOW = (-1, 1)
+CAR_WINDOWS = [(-1, 1), (0, 0), (-5, 5), (-10, 10)]     # a batch's tests table: one row block per window
 
 
 def make_data(n_events: int, *, n_stocks: int = 500, n_days: int = 3000, seed: int = 0,
@@ -261,6 +266,28 @@ def statsmodels_loop(returns, events, progress=None):
     return arrays, run_tests(arrays, TEST_WINDOW)
 
 
+def windows_line(data, args) -> None:
+    """All seventeen tests for the four CAR windows of a batch: one ``run_tests`` per window
+    against ``run_tests_windows`` (one pass sharing what does not depend on the window),
+    rounds interleaved, medians of ``--repeat``; the numbers are checked to be identical."""
+    returns, events = data
+    a = fit(returns, events).arrays
+    run_tests_windows(a, CAR_WINDOWS[:1])                     # warm-up
+    walls = {"each": [], "one pass": []}
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        each = {w: run_tests(a, w) for w in CAR_WINDOWS}
+        walls["each"].append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        together = run_tests_windows(a, CAR_WINDOWS)
+        walls["one pass"].append(time.perf_counter() - t0)
+    same = all(each[w].equals(together[w]) for w in CAR_WINDOWS)
+    med = {k: float(np.median(v)) for k, v in walls.items()}
+    print(f"17 tests for {len(CAR_WINDOWS)} windows {CAR_WINDOWS} on {len(events):,} events: one run_tests per "
+          f"window {med['each']:.3f} s, run_tests_windows {med['one pass']:.3f} s "
+          f"({med['each'] / med['one pass']:.1f}x; numbers identical: {same})")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
@@ -269,6 +296,8 @@ def main(argv=None) -> int:
     ap.add_argument("--no-memory", action="store_true", help="skip the memory runs")
     ap.add_argument("--memory-events", type=int, default=None,
                     help="also measure the peak memory at this many events (the target: 1,000,000 in 2 GB)")
+    ap.add_argument("--windows-events", type=int, default=5_000,
+                    help="events for the four-window tests line (0: skip it)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--stocks", type=int, default=500, help="stocks in the panel (default 500)")
     ap.add_argument("--days", type=int, default=3000, help="business days in the panel (default 3000)")
@@ -314,6 +343,9 @@ def main(argv=None) -> int:
     print(f"(events: given; {n_ok:,} of the last size studied, the others duplicates of a stock-date; "
           "events/s = events / median of the rounds' fit + tests, wall time; CPU/wall: cores the fit + 17 "
           "tests got)")
+
+    if args.windows_events:
+        windows_line(data(args.windows_events), args)
 
     returns, events = data(args.loop_events)
     events = events.drop_duplicates(["ticker", "event_date"])    # the loop has no duplicate check
