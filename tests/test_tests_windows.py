@@ -58,3 +58,34 @@ def test_sign_sums_of_columns_side_by_side_equal_each_column_alone(n, monkeypatc
     np.testing.assert_allclose(together, (1.0 - 2.0 * bits) @ x, rtol=1e-12, atol=1e-12)
     monkeypatch.setattr(st, "_RESAMPLE_BLOCK", 500)            # small blocks of draws and runs
     np.testing.assert_array_equal(st._sign_sums(x, 301, 9)[:, 2], together[:, 2])
+
+
+def test_a_results_tests_table_computes_its_windows_in_one_pass(monkeypatch):
+    """``EventStudyResult.tests_table`` fills the tests cache with one pass per group over
+    all its windows: the same table as one ``tests`` call per window and group."""
+    from analysis import run_event_study
+    from analysis.core import results
+
+    rng = np.random.default_rng(4)
+    dates = pd.bdate_range("2015-01-05", periods=700)
+    rm = rng.normal(0.0003, 0.01, len(dates))
+    returns = pd.DataFrame({f"S{i}": 0.9 * rm + rng.normal(0, 0.02, len(dates)) for i in range(12)}, index=dates)
+    returns["MKT"] = rm
+    events = pd.DataFrame({"event_id": [f"e{i}" for i in range(40)],
+                           "ticker": [f"S{i % 12}" for i in range(40)], "market": "MKT",
+                           "event_date": dates[300 + 9 * np.arange(40)],
+                           "group": np.where(np.arange(40) % 2, "a", "b")})
+
+    def study():
+        return run_event_study(events, returns, estimation_window=(-120, -11), event_window=(-5, 5))
+
+    windows = [(-1, 1), (0, 0), (-5, 5)]
+    separate = results.tests_table(study(), windows, draws=199, seed=3)      # tests() per window and group
+
+    def one_window(*args, **kwargs):
+        raise AssertionError("run_tests called: the windows were not computed in one pass")
+
+    monkeypatch.setattr(st, "run_tests", one_window)
+    one_pass = study().tests_table(windows, draws=199, seed=3)
+    pd.testing.assert_frame_equal(one_pass, separate, check_exact=True)
+    assert len(one_pass) == 3 * 3 * len(st.TEST_NAMES)

@@ -349,8 +349,7 @@ class EventStudyResult:
         from .statistics import run_tests
         (t1, t2), = self._windows([window])
         cache = self.__dict__.setdefault("_tests_cache", {})
-        key = (t1, t2, group) if (draws, seed) == (DEFAULT_RESAMPLES, DEFAULT_SEED) else \
-            (t1, t2, group, int(draws), int(seed))
+        key = _tests_key(t1, t2, group, draws, seed)
         if key not in cache:
             cache[key] = run_tests(self._subset(group), (t1, t2), draws=int(draws), seed=int(seed))
         out = cache[key].copy()
@@ -388,7 +387,24 @@ class EventStudyResult:
                     **resampling) -> pd.DataFrame:
         """Every test for each window and group: :func:`tests_table` (default windows: the CAR
         windows; default groups: all events and each group)."""
-        return tests_table(self, self._windows(windows), groups, adjust, family=family, **resampling)
+        wins = self._windows(windows)
+        self._prefetch_tests(wins, [None] + list(self.groups) if groups is None else list(groups), **resampling)
+        return tests_table(self, wins, groups, adjust, family=family, **resampling)
+
+    def _prefetch_tests(self, windows, groups, draws: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> None:
+        """The tests of several windows, one pass per group
+        (:func:`analysis.core.statistics.run_tests_windows`: r-bar, the residuals and the random
+        signs shared), into the cache that :meth:`tests` reads: the same numbers as one
+        :meth:`tests` call per window."""
+        from .statistics import run_tests_windows
+
+        cache = self.__dict__.setdefault("_tests_cache", {})
+        for group in groups:
+            todo = [w for w in windows if _tests_key(*w, group, draws, seed) not in cache]
+            if len(todo) > 1:
+                got = run_tests_windows(self._subset(group), todo, draws=int(draws), seed=int(seed))
+                for (t1, t2), frame in got.items():
+                    cache[_tests_key(t1, t2, group, draws, seed)] = frame
 
     # ---------------------------------------------------------------------------- regression
     def regression_frame(self, window=(-1, 1), group=None) -> pd.DataFrame:
@@ -682,6 +698,12 @@ def _t975(df):
     df = np.asarray(df, dtype=float)
     u, inv = np.unique(df, return_inverse=True)
     return np.asarray(t_ppf(0.975, u)).reshape(-1)[inv].reshape(df.shape)
+
+
+def _tests_key(t1, t2, group, draws, seed) -> tuple:
+    """The key of one window's and group's tests in a result's ``_tests_cache``."""
+    return (t1, t2, group) if (draws, seed) == (DEFAULT_RESAMPLES, DEFAULT_SEED) else \
+        (t1, t2, group, int(draws), int(seed))
 
 
 def _many_windows(window) -> bool:
