@@ -1123,7 +1123,7 @@ def _rank_block(est_sar, evt_sar, gsar, codes, g, est_scale=None):
     # adjacent equal keys other than the NaNs at the end of the row: a tie
     equal = np.equal(key[:, 1:], key[:, :-1], out=scratch("rank.equal", (n, length - 1), bool))
     if complete:
-        tied = np.flatnonzero(equal.any(axis=1))
+        tied = np.flatnonzero(equal.any(axis=1)) if equal.any() else np.zeros(0, dtype=np.intp)
     else:
         tied = np.flatnonzero(equal.sum(axis=1) > np.maximum(length - n_fin - 1, 0))
     gsar_fin = ~np.isnan(gsar)
@@ -1473,9 +1473,9 @@ def _cz_block(est, evt, codes, g):
     med = part[:, half].copy() if x.shape[1] % 2 else (part[:, :half].max(axis=1) + part[:, half]) / 2
     above = x > med[:, None]
     below = x < med[:, None]
-    if g == 1:
-        return ((np.count_nonzero(above, axis=0) - np.count_nonzero(below, axis=0)).astype(float)[None, :],
-                np.full((1, x.shape[1]), float(len(x))))
+    if g == 1:                 # counts as integer sums of the flags' bytes (count_nonzero copies them)
+        count = (lambda flags: np.add.reduce(flags.view(np.int8), axis=0, dtype=np.int64))
+        return ((count(above) - count(below)).astype(float)[None, :], np.full((1, x.shape[1]), float(len(x))))
     return _col_sums(above.astype(float) - below, codes, g)
 
 
