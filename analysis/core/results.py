@@ -387,9 +387,7 @@ class EventStudyResult:
                     **resampling) -> pd.DataFrame:
         """Every test for each window and group: :func:`tests_table` (default windows: the CAR
         windows; default groups: all events and each group)."""
-        wins = self._windows(windows)
-        self._prefetch_tests(wins, [None] + list(self.groups) if groups is None else list(groups), **resampling)
-        return tests_table(self, wins, groups, adjust, family=family, **resampling)
+        return tests_table(self, self._windows(windows), groups, adjust, family=family, **resampling)
 
     def _prefetch_tests(self, windows, groups, draws: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> None:
         """The tests of several windows, one pass per group
@@ -677,6 +675,9 @@ def tests_table(result, windows, groups=None, adjust: str | None = None, *, fami
     default each test's p-values are adjusted over the windows and groups of the table (column
     ``p_adjusted`` beside ``p_value``)."""
     groups = [None] + list(result.groups) if groups is None else list(groups)
+    prefetch = getattr(result, "_prefetch_tests", None)      # all windows in one pass per group
+    if prefetch is not None:
+        prefetch([tuple(w) for w in windows], groups, **resampling)
     parts = []
     for t1, t2 in windows:
         for g in groups:
