@@ -1178,17 +1178,17 @@ def _complete_rank_sums(order, tied, codes, g, le, w_c, w_g):
             is_c[tied] = False
         order += (codes * length)[:, None]
         bins_c = order[is_c]
-        cs = np.bincount(bins_c, weights=_position_weights(length - 1, 1.0, len(bins_c)), minlength=g * length)
+        cs = np.bincount(bins_c, weights=_positions(length - 1, len(bins_c)), minlength=g * length)
         cs = cs.reshape(g, length) * w_c
     bins_g = order[is_g]
     # sums of whole positions (exact in floats, in any order), then the weight
-    gs = np.bincount(bins_g, weights=_position_weights(le + 1, 1.0, len(bins_g)), minlength=g * length)
+    gs = np.bincount(bins_g, weights=_positions(le + 1, len(bins_g)), minlength=g * length)
     gs = gs.reshape(g, length) * w_g
     if g == 1:
         flat = np.add(order, np.arange(0, n * length, length)[:, None],     # flat positions of the cells
                       out=scratch("rank.order", order.shape, np.int64))
         ranks = scratch("rank.ranks", order.shape, np.int16 if length < 2 ** 15 else np.int32)
-        ranks.reshape(-1)[flat.reshape(-1)] = _position_ranks(length, order.size, ranks.dtype)
+        ranks.reshape(-1)[flat.reshape(-1)] = _positions(length, order.size, ranks.dtype)
         if len(tied):
             ranks[tied] = 0
         above = np.greater(ranks, ranks[:, le:le + 1], out=scratch("rank.flag", order.shape, bool))
@@ -1232,25 +1232,9 @@ _WEIGHTS: dict = {}
 _WEIGHTS_LOCK = threading.Lock()
 
 
-def _position_weights(width: int, w: float, size: int) -> np.ndarray:
-    """``(1, 2, ..., width) * w`` repeated to ``size`` entries (a multiple of ``width``), kept
-    between calls (the last few widths and weights; read only)."""
-    key = (width, w)
-    have = _WEIGHTS.get(key)
-    if have is None or len(have) < size:
-        rows = max(-(-size // width), BLOCK)
-        have = np.tile(np.arange(1, width + 1, dtype=float) * w, rows)
-        have.flags.writeable = False
-        with _WEIGHTS_LOCK:
-            while len(_WEIGHTS) >= 8:
-                _WEIGHTS.pop(next(iter(_WEIGHTS)))
-            _WEIGHTS[key] = have
-    return have[:size]
-
-
-def _position_ranks(width: int, size: int, dtype) -> np.ndarray:
-    """``(1, 2, ..., width)`` as integers of ``dtype`` repeated to ``size`` entries (a multiple
-    of ``width``), kept between calls (read only)."""
+def _positions(width: int, size: int, dtype=float) -> np.ndarray:
+    """``(1, 2, ..., width)`` as ``dtype`` repeated to ``size`` entries (a multiple of
+    ``width``), kept between calls (the last few widths and types; read only)."""
     key = (width, np.dtype(dtype).str)
     have = _WEIGHTS.get(key)
     if have is None or len(have) < size:
