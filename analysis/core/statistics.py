@@ -1508,17 +1508,21 @@ def _sign_sums(x: np.ndarray, draws: int, seed: int) -> np.ndarray:
     Each column is computed on its own with the same operations whatever the other columns
     (its table, its look-ups, their sum): the columns of several calls put side by side give
     the same numbers as the separate calls (what :func:`grouped_tests_windows` relies on);
-    the signs of a block of draws are made once for all the columns of a block."""
+    the signs of a block of draws are made once for all the columns of a block. The blocks of
+    draws run on the threads (each writes its own rows): the same numbers with any number."""
     n, k = x.shape
     octets = -(-n // 8)
     ones = np.zeros((draws, k))
     total = np.array([x[:, c].sum() for c in range(k)]) if k else np.zeros(0)
     chunk = max(1, min(octets, _TABLE_RUNS))
     cols = max(1, _RESAMPLE_BLOCK // (chunk * 256))
+    workers = config.threads()
     for o0 in range(0, octets, chunk):
         o = slice(o0, min(o0 + chunk, octets))
         runs = o.stop - o.start
-        rows = max(1, _RESAMPLE_BLOCK // runs)      # look-ups of one column at a time
+        # look-ups of one column at a time; blocks of draws on the threads (a few per thread,
+        # the memory of the blocks running at once bounded as one block's)
+        rows = max(1, min(_RESAMPLE_BLOCK // runs // workers, -(-draws // (4 * workers))))
         base = (np.arange(runs) * 256)[None, :]
         xo = np.zeros((k, runs * 8))                # each column contiguous (the same einsum)
         part = x[8 * o.start:min(8 * o.stop, n)]
@@ -1527,12 +1531,14 @@ def _sign_sums(x: np.ndarray, draws: int, seed: int) -> np.ndarray:
             # table[m, j] = sum of x over the events 8j + l whose bit l of m is set, per column
             tables = [np.einsum("ml,jl->jm", _BYTE_MASKS, xo[c].reshape(runs, 8)).ravel()
                       for c in range(c0, min(c0 + cols, k))]
-            for r0 in range(0, draws, rows):
-                r = slice(r0, min(r0 + rows, draws))
+
+            def draw_block(r, o=o, base=base, tables=tables, c0=c0):    # its own rows of `ones`
                 b = sign_bytes(n, draws, seed, r)[:, o].astype(np.intp)
                 b += base
                 for c, flat in enumerate(tables, start=c0):
                     ones[r, c] += flat[b].sum(axis=1)
+
+            map_blocks(draw_block, [slice(r0, min(r0 + rows, draws)) for r0 in range(0, draws, rows)])
     return total[None, :] - 2.0 * ones           # sum w x = sum x - 2 sum_{bit 1} x
 
 
