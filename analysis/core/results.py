@@ -397,6 +397,7 @@ class EventStudyResult:
         from .statistics import run_tests_windows
 
         cache = self.__dict__.setdefault("_tests_cache", {})
+        windows = self._windows(windows)                    # checked as tests() checks them
         for group in groups:
             todo = [w for w in windows if _tests_key(*w, group, draws, seed) not in cache]
             if len(todo) > 1:
@@ -677,7 +678,7 @@ def tests_table(result, windows, groups=None, adjust: str | None = None, *, fami
     groups = [None] + list(result.groups) if groups is None else list(groups)
     prefetch = getattr(result, "_prefetch_tests", None)      # all windows in one pass per group
     if prefetch is not None:
-        prefetch([tuple(w) for w in windows], groups, **resampling)
+        prefetch(list(windows), groups, **resampling)
     parts = []
     for t1, t2 in windows:
         for g in groups:
