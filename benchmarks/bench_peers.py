@@ -130,6 +130,9 @@ class Runner:
         self.work, self.count = work, 0
         self.env = {**os.environ, "MPLBACKEND": "Agg"}
         self.env.pop("ANALYSIS_PRICES_DIR", None)
+        # bytecode cached as on a user's machine (the warm-up round writes it): a shell that
+        # sets PYTHONDONTWRITEBYTECODE would otherwise compile every edited module in every run
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
         self.cpu: dict[str, list[float]] = {}      # CPU seconds (user + system) of each run, by key
 
     def out(self) -> Path:
