@@ -120,3 +120,22 @@ def test_a_generic_word_from_a_package_list_needs_strong_evidence(text):
 def test_a_generic_words_company_is_found_by_its_whole_name_or_symbol(text):
     roles, _ = _roles(text)
     assert roles.get("CHCO") == "subject"
+
+
+@pytest.mark.parametrize("text, subject, other", [
+    ("Chipotle Mexican Grill shares fell 7% on Wednesday after its CEO left for Starbucks.", "CMG", "SBUX"),
+    ("Intel shares fell 3% on Monday after its chip chief was poached by Qualcomm.", "INTC", "QCOM"),
+    ("Tesla shares fell 2% on Friday after a senior engineer defected to Rivian.", "TSLA", "RIVN"),
+])
+def test_the_company_a_person_leaves_for_is_a_mention(text, subject, other):
+    """The departure moved the first company's shares; the company the person went to is named
+    as the cause, a mention unless its own shares are said to move."""
+    roles, _ = _roles(text)
+    assert roles[subject] == "subject"
+    assert roles.get(other) == "mention"
+
+
+def test_the_company_a_person_leaves_for_is_a_subject_when_its_shares_move():
+    roles, _ = _roles("Chipotle Mexican Grill shares fell 7% on Tuesday after its chief executive left for "
+                      "Starbucks. Starbucks shares jumped 24% on the news.")
+    assert roles.get("SBUX") == "subject" and roles.get("CMG") == "subject"

@@ -197,6 +197,13 @@ _CAUSE_AFTER = re.compile(
     r"|[\s,]*(?:lifts?|lifted|boosts?|boosted|drags?|dragged|weighs?\s+on|weighed\s+on|buoys?|buoyed|"
     r"sends?|sent|pushe[sd]|hits?)\s+(?:[\w-]+\s+){0,3}?(?:stocks|shares|peers|rivals|suppliers|sector)\b)",
     re.IGNORECASE)
+# a company a person leaves for ("after its chief executive left for Starbucks", "was poached by
+# Qualcomm", "defected to Rivian"): the departure moved the first company's shares; the other is
+# a cause, a subject only when the item says its own shares moved too
+_HIRED_BY = re.compile(
+    r"\b(?:left|leaves|leaving|quit|quits|quitting|departed|departs|departing|defected|defects|"
+    r"jumped\s+ship|lured\s+away|poached|hired\s+away|recruited)\s+(?:\w+\s+)?(?:for|to|by)\s+(?:the\s+)?"
+    r"(?:[\w.'\u2019&-]+\s+){0,2}$", re.IGNORECASE)
 # a headline's second company named as the other side of the news that moved the first one's
 # shares ("Nissan Shares Jump on Report of Merger Talks With Honda", "... Weigh Cost of Nissan
 # Tie-Up"): a cause, a mention unless the item says its own shares moved
@@ -437,6 +444,7 @@ def _cause_flag(masked: str, s: int, e: int) -> str:
     """"cause" or "owner": a mention unless the item says its own shares moved (:func:`_bystanders`)."""
     if _CAUSE_BEFORE.search(masked[max(0, s - 120):s]) or _CAUSE_AFTER.match(masked[e:e + 80]) or \
             _PARTNER_BEFORE.search(masked[max(0, s - 60):s]) or _PARTNER_AFTER.match(masked[e:e + 20]) or \
+            _HIRED_BY.search(masked[max(0, s - 60):s]) or \
             (_RESULTS_CAUSE_BEFORE.search(masked[max(0, s - 20):s]) and _RESULTS_CAUSE_AFTER.match(masked[e:e + 40])):
         return "cause"
     if _OWNER_AFTER.match(masked[e:e + 100]):
