@@ -139,3 +139,13 @@ def test_the_company_a_person_leaves_for_is_a_subject_when_its_shares_move():
     roles, _ = _roles("Chipotle Mexican Grill shares fell 7% on Tuesday after its chief executive left for "
                       "Starbucks. Starbucks shares jumped 24% on the news.")
     assert roles.get("SBUX") == "subject" and roles.get("CMG") == "subject"
+
+
+def test_an_owner_named_in_apposition_is_a_mention_unless_its_shares_move():
+    """"Ping An, its largest shareholder, pushed for ...": an owner of the item's company, as
+    "holds a stake" or "remains the controlling shareholder" already were."""
+    text = "HSBC shares fell 2% in Hong Kong on Tuesday after Ping An, its largest shareholder, pushed for a breakup."
+    roles, _ = _roles(text)
+    assert roles["0005.HK"] == "subject" and roles["2318.HK"] == "mention"
+    roles, _ = _roles(text + " Ping An shares rose 1%.")
+    assert roles["2318.HK"] == "subject"

@@ -220,7 +220,10 @@ _OWNER_AFTER = re.compile(
     r"(?:holds|held|owns|owned|retains|retained|keeps|kept)\s+(?:a|an|its|the)\s+(?:[\w%.-]+\s+){0,4}?"
     r"(?:stake|holding|interest)|sold\s+(?:part\s+of\s+|some\s+of\s+|down\s+)?(?:its|a)\s+(?:[\w%.-]+\s+){0,2}?"
     r"(?:stake|holding|shares)|remains\s+the\s+(?:controlling|largest|biggest|majority|main)\s+"
-    r"(?:shareholder|owner|investor))\b", re.IGNORECASE)
+    r"(?:shareholder|owner|investor)"
+    # an appositive: "Ping An, its largest shareholder, pushed for ..."
+    r"|(?:its|their)\s+(?:single\s+)?(?:largest|biggest|top|major|main|controlling|majority|"
+    r"second[- ]largest)\s+(?:shareholder|investor|owner|stakeholder))\b", re.IGNORECASE)
 _NAME_BEFORE_TAG = re.compile(
     r"((?:[A-Z0-9][\w.&'\u2019\-]*)(?:,?\s+(?:[A-Z0-9][\w.&'\u2019\-]*|&|of|and|de|la))*)[\s,]*$")
 # company-like names no table knows: "Rivian shares", "shares of Acme", "Acme Corp"
