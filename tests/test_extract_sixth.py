@@ -149,3 +149,12 @@ def test_an_owner_named_in_apposition_is_a_mention_unless_its_shares_move():
     assert roles["0005.HK"] == "subject" and roles["2318.HK"] == "mention"
     roles, _ = _roles(text + " Ping An shares rose 1%.")
     assert roles["2318.HK"] == "subject"
+
+
+@pytest.mark.parametrize("text", [
+    "Warner Bros Discovery shares fell 2% on Thursday after it cut its outlook.",
+    "Warner Bros. Discovery shares fell 2% on Thursday after it cut its outlook.",
+])
+def test_a_name_is_found_with_or_without_the_full_stops_of_its_abbreviations(text):
+    roles, _ = _roles(text)
+    assert roles.get("WBD") == "subject"

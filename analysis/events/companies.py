@@ -281,7 +281,7 @@ class Universe:
             kept.append(c)
             for t in (*c.listings, *c.codes):
                 self.by_ticker.setdefault(t, c)
-            for a in dict.fromkeys(v for a in (c.name, *c.aliases) for v in (a, _fold(a))):
+            for a in dict.fromkeys(v for a in (c.name, *c.aliases) for v in (a, _fold(a), _no_stops(a))):
                 if a not in self.by_alias:
                     claimed.setdefault(a, []).append(c)
         for alias, owners in claimed.items():
@@ -476,6 +476,15 @@ class Universe:
         if longer is not None:                   # "Ford Prefect novel": evidence after the whole name
             return namecontext.has_corporate_cue(text, start, longer)
         return not common or namecontext.has_corporate_cue(text, start, end)
+
+
+_ABBREVIATION_STOP = re.compile(r"\b([A-Za-z]{2,})\.(?=\s|$)")
+
+
+def _no_stops(alias: str) -> str:
+    """The name as the press also writes it, without the full stops of its abbreviations:
+    "Warner Bros. Discovery" -> "Warner Bros Discovery" (initials such as "J.P." stay)."""
+    return _ABBREVIATION_STOP.sub(r"\1", alias)
 
 
 def _best_match(cands: list[Company], near: set[str]) -> Company | None:
