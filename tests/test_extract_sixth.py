@@ -158,3 +158,17 @@ def test_an_owner_named_in_apposition_is_a_mention_unless_its_shares_move():
 def test_a_name_is_found_with_or_without_the_full_stops_of_its_abbreviations(text):
     roles, _ = _roles(text)
     assert roles.get("WBD") == "subject"
+
+
+@pytest.mark.parametrize("text", [
+    "Disney shares rose 4% on Thursday after it beat estimates; Netflix was little changed.",
+    "Disney shares rose 4% on Thursday after it beat estimates, while Netflix shares were flat.",
+])
+def test_a_company_named_as_not_moving_beside_anothers_move_is_a_mention(text):
+    roles, _ = _roles(text)
+    assert roles["DIS"] == "subject" and roles.get("NFLX") == "mention"
+
+
+def test_a_company_whose_own_news_left_its_shares_unchanged_is_still_the_subject():
+    roles, _ = _roles("Netflix shares were little changed on Thursday after it reported results.")
+    assert roles.get("NFLX") == "subject"

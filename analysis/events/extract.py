@@ -197,6 +197,12 @@ _CAUSE_AFTER = re.compile(
     r"|[\s,]*(?:lifts?|lifted|boosts?|boosted|drags?|dragged|weighs?\s+on|weighed\s+on|buoys?|buoyed|"
     r"sends?|sent|pushe[sd]|hits?)\s+(?:[\w-]+\s+){0,3}?(?:stocks|shares|peers|rivals|suppliers|sector)\b)",
     re.IGNORECASE)
+# a company whose shares the lead names as not moving ("...; Netflix was little changed", "while
+# Netflix shares were flat"): beside another company's move, a mention (as a cause); alone in
+# its sentence ("Netflix shares were little changed after it reported results") still the subject
+_UNCHANGED_AFTER = re.compile(
+    r"^(?:['\u2019]s)?\s+(?:(?:shares|stock)\s+)?(?:was|were|is|are|closed|ended|traded|held|stayed|remained)\s+"
+    r"(?:little\s+changed|barely\s+changed|unchanged|flat|steady|largely\s+flat)\b", re.IGNORECASE)
 # a company a person leaves for ("after its chief executive left for Starbucks", "was poached by
 # Qualcomm", "defected to Rivian"): the departure moved the first company's shares; the other is
 # a cause, a subject only when the item says its own shares moved too
@@ -447,7 +453,7 @@ def _cause_flag(masked: str, s: int, e: int) -> str:
     """"cause" or "owner": a mention unless the item says its own shares moved (:func:`_bystanders`)."""
     if _CAUSE_BEFORE.search(masked[max(0, s - 120):s]) or _CAUSE_AFTER.match(masked[e:e + 80]) or \
             _PARTNER_BEFORE.search(masked[max(0, s - 60):s]) or _PARTNER_AFTER.match(masked[e:e + 20]) or \
-            _HIRED_BY.search(masked[max(0, s - 60):s]) or \
+            _HIRED_BY.search(masked[max(0, s - 60):s]) or _UNCHANGED_AFTER.match(masked[e:e + 48]) or \
             (_RESULTS_CAUSE_BEFORE.search(masked[max(0, s - 20):s]) and _RESULTS_CAUSE_AFTER.match(masked[e:e + 40])):
         return "cause"
     if _OWNER_AFTER.match(masked[e:e + 100]):
