@@ -172,3 +172,17 @@ def test_a_company_named_as_not_moving_beside_anothers_move_is_a_mention(text):
 def test_a_company_whose_own_news_left_its_shares_unchanged_is_still_the_subject():
     roles, _ = _roles("Netflix shares were little changed on Thursday after it reported results.")
     assert roles.get("NFLX") == "subject"
+
+
+def test_the_company_a_product_is_made_for_is_a_mention_unless_its_shares_move():
+    text = "Great Wall Motor shares rose 3% in Shanghai on March 26 after reports it would make cars for Xiaomi."
+    roles, _ = _roles(text, published="2024-03-27")
+    assert roles["601633.SS"] == "subject" and roles.get("1810.HK") == "mention"
+    roles, _ = _roles(text + " Xiaomi shares jumped 6% in Hong Kong.", published="2024-03-27")
+    assert roles.get("1810.HK") == "subject"
+
+
+def test_overtook_is_a_comparison():
+    roles, _ = _roles("BYD overtook Tesla in quarterly EV sales, the Chinese automaker said on Jan. 2; "
+                      "BYD shares rose 2% in Hong Kong.", published="2024-01-03")
+    assert roles["1211.HK"] == "subject" and roles.get("TSLA") == "mention"

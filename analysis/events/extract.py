@@ -141,7 +141,7 @@ _ATTRIB_BEFORE = re.compile(r"(?:\b(?:according\s+to|told|citing|per|via|by|to)\
 # a company the lead names only to compare ("to better compete with Tesla", "rivals such as BYD")
 _COMPARED = re.compile(
     r"(?:\bcompet(?:e|es|ing|ition)\s+(?:with|against)|\bsuch\s+as|\blike|\bthan|"
-    r"\bversus|\bvs\.?|\bovertak(?:e|es|ing)|\bunlike|\b(?:takes?|took|taking|taken)\s+on)\s+"
+    r"\bversus|\bvs\.?|\bovertak(?:e|es|ing|en)|\bovertook|\bunlike|\b(?:takes?|took|taking|taken)\s+on)\s+"
     r"(?:[\w.'\u2019-]+\s+){0,2}$", re.IGNORECASE)
 # the same in Chinese: "营业收入超过特斯拉" (revenue exceeding Tesla's), "对标苹果"
 _COMPARED_ZH = re.compile(r"(?:\u8d85\u8fc7|\u8d85\u8d8a|\u8d76\u8d85|\u53cd\u8d85|\u529b\u538b|\u80dc\u8fc7|"
@@ -203,6 +203,12 @@ _CAUSE_AFTER = re.compile(
 _UNCHANGED_AFTER = re.compile(
     r"^(?:['\u2019]s)?\s+(?:(?:shares|stock)\s+)?(?:was|were|is|are|closed|ended|traded|held|stayed|remained)\s+"
     r"(?:little\s+changed|barely\s+changed|unchanged|flat|steady|largely\s+flat)\b", re.IGNORECASE)
+# the company a product is made for ("reports it would make cars for Xiaomi", "assembles iPhones
+# for Apple"): the other side of the news, a subject only when its own shares are said to move
+_MADE_FOR = re.compile(
+    r"\b(?:make|makes|making|made|build|builds|building|built|produce|produces|producing|produced|"
+    r"assemble|assembles|assembling|assembled|manufacture|manufactures|manufacturing|manufactured)\s+"
+    r"(?:[\w-]+\s+){0,3}?for\s+(?:the\s+)?$", re.IGNORECASE)
 # a company a person leaves for ("after its chief executive left for Starbucks", "was poached by
 # Qualcomm", "defected to Rivian"): the departure moved the first company's shares; the other is
 # a cause, a subject only when the item says its own shares moved too
@@ -454,6 +460,7 @@ def _cause_flag(masked: str, s: int, e: int) -> str:
     if _CAUSE_BEFORE.search(masked[max(0, s - 120):s]) or _CAUSE_AFTER.match(masked[e:e + 80]) or \
             _PARTNER_BEFORE.search(masked[max(0, s - 60):s]) or _PARTNER_AFTER.match(masked[e:e + 20]) or \
             _HIRED_BY.search(masked[max(0, s - 60):s]) or _UNCHANGED_AFTER.match(masked[e:e + 48]) or \
+            _MADE_FOR.search(masked[max(0, s - 60):s]) or \
             (_RESULTS_CAUSE_BEFORE.search(masked[max(0, s - 20):s]) and _RESULTS_CAUSE_AFTER.match(masked[e:e + 40])):
         return "cause"
     if _OWNER_AFTER.match(masked[e:e + 100]):
