@@ -186,3 +186,20 @@ def test_overtook_is_a_comparison():
     roles, _ = _roles("BYD overtook Tesla in quarterly EV sales, the Chinese automaker said on Jan. 2; "
                       "BYD shares rose 2% in Hong Kong.", published="2024-01-03")
     assert roles["1211.HK"] == "subject" and roles.get("TSLA") == "mention"
+
+
+@pytest.mark.parametrize("text, subject, other", [
+    ("AMD rose 2% in sympathy on Friday as Intel reported weak results late Thursday.", "AMD", "INTC"),
+    ("Novo Nordisk shares rose 3% in Copenhagen after Eli Lilly reported trial data on Monday.", "NVO", "LLY"),
+    ("Uber shares rose 5% on Tuesday after Waymo, Alphabet's self-driving unit, agreed to expand their "
+     "partnership.", "UBER", "GOOGL"),
+])
+def test_a_rivals_results_or_a_units_parent_beside_the_move_is_a_mention(text, subject, other):
+    roles, _ = _roles(text, published="2024-08-02")
+    assert roles[subject] == "subject" and roles.get(other) == "mention"
+
+
+def test_a_parents_own_unit_news_keeps_it_the_subject():
+    roles, _ = _roles("Alphabet's cloud unit grew 29%, the company said on Tuesday; its shares rose 3%.",
+                      published="2024-08-02")
+    assert roles.get("GOOGL") == "subject"

@@ -171,9 +171,9 @@ _SUPPLY_AFTER = re.compile(r"^\s+(?:supplier|suppliers|customer|customers|client
                            r"contractor)\s+[A-Z]", re.IGNORECASE)
 # a company whose results are the cause of other shares' move ("Advantest Slips in Tokyo After
 # Nvidia Results"): a cause, like a bidder
-_RESULTS_CAUSE_BEFORE = re.compile(r"\b(?:after|following|on)\s+(?:the\s+)?$", re.IGNORECASE)
+_RESULTS_CAUSE_BEFORE = re.compile(r"\b(?:after|following|on|as)\s+(?:the\s+)?$", re.IGNORECASE)
 _RESULTS_CAUSE_AFTER = re.compile(
-    r"^(?:['\u2019]s)?\s+(?:[\w-]+\s+){0,2}?(?:results|earnings|forecast|outlook|guidance|report|sales)\b",
+    r"^(?:['\u2019]s)?\s+(?:[\w-]+\s+){0,2}?(?:results|earnings|forecast|outlook|guidance|report|sales|data)\b",
     re.IGNORECASE)
 # a company named only as the leader or backer of another party ("to a consortium led by BlackRock",
 # "a group backed by Tencent"): the party acts, the company is mentioned
@@ -233,6 +233,9 @@ _OWNER_AFTER = re.compile(
     r"(?:stake|holding|interest)|sold\s+(?:part\s+of\s+|some\s+of\s+|down\s+)?(?:its|a)\s+(?:[\w%.-]+\s+){0,2}?"
     r"(?:stake|holding|shares)|remains\s+the\s+(?:controlling|largest|biggest|majority|main)\s+"
     r"(?:shareholder|owner|investor)"
+    # the parent named in apposition to its unit: "Waymo, Alphabet's self-driving unit, agreed ..."
+    # (not "Alphabet's cloud unit grew", the parent's own news)
+    r"|['\u2019]s\s+(?:[\w-]+\s+){0,3}?(?:unit|subsidiary|division|arm|affiliate)(?=\s*,)"
     # an appositive: "Ping An, its largest shareholder, pushed for ..."
     r"|(?:its|their)\s+(?:single\s+)?(?:largest|biggest|top|major|main|controlling|majority|"
     r"second[- ]largest)\s+(?:shareholder|investor|owner|stakeholder))\b", re.IGNORECASE)
