@@ -203,3 +203,17 @@ def test_a_parents_own_unit_news_keeps_it_the_subject():
     roles, _ = _roles("Alphabet's cloud unit grew 29%, the company said on Tuesday; its shares rose 3%.",
                       published="2024-08-02")
     assert roles.get("GOOGL") == "subject"
+
+
+def test_a_company_whose_statement_moved_anothers_shares_is_a_mention():
+    roles, _ = _roles("Shares of CrowdStrike rose 5% after Delta Air Lines said it would seek damages over the "
+                      "outage.", published="2024-08-02")
+    assert roles["CRWD"] == "subject" and roles.get("DAL") == "mention"
+    roles, _ = _roles("Boeing shares fell 3% on Monday after Boeing said deliveries slowed.", published="2024-08-02")
+    assert roles["BA"] == "subject"
+
+
+def test_a_controlling_owner_named_after_the_news_is_a_mention():
+    roles, _ = _roles("Hang Seng Bank shares rose 1% on Monday; the lender is controlled by HSBC.",
+                      published="2024-08-02")
+    assert roles["0011.HK"] == "subject" and roles.get("0005.HK") == "mention"

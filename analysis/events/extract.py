@@ -209,6 +209,16 @@ _MADE_FOR = re.compile(
     r"\b(?:make|makes|making|made|build|builds|building|built|produce|produces|producing|produced|"
     r"assemble|assembles|assembling|assembled|manufacture|manufactures|manufacturing|manufactured)\s+"
     r"(?:[\w-]+\s+){0,3}?for\s+(?:the\s+)?$", re.IGNORECASE)
+# a company whose statement is the cause of another company's move ("Shares of CrowdStrike rose
+# after Delta Air Lines said it would seek damages"): a cause, a subject only when its own shares
+# are said to move
+_SAID_CAUSE_BEFORE = re.compile(r"\b(?:after|as|when)\s+(?:rival\s+|peer\s+|customer\s+|the\s+)?$", re.IGNORECASE)
+_SAID_CAUSE_AFTER = re.compile(
+    r"^\s+(?:\w+\s+){0,2}?(?:said|says|announced|announces|warned|warns|disclosed|unveiled|launched|sued|"
+    r"filed|confirmed|told)\b", re.IGNORECASE)
+# an owner named before its company's news by "controlled by", "owned by"
+_OWNER_BEFORE = re.compile(
+    r"\b(?:controlled|owned|majority[- ]owned|part[- ]owned|wholly[- ]owned)\s+by\s+(?:the\s+)?$", re.IGNORECASE)
 # a company a person leaves for ("after its chief executive left for Starbucks", "was poached by
 # Qualcomm", "defected to Rivian"): the departure moved the first company's shares; the other is
 # a cause, a subject only when the item says its own shares moved too
@@ -464,9 +474,10 @@ def _cause_flag(masked: str, s: int, e: int) -> str:
             _PARTNER_BEFORE.search(masked[max(0, s - 60):s]) or _PARTNER_AFTER.match(masked[e:e + 20]) or \
             _HIRED_BY.search(masked[max(0, s - 60):s]) or _UNCHANGED_AFTER.match(masked[e:e + 48]) or \
             _MADE_FOR.search(masked[max(0, s - 60):s]) or \
+            (_SAID_CAUSE_BEFORE.search(masked[max(0, s - 20):s]) and _SAID_CAUSE_AFTER.match(masked[e:e + 40])) or \
             (_RESULTS_CAUSE_BEFORE.search(masked[max(0, s - 20):s]) and _RESULTS_CAUSE_AFTER.match(masked[e:e + 40])):
         return "cause"
-    if _OWNER_AFTER.match(masked[e:e + 100]):
+    if _OWNER_AFTER.match(masked[e:e + 100]) or _OWNER_BEFORE.search(masked[max(0, s - 40):s]):
         return "owner"
     return ""
 
