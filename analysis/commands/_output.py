@@ -234,4 +234,3 @@ def say_left_out(study, n_rows: int) -> None:
     note = left_out_note(getattr(study, "left_out", None), n_rows)
     if note:
         print(note)
-

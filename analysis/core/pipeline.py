@@ -341,11 +341,7 @@ def run_study(events: pd.DataFrame, *, source: PriceSource | None = None, prices
 def studied_events(timed: pd.DataFrame, result) -> pd.DataFrame:
     """The rows of ``timed`` the result studied (not skipped: a skipped duplicate is not a second
     event of the sample), for the sample's notes."""
-    ids = getattr(result, "event_ids", None)
-    if ids is None:
-        diag = result.diagnostics
-        ids = diag.loc[diag["status"] == "ok", "event_id"]
-    ok = set(map(str, ids))          # a set look-up per row: pandas' isin on strings is 25x slower
+    ok = set(map(str, result.event_ids))    # a set look-up per row: pandas' isin on strings is 25x slower
     return timed[np.fromiter((str(e) in ok for e in timed["event_id"].tolist()), bool, len(timed))]
 
 

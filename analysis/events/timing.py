@@ -146,12 +146,12 @@ class _Snapshot:
         state = {k: v for k, v in self.__dict__.items() if k != "_full"}
         for attr in ("sessions", "early_closes"):
             index = getattr(self, attr)
-            state[attr] = ("index", index.name, index.tz_convert(None).to_numpy()
-                           if index.tz is not None else index.to_numpy(), None if index.tz is None else str(index.tz))
+            state[attr] = (index.name, index.tz_convert(None).to_numpy() if index.tz is not None else index.to_numpy(),
+                           None if index.tz is None else str(index.tz))
         for attr in ("opens", "closes", "break_starts", "break_ends"):
             series = getattr(self, attr)
             tz = getattr(series.dt, "tz", None)
-            state[attr] = ("series", series.name, series.index.name,
+            state[attr] = (series.name, series.index.name,
                            (series.dt.tz_convert(None) if tz is not None else series).to_numpy(),
                            None if tz is None else str(tz))
         return state
@@ -163,9 +163,9 @@ class _Snapshot:
 
         state = dict(state)
         for attr in ("sessions", "early_closes"):
-            state[attr] = index(*state[attr][1:])
+            state[attr] = index(*state[attr])
         for attr in ("opens", "closes", "break_starts", "break_ends"):
-            _, name, index_name, values, tz = state[attr]
+            name, index_name, values, tz = state[attr]
             series = pd.Series(values, index=state["sessions"].rename(index_name), name=name)
             state[attr] = series if tz is None else series.dt.tz_localize("UTC").dt.tz_convert(tz)
         self.__dict__.update(state)
@@ -181,8 +181,8 @@ def _built(name: str, start=None, end=None, *, snapshot: bool = True):
     same work in every process: the built calendar is pickled under ``<cache>/calendars/`` by
     calendar, range and library installation (the default range is named by today's date, as the
     library computes it from today), with a :class:`_Snapshot` of it beside (``.sessions.pickle``,
-    plain arrays); a process reads the snapshot back in milliseconds (``snapshot=False``: the full calendar). A cache that cannot be
-    read or written is rebuilt or skipped silently."""
+    plain arrays); a process reads the snapshot back in milliseconds (``snapshot=False``: the
+    full calendar). A cache that cannot be read or written is rebuilt or skipped silently."""
     import datetime as _dt
 
     from ..data.exchanges import calendars_version

@@ -173,6 +173,8 @@ def _freeze_layout(fig):
         # None, not "none": matplotlib keeps a placeholder engine for "none", and any engine
         # makes savefig draw the whole figure once before the drawing it saves
         fig.set_layout_engine(None)
+        if fig.get_layout_engine() is not None:     # the rc's autolayout gave one: keep the layout
+            fig.set_layout_engine("none")
     return engine
 
 
