@@ -307,6 +307,7 @@ def test_listing_companies_cache_agrees_with_the_universe_and_follows_the_tables
     index constituents, broad list, unknown), is read from the cache by a later call without
     building the universe, and is rebuilt when a user table changes (a new cross-listing)."""
     from analysis.events import companies as co
+    from analysis.events.listings import listing_companies
 
     cache = tmp_path / "cache"
     tickers = ["2333.HK", "601633.SS", "GOOG", "GOOGL", "1810.HK", "ZZZZ.HK"]
@@ -315,7 +316,7 @@ def test_listing_companies_cache_agrees_with_the_universe_and_follows_the_tables
         tickers.append(next(t for t in broad.by_ticker if co.universe().by_ticker.get(t) is None))
     u = co.universe(cache_dir=cache)
     want = {t: (u.company(t).name if u.company(t) is not None else None) for t in tickers}
-    assert co.listing_companies(tickers, cache_dir=cache) == want
+    assert listing_companies(tickers, cache_dir=cache) == want
     assert want["2333.HK"] == want["601633.SS"] and want["GOOG"] == want["GOOGL"] and want["ZZZZ.HK"] is None
     assert len(list((cache / "companies").glob("tickers-*.json"))) == 1
 
@@ -323,14 +324,14 @@ def test_listing_companies_cache_agrees_with_the_universe_and_follows_the_tables
         raise AssertionError("the universe was built although the cache holds the map")
 
     monkeypatch.setattr(co, "universe", no_build)
-    assert co.listing_companies(tickers, cache_dir=cache) == want
+    assert listing_companies(tickers, cache_dir=cache) == want
     monkeypatch.undo()
 
     table = tmp_path / "mine.csv"             # a user table makes two unknown tickers one company
     table.write_text("name,aliases,listings,listed,kind,codes\nZeta Widgets,Zeta Widgets,XNYS:ZZZA ZZZB,true,company,\n")
     monkeypatch.setenv("ANALYSIS_COMPANIES", str(table))
-    mine = co.listing_companies(["ZZZA", "ZZZB"], cache_dir=cache)
+    mine = listing_companies(["ZZZA", "ZZZB"], cache_dir=cache)
     assert mine["ZZZA"] == mine["ZZZB"] == "Zeta Widgets"
     table.write_text(table.read_text().replace("ZZZA ZZZB", "ZZZA"))
-    assert co.listing_companies(["ZZZA", "ZZZB"], cache_dir=cache)["ZZZB"] is None
+    assert listing_companies(["ZZZA", "ZZZB"], cache_dir=cache)["ZZZB"] is None
     assert len(list((cache / "companies").glob("tickers-*.json"))) == 1      # earlier maps removed

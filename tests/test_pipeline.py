@@ -131,3 +131,27 @@ def test_study_event_date_with_offset_is_timed(prices_dir, tmp_path):
                    "--prices-dir", str(prices_dir), "--out", str(tmp_path / "o"), "--no-figure"])
     assert rc == 0
     assert "day 0: 2020-09-23 (2020-09-22 23:00 XNYS time, after close -> next session" in out.getvalue()
+
+
+def test_price_panel_is_pandas_alignment_of_the_columns(prices_dir):
+    """price_panel places each series at its dates in the sorted union, NaN elsewhere: the same
+    frame as pandas' concat of the columns, for real files of different spans, for frames with
+    unsorted or repeated dates (pandas' own path) and for an integer column (Volume)."""
+    import numpy as np
+    import pandas as pd
+
+    from analysis.core.pipeline import price_panel
+    from analysis.data.prices import CsvFolderSource
+
+    src = CsvFolderSource(prices_dir)
+    frames = {s: src.load(s) for s in ("1810.HK", "^HSI", "601633.SS", "2333.HK")}
+    frames["short"] = frames["1810.HK"].iloc[100:140]
+    for column in ("Adj Close", "Volume"):
+        want = pd.concat({s: f[column] for s, f in frames.items()}, axis=1, sort=True).astype(float)
+        pd.testing.assert_frame_equal(price_panel(frames, column), want)
+    shuffled = dict(frames, short=frames["short"].iloc[::-1])
+    want = pd.concat({s: f["Adj Close"] for s, f in shuffled.items()}, axis=1, sort=True).astype(float)
+    pd.testing.assert_frame_equal(price_panel(shuffled), want)
+    got = price_panel(frames)
+    assert got.index.is_monotonic_increasing and got.index.is_unique
+    assert np.isnan(got["short"]).sum() == len(got) - 40

@@ -176,6 +176,28 @@ def test_small_split_rule_closed_form():
     assert np.flatnonzero(small_split_mask(lr, None)).tolist() == [10]      # 27 s alone
 
 
+def test_turnover_ratio_at_given_bars_is_the_rolling_median_ratio(prices_dir):
+    """turnover_ratio(at=...) gives, bar by bar, the whole series' rolling-median ratio: on real
+    files (zero-volume bars, the first 20 bars without a base) and on a series with gaps."""
+    from analysis.data.prices import CsvFolderSource
+    from analysis.data.quality import TURNOVER_MIN, turnover_ratio
+
+    src = CsvFolderSource(prices_dir)
+    for symbol in ("2333.HK", "0700.HK", "601633.SS"):
+        f = src.load(symbol)
+        close, volume = f["Close"].to_numpy(), f["Volume"].to_numpy()
+        whole = turnover_ratio(close, volume)
+        at = np.r_[0, 5, TURNOVER_MIN - 1, TURNOVER_MIN, TURNOVER_MIN + 1, 61, 300, len(f) - 1]
+        np.testing.assert_array_equal(turnover_ratio(close, volume, at=at), whole[at])
+        assert np.isnan(whole[:TURNOVER_MIN]).all() and np.isfinite(whole[300])
+    rng = np.random.default_rng(3)
+    close, volume = rng.uniform(1, 2, 400), rng.integers(0, 5, 400).astype(float)   # many zero volumes
+    volume[100:190] = 0                                  # a halt: no base for a while after it
+    whole = turnover_ratio(close, volume)
+    np.testing.assert_array_equal(turnover_ratio(close, volume, at=np.arange(400)), whole)
+    assert np.isnan(whole[190:200]).any()
+
+
 def test_no_small_split_on_real_adjusted_files(prices_dir):
     """Every real stock file, net of its exchange's index: no day looks like a small split
     (the false-positive count of the rule on real adjusted data is zero)."""

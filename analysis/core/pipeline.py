@@ -154,13 +154,34 @@ def load_prices(source: PriceSource, symbols: Iterable[str], *,
     prefetch = getattr(source, "prefetch", None)
     if prefetch is not None:      # a network source downloads them all in one batch, one deadline
         failed.update(prefetch(symbols) or {})
-    for symbol in tqdm(symbols, desc="prices", unit="symbol", disable=not progress or len(symbols) < 20):
-        if symbol in failed:
-            continue
+    todo = [s for s in symbols if s not in failed]
+
+    def load(symbol):
         try:
-            frames[symbol] = source.load(symbol)
+            return source.load(symbol), None
         except DataError as exc:          # unknown ticker, bad file, failed download
-            failed[symbol] = str(exc)
+            return None, str(exc)
+
+    done: dict = {}
+    threads = min(int(getattr(source, "threads", 1) or 1), len(todo))
+    with tqdm(total=len(todo), desc="prices", unit="symbol", disable=not progress or len(symbols) < 20) as bar:
+        if threads > 1:       # files parsed on threads (the source says how many it allows)
+            from concurrent.futures import ThreadPoolExecutor, as_completed
+            with ThreadPoolExecutor(threads) as pool:
+                jobs = {pool.submit(load, s): s for s in todo}
+                for job in as_completed(jobs):        # the bar moves on this thread only
+                    done[jobs[job]] = job.result()
+                    bar.update()
+        else:
+            for s in todo:
+                done[s] = load(s)
+                bar.update()
+    for symbol in todo:                 # in the symbols' order, however the threads finished
+        frame, why = done[symbol]
+        if why is None:
+            frames[symbol] = frame
+        else:
+            failed[symbol] = why
     return frames, failed
 
 
@@ -168,7 +189,24 @@ def price_panel(frames: Mapping[str, pd.DataFrame], column: str = "Adj Close") -
     """One column of every frame side by side: dates x symbols, NaN where a symbol has no bar."""
     if not frames:
         return pd.DataFrame()
-    return pd.concat({s: f[column] for s, f in frames.items()}, axis=1, sort=True).astype(float)
+    dates = {s: pd.DatetimeIndex(f.index) for s, f in frames.items()}
+    stamps = {s: d.as_unit("ns").asi8 for s, d in dates.items() if d.tz is None}
+    if len(stamps) < len(dates) or any((np.diff(t) <= 0).any() for t in stamps.values()):
+        return pd.concat({s: f[column] for s, f in frames.items()}, axis=1, sort=True).astype(float)
+    # sorted dates without duplicates (the price layer's frames): each column placed at its dates
+    # in the sorted union, one array, not pandas' alignment of every series
+    union = np.unique(np.concatenate(list(stamps.values())))
+    values = np.full((len(union), len(frames)), np.nan)
+    for j, (s, f) in enumerate(frames.items()):
+        values[np.searchsorted(union, stamps[s]), j] = f[column].to_numpy(dtype="float64", na_value=np.nan)
+    index = pd.DatetimeIndex(union.view("datetime64[ns]"), name=_shared_name(dates.values()))
+    return pd.DataFrame(values, index=index, columns=pd.Index(list(frames)))
+
+
+def _shared_name(indexes):
+    """The name of every index when they all have the same one (as pandas' union keeps), else None."""
+    names = {i.name for i in indexes}
+    return names.pop() if len(names) == 1 else None
 
 
 def check_prices(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

@@ -58,6 +58,9 @@ class PriceSource(abc.ABC):
     """Where daily prices come from. ``name`` describes it for figure source lines."""
 
     name: str = "price source"
+    #: how many :meth:`load` calls may run at once on threads (a source whose reading is done
+    #: outside the interpreter lock, by pyarrow, and whose state is safe to share sets it > 1)
+    threads: int = 1
 
     @abc.abstractmethod
     def load(self, symbol: str, start=None, end=None) -> pd.DataFrame:
@@ -450,6 +453,8 @@ class CsvFolderSource(PriceSource):
     ``stale="missing"`` turns flat zero-volume bars into missing prices on load
     (see :func:`analysis.data.quality.apply_stale`).
     """
+
+    threads = 4         # pyarrow parses each file without the interpreter lock
 
     def __init__(self, folder: str | os.PathLike, *, stale: str = "keep"):
         from .quality import check_stale_setting

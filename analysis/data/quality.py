@@ -54,9 +54,21 @@ def _day(date) -> str:
     return str(np.datetime_as_string(np.datetime64(date, "ns"), unit="D"))
 
 
+def columns_of(frame: pd.DataFrame, names) -> dict[str, np.ndarray]:
+    """``{name: float64 array}`` of the ``names`` the frame has: one array of the whole frame
+    when all its columns are numbers (the price layer's frames: a view, no copy), columns
+    sliced from it (a tenth of the time of reading them one by one, 86 series a batch)."""
+    names = [c for c in names if c in frame.columns]
+    if frame.columns.is_unique and all(t.kind in "fiu" for t in frame.dtypes):
+        values = frame.to_numpy(dtype="float64")
+        return {c: values[:, frame.columns.get_loc(c)] for c in names}
+    return {c: frame[c].to_numpy(dtype="float64") for c in names}
+
+
 def stale_mask(frame: pd.DataFrame) -> pd.Series:
     """True on bars without a trade (:func:`stale_flags`) of a time-ordered frame."""
-    o, h, lo, c, v = (frame[k].to_numpy() for k in ("Open", "High", "Low", "Close", "Volume"))
+    col = columns_of(frame, ("Open", "High", "Low", "Close", "Volume"))
+    o, h, lo, c, v = (col[k] for k in ("Open", "High", "Low", "Close", "Volume"))
     return pd.Series(stale_flags(o, h, lo, c, v), index=frame.index)   # numpy: 86 series in a batch
 
 
@@ -201,21 +213,40 @@ def small_split_mask(log_ratio: np.ndarray, turnover: np.ndarray | None = None,
         cand = np.flatnonzero(np.isfinite(a) & (a >= SMALL_Z * s))
         if not len(cand):
             return out
-        near = np.min(np.abs(a[cand, None] - _LOG_SMALL[None, :]), axis=1) <= min(2 * s, SPLIT_TOLERANCE)
+        near = _near_small(a[cand], s)
         quiet = np.zeros(len(cand), dtype=bool) if turnover is None else \
             np.asarray(turnover, dtype=float)[cand] <= QUIET_TURNOVER
         out[cand] = near & ((a[cand] >= SMALL_Z_ALONE * s) | quiet)
     return out
 
 
-def turnover_ratio(close, volume) -> np.ndarray:
+def _near_small(a: np.ndarray, s: float) -> np.ndarray:
+    """|log ratios| ``a`` within min(2 s, log 1.05) of a small split factor."""
+    return np.min(np.abs(a[:, None] - _LOG_SMALL[None, :]), axis=1) <= min(2 * s, SPLIT_TOLERANCE)
+
+
+def turnover_ratio(close, volume, at=None) -> np.ndarray:
     """Each bar's value traded (Close x Volume) over its median of the previous
-    :data:`TURNOVER_DAYS` bars with a volume (NaN with fewer than :data:`TURNOVER_MIN`, or none)."""
+    :data:`TURNOVER_DAYS` bars with a volume (NaN with fewer than :data:`TURNOVER_MIN`, or none).
+
+    ``at``: positions of the bars wanted (the ratios of those bars only, in that order): the
+    median of each one's own 60 previous bars, the same numbers as the whole series' rolling
+    median at those bars, without computing it for every bar (a split check needs a handful)."""
     value = np.asarray(close, dtype=float) * np.asarray(volume, dtype=float)
     value = np.where(value > 0, value, np.nan)
-    base = pd.Series(value).rolling(TURNOVER_DAYS, min_periods=TURNOVER_MIN).median().shift(1).to_numpy()
+    if at is None:
+        base = pd.Series(value).rolling(TURNOVER_DAYS, min_periods=TURNOVER_MIN).median().shift(1).to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return value / base
+    at = np.asarray(at, dtype=np.int64)
+    base = np.full(len(at), np.nan)
+    for k, i in enumerate(at.tolist()):
+        prior = value[max(i - TURNOVER_DAYS, 0):i]
+        prior = prior[np.isfinite(prior)]
+        if len(prior) >= TURNOVER_MIN:
+            base[k] = np.median(prior)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return value / base
+        return value[at] / base
 
 
 def split_suspects(stock: pd.DataFrame, market: pd.DataFrame | None = None) -> pd.Series:
@@ -240,7 +271,13 @@ def split_suspects(stock: pd.DataFrame, market: pd.DataFrame | None = None) -> p
         return empty
     turnover = None
     if {"Close", "Volume"} <= set(stock.columns):
-        turnover = turnover_ratio(stock["Close"].to_numpy(), stock["Volume"].to_numpy())[rows[1:]]
+        # needed only where it decides: a move of 10 to 25 robust sd near a small factor
+        a = np.abs(net)
+        with np.errstate(invalid="ignore"):
+            cand = np.flatnonzero((a >= SMALL_Z * s) & (a < SMALL_Z_ALONE * s))
+        cand = cand[_near_small(a[cand], s)]
+        turnover = np.full(len(net), np.nan)
+        turnover[cand] = turnover_ratio(stock["Close"].to_numpy(), stock["Volume"].to_numpy(), at=rows[1:][cand])
     hit = small_split_mask(net, turnover, s)
     return pd.Series(np.exp(lr_s[hit]), index=idx[rows[1:][hit]])
 
@@ -290,8 +327,7 @@ def findings(frame: pd.DataFrame, symbol: str, *, max_gap_days: int = 10,
     """The rows of :func:`check_prices` (each column read once, dates as int64 nanoseconds)."""
     dates = pd.DatetimeIndex(frame.index).as_unit("ns")
     d = dates.asi8
-    have = set(frame.columns)
-    col = {c: frame[c].to_numpy(dtype="float64") for c in (*_PRICES, "Volume") if c in have}
+    col = columns_of(frame, (*_PRICES, "Volume"))
     rows = _order_findings(symbol, dates, d)
     rows += _value_findings(symbol, dates, col)
     # the remaining checks need a time-ordered series of distinct dates

@@ -429,8 +429,8 @@ def clustering(events: pd.DataFrame, *, event_window=DEFAULT_EVENT_WINDOW, thres
 def _listed_companies(tickers) -> dict:
     """``{ticker: company}`` for each distinct ticker: the company of a listing in the company
     universe (GOOG and GOOGL: Alphabet), else the ticker itself; the ticker -> company map is
-    read from the cache when an earlier process built it (:func:`analysis.events.companies.listing_companies`)."""
-    from .companies import listing_companies
+    read from the cache when an earlier process built it (:func:`analysis.events.listings.listing_companies`)."""
+    from .listings import listing_companies
 
     distinct = pd.unique(pd.Series(tickers, dtype=object))
     if not len(distinct):

@@ -23,7 +23,6 @@ from pathlib import Path
 
 from ..data.exchanges import calendar_for, validate_symbol
 from ..errors import AnalysisError
-from .namecontext import short_name
 
 OTC_EXCHANGES = frozenset({"PNK", "OQB", "OQX", "OEM", "OBB", "OTC"})
 FORMAT = 1
@@ -55,6 +54,8 @@ def write_json(path: Path, payload: dict) -> None:
 
 
 def _words(text: str) -> list[str]:
+    from .namecontext import short_name     # its regexes are not needed to find the cache file
+
     return re.findall(r"\w+", short_name(text).casefold())
 
 
