@@ -155,3 +155,36 @@ def test_price_panel_is_pandas_alignment_of_the_columns(prices_dir):
     got = price_panel(frames)
     assert got.index.is_monotonic_increasing and got.index.is_unique
     assert np.isnan(got["short"]).sum() == len(got) - 40
+
+
+def test_stale_warning_counts_each_events_bars_without_a_trade(prices_dir):
+    """The ``stale`` warning of each event counts the stock's bars without a trade from its
+    estimation start to the last day of its event window: checked against a direct count on
+    the file's bars, for events of two stocks with such bars and one without."""
+    import re
+
+    import numpy as np
+    import pandas as pd
+
+    from analysis.core.pipeline import run_study
+    from analysis.data.prices import CsvFolderSource
+    from analysis.data.quality import stale_mask
+
+    src = CsvFolderSource(prices_dir)
+    days = {"2333.HK": ["2012-06-01", "2015-03-02", "2019-09-02"], "1810.HK": ["2021-03-26"],
+            "0700.HK": ["2016-05-03", "2020-07-02"]}
+    events = pd.DataFrame([(f"{t}-{d}", t, "^HSI", d) for t, ds in days.items() for d in ds],
+                          columns=["event_id", "ticker", "market", "event_date"])
+    study = run_study(events, source=src, progress=False)
+    diag = study.result.diagnostics.set_index("event_id")
+    ends = np.asarray(study.result.arrays.evt_dates)[:, -1].astype("datetime64[D]")     # day numbers
+    last = dict(zip(study.result.arrays.event_ids, ends))
+    counted = 0
+    for eid, row in diag[diag["status"] == "ok"].iterrows():
+        mask = stale_mask(src.load(row["ticker"]))
+        bars = mask.index[mask.to_numpy()]
+        want = int(((bars >= row["estimation_start"]) & (bars <= pd.Timestamp(last[eid]))).sum())
+        found = re.search(r"(\d+) bar\(s\) without a trade", str(row["warning_details"]))
+        assert (int(found.group(1)) if found else 0) == want, eid
+        counted += want
+    assert counted > 0            # the check saw bars to count

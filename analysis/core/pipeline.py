@@ -458,18 +458,24 @@ def _warn_stale(result, ok: pd.DataFrame, stale_bars, stale: str) -> None:
     how = ("counted as no trade (returns span them)" if stale == "missing"
            else "used as prices (0% returns); --stale missing treats them as no trade")
     ids, texts = [], []
-    for ticker, events in ok.groupby("ticker", sort=False):
-        mask = stale_bars.get(ticker)
+    # three columns as arrays, rows grouped by ticker code (not a groupby over the whole
+    # diagnostics frame, which slices its 27 columns, text ones too, once per ticker)
+    event_ids = ok["event_id"].to_numpy(dtype=object)
+    starts = pd.DatetimeIndex(ok["estimation_start"]).as_unit("ns").to_numpy()
+    codes, tickers = pd.factorize(ok["ticker"])
+    for code in np.unique(codes[codes >= 0]):
+        mask = stale_bars.get(tickers[code])
         if mask is None or not mask.any():
             continue
-        dates = mask.index[mask.to_numpy()].to_numpy()
-        start = events["estimation_start"].to_numpy()
-        stop = np.array([end.get(e, np.datetime64("NaT")) for e in events["event_id"].tolist()],
+        rows = np.flatnonzero(codes == code)
+        dates = mask.index[mask.to_numpy()].as_unit("ns").to_numpy()
+        start = starts[rows]
+        stop = np.array([end.get(e, np.datetime64("NaT")) for e in event_ids[rows].tolist()],
                         dtype="datetime64[ns]")
         n = np.searchsorted(dates, stop, side="right") - np.searchsorted(dates, start, side="left")
         n = np.where(pd.isna(start) | pd.isna(stop), 0, n)
         hit = n > 0
-        ids += list(events["event_id"].to_numpy()[hit])
+        ids += event_ids[rows][hit].tolist()
         texts += [f"{k} bar(s) without a trade (flat, zero volume, close unchanged) in the windows, {how}" for k in n[hit]]
     result.add_warnings(ids, "stale", texts)
 
