@@ -81,7 +81,7 @@ def test_a_results_tests_table_computes_its_windows_in_one_pass(monkeypatch):
 
     windows = [(-1, 1), (0, 0), (-5, 5)]
     with monkeypatch.context() as m:                 # the reference: tests() per window and group
-        m.setattr(results.EventStudyResult, "_prefetch_tests", lambda self, *a, **k: None)
+        m.setattr(results.EventStudyResult, "prefetch_tests", lambda self, *a, **k: None)
         separate = results.tests_table(study(), windows, draws=199, seed=3)
 
     def one_window(*args, **kwargs):

@@ -165,9 +165,14 @@ def _write_tables(result, cars, out, fmt: str = "csv", adjust=None, summary=None
     with ThreadPoolExecutor(1) as writer:         # leaving waits for it, on an error too
         per_event = [writer.submit(write_table, ar, out / "abnormal_returns", fmt),
                      writer.submit(write_table, cars, out / "car", fmt)]
+        used = list(dict.fromkeys(zip(cars["window_start"].tolist(), cars["window_end"].tolist())))
+        # the tests of every window in one pass per group, for the summary and tests.csv alike
+        # (the summary's day-0 tests alone would be a second pass over the residuals)
+        prefetch = getattr(result, "prefetch_tests", None)
+        if prefetch is not None:
+            prefetch(used, [None, *result.groups])
         if summary is not None:
             summary()
-        used = list(dict.fromkeys(zip(cars["window_start"].tolist(), cars["window_end"].tolist())))
         _sample_tables(result, used, out, adjust)
         names = [f.result().name for f in per_event]
     return names + ["aar.csv", "tests.csv"]

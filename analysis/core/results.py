@@ -389,8 +389,8 @@ class EventStudyResult:
         windows; default groups: all events and each group)."""
         return tests_table(self, self._windows(windows), groups, adjust, family=family, **resampling)
 
-    def _prefetch_tests(self, windows, groups, draws: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> None:
-        """The tests of several windows, one pass per group
+    def prefetch_tests(self, windows, groups, draws: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> None:
+        """Compute ahead the tests of several windows, one pass per group
         (:func:`analysis.core.statistics.run_tests_windows`: r-bar, the residuals and the random
         signs shared), into the cache that :meth:`tests` reads: the same numbers as one
         :meth:`tests` call per window."""
@@ -676,7 +676,7 @@ def tests_table(result, windows, groups=None, adjust: str | None = None, *, fami
     default each test's p-values are adjusted over the windows and groups of the table (column
     ``p_adjusted`` beside ``p_value``)."""
     groups = [None] + list(result.groups) if groups is None else list(groups)
-    prefetch = getattr(result, "_prefetch_tests", None)      # all windows in one pass per group
+    prefetch = getattr(result, "prefetch_tests", None)       # all windows in one pass per group
     if prefetch is not None:
         prefetch(list(windows), groups, **resampling)
     parts = []
