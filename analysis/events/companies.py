@@ -25,7 +25,12 @@ tickers, home listing first; venue ``OTC`` marks an over-the-counter line), ``li
 (``true``/``false``: private or delisted companies have no listing) and ``kind`` (``company`` or
 ``media``: a news agency cited as the source of a story, as in "Reuters reported", is a
 *mention*); optional ``codes`` (``|``-separated codes the press uses that are not Yahoo's, such
-as the Reuters code ``VOWG_p.DE``). A trade union or a government body is not a company.
+as the Reuters code ``VOWG_p.DE``); optional ``former`` (``|``-separated former names with their
+symbol and the day they stopped being used, ``Paramount Global (PARA) to 2025-08-07``: each name
+is an alias and each symbol a code, so "Paramount Global (NASDAQ: PARA)" in a 2024 article is
+today's Paramount Skydance, one row under its current symbol, and the notes name both; a broad
+list line under a former symbol is that company). A trade union or a government body is not a
+company.
 
 From ``pytickersymbols`` a company keeps its home listing, its New York listing (a primary ADR)
 and its over-the-counter lines (marked OTC: kept as ``listed=otc`` rows, not studied by
@@ -89,6 +94,25 @@ class Company:
 
 # ------------------------------------------------------------------------------------ tables ----
 
+# a former name: "Paramount Global (PARA) to 2025-08-07" (the symbol may be left out)
+_FORMER = re.compile(r"(?P<name>[^()|]+?)\s*(?:\((?P<symbol>[A-Z0-9][A-Z0-9.\-]*)\))?\s+to\s+(?P<day>\d{4}-\d{2}-\d{2})")
+
+
+def _former(text: str, where: str) -> tuple[list[str], list[str]]:
+    """Names and symbols of the ``former`` column (``|``-separated ``Name (SYMBOL) to YYYY-MM-DD``)."""
+    names, symbols = [], []
+    for part in (p.strip() for p in text.split("|")):
+        if not part:
+            continue
+        m = _FORMER.fullmatch(part)
+        if m is None:
+            raise InputError(f"{where}: former name {part!r} is not written 'Name (SYMBOL) to YYYY-MM-DD'")
+        names.append(m["name"])
+        if m["symbol"]:
+            symbols.append(m["symbol"])
+    return list(dict.fromkeys(names)), list(dict.fromkeys(symbols))
+
+
 def _rows_to_companies(df: pd.DataFrame, where: str, source: str) -> list[Company]:
     missing = {"name", "listings"} - set(df.columns)
     if missing:
@@ -120,6 +144,9 @@ def _rows_to_companies(df: pd.DataFrame, where: str, source: str) -> list[Compan
         kind = str(r.get("kind", "") or "company").strip() or "company"
         aliases = tuple(a.strip() for a in str(r.get("aliases", "")).split("|") if a.strip())
         codes = tuple(c.strip() for c in str(r.get("codes", "")).split("|") if c.strip())
+        names, symbols = _former(str(r.get("former", "")), f"{where}, line {i} ({name})")
+        aliases += tuple(n for n in names if n not in aliases)
+        codes += tuple(c for c in symbols if c not in codes)
         out.append(Company(name, aliases, tuple(listings), listed and bool(listings), kind, tuple(otc),
                            codes, source, since=tuple(since)))
     return out
@@ -454,27 +481,37 @@ class Universe:
 
         return generic_word(alias)
 
+    def _strong_only(self, alias: str) -> bool:
+        """A name taken only on strong evidence at it: a one-word ordinary name of the broad list
+        ("Twitter"), a generic word of a package's list ("City", :meth:`_generic`), or the name of
+        a stock index or market that is also a company's ("Nasdaq", "Dow":
+        :data:`analysis.events.namecontext.MARKET_NAMES`)."""
+        if alias not in self.by_alias and self.broad is not None and alias not in self.broad.by_alias:
+            return True
+        return self._generic(alias) or alias in namecontext.MARKET_NAMES
+
     def _judge(self, text: str, start: int, end: int, alias: str) -> bool | None:
         """None when the name found at ``text[start:end]`` is something else, else whether it is
         confirmed (see :meth:`find_names`)."""
         if self._excluded(text, start, end, alias):
             return None
-        if alias not in self.by_alias and self.broad is not None and alias not in self.broad.by_alias:
-            # a one-word ordinary name ("Twitter"): strong evidence at the name, or nothing
+        if self._strong_only(alias):
+            # a one-word ordinary name ("Twitter", "City"), a market's name ("Nasdaq", "Dow"):
+            # strong evidence at the name, or nothing
             return True if namecontext.strong_cue(text, start, end, self.named(alias).listings) else None
         weak = self._is_weak(alias, text)
         one_word_weak = weak and " " not in alias
         if one_word_weak and namecontext.runs_on(text, end):
             return None                          # "Acme Robotics" is not "Acme" of the broad list
-        if self._generic(alias):                 # "City": as a one-word ordinary name, strong evidence
-            return True if namecontext.strong_cue(text, start, end, self.named(alias).listings) else None
-        common = namecontext.is_common_word(alias) or weak
+        common = namecontext.is_common_word(alias) or weak or namecontext.given_name_first(alias)
         if common and namecontext.after_article(text, start):
             return None
         ask = namecontext.needs_context(alias) or one_word_weak
-        longer = namecontext.part_of_longer_name(text, end) if ask else None
-        if longer is not None:                   # "Ford Prefect novel": evidence after the whole name
+        longer = namecontext.part_of_longer_name(text, end)
+        if longer is not None and ask:           # "Ford Prefect novel": evidence after the whole name
             return namecontext.has_corporate_cue(text, start, longer)
+        if longer is not None and namecontext.product_in_sentence(text, start, longer):
+            return None                          # "crashed Microsoft Windows computers"
         return not common or namecontext.has_corporate_cue(text, start, end)
 
 

@@ -816,7 +816,19 @@ def _candidate_name(m: re.Match, known: set[str]) -> str:
         return ""                        # "Hong Kong-listed shares", "Shenzhen-based firm": no name
     if any(" ".join(words[:k]) in known for k in range(1, len(words))):
         return ""                        # "Nissan Motor" when Nissan is found: the same company
+    if any(k.startswith(" ".join(words) + " ") for k in known):
+        return ""                        # "Seven" of "shares of Seven & i" when Seven & i is found
     return " ".join(words)
+
+
+# "a proposal from Canada's Alimentation Couche-Tard", "Germany's Wirecard": a name after a country's
+# possessive is a company's when the offline list knows it as listed in a market whose codes are
+# not used (only then: "Canada's Prime Minister" is no name to look up)
+_COUNTRY_POSSESSIVE = re.compile(
+    r"\b(?:Canada|Germany|France|Britain|Switzerland|Italy|Spain|Sweden|Norway|Denmark|Finland|"
+    r"Netherlands|Belgium|Austria|Ireland|Poland|Israel|India|Korea|South\s+Korea|Taiwan|Singapore|Brazil|"
+    r"Mexico|Chile|Argentina|Indonesia|Malaysia|Thailand|Vietnam|Philippines|Saudi\s+Arabia|Turkey|"
+    r"South\s+Africa|Russia)['\u2019]s\s+(?P<name>[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*){0,3})")
 
 
 def _unknown_names(item: _Item, u: Universe, found: list[_Found]) -> list[str]:
@@ -826,8 +838,10 @@ def _unknown_names(item: _Item, u: Universe, found: list[_Found]) -> list[str]:
     for sentence, where in item.sentences:
         if where == "boiler":
             continue
-        for m in _UNKNOWN_NAME.finditer(sentence):
-            name = _candidate_name(m, known)
+        names = [_candidate_name(m, known) for m in _UNKNOWN_NAME.finditer(sentence)]
+        names += [m["name"] for m in _COUNTRY_POSSESSIVE.finditer(sentence)
+                  if m["name"] not in known and not u.named(m["name"]) and u.foreign(m["name"]) is not None]
+        for name in names:
             if name and name not in known and not u.named(name) and name not in out:
                 out.append(name)
     return out

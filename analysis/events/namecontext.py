@@ -197,6 +197,9 @@ def _person_or_place_before(text: str, start: int) -> bool:
 def _thing_after(text: str, end: int) -> bool:
     """A hyphenated compound, a region after a comma, or a place or generic word right after or
     ending a short lower-case noun phrase after ("Corning glass museum", "Apple pie recipe")."""
+    m = _POSSESSIVE_PLACE.match(text, end)
+    if m and m.group(1).lower() in PLACE_AFTER:
+        return True                                    # "Ford's Theatre", "Hershey's Park": a place
     sep, nxt = _word_after(text, end)
     low = nxt.lower()
     if sep == "-" and low not in COMPANY_COMPOUNDS:
@@ -217,6 +220,7 @@ def _thing_after(text: str, end: int) -> bool:
     return False
 
 
+_POSSESSIVE_PLACE = re.compile(r"['\u2019]s\s+([A-Z][a-z]+)\b")
 _FUNCTION_WORDS = frozenset("a an the of and or to in on at for by with from as is was are were its their".split())
 _TITLE_SKIP = _FUNCTION_WORDS | frozenset("vs via than into over after before amid".split())
 
@@ -239,6 +243,22 @@ def part_of_longer_name(text: str, end: int) -> int | None:
     if not m or _CUE_AFTER.match(text[end:end + 80]) or re.search(r"\d", m.group(0)):
         return None
     return end + m.end()
+
+
+def product_in_sentence(text: str, start: int, longer: int) -> bool:
+    """A product, a foundation or a unit named after the company, written inside a sentence
+    ("crashed millions of Microsoft Windows computers", "she asked Google Maps for", "bought a used
+    Tesla Model Y with"): a company name running on into capitalised words (``longer``:
+    :func:`part_of_longer_name`) after other words of its sentence, with no corporate evidence
+    after the whole name. The company's own news keeps it: the longer name opening its sentence
+    or headline ("Boeing Starliner crew return delayed", "Tesla Model Y recall widens"),
+    evidence after it ("Microsoft Azure revenue grew", "Google Cloud said"), or a symbol after it
+    (blanked out by the caller: "JetBlue Airways (NASDAQ: JBLU)")."""
+    if not text[:start].strip(" \t\"'\u201c\u2018(["):
+        return False
+    if re.match(r"\s{3}", text[longer:longer + 3]):
+        return False
+    return not has_corporate_cue(text, start, longer)
 
 
 def needs_context(alias: str) -> bool:
@@ -343,10 +363,23 @@ def product_or_kind(text: str, start: int, end: int) -> bool:
     return bool(m and m.group().strip() not in _NOT_THING and _PHRASE_END.match(text[end + m.end():end + m.end() + 20]))
 
 
+# "we met at the Starbucks near the station", "the Walmart across from the school": a name after
+# "the" that a preposition of place puts somewhere is one of its shops or buildings
+_PLACE_THE_BEFORE = re.compile(r"\b(?:at|to|in|into|from|outside|inside|behind|past|by)\s+the\s+$", re.IGNORECASE)
+_WHERE_AFTER = re.compile(r"^\s+(?:near|opposite|beside|next\s+to|across\s+(?:the\s+street\s+)?from|"
+                          r"on\s+the\s+corner|around\s+the\s+corner|down\s+the\s+(?:road|street|block)|"
+                          r"up\s+the\s+(?:road|street))\b")
+
+
+def a_branch(text: str, start: int, end: int) -> bool:
+    """A shop or building of the company placed somewhere ("at the Starbucks near the station")."""
+    return bool(_PLACE_THE_BEFORE.search(text[max(0, start - 16):start]) and _WHERE_AFTER.match(text[end:end + 40]))
+
+
 def is_something_else(text: str, start: int, end: int) -> bool:
     """True when the words around ``text[start:end]`` make the name a person, a place, a thing."""
     return (_person_or_place_before(text, start) or _thing_after(text, end) or on_route(text, start, end)
-            or product_or_kind(text, start, end))
+            or product_or_kind(text, start, end) or a_branch(text, start, end))
 
 
 def has_corporate_cue(text: str, start: int, end: int) -> bool:
@@ -416,6 +449,20 @@ def after_article(text: str, start: int) -> bool:
     """True when "the" comes right before: "the Amazon", "the Big Apple" -- an ordinary-word
     name with an article is the thing, not the company."""
     return bool(re.search(r"\bthe\s+$", text[max(0, start - 5):start], re.IGNORECASE))
+
+
+# names of stock indices and markets that are also a listed company's name ("the Nasdaq fell",
+# "Nasdaq has worst day", "the Dow"): the index or the market, unless strong evidence at the name
+# ("Nasdaq Inc", "shares of Nasdaq", "Nasdaq (NASDAQ: NDAQ)")
+MARKET_NAMES = frozenset("Nasdaq NASDAQ Dow Nikkei Topix Kospi Kosdaq FTSE Stoxx STOXX Russell Sensex Nifty".split())
+
+
+def given_name_first(alias: str) -> bool:
+    """A name of two or three words that begins with a given name and has no legal form ("Walt
+    Disney", "Charles Schwab"): also a person's name, so the company only with corporate
+    evidence ("Walt Disney drew the first sketches" is the man)."""
+    words = alias.split()
+    return 2 <= len(words) <= 3 and words[0] in GIVEN_NAMES and short_name(alias) == alias
 
 
 def is_common_word(alias: str) -> bool:
