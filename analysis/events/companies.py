@@ -98,7 +98,7 @@ class Company:
 _FORMER = re.compile(r"(?P<name>[^()|]+?)\s*(?:\((?P<symbol>[A-Z0-9][A-Z0-9.\-]*)\))?\s+to\s+(?P<day>\d{4}-\d{2}-\d{2})")
 
 
-def _former(text: str, where: str) -> tuple[list[str], list[str]]:
+def _former(text: str, where: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Names and symbols of the ``former`` column (``|``-separated ``Name (SYMBOL) to YYYY-MM-DD``)."""
     names, symbols = [], []
     for part in (p.strip() for p in text.split("|")):
@@ -110,7 +110,7 @@ def _former(text: str, where: str) -> tuple[list[str], list[str]]:
         names.append(m["name"])
         if m["symbol"]:
             symbols.append(m["symbol"])
-    return list(dict.fromkeys(names)), list(dict.fromkeys(symbols))
+    return tuple(names), tuple(symbols)
 
 
 def _rows_to_companies(df: pd.DataFrame, where: str, source: str) -> list[Company]:
@@ -145,8 +145,7 @@ def _rows_to_companies(df: pd.DataFrame, where: str, source: str) -> list[Compan
         aliases = tuple(a.strip() for a in str(r.get("aliases", "")).split("|") if a.strip())
         codes = tuple(c.strip() for c in str(r.get("codes", "")).split("|") if c.strip())
         names, symbols = _former(str(r.get("former", "")), f"{where}, line {i} ({name})")
-        aliases += tuple(n for n in names if n not in aliases)
-        codes += tuple(c for c in symbols if c not in codes)
+        aliases, codes = tuple(dict.fromkeys(aliases + names)), tuple(dict.fromkeys(codes + symbols))
         out.append(Company(name, aliases, tuple(listings), listed and bool(listings), kind, tuple(otc),
                            codes, source, since=tuple(since)))
     return out
@@ -466,8 +465,11 @@ class Universe:
         if namecontext.is_something_else(text, start, end):
             return True
         source = self.named(alias).source
-        return ((source == "broad" or (source == "package" and " " in alias)) and not namecontext.title_case(text)
-                and namecontext.preceded_by_name(text, start))
+        # an ordinary one-word name of any table ends a longer name too: "Qatalyst Partners" is
+        # no Partners Group, "Centerview Partners" neither
+        ends_longer = (source == "broad" or (source == "package" and " " in alias)
+                       or (" " not in alias and namecontext.is_common_word(alias)))
+        return ends_longer and not namecontext.title_case(text) and namecontext.preceded_by_name(text, start)
 
     def _generic(self, alias: str) -> bool:
         """A one-word name from a package's list (index constituents, the broad list) that is a

@@ -278,7 +278,10 @@ _MOVE_WORD = re.compile(
     r"skyrocket(?:s|ed)?|spik(?:e|es|ed)|(?:doubl|tripl|quadrupl|halv)(?:e|es|ed|ing)|"
     # "shares suffered their worst day since 1987", "the stock's biggest one-day drop"
     r"(?:worst|best|biggest|steepest|sharpest|largest)\s+(?:[\w-]+\s+)?(?:day|days|session|week|"
-    r"drop|fall|decline|gain|rise|loss|selloff|sell-off))\b|\u5927\u6da8|\u5927\u8dcc|\u6da8\u505c|\u8dcc\u505c|\u4e0a\u6da8|\u4e0b\u8dcc",
+    r"drop|fall|decline|gain|rise|loss|selloff|sell-off))\b|\u5927\u6da8|\u5927\u8dcc|\u6da8\u505c|\u8dcc\u505c|\u4e0a\u6da8|\u4e0b\u8dcc"
+    # 收涨 收跌 收高 收低 走高 走低 高开 低开 飙升 暴涨 暴跌 急跌 涨逾 跌逾 (closed up/down, moved higher/lower, ...)
+    r"|\u6536\u6da8|\u6536\u8dcc|\u6536\u9ad8|\u6536\u4f4e|\u8d70\u9ad8|\u8d70\u4f4e|\u9ad8\u5f00|\u4f4e\u5f00|"
+    r"\u98d9\u5347|\u66b4\u6da8|\u66b4\u8dcc|\u6025\u8dcc|\u6da8\u903e|\u8dcc\u903e",
     re.IGNORECASE)
 _NEWS_WORD = re.compile(
     r"\b(?:said|says|say|announc(?:e|es|ed|ing)|report(?:s|ed)?|post(?:s|ed)|releas(?:e|es|ed)|"

@@ -65,7 +65,11 @@ _WD = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _MKT = r"(?:the\s+)?(?:[A-Z][\w.]*\s+){0,3}(?:stock\s+)?(?:markets?|exchange|trading|session)"
 _TIME_WORDS = (
     ("after_close", re.compile(
-        r"\bafter\s+(?:the\s+)?(?:closing\s+)?bell\b|\bafter\s+(?:the\s+)?(?:market\s+)?close\b|"
+        r"\bafter\s+(?:the\s+)?(?:closing\s+)?bell\b|"
+        # "after the close", "after market close"; not a deal's ("in the first year after close",
+        # "after the close of the transaction")
+        r"\bafter\s+(?:the\s+(?:market\s+)?|market\s+)close\b"
+        r"(?!\s+of\s+(?:the\s+|this\s+|its\s+)?(?:transaction|deal|acquisition|merger|offer|sale|purchase))|"
         r"\bafter[\s-]hours\b|\bpost[\s-]?market\b|\bafter\s+(?:the\s+)?market(?:s)?\s+closed?\b|"
         rf"\bafter\s+{_MKT}\s+(?:had\s+)?(?:closed|closes|close|ended|ends|finished|finishes)\b|\bafter\s+(?:the\s+)?close\s+of\s+trad|"
         r"\bafter\s+(?:trading|market)\s+hours\b|"
