@@ -428,6 +428,7 @@ class _Found:
     extra: list[str] = field(default_factory=list)
     confirmed: bool = True
     replaced: list[str] = field(default_factory=list)
+    own: str = ""                # a body sentence giving the company's own move and news (its timing)
 
 
 @dataclass
@@ -779,6 +780,34 @@ def _item_tags(item: _Item, u: Universe) -> frozenset[str]:
     return frozenset(out)
 
 
+# the company's own news as the reason of its move: "after the payments company's revenue missed",
+# "after the carrier added more subscribers than expected", "as its forecast disappointed"
+_OWN_REASON = re.compile(
+    r"\b(?:after|as|following|on)\s+(?:[\w$%.,-]+\s+){0,3}?(?:(?:its|their)\b|the\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:company|carrier|maker|bank|lender|retailer|insurer|chipmaker|carmaker|automaker|airline|group|firm|"
+    r"operator|provider|producer|miner|developer|brewer|insurer|giant|platform)(?:['\u2019]s)?\b|"
+    r"(?:quarterly|annual|first-quarter|second-quarter|third-quarter|fourth-quarter)\s+(?:results|earnings|"
+    r"revenue|profit|sales)\b)", re.IGNORECASE)
+
+
+def _own_move(sentence: str, hit: _Hit, hits: list[_Hit]) -> bool:
+    """A body sentence of an article that opens with the company, says its shares moved and gives
+    its own news as the reason ("Visa fell after the payments company's quarterly revenue missed
+    estimates", "AT&T bucked the trend, rising 5% after the carrier added more subscribers"): a
+    mover with an event of its own, as in a market wrap; a subject, timed by that sentence. Moving
+    with the market ("Nvidia lost 6.8%", "were little changed as investors moved into defensive
+    shares") or named after another company stays a mention."""
+    if hit.flag or hits[0] is not hit or sentence[:hit.pos].strip(" \"'\u201c") not in ("", "Shares of"):
+        return False
+    movers, clauses = _movers(sentence, hits, False)
+    alone = {h.company.name for h in hits} == {hit.company.name}       # "AT&T bucked the trend, rising 5%"
+    return (hit.company.name in movers or (alone and bool(clauses))) and bool(_OWN_REASON.search(sentence)) \
+        and not _NOT_MOVING.search(sentence)
+
+
+_NOT_MOVING = re.compile(r"\b(?:little\s+changed|unchanged|flat|steady)\b", re.IGNORECASE)
+
+
 def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> list[_Found]:
     found: dict[str, _Found] = {}
     tagged = _item_tags(item, u)
@@ -795,18 +824,25 @@ def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> 
             # a bidder or a cause is the subject unless the item says only another company's shares moved
             cause = hit.flag in ("cause", "owner") and hit.company.name not in bystanders
             role = "subject" if where == "subject" and (not hit.flag or cause) else "mention"
-            f = found.get(hit.company.name)
-            if f is None:
-                found[hit.company.name] = _Found(hit.company, role, sentence, (k, hit.pos), list(hit.extra),
-                                                  hit.confirmed, list(hit.replaced))
-                continue
-            f.replaced.extend(r for r in hit.replaced if r not in f.replaced)
-            f.extra.extend(t for t in hit.extra if t not in f.extra)
-            f.confirmed = f.confirmed or hit.confirmed
-            if role == "subject" and f.role != "subject":
-                f.role, f.evidence = "subject", sentence
+            own = where == "mention" and item.kind == "article" and _own_move(sentence, hit, hits)
+            _add_hit(found, hit, "subject" if own else role, sentence, (k, hit.pos), own)
     # an ordinary-word name ("Apple", "Shell") counts only when the item confirms it somewhere
     return sorted((f for f in found.values() if f.confirmed), key=lambda f: f.order)
+
+
+def _add_hit(found: dict[str, _Found], hit: _Hit, role: str, sentence: str, order: tuple[int, int], own: bool) -> None:
+    """One naming of a company into the item's companies: its strongest role, its extra listings."""
+    f = found.get(hit.company.name)
+    if f is None:
+        found[hit.company.name] = _Found(hit.company, role, sentence, order, list(hit.extra),
+                                          hit.confirmed, list(hit.replaced), sentence if own else "")
+        return
+    f.own = f.own or (sentence if own and f.role != "subject" else "")
+    f.replaced.extend(r for r in hit.replaced if r not in f.replaced)
+    f.extra.extend(t for t in hit.extra if t not in f.extra)
+    f.confirmed = f.confirmed or hit.confirmed
+    if role == "subject" and f.role != "subject":
+        f.role, f.evidence = "subject", sentence
 
 
 def _candidate_name(m: re.Match, known: set[str]) -> str:
@@ -1105,6 +1141,15 @@ def _when(item: _Item, pub_date, pub_ts, tz: str | None, other_news=None) -> _Wh
     return _When(date, announced, tod, st.source)
 
 
+def _own_when(item: _Item, f: _Found, when: _When, pub_date, pub_ts, tz: str | None) -> _When:
+    """The timing of a body mover with news of its own (:func:`_own_move`): its sentence read as
+    a lead ("results released before the opening bell on Wednesday"); the item's when that
+    sentence states no date of its own."""
+    alone = _Item(item.id, "article", [(f.own, "subject")], dateline=item.dateline, text=f.own, has_lead=True)
+    own = _when(alone, pub_date, pub_ts, tz)
+    return own if own.date_source in ("explicit", "relative weekday", "relative day") else when
+
+
 # ------------------------------------------------------------------------------------- main ----
 
 def _slug(name: str) -> str:
@@ -1182,11 +1227,12 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
 
         when = _when(item, pub_date, pub_ts, tz, other_news)
         for f in found:
+            f_when = _own_when(item, f, when, pub_date, pub_ts, tz) if f.own else when
             for pair in f.replaced:
                 written, kept = pair.split(">")
                 notes.append(f"{item.id}: {f.company.name} is written {written}; the company tables list it as "
                              f"{kept} on that exchange (renamed since, or another share class): {kept} used")
-            rows.extend(_rows_for(item, f, when))
+            rows.extend(_rows_for(item, f, f_when))
     df = pd.DataFrame(rows, columns=list(COLUMNS))
     df["event_date"] = pd.to_datetime(df["event_date"]).astype("datetime64[ns]")
     df["announced_at"] = df["announced_at"].astype(object)

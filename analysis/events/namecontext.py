@@ -465,11 +465,21 @@ def given_name_first(alias: str) -> bool:
     return 2 <= len(words) <= 3 and words[0] in GIVEN_NAMES and short_name(alias) == alias
 
 
+# services whose name is mostly written for the service, not the company: "posted on Reddit",
+# "listened on Spotify", "ordered on Instacart" (the company only with corporate evidence, like an
+# ordinary word: "Reddit shares", "Spotify said")
+PLATFORM_NAMES = frozenset("""
+Reddit Spotify Pinterest Lyft Roblox DraftKings Instacart SoFi Uber Airbnb YouTube Instagram WhatsApp
+TikTok Netflix Facebook Twitter Snapchat LinkedIn Zoom
+""".split())
+
+
 def is_common_word(alias: str) -> bool:
     """True for a one-word alias that is an ordinary word or a person's name (``Apple``,
-    ``Intel``), and for a name that reads as an address ("State Street")."""
+    ``Intel``), a service's name (:data:`PLATFORM_NAMES`), and for a name that reads as an
+    address ("State Street")."""
     words = alias.split()
-    return (alias in COMMON_WORD_NAMES or alias in GIVEN_NAMES
+    return (alias in COMMON_WORD_NAMES or alias in GIVEN_NAMES or alias in PLATFORM_NAMES
             or (len(words) >= 2 and words[-1].lower() in PLACE_AFTER and all(w[:1].isupper() for w in words)))
 
 
