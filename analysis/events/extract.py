@@ -1217,7 +1217,8 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
         if not found:
             skipped.append((item.id, item.text or item.sentences[0][0]))
             continue
-        subject_names = {f.company.name for f in found if f.role == "subject"}
+        # a body mover with news of its own (f.own) has its own timing: its sentence is other news
+        subject_names = {f.company.name for f in found if f.role == "subject" and not f.own}
 
         def other_news(sentence: str, subject_names=subject_names) -> bool:
             # an analyst's note is about the item's company ("Barclays analyst Tim Long said in a
