@@ -42,6 +42,8 @@ def test_products_shops_places_and_markets_named_after_a_company_give_no_row(tex
     ("Shares of McDonald's rose near the close on Tuesday.", "MCD"),
     ("Ford's shares rose 2% on Monday after it raised its forecast.", "F"),
     ("Nasdaq Inc (NASDAQ: NDAQ) shares rose 3% after it agreed to buy Adenza.", "NDAQ"),
+    ("Investors sold Alibaba ADRs on Tuesday after the earnings report.", "BABA"),
+    ("The regulator approved Alibaba Cloud's new data centre in Seoul.", "9988.HK"),
 ])
 def test_the_company_itself_is_still_found(text, ticker):
     roles, _ = _rows(text)
@@ -112,7 +114,8 @@ _WRAP = ("Oil majors mixed after results\n\n"
          "lower first-quarter profit.\n\n"
          "Chevron rose 1% after the oil company's quarterly profit beat estimates in results released before "
          "the opening bell on Thursday.\n\n"
-         "ConocoPhillips lost 1.5% as oil prices fell. Occidental Petroleum was little changed after its results.")
+         "ConocoPhillips lost 1.5% as oil prices fell. Occidental Petroleum was little changed after its results. "
+         "Shell rose 1% as investors bet on its buyback. Hess gained 2% after the company said it found oil.")
 
 
 def test_a_body_mover_with_its_own_news_is_a_subject_timed_by_its_own_sentence():
@@ -120,10 +123,13 @@ def test_a_body_mover_with_its_own_news_is_a_subject_timed_by_its_own_sentence()
     roles = dict(zip(df["ticker"], df["role"]))
     assert roles["XOM"] == "subject" and roles["CVX"] == "subject"
     assert roles["COP"] == "mention" and roles["OXY"] == "mention"      # the market's move; not moving
+    assert roles["SHEL"] == "mention" and roles["HES"] == "subject"      # investors' bet; its own find
     cvx = df[df["ticker"] == "CVX"].iloc[0]
     assert cvx["event_date"] == pd.Timestamp("2024-05-02") and cvx["time_of_day"] == "before_open"
     xom = df[df["ticker"] == "XOM"].iloc[0]
     assert xom["event_date"] == pd.Timestamp("2024-05-03")
+    hes = df[df["ticker"] == "HES"].iloc[0]               # undated: the dateline's day, not the lead's news
+    assert hes["event_date"] == pd.Timestamp("2024-05-03") and hes["time_of_day"] == "unknown"
 
 
 # --- dates ---------------------------------------------------------------------------------------

@@ -512,7 +512,7 @@ class Universe:
         longer = namecontext.part_of_longer_name(text, end)
         if longer is not None and ask:           # "Ford Prefect novel": evidence after the whole name
             return namecontext.has_corporate_cue(text, start, longer)
-        if longer is not None and namecontext.product_in_sentence(text, start, longer):
+        if longer is not None and namecontext.product_in_sentence(text, start, end, longer):
             return None                          # "crashed Microsoft Windows computers"
         return not common or namecontext.has_corporate_cue(text, start, end)
 

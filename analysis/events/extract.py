@@ -782,12 +782,13 @@ def _item_tags(item: _Item, u: Universe) -> frozenset[str]:
 
 # the company's own news as the reason of its move: "after the payments company's revenue missed",
 # "after the carrier added more subscribers than expected", "as its forecast disappointed"
+_OWN_DESCRIPTOR = (r"(?:its|their)\b|the\s+(?:[\w-]+\s+){0,2}?(?:company|carrier|maker|bank|lender|retailer|insurer|"
+                   r"chipmaker|carmaker|automaker|airline|group|firm|operator|provider|producer|miner|developer|"
+                   r"brewer|giant|platform|chain)(?:['\u2019]s)?\b")
 _OWN_REASON = re.compile(
-    r"\b(?:after|as|following|on)\s+(?:[\w$%.,-]+\s+){0,3}?(?:(?:its|their)\b|the\s+(?:[\w-]+\s+){0,2}?"
-    r"(?:company|carrier|maker|bank|lender|retailer|insurer|chipmaker|carmaker|automaker|airline|group|firm|"
-    r"operator|provider|producer|miner|developer|brewer|insurer|giant|platform)(?:['\u2019]s)?\b|"
+    rf"\b(?:(?:after|following)\s+(?:[\w$%.,-]+\s+){{0,5}}?(?:{_OWN_DESCRIPTOR}|"
     r"(?:quarterly|annual|first-quarter|second-quarter|third-quarter|fourth-quarter)\s+(?:results|earnings|"
-    r"revenue|profit|sales)\b)", re.IGNORECASE)
+    rf"revenue|profit|sales)\b)|as\s+(?:{_OWN_DESCRIPTOR}))", re.IGNORECASE)
 
 
 def _own_move(sentence: str, hit: _Hit, hits: list[_Hit]) -> bool:
@@ -1141,13 +1142,12 @@ def _when(item: _Item, pub_date, pub_ts, tz: str | None, other_news=None) -> _Wh
     return _When(date, announced, tod, st.source)
 
 
-def _own_when(item: _Item, f: _Found, when: _When, pub_date, pub_ts, tz: str | None) -> _When:
+def _own_when(item: _Item, f: _Found, pub_date, pub_ts, tz: str | None) -> _When:
     """The timing of a body mover with news of its own (:func:`_own_move`): its sentence read as
-    a lead ("results released before the opening bell on Wednesday"); the item's when that
-    sentence states no date of its own."""
+    a lead ("results released before the opening bell on Wednesday"); undated, the move is the
+    dateline's or publication's day (the lead's date is another company's news)."""
     alone = _Item(item.id, "article", [(f.own, "subject")], dateline=item.dateline, text=f.own, has_lead=True)
-    own = _when(alone, pub_date, pub_ts, tz)
-    return own if own.date_source in ("explicit", "relative weekday", "relative day") else when
+    return _when(alone, pub_date, pub_ts, tz)
 
 
 # ------------------------------------------------------------------------------------- main ----
@@ -1228,7 +1228,7 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
 
         when = _when(item, pub_date, pub_ts, tz, other_news)
         for f in found:
-            f_when = _own_when(item, f, when, pub_date, pub_ts, tz) if f.own else when
+            f_when = _own_when(item, f, pub_date, pub_ts, tz) if f.own else when
             for pair in f.replaced:
                 written, kept = pair.split(">")
                 notes.append(f"{item.id}: {f.company.name} is written {written}; the company tables list it as "

@@ -245,10 +245,10 @@ def part_of_longer_name(text: str, end: int) -> int | None:
     return end + m.end()
 
 
-def product_in_sentence(text: str, start: int, longer: int) -> bool:
+def product_in_sentence(text: str, start: int, end: int, longer: int) -> bool:
     """A product, a foundation or a unit named after the company, written inside a sentence
     ("crashed millions of Microsoft Windows computers", "she asked Google Maps for", "bought a used
-    Tesla Model Y with"): a company name running on into capitalised words (``longer``:
+    Tesla Model Y with"): a company name (``text[start:end]``) running on into capitalised words (``longer``:
     :func:`part_of_longer_name`) after other words of its sentence, with no corporate evidence
     after the whole name. The company's own news keeps it: the longer name opening its sentence
     or headline ("Boeing Starliner crew return delayed", "Tesla Model Y recall widens"),
@@ -256,9 +256,17 @@ def product_in_sentence(text: str, start: int, longer: int) -> bool:
     (blanked out by the caller: "JetBlue Airways (NASDAQ: JBLU)")."""
     if not text[:start].strip(" \t\"'\u201c\u2018(["):
         return False
-    if re.match(r"\s{3}", text[longer:longer + 3]):
-        return False
+    if re.match(r"\s{3}", text[longer:longer + 3]) or re.search(r"['\u2019]s?$", text[start:longer]):
+        return False                                   # a symbol after it; "Alibaba Cloud's new data centre"
+    run = text[end:longer].split()
+    if run and run[0].rstrip(".,") in _SHARE_LINES:
+        return False                                   # "sold Alibaba ADRs", "Meituan Class B shares"
     return not has_corporate_cue(text, start, longer)
+
+
+# words after a company's name that name its shares, not a product: "Alibaba ADRs", "Class B"
+_SHARE_LINES = frozenset("ADR ADRs ADS ADSs GDR GDRs Class H-shares H-share A-shares A-share B-shares".split())
+
 
 
 def needs_context(alias: str) -> bool:
