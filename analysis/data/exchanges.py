@@ -327,7 +327,8 @@ for _names, _suffix, _pad in (
 # suffix; .S is SIX Swiss (.SW), .I Euronext Dublin (.IR). Every other RIC suffix is Yahoo's.
 _RIC_SUFFIX = {".O": "", ".OQ": "", ".N": "", ".A": "", ".P": "", ".K": "", ".S": ".SW", ".I": ".IR"}
 
-_CODE = r"[A-Za-z0-9][A-Za-z0-9.\-_]*"
+# a share class written after a space, as Nordic press writes it: (CPH: NOVO B), (STO: ERIC B)
+_CODE = r"[A-Za-z0-9][A-Za-z0-9.\-_]*(?:\s[A-C](?=\s*(?:[)\],;/]|$)))?"
 _VENUE_RE = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in sorted(_VENUES, key=len, reverse=True))
 _PAIR = rf"(?:{_VENUE_RE})\s*:\s*{_CODE}"
 # (NASDAQ: NVDA), [HKEX: 9988], (HKEX: 1211; SZSE: 002594), and, without brackets, an upper-case
@@ -353,7 +354,7 @@ def tag_ticker(venue: str, code: str) -> str:
     if key not in _VENUES:
         raise AnalysisError(f"unknown exchange tag {venue!r} (known: {', '.join(sorted(_VENUES))})")
     suffix, pad = _VENUES[key]
-    code = code.strip().upper().rstrip(".")
+    code = "-".join(code.strip().upper().rstrip(".").split())     # "NOVO B" -> NOVO-B
     if suffix == "":
         return code.replace(".", "-")
     if code.isdigit() and pad:

@@ -505,7 +505,8 @@ class Universe:
         one_word_weak = weak and " " not in alias
         if one_word_weak and namecontext.runs_on(text, end):
             return None                          # "Acme Robotics" is not "Acme" of the broad list
-        common = namecontext.is_common_word(alias) or weak or namecontext.given_name_first(alias)
+        common = (namecontext.is_common_word(alias) or weak or namecontext.given_name_first(alias)
+                  or namecontext.short_acronym(alias))
         if common and namecontext.after_article(text, start):
             return None
         ask = namecontext.needs_context(alias) or one_word_weak

@@ -215,7 +215,21 @@ _MADE_FOR = re.compile(
 _SAID_CAUSE_BEFORE = re.compile(r"\b(?:after|as|when)\s+(?:rival\s+|peer\s+|customer\s+|the\s+)?$", re.IGNORECASE)
 _SAID_CAUSE_AFTER = re.compile(
     r"^\s+(?:\w+\s+){0,2}?(?:said|says|announced|announces|warned|warns|disclosed|unveiled|launched|sued|"
-    r"filed|confirmed|told)\b", re.IGNORECASE)
+    r"filed|confirmed|told"
+    # a view that moved the shares: "Tesla jumps as Morgan Stanley sees Dojo adding $500 billion"
+    r"|sees|saw|expects|expected|predicts|predicted|estimates|estimated|flags|flagged|touts|touted|"
+    r"backs|backed|praises|praised|calls|called)\b", re.IGNORECASE)
+# a company named aside from the news: introduced as a rival ("Rival BP Reported Tuesday", "smaller
+# rival SK Hynix"), placed against the company ("SK Hynix Still Ahead in AI Memory", "... trails
+# TSMC"), or whose trouble weighs on another company ("Boeing Strike Weighs on Supplier Spirit
+# AeroSystems"): a mention unless the item says its own shares moved (like an owner)
+_ASIDE_BEFORE = re.compile(r"\b(?i:rivals?|peers?|competitors?)\s+(?:[a-z][\w.-]*\s+){0,2}$")
+_ASIDE_AFTER = re.compile(
+    r"^\s+(?:(?i:still|stays?|remains?|is|are|was)\s+)?(?i:ahead|behind|leads?|trails?|lags?)\b(?!\s+(?i:rally|gains|rise|climb))"
+    r"|^(?:['\u2019]s)?\s+(?:[\w-]+\s+)?(?i:weighs?\s+on|weighed\s+on|hits?|hurts?|dents?)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?i:suppliers?|customers?|rivals?|peers?|partners?)\b")
+# a headline clause about a rival ("...; Rival BP Reported Tuesday") dates the rival's news, not the item's
+_RIVAL_CLAUSE = re.compile(r"^\s*(?i:rivals?|peers?|competitors?)\s+[A-Z]")
 # an owner named before its company's news by "controlled by", "owned by"
 _OWNER_BEFORE = re.compile(
     r"\b(?:controlled|owned|majority[- ]owned|part[- ]owned|wholly[- ]owned)\s+by\s+(?:the\s+)?$", re.IGNORECASE)
@@ -435,7 +449,7 @@ class _Found:
 class _Hit:
     pos: int
     company: Company
-    flag: str                    # "" | "former" | "source" | "compared" | "analyst" | "supply" | "party" | "cause" | "owner"
+    flag: str                    # "" | "former" | "source" | "compared" | "analyst" | "supply" | "party" | "cause" | "owner" | "aside"
     extra: list[str]
     confirmed: bool = True
     replaced: list[str] = field(default_factory=list)   # "SQ>XYZ": a symbol written for a table's listing
@@ -473,7 +487,7 @@ def _other_party_flag(masked: str, s: int, e: int) -> str:
 
 
 def _cause_flag(masked: str, s: int, e: int) -> str:
-    """"cause" or "owner": a mention unless the item says its own shares moved (:func:`_bystanders`)."""
+    """"cause", "owner" or "aside": a mention unless the item says its own shares moved (:func:`_bystanders`)."""
     if _CAUSE_BEFORE.search(masked[max(0, s - 120):s]) or _CAUSE_AFTER.match(masked[e:e + 80]) or \
             _PARTNER_BEFORE.search(masked[max(0, s - 60):s]) or _PARTNER_AFTER.match(masked[e:e + 20]) or \
             _HIRED_BY.search(masked[max(0, s - 60):s]) or _UNCHANGED_AFTER.match(masked[e:e + 48]) or \
@@ -483,6 +497,8 @@ def _cause_flag(masked: str, s: int, e: int) -> str:
         return "cause"
     if _OWNER_AFTER.match(masked[e:e + 100]) or _OWNER_BEFORE.search(masked[max(0, s - 40):s]):
         return "owner"
+    if _ASIDE_BEFORE.search(masked[max(0, s - 40):s]) or _ASIDE_AFTER.match(masked[e:e + 60]):
+        return "aside"
     return ""
 
 
@@ -656,7 +672,7 @@ def _bystanders(item: _Item, per_sentence: list[list[_Hit]]) -> set[str]:
         moved |= movers
         reactions += [(c, causes) for c in clauses]
         beside |= {h.company.name for h in hits if h.flag == "cause" and movers - {h.company.name}}
-        beside |= {h.company.name for h in hits if h.flag == "owner"}
+        beside |= {h.company.name for h in hits if h.flag in ("owner", "aside")}
     # "Young Poong shares also rose" for "MBK Partners and Young Poong Corp (000670.KS)"
     moved |= {n for n in beside if any(_short_name(part) in c for c, causes in reactions if n not in causes
                                        for part in re.split(r"\s+and\s+", n))}
@@ -823,7 +839,7 @@ def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> 
     for k, ((sentence, where), hits) in enumerate(zip(item.sentences, per_sentence)):
         for hit in hits:
             # a bidder or a cause is the subject unless the item says only another company's shares moved
-            cause = hit.flag in ("cause", "owner") and hit.company.name not in bystanders
+            cause = hit.flag in ("cause", "owner", "aside") and hit.company.name not in bystanders
             role = "subject" if where == "subject" and (not hit.flag or cause) else "mention"
             own = where == "mention" and item.kind == "article" and _own_move(sentence, hit, hits)
             _add_hit(found, hit, "subject" if own else role, sentence, (k, hit.pos), own)
@@ -959,6 +975,8 @@ def _clauses(sentence: str, headline: bool) -> list[str]:
 # the market value moving is the shares moving: "added a record $277 billion in market value on
 # Thursday", "wiping $55 billion off its market capitalisation", "市值蒸发"
 _VALUE_MOVE = re.compile(
+    # not a forecast of value: "said Dojo could add $500 billion to its market value"
+    r"(?<!\bcould\s)(?<!\bwould\s)(?<!\bmight\s)(?<!\bmay\s)(?<!\bwill\s)(?<!\bcan\s)(?<!\bto\s)"
     r"\b(?:add(?:s|ed|ing)?|gain(?:s|ed|ing)?|los(?:e|es|t|ing)|shed(?:s|ding)?|wip(?:e|es|ed|ing)|"
     r"eras(?:e|es|ed|ing)|knock(?:s|ed|ing)?|sho(?:t|ot|ots)\s+up)\b[^.;]{0,60}?\bmarket\s+"
     r"(?:value|valuation|capitali[sz]ation|cap)\b|\u5e02\u503c(?:\u84b8\u53d1|\u7ffb\u500d|\u5927\u589e|\u7f29\u6c34|"
@@ -987,6 +1005,8 @@ def _statements(item: _Item, anchor: _dt.date | None, tz: str | None, other_news
         if where == "boiler":
             continue
         clauses = _clauses(sentence, headline)
+        if headline:
+            clauses = [c for c in clauses if not _RIVAL_CLAUSE.match(c)]
         found = [st for clause in clauses if (st := _clause_statement(clause, anchor, tz))]
         if found and where == "mention" and other_news is not None and other_news(sentence):
             continue

@@ -81,6 +81,7 @@ mountain mountains desert coast peninsula region province prefecture harbor harb
 college school institute academy cathedral church shrine temple palace museum zoo index indices composite
 average cup prize award awards trophy restoration era dynasty shimbun telescope galaxy nebula variant
 variants tribe tribes warriors people sea ocean gulf strait canal dam glacier volcano
+foundation foundations charity hospital orchestra
 road roads avenue lane boulevard terrace crescent
 city town village gallery galleries library theatre theater
 """.split())
@@ -90,6 +91,7 @@ companies firms corporations growers farmers orchards orchard trees tree pie pie
 blossoms analysis analyses shock game games larvae pigeons lightning parties party soup tiles telescope
 stars law music rock elections election runners year years levels population populations sightings
 coil coils theorem paradox equation guitar guitars piano pianos violin violins drums
+effect
 """.split())
 _PARTICLES = frozenset("da de di del della van von der du le la bin al".split())
 PLACE_BEFORE = frozenset("Mount Mt Lake River Cape Fort Big UC Gulf Isle Port Bay".split())
@@ -112,8 +114,10 @@ Boots Sainsbury Barclays Lloyds Schwab Nasdaq Tyson Hormel Kraft Heinz Mattel Go
 # hyphenated compounds that still mean the company ("NIO-backed", "Apple-designed")
 COMPANY_COMPOUNDS = frozenset("""
 backed owned based led made listed linked related branded brand maker made designed built run operated
-controlled funded supported affiliated focused exclusive specific style sized
+controlled funded supported affiliated focused exclusive specific
 """.split())
+# ("Google-style open office", "Apple-like launch", "Nvidia-sized profits" are not the company:
+# "style", "like", "sized" are left out on purpose)
 
 # --- 2. names that are ordinary words --------------------------------------------------------
 
@@ -163,7 +167,10 @@ _CUE_BEFORE = re.compile(
     r"(?:\b(?:shares|stock|stake|investors?|rival|rivals|peer|peers|competitor|competitors|maker|makers|"
     r"company|firm|group|giant|retailer|bank|lender|insurer|carrier|airline|automaker|carmaker|chipmaker|"
     r"drugmaker|conglomerate|operator|supplier|suppliers|partner|owner|parent|unit|subsidiary|brand|"
-    r"chief|executives?|CEO|analysts|against|including|like|than|versus|vs\.?)"
+    r"chief|executives?|CEO|analysts|against|including|like|than|versus|vs\.?|customers?|clients?|"
+    # "customers such as Intel and Samsung", "chipmakers such as Intel"
+    r"(?:customers|clients|rivals|peers|companies|chipmakers|carmakers|automakers|retailers|banks|lenders|"
+    r"suppliers|makers)\s+(?:such\s+as|including|like))"
     r"\s+(?:of\s+|in\s+|at\s+)?(?:the\s+)?|\$)$",
     re.IGNORECASE)
 
@@ -347,7 +354,8 @@ _THING_WORD = re.compile(r"^\s+(?:[a-z]{3,}|[A-Z][a-z]{2,})(?=\s|[.,;:!?)]|$)")
 _NOT_THING = frozenset("""
 shares share stock stocks said says spokesperson spokesman spokeswoman executive executives chief board
 unit units plant plants factory factories store stores deal deals results earnings shareholders investors
-flight flights
+flight flights event events recall recalls strike strikes merger takeover offer bid bids plan plans
+report reports share profit profits sales revenue forecast outlook guidance listing debut spokesman
 Inc Corp Co Ltd Group Holdings Motor Motors Electric Energy Bank Capital Financial
 """.split())
 # "Maruti and Suzuki are common surnames", "Nokia is a town in Finland": the name is defined
@@ -368,7 +376,17 @@ def product_or_kind(text: str, start: int, end: int) -> bool:
     if " " in text[start:end] or not _OWNED_BEFORE.search(text[max(0, start - 24):start]):
         return False
     m = _THING_WORD.match(text[end:end + 30])
-    return bool(m and m.group().strip() not in _NOT_THING and _PHRASE_END.match(text[end + m.end():end + m.end() + 20]))
+    if not m or m.group().strip() in _NOT_THING:
+        return False
+    after = text[end + m.end():end + m.end() + 20]
+    # "The Hermes spaceplane was cancelled", "The Nvidia effect has become": at the start of a
+    # sentence, the name and a lower-case noun before a verb is the thing that noun names
+    return bool(_PHRASE_END.match(after) or (m.group().strip().islower() and _AUX_AFTER.match(after)
+                                               and _SENTENCE_START_THE.fullmatch(text[:start])))
+
+
+_AUX_AFTER = re.compile(r"^\s+(?:was|were|is|are|has|had|have|will|would|can|could)\b")
+_SENTENCE_START_THE = re.compile(r"[\s\"'\u201c\u2018(]*(?:The|A|An)\s+")
 
 
 # "we met at the Starbucks near the station", "the Walmart across from the school": a name after
@@ -384,10 +402,34 @@ def a_branch(text: str, start: int, end: int) -> bool:
     return bool(_PLACE_THE_BEFORE.search(text[max(0, start - 16):start]) and _WHERE_AFTER.match(text[end:end + 40]))
 
 
+# a sports sentence: a result with its score ("beat the Doosan Bears 5-3"), or words only a match
+# or a league uses
+_SPORTS = re.compile(
+    r"\b(?:beat|beats|defeated|defeats|lost|won|drew|edged|routed|thrashed)\b[^.;]{0,50}?"
+    r"(?<![\d.$-])\b\d{1,3}-\d{1,3}\b(?![-\d%])|\b(?:league|leagues|striker|goalkeeper|midfielder|pitcher|"
+    r"quarterback|innings|playoffs?|rugby|football|baseball|basketball|soccer|hockey|cricket|volleyball|"
+    r"derby|touchdowns?|home\s+runs?)\b", re.IGNORECASE)
+
+
+def sports_team(text: str, start: int, end: int) -> bool:
+    """A team named after its sponsor ("The Samsung Lions beat the Doosan Bears 5-3", "Red Bull
+    Salzburg scored twice"): the name runs on into a capitalised word that is no corporate evidence,
+    in a sentence about a match or a league."""
+    return not title_case(text) and bool(re.match(r"[ \t]+[A-Z][a-z]", text[end:end + 3])) \
+        and not _CUE_AFTER.match(text[end:end + 80]) and bool(_SPORTS.search(text))
+
+
 def is_something_else(text: str, start: int, end: int) -> bool:
     """True when the words around ``text[start:end]`` make the name a person, a place, a thing."""
     return (_person_or_place_before(text, start) or _thing_after(text, end) or on_route(text, start, end)
-            or product_or_kind(text, start, end) or a_branch(text, start, end))
+            or product_or_kind(text, start, end) or a_branch(text, start, end) or sports_team(text, start, end))
+
+
+def short_acronym(alias: str) -> bool:
+    """A name of two capital letters ("BP", "GE", "HP") or a quarter's or half's name ("Q2", "H1"):
+    also an abbreviation in ordinary text ("BP readings" are blood pressure, "Q2 sales" a quarter),
+    so the company only with corporate evidence, like an ordinary word ("3M", "F5" stay names)."""
+    return bool(re.fullmatch(r"[A-Z]{2}|[QH][1-4]", alias))
 
 
 def has_corporate_cue(text: str, start: int, end: int) -> bool:

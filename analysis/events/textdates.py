@@ -62,7 +62,8 @@ _DATELINE_WORDS = re.compile(
     r"\s*(?:\((?:Reuters|AP|AFP|Bloomberg|Xinhua|Dow Jones)\)\s*)?[-\u2013\u2014/]")
 
 _WD = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-_MKT = r"(?:the\s+)?(?:[A-Z][\w.]*\s+){0,3}(?:stock\s+)?(?:markets?|exchange|trading|session)"
+# a market: "the Seoul market", "U.S. stock markets", "trading"; "Wall Street" ("before Wall Street opened")
+_MKT = r"(?:(?:the\s+)?(?:[A-Z][\w.]*\s+){0,3}(?:stock\s+)?(?:markets?|exchange|trading|session)|Wall\s+Street)"
 _TIME_WORDS = (
     ("after_close", re.compile(
         r"\bafter\s+(?:the\s+)?(?:closing\s+)?bell\b|"
