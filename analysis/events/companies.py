@@ -490,7 +490,7 @@ class Universe:
         :data:`analysis.events.namecontext.MARKET_NAMES`)."""
         if alias not in self.by_alias and self.broad is not None and alias not in self.broad.by_alias:
             return True
-        return self._generic(alias) or alias in namecontext.MARKET_NAMES
+        return self._generic(alias) or alias in namecontext.MARKET_NAMES or namecontext.period_name(alias)
 
     def _judge(self, text: str, start: int, end: int, alias: str) -> bool | None:
         """None when the name found at ``text[start:end]`` is something else, else whether it is

@@ -218,7 +218,7 @@ _SAID_CAUSE_AFTER = re.compile(
     r"filed|confirmed|told"
     # a view that moved the shares: "Tesla jumps as Morgan Stanley sees Dojo adding $500 billion"
     r"|sees|saw|expects|expected|predicts|predicted|estimates|estimated|flags|flagged|touts|touted|"
-    r"backs|backed|praises|praised|calls|called)\b", re.IGNORECASE)
+    r"backs|backed|praises|praised|calls|called|turns|turned)\b", re.IGNORECASE)
 # a company named aside from the news: introduced as a rival ("Rival BP Reported Tuesday", "smaller
 # rival SK Hynix"), placed against the company ("SK Hynix Still Ahead in AI Memory", "... trails
 # TSMC"), or whose trouble weighs on another company ("Boeing Strike Weighs on Supplier Spirit

@@ -413,10 +413,10 @@ _SPORTS = re.compile(
 
 def sports_team(text: str, start: int, end: int) -> bool:
     """A team named after its sponsor ("The Samsung Lions beat the Doosan Bears 5-3", "Red Bull
-    Salzburg scored twice"): the name runs on into a capitalised word that is no corporate evidence,
+    Salzburg top the league"): the name runs on into a capitalised word that is no corporate evidence,
     in a sentence about a match or a league."""
-    return not title_case(text) and bool(re.match(r"[ \t]+[A-Z][a-z]", text[end:end + 3])) \
-        and not _CUE_AFTER.match(text[end:end + 80]) and bool(_SPORTS.search(text))
+    return bool(re.match(r"[ \t]+[A-Z][a-z]", text[end:end + 3])) and not _CUE_AFTER.match(text[end:end + 80]) \
+        and bool(_SPORTS.search(text))
 
 
 def is_something_else(text: str, start: int, end: int) -> bool:
@@ -426,10 +426,16 @@ def is_something_else(text: str, start: int, end: int) -> bool:
 
 
 def short_acronym(alias: str) -> bool:
-    """A name of two capital letters ("BP", "GE", "HP") or a quarter's or half's name ("Q2", "H1"):
-    also an abbreviation in ordinary text ("BP readings" are blood pressure, "Q2 sales" a quarter),
-    so the company only with corporate evidence, like an ordinary word ("3M", "F5" stay names)."""
-    return bool(re.fullmatch(r"[A-Z]{2}|[QH][1-4]", alias))
+    """A name of two capital letters ("BP", "GE", "HP"): also an abbreviation in ordinary text
+    ("BP readings" are blood pressure, "GE crops" genetically engineered ones), so the company
+    only with corporate evidence, like an ordinary word ("3M", "F5" stay names)."""
+    return bool(re.fullmatch(r"[A-Z]{2}", alias))
+
+
+def period_name(alias: str) -> bool:
+    """A quarter's or a half's name ("Q2", "H1", a company's name too): "Q2 sales rose" is the
+    quarter, so the company only on strong evidence at the name ("Q2 Holdings", "shares of Q2")."""
+    return bool(re.fullmatch(r"[QH][1-4]", alias))
 
 
 def has_corporate_cue(text: str, start: int, end: int) -> bool:
