@@ -105,3 +105,38 @@ def test_customers_such_as_a_company_is_evidence():
     assert roles.get("AAPL") == "mention"
     roles, _ = _rows("She bought a bag of apples such as Fuji and Gala at the market.")
     assert roles == {}
+
+
+# --- found by my own check sentences after the eighth set's rules ---------------------------
+
+def test_names_listed_with_an_unambiguous_company_are_companies():
+    roles, _ = _rows("Shell, BP and Equinor said on Monday they would cut North Sea spending.")
+    assert {"SHEL.L", "BP.L"} <= set(roles)
+    roles, _ = _rows("Apple, Orange and Banana are the three cats in the story.")
+    assert roles == {}
+
+
+def test_a_regulator_or_court_acting_against_a_company_is_evidence():
+    roles, _ = _rows("The European Commission fined Apple on Monday for abusing its dominance.")
+    assert roles.get("AAPL") == "subject"
+    roles, _ = _rows("The storm fined nobody, but Apple orchards lost half their fruit.")
+    assert roles == {}
+
+
+def test_the_company_outsold_is_compared():
+    roles, _ = _rows("Toyota outsold Volkswagen in Europe in March, industry data showed on Thursday.")
+    assert roles.get("7203.T") == "subject" and roles.get("VOW3.DE") == "mention"
+
+
+@pytest.mark.parametrize("text", [
+    "The Roche limit tells how close a moon may come to its planet.",
+    "The BMW Championship moved to Colorado this year.",
+])
+def test_eponyms_and_sports_events_give_no_row(text):
+    roles, _ = _rows(text)
+    assert roles == {}
+
+
+def test_heineken_is_its_amsterdam_listing():
+    roles, _ = _rows("Heineken shares fell 5% on Wednesday after the brewer cut its forecast.")
+    assert roles.get("HEIA.AS") == "subject"

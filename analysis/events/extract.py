@@ -141,7 +141,7 @@ _ATTRIB_BEFORE = re.compile(r"(?:\b(?:according\s+to|told|citing|per|via|by|to)\
 # a company the lead names only to compare ("to better compete with Tesla", "rivals such as BYD")
 _COMPARED = re.compile(
     r"(?:\bcompet(?:e|es|ing|ition)\s+(?:with|against)|\bsuch\s+as|\blike|\bthan|"
-    r"\bversus|\bvs\.?|\bovertak(?:e|es|ing|en)|\bovertook|\bunlike|\b(?:takes?|took|taking|taken)\s+on)\s+"
+    r"\bversus|\bvs\.?|\bovertak(?:e|es|ing|en)|\bovertook|\bout(?:sold|sells?|selling|paced|paces)|\bunlike|\b(?:takes?|took|taking|taken)\s+on)\s+"
     r"(?:[\w.'\u2019-]+\s+){0,2}$", re.IGNORECASE)
 # the same in Chinese: "营业收入超过特斯拉" (revenue exceeding Tesla's), "对标苹果"
 _COMPARED_ZH = re.compile(r"(?:\u8d85\u8fc7|\u8d85\u8d8a|\u8d76\u8d85|\u53cd\u8d85|\u529b\u538b|\u80dc\u8fc7|"
@@ -833,6 +833,8 @@ def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> 
     for hits in per_sentence:
         for h in hits:
             h.company = same.get(h.company.name, h.company)
+    for (sentence, _), hits in zip(item.sentences, per_sentence):
+        _confirm_lists(sentence, hits)
     per_sentence = _longer_names(item, per_sentence)
     per_sentence = _short_form_hits(item, u, per_sentence)
     bystanders = _bystanders(item, per_sentence)
@@ -845,6 +847,31 @@ def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> 
             _add_hit(found, hit, "subject" if own else role, sentence, (k, hit.pos), own)
     # an ordinary-word name ("Apple", "Shell") counts only when the item confirms it somewhere
     return sorted((f for f in found.values() if f.confirmed), key=lambda f: f.order)
+
+
+_LIST_GAP = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
+
+
+def _confirm_lists(sentence: str, hits: list[_Hit]) -> None:
+    """Names listed together with a company the sentence names unambiguously are companies too:
+    "BP, Shell and TotalEnergies are due to report" (BP and Shell alone need corporate evidence;
+    a list of ordinary words only, "Apple, Orange and Banana", confirms nothing)."""
+    run: list[_Hit] = []
+    for h in sorted(hits, key=lambda h: h.pos):
+        if run:
+            prev = run[-1]
+            end = prev.pos + _written_length(sentence, prev)
+            if end <= prev.pos or not _LIST_GAP.fullmatch(sentence[end:h.pos]):
+                _confirm_run(run)
+                run = []
+        run.append(h)
+    _confirm_run(run)
+
+
+def _confirm_run(run: list[_Hit]) -> None:
+    if len(run) > 1 and any(h.confirmed for h in run):
+        for h in run:
+            h.confirmed = True
 
 
 def _add_hit(found: dict[str, _Found], hit: _Hit, role: str, sentence: str, order: tuple[int, int], own: bool) -> None:

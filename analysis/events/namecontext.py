@@ -81,7 +81,7 @@ mountain mountains desert coast peninsula region province prefecture harbor harb
 college school institute academy cathedral church shrine temple palace museum zoo index indices composite
 average cup prize award awards trophy restoration era dynasty shimbun telescope galaxy nebula variant
 variants tribe tribes warriors people sea ocean gulf strait canal dam glacier volcano
-foundation foundations charity hospital orchestra
+foundation foundations charity hospital orchestra championship championships tournament marathon regatta
 road roads avenue lane boulevard terrace crescent
 city town village gallery galleries library theatre theater
 """.split())
@@ -91,7 +91,7 @@ companies firms corporations growers farmers orchards orchard trees tree pie pie
 blossoms analysis analyses shock game games larvae pigeons lightning parties party soup tiles telescope
 stars law music rock elections election runners year years levels population populations sightings
 coil coils theorem paradox equation guitar guitars piano pianos violin violins drums
-effect
+effect limit constant principle
 """.split())
 _PARTICLES = frozenset("da de di del della van von der du le la bin al".split())
 PLACE_BEFORE = frozenset("Mount Mt Lake River Cape Fort Big UC Gulf Isle Port Bay".split())
@@ -170,7 +170,9 @@ _CUE_BEFORE = re.compile(
     r"chief|executives?|CEO|analysts|against|including|like|than|versus|vs\.?|customers?|clients?|"
     # "customers such as Intel and Samsung", "chipmakers such as Intel"
     r"(?:customers|clients|rivals|peers|companies|chipmakers|carmakers|automakers|retailers|banks|lenders|"
-    r"suppliers|makers)\s+(?:such\s+as|including|like))"
+    r"suppliers|makers)\s+(?:such\s+as|including|like)|"
+    # a regulator's or a court's action against it: "the FTC sued Amazon", "the EU fined Apple"
+    r"sued|sues|suing|fined|fines|fining|charged|accused|accuses|probed|probes|probing)"
     r"\s+(?:of\s+|in\s+|at\s+)?(?:the\s+)?|\$)$",
     re.IGNORECASE)
 
