@@ -81,6 +81,9 @@ def test_wall_street_opening_and_closing_are_market_times():
     "The Rakuten Eagles beat the SoftBank Hawks 4-1 in Sendai.",
     "GE crops are banned in the region.",
     "Q2 sales rose 5% from a year earlier.",
+    # found by my own check sentences: eponyms and sports events
+    "The Roche limit tells how close a moon may come to its planet.",
+    "The BMW Championship moved to Colorado this year.",
 ])
 def test_styles_foundations_effects_things_teams_and_abbreviations_give_no_row(text):
     roles, _ = _rows(text)
@@ -126,15 +129,6 @@ def test_a_regulator_or_court_acting_against_a_company_is_evidence():
 def test_the_company_outsold_is_compared():
     roles, _ = _rows("Toyota outsold Volkswagen in Europe in March, industry data showed on Thursday.")
     assert roles.get("7203.T") == "subject" and roles.get("VOW3.DE") == "mention"
-
-
-@pytest.mark.parametrize("text", [
-    "The Roche limit tells how close a moon may come to its planet.",
-    "The BMW Championship moved to Colorado this year.",
-])
-def test_eponyms_and_sports_events_give_no_row(text):
-    roles, _ = _rows(text)
-    assert roles == {}
 
 
 def test_heineken_is_its_amsterdam_listing():
