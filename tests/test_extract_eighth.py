@@ -103,26 +103,20 @@ def test_the_company_itself_is_still_found(text, ticker):
     assert ticker in roles
 
 
-def test_customers_such_as_a_company_is_evidence():
-    roles, _ = _rows("Shares of Nvidia rose 2%. It sells chips to customers such as Apple.")
-    assert roles.get("AAPL") == "mention"
-    roles, _ = _rows("She bought a bag of apples such as Fuji and Gala at the market.")
-    assert roles == {}
-
-
-# --- found by my own check sentences after the eighth set's rules ---------------------------
-
-def test_names_listed_with_an_unambiguous_company_are_companies():
-    roles, _ = _rows("Shell, BP and Equinor said on Monday they would cut North Sea spending.")
-    assert {"SHEL.L", "BP.L"} <= set(roles)
-    roles, _ = _rows("Apple, Orange and Banana are the three cats in the story.")
-    assert roles == {}
-
-
-def test_a_regulator_or_court_acting_against_a_company_is_evidence():
-    roles, _ = _rows("The European Commission fined Apple on Monday for abusing its dominance.")
-    assert roles.get("AAPL") == "subject"
-    roles, _ = _rows("The storm fined nobody, but Apple orchards lost half their fruit.")
+@pytest.mark.parametrize("text, ticker, plain", [
+    ("Shares of Nvidia rose 2%. It sells chips to customers such as Apple.", "AAPL",
+     "She bought a bag of apples such as Fuji and Gala at the market."),
+    # found by my own check sentences after the eighth set's rules: a list with an unambiguous
+    # company, a regulator's or a court's action
+    ("Shell, BP and Equinor said on Monday they would cut North Sea spending.", "BP.L",
+     "Apple, Orange and Banana are the three cats in the story."),
+    ("The European Commission fined Apple on Monday for abusing its dominance.", "AAPL",
+     "The storm fined nobody, but Apple orchards lost half their fruit."),
+])
+def test_evidence_for_a_name_that_needs_it(text, ticker, plain):
+    roles, _ = _rows(text)
+    assert ticker in roles
+    roles, _ = _rows(plain)
     assert roles == {}
 
 
