@@ -1089,9 +1089,9 @@ def _rank_block(est_sar, evt_sar, gsar, codes, g, est_scale=None):
     Each row [estimation days, GSAR, event days] is sorted once (:func:`_sorted_keys`). At
     sorted position j (1-based) a value's Corrado rank among the estimation and event-window
     values is j, less one after the GSAR; its GRANK rank among the estimation values and the
-    GSAR is j less the event-window values before it. The weighted ranks go straight from
-    sorted order into per-(group, column) sums with one bincount each (no scatter back to
-    the days). Rows with tied values (exactly, or within the keys' resolution) are ranked
+    GSAR is j less the event-window values before it. The ranks go straight from sorted
+    order into per-(group, column) sums (no scatter back to the days; rows without NaN: both
+    tests' sums from one bincount, :func:`_complete_rank_sums`). Rows with tied values (exactly, or within the keys' resolution) are ranked
     with average ranks by ``scipy.stats.rankdata`` instead. Temporaries live in per-thread
     scratch buffers (:func:`analysis.core.blocks.scratch`).
     """
@@ -1114,11 +1114,7 @@ def _rank_block(est_sar, evt_sar, gsar, codes, g, est_scale=None):
     fin = None if complete else ~np.isnan(x)
     n_fin = np.full(n, length) if complete else fin.sum(axis=1)
     key, bits = _sorted_keys(x, fin)
-    # the sorted columns: small integers when every row is complete (less memory to move)
-    narrow = complete and length < 2 ** 15
-    order = np.bitwise_and(key, (1 << bits) - 1, casting="unsafe",
-                           out=scratch("rank.order16" if narrow else "rank.order", shape,
-                                       np.int16 if narrow else np.int64))
+    order = np.bitwise_and(key, (1 << bits) - 1, out=scratch("rank.order", shape, np.int64))   # the sorted columns
     key >>= bits
     # adjacent equal keys other than the NaNs at the end of the row: a tie
     equal = np.equal(key[:, 1:], key[:, :-1], out=scratch("rank.equal", (n, length - 1), bool))
@@ -1155,46 +1151,44 @@ def _rank_block(est_sar, evt_sar, gsar, codes, g, est_scale=None):
 def _complete_rank_sums(order, tied, codes, g, le, w_c, w_g):
     """:func:`_rank_block`'s weighted rank sums per (group, column) for rows without NaN.
 
-    Every row has the same numbers of values. GRANK: a value's rank is its position in the
-    sorted row once the event-window values are taken out (one boolean selection of the
-    sorted columns; the positions are one row repeated, their sums exact integers, times the
-    weight 1 / (T + 1)). Corrado, one
-    group: each value's position in its sorted row is written back to its column (``R``, the
-    ranks among all the row's values, small integers), and its rank once the GSAR is taken out
-    is ``R - 1[R > R_GSAR]``: integer column sums, times the weight 1 / (T + 1) (no selection
-    and no weighted bincount, the slow parts). Several groups: the selection, as for GRANK.
-    Tied rows are left out (ranked by the caller). ``order`` (the sorted columns, int16 or
-    int64) may be overwritten. The same sums as :func:`_general_rank_sums` up to rounding.
+    In sorted order the two ranks of the value at position j (1-based) are prefix counts:
+    Corrado's (the GSAR left out) is ``j - A_j`` with ``A_j`` the GSARs before j (0 or 1),
+    GRANK's (the event-window values left out) is ``j - E_j`` with ``E_j`` the event-window
+    values before j. Both go into one whole number ``W_j = (j - A_j) + B (j - E_j)`` with
+    ``B`` a power of two above any column's sum of Corrado ranks: ``W`` is one running sum
+    along the row of ``(1 + B) - F_{j-1}``, ``F = 1`` at the GSAR and ``B`` at an event-window
+    value, and one bincount of ``W`` by (group, column) gives both sums, split exactly by
+    ``B`` (integers below 2^53 are exact in a double, in any order of summation). Then the
+    weight 1 / (T + 1) of each test. A value's entry for the test it is not in (the GSAR's
+    Corrado rank, an event day's GRANK rank) is never read. Tied rows are left out (ranked
+    by the caller). ``order``: the sorted columns (int64). The same sums as
+    :func:`_general_rank_sums` up to rounding (these are exact).
     """
     n, length = order.shape
-    if g > 1 and order.dtype != np.int64:
-        order = order.astype(np.int64)
-    is_g = np.less_equal(order, le, out=scratch("rank.flag2", order.shape, bool))
+    if n * length > 1 << 22:                        # keeps every sum below 2^53: halves
+        half = n // 2
+        a = _complete_rank_sums(order[:half], tied[tied < half], codes[:half], g, le, w_c, w_g)
+        b = _complete_rank_sums(order[half:], tied[tied >= half] - half, codes[half:], g, le, w_c, w_g)
+        return a[0] + b[0], a[1] + b[1]
+    big = 1 << (n * length).bit_length()            # > n (length - 1), the largest Corrado column sum
+    dtype = np.int32 if (length + 1) * (big + 1) < 2 ** 31 else np.int64
+    # the step (1 + B) - F of the previous position; F by column: estimation 0, GSAR 1, event B
+    step = np.full(length, 1 + big, dtype=dtype)
+    step[le] -= 1
+    step[le + 1:] -= big
+    w = scratch("rank.w", order.shape, dtype)
+    flat = w.reshape(-1)
+    np.take(step, order.reshape(-1)[:-1], out=flat[1:], mode="clip")
+    w[:, 0] = 1 + big
     if len(tied):
-        is_g[tied] = False
+        w[tied] = 0
+    np.cumsum(w, axis=1, out=w)
     if g > 1:
-        is_c = np.not_equal(order, le, out=scratch("rank.flag", order.shape, bool))
-        if len(tied):
-            is_c[tied] = False
         order += (codes * length)[:, None]
-        bins_c = order[is_c]
-        cs = np.bincount(bins_c, weights=_positions(length - 1, len(bins_c)), minlength=g * length)
-        cs = cs.reshape(g, length) * w_c
-    bins_g = order[is_g]
-    # sums of whole positions (exact in floats, in any order), then the weight
-    gs = np.bincount(bins_g, weights=_positions(le + 1, len(bins_g)), minlength=g * length)
-    gs = gs.reshape(g, length) * w_g
-    if g == 1:
-        flat = np.add(order, np.arange(0, n * length, length)[:, None],     # flat positions of the cells
-                      out=scratch("rank.order", order.shape, np.int64))
-        ranks = scratch("rank.ranks", order.shape, np.int16 if length < 2 ** 15 else np.int32)
-        ranks.reshape(-1)[flat.reshape(-1)] = _positions(length, order.size, ranks.dtype)
-        if len(tied):
-            ranks[tied] = 0
-        above = np.greater(ranks, ranks[:, le:le + 1], out=scratch("rank.flag", order.shape, bool))
-        total = ranks.sum(axis=0, dtype=np.int64) - np.add.reduce(above.view(np.int8), axis=0, dtype=np.int64)
-        cs = (total * w_c)[None, :]
-    return cs, gs
+    both = np.bincount(order.reshape(-1), weights=flat, minlength=g * length).reshape(g, length)
+    gs = np.floor(both / big)                       # exact: a power of two
+    cs = both - gs * big
+    return cs * w_c, gs * w_g
 
 
 def _general_rank_sums(order, fin, n_fin, tied, codes, g, le, w_c, w_g, x):
