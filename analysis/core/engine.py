@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, fields, replace
 import numpy as np
 import pandas as pd
 
+from .. import config
 from ..data.exchanges import default_market
 from ..errors import (AnalysisError, DataError, EstimationError, EventError, InputError,
                       UnknownTickerError, WindowError)
@@ -772,15 +773,15 @@ def _skip_unusable(ev, skips: _Skips, panel, from_prices: bool, load_errors) -> 
     skips.set(np.flatnonzero(has_te), [f"timing: {v}" for v in te[has_te]], EventError)
     tickers = ev["ticker"].to_numpy(dtype=object)
     markets = ev["market"].to_numpy(dtype=object)
-    no_ticker = pd.isna(tickers)
-    skips.set(np.flatnonzero(no_ticker), "no ticker given", InputError)
-    no_market = pd.isna(markets)
-    skips.set(np.flatnonzero(no_market), "no market given (and no default for the ticker)", InputError)
-    # symbols compared through codes of their distinct values (-1: missing)
-    cols = set(map(str, panel.columns))
+    # symbols compared through codes of their distinct values (-1: missing, as pd.isna)
     codes, symbols = pd.factorize(np.concatenate([tickers, markets]))
-    known = np.array([str(x) in cols for x in symbols] + [False], dtype=bool)   # [-1]: missing
     code_t, code_m = codes[:n], codes[n:]
+    no_ticker = code_t < 0
+    skips.set(np.flatnonzero(no_ticker), "no ticker given", InputError)
+    no_market = code_m < 0
+    skips.set(np.flatnonzero(no_market), "no market given (and no default for the ticker)", InputError)
+    cols = set(map(str, panel.columns))
+    known = np.array([str(x) in cols for x in symbols] + [False], dtype=bool)   # [-1]: missing
     what = "prices" if from_prices else "returns"
     said = dict(load_errors or {})              # the loader's own message says more
     miss_t = ~no_ticker & ~known[code_t]
@@ -806,8 +807,7 @@ def _scan_series(loc: _Located, skips: _Skips, notes: Notes, kind: str, est, evt
         return
     lo = loc.base[ev] + np.maximum(est[0], -loc.pos[ev])
     hi = loc.base[ev] + evt[1]
-    reason, warned, texts = window_problems(loc.g_r, loc.g_m, loc.g_d, loc.breaks, lo, hi,
-                                            lambda w: loc.pair_names[ev[w]], kind, jumps)
+    reason, warned, texts = _window_problems(loc, lo, hi, lambda w: loc.pair_names[ev[w]], kind, jumps)
     bad = pd.notna(reason)
     skips.set(ev[bad], reason[bad], DataError)
     notes.add(ev[np.asarray(warned, dtype=np.int64)], "jump", texts)
@@ -819,6 +819,31 @@ def _scan_series(loc: _Located, skips: _Skips, notes: Notes, kind: str, est, evt
             skips.set(ev[ok][rows], [f"price jump: {x}" for x in texts], DataError)
         else:
             notes.add(ev[ok][rows], "jump", texts)
+
+
+def _window_problems(loc: _Located, lo, hi, names, kind: str, jumps: str):
+    """:func:`analysis.core.checks.window_problems` over the located series; a long series
+    with ``jumps="skip"`` (no warnings, whose order would change) is cut in two where a pair's
+    series starts and the halves are checked on two threads. Every window lies inside its
+    pair's series, so in one half; the element at the cut ends the first half as its sentinel
+    (never read as a return: the checks stop where a series starts)."""
+    body = len(loc.g_r) - 1
+    starts = np.flatnonzero(loc.breaks[:body])
+    if jumps != "skip" or body < 100_000 or len(starts) < 2 or config.threads() < 2:
+        return window_problems(loc.g_r, loc.g_m, loc.g_d, loc.breaks, lo, hi, names, kind, jumps)
+    cut = int(starts[min(max(int(np.searchsorted(starts, body // 2)), 1), len(starts) - 1)])
+    first = hi < cut
+    parts = [(slice(0, cut + 1), np.flatnonzero(first), 0), (slice(cut, None), np.flatnonzero(~first), cut)]
+
+    def check(part):
+        span, rows, offset = part
+        return window_problems(loc.g_r[span], loc.g_m[span], loc.g_d[span], loc.breaks[span],
+                               lo[rows] - offset, hi[rows] - offset, lambda w: names(rows[w]), kind, jumps)
+
+    reason = np.full(len(lo), None, dtype=object)
+    for (_, rows, _), (got, _, _) in zip(parts, map_blocks(check, parts)):
+        reason[rows] = got
+    return reason, [], []
 
 
 def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, min_obs, exclude,
@@ -1106,10 +1131,13 @@ def _identical_windows(ar, resid, rows: np.ndarray) -> np.ndarray:
 
 def _subset_prediction(pred, keep: np.ndarray, fit):
     """The rows ``keep`` of a prediction (:func:`analysis.core.models.subset_prediction`),
-    compacted in place (no second copy of its (N, Lw) arrays; nothing else reads them)."""
-    return type(pred)(fit=fit, **{f.name: None if getattr(pred, f.name) is None
-                                  else compact_rows(getattr(pred, f.name), keep)
-                                  for f in fields(pred) if f.name != "fit"})
+    compacted in place (no second copy of its (N, Lw) arrays; nothing else reads them), one
+    array per thread."""
+    names = [f.name for f in fields(pred) if f.name != "fit" and getattr(pred, f.name) is not None]
+    done = map_blocks(lambda name: compact_rows(getattr(pred, name), keep), names)
+    values = {f.name: None for f in fields(pred) if f.name != "fit"}
+    values.update(zip(names, done))
+    return type(pred)(fit=fit, **values)
 
 
 def _event_arrays(ev: pd.DataFrame, sel: np.ndarray, estimates: Estimates, est_dates, runs,

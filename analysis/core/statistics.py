@@ -956,6 +956,8 @@ def _same_events_tests(arrays: EventArrays, samples, wins, codes_all, g, rbar_me
     est_dates = arrays.est_dates if keep.all() else rows_of(arrays.est_dates, keep)
     # r-bar (mostly one thread's work) runs beside the pass over the residuals (on the blocks' threads)
     rbar = _beside(lambda: kp_rbar(est_ar, est_dates, codes, method=rbar_method, runs=runs, s=s, m=m, k=arrays.k))
+    # so do the tests of the CARs alone (they read neither the residuals nor r-bar)
+    plain = _beside(lambda: {w: _car_tests(samples[w], m, arrays.k, codes) for w in wins})
     le = np.shape(est_ar)[1]
     est_sums, frac, ranks, cz = _estimation_pass(
         arrays, None if keep.all() else np.flatnonzero(keep),
@@ -964,23 +966,25 @@ def _same_events_tests(arrays: EventArrays, samples, wins, codes_all, g, rbar_me
     n = _gcount(codes, g)
     sessions = None if arrays.evt_sessions is None else take(arrays.evt_sessions)
     out, pending = {}, []
+    plain = plain()
     for w, rank_sums in zip(wins, ranks):
         ws = samples[w]
         cols = arrays.columns(*w)
         scar = ws.scar
         corrado, grank = _rank_finish(rank_sums, le, cols, n)
+        got = plain[w]
         out[w] = {
-            "csect_t": csect_t(ws.car, codes),
+            "csect_t": got["csect_t"],
             "cda_t": _cda_t(est_sums, ws.window_ar, codes, g, None if sessions is None else sessions[:, cols], False),
-            "patell_z": patell_z(scar, m, arrays.k, codes),
-            "bmp_t": bmp_t(scar, codes),
+            "patell_z": got["patell_z"],
+            "bmp_t": got["bmp_t"],
             "kp_patell_z": kp_patell_z(scar, m, arrays.k, rbar, codes),
             "kp_bmp_t": kp_bmp_t(scar, rbar, codes),
             "corrado_rank_z": corrado,
             "grank_t": grank,
-            "sign_z": sign_z(ws.car, codes),
+            "sign_z": got["sign_z"],
             "generalized_sign_z": _generalized_sign(ws.car, frac, codes, g, False),
-            "wilcoxon": wilcoxon(ws.car, codes),
+            "wilcoxon": got["wilcoxon"],
         }
         if not classical_only:
             # events whose tested windows start on the same date: one cluster of the jackknife
@@ -988,6 +992,14 @@ def _same_events_tests(arrays: EventArrays, samples, wins, codes_all, g, rbar_me
             clusters = clusters if keep.all() else clusters[keep]
             pending.append((w, (ws, _cz_finish(cz, le, cols, codes, g, False), clusters, codes)))
     return out, pending
+
+
+def _car_tests(ws: WindowSample, m, k, codes) -> dict[str, TestResult]:
+    """The tests of one window that read only its CARs and SCARs (computed beside the pass over
+    the residuals by :func:`_same_events_tests`)."""
+    scar = ws.scar
+    return {"csect_t": csect_t(ws.car, codes), "patell_z": patell_z(scar, m, k, codes),
+            "bmp_t": bmp_t(scar, codes), "sign_z": sign_z(ws.car, codes), "wilcoxon": wilcoxon(ws.car, codes)}
 
 
 def _beside(fn):
