@@ -518,6 +518,22 @@ def test_identical_rows_equals_pairwise_comparison():
 
     for r in (np.arange(300), rows):
         np.testing.assert_array_equal(identical_rows(ar, res, rows=r), plain(r))
+    # the engine compares only rows whose first AR another row shares: the same answer
+    ar[[60, 61, 62], 0] = ar[7, 0]                  # first AR shared, the rest differs
+    ar[[70, 71], 0], ar[71, 1:] = [0.0, -0.0], ar[70, 1:]   # -0.0 is 0.0
+    res[71] = res[70]
+    ar[[80, 81], 0], ar[81, 1:], res[81] = np.nan, ar[80, 1:], res[80]
+    for r in (np.arange(300), rows, np.array([3]), np.arange(0)):
+        np.testing.assert_array_equal(engine._identical_windows(ar, res, r), plain(r))
+    assert (engine._identical_windows(ar, res, np.arange(300))[[71, 81]] == [70, 80]).all()
+
+
+def test_first_of_key_equals_unique():
+    key = np.random.default_rng(8).integers(0, 50, 400)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    want = np.where(first[inverse] < np.arange(400), first[inverse], -1)
+    np.testing.assert_array_equal(engine._first_of_key(key), want)
+    assert len(engine._first_of_key(np.zeros(0, dtype=np.int64))) == 0
 
 
 @pytest.mark.parametrize("pattern", ["few", "alternating", "none", "all", "ends"])

@@ -1108,15 +1108,34 @@ def _same_ticker_day0(ev, loc: _Located, events: np.ndarray) -> np.ndarray:
         return duplicate_of(pd.DataFrame({"ticker": ev["ticker"].to_numpy(dtype=object)[events], "day0": day0}))
     ticker = pd.factorize(np.asarray(loc.pair_names.tickers, dtype=object))[0]
     key = ticker[pair].astype(np.int64) * (int(day0.max() - day0.min()) + 1) + (day0 - day0.min())
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    first = first[inverse.ravel()]
-    return np.where(first < np.arange(len(key)), first, -1)
+    return _first_of_key(key)
+
+
+def _first_of_key(key: np.ndarray) -> np.ndarray:
+    """For each entry, the position of the first earlier entry with the same key, or -1
+    (codes of a hash table in order of first appearance: no sort)."""
+    codes = pd.factorize(key, use_na_sentinel=False)[0]
+    at = np.arange(len(key))
+    first = np.empty(codes.max(initial=-1) + 1, dtype=np.int64)
+    first[codes[::-1]] = at[::-1]                   # the last write of a code is its first entry
+    first = first[codes]
+    return np.where(first < at, first, -1)
 
 
 def _identical_windows(ar, resid, rows: np.ndarray) -> np.ndarray:
     """``identical_rows(ar, resid, rows=rows)`` reading the residuals (held or computed when
     read) only of the rows whose event-window ARs equal another's: two rows identical in both
-    windows are identical in the first, so the answer is the same."""
+    windows are identical in the first, so the answer is the same. Only rows whose first AR
+    equals another row's can be identical: the others are not compared at all."""
+    if len(rows) > 1:
+        head = np.asarray(ar[:, 0], float)[rows] + 0.0        # -0.0 as +0.0, as the comparison
+        shared = np.flatnonzero(pd.Series(head).duplicated(keep=False).to_numpy())   # NaN equal to NaN
+        if len(shared) < len(rows):
+            out = np.full(len(rows), -1, dtype=np.int64)
+            if len(shared) > 1:
+                found = _identical_windows(ar, resid, rows[shared])
+                out[shared] = np.where(found >= 0, shared[np.maximum(found, 0)], -1)
+            return out
     by_ar = identical_rows(ar, rows=rows)
     hit = np.flatnonzero(by_ar >= 0)
     if not len(hit):
