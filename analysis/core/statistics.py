@@ -761,7 +761,7 @@ def generalized_sign_z(car, est_ar, groups=None) -> TestResult:
 def _positive_share(e, complete: bool | None = None):
     """Each row's share of positive values among its finite ones (``complete``: e has no NaN,
     when known)."""
-    positive = np.count_nonzero(e > 0, axis=1)
+    positive = np.add.reduce((e > 0).view(np.int8), axis=1, dtype=np.int32)   # faster than count_nonzero
     if complete if complete is not None else np.isfinite(e.sum()):     # no NaN: every day counts
         return positive / e.shape[1]
     with np.errstate(invalid="ignore", divide="ignore"):
