@@ -701,13 +701,19 @@ def _reading_order(est_ar, index) -> np.ndarray | None:
     computed when read (:class:`analysis.core.arrays.LazyRows`): by the start of their window
     in the shared series, so that the events of one block read neighbouring stretches of it
     (from the cache, not from memory); positions into ``index``. None: as they are (held
-    residuals, few events, or already in order). Only the order of the sums changes."""
+    residuals, few events, or already in order). Only the order of the sums changes. The order
+    of all rows is kept on the residuals object for the next test of the same result."""
     if not isinstance(est_ar, LazyRows) or len(est_ar) < 4 * BLOCK:
         return None
+    if index is None and "_reading_order" in est_ar.__dict__:     # every row: kept from the last call
+        return est_ar.__dict__["_reading_order"]
     start = est_ar.start if index is None else est_ar.start[index]
-    if (start[1:] >= start[:-1]).all():
-        return None
-    return np.argsort(start, kind="stable")
+    order = None if (start[1:] >= start[:-1]).all() else np.argsort(start, kind="stable")
+    if order is not None:
+        order.flags.writeable = False
+    if index is None:
+        est_ar.__dict__["_reading_order"] = order
+    return order
 
 
 def _gsar(scar, codes, g):
