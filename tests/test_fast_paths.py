@@ -196,6 +196,19 @@ def test_rank_sums_of_a_large_block_equal_the_sums_of_small_blocks():
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-13 * n)
 
 
+def test_reading_order_is_the_stable_order_of_the_starts():
+    # an unstable sort of unique keys (start, row): the stable order, ties by row; kept for the
+    # next call on the same residuals
+    starts = np.random.default_rng(2).integers(0, 3000, 20000)      # many ties
+    res = arrays.FitResiduals(np.zeros(4000), np.zeros((4000, 1)), starts, 5, np.zeros(20000),
+                              np.zeros((20000, 1)), np.zeros((20000, 1)))
+    got = statistics._reading_order(res, None)
+    np.testing.assert_array_equal(got, np.argsort(starts, kind="stable"))
+    assert statistics._reading_order(res, None) is got
+    sub = np.arange(0, 20000, 3)
+    np.testing.assert_array_equal(statistics._reading_order(res, sub), np.argsort(starts[sub], kind="stable"))
+
+
 def test_tests_do_not_depend_on_threads(monkeypatch):
     from tests.synthetic_events import simulate
 
