@@ -15,7 +15,7 @@ import pytest
 from scipy import stats
 
 from analysis import config
-from analysis.core import arrays, blocks, engine, statistics
+from analysis.core import arrays, blocks, checks, engine, statistics
 from analysis.errors import ConfigError
 
 
@@ -178,6 +178,35 @@ def test_rank_block_equals_rankdata(kind):
         np.testing.assert_allclose(gs[j], g_ref, atol=1e-12)
         np.testing.assert_array_equal(
             gc[j], (~np.isnan(np.column_stack([est, gsar])[codes == j])).sum(axis=0))
+
+
+def test_rank_sums_of_a_large_block_equal_the_sums_of_small_blocks():
+    # a block too large for one exact packed sum is summed in halves; ties and a second
+    # group go along
+    rng = np.random.default_rng(11)
+    n, le, lw = 17000, 240, 10
+    est, evt, gsar = rng.normal(size=(n, le)), rng.normal(size=(n, lw)), rng.normal(size=n)
+    est[::997, 3] = est[::997, 5]                      # tied rows, ranked exactly
+    codes = (rng.random(n) < 0.3).astype(np.intp)
+    whole = statistics._rank_block(est, evt, gsar, codes, 2)
+    parts = [statistics._rank_block(est[lo:lo + 1024], evt[lo:lo + 1024], gsar[lo:lo + 1024],
+                                    codes[lo:lo + 1024], 2) for lo in range(0, n, 1024)]
+    for got, want in zip(whole, (sum(p[i] for p in parts) for i in range(4))):
+        # centred sums near 0: the bound is relative to the uncentred sums (about n / 2)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-13 * n)
+
+
+def test_reading_order_is_the_stable_order_of_the_starts():
+    # an unstable sort of unique keys (start, row): the stable order, ties by row; kept for the
+    # next call on the same residuals
+    starts = np.random.default_rng(2).integers(0, 3000, 20000)      # many ties
+    res = arrays.FitResiduals(np.zeros(4000), np.zeros((4000, 1)), starts, 5, np.zeros(20000),
+                              np.zeros((20000, 1)), np.zeros((20000, 1)))
+    got = statistics._reading_order(res, None)
+    np.testing.assert_array_equal(got, np.argsort(starts, kind="stable"))
+    assert statistics._reading_order(res, None) is got
+    sub = np.arange(0, 20000, 3)
+    np.testing.assert_array_equal(statistics._reading_order(res, sub), np.argsort(starts[sub], kind="stable"))
 
 
 def test_tests_do_not_depend_on_threads(monkeypatch):
@@ -448,6 +477,36 @@ def test_wilcoxon_groups_and_ties_equal_scipy():
         assert got.statistic == want.statistic and got.p_value == want.pvalue
 
 
+@pytest.mark.parametrize("jumps", ["skip", "keep"])
+def test_window_checks_of_two_halves_equal_the_whole_series(monkeypatch, jumps):
+    # the engine checks a long series in two halves cut where a pair's series starts
+    monkeypatch.setenv("ANALYSIS_THREADS", "2")
+    rng = np.random.default_rng(4)
+    pairs, length = 60, 2500
+    total = pairs * length
+    g_r = np.append(rng.normal(0, 0.02, total), np.nan)
+    g_m = np.append(rng.normal(0, 0.01, total), np.nan)
+    g_d = np.append(np.tile(np.arange(length, dtype=np.int64) + 15000, pairs), -1)
+    breaks = np.zeros(total + 1, dtype=bool)
+    breaks[::length] = True
+    g_r[rng.choice(total, 40, replace=False)] = np.nan             # non-finite returns
+    g_r[rng.choice(total, 40, replace=False)] = 1.0                 # doubled prices: splits
+    spike = rng.choice(np.arange(0, total, length) + length - 3, 10, replace=False)
+    g_r[spike], g_r[spike + 1] = 0.8, -0.45                         # undone across a series end
+    g_m[length - 1::length] = np.inf                                # the last day of every series
+    # windows anywhere in their series, and windows that end on its last day
+    base = np.concatenate([p * length + np.append(rng.integers(260, length - 20, 400), length - 11)
+                           for p in range(pairs)])
+    lo, hi = base - 260, base + 10
+    loc = dataclasses.make_dataclass("Loc", ["g_r", "g_m", "g_d", "breaks"])(g_r, g_m, g_d, breaks)
+    names = (lambda w: (f"S{w}", "MKT"))
+    got = engine._window_problems(loc, lo, hi, names, "simple", jumps)
+    want = checks.window_problems(g_r, g_m, g_d, breaks, lo, hi, names, "simple", jumps)
+    assert pd.notna(want[0]).sum() > 50 + pairs
+    assert list(got[0]) == list(want[0])
+    assert list(got[1]) == list(want[1]) and list(got[2]) == list(want[2])
+
+
 def test_identical_rows_equals_pairwise_comparison():
     from analysis.core.checks import identical_rows
 
@@ -472,6 +531,22 @@ def test_identical_rows_equals_pairwise_comparison():
 
     for r in (np.arange(300), rows):
         np.testing.assert_array_equal(identical_rows(ar, res, rows=r), plain(r))
+    # the engine compares only rows whose first AR another row shares: the same answer
+    ar[[60, 61, 62], 0] = ar[7, 0]                  # first AR shared, the rest differs
+    ar[[70, 71], 0], ar[71, 1:] = [0.0, -0.0], ar[70, 1:]   # -0.0 is 0.0
+    res[71] = res[70]
+    ar[[80, 81], 0], ar[81, 1:], res[81] = np.nan, ar[80, 1:], res[80]
+    for r in (np.arange(300), rows, np.array([3]), np.arange(0)):
+        np.testing.assert_array_equal(engine._identical_windows(ar, res, r), plain(r))
+    assert (engine._identical_windows(ar, res, np.arange(300))[[71, 81]] == [70, 80]).all()
+
+
+def test_first_of_key_equals_unique():
+    key = np.random.default_rng(8).integers(0, 50, 400)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    want = np.where(first[inverse] < np.arange(400), first[inverse], -1)
+    np.testing.assert_array_equal(engine._first_of_key(key), want)
+    assert len(engine._first_of_key(np.zeros(0, dtype=np.int64))) == 0
 
 
 @pytest.mark.parametrize("pattern", ["few", "alternating", "none", "all", "ends"])

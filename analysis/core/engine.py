@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, fields, replace
 import numpy as np
 import pandas as pd
 
+from .. import config
 from ..data.exchanges import default_market
 from ..errors import (AnalysisError, DataError, EstimationError, EventError, InputError,
                       UnknownTickerError, WindowError)
@@ -772,15 +773,15 @@ def _skip_unusable(ev, skips: _Skips, panel, from_prices: bool, load_errors) -> 
     skips.set(np.flatnonzero(has_te), [f"timing: {v}" for v in te[has_te]], EventError)
     tickers = ev["ticker"].to_numpy(dtype=object)
     markets = ev["market"].to_numpy(dtype=object)
-    no_ticker = pd.isna(tickers)
-    skips.set(np.flatnonzero(no_ticker), "no ticker given", InputError)
-    no_market = pd.isna(markets)
-    skips.set(np.flatnonzero(no_market), "no market given (and no default for the ticker)", InputError)
-    # symbols compared through codes of their distinct values (-1: missing)
-    cols = set(map(str, panel.columns))
+    # symbols compared through codes of their distinct values (-1: missing, as pd.isna)
     codes, symbols = pd.factorize(np.concatenate([tickers, markets]))
-    known = np.array([str(x) in cols for x in symbols] + [False], dtype=bool)   # [-1]: missing
     code_t, code_m = codes[:n], codes[n:]
+    no_ticker = code_t < 0
+    skips.set(np.flatnonzero(no_ticker), "no ticker given", InputError)
+    no_market = code_m < 0
+    skips.set(np.flatnonzero(no_market), "no market given (and no default for the ticker)", InputError)
+    cols = set(map(str, panel.columns))
+    known = np.array([str(x) in cols for x in symbols] + [False], dtype=bool)   # [-1]: missing
     what = "prices" if from_prices else "returns"
     said = dict(load_errors or {})              # the loader's own message says more
     miss_t = ~no_ticker & ~known[code_t]
@@ -806,8 +807,7 @@ def _scan_series(loc: _Located, skips: _Skips, notes: Notes, kind: str, est, evt
         return
     lo = loc.base[ev] + np.maximum(est[0], -loc.pos[ev])
     hi = loc.base[ev] + evt[1]
-    reason, warned, texts = window_problems(loc.g_r, loc.g_m, loc.g_d, loc.breaks, lo, hi,
-                                            lambda w: loc.pair_names[ev[w]], kind, jumps)
+    reason, warned, texts = _window_problems(loc, lo, hi, lambda w: loc.pair_names[ev[w]], kind, jumps)
     bad = pd.notna(reason)
     skips.set(ev[bad], reason[bad], DataError)
     notes.add(ev[np.asarray(warned, dtype=np.int64)], "jump", texts)
@@ -819,6 +819,31 @@ def _scan_series(loc: _Located, skips: _Skips, notes: Notes, kind: str, est, evt
             skips.set(ev[ok][rows], [f"price jump: {x}" for x in texts], DataError)
         else:
             notes.add(ev[ok][rows], "jump", texts)
+
+
+def _window_problems(loc: _Located, lo, hi, names, kind: str, jumps: str):
+    """:func:`analysis.core.checks.window_problems` over the located series; a long series
+    with ``jumps="skip"`` (no warnings, whose order would change) is cut in two where a pair's
+    series starts and the halves are checked on two threads. Every window lies inside its
+    pair's series, so in one half; the element at the cut ends the first half as its sentinel
+    (never read as a return: the checks stop where a series starts)."""
+    body = len(loc.g_r) - 1
+    starts = np.flatnonzero(loc.breaks[:body])
+    if jumps != "skip" or body < 100_000 or len(starts) < 2 or config.threads() < 2:
+        return window_problems(loc.g_r, loc.g_m, loc.g_d, loc.breaks, lo, hi, names, kind, jumps)
+    cut = int(starts[min(max(int(np.searchsorted(starts, body // 2)), 1), len(starts) - 1)])
+    first = hi < cut
+    parts = [(slice(0, cut + 1), np.flatnonzero(first), 0), (slice(cut, None), np.flatnonzero(~first), cut)]
+
+    def check(part):
+        span, rows, offset = part
+        return window_problems(loc.g_r[span], loc.g_m[span], loc.g_d[span], loc.breaks[span],
+                               lo[rows] - offset, hi[rows] - offset, lambda w: names(rows[w]), kind, jumps)
+
+    reason = np.full(len(lo), None, dtype=object)
+    for (_, rows, _), (got, _, _) in zip(parts, map_blocks(check, parts)):
+        reason[rows] = got
+    return reason, [], []
 
 
 def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, min_obs, exclude,
@@ -1083,15 +1108,34 @@ def _same_ticker_day0(ev, loc: _Located, events: np.ndarray) -> np.ndarray:
         return duplicate_of(pd.DataFrame({"ticker": ev["ticker"].to_numpy(dtype=object)[events], "day0": day0}))
     ticker = pd.factorize(np.asarray(loc.pair_names.tickers, dtype=object))[0]
     key = ticker[pair].astype(np.int64) * (int(day0.max() - day0.min()) + 1) + (day0 - day0.min())
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    first = first[inverse.ravel()]
-    return np.where(first < np.arange(len(key)), first, -1)
+    return _first_of_key(key)
+
+
+def _first_of_key(key: np.ndarray) -> np.ndarray:
+    """For each entry, the position of the first earlier entry with the same key, or -1
+    (codes of a hash table in order of first appearance: no sort)."""
+    codes = pd.factorize(key, use_na_sentinel=False)[0]
+    at = np.arange(len(key))
+    first = np.empty(codes.max(initial=-1) + 1, dtype=np.int64)
+    first[codes[::-1]] = at[::-1]                   # the last write of a code is its first entry
+    first = first[codes]
+    return np.where(first < at, first, -1)
 
 
 def _identical_windows(ar, resid, rows: np.ndarray) -> np.ndarray:
     """``identical_rows(ar, resid, rows=rows)`` reading the residuals (held or computed when
     read) only of the rows whose event-window ARs equal another's: two rows identical in both
-    windows are identical in the first, so the answer is the same."""
+    windows are identical in the first, so the answer is the same. Only rows whose first AR
+    equals another row's can be identical: the others are not compared at all."""
+    if len(rows) > 1:
+        head = np.asarray(ar[:, 0], float)[rows] + 0.0        # -0.0 as +0.0, as the comparison
+        shared = np.flatnonzero(pd.Series(head).duplicated(keep=False).to_numpy())   # NaN equal to NaN
+        if len(shared) < len(rows):
+            out = np.full(len(rows), -1, dtype=np.int64)
+            if len(shared) > 1:
+                found = _identical_windows(ar, resid, rows[shared])
+                out[shared] = np.where(found >= 0, shared[np.maximum(found, 0)], -1)
+            return out
     by_ar = identical_rows(ar, rows=rows)
     hit = np.flatnonzero(by_ar >= 0)
     if not len(hit):
@@ -1106,10 +1150,13 @@ def _identical_windows(ar, resid, rows: np.ndarray) -> np.ndarray:
 
 def _subset_prediction(pred, keep: np.ndarray, fit):
     """The rows ``keep`` of a prediction (:func:`analysis.core.models.subset_prediction`),
-    compacted in place (no second copy of its (N, Lw) arrays; nothing else reads them)."""
-    return type(pred)(fit=fit, **{f.name: None if getattr(pred, f.name) is None
-                                  else compact_rows(getattr(pred, f.name), keep)
-                                  for f in fields(pred) if f.name != "fit"})
+    compacted in place (no second copy of its (N, Lw) arrays; nothing else reads them), one
+    array per thread."""
+    names = [f.name for f in fields(pred) if f.name != "fit" and getattr(pred, f.name) is not None]
+    done = map_blocks(lambda name: compact_rows(getattr(pred, name), keep), names)
+    values = {f.name: None for f in fields(pred) if f.name != "fit"}
+    values.update(zip(names, done))
+    return type(pred)(fit=fit, **values)
 
 
 def _event_arrays(ev: pd.DataFrame, sel: np.ndarray, estimates: Estimates, est_dates, runs,

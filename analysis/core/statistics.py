@@ -23,6 +23,7 @@ replications this way). p-values are two-sided.
 
 from __future__ import annotations
 
+import sys
 import threading
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -700,13 +701,24 @@ def _reading_order(est_ar, index) -> np.ndarray | None:
     computed when read (:class:`analysis.core.arrays.LazyRows`): by the start of their window
     in the shared series, so that the events of one block read neighbouring stretches of it
     (from the cache, not from memory); positions into ``index``. None: as they are (held
-    residuals, few events, or already in order). Only the order of the sums changes."""
+    residuals, few events, or already in order). Only the order of the sums changes. The order
+    of all rows is kept on the residuals object for the next test of the same result."""
     if not isinstance(est_ar, LazyRows) or len(est_ar) < 4 * BLOCK:
         return None
+    if index is None and "_reading_order" in est_ar.__dict__:     # every row: kept from the last call
+        return est_ar.__dict__["_reading_order"]
     start = est_ar.start if index is None else est_ar.start[index]
-    if (start[1:] >= start[:-1]).all():
-        return None
-    return np.argsort(start, kind="stable")
+    order = None
+    if not (start[1:] >= start[:-1]).all():
+        # the stable order by start, from an unstable (faster) sort of unique keys: ties by row
+        key = start.astype(np.int64) * len(start) + np.arange(len(start))
+        order = np.argsort(key) if int(start.max(initial=0)) < (1 << 62) // max(len(start), 1) \
+            else np.argsort(start, kind="stable")
+    if order is not None:
+        order.flags.writeable = False
+    if index is None:
+        est_ar.__dict__["_reading_order"] = order
+    return order
 
 
 def _gsar(scar, codes, g):
@@ -760,7 +772,7 @@ def generalized_sign_z(car, est_ar, groups=None) -> TestResult:
 def _positive_share(e, complete: bool | None = None):
     """Each row's share of positive values among its finite ones (``complete``: e has no NaN,
     when known)."""
-    positive = np.count_nonzero(e > 0, axis=1)
+    positive = np.add.reduce((e > 0).view(np.int8), axis=1, dtype=np.int32)   # faster than count_nonzero
     if complete if complete is not None else np.isfinite(e.sum()):     # no NaN: every day counts
         return positive / e.shape[1]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -956,6 +968,8 @@ def _same_events_tests(arrays: EventArrays, samples, wins, codes_all, g, rbar_me
     est_dates = arrays.est_dates if keep.all() else rows_of(arrays.est_dates, keep)
     # r-bar (mostly one thread's work) runs beside the pass over the residuals (on the blocks' threads)
     rbar = _beside(lambda: kp_rbar(est_ar, est_dates, codes, method=rbar_method, runs=runs, s=s, m=m, k=arrays.k))
+    # so do the tests of the CARs alone (they read neither the residuals nor r-bar)
+    plain = _beside(lambda: {w: _car_tests(samples[w], m, arrays.k, codes) for w in wins})
     le = np.shape(est_ar)[1]
     est_sums, frac, ranks, cz = _estimation_pass(
         arrays, None if keep.all() else np.flatnonzero(keep),
@@ -964,23 +978,25 @@ def _same_events_tests(arrays: EventArrays, samples, wins, codes_all, g, rbar_me
     n = _gcount(codes, g)
     sessions = None if arrays.evt_sessions is None else take(arrays.evt_sessions)
     out, pending = {}, []
+    plain = plain()
     for w, rank_sums in zip(wins, ranks):
         ws = samples[w]
         cols = arrays.columns(*w)
         scar = ws.scar
         corrado, grank = _rank_finish(rank_sums, le, cols, n)
+        got = plain[w]
         out[w] = {
-            "csect_t": csect_t(ws.car, codes),
+            "csect_t": got["csect_t"],
             "cda_t": _cda_t(est_sums, ws.window_ar, codes, g, None if sessions is None else sessions[:, cols], False),
-            "patell_z": patell_z(scar, m, arrays.k, codes),
-            "bmp_t": bmp_t(scar, codes),
+            "patell_z": got["patell_z"],
+            "bmp_t": got["bmp_t"],
             "kp_patell_z": kp_patell_z(scar, m, arrays.k, rbar, codes),
             "kp_bmp_t": kp_bmp_t(scar, rbar, codes),
             "corrado_rank_z": corrado,
             "grank_t": grank,
-            "sign_z": sign_z(ws.car, codes),
+            "sign_z": got["sign_z"],
             "generalized_sign_z": _generalized_sign(ws.car, frac, codes, g, False),
-            "wilcoxon": wilcoxon(ws.car, codes),
+            "wilcoxon": got["wilcoxon"],
         }
         if not classical_only:
             # events whose tested windows start on the same date: one cluster of the jackknife
@@ -988,6 +1004,14 @@ def _same_events_tests(arrays: EventArrays, samples, wins, codes_all, g, rbar_me
             clusters = clusters if keep.all() else clusters[keep]
             pending.append((w, (ws, _cz_finish(cz, le, cols, codes, g, False), clusters, codes)))
     return out, pending
+
+
+def _car_tests(ws: WindowSample, m, k, codes) -> dict[str, TestResult]:
+    """The tests of one window that read only its CARs and SCARs (computed beside the pass over
+    the residuals by :func:`_same_events_tests`)."""
+    scar = ws.scar
+    return {"csect_t": csect_t(ws.car, codes), "patell_z": patell_z(scar, m, k, codes),
+            "bmp_t": bmp_t(scar, codes), "sign_z": sign_z(ws.car, codes), "wilcoxon": wilcoxon(ws.car, codes)}
 
 
 def _beside(fn):
@@ -1064,19 +1088,25 @@ def _sorted_keys(x: np.ndarray, finite: np.ndarray | None) -> tuple[np.ndarray, 
     sorted as floats (the column bits only touch the end of the mantissa). With NaN the bit
     patterns are first turned into integers of the same order (sign-magnitude to two's
     complement, NaN largest) and sorted as integers. -0.0 becomes +0.0 (the same value).
-    Values closer than about 2^-43 relative share their high bits: such rows are treated as
+    The column goes into the low 16 bits (one write of those 16-bit words; the fewest bits
+    that hold it when the array is not a C-contiguous little-endian one). Values closer than
+    about 2^-36 relative (2^-43 with 9 bits) share their high bits: such rows are treated as
     tied by the caller, which ranks them exactly from the original values. Returns the sorted
     keys (the int64 view of ``x``) and the number of low bits.
     """
     n_cols = x.shape[1]
-    bits = max(1, (n_cols - 1).bit_length())
     x += 0.0                                       # turns -0.0 into +0.0
     key = x.view(np.int64)
     if finite is not None:
         key ^= (key >> 63) & _SIGN_OFF             # IEEE order -> signed integer order
         key[~finite] = _SIGN_OFF                   # NaN sorts last
-    key &= ~np.int64((1 << bits) - 1)
-    key |= np.arange(n_cols, dtype=np.int64)
+    if n_cols <= 1 << 16 and sys.byteorder == "little" and x.flags.c_contiguous:
+        bits = 16                                  # one write of the low 16-bit words
+        x.view(np.uint16)[:, ::4] = np.arange(n_cols, dtype=np.uint16)
+    else:
+        bits = max(1, (n_cols - 1).bit_length())
+        key &= ~np.int64((1 << bits) - 1)
+        key |= np.arange(n_cols, dtype=np.int64)
     (x if finite is None else key).sort(axis=1)
     return key, bits
 
@@ -1089,9 +1119,9 @@ def _rank_block(est_sar, evt_sar, gsar, codes, g, est_scale=None):
     Each row [estimation days, GSAR, event days] is sorted once (:func:`_sorted_keys`). At
     sorted position j (1-based) a value's Corrado rank among the estimation and event-window
     values is j, less one after the GSAR; its GRANK rank among the estimation values and the
-    GSAR is j less the event-window values before it. The weighted ranks go straight from
-    sorted order into per-(group, column) sums with one bincount each (no scatter back to
-    the days). Rows with tied values (exactly, or within the keys' resolution) are ranked
+    GSAR is j less the event-window values before it. The ranks go straight from sorted
+    order into per-(group, column) sums (no scatter back to the days; rows without NaN: both
+    tests' sums from one bincount, :func:`_complete_rank_sums`). Rows with tied values (exactly, or within the keys' resolution) are ranked
     with average ranks by ``scipy.stats.rankdata`` instead. Temporaries live in per-thread
     scratch buffers (:func:`analysis.core.blocks.scratch`).
     """
@@ -1114,11 +1144,7 @@ def _rank_block(est_sar, evt_sar, gsar, codes, g, est_scale=None):
     fin = None if complete else ~np.isnan(x)
     n_fin = np.full(n, length) if complete else fin.sum(axis=1)
     key, bits = _sorted_keys(x, fin)
-    # the sorted columns: small integers when every row is complete (less memory to move)
-    narrow = complete and length < 2 ** 15
-    order = np.bitwise_and(key, (1 << bits) - 1, casting="unsafe",
-                           out=scratch("rank.order16" if narrow else "rank.order", shape,
-                                       np.int16 if narrow else np.int64))
+    order = np.bitwise_and(key, (1 << bits) - 1, out=scratch("rank.order", shape, np.int64))   # the sorted columns
     key >>= bits
     # adjacent equal keys other than the NaNs at the end of the row: a tie
     equal = np.equal(key[:, 1:], key[:, :-1], out=scratch("rank.equal", (n, length - 1), bool))
@@ -1155,46 +1181,44 @@ def _rank_block(est_sar, evt_sar, gsar, codes, g, est_scale=None):
 def _complete_rank_sums(order, tied, codes, g, le, w_c, w_g):
     """:func:`_rank_block`'s weighted rank sums per (group, column) for rows without NaN.
 
-    Every row has the same numbers of values. GRANK: a value's rank is its position in the
-    sorted row once the event-window values are taken out (one boolean selection of the
-    sorted columns; the positions are one row repeated, their sums exact integers, times the
-    weight 1 / (T + 1)). Corrado, one
-    group: each value's position in its sorted row is written back to its column (``R``, the
-    ranks among all the row's values, small integers), and its rank once the GSAR is taken out
-    is ``R - 1[R > R_GSAR]``: integer column sums, times the weight 1 / (T + 1) (no selection
-    and no weighted bincount, the slow parts). Several groups: the selection, as for GRANK.
-    Tied rows are left out (ranked by the caller). ``order`` (the sorted columns, int16 or
-    int64) may be overwritten. The same sums as :func:`_general_rank_sums` up to rounding.
+    In sorted order the two ranks of the value at position j (1-based) are prefix counts:
+    Corrado's (the GSAR left out) is ``j - A_j`` with ``A_j`` the GSARs before j (0 or 1),
+    GRANK's (the event-window values left out) is ``j - E_j`` with ``E_j`` the event-window
+    values before j. Both go into one whole number ``W_j = (j - A_j) + B (j - E_j)`` with
+    ``B`` a power of two above any column's sum of Corrado ranks: ``W`` is one running sum
+    along the row of ``(1 + B) - F_{j-1}``, ``F = 1`` at the GSAR and ``B`` at an event-window
+    value, and one bincount of ``W`` by (group, column) gives both sums, split exactly by
+    ``B`` (integers below 2^53 are exact in a double, in any order of summation). Then the
+    weight 1 / (T + 1) of each test. A value's entry for the test it is not in (the GSAR's
+    Corrado rank, an event day's GRANK rank) is never read. Tied rows are left out (ranked
+    by the caller). ``order``: the sorted columns (int64). The same sums as
+    :func:`_general_rank_sums` up to rounding (these are exact).
     """
     n, length = order.shape
-    if g > 1 and order.dtype != np.int64:
-        order = order.astype(np.int64)
-    is_g = np.less_equal(order, le, out=scratch("rank.flag2", order.shape, bool))
+    if n * length > 1 << 22:                        # keeps every sum below 2^53: halves
+        half = n // 2
+        a = _complete_rank_sums(order[:half], tied[tied < half], codes[:half], g, le, w_c, w_g)
+        b = _complete_rank_sums(order[half:], tied[tied >= half] - half, codes[half:], g, le, w_c, w_g)
+        return a[0] + b[0], a[1] + b[1]
+    big = 1 << (n * length).bit_length()            # > n (length - 1), the largest Corrado column sum
+    dtype = np.int32 if (length + 1) * (big + 1) < 2 ** 31 else np.int64
+    # the step (1 + B) - F of the previous position; F by column: estimation 0, GSAR 1, event B
+    step = np.full(length, 1 + big, dtype=dtype)
+    step[le] -= 1
+    step[le + 1:] -= big
+    w = scratch("rank.w", order.shape, dtype)
+    flat = w.reshape(-1)
+    np.take(step, order.reshape(-1)[:-1], out=flat[1:], mode="clip")
+    w[:, 0] = 1 + big
     if len(tied):
-        is_g[tied] = False
+        w[tied] = 0
+    np.cumsum(w, axis=1, out=w)
     if g > 1:
-        is_c = np.not_equal(order, le, out=scratch("rank.flag", order.shape, bool))
-        if len(tied):
-            is_c[tied] = False
         order += (codes * length)[:, None]
-        bins_c = order[is_c]
-        cs = np.bincount(bins_c, weights=_positions(length - 1, len(bins_c)), minlength=g * length)
-        cs = cs.reshape(g, length) * w_c
-    bins_g = order[is_g]
-    # sums of whole positions (exact in floats, in any order), then the weight
-    gs = np.bincount(bins_g, weights=_positions(le + 1, len(bins_g)), minlength=g * length)
-    gs = gs.reshape(g, length) * w_g
-    if g == 1:
-        flat = np.add(order, np.arange(0, n * length, length)[:, None],     # flat positions of the cells
-                      out=scratch("rank.order", order.shape, np.int64))
-        ranks = scratch("rank.ranks", order.shape, np.int16 if length < 2 ** 15 else np.int32)
-        ranks.reshape(-1)[flat.reshape(-1)] = _positions(length, order.size, ranks.dtype)
-        if len(tied):
-            ranks[tied] = 0
-        above = np.greater(ranks, ranks[:, le:le + 1], out=scratch("rank.flag", order.shape, bool))
-        total = ranks.sum(axis=0, dtype=np.int64) - np.add.reduce(above.view(np.int8), axis=0, dtype=np.int64)
-        cs = (total * w_c)[None, :]
-    return cs, gs
+    both = np.bincount(order.reshape(-1), weights=flat, minlength=g * length).reshape(g, length)
+    gs = np.floor(both / big)                       # exact: a power of two
+    cs = both - gs * big
+    return cs * w_c, gs * w_g
 
 
 def _general_rank_sums(order, fin, n_fin, tied, codes, g, le, w_c, w_g, x):
