@@ -101,8 +101,8 @@ def shared_dir(value: str | os.PathLike | None = None, *, required: bool = True)
 
 
 def threads(value: int | None = None) -> int:
-    """Worker threads for the block-wise array code (argument, else ``ANALYSIS_THREADS``, else
-    the number of CPUs this process may use). 1 turns threading off."""
+    """Worker threads for the block-wise array code and for reading price files (argument, else
+    ``ANALYSIS_THREADS``, else the number of CPUs this process may use). 1 turns threading off."""
     if value is None:
         raw = os.environ.get("ANALYSIS_THREADS", "").strip()
         if not raw:

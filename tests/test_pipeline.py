@@ -188,3 +188,34 @@ def test_stale_warning_counts_each_events_bars_without_a_trade(prices_dir):
         assert (int(found.group(1)) if found else 0) == want, eid
         counted += want
     assert counted > 0            # the check saw bars to count
+
+
+def test_price_files_are_read_on_at_most_the_threads_setting(prices_dir, monkeypatch):
+    """load_prices reads a CSV folder's files on threads, no more than the source allows and
+    the threads setting gives: ANALYSIS_THREADS=1 reads them on the calling thread; the frames
+    and failures come back in the symbols' order either way."""
+    import threading
+
+    from analysis.core.pipeline import load_prices
+    from analysis.data.prices import CsvFolderSource
+
+    symbols = sorted(p.stem for p in prices_dir.glob("*.HK.csv"))[:12] + ["NOSUCH.HK"]
+
+    def threads_used(setting):
+        monkeypatch.setenv("ANALYSIS_THREADS", setting)
+        seen = set()
+        src = CsvFolderSource(prices_dir)
+        load = src.load
+
+        def spy(symbol, *a, **k):
+            seen.add(threading.current_thread().name)
+            return load(symbol, *a, **k)
+
+        monkeypatch.setattr(src, "load", spy)
+        frames, failed = load_prices(src, symbols, progress=False)
+        assert list(frames) == symbols[:-1] and list(failed) == ["NOSUCH.HK"]
+        return seen
+
+    assert threads_used("1") == {threading.current_thread().name}
+    pooled = threads_used("3")
+    assert len(pooled) <= 3 and threading.current_thread().name not in pooled

@@ -148,6 +148,7 @@ def load_prices(source: PriceSource, symbols: Iterable[str], *,
                 progress: bool = True) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
     """Each symbol read once: ``({symbol: frame}, {symbol: why it failed})``."""
     from ..config import progress as tqdm
+    from ..config import threads as config_threads
 
     symbols = list(dict.fromkeys(symbols))
     frames, failed = {}, {}
@@ -163,7 +164,8 @@ def load_prices(source: PriceSource, symbols: Iterable[str], *,
             return None, str(exc)
 
     done: dict = {}
-    threads = min(int(getattr(source, "threads", 1) or 1), len(todo))
+    # as many as the source allows and the threads setting (ANALYSIS_THREADS=1: none) gives
+    threads = min(int(getattr(source, "threads", 1) or 1), config_threads(), len(todo))
     with tqdm(total=len(todo), desc="prices", unit="symbol", disable=not progress or len(symbols) < 20) as bar:
         if threads > 1:       # files parsed on threads (the source says how many it allows)
             from concurrent.futures import ThreadPoolExecutor, as_completed
