@@ -107,7 +107,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..errors import ExtractionError
-from . import broad
+from . import broad, namecontext
 from .companies import Company, Universe, listing_venue, universe
 from .textdates import (find_clock_time, find_dateline, find_dates, find_scheduled, is_future, time_of_day,
                         without_time_words)
@@ -486,6 +486,12 @@ def _other_party_flag(masked: str, s: int, e: int) -> str:
     return ""
 
 
+def _heads_the_item(masked: str, s: int, e: int) -> bool:
+    """The name is the subject of the item's first clause ("Boeing rival Airbus wins record
+    order", "Apple rival Samsung reports record profit"): introduced as a rival, it does the news."""
+    return not re.search(r"[;.:!?\n]", masked[:s]) and bool(namecontext.VERB_AFTER.match(masked[e:e + 40]))
+
+
 def _cause_flag(masked: str, s: int, e: int) -> str:
     """"cause", "owner" or "aside": a mention unless the item says its own shares moved (:func:`_bystanders`)."""
     if _CAUSE_BEFORE.search(masked[max(0, s - 120):s]) or _CAUSE_AFTER.match(masked[e:e + 80]) or \
@@ -497,7 +503,8 @@ def _cause_flag(masked: str, s: int, e: int) -> str:
         return "cause"
     if _OWNER_AFTER.match(masked[e:e + 100]) or _OWNER_BEFORE.search(masked[max(0, s - 40):s]):
         return "owner"
-    if _ASIDE_BEFORE.search(masked[max(0, s - 40):s]) or _ASIDE_AFTER.match(masked[e:e + 60]):
+    if (_ASIDE_BEFORE.search(masked[max(0, s - 40):s]) and not _heads_the_item(masked, s, e)) \
+            or _ASIDE_AFTER.match(masked[e:e + 60]):
         return "aside"
     return ""
 

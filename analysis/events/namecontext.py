@@ -151,6 +151,8 @@ _VERB_STEMS = (
     "struck|reach|clinch|secure|land|lose|drive|push|pull|move|make|made|take|took|give|gave|get|got|go|went|"
     "is|was|has|had|will|would|could|may|might|must|can|should|shares|stock|stocks"
 )
+# a verb right after a name: the name is its clause's subject ("Airbus wins", "Samsung reports")
+VERB_AFTER = re.compile(rf"^\s+(?:(?i:{_VERB_STEMS})(?:e?s|e?d|ing)?|wins)\b")
 _CUE_AFTER = re.compile(
     r"^(?:['\u2019]s?\b|\s*\((?:NASDAQ|NYSE|[A-Z]{2,6})\s*:|\s*\([A-Z0-9]{1,6}\.[A-Z]{1,2}\)|"
     r",?\s+(?:Inc|Corp|Corporation|Co|Company|Ltd|Limited|plc|PLC|AG|SE|SA|NV|N\.V|S\.A|AB|ASA|Group|"
@@ -172,7 +174,11 @@ _CUE_BEFORE = re.compile(
     r"(?:customers|clients|rivals|peers|companies|chipmakers|carmakers|automakers|retailers|banks|lenders|"
     r"suppliers|makers)\s+(?:such\s+as|including|like)|"
     # a regulator's or a court's action against it: "the FTC sued Amazon", "the EU fined Apple"
-    r"sued|sues|suing|fined|fines|fining|charged|accused|accuses|probed|probes|probing)"
+    r"sued|sues|suing|fined|fines|fining|accused|accuses|probed|probes|probing|"
+    # "charged" only after a regulator, a prosecutor or a court ("the airline charged Visa
+    # cardholders" is a price)
+    r"(?:SEC|FTC|DOJ|CFTC|FCA|CMA|EU|regulators?|prosecutors?|authorities|commission|court|judge|police)"
+    r"\s+(?:has\s+|have\s+|had\s+)?charged)"
     r"\s+(?:of\s+|in\s+|at\s+)?(?:the\s+)?|\$)$",
     re.IGNORECASE)
 
@@ -413,12 +419,24 @@ _SPORTS = re.compile(
     r"derby|touchdowns?|home\s+runs?)\b", re.IGNORECASE)
 
 
+_RUN_ON = re.compile(r"(?:[ \t]+[A-Z][\w'\u2019-]*)+")
+_MATCH_AFTER = re.compile(
+    r"^\s+(?:(?:beat|beats|defeated|defeats|lost|won|drew|edged|routed|thrashed|top|tops|topped|host|hosts|"
+    r"hosted|face|faces|faced)\b|\d{1,3}-\d{1,3}\b)", re.IGNORECASE)
+
+
 def sports_team(text: str, start: int, end: int) -> bool:
     """A team named after its sponsor ("The Samsung Lions beat the Doosan Bears 5-3", "Red Bull
-    Salzburg top the league"): the name runs on into a capitalised word that is no corporate evidence,
-    in a sentence about a match or a league."""
-    return bool(re.match(r"[ \t]+[A-Z][a-z]", text[end:end + 3])) and not _CUE_AFTER.match(text[end:end + 80]) \
-        and bool(_SPORTS.search(text))
+    Salzburg top the league"): the name runs on into capitalised words that are no corporate
+    evidence, in a sentence about a match or a league, and the team's name is followed by a
+    match's verb or score, or by no corporate evidence ("Nike Jordan brand sales jump as
+    basketball fans return" is the company: its brand's sales)."""
+    run = _RUN_ON.match(text, end)
+    if run is None or not re.match(r"[ \t]+[A-Z][a-z]", text[end:end + 3]) or _CUE_AFTER.match(text[end:end + 80]) \
+            or not _SPORTS.search(text):
+        return False
+    after = text[run.end():run.end() + 80]
+    return bool(_MATCH_AFTER.match(after)) or not _CUE_AFTER.match(after)
 
 
 def is_something_else(text: str, start: int, end: int) -> bool:
@@ -440,9 +458,21 @@ def period_name(alias: str) -> bool:
     return bool(re.fullmatch(r"[QH][1-4]", alias))
 
 
+# a headline's "to" + verb after the name that opens its sentence ("BP to cut jobs", "Uber to
+# buy ..."); inside a sentence "to" + verb is a purpose ("used Google Earth to plan the route")
+_TO_VERB_AFTER = re.compile(rf"^\s+to\s+(?i:{_VERB_STEMS})\b")
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t\"'\u201c\u2018(")
+    return not before or before[-1] in ".!?;:\n"
+
+
 def has_corporate_cue(text: str, start: int, end: int) -> bool:
     """Evidence that an ordinary-word name is the company: see the module docstring."""
     if _CUE_AFTER.match(text[end:end + 80]) and not sentence_initial_ambiguity(text, start, end):
+        return True
+    if _TO_VERB_AFTER.match(text[end:end + 40]) and _opens_sentence(text, start):
         return True
     return bool(_CUE_BEFORE.search(text[max(0, start - 40):start]))
 

@@ -67,9 +67,10 @@ _MKT = r"(?:(?:the\s+)?(?:[A-Z][\w.]*\s+){0,3}(?:stock\s+)?(?:markets?|exchange|
 _TIME_WORDS = (
     ("after_close", re.compile(
         r"\bafter\s+(?:the\s+)?(?:closing\s+)?bell\b|"
-        # "after the close", "after market close"; not a deal's ("in the first year after close",
-        # "after the close of the transaction")
-        r"\bafter\s+(?:the\s+(?:market\s+)?|market\s+)close\b"
+        # "after close", "after the close", "after market close"; not a deal's ("in the first
+        # year after close", "two quarters after close", "after the close of the transaction")
+        r"(?<!\byear\s)(?<!\byears\s)(?<!\bmonth\s)(?<!\bmonths\s)(?<!\bquarter\s)(?<!\bquarters\s)"
+        r"(?<!\bweek\s)(?<!\bweeks\s)(?<!\bday\s)(?<!\bdays\s)\bafter\s+(?:the\s+)?(?:market\s+)?close\b"
         r"(?!\s+of\s+(?:the\s+|this\s+|its\s+)?(?:transaction|deal|acquisition|merger|offer|sale|purchase))|"
         r"\bafter[\s-]hours\b|\bpost[\s-]?market\b|\bafter\s+(?:the\s+)?market(?:s)?\s+closed?\b|"
         rf"\bafter\s+{_MKT}\s+(?:had\s+)?(?:closed|closes|close|ended|ends|finished|finishes)\b|\bafter\s+(?:the\s+)?close\s+of\s+trad|"
