@@ -412,8 +412,9 @@ def a_branch(text: str, start: int, end: int) -> bool:
 
 # a sports sentence: a result with its score ("beat the Doosan Bears 5-3"), or words only a match
 # or a league uses
+_MATCH_VERBS = r"beat|beats|defeated|defeats|lost|won|drew|edged|routed|thrashed"
 _SPORTS = re.compile(
-    r"\b(?:beat|beats|defeated|defeats|lost|won|drew|edged|routed|thrashed)\b[^.;]{0,50}?"
+    rf"\b(?:{_MATCH_VERBS})\b[^.;]{{0,50}}?"
     r"(?<![\d.$-])\b\d{1,3}-\d{1,3}\b(?![-\d%])|\b(?:league|leagues|striker|goalkeeper|midfielder|pitcher|"
     r"quarterback|innings|playoffs?|rugby|football|baseball|basketball|soccer|hockey|cricket|volleyball|"
     r"derby|touchdowns?|home\s+runs?)\b", re.IGNORECASE)
@@ -421,8 +422,8 @@ _SPORTS = re.compile(
 
 _RUN_ON = re.compile(r"(?:[ \t]+[A-Z][\w'\u2019-]*)+")
 _MATCH_AFTER = re.compile(
-    r"^\s+(?:(?:beat|beats|defeated|defeats|lost|won|drew|edged|routed|thrashed|top|tops|topped|host|hosts|"
-    r"hosted|face|faces|faced)\b|\d{1,3}-\d{1,3}\b)", re.IGNORECASE)
+    rf"^\s+(?:(?:{_MATCH_VERBS}|top|tops|topped|host|hosts|hosted|face|faces|faced)\b|\d{{1,3}}-\d{{1,3}}\b)",
+    re.IGNORECASE)
 
 
 def sports_team(text: str, start: int, end: int) -> bool:
