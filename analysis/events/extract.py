@@ -106,18 +106,20 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..errors import ExtractionError
+from ..errors import CalendarError, ExtractionError
 from . import broad
 from .companies import Company, Universe, listing_venue, universe
 from .textdates import (find_clock_time, find_dateline, find_dates, find_scheduled, is_future, time_of_day,
                         without_time_words)
-from ..data.exchanges import code_ticker, press_symbols
+from ..data.exchanges import code_ticker, exchange_row, press_symbols
 
 COLUMNS = ("event_id", "company", "ticker", "exchange", "market", "role", "listed", "event_date",
            "announced_at", "time_of_day", "date_source", "evidence")
 PRIOR_DAY_MAX_DAYS = 3      # prior-day convention: reports up to 3 days old (Friday news in a Monday paper)
+DEBUT_MAX_DAYS = 3          # an offering priced up to 3 days before its first day of trading (a Friday pricing, a Monday debut)
 EVENT_WINDOW_DAYS = 7       # a dated statement in the body is the event's when at most this before the lead's date
-DATE_SOURCES = ("explicit", "scheduled", "dateline", "relative weekday", "relative day", "reaction", "published", "unknown")
+DATE_SOURCES = ("explicit", "scheduled", "dateline", "relative weekday", "relative day", "reaction", "overnight",
+                "published", "unknown")
 
 _SENTENCE_END = re.compile(r"[.\u2026\u3002][\"'\u201d\u2019)]*$")     # "?" / "!" end headlines too
 _BOILERPLATE = re.compile(
@@ -182,6 +184,17 @@ _PARTY_OF = re.compile(
     r"joint\s+venture|venture|bidders?)\s+(?:\w+\s+)?(?:led|backed|formed|headed|controlled|managed|"
     r"advised|supported)\s+by\s+(?:the\s+)?$", re.IGNORECASE)
 _PARTY_OF_AFTER = re.compile(r"^-(?:led|backed|controlled|headed|owned|funded)\b", re.IGNORECASE)  # "a BlackRock-led group"
+# a company named only as about to report ("Toyota Motor to Report Quarterly Results Next
+# Wednesday", "Apple, Amazon and Intel Due to Report After the Bell Today", "Sony, which reports
+# on Friday,"): a preview, no event yet -- a mention (its shares moving, or a body sentence with
+# its own news, still make it a subject)
+_PREVIEW_AFTER = re.compile(
+    r"^(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)[A-Z][\w.&'\u2019-]*(?:\s+[A-Z][\w.&'\u2019-]*){0,2})*"
+    r"(?:[\s,]+(?:which|that)\s+(?:reports|will\s+report|is\s+due\s+to\s+report)\b"
+    r"|\s+(?:(?:is|are)\s+)?(?:to|will|(?:set|due|expected|scheduled|slated)\s+to)\s+"
+    r"(?:report|post|publish|release|announce)\s+(?:(?:its|their)\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:results|earnings|figures|numbers)\b"
+    r"|\s+(?:(?:is|are)\s+)?(?:due|set|scheduled|slated)\s+to\s+report\b)", re.IGNORECASE)
 # a company named as the bidder behind another company's move ("a takeover proposal from U.S.
 # lithium producer Albemarle", "rejects Albemarle's bid", "after Alaska Air agreed to buy the
 # carrier") or as the cause of other shares' move ("as Nvidia lifts chip stocks"): a subject only
@@ -449,7 +462,7 @@ class _Found:
 class _Hit:
     pos: int
     company: Company
-    flag: str                    # "" | "former" | "source" | "compared" | "analyst" | "supply" | "party" | "cause" | "owner" | "aside"
+    flag: str                    # "" | "former" | "source" | "compared" | "analyst" | "supply" | "party" | "preview" | "cause" | "owner" | "aside"
     extra: list[str]
     confirmed: bool = True
     replaced: list[str] = field(default_factory=list)   # "SQ>XYZ": a symbol written for a table's listing
@@ -473,7 +486,7 @@ def _flag(masked: str, s: int, e: int, company: Company) -> str:
 
 
 def _other_party_flag(masked: str, s: int, e: int) -> str:
-    """"compared", "analyst", "supply" or "party": a company named beside the news, always a mention."""
+    """"compared", "analyst", "supply", "party" or "preview": a company named beside the news, always a mention."""
     if _COMPARED.search(masked[max(0, s - 60):s]) or _COMPARED_ZH.search(masked[max(0, s - 6):s]) or \
             (_THAN_ZH.search(masked[max(0, s - 3):s]) and _COMPARATIVE_ZH.match(masked[e:e + 24])):
         return "compared"
@@ -483,6 +496,8 @@ def _other_party_flag(masked: str, s: int, e: int) -> str:
         return "supply"
     if _PARTY_OF.search(masked[max(0, s - 60):s]) or _PARTY_OF_AFTER.match(masked[e:e + 12]):
         return "party"
+    if _PREVIEW_AFTER.match(masked[e:e + 160]):
+        return "preview"
     return ""
 
 
@@ -1044,10 +1059,22 @@ def _statements(item: _Item, anchor: _dt.date | None, tz: str | None, other_news
     return out
 
 
+# shares that moved "overnight" ("Alphabet Rose Overnight", "AMD slid 10% overnight"): a move in
+# the home market's last session before the publication (an Asian morning's "overnight" is the
+# previous New York session), not news before an open
+_OVERNIGHT_MOVE = re.compile(
+    r"\b(?:rose|rallied|jumped|surged|soared|climbed|gained|advanced|fell|dropped|slid|slipped|sank|tumbled|"
+    r"plunged|slumped|declined|lost|eased|dipped|edged\s+(?:up|down|higher|lower))\s+"
+    r"(?:(?:as\s+much\s+as\s+|about\s+|nearly\s+|almost\s+|more\s+than\s+)?\d+(?:\.\d+)?\s*(?:%|percent)\s+|"
+    r"sharply\s+|slightly\s+)?overnight\b", re.IGNORECASE)
+
+
 def _clause_statement(clause: str, anchor: _dt.date | None, tz: str | None) -> tuple | None:
     """``(date, source, time, clock, reaction, future)`` of a clause that says when, else None."""
     sched = find_scheduled(clause, anchor)
     hits = sched or find_dates(clause, anchor)
+    if not hits and _OVERNIGHT_MOVE.search(clause):
+        return None, "overnight", "during", None, True, False
     tod = time_of_day(clause)
     clock = find_clock_time(clause, tz)
     if not hits and tod == "unknown" and clock is None:
@@ -1132,6 +1159,10 @@ def _reaction_time(news: _Statement, reaction: _Statement | None) -> str:
 def _fallback(news: _Statement | None, reaction: _Statement | None, item: _Item, pub_date) -> _Statement:
     """When the news has no date: the reaction's date, else the dateline, else the publication
     date (else none); the time is the news's own, else the same-day reaction's."""
+    if (reaction is not None and reaction.source == "overnight" and pub_date is not None
+            and (news is None or (news.date is None and news.time in ("unknown", "before_open")))):
+        # dated per listing by :func:`_overnight_session`
+        return _Statement(pub_date, "overnight", "during", None, True, True)
     news = news or _Statement(None, "unknown", "unknown", None, False, True)
     if news.date is None:
         for date, source in ((reaction.date if reaction else None, reaction.source if reaction else ""),
@@ -1203,7 +1234,38 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "company"
 
 
-def _rows_for(item: _Item, f: _Found, when: _When) -> list[dict]:
+def _debut_day(company: Company, ticker: str, event_date: pd.Timestamp, pub_date) -> pd.Timestamp | None:
+    """The first day of a listing that began after the news's date but by the publication and
+    at most :data:`DEBUT_MAX_DAYS` after the news ("priced on Wednesday evening ... jumped 48% in
+    their debut on Thursday"): an event cannot come before its shares trade, so that day is day 0.
+    None otherwise (CATL's 2024 news and its 2025 Hong Kong line)."""
+    start = dict(company.since).get(ticker)
+    if start is None or pd.isna(event_date) or pub_date is None:
+        return None
+    start = pd.Timestamp(start)
+    if start > pd.Timestamp(pub_date) or (start - event_date).days > DEBUT_MAX_DAYS:
+        return None
+    return start
+
+
+def _overnight_session(ticker: str, pub_ts, pub_day: pd.Timestamp) -> pd.Timestamp:
+    """The home market's last weekday session before the publication, for a move "overnight":
+    the publication's day in the listing's zone when published there after 17:00, else the
+    weekday before (a 07:45 Tokyo publication is 18:45 the day before in New York; a 08:00 New
+    York one is 21:00 the same day in Tokyo). Without a publication time, the weekday before."""
+    local = None
+    if pub_ts is not None and not pd.isna(pub_ts) and pub_ts.tzinfo is not None:
+        try:
+            local = pub_ts.tz_convert(str(exchange_row(ticker)["tz"]))
+        except (CalendarError, KeyError, ValueError, TypeError):
+            local = None
+    if local is not None and local.hour >= 17 and local.weekday() < 5:
+        return pd.Timestamp(local.date())
+    day = local.date() if local is not None else pd.Timestamp(pub_day).date()
+    return pd.Timestamp(_previous_weekday(day))
+
+
+def _rows_for(item: _Item, f: _Found, when: _When, pub_date=None, pub_ts=None) -> list[dict]:
     otc = set(f.company.otc) | {t[4:] for t in f.extra if t.startswith("otc:")}
     tickers = list(f.company.listings) + [t for t in f.extra if not t.startswith("otc:")]
     common = dict(company=f.company.name, role=f.role, event_date=when.event_date,
@@ -1214,11 +1276,18 @@ def _rows_for(item: _Item, f: _Found, when: _When) -> list[dict]:
                      listed=False, **common)]
     rows = []
     for t in tickers:
-        if not f.company.listed_on(t, when.event_date):
-            continue                 # a listing that began after the event ("3750.HK" for CATL's 2024 news)
+        row = common
+        if when.date_source == "overnight":
+            row = {**common, "event_date": _overnight_session(t, pub_ts, when.event_date)}
+        if not f.company.listed_on(t, row["event_date"]):
+            debut = _debut_day(f.company, t, row["event_date"], pub_date)
+            if debut is None:
+                continue             # a listing that began after the event ("3750.HK" for CATL's 2024 news)
+            # an offering priced the evening before a debut: the first day of trading is the event
+            row = {**row, "event_date": debut, "announced_at": pd.NaT, "time_of_day": "during"}
         exchange, market = listing_venue(t)
         rows.append(dict(event_id=f"{item.id}-{t}", ticker=t, exchange=exchange, market=market,
-                         listed="otc" if t in otc else True, **common))
+                         listed="otc" if t in otc else True, **row))
     return rows
 
 
@@ -1280,7 +1349,7 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
                 written, kept = pair.split(">")
                 notes.append(f"{item.id}: {f.company.name} is written {written}; the company tables list it as "
                              f"{kept} on that exchange (renamed since, or another share class): {kept} used")
-            rows.extend(_rows_for(item, f, f_when))
+            rows.extend(_rows_for(item, f, f_when, pub_date, pub_ts))
     df = pd.DataFrame(rows, columns=list(COLUMNS))
     df["event_date"] = pd.to_datetime(df["event_date"]).astype("datetime64[ns]")
     df["announced_at"] = df["announced_at"].astype(object)
