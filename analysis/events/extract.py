@@ -140,10 +140,11 @@ _ATTRIB_AFTER = re.compile(
     r"revenue|profit|earnings|sales|results|\d)\b))", re.IGNORECASE)
 _ATTRIB_BEFORE = re.compile(r"(?:\b(?:according\s+to|told|citing|per|via|by|to)\s+(?:the\s+)?|\()$",
                             re.IGNORECASE)
-# a company the lead names only to compare ("to better compete with Tesla", "rivals such as BYD")
+# a company the lead names only to compare ("to better compete with Tesla", "rivals such as BYD",
+# a rival bidder: "outbidding Cleveland-Cliffs")
 _COMPARED = re.compile(
     r"(?:\bcompet(?:e|es|ing|ition)\s+(?:with|against)|\bsuch\s+as|\blike|\bthan|"
-    r"\bversus|\bvs\.?|\bovertak(?:e|es|ing|en)|\bovertook|\bout(?:sold|sells?|selling|paced|paces)|\bunlike|\b(?:takes?|took|taking|taken)\s+on)\s+"
+    r"\bversus|\bvs\.?|\bovertak(?:e|es|ing|en)|\bovertook|\bout(?:sold|sells?|selling|paced|paces|bid|bids|bidding|bidded|played|plays|playing|performed|performs|performing)|\bunlike|\b(?:takes?|took|taking|taken)\s+on)\s+"
     r"(?:[\w.'\u2019-]+\s+){0,2}$", re.IGNORECASE)
 # the same in Chinese: "营业收入超过特斯拉" (revenue exceeding Tesla's), "对标苹果"
 _COMPARED_ZH = re.compile(r"(?:\u8d85\u8fc7|\u8d85\u8d8a|\u8d76\u8d85|\u53cd\u8d85|\u529b\u538b|\u80dc\u8fc7|"
@@ -183,6 +184,12 @@ _PARTY_OF = re.compile(
     r"\b(?:consortium|group|groups|investors|investor\s+group|fund|funds|syndicate|team|club|alliance|"
     r"joint\s+venture|venture|bidders?)\s+(?:\w+\s+)?(?:led|backed|formed|headed|controlled|managed|"
     r"advised|supported)\s+by\s+(?:the\s+)?$", re.IGNORECASE)
+# a lender or adviser named as the source of the money or advice ("with loans from MUFG Bank, Mizuho
+# Bank and Sumitomo Mitsui Banking Corp", "a bridge loan from JPMorgan", "advised by Evercore")
+_LENDER_BEFORE = re.compile(
+    r"\b(?:(?:loans?|lending|financing|credit|borrowings?|bridge\s+(?:loan|facility)|debt)\s+(?:\w+\s+){0,2}?"
+    r"(?:from|provided\s+by|arranged\s+by)|(?:advised|underwritten)\s+by)\s+(?:the\s+)?"
+    r"(?:[\w.'\u2019&-]+,?\s+(?:and\s+)?){0,6}$", re.IGNORECASE)
 _PARTY_OF_AFTER = re.compile(r"^-(?:led|backed|controlled|headed|owned|funded)\b", re.IGNORECASE)  # "a BlackRock-led group"
 # a company named only as about to report ("Toyota Motor to Report Quarterly Results Next
 # Wednesday", "Apple, Amazon and Intel Due to Report After the Bell Today", "Sony, which reports
@@ -298,7 +305,7 @@ Tech Bank Banks Oil Gold Why What How When Who Which This That These Those Inves
 _SHARES_WORD = re.compile(r"\b(?:shares?|stocks?|ADRs?|stock\s+price|share\s+price|\u80a1\u4ef7|\u80a1\u7968)\b|\u80a1\u4ef7",
                           re.IGNORECASE)
 _MOVE_WORD = re.compile(
-    r"\b(?:rose|rise|rises|rising|fell|fall|falls|falling|jump(?:s|ed)?|slump(?:s|ed)?|surg(?:e|es|ed)|"
+    r"\b(?:rose|rise|rises|rising|risen|fell|fall|falls|falling|fallen|sunk|jump(?:s|ed)?|slump(?:s|ed)?|surg(?:e|es|ed)|"
     r"soar(?:s|ed)?|plung(?:e|es|ed)|tumbl(?:e|es|ed)|sink(?:s)?|sank|slid(?:e|es)?|climb(?:s|ed)?|"
     r"gain(?:s|ed)?|drop(?:s|ped)?|higher|lower|traded|trading|closed|opened|rall(?:y|ies|ied)|"
     r"slipp?(?:ed|s)?|dipp?(?:ed|s)?|edged|sl(?:a|u)mp|rebound(?:ed|s)?|tank(?:s|ed)?|"
@@ -494,7 +501,8 @@ def _other_party_flag(masked: str, s: int, e: int) -> str:
         return "analyst"
     if _SUPPLY_BEFORE.search(masked[max(0, s - 90):s]) or _SUPPLY_AFTER.match(masked[e:e + 20]):
         return "supply"
-    if _PARTY_OF.search(masked[max(0, s - 60):s]) or _PARTY_OF_AFTER.match(masked[e:e + 12]):
+    if _PARTY_OF.search(masked[max(0, s - 60):s]) or _PARTY_OF_AFTER.match(masked[e:e + 12]) or \
+            _LENDER_BEFORE.search(masked[max(0, s - 120):s]):
         return "party"
     if _PREVIEW_AFTER.match(masked[e:e + 160]):
         return "preview"
@@ -860,8 +868,60 @@ def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> 
             role = "subject" if where == "subject" and (not hit.flag or cause) else "mention"
             own = where == "mention" and item.kind == "article" and _own_move(sentence, hit, hits)
             _add_hit(found, hit, "subject" if own else role, sentence, (k, hit.pos), own)
+    if item.kind == "article":
+        _own_dated_moves(item, per_sentence, found)
     # an ordinary-word name ("Apple", "Shell") counts only when the item confirms it somewhere
     return sorted((f for f in found.values() if f.confirmed), key=lambda f: f.order)
+
+
+_DATED_WORDS = re.compile(
+    r"\bon\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|\byesterday\b|"
+    r"\bon\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b")
+
+
+def _lead_movers(item: _Item, per_sentence: list[list[_Hit]]) -> set[str]:
+    """The first company of each of the lead's clauses about shares moving."""
+    movers: set[str] = set()
+    for (sentence, where), hits in zip(item.sentences, per_sentence):
+        if where != "subject":
+            continue
+        masked = sentence
+        for a, b, _ in _symbols(sentence):
+            masked = masked[:a] + " " * (b - a) + masked[b:]
+        for a, b in _clause_spans(masked, False):
+            inside = sorted((h for h in hits if a <= h.pos < b), key=lambda h: h.pos)
+            if inside and _is_reaction(masked[a:b]):
+                movers.add(inside[0].company.name)
+    return movers
+
+
+def _dated_own_move(sentence: str, hit: _Hit, hits: list[_Hit]) -> bool:
+    """The sentence opens with ``hit`` and a clause dates its shares' move ("U.S. Steel shares had
+    jumped 26% on Monday")."""
+    if hit.flag or sentence[:hit.pos].strip(" \"'\u201c") not in ("", "Shares of", "Shares in"):
+        return False
+    movers, clauses = _movers(sentence, hits, False)
+    return hit.company.name in movers and any(_DATED_WORDS.search(c) for c in clauses) \
+        and not _NOT_MOVING.search(sentence)
+
+
+def _own_dated_moves(item: _Item, per_sentence: list[list[_Hit]], found: dict[str, _Found]) -> None:
+    """A subject of the lead that is not the lead's mover, with a dated share move of its own in
+    the body ("Nippon Steel shares fell in Tokyo on Tuesday after it agreed to buy U.S. Steel ..."
+    / "U.S. Steel shares had jumped 26% on Monday after the deal was announced before the opening
+    bell"): the two companies' shares moved on different days, and that body sentence times the
+    second one (as a body mover with news of its own); its sentence no longer times the lead's."""
+    lead_movers = _lead_movers(item, per_sentence)
+    if not lead_movers:
+        return
+    for (sentence, where), hits in zip(item.sentences, per_sentence):
+        if where != "mention" or not hits:
+            continue
+        hit = min(hits, key=lambda h: h.pos)
+        f = found.get(hit.company.name)
+        if f is not None and f.role == "subject" and not f.own and hit.company.name not in lead_movers \
+                and _dated_own_move(sentence, hit, hits):
+            f.own = sentence
 
 
 _LIST_GAP = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
