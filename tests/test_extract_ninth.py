@@ -166,3 +166,40 @@ def test_date_source_overnight_is_documented():
     _, df = _rows("Intel Slumped 8% Overnight on Weak Forecast", "2024-08-07T07:30+09:00", "Asia/Tokyo")
     assert set(df["date_source"]) <= set(DATE_SOURCES)
     assert pd.isna(df["announced_at"]).all()
+
+
+# --- found by my own check sentences after the ninth set's fixes ----------------------------
+
+def test_a_stated_date_of_a_report_to_come_is_a_preview():
+    roles, _ = _rows("Lululemon said it would report second-quarter results on Aug. 29.", "2024-08-01")
+    assert roles == {"LULU": "mention"}
+    roles, _ = _rows("Lululemon said it would cut 150 jobs and report results on Aug. 29.", "2024-08-01")
+    assert roles == {"LULU": "subject"}
+    roles, _ = _rows("Kao, a maker of shampoo, is due to report results on Friday.", "2024-08-01")
+    assert roles.get("4452.T") == "mention"
+
+
+def test_a_bid_rejected_by_the_target_is_its_cause_when_only_the_bidder_moved():
+    roles, _ = _rows("Glencore shares fell 2% on Monday after Teck Resources rejected its offer.")
+    assert roles.get("GLEN.L") == "subject" and roles.get("TECK", "mention") == "mention"
+    roles, _ = _rows("Teck Resources rejected Glencore's offer on Monday.")
+    assert "subject" in roles.values()
+
+
+def test_an_adviser_named_before_its_role_is_a_mention():
+    roles, _ = _rows("JPMorgan and Citigroup advised Chevron on its purchase of Hess.")
+    assert roles.get("JPM") == "mention" and roles.get("C") == "mention"
+    roles, _ = _rows("JPMorgan advised clients to buy bonds, and its shares rose 2% on Monday.")
+    assert roles.get("JPM") == "subject"
+
+
+def test_a_measure_of_a_product_is_no_company():
+    assert extract_events("She brought two cans of Asahi to the picnic.", published="2024-06-03").empty
+    roles, _ = _rows("Nike said sales of its running shoes rose, in a pair of statements.")
+    assert roles.get("NKE") == "subject"
+
+
+def test_an_overnight_move_abroad_answers_at_home_the_same_day():
+    _, df = _rows("Micron slid 5% overnight, pulling Advantest lower in early Tokyo trade.",
+                  "2024-09-26T09:40+09:00", "Asia/Tokyo")
+    assert _date(df, "MU") == "2024-09-25" and _date(df, "6857.T") == "2024-09-26"

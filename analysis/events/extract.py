@@ -188,8 +188,15 @@ _PARTY_OF = re.compile(
 # Bank and Sumitomo Mitsui Banking Corp", "a bridge loan from JPMorgan", "advised by Evercore")
 _LENDER_BEFORE = re.compile(
     r"\b(?:(?:loans?|lending|financing|credit|borrowings?|bridge\s+(?:loan|facility)|debt)\s+(?:\w+\s+){0,2}?"
-    r"(?:from|provided\s+by|arranged\s+by)|(?:advised|underwritten)\s+by)\s+(?:the\s+)?"
+    r"(?:from|provided\s+by|arranged\s+by)|(?:advised|underwritten|financed|funded)\s+by)\s+(?:the\s+)?"
     r"(?:[\w.'\u2019&-]+,?\s+(?:and\s+)?){0,6}$", re.IGNORECASE)
+# an adviser, underwriter or arranger named before its role ("Goldman Sachs and Morgan Stanley
+# advised Seven & i", "JPMorgan acted as financial adviser", "Goldman Sachs led the offering")
+_ADVISER_AFTER = re.compile(
+    r"^(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)[A-Z][\w.&'\u2019-]*(?:\s+[A-Z][\w.&'\u2019-]*){0,2})*"
+    r"\s+(?:(?:advised|advises|(?:is|are|was|were)\s+advising)(?=\s+(?:the\s+)?(?-i:[A-Z])|\s+on\b)|acted\s+as\s+(?:\w+\s+){0,2}?(?:advis[eo]rs?|"
+    r"underwriters?|bookrunners?|arrangers?)|underwrote|(?:led|managed|ran)\s+the\s+(?:\w+\s+)?"
+    r"(?:offering|listing|IPO|deal|sale|placement))\b", re.IGNORECASE)
 _PARTY_OF_AFTER = re.compile(r"^-(?:led|backed|controlled|headed|owned|funded)\b", re.IGNORECASE)  # "a BlackRock-led group"
 # a company named only as about to report ("Toyota Motor to Report Quarterly Results Next
 # Wednesday", "Apple, Amazon and Intel Due to Report After the Bell Today", "Sony, which reports
@@ -197,7 +204,11 @@ _PARTY_OF_AFTER = re.compile(r"^-(?:led|backed|controlled|headed|owned|funded)\b
 # its own news, still make it a subject)
 _PREVIEW_AFTER = re.compile(
     r"^(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)[A-Z][\w.&'\u2019-]*(?:\s+[A-Z][\w.&'\u2019-]*){0,2})*"
+    r"(?:\s*,\s*(?:which|who|a|an|the)\s[^,;.]{0,80},)?"        # "Advantest, which supplies Nvidia, is set to"
     r"(?:[\s,]+(?:which|that)\s+(?:reports|will\s+report|is\s+due\s+to\s+report)\b"
+    # "Shopify said it would report fourth-quarter results on Feb. 11" (the date of a report to come)
+    r"|\s+(?:said|says)\s+(?:on\s+\w+\s+)?(?:it|they)\s+(?:would|will)\s+(?:report|post|publish|release|announce)\s+"
+    r"(?:(?:its|their)\s+)?(?:[\w-]+\s+){0,2}?(?:results|earnings|figures|numbers)\b(?![^.;]*\band\s+(?!after|before))"
     r"|\s+(?:(?:is|are)\s+)?(?:to|will|(?:set|due|expected|scheduled|slated)\s+to)\s+"
     r"(?:report|post|publish|release|announce)\s+(?:(?:its|their)\s+)?(?:[\w-]+\s+){0,2}?"
     r"(?:results|earnings|figures|numbers)\b"
@@ -235,6 +246,7 @@ _MADE_FOR = re.compile(
 _SAID_CAUSE_BEFORE = re.compile(r"\b(?:after|as|when)\s+(?:rival\s+|peer\s+|customer\s+|the\s+)?$", re.IGNORECASE)
 _SAID_CAUSE_AFTER = re.compile(
     r"^\s+(?:\w+\s+){0,2}?(?:said|says|announced|announces|warned|warns|disclosed|unveiled|launched|sued|"
+    r"rejected|rejects|rebuffed|rebuffs|spurned|spurns|accepted|accepts|"
     r"filed|confirmed|told"
     # a view that moved the shares: "Tesla jumps as Morgan Stanley sees Dojo adding $500 billion"
     r"|sees|saw|expects|expected|predicts|predicted|estimates|estimated|flags|flagged|touts|touted|"
@@ -502,7 +514,7 @@ def _other_party_flag(masked: str, s: int, e: int) -> str:
     if _SUPPLY_BEFORE.search(masked[max(0, s - 90):s]) or _SUPPLY_AFTER.match(masked[e:e + 20]):
         return "supply"
     if _PARTY_OF.search(masked[max(0, s - 60):s]) or _PARTY_OF_AFTER.match(masked[e:e + 12]) or \
-            _LENDER_BEFORE.search(masked[max(0, s - 120):s]):
+            _LENDER_BEFORE.search(masked[max(0, s - 120):s]) or _ADVISER_AFTER.match(masked[e:e + 160]):
         return "party"
     if _PREVIEW_AFTER.match(masked[e:e + 160]):
         return "preview"
@@ -1319,6 +1331,11 @@ def _overnight_session(ticker: str, pub_ts, pub_day: pd.Timestamp) -> pd.Timesta
             local = pub_ts.tz_convert(str(exchange_row(ticker)["tz"]))
         except (CalendarError, KeyError, ValueError, TypeError):
             local = None
+    if local is not None and local.utcoffset() == pub_ts.utcoffset():
+        # a listing in the publication's own market: the move overnight was another market's, and
+        # this company's shares answer in today's session ("dragging Tokyo Electron lower in early
+        # Tokyo trade")
+        return pd.Timestamp(local.date())
     if local is not None and local.hour >= 17 and local.weekday() < 5:
         return pd.Timestamp(local.date())
     day = local.date() if local is not None else pd.Timestamp(pub_day).date()

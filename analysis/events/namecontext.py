@@ -376,10 +376,15 @@ _KIND_AFTER = re.compile(
     r"(?:in|on|of|near|outside|(?:north|south|east|west)(?:\s+of)?)\b")
 
 
+# a measure of a product: "a bottle of Moutai", "two cans of Asahi", "a pair of Nikes"
+_MEASURE_OF = re.compile(r"\b(?:bottles?|glass(?:es)?|cups?|cans?|box(?:es)?|packs?|packets?|cases?|jars?|"
+                         r"pairs?|bags?|cartons?|crates?|sips?|shots?|pints?|tins?)\s+of\s+$", re.IGNORECASE)
+
+
 def product_or_kind(text: str, start: int, end: int) -> bool:
-    """A product ("we drove a rented Honda through the Highlands") or a kind of thing ("Suzuki
-    and Maruti are common surnames") rather than the company."""
-    if _KIND_AFTER.match(text[end:end + 80]):
+    """A product ("we drove a rented Honda through the Highlands", "a bottle of Moutai") or a kind
+    of thing ("Suzuki and Maruti are common surnames") rather than the company."""
+    if _KIND_AFTER.match(text[end:end + 80]) or _MEASURE_OF.search(text[max(0, start - 16):start]):
         return True
     if _A_BEFORE.search(text[max(0, start - 20):start]) and _PHRASE_END.match(text[end:end + 20]):
         return True
