@@ -40,6 +40,8 @@ def test_a_preview_does_not_reach_news_or_a_move():
     assert roles.get("7267.T") == "subject"
     roles, _ = _rows("Honda Motor said it would cut 2,000 jobs and report results on Tuesday.")
     assert roles.get("7267.T") == "subject"
+    roles, _ = _rows("Honda Motor will announce results on Nov. 6, and shares rose 2% on Friday.", "2024-11-01")
+    assert roles.get("7267.T") == "subject"
 
 
 # --- a move "overnight" is the home market's last session -----------------------------------

@@ -875,6 +875,8 @@ def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> 
     bystanders = _bystanders(item, per_sentence)
     for k, ((sentence, where), hits) in enumerate(zip(item.sentences, per_sentence)):
         for hit in hits:
+            if hit.flag == "preview" and _preview_moved(sentence, hit, hits, item.kind == "headline"):
+                hit.flag = ""            # "Toyota will report on Nov. 6, and shares rose 2% on Friday"
             # a bidder or a cause is the subject unless the item says only another company's shares moved
             cause = hit.flag in ("cause", "owner", "aside") and hit.company.name not in bystanders
             role = "subject" if where == "subject" and (not hit.flag or cause) else "mention"
@@ -889,6 +891,19 @@ def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> 
 _DATED_WORDS = re.compile(
     r"\bon\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|\byesterday\b|"
     r"\bon\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b")
+
+
+def _preview_moved(sentence: str, hit: _Hit, hits: list[_Hit], headline: bool) -> bool:
+    """A company about to report whose own shares the sentence says moved: its name in a move
+    clause, or a move clause naming no company ("..., and shares rose 2% on Friday")."""
+    movers, _ = _movers(sentence, hits, headline)
+    if hit.company.name in movers:
+        return True
+    masked = sentence
+    for a, b, _ in _symbols(sentence):
+        masked = masked[:a] + " " * (b - a) + masked[b:]
+    return any(_is_reaction(masked[a:b]) and not any(a <= h.pos < b for h in hits)
+               for a, b in _clause_spans(masked, headline))
 
 
 def _lead_movers(item: _Item, per_sentence: list[list[_Hit]]) -> set[str]:
