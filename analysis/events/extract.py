@@ -63,7 +63,14 @@ Dates and times (see :mod:`analysis.events.textdates` for the phrases)
       else the dateline (``dateline``), else the publication date (``published``), else missing
       (``unknown``). Without a news time: the reaction's time when the reaction is that same day
       (shares moving premarket, in afternoon trade or after hours put the news before then).
-    * "late on Friday", "Friday evening", "last night", 盘后 / 晚间 / 昨晚 are after the close.
+    * "late on Friday", "Friday evening", "last night", "in extended trade", 盘后 / 晚间 / 昨晚 are
+      after the close.
+    * Shares that moved "overnight" with no news date moved in the home market's last session
+      before the publication, per listing (``date_source`` ``overnight``, time ``during``: an
+      Asian morning's "overnight" is the previous New York session; a listing in the
+      publication's own market answers the same day). A listing that begins after the news's
+      date, by the publication and at most :data:`DEBUT_MAX_DAYS` later, has its first day of
+      trading as event date (an offering priced the evening before its debut).
     * The publication time bounds the announcement from above: news "after the bell" dated only
       by a publication made before 09:30 in ``tz`` is the previous weekday's evening (a list
       published at 07:45 New York time that says "after the bell" means the previous session),
