@@ -191,6 +191,8 @@ _PARTY_OF = re.compile(
     r"\b(?:consortium|group|groups|investors|investor\s+group|fund|funds|syndicate|team|club|alliance|"
     r"joint\s+venture|venture|bidders?)\s+(?:\w+\s+)?(?:led|backed|formed|headed|controlled|managed|"
     r"advised|supported)\s+by\s+(?:the\s+)?$", re.IGNORECASE)
+# the rest of a list of names after the first (", Amazon and Intel"), before what the list does
+_LIST_TAIL = r"^(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)[A-Z][\w.&'\u2019-]*(?:\s+[A-Z][\w.&'\u2019-]*){0,2})*"
 # a lender or adviser named as the source of the money or advice ("with loans from MUFG Bank, Mizuho
 # Bank and Sumitomo Mitsui Banking Corp", "a bridge loan from JPMorgan", "advised by Evercore")
 _LENDER_BEFORE = re.compile(
@@ -200,7 +202,7 @@ _LENDER_BEFORE = re.compile(
 # an adviser, underwriter or arranger named before its role ("Goldman Sachs and Morgan Stanley
 # advised Seven & i", "JPMorgan acted as financial adviser", "Goldman Sachs led the offering")
 _ADVISER_AFTER = re.compile(
-    r"^(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)[A-Z][\w.&'\u2019-]*(?:\s+[A-Z][\w.&'\u2019-]*){0,2})*"
+    _LIST_TAIL +
     r"\s+(?:(?:advised|advises|(?:is|are|was|were)\s+advising)(?=\s+(?:the\s+)?(?-i:[A-Z])|\s+on\b)|acted\s+as\s+(?:\w+\s+){0,2}?(?:advis[eo]rs?|"
     r"underwriters?|bookrunners?|arrangers?)|underwrote|(?:led|managed|ran)\s+the\s+(?:\w+\s+)?"
     r"(?:offering|listing|IPO|deal|sale|placement))\b", re.IGNORECASE)
@@ -210,7 +212,7 @@ _PARTY_OF_AFTER = re.compile(r"^-(?:led|backed|controlled|headed|owned|funded)\b
 # on Friday,"): a preview, no event yet -- a mention (its shares moving, or a body sentence with
 # its own news, still make it a subject)
 _PREVIEW_AFTER = re.compile(
-    r"^(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)[A-Z][\w.&'\u2019-]*(?:\s+[A-Z][\w.&'\u2019-]*){0,2})*"
+    _LIST_TAIL +
     r"(?:\s*,\s*(?:which|who|a|an|the)\s[^,;.]{0,80},)?"        # "Advantest, which supplies Nvidia, is set to"
     r"(?:[\s,]+(?:which|that)\s+(?:reports|will\s+report|is\s+due\s+to\s+report)\b"
     # "Shopify said it would report fourth-quarter results on Feb. 11" (the date of a report to come)
