@@ -63,7 +63,14 @@ Dates and times (see :mod:`analysis.events.textdates` for the phrases)
       else the dateline (``dateline``), else the publication date (``published``), else missing
       (``unknown``). Without a news time: the reaction's time when the reaction is that same day
       (shares moving premarket, in afternoon trade or after hours put the news before then).
-    * "late on Friday", "Friday evening", "last night", 盘后 / 晚间 / 昨晚 are after the close.
+    * "late on Friday", "Friday evening", "last night", "in extended trade", 盘后 / 晚间 / 昨晚 are
+      after the close.
+    * Shares that moved "overnight" with no news date moved in the home market's last session
+      before the publication, per listing (``date_source`` ``overnight``, time ``during``: an
+      Asian morning's "overnight" is the previous New York session; a listing in the
+      publication's own market answers the same day). A listing that begins after the news's
+      date, by the publication and at most :data:`DEBUT_MAX_DAYS` later, has its first day of
+      trading as event date (an offering priced the evening before its debut).
     * The publication time bounds the announcement from above: news "after the bell" dated only
       by a publication made before 09:30 in ``tz`` is the previous weekday's evening (a list
       published at 07:45 New York time that says "after the bell" means the previous session),
@@ -106,18 +113,20 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..errors import ExtractionError
+from ..errors import CalendarError, ExtractionError
 from . import broad, namecontext
 from .companies import Company, Universe, listing_venue, universe
 from .textdates import (find_clock_time, find_dateline, find_dates, find_scheduled, is_future, time_of_day,
                         without_time_words)
-from ..data.exchanges import code_ticker, press_symbols
+from ..data.exchanges import code_ticker, exchange_row, press_symbols
 
 COLUMNS = ("event_id", "company", "ticker", "exchange", "market", "role", "listed", "event_date",
            "announced_at", "time_of_day", "date_source", "evidence")
 PRIOR_DAY_MAX_DAYS = 3      # prior-day convention: reports up to 3 days old (Friday news in a Monday paper)
+DEBUT_MAX_DAYS = 3          # an offering priced up to 3 days before its first day of trading (a Friday pricing, a Monday debut)
 EVENT_WINDOW_DAYS = 7       # a dated statement in the body is the event's when at most this before the lead's date
-DATE_SOURCES = ("explicit", "scheduled", "dateline", "relative weekday", "relative day", "reaction", "published", "unknown")
+DATE_SOURCES = ("explicit", "scheduled", "dateline", "relative weekday", "relative day", "reaction", "overnight",
+                "published", "unknown")
 
 _SENTENCE_END = re.compile(r"[.\u2026\u3002][\"'\u201d\u2019)]*$")     # "?" / "!" end headlines too
 _BOILERPLATE = re.compile(
@@ -138,10 +147,11 @@ _ATTRIB_AFTER = re.compile(
     r"revenue|profit|earnings|sales|results|\d)\b))", re.IGNORECASE)
 _ATTRIB_BEFORE = re.compile(r"(?:\b(?:according\s+to|told|citing|per|via|by|to)\s+(?:the\s+)?|\()$",
                             re.IGNORECASE)
-# a company the lead names only to compare ("to better compete with Tesla", "rivals such as BYD")
+# a company the lead names only to compare ("to better compete with Tesla", "rivals such as BYD",
+# a rival bidder: "outbidding Cleveland-Cliffs")
 _COMPARED = re.compile(
     r"(?:\bcompet(?:e|es|ing|ition)\s+(?:with|against)|\bsuch\s+as|\blike|\bthan|"
-    r"\bversus|\bvs\.?|\bovertak(?:e|es|ing|en)|\bovertook|\bout(?:sold|sells?|selling|paced|paces)|\bunlike|\b(?:takes?|took|taking|taken)\s+on)\s+"
+    r"\bversus|\bvs\.?|\bovertak(?:e|es|ing|en)|\bovertook|\bout(?:sold|sells?|selling|paced|paces|bid|bids|bidding|bidded|played|plays|playing|performed|performs|performing)|\bunlike|\b(?:takes?|took|taking|taken)\s+on)\s+"
     r"(?:[\w.'\u2019-]+\s+){0,2}$", re.IGNORECASE)
 # the same in Chinese: "营业收入超过特斯拉" (revenue exceeding Tesla's), "对标苹果"
 _COMPARED_ZH = re.compile(r"(?:\u8d85\u8fc7|\u8d85\u8d8a|\u8d76\u8d85|\u53cd\u8d85|\u529b\u538b|\u80dc\u8fc7|"
@@ -181,7 +191,37 @@ _PARTY_OF = re.compile(
     r"\b(?:consortium|group|groups|investors|investor\s+group|fund|funds|syndicate|team|club|alliance|"
     r"joint\s+venture|venture|bidders?)\s+(?:\w+\s+)?(?:led|backed|formed|headed|controlled|managed|"
     r"advised|supported)\s+by\s+(?:the\s+)?$", re.IGNORECASE)
+# the rest of a list of names after the first (", Amazon and Intel"), before what the list does
+_LIST_TAIL = r"^(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)[A-Z][\w.&'\u2019-]*(?:\s+[A-Z][\w.&'\u2019-]*){0,2})*"
+# a lender or adviser named as the source of the money or advice ("with loans from MUFG Bank, Mizuho
+# Bank and Sumitomo Mitsui Banking Corp", "a bridge loan from JPMorgan", "advised by Evercore")
+_LENDER_BEFORE = re.compile(
+    r"\b(?:(?:loans?|lending|financing|credit|borrowings?|bridge\s+(?:loan|facility)|debt)\s+(?:\w+\s+){0,2}?"
+    r"(?:from|provided\s+by|arranged\s+by)|(?:advised|underwritten|financed|funded)\s+by)\s+(?:the\s+)?"
+    r"(?:[\w.'\u2019&-]+,?\s+(?:and\s+)?){0,6}$", re.IGNORECASE)
+# an adviser, underwriter or arranger named before its role ("Goldman Sachs and Morgan Stanley
+# advised Seven & i", "JPMorgan acted as financial adviser", "Goldman Sachs led the offering")
+_ADVISER_AFTER = re.compile(
+    _LIST_TAIL +
+    r"\s+(?:(?:advised|advises|(?:is|are|was|were)\s+advising)(?=\s+(?:the\s+)?(?-i:[A-Z])|\s+on\b)|acted\s+as\s+(?:\w+\s+){0,2}?(?:advis[eo]rs?|"
+    r"underwriters?|bookrunners?|arrangers?)|underwrote|(?:led|managed|ran)\s+the\s+(?:\w+\s+)?"
+    r"(?:offering|listing|IPO|deal|sale|placement))\b", re.IGNORECASE)
 _PARTY_OF_AFTER = re.compile(r"^-(?:led|backed|controlled|headed|owned|funded)\b", re.IGNORECASE)  # "a BlackRock-led group"
+# a company named only as about to report ("Toyota Motor to Report Quarterly Results Next
+# Wednesday", "Apple, Amazon and Intel Due to Report After the Bell Today", "Sony, which reports
+# on Friday,"): a preview, no event yet -- a mention (its shares moving, or a body sentence with
+# its own news, still make it a subject)
+_PREVIEW_AFTER = re.compile(
+    _LIST_TAIL +
+    r"(?:\s*,\s*(?:which|who|a|an|the)\s[^,;.]{0,80},)?"        # "Advantest, which supplies Nvidia, is set to"
+    r"(?:[\s,]+(?:which|that)\s+(?:reports|will\s+report|is\s+due\s+to\s+report)\b"
+    # "Shopify said it would report fourth-quarter results on Feb. 11" (the date of a report to come)
+    r"|\s+(?:said|says)\s+(?:on\s+\w+\s+)?(?:it|they)\s+(?:would|will)\s+(?:report|post|publish|release|announce)\s+"
+    r"(?:(?:its|their)\s+)?(?:[\w-]+\s+){0,2}?(?:results|earnings|figures|numbers)\b(?![^.;]*\band\s+(?!after|before))"
+    r"|\s+(?:(?:is|are)\s+)?(?:to|will|(?:set|due|expected|scheduled|slated)\s+to)\s+"
+    r"(?:report|post|publish|release|announce)\s+(?:(?:its|their)\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:results|earnings|figures|numbers)\b"
+    r"|\s+(?:(?:is|are)\s+)?(?:due|set|scheduled|slated)\s+to\s+report\b)", re.IGNORECASE)
 # a company named as the bidder behind another company's move ("a takeover proposal from U.S.
 # lithium producer Albemarle", "rejects Albemarle's bid", "after Alaska Air agreed to buy the
 # carrier") or as the cause of other shares' move ("as Nvidia lifts chip stocks"): a subject only
@@ -215,6 +255,7 @@ _MADE_FOR = re.compile(
 _SAID_CAUSE_BEFORE = re.compile(r"\b(?:after|as|when)\s+(?:rival\s+|peer\s+|customer\s+|the\s+)?$", re.IGNORECASE)
 _SAID_CAUSE_AFTER = re.compile(
     r"^\s+(?:\w+\s+){0,2}?(?:said|says|announced|announces|warned|warns|disclosed|unveiled|launched|sued|"
+    r"rejected|rejects|rebuffed|rebuffs|spurned|spurns|accepted|accepts|"
     r"filed|confirmed|told"
     # a view that moved the shares: "Tesla jumps as Morgan Stanley sees Dojo adding $500 billion"
     r"|sees|saw|expects|expected|predicts|predicted|estimates|estimated|flags|flagged|touts|touted|"
@@ -285,7 +326,7 @@ Tech Bank Banks Oil Gold Why What How When Who Which This That These Those Inves
 _SHARES_WORD = re.compile(r"\b(?:shares?|stocks?|ADRs?|stock\s+price|share\s+price|\u80a1\u4ef7|\u80a1\u7968)\b|\u80a1\u4ef7",
                           re.IGNORECASE)
 _MOVE_WORD = re.compile(
-    r"\b(?:rose|rise|rises|rising|fell|fall|falls|falling|jump(?:s|ed)?|slump(?:s|ed)?|surg(?:e|es|ed)|"
+    r"\b(?:rose|rise|rises|rising|risen|fell|fall|falls|falling|fallen|sunk|jump(?:s|ed)?|slump(?:s|ed)?|surg(?:e|es|ed)|"
     r"soar(?:s|ed)?|plung(?:e|es|ed)|tumbl(?:e|es|ed)|sink(?:s)?|sank|slid(?:e|es)?|climb(?:s|ed)?|"
     r"gain(?:s|ed)?|drop(?:s|ped)?|higher|lower|traded|trading|closed|opened|rall(?:y|ies|ied)|"
     r"slipp?(?:ed|s)?|dipp?(?:ed|s)?|edged|sl(?:a|u)mp|rebound(?:ed|s)?|tank(?:s|ed)?|"
@@ -449,7 +490,7 @@ class _Found:
 class _Hit:
     pos: int
     company: Company
-    flag: str                    # "" | "former" | "source" | "compared" | "analyst" | "supply" | "party" | "cause" | "owner" | "aside"
+    flag: str                    # "" | "former" | "source" | "compared" | "analyst" | "supply" | "party" | "preview" | "cause" | "owner" | "aside"
     extra: list[str]
     confirmed: bool = True
     replaced: list[str] = field(default_factory=list)   # "SQ>XYZ": a symbol written for a table's listing
@@ -473,7 +514,7 @@ def _flag(masked: str, s: int, e: int, company: Company) -> str:
 
 
 def _other_party_flag(masked: str, s: int, e: int) -> str:
-    """"compared", "analyst", "supply" or "party": a company named beside the news, always a mention."""
+    """"compared", "analyst", "supply", "party" or "preview": a company named beside the news, always a mention."""
     if _COMPARED.search(masked[max(0, s - 60):s]) or _COMPARED_ZH.search(masked[max(0, s - 6):s]) or \
             (_THAN_ZH.search(masked[max(0, s - 3):s]) and _COMPARATIVE_ZH.match(masked[e:e + 24])):
         return "compared"
@@ -481,8 +522,11 @@ def _other_party_flag(masked: str, s: int, e: int) -> str:
         return "analyst"
     if _SUPPLY_BEFORE.search(masked[max(0, s - 90):s]) or _SUPPLY_AFTER.match(masked[e:e + 20]):
         return "supply"
-    if _PARTY_OF.search(masked[max(0, s - 60):s]) or _PARTY_OF_AFTER.match(masked[e:e + 12]):
+    if _PARTY_OF.search(masked[max(0, s - 60):s]) or _PARTY_OF_AFTER.match(masked[e:e + 12]) or \
+            _LENDER_BEFORE.search(masked[max(0, s - 120):s]) or _ADVISER_AFTER.match(masked[e:e + 160]):
         return "party"
+    if _PREVIEW_AFTER.match(masked[e:e + 160]):
+        return "preview"
     return ""
 
 
@@ -847,13 +891,80 @@ def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> 
     bystanders = _bystanders(item, per_sentence)
     for k, ((sentence, where), hits) in enumerate(zip(item.sentences, per_sentence)):
         for hit in hits:
+            if hit.flag == "preview" and _preview_moved(sentence, hit, hits, item.kind == "headline"):
+                hit.flag = ""            # "Toyota will report on Nov. 6, and shares rose 2% on Friday"
             # a bidder or a cause is the subject unless the item says only another company's shares moved
             cause = hit.flag in ("cause", "owner", "aside") and hit.company.name not in bystanders
             role = "subject" if where == "subject" and (not hit.flag or cause) else "mention"
             own = where == "mention" and item.kind == "article" and _own_move(sentence, hit, hits)
             _add_hit(found, hit, "subject" if own else role, sentence, (k, hit.pos), own)
+    if item.kind == "article":
+        _own_dated_moves(item, per_sentence, found)
     # an ordinary-word name ("Apple", "Shell") counts only when the item confirms it somewhere
     return sorted((f for f in found.values() if f.confirmed), key=lambda f: f.order)
+
+
+_DATED_WORDS = re.compile(
+    r"\bon\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|\byesterday\b|"
+    r"\bon\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b")
+
+
+def _preview_moved(sentence: str, hit: _Hit, hits: list[_Hit], headline: bool) -> bool:
+    """A company about to report whose own shares the sentence says moved: its name in a move
+    clause, or a move clause naming no company ("..., and shares rose 2% on Friday")."""
+    movers, _ = _movers(sentence, hits, headline)
+    if hit.company.name in movers:
+        return True
+    masked = sentence
+    for a, b, _ in _symbols(sentence):
+        masked = masked[:a] + " " * (b - a) + masked[b:]
+    return any(_is_reaction(masked[a:b]) and not any(a <= h.pos < b for h in hits)
+               for a, b in _clause_spans(masked, headline))
+
+
+def _lead_movers(item: _Item, per_sentence: list[list[_Hit]]) -> set[str]:
+    """The first company of each of the lead's clauses about shares moving."""
+    movers: set[str] = set()
+    for (sentence, where), hits in zip(item.sentences, per_sentence):
+        if where != "subject":
+            continue
+        masked = sentence
+        for a, b, _ in _symbols(sentence):
+            masked = masked[:a] + " " * (b - a) + masked[b:]
+        for a, b in _clause_spans(masked, False):
+            inside = sorted((h for h in hits if a <= h.pos < b), key=lambda h: h.pos)
+            if inside and _is_reaction(masked[a:b]):
+                movers.add(inside[0].company.name)
+    return movers
+
+
+def _dated_own_move(sentence: str, hit: _Hit, hits: list[_Hit]) -> bool:
+    """The sentence opens with ``hit`` and a clause dates its shares' move ("U.S. Steel shares had
+    jumped 26% on Monday")."""
+    if hit.flag or sentence[:hit.pos].strip(" \"'\u201c") not in ("", "Shares of", "Shares in"):
+        return False
+    movers, clauses = _movers(sentence, hits, False)
+    return hit.company.name in movers and any(_DATED_WORDS.search(c) for c in clauses) \
+        and not _NOT_MOVING.search(sentence)
+
+
+def _own_dated_moves(item: _Item, per_sentence: list[list[_Hit]], found: dict[str, _Found]) -> None:
+    """A subject of the lead that is not the lead's mover, with a dated share move of its own in
+    the body ("Nippon Steel shares fell in Tokyo on Tuesday after it agreed to buy U.S. Steel ..."
+    / "U.S. Steel shares had jumped 26% on Monday after the deal was announced before the opening
+    bell"): the two companies' shares moved on different days, and that body sentence times the
+    second one (as a body mover with news of its own); its sentence no longer times the lead's."""
+    lead_movers = _lead_movers(item, per_sentence)
+    if not lead_movers:
+        return
+    for (sentence, where), hits in zip(item.sentences, per_sentence):
+        if where != "mention" or not hits:
+            continue
+        hit = min(hits, key=lambda h: h.pos)
+        f = found.get(hit.company.name)
+        if f is not None and f.role == "subject" and not f.own and hit.company.name not in lead_movers \
+                and _dated_own_move(sentence, hit, hits):
+            f.own = sentence
 
 
 _LIST_GAP = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
@@ -1051,10 +1162,22 @@ def _statements(item: _Item, anchor: _dt.date | None, tz: str | None, other_news
     return out
 
 
+# shares that moved "overnight" ("Alphabet Rose Overnight", "AMD slid 10% overnight"): a move in
+# the home market's last session before the publication (an Asian morning's "overnight" is the
+# previous New York session), not news before an open
+_OVERNIGHT_MOVE = re.compile(
+    r"\b(?:rose|rallied|jumped|surged|soared|climbed|gained|advanced|fell|dropped|slid|slipped|sank|tumbled|"
+    r"plunged|slumped|declined|lost|eased|dipped|edged\s+(?:up|down|higher|lower))\s+"
+    r"(?:(?:as\s+much\s+as\s+|about\s+|nearly\s+|almost\s+|more\s+than\s+)?\d+(?:\.\d+)?\s*(?:%|percent)\s+|"
+    r"sharply\s+|slightly\s+)?overnight\b", re.IGNORECASE)
+
+
 def _clause_statement(clause: str, anchor: _dt.date | None, tz: str | None) -> tuple | None:
     """``(date, source, time, clock, reaction, future)`` of a clause that says when, else None."""
     sched = find_scheduled(clause, anchor)
     hits = sched or find_dates(clause, anchor)
+    if not hits and _OVERNIGHT_MOVE.search(clause):
+        return None, "overnight", "during", None, True, False
     tod = time_of_day(clause)
     clock = find_clock_time(clause, tz)
     if not hits and tod == "unknown" and clock is None:
@@ -1139,6 +1262,10 @@ def _reaction_time(news: _Statement, reaction: _Statement | None) -> str:
 def _fallback(news: _Statement | None, reaction: _Statement | None, item: _Item, pub_date) -> _Statement:
     """When the news has no date: the reaction's date, else the dateline, else the publication
     date (else none); the time is the news's own, else the same-day reaction's."""
+    if (reaction is not None and reaction.source == "overnight" and pub_date is not None
+            and (news is None or (news.date is None and news.time in ("unknown", "before_open")))):
+        # dated per listing by :func:`_overnight_session`
+        return _Statement(pub_date, "overnight", "during", None, True, True)
     news = news or _Statement(None, "unknown", "unknown", None, False, True)
     if news.date is None:
         for date, source in ((reaction.date if reaction else None, reaction.source if reaction else ""),
@@ -1210,7 +1337,43 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "company"
 
 
-def _rows_for(item: _Item, f: _Found, when: _When) -> list[dict]:
+def _debut_day(company: Company, ticker: str, event_date: pd.Timestamp, pub_date) -> pd.Timestamp | None:
+    """The first day of a listing that began after the news's date but by the publication and
+    at most :data:`DEBUT_MAX_DAYS` after the news ("priced on Wednesday evening ... jumped 48% in
+    their debut on Thursday"): an event cannot come before its shares trade, so that day is day 0.
+    None otherwise (CATL's 2024 news and its 2025 Hong Kong line)."""
+    start = dict(company.since).get(ticker)
+    if start is None or pd.isna(event_date) or pub_date is None:
+        return None
+    start = pd.Timestamp(start)
+    if start > pd.Timestamp(pub_date) or (start - event_date).days > DEBUT_MAX_DAYS:
+        return None
+    return start
+
+
+def _overnight_session(ticker: str, pub_ts, pub_day: pd.Timestamp) -> pd.Timestamp:
+    """The home market's last weekday session before the publication, for a move "overnight":
+    the publication's day in the listing's zone when published there after 17:00, else the
+    weekday before (a 07:45 Tokyo publication is 18:45 the day before in New York; a 08:00 New
+    York one is 21:00 the same day in Tokyo). Without a publication time, the weekday before."""
+    local = None
+    if pub_ts is not None and not pd.isna(pub_ts) and pub_ts.tzinfo is not None:
+        try:
+            local = pub_ts.tz_convert(str(exchange_row(ticker)["tz"]))
+        except (CalendarError, KeyError, ValueError, TypeError):
+            local = None
+    if local is not None and local.utcoffset() == pub_ts.utcoffset():
+        # a listing in the publication's own market: the move overnight was another market's, and
+        # this company's shares answer in today's session ("dragging Tokyo Electron lower in early
+        # Tokyo trade")
+        return pd.Timestamp(local.date())
+    if local is not None and local.hour >= 17 and local.weekday() < 5:
+        return pd.Timestamp(local.date())
+    day = local.date() if local is not None else pd.Timestamp(pub_day).date()
+    return pd.Timestamp(_previous_weekday(day))
+
+
+def _rows_for(item: _Item, f: _Found, when: _When, pub_date=None, pub_ts=None) -> list[dict]:
     otc = set(f.company.otc) | {t[4:] for t in f.extra if t.startswith("otc:")}
     tickers = list(f.company.listings) + [t for t in f.extra if not t.startswith("otc:")]
     common = dict(company=f.company.name, role=f.role, event_date=when.event_date,
@@ -1221,11 +1384,18 @@ def _rows_for(item: _Item, f: _Found, when: _When) -> list[dict]:
                      listed=False, **common)]
     rows = []
     for t in tickers:
-        if not f.company.listed_on(t, when.event_date):
-            continue                 # a listing that began after the event ("3750.HK" for CATL's 2024 news)
+        row = common
+        if when.date_source == "overnight":
+            row = {**common, "event_date": _overnight_session(t, pub_ts, when.event_date)}
+        if not f.company.listed_on(t, row["event_date"]):
+            debut = _debut_day(f.company, t, row["event_date"], pub_date)
+            if debut is None:
+                continue             # a listing that began after the event ("3750.HK" for CATL's 2024 news)
+            # an offering priced the evening before a debut: the first day of trading is the event
+            row = {**row, "event_date": debut, "announced_at": pd.NaT, "time_of_day": "during"}
         exchange, market = listing_venue(t)
         rows.append(dict(event_id=f"{item.id}-{t}", ticker=t, exchange=exchange, market=market,
-                         listed="otc" if t in otc else True, **common))
+                         listed="otc" if t in otc else True, **row))
     return rows
 
 
@@ -1287,7 +1457,7 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
                 written, kept = pair.split(">")
                 notes.append(f"{item.id}: {f.company.name} is written {written}; the company tables list it as "
                              f"{kept} on that exchange (renamed since, or another share class): {kept} used")
-            rows.extend(_rows_for(item, f, f_when))
+            rows.extend(_rows_for(item, f, f_when, pub_date, pub_ts))
     df = pd.DataFrame(rows, columns=list(COLUMNS))
     df["event_date"] = pd.to_datetime(df["event_date"]).astype("datetime64[ns]")
     df["announced_at"] = df["announced_at"].astype(object)

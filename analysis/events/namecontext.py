@@ -67,6 +67,10 @@ Simon Sofia Sophie Stefan Stephanie Stephen Steve Steven Stuart Susan Suzanne Sy
 Terry Theodore Theresa Thomas Tim Timothy Tina Todd Tom Tony Tracy Travis Trevor Troy Tyler Valerie Victor
 Victoria Vincent Virginia Walt Walter Warren Wayne Wendy Werner Wilhelm William Willie Wolfgang Yuki
 Yusuf Zachary
+Akira Akiko Daisuke Emiko Fumio Haruki Haruto Hayato Hideo Hikaru Hiroko Hiroyuki Junichiro Junko Kazuki
+Kazuo Keiichi Keiko Kenta Kenzo Kiyoshi Koichi Koji Kunio Kyoko Makoto Mariko Masahiro Masaru Masato
+Michiko Mitsuo Naoki Nobuo Noriko Osamu Ryota Sachiko Satoru Seiji Shigeru Shinji Shohei Shota Tadashi
+Takashi Takuya Taro Tatsuya Tetsuya Tomoko Toshiro Yoko Yoshihide Yoshihiro Yoshio Yukio Yumi Yuto
 """.split())
 TITLES = frozenset("""
 Mr Mrs Ms Dr Prof Professor President Senator Sen Governor Gov Mayor Judge Justice King Queen Prince
@@ -371,13 +375,22 @@ Inc Corp Co Ltd Group Holdings Motor Motors Electric Energy Bank Capital Financi
 _KIND_AFTER = re.compile(
     r"^(?:\s+(?:and|or)\s+[A-Z][\w'-]*|,\s*[A-Z][\w'-]*)*\s+(?:is|are|was|were)\s+(?:(?:a|an|the)\s+)?"
     r"(?:[a-z]+\s+){0,2}(?:surnames?|names?|first\s+names?|given\s+names?|words?|towns?|villages?|cit(?:y|ies)|"
-    r"rivers?|mountains?|islands?|dogs?|horses?|breeds?|novels?|films?|songs?|characters?)\b")
+    r"rivers?|mountains?|islands?|dogs?|horses?|breeds?|novels?|films?|songs?|characters?)\b"
+    # a place in apposition: "Hitachi, a city in Ibaraki,", "Nokia, a small town north of Tampere"
+    r"|^,\s*(?:a|an)\s+(?:[a-z]+\s+){0,2}(?:cit(?:y|ies)|towns?|villages?|ports?|suburbs?|districts?|"
+    r"prefectures?|provinces?|regions?|count(?:y|ies)|islands?|rivers?|mountains?|lakes?)\s+"
+    r"(?:in|on|of|near|outside|(?:north|south|east|west)(?:\s+of)?)\b")
+
+
+# a measure of a product: "a bottle of Moutai", "two cans of Asahi", "a pair of Nikes"
+_MEASURE_OF = re.compile(r"\b(?:bottles?|glass(?:es)?|cups?|cans?|box(?:es)?|packs?|packets?|cases?|jars?|"
+                         r"pairs?|bags?|cartons?|crates?|sips?|shots?|pints?|tins?)\s+of\s+$", re.IGNORECASE)
 
 
 def product_or_kind(text: str, start: int, end: int) -> bool:
-    """A product ("we drove a rented Honda through the Highlands") or a kind of thing ("Suzuki
-    and Maruti are common surnames") rather than the company."""
-    if _KIND_AFTER.match(text[end:end + 80]):
+    """A product ("we drove a rented Honda through the Highlands", "a bottle of Moutai") or a kind
+    of thing ("Suzuki and Maruti are common surnames") rather than the company."""
+    if _KIND_AFTER.match(text[end:end + 80]) or _MEASURE_OF.search(text[max(0, start - 16):start]):
         return True
     if _A_BEFORE.search(text[max(0, start - 20):start]) and _PHRASE_END.match(text[end:end + 20]):
         return True
@@ -387,12 +400,17 @@ def product_or_kind(text: str, start: int, end: int) -> bool:
     if not m or m.group().strip() in _NOT_THING:
         return False
     after = text[end + m.end():end + m.end() + 20]
+    # "Her new Toyota Prius was parked outside": a possessive's capitalised model before a verb
+    if (m.group().strip()[:1].isupper() and _AUX_AFTER.match(after)
+            and _POSSESSIVE_BEFORE.search(text[max(0, start - 24):start])):
+        return True
     # "The Hermes spaceplane was cancelled", "The Nvidia effect has become": at the start of a
     # sentence, the name and a lower-case noun before a verb is the thing that noun names
     return bool(_PHRASE_END.match(after) or (m.group().strip().islower() and _AUX_AFTER.match(after)
                                                and _SENTENCE_START_THE.fullmatch(text[:start])))
 
 
+_POSSESSIVE_BEFORE = re.compile(r"(?:^|\s)(?:[Hh]is|[Hh]er|[Mm]y|[Tt]heir|[Oo]ur|[Yy]our)\s+(?:[a-z]+\s+)?$")
 _AUX_AFTER = re.compile(r"^\s+(?:was|were|is|are|has|had|have|will|would|can|could)\b")
 _SENTENCE_START_THE = re.compile(r"[\s\"'\u201c\u2018(]*(?:The|A|An)\s+")
 

@@ -75,6 +75,8 @@ _TIME_WORDS = (
         r"\bafter[\s-]hours\b|\bpost[\s-]?market\b|\bafter\s+(?:the\s+)?market(?:s)?\s+closed?\b|"
         rf"\bafter\s+{_MKT}\s+(?:had\s+)?(?:closed|closes|close|ended|ends|finished|finishes)\b|\bafter\s+(?:the\s+)?close\s+of\s+trad|"
         r"\bafter\s+(?:trading|market)\s+hours\b|"
+        # "slipped in extended trade", "in extended-hours trading" (not "... before the bell")
+        r"\bin\s+extended(?:[\s-]hours?)?\s+trad(?:e|ing)\b(?![^.;]{0,40}\b(?:before|ahead\s+of|pre-?market)\b)|"
         rf"\blate\s+(?:on\s+)?{_WD}\b|\b{_WD}\s+(?:evening|night)\b|\bon\s+{_WD}\s+(?:evening|night)\b|"
         r"\blate\s+(?:yesterday|last\s+night)\b|\blast\s+night\b|"
         r"\u76d8\u540e|\u6536\u76d8\u540e|\u6536\u5e02\u540e|\u95ed\u5e02\u540e|\u665a\u95f4|\u665a\u4e0a|\u6628\u665a|\u4eca\u665a|\u591c\u95f4",
