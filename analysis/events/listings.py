@@ -72,9 +72,8 @@ def _tickers_signature(user: tuple[str, ...], lookup: Path) -> str:
 
     spec = importlib.util.find_spec("pytickersymbols")
     package = Path(spec.origin).with_name("indices_data.py") if spec is not None and spec.origin else None
-    here = _HERE
-    files = [*user, lookup, here / "companies.csv", here / "companies.py", here / "broad.py",
-             here / "namecontext.py", here.parent / "data" / "exchanges.csv", package, source_file()]
+    files = [*user, lookup, _HERE / "companies.csv", _HERE / "companies.py", _HERE / "broad.py",
+             _HERE / "namecontext.py", _HERE.parent / "data" / "exchanges.csv", package, source_file()]
     return "|".join([str(TICKERS_FORMAT), *(stat(f) for f in files)])
 
 
