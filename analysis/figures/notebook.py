@@ -229,20 +229,55 @@ def _read_notebook(path: Path):
 def _execute(src: Path, out: Path, parameters, *, cwd: Path, timeout: int, progress: bool) -> None:
     """papermill ``src`` -> ``out`` (kernel settings: :func:`kernel_config`); NotebookError
     naming the cell and the cause."""
+    import tempfile
+
     import papermill as pm
 
+    with tempfile.TemporaryFile() as log:
+        try:
+            # language: the kernel is always python3, so a notebook without kernelspec metadata runs
+            pm.execute_notebook(str(src), str(out), parameters=dict(parameters or {}), language="python",
+                                kernel_name=_kernel_name(), cwd=str(cwd), progress_bar=progress,
+                                request_save_on_cell_execute=False, execution_timeout=timeout,
+                                log_output=False, config=kernel_config(),
+                                extra_arguments=list(KERNEL_ARGUMENTS),
+                                kernel_manager_class=_quiet_kernel_manager(log))
+        except pm.PapermillExecutionError as exc:
+            # the error is shown in the saved notebook; the command line gets one line
+            raise NotebookError(f"{src.name} stopped in cell {exc.exec_count}: "
+                                f"{_plain(exc.ename)}: {_plain(exc.evalue)}") from None
+        except (RuntimeError, TimeoutError) as exc:     # dead kernel, cell timeout (nbclient)
+            said = _last_line(log)
+            raise NotebookError(f"{src.name} did not finish: {type(exc).__name__}: {_first_line(exc)}"
+                                + (f" (kernel said: {said})" if said else "")) from None
+
+
+def _quiet_kernel_manager(log):
+    """nbclient's kernel manager with the kernel process's own stdout and stderr written to
+    ``log`` (a binary file) instead of ours. What a cell prints reaches the notebook through the
+    kernel's messages either way; the process streams only carry the kernel's own logging, such as
+    ipykernel's traceback when its sockets close during shutdown (a race seen in CI), which must not
+    reach a command's one-line error. The log's last line is quoted when the kernel dies."""
+    from jupyter_client import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            kw.setdefault("stdout", log)
+            kw.setdefault("stderr", log)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return QuietKernelManager
+
+
+def _last_line(log) -> str:
+    """The last non-blank line of the kernel's log (at most 300 characters), or ''."""
     try:
-        # language: the kernel is always python3, so a notebook without kernelspec metadata runs
-        pm.execute_notebook(str(src), str(out), parameters=dict(parameters or {}), language="python",
-                            kernel_name=_kernel_name(), cwd=str(cwd), progress_bar=progress,
-                            request_save_on_cell_execute=False, execution_timeout=timeout,
-                            log_output=False, config=kernel_config(), extra_arguments=list(KERNEL_ARGUMENTS))
-    except pm.PapermillExecutionError as exc:
-        # the error is shown in the saved notebook; the command line gets one line
-        raise NotebookError(f"{src.name} stopped in cell {exc.exec_count}: "
-                            f"{_plain(exc.ename)}: {_plain(exc.evalue)}") from None
-    except (RuntimeError, TimeoutError) as exc:     # dead kernel, cell timeout (nbclient)
-        raise NotebookError(f"{src.name} did not finish: {type(exc).__name__}: {_first_line(exc)}") from None
+        log.flush()
+        log.seek(0)
+        lines = [ln for ln in log.read().decode("utf-8", "replace").splitlines() if ln.strip()]
+    except (OSError, ValueError):   # pragma: no cover - a closed or unreadable temporary file
+        return ""
+    return _plain(lines[-1])[:300] if lines else ""
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
