@@ -315,20 +315,22 @@ os.write(2, b"Traceback (most recent call last): KERNEL-ERR fd 2\\n")
 
 
 @pytest.mark.parametrize("dies", [False, True])
-def test_the_kernel_process_streams_stay_out_of_the_command_output(tmp_path, dies):
+@pytest.mark.parametrize("route", ["run", "refresh"])
+def test_the_kernel_process_streams_stay_out_of_the_command_output(tmp_path, dies, route):
     """What the kernel process itself writes on its file descriptors 1 and 2 (ipykernel's own
     traceback when its sockets close at shutdown made `notebook`'s one-line error fail in CI)
-    goes to a log, not to our stdout/stderr; when the kernel dies, the error quotes its last line."""
+    goes to a log, not to our stdout/stderr, for a papermill run and an in-place refresh alike;
+    when the kernel dies, the error quotes its last line."""
     nb = nbformat.v4.new_notebook()
     last = 'os.write(2, b"segfault-ish: the kernel goes\\n"); os._exit(3)' if dies else "x = 1"
     nb.cells = [nbformat.v4.new_code_cell(_KERNEL_NOISE.format(last=last))]
-    nbformat.write(nb, tmp_path / "noise.ipynb")
+    path = tmp_path / "noise.ipynb"
+    nbformat.write(nb, path)
+    call = (f"run_notebook({str(path)!r}, {str(tmp_path / 'out.ipynb')!r}, html=False)" if route == "run"
+            else f"refresh_outputs([{str(path)!r}])")
     script = ("import sys\nfrom analysis.errors import AnalysisError\n"
-              "from analysis.figures.notebook import run_notebook\n"
-              "try:\n"
-              f"    run_notebook({str(tmp_path / 'noise.ipynb')!r}, {str(tmp_path / 'out.ipynb')!r}, html=False)\n"
-              "except AnalysisError as exc:\n"
-              "    print('error:', exc)\n")
+              "from analysis.figures.notebook import refresh_outputs, run_notebook\n"
+              f"try:\n    {call}\nexcept AnalysisError as exc:\n    print('error:', exc)\n")
     proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
                           timeout=300, env={**os.environ, "MPLBACKEND": "Agg"})
     assert "KERNEL-" not in proc.stdout + proc.stderr and "Traceback" not in proc.stderr, proc
@@ -336,7 +338,7 @@ def test_the_kernel_process_streams_stay_out_of_the_command_output(tmp_path, die
         assert "did not finish" in proc.stdout and "kernel said: segfault-ish: the kernel goes" in proc.stdout
     else:
         assert proc.returncode == 0 and proc.stdout == "", proc
-        executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+        executed = nbformat.read(tmp_path / "out.ipynb" if route == "run" else path, as_version=4)
         assert executed.cells[0].execution_count == 1
 
 

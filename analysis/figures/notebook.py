@@ -30,6 +30,7 @@ import html as _html
 import io
 import os
 import re
+import tempfile
 import tokenize
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -229,8 +230,6 @@ def _read_notebook(path: Path):
 def _execute(src: Path, out: Path, parameters, *, cwd: Path, timeout: int, progress: bool) -> None:
     """papermill ``src`` -> ``out`` (kernel settings: :func:`kernel_config`); NotebookError
     naming the cell and the cause."""
-    import tempfile
-
     import papermill as pm
 
     with tempfile.TemporaryFile() as log:
@@ -589,17 +588,21 @@ def refresh_outputs(paths: Iterable[str | os.PathLike], *, reports_dir=None, tim
     paths = [Path(p).resolve() for p in paths]
     for path in tqdm(paths, desc="notebooks", unit="nb", disable=len(paths) < 2):
         nb = _read_notebook(path)
-        client = NotebookClient(nb, kernel_name=_kernel_name(), timeout=timeout, record_timing=False,
-                                store_widget_state=False, config=kernel_config(),
-                                extra_arguments=list(KERNEL_ARGUMENTS),
-                                resources={"metadata": {"path": str(path.parent)}})
-        try:
-            client.execute()
-        except CellExecutionError as exc:
-            raise _refresh_failed(path, nb, f"{_plain(exc.ename)}: {_plain(exc.evalue)}", overwrite) from None
-        except (RuntimeError, TimeoutError) as exc:     # dead kernel, cell timeout
-            raise _refresh_failed(path, nb, f"{type(exc).__name__}: {_first_line(exc)}", overwrite,
-                                  stopped="did not finish") from None
+        with tempfile.TemporaryFile() as log:
+            client = NotebookClient(nb, kernel_name=_kernel_name(), timeout=timeout, record_timing=False,
+                                    store_widget_state=False, config=kernel_config(),
+                                    extra_arguments=list(KERNEL_ARGUMENTS),
+                                    kernel_manager_class=_quiet_kernel_manager(log),
+                                    resources={"metadata": {"path": str(path.parent)}})
+            try:
+                client.execute()
+            except CellExecutionError as exc:
+                raise _refresh_failed(path, nb, f"{_plain(exc.ename)}: {_plain(exc.evalue)}", overwrite) from None
+            except (RuntimeError, TimeoutError) as exc:     # dead kernel, cell timeout
+                said = _last_line(log)
+                raise _refresh_failed(path, nb, f"{type(exc).__name__}: {_first_line(exc)}"
+                                      + (f" (kernel said: {said})" if said else ""), overwrite,
+                                      stopped="did not finish") from None
         for cell in nb.cells:
             cell.get("metadata", {}).pop("execution", None)
             for out in cell.get("outputs", []):
