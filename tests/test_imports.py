@@ -67,3 +67,22 @@ def test_asking_for_the_ols_summary_imports_statsmodels(prices_dir):
 @pytest.mark.parametrize("module", ["analysis.commands._options", "analysis.windows"])
 def test_option_modules_stay_free_of_numpy(module):
     assert imported_after(f"import {module}") == set()
+
+
+def test_the_company_map_of_a_sample_is_read_without_the_extraction_rules(tmp_path):
+    """``batch``'s same-company check reads the ticker -> company map from its cache (written by
+    the first process) without importing the name rules or the broad list, whose import alone
+    costs a batch tens of milliseconds."""
+    code = ("import json, sys\nfrom analysis.events.listings import listing_companies\n"
+            f"got = listing_companies(['GOOG', 'GOOGL', '0700.HK'], cache_dir={str(tmp_path)!r})\n"
+            "print(json.dumps([got, [m for m in ('analysis.events.namecontext', 'analysis.events.broad',"
+            " 'analysis.events.companies') if m in sys.modules]]))")
+    runs = []
+    for _ in range(2):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+        assert out.returncode == 0, out.stderr
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    (first, built), (second, loaded) = runs
+    assert first == second and first["GOOG"] == first["GOOGL"] is not None
+    assert "analysis.events.companies" in built          # the first process builds the universe
+    assert loaded == []                                  # the second reads the cache only

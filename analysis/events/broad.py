@@ -66,9 +66,9 @@ from pathlib import Path
 
 from . import namecontext
 from .namecontext import fold, short_name
+from .packaged import INVESTPY as PACKAGE
+from .packaged import investpy_stocks as source_file  # noqa: F401 - tests replace it here
 
-PACKAGE = "investpy"
-RESOURCE = ("resources", "stocks.csv")
 FORMAT = 3
 
 # country of the source list -> ISIN prefixes of the companies at home there
@@ -102,18 +102,6 @@ Infrastructure Logistics Shipping Metals Steel Chemicals Materials Products Deve
 # (Zipf scale: 3.5 = about 3 per million words: "profit", "golden", "chicago", "mccarthy" are;
 # "walgreens" (3.1), "peloton" and "wirecard" are not)
 COMMON_ZIPF = 3.5
-
-
-def source_file() -> Path | None:
-    """``investpy/resources/stocks.csv`` where pip installed it, or None (not installed)."""
-    try:
-        spec = importlib.util.find_spec(PACKAGE)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))).joinpath(*RESOURCE)
-    return path if path.is_file() else None
 
 
 def _version() -> str:

@@ -59,9 +59,7 @@ def listing_companies(tickers: Iterable[str], companies=None, *, cache_dir=None)
 
 def _tickers_signature(user: tuple[str, ...], lookup: Path) -> str:
     """Size and time of every file the universe is made of, and the rules' sources."""
-    import importlib.util
-
-    from .broad import source_file
+    from .packaged import investpy_stocks, tickersymbols_data
 
     def stat(path) -> str:
         try:
@@ -70,10 +68,9 @@ def _tickers_signature(user: tuple[str, ...], lookup: Path) -> str:
         except (OSError, TypeError):
             return f"{path}:-"
 
-    spec = importlib.util.find_spec("pytickersymbols")
-    package = Path(spec.origin).with_name("indices_data.py") if spec is not None and spec.origin else None
     files = [*user, lookup, _HERE / "companies.csv", _HERE / "companies.py", _HERE / "broad.py",
-             _HERE / "namecontext.py", _HERE.parent / "data" / "exchanges.csv", package, source_file()]
+             _HERE / "namecontext.py", _HERE.parent / "data" / "exchanges.csv", tickersymbols_data(),
+             investpy_stocks()]
     return "|".join([str(TICKERS_FORMAT), *(stat(f) for f in files)])
 
 
