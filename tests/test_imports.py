@@ -86,3 +86,14 @@ def test_the_company_map_of_a_sample_is_read_without_the_extraction_rules(tmp_pa
     assert first == second and first["GOOG"] == first["GOOGL"] is not None
     assert "analysis.events.companies" in built          # the first process builds the universe
     assert loaded == []                                  # the second reads the cache only
+
+
+def test_the_press_symbol_patterns_are_compiled_only_when_text_is_read():
+    from analysis.data import exchanges
+
+    code = ("from analysis.data import exchanges\nprint(exchanges._press_patterns.cache_info().currsize)\n"
+            "exchanges.press_symbols('Rivian (NASDAQ: RIVN)')\nprint(exchanges._press_patterns.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert out.stdout.split() == ["0", "1"], out.stderr
+    assert exchanges.press_symbols("Rivian (NASDAQ: RIVN) and (0700.HK)") == \
+        [(7, 21, [("NASDAQ", "RIVN", "RIVN")]), (26, 35, [("CODE", "0700.HK", "0700.HK")])]

@@ -338,14 +338,21 @@ _PAIR = rf"(?:{_VENUE_RE})\s*:\s*{_CODE}"
 _BARE_VENUES = ("NASDAQ", "NYSE", "NYSEARCA", "AMEX", "OTC", "OTCQX", "OTCMKTS", "HKEX", "SEHK", "SSE",
                 "SZSE", "SHA", "LSE", "LON", "EPA", "TSX", "TYO", "ASX", "TWSE", "XETRA", "ETR", "SIX", "STO",
                 "BME", "CPH", "HEL", "OSL", "KRX", "KOSDAQ", "SGX", "NSE", "JSE", "EBR", "AMS", "BIT", "WSE")
-TAG_RE = re.compile(
-    rf"[(\[]\s*(?P<body>{_PAIR}(?:\s*[,;/]\s*{_PAIR})*)\s*[)\]]"
-    rf"|(?<![\w:])(?P<bare>(?-i:(?:{'|'.join(sorted(_BARE_VENUES, key=len, reverse=True))})\s*:\s*"
-    rf"[A-Z0-9][A-Z0-9.\-]{{0,11}})(?![\w]))",
-    re.IGNORECASE)
-_ONE_TAG = re.compile(rf"(?P<venue>{_VENUE_RE})\s*:\s*(?P<code>{_CODE})", re.IGNORECASE)
-# (RIVN.O), (0700.HK), (000858.SZ), (VOWG_p.DE), (NOVO-B.CO): a code with an exchange suffix
-CODE_RE = re.compile(r"[(\[]\s*(?P<code>[A-Z0-9][A-Za-z0-9\-_]{0,11}\.(?P<suffix>[A-Z]{1,3}))\s*[)\]]")
+
+
+@functools.cache
+def _press_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """The exchange-tag, one-pair and bare-code patterns, compiled on first use: only text
+    extraction reads them, and compiling the venue alternation costs every process ~10 ms."""
+    tags = re.compile(
+        rf"[(\[]\s*(?P<body>{_PAIR}(?:\s*[,;/]\s*{_PAIR})*)\s*[)\]]"
+        rf"|(?<![\w:])(?P<bare>(?-i:(?:{'|'.join(sorted(_BARE_VENUES, key=len, reverse=True))})\s*:\s*"
+        rf"[A-Z0-9][A-Z0-9.\-]{{0,11}})(?![\w]))",
+        re.IGNORECASE)
+    one = re.compile(rf"(?P<venue>{_VENUE_RE})\s*:\s*(?P<code>{_CODE})", re.IGNORECASE)
+    # (RIVN.O), (0700.HK), (000858.SZ), (VOWG_p.DE), (NOVO-B.CO): a code with an exchange suffix
+    code = re.compile(r"[(\[]\s*(?P<code>[A-Z0-9][A-Za-z0-9\-_]{0,11}\.(?P<suffix>[A-Z]{1,3}))\s*[)\]]")
+    return tags, one, code
 
 
 def tag_ticker(venue: str, code: str) -> str:
@@ -401,13 +408,14 @@ def press_symbols(text: str) -> list[tuple[int, int, list[tuple[str, str | None,
     or ``"CODE"`` for a bare code; ``ticker`` the Yahoo symbol, None when it cannot be derived
     (see :func:`code_ticker`); ``written`` the code as written.
     """
+    tags, one, codes = _press_patterns()
     out = []
-    for m in TAG_RE.finditer(text):
+    for m in tags.finditer(text):
         body = m["body"] or m["bare"]
-        pairs = [(t["venue"].upper(), tag_ticker(t["venue"], t["code"]), t["code"]) for t in _ONE_TAG.finditer(body)]
+        pairs = [(t["venue"].upper(), tag_ticker(t["venue"], t["code"]), t["code"]) for t in one.finditer(body)]
         out.append((m.start(), m.end(), pairs))
     taken = [(s, e) for s, e, _ in out]
-    for m in CODE_RE.finditer(text):
+    for m in codes.finditer(text):
         if any(s < m.end() and m.start() < e for s, e in taken):
             continue
         out.append((m.start(), m.end(), [("CODE", code_ticker(m["code"]), m["code"])]))
