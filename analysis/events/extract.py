@@ -163,15 +163,16 @@ _THAN_ZH = re.compile(r"(?<![\u5bf9\u76f8\u65e0\u5360\u597d])\u6bd4$")
 _COMPARATIVE_ZH = re.compile(r"^[^\uff0c\u3002\uff1b,;]{0,20}?(?:\u4fbf\u5b9c|\u8d35|\u9ad8|\u4f4e|\u591a|\u5c11|"
                              r"\u5feb|\u6162|\u5f3a|\u5f31|\u5927|\u5c0f|\u597d|\u5dee|\u66f4|\u8fd8\u8981)")
 # a company named as an analyst's firm ("after Barclays downgraded the stock", "Morgan Stanley
-# upgraded Tesla", "analysts at Jefferies", "Barclays analyst Tim Long") or as the other side of a
+# upgraded Tesla", "analysts at Jefferies", "Barclays analyst Tim Long"), as the source of a
+# forecast ("Goldman Sachs economists now expect", "Citi's chief economist", "economists at UBS") or as the other side of a
 # supply relation ("the main contract chipmaker to Apple and Nvidia", "a key supplier of memory
 # chips to Nvidia", "TSMC customer Nvidia", "Apple Supplier Foxconn"): a mention
 _ANALYST_AFTER = re.compile(
-    r"^(?:['\u2019]s)?\s+(?:(?:analysts?|strategists?|research)\b|(?:(?:has|have|had)\s+)?"
+    r"^(?:['\u2019]s)?\s+(?:(?:(?:chief|senior|lead|top|equity|credit|bank|global|European|Asian|US|U\.S\.)\s+)?(?:analysts?|strategists?|economists?|research)\b|(?:(?:has|have|had)\s+)?"
     r"(?:upgrade[sd]?|downgrade[sd]?|upgrading|downgrading|initiat(?:e|es|ed|ing)\s+coverage|"
     r"(?:cut|cuts|raised|raises|lowered|lowers|lifted|lifts)\s+(?:its|their)\s+(?:price\s+target|target\s+price|rating))\b"
     r"(?!\s+(?:its|their)\s+(?:forecast|guidance|outlook)))", re.IGNORECASE)
-_ANALYST_BEFORE = re.compile(r"\b(?:analysts?|strategists?)\s+(?:at|from|with)\s+$|\b(?:rating|ratings|downgrade|upgrade)\s+"
+_ANALYST_BEFORE = re.compile(r"\b(?:analysts?|strategists?|economists?)\s+(?:at|from|with)\s+$|\b(?:rating|ratings|downgrade|upgrade)\s+"
                              r"(?:from|by)\s+$", re.IGNORECASE)
 _SUPPLY_BEFORE = re.compile(
     r"\b(?:(?:supplier|suppliers|maker|makers|chipmaker|chipmakers|manufacturer|manufacturers|provider|"
@@ -289,6 +290,9 @@ _PARTNER_BEFORE = re.compile(
     r"(?:the\s+)?(?:[\w.'\u2019&-]+\s+){0,2}$", re.IGNORECASE)
 _PARTNER_AFTER = re.compile(r"^\s+(?:tie-?up|merger|takeover|buyout|bid|offer|deal|partnership|alliance)s?\b",
                             re.IGNORECASE)
+# the same in Japanese and Chinese: "ホンダとの経営統合協議" (merger talks with Honda), "与本田的合并谈判"
+_PARTNER_AFTER_CJK = re.compile("(?:\u3068\u306e|\u3068|\u7684)?(?:\u7d4c\u55b6\u7d71\u5408|\u7d71\u5408|\u5408\u4f75|"
+                                "\u5354\u8b70|\u63d0\u643a|\u4ea4\u6e09|\u8cb7\u53ce|\u5408\u5e76|\u8c08\u5224|\u6536\u8d2d)")
 # a company named as an owner of the item's company ("Siemens, which spun off Siemens Energy in
 # 2020, still holds a stake", "Hyundai Motor sold part of its stake in the Indian unit", "remains
 # the controlling shareholder"): a mention unless the item says its own shares moved
@@ -323,7 +327,9 @@ American British German French Global World Wall Street Nasdaq NYSE Shares Stock
 Tech Bank Banks Oil Gold Why What How When Who Which This That These Those Investors Analysts Its
 """.split())
 # a clause about the market's reaction: shares moving, not the news itself
-_SHARES_WORD = re.compile(r"\b(?:shares?|stocks?|ADRs?|stock\s+price|share\s+price|\u80a1\u4ef7|\u80a1\u7968)\b|\u80a1\u4ef7",
+_SHARES_WORD = re.compile(r"\b(?:shares?|stocks?|ADRs?|stock\s+price|share\s+price|\u80a1\u4ef7|\u80a1\u7968)\b|\u80a1\u4ef7|"
+                          # 株価, 株が/株は (Japanese: the shares)
+                          r"\u682a\u4fa1|\u682a[\u304c\u306f\u3082]|\uc8fc\uac00",
                           re.IGNORECASE)
 _MOVE_WORD = re.compile(
     r"\b(?:rose|rise|rises|rising|risen|fell|fall|falls|falling|fallen|sunk|jump(?:s|ed)?|slump(?:s|ed)?|surg(?:e|es|ed)|"
@@ -336,7 +342,10 @@ _MOVE_WORD = re.compile(
     r"drop|fall|decline|gain|rise|loss|selloff|sell-off))\b|\u5927\u6da8|\u5927\u8dcc|\u6da8\u505c|\u8dcc\u505c|\u4e0a\u6da8|\u4e0b\u8dcc"
     # 收涨 收跌 收高 收低 走高 走低 高开 低开 飙升 暴涨 暴跌 急跌 涨逾 跌逾 (closed up/down, moved higher/lower, ...)
     r"|\u6536\u6da8|\u6536\u8dcc|\u6536\u9ad8|\u6536\u4f4e|\u8d70\u9ad8|\u8d70\u4f4e|\u9ad8\u5f00|\u4f4e\u5f00|"
-    r"\u98d9\u5347|\u66b4\u6da8|\u66b4\u8dcc|\u6025\u8dcc|\u6da8\u903e|\u8dcc\u903e",
+    r"\u98d9\u5347|\u66b4\u6da8|\u66b4\u8dcc|\u6025\u8dcc|\u6da8\u903e|\u8dcc\u903e"
+    # Japanese 急騰 急落 続伸 続落 反発 反落 ストップ高 ストップ安 上昇 下落, Korean 급등 급락 상승 하락
+    r"|\u6025\u9a30|\u6025\u843d|\u7d9a\u4f38|\u7d9a\u843d|\u53cd\u767a|\u53cd\u843d|\u30b9\u30c8\u30c3\u30d7[\u9ad8\u5b89]|"
+    r"\u4e0a\u6607|\u4e0b\u843d|\uae09\ub4f1|\uae09\ub77d|\uc0c1\uc2b9|\ud558\ub77d",
     re.IGNORECASE)
 _NEWS_WORD = re.compile(
     r"\b(?:said|says|say|announc(?:e|es|ed|ing)|report(?:s|ed)?|post(?:s|ed)|releas(?:e|es|ed)|"
@@ -352,6 +361,9 @@ _CLAUSE_SPLIT = re.compile(
     r"(?!(?:the\s+)?(?:[\w.'\u2019]+\s+){0,3}(?:bell|close|closing|open|opening|hours|markets?|trading|"
     r"session|midnight|dawn|noon)\b|\d{4}\b))", re.IGNORECASE)     # "worst day since 1987 on Tuesday": one clause
 _HEADLINE_CLAUSE_SPLIT = re.compile(r"[,;:]\s+(?!\d)|\s+[\u2013\u2014-]\s+|\uff0c|\uff1b|\uff1a")
+# in Japanese headlines 、 separates clauses ("日産株が急騰、ホンダとの統合協議の報道受け"); in Chinese it
+# separates the items of a list, so only in text with kana
+_KANA_CLAUSE_SPLIT = re.compile("\u3001|\u3000")
 
 
 @dataclass
@@ -540,6 +552,7 @@ def _cause_flag(masked: str, s: int, e: int) -> str:
     """"cause", "owner" or "aside": a mention unless the item says its own shares moved (:func:`_bystanders`)."""
     if _CAUSE_BEFORE.search(masked[max(0, s - 120):s]) or _CAUSE_AFTER.match(masked[e:e + 80]) or \
             _PARTNER_BEFORE.search(masked[max(0, s - 60):s]) or _PARTNER_AFTER.match(masked[e:e + 20]) or \
+            (_KANA.search(masked) and masked.startswith("\u3068", e) and _PARTNER_AFTER_CJK.match(masked, e)) or \
             _HIRED_BY.search(masked[max(0, s - 60):s]) or _UNCHANGED_AFTER.match(masked[e:e + 48]) or \
             _MADE_FOR.search(masked[max(0, s - 60):s]) or \
             (_SAID_CAUSE_BEFORE.search(masked[max(0, s - 20):s]) and _SAID_CAUSE_AFTER.match(masked[e:e + 40])) or \
@@ -680,6 +693,8 @@ def _companies(sentence: str, u: Universe, tagged: frozenset[str] = frozenset(),
 def _clause_spans(sentence: str, headline: bool) -> list[tuple[int, int]]:
     """``(start, end)`` of the clauses of :func:`_clauses`."""
     splitters = [_CLAUSE_SPLIT, _HEADLINE_CLAUSE_SPLIT] if headline else [_CLAUSE_SPLIT]
+    if headline and _KANA.search(sentence):
+        splitters.append(_KANA_CLAUSE_SPLIT)
     spans = [(0, len(sentence))]
     for rx in splitters:
         spans = [(a + p, a + q) for a, b in spans
@@ -1114,6 +1129,8 @@ def _clauses(sentence: str, headline: bool) -> list[str]:
     parts = _CLAUSE_SPLIT.split(sentence)
     if headline:
         parts = [q for p in parts for q in _HEADLINE_CLAUSE_SPLIT.split(p)]
+        if _KANA.search(sentence):
+            parts = [q for p in parts for q in _KANA_CLAUSE_SPLIT.split(p)]
     return [p for p in parts if p and p.strip()]
 
 
