@@ -149,3 +149,50 @@ def test_table_companies_added_for_the_tenth_set(text, ticker):
 def test_a_delisted_or_private_company_is_never_studied():
     df = _rows("Credit Suisse shares were delisted in June 2023; Turo withdrew its listing plans.")
     assert not (df["listed"] == True).any()                    # noqa: E712
+
+
+# --- sessions on the exchange calendar -----------------------------------------------------
+
+def _day0(df, ticker):
+    from analysis.events.timing import time_events
+
+    return time_events(df[df["ticker"] == ticker].reset_index(drop=True))["day0"].iloc[0]
+
+
+def test_an_overnight_move_after_a_us_holiday_is_the_session_before_the_holiday():
+    # 07:45 in Tokyo on Friday 5 July 2024 is 18:45 on the 4th in New York, a holiday: the move
+    # "overnight" was Wednesday 3 July's (an early close), not the 4th's, nor the 5th's
+    df = _rows("Nvidia Rose 4% Overnight as Chip Stocks Rallied\nTokyo Shares Open Higher",
+               published="2024-07-05T07:45+09:00", tz="Asia/Tokyo")
+    row = df[df["ticker"] == "NVDA"].iloc[0]
+    assert row["event_date"] == pd.Timestamp("2024-07-03")
+    assert _day0(df, "NVDA") == pd.Timestamp("2024-07-03")
+
+
+def test_an_overnight_move_on_an_ordinary_weekday_is_the_previous_session():
+    df = _rows("Nvidia Rose 4% Overnight as Chip Stocks Rallied\nTokyo Shares Open Higher",
+               published="2024-07-10T07:45+09:00", tz="Asia/Tokyo")
+    assert df[df["ticker"] == "NVDA"]["event_date"].iloc[0] == pd.Timestamp("2024-07-09")
+
+
+@pytest.mark.parametrize("text, published, tz, ticker, day0", [
+    ("SK하이닉스, 1조원 규모 자사주 매입 결정", "2024-07-25T18:30+09:00", "Asia/Seoul", "000660.KS", "2024-07-26"),
+    ("任天堂、通期の営業益予想を下方修正", "2024-08-01T17:05+09:00", "Asia/Tokyo", "7974.T", "2024-08-02"),
+])
+def test_a_disclosure_published_after_the_close_is_after_the_close(text, published, tz, ticker, day0):
+    df = _rows(text, published=published, tz=tz)
+    assert df[df["ticker"] == ticker]["time_of_day"].iloc[0] == "after_close"
+    assert _day0(df, ticker) == pd.Timestamp(day0)
+
+
+@pytest.mark.parametrize("text, published, tz, ticker", [
+    # a move the headline states happened in that session
+    ("Nissan Shares Jump 20% on Report of Merger Talks", "2024-12-18T19:00+09:00", "Asia/Tokyo", "7201.T"),
+    # published before the close: the session of that day
+    ("SK하이닉스, 1조원 규모 자사주 매입 결정", "2024-07-25T11:30+09:00", "Asia/Seoul", "000660.KS"),
+    # a remark, not a disclosure
+    ("ソニーG社長、映画事業の売却は考えていないと強調", "2024-08-01T17:05+09:00", "Asia/Tokyo", "6758.T"),
+])
+def test_ordinary_no_after_close_without_a_disclosure_after_the_close(text, published, tz, ticker):
+    df = _rows(text, published=published, tz=tz)
+    assert df[df["ticker"] == ticker]["time_of_day"].iloc[0] != "after_close"

@@ -118,7 +118,7 @@ from . import broad, namecontext
 from .companies import Company, Universe, listing_venue, universe
 from .textdates import (find_clock_time, find_dateline, find_dates, find_scheduled, is_future, time_of_day,
                         without_time_words)
-from ..data.exchanges import code_ticker, exchange_row, press_symbols
+from ..data.exchanges import calendar_for, code_ticker, press_symbols
 
 COLUMNS = ("event_id", "company", "ticker", "exchange", "market", "role", "listed", "event_date",
            "announced_at", "time_of_day", "date_source", "evidence")
@@ -343,9 +343,11 @@ _MOVE_WORD = re.compile(
     # 收涨 收跌 收高 收低 走高 走低 高开 低开 飙升 暴涨 暴跌 急跌 涨逾 跌逾 (closed up/down, moved higher/lower, ...)
     r"|\u6536\u6da8|\u6536\u8dcc|\u6536\u9ad8|\u6536\u4f4e|\u8d70\u9ad8|\u8d70\u4f4e|\u9ad8\u5f00|\u4f4e\u5f00|"
     r"\u98d9\u5347|\u66b4\u6da8|\u66b4\u8dcc|\u6025\u8dcc|\u6da8\u903e|\u8dcc\u903e"
-    # Japanese 急騰 急落 続伸 続落 反発 反落 ストップ高 ストップ安 上昇 下落, Korean 급등 급락 상승 하락
+    # Japanese 急騰 急落 続伸 続落 反発 反落 ストップ高 ストップ安 上昇 下落, Korean 급등 급락 상승 하락;
     r"|\u6025\u9a30|\u6025\u843d|\u7d9a\u4f38|\u7d9a\u843d|\u53cd\u767a|\u53cd\u843d|\u30b9\u30c8\u30c3\u30d7[\u9ad8\u5b89]|"
-    r"\u4e0a\u6607|\u4e0b\u843d|\uae09\ub4f1|\uae09\ub77d|\uc0c1\uc2b9|\ud558\ub77d",
+    r"\u4e0a\u6607|\u4e0b\u843d|\uae09\ub4f1|\uae09\ub77d|\uc0c1\uc2b9|\ud558\ub77d"
+    # 大幅高 大幅安 急伸 高値 安値 (a big rise or fall, a record high or low)
+    r"|\u5927\u5e45[\u9ad8\u5b89]|\u6025\u4f38|[\u9ad8\u5b89]\u5024",
     re.IGNORECASE)
 _NEWS_WORD = re.compile(
     r"\b(?:said|says|say|announc(?:e|es|ed|ing)|report(?:s|ed)?|post(?:s|ed)|releas(?:e|es|ed)|"
@@ -1109,6 +1111,7 @@ class _When:
     announced_at: object
     time_of_day: str
     date_source: str
+    unmoved: bool = False        # dated by the publication, no time, no share move stated
 
 
 @dataclass
@@ -1337,7 +1340,26 @@ def _when(item: _Item, pub_date, pub_ts, tz: str | None, other_news=None) -> _Wh
             and st.source in ("explicit", "relative weekday", "relative day")):
         tod = "after_close"          # prior-day convention (module docstring)
     date = pd.Timestamp(st.date) if st.date is not None else pd.NaT
-    return _When(date, announced, tod, st.source)
+    unmoved = (st.source == "published" and not st.reaction and not st.moved_then and not _says_moved(item)
+               and any(_DISCLOSURE.search(sentence) for sentence, where in item.sentences if where == "subject"))
+    return _When(date, announced, tod, st.source, unmoved)
+
+
+# a company's disclosure (results, a forecast, a buyback, a decision), the kind of news
+# published within minutes of its release: 決定 発表 修正 決算 自社株買い 공시 결정 발표 公告 公布
+_DISCLOSURE = re.compile(
+    r"\b(?:announc(?:e|es|ed)|report(?:s|ed)?|post(?:s|ed)|releas(?:e|es|ed)|forecast|guidance|outlook|"
+    r"rais(?:e|es|ed)|cut(?:s)?|lower(?:s|ed)|declar(?:e|es|ed)|approv(?:e|es|ed)|decid(?:e|es|ed)|"
+    r"buyback|dividend|results|earnings)\b"
+    "|\u6c7a\u5b9a|\u767a\u8868|\u4fee\u6b63|\u6c7a\u7b97|\u81ea\u793e\u682a\u8cb7\u3044|"
+    "\uacf5\uc2dc|\uacb0\uc815|\ubc1c\ud45c|\ub9e4\uc785|\u516c\u544a|\u516c\u5e03", re.IGNORECASE)
+
+
+def _says_moved(item: _Item) -> bool:
+    """A clause of the item says shares moved ("Shares Jump 24%", "が大幅高")."""
+    headline = item.kind == "headline"
+    return any(_is_reaction(c) for sentence, where in item.sentences if where != "boiler"
+               for c in _clauses(sentence, headline))
 
 
 def _own_when(item: _Item, f: _Found, pub_date, pub_ts, tz: str | None) -> _When:
@@ -1368,26 +1390,62 @@ def _debut_day(company: Company, ticker: str, event_date: pd.Timestamp, pub_date
     return start
 
 
+def _listing_calendar(ticker: str, day):
+    """The exchange calendar of a listing around ``day`` (:func:`analysis.events.timing.get_calendar`),
+    or None when the listing's exchange or that range is unknown."""
+    from .timing import get_calendar
+
+    try:
+        return get_calendar(calendar_for(ticker), day - pd.Timedelta(days=20), day + pd.Timedelta(days=20))
+    except (CalendarError, KeyError, ValueError, TypeError):
+        return None
+
+
 def _overnight_session(ticker: str, pub_ts, pub_day: pd.Timestamp) -> pd.Timestamp:
-    """The home market's last weekday session before the publication, for a move "overnight":
-    the publication's day in the listing's zone when published there after 17:00, else the
-    weekday before (a 07:45 Tokyo publication is 18:45 the day before in New York; a 08:00 New
-    York one is 21:00 the same day in Tokyo). Without a publication time, the weekday before."""
+    """The home market's last session before the publication, for a move "overnight", on the
+    listing's exchange calendar (holidays and early closes included): the publication's day in
+    the listing's zone when that session had closed by the publication, else the session before
+    (a 07:45 Tokyo publication is 18:45 the day before in New York; a 08:00 New York one is
+    21:00 the same day in Tokyo; after a US holiday, the session before the holiday). A listing
+    in the publication's own market answers in its next session (the move overnight was
+    another market's). Without a publication time, the session before the publication day;
+    without a calendar for the listing, the weekday rule."""
+    day = pd.Timestamp(pub_day).normalize()
+    cal = _listing_calendar(ticker, day)
     local = None
-    if pub_ts is not None and not pd.isna(pub_ts) and pub_ts.tzinfo is not None:
-        try:
-            local = pub_ts.tz_convert(str(exchange_row(ticker)["tz"]))
-        except (CalendarError, KeyError, ValueError, TypeError):
-            local = None
-    if local is not None and local.utcoffset() == pub_ts.utcoffset():
-        # a listing in the publication's own market: the move overnight was another market's, and
-        # this company's shares answer in today's session ("dragging Tokyo Electron lower in early
-        # Tokyo trade")
-        return pd.Timestamp(local.date())
-    if local is not None and local.hour >= 17 and local.weekday() < 5:
-        return pd.Timestamp(local.date())
-    day = local.date() if local is not None else pd.Timestamp(pub_day).date()
-    return pd.Timestamp(_previous_weekday(day))
+    if pub_ts is not None and not pd.isna(pub_ts) and pub_ts.tzinfo is not None and cal is not None:
+        local = pub_ts.tz_convert(str(cal.tz))
+    if cal is None:
+        return pd.Timestamp(_previous_weekday(day.date()))
+    if local is not None:
+        today = pd.Timestamp(local.date())
+        if local.utcoffset() == pub_ts.utcoffset():
+            # a listing in the publication's own market: "dragging Tokyo Electron lower in early
+            # Tokyo trade" -- today's session (the next one after a holiday)
+            return _naive(cal.date_to_session(today, direction="next"))
+        if cal.is_session(today) and pub_ts >= cal.session_close(today):
+            return today
+        return _naive(cal.date_to_session(today - pd.Timedelta(days=1), direction="previous"))
+    return _naive(cal.date_to_session(day - pd.Timedelta(days=1), direction="previous"))
+
+
+def _naive(day) -> pd.Timestamp:
+    day = pd.Timestamp(day)
+    return day.tz_localize(None) if day.tzinfo is not None else day
+
+
+def _published_after_close(ticker: str, pub_ts, event_date) -> bool:
+    """A publication made after the close of the listing's session on the news's date (on its
+    exchange calendar), when the text states neither a time nor a date: fresh news is published
+    within minutes, so it came after that session ("삼성전자, 10조원 자사주 매입 결정" at 19:10 Seoul)."""
+    if pub_ts is None or pd.isna(pub_ts) or pub_ts.tzinfo is None or pd.isna(event_date):
+        return False
+    cal = _listing_calendar(ticker, pd.Timestamp(event_date))
+    if cal is None:
+        return False
+    local = pub_ts.tz_convert(str(cal.tz))
+    day = pd.Timestamp(local.date())
+    return day == pd.Timestamp(event_date) and cal.is_session(day) and pub_ts >= cal.session_close(day)
 
 
 def _rows_for(item: _Item, f: _Found, when: _When, pub_date=None, pub_ts=None) -> list[dict]:
@@ -1404,6 +1462,8 @@ def _rows_for(item: _Item, f: _Found, when: _When, pub_date=None, pub_ts=None) -
         row = common
         if when.date_source == "overnight":
             row = {**common, "event_date": _overnight_session(t, pub_ts, when.event_date)}
+        elif when.unmoved and when.time_of_day == "unknown" and _published_after_close(t, pub_ts, when.event_date):
+            row = {**common, "time_of_day": "after_close"}
         if not f.company.listed_on(t, row["event_date"]):
             debut = _debut_day(f.company, t, row["event_date"], pub_date)
             if debut is None:
