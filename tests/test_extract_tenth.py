@@ -196,3 +196,32 @@ def test_a_disclosure_published_after_the_close_is_after_the_close(text, publish
 def test_ordinary_no_after_close_without_a_disclosure_after_the_close(text, published, tz, ticker):
     df = _rows(text, published=published, tz=tz)
     assert df[df["ticker"] == ticker]["time_of_day"].iloc[0] != "after_close"
+
+
+# --- several subjects, each with its own time --------------------------------------------
+
+def test_times_stated_per_company_in_a_later_paragraph():
+    text = ("Results roundup\n\n"
+            "Intel, Ford Motor and Amazon.com all reported quarterly results on Thursday, Aug. 1.\n\n"
+            "Intel shares sank 20% in extended trading after it suspended its dividend.\n\n"
+            "Ford released its numbers before the bell; Intel and Amazon.com reported after the close.")
+    df = _rows(text, published="2024-08-02T07:00", tz="America/New_York")
+    tod = dict(zip(df["ticker"], df["time_of_day"]))
+    assert tod["F"] == "before_open" and tod["INTC"] == "after_close" and tod["AMZN"] == "after_close"
+    assert _day0(df, "F") == pd.Timestamp("2024-08-01") and _day0(df, "AMZN") == pd.Timestamp("2024-08-02")
+
+
+def test_ordinary_one_subject_keeps_the_item_time():
+    df = _rows("Intel shares sank 20% on Friday after the chipmaker suspended its dividend.\n\n"
+               "Intel reported the results after the close on Thursday; AMD reports next week.",
+               published="2024-08-02T16:30", tz="America/New_York")
+    row = df[df["ticker"] == "INTC"].iloc[0]
+    assert row["time_of_day"] == "after_close" and row["event_date"] == pd.Timestamp("2024-08-01")
+
+
+def test_a_stated_clock_time_gives_the_time_of_day_on_each_listing():
+    df = _rows("Novartis shares rose 3% on Tuesday after the drugmaker raised its outlook.\n\n"
+               "Novartis published the figures at 7:00 a.m. local time.",
+               published="2024-07-18T11:00+02:00", tz="Europe/Zurich")
+    row = df[df["ticker"] == "NOVN.SW"].iloc[0]
+    assert row["time_of_day"] == "before_open"

@@ -1159,26 +1159,68 @@ def _is_reaction(clause: str) -> bool:
     return bool(_SHARES_WORD.search(clause)) or not _NEWS_WORD.search(clause)
 
 
-def _statements(item: _Item, anchor: _dt.date | None, tz: str | None, other_news=None) -> list[_Statement]:
+def _statements(item: _Item, anchor: _dt.date | None, tz: str | None, other_news=None,
+                company: str | None = None, names_of=None) -> list[_Statement]:
     """Dated or timed clauses of the item. A clause that states the date of something still to
     come ("will report results on May 14", "results due May 14") is dated by it (``scheduled``);
     ``other_news(sentence)`` is True for a body sentence about other companies only ("Separately,
-    Tencent said ..."), which says nothing about this item's event."""
-    out = []
+    Tencent said ..."), which says nothing about this item's event.
+
+    With ``company`` (and ``names_of(sentence) -> [(position, company name)]``): the statements
+    about that company in an item with several, clause by clause -- a clause naming only other
+    companies says nothing about it ("Merck and Pfizer released their numbers before the bell;
+    Microsoft and AMD reported after the close")."""
+    out, own = [], []
     headline = item.kind == "headline"
     for sentence, where in item.sentences:
         if where == "boiler":
             continue
-        clauses = _clauses(sentence, headline)
+        spans = [(a, b) for a, b in _clause_spans(sentence, headline) if sentence[a:b].strip()]
         if headline:
-            clauses = [c for c in clauses if not _RIVAL_CLAUSE.match(c)]
-        found = [st for clause in clauses if (st := _clause_statement(clause, anchor, tz))]
+            spans = [(a, b) for a, b in spans if not _RIVAL_CLAUSE.match(sentence[a:b])]
+        clauses = [sentence[a:b] for a, b in spans]
+        found = [(st, span) for clause, span in zip(clauses, spans)
+                 if (st := _clause_statement(clause, anchor, tz))]
         if found and where == "mention" and other_news is not None and other_news(sentence):
             continue
         # "Twitter Accepts Musk's Offer on Monday; Shares Rise 6%": an undated move in the
         # sentence that dates the news happened that day, so the news came before that close
         moved = any(_is_reaction(c) and _clause_statement(c, anchor, tz) is None for c in clauses)
-        out += [_Statement(*st[:5], where == "subject", st[5], moved and not st[4]) for st in found]
+        names = names_of(sentence) if company is not None and found else []
+        if names:
+            found = _list_clauses(sentence, spans, names, anchor, tz, found)
+        for st, (a, b) in found:
+            inside = {n for pos, n in names if a <= pos < b}
+            if inside and company not in inside and where == "mention":
+                continue                      # a body clause about other companies only
+            (own if company in inside and where == "subject" else out).append(
+                _Statement(*st[:5], where == "subject", st[5], moved and not st[4]))
+    return own + out
+
+
+def _list_clauses(sentence: str, spans: list, names: list, anchor, tz, found: list) -> list:
+    """The statements of ``sentence`` with a clause that is only a list of names ("Merck", "Pfizer"
+    in "Merck, Pfizer, Procter & Gamble and PayPal released ... before the bell") joined to the
+    clause that says what they did, so that the statement covers every name of the list."""
+    merged, start = [], None
+    for a, b in spans:
+        rest = sentence[a:b]
+        for pos, _ in sorted(names, reverse=True):
+            if a <= pos < b:
+                m = re.match(r"[\w.&'\u2019-]+(?:\s+[A-Z][\w.&'\u2019-]*)*", sentence[pos:b])
+                rest = rest[:pos - a] + rest[pos - a + (m.end() if m else 0):]
+        if not re.sub(r"\b(?:and|or)\b|[\s,&]", "", rest):
+            start = a if start is None else start          # a list of names only: joined to the next
+            continue
+        merged.append((a if start is None else start, b))
+        start = None
+    if start is not None:
+        merged.append((start, spans[-1][1]))
+    out = []
+    for a, b in merged:
+        st = next((st for st, (p, q) in found if a <= p < b), None)
+        if st is not None:
+            out.append((st, (a, b)))
     return out
 
 
@@ -1329,9 +1371,10 @@ def _announced(st: _Statement) -> object:
         return pd.NaT
 
 
-def _when(item: _Item, pub_date, pub_ts, tz: str | None, other_news=None) -> _When:
+def _when(item: _Item, pub_date, pub_ts, tz: str | None, other_news=None, company: str | None = None,
+          names_of=None) -> _When:
     anchor = pub_date or item.dateline
-    news, reaction = _event_statement(_statements(item, anchor, tz, other_news))
+    news, reaction = _event_statement(_statements(item, anchor, tz, other_news, company, names_of))
     st = _bounded_by_publication(_fallback(news, reaction, item, pub_date), pub_ts)
     announced = _announced(st)
     tod = st.time
@@ -1434,6 +1477,20 @@ def _naive(day) -> pd.Timestamp:
     return day.tz_localize(None) if day.tzinfo is not None else day
 
 
+def _clock_time_of_day(ticker: str, announced) -> str:
+    """The time of day of a stated clock time on the listing's exchange calendar ("at 6:45 a.m.
+    local time" in Zurich is before the open there, and before New York's open for the ADR)."""
+    cal = _listing_calendar(ticker, pd.Timestamp(announced.date()))
+    if cal is None:
+        return "unknown"
+    day = pd.Timestamp(announced.tz_convert(str(cal.tz)).date())
+    if not cal.is_session(day):
+        return "unknown"
+    if announced < cal.session_open(day):
+        return "before_open"
+    return "during" if announced < cal.session_close(day) else "after_close"
+
+
 def _published_after_close(ticker: str, pub_ts, event_date) -> bool:
     """A publication made after the close of the listing's session on the news's date (on its
     exchange calendar), when the text states neither a time nor a date: fresh news is published
@@ -1464,6 +1521,8 @@ def _rows_for(item: _Item, f: _Found, when: _When, pub_date=None, pub_ts=None) -
             row = {**common, "event_date": _overnight_session(t, pub_ts, when.event_date)}
         elif when.unmoved and when.time_of_day == "unknown" and _published_after_close(t, pub_ts, when.event_date):
             row = {**common, "time_of_day": "after_close"}
+        if row["time_of_day"] == "unknown" and not pd.isna(row["announced_at"]):
+            row = {**row, "time_of_day": _clock_time_of_day(t, row["announced_at"])}
         if not f.company.listed_on(t, row["event_date"]):
             debut = _debut_day(f.company, t, row["event_date"], pub_date)
             if debut is None:
@@ -1528,8 +1587,22 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
             return bool(named) and not named & subject_names
 
         when = _when(item, pub_date, pub_ts, tz, other_news)
+        several = len(subject_names) > 1
+        named: dict[str, list] = {}
+
+        def names_of(sentence: str, named=named) -> list:
+            if sentence not in named:
+                named[sentence] = [(h.pos, h.company.name) for h in _companies(sentence, u) if h.confirmed]
+            return named[sentence]
+
         for f in found:
-            f_when = _own_when(item, f, pub_date, pub_ts, tz) if f.own else when
+            if f.own:
+                f_when = _own_when(item, f, pub_date, pub_ts, tz)
+            elif several and f.role == "subject":
+                # several subjects: each one's own time and date where the text gives them apart
+                f_when = _when(item, pub_date, pub_ts, tz, other_news, f.company.name, names_of)
+            else:
+                f_when = when
             for pair in f.replaced:
                 written, kept = pair.split(">")
                 notes.append(f"{item.id}: {f.company.name} is written {written}; the company tables list it as "
