@@ -219,9 +219,103 @@ def test_ordinary_one_subject_keeps_the_item_time():
     assert row["time_of_day"] == "after_close" and row["event_date"] == pd.Timestamp("2024-08-01")
 
 
-def test_a_stated_clock_time_gives_the_time_of_day_on_each_listing():
+def test_a_clock_time_is_completed_by_the_time_of_day_words_of_the_same_event():
     df = _rows("Novartis shares rose 3% on Tuesday after the drugmaker raised its outlook.\n\n"
-               "Novartis published the figures at 7:00 a.m. local time.",
+               "Novartis published the figures at 7:00 a.m. local time, before the market opened.",
                published="2024-07-18T11:00+02:00", tz="Europe/Zurich")
     row = df[df["ticker"] == "NOVN.SW"].iloc[0]
     assert row["time_of_day"] == "before_open"
+
+
+# --- digests: movers lists, morning notes, posts ------------------------------------------
+
+MOVERS = """Stocks making the biggest moves premarket: Nike, Lululemon and more
+
+Nike - The sportswear maker slid 7% after pulling its full-year outlook.
+
+Lululemon, Deckers Outdoor - Athletic apparel names fell in sympathy. Lululemon lost 3%.
+
+Micron Technology - Shares added 2% after the chipmaker said it would report after the bell on Wednesday, June 26.
+"""
+
+
+def test_a_movers_list_paragraph_headed_by_names_makes_them_subjects():
+    df = _rows(MOVERS, published="2024-06-28T08:10", tz="America/New_York")
+    roles = dict(zip(df["ticker"], df["role"]))
+    assert roles["NKE"] == roles["LULU"] == roles["DECK"] == "subject"
+
+
+NOTE = """Morning note, Wednesday 6 March 2024
+
+Markets: futures point to a flat open; sterling is steady.
+
+Company news: Legal & General (LGEN LN) raised its dividend by 5% and set out a GBP200m buyback. Aviva (AV/ LN) is unchanged in our view.
+
+Yesterday: Ocado (OCDO LN) fell 6% after its results. Sainsbury's and Tesco were steady.
+
+Diary: the Legal & General figures were released at 7.00am, before the market opens.
+"""
+
+
+def test_a_morning_note_entry_by_a_bloomberg_code_is_the_companys_own_news():
+    df = _rows(NOTE, published="2024-03-06T07:20", tz="Europe/London")
+    sub = df[df["role"] == "subject"]
+    assert {"LGEN.L", "OCDO.L"} <= set(sub["ticker"])
+    lgen = sub[sub["ticker"] == "LGEN.L"].iloc[0]
+    assert lgen["time_of_day"] == "before_open"                 # from the Diary line
+    ocado = sub[sub["ticker"] == "OCDO.L"].iloc[0]
+    assert ocado["event_date"] == pd.Timestamp("2024-03-05")     # "Yesterday:"
+
+
+def test_ordinary_a_symbol_in_a_background_paragraph_is_no_news_of_its_own():
+    df = _rows("Wirecard shares fell 40% on Thursday after auditors refused to sign its accounts.\n\n"
+               "SoftBank Group (9984.T) agreed last year to invest in the payments firm through a bond.",
+               published="2020-06-18T16:00", tz="Europe/Berlin")
+    assert dict(zip(df["ticker"], df["role"])).get("9984.T") == "mention"
+
+
+@pytest.mark.parametrize("code, ticker", [
+    ("(RR/ LN)", "RR.L"), ("(NVDA US)", "NVDA"), ("(700 HK)", "0700.HK"), ("(7203 JT Equity)", "7203.T"),
+    ("(ASML NA)", "ASML.AS"), ("(BRK/B US)", "BRK-B"),
+])
+def test_bloomberg_codes(code, ticker):
+    from analysis.events.extract import _symbols
+
+    (_, _, pairs), = _symbols(f"The company {code} said")
+    assert pairs[0][1] == ticker
+
+
+def test_cashtags_name_known_companies_only():
+    df = _rows("$TSLA -5% after deliveries miss, $ZZZZ still flat 🚀", published="2024-04-02T10:00")
+    assert set(df["ticker"]) == {"TSLA"}
+
+
+@pytest.mark.parametrize("text", [
+    "my $AAPL calls are going to print next week 🙏",
+    "Honestly Costco at 50x earnings is wild imo",
+    "anyone else waiting forever at Chipotle today??",
+])
+def test_a_post_with_no_move_and_no_news_names_no_subject(text):
+    df = _rows(text)
+    assert not (df["role"] == "subject").any()
+
+
+@pytest.mark.parametrize("text, ticker", [
+    ("$NVDA +8% premarket after that beat 🔥", "NVDA"),
+    ("Boeing halted again lol, down 9% on the day", "BA"),
+    ("Netflix reported 9m new subs last night, my calls printed 🍿", "NFLX"),
+])
+def test_ordinary_a_post_with_a_move_or_news_keeps_its_subject(text, ticker):
+    assert _roles(text).get(ticker) == "subject"
+
+
+def test_a_report_still_to_come_today_is_a_preview():
+    assert _roles("Nike reports earnings after the close today. Expect a reset year")["NKE"] == "mention"
+    assert _roles("Nike Reports Earnings Above Estimates, Shares Jump")["NKE"] == "subject"
+
+
+def test_a_british_clock_time():
+    from analysis.events.textdates import find_clock_time
+
+    assert find_clock_time("released at 7.00am", "Europe/London") == (7, 0, "Europe/London")
+    assert find_clock_time("up 7.50 points", "Europe/London") is None

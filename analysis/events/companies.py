@@ -249,23 +249,25 @@ def package_table() -> tuple[Company, ...]:
             slot["names"].append(entry["name"])
             slot["listings"] += [t for t in listings if t not in slot["listings"]]
             slot["otc"] += [t for t in otc if t not in slot["otc"]]
-    out = []
     # a first word that begins the names of two companies ("Siemens", "Mitsui", "Nippon") is none's
     firsts = Counter(w for slot in by_home.values()
                      for w in {short_name(n).split()[0] for n in slot["names"] if short_name(n).split()})
-    for slot in by_home.values():
-        names = list(dict.fromkeys(slot["names"]))
-        aliases = []
-        for n in names:
-            for a in (n.strip(), short_name(n)):
-                for v in (a, _fold(a)):
-                    if v and v not in aliases and len(v) >= 2 and v not in BUSINESS_WORDS:
-                        aliases.append(v)        # "The Bancorp Inc" -> "Bancorp" is no name
-        first = list(dict.fromkeys(f for n in names if (f := first_word_form(short_name(n))) and f not in aliases
-                                   and firsts[f] == 1))
-        out.append(Company(short_name(names[0]), tuple(aliases + first), tuple(slot["listings"]), True, "company",
-                           tuple(slot["otc"]), (), "package", tuple(first)))
-    return tuple(out)
+    return tuple(_package_company(slot, firsts) for slot in by_home.values())
+
+
+def _package_company(slot: dict, firsts: Counter) -> Company:
+    """One company of :func:`package_table` from its names and listings."""
+    names = list(dict.fromkeys(slot["names"]))
+    aliases = []
+    for n in names:
+        for a in (n.strip(), short_name(n)):
+            for v in (a, _fold(a)):
+                if v and v not in aliases and len(v) >= 2 and v not in BUSINESS_WORDS:
+                    aliases.append(v)        # "The Bancorp Inc" -> "Bancorp" is no name
+    first = list(dict.fromkeys(f for n in names if (f := first_word_form(short_name(n))) and f not in aliases
+                               and firsts[f] == 1))
+    return Company(short_name(names[0]), tuple(aliases + first), tuple(slot["listings"]), True, "company",
+                   tuple(slot["otc"]), (), "package", tuple(first))
 
 
 # words that end a company's name after its distinctive first word ("Darden Restaurants")

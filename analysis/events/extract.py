@@ -222,7 +222,11 @@ _PREVIEW_AFTER = re.compile(
     r"|\s+(?:(?:is|are)\s+)?(?:to|will|(?:set|due|expected|scheduled|slated)\s+to)\s+"
     r"(?:report|post|publish|release|announce)\s+(?:(?:its|their)\s+)?(?:[\w-]+\s+){0,2}?"
     r"(?:results|earnings|figures|numbers)\b"
-    r"|\s+(?:(?:is|are)\s+)?(?:due|set|scheduled|slated)\s+to\s+report\b)", re.IGNORECASE)
+    r"|\s+(?:(?:is|are)\s+)?(?:due|set|scheduled|slated)\s+to\s+report\b"
+    # the present tense of a report still to come that day: "Super Micro reports prelim numbers
+    # after the close today", "Nike reports earnings tonight"
+    r"|\s+reports\s+(?:[\w-]+\s+){0,3}?(?:results|earnings|figures|numbers)\b"
+    r"(?=[^.;]{0,40}\b(?:today|tonight|tomorrow|later|this\s+(?:evening|afternoon|week))\b))", re.IGNORECASE)
 # a company named as the bidder behind another company's move ("a takeover proposal from U.S.
 # lithium producer Albemarle", "rejects Albemarle's bid", "after Alaska Air agreed to buy the
 # carrier") or as the cause of other shares' move ("as Nvidia lifts chip stocks"): a subject only
@@ -347,7 +351,9 @@ _MOVE_WORD = re.compile(
     r"|\u6025\u9a30|\u6025\u843d|\u7d9a\u4f38|\u7d9a\u843d|\u53cd\u767a|\u53cd\u843d|\u30b9\u30c8\u30c3\u30d7[\u9ad8\u5b89]|"
     r"\u4e0a\u6607|\u4e0b\u843d|\uae09\ub4f1|\uae09\ub77d|\uc0c1\uc2b9|\ud558\ub77d"
     # 大幅高 大幅安 急伸 高値 安値 (a big rise or fall, a record high or low)
-    r"|\u5927\u5e45[\u9ad8\u5b89]|\u6025\u4f38|[\u9ad8\u5b89]\u5024",
+    r"|\u5927\u5e45[\u9ad8\u5b89]|\u6025\u4f38|[\u9ad8\u5b89]\u5024"
+    # a cashtag and a signed change: "$PLTR +23%", "$SMCI -18%"
+    r"|\$[A-Z]{1,5}\s+[+\u2212-]\d+(?:\.\d+)?\s?%",
     re.IGNORECASE)
 _NEWS_WORD = re.compile(
     r"\b(?:said|says|say|announc(?:e|es|ed|ing)|report(?:s|ed)?|post(?:s|ed)|releas(?:e|es|ed)|"
@@ -378,6 +384,21 @@ class _Item:
     dateline: _dt.date | None = None
     text: str = ""
     has_lead: bool = False
+    paras: list[int] = field(default_factory=list)      # the paragraph of each sentence (articles)
+    named: dict = field(default_factory=dict)          # sentence -> [(position, company name)]
+
+    def add(self, sentences, role: str) -> None:
+        """Sentences of one new paragraph."""
+        n = (self.paras[-1] + 1) if self.paras else 0
+        for sentence in sentences:
+            self.sentences.append((sentence, role))
+            self.paras.append(n)
+
+    def paragraph(self, k: int) -> list[str]:
+        """The sentences of the paragraph of sentence ``k``, from ``k`` on."""
+        if len(self.paras) != len(self.sentences):
+            return [self.sentences[k][0]]
+        return [s for j, (s, _) in enumerate(self.sentences) if j >= k and self.paras[j] == self.paras[k]]
 
 
 # ---------------------------------------------------------------------------------- layout ----
@@ -434,7 +455,7 @@ class _Layout:
         return self.article
 
     def title(self, line: str) -> None:
-        self.article.sentences.append((line, "subject"))
+        self.article.add([line], "subject")
         self.article.text = line
 
     def lead(self, line: str) -> None:
@@ -447,14 +468,15 @@ class _Layout:
         sentences = split_sentences(line)
         if not sentences:            # a dateline on a line of its own
             return
-        article.sentences.append((sentences[0], "subject"))
+        n = (article.paras[-1] + 1) if article.paras else 0
+        article.sentences += [(sentences[0], "subject")] + [(s, "mention") for s in sentences[1:]]
+        article.paras += [n] * len(sentences)
         article.text = article.text or sentences[0]
         article.has_lead = True
-        article.sentences.extend((s, "mention") for s in sentences[1:])
 
     def body(self, line: str) -> None:
         role = "boiler" if _BOILERPLATE.match(line) else "mention"
-        self.article.sentences.extend((s, role) for s in split_sentences(line))
+        self.article.add(split_sentences(line), role)
 
     def article_block(self, block: list[str]) -> None:
         for j, line in enumerate(block):
@@ -630,8 +652,8 @@ def _symbol_hits(masked: str, tags, u: Universe, out: dict[str, _Hit], names: li
     for s, e, pairs in tags:
         for venue, ticker, written in pairs:
             owner = _tag_owner(u, names, s, ticker, written, masked)
-            if owner is None and ticker is None:
-                continue
+            if owner is None and (ticker is None or venue == "CASHTAG"):
+                continue                     # "$AI" no table knows: nothing
             if owner is not None and same is not None:
                 # the name written right before the symbol is the symbol's company, in this item
                 # (a table's current name for a renamed listing: "Block Inc (NYSE: SQ)" is not XYZ)
@@ -662,6 +684,31 @@ _TOKYO_CODE = re.compile(r"[(\uff08]\s*(?P<code>\d{4}|\d{3}[A-Z])\s*[)\uff09]")
 _WIDE_CODE = re.compile(r"\uff08\s*(?P<code>[A-Z0-9][A-Za-z0-9\-_]{0,11}\.[A-Z]{1,3})\s*\uff09")
 
 
+# a Bloomberg ticker as brokers' notes write it: "(RR/ LN)", "(LLOY LN)", "(NVDA US)", "(700 HK)",
+# "(7203 JT Equity)" -- the market code to the Yahoo suffix (a "/" stands for a "." of the code)
+_BLOOMBERG = re.compile(r"\(\s*(?P<code>[A-Z0-9]{1,6}(?:/[A-Z]?)?)\s+(?P<mkt>[A-Z]{2})(?:\s+Equity)?\s*\)")
+_BLOOMBERG_MARKETS = {
+    "US": "", "UN": "", "UW": "", "UQ": "", "LN": ".L", "HK": ".HK", "JP": ".T", "JT": ".T", "GY": ".DE",
+    "GR": ".DE", "FP": ".PA", "NA": ".AS", "SM": ".MC", "IM": ".MI", "SW": ".SW", "SE": ".SW", "AU": ".AX",
+    "AT": ".AX", "KS": ".KS", "CN": ".TO", "CT": ".TO", "TT": ".TW", "SS": ".ST", "DC": ".CO", "FH": ".HE",
+    "NO": ".OL", "BB": ".BR", "ID": ".IR", "PL": ".LS", "SP": ".SI",
+}
+# a cashtag of social media: "$PLTR", "$NVDA" (a company only when a table knows the symbol)
+_CASHTAG = re.compile(r"(?<![\w$])\$(?P<code>[A-Z]{1,5})(?![\w.])")
+
+
+def _bloomberg_ticker(code: str, market: str) -> str | None:
+    suffix = _BLOOMBERG_MARKETS.get(market)
+    if suffix is None:
+        return None
+    root, _, cls = code.partition("/")
+    if suffix == ".HK" and root.isdigit():
+        root = root.zfill(4)
+    if suffix == "" and cls:
+        return f"{root}-{cls}"
+    return root + (f"-{cls}" if cls else "") + suffix
+
+
 def _symbols(sentence: str) -> list[tuple[int, int, list[tuple[str, str | None, str]]]]:
     """Symbols as the press writes them (:func:`analysis.data.exchanges.press_symbols`), and in
     full-width brackets ("（7201.T）"); in Japanese text (kana) four characters in brackets are a
@@ -669,6 +716,9 @@ def _symbols(sentence: str) -> list[tuple[int, int, list[tuple[str, str | None, 
     out = press_symbols(sentence)
     taken = [(a, b) for a, b, _ in out]
     more = [(m.start(), m.end(), [("CODE", code_ticker(m["code"]), m["code"])]) for m in _WIDE_CODE.finditer(sentence)]
+    more += [(m.start(), m.end(), [("BBG", t, m.group(0)[1:-1].strip())]) for m in _BLOOMBERG.finditer(sentence)
+             if (t := _bloomberg_ticker(m["code"], m["mkt"]))]
+    more += [(m.start(), m.end(), [("CASHTAG", m["code"], m.group(0))]) for m in _CASHTAG.finditer(sentence)]
     if _KANA.search(sentence):
         more += [(m.start(), m.end(), [("TYO", m["code"] + ".T", m["code"])]) for m in _TOKYO_CODE.finditer(sentence)]
     for a, b, pairs in more:
@@ -805,7 +855,9 @@ def _forms_of(name: str) -> list[str]:
         return []
     forms = [short]
     first = short.split()[0]
-    if " " in short and len(first) >= 4 and _plain_word(first):
+    # a surname is the company's short form once its full name and symbol are written ("Lloyds
+    # Banking Group (LLOY LN)" ... "results from Rolls-Royce and Lloyds")
+    if " " in short and len(first) >= 4 and (_plain_word(first) or first in namecontext.SURNAMES):
         forms.append(first)
     return [f for f in forms if f not in _NOT_A_NAME and len(f) >= 3]
 
@@ -890,6 +942,70 @@ def _own_move(sentence: str, hit: _Hit, hits: list[_Hit]) -> bool:
         and not _NOT_MOVING.search(sentence)
 
 
+# a digest's paragraph about one company or a few ("Goldman Sachs - Shares of the investment bank
+# surged 12%", "JPMorgan Chase, Wells Fargo - Bank stocks rallied", a movers list) and a labelled
+# entry of a morning note that introduces a company by its symbol ("Company news: Rolls-Royce
+# (RR/ LN) posted FY23 profit ...", "Yesterday: HSBC (HSBA LN) fell 8.3% after ...")
+_HEADING_SEP = re.compile(r"\s+[-\u2013\u2014]\s+|:\s+")
+_LABEL = re.compile(r"^[A-Z][\w'\u2019]*(?:\s+[a-z][\w'\u2019]*){0,2}:\s+")
+_NEWS_OR_MOVE_AFTER = re.compile(r"^\s+(?:(?:has|have|had|on\s+[A-Z]\w+day|also|again)\s+)?(\w+)")
+
+
+def _paragraph_start(item: _Item, k: int) -> int:
+    while k > 0 and len(item.paras) == len(item.sentences) and item.paras[k - 1] == item.paras[k]:
+        k -= 1
+    return k
+
+
+def _digest_news(item: _Item, k: int, hit: _Hit, hits: list[_Hit]) -> bool:
+    """A body paragraph of a digest headed by the company ("Name - text", "Name, Name - text":
+    the paragraph says a move or news) or a sentence that opens, after a label of up to three
+    words ("Yesterday:", "Company news:"), with the company and its symbol and goes on with a
+    verb of news or of a move, in a paragraph that opens with such a label: the company's own
+    news, a subject timed by that paragraph."""
+    if hit.flag:
+        return False
+    heading = _digest_heading(item, k, hits)
+    if heading is not None:
+        return hit in heading
+    return _labelled_entry(item, k, hit)
+
+
+def _digest_heading(item: _Item, k: int, hits: list[_Hit]) -> list[_Hit] | None:
+    """The companies heading sentence ``k`` when it opens its paragraph as "Name, Name - text"
+    and the paragraph says a move or news; None when it is no such heading."""
+    sentence = item.sentences[k][0]
+    if k != _paragraph_start(item, k):
+        return None
+    m = _HEADING_SEP.search(sentence[:120])
+    if m is None:
+        return None
+    heads = [h for h in hits if h.pos < m.start()]
+    heading = sentence[:m.start()]
+    for h in sorted(heads, key=lambda h: h.pos, reverse=True):
+        heading = heading[:h.pos] + heading[h.pos + _written_length(sentence, h):]
+    if not heads or re.sub(r"\b(?:and|&)\b|[\s,]", "", heading):
+        return None
+    rest = " ".join([sentence[m.end():]] + item.paragraph(k)[1:])
+    said = any(_is_reaction(c) for c in _clauses(rest, False)) or bool(_NEWS_WORD.search(rest))
+    return heads if said else []
+
+
+def _labelled_entry(item: _Item, k: int, hit: _Hit) -> bool:
+    """Sentence ``k`` opens (after a label) with the company and its symbol, then a verb of news
+    or of a move, in a paragraph that opens with a label ("Yesterday: HSBC (HSBA LN) fell 8.3%")."""
+    sentence = item.sentences[k][0]
+    if not _LABEL.match(item.paragraph(_paragraph_start(item, k))[0]):
+        return False
+    label = _LABEL.match(sentence)
+    if sentence[label.end() if label else 0:hit.pos].strip(" \"'\u201c"):
+        return False
+    end = hit.pos + _written_length(sentence, hit)
+    tag = next((b for a, b, _ in _symbols(sentence) if a >= end and _NAME_TAG_GAP.fullmatch(sentence[end:a])), None)
+    w = _NEWS_OR_MOVE_AFTER.match(sentence[tag:tag + 40]) if tag is not None else None
+    return w is not None and bool(_NEWS_WORD.fullmatch(w[1]) or _MOVE_WORD.fullmatch(w[1]))
+
+
 _NOT_MOVING = re.compile(r"\b(?:little\s+changed|unchanged|flat|steady)\b", re.IGNORECASE)
 
 
@@ -905,6 +1021,8 @@ def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> 
         _confirm_lists(sentence, hits)
     per_sentence = _longer_names(item, per_sentence)
     per_sentence = _short_form_hits(item, u, per_sentence)
+    item.named = {sentence: [(h.pos, h.company.name) for h in hits if h.confirmed]
+                  for (sentence, _), hits in zip(item.sentences, per_sentence)}
     bystanders = _bystanders(item, per_sentence)
     for k, ((sentence, where), hits) in enumerate(zip(item.sentences, per_sentence)):
         for hit in hits:
@@ -913,12 +1031,46 @@ def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> 
             # a bidder or a cause is the subject unless the item says only another company's shares moved
             cause = hit.flag in ("cause", "owner", "aside") and hit.company.name not in bystanders
             role = "subject" if where == "subject" and (not hit.flag or cause) else "mention"
-            own = where == "mention" and item.kind == "article" and _own_move(sentence, hit, hits)
+            own = _own_text(item, k, where, hit, hits)
             _add_hit(found, hit, "subject" if own else role, sentence, (k, hit.pos), own)
     if item.kind == "article":
         _own_dated_moves(item, per_sentence, found)
+    _social_post(item, found)
     # an ordinary-word name ("Apple", "Shell") counts only when the item confirms it somewhere
     return sorted((f for f in found.values() if f.confirmed), key=lambda f: f.order)
+
+
+# a social-media post: a cashtag, an emoji, "lol", "??", a first-person or chat word
+_SOCIAL = re.compile(r"(?<![\w$])\$[A-Z]{1,5}\b|[\U0001F300-\U0001FAFF\u2600-\u27BF]|\?\?|"
+                     r"\b(?:lol|lmao|imo|tbh|smh|my|I'm|anyone|anybody|we|us|our)\b")
+# what makes a post an event: a stated change ("+23%", "up 5%"), a halt, a swing, a move or a
+# company's news ("$PLTR +23% after last night's blowout quarter")
+_SOCIAL_EVENT = re.compile(r"(?<!\w)[+\u2212-]\d+(?:\.\d+)?\s?%|\b(?:up|down)\s+\d+(?:\.\d+)?\s?%|"
+                           r"\bhalted\b|\bswing(?:s|ing)?\s+\d+", re.IGNORECASE)
+
+
+def _own_text(item: _Item, k: int, where: str, hit: _Hit, hits: list[_Hit]) -> str:
+    """The text timing a body company with news of its own: the sentence of a mover with its own
+    reason (:func:`_own_move`), the paragraph of a digest's entry (:func:`_digest_news`), else ""."""
+    if where != "mention" or item.kind != "article":
+        return ""
+    if _own_move(item.sentences[k][0], hit, hits):
+        return item.sentences[k][0]
+    return " ".join(item.paragraph(k)) if _digest_news(item, k, hit, hits) else ""
+
+
+def _social_post(item: _Item, found: dict[str, _Found]) -> None:
+    """A post about a stock with no move and no news in it names no subject."""
+    if item.kind == "headline" and _SOCIAL.search(item.text) and not _social_event(item):
+        for f in found.values():
+            f.role = "mention"
+
+
+def _social_event(item: _Item) -> bool:
+    """A post that says the shares moved or gives news (else its companies are only talked about:
+    "Palantir at 60x sales and people still call $NVDA expensive", "stuck in line at Starbucks")."""
+    text = item.text
+    return bool(_SOCIAL_EVENT.search(text) or _NEWS_WORD.search(text)) or _says_moved(item)
 
 
 _DATED_WORDS = re.compile(
@@ -1009,14 +1161,15 @@ def _confirm_run(run: list[_Hit]) -> None:
             h.confirmed = True
 
 
-def _add_hit(found: dict[str, _Found], hit: _Hit, role: str, sentence: str, order: tuple[int, int], own: bool) -> None:
-    """One naming of a company into the item's companies: its strongest role, its extra listings."""
+def _add_hit(found: dict[str, _Found], hit: _Hit, role: str, sentence: str, order: tuple[int, int], own: str) -> None:
+    """One naming of a company into the item's companies: its strongest role, its extra listings;
+    ``own``: the text that times a body mover with news of its own (else "")."""
     f = found.get(hit.company.name)
     if f is None:
         found[hit.company.name] = _Found(hit.company, role, sentence, order, list(hit.extra),
-                                          hit.confirmed, list(hit.replaced), sentence if own else "")
+                                          hit.confirmed, list(hit.replaced), own)
         return
-    f.own = f.own or (sentence if own and f.role != "subject" else "")
+    f.own = f.own or (own if f.role != "subject" else "")
     f.replaced.extend(r for r in hit.replaced if r not in f.replaced)
     f.extra.extend(t for t in hit.extra if t not in f.extra)
     f.confirmed = f.confirmed or hit.confirmed
@@ -1126,6 +1279,7 @@ class _Statement:
     lead: bool
     future: bool = False
     moved_then: bool = False     # the same sentence says the shares moved, with no date of its own
+    named: bool = False          # the clause names the company the statements were asked for
 
 
 def _clauses(sentence: str, headline: bool) -> list[str]:
@@ -1186,19 +1340,35 @@ def _statements(item: _Item, anchor: _dt.date | None, tz: str | None, other_news
         # "Twitter Accepts Musk's Offer on Monday; Shares Rise 6%": an undated move in the
         # sentence that dates the news happened that day, so the news came before that close
         moved = any(_is_reaction(c) and _clause_statement(c, anchor, tz) is None for c in clauses)
-        names = names_of(sentence) if company is not None and found else []
-        if names:
-            found = _list_clauses(sentence, spans, names, anchor, tz, found)
-        for st, (a, b) in found:
-            inside = {n for pos, n in names if a <= pos < b}
-            if inside and company not in inside and where == "mention":
-                continue                      # a body clause about other companies only
-            (own if company in inside and where == "subject" else out).append(
-                _Statement(*st[:5], where == "subject", st[5], moved and not st[4]))
+        if company is None:
+            out += [_Statement(*st[:5], where == "subject", st[5], moved and not st[4]) for st, _ in found]
+            continue
+        mine, rest = _company_statements(sentence, where, spans, found, names_of(sentence), company, moved)
+        own += mine
+        out += rest
     return own + out
 
 
-def _list_clauses(sentence: str, spans: list, names: list, anchor, tz, found: list) -> list:
+def _company_statements(sentence: str, where: str, spans: list, found: list, names: list, company: str,
+                        moved: bool) -> tuple[list[_Statement], list[_Statement]]:
+    """``(the lead's clauses naming the company, the others about it)`` of one sentence
+    (:func:`_statements` with a company): a body clause naming only other companies is left out."""
+    if names:
+        found = _list_clauses(sentence, spans, names, found)
+    in_sentence = any(n == company for _, n in names)
+    own, out = [], []
+    for st, (a, b) in found:
+        inside = {n for pos, n in names if a <= pos < b}
+        if inside and company not in inside and where == "mention":
+            continue                      # a body clause about other companies only
+        # about the company: a clause naming it, or naming no company in a sentence that does
+        named = company in inside or (not inside and in_sentence)
+        (own if company in inside and where == "subject" else out).append(
+            _Statement(*st[:5], where == "subject", st[5], moved and not st[4], named))
+    return own, out
+
+
+def _list_clauses(sentence: str, spans: list, names: list, found: list) -> list:
     """The statements of ``sentence`` with a clause that is only a list of names ("Merck", "Pfizer"
     in "Merck, Pfizer, Procter & Gamble and PayPal released ... before the bell") joined to the
     clause that says what they did, so that the statement covers every name of the list."""
@@ -1272,9 +1442,12 @@ def _has_time(s: _Statement) -> bool:
 def _complete(news: _Statement | None, rest: list[_Statement]) -> _Statement | None:
     """``news`` with the date or time it lacks taken from the first of ``rest`` that has it."""
     for other in rest:
-        if news is None or (not _has_time(news) and _has_time(other)) or (news.date is None and other.date is not None):
+        if news is None or (not _has_time(news) and _has_time(other)) or (news.date is None and other.date is not None) \
+                or (news.time == "unknown" and other.time != "unknown"):
+            # a clock time ("at 6:45 a.m. local time") is completed by the words of the same
+            # event ("before the Zurich market opened")
             news = _merge(news, other)
-        if news.date is not None and _has_time(news):
+        if news.date is not None and news.time != "unknown":
             break
     return news
 
@@ -1405,6 +1578,29 @@ def _says_moved(item: _Item) -> bool:
                for c in _clauses(sentence, headline))
 
 
+def _named_time(item: _Item, f: _Found, when: _When, anchor, tz: str | None) -> _When:
+    """A body mover's time of day from another clause of the item that names it and says when,
+    undated or of its date ("this morning's results from Rolls-Royce and Lloyds were released at
+    7.00am, before the market opens")."""
+    names_of = item.named.get
+    time, clock = "unknown", None
+    for st in _statements(item, anchor, tz, None, f.company.name, lambda s: names_of(s) or []):
+        # "released at 7.00am, before the market opens": an undated time of day is no future
+        if st.reaction or (st.future and st.date is not None) or not st.named or (
+                st.time == "unknown" and st.clock is None):
+            continue
+        if st.date is not None and not pd.isna(when.event_date) and pd.Timestamp(st.date) != when.event_date:
+            continue
+        time, clock = (st.time if time == "unknown" else time), clock or st.clock
+        if time != "unknown" and clock is not None:
+            break
+    if time == "unknown" and clock is None:
+        return when
+    merged = _Statement(None if pd.isna(when.event_date) else when.event_date.date(), when.date_source,
+                        time, clock, False, True)
+    return _When(when.event_date, _announced(merged), time, when.date_source, when.unmoved)
+
+
 def _own_when(item: _Item, f: _Found, pub_date, pub_ts, tz: str | None) -> _When:
     """The timing of a body mover with news of its own (:func:`_own_move`): its sentence read as
     a lead ("results released before the opening bell on Wednesday"); undated, the move is the
@@ -1477,20 +1673,6 @@ def _naive(day) -> pd.Timestamp:
     return day.tz_localize(None) if day.tzinfo is not None else day
 
 
-def _clock_time_of_day(ticker: str, announced) -> str:
-    """The time of day of a stated clock time on the listing's exchange calendar ("at 6:45 a.m.
-    local time" in Zurich is before the open there, and before New York's open for the ADR)."""
-    cal = _listing_calendar(ticker, pd.Timestamp(announced.date()))
-    if cal is None:
-        return "unknown"
-    day = pd.Timestamp(announced.tz_convert(str(cal.tz)).date())
-    if not cal.is_session(day):
-        return "unknown"
-    if announced < cal.session_open(day):
-        return "before_open"
-    return "during" if announced < cal.session_close(day) else "after_close"
-
-
 def _published_after_close(ticker: str, pub_ts, event_date) -> bool:
     """A publication made after the close of the listing's session on the news's date (on its
     exchange calendar), when the text states neither a time nor a date: fresh news is published
@@ -1521,8 +1703,6 @@ def _rows_for(item: _Item, f: _Found, when: _When, pub_date=None, pub_ts=None) -
             row = {**common, "event_date": _overnight_session(t, pub_ts, when.event_date)}
         elif when.unmoved and when.time_of_day == "unknown" and _published_after_close(t, pub_ts, when.event_date):
             row = {**common, "time_of_day": "after_close"}
-        if row["time_of_day"] == "unknown" and not pd.isna(row["announced_at"]):
-            row = {**row, "time_of_day": _clock_time_of_day(t, row["announced_at"])}
         if not f.company.listed_on(t, row["event_date"]):
             debut = _debut_day(f.company, t, row["event_date"], pub_date)
             if debut is None:
@@ -1587,22 +1767,9 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
             return bool(named) and not named & subject_names
 
         when = _when(item, pub_date, pub_ts, tz, other_news)
-        several = len(subject_names) > 1
-        named: dict[str, list] = {}
-
-        def names_of(sentence: str, named=named) -> list:
-            if sentence not in named:
-                named[sentence] = [(h.pos, h.company.name) for h in _companies(sentence, u) if h.confirmed]
-            return named[sentence]
-
+        several = sum(f.role == "subject" for f in found) > 1
         for f in found:
-            if f.own:
-                f_when = _own_when(item, f, pub_date, pub_ts, tz)
-            elif several and f.role == "subject":
-                # several subjects: each one's own time and date where the text gives them apart
-                f_when = _when(item, pub_date, pub_ts, tz, other_news, f.company.name, names_of)
-            else:
-                f_when = when
+            f_when = _found_when(item, f, when, several, other_news, pub_date, pub_ts, tz)
             for pair in f.replaced:
                 written, kept = pair.split(">")
                 notes.append(f"{item.id}: {f.company.name} is written {written}; the company tables list it as "
@@ -1617,6 +1784,22 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
     df.attrs["notes"] = list(u.notes) + notes
     df.attrs["foreign"] = foreign
     return df
+
+
+def _found_when(item: _Item, f: _Found, when: _When, several: bool, other_news, pub_date, pub_ts,
+                tz: str | None) -> _When:
+    """The timing of one company of the item: a body mover's own (its sentence or paragraph, its
+    time of day completed by another clause naming it), each subject's own where the item has
+    several, else the item's."""
+    if f.own:
+        own = _own_when(item, f, pub_date, pub_ts, tz)
+        if own.time_of_day == "unknown" and pd.isna(own.announced_at):
+            own = _named_time(item, f, own, pub_date or item.dateline, tz)
+        return own
+    if several and f.role == "subject":
+        # several subjects: each one's own time and date where the text gives them apart
+        return _when(item, pub_date, pub_ts, tz, other_news, f.company.name, lambda s: item.named.get(s) or [])
+    return when
 
 
 def _ambiguity_notes(item: _Item, ambiguous: list, found: list[_Found]) -> list[str]:
