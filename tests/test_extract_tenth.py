@@ -319,3 +319,36 @@ def test_a_british_clock_time():
 
     assert find_clock_time("released at 7.00am", "Europe/London") == (7, 0, "Europe/London")
     assert find_clock_time("up 7.50 points", "Europe/London") is None
+
+
+# --- more names in context -----------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Shell Energy customers in Britain were moved to new tariffs in March.",
+    "Oracle Financial Services is a different company from the US software maker.",
+    "Paris Hilton opened a pop-up shop in Las Vegas.",
+])
+def test_a_longer_name_is_another_entity_or_a_person(text):
+    df = _rows(text)
+    assert df.empty or not set(df["ticker"]) & {"SHEL.L", "SHEL", "ORCL", "HLT"}
+
+
+@pytest.mark.parametrize("text, ticker", [
+    ("Meta Platforms shares rose 3% on Thursday.", "META"),
+    ("Rival Ford said it would cut prices on its electric pickup.", "F"),
+    ("Shell shares rose 2% after the energy company raised its buyback.", "SHEL.L"),
+])
+def test_ordinary_the_company_by_its_own_name_is_kept(text, ticker):
+    assert _roles(text).get(ticker) == "subject"
+
+
+def test_investors_piling_into_the_only_company_of_a_body_sentence_with_its_own_news():
+    df = _rows("Chip stocks rose on Thursday.\n\nInvestors piled into Micron, lifting the stock 4% after the "
+               "company raised its forecast.", published="2024-09-26T16:30", tz="America/New_York")
+    assert dict(zip(df["ticker"], df["role"]))["MU"] == "subject"
+
+
+def test_ordinary_investors_piling_into_several_companies_is_the_market():
+    df = _rows("Chip stocks rose on Thursday.\n\nInvestors piled into AMD and Micron, lifting chip stocks.",
+               published="2024-09-26T16:30", tz="America/New_York")
+    assert not (df["role"] == "subject").any()

@@ -506,8 +506,9 @@ class Universe:
         source = self.named(alias).source
         # an ordinary one-word name of any table ends a longer name too: "Qatalyst Partners" is
         # no Partners Group, "Centerview Partners" neither
+        # and so does a surname ("Ford Madox Ford", "Paris Hilton": a person's name)
         ends_longer = (source == "broad" or (source == "package" and " " in alias)
-                       or (" " not in alias and namecontext.is_common_word(alias)))
+                       or (" " not in alias and (namecontext.is_common_word(alias) or alias in namecontext.SURNAMES)))
         return ends_longer and not namecontext.title_case(text) and namecontext.preceded_by_name(text, start)
 
     def _generic(self, alias: str) -> bool:
@@ -534,6 +535,16 @@ class Universe:
         return (self._generic(alias) or alias in namecontext.MARKET_NAMES or namecontext.period_name(alias)
                 or package_first)
 
+    def _other_entity(self, text: str, end: int, alias: str) -> bool:
+        """An ordinary-word name followed by an industry word that makes a name no table has
+        ("Shell Energy", "Oracle Financial Services", "Delta Energy"): that other entity, a unit
+        sold or a company of its own, not the company the word alone names ("Meta Platforms",
+        "Delta Air Lines" are tables' names)."""
+        m = re.match(r"[ \t]+([A-Z][a-z]+)", text[end:end + 20])
+        if not m or m.group(1) not in _UNIT_WORDS:
+            return False
+        return f"{alias} {m.group(1)}" not in self.by_alias and self.named(f"{alias} {m.group(1)}") is None
+
     def _judge(self, text: str, start: int, end: int, alias: str) -> bool | None:
         """None when the name found at ``text[start:end]`` is something else, else whether it is
         confirmed (see :meth:`find_names`)."""
@@ -547,6 +558,8 @@ class Universe:
         one_word_weak = weak and " " not in alias
         if one_word_weak and namecontext.runs_on(text, end):
             return None                          # "Acme Robotics" is not "Acme" of the broad list
+        if namecontext.needs_context(alias) and self._other_entity(text, end, alias):
+            return None                          # "Shell Energy customers" is not Shell
         common = (namecontext.is_common_word(alias) or weak or namecontext.given_name_first(alias)
                   or namecontext.short_acronym(alias))
         if common and namecontext.after_article(text, start):
@@ -561,6 +574,14 @@ class Universe:
 
 
 _ABBREVIATION_STOP = re.compile(r"\b([A-Za-z]{2,})\.(?=\s|$)")
+
+
+# industry words that make a longer name of their own after an ordinary-word name
+_UNIT_WORDS = frozenset("""
+Energy Financial Bank Capital Partners Ventures Technologies Platforms Motors Airlines Foods Pharma
+Industries Entertainment Media Studios Games Health Insurance Properties Realty Resources Solutions
+Services Systems Networks Logistics Shipping
+""".split())
 
 
 def _no_stops(alias: str) -> str:

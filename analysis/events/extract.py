@@ -934,11 +934,17 @@ def _own_move(sentence: str, hit: _Hit, hits: list[_Hit]) -> bool:
     mover with an event of its own, as in a market wrap; a subject, timed by that sentence. Moving
     with the market ("Nvidia lost 6.8%", "were little changed as investors moved into defensive
     shares") or named after another company stays a mention."""
-    if hit.flag or hits[0] is not hit or sentence[:hit.pos].strip(" \"'\u201c") not in ("", "Shares of"):
+    alone = {h.company.name for h in hits} == {hit.company.name}       # "AT&T bucked the trend, rising 5%"
+    if hit.flag or hits[0] is not hit:
+        return False
+    # "Investors piled into Micron, lifting the stock 4% after its forecast beat estimates": the only
+    # company of the sentence, whose stock a clause says moved
+    if sentence[:hit.pos].strip(" \"'\u201c") not in ("", "Shares of") and not (
+            alone and _INVESTORS_INTO.search(sentence[:hit.pos])):
         return False
     movers, clauses = _movers(sentence, hits, False)
-    alone = {h.company.name for h in hits} == {hit.company.name}       # "AT&T bucked the trend, rising 5%"
-    return (hit.company.name in movers or (alone and bool(clauses))) and bool(_OWN_REASON.search(sentence)) \
+    lifted = alone and bool(_LIFTING_ITS_STOCK.search(sentence))
+    return (hit.company.name in movers or (alone and bool(clauses)) or lifted) and bool(_OWN_REASON.search(sentence)) \
         and not _NOT_MOVING.search(sentence)
 
 
@@ -1006,6 +1012,15 @@ def _labelled_entry(item: _Item, k: int, hit: _Hit) -> bool:
     return w is not None and bool(_NEWS_WORD.fullmatch(w[1]) or _MOVE_WORD.fullmatch(w[1]))
 
 
+# investors acting on a stock: "Investors piled into", "Traders dumped", "Funds rushed to buy"
+_INVESTORS_INTO = re.compile(
+    r"^[\s\"'\u201c]*(?:Investors|Traders|Buyers|Sellers|Funds|Hedge\s+funds|Retail\s+investors)\s+"
+    r"(?:[a-z]+\s+){0,2}?(?:piled|poured|rushed|flocked|crowded|dumped|sold|bought|fled|snapped\s+up|"
+    r"shunned|ditched)\s+(?:(?:back\s+)?(?:into|out\s+of|of|to\s+buy|to\s+sell)\s+)?(?:shares\s+(?:of|in)\s+)?$",
+    re.IGNORECASE)
+_LIFTING_ITS_STOCK = re.compile(
+    r"\b(?:lifting|sending|pushing|driving|dragging|knocking|boosting|taking)\s+(?:the|its)\s+(?:stock|shares)\b",
+    re.IGNORECASE)
 _NOT_MOVING = re.compile(r"\b(?:little\s+changed|unchanged|flat|steady)\b", re.IGNORECASE)
 
 
