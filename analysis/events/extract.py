@@ -106,7 +106,9 @@ Headlines and articles naming no company give no rows; they are listed in
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
+import functools
 import re
 import zoneinfo
 from dataclasses import dataclass, field
@@ -1387,26 +1389,34 @@ def _list_clauses(sentence: str, spans: list, names: list, found: list) -> list:
     """The statements of ``sentence`` with a clause that is only a list of names ("Merck", "Pfizer"
     in "Merck, Pfizer, Procter & Gamble and PayPal released ... before the bell") joined to the
     clause that says what they did, so that the statement covers every name of the list."""
+    starts = sorted(pos for pos, _ in names)
     merged, start = [], None
     for a, b in spans:
-        rest = sentence[a:b]
-        for pos, _ in sorted(names, reverse=True):
-            if a <= pos < b:
-                m = re.match(r"[\w.&'\u2019-]+(?:\s+[A-Z][\w.&'\u2019-]*)*", sentence[pos:b])
-                rest = rest[:pos - a] + rest[pos - a + (m.end() if m else 0):]
-        if not re.sub(r"\b(?:and|or)\b|[\s,&]", "", rest):
+        rest, cut = [], a
+        for pos in starts[bisect.bisect_left(starts, a):bisect.bisect_left(starts, b)]:
+            m = _LISTED_NAME.match(sentence, pos, b)
+            rest.append(sentence[cut:pos])
+            cut = m.end() if m else pos
+        rest.append(sentence[cut:b])
+        if not _LIST_ONLY.sub("", "".join(rest)):
             start = a if start is None else start          # a list of names only: joined to the next
             continue
         merged.append((a if start is None else start, b))
         start = None
     if start is not None:
         merged.append((start, spans[-1][1]))
+    firsts = sorted((p, st) for st, (p, _) in found)     # each clause's statement, by where it starts
+    keys = [p for p, _ in firsts]
     out = []
     for a, b in merged:
-        st = next((st for st, (p, q) in found if a <= p < b), None)
-        if st is not None:
-            out.append((st, (a, b)))
+        k = bisect.bisect_left(keys, a)
+        if k < len(keys) and keys[k] < b:
+            out.append((firsts[k][1], (a, b)))
     return out
+
+
+_LISTED_NAME = re.compile(r"[\w.&'\u2019-]+(?:\s+[A-Z][\w.&'\u2019-]*)*")
+_LIST_ONLY = re.compile(r"\b(?:and|or)\b|[\s,&]")
 
 
 # shares that moved "overnight" ("Alphabet Rose Overnight", "AMD slid 10% overnight"): a move in
@@ -1419,6 +1429,7 @@ _OVERNIGHT_MOVE = re.compile(
     r"sharply\s+|slightly\s+)?overnight\b", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)
 def _clause_statement(clause: str, anchor: _dt.date | None, tz: str | None) -> tuple | None:
     """``(date, source, time, clock, reaction, future)`` of a clause that says when, else None."""
     sched = find_scheduled(clause, anchor)

@@ -36,6 +36,7 @@ sentence-initial rules were written for them: those two lines are no longer held
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -245,8 +246,10 @@ _FUNCTION_WORDS = frozenset("a an the of and or to in on at for by with from as 
 _TITLE_SKIP = _FUNCTION_WORDS | frozenset("vs via than into over after before amid".split())
 
 
+@functools.lru_cache(maxsize=64)
 def title_case(text: str) -> bool:
-    """True for a headline in Title Case, where capitals tell nothing about names."""
+    """True for a headline in Title Case, where capitals tell nothing about names (asked once
+    per sentence: every name of a long sentence asks it)."""
     words = [w for w in re.findall(r"[A-Za-z][\w'\u2019-]*", text) if w.lower() not in _TITLE_SKIP]
     return len(words) >= 3 and sum(w[:1].islower() for w in words) <= len(words) // 5
 
@@ -342,10 +345,15 @@ _ROUTE_BEFORE = re.compile(r"\b(?:from|between)\s+[A-Z][\w'\u2019-]*(?:\s+[A-Z][
 _ROUTE_AFTER = re.compile(r"\s+(?:to|and)\s+[A-Z]")
 
 
+@functools.lru_cache(maxsize=64)
+def _about_travel(text: str) -> bool:
+    return bool(_TRAVEL.search(text))
+
+
 def on_route(text: str, start: int, end: int) -> bool:
     """A place on a journey: "the train from Tampere to Nokia", "drove from Nokia to Tampere",
     "the road between Lahti and Nokia" -- a sentence about travel naming it as an end of a route."""
-    if not _TRAVEL.search(text):
+    if not _about_travel(text):
         return False
     if _ROUTE_BEFORE.search(text[max(0, start - 80):start]):
         return True
