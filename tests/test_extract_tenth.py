@@ -352,3 +352,13 @@ def test_ordinary_investors_piling_into_several_companies_is_the_market():
     df = _rows("Chip stocks rose on Thursday.\n\nInvestors piled into AMD and Micron, lifting chip stocks.",
                published="2024-09-26T16:30", tz="America/New_York")
     assert not (df["role"] == "subject").any()
+
+
+def test_a_thing_someone_has_named_by_a_relative_clause():
+    assert _rows("The Hermes scarf she wore at the gala was her grandmother's.").empty
+    assert _roles("The Hermes results beat estimates and the shares rose 4%.").get("RMS.PA") == "subject"
+
+
+def test_a_plural_report_still_to_come_today_is_a_preview():
+    roles = _roles("Lennar and FedEx Report Results Today", published="2024-12-19T09:00")
+    assert roles.get("LEN") == "mention" and roles.get("FDX") == "mention"

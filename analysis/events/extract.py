@@ -227,7 +227,7 @@ _PREVIEW_AFTER = re.compile(
     r"|\s+(?:(?:is|are)\s+)?(?:due|set|scheduled|slated)\s+to\s+report\b"
     # the present tense of a report still to come that day: "Super Micro reports prelim numbers
     # after the close today", "Nike reports earnings tonight"
-    r"|\s+reports\s+(?:[\w-]+\s+){0,3}?(?:results|earnings|figures|numbers)\b"
+    r"|\s+reports?\s+(?:[\w-]+\s+){0,3}?(?:results|earnings|figures|numbers)\b"
     r"(?=[^.;]{0,40}\b(?:today|tonight|tomorrow|later|this\s+(?:evening|afternoon|week))\b))", re.IGNORECASE)
 # a company named as the bidder behind another company's move ("a takeover proposal from U.S.
 # lithium producer Albemarle", "rejects Albemarle's bid", "after Alaska Air agreed to buy the

@@ -412,6 +412,12 @@ def product_or_kind(text: str, start: int, end: int) -> bool:
         return False
     if _INSTANCE_BEFORE.search(text[max(0, start - 24):start]) and _instance_after(text, end):
         return True
+    # "The Hermes bag she carried was a gift": a thing someone has, named by a relative clause
+    if re.search(r"(?:^|[\s\"'\u201c(])[Tt]he\s+$", text[max(0, start - 6):start]):
+        m = _INSTANCE_WORD.match(text, end)
+        if m and m.group().strip().islower() and m.group().strip() not in _NOT_INSTANCE and \
+                _HOLDER_AFTER.match(text, m.end()):
+            return True
     m = _THING_WORD.match(text[end:end + 30])
     if not m or m.group().strip() in _NOT_THING:
         return False
@@ -442,6 +448,9 @@ director directors subsidiary affiliate affiliates veteran veterans insider insi
 representative spokesperson spokesman spokeswoman shareholder investor executive executives board
 unit division arm entity filing statement
 """.split()) | _NOT_THING
+
+
+_HOLDER_AFTER = re.compile(r"\s+(?:she|he|they|I|we|you)\s+(?:[a-z]+\s+)?[a-z]+(?:ed|t|ght|ove|ore|ew|ung)\b")
 
 
 def _instance_after(text: str, end: int) -> bool:
