@@ -410,14 +410,8 @@ def product_or_kind(text: str, start: int, end: int) -> bool:
         return True
     if " " in text[start:end] or not _OWNED_BEFORE.search(text[max(0, start - 24):start]):
         return False
-    if _INSTANCE_BEFORE.search(text[max(0, start - 24):start]) and _instance_after(text, end):
+    if _one_thing(text, start, end):
         return True
-    # "The Hermes bag she carried was a gift": a thing someone has, named by a relative clause
-    if re.search(r"(?:^|[\s\"'\u201c(])[Tt]he\s+$", text[max(0, start - 6):start]):
-        m = _INSTANCE_WORD.match(text, end)
-        if m and m.group().strip().islower() and m.group().strip() not in _NOT_INSTANCE and \
-                _HOLDER_AFTER.match(text, m.end()):
-            return True
     m = _THING_WORD.match(text[end:end + 30])
     if not m or m.group().strip() in _NOT_THING:
         return False
@@ -451,6 +445,18 @@ unit division arm entity filing statement
 
 
 _HOLDER_AFTER = re.compile(r"\s+(?:she|he|they|I|we|you)\s+(?:[a-z]+\s+)?[a-z]+(?:ed|t|ght|ove|ore|ew|ung)\b")
+
+
+def _one_thing(text: str, start: int, end: int) -> bool:
+    """"A Tesla Cybertruck was parked", "my Tesla Model 3 just rolled", and "The Hermes bag she
+    carried": one thing the company made (a thing someone has, named by a relative clause)."""
+    if _INSTANCE_BEFORE.search(text[max(0, start - 24):start]) and _instance_after(text, end):
+        return True
+    if not re.search(r"(?:^|[\s\"'\u201c(])[Tt]he\s+$", text[max(0, start - 6):start]):
+        return False
+    m = _INSTANCE_WORD.match(text, end)
+    return bool(m and m.group().strip().islower() and m.group().strip() not in _NOT_INSTANCE
+                and _HOLDER_AFTER.match(text, m.end()))
 
 
 def _instance_after(text: str, end: int) -> bool:
