@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import functools
 import io
+from collections import Counter
 import os
 import re
 from collections.abc import Iterable
@@ -64,7 +65,9 @@ from .broad import BUSINESS_WORDS, BroadIndex
 from .namecontext import fold as _fold
 from .namecontext import short_name
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# Chinese, Japanese (kana) and Korean (Hangul) names are matched anywhere in the text: these
+# scripts write no spaces between a name and its particles ("삼성전자는", "ソニーGが")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _SHARE_CLASS_US = re.compile(r"^([A-Z]+)\.([A-Z])$")          # BRK.B -> BRK-B
 _OTC_VENUES = {"OTC", "OTCMKTS", "OTCQX", "OTCQB", "PINK", "OTC PINK", "OTCPK"}
 
@@ -246,18 +249,54 @@ def package_table() -> tuple[Company, ...]:
             slot["names"].append(entry["name"])
             slot["listings"] += [t for t in listings if t not in slot["listings"]]
             slot["otc"] += [t for t in otc if t not in slot["otc"]]
-    out = []
-    for slot in by_home.values():
-        names = list(dict.fromkeys(slot["names"]))
-        aliases = []
-        for n in names:
-            for a in (n.strip(), short_name(n)):
-                for v in (a, _fold(a)):
-                    if v and v not in aliases and len(v) >= 2 and v not in BUSINESS_WORDS:
-                        aliases.append(v)        # "The Bancorp Inc" -> "Bancorp" is no name
-        out.append(Company(short_name(names[0]), tuple(aliases), tuple(slot["listings"]), True, "company",
-                           tuple(slot["otc"]), (), "package"))
-    return tuple(out)
+    # a first word that begins the names of two companies ("Siemens", "Mitsui", "Nippon") is none's
+    firsts = Counter(w for slot in by_home.values()
+                     for w in {short_name(n).split()[0] for n in slot["names"] if short_name(n).split()})
+    return tuple(_package_company(slot, firsts) for slot in by_home.values())
+
+
+def _package_company(slot: dict, firsts: Counter) -> Company:
+    """One company of :func:`package_table` from its names and listings."""
+    names = list(dict.fromkeys(slot["names"]))
+    aliases = []
+    for n in names:
+        for a in (n.strip(), short_name(n)):
+            for v in (a, _fold(a)):
+                if v and v not in aliases and len(v) >= 2 and v not in BUSINESS_WORDS:
+                    aliases.append(v)        # "The Bancorp Inc" -> "Bancorp" is no name
+    first = list(dict.fromkeys(f for n in names if (f := first_word_form(short_name(n))) and f not in aliases
+                               and firsts[f] == 1))
+    return Company(short_name(names[0]), tuple(aliases + first), tuple(slot["listings"]), True, "company",
+                   tuple(slot["otc"]), (), "package", tuple(first))
+
+
+# words that end a company's name after its distinctive first word ("Darden Restaurants")
+_INDUSTRY_TAIL = (BUSINESS_WORDS - {"Bank", "Banks", "Bancorp", "Bancshares", "Bankshares", "Financial", "Trust",
+                                   "Capital", "Gas", "Power", "Utilities", "Global", "International"}) | frozenset("""
+Restaurants Hotels Resorts Stores Automotive Airways Cruises Health Labs Laboratories Electronics
+Instruments Devices Pharma Biotech Bio Sciences Entertainment Interactive Motor Semiconductor
+""".split())
+
+
+def first_word_form(name: str) -> str | None:
+    """The first word of a name whose other words only say the industry ("Darden Restaurants" ->
+    "Darden"), when it is no ordinary word, given name or place (:func:`analysis.events.broad.usable`;
+    "General Motors", "Texas Instruments" give none): the press writes such companies by that word
+    ("Olive Garden owner Darden jumps 15%"). Taken only on strong evidence at the name
+    (:func:`analysis.events.namecontext.strong_cue`: "shares of Darden", "Darden jumps 15%"), like
+    the broad list's one-word ordinary names; a word frequent in any text (wordfreq Zipf >= 3: "Getty",
+    "Zebra", "Motorola") gives none, nor does one that begins two companies' names (checked by
+    :func:`package_table`); without ``wordfreq`` none."""
+    words = name.split()
+    if len(words) < 2 or not all(w in _INDUSTRY_TAIL for w in words[1:]) or not re.fullmatch(r"[A-Z][a-z]{3,}", words[0]):
+        return None
+    from .broad import _zipf, usable
+
+    try:
+        # a word met often in any text ("Getty", "Zebra", "Motorola": Zipf >= 3) names too much else
+        return words[0] if usable(words[0]) and _zipf(words[0].lower()) < 3.0 else None
+    except ImportError:
+        return None
 
 
 # ----------------------------------------------------------------------------------- universe ----
@@ -467,8 +506,9 @@ class Universe:
         source = self.named(alias).source
         # an ordinary one-word name of any table ends a longer name too: "Qatalyst Partners" is
         # no Partners Group, "Centerview Partners" neither
+        # and so does a surname ("Ford Madox Ford", "Paris Hilton": a person's name)
         ends_longer = (source == "broad" or (source == "package" and " " in alias)
-                       or (" " not in alias and namecontext.is_common_word(alias)))
+                       or (" " not in alias and (namecontext.is_common_word(alias) or alias in namecontext.SURNAMES)))
         return ends_longer and not namecontext.title_case(text) and namecontext.preceded_by_name(text, start)
 
     def _generic(self, alias: str) -> bool:
@@ -490,7 +530,20 @@ class Universe:
         :data:`analysis.events.namecontext.MARKET_NAMES`)."""
         if alias not in self.by_alias and self.broad is not None and alias not in self.broad.by_alias:
             return True
-        return self._generic(alias) or alias in namecontext.MARKET_NAMES or namecontext.period_name(alias)
+        # a package company's first-word form ("Darden" of Darden Restaurants, :func:`first_word_form`)
+        package_first = alias in self.weak and self.by_alias[alias].source == "package"
+        return (self._generic(alias) or alias in namecontext.MARKET_NAMES or namecontext.period_name(alias)
+                or package_first)
+
+    def _other_entity(self, text: str, end: int, alias: str) -> bool:
+        """An ordinary-word name followed by an industry word that makes a name no table has
+        ("Shell Energy", "Oracle Financial Services", "Delta Energy"): that other entity, a unit
+        sold or a company of its own, not the company the word alone names ("Meta Platforms",
+        "Delta Air Lines" are tables' names)."""
+        m = re.match(r"[ \t]+([A-Z][a-z]+)", text[end:end + 20])
+        if not m or m.group(1) not in _UNIT_WORDS:
+            return False
+        return f"{alias} {m.group(1)}" not in self.by_alias and self.named(f"{alias} {m.group(1)}") is None
 
     def _judge(self, text: str, start: int, end: int, alias: str) -> bool | None:
         """None when the name found at ``text[start:end]`` is something else, else whether it is
@@ -505,6 +558,8 @@ class Universe:
         one_word_weak = weak and " " not in alias
         if one_word_weak and namecontext.runs_on(text, end):
             return None                          # "Acme Robotics" is not "Acme" of the broad list
+        if namecontext.needs_context(alias) and self._other_entity(text, end, alias):
+            return None                          # "Shell Energy customers" is not Shell
         common = (namecontext.is_common_word(alias) or weak or namecontext.given_name_first(alias)
                   or namecontext.short_acronym(alias))
         if common and namecontext.after_article(text, start):
@@ -519,6 +574,14 @@ class Universe:
 
 
 _ABBREVIATION_STOP = re.compile(r"\b([A-Za-z]{2,})\.(?=\s|$)")
+
+
+# industry words that make a longer name of their own after an ordinary-word name
+_UNIT_WORDS = frozenset("""
+Energy Financial Bank Capital Partners Ventures Technologies Platforms Motors Airlines Foods Pharma
+Industries Entertainment Media Studios Games Health Insurance Properties Realty Resources Solutions
+Services Systems Networks Logistics Shipping
+""".split())
 
 
 def _no_stops(alias: str) -> str:

@@ -106,7 +106,9 @@ Headlines and articles naming no company give no rows; they are listed in
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
+import functools
 import re
 import zoneinfo
 from dataclasses import dataclass, field
@@ -118,7 +120,7 @@ from . import broad, namecontext
 from .companies import Company, Universe, listing_venue, universe
 from .textdates import (find_clock_time, find_dateline, find_dates, find_scheduled, is_future, time_of_day,
                         without_time_words)
-from ..data.exchanges import code_ticker, exchange_row, press_symbols
+from ..data.exchanges import calendar_for, code_ticker, press_symbols
 
 COLUMNS = ("event_id", "company", "ticker", "exchange", "market", "role", "listed", "event_date",
            "announced_at", "time_of_day", "date_source", "evidence")
@@ -163,15 +165,16 @@ _THAN_ZH = re.compile(r"(?<![\u5bf9\u76f8\u65e0\u5360\u597d])\u6bd4$")
 _COMPARATIVE_ZH = re.compile(r"^[^\uff0c\u3002\uff1b,;]{0,20}?(?:\u4fbf\u5b9c|\u8d35|\u9ad8|\u4f4e|\u591a|\u5c11|"
                              r"\u5feb|\u6162|\u5f3a|\u5f31|\u5927|\u5c0f|\u597d|\u5dee|\u66f4|\u8fd8\u8981)")
 # a company named as an analyst's firm ("after Barclays downgraded the stock", "Morgan Stanley
-# upgraded Tesla", "analysts at Jefferies", "Barclays analyst Tim Long") or as the other side of a
+# upgraded Tesla", "analysts at Jefferies", "Barclays analyst Tim Long"), as the source of a
+# forecast ("Goldman Sachs economists now expect", "Citi's chief economist", "economists at UBS") or as the other side of a
 # supply relation ("the main contract chipmaker to Apple and Nvidia", "a key supplier of memory
 # chips to Nvidia", "TSMC customer Nvidia", "Apple Supplier Foxconn"): a mention
 _ANALYST_AFTER = re.compile(
-    r"^(?:['\u2019]s)?\s+(?:(?:analysts?|strategists?|research)\b|(?:(?:has|have|had)\s+)?"
+    r"^(?:['\u2019]s)?\s+(?:(?:(?:chief|senior|lead|top|equity|credit|bank|global|European|Asian|US|U\.S\.)\s+)?(?:analysts?|strategists?|economists?|research)\b|(?:(?:has|have|had)\s+)?"
     r"(?:upgrade[sd]?|downgrade[sd]?|upgrading|downgrading|initiat(?:e|es|ed|ing)\s+coverage|"
     r"(?:cut|cuts|raised|raises|lowered|lowers|lifted|lifts)\s+(?:its|their)\s+(?:price\s+target|target\s+price|rating))\b"
     r"(?!\s+(?:its|their)\s+(?:forecast|guidance|outlook)))", re.IGNORECASE)
-_ANALYST_BEFORE = re.compile(r"\b(?:analysts?|strategists?)\s+(?:at|from|with)\s+$|\b(?:rating|ratings|downgrade|upgrade)\s+"
+_ANALYST_BEFORE = re.compile(r"\b(?:analysts?|strategists?|economists?)\s+(?:at|from|with)\s+$|\b(?:rating|ratings|downgrade|upgrade)\s+"
                              r"(?:from|by)\s+$", re.IGNORECASE)
 _SUPPLY_BEFORE = re.compile(
     r"\b(?:(?:supplier|suppliers|maker|makers|chipmaker|chipmakers|manufacturer|manufacturers|provider|"
@@ -221,7 +224,11 @@ _PREVIEW_AFTER = re.compile(
     r"|\s+(?:(?:is|are)\s+)?(?:to|will|(?:set|due|expected|scheduled|slated)\s+to)\s+"
     r"(?:report|post|publish|release|announce)\s+(?:(?:its|their)\s+)?(?:[\w-]+\s+){0,2}?"
     r"(?:results|earnings|figures|numbers)\b"
-    r"|\s+(?:(?:is|are)\s+)?(?:due|set|scheduled|slated)\s+to\s+report\b)", re.IGNORECASE)
+    r"|\s+(?:(?:is|are)\s+)?(?:due|set|scheduled|slated)\s+to\s+report\b"
+    # the present tense of a report still to come that day: "Super Micro reports prelim numbers
+    # after the close today", "Nike reports earnings tonight"
+    r"|\s+reports?\s+(?:[\w-]+\s+){0,3}?(?:results|earnings|figures|numbers)\b"
+    r"(?=[^.;]{0,40}\b(?:today|tonight|tomorrow|later|this\s+(?:evening|afternoon|week))\b))", re.IGNORECASE)
 # a company named as the bidder behind another company's move ("a takeover proposal from U.S.
 # lithium producer Albemarle", "rejects Albemarle's bid", "after Alaska Air agreed to buy the
 # carrier") or as the cause of other shares' move ("as Nvidia lifts chip stocks"): a subject only
@@ -289,6 +296,9 @@ _PARTNER_BEFORE = re.compile(
     r"(?:the\s+)?(?:[\w.'\u2019&-]+\s+){0,2}$", re.IGNORECASE)
 _PARTNER_AFTER = re.compile(r"^\s+(?:tie-?up|merger|takeover|buyout|bid|offer|deal|partnership|alliance)s?\b",
                             re.IGNORECASE)
+# the same in Japanese and Chinese: "ホンダとの経営統合協議" (merger talks with Honda), "与本田的合并谈判"
+_PARTNER_AFTER_CJK = re.compile("(?:\u3068\u306e|\u3068|\u7684)?(?:\u7d4c\u55b6\u7d71\u5408|\u7d71\u5408|\u5408\u4f75|"
+                                "\u5354\u8b70|\u63d0\u643a|\u4ea4\u6e09|\u8cb7\u53ce|\u5408\u5e76|\u8c08\u5224|\u6536\u8d2d)")
 # a company named as an owner of the item's company ("Siemens, which spun off Siemens Energy in
 # 2020, still holds a stake", "Hyundai Motor sold part of its stake in the Indian unit", "remains
 # the controlling shareholder"): a mention unless the item says its own shares moved
@@ -323,7 +333,9 @@ American British German French Global World Wall Street Nasdaq NYSE Shares Stock
 Tech Bank Banks Oil Gold Why What How When Who Which This That These Those Investors Analysts Its
 """.split())
 # a clause about the market's reaction: shares moving, not the news itself
-_SHARES_WORD = re.compile(r"\b(?:shares?|stocks?|ADRs?|stock\s+price|share\s+price|\u80a1\u4ef7|\u80a1\u7968)\b|\u80a1\u4ef7",
+_SHARES_WORD = re.compile(r"\b(?:shares?|stocks?|ADRs?|stock\s+price|share\s+price|\u80a1\u4ef7|\u80a1\u7968)\b|\u80a1\u4ef7|"
+                          # 株価, 株が/株は (Japanese: the shares)
+                          r"\u682a\u4fa1|\u682a[\u304c\u306f\u3082]|\uc8fc\uac00",
                           re.IGNORECASE)
 _MOVE_WORD = re.compile(
     r"\b(?:rose|rise|rises|rising|risen|fell|fall|falls|falling|fallen|sunk|jump(?:s|ed)?|slump(?:s|ed)?|surg(?:e|es|ed)|"
@@ -336,7 +348,14 @@ _MOVE_WORD = re.compile(
     r"drop|fall|decline|gain|rise|loss|selloff|sell-off))\b|\u5927\u6da8|\u5927\u8dcc|\u6da8\u505c|\u8dcc\u505c|\u4e0a\u6da8|\u4e0b\u8dcc"
     # 收涨 收跌 收高 收低 走高 走低 高开 低开 飙升 暴涨 暴跌 急跌 涨逾 跌逾 (closed up/down, moved higher/lower, ...)
     r"|\u6536\u6da8|\u6536\u8dcc|\u6536\u9ad8|\u6536\u4f4e|\u8d70\u9ad8|\u8d70\u4f4e|\u9ad8\u5f00|\u4f4e\u5f00|"
-    r"\u98d9\u5347|\u66b4\u6da8|\u66b4\u8dcc|\u6025\u8dcc|\u6da8\u903e|\u8dcc\u903e",
+    r"\u98d9\u5347|\u66b4\u6da8|\u66b4\u8dcc|\u6025\u8dcc|\u6da8\u903e|\u8dcc\u903e"
+    # Japanese 急騰 急落 続伸 続落 反発 反落 ストップ高 ストップ安 上昇 下落, Korean 급등 급락 상승 하락;
+    r"|\u6025\u9a30|\u6025\u843d|\u7d9a\u4f38|\u7d9a\u843d|\u53cd\u767a|\u53cd\u843d|\u30b9\u30c8\u30c3\u30d7[\u9ad8\u5b89]|"
+    r"\u4e0a\u6607|\u4e0b\u843d|\uae09\ub4f1|\uae09\ub77d|\uc0c1\uc2b9|\ud558\ub77d"
+    # 大幅高 大幅安 急伸 高値 安値 (a big rise or fall, a record high or low)
+    r"|\u5927\u5e45[\u9ad8\u5b89]|\u6025\u4f38|[\u9ad8\u5b89]\u5024"
+    # a cashtag and a signed change: "$PLTR +23%", "$SMCI -18%"
+    r"|\$[A-Z]{1,5}\s+[+\u2212-]\d+(?:\.\d+)?\s?%",
     re.IGNORECASE)
 _NEWS_WORD = re.compile(
     r"\b(?:said|says|say|announc(?:e|es|ed|ing)|report(?:s|ed)?|post(?:s|ed)|releas(?:e|es|ed)|"
@@ -352,6 +371,9 @@ _CLAUSE_SPLIT = re.compile(
     r"(?!(?:the\s+)?(?:[\w.'\u2019]+\s+){0,3}(?:bell|close|closing|open|opening|hours|markets?|trading|"
     r"session|midnight|dawn|noon)\b|\d{4}\b))", re.IGNORECASE)     # "worst day since 1987 on Tuesday": one clause
 _HEADLINE_CLAUSE_SPLIT = re.compile(r"[,;:]\s+(?!\d)|\s+[\u2013\u2014-]\s+|\uff0c|\uff1b|\uff1a")
+# in Japanese headlines 、 separates clauses ("日産株が急騰、ホンダとの統合協議の報道受け"); in Chinese it
+# separates the items of a list, so only in text with kana
+_KANA_CLAUSE_SPLIT = re.compile("\u3001|\u3000")
 
 
 @dataclass
@@ -364,6 +386,21 @@ class _Item:
     dateline: _dt.date | None = None
     text: str = ""
     has_lead: bool = False
+    paras: list[int] = field(default_factory=list)      # the paragraph of each sentence (articles)
+    named: dict = field(default_factory=dict)          # sentence -> [(position, company name)]
+
+    def add(self, sentences, role: str) -> None:
+        """Sentences of one new paragraph."""
+        n = (self.paras[-1] + 1) if self.paras else 0
+        for sentence in sentences:
+            self.sentences.append((sentence, role))
+            self.paras.append(n)
+
+    def paragraph(self, k: int) -> list[str]:
+        """The sentences of the paragraph of sentence ``k``, from ``k`` on."""
+        if len(self.paras) != len(self.sentences):
+            return [self.sentences[k][0]]
+        return [s for j, (s, _) in enumerate(self.sentences) if j >= k and self.paras[j] == self.paras[k]]
 
 
 # ---------------------------------------------------------------------------------- layout ----
@@ -420,7 +457,7 @@ class _Layout:
         return self.article
 
     def title(self, line: str) -> None:
-        self.article.sentences.append((line, "subject"))
+        self.article.add([line], "subject")
         self.article.text = line
 
     def lead(self, line: str) -> None:
@@ -433,14 +470,15 @@ class _Layout:
         sentences = split_sentences(line)
         if not sentences:            # a dateline on a line of its own
             return
-        article.sentences.append((sentences[0], "subject"))
+        n = (article.paras[-1] + 1) if article.paras else 0
+        article.sentences += [(sentences[0], "subject")] + [(s, "mention") for s in sentences[1:]]
+        article.paras += [n] * len(sentences)
         article.text = article.text or sentences[0]
         article.has_lead = True
-        article.sentences.extend((s, "mention") for s in sentences[1:])
 
     def body(self, line: str) -> None:
         role = "boiler" if _BOILERPLATE.match(line) else "mention"
-        self.article.sentences.extend((s, role) for s in split_sentences(line))
+        self.article.add(split_sentences(line), role)
 
     def article_block(self, block: list[str]) -> None:
         for j, line in enumerate(block):
@@ -540,6 +578,7 @@ def _cause_flag(masked: str, s: int, e: int) -> str:
     """"cause", "owner" or "aside": a mention unless the item says its own shares moved (:func:`_bystanders`)."""
     if _CAUSE_BEFORE.search(masked[max(0, s - 120):s]) or _CAUSE_AFTER.match(masked[e:e + 80]) or \
             _PARTNER_BEFORE.search(masked[max(0, s - 60):s]) or _PARTNER_AFTER.match(masked[e:e + 20]) or \
+            (_KANA.search(masked) and masked.startswith("\u3068", e) and _PARTNER_AFTER_CJK.match(masked, e)) or \
             _HIRED_BY.search(masked[max(0, s - 60):s]) or _UNCHANGED_AFTER.match(masked[e:e + 48]) or \
             _MADE_FOR.search(masked[max(0, s - 60):s]) or \
             (_SAID_CAUSE_BEFORE.search(masked[max(0, s - 20):s]) and _SAID_CAUSE_AFTER.match(masked[e:e + 40])) or \
@@ -615,8 +654,8 @@ def _symbol_hits(masked: str, tags, u: Universe, out: dict[str, _Hit], names: li
     for s, e, pairs in tags:
         for venue, ticker, written in pairs:
             owner = _tag_owner(u, names, s, ticker, written, masked)
-            if owner is None and ticker is None:
-                continue
+            if owner is None and (ticker is None or venue == "CASHTAG"):
+                continue                     # "$AI" no table knows: nothing
             if owner is not None and same is not None:
                 # the name written right before the symbol is the symbol's company, in this item
                 # (a table's current name for a renamed listing: "Block Inc (NYSE: SQ)" is not XYZ)
@@ -647,6 +686,31 @@ _TOKYO_CODE = re.compile(r"[(\uff08]\s*(?P<code>\d{4}|\d{3}[A-Z])\s*[)\uff09]")
 _WIDE_CODE = re.compile(r"\uff08\s*(?P<code>[A-Z0-9][A-Za-z0-9\-_]{0,11}\.[A-Z]{1,3})\s*\uff09")
 
 
+# a Bloomberg ticker as brokers' notes write it: "(RR/ LN)", "(LLOY LN)", "(NVDA US)", "(700 HK)",
+# "(7203 JT Equity)" -- the market code to the Yahoo suffix (a "/" stands for a "." of the code)
+_BLOOMBERG = re.compile(r"\(\s*(?P<code>[A-Z0-9]{1,6}(?:/[A-Z]?)?)\s+(?P<mkt>[A-Z]{2})(?:\s+Equity)?\s*\)")
+_BLOOMBERG_MARKETS = {
+    "US": "", "UN": "", "UW": "", "UQ": "", "LN": ".L", "HK": ".HK", "JP": ".T", "JT": ".T", "GY": ".DE",
+    "GR": ".DE", "FP": ".PA", "NA": ".AS", "SM": ".MC", "IM": ".MI", "SW": ".SW", "SE": ".SW", "AU": ".AX",
+    "AT": ".AX", "KS": ".KS", "CN": ".TO", "CT": ".TO", "TT": ".TW", "SS": ".ST", "DC": ".CO", "FH": ".HE",
+    "NO": ".OL", "BB": ".BR", "ID": ".IR", "PL": ".LS", "SP": ".SI",
+}
+# a cashtag of social media: "$PLTR", "$NVDA" (a company only when a table knows the symbol)
+_CASHTAG = re.compile(r"(?<![\w$])\$(?P<code>[A-Z]{1,5})(?![\w.])")
+
+
+def _bloomberg_ticker(code: str, market: str) -> str | None:
+    suffix = _BLOOMBERG_MARKETS.get(market)
+    if suffix is None:
+        return None
+    root, _, cls = code.partition("/")
+    if suffix == ".HK" and root.isdigit():
+        root = root.zfill(4)
+    if suffix == "" and cls:
+        return f"{root}-{cls}"
+    return root + (f"-{cls}" if cls else "") + suffix
+
+
 def _symbols(sentence: str) -> list[tuple[int, int, list[tuple[str, str | None, str]]]]:
     """Symbols as the press writes them (:func:`analysis.data.exchanges.press_symbols`), and in
     full-width brackets ("（7201.T）"); in Japanese text (kana) four characters in brackets are a
@@ -654,6 +718,9 @@ def _symbols(sentence: str) -> list[tuple[int, int, list[tuple[str, str | None, 
     out = press_symbols(sentence)
     taken = [(a, b) for a, b, _ in out]
     more = [(m.start(), m.end(), [("CODE", code_ticker(m["code"]), m["code"])]) for m in _WIDE_CODE.finditer(sentence)]
+    more += [(m.start(), m.end(), [("BBG", t, m.group(0)[1:-1].strip())]) for m in _BLOOMBERG.finditer(sentence)
+             if (t := _bloomberg_ticker(m["code"], m["mkt"]))]
+    more += [(m.start(), m.end(), [("CASHTAG", m["code"], m.group(0))]) for m in _CASHTAG.finditer(sentence)]
     if _KANA.search(sentence):
         more += [(m.start(), m.end(), [("TYO", m["code"] + ".T", m["code"])]) for m in _TOKYO_CODE.finditer(sentence)]
     for a, b, pairs in more:
@@ -680,6 +747,8 @@ def _companies(sentence: str, u: Universe, tagged: frozenset[str] = frozenset(),
 def _clause_spans(sentence: str, headline: bool) -> list[tuple[int, int]]:
     """``(start, end)`` of the clauses of :func:`_clauses`."""
     splitters = [_CLAUSE_SPLIT, _HEADLINE_CLAUSE_SPLIT] if headline else [_CLAUSE_SPLIT]
+    if headline and _KANA.search(sentence):
+        splitters.append(_KANA_CLAUSE_SPLIT)
     spans = [(0, len(sentence))]
     for rx in splitters:
         spans = [(a + p, a + q) for a, b in spans
@@ -788,7 +857,9 @@ def _forms_of(name: str) -> list[str]:
         return []
     forms = [short]
     first = short.split()[0]
-    if " " in short and len(first) >= 4 and _plain_word(first):
+    # a surname is the company's short form once its full name and symbol are written ("Lloyds
+    # Banking Group (LLOY LN)" ... "results from Rolls-Royce and Lloyds")
+    if " " in short and len(first) >= 4 and (_plain_word(first) or first in namecontext.SURNAMES):
         forms.append(first)
     return [f for f in forms if f not in _NOT_A_NAME and len(f) >= 3]
 
@@ -865,14 +936,93 @@ def _own_move(sentence: str, hit: _Hit, hits: list[_Hit]) -> bool:
     mover with an event of its own, as in a market wrap; a subject, timed by that sentence. Moving
     with the market ("Nvidia lost 6.8%", "were little changed as investors moved into defensive
     shares") or named after another company stays a mention."""
-    if hit.flag or hits[0] is not hit or sentence[:hit.pos].strip(" \"'\u201c") not in ("", "Shares of"):
+    alone = {h.company.name for h in hits} == {hit.company.name}       # "AT&T bucked the trend, rising 5%"
+    if hit.flag or hits[0] is not hit:
+        return False
+    # "Investors piled into Micron, lifting the stock 4% after its forecast beat estimates": the only
+    # company of the sentence, whose stock a clause says moved
+    if sentence[:hit.pos].strip(" \"'\u201c") not in ("", "Shares of") and not (
+            alone and _INVESTORS_INTO.search(sentence[:hit.pos])):
         return False
     movers, clauses = _movers(sentence, hits, False)
-    alone = {h.company.name for h in hits} == {hit.company.name}       # "AT&T bucked the trend, rising 5%"
-    return (hit.company.name in movers or (alone and bool(clauses))) and bool(_OWN_REASON.search(sentence)) \
+    lifted = alone and bool(_LIFTING_ITS_STOCK.search(sentence))
+    return (hit.company.name in movers or (alone and bool(clauses)) or lifted) and bool(_OWN_REASON.search(sentence)) \
         and not _NOT_MOVING.search(sentence)
 
 
+# a digest's paragraph about one company or a few ("Goldman Sachs - Shares of the investment bank
+# surged 12%", "JPMorgan Chase, Wells Fargo - Bank stocks rallied", a movers list) and a labelled
+# entry of a morning note that introduces a company by its symbol ("Company news: Rolls-Royce
+# (RR/ LN) posted FY23 profit ...", "Yesterday: HSBC (HSBA LN) fell 8.3% after ...")
+_HEADING_SEP = re.compile(r"\s+[-\u2013\u2014]\s+|:\s+")
+_LABEL = re.compile(r"^[A-Z][\w'\u2019]*(?:\s+[a-z][\w'\u2019]*){0,2}:\s+")
+_NEWS_OR_MOVE_AFTER = re.compile(r"^\s+(?:(?:has|have|had|on\s+[A-Z]\w+day|also|again)\s+)?(\w+)")
+
+
+def _paragraph_start(item: _Item, k: int) -> int:
+    while k > 0 and len(item.paras) == len(item.sentences) and item.paras[k - 1] == item.paras[k]:
+        k -= 1
+    return k
+
+
+def _digest_news(item: _Item, k: int, hit: _Hit, hits: list[_Hit]) -> bool:
+    """A body paragraph of a digest headed by the company ("Name - text", "Name, Name - text":
+    the paragraph says a move or news) or a sentence that opens, after a label of up to three
+    words ("Yesterday:", "Company news:"), with the company and its symbol and goes on with a
+    verb of news or of a move, in a paragraph that opens with such a label: the company's own
+    news, a subject timed by that paragraph."""
+    if hit.flag:
+        return False
+    heading = _digest_heading(item, k, hits)
+    if heading is not None:
+        return hit in heading
+    return _labelled_entry(item, k, hit)
+
+
+def _digest_heading(item: _Item, k: int, hits: list[_Hit]) -> list[_Hit] | None:
+    """The companies heading sentence ``k`` when it opens its paragraph as "Name, Name - text"
+    and the paragraph says a move or news; None when it is no such heading."""
+    sentence = item.sentences[k][0]
+    if k != _paragraph_start(item, k):
+        return None
+    m = _HEADING_SEP.search(sentence[:120])
+    if m is None:
+        return None
+    heads = [h for h in hits if h.pos < m.start()]
+    heading = sentence[:m.start()]
+    for h in sorted(heads, key=lambda h: h.pos, reverse=True):
+        heading = heading[:h.pos] + heading[h.pos + _written_length(sentence, h):]
+    if not heads or re.sub(r"\b(?:and|&)\b|[\s,]", "", heading):
+        return None
+    rest = " ".join([sentence[m.end():]] + item.paragraph(k)[1:])
+    said = any(_is_reaction(c) for c in _clauses(rest, False)) or bool(_NEWS_WORD.search(rest))
+    return heads if said else []
+
+
+def _labelled_entry(item: _Item, k: int, hit: _Hit) -> bool:
+    """Sentence ``k`` opens (after a label) with the company and its symbol, then a verb of news
+    or of a move, in a paragraph that opens with a label ("Yesterday: HSBC (HSBA LN) fell 8.3%")."""
+    sentence = item.sentences[k][0]
+    if not _LABEL.match(item.paragraph(_paragraph_start(item, k))[0]):
+        return False
+    label = _LABEL.match(sentence)
+    if sentence[label.end() if label else 0:hit.pos].strip(" \"'\u201c"):
+        return False
+    end = hit.pos + _written_length(sentence, hit)
+    tag = next((b for a, b, _ in _symbols(sentence) if a >= end and _NAME_TAG_GAP.fullmatch(sentence[end:a])), None)
+    w = _NEWS_OR_MOVE_AFTER.match(sentence[tag:tag + 40]) if tag is not None else None
+    return w is not None and bool(_NEWS_WORD.fullmatch(w[1]) or _MOVE_WORD.fullmatch(w[1]))
+
+
+# investors acting on a stock: "Investors piled into", "Traders dumped", "Funds rushed to buy"
+_INVESTORS_INTO = re.compile(
+    r"^[\s\"'\u201c]*(?:Investors|Traders|Buyers|Sellers|Funds|Hedge\s+funds|Retail\s+investors)\s+"
+    r"(?:[a-z]+\s+){0,2}?(?:piled|poured|rushed|flocked|crowded|dumped|sold|bought|fled|snapped\s+up|"
+    r"shunned|ditched)\s+(?:(?:back\s+)?(?:into|out\s+of|of|to\s+buy|to\s+sell)\s+)?(?:shares\s+(?:of|in)\s+)?$",
+    re.IGNORECASE)
+_LIFTING_ITS_STOCK = re.compile(
+    r"\b(?:lifting|sending|pushing|driving|dragging|knocking|boosting|taking)\s+(?:the|its)\s+(?:stock|shares)\b",
+    re.IGNORECASE)
 _NOT_MOVING = re.compile(r"\b(?:little\s+changed|unchanged|flat|steady)\b", re.IGNORECASE)
 
 
@@ -888,6 +1038,8 @@ def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> 
         _confirm_lists(sentence, hits)
     per_sentence = _longer_names(item, per_sentence)
     per_sentence = _short_form_hits(item, u, per_sentence)
+    item.named = {sentence: [(h.pos, h.company.name) for h in hits if h.confirmed]
+                  for (sentence, _), hits in zip(item.sentences, per_sentence)}
     bystanders = _bystanders(item, per_sentence)
     for k, ((sentence, where), hits) in enumerate(zip(item.sentences, per_sentence)):
         for hit in hits:
@@ -896,12 +1048,46 @@ def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> 
             # a bidder or a cause is the subject unless the item says only another company's shares moved
             cause = hit.flag in ("cause", "owner", "aside") and hit.company.name not in bystanders
             role = "subject" if where == "subject" and (not hit.flag or cause) else "mention"
-            own = where == "mention" and item.kind == "article" and _own_move(sentence, hit, hits)
+            own = _own_text(item, k, where, hit, hits)
             _add_hit(found, hit, "subject" if own else role, sentence, (k, hit.pos), own)
     if item.kind == "article":
         _own_dated_moves(item, per_sentence, found)
+    _social_post(item, found)
     # an ordinary-word name ("Apple", "Shell") counts only when the item confirms it somewhere
     return sorted((f for f in found.values() if f.confirmed), key=lambda f: f.order)
+
+
+# a social-media post: a cashtag, an emoji, "lol", "??", a first-person or chat word
+_SOCIAL = re.compile(r"(?<![\w$])\$[A-Z]{1,5}\b|[\U0001F300-\U0001FAFF\u2600-\u27BF]|\?\?|"
+                     r"\b(?:lol|lmao|imo|tbh|smh|my|I'm|anyone|anybody|we|us|our)\b")
+# what makes a post an event: a stated change ("+23%", "up 5%"), a halt, a swing, a move or a
+# company's news ("$PLTR +23% after last night's blowout quarter")
+_SOCIAL_EVENT = re.compile(r"(?<!\w)[+\u2212-]\d+(?:\.\d+)?\s?%|\b(?:up|down)\s+\d+(?:\.\d+)?\s?%|"
+                           r"\bhalted\b|\bswing(?:s|ing)?\s+\d+", re.IGNORECASE)
+
+
+def _own_text(item: _Item, k: int, where: str, hit: _Hit, hits: list[_Hit]) -> str:
+    """The text timing a body company with news of its own: the sentence of a mover with its own
+    reason (:func:`_own_move`), the paragraph of a digest's entry (:func:`_digest_news`), else ""."""
+    if where != "mention" or item.kind != "article":
+        return ""
+    if _own_move(item.sentences[k][0], hit, hits):
+        return item.sentences[k][0]
+    return " ".join(item.paragraph(k)) if _digest_news(item, k, hit, hits) else ""
+
+
+def _social_post(item: _Item, found: dict[str, _Found]) -> None:
+    """A post about a stock with no move and no news in it names no subject."""
+    if item.kind == "headline" and _SOCIAL.search(item.text) and not _social_event(item):
+        for f in found.values():
+            f.role = "mention"
+
+
+def _social_event(item: _Item) -> bool:
+    """A post that says the shares moved or gives news (else its companies are only talked about:
+    "Palantir at 60x sales and people still call $NVDA expensive", "stuck in line at Starbucks")."""
+    text = item.text
+    return bool(_SOCIAL_EVENT.search(text) or _NEWS_WORD.search(text)) or _says_moved(item)
 
 
 _DATED_WORDS = re.compile(
@@ -992,14 +1178,15 @@ def _confirm_run(run: list[_Hit]) -> None:
             h.confirmed = True
 
 
-def _add_hit(found: dict[str, _Found], hit: _Hit, role: str, sentence: str, order: tuple[int, int], own: bool) -> None:
-    """One naming of a company into the item's companies: its strongest role, its extra listings."""
+def _add_hit(found: dict[str, _Found], hit: _Hit, role: str, sentence: str, order: tuple[int, int], own: str) -> None:
+    """One naming of a company into the item's companies: its strongest role, its extra listings;
+    ``own``: the text that times a body mover with news of its own (else "")."""
     f = found.get(hit.company.name)
     if f is None:
         found[hit.company.name] = _Found(hit.company, role, sentence, order, list(hit.extra),
-                                          hit.confirmed, list(hit.replaced), sentence if own else "")
+                                          hit.confirmed, list(hit.replaced), own)
         return
-    f.own = f.own or (sentence if own and f.role != "subject" else "")
+    f.own = f.own or (own if f.role != "subject" else "")
     f.replaced.extend(r for r in hit.replaced if r not in f.replaced)
     f.extra.extend(t for t in hit.extra if t not in f.extra)
     f.confirmed = f.confirmed or hit.confirmed
@@ -1094,6 +1281,7 @@ class _When:
     announced_at: object
     time_of_day: str
     date_source: str
+    unmoved: bool = False        # dated by the publication, no time, no share move stated
 
 
 @dataclass
@@ -1108,12 +1296,15 @@ class _Statement:
     lead: bool
     future: bool = False
     moved_then: bool = False     # the same sentence says the shares moved, with no date of its own
+    named: bool = False          # the clause names the company the statements were asked for
 
 
 def _clauses(sentence: str, headline: bool) -> list[str]:
     parts = _CLAUSE_SPLIT.split(sentence)
     if headline:
         parts = [q for p in parts for q in _HEADLINE_CLAUSE_SPLIT.split(p)]
+        if _KANA.search(sentence):
+            parts = [q for p in parts for q in _KANA_CLAUSE_SPLIT.split(p)]
     return [p for p in parts if p and p.strip()]
 
 
@@ -1139,27 +1330,93 @@ def _is_reaction(clause: str) -> bool:
     return bool(_SHARES_WORD.search(clause)) or not _NEWS_WORD.search(clause)
 
 
-def _statements(item: _Item, anchor: _dt.date | None, tz: str | None, other_news=None) -> list[_Statement]:
+def _statements(item: _Item, anchor: _dt.date | None, tz: str | None, other_news=None,
+                company: str | None = None, names_of=None) -> list[_Statement]:
     """Dated or timed clauses of the item. A clause that states the date of something still to
     come ("will report results on May 14", "results due May 14") is dated by it (``scheduled``);
     ``other_news(sentence)`` is True for a body sentence about other companies only ("Separately,
-    Tencent said ..."), which says nothing about this item's event."""
-    out = []
+    Tencent said ..."), which says nothing about this item's event.
+
+    With ``company`` (and ``names_of(sentence) -> [(position, company name)]``): the statements
+    about that company in an item with several, clause by clause -- a clause naming only other
+    companies says nothing about it ("Merck and Pfizer released their numbers before the bell;
+    Microsoft and AMD reported after the close")."""
+    out, own = [], []
     headline = item.kind == "headline"
     for sentence, where in item.sentences:
         if where == "boiler":
             continue
-        clauses = _clauses(sentence, headline)
+        spans = [(a, b) for a, b in _clause_spans(sentence, headline) if sentence[a:b].strip()]
         if headline:
-            clauses = [c for c in clauses if not _RIVAL_CLAUSE.match(c)]
-        found = [st for clause in clauses if (st := _clause_statement(clause, anchor, tz))]
+            spans = [(a, b) for a, b in spans if not _RIVAL_CLAUSE.match(sentence[a:b])]
+        clauses = [sentence[a:b] for a, b in spans]
+        found = [(st, span) for clause, span in zip(clauses, spans)
+                 if (st := _clause_statement(clause, anchor, tz))]
         if found and where == "mention" and other_news is not None and other_news(sentence):
             continue
         # "Twitter Accepts Musk's Offer on Monday; Shares Rise 6%": an undated move in the
         # sentence that dates the news happened that day, so the news came before that close
         moved = any(_is_reaction(c) and _clause_statement(c, anchor, tz) is None for c in clauses)
-        out += [_Statement(*st[:5], where == "subject", st[5], moved and not st[4]) for st in found]
+        if company is None:
+            out += [_Statement(*st[:5], where == "subject", st[5], moved and not st[4]) for st, _ in found]
+            continue
+        mine, rest = _company_statements(sentence, where, spans, found, names_of(sentence), company, moved)
+        own += mine
+        out += rest
+    return own + out
+
+
+def _company_statements(sentence: str, where: str, spans: list, found: list, names: list, company: str,
+                        moved: bool) -> tuple[list[_Statement], list[_Statement]]:
+    """``(the lead's clauses naming the company, the others about it)`` of one sentence
+    (:func:`_statements` with a company): a body clause naming only other companies is left out."""
+    if names:
+        found = _list_clauses(sentence, spans, names, found)
+    in_sentence = any(n == company for _, n in names)
+    own, out = [], []
+    for st, (a, b) in found:
+        inside = {n for pos, n in names if a <= pos < b}
+        if inside and company not in inside and where == "mention":
+            continue                      # a body clause about other companies only
+        # about the company: a clause naming it, or naming no company in a sentence that does
+        named = company in inside or (not inside and in_sentence)
+        (own if company in inside and where == "subject" else out).append(
+            _Statement(*st[:5], where == "subject", st[5], moved and not st[4], named))
+    return own, out
+
+
+def _list_clauses(sentence: str, spans: list, names: list, found: list) -> list:
+    """The statements of ``sentence`` with a clause that is only a list of names ("Merck", "Pfizer"
+    in "Merck, Pfizer, Procter & Gamble and PayPal released ... before the bell") joined to the
+    clause that says what they did, so that the statement covers every name of the list."""
+    starts = sorted(pos for pos, _ in names)
+    merged, start = [], None
+    for a, b in spans:
+        rest, cut = [], a
+        for pos in starts[bisect.bisect_left(starts, a):bisect.bisect_left(starts, b)]:
+            m = _LISTED_NAME.match(sentence, pos, b)
+            rest.append(sentence[cut:pos])
+            cut = m.end() if m else pos
+        rest.append(sentence[cut:b])
+        if not _LIST_ONLY.sub("", "".join(rest)):
+            start = a if start is None else start          # a list of names only: joined to the next
+            continue
+        merged.append((a if start is None else start, b))
+        start = None
+    if start is not None:
+        merged.append((start, spans[-1][1]))
+    firsts = sorted((p, st) for st, (p, _) in found)     # each clause's statement, by where it starts
+    keys = [p for p, _ in firsts]
+    out = []
+    for a, b in merged:
+        k = bisect.bisect_left(keys, a)
+        if k < len(keys) and keys[k] < b:
+            out.append((firsts[k][1], (a, b)))
     return out
+
+
+_LISTED_NAME = re.compile(r"[\w.&'\u2019-]+(?:\s+[A-Z][\w.&'\u2019-]*)*")
+_LIST_ONLY = re.compile(r"\b(?:and|or)\b|[\s,&]")
 
 
 # shares that moved "overnight" ("Alphabet Rose Overnight", "AMD slid 10% overnight"): a move in
@@ -1172,6 +1429,7 @@ _OVERNIGHT_MOVE = re.compile(
     r"sharply\s+|slightly\s+)?overnight\b", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)
 def _clause_statement(clause: str, anchor: _dt.date | None, tz: str | None) -> tuple | None:
     """``(date, source, time, clock, reaction, future)`` of a clause that says when, else None."""
     sched = find_scheduled(clause, anchor)
@@ -1210,9 +1468,12 @@ def _has_time(s: _Statement) -> bool:
 def _complete(news: _Statement | None, rest: list[_Statement]) -> _Statement | None:
     """``news`` with the date or time it lacks taken from the first of ``rest`` that has it."""
     for other in rest:
-        if news is None or (not _has_time(news) and _has_time(other)) or (news.date is None and other.date is not None):
+        if news is None or (not _has_time(news) and _has_time(other)) or (news.date is None and other.date is not None) \
+                or (news.time == "unknown" and other.time != "unknown"):
+            # a clock time ("at 6:45 a.m. local time") is completed by the words of the same
+            # event ("before the Zurich market opened")
             news = _merge(news, other)
-        if news.date is not None and _has_time(news):
+        if news.date is not None and news.time != "unknown":
             break
     return news
 
@@ -1309,9 +1570,10 @@ def _announced(st: _Statement) -> object:
         return pd.NaT
 
 
-def _when(item: _Item, pub_date, pub_ts, tz: str | None, other_news=None) -> _When:
+def _when(item: _Item, pub_date, pub_ts, tz: str | None, other_news=None, company: str | None = None,
+          names_of=None) -> _When:
     anchor = pub_date or item.dateline
-    news, reaction = _event_statement(_statements(item, anchor, tz, other_news))
+    news, reaction = _event_statement(_statements(item, anchor, tz, other_news, company, names_of))
     st = _bounded_by_publication(_fallback(news, reaction, item, pub_date), pub_ts)
     announced = _announced(st)
     tod = st.time
@@ -1320,7 +1582,49 @@ def _when(item: _Item, pub_date, pub_ts, tz: str | None, other_news=None) -> _Wh
             and st.source in ("explicit", "relative weekday", "relative day")):
         tod = "after_close"          # prior-day convention (module docstring)
     date = pd.Timestamp(st.date) if st.date is not None else pd.NaT
-    return _When(date, announced, tod, st.source)
+    unmoved = (st.source == "published" and not st.reaction and not st.moved_then and not _says_moved(item)
+               and any(_DISCLOSURE.search(sentence) for sentence, where in item.sentences if where == "subject"))
+    return _When(date, announced, tod, st.source, unmoved)
+
+
+# a company's disclosure (results, a forecast, a buyback, a decision), the kind of news
+# published within minutes of its release: 決定 発表 修正 決算 自社株買い 공시 결정 발표 公告 公布
+_DISCLOSURE = re.compile(
+    r"\b(?:announc(?:e|es|ed)|report(?:s|ed)?|post(?:s|ed)|releas(?:e|es|ed)|forecast|guidance|outlook|"
+    r"rais(?:e|es|ed)|cut(?:s)?|lower(?:s|ed)|declar(?:e|es|ed)|approv(?:e|es|ed)|decid(?:e|es|ed)|"
+    r"buyback|dividend|results|earnings)\b"
+    "|\u6c7a\u5b9a|\u767a\u8868|\u4fee\u6b63|\u6c7a\u7b97|\u81ea\u793e\u682a\u8cb7\u3044|"
+    "\uacf5\uc2dc|\uacb0\uc815|\ubc1c\ud45c|\ub9e4\uc785|\u516c\u544a|\u516c\u5e03", re.IGNORECASE)
+
+
+def _says_moved(item: _Item) -> bool:
+    """A clause of the item says shares moved ("Shares Jump 24%", "が大幅高")."""
+    headline = item.kind == "headline"
+    return any(_is_reaction(c) for sentence, where in item.sentences if where != "boiler"
+               for c in _clauses(sentence, headline))
+
+
+def _named_time(item: _Item, f: _Found, when: _When, anchor, tz: str | None) -> _When:
+    """A body mover's time of day from another clause of the item that names it and says when,
+    undated or of its date ("this morning's results from Rolls-Royce and Lloyds were released at
+    7.00am, before the market opens")."""
+    names_of = item.named.get
+    time, clock = "unknown", None
+    for st in _statements(item, anchor, tz, None, f.company.name, lambda s: names_of(s) or []):
+        # "released at 7.00am, before the market opens": an undated time of day is no future
+        if st.reaction or (st.future and st.date is not None) or not st.named or (
+                st.time == "unknown" and st.clock is None):
+            continue
+        if st.date is not None and not pd.isna(when.event_date) and pd.Timestamp(st.date) != when.event_date:
+            continue
+        time, clock = (st.time if time == "unknown" else time), clock or st.clock
+        if time != "unknown" and clock is not None:
+            break
+    if time == "unknown" and clock is None:
+        return when
+    merged = _Statement(None if pd.isna(when.event_date) else when.event_date.date(), when.date_source,
+                        time, clock, False, True)
+    return _When(when.event_date, _announced(merged), time, when.date_source, when.unmoved)
 
 
 def _own_when(item: _Item, f: _Found, pub_date, pub_ts, tz: str | None) -> _When:
@@ -1351,26 +1655,62 @@ def _debut_day(company: Company, ticker: str, event_date: pd.Timestamp, pub_date
     return start
 
 
+def _listing_calendar(ticker: str, day):
+    """The exchange calendar of a listing around ``day`` (:func:`analysis.events.timing.get_calendar`),
+    or None when the listing's exchange or that range is unknown."""
+    from .timing import get_calendar
+
+    try:
+        return get_calendar(calendar_for(ticker), day - pd.Timedelta(days=20), day + pd.Timedelta(days=20))
+    except (CalendarError, KeyError, ValueError, TypeError):
+        return None
+
+
 def _overnight_session(ticker: str, pub_ts, pub_day: pd.Timestamp) -> pd.Timestamp:
-    """The home market's last weekday session before the publication, for a move "overnight":
-    the publication's day in the listing's zone when published there after 17:00, else the
-    weekday before (a 07:45 Tokyo publication is 18:45 the day before in New York; a 08:00 New
-    York one is 21:00 the same day in Tokyo). Without a publication time, the weekday before."""
+    """The home market's last session before the publication, for a move "overnight", on the
+    listing's exchange calendar (holidays and early closes included): the publication's day in
+    the listing's zone when that session had closed by the publication, else the session before
+    (a 07:45 Tokyo publication is 18:45 the day before in New York; a 08:00 New York one is
+    21:00 the same day in Tokyo; after a US holiday, the session before the holiday). A listing
+    in the publication's own market answers in its next session (the move overnight was
+    another market's). Without a publication time, the session before the publication day;
+    without a calendar for the listing, the weekday rule."""
+    day = pd.Timestamp(pub_day).normalize()
+    cal = _listing_calendar(ticker, day)
     local = None
-    if pub_ts is not None and not pd.isna(pub_ts) and pub_ts.tzinfo is not None:
-        try:
-            local = pub_ts.tz_convert(str(exchange_row(ticker)["tz"]))
-        except (CalendarError, KeyError, ValueError, TypeError):
-            local = None
-    if local is not None and local.utcoffset() == pub_ts.utcoffset():
-        # a listing in the publication's own market: the move overnight was another market's, and
-        # this company's shares answer in today's session ("dragging Tokyo Electron lower in early
-        # Tokyo trade")
-        return pd.Timestamp(local.date())
-    if local is not None and local.hour >= 17 and local.weekday() < 5:
-        return pd.Timestamp(local.date())
-    day = local.date() if local is not None else pd.Timestamp(pub_day).date()
-    return pd.Timestamp(_previous_weekday(day))
+    if pub_ts is not None and not pd.isna(pub_ts) and pub_ts.tzinfo is not None and cal is not None:
+        local = pub_ts.tz_convert(str(cal.tz))
+    if cal is None:
+        return pd.Timestamp(_previous_weekday(day.date()))
+    if local is not None:
+        today = pd.Timestamp(local.date())
+        if local.utcoffset() == pub_ts.utcoffset():
+            # a listing in the publication's own market: "dragging Tokyo Electron lower in early
+            # Tokyo trade" -- today's session (the next one after a holiday)
+            return _naive(cal.date_to_session(today, direction="next"))
+        if cal.is_session(today) and pub_ts >= cal.session_close(today):
+            return today
+        return _naive(cal.date_to_session(today - pd.Timedelta(days=1), direction="previous"))
+    return _naive(cal.date_to_session(day - pd.Timedelta(days=1), direction="previous"))
+
+
+def _naive(day) -> pd.Timestamp:
+    day = pd.Timestamp(day)
+    return day.tz_localize(None) if day.tzinfo is not None else day
+
+
+def _published_after_close(ticker: str, pub_ts, event_date) -> bool:
+    """A publication made after the close of the listing's session on the news's date (on its
+    exchange calendar), when the text states neither a time nor a date: fresh news is published
+    within minutes, so it came after that session ("삼성전자, 10조원 자사주 매입 결정" at 19:10 Seoul)."""
+    if pub_ts is None or pd.isna(pub_ts) or pub_ts.tzinfo is None or pd.isna(event_date):
+        return False
+    cal = _listing_calendar(ticker, pd.Timestamp(event_date))
+    if cal is None:
+        return False
+    local = pub_ts.tz_convert(str(cal.tz))
+    day = pd.Timestamp(local.date())
+    return day == pd.Timestamp(event_date) and cal.is_session(day) and pub_ts >= cal.session_close(day)
 
 
 def _rows_for(item: _Item, f: _Found, when: _When, pub_date=None, pub_ts=None) -> list[dict]:
@@ -1387,6 +1727,8 @@ def _rows_for(item: _Item, f: _Found, when: _When, pub_date=None, pub_ts=None) -
         row = common
         if when.date_source == "overnight":
             row = {**common, "event_date": _overnight_session(t, pub_ts, when.event_date)}
+        elif when.unmoved and when.time_of_day == "unknown" and _published_after_close(t, pub_ts, when.event_date):
+            row = {**common, "time_of_day": "after_close"}
         if not f.company.listed_on(t, row["event_date"]):
             debut = _debut_day(f.company, t, row["event_date"], pub_date)
             if debut is None:
@@ -1451,8 +1793,9 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
             return bool(named) and not named & subject_names
 
         when = _when(item, pub_date, pub_ts, tz, other_news)
+        several = sum(f.role == "subject" for f in found) > 1
         for f in found:
-            f_when = _own_when(item, f, pub_date, pub_ts, tz) if f.own else when
+            f_when = _found_when(item, f, when, several, other_news, pub_date, pub_ts, tz)
             for pair in f.replaced:
                 written, kept = pair.split(">")
                 notes.append(f"{item.id}: {f.company.name} is written {written}; the company tables list it as "
@@ -1467,6 +1810,22 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
     df.attrs["notes"] = list(u.notes) + notes
     df.attrs["foreign"] = foreign
     return df
+
+
+def _found_when(item: _Item, f: _Found, when: _When, several: bool, other_news, pub_date, pub_ts,
+                tz: str | None) -> _When:
+    """The timing of one company of the item: a body mover's own (its sentence or paragraph, its
+    time of day completed by another clause naming it), each subject's own where the item has
+    several, else the item's."""
+    if f.own:
+        own = _own_when(item, f, pub_date, pub_ts, tz)
+        if own.time_of_day == "unknown" and pd.isna(own.announced_at):
+            own = _named_time(item, f, own, pub_date or item.dateline, tz)
+        return own
+    if several and f.role == "subject":
+        # several subjects: each one's own time and date where the text gives them apart
+        return _when(item, pub_date, pub_ts, tz, other_news, f.company.name, lambda s: item.named.get(s) or [])
+    return when
 
 
 def _ambiguity_notes(item: _Item, ambiguous: list, found: list[_Found]) -> list[str]:

@@ -36,6 +36,7 @@ sentence-initial rules were written for them: those two lines are no longer held
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -96,6 +97,7 @@ blossoms analysis analyses shock game games larvae pigeons lightning parties par
 stars law music rock elections election runners year years levels population populations sightings
 coil coils theorem paradox equation guitar guitars piano pianos violin violins drums
 effect limit constant principle
+doctrine deference houses homes bricks
 """.split())
 _PARTICLES = frozenset("da de di del della van von der du le la bin al".split())
 PLACE_BEFORE = frozenset("Mount Mt Lake River Cape Fort Big UC Gulf Isle Port Bay".split())
@@ -136,7 +138,7 @@ Redwood Regions Rogers Sage Screen Sharp Shell Snap Snowflake Southern Southwest
 Stride Sumitomo Target Thor Toto Travelers Unity Universal Upbound Verve Visa Vulcan Waters Weir Williams
 Xylem Zoom Sun Puma Jaguar Corona Lion Olympus Fuji Meiji Keio Dow Chase Morgan Lilly Asahi
 Intel Diodes Diploma Hexagon Hilltop Tapestry Scholastic Radian Prudential Sabre Calix Hertz Corning
-Berkeley Hayward Mandatum Ventas
+Berkeley Hayward Mandatum Ventas Mars
 """.split())
 # the last two lines: dictionary words ("intel", "diodes", "tapestry"), units ("hertz") and
 # towns ("Corning", "Berkeley") among the one-word names of the package table; an alias whose
@@ -244,8 +246,10 @@ _FUNCTION_WORDS = frozenset("a an the of and or to in on at for by with from as 
 _TITLE_SKIP = _FUNCTION_WORDS | frozenset("vs via than into over after before amid".split())
 
 
+@functools.lru_cache(maxsize=64)
 def title_case(text: str) -> bool:
-    """True for a headline in Title Case, where capitals tell nothing about names."""
+    """True for a headline in Title Case, where capitals tell nothing about names (asked once
+    per sentence: every name of a long sentence asks it)."""
     words = [w for w in re.findall(r"[A-Za-z][\w'\u2019-]*", text) if w.lower() not in _TITLE_SKIP]
     return len(words) >= 3 and sum(w[:1].islower() for w in words) <= len(words) // 5
 
@@ -306,9 +310,9 @@ def sentence_initial_ambiguity(text: str, start: int, end: int) -> bool:
 # Chinese: characters right after a name that make it a place or a food ("茅台镇" the town of
 # Maotai, "小米粥" millet porridge, "长城脚下" at the foot of the Great Wall)
 CJK_THING_AFTER = re.compile(
-    # 镇 (not 镇江, a city), 村, 乡, 县, 遗址, 景区, 脚下, 粥, 饭 (not 饭店), 糕, 饼, 粒, 堆 -- kept short:
+    # 博物館/博物馆, 美術館/美术馆, 記念館/纪念馆 (museums), 市 (a city: 日立市; not 市值, 市场, 市占, 市盈, 市销, 市面), 镇 (not 镇江, a city), 村, 乡, 县, 遗址, 景区, 脚下, 粥, 饭 (not 饭店), 糕, 饼, 粒, 堆 -- kept short:
     # a province or a product may follow a company's name ("比亚迪山东基地", "小米路由器")
-    "(?:\u9547(?!\u6c5f)|\u6751|\u4e61|\u53bf|\u9057\u5740|\u666f\u533a|\u811a\u4e0b|\u7ca5|"
+    "(?:\u535a\u7269[\u9928\u9986]|\u7f8e[\u8853\u672f][\u9928\u9986]|[\u8a18\u7eaa\u8bb0][\u5ff5][\u9928\u9986]|\u5e02(?![\u503c\u573a\u5360\u76c8\u9500\u9762])|\u9547(?!\u6c5f)|\u6751|\u4e61|\u53bf|\u9057\u5740|\u666f\u533a|\u811a\u4e0b|\u7ca5|"
     "\u996d(?!\u5e97)|\u7cd5|\u997c|\u7c92|\u5806"
     # joined to a grain or food ("小米和红枣熬的粥" millet and red dates): 和/与/、 + 红枣, 大米, 玉米,
     # 绿豆, 红豆, 燕麦, 南瓜, 山药, 面粉
@@ -341,10 +345,15 @@ _ROUTE_BEFORE = re.compile(r"\b(?:from|between)\s+[A-Z][\w'\u2019-]*(?:\s+[A-Z][
 _ROUTE_AFTER = re.compile(r"\s+(?:to|and)\s+[A-Z]")
 
 
+@functools.lru_cache(maxsize=64)
+def _about_travel(text: str) -> bool:
+    return bool(_TRAVEL.search(text))
+
+
 def on_route(text: str, start: int, end: int) -> bool:
     """A place on a journey: "the train from Tampere to Nokia", "drove from Nokia to Tampere",
     "the road between Lahti and Nokia" -- a sentence about travel naming it as an end of a route."""
-    if not _TRAVEL.search(text):
+    if not _about_travel(text):
         return False
     if _ROUTE_BEFORE.search(text[max(0, start - 80):start]):
         return True
@@ -379,7 +388,12 @@ _KIND_AFTER = re.compile(
     # a place in apposition: "Hitachi, a city in Ibaraki,", "Nokia, a small town north of Tampere"
     r"|^,\s*(?:a|an)\s+(?:[a-z]+\s+){0,2}(?:cit(?:y|ies)|towns?|villages?|ports?|suburbs?|districts?|"
     r"prefectures?|provinces?|regions?|count(?:y|ies)|islands?|rivers?|mountains?|lakes?)\s+"
-    r"(?:in|on|of|near|outside|(?:north|south|east|west)(?:\s+of)?)\b")
+    r"(?:in|on|of|near|outside|(?:north|south|east|west)(?:\s+of)?)\b"
+    # a person or a figure in apposition: "Hermes, the messenger of the gods,", "Ferrari, the
+    # founder's son," -- "Apple, the iPhone maker," stays a company (no such word)
+    r"|^,\s*the\s+(?:[a-z]+\s+){0,2}(?:gods?|goddess|messenger|hero|heroine|king|queen|son|daughter|wife|"
+    r"husband|father|mother|brother|sister|emperor|character|protagonist|villain|saint|prophet|poet|"
+    r"novelist|painter|composer|singer|actor|actress|author|playwright)\s+(?:of|in|who|from)\b")
 
 
 # a measure of a product: "a bottle of Moutai", "two cans of Asahi", "a pair of Nikes"
@@ -396,6 +410,8 @@ def product_or_kind(text: str, start: int, end: int) -> bool:
         return True
     if " " in text[start:end] or not _OWNED_BEFORE.search(text[max(0, start - 24):start]):
         return False
+    if _one_thing(text, start, end):
+        return True
     m = _THING_WORD.match(text[end:end + 30])
     if not m or m.group().strip() in _NOT_THING:
         return False
@@ -408,6 +424,53 @@ def product_or_kind(text: str, start: int, end: int) -> bool:
     # sentence, the name and a lower-case noun before a verb is the thing that noun names
     return bool(_PHRASE_END.match(after) or (m.group().strip().islower() and _AUX_AFTER.match(after)
                                                and _SENTENCE_START_THE.fullmatch(text[:start])))
+
+
+# "A Tesla Cybertruck was parked outside", "a Hitachi bullet train pulled into", "my Tesla Model 3
+# just rolled past": after "a"/"an" or a possessive (never "the", which also names the company), a
+# one-word name with one or two words naming the thing (lower-case nouns, or a capitalised model
+# with its number) and then a verb is one thing the company made, not the company: "a Tesla
+# spokesperson said" (:data:`_NOT_THING`) and "an Apple supplier" stay the company
+_INSTANCE_BEFORE = re.compile(r"(?:^|[\s\"'\u201c(])(?:[Aa]|[Aa]n|[Hh]is|[Hh]er|[Mm]y|[Tt]heir|[Oo]ur|[Yy]our)\s+$")
+_INSTANCE_WORD = re.compile(r"\s+(?:[a-z]{3,}|[A-Z][a-z]+(?:\s+\d+|\d+)?|[A-Z]-?\d+|[A-Z][a-z]*-\d+)(?![\w-])")
+_INSTANCE_VERB = re.compile(r"^\s+(?:just|still|also|then|was|were|is|are|has|had|have|will|would|can|could|"
+                            r"[a-z]+ed)\b")
+_NOT_INSTANCE = frozenset("""
+supplier suppliers customer customers client clients rival rivals analyst analysts engineer engineers
+employee employees worker workers official officials lawyer lawyers manager managers partner partners
+director directors subsidiary affiliate affiliates veteran veterans insider insiders founder cofounder
+representative spokesperson spokesman spokeswoman shareholder investor executive executives board
+unit division arm entity filing statement
+""".split()) | _NOT_THING
+
+
+_HOLDER_AFTER = re.compile(r"\s+(?:she|he|they|I|we|you)\s+(?:[a-z]+\s+)?[a-z]+(?:ed|t|ght|ove|ore|ew|ung)\b")
+
+
+def _one_thing(text: str, start: int, end: int) -> bool:
+    """"A Tesla Cybertruck was parked", "my Tesla Model 3 just rolled", and "The Hermes bag she
+    carried": one thing the company made (a thing someone has, named by a relative clause)."""
+    if _INSTANCE_BEFORE.search(text[max(0, start - 24):start]) and _instance_after(text, end):
+        return True
+    if not re.search(r"(?:^|[\s\"'\u201c(])[Tt]he\s+$", text[max(0, start - 6):start]):
+        return False
+    m = _INSTANCE_WORD.match(text, end)
+    return bool(m and m.group().strip().islower() and m.group().strip() not in _NOT_INSTANCE
+                and _HOLDER_AFTER.match(text, m.end()))
+
+
+def _instance_after(text: str, end: int) -> bool:
+    """One or two words naming the thing, then a verb or the end of the phrase."""
+    pos = end
+    for _ in range(2):
+        m = _INSTANCE_WORD.match(text, pos)
+        if not m or m.group().strip() in _NOT_INSTANCE:
+            return False
+        pos = m.end()
+        after = text[pos:pos + 24]
+        if _INSTANCE_VERB.match(after) or _PHRASE_END.match(after):
+            return True
+    return False
 
 
 _POSSESSIVE_BEFORE = re.compile(r"(?:^|\s)(?:[Hh]is|[Hh]er|[Mm]y|[Tt]heir|[Oo]ur|[Yy]our)\s+(?:[a-z]+\s+)?$")
@@ -511,6 +574,10 @@ _STRONG_AFTER = re.compile(
     rf"\s+(?:shares|stock)\s+(?:(?:have|had|were|are)\s+)?(?:(?:as\s+much\s+as|up\s+to|about|nearly)\s+)?{_MOVE}\b)",
     re.IGNORECASE)
 _STRONG_BEFORE = re.compile(r"\b(?:shares|stock)\s+(?:of|in)\s+$", re.IGNORECASE)
+# the name moving by a stated percentage: "Darden Jumps 15%", "Carnival jumped 8.7% on Tuesday"
+_PERCENT_MOVE_AFTER = re.compile(
+    rf"^\s+{_MOVE}\s+(?:(?:as\s+much\s+as|about|nearly|almost|more\s+than|over|by)\s+)?\d+(?:\.\d+)?\s*(?:%|percent\b)",
+    re.IGNORECASE)
 _SYMBOL_AFTER = re.compile(r"^\s*\((?:[A-Z]{2,8}\s*:\s*)?([A-Z0-9]{1,6})(?:[._][A-Za-z]{1,3})?\)")
 
 
@@ -525,7 +592,8 @@ def strong_cue(text: str, start: int, end: int, listings=()) -> bool:
     if m is not None:
         roots = {re.split(r"[._]", t)[0].upper() for t in listings}
         return m.group(1).upper() in roots
-    return bool(_STRONG_AFTER.match(text[end:end + 60]) or _STRONG_BEFORE.search(text[max(0, start - 20):start]))
+    return bool(_STRONG_AFTER.match(text[end:end + 60]) or _STRONG_BEFORE.search(text[max(0, start - 20):start])
+                or _PERCENT_MOVE_AFTER.match(text[end:end + 50]))
 
 
 def runs_on(text: str, end: int) -> bool:
@@ -599,7 +667,11 @@ _LEGAL = re.compile(
 def short_name(name: str) -> str:
     """The name without its legal form: "Apple Inc." -> "Apple", "The Boeing Company" -> "Boeing"."""
     s = re.sub(r"^The\s+", "", name.strip())
-    s = _LEGAL.sub("", s).strip().rstrip(",&").strip()      # "Deere & Company" -> "Deere"
+    while True:      # "Carnival Corporation & plc" -> "Carnival Corporation" -> "Carnival"
+        shorter = _LEGAL.sub("", s).strip().rstrip(",&").strip()      # "Deere & Company" -> "Deere"
+        if shorter == s or not shorter:
+            break
+        s = shorter
     return s or name.strip()
 
 

@@ -105,7 +105,8 @@ ZONE_WORDS = {
 }
 _ZONES = "|".join(sorted(ZONE_WORDS, key=len, reverse=True))
 _CLOCK_12 = re.compile(
-    rf"\b(?P<h>1[0-2]|0?[1-9])(?::(?P<mi>[0-5]\d))?\s*(?P<ap>a\.?m\.?|p\.?m\.?)(?:\s+(?P<z>{_ZONES})\b)?",
+    # "7:00am", and "7.00am" as the British press writes it
+    rf"\b(?P<h>1[0-2]|0?[1-9])(?:[:.](?P<mi>[0-5]\d))?\s*(?P<ap>a\.?m\.?|p\.?m\.?)(?:\s+(?P<z>{_ZONES})\b)?",
     re.IGNORECASE)
 _CLOCK_24 = re.compile(rf"\b(?P<h>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?:\s*(?:hrs?|h))?(?:\s+(?P<z>{_ZONES})\b)?")
 
