@@ -188,7 +188,11 @@ def test_batch_volatility_garch_benchmark(prices_dir, events_file, tmp_path):
     want = api.result.tests((-1, 1))
     got = tests[(tests["group"] == "all") & (tests["window_start"] == -1)].set_index("test")
     assert {"garch_sar2_t", "garch_sar2_skew_t"} <= set(got.index)
-    np.testing.assert_allclose(got.loc[want.index, "statistic"], want["statistic"], rtol=1e-9)
+    # the same numbers as the API's (the plumbing), to the GARCH fit's precision rather than 1e-9:
+    # the optimizer stops when the likelihood changes by less than 1e-10, which on a flat
+    # likelihood leaves the parameters free in their sixth digit, and a last-bit difference of a
+    # residual between two processes (BLAS threads) can stop it one iteration apart (seen once)
+    np.testing.assert_allclose(got.loc[want.index, "statistic"], want["statistic"], rtol=1e-6)
     bad = _run(["batch", str(events_file), "--prices-dir", str(prices_dir), "--out", str(tmp_path / "x"),
                 "--volatility-benchmark", "garch"])
     assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0
