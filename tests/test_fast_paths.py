@@ -559,3 +559,8 @@ def test_compact_rows_equals_boolean_indexing(pattern):
     want = a[keep]
     got = arrays.compact_rows(a.copy(), keep)
     np.testing.assert_array_equal(got, want)
+    cut = arrays.compact_rows(a.copy(), keep, shrink=True)         # the array itself, cut to the kept rows
+    np.testing.assert_array_equal(cut, want)
+    assert cut.flags.owndata or keep.all()
+    view = arrays.compact_rows(a.copy()[:, :5], keep, shrink=True)  # not its own memory: a view as before
+    np.testing.assert_array_equal(view, want[:, :5])

@@ -1166,11 +1166,12 @@ def _identical_windows(ar, resid, rows: np.ndarray) -> np.ndarray:
 
 def _subset_prediction(pred, keep: np.ndarray, fit):
     """The rows ``keep`` of a prediction (:func:`analysis.core.models.subset_prediction`),
-    compacted in place (no second copy of its (N, Lw) arrays; nothing else reads them), one
-    array per thread."""
+    compacted in place and cut to the kept rows (no second copy of its (N, Lw) arrays and no
+    memory held for the skipped rows; nothing else reads them and no view of them exists),
+    one array per thread."""
     values = {f.name: getattr(pred, f.name) for f in fields(pred) if f.name != "fit"}
     names = [k for k, v in values.items() if v is not None and not isinstance(v, LazyRows)]
-    done = map_blocks(lambda name: compact_rows(values[name], keep), names)
+    done = map_blocks(lambda name: compact_rows(values[name], keep, shrink=True), names)
     values.update(zip(names, done))
     values.update({k: v.rows(keep) for k, v in values.items() if isinstance(v, LazyRows)})
     return type(pred)(fit=fit, **values)

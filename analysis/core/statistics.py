@@ -523,7 +523,8 @@ def _calendar_sums_runs(runs, s, m, k, length, codes, g) -> _CalendarSums | None
     v = covering(w)
     v *= runs.target
     for j in range(q):
-        v -= runs.z[:, j] * covering(w * runs.coef[:, j])
+        b = covering(w * runs.coef[:, j])
+        v -= np.multiply(runs.z[:, j], b, out=b)
     v -= covering(w * (runs.alpha + mean))
     cnt = covering(valid.astype(float))
     dates = runs.dates
@@ -534,10 +535,11 @@ def _calendar_sums_runs(runs, s, m, k, length, codes, g) -> _CalendarSums | None
     span = int(dates[covered].max()) - d0 + 1
     if g * span > max(2 * n * length, 1_000_000):
         return None
-    off = np.where(covered, dates - d0, 0)
-    keys = (np.arange(g, dtype=np.int64)[:, None] * span + off[None, :]).ravel()
-    s1 = np.bincount(keys, weights=np.where(covered, v, 0.0).ravel(), minlength=g * span)
-    nd = np.bincount(keys, weights=np.where(covered, cnt, 0.0).ravel(), minlength=g * span)
+    every = bool(covered.all())                     # the usual case: no masking passes
+    off = dates - d0 if every else np.where(covered, dates - d0, 0)
+    keys = off if g == 1 else (np.arange(g, dtype=np.int64)[:, None] * span + off[None, :]).ravel()
+    s1 = np.bincount(keys, weights=(v if every else np.where(covered, v, 0.0)).ravel(), minlength=g * span)
+    nd = np.bincount(keys, weights=(cnt if every else np.where(covered, cnt, 0.0)).ravel(), minlength=g * span)
     sum_sq = np.bincount(codes, weights=valid * np.asarray(m, float), minlength=g)
     return _CalendarSums(None, s1, np.rint(nd), np.arange(g * span) // span, sum_sq)
 
@@ -1522,7 +1524,7 @@ def sign_bytes(n: int, draws: int, seed: int, rows: slice | None = None) -> np.n
         rng.bit_generator.advance(rows.start * words)    # PCG64: one step per 64-bit word
     count = draws if rows is None else min(rows.stop, draws) - (rows.start or 0)
     raw = rng.integers(0, 2 ** 64, size=(count, words), dtype=np.uint64)
-    return raw.astype("<u8").view(np.uint8)
+    return (raw if sys.byteorder == "little" else raw.astype("<u8")).view(np.uint8)   # no copy when native
 
 
 def _sign_sums(x: np.ndarray, draws: int, seed: int) -> np.ndarray:
@@ -1566,6 +1568,7 @@ def _sign_sums(x: np.ndarray, draws: int, seed: int) -> np.ndarray:
                     ones[r, c] += flat[b].sum(axis=1)
 
             map_blocks(draw_block, [slice(r0, min(r0 + rows, draws)) for r0 in range(0, draws, rows)])
+            del tables, draw_block              # freed before the next tables are made (64 MB each)
     return total[None, :] - 2.0 * ones           # sum w x = sum x - 2 sum_{bit 1} x
 
 
