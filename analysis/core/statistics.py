@@ -1145,10 +1145,17 @@ def _rank_block(est_sar, evt_sar, gsar, codes, g, est_scale=None):
         return x
 
     x = values(out=scratch("rank.x", shape))
-    complete = bool(np.isfinite(x.sum()))           # the usual case: no NaN, no infinity
-    fin = None if complete else ~np.isnan(x)
+    # the usual case, no NaN and no infinity, is sorted as floats and then checked: a NaN or an
+    # infinity (with the column's bits, a NaN or still an infinity) sorts to an end of its row;
+    # then the values are read again and sorted as integers with the NaN last
+    key, bits = _sorted_keys(x, None)
+    complete = bool(np.isfinite(x[:, 0]).all() and np.isfinite(x[:, -1]).all())
+    fin = None
+    if not complete:
+        x = values(out=x)
+        fin = ~np.isnan(x)
+        key, bits = _sorted_keys(x, fin)
     n_fin = np.full(n, length) if complete else fin.sum(axis=1)
-    key, bits = _sorted_keys(x, fin)
     order = np.bitwise_and(key, (1 << bits) - 1, out=scratch("rank.order", shape, np.int64))   # the sorted columns
     key >>= bits
     # adjacent equal keys other than the NaNs at the end of the row: a tie
