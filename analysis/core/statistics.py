@@ -1213,7 +1213,9 @@ def _complete_rank_sums(order, tied, codes, g, le, w_c, w_g):
         b = _complete_rank_sums(order[half:], tied[tied >= half] - half, codes[half:], g, le, w_c, w_g)
         return a[0] + b[0], a[1] + b[1]
     big = 1 << (n * length).bit_length()            # > n (length - 1), the largest Corrado column sum
-    dtype = np.int32 if (length + 1) * (big + 1) < 2 ** 31 else np.int64
+    # whole numbers below 2^53 held as doubles: exact, and the bincount reads its weights as
+    # they are (integer weights are converted first: a pass more than the slower running sum)
+    dtype = np.float64
     # the step (1 + B) - F of the previous position; F by column: estimation 0, GSAR 1, event B
     step = np.full(length, 1 + big, dtype=dtype)
     step[le] -= 1
