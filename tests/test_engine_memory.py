@@ -9,6 +9,8 @@ matrix.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -47,6 +49,36 @@ def test_fit_residuals_equal_the_fit_bit_for_bit(q, intercept):
         lazy[0, 0] = 1.0
 
 
+def test_fit_writes_the_target_means_it_centres_with():
+    y, z = _series(1)
+    start = np.random.default_rng(2).integers(0, len(y) - 250, 300)
+    yw, zw = arrays.windows(y, start, 250).copy(), arrays.windows(z, start, 250)
+    means = np.full(len(start), np.nan)
+    models.fit(yw.copy(), zw.copy(), True, complete=True, overwrite=True, mean_out=means)
+    np.testing.assert_array_equal(means, yw.sum(axis=1) / np.full(len(start), 250))
+
+
+@pytest.mark.parametrize("q,intercept", [(0, True), (0, False), (1, True), (1, False), (3, True)])
+def test_predicted_rows_equal_predict_bit_for_bit(q, intercept):
+    y, z = _series(q)
+    le, lw = 250, 21
+    start = np.random.default_rng(3).integers(0, len(y) - le - lw, 700)
+    fit = models.fit(arrays.windows(y, start, le).copy(), arrays.windows(z, start, le).copy(), intercept,
+                     complete=True, overwrite=True)
+    zw = arrays.windows(z, start + le, lw)
+    pred = models.predict(fit, arrays.windows(y, start + le, lw), zw[..., 0][..., None] if q == 1 else zw)
+    want = np.broadcast_to(pred.expected_target, pred.ar.shape)
+    lazy = arrays.PredictedRows(z, start + le, lw, fit.alpha, fit.coef)
+    np.testing.assert_array_equal(np.asarray(lazy), want)
+    np.testing.assert_array_equal(lazy[7], want[7])
+    mask = np.arange(len(start)) % 4 == 1
+    np.testing.assert_array_equal(np.asarray(arrays.rows_of(lazy, mask)), want[mask])
+    assert isinstance(arrays.rows_of(lazy, mask), arrays.PredictedRows)
+    sub = models.subset_prediction(dataclasses.replace(pred, expected_target=lazy), mask, fit)
+    assert isinstance(sub.expected_target, arrays.PredictedRows)
+    np.testing.assert_array_equal(np.asarray(sub.expected_target), want[mask])
+
+
 def _panel_and_events(n_events: int, seed: int = 3):
     rng = np.random.default_rng(seed)
     dates = pd.bdate_range("2012-01-02", periods=900)
@@ -81,6 +113,29 @@ def test_study_with_computed_residuals_equals_study_holding_them(monkeypatch, mo
         pd.testing.assert_frame_equal(lazy.tests(window, group="even"), held.tests(window, group="even"),
                                       rtol=1e-13)
     pd.testing.assert_frame_equal(lazy.aar(), held.aar(), rtol=1e-13)
+
+
+@pytest.mark.parametrize("model", ["market", "ff3", "constant_mean", "market_adjusted"])
+def test_expected_returns_computed_when_read_equal_the_held_ones(monkeypatch, model):
+    """The engine's expected returns (PredictedRows, rows kept after skipped duplicates) are
+    the numbers of a study that holds them, bit for bit."""
+    returns, events = _panel_and_events(1500)
+    rng = np.random.default_rng(9)
+    factors = pd.DataFrame(rng.normal(0, 0.005, (len(returns), 4)), index=returns.index,
+                           columns=["Mkt-RF", "SMB", "HML", "RF"])
+    factors["RF"] = 0.0001
+    kw = dict(model=model, estimation_window=(-260, -11), event_window=(-10, 10),
+              factors=factors if model == "ff3" else None)
+    lazy = run_event_study(events, returns, **kw)
+    assert isinstance(lazy.estimates.prediction.expected_target, arrays.PredictedRows)
+    assert lazy.n_skipped >= 2
+    monkeypatch.setattr(engine, "_lazy_expected", lambda *a: (lambda fitted: None))
+    held = run_event_study(events, returns, **kw)
+    assert isinstance(held.estimates.prediction.expected_target, np.ndarray)
+    want = np.broadcast_to(held.estimates.prediction.expected_target, held.arrays.evt_ar.shape)
+    np.testing.assert_array_equal(np.asarray(lazy.estimates.prediction.expected_target), want)
+    np.testing.assert_array_equal(lazy.arrays.evt_ar, held.arrays.evt_ar)
+    pd.testing.assert_frame_equal(lazy.abnormal_returns, held.abnormal_returns)
 
 
 @pytest.mark.parametrize("pattern", ["first", "blocks", "random"])

@@ -28,8 +28,8 @@ from ..windows import (DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOW, DEFAULT_
                        DEFAULT_MAX_GAP, DEFAULT_MAX_MISSING_SHARE, DEFAULT_MIN_ESTIMATION_OBS, GAP_WARNING,
                        columns, validate_windows)
 from . import models as _models
-from .arrays import (EventArrays, FitResiduals, LazyRows, ResidualRuns, RootRows, WindowRows, compact_rows,
-                     rows_of, windows)
+from .arrays import (EventArrays, FitResiduals, LazyRows, PredictedRows, ResidualRuns, RootRows, WindowRows,
+                     compact_rows, rows_of, windows)
 from .blocks import blocks, map_blocks, scratch
 from .checks import Notes, check_jump_policy, duplicate_of, identical_rows, suspect_in_windows, window_problems
 from .results import Estimates, EventStatus, EventStudyResult
@@ -911,7 +911,6 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
                                     spec.estimation_regressors)
         # lagged/lead market returns are missing at the ends of a pair's series
         fit_complete = complete and (not lagged or bool(np.isfinite(est_z.sum())))
-        resid.note_means(block, est_target)     # before the fit centres the windows in place
         # the fit may overwrite the scratch windows, not the series (_design may return views);
         # event windows lie inside their pair's series (checked in _locate): slices
         fit, block_pred = _models.fit_predict(spec, est_target, est_z,
@@ -920,7 +919,8 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
                                               complete=fit_complete, overwrite=True,
                                               gap=evt[0] - est[1], progress=None if bar is None else bar.update,
                                               est_span=None if user else est_span_n,
-                                              evt_span=None if user else evt_span_n)
+                                              evt_span=None if user else evt_span_n,
+                                              mean_out=resid.means(block))
         for name, values in predicted.items():
             values[block] = getattr(block_pred, name)
         keep_part(block.start, block_pred)
@@ -934,6 +934,8 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
         return fit, valid.sum(axis=1), const_r, const_m, first, d.max(axis=1), gaps  # dates increase
 
     predicted = _models.prediction_arrays(spec, n_c, lw)
+    design = functools.cache(lambda: _design(spec, factor_cols, g_r, g_m, g_f, shifted))   # the whole series'
+    expected = _lazy_expected(spec, g_n, predicted, design, base[cand] + evt[0], lw)
     user = spec.estimator == "user"             # a user's model gets the returns as they are
     span_cum = np.empty((n_c, lw + 1)) if g_n is not None and "dev_cum" in predicted else None
     parts = {}
@@ -945,8 +947,8 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
     finally:
         if bar is not None:
             bar.close()
-    fitted = resid.attach(_models.concat_fits(list(fits), resid.held),
-                          lambda: _design(spec, factor_cols, g_r, g_m, g_f, shifted), base[cand] + est[0])
+    fitted = resid.attach(_models.concat_fits(list(fits), resid.held), design, base[cand] + est[0])
+    expected(fitted)
     pred = _models.make_prediction(spec, fitted, predicted, [parts[k] for k in sorted(parts)], span_cum)
     del fits, parts
     m = np.concatenate(m)
@@ -972,6 +974,20 @@ def _fit_events(ev, loc: _Located, skips: _Skips, notes: Notes, spec, est, evt, 
     return fitted, pred, cand, est_dates, est_span, all_complete
 
 
+def _lazy_expected(spec, spans, predicted: dict, design, start: np.ndarray, lw: int):
+    """An OLS prediction of one-session returns gets its expected returns computed when read
+    (:class:`PredictedRows`; few read them), not held: their array leaves ``predicted``, and
+    the function returned puts them back from the fit (a no-op for the other models)."""
+    if spec.estimator != "ols" or spans is not None:
+        return lambda fitted: None
+    del predicted["expected_target"]
+
+    def attach(fitted) -> None:
+        predicted["expected_target"] = PredictedRows(design()[1], start, lw, fitted.alpha, fitted.coef)
+
+    return attach
+
+
 class _Residuals:
     """Where the fit's estimation residuals go: an (N, Le) array (``held``), or, when they can
     be computed again when read (``lazy``), each block's scratch buffer, keeping only the
@@ -985,10 +1001,10 @@ class _Residuals:
     def out(self, block: slice, shape) -> np.ndarray:
         return scratch("fit.resid", shape) if self.lazy else self.held[block]
 
-    def note_means(self, block: slice, target: np.ndarray) -> None:
-        """The mean of the block's target as :func:`analysis.core.models.fit` computes it."""
-        if self.lazy and self.intercept:
-            self.ybar[block] = target.sum(axis=1) / np.full(len(target), self.le)
+    def means(self, block: slice) -> np.ndarray | None:
+        """Where :func:`analysis.core.models.fit` writes the block's estimation means of the
+        target (None: not kept)."""
+        return self.ybar[block] if self.lazy and self.intercept else None
 
     def attach(self, fitted, design, start: np.ndarray):
         """``fitted`` with its residuals: computed when read from the series ``design()``."""
@@ -1150,12 +1166,14 @@ def _identical_windows(ar, resid, rows: np.ndarray) -> np.ndarray:
 
 def _subset_prediction(pred, keep: np.ndarray, fit):
     """The rows ``keep`` of a prediction (:func:`analysis.core.models.subset_prediction`),
-    compacted in place (no second copy of its (N, Lw) arrays; nothing else reads them), one
-    array per thread."""
-    names = [f.name for f in fields(pred) if f.name != "fit" and getattr(pred, f.name) is not None]
-    done = map_blocks(lambda name: compact_rows(getattr(pred, name), keep), names)
-    values = {f.name: None for f in fields(pred) if f.name != "fit"}
+    compacted in place and cut to the kept rows (no second copy of its (N, Lw) arrays and no
+    memory held for the skipped rows; nothing else reads them and no view of them exists),
+    one array per thread."""
+    values = {f.name: getattr(pred, f.name) for f in fields(pred) if f.name != "fit"}
+    names = [k for k, v in values.items() if v is not None and not isinstance(v, LazyRows)]
+    done = map_blocks(lambda name: compact_rows(values[name], keep, shrink=True), names)
     values.update(zip(names, done))
+    values.update({k: v.rows(keep) for k, v in values.items() if isinstance(v, LazyRows)})
     return type(pred)(fit=fit, **values)
 
 

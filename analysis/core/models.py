@@ -68,6 +68,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..windows import DEFAULT_LAGS, DEFAULT_LEADS
+from .arrays import rows_of
 
 MARKET = "market"          # the pair's benchmark return (a regressor or an offset)
 RF = "RF"                  # risk-free rate column of a factor table
@@ -279,7 +280,8 @@ class BatchFit:
 
 
 def fit(target: np.ndarray, z: np.ndarray, intercept: bool, resid_out: np.ndarray | None = None,
-        complete: bool = False, overwrite: bool = False, span: np.ndarray | None = None) -> BatchFit:
+        complete: bool = False, overwrite: bool = False, span: np.ndarray | None = None,
+        mean_out: np.ndarray | None = None) -> BatchFit:
     """Masked OLS of ``target`` (N, L) on ``z`` (N, L, q) [+ intercept] for every row at once.
 
     Days where the target or any regressor is NaN are left out. Rows whose regressors are
@@ -290,6 +292,9 @@ def fit(target: np.ndarray, z: np.ndarray, intercept: bool, resid_out: np.ndarra
     passes are skipped. ``overwrite=True``: ``target`` and ``z`` are scratch arrays the fit may
     centre in place (saves two copies). ``span``: (N, L) sessions covered by each return
     (trade-to-trade weighting, see the module docstring); None: every return covers one.
+    ``mean_out``: an (N,) array that receives each row's estimation mean of the target (with
+    an intercept and without ``span``: the engine keeps it to compute the residuals again when
+    read, :class:`analysis.core.arrays.FitResiduals`).
     """
     if span is not None:
         return _fit_spans(target, z, intercept, span, resid_out)
@@ -316,6 +321,8 @@ def fit(target: np.ndarray, z: np.ndarray, intercept: bool, resid_out: np.ndarra
             zz = np.where(mask[:, :, None], z, 0.0)
         if intercept:
             ybar = y.sum(axis=1) / m
+            if mean_out is not None:
+                mean_out[...] = ybar
             zbar = zz.sum(axis=1) / m[:, None]
             if overwrite and mask is None:
                 yc = np.subtract(y, ybar[:, None], out=y)
@@ -450,7 +457,7 @@ class Prediction:
     """Event-window abnormal returns and their exact variances for a fitted batch."""
 
     fit: BatchFit
-    expected_target: np.ndarray   # (N, Lw) alpha + z_t' b
+    expected_target: np.ndarray   # (N, Lw) alpha + z_t' b (the engine's: PredictedRows, computed when read)
     ar: np.ndarray                # (N, Lw)
     ar_var: np.ndarray            # (N, Lw) s^2 (n_t + n_t^2 / S + d_t' Szz^-1 d_t)
     dev_cum: np.ndarray           # (N, Lw + 1, q) cumulative sums of d_t, a leading zero row
@@ -491,8 +498,8 @@ class Prediction:
 def subset_prediction(pred, keep: np.ndarray, fit: BatchFit):
     """The rows ``keep`` of a Prediction (or :class:`GeneralPrediction`), attached to the same
     rows' ``fit``."""
-    return type(pred)(fit=fit, **{f.name: None if getattr(pred, f.name) is None else getattr(pred, f.name)[keep]
-                                  for f in fields(pred) if f.name != "fit"})
+    values = {f.name: getattr(pred, f.name) for f in fields(pred) if f.name != "fit"}
+    return type(pred)(fit=fit, **{k: None if v is None else rows_of(v, keep) for k, v in values.items()})
 
 
 def predict(f: BatchFit, target: np.ndarray, z: np.ndarray, span: np.ndarray | None = None) -> Prediction:
@@ -891,7 +898,7 @@ def _user_fit_one(user, y, z, z_event, k: int, lw: int):
 
 def fit_predict(spec: ModelSpec, est_target, est_z, evt_target, evt_z, *, resid_out=None,
                 complete: bool = False, overwrite: bool = False, gap: int = 1, progress=None,
-                est_span=None, evt_span=None):
+                est_span=None, evt_span=None, mean_out=None):
     """Fit ``spec`` over the estimation window and predict the event window, for a block of
     events: ``(BatchFit, Prediction | GeneralPrediction)``.
 
@@ -900,11 +907,11 @@ def fit_predict(spec: ModelSpec, est_target, est_z, evt_target, evt_z, *, resid_
     ``progress(1)`` is called per event by the models fitted one event at a time;
     ``est_span``/``evt_span``: sessions each return covers (None: one each), modelled
     trade-to-trade (module docstring) by every model but a user's, which gets the returns as
-    they are (the engine notes it).
+    they are (the engine notes it). ``mean_out``: see :func:`fit` (OLS only).
     """
     if spec.estimator == "ols":
         f = fit(est_target, est_z, spec.intercept, resid_out=resid_out, complete=complete, overwrite=overwrite,
-                span=est_span)
+                span=est_span, mean_out=mean_out)
         return f, predict(f, evt_target, evt_z, span=evt_span)
     if spec.estimator == "scholes_williams":
         f = fit_scholes_williams(est_target, est_z, spec.estimation_regressors, resid_out=resid_out,

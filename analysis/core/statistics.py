@@ -136,7 +136,10 @@ def _gmean_var(x, codes, g):
         var = _gsum((x - mean[codes]) ** 2, codes, g) / (n - 1)
     scale = np.zeros(g)
     finite = np.isfinite(x)
-    np.maximum.at(scale, codes[finite], np.abs(np.asarray(x, float)[finite]))
+    if g == 1:                                      # the same maximum without ufunc.at
+        scale[0] = np.abs(np.asarray(x, float)[finite]).max(initial=0.0)
+    else:
+        np.maximum.at(scale, codes[finite], np.abs(np.asarray(x, float)[finite]))
     var = np.where(var <= (32 * np.finfo(float).eps * scale) ** 2, 0.0, var)
     var = np.where(n > 1, var, np.nan)
     return mean, var, n
@@ -520,7 +523,8 @@ def _calendar_sums_runs(runs, s, m, k, length, codes, g) -> _CalendarSums | None
     v = covering(w)
     v *= runs.target
     for j in range(q):
-        v -= runs.z[:, j] * covering(w * runs.coef[:, j])
+        b = covering(w * runs.coef[:, j])
+        v -= np.multiply(runs.z[:, j], b, out=b)
     v -= covering(w * (runs.alpha + mean))
     cnt = covering(valid.astype(float))
     dates = runs.dates
@@ -531,10 +535,11 @@ def _calendar_sums_runs(runs, s, m, k, length, codes, g) -> _CalendarSums | None
     span = int(dates[covered].max()) - d0 + 1
     if g * span > max(2 * n * length, 1_000_000):
         return None
-    off = np.where(covered, dates - d0, 0)
-    keys = (np.arange(g, dtype=np.int64)[:, None] * span + off[None, :]).ravel()
-    s1 = np.bincount(keys, weights=np.where(covered, v, 0.0).ravel(), minlength=g * span)
-    nd = np.bincount(keys, weights=np.where(covered, cnt, 0.0).ravel(), minlength=g * span)
+    every = bool(covered.all())                     # the usual case: no masking passes
+    off = dates - d0 if every else np.where(covered, dates - d0, 0)
+    keys = off if g == 1 else (np.arange(g, dtype=np.int64)[:, None] * span + off[None, :]).ravel()
+    s1 = np.bincount(keys, weights=(v if every else np.where(covered, v, 0.0)).ravel(), minlength=g * span)
+    nd = np.bincount(keys, weights=(cnt if every else np.where(covered, cnt, 0.0)).ravel(), minlength=g * span)
     sum_sq = np.bincount(codes, weights=valid * np.asarray(m, float), minlength=g)
     return _CalendarSums(None, s1, np.rint(nd), np.arange(g * span) // span, sum_sq)
 
@@ -800,9 +805,9 @@ def wilcoxon(car, groups=None) -> TestResult:
     car = np.asarray(car, float)
     codes, g = _codes(groups, len(car))
     counts = np.bincount(codes, minlength=g)
-    order = np.argsort(codes, kind="stable")
+    order = np.argsort(codes, kind="stable") if g > 1 else np.arange(len(car))
     bounds = np.concatenate([[0], np.cumsum(counts)])
-    samples = [car[order[bounds[j]:bounds[j + 1]]] for j in range(g)]
+    samples = [car[order[bounds[j]:bounds[j + 1]]] for j in range(g)] if g > 1 else [car]
     untied = [_wilcoxon_untied(x) for x in samples]
     if all(u is not None for u in untied):
         stat = np.array([u[0] for u in untied], dtype=float)
@@ -844,7 +849,7 @@ def _wilcoxon_untied(x: np.ndarray):
     if n == 0 or not np.isfinite(x).all() or (x == 0).any():
         return None
     a = np.abs(x)
-    order = np.argsort(a, kind="stable")
+    order = np.argsort(a)               # any sorting order: a tie returns None below (4x the stable sort's speed)
     if (np.diff(a[order]) == 0).any():
         return None
     ranks = np.empty(n)
@@ -1140,10 +1145,17 @@ def _rank_block(est_sar, evt_sar, gsar, codes, g, est_scale=None):
         return x
 
     x = values(out=scratch("rank.x", shape))
-    complete = bool(np.isfinite(x.sum()))           # the usual case: no NaN, no infinity
-    fin = None if complete else ~np.isnan(x)
+    # the usual case, no NaN and no infinity, is sorted as floats and then checked: a NaN or an
+    # infinity (with the column's bits, a NaN or still an infinity) sorts to an end of its row;
+    # then the values are read again and sorted as integers with the NaN last
+    key, bits = _sorted_keys(x, None)
+    complete = bool(np.isfinite(x[:, 0]).all() and np.isfinite(x[:, -1]).all())
+    fin = None
+    if not complete:
+        x = values(out=x)
+        fin = ~np.isnan(x)
+        key, bits = _sorted_keys(x, fin)
     n_fin = np.full(n, length) if complete else fin.sum(axis=1)
-    key, bits = _sorted_keys(x, fin)
     order = np.bitwise_and(key, (1 << bits) - 1, out=scratch("rank.order", shape, np.int64))   # the sorted columns
     key >>= bits
     # adjacent equal keys other than the NaNs at the end of the row: a tie
@@ -1201,7 +1213,9 @@ def _complete_rank_sums(order, tied, codes, g, le, w_c, w_g):
         b = _complete_rank_sums(order[half:], tied[tied >= half] - half, codes[half:], g, le, w_c, w_g)
         return a[0] + b[0], a[1] + b[1]
     big = 1 << (n * length).bit_length()            # > n (length - 1), the largest Corrado column sum
-    dtype = np.int32 if (length + 1) * (big + 1) < 2 ** 31 else np.int64
+    # whole numbers below 2^53 held as doubles: exact, and the bincount reads its weights as
+    # they are (integer weights are converted first: a pass more than the slower running sum)
+    dtype = np.float64
     # the step (1 + B) - F of the previous position; F by column: estimation 0, GSAR 1, event B
     step = np.full(length, 1 + big, dtype=dtype)
     step[le] -= 1
@@ -1519,7 +1533,7 @@ def sign_bytes(n: int, draws: int, seed: int, rows: slice | None = None) -> np.n
         rng.bit_generator.advance(rows.start * words)    # PCG64: one step per 64-bit word
     count = draws if rows is None else min(rows.stop, draws) - (rows.start or 0)
     raw = rng.integers(0, 2 ** 64, size=(count, words), dtype=np.uint64)
-    return raw.astype("<u8").view(np.uint8)
+    return (raw if sys.byteorder == "little" else raw.astype("<u8")).view(np.uint8)   # no copy when native
 
 
 def _sign_sums(x: np.ndarray, draws: int, seed: int) -> np.ndarray:
@@ -1563,6 +1577,7 @@ def _sign_sums(x: np.ndarray, draws: int, seed: int) -> np.ndarray:
                     ones[r, c] += flat[b].sum(axis=1)
 
             map_blocks(draw_block, [slice(r0, min(r0 + rows, draws)) for r0 in range(0, draws, rows)])
+            del tables, draw_block              # freed before the next tables are made (64 MB each)
     return total[None, :] - 2.0 * ones           # sum w x = sum x - 2 sum_{bit 1} x
 
 
