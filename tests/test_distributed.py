@@ -119,6 +119,31 @@ def test_run_study_on_real_events_matches_one_process(client, prices_dir):
                                   single.quality.sort_values(key, ignore_index=True))
 
 
+
+@pytest.mark.parametrize("to_disk", [False, True])
+def test_sample_notes_count_only_the_events_studied(client, prices_dir, tmp_path, to_disk):
+    """The same_company and clustered notes are facts of the studied sample: a listing whose
+    partner of the same company and date has no prices is not flagged, and the clustered share
+    counts studied events only, as in one process (the cluster first judges the timed events,
+    then studies again the partitions whose notes change once the studied events are known)."""
+    events = hk_events(prices_dir, n=40, seed=11)
+    day = events.loc[events["event_id"] == "ali1", "event_date"].iloc[0]
+    lost = pd.DataFrame({"event_id": ["ali3", "gone1", "gone2", "gone3", "gone4", "gone5"],
+                         "ticker": ["NOPE2.HK"] + ["NOPE3.HK"] * 5, "market": "^HSI",
+                         "event_date": [day] + list(pd.to_datetime(["2022-11-16"] * 5)),
+                         "group": "tech", "company": ["Alibaba", None, None, None, None, None]})
+    events = pd.concat([events, lost], ignore_index=True)
+    single = run_study(events, prices_dir=prices_dir, progress=False)
+    out = tmp_path / "dist" if to_disk else None
+    dist = run_study(events, prices_dir=prices_dir, progress=False, client=client, partition_events=9, out=out)
+    diag = single.result.diagnostics.set_index("event_id")
+    assert "same_company" in diag.loc["ali1", "warnings"]           # BABA studied beside it
+    assert diag.loc["ali3", "status"] == "skipped"                   # no prices: not a partner
+    by_id = lambda f: f.sort_values("event_id", kind="stable", ignore_index=True)  # noqa: E731
+    pd.testing.assert_frame_equal(by_id(dist.result.diagnostics), by_id(single.result.diagnostics))
+    assert str(dist.result.summary()) == str(single.result.summary())
+
+
 def test_run_event_study_from_a_parquet_dataset_matches_the_panel_run(client, prices_dir, tmp_path):
     """Each worker reads its tickers from the dataset; one process gets the whole panel."""
     events = hk_events(prices_dir, n=40, seed=3).drop(columns="company")

@@ -53,7 +53,7 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -476,8 +476,12 @@ class EventValues(NamedTuple):
         return cls(*(np.concatenate(x)[order] for x in zip(*parts)))
 
 
-def first_round(job: Job, index: int, part: pd.DataFrame, shared: dict, panel=None) -> dict:
-    """Round 1 on one partition: the study, its sums and its per-event tables."""
+def first_round(job: Job, index: int, part: pd.DataFrame, shared: dict, panel=None, notes=None) -> dict:
+    """Round 1 on one partition: the study, its sums and its per-event tables. ``notes``: the
+    sample's same_company / clustered notes of this partition's studied events when they differ
+    from those judged before the run (:func:`_notes_of_the_studied`); the result is not kept."""
+    if notes is not None:
+        job = replace(job, settings={**job.settings, "cluster_notes": notes}, keep_bytes=0)
     result, study, timed = _study(job, part, shared, panel)
     a = result.arrays
     codes = _codes(job, a)
@@ -622,6 +626,7 @@ class _Totals:
     warned_n: int = 0
     warned_rows: list = field(default_factory=list)
     warned_codes: dict = field(default_factory=dict)
+    warned_parts: dict = field(default_factory=dict)
     skipped: list = field(default_factory=list)
     first_ok: dict = field(default_factory=dict)
     aar: dict = field(default_factory=dict)
@@ -655,18 +660,47 @@ def _fold_counts(tot: _Totals, res: dict) -> None:
 def _fold_positions(tot: _Totals, res: dict, base: np.ndarray) -> None:
     """Round 1, one partition: warnings, first positions and selections, as rows of the events
     table (``base``: the partition's rows)."""
-    w = res["warned"]
-    tot.warned_n += w["n"]
-    tot.warned_rows += [(e, d, int(base[p])) for e, d, p in w["rows"]]
-    for code, (n, p) in w["codes"].items():
-        n0, p0 = tot.warned_codes.get(code, (0, np.iinfo(np.int64).max))
-        tot.warned_codes[code] = (n0 + n, min(p0, int(base[p])))
+    tot.warned_parts[res["index"]] = (res["warned"], base)
     for r, p in res["reason_first"].items():
         tot.reason_first[r] = min(tot.reason_first.get(r, np.iinfo(np.int64).max), int(base[p]))
     tot.skipped.append(res["skipped"].assign(position=base[res["skipped"]["position"].to_numpy()]))
     for c, pos in res["first_ok"].items():
         tot.first_ok[c] = min(tot.first_ok.get(c, np.iinfo(np.int64).max), int(base[pos]))
     tot.selected.append(base[res["selected"]])
+
+
+def _sum_warned(tot: _Totals) -> None:
+    """The warned events of all partitions (counts, first rows, codes with first positions)."""
+    tot.warned_n, tot.warned_rows, tot.warned_codes = 0, [], {}
+    for i in sorted(tot.warned_parts):
+        w, base = tot.warned_parts[i]
+        tot.warned_n += w["n"]
+        tot.warned_rows += [(e, d, int(base[p])) for e, d, p in w["rows"]]
+        for code, (n, p) in w["codes"].items():
+            n0, p0 = tot.warned_codes.get(code, (0, np.iinfo(np.int64).max))
+            tot.warned_codes[code] = (n0 + n, min(p0, int(base[p])))
+
+
+def _notes_of_the_studied(job: Job, tot: _Totals, rows) -> dict[int, dict]:
+    """``{partition: the notes of its studied events}`` for the partitions whose same_company /
+    clustered notes change once the studied events are known. The notes are facts of the
+    sample the tests pool (:func:`analysis.core.pipeline.cluster_notes_of` over the studied
+    events, as one process judges them); before the run they were judged on every timed event,
+    and an event that is then skipped (no prices, too short a history) is no partner of another
+    and no member of the clustered share."""
+    before = job.settings.get("cluster_notes")
+    if job.kind != "study" or before is None or not tot.timed or not tot.ids:
+        return {}
+    timed = pd.concat(tot.timed, ignore_index=True).iloc[np.argsort(np.concatenate(rows), kind="stable")]
+    studied = set(np.concatenate(tot.ids).tolist())
+    sample = timed[timed["event_id"].isin(list(studied)).to_numpy()].reset_index(drop=True)
+    after = job.steps.cluster_notes_of(sample, job.settings["event_window"])
+    changed = {}
+    for i, ids in enumerate(tot.ids):
+        now = {e: after[e] for e in ids.tolist() if e in after}
+        if now != {e: before[e] for e in ids.tolist() if e in before}:
+            changed[i] = now
+    return changed
 
 
 def _fold_sums(tot: _Totals, res: dict) -> None:
@@ -721,6 +755,8 @@ def _execute(job: Job, parts: list[pd.DataFrame], rows: list[np.ndarray], client
     futures = [client.submit(first_round, job_f, i, part, shared_f, panel, pure=False)
                for i, (part, panel) in enumerate(zip(parts, panels))]
     _ordered_fold(futures, fold1, progress, "dask round 1")
+    _restudy_with_notes(job, tot, parts, rows, panels, client, shared_f, job_f, progress)
+    _sum_warned(tot)
     if root is not None:
         for name, counts in tot.rows.items():
             _write_manifest(root, name, counts)
@@ -751,6 +787,28 @@ def _execute(job: Job, parts: list[pd.DataFrame], rows: list[np.ndarray], client
     shared_f.release()
     job_f.release()
     return DistributedResult._build(job, tot, ranks, small, rows, root), tot
+
+
+def _restudy_with_notes(job: Job, tot: _Totals, parts, rows, panels, client, shared_f, job_f,
+                        progress: bool) -> None:
+    """Round 1 again for the partitions whose sample notes change once the studied events are
+    known (:func:`_notes_of_the_studied`): their per-event tables (gathered, or their parquet
+    files under ``out``, rewritten) and warning counts are replaced; the numbers, which the
+    notes do not touch, are the first run's."""
+    changed = _notes_of_the_studied(job, tot, rows)
+    if not changed:
+        return
+    timed = tot.timed if len(tot.timed) == len(parts) else [None] * len(parts)
+
+    def refold(res):
+        i = res["index"]
+        tot.warned_parts[i] = (res["warned"], rows[i])
+        for name, frame in (res.get("tables") or {}).items():
+            tot.tables[name][i] = frame
+
+    futures = [client.submit(first_round, job_f, i, parts[i] if timed[i] is None else timed[i], shared_f,
+                             panels[i], notes=notes, pure=False) for i, notes in changed.items()]
+    _ordered_fold(futures, refold, progress, "dask round 1, sample notes")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1139,9 +1197,9 @@ def run_study_distributed(steps: Pipeline, events: pd.DataFrame, *, client, sour
     shared = _shared(source, _with_markets(table), engine_kwargs, other_dates)
     groups = _group_codes(table["group"]) if "group" in table.columns else {}
     # the sample's same_company / clustered notes are facts of the whole sample, not of a
-    # partition: judged once here (the events timed on the client, less ticker and day-0
-    # duplicates; one process judges the studied events, which are known only after the run)
-    # and handed to every worker
+    # partition: judged here on the events timed on the client (less ticker and day-0
+    # duplicates) and handed to every worker; after round 1, when the studied events are known,
+    # the partitions whose notes then differ are studied again (_restudy_with_notes)
     notes = steps.cluster_notes_of(steps.prepare_events(table, policy=policy, subjects_only=False), evt)
     settings = dict(policy=policy, estimation_window=est, event_window=evt, cluster_notes=notes, **engine_kwargs)
     job = Job("study", steps, settings, windows, groups, source=source, out=None if out is None else str(out),
