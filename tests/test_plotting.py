@@ -106,13 +106,18 @@ def test_aar_figure(tmp_path, result):
     assert meta["n_events_max"] == 3
 
 
-def test_listings_figure(tmp_path, result):
+def test_listings_figure(tmp_path):
+    result = make_fake_result(3)
+    d = result.diagnostics
+    result.diagnostics = d.assign(warnings=np.where(d["event_id"] == "e0002", "stale", ""))
     paths = plotting.listings_figure([(result, "e0001", "H share", {"limit-up": [0]}), (result, "e0002")],
                                      out_dir=tmp_path, stem="lst")
     meta = _check_files(paths, "lst")
     svg = _svg(paths)
     assert "H share" in svg and "TST1 vs ^MKT" in svg and "Abnormal return (%)" in svg
     assert "limit-up" in svg and "Source: synthetic test data" in svg
+    # listings of one study: one source line, then each listing's warnings
+    assert svg.count("Source: synthetic test data") == 1 and "Warnings for TST1: stale" in svg
     assert [x["event_id"] for x in meta["listings"]] == ["e0001", "e0002"]
 
 

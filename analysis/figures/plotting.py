@@ -288,10 +288,16 @@ def _window_text(w) -> str:
 
 
 def source_line(result, event_ids: Iterable[str] | None = None) -> str:
-    """'Source: <data source>. Market model, estimation window [-260, -11] (M = 250) ...'.
+    """'Source: <data source>. Market model, estimation window [-260, -11] (M = 250) ...', with
+    the drawn events' warnings on a line of their own (:func:`warning_line`).
 
     Everything comes from ``result.settings`` and ``result.diagnostics``.
     """
+    return with_warnings(_source_text(result, event_ids), getattr(result, "diagnostics", None), event_ids)
+
+
+def _source_text(result, event_ids: Iterable[str] | None = None) -> str:
+    """The source line of :func:`source_line` without its warnings."""
     s = _settings(result)
     src = s.get("source_name") or "data source not recorded"
     model = str(s.get("model", "market")).replace("_", "-")
@@ -310,7 +316,7 @@ def source_line(result, event_ids: Iterable[str] | None = None) -> str:
         elif len(m) > 1:
             text += f" (M = {m.min()}-{m.max()} returns)"
     text += f" trading days; {s.get('returns_kind', 'simple')} returns from adjusted close."
-    return with_warnings(text, diag, event_ids)
+    return text
 
 
 def with_warnings(line: str, diag, event_ids=None) -> str:
@@ -888,13 +894,16 @@ def draw_listings(items, *, marks=None, title: str | None = None, size=None):
                     handles.append(h)
                     labels.append(lab)
         _legend(legend_ax, handles, labels, loc="center left", ncols=min(len(handles), 3), borderaxespad=0)
-        sources = []
+        # one source line per distinct source and model (three listings of one study share
+        # one), then each listing's warnings
+        sources, warned = [], []
         for res, eid, _, _ in items:
-            line = source_line(res, [eid])
+            line = _source_text(res, [eid])
             if line not in sources:
                 sources.append(line)
+            warned.append(warning_line(getattr(res, "diagnostics", None), [eid]))
         title = title or "Listings side by side: abnormal returns and CAR"
-        _finish(fig, title, "\n".join(sources))
+        _finish(fig, title, "\n".join(sources + [w for w in warned if w]))
     return fig, {"listings": info}
 
 
