@@ -174,3 +174,12 @@ def test_plotting_computes_no_statistics():
               and isinstance(n.func, ast.Attribute)}
     assert not called & {"std", "var", "mean", "fit", "sem", "ppf", "cdf", "sf", "quantile",
                          "lstsq", "polyfit", "corr", "cov"}
+
+
+def test_percent_ticks_use_the_axes_minus_sign():
+    from matplotlib.figure import Figure
+
+    ax = Figure().add_subplot()
+    plotting._pct_axis(ax)
+    fmt = ax.yaxis.get_major_formatter()
+    assert fmt(-40, 0) == "\u221240%" and fmt(12.5, 1) == "12.5%"     # like the day axis's "−10"

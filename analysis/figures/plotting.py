@@ -480,9 +480,11 @@ def _ar_bars(ax, rel, values_pct, label: str) -> None:
 
 
 def _pct_axis(ax) -> None:
-    from matplotlib.ticker import FuncFormatter
+    """Percent ticks with the same minus sign as matplotlib's other ticks (the typographic
+    minus unless ``axes.unicode_minus`` is off), not a hyphen beside a "−10" day axis."""
+    from matplotlib.ticker import Formatter, FuncFormatter
 
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: Formatter.fix_minus(f"{v:g}%")))
 
 
 def _day_axis(ax, rows: pd.DataFrame, day0: pd.Timestamp | None, nbins: int = 12) -> None:
