@@ -896,17 +896,21 @@ def draw_listings(items, *, marks=None, title: str | None = None, size=None):
                     handles.append(h)
                     labels.append(lab)
         _legend(legend_ax, handles, labels, loc="center left", ncols=min(len(handles), 3), borderaxespad=0)
-        # one source line per distinct source and model (three listings of one study share
-        # one), then each listing's warnings
-        sources, warned = [], []
-        for res, eid, _, _ in items:
-            line = _source_text(res, [eid])
-            if line not in sources:
-                sources.append(line)
-            warned.append(warning_line(getattr(res, "diagnostics", None), [eid]))
         title = title or "Listings side by side: abnormal returns and CAR"
-        _finish(fig, title, "\n".join(sources + [w for w in warned if w]))
+        _finish(fig, title, _listings_footer(items))
     return fig, {"listings": info}
+
+
+def _listings_footer(items) -> str:
+    """One source line per distinct source and model (listings of one study share one), then
+    each listing's warnings."""
+    sources, warned = [], []
+    for res, eid, _, _ in items:
+        line = _source_text(res, [eid])
+        if line not in sources:
+            sources.append(line)
+        warned.append(warning_line(getattr(res, "diagnostics", None), [eid]))
+    return "\n".join(sources + [w for w in warned if w])
 
 
 def listings_figure(items, *, out_dir, stem: str = "listings", formats: Sequence[str] | str | None = None,
