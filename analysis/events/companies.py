@@ -68,6 +68,17 @@ from .namecontext import short_name
 # Chinese, Japanese (kana) and Korean (Hangul) names are matched anywhere in the text: these
 # scripts write no spaces between a name and its particles ("삼성전자는", "ソニーGが")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
+# shares, results, profit, listing, deals, dividends, president, moves (Japanese; Korean)
+_JK_COMPANY_NEWS = re.compile(
+    "\u682a|\u6c7a\u7b97|\u767a\u8868|\u696d\u7e3e|\u4e0a\u5834|\u8cb7\u53ce|\u63d0\u643a|\u5408\u4f75|\u7d71\u5408|"
+    "\u5229\u76ca|\u8d64\u5b57|\u9ed2\u5b57|\u914d\u5f53|\u793e\u9577|\u6025\u9a30|\u6025\u843d|\u4e0a\u6607|\u4e0b\u843d|"
+    "\u30ea\u30b3\u30fc\u30eb|\u5024\u4e0a\u3052|\u5024\u4e0b\u3052|\u76ca|\u4e88\u60f3|\u58f2\u4e0a|\u4fee\u6b63|"
+    "\u898b\u901a\u3057|\u53d7\u6ce8|\u58f2\u5374|\u64a4\u9000|\u524a\u6e1b|\u767a\u58f2|"
+    "\ucd9c\uc2dc|\uc218\uc8fc|\ub9e4\uac01|\uc804\ub9dd|\uc790\uc0ac\uc8fc|\ub9e4\uc785|\uacb0\uc815|\uacc4\uc57d|\ud22c\uc790|"
+    "\u81ea\u793e\u682a|\u6c7a\u5b9a|\u5951\u7d04|\u6295\u8cc7|"
+    "\uc8fc\uac00|\uc8fc\uc2dd|\uc2e4\uc801|\ubc1c\ud45c|\uc778\uc218|\ud569\ubcd1|\uc0c1\uc7a5|\uc601\uc5c5\uc774\uc775|"
+    "\ub9e4\ucd9c|\ubc30\ub2f9|\uae09\ub4f1|\uae09\ub77d|\uc0c1\uc2b9|\ud558\ub77d|\ub9ac\ucf5c")
 _SHARE_CLASS_US = re.compile(r"^([A-Z]+)\.([A-Z])$")          # BRK.B -> BRK-B
 _OTC_VENUES = {"OTC", "OTCMKTS", "OTCQX", "OTCQB", "PINK", "OTC PINK", "OTCPK"}
 
@@ -435,7 +446,10 @@ class Universe:
             for m in re.finditer(re.escape(alias), text):
                 if not any(s <= m.start() < e for s, e, *_ in out) and \
                         not namecontext.cjk_something_else(text, m.start(), m.end()):
-                    out.append((m.start(), m.end(), self.by_alias[alias], True))
+                    # a Japanese or Korean name is the company where the text speaks of shares,
+                    # results or deals ("ソニーのテレビを買った": bought a Sony TV)
+                    sure = not _KANA_HANGUL.search(alias) or bool(_JK_COMPANY_NEWS.search(text))
+                    out.append((m.start(), m.end(), self.by_alias[alias], sure))
         if self.broad is not None and self.broad.shared_first:
             out += self._shared_first(text, out, tagged, tag_starts, ambiguous)
         return sorted(out, key=lambda x: x[0])
@@ -545,15 +559,39 @@ class Universe:
             return False
         return f"{alias} {m.group(1)}" not in self.by_alias and self.named(f"{alias} {m.group(1)}") is None
 
+    def _shared_first_word(self, alias: str) -> bool:
+        """A package company's first-word form (:func:`first_word_form`) that also begins the
+        name of another company of a table or of the broad list ("Quanta" of Quanta Services and
+        of Quanta Computer, "Otsuka" of Otsuka Holdings and of Otsuka Corp): it names neither."""
+        own = self.by_alias.get(alias)
+        if own is None or own.source != "package" or alias not in self.weak or alias not in own.weak:
+            return False
+        if any(self.by_alias.get(a) not in (None, own) for a in self.by_first.get(alias, ())):
+            return True
+        if self.broad is None:
+            return False
+        mine = set(own.listings) | set(own.otc)
+        for a in self.broad.by_first.get(alias, ()):
+            i = self.broad.by_alias.get(a)
+            if i is not None and not mine & set(self.broad.rows[i]["listings"]):
+                return True
+        return False
+
+    def _strong_evidence(self, text: str, start: int, end: int, alias: str) -> bool | None:
+        """True on strong evidence at the name (:func:`analysis.events.namecontext.strong_cue`; a
+        stated percentage move is none for an index's name: "Nasdaq falls 2%"), else None."""
+        moves = alias not in namecontext.MARKET_NAMES
+        return True if namecontext.strong_cue(text, start, end, self.named(alias).listings, moves=moves) else None
+
     def _judge(self, text: str, start: int, end: int, alias: str) -> bool | None:
         """None when the name found at ``text[start:end]`` is something else, else whether it is
         confirmed (see :meth:`find_names`)."""
-        if self._excluded(text, start, end, alias):
+        if self._excluded(text, start, end, alias) or self._shared_first_word(alias):
             return None
         if self._strong_only(alias):
             # a one-word ordinary name ("Twitter", "City"), a market's name ("Nasdaq", "Dow"):
             # strong evidence at the name, or nothing
-            return True if namecontext.strong_cue(text, start, end, self.named(alias).listings) else None
+            return self._strong_evidence(text, start, end, alias)
         weak = self._is_weak(alias, text)
         one_word_weak = weak and " " not in alias
         if one_word_weak and namecontext.runs_on(text, end):

@@ -228,7 +228,8 @@ _PREVIEW_AFTER = re.compile(
     # the present tense of a report still to come that day: "Super Micro reports prelim numbers
     # after the close today", "Nike reports earnings tonight"
     r"|\s+reports?\s+(?:[\w-]+\s+){0,3}?(?:results|earnings|figures|numbers)\b"
-    r"(?=[^.;]{0,40}\b(?:today|tonight|tomorrow|later|this\s+(?:evening|afternoon|week))\b))", re.IGNORECASE)
+    # (in the same clause: "reports record earnings, will hold a call later today" has reported)
+    r"(?=[^.;,]{0,40}\b(?:today|tonight|tomorrow|later|this\s+(?:evening|afternoon|week))\b))", re.IGNORECASE)
 # a company named as the bidder behind another company's move ("a takeover proposal from U.S.
 # lithium producer Albemarle", "rejects Albemarle's bid", "after Alaska Air agreed to buy the
 # carrier") or as the cause of other shares' move ("as Nvidia lifts chip stocks"): a subject only
@@ -994,9 +995,29 @@ def _digest_heading(item: _Item, k: int, hits: list[_Hit]) -> list[_Hit] | None:
         heading = heading[:h.pos] + heading[h.pos + _written_length(sentence, h):]
     if not heads or re.sub(r"\b(?:and|&)\b|[\s,]", "", heading):
         return None
+    if _HEADING_SEP.search(sentence[m.end():]) and m.group(0).strip() in "-\u2013\u2014":
+        return None       # "Microsoft - its largest backer - also took part": an aside, no heading
+    if _SOURCE_OPENING.match(sentence[m.end():]) or _headings(item) < 2:
+        return None       # "Goldman Sachs: Economists at the bank said"; one such line is no digest
     rest = " ".join([sentence[m.end():]] + item.paragraph(k)[1:])
     said = any(_is_reaction(c) for c in _clauses(rest, False)) or bool(_NEWS_WORD.search(rest))
     return heads if said else []
+
+
+# what a firm's people say is their forecast, not the firm's news
+_SOURCE_OPENING = re.compile(r"(?:the\s+(?:bank|firm|broker)['\u2019]s\s+)?(?:economists?|strategists?|analysts?|"
+                             r"chief\s+economist)\b", re.IGNORECASE)
+
+
+def _headings(item: _Item) -> int:
+    """How many paragraphs of the item open with a name and a separator (a digest has several)."""
+    n = 0
+    for k, (sentence, *_) in enumerate(item.sentences):
+        if k == _paragraph_start(item, k):
+            m = _HEADING_SEP.search(sentence[:120])
+            n += m is not None and re.fullmatch(r"[A-Z][\w.&'\u2019-]*(?:[\s,]+(?:and\s+|&\s+)?[A-Z][\w.&'\u2019-]*){0,5}",
+                                                sentence[:m.start()].strip()) is not None
+    return n
 
 
 def _labelled_entry(item: _Item, k: int, hit: _Hit) -> bool:
@@ -1011,7 +1032,15 @@ def _labelled_entry(item: _Item, k: int, hit: _Hit) -> bool:
     end = hit.pos + _written_length(sentence, hit)
     tag = next((b for a, b, _ in _symbols(sentence) if a >= end and _NAME_TAG_GAP.fullmatch(sentence[end:a])), None)
     w = _NEWS_OR_MOVE_AFTER.match(sentence[tag:tag + 40]) if tag is not None else None
+    if w is not None and _COMING_REPORT.match(sentence[tag + w.start(1):tag + w.start(1) + 60]):
+        return False      # "Reminder: Cisco (CSCO US) reports after the close": a report to come
     return w is not None and bool(_NEWS_WORD.fullmatch(w[1]) or _MOVE_WORD.fullmatch(w[1]))
+
+
+# a present-tense report with the session it comes in, and no past news: a preview
+_COMING_REPORT = re.compile(r"(?:reports?|posts?|releases?|announces?)\s+(?:[\w-]+\s+){0,3}?"
+                            r"(?:after\s+the\s+(?:close|bell)|before\s+the\s+(?:bell|open)|today|tonight|tomorrow)\b",
+                            re.IGNORECASE)
 
 
 # investors acting on a stock: "Investors piled into", "Traders dumped", "Funds rushed to buy"
@@ -1077,10 +1106,31 @@ def _own_text(item: _Item, k: int, where: str, hit: _Hit, hits: list[_Hit]) -> s
 
 
 def _social_post(item: _Item, found: dict[str, _Found]) -> None:
-    """A post about a stock with no move and no news in it names no subject."""
-    if item.kind == "headline" and _SOCIAL.search(item.text) and not _social_event(item):
-        for f in found.values():
-            f.role = "mention"
+    """A post about a stock with no move and no news in it names no subject. Quoted speech is
+    no sign of a post (a wire headline quotes a chief executive's "we" and "our"), nor is a
+    headline that opens with a company doing something ("Pfizer wins FDA approval ✅",
+    "Walmart to buy Vizio, tells us ...")."""
+    if item.kind != "headline" or not _SOCIAL.search(_QUOTED.sub(" ", item.text)) or _social_event(item):
+        return
+    if any(_opens_with_its_action(item.text, f.company) for f in found.values()):
+        return
+    for f in found.values():
+        f.role = "mention"
+
+
+_QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
+
+
+def _opens_with_its_action(text: str, company: Company) -> bool:
+    """``text`` opens with one of the company's names followed by a corporate verb ("Amazon to
+    acquire", "Pfizer wins", "Nvidia beats")."""
+    head = text.lstrip(" \t\"'\u201c\u2018(")
+    for name in (company.name, *company.aliases):
+        if name and head.startswith(name):
+            rest = head[len(name):]
+            if namecontext.VERB_AFTER.match(rest) or namecontext.TO_VERB_AFTER.match(rest):
+                return True
+    return False
 
 
 def _social_event(item: _Item) -> bool:

@@ -329,10 +329,32 @@ CJK_PLACES = tuple("""
 """.split())
 
 
+# Japanese and Korean names run on into longer ones: "ソニーフィナンシャル" (Sony Financial), "카카오뱅크"
+# (KakaoBank), "네이버웹툰" (Naver Webtoon) are other companies, "トヨタ系" (Toyota-affiliated) is not
+# Toyota; a Korean particle after a name is no longer name ("삼성전자가", "네이버의")
+_KANA = r"\u30a0-\u30ff"
+_HANGUL = r"\uac00-\ud7af"
+_KO_PARTICLE = re.compile(r"(?:\uc5d0\uc11c|\uc73c\ub85c|\uae4c\uc9c0|\ubd80\ud130|\ubcf4\ub2e4|\ucc98\ub7fc|"
+                          r"[\uac00\uc774\uc740\ub294\uc744\ub97c\uc758\uc640\uacfc\ub3c4\uc5d0\ub85c\ub9cc\uce21])"
+                          rf"(?![{_HANGUL}])")
+
+
+def cjk_runs_on(text: str, start: int, end: int) -> bool:
+    """A katakana or Hangul name that continues into a longer word of its script, or a Japanese
+    name followed by 系 (affiliated): another company or not the company itself."""
+    if end >= len(text) or start >= end:
+        return False
+    last, nxt = text[end - 1], text[end]
+    if re.match(f"[{_KANA}]", last) and (re.match(f"[{_KANA}]", nxt) or nxt == "\u7cfb"):
+        return True
+    return bool(re.match(f"[{_HANGUL}]", last) and re.match(f"[{_HANGUL}]", nxt) and not _KO_PARTICLE.match(text, end))
+
+
 def cjk_something_else(text: str, start: int, end: int) -> bool:
     """A Chinese name followed by a place or food character (:data:`CJK_THING_AFTER`), or whose
-    first characters end a place name written just before it (:data:`CJK_PLACES`: "北京东站")."""
-    if CJK_THING_AFTER.match(text, end):
+    first characters end a place name written just before it (:data:`CJK_PLACES`: "北京东站"); a
+    Japanese or Korean name running on into a longer one (:func:`cjk_runs_on`)."""
+    if CJK_THING_AFTER.match(text, end) or cjk_runs_on(text, start, end):
         return True
     return any(text.startswith(p, start - k) for p in CJK_PLACES for k in range(1, len(p)) if start - k >= 0)
 
@@ -441,7 +463,15 @@ employee employees worker workers official officials lawyer lawyers manager mana
 director directors subsidiary affiliate affiliates veteran veterans insider insiders founder cofounder
 representative spokesperson spokesman spokeswoman shareholder investor executive executives board
 unit division arm entity filing statement
+trial trials study shortage shortages recall recalls outage outages strike strikes deal deals merger bid
+lawsuit probe investigation plant factory factories layoffs cuts launch approval rejection data
 """.split()) | _NOT_THING
+# what happens to the thing that is news of the company: "A Tesla Cybertruck was recalled", "a
+# Boeing 737 MAX was grounded", "a Pfizer vaccine showed strong efficacy"
+_COMPANY_NEWS_AFTER = re.compile(
+    r"^\s+(?:(?:was|were|is|are|has\s+been|have\s+been|had\s+been)\s+)?(?:recalled|grounded|halted|approved|"
+    r"cleared|banned|rejected|delayed|suspended|showed|shows|failed|fails|missed|hurt|hurts|boosted|lifted|"
+    r"fined|sued|probed|investigated|blamed|found\s+to)\b")
 
 
 _HOLDER_AFTER = re.compile(r"\s+(?:she|he|they|I|we|you)\s+(?:[a-z]+\s+)?[a-z]+(?:ed|t|ght|ove|ore|ew|ung)\b")
@@ -468,6 +498,8 @@ def _instance_after(text: str, end: int) -> bool:
             return False
         pos = m.end()
         after = text[pos:pos + 24]
+        if _COMPANY_NEWS_AFTER.match(text[pos:pos + 40]):
+            return False
         if _INSTANCE_VERB.match(after) or _PHRASE_END.match(after):
             return True
     return False
@@ -542,7 +574,7 @@ def period_name(alias: str) -> bool:
 
 # a headline's "to" + verb after the name that opens its sentence ("BP to cut jobs", "Uber to
 # buy ..."); inside a sentence "to" + verb is a purpose ("used Google Earth to plan the route")
-_TO_VERB_AFTER = re.compile(rf"^\s+to\s+(?i:{_VERB_STEMS})\b")
+TO_VERB_AFTER = re.compile(rf"^\s+to\s+(?i:{_VERB_STEMS})\b")
 
 
 def _opens_sentence(text: str, start: int) -> bool:
@@ -554,7 +586,7 @@ def has_corporate_cue(text: str, start: int, end: int) -> bool:
     """Evidence that an ordinary-word name is the company: see the module docstring."""
     if _CUE_AFTER.match(text[end:end + 80]) and not sentence_initial_ambiguity(text, start, end):
         return True
-    if _TO_VERB_AFTER.match(text[end:end + 40]) and _opens_sentence(text, start):
+    if TO_VERB_AFTER.match(text[end:end + 40]) and _opens_sentence(text, start):
         return True
     return bool(_CUE_BEFORE.search(text[max(0, start - 40):start]))
 
@@ -581,19 +613,21 @@ _PERCENT_MOVE_AFTER = re.compile(
 _SYMBOL_AFTER = re.compile(r"^\s*\((?:[A-Z]{2,8}\s*:\s*)?([A-Z0-9]{1,6})(?:[._][A-Za-z]{1,3})?\)")
 
 
-def strong_cue(text: str, start: int, end: int, listings=()) -> bool:
+def strong_cue(text: str, start: int, end: int, listings=(), *, moves: bool = True) -> bool:
     """Strong evidence that a one-word ordinary name is the company (the only evidence such a
     name is taken on): its own symbol in parentheses right after it, with or without exchange
     or suffix ("Twitter (NYSE: TWTR)", "Zip (ZIP.AX)": the symbol's root must be one of
     ``listings``' roots); a legal suffix right after it ("Twitter Inc", "Zip Co"); "shares of
     Twitter", "shares in Zip", "stock of Match"; "Twitter's shares", "Twitter's stock";
-    "Twitter shares rose", "Match stock fell" (shares or stock followed by a market verb)."""
+    "Twitter shares rose", "Match stock fell" (shares or stock followed by a market verb); with
+    ``moves``, the name moving by a stated percentage ("Darden jumps 15%"), which is no evidence
+    for the name of an index ("Nasdaq falls 2%")."""
     m = _SYMBOL_AFTER.match(text[end:end + 30])
     if m is not None:
         roots = {re.split(r"[._]", t)[0].upper() for t in listings}
         return m.group(1).upper() in roots
     return bool(_STRONG_AFTER.match(text[end:end + 60]) or _STRONG_BEFORE.search(text[max(0, start - 20):start])
-                or _PERCENT_MOVE_AFTER.match(text[end:end + 50]))
+                or (moves and bool(_PERCENT_MOVE_AFTER.match(text[end:end + 50]))))
 
 
 def runs_on(text: str, end: int) -> bool:
