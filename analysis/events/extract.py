@@ -180,6 +180,15 @@ _SUPPLY_BEFORE = re.compile(
     r"\b(?:(?:supplier|suppliers|maker|makers|chipmaker|chipmakers|manufacturer|manufacturers|provider|"
     r"providers|vendor|vendors|assembler|assemblers)\s+(?:of\s+(?:[\w-]+\s+){1,5})?to|customers?|clients?)"
     r"\s+(?:such\s+as\s+|including\s+|like\s+)?(?:[\w.'\u2019&-]+\s+(?:and\s+)?){0,3}$", re.IGNORECASE)
+# goods going to a customer or orders coming from one, in a clause explaining another company's
+# news: "blaming delays in supplying high-end memory chips to Nvidia", "helped by strong orders from
+# Apple", "shipments of racks to Microsoft", "weaker demand from Tesla"
+_TRADE_BEFORE = re.compile(
+    r"\b(?:(?:suppl(?:y|ying|ied|ies)|ship(?:s|ped|ping|ments?)|deliver(?:s|ed|ing|ies|y)|exports?|exporting|"
+    r"sales|selling\s+(?:chips|parts|components|panels|batteries|screens|memory|modules))\s+"
+    r"(?:of\s+)?(?:[\w-]+\s+){0,5}?to|(?:orders?|demand|purchases|spending|bookings|business|"
+    r"procurement)\s+(?:[\w-]+\s+){0,2}?from)\s+(?:the\s+)?(?:[\w.'\u2019&-]+,?\s+(?:and\s+)?){0,3}$",
+    re.IGNORECASE)
 _SUPPLY_AFTER = re.compile(r"^\s+(?:supplier|suppliers|customer|customers|client|clients|assembler|"
                            r"contractor)\s+[A-Z]", re.IGNORECASE)
 # a company whose results are the cause of other shares' move ("Advantest Slips in Tokyo After
@@ -228,7 +237,17 @@ _PREVIEW_AFTER = re.compile(
     # the present tense of a report still to come that day: "Super Micro reports prelim numbers
     # after the close today", "Nike reports earnings tonight"
     r"|\s+reports?\s+(?:[\w-]+\s+){0,3}?(?:results|earnings|figures|numbers)\b"
-    r"(?=[^.;]{0,40}\b(?:today|tonight|tomorrow|later|this\s+(?:evening|afternoon|week))\b))", re.IGNORECASE)
+    r"(?=[^.;]{0,40}\b(?:today|tonight|tomorrow|later|this\s+(?:evening|afternoon|week))\b)"
+    # "Kone to report on Thursday", "Nike will report after the bell": a day or a time of a report to come
+    r"|\s+(?:(?:is|are)\s+)?(?:to|will)\s+report\s+(?=(?:on|next|later|after|before|tomorrow|tonight|this|early|"
+    r"late|in\s+(?:January|February|March|April|May|June|July|August|September|October|November|December))\b)"
+    # "Sampo, Nordea steady ahead of results next week": waiting for a report, not moving
+    r"|\s+(?:(?:shares|stock)\s+)?(?:were\s+|was\s+)?(?:steady|flat|unchanged|little\s+changed|quiet|subdued)\s+(?:[\w-]+\s+){0,3}?ahead\s+of\s+"
+    r"(?:(?:its|their)\s+)?(?:[\w-]+\s+){0,2}?(?:results|earnings|figures|numbers|report))", re.IGNORECASE)
+# after a report to come, another company with only its date: "Infosys to report on January 16;
+# HDFC Bank on January 22"
+_SCHEDULE_TAIL = re.compile(r"^\s+on\s+(?:[A-Z][a-z]+\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]+|[A-Z][a-z]+day)\s*(?:[.;,]|$)")
+_REPORT_BEFORE = re.compile(r"\b(?:to|will|due\s+to)\s+report\b[^.]*;\s*(?:and\s+)?$", re.IGNORECASE)
 # a company named as the bidder behind another company's move ("a takeover proposal from U.S.
 # lithium producer Albemarle", "rejects Albemarle's bid", "after Alaska Air agreed to buy the
 # carrier") or as the cause of other shares' move ("as Nvidia lifts chip stocks"): a subject only
@@ -345,7 +364,10 @@ _MOVE_WORD = re.compile(
     r"skyrocket(?:s|ed)?|spik(?:e|es|ed)|(?:doubl|tripl|quadrupl|halv)(?:e|es|ed|ing)|"
     # "shares suffered their worst day since 1987", "the stock's biggest one-day drop"
     r"(?:worst|best|biggest|steepest|sharpest|largest)\s+(?:[\w-]+\s+)?(?:day|days|session|week|"
-    r"drop|fall|decline|gain|rise|loss|selloff|sell-off))\b|\u5927\u6da8|\u5927\u8dcc|\u6da8\u505c|\u8dcc\u505c|\u4e0a\u6da8|\u4e0b\u8dcc"
+    r"drop|fall|decline|gain|rise|loss|selloff|sell-off))\b"
+    # a verb of value with the percentage it moved: "Alphabet added 2.8%", "lost 4%", "shed 3%"
+    r"|\b(?:add(?:s|ed)?|lost|los(?:es|ing)|shed(?:s|ding)?|gave\s+up|declined|advanced|retreated)\s+"
+    r"(?:(?:as\s+much\s+as|about|nearly|almost|more\s+than|some)\s+)?\d+(?:\.\d+)?\s?(?:%|percent|per\s+cent)|\u5927\u6da8|\u5927\u8dcc|\u6da8\u505c|\u8dcc\u505c|\u4e0a\u6da8|\u4e0b\u8dcc"
     # 收涨 收跌 收高 收低 走高 走低 高开 低开 飙升 暴涨 暴跌 急跌 涨逾 跌逾 (closed up/down, moved higher/lower, ...)
     r"|\u6536\u6da8|\u6536\u8dcc|\u6536\u9ad8|\u6536\u4f4e|\u8d70\u9ad8|\u8d70\u4f4e|\u9ad8\u5f00|\u4f4e\u5f00|"
     r"\u98d9\u5347|\u66b4\u6da8|\u66b4\u8dcc|\u6025\u8dcc|\u6da8\u903e|\u8dcc\u903e"
@@ -558,12 +580,14 @@ def _other_party_flag(masked: str, s: int, e: int) -> str:
         return "compared"
     if _ANALYST_AFTER.match(masked[e:e + 60]) or _ANALYST_BEFORE.search(masked[max(0, s - 30):s]):
         return "analyst"
-    if _SUPPLY_BEFORE.search(masked[max(0, s - 90):s]) or _SUPPLY_AFTER.match(masked[e:e + 20]):
+    if _SUPPLY_BEFORE.search(masked[max(0, s - 90):s]) or _SUPPLY_AFTER.match(masked[e:e + 20]) or \
+            _TRADE_BEFORE.search(masked[max(0, s - 90):s]):
         return "supply"
     if _PARTY_OF.search(masked[max(0, s - 60):s]) or _PARTY_OF_AFTER.match(masked[e:e + 12]) or \
             _LENDER_BEFORE.search(masked[max(0, s - 120):s]) or _ADVISER_AFTER.match(masked[e:e + 160]):
         return "party"
-    if _PREVIEW_AFTER.match(masked[e:e + 160]):
+    if _PREVIEW_AFTER.match(masked[e:e + 160]) or (
+            _SCHEDULE_TAIL.match(masked[e:e + 30]) and _REPORT_BEFORE.search(masked[max(0, s - 120):s])):
         return "preview"
     return ""
 
@@ -1016,9 +1040,11 @@ def _labelled_entry(item: _Item, k: int, hit: _Hit) -> bool:
 
 # investors acting on a stock: "Investors piled into", "Traders dumped", "Funds rushed to buy"
 _INVESTORS_INTO = re.compile(
-    r"^[\s\"'\u201c]*(?:Investors|Traders|Buyers|Sellers|Funds|Hedge\s+funds|Retail\s+investors)\s+"
+    r"^[\s\"'\u201c]*(?:(?:On\s+\w+|Meanwhile|Elsewhere),\s+)?(?:[A-Z][a-z]+\s+)?(?:Investors|Traders|Buyers|"
+    r"Sellers|Funds|Hedge\s+funds|Shareholders|investors|traders|buyers|sellers|funds|shareholders)\s+"
     r"(?:[a-z]+\s+){0,2}?(?:piled|poured|rushed|flocked|crowded|dumped|sold|bought|fled|snapped\s+up|"
-    r"shunned|ditched)\s+(?:(?:back\s+)?(?:into|out\s+of|of|to\s+buy|to\s+sell)\s+)?(?:shares\s+(?:of|in)\s+)?$",
+    r"shunned|ditched|unloaded|shed|scooped\s+up|loaded\s+up\s+on|bailed\s+out\s+of)\s+"
+    r"(?:(?:back\s+)?(?:into|out\s+of|of|from|to\s+buy|to\s+sell)\s+)?(?:shares\s+(?:of|in)\s+)?$",
     re.IGNORECASE)
 _LIFTING_ITS_STOCK = re.compile(
     r"\b(?:lifting|sending|pushing|driving|dragging|knocking|boosting|taking)\s+(?:the|its)\s+(?:stock|shares)\b",
