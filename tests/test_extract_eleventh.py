@@ -172,3 +172,30 @@ def test_a_company_with_only_its_date_after_a_report_to_come_is_a_preview():
 ])
 def test_ordinary_a_company_moving_before_its_report_is_the_subject(text, ticker):
     assert ticker in _studied(text)
+
+
+# --- a rival whose own shares moved, in the body -----------------------------------------
+
+_LEAD = ("Kering shares slump 9% after profit warning\n\nPARIS, April 24 (Reuters) - Shares in Kering "
+         "(KER.PA) fell 9% on Wednesday after the luxury group warned late on Tuesday that profit would fall.\n\n")
+
+
+@pytest.mark.parametrize("body, ticker", [
+    ("The warning weighed on sentiment towards larger rival LVMH, whose shares fell 1.5%.", "MC.PA"),
+    ("Kering's bigger rival Hermès, which reported sales last week, gained 0.4%.", "RMS.PA"),
+])
+def test_a_rival_whose_own_shares_moved_is_a_subject_of_the_reaction_day(body, ticker):
+    df = _rows(_LEAD + body, published="2024-04-24T15:00+02:00", tz="Europe/Paris")
+    row = df[df["ticker"] == ticker].iloc[0]
+    assert row["role"] == "subject"
+    assert str(row["event_date"].date()) == "2024-04-24"
+
+
+@pytest.mark.parametrize("body, ticker", [
+    ("Rivals such as LVMH have also cut forecasts this year.", "MC.PA"),
+    ("Rival LVMH reports first-quarter sales next week.", "MC.PA"),
+    ("LVMH, whose Sephora chain sells Kering's perfumes, also fell 1.5%.", "MC.PA"),
+])
+def test_ordinary_a_rival_without_its_own_move_or_not_introduced_as_one_stays_a_mention(body, ticker):
+    df = _rows(_LEAD + body, published="2024-04-24T15:00+02:00", tz="Europe/Paris")
+    assert df.loc[df["ticker"] == ticker, "role"].iloc[0] == "mention"

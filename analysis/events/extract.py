@@ -1092,13 +1092,42 @@ _SOCIAL_EVENT = re.compile(r"(?<!\w)[+\u2212-]\d+(?:\.\d+)?\s?%|\b(?:up|down)\s+
                            r"\bhalted\b|\bswing(?:s|ing)?\s+\d+", re.IGNORECASE)
 
 
+# a rival whose own shares the body says moved, right after its name (past an aside about it):
+# "U.S. rival Ciena, whose shares fell 2%", "Puma's larger rival Adidas, which reported on
+# Tuesday, gained 0.5%", "Rival AMD slipped 1%"
+_RIVAL_MOVED = re.compile(
+    r"^(?:\s*,\s*(?:which|who|that|a|an|the|its)\b[^,;.]{0,100},)?\s*,?\s*(?:whose\s+)?(?:(?:shares|stock)\s+)?"
+    r"(?:also\s+|were\s+|was\s+)?(?:rose|fell|gained|lost|slipped|dropped|climbed|jumped|sank|slid|added|declined|"
+    r"advanced|edged\s+(?:up|down|higher|lower)|rallied|tumbled|surged|plunged|soared|slumped|up|down)\s+"
+    r"(?:as\s+much\s+as\s+|about\s+|nearly\s+|almost\s+|more\s+than\s+)?(\d+(?:\.\d+)?\s?(?:%|percent))")
+
+
+def _rival_move(sentence: str, hit: _Hit) -> str:
+    """A body company introduced as a rival (flag ``aside`` or ``compared``) whose own shares the sentence says
+    moved, right after its name: the move, read as its own text ("Adidas gained 0.5%"; the
+    aside's own dates are about something else), else ""."""
+    if hit.flag not in ("aside", "compared"):         # "closer competition with U.S. rival Ciena"
+        return ""
+    end = hit.pos + _written_length(sentence, hit)
+    m = _RIVAL_MOVED.match(sentence[end:end + 200]) if end > hit.pos else None
+    if m is None:
+        return ""
+    verb = re.search(r"(\w+)\s+(?:as\s+much\s+as\s+|about\s+|nearly\s+|almost\s+|more\s+than\s+)?\d",
+                     m.group(0)).group(1)
+    return f"{sentence[hit.pos:end]} shares {verb} {m.group(1)}."
+
+
 def _own_text(item: _Item, k: int, where: str, hit: _Hit, hits: list[_Hit]) -> str:
     """The text timing a body company with news of its own: the sentence of a mover with its own
-    reason (:func:`_own_move`), the paragraph of a digest's entry (:func:`_digest_news`), else ""."""
+    reason (:func:`_own_move`), a rival's own move (:func:`_rival_move`), the paragraph of a
+    digest's entry (:func:`_digest_news`), else ""."""
     if where != "mention" or item.kind != "article":
         return ""
     if _own_move(item.sentences[k][0], hit, hits):
         return item.sentences[k][0]
+    rival = _rival_move(item.sentences[k][0], hit)
+    if rival:
+        return rival
     return " ".join(item.paragraph(k)) if _digest_news(item, k, hit, hits) else ""
 
 
