@@ -199,3 +199,30 @@ def test_a_rival_whose_own_shares_moved_is_a_subject_of_the_reaction_day(body, t
 def test_ordinary_a_rival_without_its_own_move_or_not_introduced_as_one_stays_a_mention(body, ticker):
     df = _rows(_LEAD + body, published="2024-04-24T15:00+02:00", tz="Europe/Paris")
     assert df.loc[df["ticker"] == ticker, "role"].iloc[0] == "mention"
+
+
+# --- a report after the previous close, stated in a later paragraph -----------------------
+
+_WRAP = ("Chip stocks split as Qualcomm jumps and Arista slides\n\n"
+         "By the closing bell on Thursday, Nov 7, the Nasdaq had risen 1.5%. Qualcomm jumped 5% after the "
+         "chipmaker's forecast beat estimates. Traders dumped Arista Networks, sending the shares down 4% "
+         "after the company's forecast disappointed.\n\n"
+         "Elsewhere, the dollar firmed.\n\n"
+         "{tail}")
+
+
+def test_a_report_after_the_previous_close_named_later_dates_the_event():
+    text = _WRAP.format(tail="Qualcomm and Arista Networks both reported after the close on Wednesday.")
+    df = _rows(text, published="2024-11-07T16:45-05:00")
+    for ticker in ("QCOM", "ANET"):
+        row = df[df["ticker"] == ticker].iloc[0]
+        assert row["role"] == "subject"
+        assert (str(row["event_date"].date()), row["time_of_day"]) == ("2024-11-06", "after_close")
+
+
+def test_ordinary_a_report_days_before_is_not_the_move():
+    # a report a week earlier is other news: the move stays the publication's day
+    text = _WRAP.format(tail="Qualcomm and Arista Networks both reported after the close on Oct. 30.")
+    df = _rows(text, published="2024-11-07T16:45-05:00")
+    row = df[df["ticker"] == "QCOM"].iloc[0]
+    assert str(row["event_date"].date()) == "2024-11-07"

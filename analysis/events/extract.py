@@ -1670,6 +1670,12 @@ def _named_time(item: _Item, f: _Found, when: _When, anchor, tz: str | None) -> 
         if st.reaction or (st.future and st.date is not None) or not st.named or (
                 st.time == "unknown" and st.clock is None):
             continue
+        if st.date is not None and not pd.isna(when.event_date) and st.time == "after_close" and \
+                _previous_weekday(when.event_date.date()) <= st.date < when.event_date.date():
+            # the move was the reaction to a report after the previous session's close ("AMD fell
+            # 10.6% ..." in the lead's day; "AMD and Reddit all reported after the close on Tuesday")
+            merged = _Statement(st.date, st.source, st.time, st.clock, False, True)
+            return _When(pd.Timestamp(st.date), _announced(merged), st.time, st.source, when.unmoved)
         if st.date is not None and not pd.isna(when.event_date) and pd.Timestamp(st.date) != when.event_date:
             continue
         time, clock = (st.time if time == "unknown" else time), clock or st.clock
@@ -1879,7 +1885,11 @@ def _found_when(item: _Item, f: _Found, when: _When, several: bool, other_news, 
         return own
     if several and f.role == "subject":
         # several subjects: each one's own time and date where the text gives them apart
-        return _when(item, pub_date, pub_ts, tz, other_news, f.company.name, lambda s: item.named.get(s) or [])
+        own = _when(item, pub_date, pub_ts, tz, other_news, f.company.name, lambda s: item.named.get(s) or [])
+        if own.time_of_day == "unknown" and pd.isna(own.announced_at):
+            # "Alphabet, AMD and Reddit all reported after the close on Tuesday" in a later paragraph
+            own = _named_time(item, f, own, pub_date or item.dateline, tz)
+        return own
     return when
 
 
