@@ -1659,6 +1659,14 @@ def _says_moved(item: _Item) -> bool:
                for c in _clauses(sentence, headline))
 
 
+def _after_previous_close(st: _Statement, when: _When) -> bool:
+    """A statement of a report after the close of the session before the move ("AMD fell 10.6%"
+    on the lead's day; "AMD and Reddit all reported after the close on Tuesday"): the move was
+    its reaction, the report is the event."""
+    return st.date is not None and not pd.isna(when.event_date) and st.time == "after_close" and \
+        _previous_weekday(when.event_date.date()) <= st.date < when.event_date.date()
+
+
 def _named_time(item: _Item, f: _Found, when: _When, anchor, tz: str | None) -> _When:
     """A body mover's time of day from another clause of the item that names it and says when,
     undated or of its date ("this morning's results from Rolls-Royce and Lloyds were released at
@@ -1670,10 +1678,7 @@ def _named_time(item: _Item, f: _Found, when: _When, anchor, tz: str | None) -> 
         if st.reaction or (st.future and st.date is not None) or not st.named or (
                 st.time == "unknown" and st.clock is None):
             continue
-        if st.date is not None and not pd.isna(when.event_date) and st.time == "after_close" and \
-                _previous_weekday(when.event_date.date()) <= st.date < when.event_date.date():
-            # the move was the reaction to a report after the previous session's close ("AMD fell
-            # 10.6% ..." in the lead's day; "AMD and Reddit all reported after the close on Tuesday")
+        if _after_previous_close(st, when):
             merged = _Statement(st.date, st.source, st.time, st.clock, False, True)
             return _When(pd.Timestamp(st.date), _announced(merged), st.time, st.source, when.unmoved)
         if st.date is not None and not pd.isna(when.event_date) and pd.Timestamp(st.date) != when.event_date:
