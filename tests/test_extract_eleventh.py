@@ -113,10 +113,10 @@ def test_a_reuters_code_is_the_yahoo_listing():
 
 
 @pytest.mark.parametrize("text", [
-    "Reliance on imported fertiliser has left farmers exposed to price swings.",
-    "Titan, Saturn's largest moon, has lakes of liquid methane.",
-    "Hans Christian Ørsted discovered in 1820 that a current deflects a compass needle.",
-    "Elisa and her sister took the night train to Rovaniemi.",
+    "Reliance on coal for power generation remains high in the region.",
+    "Titan is the only moon with a thick atmosphere.",
+    "The physicist Hans Christian Ørsted was born in Rudkøbing.",
+    "Elisa and her brother moved to Tampere last year.",
 ])
 def test_ordinary_words_and_people_that_are_nordic_or_indian_names(text):
     assert _rows(text).empty
@@ -125,10 +125,10 @@ def test_ordinary_words_and_people_that_are_nordic_or_indian_names(text):
 # --- 5. a person's name that contains a company's name ------------------------------------
 
 @pytest.mark.parametrize("text", [
-    "Ford Madox Ford wrote The Good Soldier in 1915.",
-    "Estée Lauder sold her first face creams in beauty salons in Queens.",
+    "Ford Madox Ford edited The English Review before the war.",
+    "Estée Lauder built her cosmetics empire from a single face cream.",
     "Walt Disney drew his first sketches of the mouse in 1928.",
-    "Admiral Nelson was killed at the Battle of Trafalgar.",
+    "Admiral Nelson lost an arm at Santa Cruz de Tenerife.",
 ])
 def test_a_persons_name_is_no_company(text):
     assert _rows(text).empty
@@ -147,13 +147,13 @@ def test_ordinary_the_company_beside_a_pronoun_or_a_title_case_headline(text, ti
 # --- the eleventh set: moves, previews ----------------------------------------------------
 
 def test_a_company_that_added_a_percentage_moved():
-    text = ("Stocks slip as investors dump Super Micro\n\nStocks fell on Wednesday. Alphabet added 2.8% "
-            "after its Google Cloud unit grew 35%.")
-    assert "GOOGL" in _studied(text, published="2024-10-30T16:45-04:00")
+    text = ("Stocks drift as investors weigh jobs data\n\nStocks were mixed on Friday. Amazon.com added 4.1% "
+            "after its advertising revenue beat estimates.")
+    assert "AMZN" in _studied(text, published="2024-08-02T16:45-04:00")
 
 
 @pytest.mark.parametrize("text, ticker", [
-    ("Kone to report on Thursday; analysts expect flat orders in China", "KNEBV.HE"),
+    ("Kone to report on Tuesday as elevator demand in China stays weak", "KNEBV.HE"),
     ("Sampo shares steady in Helsinki ahead of results next week", "SAMPO.HE"),
 ])
 def test_a_report_to_come_is_a_preview(text, ticker):
@@ -226,3 +226,29 @@ def test_ordinary_a_report_days_before_is_not_the_move():
     df = _rows(text, published="2024-11-07T16:45-05:00")
     row = df[df["ticker"] == "QCOM"].iloc[0]
     assert str(row["event_date"].date()) == "2024-11-07"
+
+
+# --- ordinary-word names: a copula or a plain verb is no evidence without business words ----
+
+@pytest.mark.parametrize("text", [
+    "Pandora opened the box out of curiosity, the myth says.",
+    "Sampo is a magical artefact of Finnish folk poetry.",
+    "Orion was the hunter Artemis loved, the story goes.",
+])
+def test_a_plain_verb_after_an_ordinary_word_is_no_evidence(text):
+    assert _rows(text).empty
+
+
+@pytest.mark.parametrize("text, ticker", [
+    ("Pandora opened 40 new stores in China last year.", "PNDORA.CO"),
+    ("Apple is the world's most valuable company.", "AAPL"),
+    ("Amazon released a new Kindle on Tuesday.", "AMZN"),
+])
+def test_ordinary_a_plain_verb_with_business_words_keeps_the_company(text, ticker):
+    assert ticker in _studied(text)
+
+
+def test_an_appositive_business_role_confirms_an_ordinary_word_name():
+    text = ("Hon Hai said on Thursday that a slow start to iPhone sales at Apple, its biggest customer, "
+            "weighed on margins.")
+    assert "AAPL" in set(_rows(text, published="2024-11-14T16:00+08:00", tz="Asia/Taipei")["ticker"])

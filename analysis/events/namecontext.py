@@ -162,6 +162,9 @@ _VERB_STEMS = (
 VERB_AFTER = re.compile(rf"^\s+(?:(?i:{_VERB_STEMS})(?:e?s|e?d|ing)?|wins)\b")
 _CUE_AFTER = re.compile(
     r"^(?:['\u2019]s?\b|\s*\((?:NASDAQ|NYSE|[A-Z]{2,6})\s*:|\s*\([A-Z0-9]{1,6}\.[A-Z]{1,2}\)|"
+    # an appositive with a business role: "Apple, its biggest customer", "Nvidia, a key supplier to"
+    r",\s+(?:its|their|the|a|an)\s+(?:[\w-]+\s+){0,2}?(?:customer|client|supplier|rival|competitor|partner|"
+    r"owner|parent|shareholder|investor|lender|unit|subsidiary)s?\b|"
     r",?\s+(?:Inc|Corp|Corporation|Co|Company|Ltd|Limited|plc|PLC|AG|SE|SA|NV|N\.V|S\.A|AB|ASA|Group|"
     r"Holdings?|Platforms|Technologies|Motors?|Airlines|Air\s+Lines|Energy|Financial|Bank|Pharma|Foods|"
     r"Industries|International)\b|"
@@ -627,10 +630,20 @@ def _opens_sentence(text: str, start: int) -> bool:
     return not before or before[-1] in ".!?;:\n"
 
 
+# verbs after a name that any subject may have ("Sampo is the magic mill", "Pandora opened the
+# jar"): evidence only in a sentence with some business word
+_GENERIC_VERB_AFTER = re.compile(r"^\s+(?:is|was|are|were|opened|released)\b")
+_BUSINESS_WORD = re.compile(
+    r"\b(?:shares?|stocks?|company|companies|firm|group|profit|profits|revenue|sales|earnings|results|market|"
+    r"markets|investors?|analysts?|customers?|clients?|quarter|deal|CEO|chief|executives?|stores?|shops?|"
+    r"brand|products?|prices?|jobs|plant|factory|factories|billion|million|new|launch|launched|device|"
+    r"phone|app|service|services|version|model|offices?|headquarters|listed|valuable|largest|biggest)\b|[%$\u20ac\u00a3]")
+
+
 def has_corporate_cue(text: str, start: int, end: int) -> bool:
     """Evidence that an ordinary-word name is the company: see the module docstring."""
     if _CUE_AFTER.match(text[end:end + 80]) and not sentence_initial_ambiguity(text, start, end):
-        return True
+        return not _GENERIC_VERB_AFTER.match(text[end:end + 20]) or bool(_BUSINESS_WORD.search(text))
     if _TO_VERB_AFTER.match(text[end:end + 40]) and _opens_sentence(text, start):
         return True
     return bool(_CUE_BEFORE.search(text[max(0, start - 40):start]))
