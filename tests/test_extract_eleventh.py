@@ -252,3 +252,16 @@ def test_an_appositive_business_role_confirms_an_ordinary_word_name():
     text = ("Hon Hai said on Thursday that a slow start to iPhone sales at Apple, its biggest customer, "
             "weighed on margins.")
     assert "AAPL" in set(_rows(text, published="2024-11-14T16:00+08:00", tz="Asia/Taipei")["ticker"])
+
+
+@pytest.mark.parametrize("name, ticker", [
+    ("Orion Oyj", "ORNBV.HE"), ("Nibe", "NIBE-B.ST"), ("Vår Energi", "VAR.OL"), ("Netcompany", "NETC.CO"),
+    ("Varun Beverages", "VBL.NS"), ("Larsen & Toubro", "LT.NS"), ("Bharti Airtel", "BHARTIARTL.NS"),
+])
+def test_more_nordic_and_nifty_constituents_are_findable(name, ticker):
+    assert universe().named(name).listings[0] == ticker
+
+
+def test_a_possessive_before_a_plain_noun_needs_a_business_word():
+    assert _rows("On clear nights Orion's belt hangs low over the lake.").empty
+    assert "ORNBV.HE" in _studied("Orion's shares rose 5% after the drugmaker raised its outlook.")

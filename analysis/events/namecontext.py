@@ -631,8 +631,9 @@ def _opens_sentence(text: str, start: int) -> bool:
 
 
 # verbs after a name that any subject may have ("Sampo is the magic mill", "Pandora opened the
-# jar"): evidence only in a sentence with some business word
-_GENERIC_VERB_AFTER = re.compile(r"^\s+(?:is|was|are|were|opened|released)\b")
+# jar"), and a possessive before a lower-case word ("Orion's belt"): evidence only in a sentence
+# with some business word
+_GENERIC_VERB_AFTER = re.compile(r"^(?:\s+(?:is|was|are|were|opened|released)|['\u2019]s\s+[a-z]+)\b")
 _BUSINESS_WORD = re.compile(
     r"\b(?:shares?|stocks?|company|companies|firm|group|profit|profits|revenue|sales|earnings|results|market|"
     r"markets|investors?|analysts?|customers?|clients?|quarter|deal|CEO|chief|executives?|stores?|shops?|"
