@@ -136,6 +136,7 @@ def test_a_persons_name_is_no_company(text):
 
 @pytest.mark.parametrize("text, ticker", [
     ("Apple hired her as chief operating officer on Monday.", "AAPL"),
+    ("Nvidia beat his estimate by a wide margin, the analyst said on Thursday.", "NVDA"),
     ("General Motors and Ford reported higher U.S. sales on Tuesday.", "F"),
     ("Shares of Ford fell 3% after the carmaker cut its outlook.", "F"),
     ("Ford Recalls 100,000 F-150 Trucks Over Brake Fault.", "F"),

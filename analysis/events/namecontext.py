@@ -577,6 +577,10 @@ _PERSON_AFTER = re.compile(
     r"sued|told|gave|offered|asked|made|called|thanked|awarded|chose|picked|tapped|hires|names|appoints|"
     r"promotes|pays|sues|tells|gives|offers|asks|makes|calls|thanks|awards|chooses|picks|taps|let|lets|"
     r"helped|helps|invited|invites|sent|sends|showed|shows|owed|owes|charged|charges|with)\b)[a-z]+\s+her\b)")
+# an analyst's or a client's own: "Nvidia beat his estimate", "Apple disappointed her clients"
+_NOT_PERSON_VERB = re.compile(r"^\s+(?:[a-z]+ly\s+)?(?:beat|beats|missed|misses|topped|tops|exceeded|exceeds|"
+                              r"disappointed|disappoints|surprised|surprises|lost|loses|cost|costs|hired|named|"
+                              r"appointed|promoted|fired|paid|sued|gave|offered|told|sent|made|let)\s")
 _NOT_PERSON_WORD = frozenset("""
 Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August
 September October November December Rival Rivals Peer Peers Shares Stock Analysts Carmaker Automaker
@@ -587,7 +591,7 @@ def a_person(text: str, start: int, end: int) -> bool:
     """The name is a person's: a verb and "his"/"her"/"himself" follow ("Estée Lauder sold her
     first face creams"), or a surname-like name (:data:`SURNAMES`) ends a longer capitalised name
     inside a sentence ("Ford Madox Ford wrote The Good Soldier": "Madox Ford" is the writer)."""
-    if _PERSON_AFTER.match(text[end:end + 60]):
+    if _PERSON_AFTER.match(text[end:end + 60]) and not _NOT_PERSON_VERB.match(text[end:end + 40]):
         return True
     if text[start:end] in TITLES and re.match(r"[ \t]+[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?[ \t]+[a-z]", text[end:end + 40]) \
             and not _CUE_AFTER.match(text[end:end + 80]):
