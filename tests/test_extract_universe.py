@@ -120,7 +120,7 @@ def test_names_without_legal_form_and_which_need_evidence():
     ("Evergrande Real Estate", ("3333.HK",)),
     ("Faw Car", ("000800.SZ",)),
     ("Kobayashi Pharmaceutical", ("4967.T",)),
-    ("Infosys", ("INFY",)),                            # India's codes are not used: the New York ADR
+    ("MakeMyTrip", ("MMYT",)),                          # an Indian company listed only in New York (Infosys: now curated, INFY.NS first)
 ])
 def test_known_listings_of_the_real_list(name, listings):
     c = companies.universe().named(name)

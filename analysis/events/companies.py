@@ -357,7 +357,8 @@ class Universe:
             kept.append(c)
             for t in (*c.listings, *c.codes):
                 self.by_ticker.setdefault(t, c)
-            for a in dict.fromkeys(v for a in (c.name, *c.aliases) for v in (a, _fold(a), _no_stops(a))):
+            for a in dict.fromkeys(v for a in (c.name, *c.aliases) for v in (a, _fold(a), _no_stops(a),
+                                                                                 namecontext.spelled_out(a))):
                 if a not in self.by_alias:
                     claimed.setdefault(a, []).append(c)
         for alias, owners in claimed.items():

@@ -180,6 +180,15 @@ _SUPPLY_BEFORE = re.compile(
     r"\b(?:(?:supplier|suppliers|maker|makers|chipmaker|chipmakers|manufacturer|manufacturers|provider|"
     r"providers|vendor|vendors|assembler|assemblers)\s+(?:of\s+(?:[\w-]+\s+){1,5})?to|customers?|clients?)"
     r"\s+(?:such\s+as\s+|including\s+|like\s+)?(?:[\w.'\u2019&-]+\s+(?:and\s+)?){0,3}$", re.IGNORECASE)
+# goods going to a customer or orders coming from one, in a clause explaining another company's
+# news: "blaming delays in supplying high-end memory chips to Nvidia", "helped by strong orders from
+# Apple", "shipments of racks to Microsoft", "weaker demand from Tesla"
+_TRADE_BEFORE = re.compile(
+    r"\b(?:(?:suppl(?:y|ying|ied|ies)|ship(?:s|ped|ping|ments?)|deliver(?:s|ed|ing|ies|y)|exports?|exporting|"
+    r"sales|selling\s+(?:chips|parts|components|panels|batteries|screens|memory|modules))\s+"
+    r"(?:of\s+)?(?:[\w-]+\s+){0,5}?to|(?:orders?|demand|purchases|spending|bookings|business|"
+    r"procurement)\s+(?:[\w-]+\s+){0,2}?from)\s+(?:the\s+)?(?:[\w.'\u2019&-]+,?\s+(?:and\s+)?){0,3}$",
+    re.IGNORECASE)
 _SUPPLY_AFTER = re.compile(r"^\s+(?:supplier|suppliers|customer|customers|client|clients|assembler|"
                            r"contractor)\s+[A-Z]", re.IGNORECASE)
 # a company whose results are the cause of other shares' move ("Advantest Slips in Tokyo After
@@ -229,7 +238,17 @@ _PREVIEW_AFTER = re.compile(
     # after the close today", "Nike reports earnings tonight"
     r"|\s+reports?\s+(?:[\w-]+\s+){0,3}?(?:results|earnings|figures|numbers)\b"
     # (in the same clause: "reports record earnings, will hold a call later today" has reported)
-    r"(?=[^.;,]{0,40}\b(?:today|tonight|tomorrow|later|this\s+(?:evening|afternoon|week))\b))", re.IGNORECASE)
+    r"(?=[^.;,]{0,40}\b(?:today|tonight|tomorrow|later|this\s+(?:evening|afternoon|week))\b)"
+    # "Kone to report on Thursday", "Nike will report after the bell": a day or a time of a report to come
+    r"|\s+(?:(?:is|are)\s+)?(?:to|will)\s+report\s+(?=(?:on|next|later|after|before|tomorrow|tonight|this|early|"
+    r"late|in\s+(?:January|February|March|April|May|June|July|August|September|October|November|December))\b)"
+    # "Sampo, Nordea steady ahead of results next week": waiting for a report, not moving
+    r"|\s+(?:(?:shares|stock)\s+)?(?:were\s+|was\s+)?(?:steady|flat|unchanged|little\s+changed|quiet|subdued)\s+(?:[\w-]+\s+){0,3}?ahead\s+of\s+"
+    r"(?:(?:its|their)\s+)?(?:[\w-]+\s+){0,2}?(?:results|earnings|figures|numbers|report))", re.IGNORECASE)
+# after a report to come, another company with only its date: "Infosys to report on January 16;
+# HDFC Bank on January 22"
+_SCHEDULE_TAIL = re.compile(r"^\s+on\s+(?:[A-Z][a-z]+\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]+|[A-Z][a-z]+day)\s*(?:[.;,]|$)")
+_REPORT_BEFORE = re.compile(r"\b(?:to|will|due\s+to)\s+report\b[^.]*;\s*(?:and\s+)?$", re.IGNORECASE)
 # a company named as the bidder behind another company's move ("a takeover proposal from U.S.
 # lithium producer Albemarle", "rejects Albemarle's bid", "after Alaska Air agreed to buy the
 # carrier") or as the cause of other shares' move ("as Nvidia lifts chip stocks"): a subject only
@@ -346,7 +365,10 @@ _MOVE_WORD = re.compile(
     r"skyrocket(?:s|ed)?|spik(?:e|es|ed)|(?:doubl|tripl|quadrupl|halv)(?:e|es|ed|ing)|"
     # "shares suffered their worst day since 1987", "the stock's biggest one-day drop"
     r"(?:worst|best|biggest|steepest|sharpest|largest)\s+(?:[\w-]+\s+)?(?:day|days|session|week|"
-    r"drop|fall|decline|gain|rise|loss|selloff|sell-off))\b|\u5927\u6da8|\u5927\u8dcc|\u6da8\u505c|\u8dcc\u505c|\u4e0a\u6da8|\u4e0b\u8dcc"
+    r"drop|fall|decline|gain|rise|loss|selloff|sell-off))\b"
+    # a verb of value with the percentage it moved: "Alphabet added 2.8%", "lost 4%", "shed 3%"
+    r"|\b(?:add(?:s|ed)?|lost|los(?:es|ing)|shed(?:s|ding)?|gave\s+up|declined|advanced|retreated)\s+"
+    r"(?:(?:as\s+much\s+as|about|nearly|almost|more\s+than|some)\s+)?\d+(?:\.\d+)?\s?(?:%|percent|per\s+cent)|\u5927\u6da8|\u5927\u8dcc|\u6da8\u505c|\u8dcc\u505c|\u4e0a\u6da8|\u4e0b\u8dcc"
     # 收涨 收跌 收高 收低 走高 走低 高开 低开 飙升 暴涨 暴跌 急跌 涨逾 跌逾 (closed up/down, moved higher/lower, ...)
     r"|\u6536\u6da8|\u6536\u8dcc|\u6536\u9ad8|\u6536\u4f4e|\u8d70\u9ad8|\u8d70\u4f4e|\u9ad8\u5f00|\u4f4e\u5f00|"
     r"\u98d9\u5347|\u66b4\u6da8|\u66b4\u8dcc|\u6025\u8dcc|\u6da8\u903e|\u8dcc\u903e"
@@ -559,12 +581,14 @@ def _other_party_flag(masked: str, s: int, e: int) -> str:
         return "compared"
     if _ANALYST_AFTER.match(masked[e:e + 60]) or _ANALYST_BEFORE.search(masked[max(0, s - 30):s]):
         return "analyst"
-    if _SUPPLY_BEFORE.search(masked[max(0, s - 90):s]) or _SUPPLY_AFTER.match(masked[e:e + 20]):
+    if _SUPPLY_BEFORE.search(masked[max(0, s - 90):s]) or _SUPPLY_AFTER.match(masked[e:e + 20]) or \
+            _TRADE_BEFORE.search(masked[max(0, s - 90):s]):
         return "supply"
     if _PARTY_OF.search(masked[max(0, s - 60):s]) or _PARTY_OF_AFTER.match(masked[e:e + 12]) or \
             _LENDER_BEFORE.search(masked[max(0, s - 120):s]) or _ADVISER_AFTER.match(masked[e:e + 160]):
         return "party"
-    if _PREVIEW_AFTER.match(masked[e:e + 160]):
+    if _PREVIEW_AFTER.match(masked[e:e + 160]) or (
+            _SCHEDULE_TAIL.match(masked[e:e + 30]) and _REPORT_BEFORE.search(masked[max(0, s - 120):s])):
         return "preview"
     return ""
 
@@ -1045,9 +1069,11 @@ _COMING_REPORT = re.compile(r"(?:reports?|posts?|releases?|announces?)\s+(?:[\w-
 
 # investors acting on a stock: "Investors piled into", "Traders dumped", "Funds rushed to buy"
 _INVESTORS_INTO = re.compile(
-    r"^[\s\"'\u201c]*(?:Investors|Traders|Buyers|Sellers|Funds|Hedge\s+funds|Retail\s+investors)\s+"
+    r"^[\s\"'\u201c]*(?:(?:On\s+\w+|Meanwhile|Elsewhere),\s+)?(?:[A-Z][a-z]+\s+)?(?:Investors|Traders|Buyers|"
+    r"Sellers|Funds|Hedge\s+funds|Shareholders|investors|traders|buyers|sellers|funds|shareholders)\s+"
     r"(?:[a-z]+\s+){0,2}?(?:piled|poured|rushed|flocked|crowded|dumped|sold|bought|fled|snapped\s+up|"
-    r"shunned|ditched)\s+(?:(?:back\s+)?(?:into|out\s+of|of|to\s+buy|to\s+sell)\s+)?(?:shares\s+(?:of|in)\s+)?$",
+    r"shunned|ditched|unloaded|shed|scooped\s+up|loaded\s+up\s+on|bailed\s+out\s+of)\s+"
+    r"(?:(?:back\s+)?(?:into|out\s+of|of|from|to\s+buy|to\s+sell)\s+)?(?:shares\s+(?:of|in)\s+)?$",
     re.IGNORECASE)
 _LIFTING_ITS_STOCK = re.compile(
     r"\b(?:lifting|sending|pushing|driving|dragging|knocking|boosting|taking)\s+(?:the|its)\s+(?:stock|shares)\b",
@@ -1095,13 +1121,42 @@ _SOCIAL_EVENT = re.compile(r"(?<!\w)[+\u2212-]\d+(?:\.\d+)?\s?%|\b(?:up|down)\s+
                            r"\bhalted\b|\bswing(?:s|ing)?\s+\d+", re.IGNORECASE)
 
 
+# a rival whose own shares the body says moved, right after its name (past an aside about it):
+# "U.S. rival Ciena, whose shares fell 2%", "Puma's larger rival Adidas, which reported on
+# Tuesday, gained 0.5%", "Rival AMD slipped 1%"
+_RIVAL_MOVED = re.compile(
+    r"^(?:\s*,\s*(?:which|who|that|a|an|the|its)\b[^,;.]{0,100},)?\s*,?\s*(?:whose\s+)?(?:(?:shares|stock)\s+)?"
+    r"(?:also\s+|were\s+|was\s+)?(?:rose|fell|gained|lost|slipped|dropped|climbed|jumped|sank|slid|added|declined|"
+    r"advanced|edged\s+(?:up|down|higher|lower)|rallied|tumbled|surged|plunged|soared|slumped|up|down)\s+"
+    r"(?:as\s+much\s+as\s+|about\s+|nearly\s+|almost\s+|more\s+than\s+)?(\d+(?:\.\d+)?\s?(?:%|percent))")
+
+
+def _rival_move(sentence: str, hit: _Hit) -> str:
+    """A body company introduced as a rival (flag ``aside`` or ``compared``) whose own shares the sentence says
+    moved, right after its name: the move, read as its own text ("Adidas gained 0.5%"; the
+    aside's own dates are about something else), else ""."""
+    if hit.flag not in ("aside", "compared"):         # "closer competition with U.S. rival Ciena"
+        return ""
+    end = hit.pos + _written_length(sentence, hit)
+    m = _RIVAL_MOVED.match(sentence[end:end + 200]) if end > hit.pos else None
+    if m is None:
+        return ""
+    verb = re.search(r"(\w+)\s+(?:as\s+much\s+as\s+|about\s+|nearly\s+|almost\s+|more\s+than\s+)?\d",
+                     m.group(0)).group(1)
+    return f"{sentence[hit.pos:end]} shares {verb} {m.group(1)}."
+
+
 def _own_text(item: _Item, k: int, where: str, hit: _Hit, hits: list[_Hit]) -> str:
     """The text timing a body company with news of its own: the sentence of a mover with its own
-    reason (:func:`_own_move`), the paragraph of a digest's entry (:func:`_digest_news`), else ""."""
+    reason (:func:`_own_move`), a rival's own move (:func:`_rival_move`), the paragraph of a
+    digest's entry (:func:`_digest_news`), else ""."""
     if where != "mention" or item.kind != "article":
         return ""
     if _own_move(item.sentences[k][0], hit, hits):
         return item.sentences[k][0]
+    rival = _rival_move(item.sentences[k][0], hit)
+    if rival:
+        return rival
     return " ".join(item.paragraph(k)) if _digest_news(item, k, hit, hits) else ""
 
 
@@ -1654,6 +1709,14 @@ def _says_moved(item: _Item) -> bool:
                for c in _clauses(sentence, headline))
 
 
+def _after_previous_close(st: _Statement, when: _When) -> bool:
+    """A statement of a report after the close of the session before the move ("AMD fell 10.6%"
+    on the lead's day; "AMD and Reddit all reported after the close on Tuesday"): the move was
+    its reaction, the report is the event."""
+    return st.date is not None and not pd.isna(when.event_date) and st.time == "after_close" and \
+        _previous_weekday(when.event_date.date()) <= st.date < when.event_date.date()
+
+
 def _named_time(item: _Item, f: _Found, when: _When, anchor, tz: str | None) -> _When:
     """A body mover's time of day from another clause of the item that names it and says when,
     undated or of its date ("this morning's results from Rolls-Royce and Lloyds were released at
@@ -1665,6 +1728,9 @@ def _named_time(item: _Item, f: _Found, when: _When, anchor, tz: str | None) -> 
         if st.reaction or (st.future and st.date is not None) or not st.named or (
                 st.time == "unknown" and st.clock is None):
             continue
+        if _after_previous_close(st, when):
+            merged = _Statement(st.date, st.source, st.time, st.clock, False, True)
+            return _When(pd.Timestamp(st.date), _announced(merged), st.time, st.source, when.unmoved)
         if st.date is not None and not pd.isna(when.event_date) and pd.Timestamp(st.date) != when.event_date:
             continue
         time, clock = (st.time if time == "unknown" else time), clock or st.clock
@@ -1874,7 +1940,11 @@ def _found_when(item: _Item, f: _Found, when: _When, several: bool, other_news, 
         return own
     if several and f.role == "subject":
         # several subjects: each one's own time and date where the text gives them apart
-        return _when(item, pub_date, pub_ts, tz, other_news, f.company.name, lambda s: item.named.get(s) or [])
+        own = _when(item, pub_date, pub_ts, tz, other_news, f.company.name, lambda s: item.named.get(s) or [])
+        if own.time_of_day == "unknown" and pd.isna(own.announced_at):
+            # "Alphabet, AMD and Reddit all reported after the close on Tuesday" in a later paragraph
+            own = _named_time(item, f, own, pub_date or item.dateline, tz)
+        return own
     return when
 
 

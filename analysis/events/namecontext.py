@@ -139,6 +139,7 @@ Stride Sumitomo Target Thor Toto Travelers Unity Universal Upbound Verve Visa Vu
 Xylem Zoom Sun Puma Jaguar Corona Lion Olympus Fuji Meiji Keio Dow Chase Morgan Lilly Asahi
 Intel Diodes Diploma Hexagon Hilltop Tapestry Scholastic Radian Prudential Sabre Calix Hertz Corning
 Berkeley Hayward Mandatum Ventas Mars
+Reliance Titan Trent Pandora Orion Sampo Elisa Vedanta Eternal ITC
 """.split())
 # the last two lines: dictionary words ("intel", "diodes", "tapestry"), units ("hertz") and
 # towns ("Corning", "Berkeley") among the one-word names of the package table; an alias whose
@@ -161,6 +162,9 @@ _VERB_STEMS = (
 VERB_AFTER = re.compile(rf"^\s+(?:(?i:{_VERB_STEMS})(?:e?s|e?d|ing)?|wins)\b")
 _CUE_AFTER = re.compile(
     r"^(?:['\u2019]s?\b|\s*\((?:NASDAQ|NYSE|[A-Z]{2,6})\s*:|\s*\([A-Z0-9]{1,6}\.[A-Z]{1,2}\)|"
+    # an appositive with a business role: "Apple, its biggest customer", "Nvidia, a key supplier to"
+    r",\s+(?:its|their|the|a|an)\s+(?:[\w-]+\s+){0,2}?(?:customer|client|supplier|rival|competitor|partner|"
+    r"owner|parent|shareholder|investor|lender|unit|subsidiary)s?\b|"
     r",?\s+(?:Inc|Corp|Corporation|Co|Company|Ltd|Limited|plc|PLC|AG|SE|SA|NV|N\.V|S\.A|AB|ASA|Group|"
     r"Holdings?|Platforms|Technologies|Motors?|Airlines|Air\s+Lines|Energy|Financial|Bank|Pharma|Foods|"
     r"Industries|International)\b|"
@@ -184,7 +188,14 @@ _CUE_BEFORE = re.compile(
     # "charged" only after a regulator, a prosecutor or a court ("the airline charged Visa
     # cardholders" is a price)
     r"(?:SEC|FTC|DOJ|CFTC|FCA|CMA|EU|regulators?|prosecutors?|authorities|commission|court|judge|police)"
-    r"\s+(?:has\s+|have\s+|had\s+)?charged)"
+    r"\s+(?:has\s+|have\s+|had\s+)?charged|"
+    # a customer of goods or orders: "strong orders from Apple", "supplying memory chips to Nvidia"
+    r"(?:orders?|demand|purchases|shipments|deliveries)\s+(?:[a-z]+\s+)?(?:from|to)|"
+    r"suppl(?:y|ying|ied|ies|ier|iers)\s+(?:[\w-]+\s+){0,4}?to|"
+    # investors acting on the stock: "Investors dumped Intel", "traders piled into", "funds sold"
+    r"(?:investors|traders|buyers|sellers|funds|shareholders)\s+(?:[a-z]+\s+)?(?:piled|poured|rushed|flocked|"
+    r"crowded|dumped|dump|sold|sell|bought|buy|fled|flee|snapped\s+up|snap\s+up|shunned|ditched|ditch|"
+    r"unloaded|shed|scooped\s+up|loaded\s+up\s+on|bailed\s+out\s+of)(?:\s+(?:back\s+)?(?:into|out\s+of|from|of))?)"
     r"\s+(?:of\s+|in\s+|at\s+)?(?:the\s+)?|\$)$",
     re.IGNORECASE)
 
@@ -251,7 +262,10 @@ def title_case(text: str) -> bool:
     """True for a headline in Title Case, where capitals tell nothing about names (asked once
     per sentence: every name of a long sentence asks it)."""
     words = [w for w in re.findall(r"[A-Za-z][\w'\u2019-]*", text) if w.lower() not in _TITLE_SKIP]
-    return len(words) >= 3 and sum(w[:1].islower() for w in words) <= len(words) // 5
+    lower = sum(w[:1].islower() for w in words)
+    if lower and re.search(r"[a-z0-9][.]$", text.rstrip()):
+        return False        # a sentence with its full stop: "Ford Madox Ford wrote The Good Soldier in 1915."
+    return len(words) >= 3 and lower <= len(words) // 5
 
 
 def part_of_longer_name(text: str, end: int) -> int | None:
@@ -284,6 +298,8 @@ def product_in_sentence(text: str, start: int, end: int, longer: int) -> bool:
     run = text[end:longer].split()
     if run and run[0].rstrip(".,") in _SHARE_LINES:
         return False                                   # "sold Alibaba ADRs", "Meituan Class B shares"
+    if _COMPANY_NEWS_AFTER.match(text[longer:longer + 40]):
+        return False                                   # "A Tesla Cybertruck was recalled"
     return not has_corporate_cue(text, start, longer)
 
 
@@ -553,10 +569,80 @@ def sports_team(text: str, start: int, end: int) -> bool:
     return bool(_MATCH_AFTER.match(after)) or not _CUE_AFTER.match(after)
 
 
+# a building, venue or site named after a company: "Goldman Sachs Tower", "the Comcast Technology
+# Center", "Chase Center", "the Google campus"; and one of its shops placed on a street or in a
+# town: "the Tesla store on Main Street", "the Puma store in Herzogenaurach"
+BUILDING_WORDS = frozenset("""
+Tower Towers Building Buildings Center Centre Campus Arena Stadium Field Park Plaza Hall Theater Theatre
+Pavilion Dome Garden Gardens Amphitheatre Amphitheater Auditorium Experience Museum Ballpark Coliseum
+Colosseum Speedway Bowl Forum Stadion Headquarters Skyscraper
+""".split())
+_BUILDING_LOWER = frozenset("tower towers building skyscraper campus auditorium pavilion ballpark".split())
+_SHOP_AT = re.compile(
+    r"^\s+(?:flagship\s+)?(?:store|stores|shop|shops|showroom|showrooms|outlet|outlets|branch|branches|"
+    r"dealership|dealerships|restaurant|restaurants|caf[eé]|hotel|office|offices|building|tower|campus)\s+"
+    r"(?:on|in|at|near|off|along)\s+(?:the\s+)?[A-Z]")
+_THE_BEFORE = re.compile(r"\b(?:the|a|an)\s+$", re.IGNORECASE)
+
+
+def a_building(text: str, start: int, end: int) -> bool:
+    """A building, venue or site named after the company ("The Goldman Sachs Tower in Jersey City
+    was evacuated", "Workers at the Comcast Technology Center", "Fans filled Chase Center"), or
+    one of its shops put on a street or in a town ("the Tesla store on Main Street"): the place,
+    not the company. In sentence-case text the building word may end a run of capitalised words
+    after the name; in a Title Case headline only right after it ("Nvidia Data Center Revenue"
+    is the company)."""
+    if _THE_BEFORE.search(text[max(0, start - 5):start]) and _SHOP_AT.match(text[end:end + 60]):
+        return True
+    sep, nxt = _word_after(text, end)
+    if sep == " " and (nxt in BUILDING_WORDS or nxt in _BUILDING_LOWER):
+        return True
+    run = _RUN_ON.match(text, end)       # the whole capitalised run: "Nvidia Data Center Revenue Soars" ends in "Soars"
+    if run is None or _CUE_AFTER.match(text[end:end + 80]):
+        return False
+    words = run.group(0).split()
+    return len(words) <= 3 and words[-1] in BUILDING_WORDS
+
+
+# a person's pronoun right after the name's verb: "Estée Lauder sold her first face creams",
+# "Walt Disney drew his first sketches" (a company is "its"; "Apple hired her" is an object)
+_PERSON_AFTER = re.compile(
+    r"^\s+(?:[a-z]+ly\s+)?(?:[a-z]+\s+(?:his|himself|herself)\b|(?!(?:hired|named|appointed|promoted|fired|paid|"
+    r"sued|told|gave|offered|asked|made|called|thanked|awarded|chose|picked|tapped|hires|names|appoints|"
+    r"promotes|pays|sues|tells|gives|offers|asks|makes|calls|thanks|awards|chooses|picks|taps|let|lets|"
+    r"helped|helps|invited|invites|sent|sends|showed|shows|owed|owes|charged|charges|with)\b)[a-z]+\s+her\b)")
+# an analyst's or a client's own: "Nvidia beat his estimate", "Apple disappointed her clients"
+_NOT_PERSON_VERB = re.compile(r"^\s+(?:[a-z]+ly\s+)?(?:beat|beats|missed|misses|topped|tops|exceeded|exceeds|"
+                              r"disappointed|disappoints|surprised|surprises|lost|loses|cost|costs|hired|named|"
+                              r"appointed|promoted|fired|paid|sued|gave|offered|told|sent|made|let)\s")
+_NOT_PERSON_WORD = frozenset("""
+Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August
+September October November December Rival Rivals Peer Peers Shares Stock Analysts Carmaker Automaker
+""".split())
+
+
+def a_person(text: str, start: int, end: int) -> bool:
+    """The name is a person's: a verb and "his"/"her"/"himself" follow ("Estée Lauder sold her
+    first face creams"), or a surname-like name (:data:`SURNAMES`) ends a longer capitalised name
+    inside a sentence ("Ford Madox Ford wrote The Good Soldier": "Madox Ford" is the writer)."""
+    if _PERSON_AFTER.match(text[end:end + 60]) and not _NOT_PERSON_VERB.match(text[end:end + 40]):
+        return True
+    if text[start:end] in TITLES and re.match(r"[ \t]+[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?[ \t]+[a-z]", text[end:end + 40]) \
+            and not _CUE_AFTER.match(text[end:end + 80]):
+        return True                                    # "Admiral Nelson was killed": a title and a name
+    if text[start:end] not in SURNAMES:
+        return False
+    m = re.search(r"(?:^|[\s(\"\u201c])([A-Z][a-z]+)[ \t]+$", text[max(0, start - 30):start])
+    if not m or m.group(1) in _NOT_PERSON_WORD or m.group(1).lower() in _TITLE_SKIP or m.group(1).lower() in _LEADING:
+        return False
+    return not _CUE_BEFORE.search(text[max(0, start - 40):start]) and not _opens_sentence(text, start - len(m.group(1)) - 1)
+
+
 def is_something_else(text: str, start: int, end: int) -> bool:
     """True when the words around ``text[start:end]`` make the name a person, a place, a thing."""
     return (_person_or_place_before(text, start) or _thing_after(text, end) or on_route(text, start, end)
-            or product_or_kind(text, start, end) or a_branch(text, start, end) or sports_team(text, start, end))
+            or product_or_kind(text, start, end) or a_branch(text, start, end) or sports_team(text, start, end)
+            or a_building(text, start, end) or a_person(text, start, end))
 
 
 def short_acronym(alias: str) -> bool:
@@ -582,10 +668,21 @@ def _opens_sentence(text: str, start: int) -> bool:
     return not before or before[-1] in ".!?;:\n"
 
 
+# verbs after a name that any subject may have ("Sampo is the magic mill", "Pandora opened the
+# jar"), and a possessive before a lower-case word ("Orion's belt"): evidence only in a sentence
+# with some business word
+_GENERIC_VERB_AFTER = re.compile(r"^(?:\s+(?:is|was|are|were|opened|released)|['\u2019]s\s+[a-z]+)\b")
+_BUSINESS_WORD = re.compile(
+    r"\b(?:shares?|stocks?|company|companies|firm|group|profit|profits|revenue|sales|earnings|results|market|"
+    r"markets|investors?|analysts?|customers?|clients?|quarter|deal|CEO|chief|executives?|stores?|shops?|"
+    r"brand|products?|prices?|jobs|plant|factory|factories|billion|million|new|launch|launched|device|"
+    r"phone|app|service|services|version|model|offices?|headquarters|listed|valuable|largest|biggest)\b|[%$\u20ac\u00a3]")
+
+
 def has_corporate_cue(text: str, start: int, end: int) -> bool:
     """Evidence that an ordinary-word name is the company: see the module docstring."""
     if _CUE_AFTER.match(text[end:end + 80]) and not sentence_initial_ambiguity(text, start, end):
-        return True
+        return not _GENERIC_VERB_AFTER.match(text[end:end + 20]) or bool(_BUSINESS_WORD.search(text))
     if TO_VERB_AFTER.match(text[end:end + 40]) and _opens_sentence(text, start):
         return True
     return bool(_CUE_BEFORE.search(text[max(0, start - 40):start]))
@@ -709,8 +806,22 @@ def short_name(name: str) -> str:
     return s or name.strip()
 
 
+# letters that carry no combining accent, so NFKD leaves them: the press writes them as these
+_UNACCENTED = str.maketrans({"Ø": "O", "ø": "o", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "ß": "ss",
+                             "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Þ": "Th", "þ": "th", "ı": "i"})
+_SPELLED_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ø": "oe",
+                              "Ø": "Oe", "å": "aa", "Å": "Aa"})
+
+
 def fold(text: str) -> str:
-    """Accents off: "Hermès" -> "Hermes", "Nestlé" -> "Nestle"."""
+    """Accents off: "Hermès" -> "Hermes", "Nestlé" -> "Nestle", "Ørsted" -> "Orsted"."""
     if text.isascii():
         return text
+    text = text.translate(_UNACCENTED)
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def spelled_out(text: str) -> str:
+    """German and Nordic letters as the press spells them without the letter: "Kühne" ->
+    "Kuehne", "Ørsted" -> "Oersted" (the other spelling besides :func:`fold`'s "Kuhne")."""
+    return text if text.isascii() else fold(text.translate(_SPELLED_OUT))
