@@ -68,6 +68,7 @@ def test_still_an_ordinary_word_with_a_plain_verb_is_no_company(text):
 
 @pytest.mark.parametrize("text, ticker", [
     ("Nvidia towers over its rivals with an 80% share of the AI chip market.", "NVDA"),
+    ("Nvidia Towers Over Rivals as AI Chip Sales Soar", "NVDA"),
     ("Tesla building new Gigafactory in Mexico, Musk says", "TSLA"),
     ("Nvidia Data Center revenue rose 400% in the quarter.", "NVDA"),
 ])

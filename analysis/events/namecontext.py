@@ -598,7 +598,8 @@ def a_building(text: str, start: int, end: int) -> bool:
     # a lower-case building word only after an article ("the Salesforce tower"): "Nvidia towers
     # over its rivals", "Tesla building new Gigafactory" are verbs
     if sep == " " and (nxt in BUILDING_WORDS or (nxt in _BUILDING_LOWER and _THE_BEFORE.search(text[max(0, start - 5):start]))):
-        return True
+        # "Nvidia Towers Over Rivals": the word is a verb before "over"/"above"
+        return not re.match(rf"[ \t]+{re.escape(nxt)}[ \t]+(?i:over|above)\b", text[end:end + 30])
     run = _RUN_ON.match(text, end)       # the whole capitalised run: "Nvidia Data Center Revenue Soars" ends in "Soars"
     if run is None or _CUE_AFTER.match(text[end:end + 80]):
         return False
