@@ -694,6 +694,8 @@ def _notes_of_the_studied(job: Job, tot: _Totals, rows) -> dict[int, dict]:
     timed = pd.concat(tot.timed, ignore_index=True).iloc[np.argsort(np.concatenate(rows), kind="stable")]
     studied = set(np.concatenate(tot.ids).tolist())
     sample = timed[timed["event_id"].isin(list(studied)).to_numpy()].reset_index(drop=True)
+    if len(sample) == len(timed):
+        return {}          # every timed event studied: the same sample the notes were judged on
     after = job.steps.cluster_notes_of(sample, job.settings["event_window"])
     changed = {}
     for i, ids in enumerate(tot.ids):
