@@ -172,6 +172,29 @@ def test_garch_model_benchmark_is_its_own_variance():
     assert list(d.columns).count("garch_beta") == 1
 
 
+def test_garch_model_is_not_fitted_twice_for_the_benchmark(monkeypatch):
+    """model="garch" has fitted GARCH(1,1) to the same residuals with the same horizon: the
+    benchmark takes those fits (no second maximum-likelihood pass per event), and its numbers
+    equal a fresh fit of the residuals; the kept arrays are not diagnostics columns."""
+    events, prices = _panel(n=4, seed=5)
+    calls = []
+    real = garch.conditional_variances
+    monkeypatch.setattr(garch, "conditional_variances", lambda *a, **k: calls.append(1) or real(*a, **k))
+    inner = analysis.run_event_study(events, prices=prices, model="garch", estimation_window=EST,
+                                     event_window=EVT)
+    fitted = len(calls)
+    assert fitted >= 1
+    res = VolatilityResult(inner, "garch", progress=False)
+    assert len(calls) == fitted                       # the model's fits, not a second pass
+    a = inner.arrays
+    fresh = real(a.est_ar, EVT[0] - EST[1] + EVT[1] - EVT[0])
+    gap = EVT[0] - EST[1]
+    np.testing.assert_array_equal(res.garch.sigma2, fresh.forecast[:, gap - 1:])
+    np.testing.assert_array_equal(res.garch.omega, fresh.omega)
+    np.testing.assert_array_equal(res.garch.est_variance, fresh.in_sample)
+    assert not any(c.startswith("_") for c in res.diagnostics.columns)
+
+
 def test_trade_to_trade_returns_scale_the_forecast():
     """A return spanning n sessions has the error variance n sigma^2_{t|T}."""
     events, prices = _panel(n=3, seed=8)

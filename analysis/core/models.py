@@ -732,8 +732,10 @@ def _fit_predict_garch(est_target, est_z, evt_target, evt_z, *, resid_out=None, 
     g = np.stack([nt, evt_z[:, :, 0] - nt * f.zbar[:, [0]]], axis=2)
     expected = nt * f.alpha[:, None] + f.coef[:, [0]] * evt_z[:, :, 0]
     failure = res.failure
+    # the conditional variances are kept (keys with "_": not diagnostics columns) for the
+    # GARCH volatility benchmark, which fits the same residuals with the same horizon
     extra = {"garch_omega": res.omega, "garch_alpha": res.alpha, "garch_beta": res.beta,
-             "failure": failure}
+             "failure": failure, "_garch_in_sample": res.in_sample, "_garch_forecast": res.forecast}
     f = replace(f, degenerate=f.degenerate | np.array([x is not None for x in failure], dtype=bool),
                 extra=extra)
     return f, _general(f, evt_target, expected, v, g, cov)
@@ -979,11 +981,11 @@ def model_beta(spec: ModelSpec, f: BatchFit) -> np.ndarray:
 def diagnostic_columns(spec: ModelSpec, f: BatchFit) -> dict[str, np.ndarray]:
     """Model-specific columns of ``diagnostics`` (beyond alpha, beta and the other loadings):
     the contemporaneous slope of Dimson, each b_j and rho_k of Scholes-Williams, the GARCH
-    parameters."""
+    parameters (not the fit's arrays kept for later, whose keys begin with ``_``)."""
     out = {}
     if spec.estimator == "ols" and spec.shifted_regressors:
         out[f"beta_{MARKET}"] = f.coef[:, 0]
-    out.update({k: v for k, v in f.extra.items() if k != "failure"})
+    out.update({k: v for k, v in f.extra.items() if k != "failure" and not k.startswith("_")})
     return out
 
 

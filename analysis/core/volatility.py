@@ -163,14 +163,34 @@ def garch_benchmark(result: EventStudyResult, *, progress: bool = True) -> Garch
         raise InputError("the GARCH volatility benchmark needs a built-in normal-return model, not a user model")
     (_, est1), (evt0, evt1) = a.estimation_window, a.event_window
     gap, lw = evt0 - est1, evt1 - evt0 + 1
-    with tqdm(total=a.n, desc="GARCH(1,1) benchmark", unit="event", disable=not progress or a.n < 20) as bar:
-        fit = _garch.conditional_variances(a.est_ar, gap + lw - 1, progress=bar.update)
+    fit = _model_garch(result, gap + lw - 1)
+    if fit is None:
+        with tqdm(total=a.n, desc="GARCH(1,1) benchmark", unit="event", disable=not progress or a.n < 20) as bar:
+            fit = _garch.conditional_variances(a.est_ar, gap + lw - 1, progress=bar.update)
     h = fit.forecast[:, gap - 1:gap - 1 + lw]
     n_t = np.ones_like(h) if a.evt_sessions is None else np.asarray(a.evt_sessions, dtype=float)
     sigma2 = n_t * h
     error_var = sigma2 if spec.estimator == "garch" else n_t * (a.s ** 2)[:, None]
     ar_var = sigma2 + (a.evt_ar_sd ** 2 - error_var)
     return GarchBenchmark(fit.omega, fit.alpha, fit.beta, fit.in_sample, sigma2, ar_var, fit.failure)
+
+
+def _model_garch(result: EventStudyResult, horizon: int):
+    """The GARCH(1,1) fits of ``model="garch"`` (:func:`analysis.core.models._fit_predict_garch`),
+    when the model has made them: the same function of the same residuals (the fit's, which
+    are ``arrays.est_ar``) with the same horizon, so the benchmark does not fit every event a
+    second time. None otherwise."""
+    from .garch import GarchBatch
+
+    f = result.estimates.fit
+    extra = f.extra
+    if result.estimates.spec.estimator != "garch" or "_garch_forecast" not in extra:
+        return None
+    forecast = extra["_garch_forecast"]
+    if forecast.shape != (result.arrays.n, horizon) or f.resid is not result.arrays.est_ar:
+        return None
+    return GarchBatch(extra["garch_omega"], extra["garch_alpha"], extra["garch_beta"],
+                      extra["_garch_in_sample"], forecast, extra["failure"])
 
 
 @dataclass(frozen=True)
