@@ -107,7 +107,7 @@ def test_company_table_is_consistent():
     assert len(tickers) == len(set(tickers))
     for c in table:
         assert c.listed == bool(c.listings), c.name
-        assert c.kind in ("company", "media")
+        assert c.kind in ("company", "media", "data")
     from analysis.data.exchanges import calendar_for
     for t in tickers:
         calendar_for(t)                    # every listing has a known exchange

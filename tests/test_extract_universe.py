@@ -117,7 +117,7 @@ def test_names_without_legal_form_and_which_need_evidence():
 @pytest.mark.parametrize("name, listings", [
     ("Alaska Air", ("ALK",)),                          # not the Frankfurt or Mexico lines
     ("New York Community Bancorp", ("NYCB",)),
-    ("Evergrande Real Estate", ("3333.HK",)),
+    ("Evergrande Health Industry", ("0708.HK",)),     # China Evergrande Group (3333.HK): now curated
     ("Faw Car", ("000800.SZ",)),
     ("Kobayashi Pharmaceutical", ("4967.T",)),
     ("MakeMyTrip", ("MMYT",)),                          # an Indian company listed only in New York (Infosys: now curated, INFY.NS first)

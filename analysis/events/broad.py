@@ -172,7 +172,8 @@ def _clean(name: str) -> str:
 def name_forms(full_name: str, name: str) -> list[str]:
     """Names of a company from its full and short name: without legal form ("Frontier Group
     Holdings"), and without legal form, "Group" and "Holdings" ("Frontier"); an airline named
-    "... Air" or "... Air Lines" also as "... Airlines", as the press names it."""
+    "... Air" or "... Air Lines" also as "... Airlines", and a one-word name in capitals of five
+    letters or more also with only its first capital ("ANSYS" -> "Ansys"), as the press names it."""
     out = []
     for raw in (full_name, name):
         base = _clean(raw)
@@ -186,6 +187,9 @@ def name_forms(full_name: str, name: str) -> list[str]:
         brand = re.sub(r"\s+Air(?:\s+Lines)?$", " Airlines", form)
         if brand != form and brand not in out:
             out.append(brand)
+        # a one-word name the list writes in capitals, as the press writes it: "ANSYS" -> "Ansys"
+        if re.fullmatch(r"[A-Z]{5,}", form) and re.search(r"[AEIOUY]", form[1:]) and form.title() not in out:
+            out.append(form.title())
     return out
 
 
@@ -476,7 +480,9 @@ def _key(name: str) -> str:
 
 def _join_adrs(companies: list[dict], adrs: list[dict]) -> None:
     """Depositary receipts: a listing of the home company of the same name (OTC when the code
-    says so), else a company of their own."""
+    says so), else a company of their own. A short name alone joins only a company whose name
+    begins with the receipt's full name's first word ("GAP ADR", Grupo Aeroportuario del
+    Pacifico's, is no line of Gap Inc)."""
     by_name: dict[str, dict] = {}
     for c in companies:
         if c["forms"]:
@@ -484,6 +490,8 @@ def _join_adrs(companies: list[dict], adrs: list[dict]) -> None:
     for a in adrs:
         forms = name_forms(a["full"], a["short"])
         owner = by_name.get(_key(a["full"])) or by_name.get(_key(a["short"]))
+        if owner is not None and _key(a["full"]).split()[:1] != _key(owner["forms"][0]).split()[:1]:
+            owner = None                 # "GAP ADR" of Grupo Aeroportuario del Pacifico is no Gap Inc line
         if owner is not None:
             if a["ticker"] not in owner["listings"]:
                 owner["listings"].append(a["ticker"])

@@ -22,9 +22,10 @@ Tables, the first that names a company wins:
 Table format (CSV, UTF-8): ``name``, ``aliases`` (``|``-separated, matched case-sensitively on
 word boundaries; Chinese aliases anywhere), ``listings`` (space-separated ``VENUE:TICKER``, Yahoo
 tickers, home listing first; venue ``OTC`` marks an over-the-counter line), ``listed``
-(``true``/``false``: private or delisted companies have no listing) and ``kind`` (``company`` or
+(``true``/``false``: private or delisted companies have no listing) and ``kind`` (``company``,
 ``media``: a news agency cited as the source of a story, as in "Reuters reported", is a
-*mention*); optional ``codes`` (``|``-separated codes the press uses that are not Yahoo's, such
+*mention*, or ``data``: a data vendor cited as the source of numbers, "according to LSEG data",
+"data compiled by FactSet", is a *mention*); optional ``codes`` (``|``-separated codes the press uses that are not Yahoo's, such
 as the Reuters code ``VOWG_p.DE``); optional ``former`` (``|``-separated former names with their
 symbol and the day they stopped being used, ``Paramount Global (PARA) to 2025-08-07``: each name
 is an alias and each symbol a code, so "Paramount Global (NASDAQ: PARA)" in a 2024 article is
@@ -46,6 +47,7 @@ Exchange and benchmark of a listing come from :mod:`analysis.data.exchanges`.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import io
 from collections import Counter
@@ -89,7 +91,7 @@ class Company:
     aliases: tuple[str, ...]
     listings: tuple[str, ...]        # Yahoo tickers, home listing first
     listed: bool
-    kind: str = "company"            # "company" | "media"
+    kind: str = "company"            # "company" | "media" | "data"
     otc: tuple[str, ...] = ()        # listings that are over-the-counter lines
     codes: tuple[str, ...] = ()      # other codes the press writes (Reuters codes)
     source: str = "curated"          # "user" | "curated" | "package" | "broad" | "lookup"
@@ -340,9 +342,10 @@ class Universe:
             u._add_table(table, kept)
         u.companies = tuple(kept)
         u._folded = {a.casefold() for a in u.by_alias}
+        # Chinese, Japanese and Korean names longest first: "日産化学" (Nissan Chemical) before "日産"
         for alias in u.by_alias:
             if _CJK.search(alias):
-                u.cjk.append(alias)
+                bisect.insort(u.cjk, alias, key=lambda a: -len(a))
             else:
                 m = re.match(r"[\w]+", alias)
                 u.by_first.setdefault(m.group(0) if m else alias[:1], []).append(alias)
@@ -368,8 +371,12 @@ class Universe:
                     self.weak.add(alias)
 
     def _broad(self, i: int | None) -> Company | None:
-        """Row ``i`` of the broad list as a company, unless an earlier table has its listing or
-        its name (then it is that table's company)."""
+        """Row ``i`` of the broad list as a company, unless an earlier table has its name (then it
+        is that table's company) or its listing: then the row's names are that company's when its
+        first word is one of the company's and its home listing is the company's ("Chipotle" of
+        Chipotle Mexican Grill, "Erie Indemnity" for the index list's "Erie Insurance"), else the
+        row is none (a symbol another company took since: Career Education's "CECO" is CECO
+        Environmental's; an over-the-counter line of a foreign company)."""
         if i is None:
             return None
         c = self._made.get(i)
@@ -377,7 +384,13 @@ class Universe:
             r = self.broad.rows[i]
             c = self._made[i] = Company(r["name"], tuple(r["aliases"]), tuple(r["listings"]), True, "company",
                                         tuple(r["otc"]), (), "broad", tuple(r["weak"]))
-        if any(t in self.by_ticker for t in c.listings) or c.name.casefold() in self._folded:
+        owner = next((self.by_ticker[t] for t in c.listings if t in self.by_ticker), None)
+        if owner is not None:
+            if c.listings[0] in c.otc or c.listings[0] not in owner.listings:
+                return None              # an OTC line of a foreign company ("Amadeus IT Holding SA PK")
+            words = {w.casefold() for a in (owner.name, *owner.aliases) for w in re.findall(r"\w+", _fold(a))}
+            return owner if _fold(c.name).split()[0].casefold() in words else None
+        if c.name.casefold() in self._folded:
             return None                  # "OMRON" (an ADR line) is the tables' "Omron"
         return c
 
@@ -440,6 +453,10 @@ class Universe:
         out = []
         if candidates:
             for m in _pattern(candidates).finditer(text):
+                longer = self._longer_entity(text, m.start(), m.end(), m.group(0))
+                if longer is not None:
+                    self._another_company(text, m.start(), longer, m.group(0), out, ambiguous)
+                    continue
                 confirmed = self._judge(text, m.start(), m.end(), m.group(0))
                 if confirmed is not None:
                     out.append((m.start(), m.end(), self.named(m.group(0)), confirmed))
@@ -447,13 +464,61 @@ class Universe:
             for m in re.finditer(re.escape(alias), text):
                 if not any(s <= m.start() < e for s, e, *_ in out) and \
                         not namecontext.cjk_something_else(text, m.start(), m.end()):
-                    # a Japanese or Korean name is the company where the text speaks of shares,
-                    # results or deals ("ソニーのテレビを買った": bought a Sony TV)
-                    sure = not _KANA_HANGUL.search(alias) or bool(_JK_COMPANY_NEWS.search(text))
+                    # a Japanese or Korean name, or any name in Japanese text, is the company where
+                    # the text speaks of shares, results or deals ("ソニーのテレビを買った": bought a
+                    # Sony TV; "日産1000台" is a daily output)
+                    sure = not (_KANA_HANGUL.search(alias) or _KANA_HANGUL.search(text)) or \
+                        bool(_JK_COMPANY_NEWS.search(text))
                     out.append((m.start(), m.end(), self.by_alias[alias], sure))
         if self.broad is not None and self.broad.shared_first:
             out += self._shared_first(text, out, tagged, tag_starts, ambiguous)
         return sorted(out, key=lambda x: x[0])
+
+    def _longer_entity(self, text: str, start: int, end: int, alias: str) -> tuple[int, Company | None] | None:
+        """A longer capitalised name that continues a company's name is another company or a unit
+        of it ("Nissan Chemical", "Toyota Gazoo Racing", "Hyundai Motor India", "Reliance
+        Power"): ``(end of the longer name, the company of a table or of the broad list whose name
+        it is or begins)``, ``(end, None)`` when it is no company the tables know but ends with a
+        word of a company's kind (:data:`_ENTITY_TAIL`: Chemical, Power, Racing, Industries, a
+        country), else None (the name is the company's: "Toyota Motor Reports", "Nvidia China
+        sales", "Microsoft Azure revenue")."""
+        run = _continuation(text, end)
+        own = self.named(alias)
+        for k in range(len(run), 0, -1):
+            longer = " ".join([alias] + [w for w, _ in run[:k]])
+            other = self._named_by_prefix(longer)
+            if other is not None and other.name != own.name:
+                return run[k - 1][1], other
+        core = [w for w, _ in run]
+        while core and core[-1] in _LEGAL_WORDS:
+            core.pop()
+        if not core or core[-1] not in _ENTITY_TAIL or not _ends_a_name(text, run[-1][1]):
+            return None
+        return run[-1][1], None
+
+    def _named_by_prefix(self, longer: str) -> Company | None:
+        """The one company a table or the broad list names ``longer``, or whose name is ``longer``
+        followed only by business words ("Nissan Chemical" of Nissan Chemical Industries)."""
+        first = longer.split()[0]
+        found: dict[str, Company] = {}
+        lists = [self.by_first.get(first, ())] + ([self.broad.by_first.get(first, ())] if self.broad else [])
+        for aliases in lists:
+            for a in aliases:
+                if a == longer or (a.startswith(longer + " ") and all(
+                        w in BUSINESS_WORDS or w in _LEGAL_WORDS for w in a[len(longer) + 1:].split())):
+                    if (c := self.named(a)) is not None:
+                        found.setdefault(c.name, c)
+        return next(iter(found.values())) if len(found) == 1 else None
+
+    def _another_company(self, text: str, start: int, longer: tuple[int, Company | None], alias: str,
+                         out: list, ambiguous: list | None) -> None:
+        """The match of :meth:`_longer_entity`: the other company, or no company and a note."""
+        end, other = longer
+        if other is not None:
+            if not namecontext.is_something_else(text, start, end):
+                out.append((start, end, other, True))
+        elif ambiguous is not None and self.foreign(text[start:end]) is None:
+            ambiguous.append((text[start:end], [self.named(alias)]))    # one company: a note of its own
 
     def _shared_first(self, text: str, out: list, tagged: frozenset[str], tag_starts: tuple[int, ...],
                       ambiguous: list | None) -> list[tuple[int, int, Company, bool]]:
@@ -518,7 +583,7 @@ class Universe:
         "Swiss National Bank" is not "National Bank" (NBHC)."""
         if namecontext.is_something_else(text, start, end):
             return True
-        source = self.named(alias).source
+        source = self.by_alias[alias].source if alias in self.by_alias else "broad"
         # an ordinary one-word name of any table ends a longer name too: "Qatalyst Partners" is
         # no Partners Group, "Centerview Partners" neither
         # and so does a surname ("Ford Madox Ford", "Paris Hilton": a person's name)
@@ -613,6 +678,58 @@ class Universe:
 
 
 _ABBREVIATION_STOP = re.compile(r"\b([A-Za-z]{2,})\.(?=\s|$)")
+
+
+# the last word of a longer name that makes it another company or a unit of the company whose name
+# it continues ("Nissan Chemical", "Reliance Power", "Toyota Gazoo Racing", "Hyundai Motor India")
+_ENTITY_TAIL = frozenset("""
+Industries Industry Chemical Chemicals Power Steel Motor Motors Electric Pharmaceutical Pharmaceuticals
+Pharma Securities Insurance Life Bank Financial Capital Trading Shipbuilding Engineering Construction
+Realty Properties Racing Logistics Shipping Tsusho Boshoku Vehicle Vehicles Auto Automobile Mining Metals
+Cement Textiles Paper Foods Beverages Breweries Airlines Airways Telecom Energy Ventures
+India Japan China Korea Indonesia Malaysia Thailand Vietnam Philippines Pakistan Bangladesh Mexico Brazil
+Argentina Chile Colombia Peru Nigeria Kenya Egypt Turkey Australia Canada America Americas Europe Germany
+France Italy Spain Poland Russia Africa Asia Singapore Taiwan UK Britain
+""".split())
+_LEGAL_WORDS = frozenset("Inc Corp Corporation Co Company Ltd Limited plc PLC AG SE SA NV AB ASA Group Holdings "
+                         "Holding KGaA".split())
+# what a company's unit or region is followed by when it is the company's own business: "Apple China
+# sales", "Tesla Energy deployments", "Toyota Motor North America plant"
+_SEGMENT_AFTER = frozenset("""
+sales revenue revenues deliveries deployments business businesses unit units division segment arm operations
+operation market markets demand shipments orders growth profit profits earnings results chief head boss
+president plant plants factory factories chip chips storage
+""".split())
+
+
+_RUN_STOP = frozenset("in of on at to for from by with and or the a an as after amid over vs".split()) | _SEGMENT_AFTER
+
+
+def _continuation(text: str, end: int) -> list[tuple[str, int]]:
+    """Capitalised words right after a name, with where each ends, up to a verb or the shares
+    ("Toyota Gazoo Racing Won": Gazoo, Racing); none after a line break or punctuation."""
+    out = []
+    for m in re.finditer(r"[ \t]([A-Z][\w&'\u2019-]*)", text[end:end + 80]):
+        if m.start() != (out[-1][1] - end if out else 0) or len(out) >= 4:
+            break
+        word = m.group(1)
+        if namecontext.VERB_AFTER.match(" " + word) or not word.replace("&", "").replace("-", "").isalpha() \
+                or word.lower() in _RUN_STOP:
+            break
+        out.append((word, end + m.end()))
+    return out
+
+
+def _ends_a_name(text: str, end: int) -> bool:
+    """The longer name ends there: punctuation, the end, a lower-case word that is no segment of
+    the company ("shares", "said"; not "sales"), or (a Title Case headline) its shares or a verb."""
+    m = re.match(r"[ \t]+([A-Za-z][\w'\u2019-]*)", text[end:end + 40])
+    if m is None:
+        return True
+    word = m.group(1)
+    if word.lower() in _SEGMENT_AFTER:
+        return False
+    return word[:1].islower() or bool(namecontext.VERB_AFTER.match(" " + word))
 
 
 # industry words that make a longer name of their own after an ordinary-word name

@@ -149,6 +149,19 @@ _ATTRIB_AFTER = re.compile(
     r"revenue|profit|earnings|sales|results|\d)\b))", re.IGNORECASE)
 _ATTRIB_BEFORE = re.compile(r"(?:\b(?:according\s+to|told|citing|per|via|by|to)\s+(?:the\s+)?|\()$",
                             re.IGNORECASE)
+# a data vendor (companies of kind "data": LSEG, FactSet, S&P Global, Morningstar, ...) or a news
+# agency named as the source of numbers: "according to LSEG data", "data compiled by FactSet", "Data
+# from LSEG showed", "S&P Global Market Intelligence data", "analysts polled by LSEG", "a FactSet
+# poll" -- not the vendor's own business ("LSEG's data and analytics unit", "FactSet data revenue")
+_DATA_AFTER = re.compile(
+    r"^(?:['\u2019]s)?(?:\s+[A-Z][\w&/.-]*){0,3}?\s+(?:data|figures|estimates|polls?|surveys?|consensus|"
+    r"calculations|statistics|numbers|tallies|tally|compilations?|analysis|indicators?)\b"
+    r"(?!\s+(?:(?:and|&)\s+analytics\s+)?(?:unit|division|business|arm|segment|revenue|sales|subscriptions?|"
+    r"products?|platform|centers?|centres?)\b)", re.IGNORECASE)
+_DATA_BEFORE = re.compile(
+    r"\b(?:(?:data|figures|estimates|numbers|statistics|calculations|forecasts|polls?|surveys?|consensus|"
+    r"analysis|analysts|economists|indicators?)\s+(?:[a-z]+\s+){0,2}?(?:from|by|of|at)|according\s+to|citing|per|via|"
+    r"(?:polled|surveyed|compiled|tracked|calculated)\s+by)\s+(?:(?:a|an|the)\s+)?$", re.IGNORECASE)
 # a company the lead names only to compare ("to better compete with Tesla", "rivals such as BYD",
 # a rival bidder: "outbidding Cleveland-Cliffs")
 _COMPARED = re.compile(
@@ -305,9 +318,14 @@ _OWNER_BEFORE = re.compile(
 # Qualcomm", "defected to Rivian"): the departure moved the first company's shares; the other is
 # a cause, a subject only when the item says its own shares moved too
 _HIRED_BY = re.compile(
-    r"\b(?:left|leaves|leaving|quit|quits|quitting|departed|departs|departing|defected|defects|"
+    r"\b(?:leave|left|leaves|leaving|quit|quits|quitting|departed|departs|departing|defected|defects|"
     r"jumped\s+ship|lured\s+away|poached|hired\s+away|recruited)\s+(?:\w+\s+)?(?:for|to|by)\s+(?:the\s+)?"
     r"(?:[\w.'\u2019&-]+\s+){0,2}$", re.IGNORECASE)
+# the company a person is hired away from ("Starbucks Names Chipotle's Brian Niccol as CEO", "hired
+# Intel's Pat Gelsinger to run"): the other party of the hirer's news, a mention
+_HIRED_FROM_BEFORE = re.compile(r"\b(?:names?|named|naming|hires?|hired|hiring|appoints?|appointed|taps?|tapped|"
+                                r"poach(?:es|ed)?|picks?|picked|lures?|lured|recruits?|recruited)\s+$", re.IGNORECASE)
+_HIRED_FROM_AFTER = re.compile(r"^['\u2019]s?\s+(?:[a-z][\w-]*\s+){0,3}(?:[A-Z][\w.'\u2019-]*\s+){1,3}(?:as|to)\b")
 # a headline's second company named as the other side of the news that moved the first one's
 # shares ("Nissan Shares Jump on Report of Merger Talks With Honda", "... Weigh Cost of Nissan
 # Tie-Up"): a cause, a mention unless the item says its own shares moved
@@ -571,6 +589,9 @@ def _flag(masked: str, s: int, e: int, company: Company) -> str:
     if company.kind == "media" and (_ATTRIB_AFTER.match(masked[e:e + 30])
                                     or _ATTRIB_BEFORE.search(masked[max(0, s - 20):s])):
         return "source"
+    if company.kind in ("media", "data") and (_DATA_AFTER.match(masked[e:e + 80]) or _ATTRIB_AFTER.match(
+            masked[e:e + 30]) or _DATA_BEFORE.search(masked[max(0, s - 40):s])):
+        return "source"              # a vendor of numbers cited for them: "according to LSEG data"
     return _other_party_flag(masked, s, e) or _cause_flag(masked, s, e)
 
 
@@ -585,7 +606,8 @@ def _other_party_flag(masked: str, s: int, e: int) -> str:
             _TRADE_BEFORE.search(masked[max(0, s - 90):s]):
         return "supply"
     if _PARTY_OF.search(masked[max(0, s - 60):s]) or _PARTY_OF_AFTER.match(masked[e:e + 12]) or \
-            _LENDER_BEFORE.search(masked[max(0, s - 120):s]) or _ADVISER_AFTER.match(masked[e:e + 160]):
+            _LENDER_BEFORE.search(masked[max(0, s - 120):s]) or _ADVISER_AFTER.match(masked[e:e + 160]) or \
+            (_HIRED_FROM_BEFORE.search(masked[max(0, s - 12):s]) and _HIRED_FROM_AFTER.match(masked[e:e + 80])):
         return "party"
     if _PREVIEW_AFTER.match(masked[e:e + 160]) or (
             _SCHEDULE_TAIL.match(masked[e:e + 30]) and _REPORT_BEFORE.search(masked[max(0, s - 120):s])):
@@ -1693,13 +1715,14 @@ def _when(item: _Item, pub_date, pub_ts, tz: str | None, other_news=None, compan
 
 
 # a company's disclosure (results, a forecast, a buyback, a decision), the kind of news
-# published within minutes of its release: 決定 発表 修正 決算 自社株買い 공시 결정 발표 公告 公布
+# published within minutes of its release: 決定 発表 修正 決算 自社株買い 공시 결정 발표 公告 公布 宣布 发布 披露
 _DISCLOSURE = re.compile(
     r"\b(?:announc(?:e|es|ed)|report(?:s|ed)?|post(?:s|ed)|releas(?:e|es|ed)|forecast|guidance|outlook|"
     r"rais(?:e|es|ed)|cut(?:s)?|lower(?:s|ed)|declar(?:e|es|ed)|approv(?:e|es|ed)|decid(?:e|es|ed)|"
     r"buyback|dividend|results|earnings)\b"
     "|\u6c7a\u5b9a|\u767a\u8868|\u4fee\u6b63|\u6c7a\u7b97|\u81ea\u793e\u682a\u8cb7\u3044|"
-    "\uacf5\uc2dc|\uacb0\uc815|\ubc1c\ud45c|\ub9e4\uc785|\u516c\u544a|\u516c\u5e03", re.IGNORECASE)
+    "\uacf5\uc2dc|\uacb0\uc815|\ubc1c\ud45c|\ub9e4\uc785|\u516c\u544a|\u516c\u5e03|\u5ba3\u5e03|\u53d1\u5e03|\u62ab\u9732",
+    re.IGNORECASE)
 
 
 def _says_moved(item: _Item) -> bool:
@@ -1952,6 +1975,15 @@ def _ambiguity_notes(item: _Item, ambiguous: list, found: list[_Found]) -> list[
     """A name several companies share that the item does not tell apart: said, not guessed."""
     out, seen = [], {f.company.name for f in found}
     for word, cands in ambiguous:
+        if len(cands) == 1 and word not in seen:
+            # a longer name that continues a company's name (Universe.find_names): another
+            # company or a unit of it that no table lists
+            seen.add(word)
+            c = cands[0]
+            out.append(f"{item.id}: {word!r} begins with the name of {c.name} "
+                       f"({c.listings[0] if c.listings else 'unlisted'}) but is another company or one of its "
+                       "units that the company tables do not list: no event; give its listing with --companies FILE")
+            continue
         if word in seen or any(c.name in seen for c in cands):
             continue                   # another naming in the item resolved it
         seen.add(word)

@@ -121,7 +121,10 @@ Boots Sainsbury Barclays Lloyds Schwab Nasdaq Tyson Hormel Kraft Heinz Mattel Go
 COMPANY_COMPOUNDS = frozenset("""
 backed owned based led made listed linked related branded brand maker made designed built run operated
 controlled funded supported affiliated focused exclusive specific
+aktie aktien aktienkurs kurs papiere titel chef chefin konzern gruppe tochter aktionäre vorstand
 """.split())
+# German nouns of the shares before "von": "Aktie von Bayer", "Papiere von Siemens" (not a name particle)
+_SHARES_VON = frozenset("Aktie Aktien Papiere Anteile Titel Anteilsscheine Kurs Aktienkurs".split())
 # ("Google-style open office", "Apple-like launch", "Nvidia-sized profits" are not the company:
 # "style", "like", "sized" are left out on purpose)
 
@@ -185,6 +188,11 @@ _CUE_BEFORE = re.compile(
     r"suppliers|makers)\s+(?:such\s+as|including|like)|"
     # a regulator's or a court's action against it: "the FTC sued Amazon", "the EU fined Apple"
     r"sued|sues|suing|fined|fines|fining|accused|accuses|probed|probes|probing|"
+    # German: "Aktie von Puma", "Papiere von Siemens", "Anteile an Bayer"
+    r"(?-i:Aktien?|Papiere|Anteile|Titel)\s+(?:von|der|an)|"
+    # the target of a deal: "Chevron to buy Hess", "agreed to acquire VMware", "the takeover of Splunk"
+    r"to\s+(?:buy|acquire|purchase|take\s+over|merge\s+with)|buys|acquires|acquired|"
+    r"(?:takeover|acquisition|purchase|buyout)\s+of|(?:bid|offer)\s+for|merger\s+with|"
     # "charged" only after a regulator, a prosecutor or a court ("the airline charged Visa
     # cardholders" is a price)
     r"(?:SEC|FTC|DOJ|CFTC|FCA|CMA|EU|regulators?|prosecutors?|authorities|commission|court|judge|police)"
@@ -212,6 +220,8 @@ def _word_after(text: str, end: int) -> tuple[str, str]:
 
 def _person_or_place_before(text: str, start: int) -> bool:
     """A given name, title, initial, name particle or place word right before the name."""
+    if re.search(r"[,;:]\s*$", text[max(0, start - 3):start]):
+        return False                                   # a list: "Lockheed Martin, RTX and Northrop Grumman"
     before = _words_before(text, start)
     prev = before[-1].rstrip(".") if before else ""
     if prev in GIVEN_NAMES or prev in TITLES or prev in PLACE_BEFORE:
@@ -220,7 +230,7 @@ def _person_or_place_before(text: str, start: int) -> bool:
         return True                                    # "Michael J. Fox"
     if len(before) < 2:
         return False
-    if prev.lower() in _PARTICLES and before[0][:1].isupper():
+    if prev.lower() in _PARTICLES and before[0][:1].isupper() and before[0] not in _SHARES_VON:
         return True                                    # "Leonardo da Vinci", "Vincent van Gogh"
     return prev == "of" and before[0] in ("University", "College", "Republic", "Oracle", "Bank", "Gulf",
                                           "Isle", "City", "Port")    # "Republic of Gilead"
@@ -247,12 +257,13 @@ def _thing_after(text: str, end: int) -> bool:
     for k, w in enumerate(words.group(1).split() if words else []):
         if k and (w in PLACE_AFTER or w in GENERIC_AFTER):
             return True                                # "Corning glass museum"
-        if w in _FUNCTION_WORDS or _CUE_AFTER.match(" " + w):
-            return False                               # "Apple said the museum ..." is Apple
+        if w in _FUNCTION_WORDS or w in _TIME_WORDS or _CUE_AFTER.match(" " + w):
+            return False                               # "Apple said the museum ...", "... Corp earlier this year"
     return False
 
 
 _POSSESSIVE_PLACE = re.compile(r"['\u2019]s\s+([A-Z][a-z]+)\b")
+_TIME_WORDS = frozenset("this that last next earlier later previous".split())
 _FUNCTION_WORDS = frozenset("a an the of and or to in on at for by with from as is was are were its their".split())
 _TITLE_SKIP = _FUNCTION_WORDS | frozenset("vs via than into over after before amid".split())
 
@@ -569,6 +580,58 @@ def sports_team(text: str, start: int, end: int) -> bool:
     return bool(_MATCH_AFTER.match(after)) or not _CUE_AFTER.match(after)
 
 
+# a race or a match: motorsport's words beside the ball sports' (:data:`_SPORTS`)
+_MOTORSPORT = re.compile(
+    r"\b(?:Grand\s+Prix|pole\s+position|(?:took|takes|take|on|from|claimed|claims)\s+pole|podium|Le\s+Mans|"
+    r"Formula\s+(?:One|1|E)|F1|MotoGP|NASCAR|IndyCar|Indy\s+500|24\s+Hours|Daytona|Dakar\s+Rally|"
+    r"World\s+Rally\s+Championship|WRC|world\s+(?:title|championship)|(?:drivers|constructors)['\u2019]?\s+"
+    r"(?:title|championship|standings)|chequered\s+flag|checkered\s+flag|fastest\s+lap|laps?\s+of)\b")
+# a team named by its maker or owner in a race or a match report: "Ferrari's Charles Leclerc won",
+# "Mercedes driver George Russell", "Toyota won the 24 Hours of Le Mans", "Porsche took pole",
+# "Manchester United beat Liverpool 2-1"
+_TEAM_AFTER = re.compile(
+    r"^(?:['\u2019]s\s+[A-Z][\w'\u2019-]+\s+[A-Z][\w'\u2019-]+|\s+(?:drivers?|team|teammates?|riders?|racers?|"
+    r"(?:won|wins|win|took|takes|clinched|clinches|finished|finishes|secured|claimed|claims|led|leads|"
+    r"dominated|retired|qualified|beat|beats|defeated|lost|drew|edged|topped|tops|routed|thrashed)\b))")
+_MARKET_TALK = re.compile(r"\b(?:shares?|stocks?|investors?|sponsors?|sponsorship|revenue|profit)\b", re.IGNORECASE)
+
+
+def race_team(text: str, start: int, end: int) -> bool:
+    """A team that carries the name of its maker or owner, in a sentence about a race or a match
+    that says nothing of shares or money: the name followed by a driver ("Ferrari's Charles
+    Leclerc", "Mercedes driver George Russell") or by a result ("Toyota won the 24 Hours of Le
+    Mans", "Porsche took pole position", "Manchester United beat Liverpool 2-1"). "Ferrari
+    shares rose after Leclerc won the Monaco Grand Prix" stays the company."""
+    return bool(_TEAM_AFTER.match(text[end:end + 60])) and not _in_sentence(_MARKET_TALK, text) and (
+        _in_sentence(_MOTORSPORT, text) or _in_sentence(_SPORTS, text))
+
+
+@functools.lru_cache(maxsize=256)
+def _in_sentence(rx: re.Pattern, text: str) -> bool:
+    """``rx`` occurs in the sentence (asked once per sentence: every name of a long sentence may ask)."""
+    return bool(rx.search(text))
+
+
+# a model number after a maker's name: "The Boeing 787 Dreamliner landed", "An Airbus A320 of IndiGo
+# skidded", "the Nokia 3310 phone she still uses": one thing it made (after an article or a
+# possessive), unless the sentence speaks of the maker's business (deliveries, orders, a grounding,
+# a crash, its shares: "The Boeing 737 MAX was grounded", "Boeing 737 MAX deliveries resumed")
+_MODEL_AFTER = re.compile(r"[ \t]+(?:[A-Z]{1,3}-?)?\d{2,4}[a-z]{0,3}(?![\w.,%-]*\d)(?!\s*(?:%|percent|million|billion|"
+                          r"jobs|shares|workers|employees|people|years?))")
+_MAKER_NEWS = re.compile(
+    r"\b(?:shares?|stocks?|deliver(?:y|ies|ed|s)|orders?|ordered|production|produc(?:e|es|ed|ing)|sales|sold|"
+    r"shipments?|certif(?:y|ied|ication)|grounded|grounding|recall(?:s|ed)?|crash(?:es|ed)?|killed|killing|fatal|"
+    r"investigations?|probe[sd]?|defects?|faults?|FAA|EASA|regulators?|door\s+plug|blew|blowout|factory|"
+    r"programme|program|backlog|launch(?:es|ed)?|unveil(?:s|ed)?|prices?|priced|output)\b", re.IGNORECASE)
+
+
+def numbered_model(text: str, start: int, end: int) -> bool:
+    """A maker's name with a model number after an article or a possessive, in a sentence that
+    says nothing of the maker's business (:data:`_MODEL_AFTER`): one thing it made."""
+    return bool(_MODEL_AFTER.match(text, end) and _OWNED_BEFORE.search(text[max(0, start - 24):start])
+                and not _in_sentence(_MAKER_NEWS, text))
+
+
 # a building, venue or site named after a company: "Goldman Sachs Tower", "the Comcast Technology
 # Center", "Chase Center", "the Google campus"; and one of its shops placed on a street or in a
 # town: "the Tesla store on Main Street", "the Puma store in Herzogenaurach"
@@ -656,7 +719,8 @@ def is_something_else(text: str, start: int, end: int) -> bool:
     """True when the words around ``text[start:end]`` make the name a person, a place, a thing."""
     return (_person_or_place_before(text, start) or _thing_after(text, end) or on_route(text, start, end)
             or product_or_kind(text, start, end) or a_branch(text, start, end) or sports_team(text, start, end)
-            or a_building(text, start, end) or a_person(text, start, end))
+            or a_building(text, start, end) or a_person(text, start, end) or race_team(text, start, end)
+            or numbered_model(text, start, end))
 
 
 def short_acronym(alias: str) -> bool:
@@ -674,7 +738,7 @@ def period_name(alias: str) -> bool:
 
 # a headline's "to" + verb after the name that opens its sentence ("BP to cut jobs", "Uber to
 # buy ..."); inside a sentence "to" + verb is a purpose ("used Google Earth to plan the route")
-TO_VERB_AFTER = re.compile(rf"^\s+to\s+(?i:{_VERB_STEMS})\b")
+TO_VERB_AFTER = re.compile(rf"^\s+to\s+(?i:{_VERB_STEMS}|be\s+(?:[a-z]+ed|taken|sold|bought|split|spun|made|hit|cut))\b")
 
 
 def _opens_sentence(text: str, start: int) -> bool:
