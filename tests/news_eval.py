@@ -101,6 +101,24 @@ whose listed investors are only bystanders, a crash in India before the New York
 reconstitution after Friday's close, a headline list about a weekend rescue; 33 new ``traps.txt``:
 venues, places, rivers, films, plants, people, an index and Chinese words that carry a company's
 name), committed before the extraction was changed for it.
+``python tests/news_eval.py --thirteenth`` scores the thirteenth, ``tests/data/news-thirteenth``
+(an earnings story with consensus "according to LSEG data" and results after the bell; a Title
+Case headline list of a global selloff with movers in New York, Tokyo ("during Asian hours") and
+Amsterdam and companies due to report; a Hong Kong wrap with ``0388.HK``-style codes, movers,
+laggards and a suspended developer, the measures announced at ``0100 GMT`` before the open; a US
+mid cap takeover whose target is named by its short name (Capri) with the bidder's shares falling;
+a Japanese article about a buyback and merger talks announced after Monday's Tokyo close; a Korean
+chaebol affiliate's debut ``373220.KS``; an Indian debut ``NSE: SWIGGY``; ``SIX: CFR`` with
+sympathy movers in Paris; a Canadian miner ``TSX: TECK.B`` rejecting a bid from ``LSE: GLEN``
+before the open; a Brazilian company with its ADR after a Friday disaster on a Sao Paulo holiday
+and a Monday reaction; a trial readout after the US close moving ``BIIB``, ``TYO: 4523`` and a
+Stockholm biotech ``STO: BIOA B`` with sympathy movers; a retailer's guidance cut before the bell
+in pre-market trading; a short seller's report; S&P 500 additions and deletions after Friday's
+close with a Labor Day Monday and a company left out; an announcement at a Saturday annual meeting
+with the reaction on Monday; a London profit warning at ``0700 GMT``; 33 new ``traps.txt``: sports
+teams and tournaments named after companies, people, places, animals, a unit, a cosmetic, indexes,
+and Chinese, Korean and Japanese words that carry a company's name), committed before the
+extraction was changed for it.
 ``--set DIR`` scores any folder of the same layout (``index.csv``, the texts
 with their ``.csv`` beside them, and ``traps.txt``).
 """
@@ -138,6 +156,8 @@ NEWS_TENTH = NEWS.parent / "news-tenth"
 NEWS_ELEVENTH = NEWS.parent / "news-eleventh"
 # a twelfth held-out set, written and committed before the extraction was changed for it
 NEWS_TWELFTH = NEWS.parent / "news-twelfth"
+# a thirteenth held-out set, written and committed before the extraction was changed for it
+NEWS_THIRTEENTH = NEWS.parent / "news-thirteenth"
 
 
 @dataclass
@@ -300,6 +320,7 @@ if __name__ == "__main__":
     # python tests/news_eval.py --tenth      the tenth held-out set (tests/data/news-tenth)
     # python tests/news_eval.py --eleventh   the eleventh held-out set (tests/data/news-eleventh)
     # python tests/news_eval.py --twelfth    the twelfth held-out set (tests/data/news-twelfth)
+    # python tests/news_eval.py --thirteenth the thirteenth held-out set (tests/data/news-thirteenth)
     # python tests/news_eval.py --set DIR    any folder of the same layout (traps.txt)
     args = sys.argv[1:]
     if args[:1] == ["--broad"]:
@@ -324,6 +345,8 @@ if __name__ == "__main__":
         s = evaluate("traps.txt", NEWS_ELEVENTH)
     elif args[:1] == ["--twelfth"]:
         s = evaluate("traps.txt", NEWS_TWELFTH)
+    elif args[:1] == ["--thirteenth"]:
+        s = evaluate("traps.txt", NEWS_THIRTEENTH)
     elif args[:1] == ["--set"] and len(args) == 2:
         s = evaluate("traps.txt", Path(args[1]))
     else:
