@@ -617,9 +617,10 @@ class Universe:
 
     def _other_entity(self, text: str, end: int, alias: str) -> bool:
         """An ordinary-word name followed by an industry word that makes a name no table has
-        ("Shell Energy", "Oracle Financial Services", "Delta Energy"): that other entity, a unit
-        sold or a company of its own, not the company the word alone names ("Meta Platforms",
-        "Delta Air Lines" are tables' names)."""
+        ("Shell Energy", "Oracle Financial Services", "Delta Energy"), or by a word for a group of
+        parties ("sold to an Investor Group", "Mitsubishi Group companies"): that other entity, a
+        unit sold, a company of its own or a group, not the company the word alone names ("Meta
+        Platforms", "Delta Air Lines", "Partners Group" are tables' names)."""
         m = re.match(r"[ \t]+([A-Z][a-z]+)", text[end:end + 20])
         if not m or m.group(1) not in _UNIT_WORDS:
             return False
@@ -736,7 +737,7 @@ def _ends_a_name(text: str, end: int) -> bool:
 _UNIT_WORDS = frozenset("""
 Energy Financial Bank Capital Partners Ventures Technologies Platforms Motors Airlines Foods Pharma
 Industries Entertainment Media Studios Games Health Insurance Properties Realty Resources Solutions
-Services Systems Networks Logistics Shipping
+Services Systems Networks Logistics Shipping Group Groups Consortium
 """.split())
 
 

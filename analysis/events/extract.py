@@ -189,6 +189,12 @@ _ANALYST_AFTER = re.compile(
     r"(?!\s+(?:its|their)\s+(?:forecast|guidance|outlook)))", re.IGNORECASE)
 _ANALYST_BEFORE = re.compile(r"\b(?:analysts?|strategists?|economists?)\s+(?:at|from|with)\s+$|\b(?:rating|ratings|downgrade|upgrade)\s+"
                              r"(?:from|by)\s+$", re.IGNORECASE)
+# the first firms of a list of analysts' firms before their call: "Jefferies and Kotak downgraded the stock"
+_ANALYST_LIST_AFTER = re.compile(
+    r"^(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)[A-Z][\w.&'\u2019-]*(?:\s+[A-Z][\w.&'\u2019-]*){0,3})+\s+"
+    r"(?:(?:has|have|had)\s+)?(?:upgrade[sd]?|downgrade[sd]?|initiat(?:e|ed)\s+coverage|"
+    r"(?:cut|raised|lowered|lifted|trimmed)\s+(?:its|their)\s+(?:price\s+targets?|target\s+prices?|ratings?|"
+    r"(?:earnings\s+)?estimates|forecasts))\b")
 _SUPPLY_BEFORE = re.compile(
     r"\b(?:(?:supplier|suppliers|maker|makers|chipmaker|chipmakers|manufacturer|manufacturers|provider|"
     r"providers|vendor|vendors|assembler|assemblers)\s+(?:of\s+(?:[\w-]+\s+){1,5})?to|customers?|clients?)"
@@ -200,7 +206,7 @@ _TRADE_BEFORE = re.compile(
     r"\b(?:(?:suppl(?:y|ying|ied|ies)|ship(?:s|ped|ping|ments?)|deliver(?:s|ed|ing|ies|y)|exports?|exporting|"
     r"sales|selling\s+(?:chips|parts|components|panels|batteries|screens|memory|modules))\s+"
     r"(?:of\s+)?(?:[\w-]+\s+){0,5}?to|(?:orders?|demand|purchases|spending|bookings|business|"
-    r"procurement)\s+(?:[\w-]+\s+){0,2}?from)\s+(?:the\s+)?(?:[\w.'\u2019&-]+,?\s+(?:and\s+)?){0,3}$",
+    r"procurement|contracts?)\s+(?:[\w-]+\s+){0,2}?from)\s+(?:the\s+)?(?:[\w.'\u2019&-]+,?\s+(?:and\s+)?){0,3}$",
     re.IGNORECASE)
 _SUPPLY_AFTER = re.compile(r"^\s+(?:supplier|suppliers|customer|customers|client|clients|assembler|"
                            r"contractor)\s+[A-Z]", re.IGNORECASE)
@@ -252,6 +258,11 @@ _PREVIEW_AFTER = re.compile(
     r"|\s+reports?\s+(?:[\w-]+\s+){0,3}?(?:results|earnings|figures|numbers)\b"
     # (in the same clause: "reports record earnings, will hold a call later today" has reported)
     r"(?=[^.;,]{0,40}\b(?:today|tonight|tomorrow|later|this\s+(?:evening|afternoon|week))\b)"
+    # an earnings calendar: "Microsoft and Meta are due after today's close; Apple and Amazon follow on Thursday"
+    r"|\s+(?:will\s+)?follows?\s+(?=(?:on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday)|later|next|tomorrow|"
+    r"tonight|after\s+the\s+(?:bell|close)|before\s+the\s+(?:bell|open))\b)"
+    # "Microsoft and Meta are due after today's close", "Apple is due on Thursday"
+    r"|\s+(?:is|are)\s+due\s+(?=(?:on|after|before|later|next|tomorrow|tonight|this)\b)"
     # "Kone to report on Thursday", "Nike will report after the bell": a day or a time of a report to come
     r"|\s+(?:(?:is|are)\s+)?(?:to|will)\s+report\s+(?=(?:on|next|later|after|before|tomorrow|tonight|this|early|"
     r"late|in\s+(?:January|February|March|April|May|June|July|August|September|October|November|December))\b)"
@@ -362,6 +373,9 @@ _UNKNOWN_NAME = re.compile(
     # "Alaska Airlines flight": a name ending in an industry word is a company's
     r"|(?P<d>\b[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,2}\s+(?:Airlines|Air\s+Lines|Airways|Motors|Pharmaceuticals|"
     r"Therapeutics|Biosciences|Bancorp|Bancshares|Petroleum|Semiconductor|Semiconductors))\b"
+    # "Acmetronix wins Nvidia orders": a name that wins another company's orders or contract
+    r"|(?P<f>\b[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,2})\s+(?i:wins?|won|lands?|landed|secures?|secured|bags?|"
+    r"bagged|clinch(?:es|ed)|nabs?|nabbed|snags?|snagged|books?|booked)\s+(?=[^.;]{0,60}?\b(?i:orders?|contracts?)\b)"
     # "Walgreens Slashed Its Annual Profit Forecast": a name that acts on its own figures
     r"|(?P<e>\b[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,2})\s+(?i:cut|cuts|slashed|slashes|raised|raises|lifted|"
     r"lifts|lowered|lowers|trimmed|trims|beat|beats|missed|misses|posted|posts|reported|reports)\s+(?i:its|their)\b")
@@ -600,10 +614,12 @@ def _other_party_flag(masked: str, s: int, e: int) -> str:
     if _COMPARED.search(masked[max(0, s - 60):s]) or _COMPARED_ZH.search(masked[max(0, s - 6):s]) or \
             (_THAN_ZH.search(masked[max(0, s - 3):s]) and _COMPARATIVE_ZH.match(masked[e:e + 24])):
         return "compared"
-    if _ANALYST_AFTER.match(masked[e:e + 60]) or _ANALYST_BEFORE.search(masked[max(0, s - 30):s]):
+    if _ANALYST_AFTER.match(masked[e:e + 60]) or _ANALYST_BEFORE.search(masked[max(0, s - 30):s]) or \
+            _ANALYST_LIST_AFTER.match(masked[e:e + 160]) or \
+            namecontext.ANALYST_LIST_BEFORE.search(masked[max(0, s - 120):s]):
         return "analyst"
     if _SUPPLY_BEFORE.search(masked[max(0, s - 90):s]) or _SUPPLY_AFTER.match(masked[e:e + 20]) or \
-            _TRADE_BEFORE.search(masked[max(0, s - 90):s]):
+            _TRADE_BEFORE.search(masked[max(0, s - 90):s]) or namecontext.order_won(masked, s, e):
         return "supply"
     if _PARTY_OF.search(masked[max(0, s - 60):s]) or _PARTY_OF_AFTER.match(masked[e:e + 12]) or \
             _LENDER_BEFORE.search(masked[max(0, s - 120):s]) or _ADVISER_AFTER.match(masked[e:e + 160]) or \
@@ -703,6 +719,9 @@ def _symbol_hits(masked: str, tags, u: Universe, out: dict[str, _Hit], names: li
             owner = _tag_owner(u, names, s, ticker, written, masked)
             if owner is None and (ticker is None or venue == "CASHTAG"):
                 continue                     # "$AI" no table knows: nothing
+            if venue == "CASHTAG" and written.lstrip("$") in namecontext.ASSET_CASHTAGS and \
+                    not any(c.name == owner.name for *_, c, _ in names):
+                continue                     # "$ETH up 8%", "$GOLD +2% as yields fall": the asset
             if owner is not None and same is not None:
                 # the name written right before the symbol is the symbol's company, in this item
                 # (a table's current name for a renamed listing: "Block Inc (NYSE: SQ)" is not XYZ)
@@ -887,7 +906,9 @@ def _short_forms(item: _Item, u: Universe, per_sentence: list[list[_Hit]]) -> di
     ad_hoc = {h.company.name: h.company for hits in per_sentence for h in hits if h.company.source == "text"}
     for sentence, _ in item.sentences:
         for s, _, pairs in _symbols(sentence):
-            for _, ticker, written in pairs:
+            for venue, ticker, written in pairs:
+                if venue == "CASHTAG":
+                    continue             # "$SOL and $ETH": a cashtag follows no name of its company
                 name = _adhoc_name(sentence[:s], ticker or written)
                 owner = (u.company(ticker) if ticker else None) or u.company(written) or ad_hoc.get(name)
                 if owner is not None:
@@ -1323,7 +1344,7 @@ def _add_hit(found: dict[str, _Found], hit: _Hit, role: str, sentence: str, orde
 
 def _candidate_name(m: re.Match, known: set[str]) -> str:
     """The company-like name of an :data:`_UNKNOWN_NAME` match, or "" when it is none."""
-    name = (m["a"] or m["b"] or m["c"] or m["d"] or m["e"] or "").strip().rstrip(".,")
+    name = (m["a"] or m["b"] or m["c"] or m["d"] or m["e"] or m["f"] or "").strip().rstrip(".,")
     words = name.split()
     while words and words[0] in (("The", "A", "An", "Its") if m["d"] else _NOT_A_NAME):
         words = words[1:]

@@ -171,6 +171,9 @@ _CUE_AFTER = re.compile(
     r",?\s+(?:Inc|Corp|Corporation|Co|Company|Ltd|Limited|plc|PLC|AG|SE|SA|NV|N\.V|S\.A|AB|ASA|Group|"
     r"Holdings?|Platforms|Technologies|Motors?|Airlines|Air\s+Lines|Energy|Financial|Bank|Pharma|Foods|"
     r"Industries|International)\b|"
+    # an earnings calendar: "Apple and Amazon follow on Thursday", "Amazon followed after the bell"
+    r"\s+(?:will\s+)?follow(?:s|ed)?\s+(?:on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday)|later|next|tomorrow|"
+    r"tonight|after\s+the\s+(?:bell|close)|before\s+the\s+(?:bell|open))\b|"
     rf"\s+(?:(?:Inc\.?|Corp\.?)\s+)?(?:(?i:{_VERB_STEMS})(?:e?s|e?d|ing)?|CEO|CFO|chief|executives?|"
     r"boss|chairman|founder|earnings|results|revenue|sales|profit|shareholders|investors|analysts|"
     r"employees|workers|staff|spokesperson|spokesman|spokeswoman|stock|shares|stake|deal|bid|offer|"
@@ -198,7 +201,7 @@ _CUE_BEFORE = re.compile(
     r"(?:SEC|FTC|DOJ|CFTC|FCA|CMA|EU|regulators?|prosecutors?|authorities|commission|court|judge|police)"
     r"\s+(?:has\s+|have\s+|had\s+)?charged|"
     # a customer of goods or orders: "strong orders from Apple", "supplying memory chips to Nvidia"
-    r"(?:orders?|demand|purchases|shipments|deliveries)\s+(?:[a-z]+\s+)?(?:from|to)|"
+    r"(?:orders?|demand|purchases|shipments|deliveries|contracts?)\s+(?:[a-z]+\s+)?(?:from|to)|"
     r"suppl(?:y|ying|ied|ies|ier|iers)\s+(?:[\w-]+\s+){0,4}?to|"
     # investors acting on the stock: "Investors dumped Intel", "traders piled into", "funds sold"
     r"(?:investors|traders|buyers|sellers|funds|shareholders)\s+(?:[a-z]+\s+)?(?:piled|poured|rushed|flocked|"
@@ -767,6 +770,30 @@ _BUSINESS_WORD = re.compile(
     r"phone|app|service|services|version|model|offices?|headquarters|listed|valuable|largest|biggest)\b|[%$\u20ac\u00a3]")
 
 
+# a customer whose order or contract another company won: "Acme wins Nvidia orders", "lands a $2
+# billion Apple contract", "secured new orders from Tesla" (the customer's name before "orders",
+# "contract", ...): corporate evidence for it, and a mention in the winner's news
+ORDER_WON_BEFORE = re.compile(
+    r"\b(?i:wins?|won|winning|lands?|landed|landing|secures?|secured|securing|bags?|bagged|bagging|"
+    r"clinch(?:es|ed|ing)?|nabs?|nabbed|snags?|snagged|books?|booked|receives?|received|gets?|got)\s+"
+    r"(?:(?i:a|an|the|new|big|major|first|more|further|additional|fresh|huge|large|key|multi-?year|"
+    r"record|bigger|larger)\s+|[$\u20ac\u00a3\u00a5]?[\d.,]+\s*(?i:billion|million|bn|mn|m|b)?(?:-dollar|-euro)?\s+)*$")
+ORDER_AFTER = re.compile(r"^(?:['\u2019]s)?\s+(?:[\w-]+\s+){0,2}?(?i:orders?|contracts?|deals?|purchase\s+orders?|"
+                         r"supply\s+(?:deal|contract|agreement)s?|awards?|business)\b")
+
+
+def order_won(text: str, start: int, end: int) -> bool:
+    """The name is the customer of an order or contract another company won ("wins Nvidia orders")."""
+    return bool(ORDER_WON_BEFORE.search(text[max(0, start - 60):start]) and ORDER_AFTER.match(text[end:end + 40]))
+
+
+# the firms of an analysts' list: "analysts at Kotak Institutional Equities and Jefferies", "economists
+# at Nomura, Barclays and Citi" -- every firm of the list, the first one a table may not know
+ANALYST_LIST_BEFORE = re.compile(
+    r"\b(?i:analysts?|strategists?|economists?)\s+(?:at|from|with)\s+(?:the\s+)?"
+    r"(?:[A-Z][\w.&'\u2019-]*(?:\s+(?:[A-Z][\w.&'\u2019-]*|&|of))*(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s+&\s+))+$")
+
+
 def has_corporate_cue(text: str, start: int, end: int) -> bool:
     """Evidence that an ordinary-word name is the company: see the module docstring."""
     if _CUE_AFTER.match(text[end:end + 80]) and not sentence_initial_ambiguity(text, start, end):
@@ -774,7 +801,8 @@ def has_corporate_cue(text: str, start: int, end: int) -> bool:
                 or bool(_BUSINESS_WORD.search(text)))
     if TO_VERB_AFTER.match(text[end:end + 40]) and _opens_sentence(text, start):
         return True
-    return bool(_CUE_BEFORE.search(text[max(0, start - 40):start]))
+    return bool(_CUE_BEFORE.search(text[max(0, start - 40):start])) or \
+        bool(ANALYST_LIST_BEFORE.search(text[max(0, start - 120):start])) or order_won(text, start, end)
 
 
 # strong corporate evidence, the only evidence a one-word name that is merely an ordinary word
@@ -850,6 +878,15 @@ def after_article(text: str, start: int) -> bool:
 # "Nasdaq has worst day", "the Dow"): the index or the market, unless strong evidence at the name
 # ("Nasdaq Inc", "shares of Nasdaq", "Nasdaq (NASDAQ: NDAQ)")
 MARKET_NAMES = frozenset("Nasdaq NASDAQ Dow Nikkei Topix Kospi Kosdaq FTSE Stoxx STOXX Russell Sensex Nifty".split())
+
+# cashtags of crypto-assets and commodities ("$BTC", "$ETH", "$GOLD" for gold, "$OIL"): the asset,
+# not the company a table lists under that symbol (Ethan Allen was ETH, ReneSola is SOL, Barrick
+# Gold is GOLD) unless the sentence also names that company ("Barrick $GOLD jumps 5%")
+ASSET_CASHTAGS = frozenset("""
+BTC ETH SOL XRP DOGE ADA DOT LTC BNB AVAX SHIB MATIC LINK TRX XLM BCH ETC UNI ATOM XMR USDT USDC PEPE TON
+NEAR APT ARB SUI ALGO FIL ICP HBAR VET SAND MANA AXS BONK WIF
+GOLD SILVER OIL WTI BRENT NATGAS COPPER CORN WHEAT SOYB XAU XAG XPT XPD COFFEE SUGAR COCOA URANIUM
+""".split())
 
 
 def given_name_first(alias: str) -> bool:
