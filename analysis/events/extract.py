@@ -712,16 +712,23 @@ _NAME_TAG_GAP = re.compile(r"[\s,]*(?:(?:Inc|Corp|Corporation|Co|Company|Ltd|Lim
                            r"Holdings|Group)\.?[\s,]*)*")
 
 
+def _no_company_tag(venue: str, ticker: str | None, written: str, owner: Company | None, names: list) -> bool:
+    """A symbol that names no company here: one no table knows and no name stands before ("$AI"),
+    or a cashtag of a crypto-asset or commodity ("$ETH up 8%", "$GOLD +2% as yields fall") in a
+    sentence that does not name the company listed under it ("Barrick $GOLD jumps 5%" does)."""
+    if owner is None:
+        return ticker is None or venue == "CASHTAG"
+    return venue == "CASHTAG" and written.lstrip("$") in namecontext.ASSET_CASHTAGS and \
+        not any(c.name == owner.name for *_, c, _ in names)
+
+
 def _symbol_hits(masked: str, tags, u: Universe, out: dict[str, _Hit], names: list,
                  same: dict[str, Company] | None = None) -> None:
     for s, e, pairs in tags:
         for venue, ticker, written in pairs:
             owner = _tag_owner(u, names, s, ticker, written, masked)
-            if owner is None and (ticker is None or venue == "CASHTAG"):
-                continue                     # "$AI" no table knows: nothing
-            if venue == "CASHTAG" and written.lstrip("$") in namecontext.ASSET_CASHTAGS and \
-                    not any(c.name == owner.name for *_, c, _ in names):
-                continue                     # "$ETH up 8%", "$GOLD +2% as yields fall": the asset
+            if _no_company_tag(venue, ticker, written, owner, names):
+                continue
             if owner is not None and same is not None:
                 # the name written right before the symbol is the symbol's company, in this item
                 # (a table's current name for a renamed listing: "Block Inc (NYSE: SQ)" is not XYZ)
