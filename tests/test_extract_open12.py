@@ -121,3 +121,44 @@ def test_still_investor_ab_and_partners_group_by_their_names():
     assert _roles("Investor AB shares rose 2% in Stockholm.")["INVE-B.ST"] == "subject"
     assert _roles("Partners Group shares fell 5% in Zurich.")["PGHN.SW"] == "subject"
     assert _df("The deal was backed by a partners group of former executives.").empty
+
+
+# --- 5. a firm named as a source is the mover when "its shares" / "the bank's shares" moved --
+
+@pytest.mark.parametrize("text, ticker", [
+    ("Economists at Goldman Sachs expect two rate cuts this year; the bank's shares rose 2%.", "GS"),
+    ("Analysts at Morgan Stanley expect a slowdown. Its shares fell 1%.", "MS"),
+    ("Goldman Sachs economists now expect three cuts, and the bank's stock gained 1.5% on Tuesday.", "GS"),
+])
+def test_now_a_source_firm_whose_own_shares_moved_is_the_subject(text, ticker):
+    assert _roles(text)[ticker] == "subject"
+
+
+@pytest.mark.parametrize("text, ticker", [
+    ("Economists at UBS expect the Fed to cut rates in September.", "UBS"),
+    ("Economists at Goldman Sachs expect Apple to gain; its shares rose 2%.", "GS"),
+    ("Apple fell 3% after Barclays downgraded the stock; its shares hit a low.", "BCS"),
+    ("Economists at Citi expect a recession. The Fed held rates.", "C"),
+])
+def test_still_a_source_firm_is_a_mention(text, ticker):
+    assert _roles(text)[ticker] == "mention"
+
+
+# --- 8. a preview's date stays with its company ----------------------------------------------
+
+@pytest.mark.parametrize("text, preview, subject", [
+    ("Equinor is to report on May 2, while Aker BP reported on Tuesday.", "EQNR.OL", "AKRBP.OL"),
+    ("Equinor to report on May 2; Aker BP reported on Tuesday", "EQNR.OL", "AKRBP.OL"),
+    ("Shell will report on May 2, while BP reported a 40% drop in profit on Tuesday.", "SHEL.L", "BP.L"),
+    ("Nokia is due to report on April 30, while Ericsson reported on Tuesday.", "NOKIA.HE", "ERIC-B.ST"),
+])
+def test_now_a_preview_does_not_date_the_next_company(text, preview, subject):
+    df = _df(text, published="2024-04-25T12:00:00+02:00", tz="Europe/Oslo")
+    got = {r.ticker: (r.role, r.event_date) for r in df.itertuples()}
+    assert got[subject] == ("subject", pd.Timestamp("2024-04-23"))
+    assert got[preview][0] == "mention"
+
+
+def test_still_a_lone_preview_keeps_its_scheduled_date():
+    df = _df("Toyota will report results on May 8.", published="2024-04-25")
+    assert set(df["role"]) == {"mention"} and set(df["event_date"]) == {pd.Timestamp("2024-05-08")}

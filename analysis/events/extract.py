@@ -443,6 +443,7 @@ class _Item:
     has_lead: bool = False
     paras: list[int] = field(default_factory=list)      # the paragraph of each sentence (articles)
     named: dict = field(default_factory=dict)          # sentence -> [(position, company name)]
+    previews: set = field(default_factory=set)         # companies named only as about to report
 
     def add(self, sentences, role: str) -> None:
         """Sentences of one new paragraph."""
@@ -1145,6 +1146,22 @@ def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> 
     per_sentence = _short_form_hits(item, u, per_sentence)
     item.named = {sentence: [(h.pos, h.company.name) for h in hits if h.confirmed]
                   for (sentence, _), hits in zip(item.sentences, per_sentence)}
+    _sources_that_moved(item, per_sentence)
+    _add_roles(item, per_sentence, found)
+    if item.kind == "article":
+        _own_dated_moves(item, per_sentence, found)
+    _social_post(item, found)
+    # a preview's date is its own only where another company is the item's subject
+    subjects = {n for n, f in found.items() if f.role == "subject"}
+    item.previews = ({h.company.name for hits in per_sentence for h in hits if h.flag == "preview"} - subjects
+                     if subjects else set())
+    # an ordinary-word name ("Apple", "Shell") counts only when the item confirms it somewhere
+    return sorted((f for f in found.values() if f.confirmed), key=lambda f: f.order)
+
+
+def _add_roles(item: _Item, per_sentence: list[list[_Hit]], found: dict[str, _Found]) -> None:
+    """Each naming into ``found`` with its role: a subject in a headline, the title or the lead
+    unless a flag makes it a mention; a body mover with news of its own a subject too."""
     bystanders = _bystanders(item, per_sentence)
     for k, ((sentence, where), hits) in enumerate(zip(item.sentences, per_sentence)):
         for hit in hits:
@@ -1155,11 +1172,54 @@ def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> 
             role = "subject" if where == "subject" and (not hit.flag or cause) else "mention"
             own = _own_text(item, k, where, hit, hits)
             _add_hit(found, hit, "subject" if own else role, sentence, (k, hit.pos), own)
-    if item.kind == "article":
-        _own_dated_moves(item, per_sentence, found)
-    _social_post(item, found)
-    # an ordinary-word name ("Apple", "Shell") counts only when the item confirms it somewhere
-    return sorted((f for f in found.values() if f.confirmed), key=lambda f: f.order)
+
+
+# a firm named as the source of a forecast or a view: "economists at Goldman Sachs", "Goldman Sachs
+# economists", "Citi's chief strategist" (not its calls on a stock: "Barclays downgraded Apple")
+_SOURCE_FIRM_AFTER = re.compile(
+    r"^(?:['\u2019]s)?\s+(?:(?:chief|senior|lead|top|global|equity|credit|bank|European|Asian|US|U\.S\.)\s+)?"
+    r"(?:analysts?|strategists?|economists?)\b", re.IGNORECASE)
+# the firm's own shares by an anaphor, moving: "the bank's shares rose 2%", "its stock fell"
+_ITS_SHARES = re.compile(
+    r"\b(?:its|the\s+(?:bank|lender|firm|broker|brokerage|group|company|investment\s+bank|insurer|asset\s+manager)"
+    r"['\u2019]s)\s+(?:own\s+)?(?:shares|stock|share\s+price)\b", re.IGNORECASE)
+
+
+def _source_firm(sentence: str, h: _Hit) -> bool:
+    end = h.pos + _written_length(sentence, h)
+    return h.flag == "analyst" and end > h.pos and bool(
+        _SOURCE_FIRM_AFTER.match(sentence[end:end + 40])
+        or _ANALYST_BEFORE.search(sentence[max(0, h.pos - 30):h.pos])
+        or namecontext.ANALYST_LIST_BEFORE.search(sentence[max(0, h.pos - 120):h.pos]))
+
+
+def _anaphor_moved(text: str) -> bool:
+    """``text`` (from after the firm's name, naming no other company) says "its shares" or "the
+    bank's shares" moved, in a clause about a move."""
+    m = _ITS_SHARES.search(text)
+    if m is None:
+        return False
+    clause = next((text[a:b] for a, b in _clause_spans(text, False) if a <= m.start() < b), "")
+    return _is_reaction(clause)
+
+
+def _sources_that_moved(item: _Item, per_sentence: list[list[_Hit]]) -> None:
+    """A firm named as the source of a forecast ("Economists at Goldman Sachs expect two rate
+    cuts") that the text then says moved by an anaphor ("; the bank's shares rose 2%", next
+    sentence "Its shares fell 1%"), with no other company named in between, is the mover: its
+    flag goes (a subject where it is named in the lead). Otherwise it stays a mention."""
+    for k, ((sentence, _), hits) in enumerate(zip(item.sentences, per_sentence)):
+        for j, h in enumerate(hits):
+            if not _source_firm(sentence, h):
+                continue
+            end = h.pos + _written_length(sentence, h)
+            upto = hits[j + 1].pos if j + 1 < len(hits) else len(sentence)
+            moved = _anaphor_moved(sentence[end:upto])
+            if not moved and j + 1 == len(hits) and k + 1 < len(item.sentences):
+                nxt, later = item.sentences[k + 1][0], per_sentence[k + 1]
+                moved = _anaphor_moved(nxt[:later[0].pos] if later else nxt)
+            if moved:
+                h.flag = ""
 
 
 # a social-media post: a cashtag, an emoji, "lol", "??", a first-person or chat word
@@ -1505,8 +1565,7 @@ def _statements(item: _Item, anchor: _dt.date | None, tz: str | None, other_news
         if headline:
             spans = [(a, b) for a, b in spans if not _RIVAL_CLAUSE.match(sentence[a:b])]
         clauses = [sentence[a:b] for a, b in spans]
-        found = [(st, span) for clause, span in zip(clauses, spans)
-                 if (st := _clause_statement(clause, anchor, tz))]
+        found = _dated_clauses(item, sentence, spans, anchor, tz)
         if found and where == "mention" and other_news is not None and other_news(sentence):
             continue
         # "Twitter Accepts Musk's Offer on Monday; Shares Rise 6%": an undated move in the
@@ -1519,6 +1578,22 @@ def _statements(item: _Item, anchor: _dt.date | None, tz: str | None, other_news
         own += mine
         out += rest
     return own + out
+
+
+def _dated_clauses(item: _Item, sentence: str, spans: list, anchor, tz: str | None) -> list:
+    """``[(statement, span)]`` of the clauses of ``sentence`` that say when (:func:`_clause_statement`),
+    a preview's date left out (:func:`_previews_date`)."""
+    return [(st, (a, b)) for a, b in spans
+            if (st := _clause_statement(sentence[a:b], anchor, tz)) and not _previews_date(item, sentence, (a, b), st)]
+
+
+def _previews_date(item: _Item, sentence: str, span: tuple[int, int], st: tuple) -> bool:
+    """A clause dating a report still to come of companies named only as about to report ("Equinor
+    is to report on May 2, while Aker BP reported on Tuesday"): their date, no other company's."""
+    if not item.previews or not (st[5] or st[1] == "scheduled"):
+        return False
+    inside = {n for pos, n in item.named.get(sentence) or [] if span[0] <= pos < span[1]}
+    return bool(inside) and inside <= item.previews
 
 
 def _company_statements(sentence: str, where: str, spans: list, found: list, names: list, company: str,
