@@ -162,3 +162,30 @@ def test_now_a_preview_does_not_date_the_next_company(text, preview, subject):
 def test_still_a_lone_preview_keeps_its_scheduled_date():
     df = _df("Toyota will report results on May 8.", published="2024-04-25")
     assert set(df["role"]) == {"mention"} and set(df["event_date"]) == {pd.Timestamp("2024-05-08")}
+
+
+# --- 2. the first word of a small or mid cap's name needs its shares or its symbol -----------
+
+@pytest.mark.parametrize("text, wrong", [
+    ("Apogee jumps 25% after eczema drug data", "APOG"),           # Apogee Therapeutics: in no table
+    ("Cogent jumped 30% after its cancer drug met the goal", "CCOI"),  # Cogent Biosciences: in no table
+    ("Arcus ASA shares rose 4% in Oslo", "RCUS"),                  # a legal form: another company's name
+])
+def test_now_a_small_caps_first_word_on_a_move_alone_is_no_company(text, wrong):
+    assert wrong not in _roles(text)
+
+
+@needs_broad
+def test_now_a_first_word_a_foreign_company_shares_names_neither():
+    assert "RCUS" not in _roles("Arcus shares rose 4% in Oslo after the liquor maker raised its dividend")
+
+
+@pytest.mark.parametrize("text, ticker", [
+    ("Apogee shares rose 5% after the glass maker raised its forecast", "APOG"),
+    ("Shares of Cogent fell 4% on Monday", "CCOI"),
+    ("Cogent (NASDAQ: CCOI) rose 3%", "CCOI"),
+    ("Darden jumps 15% after Olive Garden sales beat", "DRI"),     # a large cap: a move is enough
+    ("Regeneron jumps 8% after trial data", "REGN"),
+])
+def test_still_a_first_word_with_its_shares_symbol_or_a_large_caps_move(text, ticker):
+    assert _roles(text)[ticker] == "subject"

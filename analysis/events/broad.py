@@ -601,6 +601,16 @@ class BroadIndex:
         i = self._foreign_alias.get(name)
         return self.foreign[i] if i is not None else None
 
+    def foreign_first(self, word: str) -> list[dict]:
+        """The foreign companies (:meth:`foreign`) whose name begins with ``word`` ("Arcus" of Arcus ASA)."""
+        if not hasattr(self, "_foreign_firsts"):
+            firsts: dict[str, list[int]] = {}
+            for i, r in enumerate(self.foreign):
+                for w in {a.split()[0] for a in r["aliases"] if a.split()}:
+                    firsts.setdefault(w, []).append(i)
+            self._foreign_firsts = firsts
+        return [self.foreign[i] for i in self._foreign_firsts.get(word, ())]
+
     def __len__(self) -> int:
         return len(self.rows)
 

@@ -97,6 +97,7 @@ class Company:
     source: str = "curated"          # "user" | "curated" | "package" | "broad" | "lookup"
     weak: tuple[str, ...] = ()       # aliases that need corporate evidence in the text (broad table)
     since: tuple[tuple[str, str], ...] = ()   # (ticker, ISO date) of listings that began recently
+    small_cap: bool = False          # a constituent of small- and mid-cap indices only (S&P 600, MDAX, ...)
 
     def listed_on(self, ticker: str, day) -> bool:
         """False for a listing that began after ``day`` (a listing written ``HKEX:3750.HK@2025-05-20``)."""
@@ -253,13 +254,14 @@ def package_table() -> tuple[Company, ...]:
     from pytickersymbols.indices_data import INDICES
 
     by_home: dict[str, dict] = {}
-    for index in INDICES.values():
+    for index_name, index in INDICES.items():
         for entry in index.get("companies", []):
             listings, otc = _package_listings(entry)
             if not listings:
                 continue
-            slot = by_home.setdefault(listings[0], {"names": [], "listings": [], "otc": []})
+            slot = by_home.setdefault(listings[0], {"names": [], "listings": [], "otc": [], "indices": set()})
             slot["names"].append(entry["name"])
+            slot["indices"].add(index_name)
             slot["listings"] += [t for t in listings if t not in slot["listings"]]
             slot["otc"] += [t for t in otc if t not in slot["otc"]]
     # a first word that begins the names of two companies ("Siemens", "Mitsui", "Nippon") is none's
@@ -280,7 +282,14 @@ def _package_company(slot: dict, firsts: Counter) -> Company:
     first = list(dict.fromkeys(f for n in names if (f := first_word_form(short_name(n))) and f not in aliases
                                and firsts[f] == 1))
     return Company(short_name(names[0]), tuple(aliases + first), tuple(slot["listings"]), True, "company",
-                   tuple(slot["otc"]), (), "package", tuple(first))
+                   tuple(slot["otc"]), (), "package", tuple(first),
+                   small_cap=bool(slot["indices"]) and slot["indices"] <= SMALL_CAP_INDICES)
+
+
+# pytickersymbols' indices of small and mid caps: a company in these only is known to few readers by
+# its first word alone, which other companies the tables do not list often share ("Apogee" of Apogee
+# Enterprises and of Apogee Therapeutics, "Cogent" of Cogent Communications and Cogent Biosciences)
+SMALL_CAP_INDICES = frozenset({"S&P 600", "MDAX", "SDAX", "CAC Mid 60", "TecDAX"})
 
 
 # words that end a company's name after its distinctive first word ("Darden Restaurants")
@@ -629,7 +638,8 @@ class Universe:
     def _shared_first_word(self, alias: str) -> bool:
         """A package company's first-word form (:func:`first_word_form`) that also begins the
         name of another company of a table or of the broad list ("Quanta" of Quanta Services and
-        of Quanta Computer, "Otsuka" of Otsuka Holdings and of Otsuka Corp): it names neither."""
+        of Quanta Computer, "Otsuka" of Otsuka Holdings and of Otsuka Corp), also one listed where
+        codes are not used ("Arcus" of Arcus Biosciences and of Oslo's Arcus ASA): it names neither."""
         own = self.by_alias.get(alias)
         if own is None or own.source != "package" or alias not in self.weak or alias not in own.weak:
             return False
@@ -642,13 +652,27 @@ class Universe:
             i = self.broad.by_alias.get(a)
             if i is not None and not mine & set(self.broad.rows[i]["listings"]):
                 return True
-        return False
+        # the same company's own lines abroad ("Infineon Technologies AG NA") begin with its two first words
+        own_names = {tuple(_fold(a).split()[:2]) for a in (own.name, *own.aliases) if " " in a}
+        return any(tuple(_fold(r["name"]).split()[:2]) not in own_names for r in self.broad.foreign_first(alias))
 
     def _strong_evidence(self, text: str, start: int, end: int, alias: str) -> bool | None:
         """True on strong evidence at the name (:func:`analysis.events.namecontext.strong_cue`; a
-        stated percentage move is none for an index's name: "Nasdaq falls 2%"), else None."""
-        moves = alias not in namecontext.MARKET_NAMES
-        return True if namecontext.strong_cue(text, start, end, self.named(alias).listings, moves=moves) else None
+        stated percentage move is none for an index's name: "Nasdaq falls 2%"), else None.
+
+        A package company's first-word form (:func:`first_word_form`) followed by a legal form is
+        another company's whole name ("Arcus ASA" is not Arcus Biosciences); and a stated
+        percentage move is evidence for the first-word form of a large company only ("Darden jumps
+        15%"): a small or mid cap's (:data:`SMALL_CAP_INDICES`: "Apogee", "Cogent", "Arcus") needs
+        its symbol after it or its shares named ("Apogee shares rose", "shares of Cogent"), since
+        companies no table lists share such words (Apogee Therapeutics, Cogent Biosciences); its
+        full name elsewhere in the item names it there anyway."""
+        company = self.named(alias)
+        first = alias in self.weak and company.source == "package"
+        if first and namecontext.legal_form_after(text, end):
+            return None
+        moves = alias not in namecontext.MARKET_NAMES and not (first and company.small_cap)
+        return True if namecontext.strong_cue(text, start, end, company.listings, moves=moves) else None
 
     def _judge(self, text: str, start: int, end: int, alias: str) -> bool | None:
         """None when the name found at ``text[start:end]`` is something else, else whether it is

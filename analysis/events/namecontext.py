@@ -814,9 +814,10 @@ _MOVE = (r"(?:rose|rise[sn]?|fell|fall(?:s|en)?|jump(?:s|ed)?|surge[sd]?|soar(?:
          r"rall(?:y|ies|ied)|dip(?:s|ped)?|declined?|declines|advanced?|advances|slipped|slips?|sagged|"
          r"rebound(?:s|ed)?|skyrocket(?:s|ed)?|crash(?:es|ed)?|were|closed|ended|opened|traded|have|had|"
          r"hit|touched|extended)")
+_LEGAL_AFTER = (r",?\s+(?:Inc|Corp|Corporation|Co|Ltd|Limited|plc|PLC|AG|SA|NV|N\.V|S\.A|SE|AB|ASA|A/S|Oyj|SpA|"
+                r"LLC)(?![\w-])")
 _STRONG_AFTER = re.compile(
-    r"^(?:,?\s+(?:Inc|Corp|Corporation|Co|Ltd|Limited|plc|PLC|AG|SA|NV|N\.V|S\.A|SE|AB|ASA|A/S|Oyj|SpA|LLC)"
-    r"(?![\w-])|['\u2019]s?\s+(?:shares|stock|share\s+price)\b|"
+    rf"^(?:{_LEGAL_AFTER}|['\u2019]s?\s+(?:shares|stock|share\s+price)\b|"
     rf"\s+(?:shares|stock)\s+(?:(?:have|had|were|are)\s+)?(?:(?:as\s+much\s+as|up\s+to|about|nearly)\s+)?{_MOVE}\b)",
     re.IGNORECASE)
 _STRONG_BEFORE = re.compile(r"\b(?:shares|stock)\s+(?:of|in)\s+$", re.IGNORECASE)
@@ -842,6 +843,11 @@ def strong_cue(text: str, start: int, end: int, listings=(), *, moves: bool = Tr
         return m.group(1).upper() in roots
     return bool(_STRONG_AFTER.match(text[end:end + 60]) or _STRONG_BEFORE.search(text[max(0, start - 20):start])
                 or (moves and bool(_PERCENT_MOVE_AFTER.match(text[end:end + 50]))))
+
+
+def legal_form_after(text: str, end: int) -> bool:
+    """A legal form right after the name ("Arcus ASA", "Apogee Inc"): the whole name of a company."""
+    return bool(re.match(_LEGAL_AFTER, text[end:end + 16]))
 
 
 def runs_on(text: str, end: int) -> bool:
