@@ -265,4 +265,5 @@ def test_more_nordic_and_nifty_constituents_are_findable(name, ticker):
 
 def test_a_possessive_before_a_plain_noun_needs_a_business_word():
     assert _rows("On clear nights Orion's belt hangs low over the lake.").empty
-    assert "ORNBV.HE" in _studied("Orion's shares rose 5% after the drugmaker raised its outlook.")
+    # "Orion" alone is also Orion Group in New York: the market named tells them apart (round twelve)
+    assert "ORNBV.HE" in _studied("Orion's shares rose 5% in Helsinki after the drugmaker raised its outlook.")

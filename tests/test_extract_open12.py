@@ -189,3 +189,63 @@ def test_now_a_first_word_a_foreign_company_shares_names_neither():
 ])
 def test_still_a_first_word_with_its_shares_symbol_or_a_large_caps_move(text, ticker):
     assert _roles(text)[ticker] == "subject"
+
+
+# --- 3. the market named with the move picks the listing; a shared name needs a market -------
+
+def _listings(text, **kw):
+    df = _df(text, **kw)
+    return sorted(df.loc[df["listed"].astype(str) == "True", "ticker"])
+
+
+@pytest.mark.parametrize("text, tickers", [
+    ("Toyota fell 2% in Tokyo on Monday after the recall", ["7203.T"]),
+    ("Alibaba rose 5% in Hong Kong", ["9988.HK"]),
+    ("Alibaba shares rose 4% in New York", ["BABA"]),
+    ("Hong Kong-listed shares of Alibaba fell 3%", ["9988.HK"]),
+    ("Sony shares rose 3% in Tokyo", ["6758.T"]),
+    ("Infosys ADRs fell 3%", ["INFY"]),
+])
+def test_now_the_market_of_the_move_picks_the_listing(text, tickers):
+    assert _listings(text) == tickers
+
+
+@pytest.mark.parametrize("text, tickers", [
+    ("Alibaba fell 3% in Hong Kong and 2% in New York", ["9988.HK", "BABA"]),
+    # a move with no market named is the home listing's, beside the one named
+    ("Shares in Novo Nordisk fell 20% on Friday. Novo's U.S.-listed shares fell 18%.", ["NOVO-B.CO", "NVO"]),
+    ("Great Wall Motor's Hong Kong stock soared 15%, and its Shanghai shares gained 10%.", ["2333.HK", "601633.SS"]),
+    ("Tokyo Electron shares rose 3%", ["8035.T"]),                # "Tokyo" of its name is no venue
+])
+def test_still_every_listing_said_to_move(text, tickers):
+    assert sorted(_listings(text)) == sorted(tickers)
+
+
+@pytest.mark.parametrize("text, ticker", [
+    ("Reliance shares rose 2% in Mumbai", "RELIANCE.NS"),
+    ("Reliance posted a profit of 165 billion rupees; Reliance shares rose 2%", "RELIANCE.NS"),
+    ("Reliance shares fell 3% in New York after the metals distributor cut its forecast", "RS"),
+    ("Orion shares fell 5% in Helsinki", "ORNBV.HE"),
+    ("Finnish drugmaker Orion said its profit rose", "ORNBV.HE"),
+    ("Orion (NYSE: ORN) shares jumped 10%", "ORN"),
+    ("EQT shares rose 3% in Stockholm", "EQT.ST"),
+])
+def test_now_a_name_two_companies_share_is_decided_by_the_market(text, ticker):
+    assert _listings(text) == [ticker]
+
+
+@pytest.mark.parametrize("text, word", [
+    ("Reliance shares rose 2%", "Reliance"),
+    ("Orion shares fell 5% after results", "Orion"),
+    ("EQT shares rose 3% after the natural gas producer raised output", "EQT"),
+])
+def test_now_a_shared_name_without_a_market_gives_no_subject_and_a_note(text, word):
+    df = _df(text)
+    assert df.empty
+    assert any(f"'{word}' may be any of" in n for n in df.attrs["notes"])
+
+
+def test_still_a_shared_word_that_is_no_name_gives_no_note():
+    df = _df("Reliance on imported crude rises to record")
+    assert df.empty and not [n for n in df.attrs["notes"] if "may be any of" in n]
+    assert _listings("Reliance Industries shares rose 2%") == ["RELIANCE.NS"]

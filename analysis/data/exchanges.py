@@ -420,3 +420,90 @@ def press_symbols(text: str) -> list[tuple[int, int, list[tuple[str, str | None,
             continue
         out.append((m.start(), m.end(), [("CODE", code_ticker(m["code"]), m["code"])]))
     return sorted(out, key=lambda x: x[0])
+
+
+# ----------------------------------------------------------------- markets named in words ----
+# where the press says shares trade, and the words that place a company in a market: a city or an
+# exchange ("rose 3% in Frankfurt", "on the NSE", "Hong Kong-listed"), a market's index ("the Nifty
+# 50", "the Nikkei"), a currency ("165 billion rupees", "euros") and a nationality ("Finnish
+# drugmaker"). Yahoo suffixes of each; the first two kinds are venues ("venue"), the others only
+# say where a company is at home ("home").
+_EURO = (".DE", ".PA", ".AS", ".BR", ".MI", ".MC", ".HE", ".IR", ".LS", ".VI")
+_MARKET_WORDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("",), "venue", r"New\s+York|Wall\s+Street|NYSE|Nasdaq(?!\s+(?:Stockholm|Helsinki|Copenhagen|Nordic|Baltic|Iceland))"
+                     r"|S&P\s+500|Dow\s+Jones|Russell\s+2000|U\.?S\.?[- ]listed|American\s+depositary|ADRs?|ADSs?"),
+    (("",), "home", r"U\.S\.\s+dollars|US\$|U\.S\.-based"),
+    ((".HK",), "venue", r"Hong\s+Kong|Hang\s+Seng|HKEX"),
+    ((".HK",), "home", r"HK\$|Hong\s+Kong\s+dollars"),
+    ((".SS", ".SZ"), "venue", r"Shanghai|Shenzhen|CSI\s+300"),
+    ((".SS", ".SZ", ".HK"), "home", r"yuan|renminbi|Chinese"),
+    ((".T",), "venue", r"Tokyo|Nikkei|Topix"),
+    ((".T",), "home", r"yen|Japanese"),
+    ((".L",), "venue", r"London|FTSE\s+(?:100|250)|LSE"),
+    ((".L",), "home", r"pounds|pence|sterling|British"),
+    ((".PA",), "venue", r"Paris|CAC\s+40"),
+    ((".DE",), "venue", r"Frankfurt|Xetra|DAX|MDAX|SDAX|TecDAX"),
+    ((".DE",), "home", r"German"),
+    ((".PA",), "home", r"French"),
+    ((".AS",), "venue", r"Amsterdam|AEX"),
+    ((".AS",), "home", r"Dutch"),
+    ((".BR",), "venue", r"Brussels|BEL\s+20"),
+    ((".MI",), "venue", r"Milan|FTSE\s+MIB"),
+    ((".MI",), "home", r"Italian"),
+    ((".MC",), "venue", r"Madrid|IBEX(?:\s+35)?"),
+    ((".MC",), "home", r"Spanish"),
+    ((".SW",), "venue", r"Zurich|SIX\s+Swiss|Swiss\s+Market\s+Index"),
+    ((".SW",), "home", r"Swiss\s+francs|Swiss"),
+    ((".ST",), "venue", r"Stockholm|OMX\s+Stockholm(?:\s+30)?|OMXS30"),
+    ((".ST",), "home", r"Swedish\s+crowns|kronor|Swedish"),
+    ((".OL",), "venue", r"Oslo"),
+    ((".OL",), "home", r"Norwegian\s+crowns|Norwegian"),
+    ((".CO",), "venue", r"Copenhagen|OMX\s+Copenhagen(?:\s+25)?|C25"),
+    ((".CO",), "home", r"Danish\s+crowns|Danish"),
+    ((".HE",), "venue", r"Helsinki|OMX\s+Helsinki(?:\s+25)?"),
+    ((".HE",), "home", r"Finnish"),
+    (_EURO, "home", r"euros?|\u20ac"),
+    ((".KS", ".KQ"), "venue", r"Seoul|Kospi|Kosdaq"),
+    ((".KS", ".KQ"), "home", r"Korean\s+won|South\s+Korean|Korean"),
+    ((".TW", ".TWO"), "venue", r"Taipei|Taiex"),
+    ((".TW", ".TWO"), "home", r"Taiwan\s+dollars|Taiwanese|T\$|NT\$"),
+    ((".NS", ".BO"), "venue", r"Mumbai|NSE|BSE|Nifty(?:\s+50)?|Sensex|Dalal\s+Street"),
+    ((".NS", ".BO"), "home", r"rupees?|Rs\.?(?=\s*\d)|\u20b9|crores?|lakhs?|Indian"),
+    ((".AX",), "venue", r"Sydney|ASX(?:\s+200)?"),
+    ((".AX",), "home", r"A\$|Australian\s+dollars|Australian"),
+    ((".TO",), "venue", r"Toronto|TSX"),
+    ((".TO",), "home", r"C\$|Canadian\s+dollars|Canadian"),
+    ((".SI",), "venue", r"Singapore|Straits\s+Times"),
+    ((".SA",), "venue", r"S[aã]o\s+Paulo|Bovespa|Ibovespa"),
+    ((".SA",), "home", r"reais|Brazilian"),
+    ((".JO",), "venue", r"Johannesburg"),
+    ((".TA",), "venue", r"Tel\s+Aviv"),
+    ((".MX",), "venue", r"Mexico\s+City"),
+    ((".VI",), "venue", r"Vienna"),
+    ((".LS",), "venue", r"Lisbon"),
+    ((".IR",), "venue", r"Dublin"),
+    ((".WA",), "venue", r"Warsaw"),
+    ((".KL",), "venue", r"Kuala\s+Lumpur"),
+    ((".BK",), "venue", r"Bangkok"),
+    ((".JK",), "venue", r"Jakarta"),
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _market_words_pattern() -> tuple[re.Pattern, tuple]:
+    groups = "|".join(f"(?P<m{i}>{rx})" for i, (_, _, rx) in enumerate(_MARKET_WORDS))
+    return re.compile(rf"(?<![\w$\u20ac])(?:{groups})(?![A-Za-z])"), _MARKET_WORDS
+
+
+def market_words(text: str) -> list[tuple[int, int, frozenset[str], str]]:
+    """Words of ``text`` that place shares or a company in a market: ``[(start, end, Yahoo
+    suffixes, kind)]``, ``kind`` ``"venue"`` for a city, an exchange or a market's index ("in
+    Frankfurt", "on the NSE", "the Nifty 50", "Hong Kong-listed"; a US listing has suffix ``""``)
+    and ``"home"`` for a currency or a nationality ("rupees", "euros", "Finnish")."""
+    rx, table = _market_words_pattern()
+    out = []
+    for m in rx.finditer(text):
+        i = int(m.lastgroup[1:])
+        suffixes, kind, _ = table[i]
+        out.append((m.start(), m.end(), frozenset(suffixes), kind))
+    return out

@@ -333,6 +333,7 @@ class Universe:
     by_first: dict[str, list[str]] = field(default_factory=dict)
     cjk: list[str] = field(default_factory=list)
     weak: set[str] = field(default_factory=set)       # aliases that need corporate evidence
+    homonyms: dict[str, tuple[Company, ...]] = field(default_factory=dict)   # one name, several companies
     notes: tuple[str, ...] = ()                        # said once in the output notes
     broad: BroadIndex | None = None                    # the broad list, consulted last and lazily
     _made: dict[int, Company] = field(default_factory=dict)
@@ -378,6 +379,11 @@ class Universe:
                 self.by_alias[alias] = owners[0]     # a package or broad alias two companies share is dropped
                 if any(alias in (w, _fold(w)) for w in owners[0].weak):
                     self.weak.add(alias)
+                if _on_different_exchanges(owners):
+                    # one name, two companies on different exchanges ("Reliance" of Reliance Industries
+                    # and of Reliance Inc, "EQT" of EQT AB and EQT Corp): the item's market words
+                    # decide (analysis.events.extract); share classes of one exchange stay one name
+                    self.homonyms[alias] = tuple(owners)
 
     def _broad(self, i: int | None) -> Company | None:
         """Row ``i`` of the broad list as a company, unless an earlier table has its name (then it
@@ -763,6 +769,15 @@ Energy Financial Bank Capital Partners Ventures Technologies Platforms Motors Ai
 Industries Entertainment Media Studios Games Health Insurance Properties Realty Resources Solutions
 Services Systems Networks Logistics Shipping Group Groups Consortium
 """.split())
+
+
+def _on_different_exchanges(owners: list[Company]) -> bool:
+    """Two or more companies whose listings (over-the-counter lines left out) are on no common exchange."""
+    def suffixes(c: Company) -> set[str]:
+        return {t[t.rindex("."):] if "." in t else "" for t in c.listings if t not in c.otc}
+
+    sets = [suffixes(o) for o in owners]
+    return len(owners) > 1 and all(a and b and not a & b for i, a in enumerate(sets) for b in sets[i + 1:])
 
 
 def _no_stops(alias: str) -> str:

@@ -120,7 +120,7 @@ from . import broad, namecontext
 from .companies import Company, Universe, listing_venue, universe
 from .textdates import (find_clock_time, find_dateline, find_dates, find_scheduled, is_future, time_of_day,
                         without_time_words)
-from ..data.exchanges import calendar_for, code_ticker, press_symbols
+from ..data.exchanges import calendar_for, code_ticker, market_words, press_symbols
 
 COLUMNS = ("event_id", "company", "ticker", "exchange", "market", "role", "listed", "event_date",
            "announced_at", "time_of_day", "date_source", "evidence")
@@ -578,6 +578,7 @@ class _Found:
     confirmed: bool = True
     replaced: list[str] = field(default_factory=list)
     own: str = ""                # a body sentence giving the company's own move and news (its timing)
+    venues: set = field(default_factory=set)   # Yahoo suffixes of the markets its moves are said to be in
 
 
 @dataclass
@@ -1140,6 +1141,8 @@ def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> 
     for hits in per_sentence:
         for h in hits:
             h.company = same.get(h.company.name, h.company)
+    if u.homonyms:
+        per_sentence = _resolve_homonyms(item, u, per_sentence, ambiguous)
     for (sentence, _), hits in zip(item.sentences, per_sentence):
         _confirm_lists(sentence, hits)
     per_sentence = _longer_names(item, per_sentence)
@@ -1151,12 +1154,96 @@ def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> 
     if item.kind == "article":
         _own_dated_moves(item, per_sentence, found)
     _social_post(item, found)
+    _move_venues(item, per_sentence, found)
     # a preview's date is its own only where another company is the item's subject
     subjects = {n for n, f in found.items() if f.role == "subject"}
     item.previews = ({h.company.name for hits in per_sentence for h in hits if h.flag == "preview"} - subjects
                      if subjects else set())
     # an ordinary-word name ("Apple", "Shell") counts only when the item confirms it somewhere
     return sorted((f for f in found.values() if f.confirmed), key=lambda f: f.order)
+
+
+def _homonym(u: Universe, sentence: str, h: _Hit) -> tuple[str, tuple[Company, ...]] | None:
+    """``(name, companies)`` when the hit is written with a name several companies share."""
+    written = sentence[h.pos:h.pos + _written_length(sentence, h)]
+    cands = u.homonyms.get(written)
+    return (written, cands) if cands and h.company in cands else None
+
+
+def _market_pick(cands: tuple[Company, ...], texts: list[str]) -> Company | None:
+    """The only candidate listed in the markets ``texts`` name (:func:`analysis.data.exchanges.market_words`):
+    venues first ("in Mumbai", "on the NSE", "the Nifty 50"), then currencies and nationalities too
+    ("165 billion rupees", "Finnish drugmaker"); None when that does not tell them apart."""
+    words = [(suffixes, kind) for t in texts for *_, suffixes, kind in market_words(t)]
+    for kinds in (("venue",), ("venue", "home")):
+        said = set().union(*(sf for sf, kind in words if kind in kinds)) if words else set()
+        fits = [c for c in cands if said & {_suffix(t) for t in c.listings if t not in c.otc}]
+        if len(fits) == 1:
+            return fits[0]
+    return None
+
+
+def _resolve_homonyms(item: _Item, u: Universe, per_sentence: list[list[_Hit]], ambiguous: list | None) -> list:
+    """A name two companies on different exchanges share ("Reliance": Reliance Industries in Mumbai,
+    Reliance Inc in New York; "Orion": Orion Oyj in Helsinki, Orion Group in New York) is the one
+    the item names otherwise (its full name, its symbol), else the one listed in the markets its
+    sentence, then the item, names (:func:`_market_pick`); else no company, and the notes name
+    the candidates (never a guess)."""
+    named = {h.company.name for (sentence, _), hits in zip(item.sentences, per_sentence) for h in hits
+             if _homonym(u, sentence, h) is None}
+    out = []
+    for (sentence, _), hits in zip(item.sentences, per_sentence):
+        kept = []
+        for h in hits:
+            hom = _homonym(u, sentence, h)
+            if hom is not None:
+                word, cands = hom
+                pick = next((c for c in cands if c.name in named), None) if sum(c.name in named for c in cands) == 1 \
+                    else None
+                pick = pick or _market_pick(cands, [sentence]) or _market_pick(cands, [s for s, _ in item.sentences])
+                if pick is None:
+                    if ambiguous is not None and h.confirmed:       # "Reliance on imported crude" says nothing
+                        ambiguous.append((word, list(cands)))
+                    continue
+                h.company = pick
+            kept.append(h)
+        out.append(kept)
+    return out
+
+
+def _move_venues(item: _Item, per_sentence: list[list[_Hit]], found: dict[str, _Found]) -> None:
+    """The markets a company's shares are said to move in ("Siemens shares rose 3% in Frankfurt",
+    "Alibaba's Hong Kong-listed shares fell", "Toyota slid 2% in Tokyo"): a venue word in a clause
+    about a move belongs to the last company named before it in the clause, else to its first; in
+    a clause naming none ("..., and its Shanghai shares gained 10%") to the last one named before
+    it in the sentence. A move with no market named counts as the home listing's (None)."""
+    headline = item.kind == "headline"
+    for (sentence, where), hits in zip(item.sentences, per_sentence):
+        if where == "boiler" or not hits:
+            continue
+        masked = sentence
+        for a, b, _ in _symbols(sentence):
+            masked = masked[:a] + " " * (b - a) + masked[b:]
+        for a, b in _clause_spans(masked, headline):
+            if not _is_reaction(masked[a:b]):
+                continue
+            inside = [h for h in hits if a <= h.pos < b] or [h for h in hits if h.pos < a][-1:]
+            for name, suffixes in _clause_venues(sentence, masked, a, b, inside).items():
+                if name in found:
+                    found[name].venues |= suffixes or {None}
+
+
+def _clause_venues(sentence: str, masked: str, a: int, b: int, inside: list[_Hit]) -> dict[str, set[str]]:
+    """Company -> the Yahoo suffixes of the venues clause ``masked[a:b]`` names for its move (see
+    :func:`_move_venues`); a venue word inside a company's name ("Tokyo" of Tokyo Electron) is none."""
+    said: dict[str, set[str]] = {h.company.name: set() for h in inside}
+    names = [(h.pos, h.pos + _written_length(sentence, h)) for h in inside]
+    for p, _, suffixes, kind in market_words(masked[a:b]):
+        if kind != "venue" or any(s <= a + p < e for s, e in names) or not inside:
+            continue
+        h = next((h for h in reversed(inside) if h.pos < a + p), inside[0])
+        said[h.company.name] |= suffixes
+    return said
 
 
 def _add_roles(item: _Item, per_sentence: list[list[_Hit]], found: dict[str, _Found]) -> None:
@@ -1955,9 +2042,25 @@ def _published_after_close(ticker: str, pub_ts, event_date) -> bool:
     return day == pd.Timestamp(event_date) and cal.is_session(day) and pub_ts >= cal.session_close(day)
 
 
+def _venue_listings(f: _Found, tickers: list[str], otc: set[str]) -> list[str]:
+    """The listings of the markets the text says the shares moved in (:func:`_move_venues`), the
+    home listing too when a move names no market; all of them when no move names one. The
+    over-the-counter lines (never studied by default) stay."""
+    named = {v for v in f.venues if v is not None}
+    if not named:
+        return tickers
+    if None in f.venues and tickers:
+        named.add(_suffix(tickers[0]))
+    kept = [t for t in tickers if _suffix(t) in named]
+    return [t for t in tickers if t in kept or t in otc] if kept else tickers
+
+
 def _rows_for(item: _Item, f: _Found, when: _When, pub_date=None, pub_ts=None) -> list[dict]:
     otc = set(f.company.otc) | {t[4:] for t in f.extra if t.startswith("otc:")}
     tickers = list(f.company.listings) + [t for t in f.extra if not t.startswith("otc:")]
+    # the market the text says the shares moved in picks the listing among cross-listings
+    # ("Alibaba rose 5% in Hong Kong": 9988.HK, not BABA)
+    tickers = _venue_listings(f, tickers, otc)
     common = dict(company=f.company.name, role=f.role, event_date=when.event_date,
                   announced_at=when.announced_at, time_of_day=when.time_of_day,
                   date_source=when.date_source, evidence=f.evidence)
