@@ -249,3 +249,23 @@ def test_still_a_shared_word_that_is_no_name_gives_no_note():
     df = _df("Reliance on imported crude rises to record")
     assert df.empty and not [n for n in df.attrs["notes"] if "may be any of" in n]
     assert _listings("Reliance Industries shares rose 2%") == ["RELIANCE.NS"]
+
+
+# --- 10. Wirecard: a noted company (delisted, no price file), however the text names it ------
+
+@needs_broad
+@pytest.mark.parametrize("text", [
+    "German payments company Wirecard collapsed on Thursday.",
+    "Wirecard plunges 60% as auditor cannot find cash",
+])
+def test_now_a_company_listed_where_codes_are_not_used_is_noted_in_more_forms(text):
+    df = _df(text, published="2020-06-18")
+    assert df.empty and [name for _, name, *_ in df.attrs["foreign"]] == ["Wirecard"]
+    assert any("Wirecard (Wirecard, Germany, ISIN DE0007472060)" in n for n in df.attrs["notes"])
+
+
+@needs_broad
+@pytest.mark.parametrize("text", ["Bitcoin jumps 5% to a record", "Powell said rates would stay high",
+                                  "Wirecard said its auditor could not confirm the cash."])
+def test_still_a_name_with_weak_evidence_is_not_looked_up_abroad(text):
+    assert _df(text, published="2020-06-18").attrs["foreign"] == []

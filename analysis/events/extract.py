@@ -1521,6 +1521,24 @@ _COUNTRY_POSSESSIVE = re.compile(
     r"South\s+Africa|Russia)['\u2019]s\s+(?P<name>[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*){0,3})")
 
 
+# a name moving by a stated percentage ("Wirecard plunges 60%") or after a business word ("German
+# payments company Wirecard"): company-like, looked up only among the companies listed where codes are
+# not used (a name no list knows there is no company: "Bitcoin jumps 5%", "Powell said")
+_FOREIGN_LIKE = re.compile(
+    rf"(?P<a>\b[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*){{0,2}})\s+(?i:{namecontext.MOVE})\s+(?:[a-z]+\s+)?\d+(?:\.\d+)?\s?"
+    r"(?:%|percent)|\b(?:company|firm|lender|bank|insurer|carrier|airline|retailer|maker|chipmaker|carmaker|"
+    r"automaker|drugmaker|miner|giant|conglomerate|operator|provider|developer|group)\s+"
+    r"(?P<b>[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*){0,2})")
+
+
+def _foreign_like(sentence: str, u: Universe, known: set[str]) -> list[str]:
+    """Names of :data:`_FOREIGN_LIKE` and after a country's possessive that the offline list knows
+    as companies listed where codes are not used (:meth:`Universe.foreign`)."""
+    cands = [m["name"] for m in _COUNTRY_POSSESSIVE.finditer(sentence)]
+    cands += [n for m in _FOREIGN_LIKE.finditer(sentence) if (n := m["a"] or m["b"]) and n[:1].isupper()]
+    return [n for n in cands if n not in known and not u.named(n) and u.foreign(n) is not None]
+
+
 def _unknown_names(item: _Item, u: Universe, found: list[_Found]) -> list[str]:
     """Company-like names of the item that no table knows (for the notes and the lookup)."""
     known = {a for f in found for a in (f.company.name, *f.company.aliases)}
@@ -1529,8 +1547,7 @@ def _unknown_names(item: _Item, u: Universe, found: list[_Found]) -> list[str]:
         if where == "boiler":
             continue
         names = [_candidate_name(m, known) for m in _UNKNOWN_NAME.finditer(sentence)]
-        names += [m["name"] for m in _COUNTRY_POSSESSIVE.finditer(sentence)
-                  if m["name"] not in known and not u.named(m["name"]) and u.foreign(m["name"]) is not None]
+        names += _foreign_like(sentence, u, known)
         for name in names:
             if name and name not in known and not u.named(name) and name not in out:
                 out.append(name)

@@ -809,7 +809,7 @@ def has_corporate_cue(text: str, start: int, end: int) -> bool:
 # ("Twitter", "Zip", "Match") is taken on (analysis.events.broad.strict_name): right after the
 # name a legal suffix, or "shares"/"stock" and a market verb; before it "shares of/in" or
 # "stock of"; or the possessive followed by "shares"/"stock"/"share price"
-_MOVE = (r"(?:rose|rise[sn]?|fell|fall(?:s|en)?|jump(?:s|ed)?|surge[sd]?|soar(?:s|ed)?|slump(?:s|ed)?|"
+MOVE = (r"(?:rose|rise[sn]?|fell|fall(?:s|en)?|jump(?:s|ed)?|surge[sd]?|soar(?:s|ed)?|slump(?:s|ed)?|"
          r"plunge[sd]?|tumble[sd]?|drop(?:s|ped)?|climb(?:s|ed)?|gain(?:s|ed)?|slid(?:es?)?|sank|sinks?|"
          r"rall(?:y|ies|ied)|dip(?:s|ped)?|declined?|declines|advanced?|advances|slipped|slips?|sagged|"
          r"rebound(?:s|ed)?|skyrocket(?:s|ed)?|crash(?:es|ed)?|were|closed|ended|opened|traded|have|had|"
@@ -818,12 +818,12 @@ _LEGAL_AFTER = (r",?\s+(?:Inc|Corp|Corporation|Co|Ltd|Limited|plc|PLC|AG|SA|NV|N
                 r"LLC)(?![\w-])")
 _STRONG_AFTER = re.compile(
     rf"^(?:{_LEGAL_AFTER}|['\u2019]s?\s+(?:shares|stock|share\s+price)\b|"
-    rf"\s+(?:shares|stock)\s+(?:(?:have|had|were|are)\s+)?(?:(?:as\s+much\s+as|up\s+to|about|nearly)\s+)?{_MOVE}\b)",
+    rf"\s+(?:shares|stock)\s+(?:(?:have|had|were|are)\s+)?(?:(?:as\s+much\s+as|up\s+to|about|nearly)\s+)?{MOVE}\b)",
     re.IGNORECASE)
 _STRONG_BEFORE = re.compile(r"\b(?:shares|stock)\s+(?:of|in)\s+$", re.IGNORECASE)
 # the name moving by a stated percentage: "Darden Jumps 15%", "Carnival jumped 8.7% on Tuesday"
 _PERCENT_MOVE_AFTER = re.compile(
-    rf"^\s+{_MOVE}\s+(?:(?:as\s+much\s+as|about|nearly|almost|more\s+than|over|by)\s+)?\d+(?:\.\d+)?\s*(?:%|percent\b)",
+    rf"^\s+{MOVE}\s+(?:(?:as\s+much\s+as|about|nearly|almost|more\s+than|over|by)\s+)?\d+(?:\.\d+)?\s*(?:%|percent\b)",
     re.IGNORECASE)
 _SYMBOL_AFTER = re.compile(r"^\s*\((?:[A-Z]{2,8}\s*:\s*)?([A-Z0-9]{1,6})(?:[._][A-Za-z]{1,3})?\)")
 
