@@ -269,3 +269,27 @@ def test_now_a_company_listed_where_codes_are_not_used_is_noted_in_more_forms(te
                                   "Wirecard said its auditor could not confirm the cash."])
 def test_still_a_name_with_weak_evidence_is_not_looked_up_abroad(text):
     assert _df(text, published="2020-06-18").attrs["foreign"] == []
+
+
+# --- 11. an offering priced the evening before its debut: day 0 is the first day of trading ---
+
+def test_now_a_pricing_published_before_the_debut_is_the_debuts_event():
+    from analysis.events.timing import time_events
+
+    df = _df("CoreWeave prices IPO at $40, below range", published="2025-03-27T21:00-04:00",
+             tz="America/New_York")
+    assert list(df["ticker"]) == ["CRWV"] and df["event_date"].iloc[0] == pd.Timestamp("2025-03-28")
+    assert time_events(df)["day0"].iloc[0] == pd.Timestamp("2025-03-28")
+
+
+def test_now_the_pricing_time_is_the_debuts_announcement():
+    df = _df("CoreWeave priced its IPO at $40 a share at 8:30 p.m. on Thursday, below the marketed range.",
+             published="2025-03-27T21:30-04:00", tz="America/New_York")
+    row = df.iloc[0]
+    assert row["event_date"] == pd.Timestamp("2025-03-28")
+    assert row["announced_at"] == pd.Timestamp("2025-03-27T20:30-04:00")
+
+
+def test_still_other_news_before_a_listing_gives_no_row():
+    assert _df("CoreWeave names new chief financial officer", published="2025-03-25T10:00-04:00",
+               tz="America/New_York").empty

@@ -1987,18 +1987,44 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "company"
 
 
-def _debut_day(company: Company, ticker: str, event_date: pd.Timestamp, pub_date) -> pd.Timestamp | None:
+# an item about a company's offering: its pricing or its debut
+_OFFERING = re.compile(r"\b(?:IPO|initial\s+public\s+offering|(?:share\s+)?offering|priced|prices|pricing|debut|"
+                       r"debuts|flotation|(?:stock\s+)?market\s+listing)\b", re.IGNORECASE)
+
+
+def _debut_day(company: Company, ticker: str, event_date: pd.Timestamp, pub_date,
+               offering: bool = False) -> pd.Timestamp | None:
     """The first day of a listing that began after the news's date but by the publication and
     at most :data:`DEBUT_MAX_DAYS` after the news ("priced on Wednesday evening ... jumped 48% in
     their debut on Thursday"): an event cannot come before its shares trade, so that day is day 0.
+    An item about the offering (``offering``: its pricing, its debut) published before the first
+    day of trading ("CoreWeave prices IPO at $40" on the evening before) is that day's event too.
     None otherwise (CATL's 2024 news and its 2025 Hong Kong line)."""
     start = dict(company.since).get(ticker)
     if start is None or pd.isna(event_date) or pub_date is None:
         return None
     start = pd.Timestamp(start)
-    if start > pd.Timestamp(pub_date) or (start - event_date).days > DEBUT_MAX_DAYS:
+    if (start > pd.Timestamp(pub_date) and not offering) or (start - event_date).days > DEBUT_MAX_DAYS:
         return None
     return start
+
+
+def _pricing_instant(ticker: str, announced, debut: pd.Timestamp):
+    """The pricing's time as the debut's announcement when the listing's next session after it is
+    the first day of trading ("priced at 9 p.m. on Thursday", debut on Friday), else NaT."""
+    if announced is None or pd.isna(announced) or getattr(announced, "tzinfo", None) is None:
+        return pd.NaT
+    cal = _listing_calendar(ticker, debut)
+    if cal is None:
+        return pd.NaT
+    day = pd.Timestamp(announced.tz_convert(str(cal.tz)).date())
+    if not cal.is_session(day):
+        nxt = cal.date_to_session(day, direction="next")
+    elif announced >= cal.session_close(day):
+        nxt = cal.next_session(day)
+    else:
+        return pd.NaT             # priced during a session: that session is no debut's
+    return announced if _naive(nxt) == debut else pd.NaT
 
 
 def _listing_calendar(ticker: str, day):
@@ -2092,11 +2118,13 @@ def _rows_for(item: _Item, f: _Found, when: _When, pub_date=None, pub_ts=None) -
         elif when.unmoved and when.time_of_day == "unknown" and _published_after_close(t, pub_ts, when.event_date):
             row = {**common, "time_of_day": "after_close"}
         if not f.company.listed_on(t, row["event_date"]):
-            debut = _debut_day(f.company, t, row["event_date"], pub_date)
+            debut = _debut_day(f.company, t, row["event_date"], pub_date, bool(_OFFERING.search(item.text)))
             if debut is None:
                 continue             # a listing that began after the event ("3750.HK" for CATL's 2024 news)
-            # an offering priced the evening before a debut: the first day of trading is the event
-            row = {**row, "event_date": debut, "announced_at": pd.NaT, "time_of_day": "during"}
+            # an offering priced the evening before a debut: the first day of trading is the event,
+            # the pricing its announcement when the text gives its time and no session comes between
+            row = {**row, "event_date": debut, "time_of_day": "during",
+                   "announced_at": _pricing_instant(t, row["announced_at"], debut)}
         exchange, market = listing_venue(t)
         rows.append(dict(event_id=f"{item.id}-{t}", ticker=t, exchange=exchange, market=market,
                          listed="otc" if t in otc else True, **row))
