@@ -71,16 +71,19 @@ from .namecontext import short_name
 # scripts write no spaces between a name and its particles ("삼성전자는", "ソニーGが")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
-# shares, results, profit, listing, deals, dividends, president, moves (Japanese; Korean)
-_JK_COMPANY_NEWS = re.compile(
-    "\u682a|\u6c7a\u7b97|\u767a\u8868|\u696d\u7e3e|\u4e0a\u5834|\u8cb7\u53ce|\u63d0\u643a|\u5408\u4f75|\u7d71\u5408|"
-    "\u5229\u76ca|\u8d64\u5b57|\u9ed2\u5b57|\u914d\u5f53|\u793e\u9577|\u6025\u9a30|\u6025\u843d|\u4e0a\u6607|\u4e0b\u843d|"
-    "\u30ea\u30b3\u30fc\u30eb|\u5024\u4e0a\u3052|\u5024\u4e0b\u3052|\u76ca|\u4e88\u60f3|\u58f2\u4e0a|\u4fee\u6b63|"
+# shares, results, profit, listing, deals, dividends, president (Japanese; Korean), and the words of a
+# share move, of the shares and of a disclosure (namecontext.JK_MOVE_WORDS, JK_SHARE_WORDS,
+# JK_DISCLOSURE_WORDS: one home with extract's reaction and disclosure rules)
+_JK_COMPANY_NEWS = re.compile("|".join((
+    namecontext.JK_MOVE_WORDS, namecontext.JK_SHARE_WORDS, namecontext.JK_DISCLOSURE_WORDS,
+    "\u682a|\u696d\u7e3e|\u4e0a\u5834|\u8cb7\u53ce|\u63d0\u643a|\u5408\u4f75|\u7d71\u5408|"
+    "\u5229\u76ca|\u8d64\u5b57|\u9ed2\u5b57|\u914d\u5f53|\u793e\u9577|"
+    "\u30ea\u30b3\u30fc\u30eb|\u5024\u4e0a\u3052|\u5024\u4e0b\u3052|\u76ca|\u4e88\u60f3|\u58f2\u4e0a|"
     "\u898b\u901a\u3057|\u53d7\u6ce8|\u58f2\u5374|\u64a4\u9000|\u524a\u6e1b|\u767a\u58f2|"
-    "\ucd9c\uc2dc|\uc218\uc8fc|\ub9e4\uac01|\uc804\ub9dd|\uc790\uc0ac\uc8fc|\ub9e4\uc785|\uacb0\uc815|\uacc4\uc57d|\ud22c\uc790|"
-    "\u81ea\u793e\u682a|\u6c7a\u5b9a|\u5951\u7d04|\u6295\u8cc7|"
-    "\uc8fc\uac00|\uc8fc\uc2dd|\uc2e4\uc801|\ubc1c\ud45c|\uc778\uc218|\ud569\ubcd1|\uc0c1\uc7a5|\uc601\uc5c5\uc774\uc775|"
-    "\ub9e4\ucd9c|\ubc30\ub2f9|\uae09\ub4f1|\uae09\ub77d|\uc0c1\uc2b9|\ud558\ub77d|\ub9ac\ucf5c")
+    "\ucd9c\uc2dc|\uc218\uc8fc|\ub9e4\uac01|\uc804\ub9dd|\uc790\uc0ac\uc8fc|\uacc4\uc57d|\ud22c\uc790|"
+    "\u81ea\u793e\u682a|\u5951\u7d04|\u6295\u8cc7|"
+    "\uc8fc\uc2dd|\uc2e4\uc801|\uc778\uc218|\ud569\ubcd1|\uc0c1\uc7a5|\uc601\uc5c5\uc774\uc775|"
+    "\ub9e4\ucd9c|\ubc30\ub2f9|\ub9ac\ucf5c")))
 _SHARE_CLASS_US = re.compile(r"^([A-Z]+)\.([A-Z])$")          # BRK.B -> BRK-B
 _OTC_VENUES = {"OTC", "OTCMKTS", "OTCQX", "OTCQB", "PINK", "OTC PINK", "OTCPK"}
 

@@ -386,9 +386,7 @@ Tech Bank Banks Oil Gold Why What How When Who Which This That These Those Inves
 """.split())
 # a clause about the market's reaction: shares moving, not the news itself
 _SHARES_WORD = re.compile(r"\b(?:shares?|stocks?|ADRs?|stock\s+price|share\s+price|\u80a1\u4ef7|\u80a1\u7968)\b|\u80a1\u4ef7|"
-                          # 株価, 株が/株は (Japanese: the shares)
-                          r"\u682a\u4fa1|\u682a[\u304c\u306f\u3082]|\uc8fc\uac00",
-                          re.IGNORECASE)
+                          + namecontext.JK_SHARE_WORDS, re.IGNORECASE)       # 株価, 株が/株は, 주가
 _MOVE_WORD = re.compile(
     r"\b(?:rose|rise|rises|rising|risen|fell|fall|falls|falling|fallen|sunk|jump(?:s|ed)?|slump(?:s|ed)?|surg(?:e|es|ed)|"
     r"soar(?:s|ed)?|plung(?:e|es|ed)|tumbl(?:e|es|ed)|sink(?:s)?|sank|slid(?:e|es)?|climb(?:s|ed)?|"
@@ -404,11 +402,8 @@ _MOVE_WORD = re.compile(
     # 收涨 收跌 收高 收低 走高 走低 高开 低开 飙升 暴涨 暴跌 急跌 涨逾 跌逾 (closed up/down, moved higher/lower, ...)
     r"|\u6536\u6da8|\u6536\u8dcc|\u6536\u9ad8|\u6536\u4f4e|\u8d70\u9ad8|\u8d70\u4f4e|\u9ad8\u5f00|\u4f4e\u5f00|"
     r"\u98d9\u5347|\u66b4\u6da8|\u66b4\u8dcc|\u6025\u8dcc|\u6da8\u903e|\u8dcc\u903e"
-    # Japanese 急騰 急落 続伸 続落 反発 反落 ストップ高 ストップ安 上昇 下落, Korean 급등 급락 상승 하락;
-    r"|\u6025\u9a30|\u6025\u843d|\u7d9a\u4f38|\u7d9a\u843d|\u53cd\u767a|\u53cd\u843d|\u30b9\u30c8\u30c3\u30d7[\u9ad8\u5b89]|"
-    r"\u4e0a\u6607|\u4e0b\u843d|\uae09\ub4f1|\uae09\ub77d|\uc0c1\uc2b9|\ud558\ub77d"
-    # 大幅高 大幅安 急伸 高値 安値 (a big rise or fall, a record high or low)
-    r"|\u5927\u5e45[\u9ad8\u5b89]|\u6025\u4f38|[\u9ad8\u5b89]\u5024"
+    # Japanese and Korean: 急騰 急落 ... 大幅高 高値 ..., 급등 급락 상승 하락
+    "|" + namecontext.JK_MOVE_WORDS +
     # a cashtag and a signed change: "$PLTR +23%", "$SMCI -18%"
     r"|\$[A-Z]{1,5}\s+[+\u2212-]\d+(?:\.\d+)?\s?%",
     re.IGNORECASE)
@@ -1323,8 +1318,7 @@ _SOCIAL_EVENT = re.compile(r"(?<!\w)[+\u2212-]\d+(?:\.\d+)?\s?%|\b(?:up|down)\s+
 # Tuesday, gained 0.5%", "Rival AMD slipped 1%"
 _RIVAL_MOVED = re.compile(
     r"^(?:\s*,\s*(?:which|who|that|a|an|the|its)\b[^,;.]{0,100},)?\s*,?\s*(?:whose\s+)?(?:(?:shares|stock)\s+)?"
-    r"(?:also\s+|were\s+|was\s+)?(?:rose|fell|gained|lost|slipped|dropped|climbed|jumped|sank|slid|added|declined|"
-    r"advanced|edged\s+(?:up|down|higher|lower)|rallied|tumbled|surged|plunged|soared|slumped|up|down)\s+"
+    rf"(?:also\s+|were\s+|was\s+)?(?:{namecontext.MOVE}|up|down)\s+"
     r"(?:as\s+much\s+as\s+|about\s+|nearly\s+|almost\s+|more\s+than\s+)?(\d+(?:\.\d+)?\s?(?:%|percent))")
 
 
@@ -1927,8 +1921,7 @@ _DISCLOSURE = re.compile(
     r"\b(?:announc(?:e|es|ed)|report(?:s|ed)?|post(?:s|ed)|releas(?:e|es|ed)|forecast|guidance|outlook|"
     r"rais(?:e|es|ed)|cut(?:s)?|lower(?:s|ed)|declar(?:e|es|ed)|approv(?:e|es|ed)|decid(?:e|es|ed)|"
     r"buyback|dividend|results|earnings)\b"
-    "|\u6c7a\u5b9a|\u767a\u8868|\u4fee\u6b63|\u6c7a\u7b97|\u81ea\u793e\u682a\u8cb7\u3044|"
-    "\uacf5\uc2dc|\uacb0\uc815|\ubc1c\ud45c|\ub9e4\uc785|\u516c\u544a|\u516c\u5e03|\u5ba3\u5e03|\u53d1\u5e03|\u62ab\u9732",
+    "|" + namecontext.JK_DISCLOSURE_WORDS + "|\u516c\u544a|\u516c\u5e03|\u5ba3\u5e03|\u53d1\u5e03|\u62ab\u9732",
     re.IGNORECASE)
 
 

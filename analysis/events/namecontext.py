@@ -359,6 +359,20 @@ CJK_PLACES = tuple("""
 """.split())
 
 
+# Japanese and Korean words of company news, one home for the extraction's reaction and disclosure
+# rules (analysis.events.extract) and the companies' Japanese and Korean names (analysis.events.companies):
+# a share move: 急騰 急落 続伸 続落 反発 反落 ストップ高 ストップ安 上昇 下落 大幅高 大幅安 急伸 高値 安値
+# (Japanese), 급등 급락 상승 하락 (Korean)
+JK_MOVE_WORDS = ("\u6025\u9a30|\u6025\u843d|\u7d9a\u4f38|\u7d9a\u843d|\u53cd\u767a|\u53cd\u843d|"
+                 "\u30b9\u30c8\u30c3\u30d7[\u9ad8\u5b89]|\u4e0a\u6607|\u4e0b\u843d|\u5927\u5e45[\u9ad8\u5b89]|"
+                 "\u6025\u4f38|[\u9ad8\u5b89]\u5024|\uae09\ub4f1|\uae09\ub77d|\uc0c1\uc2b9|\ud558\ub77d")
+# the shares: 株価, 株が/株は/株も (Japanese), 주가 (Korean)
+JK_SHARE_WORDS = "\u682a\u4fa1|\u682a[\u304c\u306f\u3082]|\uc8fc\uac00"
+# a disclosure: 決定 発表 修正 決算 自社株買い (Japanese), 공시 결정 발표 매입 (Korean)
+JK_DISCLOSURE_WORDS = ("\u6c7a\u5b9a|\u767a\u8868|\u4fee\u6b63|\u6c7a\u7b97|\u81ea\u793e\u682a\u8cb7\u3044|"
+                       "\uacf5\uc2dc|\uacb0\uc815|\ubc1c\ud45c|\ub9e4\uc785")
+
+
 # Japanese and Korean names run on into longer ones: "ソニーフィナンシャル" (Sony Financial), "카카오뱅크"
 # (KakaoBank), "네이버웹툰" (Naver Webtoon) are other companies, "トヨタ系" (Toyota-affiliated) is not
 # Toyota; a Korean particle after a name is no longer name ("삼성전자가", "네이버의")
@@ -809,11 +823,12 @@ def has_corporate_cue(text: str, start: int, end: int) -> bool:
 # ("Twitter", "Zip", "Match") is taken on (analysis.events.broad.strict_name): right after the
 # name a legal suffix, or "shares"/"stock" and a market verb; before it "shares of/in" or
 # "stock of"; or the possessive followed by "shares"/"stock"/"share price"
+# the verbs of a share move, one home (here; :data:`analysis.events.extract._RIVAL_MOVED` too)
 MOVE = (r"(?:rose|rise[sn]?|fell|fall(?:s|en)?|jump(?:s|ed)?|surge[sd]?|soar(?:s|ed)?|slump(?:s|ed)?|"
-         r"plunge[sd]?|tumble[sd]?|drop(?:s|ped)?|climb(?:s|ed)?|gain(?:s|ed)?|slid(?:es?)?|sank|sinks?|"
-         r"rall(?:y|ies|ied)|dip(?:s|ped)?|declined?|declines|advanced?|advances|slipped|slips?|sagged|"
-         r"rebound(?:s|ed)?|skyrocket(?:s|ed)?|crash(?:es|ed)?|were|closed|ended|opened|traded|have|had|"
-         r"hit|touched|extended)")
+        r"plunge[sd]?|tumble[sd]?|drop(?:s|ped)?|climb(?:s|ed)?|gain(?:s|ed)?|slid(?:es?)?|sank|sinks?|"
+        r"rall(?:y|ies|ied)|dip(?:s|ped)?|declined?|declines|advanced?|advances|slipped|slips?|sagged|"
+        r"rebound(?:s|ed)?|skyrocket(?:s|ed)?|crash(?:es|ed)?|lost|added|edged\s+(?:up|down|higher|lower)|"
+        r"were|closed|ended|opened|traded|have|had|hit|touched|extended)")
 _LEGAL_AFTER = (r",?\s+(?:Inc|Corp|Corporation|Co|Ltd|Limited|plc|PLC|AG|SA|NV|N\.V|S\.A|SE|AB|ASA|A/S|Oyj|SpA|"
                 r"LLC)(?![\w-])")
 _STRONG_AFTER = re.compile(
