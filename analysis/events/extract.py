@@ -1211,10 +1211,13 @@ def _move_venues(item: _Item, per_sentence: list[list[_Hit]], found: dict[str, _
     "Alibaba's Hong Kong-listed shares fell", "Toyota slid 2% in Tokyo"): a venue word in a clause
     about a move belongs to the last company named before it in the clause, else to its first; in
     a clause naming none ("..., and its Shanghai shares gained 10%") to the last one named before
-    it in the sentence. A move with no market named counts as the home listing's (None)."""
+    it in the sentence. A move with no market named counts as the home listing's (None). Only the
+    moves of the headline, the title and the lead pick listings: a body sentence about one
+    listing ("HSBC's Hong Kong-listed shares closed 2.2% higher" after the lead's news) is a detail
+    of an event every listing answers."""
     headline = item.kind == "headline"
     for (sentence, where), hits in zip(item.sentences, per_sentence):
-        if where == "boiler" or not hits:
+        if where != "subject" or not hits:
             continue
         masked = sentence
         for a, b, _ in _symbols(sentence):
