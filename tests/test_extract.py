@@ -267,7 +267,9 @@ def test_clock_time_sets_announced_at():
     assert ts == pd.Timestamp("2024-05-22 16:20", tz="America/New_York")
     assert (df["event_date"] == pd.Timestamp("2024-05-22")).all()
     assert (df["date_source"] == "relative weekday").all()
-    assert (df["time_of_day"] == "unknown").all()            # no prior-day guess when a time is given
+    # no prior-day guess when a time is given: the time of day is the clock's on the listing's
+    # calendar (4:20 p.m. in New York is after the close; round twelve)
+    assert (df["time_of_day"] == "after_close").all()
 
 
 def test_publication_time_dates_but_does_not_time_the_news():
@@ -371,7 +373,7 @@ def test_csv_text_is_iso_and_reads_back():
     text = to_csv_text(df)
     lines = text.splitlines()
     assert lines[0] == ",".join(COLUMNS)
-    assert "NVDA,XNYS,^GSPC,subject,true,2024-05-22,2024-05-22T16:20:00-04:00,unknown,relative weekday" in lines[1]
+    assert "NVDA,XNYS,^GSPC,subject,true,2024-05-22,2024-05-22T16:20:00-04:00,after_close,relative weekday" in lines[1]
     assert ",false," in lines[2]
 
 

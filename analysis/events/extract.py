@@ -363,8 +363,8 @@ _OWNER_AFTER = re.compile(
     # an appositive: "Ping An, its largest shareholder, pushed for ..."
     r"|(?:its|their)\s+(?:single\s+)?(?:largest|biggest|top|major|main|controlling|majority|"
     r"second[- ]largest)\s+(?:shareholder|investor|owner|stakeholder))\b", re.IGNORECASE)
-_NAME_BEFORE_TAG = re.compile(
-    r"((?:[A-Z0-9][\w.&'\u2019\-]*)(?:,?\s+(?:[A-Z0-9][\w.&'\u2019\-]*|&|of|and|de|la))*)[\s,]*$")
+_NAME_BEFORE_TAG = re.compile(       # (a run of spaces is a symbol blanked out: no name crosses it)
+    r"((?:[A-Z0-9][\w.&'\u2019\-]*)(?:,?\s{1,2}(?:[A-Z0-9][\w.&'\u2019\-]*|&|of|and|de|la))*)[\s,]*$")
 # company-like names no table knows: "Rivian shares", "shares of Acme", "Acme Corp"
 _UNKNOWN_NAME = re.compile(
     r"(?:\b[Ss]hares\s+(?:of|in)\s+(?P<a>[A-Z][\w&'\u2019.-]*(?:\s+[A-Z][\w&'\u2019.-]*){0,3}))"
@@ -668,9 +668,21 @@ def _name_hits(masked: str, u: Universe, tagged: frozenset[str] = frozenset(), t
     return out, names
 
 
+def _tag_company(u: Universe, ticker: str | None, written: str) -> Company | None:
+    """The company of a symbol: its Yahoo ticker's, else the code as written (a Reuters code a
+    table lists, "VOWG_p.DE") -- but a bare code written for an exchange outside the US is not the
+    US company of that symbol ("(TSX: CNR)" is Canadian National Railway, not CONSOL Energy's CNR)."""
+    known = u.company(ticker) if ticker else None
+    if known is not None:
+        return known
+    if ticker and _suffix(ticker) and not _suffix(written) and "_" not in written:
+        return None
+    return u.company(written)
+
+
 def _tag_owner(u: Universe, names: list, s: int, ticker: str | None, written: str, masked: str) -> Company | None:
     """The company a symbol belongs to: known by its ticker or code, else the name just before it."""
-    known = (u.company(ticker) if ticker else None) or u.company(written)
+    known = _tag_company(u, ticker, written)
     if known is not None:
         return known
     return next((c for ns, ne, c, _ in names if 0 <= s - ne and _NAME_TAG_GAP.fullmatch(masked[ne:s])), None)
@@ -914,7 +926,7 @@ def _short_forms(item: _Item, u: Universe, per_sentence: list[list[_Hit]]) -> di
                 if venue == "CASHTAG":
                     continue             # "$SOL and $ETH": a cashtag follows no name of its company
                 name = _adhoc_name(sentence[:s], ticker or written)
-                owner = (u.company(ticker) if ticker else None) or u.company(written) or ad_hoc.get(name)
+                owner = _tag_company(u, ticker, written) or ad_hoc.get(name)
                 if owner is not None:
                     for form in _forms_of(name):
                         out.setdefault(form, owner)
@@ -984,7 +996,7 @@ def _item_tags(item: _Item, u: Universe) -> frozenset[str]:
     for sentence, _ in item.sentences:
         for _, _, pairs in _symbols(sentence):
             for _, ticker, written in pairs:
-                owner = (u.company(ticker) if ticker else None) or u.company(written)
+                owner = _tag_company(u, ticker, written)
                 out.update(owner.listings if owner is not None else ())
                 out.update(t for t in (ticker, written) if t)
     return frozenset(out)
@@ -2023,6 +2035,22 @@ def _pricing_instant(ticker: str, announced, debut: pd.Timestamp):
     return announced if _naive(nxt) == debut else pd.NaT
 
 
+def _clock_time_of_day(ticker: str, announced) -> str:
+    """The time of day of a stated clock time on the listing's exchange calendar ("at 0600 GMT"
+    is before London's open, "12:01 a.m. Eastern time" before Toronto's): ``before_open``,
+    ``during`` (a lunch break too) or ``after_close`` of that day's session; ``unknown`` on a day
+    with no session or without a calendar."""
+    cal = _listing_calendar(ticker, pd.Timestamp(announced.tz_convert("UTC").date()))
+    if cal is None:
+        return "unknown"
+    day = pd.Timestamp(announced.tz_convert(str(cal.tz)).date())
+    if not cal.is_session(day):
+        return "unknown"
+    if announced < cal.session_open(day):
+        return "before_open"
+    return "during" if announced < cal.session_close(day) else "after_close"
+
+
 def _listing_calendar(ticker: str, day):
     """The exchange calendar of a listing around ``day`` (:func:`analysis.events.timing.get_calendar`),
     or None when the listing's exchange or that range is unknown."""
@@ -2113,6 +2141,8 @@ def _rows_for(item: _Item, f: _Found, when: _When, pub_date=None, pub_ts=None) -
             row = {**common, "event_date": _overnight_session(t, pub_ts, when.event_date)}
         elif when.unmoved and when.time_of_day == "unknown" and _published_after_close(t, pub_ts, when.event_date):
             row = {**common, "time_of_day": "after_close"}
+        elif when.time_of_day == "unknown" and not pd.isna(when.announced_at):
+            row = {**common, "time_of_day": _clock_time_of_day(t, when.announced_at)}
         if not f.company.listed_on(t, row["event_date"]):
             debut = _debut_day(f.company, t, row["event_date"], pub_date, bool(_OFFERING.search(item.text)))
             if debut is None:

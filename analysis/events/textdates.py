@@ -102,13 +102,19 @@ ZONE_WORDS = {
     "CET": "Europe/Paris", "CEST": "Europe/Paris", "JST": "Asia/Tokyo", "KST": "Asia/Seoul",
     "AEST": "Australia/Sydney", "AEDT": "Australia/Sydney", "PT": "America/Los_Angeles",
     "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles", "CT": "America/Chicago",
+    # spelled out: "12:01 a.m. Eastern time"
+    "EASTERN TIME": "America/New_York", "PACIFIC TIME": "America/Los_Angeles", "CENTRAL TIME": "America/Chicago",
 }
-_ZONES = "|".join(sorted(ZONE_WORDS, key=len, reverse=True))
+# (case-insensitive only where spelled out: "Eastern time"; "ET" stays a capitalised abbreviation)
+_ZONES = "|".join(z.replace(" ", r"\s+") if " " not in z else rf"(?i:{z.replace(' ', chr(92) + 's+')})"
+                  for z in sorted(ZONE_WORDS, key=len, reverse=True))
 _CLOCK_12 = re.compile(
     # "7:00am", and "7.00am" as the British press writes it
     rf"\b(?P<h>1[0-2]|0?[1-9])(?:[:.](?P<mi>[0-5]\d))?\s*(?P<ap>a\.?m\.?|p\.?m\.?)(?:\s+(?P<z>{_ZONES})\b)?",
     re.IGNORECASE)
-_CLOCK_24 = re.compile(rf"\b(?P<h>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?:\s*(?:hrs?|h))?(?:\s+(?P<z>{_ZONES})\b)?")
+_CLOCK_24 = re.compile(rf"\b(?P<h>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?:\s*(?:hrs?|h))?(?:\s+(?P<z>{_ZONES})\b)?"
+                       # the wire's four digits with a zone word: "at 0600 GMT", "by 0930 GMT" (a year has none)
+                       rf"|\b(?P<h4>[01]\d|2[0-3])(?P<mi4>[0-5]\d)\s+(?P<z4>{_ZONES})\b")
 
 
 @dataclass(frozen=True)
@@ -342,9 +348,9 @@ def find_clock_time(sentence: str, default_zone: str | None) -> tuple[int, int, 
     for m in _CLOCK_24.finditer(sentence):
         if any(s <= m.start() < s + 12 for s, *_ in hits):
             continue
-        hits.append((m.start(), int(m["h"]), int(m["mi"]), m["z"]))
+        hits.append((m.start(), int(m["h"] or m["h4"]), int(m["mi"] or m["mi4"]), m["z"] or m["z4"]))
     for _, h, mi, z in sorted(hits):
-        zone = ZONE_WORDS[z.upper()] if z else default_zone
+        zone = ZONE_WORDS[" ".join(z.upper().split())] if z else default_zone
         if zone is not None:
             return h, mi, zone
     return None
