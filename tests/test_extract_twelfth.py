@@ -63,3 +63,20 @@ def test_now_the_wires_four_digit_time_with_a_zone_word_is_a_clock():
     assert find_clock_time("with its annual results at 0600 GMT", None) == (6, 0, "UTC")
     assert find_clock_time("took effect at 12:01 a.m. Eastern time", None) == (0, 1, "America/New_York")
     assert find_clock_time("sales rose 12% in 2024", None) is None         # a year is no clock
+
+
+# --- the day the news was told, not the day of what it tells is to come -----------------------
+
+@pytest.mark.parametrize("text, ticker, day", [
+    ("Nike Chief Executive John Donahoe will retire on Oct. 14, the company said on Thursday.", "NKE",
+     "2024-05-30"),
+    ("Tesla's finance chief will leave on Friday, the carmaker said on Tuesday.", "TSLA", "2024-06-04"),
+])
+def test_now_a_statement_dated_before_what_it_announces_dates_the_news(text, ticker, day):
+    df = _df(text, published="2024-06-05T12:00-04:00")
+    assert df.loc[df["ticker"] == ticker, "event_date"].iloc[0] == pd.Timestamp(day)
+
+
+def test_still_a_lone_future_date_dates_its_clause():
+    df = _df("Apple will launch the phone on Friday.", published="2024-06-05T12:00-04:00")
+    assert df["event_date"].iloc[0] == pd.Timestamp("2024-06-07")

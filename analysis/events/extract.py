@@ -1828,7 +1828,10 @@ def _event_statement(statements: list[_Statement]) -> tuple[_Statement | None, _
     event (:func:`_in_window`)."""
     lead_news = [s for s in statements if s.lead and not s.reaction]
     reaction = _lead_reaction(statements)
-    news = next((s for s in lead_news if s.date is not None), None) or next(filter(_has_time, lead_news), None)
+    # the day the news was told before the day of what it tells is still to come ("Joyce will step
+    # down on Wednesday, the airline said on Tuesday": Tuesday's news)
+    news = next((s for s in lead_news if s.date is not None and not s.future), None) or \
+        next((s for s in lead_news if s.date is not None), None) or next(filter(_has_time, lead_news), None)
     if news is not None and news.date is not None and _has_time(news):
         return news, reaction
     return _complete(news, _same_event(statements, lead_news, news, reaction)), reaction
