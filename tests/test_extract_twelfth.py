@@ -80,3 +80,22 @@ def test_now_a_statement_dated_before_what_it_announces_dates_the_news(text, tic
 def test_still_a_lone_future_date_dates_its_clause():
     df = _df("Apple will launch the phone on Friday.", published="2024-06-05T12:00-04:00")
     assert df["event_date"].iloc[0] == pd.Timestamp("2024-06-07")
+
+
+# --- traps: an animal named after a company's name, a group of places in apposition -----------
+
+@pytest.mark.parametrize("text", [
+    "Sika deer graze on the lawns of the temple in the autumn.",
+    "Puma cubs were born at the city zoo last spring.",
+    "The Randstad, the ring of cities between Utrecht and The Hague, has the densest rail network.",
+])
+def test_now_an_animal_or_a_group_of_places_is_no_company(text):
+    assert _df(text, published="2024-06-03").empty
+
+
+@pytest.mark.parametrize("text, ticker", [
+    ("Randstad shares fell 4% after the staffing firm cut its outlook.", "RAND.AS"),
+    ("Sika shares rose 3% after the chemicals maker raised its guidance.", "SIKA.SW"),
+])
+def test_still_the_companies_by_their_shares(text, ticker):
+    assert _roles(text, published="2024-06-03")[ticker] == "subject"

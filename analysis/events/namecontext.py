@@ -98,6 +98,8 @@ stars law music rock elections election runners year years levels population pop
 coil coils theorem paradox equation guitar guitars piano pianos violin violins drums
 effect limit constant principle
 doctrine deference houses homes bricks
+deer cattle cows sheep goats pigs horses ponies dogs puppies cats kittens cubs birds bees trout salmon
+whales dolphins wolves
 """.split())
 _PARTICLES = frozenset("da de di del della van von der du le la bin al".split())
 PLACE_BEFORE = frozenset("Mount Mt Lake River Cape Fort Big UC Gulf Isle Port Bay".split())
@@ -455,6 +457,8 @@ _KIND_AFTER = re.compile(
     r"|^,\s*(?:a|an)\s+(?:[a-z]+\s+){0,2}(?:cit(?:y|ies)|towns?|villages?|ports?|suburbs?|districts?|"
     r"prefectures?|provinces?|regions?|count(?:y|ies)|islands?|rivers?|mountains?|lakes?)\s+"
     r"(?:in|on|of|near|outside|(?:north|south|east|west)(?:\s+of)?)\b"
+    # a group of places in apposition: "The Randstad, the ring of cities around Amsterdam,"
+    r"|^,\s*(?:a|an|the)\s+(?:[a-z]+\s+){0,3}?(?:cities|towns|villages|islands|municipalities|suburbs)\b"
     # a person or a figure in apposition: "Hermes, the messenger of the gods,", "Ferrari, the
     # founder's son," -- "Apple, the iPhone maker," stays a company (no such word)
     r"|^,\s*the\s+(?:[a-z]+\s+){0,2}(?:gods?|goddess|messenger|hero|heroine|king|queen|son|daughter|wife|"
