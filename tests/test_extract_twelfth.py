@@ -99,3 +99,30 @@ def test_now_an_animal_or_a_group_of_places_is_no_company(text):
 ])
 def test_still_the_companies_by_their_shares(text, ticker):
     assert _roles(text, published="2024-06-03")[ticker] == "subject"
+
+
+# --- a delisted listing carries its last day of trading --------------------------------------
+
+def test_now_a_company_delisted_since_is_studied_on_news_from_when_it_traded():
+    df = _df("Credit Suisse shares plunged 24% on Monday after the rescue deal.", published="2023-03-20T12:00-04:00")
+    assert set(df["ticker"]) == {"CSGN.SW", "CS"} and set(df["role"]) == {"subject"}
+
+
+def test_still_a_company_delisted_by_the_news_has_no_listing():
+    df = _df("UBS said it had completed the integration of Credit Suisse.", published="2024-05-07T12:00-04:00")
+    cs = df[df["company"] == "Credit Suisse"]
+    assert list(cs["ticker"]) == [""] and list(cs["listed"]) == [False]
+
+
+def test_now_a_user_table_writes_a_last_day_of_trading(tmp_path):
+    from analysis.errors import InputError
+    from analysis.events.companies import read_company_table
+
+    table = tmp_path / "co.csv"
+    table.write_text("name,aliases,listings\nAcme Widgets,Acme Widgets,NYSE:ACMW~2020-06-30 LSE:ACM.L\n")
+    (c,) = read_company_table(table)
+    assert c.listed_on("ACMW", "2020-06-30") and not c.listed_on("ACMW", "2020-07-01")
+    assert c.listed_on("ACM.L", "2024-01-02") and not c.delisted_by("2024-01-02")
+    table.write_text("name,aliases,listings\nAcme Widgets,Acme Widgets,NYSE:ACMW~soon\n")
+    with pytest.raises(InputError, match="date after @ or ~"):
+        read_company_table(table)

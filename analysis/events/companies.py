@@ -21,7 +21,9 @@ Tables, the first that names a company wins:
 
 Table format (CSV, UTF-8): ``name``, ``aliases`` (``|``-separated, matched case-sensitively on
 word boundaries; Chinese aliases anywhere), ``listings`` (space-separated ``VENUE:TICKER``, Yahoo
-tickers, home listing first; venue ``OTC`` marks an over-the-counter line), ``listed``
+tickers, home listing first; venue ``OTC`` marks an over-the-counter line; ``@YYYY-MM-DD`` after
+a ticker is the first day of a recent listing, ``~YYYY-MM-DD`` the last day of trading of a delisted
+one, ``SIX:CSGN.SW~2023-06-09``: news after it gives the company no listing), ``listed``
 (``true``/``false``: private or delisted companies have no listing) and ``kind`` (``company``,
 ``media``: a news agency cited as the source of a story, as in "Reuters reported", is a
 *mention*, or ``data``: a data vendor cited as the source of numbers, "according to LSEG data",
@@ -101,11 +103,22 @@ class Company:
     weak: tuple[str, ...] = ()       # aliases that need corporate evidence in the text (broad table)
     since: tuple[tuple[str, str], ...] = ()   # (ticker, ISO date) of listings that began recently
     small_cap: bool = False          # a constituent of small- and mid-cap indices only (S&P 600, MDAX, ...)
+    until: tuple[tuple[str, str], ...] = ()   # (ticker, ISO date) last day of trading of delisted listings
 
     def listed_on(self, ticker: str, day) -> bool:
-        """False for a listing that began after ``day`` (a listing written ``HKEX:3750.HK@2025-05-20``)."""
-        start = dict(self.since).get(ticker)
-        return start is None or day is None or pd.isna(day) or pd.Timestamp(start) <= pd.Timestamp(day)
+        """False for a listing that began after ``day`` (a listing written ``HKEX:3750.HK@2025-05-20``)
+        or ended before it (``SIX:CSGN.SW~2023-06-09``: its last day of trading)."""
+        if day is None or pd.isna(day):
+            return True
+        start, end = dict(self.since).get(ticker), dict(self.until).get(ticker)
+        return (start is None or pd.Timestamp(start) <= pd.Timestamp(day)) and \
+            (end is None or pd.Timestamp(day) <= pd.Timestamp(end))
+
+    def delisted_by(self, day) -> bool:
+        """Every listing ended before ``day`` (Credit Suisse after June 2023)."""
+        ended = dict(self.until)
+        return bool(self.listings) and day is not None and not pd.isna(day) and all(
+            t in ended and pd.Timestamp(ended[t]) < pd.Timestamp(day) for t in self.listings)
 
     def listing_status(self, ticker: str) -> str:
         """``"true"`` for a listing that is studied, ``"otc"`` for an over-the-counter line."""
@@ -142,20 +155,11 @@ def _rows_to_companies(df: pd.DataFrame, where: str, source: str) -> list[Compan
         name = str(r.get("name", "")).strip()
         if not name:
             raise InputError(f"{where}, line {i}: company name is empty")
-        listings, otc, since = [], [], []
+        listings, otc, since, until = [], [], [], []
         for item in str(r.get("listings", "")).split():
-            venue, _, ticker = item.rpartition(":")
-            ticker, _, start = ticker.partition("@")      # "HKEX:3750.HK@2025-05-20": listed since that day
-            try:
-                ticker = validate_symbol(ticker)
-                calendar_for(ticker)
-                if start:
-                    since.append((ticker, pd.Timestamp(start).date().isoformat()))
-            except AnalysisError as exc:
-                raise InputError(f"{where}, line {i} ({name}): listing {item!r}: {exc}") from None
-            except ValueError:
-                raise InputError(f"{where}, line {i} ({name}): listing {item!r}: the date after @ is no "
-                                 "date (expected TICKER@YYYY-MM-DD)") from None
+            venue, ticker, start, end = _listing_item(item, f"{where}, line {i} ({name})")
+            since += [(ticker, start)] if start else []
+            until += [(ticker, end)] if end else []
             listings.append(ticker)
             if venue.upper() in _OTC_VENUES:
                 otc.append(ticker)
@@ -167,8 +171,28 @@ def _rows_to_companies(df: pd.DataFrame, where: str, source: str) -> list[Compan
         names, symbols = _former(str(r.get("former", "")), f"{where}, line {i} ({name})")
         aliases, codes = tuple(dict.fromkeys(aliases + names)), tuple(dict.fromkeys(codes + symbols))
         out.append(Company(name, aliases, tuple(listings), listed and bool(listings), kind, tuple(otc),
-                           codes, source, since=tuple(since)))
+                           codes, source, since=tuple(since), until=tuple(until)))
     return out
+
+
+def _listing_item(item: str, where: str) -> tuple[str, str, str, str]:
+    """``(venue, ticker, first day, last day)`` of one listing of a table: ``VENUE:TICKER``, with
+    ``@YYYY-MM-DD`` when it began recently ("HKEX:3750.HK@2025-05-20") and ``~YYYY-MM-DD`` on its
+    last day of trading when it is delisted ("SIX:CSGN.SW~2023-06-09"); InputError naming ``where``."""
+    venue, _, ticker = item.rpartition(":")
+    ticker, _, end = ticker.partition("~")
+    ticker, _, start = ticker.partition("@")
+    try:
+        ticker = validate_symbol(ticker)
+        calendar_for(ticker)
+        start = pd.Timestamp(start).date().isoformat() if start else ""
+        end = pd.Timestamp(end).date().isoformat() if end else ""
+    except AnalysisError as exc:
+        raise InputError(f"{where}: listing {item!r}: {exc}") from None
+    except ValueError:
+        raise InputError(f"{where}: listing {item!r}: the date after @ or ~ is no date "
+                         "(expected TICKER@YYYY-MM-DD or TICKER~YYYY-MM-DD)") from None
+    return venue, ticker, start, end
 
 
 def read_company_table(path: str | os.PathLike, *, source: str = "user") -> tuple[Company, ...]:

@@ -2134,7 +2134,8 @@ def _rows_for(item: _Item, f: _Found, when: _When, pub_date=None, pub_ts=None) -
     common = dict(company=f.company.name, role=f.role, event_date=when.event_date,
                   announced_at=when.announced_at, time_of_day=when.time_of_day,
                   date_source=when.date_source, evidence=f.evidence)
-    if not tickers:
+    if not tickers or f.company.delisted_by(when.event_date):
+        # a private company, or one whose listings had all ended by the news (Credit Suisse in 2024)
         return [dict(event_id=f"{item.id}-{_slug(f.company.name)}", ticker="", exchange="", market="",
                      listed=False, **common)]
     rows = []
