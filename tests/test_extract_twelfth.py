@@ -126,3 +126,11 @@ def test_now_a_user_table_writes_a_last_day_of_trading(tmp_path):
     table.write_text("name,aliases,listings\nAcme Widgets,Acme Widgets,NYSE:ACMW~soon\n")
     with pytest.raises(InputError, match="date after @ or ~"):
         read_company_table(table)
+
+
+@pytest.mark.parametrize("text, ticker", [
+    ("First Republic shares sank 33% on Tuesday as deposits fled.", "FRC"),
+    ("Silicon Valley Bank's parent SVB Financial plunged 60% on Thursday.", "SIVB"),
+])
+def test_now_the_banks_of_2023_are_found_by_their_press_names(text, ticker):
+    assert _roles(text, published="2023-03-10T12:00-05:00")[ticker] == "subject"
