@@ -134,3 +134,46 @@ def test_now_a_user_table_writes_a_last_day_of_trading(tmp_path):
 ])
 def test_now_the_banks_of_2023_are_found_by_their_press_names(text, ticker):
     assert _roles(text, published="2023-03-10T12:00-05:00")[ticker] == "subject"
+
+
+# --- a sector's move in the lead: the companies the first body paragraph says moved ----------
+
+SECTOR = ("Spanish lenders slide after Madrid extends bank levy\n\n"
+          "MADRID, Dec 27 (Reuters) - Spanish bank shares fell on Wednesday after the government said late on "
+          "Tuesday, after the market had closed, that it would extend a windfall levy on lenders.\n\n"
+          "Banco Santander (BME: SAN) lost 3.1% and BBVA (BME: BBVA) fell 2.8%, while the IBEX 35 index eased 0.4%.\n\n"
+          "Portugal's government said in October it had no plans for a similar tax; Deutsche Bank analysts "
+          "expect others to follow.")
+
+
+def test_now_the_body_movers_of_a_sector_lead_are_its_subjects():
+    df = _df(SECTOR, published="2023-12-27T17:00+01:00", tz="Europe/Madrid")
+    subj = df[(df["role"] == "subject") & (df["listed"].astype(str) == "True")]
+    assert {"SAN.MC", "BBVA.MC"} <= set(subj["ticker"])
+    san = subj[subj["ticker"] == "SAN.MC"].iloc[0]
+    assert (san["event_date"], san["time_of_day"]) == (pd.Timestamp("2023-12-26"), "after_close")
+    assert "DBK.DE" not in set(subj["ticker"])                      # an analyst's firm, later
+
+
+def test_still_a_lead_naming_a_company_keeps_the_body_mentions():
+    df = _df("Nvidia shares rose 3% on Wednesday after the chipmaker raised its forecast.\n\n"
+             "AMD gained 2% and Intel slipped 1%.", published="2024-05-22T17:00-04:00")
+    assert dict(zip(df["ticker"], df["role"])) == {"NVDA": "subject", "AMD": "mention"}
+
+
+# --- a short form set up by a symbol does not begin another name -----------------------------
+
+def test_now_a_short_form_before_another_capitalised_word_is_no_naming():
+    roles = _roles("Banco Acme shares fell 5% after the bid collapsed.\n\nBanco Santander (BME: SAN) rose 1%.",
+                   published="2023-12-27T17:00+01:00", tz="Europe/Madrid")
+    assert roles["SAN.MC"] == "mention"          # "Banco" of "Banco Acme" is not Banco Santander
+
+
+def test_now_ftse_mib_companies_are_findable():
+    from analysis.events.companies import universe
+
+    for name, ticker in [("Banco BPM", "BAMI.MI"), ("BPER Banca", "BPE.MI"), ("Mediobanca", "MB.MI"),
+                         ("Leonardo", "LDO.MI"), ("Prysmian", "PRY.MI"), ("Tenaris", "TEN.MI")]:
+        assert universe().named(name).listings[0] == ticker
+    assert _df("Leonardo da Vinci painted the Mona Lisa.", published="2024-06-03").empty
+    assert _df("Hera, the Greek goddess, was worshipped at Samos.", published="2024-06-03").empty

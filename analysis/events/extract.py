@@ -975,12 +975,21 @@ def _short_form_hits(item: _Item, u: Universe, per_sentence: list[list[_Hit]]) -
             if owner.name in have:
                 continue
             m = re.search(rf"(?<![\w&'\u2019-]){re.escape(form)}(?![\w&-])", sentence)
+            if m and _runs_into_other_name(sentence, m.end(), owner):
+                m = None             # "Banco BPM" is no short form of "Banco Santander (BME: SAN)"
             if m and not any(h.pos == m.start() or h.pos <= m.start() < h.pos + _written_length(sentence, h)
                              for h in hits):
                 hits.append(_Hit(m.start(), owner, _flag(sentence, m.start(), m.end(), owner), []))
                 have.add(owner.name)
         out.append(sorted(hits, key=lambda h: h.pos))
     return out
+
+
+def _runs_into_other_name(sentence: str, end: int, owner: Company) -> bool:
+    """A capitalised word follows that is in none of the company's names: the form begins another name."""
+    m = re.match(r"[ \t]+([A-Z][\w&'\u2019.-]*)", sentence[end:end + 40])
+    return bool(m) and not namecontext.VERB_AFTER.match(sentence[end:end + 40]) and \
+        not any(m.group(1) in a.split() for a in (owner.name, *owner.aliases))
 
 
 def _short_name(name: str) -> str:
@@ -1159,6 +1168,8 @@ def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> 
     _sources_that_moved(item, per_sentence)
     _add_roles(item, per_sentence, found)
     if item.kind == "article":
+        _sector_movers(item, per_sentence, found)
+    if item.kind == "article":
         _own_dated_moves(item, per_sentence, found)
     _social_post(item, found)
     _move_venues(item, per_sentence, found)
@@ -1254,6 +1265,39 @@ def _clause_venues(sentence: str, masked: str, a: int, b: int, inside: list[_Hit
         h = next((h for h in reversed(inside) if h.pos < a + p), inside[0])
         said[h.company.name] |= suffixes
     return said
+
+
+def _sector_movers(item: _Item, per_sentence: list[list[_Hit]], found: dict[str, _Found]) -> None:
+    """An article whose title and lead name no company, known or company-like, but say a group's
+    shares moved ("Italian bank shares tumbled on Tuesday after the government approved a windfall
+    tax"): the companies the
+    first body paragraph naming companies names plainly (no flag), in a paragraph that says shares
+    moved ("Intesa Sanpaolo fell 8.7% and UniCredit lost 5.9%"), are the movers of that news:
+    subjects, timed by the item."""
+    lead = [(sentence, hits) for (sentence, where), hits in zip(item.sentences, per_sentence) if where == "subject"]
+    if not _sector_lead(lead):
+        return
+    para = next((item.paras[k] for k, ((_, where), hits) in enumerate(zip(item.sentences, per_sentence))
+                 if where == "mention" and hits and len(item.paras) == len(item.sentences)), None)
+    body = [(s, hits) for k, ((s, _), hits) in enumerate(zip(item.sentences, per_sentence)) if item.paras[k] == para]
+    if para is None or not _any_move(body):
+        return
+    for sentence, hits in body:
+        for h in hits:
+            f = found.get(h.company.name)
+            if f is not None and not h.flag and f.role != "subject":
+                f.role, f.evidence = "subject", sentence
+
+
+def _sector_lead(lead: list[tuple[str, list]]) -> bool:
+    """The lead names no company and no company-like name ("Banco Acme shares fell" is a company no
+    table knows, no sector) and says shares moved."""
+    return bool(lead) and not any(hits for _, hits in lead) and _any_move(lead) and not any(
+        _candidate_name(m, set()) for s, _ in lead for m in _UNKNOWN_NAME.finditer(s))
+
+
+def _any_move(sentences: list[tuple[str, list]]) -> bool:
+    return any(_is_reaction(c) for s, _ in sentences for c in _clauses(s, False))
 
 
 def _add_roles(item: _Item, per_sentence: list[list[_Hit]], found: dict[str, _Found]) -> None:

@@ -145,6 +145,7 @@ Xylem Zoom Sun Puma Jaguar Corona Lion Olympus Fuji Meiji Keio Dow Chase Morgan 
 Intel Diodes Diploma Hexagon Hilltop Tapestry Scholastic Radian Prudential Sabre Calix Hertz Corning
 Berkeley Hayward Mandatum Ventas Mars
 Reliance Titan Trent Pandora Orion Sampo Elisa Vedanta Eternal ITC
+Hera Terna Campari Poste Generali Unipol
 """.split())
 # the last two lines: dictionary words ("intel", "diodes", "tapestry"), units ("hertz") and
 # towns ("Corning", "Berkeley") among the one-word names of the package table; an alias whose
