@@ -1169,6 +1169,7 @@ def _item_companies(item: _Item, u: Universe, ambiguous: list | None = None) -> 
     _add_roles(item, per_sentence, found)
     if item.kind == "article":
         _sector_movers(item, per_sentence, found)
+    _group_named(item, per_sentence, found)
     if item.kind == "article":
         _own_dated_moves(item, per_sentence, found)
     _social_post(item, found)
@@ -1286,6 +1287,26 @@ def _sector_movers(item: _Item, per_sentence: list[list[_Hit]], found: dict[str,
         for h in hits:
             f = found.get(h.company.name)
             if f is not None and not h.flag and f.role != "subject":
+                f.role, f.evidence = "subject", sentence
+
+
+# a Chinese name of a group of companies: "药明系" (the WuXi companies), "阿里系", "恒大系"
+_CJK_GROUP = re.compile("([\u4e00-\u9fff]{2,4})\u7cfb(?![\u7edf\u5217\u6570])")     # not 系统, 系列, 系数
+
+
+def _group_named(item: _Item, per_sentence: list[list[_Hit]], found: dict[str, _Found]) -> None:
+    """A headline, title or lead naming a group of companies by the first characters of their
+    Chinese names ("药明系港股重挫", the WuXi companies' Hong Kong shares slumped): every company of
+    the item whose Chinese name begins with them is a subject ("药明生物" in the body)."""
+    prefixes = {m[1] for (sentence, where) in item.sentences if where == "subject"
+                for m in _CJK_GROUP.finditer(sentence)}
+    if not prefixes:
+        return
+    for (sentence, _), hits in zip(item.sentences, per_sentence):
+        for h in hits:
+            f = found.get(h.company.name)
+            if f is not None and not h.flag and f.role != "subject" and any(
+                    a.startswith(p) and len(a) > len(p) for a in h.company.aliases for p in prefixes):
                 f.role, f.evidence = "subject", sentence
 
 
