@@ -195,3 +195,21 @@ def test_still_a_body_company_outside_the_group_is_a_mention():
             "腾讯控股（00700.HK）收跌1%。")
     roles = _roles(text, published="2024-03-07T18:00+08:00", tz="Asia/Shanghai")
     assert roles["0700.HK"] == "mention"
+
+
+# --- news in a market's midday break: each listing's time of day ------------------------------
+
+def test_now_news_in_the_hong_kong_lunch_break_is_before_londons_open():
+    text = ("Standard Chartered profit beats forecasts\n\n"
+            "HONG KONG, April 30 (Reuters) - Standard Chartered (2888.HK) reported a 5% rise in first-quarter "
+            "profit on Tuesday, released during the lunch break in Hong Kong, and said it would buy back shares.")
+    df = _df(text, published="2024-04-30T16:45+08:00", tz="Asia/Hong_Kong")
+    tod = dict(zip(df["ticker"], df["time_of_day"]))
+    assert tod["2888.HK"] == "during" and tod["STAN.L"] == "before_open"
+    assert df["announced_at"].isna().all()                  # a break is no clock time
+
+
+def test_still_no_break_named_no_time():
+    df = _df("Standard Chartered (2888.HK) reported a 5% rise in profit on Tuesday.",
+             published="2024-04-30T16:45+08:00", tz="Asia/Hong_Kong")
+    assert set(df["time_of_day"]) == {"unknown"}

@@ -1675,6 +1675,8 @@ class _When:
     time_of_day: str
     date_source: str
     unmoved: bool = False        # dated by the publication, no time, no share move stated
+    at: object = None            # an instant a market's time names ("during the lunch break in Hong
+                                 # Kong"): each listing's time of day, no announced_at
 
 
 @dataclass
@@ -1995,7 +1997,32 @@ def _when(item: _Item, pub_date, pub_ts, tz: str | None, other_news=None, compan
     date = pd.Timestamp(st.date) if st.date is not None else pd.NaT
     unmoved = (st.source == "published" and not st.reaction and not st.moved_then and not _says_moved(item)
                and any(_DISCLOSURE.search(sentence) for sentence, where in item.sentences if where == "subject"))
-    return _When(date, announced, tod, st.source, unmoved)
+    at = _market_break(item, date) if tod == "unknown" and announced is pd.NaT else None
+    return _When(date, announced, tod, st.source, unmoved, at)
+
+
+# news released in a market's midday break: "released its results during the lunch break in Hong Kong"
+_MARKET_BREAK = re.compile(r"\b(?:during|in|over)\s+the\s+(?:lunch(?:time)?|midday|mid-day|noon)\s+(?:trading\s+)?break\b",
+                           re.IGNORECASE)
+
+
+def _market_break(item: _Item, date) -> pd.Timestamp | None:
+    """The start of the midday break of the market the item says news came in ("during the lunch
+    break in Hong Kong": 12:00 in Hong Kong that day), on that market's calendar; None when the
+    item says no such thing, names no market with a break, or the day has no session."""
+    if pd.isna(date):
+        return None
+    for sentence, where in item.sentences:
+        m = _MARKET_BREAK.search(sentence) if where != "boiler" else None
+        if m is None:
+            continue
+        markets = [sf for _, _, sf, kind in market_words(sentence[m.end():m.end() + 40]) if kind == "venue"]
+        for suffix in sorted(markets[0]) if markets else ():
+            cal = _listing_calendar(f"X{suffix}", pd.Timestamp(date))
+            day = pd.Timestamp(date)
+            if cal is not None and cal.has_break and cal.is_session(day):
+                return cal.session_break_start(day)
+    return None
 
 
 # a company's disclosure (results, a forecast, a buyback, a decision), the kind of news
@@ -2210,8 +2237,9 @@ def _rows_for(item: _Item, f: _Found, when: _When, pub_date=None, pub_ts=None) -
             row = {**common, "event_date": _overnight_session(t, pub_ts, when.event_date)}
         elif when.unmoved and when.time_of_day == "unknown" and _published_after_close(t, pub_ts, when.event_date):
             row = {**common, "time_of_day": "after_close"}
-        elif when.time_of_day == "unknown" and not pd.isna(when.announced_at):
-            row = {**common, "time_of_day": _clock_time_of_day(t, when.announced_at)}
+        elif when.time_of_day == "unknown" and not (pd.isna(when.announced_at) and when.at is None):
+            at = when.at if pd.isna(when.announced_at) else when.announced_at
+            row = {**common, "time_of_day": _clock_time_of_day(t, at)}
         if not f.company.listed_on(t, row["event_date"]):
             debut = _debut_day(f.company, t, row["event_date"], pub_date, bool(_OFFERING.search(item.text)))
             if debut is None:
