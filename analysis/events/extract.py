@@ -611,9 +611,7 @@ def _other_party_flag(masked: str, s: int, e: int) -> str:
     if _COMPARED.search(masked[max(0, s - 60):s]) or _COMPARED_ZH.search(masked[max(0, s - 6):s]) or \
             (_THAN_ZH.search(masked[max(0, s - 3):s]) and _COMPARATIVE_ZH.match(masked[e:e + 24])):
         return "compared"
-    if _ANALYST_AFTER.match(masked[e:e + 60]) or _ANALYST_BEFORE.search(masked[max(0, s - 30):s]) or \
-            _ANALYST_LIST_AFTER.match(masked[e:e + 160]) or \
-            namecontext.ANALYST_LIST_BEFORE.search(masked[max(0, s - 120):s]):
+    if _analysts_firm(masked, s, e):
         return "analyst"
     if _SUPPLY_BEFORE.search(masked[max(0, s - 90):s]) or _SUPPLY_AFTER.match(masked[e:e + 20]) or \
             _TRADE_BEFORE.search(masked[max(0, s - 90):s]) or namecontext.order_won(masked, s, e):
@@ -626,6 +624,15 @@ def _other_party_flag(masked: str, s: int, e: int) -> str:
             _SCHEDULE_TAIL.match(masked[e:e + 30]) and _REPORT_BEFORE.search(masked[max(0, s - 120):s])):
         return "preview"
     return ""
+
+
+def _analysts_firm(masked: str, s: int, e: int) -> bool:
+    """An analyst's or economist's firm: "Barclays downgraded", "analysts at Jefferies", every firm
+    of a list of them ("analysts at Kotak Institutional Equities and Jefferies", "Jefferies and
+    Kotak downgraded the stock")."""
+    return bool(_ANALYST_AFTER.match(masked[e:e + 60]) or _ANALYST_BEFORE.search(masked[max(0, s - 30):s])
+                or _ANALYST_LIST_AFTER.match(masked[e:e + 160])
+                or namecontext.ANALYST_LIST_BEFORE.search(masked[max(0, s - 120):s]))
 
 
 def _heads_the_item(masked: str, s: int, e: int) -> bool:
