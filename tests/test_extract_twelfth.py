@@ -181,20 +181,13 @@ def test_now_ftse_mib_companies_are_findable():
 
 # --- a Chinese name of a group of companies ("药明系") makes each of them a subject -------------
 
-def test_now_a_chinese_group_name_in_the_title_makes_its_companies_subjects():
-    text = ("药明系港股周四大跌\n\n"
-            "美国众议院委员会周三通过法案，药明康德（02359.HK）股价周四收跌12%。\n\n"
-            "药明生物（02269.HK）收跌15%，恒生指数收跌1%。")
-    roles = _roles(text, published="2024-03-07T18:00+08:00", tz="Asia/Shanghai")
-    assert roles["2269.HK"] == "subject"
-
-
-def test_still_a_body_company_outside_the_group_is_a_mention():
-    text = ("药明系港股周四大跌\n\n"
-            "美国众议院委员会周三通过法案，药明康德（02359.HK）股价周四收跌12%。\n\n"
-            "腾讯控股（00700.HK）收跌1%。")
-    roles = _roles(text, published="2024-03-07T18:00+08:00", tz="Asia/Shanghai")
-    assert roles["0700.HK"] == "mention"
+@pytest.mark.parametrize("body, ticker, role", [
+    ("药明生物（02269.HK）收跌15%，恒生指数收跌1%。", "2269.HK", "subject"),      # now: one of the group
+    ("腾讯控股（00700.HK）收跌1%。", "0700.HK", "mention"),                      # still: not of the group
+])
+def test_a_chinese_group_name_in_the_title_makes_its_companies_subjects(body, ticker, role):
+    text = "药明系港股周四大跌\n\n美国众议院委员会周三通过法案，药明康德（02359.HK）股价周四收跌12%。\n\n" + body
+    assert _roles(text, published="2024-03-07T18:00+08:00", tz="Asia/Shanghai")[ticker] == role
 
 
 # --- news in a market's midday break: each listing's time of day ------------------------------
