@@ -155,6 +155,13 @@ def test_now_the_body_movers_of_a_sector_lead_are_its_subjects():
     assert "DBK.DE" not in set(subj["ticker"])                      # an analyst's firm, later
 
 
+def test_still_a_whole_markets_move_in_the_lead_keeps_the_body_mentions():
+    df = _df("Hong Kong stocks surge 4% on stimulus\n\nHONG KONG, Sept 24 (Reuters) - The Hang Seng Index "
+             "jumped 4.1% on Tuesday after China's central bank cut rates.\n\nPing An Insurance (2318.HK) gained "
+             "7.2% and JD.com (9618.HK) rose 10%.", published="2024-09-24T17:00+08:00", tz="Asia/Hong_Kong")
+    assert set(df["role"]) == {"mention"}
+
+
 def test_still_a_lead_naming_a_company_keeps_the_body_mentions():
     df = _df("Nvidia shares rose 3% on Wednesday after the chipmaker raised its forecast.\n\n"
              "AMD gained 2% and Intel slipped 1%.", published="2024-05-22T17:00-04:00")

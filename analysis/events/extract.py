@@ -1317,11 +1317,22 @@ def _group_named(item: _Item, per_sentence: list[list[_Hit]], found: dict[str, _
                 f.role, f.evidence = "subject", sentence
 
 
+# an industry's shares moving: "Italian bank shares tumbled", "chip stocks fell", "lenders slumped" (not a
+# whole market's: "Hong Kong stocks surged", "the Hang Seng Index jumped")
+_INDUSTRY = (r"bank|banking|chip|semiconductor|tech|technology|property|real\s+estate|oil|energy|mining|insurance|"
+             r"airline|auto|car|retail|pharma|drug|biotech|utility|telecom|media|shipping|steel|gaming|casino|solar|"
+             r"defen[cs]e|luxury|travel|cruise|homebuilder|financial|brokerage|lithium|coal|gold")
+_SECTOR_MOVE = re.compile(
+    rf"\b(?:{_INDUSTRY})\s+(?:shares|stocks)\b|\b(?:banks|lenders|insurers|miners|carmakers|automakers|chipmakers|"
+    r"airlines|retailers|developers|utilities|brewers|homebuilders|drugmakers|brokers|steelmakers)\s+(?:\w+\s+)?"
+    rf"{namecontext.MOVE}\b", re.IGNORECASE)
+
+
 def _sector_lead(lead: list[tuple[str, list]]) -> bool:
     """The lead names no company and no company-like name ("Banco Acme shares fell" is a company no
-    table knows, no sector) and says shares moved."""
-    return bool(lead) and not any(hits for _, hits in lead) and _any_move(lead) and not any(
-        _candidate_name(m, set()) for s, _ in lead for m in _UNKNOWN_NAME.finditer(s))
+    table knows, no sector) and says an industry's shares moved (:data:`_SECTOR_MOVE`)."""
+    return bool(lead) and not any(hits for _, hits in lead) and any(_SECTOR_MOVE.search(s) for s, _ in lead) \
+        and _any_move(lead) and not any(_candidate_name(m, set()) for s, _ in lead for m in _UNKNOWN_NAME.finditer(s))
 
 
 def _any_move(sentences: list[tuple[str, list]]) -> bool:
