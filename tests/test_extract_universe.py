@@ -230,6 +230,23 @@ def test_installations_sharing_a_cache_folder_keep_their_builds(tmp_path, monkey
     assert len(list((cache / "companies").glob("broad-*.json"))) == 2
 
 
+def test_foreign_list_removed_by_another_process_is_built_again(tmp_path, monkeypatch):
+    """The foreign companies are read from their cache file when first asked for. Another
+    process with other rules sharing the cache folder may have rebuilt it and removed that file
+    in between: the list is then built from the package's file again, never silently empty."""
+    cache = tmp_path / "cache"
+    _fake_source(tmp_path, monkeypatch, ["germany,Zorbwerk,Zorbwerk AG,z,DE0000000017,1,EUR,ZRW",
+                                         "united states,Zorblax Robotics,Zorblax Robotics Inc,z,US0000000035,2,USD,ZRBX"])
+    built, _ = broad.load_index(cache)
+    assert [f["name"] for f in built.foreign] == ["Zorbwerk"]
+    monkeypatch.setattr(broad, "_BUILT", {})
+    index, _ = broad.load_index(cache)                           # from the cache, foreign not read yet
+    assert index is not built and index._foreign is None
+    for f in (cache / "companies").glob("foreign-*.json"):
+        f.unlink()                                               # removed by the other process
+    assert index.foreign == built.foreign
+
+
 def test_unwritable_cache_folder_is_no_error(tmp_path, monkeypatch):
     _fake_source(tmp_path, monkeypatch, ["japan,Zappa,Zappa Co Ltd,z,JP0000000001,1,JPY,9998"])
     blocker = tmp_path / "file"

@@ -541,10 +541,11 @@ class BroadIndex:
     with the rows, so a process reads it instead of indexing 14,000 companies again."""
 
     def __init__(self, rows: list[dict], parts: dict | None = None, foreign: list[dict] | None = None,
-                 foreign_file: Path | None = None, firsts: Counter | None = None):
+                 foreign_file: Path | None = None, firsts: Counter | None = None, source: Path | None = None):
         self.rows = rows
         self._foreign = foreign
         self._foreign_file = foreign_file         # read on the first foreign() call (it doubles the cache)
+        self._source = source                     # the package's list, when the cache file is gone
         if parts is not None:
             self.by_alias, self.by_first, self.by_ticker = parts["by_alias"], parts["by_first"], parts["by_ticker"]
             self.weak, self.plain = set(parts["weak"]), set(parts["plain"])
@@ -585,13 +586,21 @@ class BroadIndex:
     @property
     def foreign(self) -> list[dict]:
         """Companies at home where codes are not used (:func:`build_foreign`), read from their
-        cache file when first asked for; an unreadable file is an empty list."""
+        cache file when first asked for. That file can be gone by then (another process with
+        other rules has rebuilt the shared cache and removed it) or unreadable: the list is then
+        built again from the package's file (never silently empty)."""
         if self._foreign is None:
+            data = None
             try:
-                data = json.loads(self._foreign_file.read_text(encoding="utf-8")) if self._foreign_file else []
-                self._foreign = data if isinstance(data, list) else []
+                data = json.loads(self._foreign_file.read_text(encoding="utf-8")) if self._foreign_file else None
             except (OSError, ValueError):
-                self._foreign = []
+                pass
+            if not isinstance(data, list) and self._source is not None:
+                try:
+                    data = build_foreign(_records(self._source))
+                except (OSError, ValueError, UnicodeDecodeError):
+                    data = None
+            self._foreign = data if isinstance(data, list) else []
         return self._foreign
 
     def foreign_named(self, name: str) -> dict | None:
@@ -673,7 +682,7 @@ def load_index(cache_dir: Path | None) -> tuple[BroadIndex | None, str | None]:
     # folder without removing each other's builds
     where = hashlib.sha256(str(path).encode()).hexdigest()[:8]
     cache = cache_dir / "companies" / f"broad-{where}-{key}.json" if cache_dir is not None else None
-    index = _read_cache(cache, key) if cache is not None else None
+    index = _read_cache(cache, key, path) if cache is not None else None
     if index is None:
         if importlib.util.find_spec("wordfreq") is None:
             return None, ("the word frequencies (wordfreq) that tell ordinary words from company names are "
@@ -695,11 +704,11 @@ def load_rows(cache_dir: Path | None) -> tuple[list[dict], str | None]:
     return (index.rows if index is not None else []), note
 
 
-def _read_cache(cache: Path, key: str) -> BroadIndex | None:
+def _read_cache(cache: Path, key: str, source: Path | None = None) -> BroadIndex | None:
     try:
         data = json.loads(cache.read_text(encoding="utf-8"))
         if isinstance(data, dict) and data.get("key") == key:
-            return BroadIndex(data["rows"], data["index"], foreign_file=_foreign_path(cache))
+            return BroadIndex(data["rows"], data["index"], foreign_file=_foreign_path(cache), source=source)
     except (OSError, ValueError, KeyError, TypeError):
         pass
     return None
