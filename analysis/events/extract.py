@@ -641,15 +641,41 @@ def _heads_the_item(masked: str, s: int, e: int) -> bool:
     return not re.search(r"[;.:!?\n]", masked[:s]) and bool(namecontext.VERB_AFTER.match(masked[e:e + 40]))
 
 
+# a company whose own act explains a move the clause gave before it: "Super Micro fell 12% after
+# Nvidia shipped fewer chips than expected", "Eli Lilly rose after rival Novo Nordisk reported
+# disappointing results", "Nikola fell 11% ..., two days after General Motors agreed to take a stake"
+_CAUSE_LINK_BEFORE = re.compile(r"\b(?:after|as|when|following)\s+(?:(?:[a-z][\w-]*|U\.S\.)\s+){0,3}$")
+_CAUSE_ACT_AFTER = re.compile(
+    r"^(?:\s+(?:(?:also|had|has|have|would|will|could|not|then|abruptly|unexpectedly|"
+    r"officially|formally|reportedly|suddenly)\s+)?(?:[a-z]+ed|said|says|cut|cuts|won|wins|sold|sells|took|takes|"
+    r"made|makes|struck|strikes|chose|chooses|broke|hit|set|put|bought|buys|began|told|sent|shut|quit|"
+    r"lost|pulled|reports|warns|ends|drops|picks|ships|plans|agrees|moved|unveils|launches|sues)\b)")
+# (not a possessive: "futures are higher after Nvidia's numbers" is Nvidia's own news moving a market)
+
+
+def _reaction_cause(masked: str, s: int, e: int) -> bool:
+    """The name follows a move and a causal link in its clause and does something itself: the cause
+    of another company's move (:data:`_CAUSE_LINK_BEFORE`), a mention unless its own shares move."""
+    clause = re.split(r"[;:]", masked[:s])[-1]
+    link = _CAUSE_LINK_BEFORE.search(clause)
+    return bool(link and _MOVE_WORD.search(clause[:link.start()]) and _CAUSE_ACT_AFTER.match(masked[e:e + 60]))
+
+
+def _acting_cause(masked: str, s: int, e: int) -> bool:
+    """The name does what moved the news's company: "as Morgan Stanley sees ...", "after Nvidia's
+    results", or an act after a move (:func:`_reaction_cause`)."""
+    return (_SAID_CAUSE_BEFORE.search(masked[max(0, s - 20):s]) and _SAID_CAUSE_AFTER.match(masked[e:e + 40])) or \
+        (_RESULTS_CAUSE_BEFORE.search(masked[max(0, s - 20):s]) and _RESULTS_CAUSE_AFTER.match(masked[e:e + 40])) or \
+        _reaction_cause(masked, s, e)
+
+
 def _cause_flag(masked: str, s: int, e: int) -> str:
     """"cause", "owner" or "aside": a mention unless the item says its own shares moved (:func:`_bystanders`)."""
     if _CAUSE_BEFORE.search(masked[max(0, s - 120):s]) or _CAUSE_AFTER.match(masked[e:e + 80]) or \
             _PARTNER_BEFORE.search(masked[max(0, s - 60):s]) or _PARTNER_AFTER.match(masked[e:e + 20]) or \
             (_KANA.search(masked) and masked.startswith("\u3068", e) and _PARTNER_AFTER_CJK.match(masked, e)) or \
             _HIRED_BY.search(masked[max(0, s - 60):s]) or _UNCHANGED_AFTER.match(masked[e:e + 48]) or \
-            _MADE_FOR.search(masked[max(0, s - 60):s]) or \
-            (_SAID_CAUSE_BEFORE.search(masked[max(0, s - 20):s]) and _SAID_CAUSE_AFTER.match(masked[e:e + 40])) or \
-            (_RESULTS_CAUSE_BEFORE.search(masked[max(0, s - 20):s]) and _RESULTS_CAUSE_AFTER.match(masked[e:e + 40])):
+            _MADE_FOR.search(masked[max(0, s - 60):s]) or _acting_cause(masked, s, e):
         return "cause"
     if _OWNER_AFTER.match(masked[e:e + 100]) or _OWNER_BEFORE.search(masked[max(0, s - 40):s]):
         return "owner"
@@ -880,7 +906,8 @@ def _bystanders(item: _Item, per_sentence: list[list[_Hit]]) -> set[str]:
         movers -= causes
         moved |= movers
         reactions += [(c, causes) for c in clauses]
-        beside |= {h.company.name for h in hits if h.flag == "cause" and movers - {h.company.name}}
+        beside |= {h.company.name for h in hits if h.flag == "cause" and (
+            movers - {h.company.name} or _reaction_cause(sentence, h.pos, h.pos + _written_length(sentence, h)))}
         beside |= {h.company.name for h in hits if h.flag in ("owner", "aside")}
     # "Young Poong shares also rose" for "MBK Partners and Young Poong Corp (000670.KS)"
     moved |= {n for n in beside if any(_short_name(part) in c for c, causes in reactions if n not in causes
