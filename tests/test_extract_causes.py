@@ -61,3 +61,31 @@ def test_1_the_cause_stays_a_mention_when_the_mover_is_in_no_table(text, cause):
 ])
 def test_1_ordinary_a_cause_whose_own_shares_move_is_a_subject(text, both):
     assert both <= _studied(text), _roles(text)
+
+
+# --- 2. analyst actions in Title Case headlines ----------------------------------------------
+
+@pytest.mark.parametrize("text, target, broker", [
+    ("Morgan Stanley Raises Price Target on Eli Lilly to $1,100", "LLY", "MS"),               # reviewer
+    ("Wells Fargo Upgrades Amazon to Overweight", "AMZN", "WFC"),                              # reviewer
+    ("Amazon Upgraded to Overweight at Wells Fargo", "AMZN", "WFC"),                           # reviewer
+    ("UBS Cuts Nestle to Sell", "NESN.SW", "UBSG.SW"),                                         # reviewer
+    ("Bank of America Upgrades Intel to Neutral", "INTC", "BAC"),                              # reviewer
+    ("Goldman Sachs Downgrades Nike to Neutral", "NKE", "GS"),
+    ("Citigroup Lifts Price Target on Nvidia to $150", "NVDA", "C"),
+    ("Nike Downgraded to Sell at JPMorgan", "NKE", "JPM"),
+    ("JPMorgan Initiates Coverage of Tesla With Underweight Rating", "TSLA", "JPM"),
+])
+def test_2_a_title_case_analyst_action_is_about_its_target(text, target, broker):
+    roles = _roles(text, published="2025-03-03T09:00-05:00")
+    assert roles.get(target) == "subject", roles
+    assert roles.get(broker, "mention") == "mention", roles
+
+
+@pytest.mark.parametrize("text", [
+    "Analysts at Jefferies and UBS said the sell-off in luxury stocks was overdone.",           # reviewer
+    "Analysts at Goldman Sachs, Morgan Stanley and Citigroup said the rally in bank stocks had further to run.",
+    "Strategists at JPMorgan and Barclays said European equities looked cheap.",
+])
+def test_2_brokers_quoted_as_sources_are_no_subject(text):
+    assert _studied(text) == set(), _roles(text)

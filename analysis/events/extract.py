@@ -184,11 +184,19 @@ _COMPARATIVE_ZH = re.compile(r"^[^\uff0c\u3002\uff1b,;]{0,20}?(?:\u4fbf\u5b9c|\u
 # chips to Nvidia", "TSMC customer Nvidia", "Apple Supplier Foxconn"): a mention
 _ANALYST_AFTER = re.compile(
     r"^(?:['\u2019]s)?\s+(?:(?:(?:chief|senior|lead|top|equity|credit|bank|global|European|Asian|US|U\.S\.)\s+)?(?:analysts?|strategists?|economists?|research)\b|(?:(?:has|have|had)\s+)?"
-    r"(?:upgrade[sd]?|downgrade[sd]?|upgrading|downgrading|initiat(?:e|es|ed|ing)\s+coverage|"
-    r"(?:cut|cuts|raised|raises|lowered|lowers|lifted|lifts)\s+(?:its|their)\s+(?:price\s+target|target\s+price|rating))\b"
+    # (not the passive of a headline: "Amazon Upgraded to Overweight at Wells Fargo" is the target)
+    r"(?:upgrade[sd]?(?!\s+(?:to|by|at)\b)|downgrade[sd]?(?!\s+(?:to|by|at)\b)|upgrading|downgrading|initiat(?:e|es|ed|ing)\s+coverage|"
+    r"(?:cut|cuts|raised|raises|lowered|lowers|lifted|lifts)\s+(?:(?:its|their)\s+)?(?:price\s+target|target\s+price|rating)"
+    # a Title Case headline's rating change: "UBS Cuts Nestle to Sell", "Bank of America Upgrades Intel to Neutral"
+    r"|(?:cut|cuts|raised|raises|lowered|lowers|lifted|lifts|moves|moved)\s+(?:[\w&'\u2019.-]+\s+){1,4}to\s+"
+    r"(?:sell|buy|neutral|hold|overweight|underweight|outperform|underperform|equal[- ]weight|market[- ]perform|"
+    r"sector[- ]perform|reduce|accumulate))\b"
     r"(?!\s+(?:its|their)\s+(?:forecast|guidance|outlook)))", re.IGNORECASE)
-_ANALYST_BEFORE = re.compile(r"\b(?:analysts?|strategists?|economists?)\s+(?:at|from|with)\s+$|\b(?:rating|ratings|downgrade|upgrade)\s+"
-                             r"(?:from|by)\s+$", re.IGNORECASE)
+_ANALYST_BEFORE = re.compile(r"\b(?:analysts?|strategists?|economists?)\s+(?:at|from|with)\s+$|"
+                             r"\b(?:rating|ratings|downgrade|upgrade)\s+(?:from|by)\s+$|"
+                             # "Amazon Upgraded to Overweight at Wells Fargo"
+                             r"\b(?:upgraded|downgraded|initiated|reiterated|raised|cut|lowered)\s+(?:to\s+|at\s+|with\s+)?"
+                             r"(?:[\w-]+\s+){0,3}(?:at|by)\s+$", re.IGNORECASE)
 # the first firms of a list of analysts' firms before their call: "Jefferies and Kotak downgraded the stock"
 _ANALYST_LIST_AFTER = re.compile(
     r"^(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)[A-Z][\w.&'\u2019-]*(?:\s+[A-Z][\w.&'\u2019-]*){0,3})+\s+"
@@ -630,7 +638,7 @@ def _analysts_firm(masked: str, s: int, e: int) -> bool:
     """An analyst's or economist's firm: "Barclays downgraded", "analysts at Jefferies", every firm
     of a list of them ("analysts at Kotak Institutional Equities and Jefferies", "Jefferies and
     Kotak downgraded the stock")."""
-    return bool(_ANALYST_AFTER.match(masked[e:e + 60]) or _ANALYST_BEFORE.search(masked[max(0, s - 30):s])
+    return bool(_ANALYST_AFTER.match(masked[e:e + 60]) or _ANALYST_BEFORE.search(masked[max(0, s - 40):s])
                 or _ANALYST_LIST_AFTER.match(masked[e:e + 160])
                 or namecontext.ANALYST_LIST_BEFORE.search(masked[max(0, s - 120):s]))
 

@@ -813,8 +813,28 @@ ANALYST_LIST_BEFORE = re.compile(
     r"(?:[A-Z][\w.&'\u2019-]*(?:\s+(?:[A-Z][\w.&'\u2019-]*|&|of))*(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s+&\s+))+$")
 
 
+# a broker's rating action on the name, evidence that it is a listed company: "Wells Fargo Upgrades
+# Amazon to Overweight", "Raises Price Target on Eli Lilly", "Intel Downgraded to Sell at JPMorgan",
+# "UBS Cuts Nestle to Sell"
+_RATING = (r"(?:sell|buy|neutral|hold|overweight|underweight|outperform|underperform|equal[- ]weight|"
+           r"market[- ]perform|sector[- ]perform|reduce|accumulate)\b")
+_RATED_BEFORE = re.compile(r"\b(?:upgrades?|downgrades?|(?:price\s+)?target\s+(?:price\s+)?on|"
+                           r"initiates\s+coverage\s+(?:of|on))\s+$", re.IGNORECASE)
+_RATING_MOVE_BEFORE = re.compile(r"\b(?:cuts|raises|lifts|lowers|moves)\s+$", re.IGNORECASE)
+_RATED_AFTER = re.compile(rf"^\s+(?:(?:is|was)\s+)?(?:upgraded|downgraded)\s+to\s+{_RATING}", re.IGNORECASE)
+_TO_RATING_AFTER = re.compile(rf"^\s+to\s+{_RATING}", re.IGNORECASE)
+
+
+def _rated(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 40):start]
+    return bool(_RATED_BEFORE.search(before) or _RATED_AFTER.match(text[end:end + 40])
+                or (_RATING_MOVE_BEFORE.search(before) and _TO_RATING_AFTER.match(text[end:end + 30])))
+
+
 def has_corporate_cue(text: str, start: int, end: int) -> bool:
     """Evidence that an ordinary-word name is the company: see the module docstring."""
+    if _rated(text, start, end):
+        return True
     if _CUE_AFTER.match(text[end:end + 80]) and not sentence_initial_ambiguity(text, start, end):
         return (not _GENERIC_VERB_AFTER.match(text[end:end + 20]) or bool(_DONE_TO_IT.match(text[end:end + 40]))
                 or bool(_BUSINESS_WORD.search(text)))
