@@ -119,7 +119,7 @@ from ..errors import CalendarError, ExtractionError
 from . import broad, namecontext
 from .companies import Company, Universe, listing_venue, universe
 from .textdates import (find_clock_time, find_dateline, find_dates, find_scheduled, is_future, time_of_day,
-                        without_time_words)
+                        told_before_future, without_time_words)
 from ..data.exchanges import calendar_for, code_ticker, market_words, press_symbols
 
 COLUMNS = ("event_id", "company", "ticker", "exchange", "market", "role", "listed", "event_date",
@@ -1815,9 +1815,59 @@ def _statements(item: _Item, anchor: _dt.date | None, tz: str | None, other_news
 
 def _dated_clauses(item: _Item, sentence: str, spans: list, anchor, tz: str | None) -> list:
     """``[(statement, span)]`` of the clauses of ``sentence`` that say when (:func:`_clause_statement`),
-    a preview's date left out (:func:`_previews_date`)."""
-    return [(st, (a, b)) for a, b in spans
-            if (st := _clause_statement(sentence[a:b], anchor, tz)) and not _previews_date(item, sentence, (a, b), st)]
+    a preview's date left out (:func:`_previews_date`), a clause dated by days before a move
+    (:func:`_days_before_move`)."""
+    found = [(st, (a, b)) for a, b in spans
+             if (st := _clause_statement(sentence[a:b], anchor, tz)) and not _previews_date(item, sentence, (a, b), st)]
+    return _days_before_move(sentence, spans, found)
+
+
+# "shares rose 6% on Thursday, a day after the chipmaker posted results": the news "N days" before
+# the move's date
+_DAYS_BEFORE = re.compile(r"\b(?P<n>a|one|two|three|four|five|the)\s+(?P<trading>trading\s+|business\s+)?days?\s*$",
+                          re.IGNORECASE)
+_DAY_COUNT = {"a": 1, "one": 1, "the": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _days_before_move(sentence: str, spans: list, found: list) -> list:
+    """A clause "after ..." right after "a day" / "two days" / "the day", itself right after a
+    dated move ("Nvidia shares rose 6% on Thursday, a day after the chipmaker posted results after
+    the closing bell"), is dated that many days before the move (trading days when it says so),
+    its time of day its own. Not after another cause ("fell 11% on Thursday after Hindenburg
+    accused it, two days after General Motors agreed to take a stake": Thursday's news)."""
+    by_span = {span: st for st, span in found}
+    out = []
+    for i, (a, b) in enumerate(spans):
+        st = by_span.get((a, b))
+        day = _days_before(sentence, spans[:i], by_span) if re.match(r"(?i)(?:after|following)\b", sentence[a:b]) \
+            and (st is None or st[0] is None) else None
+        if day is not None:
+            st = (day[0], day[1], st[2] if st else "unknown", st[3] if st else None, False, False)
+        if st is not None:
+            out.append((st, (a, b)))
+    return out
+
+
+def _days_before(sentence: str, before: list, by_span: dict) -> tuple | None:
+    """``(date, source)`` N days before the dated move that the clauses ``before`` end with,
+    followed only by "N days" (:func:`_days_before_move`), else None."""
+    if not before:
+        return None
+    a, b = before[-1]
+    m = _DAYS_BEFORE.search(sentence, a, b)
+    if m is None:
+        return None
+    move_span = before[-2] if m.start() == a and len(before) > 1 else before[-1]
+    move = by_span.get(move_span)
+    if move is None or not move[4] or move[0] is None or (move_span != before[-1] and sentence[a:m.start()].strip()):
+        return None
+    n = _DAY_COUNT[m["n"].lower()]
+    day = move[0] - _dt.timedelta(days=n)
+    if m["trading"]:
+        day = move[0]
+        for _ in range(n):
+            day = _previous_weekday(day)
+    return day, move[1]
 
 
 def _previews_date(item: _Item, sentence: str, span: tuple[int, int], st: tuple) -> bool:
@@ -1895,8 +1945,9 @@ _OVERNIGHT_MOVE = re.compile(
 @functools.lru_cache(maxsize=4096)
 def _clause_statement(clause: str, anchor: _dt.date | None, tz: str | None) -> tuple | None:
     """``(date, source, time, clock, reaction, future)`` of a clause that says when, else None."""
-    sched = find_scheduled(clause, anchor)
-    hits = sched or find_dates(clause, anchor)
+    told = told_before_future(clause, anchor)
+    sched = [] if told else find_scheduled(clause, anchor)
+    hits = [told] if told else sched or find_dates(clause, anchor)
     if not hits and _OVERNIGHT_MOVE.search(clause):
         return None, "overnight", "during", None, True, False
     tod = time_of_day(clause)
@@ -1904,7 +1955,7 @@ def _clause_statement(clause: str, anchor: _dt.date | None, tz: str | None) -> t
     if not hits and tod == "unknown" and clock is None:
         return None
     date, source = (hits[0].date, hits[0].source) if hits else (None, "unknown")
-    future = bool(sched) or is_future(clause)
+    future = not told and (bool(sched) or is_future(clause))
     return date, source, tod, clock, _is_reaction(clause) and not future, future
 
 

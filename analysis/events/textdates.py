@@ -248,6 +248,34 @@ def is_future(clause: str) -> bool:
     return _future_at(clause) is not None
 
 
+# a verb of telling: the day it governs is the day of the news, also when what it tells is still to
+# come ("Tesla said on Thursday it will unveil its robotaxi on Oct. 10")
+_TELLING = re.compile(r"\b(?:said|says|announced|announces|told|reported|confirmed|disclosed|unveiled|"
+                      r"revealed|declared)\b", re.IGNORECASE)
+
+
+# results still to come are the event a date of theirs announces ("said on Wednesday it will report
+# first-quarter results on May 16"): the report is what a study times
+_COMING_RESULTS = re.compile(r"\b(?:report|post|publish|release|announce)\s+(?:[\w-]+\s+){0,3}?"
+                             r"(?:results|earnings|figures|numbers)\b", re.IGNORECASE)
+
+
+def told_before_future(clause: str, anchor: _dt.date | None) -> FoundDate | None:
+    """The past date of a clause that tells of something still to come, stated before what is to
+    come and with a verb of telling before it too: "said on Thursday it will unveil its robotaxi on
+    Oct. 10", "S&P Dow Jones Indices said late Friday the company will join the S&P 500 on Sept.
+    23" (Thursday, Friday: the day of the news, not the day it speaks of); else None. Results still
+    to come keep their date ("said on Wednesday it will report results on May 16")."""
+    future_at = _future_at(clause)
+    if future_at is None or anchor is None:
+        return None
+    told = _TELLING.search(clause, 0, future_at)
+    if told is None or _COMING_RESULTS.search(clause, future_at):
+        return None
+    past = [f for f in find_dates(clause[:future_at], anchor)]
+    return past[0] if past else None
+
+
 def _next_on_or_after(month: int, day: int, anchor: _dt.date) -> _dt.date | None:
     for year in (anchor.year, anchor.year + 1):
         d = _safe_date(year, month, day)

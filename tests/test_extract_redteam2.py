@@ -1,0 +1,100 @@
+"""Failure classes a second red-team review left open on issue 19: day 0 when the announcement
+and the reaction are on different days, business groups, a team's or brand's possessive before a
+person, a company named as the place of an incident, longer names that are other companies, and
+a stake in another company's unit or a partner ending a deal. Each class has sentences written
+for these rules (real companies, plausible wording) that failed before them; the ``ordinary``
+cases check that a rule does not reach too far."""
+
+import pytest
+
+from analysis.events.extract import extract_events
+from analysis.events.timing import time_events
+
+NY = "America/New_York"
+MUMBAI = "Asia/Kolkata"
+
+
+def _rows(text, published="2024-06-10T12:00:00-04:00", tz=NY):
+    return extract_events(text, published=published, tz=tz)
+
+
+def _roles(text, **kw):
+    df = _rows(text, **kw)
+    return dict(zip(df["ticker"].where(df["ticker"] != "", df["company"]), df["role"]))
+
+
+def _studied(text, **kw):
+    df = _rows(text, **kw)
+    return set(df.loc[(df["role"] == "subject") & (df["listed"].astype(str) == "True"), "ticker"])
+
+
+def _notes(text, **kw):
+    return " ".join(_rows(text, **kw).attrs["notes"])
+
+
+def _when(text, ticker, published, tz=NY):
+    """``(event_date, time_of_day, day 0)`` of the ticker's row."""
+    df = _rows(text, published=published, tz=tz)
+    row = time_events(df[df["ticker"] == ticker].reset_index(drop=True)).iloc[0]
+    return str(row["event_date"].date()), row["time_of_day"], str(row["day0"].date())
+
+
+# --- 1. announcement and reaction on different days ------------------------------------------
+
+@pytest.mark.parametrize("text, ticker, published, tz, expected", [
+    ("Nvidia shares rose 6% on Thursday, a day after the chipmaker posted results after the closing bell.",
+     "NVDA", "2024-05-23T15:00:00-04:00", NY, ("2024-05-22", "after_close", "2024-05-23")),
+    ("Infosys shares fell 5% on Friday, a day after the company cut its revenue forecast after market hours.",
+     "INFY.NS", "2024-01-12T15:00:00+05:30", MUMBAI, ("2024-01-11", "after_close", "2024-01-12")),
+    ("Shares of Tata Consultancy Services rose 3% on Monday, three days after the company reported quarterly "
+     "results after market hours.", "TCS.NS", "2024-04-15T15:00:00+05:30", MUMBAI,
+     ("2024-04-12", "after_close", "2024-04-15")),
+    ("Wipro shares rose 4% on Monday, a trading day after the IT company reported results after market hours.",
+     "WIPRO.NS", "2024-07-22T15:00:00+05:30", MUMBAI, ("2024-07-19", "after_close", "2024-07-22")),
+    ("Nike shares sank 20% on Friday, the day after the company cut its forecast after the bell.",
+     "NKE", "2024-06-28T15:00:00-04:00", NY, ("2024-06-27", "after_close", "2024-06-28")),
+])
+def test_1_the_news_days_before_a_dated_move(text, ticker, published, tz, expected):
+    assert _when(text, ticker, published, tz) == expected
+
+
+@pytest.mark.parametrize("text, ticker, published, expected", [
+    ("Shares of Palantir rose 14% on Monday after S&P Dow Jones Indices said late Friday the company will "
+     "join the S&P 500 on Sept. 23.", "PLTR", "2024-09-09T12:00:00-04:00",
+     ("2024-09-06", "after_close", "2024-09-09")),
+    ("Shares of Super Micro Computer jumped 18% on Monday after S&P Dow Jones Indices said on Friday evening "
+     "that the server maker will join the S&P 500 before the open on March 18.", "SMCI",
+     "2024-03-04T12:00:00-05:00", ("2024-03-01", "after_close", "2024-03-04")),
+    ("Coinbase shares jumped 24% on Tuesday after S&P Dow Jones Indices said late Monday that the crypto "
+     "exchange will join the S&P 500 on May 19.", "COIN", "2025-05-13T12:00:00-04:00",
+     ("2025-05-12", "after_close", "2025-05-13")),
+    ("Tesla shares fell 8% on Friday after Bloomberg reported on Thursday that the company will delay its "
+     "robotaxi unveiling to Oct. 10.", "TSLA", "2024-07-12T12:00:00-04:00", ("2024-07-11", "after_close", "2024-07-12")),
+])
+def test_1_a_scheduled_date_is_not_the_announcement(text, ticker, published, expected):
+    assert _when(text, ticker, published) == expected
+
+
+@pytest.mark.parametrize("text, ticker, published, date", [
+    ("Tesla said on Thursday it will unveil its robotaxi on Oct. 10.", "TSLA", "2024-07-12T12:00:00-04:00",
+     "2024-07-11"),
+    ("Apple said on Monday it will hold its annual developer conference from June 10 to June 14.", "AAPL",
+     "2024-03-26T12:00:00-04:00", "2024-03-25"),
+    ("Microsoft said on Tuesday it will pay a quarterly dividend of 75 cents a share on March 14.", "MSFT",
+     "2023-11-28T17:00:00-05:00", "2023-11-28"),
+])
+def test_1_the_day_told_is_the_news_not_the_day_it_speaks_of(text, ticker, published, date):
+    assert _when(text, ticker, published)[0] == date
+
+
+@pytest.mark.parametrize("text, ticker, published, expected", [
+    ("Meta Platforms shares jumped 20% on Thursday after the company reported results after the bell on "
+     "Wednesday.", "META", "2024-02-01T15:00:00-05:00", ("2024-01-31", "after_close", "2024-02-01")),
+    ("Palantir will join the S&P 500 on Sept. 23, S&P Dow Jones Indices said on Friday after the close.",
+     "PLTR", "2024-09-06T18:30:00-04:00", ("2024-09-06", "after_close", "2024-09-09")),
+    ("Walmart will report its quarterly results on May 16, the retailer said on Monday.", "WMT",
+     "2024-04-15T12:00:00-04:00", ("2024-04-15", "unknown", "2024-04-15")),
+])
+def test_1_ordinary_dates_stated_in_the_text_stay(text, ticker, published, expected):
+    assert _when(text, ticker, published) == expected
+
