@@ -98,3 +98,36 @@ def test_1_the_day_told_is_the_news_not_the_day_it_speaks_of(text, ticker, publi
 def test_1_ordinary_dates_stated_in_the_text_stay(text, ticker, published, expected):
     assert _when(text, ticker, published) == expected
 
+
+# --- 3. a team's or brand's possessive before a person ---------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Ferrari's Charles Leclerc won in Monaco on Sunday.",
+    "BMW's Sheldon van der Linde won the race at the Nurburgring.",
+    "Honda's Marc Marquez crashed in practice.",
+    "Ferrari's Carlos Sainz finished second in Melbourne.",
+    "Toyota's Sebastien Ogier won the Rally of Portugal on Sunday.",
+    "Porsche's Pascal Wehrlein won the race in Mexico City.",
+    "Nissan's Oliver Rowland won in Sao Paulo on Saturday.",
+])
+def test_3_a_possessive_before_a_competitor_is_a_team(text):
+    assert _roles(text) == {}
+
+
+@pytest.mark.parametrize("text", [
+    "Red Bull's Max Verstappen took pole position in Suzuka.",
+    "Mercedes' Lewis Hamilton finished third in Silverstone.",
+])
+def test_3_ordinary_teams_that_gave_nothing_still_give_nothing(text):
+    assert _roles(text) == {}
+
+
+@pytest.mark.parametrize("text, ticker", [
+    ("Ferrari's shares rose 3% in Milan.", "RACE.MI"),
+    ("Ferrari's chief executive said demand remained strong.", "RACE.MI"),
+    ("Renault's Luca de Meo said the carmaker would cut costs.", "RNO.PA"),
+    ("Toyota's Akio Toyoda took the stage in Tokyo to apologise for the certification scandal.", "7203.T"),
+    ("Ferrari's Charles Leclerc won in Monaco; Ferrari shares rose 2% on Monday.", "RACE.MI"),
+])
+def test_3_ordinary_the_company_itself_stays(text, ticker):
+    assert ticker in _studied(text), _roles(text)

@@ -238,6 +238,9 @@ def _person_or_place_before(text: str, start: int) -> bool:
         return False
     if prev.lower() in _PARTICLES and before[0][:1].isupper() and before[0] not in _SHARES_VON:
         return True                                    # "Leonardo da Vinci", "Vincent van Gogh"
+    if prev.lower() in _PARTICLES and before[0].lower() in _PARTICLES and \
+            (words := _words_before(text, start, 3)) and len(words) == 3 and words[0][:1].isupper():
+        return True                                    # "Sheldon van der Linde", "Ursula von der Leyen"
     return prev == "of" and before[0] in ("University", "College", "Republic", "Oracle", "Bank", "Gulf",
                                           "Isle", "City", "Port")    # "Republic of Gilead"
 
@@ -618,13 +621,37 @@ _TEAM_AFTER = re.compile(
 _MARKET_TALK = re.compile(r"\b(?:shares?|stocks?|investors?|sponsors?|sponsorship|revenue|profit)\b", re.IGNORECASE)
 
 
+# a person of a team or a brand named by its possessive, doing what a driver, a rider or a player
+# does: "Ferrari's Charles Leclerc won in Monaco", "Honda's Marc Marquez crashed in practice",
+# "BMW's Sheldon van der Linde won the race", "Mercedes' Lewis Hamilton finished third"
+_MEMBER_AFTER = re.compile(
+    r"^['\u2019]s?\s+[A-Z][\w'\u2019-]+(?:\s+(?:(?:van|von|de|der|den|da|di|du|le|la|del|della)\s+)*"
+    r"[A-Z][\w'\u2019-]+){1,2}\s+(?:(?:also|again|then|later|eventually|narrowly|comfortably)\s+)?"
+    r"(?:won|wins|finished|finishes|crashed|crashes|qualified|qualifies|scored|scores|clinched|clinches|"
+    r"spun|overtook|overtakes|raced|races|set\s+the\s+fastest|"
+    r"(?:took|takes)\s+(?:pole|victory|the\s+(?:win|victory|lead|title|chequered|checkered)|first|second|third)|"
+    r"came\s+(?:first|second|third|home)|was\s+(?:handed\s+a|disqualified|penali[sz]ed|fastest|quickest))\b")
+# what a sentence about the company itself says: its shares, money, business, managers
+_COMPANY_TALK = re.compile(
+    r"\b(?:shares?|stocks?|investors?|sponsors?|sponsorship|revenue|profit|sales|deliveries|orders?|"
+    r"earnings|results|forecast|guidance|dividend|buyback|company|carmaker|automaker|maker|chief|CEO|"
+    r"executives?|chairman|board|jobs|costs?|plant|factory|deal|contract|approval|billion|million)\b",
+    re.IGNORECASE)
+
+
 def race_team(text: str, start: int, end: int) -> bool:
     """A team that carries the name of its maker or owner, in a sentence about a race or a match
     that says nothing of shares or money: the name followed by a driver ("Ferrari's Charles
     Leclerc", "Mercedes driver George Russell") or by a result ("Toyota won the 24 Hours of Le
     Mans", "Porsche took pole position", "Manchester United beat Liverpool 2-1"). "Ferrari
-    shares rose after Leclerc won the Monaco Grand Prix" stays the company."""
-    return bool(_TEAM_AFTER.match(text[end:end + 60])) and not _in_sentence(_MARKET_TALK, text) and (
+    shares rose after Leclerc won the Monaco Grand Prix" stays the company. The possessive before
+    a person who wins, finishes, crashes or qualifies ("Honda's Marc Marquez crashed in practice")
+    is a team in any sentence that says nothing of the company's business ("Ferrari's chief
+    executive said", "Renault's Luca de Meo said the carmaker would cut costs" stay the company)."""
+    after = text[end:end + 80]
+    if _MEMBER_AFTER.match(after) and not _in_sentence(_COMPANY_TALK, text):
+        return True
+    return bool(_TEAM_AFTER.match(after[:60])) and not _in_sentence(_MARKET_TALK, text) and (
         _in_sentence(_MOTORSPORT, text) or _in_sentence(_SPORTS, text))
 
 
