@@ -131,3 +131,35 @@ def test_3_ordinary_teams_that_gave_nothing_still_give_nothing(text):
 ])
 def test_3_ordinary_the_company_itself_stays(text, ticker):
     assert ticker in _studied(text), _roles(text)
+
+
+# --- 4. a company named as the place of an incident ------------------------------------------
+
+@pytest.mark.parametrize("text, mover, site", [
+    ("Boeing shares fell after a door plug blew out on an Alaska Airlines flight.", "BA", "ALK"),
+    ("CrowdStrike shares tumbled after a faulty update grounded Delta Air Lines flights.", "CRWD", "DAL"),
+    ("Boeing fell 3% after an engine cover fell off a Southwest Airlines plane during takeoff.", "BA", "LUV"),
+    ("Boeing shares slid after a wheel fell off a United Airlines jet shortly after takeoff from San Francisco.",
+     "BA", "UAL"),
+    ("Boeing shares dropped 2% after a 737 MAX flown by American Airlines returned to the airport.", "BA", "AAL"),
+    ("Apple shares fell 2% after a fire broke out at a Foxconn factory in Zhengzhou.", "AAPL", "2317.TW"),
+    ("Nvidia fell 3% after an earthquake halted production at a TSMC plant in Taiwan.", "NVDA", "2330.TW"),
+])
+def test_4_the_place_of_an_incident_is_a_mention(text, mover, site):
+    roles = _roles(text)
+    assert roles.get(mover) == "subject", roles
+    assert roles.get(site) == "mention", roles
+
+
+@pytest.mark.parametrize("text, both", [
+    ("Boeing shares fell after a door plug blew out on an Alaska Airlines flight, and Alaska Air shares fell 3%.",
+     {"BA", "ALK"}),
+    ("Alaska Air shares fell 5% after a door plug blew out on one of its flights; Boeing shares fell 8%.",
+     {"BA", "ALK"}),
+    ("Alaska Airlines flights resumed on Monday after the grounding.", {"ALK"}),
+    # the incident dated apart from the move is the airline's own event too (first held-out set's key)
+    ("Boeing shares fell 8% on Monday after a door panel blew out on an Alaska Airlines jet late on Friday.",
+     {"BA", "ALK"}),
+])
+def test_4_ordinary_a_site_whose_shares_move_or_that_is_the_news_stays(text, both):
+    assert both <= _studied(text), _roles(text)

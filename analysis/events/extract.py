@@ -661,6 +661,30 @@ _CAUSE_ACT_AFTER = re.compile(
 # (not a possessive: "futures are higher after Nvidia's numbers" is Nvidia's own news moving a market)
 
 
+# a company named as the place of an incident or as the carrier of the thing it happened to ("after
+# a door plug blew out on an Alaska Airlines flight", "grounded Delta Air Lines flights", "a 737 MAX
+# flown by American Airlines"): beside another company's move, a cause (a mention unless its own
+# shares move)
+_SITE_AFTER = re.compile(
+    r"^\s+(?:[a-z][\w-]*\s+)?(?:flights?|jets?|planes?|aircraft|airliners?|trains?|ships?|vessels?|tankers?|"
+    r"trucks?|buses|bus|stores?|restaurants?|hotels?|warehouses?|refinery|refineries|mines?|rigs?|"
+    r"branch(?:es)?|outlets?|plants?|factory|factories|parking\s+lots?|passengers)\b")
+_SITE_BEFORE = re.compile(r"\b(?:operated|flown|chartered|leased|run)\s+by\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _incident_site(masked: str, s: int, e: int) -> bool:
+    """The place of an incident (:data:`_SITE_AFTER`, :data:`_SITE_BEFORE`) told as the reason of
+    a move, not dated apart from it: "after a cabin panel blew out on an Alaska Airlines flight
+    late on Friday" (shares fell on Monday) is the airline's own event of Friday evening too."""
+    if not (_SITE_AFTER.match(masked[e:e + 40]) or _SITE_BEFORE.search(masked[max(0, s - 24):s])):
+        return False
+    rest = re.split(r"[,;:.]", masked[e:e + 120])[0]
+    return not _WEEKDAY_WORD.search(rest)
+
+
+_WEEKDAY_WORD = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|overnight)\b")
+
+
 def _reaction_cause(masked: str, s: int, e: int) -> bool:
     """The name follows a move and a causal link in its clause and does something itself: the cause
     of another company's move (:data:`_CAUSE_LINK_BEFORE`), a mention unless its own shares move."""
@@ -683,7 +707,7 @@ def _cause_flag(masked: str, s: int, e: int) -> str:
             _PARTNER_BEFORE.search(masked[max(0, s - 60):s]) or _PARTNER_AFTER.match(masked[e:e + 20]) or \
             (_KANA.search(masked) and masked.startswith("\u3068", e) and _PARTNER_AFTER_CJK.match(masked, e)) or \
             _HIRED_BY.search(masked[max(0, s - 60):s]) or _UNCHANGED_AFTER.match(masked[e:e + 48]) or \
-            _MADE_FOR.search(masked[max(0, s - 60):s]) or _acting_cause(masked, s, e):
+            _MADE_FOR.search(masked[max(0, s - 60):s]) or _acting_cause(masked, s, e) or _incident_site(masked, s, e):
         return "cause"
     if _OWNER_AFTER.match(masked[e:e + 100]) or _OWNER_BEFORE.search(masked[max(0, s - 40):s]):
         return "owner"
