@@ -163,3 +163,30 @@ def test_4_the_place_of_an_incident_is_a_mention(text, mover, site):
 ])
 def test_4_ordinary_a_site_whose_shares_move_or_that_is_the_news_stays(text, both):
     assert both <= _studied(text), _roles(text)
+
+
+# --- 6. a stake in another company's unit; a partner ending a deal ---------------------------
+
+@pytest.mark.parametrize("text, subject, other", [
+    ("Tencent to invest EUR1.16bn in a new Ubisoft subsidiary.", "UBI.PA", "0700.HK"),
+    ("Tencent will take a 25% stake in a new Ubisoft unit that will own Assassin's Creed, the French publisher "
+     "said on Thursday.", "UBI.PA", "0700.HK"),
+    ("Novo Nordisk ends its partnership with Hims & Hers; Hims shares sank 35%.", "HIMS", "NOVO-B.CO"),
+    ("Walmart ends its partnership with Capital One; Capital One shares fell 2%.", "COF", "WMT"),
+    ("Disney ended its distribution deal with Charter Communications; Charter shares fell 3%.", "CHTR", "DIS"),
+    ("Siemens said it would end its joint venture agreement with Valeo; Valeo shares fell 4%.", "VLEEY", "SIE.DE"),
+])
+def test_6_the_investor_or_the_partner_leaving_is_a_mention(text, subject, other):
+    roles = _roles(text, published="2025-03-27T12:00:00+01:00", tz="Europe/Paris")
+    assert roles.get(subject) == "subject", roles
+    assert roles.get(other) == "mention", roles
+
+
+@pytest.mark.parametrize("text, both", [
+    ("Novo Nordisk ends its partnership with Hims & Hers; Hims shares sank 35% and Novo shares fell 1%.",
+     {"HIMS", "NOVO-B.CO"}),
+    ("Tencent shares rose 2% after it agreed to take a stake in a new Ubisoft unit.", {"0700.HK", "UBI.PA"}),
+    ("Apollo will take a 49% stake in a new Intel unit that owns its factory in Ireland.", {"INTC"}),
+])
+def test_6_ordinary_an_investor_or_partner_whose_shares_move_stays(text, both):
+    assert both <= _studied(text), _roles(text)

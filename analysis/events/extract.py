@@ -351,6 +351,22 @@ _HIRED_FROM_AFTER = re.compile(r"^['\u2019]s?\s+(?:[a-z][\w-]*\s+){0,3}(?:[A-Z][
 _PARTNER_BEFORE = re.compile(
     r"\b(?:talks|negotiations|tie-?up|merger|deal|partnership|alliance|dispute|combination)\s+with\s+"
     r"(?:the\s+)?(?:[\w.'\u2019&-]+\s+){0,2}$", re.IGNORECASE)
+# a partner ending the deal that moved the other side's shares ("Novo Nordisk ends its partnership
+# with Hims & Hers; Hims shares sank 35%"): a cause, a mention unless its own shares move
+_ENDS_DEAL_AFTER = re.compile(
+    r"^\s+(?:(?:said|says)\s+(?:on\s+\w+\s+)?(?:it|they)\s+(?:had|has|have|would|will)\s+|(?:has|had|have|is|will)\s+)?"
+    r"(?:ends?|ended|ending|terminat(?:es?|ed|ing)|scrap(?:s|ped|ping)?|cancel(?:s|led|ed|ling)?|sever(?:s|ed)?|"
+    r"exit(?:s|ed)?|quit(?:s)?|pull(?:s|ed)?\s+out\s+of|walk(?:s|ed)?\s+away\s+from|cut(?:s)?\s+ties\s+with|"
+    r"drop(?:s|ped)?)\s+(?:its|their|a|the)?\s*(?:[\w-]+\s+){0,3}?(?:partnership|collaboration|deal|agreement|"
+    r"contract|alliance|tie-?up|relationship|ties|joint\s+venture)s?\b", re.IGNORECASE)
+# an investor in a unit of another company ("Tencent to invest EUR1.16bn in a new Ubisoft
+# subsidiary", "will take a 25% stake in a new Ubisoft unit"): the unit's parent is the news, the
+# investor an owner-to-be, a mention unless its own shares move
+_INVESTS_IN_UNIT_AFTER = re.compile(
+    r"^\s+(?:(?:is|are|will|would|plans?\s+to|agreed\s+to|agrees\s+to|has\s+agreed\s+to|to)\s+)?"
+    r"(?:invest(?:s|ed|ing)?|inject(?:s|ed)?|put(?:s)?|tak(?:e|es|ing)|took|acquir(?:e|es|ed)|buy(?:s)?|bought)\s+"
+    r"(?:[^.;]|\.(?=\d)){0,60}?\bin\s+(?:a|an|the)\s+(?:new(?:ly[\s-]created)?\s+)?(?:[A-Z][\w&'\u2019.-]*\s+){1,3}"
+    r"(?:unit|subsidiary|division|arm|entity|business|spin-?off|carve-?out)\b")
 _PARTNER_AFTER = re.compile(r"^\s+(?:tie-?up|merger|takeover|buyout|bid|offer|deal|partnership|alliance)s?\b",
                             re.IGNORECASE)
 # the same in Japanese and Chinese: "ホンダとの経営統合協議" (merger talks with Honda), "与本田的合并谈判"
@@ -707,9 +723,11 @@ def _cause_flag(masked: str, s: int, e: int) -> str:
             _PARTNER_BEFORE.search(masked[max(0, s - 60):s]) or _PARTNER_AFTER.match(masked[e:e + 20]) or \
             (_KANA.search(masked) and masked.startswith("\u3068", e) and _PARTNER_AFTER_CJK.match(masked, e)) or \
             _HIRED_BY.search(masked[max(0, s - 60):s]) or _UNCHANGED_AFTER.match(masked[e:e + 48]) or \
+            _ENDS_DEAL_AFTER.match(masked[e:e + 100]) or \
             _MADE_FOR.search(masked[max(0, s - 60):s]) or _acting_cause(masked, s, e) or _incident_site(masked, s, e):
         return "cause"
-    if _OWNER_AFTER.match(masked[e:e + 100]) or _OWNER_BEFORE.search(masked[max(0, s - 40):s]):
+    if _OWNER_AFTER.match(masked[e:e + 100]) or _OWNER_BEFORE.search(masked[max(0, s - 40):s]) or \
+            _INVESTS_IN_UNIT_AFTER.match(masked[e:e + 160]):
         return "owner"
     if (_ASIDE_BEFORE.search(masked[max(0, s - 40):s]) and not _heads_the_item(masked, s, e)) \
             or _ASIDE_AFTER.match(masked[e:e + 60]):
@@ -921,6 +939,20 @@ def _movers(sentence: str, hits: list[_Hit], headline: bool) -> tuple[set[str], 
     return {h.company.name for h in hits if any(a <= h.pos < b for a, b in spans)}, [sentence[a:b] for a, b in spans]
 
 
+def _first_word_movers(sentence: str, hits: list[_Hit], clauses: list[str]) -> set[str]:
+    """Companies a clause about a move names with their shares, by the name the sentence wrote or
+    its first word ("Novo Nordisk ends its partnership with Hims & Hers; Hims shares sank 35%",
+    "...; Capital One shares fell 2%"): they moved, also when named as the other party of the news."""
+    out = set()
+    for h in hits:
+        written = sentence[h.pos:h.pos + _written_length(sentence, h)].strip()
+        forms = "|".join(re.escape(f) for f in {written, *written.split()[:1]} if len(f) >= 3)
+        if forms and any(re.search(rf"(?<![\w&-])(?:{forms})(?:['\u2019]s)?\s+(?:shares|stock)\b", c)
+                         for c in clauses):
+            out.add(h.company.name)
+    return out
+
+
 def _bystanders(item: _Item, per_sentence: list[list[_Hit]]) -> set[str]:
     """Companies named as a bidder or a cause (flag ``cause``) in a sentence that says another
     company's shares moved, or as an owner of the item's company (flag ``owner``), whose own
@@ -935,7 +967,7 @@ def _bystanders(item: _Item, per_sentence: list[list[_Hit]]) -> set[str]:
         # the bidder, cause or partner of a move is not its mover ("Nissan Shares Jump on Report
         # of Merger Talks With Honda": Nissan moved)
         causes = {h.company.name for h in hits if h.flag == "cause"}
-        movers -= causes
+        movers = (movers - causes) | _first_word_movers(sentence, hits, clauses)
         moved |= movers
         reactions += [(c, causes) for c in clauses]
         beside |= {h.company.name for h in hits if h.flag == "cause" and (

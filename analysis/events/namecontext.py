@@ -446,7 +446,7 @@ _OWNED_BEFORE = re.compile(r"(?:^|\s)(?:[Aa]|[Aa]n|[Tt]he|[Hh]is|[Hh]er|[Mm]y|[T
 _THING_WORD = re.compile(r"^\s+(?:[a-z]{3,}|[A-Z][a-z]{2,})(?=\s|[.,;:!?)]|$)")
 _NOT_THING = frozenset("""
 shares share stock stocks said says spokesperson spokesman spokeswoman executive executives chief board
-unit units plant plants factory factories store stores deal deals results earnings shareholders investors
+unit units subsidiary subsidiaries division divisions affiliate affiliates plant plants factory factories store stores deal deals results earnings shareholders investors
 flight flights event events recall recalls strike strikes merger takeover offer bid bids plan plans
 report reports share profit profits sales revenue forecast outlook guidance listing debut spokesman
 Inc Corp Co Ltd Group Holdings Motor Motors Electric Energy Bank Capital Financial
