@@ -190,3 +190,42 @@ def test_6_the_investor_or_the_partner_leaving_is_a_mention(text, subject, other
 ])
 def test_6_ordinary_an_investor_or_partner_whose_shares_move_stays(text, both):
     assert both <= _studied(text), _roles(text)
+
+
+# --- 5. longer names that are other companies ------------------------------------------------
+
+TOKYO, SEOUL, SHANGHAI = "Asia/Tokyo", "Asia/Seoul", "Asia/Shanghai"
+
+
+@pytest.mark.parametrize("text, tz, shorter", [
+    ("日産車体の株価が急落した。", TOKYO, "7201.T"),
+    ("日産車体は湘南工場での生産を終了すると発表した。", TOKYO, "7201.T"),
+    ("トヨタ紡織の株価が上昇した。", TOKYO, "7203.T"),
+    ("日立建機の株価が上昇した。", TOKYO, "6501.T"),
+    ("ソニー銀行は預金金利を引き上げると発表した。", TOKYO, "6758.T"),
+    ("京东物流股价上涨5%。", SHANGHAI, "JD"),
+    ("Samsung Card shares fell 2% after the company cut its dividend.", SEOUL, "005930.KS"),
+    ("Samsung Electro-Mechanics shares rose 2%.", SEOUL, "005930.KS"),
+    ("Honda Tsushin shares fell 3%.", TOKYO, "7267.T"),
+    ("Hitachi Zosen shares rose 6%.", TOKYO, "6501.T"),
+])
+def test_5_a_longer_name_in_no_table_gives_no_row_of_the_shorter(text, tz, shorter):
+    published = "2024-06-10T12:00:00+09:00"
+    roles = _roles(text, published=published, tz=tz)
+    assert shorter not in roles, roles
+    assert "begins with the name of" in _notes(text, published=published, tz=tz) or \
+        "no trustworthy Yahoo symbol" in _notes(text, published=published, tz=tz)
+
+
+@pytest.mark.parametrize("text, tz, ticker", [
+    ("Samsung SDI shares fell 4% after the battery maker cut its forecast.", SEOUL, "006400.KS"),
+    ("Hyundai Mobis shares fell 3% after the parts maker posted weaker profit.", SEOUL, "012330.KS"),
+    ("Tata Steel shares fell 3% after the company reported a loss in Europe.", MUMBAI, "TATASTEEL.NS"),
+    ("日産化学の株価が上昇した。", TOKYO, "4021.T"),
+    ("日産の株価が上昇した。", TOKYO, "7201.T"),
+    ("Alphabet Class A shares rose 2%.", NY, "GOOGL"),
+    ("Alibaba Hong Kong shares fell 3%.", NY, "9988.HK"),
+    ("小米汽车的交付量创新高，小米股价上涨5%。", SHANGHAI, "1810.HK"),
+])
+def test_5_ordinary_names_of_their_own_and_share_lines_stay(text, tz, ticker):
+    assert ticker in _studied(text, published="2024-06-10T12:00:00+09:00", tz=tz)

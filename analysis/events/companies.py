@@ -504,8 +504,16 @@ class Universe:
                     out.append((m.start(), m.end(), self.named(m.group(0)), confirmed))
         for alias in self.cjk:
             for m in re.finditer(re.escape(alias), text):
-                if not any(s <= m.start() < e for s, e, *_ in out) and \
-                        not namecontext.cjk_something_else(text, m.start(), m.end()):
+                if any(s <= m.start() < e for s, e, *_ in out):
+                    continue
+                if (longer := _CJK_LONGER.match(text, m.end())) is not None:
+                    # "日産車体" (Nissan Shatai), "ソニー銀行", "京东物流": another company no table
+                    # names this way, or a unit: no row for the shorter name, a note
+                    if ambiguous is not None:
+                        ambiguous.append((text[m.start():longer.end()], [self.by_alias[alias]]))
+                    out.append((m.start(), longer.end(), None, False))
+                    continue
+                if not namecontext.cjk_something_else(text, m.start(), m.end()):
                     # a Japanese or Korean name, or any name in Japanese text, is the company where
                     # the text speaks of shares, results or deals ("ソニーのテレビを買った": bought a
                     # Sony TV; "日産1000台" is a daily output)
@@ -514,7 +522,7 @@ class Universe:
                     out.append((m.start(), m.end(), self.by_alias[alias], sure))
         if self.broad is not None and self.broad.shared_first:
             out += self._shared_first(text, out, tagged, tag_starts, ambiguous)
-        return sorted(out, key=lambda x: x[0])
+        return sorted((x for x in out if x[2] is not None), key=lambda x: x[0])
 
     def _longer_entity(self, text: str, start: int, end: int, alias: str) -> tuple[int, Company | None] | None:
         """A longer capitalised name that continues a company's name is another company or a unit
@@ -534,9 +542,11 @@ class Universe:
         core = [w for w, _ in run]
         while core and core[-1] in _LEGAL_WORDS:
             core.pop()
-        if not core or core[-1] not in _ENTITY_TAIL or not _ends_a_name(text, run[-1][1]):
+        if not core or not _ends_a_name(text, run[-1][1]):
             return None
-        return run[-1][1], None
+        if core[-1] in _ENTITY_TAIL or _own_shares(text, run[-1][1], core):
+            return run[-1][1], None
+        return None
 
     def _named_by_prefix(self, longer: str) -> Company | None:
         """The one company a table or the broad list names ``longer``, or whose name is ``longer``
@@ -765,9 +775,10 @@ _RUN_STOP = frozenset("in of on at to for from by with and or the a an as after 
 
 def _continuation(text: str, end: int) -> list[tuple[str, int]]:
     """Capitalised words right after a name, with where each ends, up to a verb or the shares
-    ("Toyota Gazoo Racing Won": Gazoo, Racing); none after a line break or punctuation."""
+    ("Toyota Gazoo Racing Won": Gazoo, Racing; "Samsung Fire & Marine Insurance": Fire, Marine,
+    Insurance); none after a line break or punctuation."""
     out = []
-    for m in re.finditer(r"[ \t]([A-Z][\w&'\u2019-]*)", text[end:end + 80]):
+    for m in re.finditer(r"[ \t](?:&[ \t]+)?([A-Z][\w&'\u2019-]*)", text[end:end + 80]):
         if m.start() != (out[-1][1] - end if out else 0) or len(out) >= 4:
             break
         word = m.group(1)
@@ -776,6 +787,29 @@ def _continuation(text: str, end: int) -> list[tuple[str, int]]:
             break
         out.append((word, end + m.end()))
     return out
+
+
+# a company's kind written right after a Japanese or Chinese name makes a longer name of another
+# company or of a unit ("日産車体", "トヨタ紡織", "日立建機", "ソニー銀行", "日産東京販売", "京东物流"),
+# up to two characters of a place or a line of business between ("日産東京販売")
+_CJK_LONGER = re.compile(
+    "[\u4e00-\u9fff\u30a0-\u30ff]{0,2}?(?:\u8eca\u4f53|\u7d21\u7e54|\u7e54\u6a5f|\u5efa\u6a5f|\u9280\u884c|"
+    "\u8a3c\u5238|\u751f\u547d|\u640d\u4fdd|\u4fdd\u967a|\u5316\u5b66|\u5316\u6210|\u91cd\u5de5|\u96fb\u6a5f|"
+    "\u96fb\u5de5|\u7269\u6d41|\u901a\u5546|\u5546\u4e8b|\u4e0d\u52d5\u7523|\u88fd\u85ac|\u7cbe\u6a5f|"
+    "\u8ca9\u58f2|\u4fe1\u8a17|\u904b\u8f38|\u6d77\u904b|\u88fd\u9244|\u88fd\u4f5c\u6240|"
+    "\u30d5\u30a1\u30a4\u30ca\u30f3\u30b9|\u30d5\u30a3\u30ca\u30f3\u30b7\u30e3\u30eb|"
+    "\u94f6\u884c|\u8bc1\u5238|\u4fdd\u9669|\u4eba\u5bff|\u5065\u5eb7|\u7269\u6d41|\u5730\u4ea7|\u7f6e\u4e1a)")
+# shares written right after a longer name ("Samsung Card shares fell", "Honda Tsushin Co shares"):
+# the longer name is a company of its own (not a share class or a market: "Alphabet Class A
+# shares", "Alibaba Hong Kong shares")
+_SHARES_AFTER = re.compile(r"(?:['\u2019]s)?\s+(?:shares|stock)\b")
+_NOT_A_NAME_WORD = re.compile(r"^(?:[A-Z]|Class|Series|ADRs?|ADS|Preferred|Common|Ordinary|Hong|Kong|New|York|"
+                              r"London|Tokyo|Paris|Frankfurt|Seoul|Shanghai|Shenzhen|Mumbai|Sydney|Toronto|Zurich|"
+                              r"Amsterdam|Milan|Madrid|Stockholm|Copenhagen|Oslo|Helsinki|Taipei|Singapore|US|U\.S\.)$")
+
+
+def _own_shares(text: str, end: int, core: list[str]) -> bool:
+    return bool(_SHARES_AFTER.match(text, end)) and not any(_NOT_A_NAME_WORD.match(w) for w in core)
 
 
 def _ends_a_name(text: str, end: int) -> bool:
