@@ -229,3 +229,43 @@ def test_5_a_longer_name_in_no_table_gives_no_row_of_the_shorter(text, tz, short
 ])
 def test_5_ordinary_names_of_their_own_and_share_lines_stay(text, tz, ticker):
     assert ticker in _studied(text, published="2024-06-10T12:00:00+09:00", tz=tz)
+
+
+# --- 2. business groups ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, tz, group", [
+    ("Adani Group stocks plunged after the Hindenburg report.", MUMBAI, "Adani Group"),
+    ("Shares of Adani Group companies tumbled on Friday after U.S. short seller Hindenburg Research alleged "
+     "stock manipulation.", MUMBAI, "Adani Group"),
+    ("Tata group shares rallied after the conglomerate said it would list Tata Capital.", MUMBAI, "Tata group"),
+    ("Reliance Group stocks fell after the regulator barred Anil Ambani from the market.", MUMBAI, "Reliance Group"),
+    ("Samsung Group shares fell after Lee Jae-yong was indicted.", "Asia/Seoul", "Samsung Group"),
+    ("LG Group shares fell after the chairman died.", "Asia/Seoul", "LG Group"),
+])
+def test_2_a_bare_business_group_gives_a_note_not_a_guess(text, tz, group):
+    published = "2024-06-10T12:00:00+05:30"
+    assert _studied(text, published=published, tz=tz) == set()
+    assert f"'{group}' is a business group" in _notes(text, published=published, tz=tz)
+
+
+@pytest.mark.parametrize("text, tz, ticker", [
+    ("Toyota Industries shares rose 5% after a report of a buyout by Toyota group companies.", "Asia/Tokyo", "6201.T"),
+])
+def test_2_a_group_beside_its_named_member_is_no_other_member(text, tz, ticker):
+    assert _studied(text, published="2024-06-10T12:00:00+09:00", tz=tz) == {ticker}
+
+
+@pytest.mark.parametrize("text, tz, ticker", [
+    ("Adani Enterprises, the group's flagship, fell 20% after Hindenburg Research accused the Adani Group of fraud.",
+     MUMBAI, "ADANIENT.NS"),
+    ("Adani Group stocks fell on Thursday after U.S. prosecutors charged Gautam Adani with bribery; flagship "
+     "Adani Enterprises sank 23%.", MUMBAI, "ADANIENT.NS"),
+    ("Adani Group's flagship Adani Enterprises fell 20% on Friday.", MUMBAI, "ADANIENT.NS"),
+    ("Stocks of the Tata group rose on Monday, led by Tata Motors.", MUMBAI, "TATAMOTORS.NS"),
+    ("Alibaba Group shares rose 3%.", NY, "BABA"),
+    ("Sony Group shares rose 2%.", "Asia/Tokyo", "6758.T"),
+    ("BMW Group said deliveries rose 5%.", NY, "BMW.DE"),
+    ("Renault Group shares fell 4%.", NY, "RNO.PA"),
+])
+def test_2_ordinary_a_named_member_or_a_company_called_group_stays(text, tz, ticker):
+    assert ticker in _studied(text, published="2024-06-10T12:00:00+05:30", tz=tz)

@@ -493,8 +493,12 @@ class Universe:
         """
         candidates = self._candidates(text)
         out = []
+        groups = self._business_groups(text, ambiguous)
+        out += groups.values()
         if candidates:
             for m in _pattern(candidates).finditer(text):
+                if m.start() in groups:
+                    continue
                 longer = self._longer_entity(text, m.start(), m.end(), m.group(0))
                 if longer is not None:
                     self._another_company(text, m.start(), longer, m.group(0), out, ambiguous)
@@ -523,6 +527,37 @@ class Universe:
         if self.broad is not None and self.broad.shared_first:
             out += self._shared_first(text, out, tagged, tag_starts, ambiguous)
         return sorted((x for x in out if x[2] is not None), key=lambda x: x[0])
+
+    def _business_groups(self, text: str, ambiguous: list | None) -> dict[int, tuple]:
+        """Business groups named in ``text`` ("Samsung Group shares fell", "Adani Group stocks", "the
+        Tata group"): a word followed by "Group" / "group" that begins the names of several
+        companies of the tables, "<word> Group" being no company's name (as "Alibaba Group" and
+        "Sony Group" are). The group is none of them: an unlisted company of its own (never
+        studied) and a note naming them (a member the item names itself, "Adani Enterprises, the
+        group's flagship", is that company): ``{start: (start, end, group, True)}``."""
+        starts = {}
+        for m in _GROUP.finditer(text):
+            word = m["word"]
+            if self.named(f"{word} Group") is not None or self.named(word) is not None and \
+                    self.named(word).name.endswith(" Group"):
+                continue
+            cands = self._first_word_companies(word)
+            if len(cands) >= 2:
+                name = f"{word} Group"
+                starts[m.start()] = (m.start(), m.end(), Company(name, (name,), (), False, source="text"), True)
+                if ambiguous is not None:
+                    ambiguous.append((m.group(0), cands))
+        return starts
+
+    def _first_word_companies(self, word: str) -> list[Company]:
+        """The companies of the tables (and of the broad list) whose names begin with ``word``."""
+        out: dict[str, Company] = {}
+        lists = [self.by_first.get(word, ())] + ([self.broad.by_first.get(word, ())] if self.broad else [])
+        for aliases in lists:
+            for a in aliases:
+                if (c := self.named(a)) is not None and c.aliases[0].split()[0] == word:
+                    out.setdefault(c.name, c)
+        return list(out.values())
 
     def _longer_entity(self, text: str, start: int, end: int, alias: str) -> tuple[int, Company | None] | None:
         """A longer capitalised name that continues a company's name is another company or a unit
@@ -789,6 +824,8 @@ def _continuation(text: str, end: int) -> list[tuple[str, int]]:
     return out
 
 
+# a business group: "Samsung Group", "Adani Group stocks", "the Tata group"
+_GROUP = re.compile(r"(?<![\w&'\u2019-])(?P<word>[A-Z][\w&'\u2019-]+)\s+[Gg]roup\b(?![\w-])")
 # a company's kind written right after a Japanese or Chinese name makes a longer name of another
 # company or of a unit ("日産車体", "トヨタ紡織", "日立建機", "ソニー銀行", "日産東京販売", "京东物流"),
 # up to two characters of a place or a line of business between ("日産東京販売")

@@ -2444,7 +2444,8 @@ def extract_events(text: str, published=None, tz: str | None = None, *, companie
     for item in split_items(text, pub_date):
         ambiguous: list = []
         found = _item_companies(item, u, ambiguous)
-        unknown = _unknown_names(item, u, found)
+        groups = {w.casefold() for w, cands in ambiguous if len(cands) > 1 and w.casefold().endswith(" group")}
+        unknown = [n for n in _unknown_names(item, u, found) if n.casefold() not in groups]
         unresolved += [(item.id, n) for n in unknown]
         notes += _ambiguity_notes(item, ambiguous, found)
         for name in unknown:            # a company-like name no table knows may be listed where codes are not used
@@ -2518,10 +2519,15 @@ def _ambiguity_notes(item: _Item, ambiguous: list, found: list[_Found]) -> list[
                        f"({c.listings[0] if c.listings else 'unlisted'}) but is another company or one of its "
                        "units that the company tables do not list: no event; give its listing with --companies FILE")
             continue
-        if word in seen or any(c.name in seen for c in cands):
+        group = word.casefold().endswith(" group")
+        if (word in seen and not group) or any(c.name in seen for c in cands):
             continue                   # another naming in the item resolved it
         seen.add(word)
         which = ", ".join(f"{c.name} ({c.listings[0] if c.listings else 'unlisted'})" for c in cands)
+        if group:
+            out.append(f"{item.id}: {word!r} is a business group of several listed companies ({which}): no "
+                       "listed event; name the member company")
+            continue
         out.append(f"{item.id}: {word!r} may be any of {which}: no event; name the company in full or "
                    "give its symbol")
     return out
